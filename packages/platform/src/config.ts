@@ -1,0 +1,125 @@
+/**
+ * Typed configuration from environment variables. Each service declares its settings once (name, type, default);
+ * reading them checks every value and reports all problems together, naming each variable.
+ */
+
+export interface Setting<T> {
+  readonly variable: string;
+  read(raw: string | undefined): T;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+type ValuesOf<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+
+export function readConfig<S extends Record<string, Setting<unknown>>>(
+  settings: S,
+  environment: NodeJS.ProcessEnv = process.env,
+): ValuesOf<S> {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings)) {
+    const raw = environment[setting.variable];
+    try {
+      values[key] = setting.read(raw === "" ? undefined : raw);
+    } catch (error) {
+      problems.push(`${setting.variable}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as ValuesOf<S>;
+}
+
+/** The environment variable names a settings object reads, e.g. to check deployment files against them. */
+export function variablesOf(settings: Record<string, Setting<unknown>>): string[] {
+  return Object.values(settings).map((setting) => setting.variable);
+}
+
+function required<T>(variable: string, parse: (raw: string) => T, fallback: T | undefined): Setting<T> {
+  return {
+    variable,
+    read(raw) {
+      if (raw === undefined) {
+        if (fallback === undefined) throw new Error("is required");
+        return fallback;
+      }
+      return parse(raw);
+    },
+  };
+}
+
+function parseInteger(raw: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number (got "${raw}")`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new Error(`must be between ${min} and ${max} (got ${value})`);
+  return value;
+}
+
+function parseUrl(raw: string, protocols: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error("must be a URL");
+  }
+  if (!protocols.includes(url.protocol)) throw new Error(`must be a ${protocols.join(" or ")} URL`);
+  return raw;
+}
+
+export const setting = {
+  string(variable: string, fallback?: string): Setting<string> {
+    return required(variable, (raw) => raw, fallback);
+  },
+  optionalString(variable: string): Setting<string | undefined> {
+    return { variable, read: (raw) => raw };
+  },
+  integer(variable: string, fallback: number, limits: { min: number; max: number }): Setting<number> {
+    return required(variable, (raw) => parseInteger(raw, limits.min, limits.max), fallback);
+  },
+  port(variable: string, fallback: number): Setting<number> {
+    return required(variable, (raw) => parseInteger(raw, 0, 65535), fallback);
+  },
+  boolean(variable: string, fallback: boolean): Setting<boolean> {
+    return required(
+      variable,
+      (raw) => {
+        if (/^(1|true|yes|on)$/i.test(raw)) return true;
+        if (/^(0|false|no|off)$/i.test(raw)) return false;
+        throw new Error(`must be true or false (got "${raw}")`);
+      },
+      fallback,
+    );
+  },
+  oneOf<T extends string>(variable: string, values: readonly T[], fallback: T): Setting<T> {
+    return required(
+      variable,
+      (raw) => {
+        if (!values.includes(raw as T)) throw new Error(`must be one of ${values.join(", ")} (got "${raw}")`);
+        return raw as T;
+      },
+      fallback,
+    );
+  },
+  /** A PostgreSQL connection URL; unset means the embedded database. */
+  optionalDatabaseUrl(variable: string): Setting<string | undefined> {
+    return { variable, read: (raw) => (raw === undefined ? undefined : parseUrl(raw, ["postgres:", "postgresql:"])) };
+  },
+  optionalHttpUrl(variable: string): Setting<string | undefined> {
+    return { variable, read: (raw) => (raw === undefined ? undefined : parseUrl(raw, ["http:", "https:"])) };
+  },
+};
+
+/** Settings every process reads. */
+export const commonSettings = {
+  environment: setting.oneOf("NODE_ENV", ["development", "test", "production"], "development"),
+  logLevel: setting.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+  /** How long a gRPC call may take when the caller set no tighter deadline. */
+  grpcDeadlineMs: setting.integer("GRPC_DEADLINE_MS", 3000, { min: 1, max: 600_000 }),
+  /** How long shutdown waits for in-flight work before it closes connections anyway. */
+  shutdownTimeoutMs: setting.integer("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 0, max: 600_000 }),
+};

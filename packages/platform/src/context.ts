@@ -1,0 +1,20 @@
+import type { Logger } from "pino";
+
+/**
+ * What travels with one request through every layer: the id that ties its log lines together across services, the
+ * instant by which the original caller wants an answer, and a logger bound to both.
+ */
+export interface RequestContext {
+  readonly requestId: string;
+  /** Absolute deadline; calls to other services must finish before it. Undefined means no deadline. */
+  readonly deadline?: Date;
+  readonly logger: Logger;
+}
+
+/** gRPC metadata key (and HTTP header) carrying the request id. */
+export const REQUEST_ID_KEY = "x-request-id";
+
+/** Milliseconds left before the context's deadline, or Infinity. */
+export function remainingMs(context: Pick<RequestContext, "deadline">): number {
+  return context.deadline ? context.deadline.getTime() - Date.now() : Infinity;
+}

@@ -1,0 +1,106 @@
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  type Client,
+  type ServiceDefinition,
+  type ServiceError,
+} from "@grpc/grpc-js";
+import { service as healthService } from "grpc-health-check";
+import { REQUEST_ID_KEY } from "./context.js";
+import { fromGrpcError } from "./errors.js";
+import type { RequestOf, ResponseOf } from "./grpc-server.js";
+
+/** What a caller passes along: its request id and its own deadline, which outgoing calls must not outlive. */
+export interface CallContext {
+  readonly requestId?: string;
+  readonly deadline?: Date;
+}
+
+/** A promise-returning client with one method per method of a generated service definition. */
+export type GrpcClient<Definition> = {
+  [Method in keyof Definition]: (
+    request: RequestOf<Definition[Method]>,
+    context?: CallContext,
+  ) => Promise<ResponseOf<Definition[Method]>>;
+} & { close(): void };
+
+export interface GrpcClientOptions {
+  /** Human-readable name used in error messages, e.g. "product service". */
+  name: string;
+  /** host:port */
+  address: string;
+  /** Deadline of a call whose context has none, or a later one. */
+  deadlineMs: number;
+}
+
+type UnaryMethod = (
+  request: unknown,
+  metadata: Metadata,
+  options: { deadline: Date },
+  callback: (error: ServiceError | null, response: unknown) => void,
+) => void;
+
+/**
+ * Creates a typed client over one long-lived channel. Every call carries the request id and a deadline: the caller's
+ * own when it has one that is sooner, so a chain of services never works past what the first caller waits for.
+ * Failures arrive as AppErrors; an unreachable service fails fast with UNAVAILABLE rather than waiting.
+ */
+export function createGrpcClient<Definition extends ServiceDefinition>(
+  definition: Definition,
+  options: GrpcClientOptions,
+): GrpcClient<Definition> {
+  const Constructor = makeGenericClientConstructor(definition, options.name);
+  const channel = new Constructor(options.address, credentials.createInsecure()) as Client &
+    Record<string, UnaryMethod>;
+  const client: Record<string, unknown> = { close: () => channel.close() };
+  for (const method of Object.keys(definition)) {
+    const call = channel[method]!.bind(channel);
+    client[method] = (request: unknown, context: CallContext = {}) =>
+      new Promise((resolve, reject) => {
+        const metadata = new Metadata();
+        if (context.requestId) metadata.set(REQUEST_ID_KEY, context.requestId);
+        const ownDeadline = Date.now() + options.deadlineMs;
+        const deadline = new Date(Math.min(ownDeadline, context.deadline?.getTime() ?? ownDeadline));
+        call(request, metadata, { deadline }, (error, response) =>
+          error ? reject(fromGrpcError(error, options.name)) : resolve(response),
+        );
+      });
+  }
+  return client as GrpcClient<Definition>;
+}
+
+type HealthResponse = { status: string | number };
+type HealthClient = Client & {
+  check(
+    request: { service: string },
+    options: { deadline: Date },
+    callback: (error: ServiceError | null, response?: HealthResponse) => void,
+  ): void;
+};
+
+/** Asks a server's standard health service whether it is SERVING. Never throws. */
+export async function checkHealth(address: string, timeoutMs = 1000, serviceName = ""): Promise<boolean> {
+  const Constructor = makeGenericClientConstructor(healthService, "grpc.health.v1.Health");
+  const client = new Constructor(address, credentials.createInsecure()) as unknown as HealthClient;
+  try {
+    return await new Promise<boolean>((resolve) => {
+      client.check({ service: serviceName }, { deadline: new Date(Date.now() + timeoutMs) }, (error, response) =>
+        resolve(!error && (response?.status === "SERVING" || response?.status === 1)),
+      );
+    });
+  } finally {
+    client.close();
+  }
+}
+
+/** Polls checkHealth until the server answers SERVING or the time is up. */
+export async function waitForHealthy(address: string, timeoutMs: number): Promise<boolean> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (Date.now() < giveUpAt) {
+    if (await checkHealth(address, Math.min(1000, Math.max(1, giveUpAt - Date.now())))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+

@@ -1,0 +1,146 @@
+import {
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation } from "grpc-health-check";
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "pino";
+import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
+import { AppError, describeError, toGrpcStatus } from "./errors.js";
+
+/** The request type of a generated method definition. */
+export type RequestOf<Method> = Method extends { requestDeserialize: (bytes: Buffer) => infer Request } ? Request : never;
+/** The response type of a generated method definition. */
+export type ResponseOf<Method> = Method extends { responseSerialize: (value: infer Response) => Buffer }
+  ? Response
+  : never;
+
+/** One async function per method of a generated service definition, taking the request and its context. */
+export type Handlers<Definition> = {
+  [Method in keyof Definition]: (
+    request: RequestOf<Definition[Method]>,
+    context: RequestContext,
+  ) => Promise<ResponseOf<Definition[Method]>>;
+};
+
+export interface ServiceBinding {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+const MAX_REQUEST_ID_LENGTH = 128;
+
+function contextOf(call: ServerUnaryCall<unknown, unknown>, logger: Logger, method: string): RequestContext {
+  const incoming = call.metadata.get(REQUEST_ID_KEY)[0];
+  const requestId =
+    typeof incoming === "string" && incoming.length > 0 && incoming.length <= MAX_REQUEST_ID_LENGTH
+      ? incoming
+      : randomUUID();
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  return {
+    requestId,
+    deadline: Number.isFinite(deadlineMs) ? new Date(deadlineMs) : undefined,
+    logger: logger.child({ requestId, method }),
+  };
+}
+
+/**
+ * Adapts async handlers to grpc-js: builds each call's context, and turns what a handler throws into a gRPC status.
+ * AppErrors keep their code and message; anything else is logged and answered as a bare INTERNAL error.
+ */
+export function bindService<Definition extends ServiceDefinition>(
+  definition: Definition,
+  handlers: Handlers<Definition>,
+  logger: Logger,
+): ServiceBinding {
+  const implementation: UntypedServiceImplementation = {};
+  for (const method of Object.keys(definition) as (keyof Definition & string)[]) {
+    const handler = handlers[method] as (request: unknown, context: RequestContext) => Promise<unknown>;
+    implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      const context = contextOf(call, logger, method);
+      const started = performance.now();
+      handler(call.request, context).then(
+        (response) => {
+          context.logger.debug({ ms: Math.round(performance.now() - started) }, "call succeeded");
+          callback(null, response);
+        },
+        (error: unknown) => {
+          if (error instanceof AppError) {
+            context.logger.debug({ code: error.code, ms: Math.round(performance.now() - started) }, error.message);
+          } else {
+            context.logger.error({ err: describeError(error) }, "call failed unexpectedly");
+          }
+          callback(toGrpcStatus(error));
+        },
+      );
+    };
+  }
+  return { definition, implementation };
+}
+
+export interface GrpcServerOptions {
+  /** Fully qualified service name, e.g. polyscale.account.v1.AccountService: its health status is reported. */
+  serviceName: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** The .proto file served by reflection, relative to protoRoot. */
+  protoFile: string;
+  protoRoot: string;
+  bindings: ServiceBinding[];
+  logger: Logger;
+}
+
+export interface RunningGrpcServer {
+  /** The port actually bound. */
+  readonly port: number;
+  /** Reports NOT_SERVING, stops accepting calls, waits for in-flight ones (up to timeoutMs), then closes. */
+  shutdown(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Starts a gRPC server that, besides the given services, always answers the standard grpc.health.v1 health protocol
+ * (for load balancers, Kubernetes and our launcher) and server reflection (so grpcurl works without .proto files).
+ */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const server = new Server();
+  for (const binding of options.bindings) server.addService(binding.definition, binding.implementation);
+
+  const health = new HealthImplementation({ "": "SERVING", [options.serviceName]: "SERVING" });
+  health.addToServer(server);
+
+  const packageDefinition = protoLoader.loadSync(options.protoFile, { includeDirs: [options.protoRoot] });
+  new ReflectionService(packageDefinition).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
+      error ? reject(error) : resolve(boundPort),
+    );
+  });
+
+  return {
+    port,
+    async shutdown(timeoutMs) {
+      health.setStatus("", "NOT_SERVING");
+      health.setStatus(options.serviceName, "NOT_SERVING");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, timeoutMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

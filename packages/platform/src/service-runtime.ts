@@ -1,0 +1,35 @@
+import type { Logger } from "pino";
+import { Database, type DatabaseOptions } from "./database.js";
+import { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from "./grpc-server.js";
+import { stopOnSignals } from "./lifecycle.js";
+import { migrate } from "./migrations.js";
+
+/** Opens a service's database (PostgreSQL by URL, else embedded) and brings its schema up to date. */
+export async function openServiceDatabase(
+  options: DatabaseOptions & { migrationsDir: string; logger: Logger },
+): Promise<Database> {
+  const database = await Database.open(options);
+  const applied = await migrate(database, options.migrationsDir);
+  options.logger.info(
+    { engine: database.engine, dataDir: database.engine === "pglite" ? options.dataDir : undefined, applied },
+    "database ready",
+  );
+  return database;
+}
+
+/**
+ * The common tail of every service's main.ts: serve gRPC, log where, and on SIGTERM/SIGINT drain the server before
+ * running the service's own closers (workers, then the database).
+ */
+export async function serveUntilStopped(
+  options: GrpcServerOptions & { shutdownTimeoutMs: number; closers: Array<() => Promise<void>> },
+): Promise<RunningGrpcServer> {
+  const server = await startGrpcServer(options);
+  stopOnSignals(
+    options.logger,
+    [() => server.shutdown(options.shutdownTimeoutMs), ...options.closers],
+    options.shutdownTimeoutMs,
+  );
+  options.logger.info({ host: options.host, port: server.port }, "gRPC server listening");
+  return server;
+}

@@ -1,0 +1,54 @@
+import { invalidArgument } from "./errors.js";
+import { isId } from "./ids.js";
+
+/**
+ * Small checks used at every service edge. Each throws INVALID_ARGUMENT with a message that names the field, so a
+ * caller always learns what to fix; none of them writes anything.
+ */
+
+export function requireText(field: string, value: string, limits: { min?: number; max: number }): string {
+  const text = value.trim();
+  const min = limits.min ?? 1;
+  const length = [...text].length;
+  if (length < min) {
+    throw invalidArgument(field, min === 1 ? "must not be empty" : `must be at least ${min} characters`);
+  }
+  if (length > limits.max) throw invalidArgument(field, `must be at most ${limits.max} characters`);
+  return text;
+}
+
+export function requireId(field: string, value: string): string {
+  if (!isId(value)) throw invalidArgument(field, "must be a valid id");
+  return value;
+}
+
+export function requireIds(field: string, values: readonly string[], limits: { max: number }): string[] {
+  if (values.length > limits.max) throw invalidArgument(field, `must hold at most ${limits.max} ids`);
+  for (const value of values) requireId(field, value);
+  return [...new Set(values)];
+}
+
+export function requireInteger(field: string, value: number, limits: { min?: number; max?: number }): number {
+  if (!Number.isSafeInteger(value)) throw invalidArgument(field, "must be a whole number");
+  if (limits.min !== undefined && value < limits.min) throw invalidArgument(field, `must be at least ${limits.min}`);
+  if (limits.max !== undefined && value > limits.max) throw invalidArgument(field, `must be at most ${limits.max}`);
+  return value;
+}
+
+// Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is proven by sending mail, not by regex.
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A valid email address, trimmed and lowercased; at most 254 characters (RFC 5321). */
+export function requireEmail(field: string, value: string): string {
+  const email = value.trim().toLowerCase();
+  if (email.length === 0) throw invalidArgument(field, "must not be empty");
+  if (email.length > 254 || !EMAIL_PATTERN.test(email)) throw invalidArgument(field, "must be a valid email address");
+  return email;
+}
+
+/** An ISO 4217 currency code, uppercased. */
+export function requireCurrency(field: string, value: string): string {
+  const code = value.trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code)) throw invalidArgument(field, "must be a three-letter ISO 4217 currency code");
+  return code;
+}

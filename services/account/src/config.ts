@@ -1,0 +1,23 @@
+import { commonSettings, setting } from "@polyscale/platform";
+
+/** Every environment variable the account service reads. */
+export const accountSettings = {
+  ...commonSettings,
+  host: setting.string("HOST", "127.0.0.1"),
+  port: setting.port("ACCOUNT_PORT", 50051),
+  /** PostgreSQL URL; unset means the embedded database under DATA_DIR/account. */
+  databaseUrl: setting.optionalDatabaseUrl("ACCOUNT_DATABASE_URL"),
+  dataDir: setting.string("DATA_DIR", "./data"),
+  /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; unset means a random key per start (not in production). */
+  jwtPrivateKey: setting.optionalString("JWT_PRIVATE_KEY"),
+  accessTokenTtlSeconds: setting.integer("ACCESS_TOKEN_TTL_SECONDS", 900, { min: 30, max: 86_400 }),
+  refreshTokenTtlSeconds: setting.integer("REFRESH_TOKEN_TTL_SECONDS", 2_592_000, { min: 60, max: 31_536_000 }),
+  adminEmail: setting.string("ADMIN_EMAIL", "admin@polyscale.local"),
+  adminPassword: setting.string("ADMIN_PASSWORD", "polyscale-admin"),
+  loginMaxAttemptsPerEmail: setting.integer("LOGIN_MAX_ATTEMPTS_PER_EMAIL", 10, { min: 1, max: 1_000_000 }),
+  loginMaxAttemptsPerIp: setting.integer("LOGIN_MAX_ATTEMPTS_PER_IP", 100, { min: 1, max: 1_000_000 }),
+  loginRateWindowSeconds: setting.integer("LOGIN_RATE_WINDOW_SECONDS", 900, { min: 1, max: 86_400 }),
+};
+
+/** The development default of ADMIN_PASSWORD, which production refuses. */
+export const DEFAULT_ADMIN_PASSWORD = "polyscale-admin";

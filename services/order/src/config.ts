@@ -1,0 +1,16 @@
+import { commonSettings, setting } from "@polyscale/platform";
+
+/** Every environment variable the order service reads. */
+export const orderSettings = {
+  ...commonSettings,
+  host: setting.string("HOST", "127.0.0.1"),
+  port: setting.port("ORDER_PORT", 50053),
+  /** PostgreSQL URL; unset means the embedded database under DATA_DIR/order. */
+  databaseUrl: setting.optionalDatabaseUrl("ORDER_DATABASE_URL"),
+  dataDir: setting.string("DATA_DIR", "./data"),
+  accountServiceAddress: setting.string("ACCOUNT_SERVICE_ADDRESS", "127.0.0.1:50051"),
+  productServiceAddress: setting.string("PRODUCT_SERVICE_ADDRESS", "127.0.0.1:50052"),
+  /** A held reservation older than this whose order never committed is released by the reconciler. */
+  reservationTimeoutSeconds: setting.integer("RESERVATION_TIMEOUT_SECONDS", 300, { min: 1, max: 86_400 }),
+  reconcileIntervalMs: setting.integer("RECONCILE_INTERVAL_MS", 60_000, { min: 100, max: 86_400_000 }),
+};

@@ -1,0 +1,108 @@
+import { checkHealth, startProcess, type RunningProcess } from "@polyscale/platform";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+/**
+ * Starts the whole system as real processes talking gRPC over loopback: account and product first, then order (which
+ * calls both), then the gateway. Used by `npm start`, by the end-to-end tests and by the benchmark.
+ */
+
+export type ServiceName = "account" | "product" | "order" | "gateway";
+
+export const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+const scripts: Record<ServiceName, string> = {
+  account: "services/account/dist/main.js",
+  product: "services/product/dist/main.js",
+  order: "services/order/dist/main.js",
+  gateway: "gateway/dist/main.js",
+};
+
+export const defaultPorts: Record<ServiceName, number> = { gateway: 4000, account: 50051, product: 50052, order: 50053 };
+
+export interface SystemOptions {
+  ports: Record<ServiceName, number>;
+  /** Root of the embedded databases (each service uses a subfolder); ignored for services given a URL. */
+  dataDir: string;
+  databaseUrls?: Partial<Record<Exclude<ServiceName, "gateway">, string>>;
+  /** Extra environment for every process (e.g. LOG_LEVEL, ADMIN_PASSWORD). */
+  env?: Record<string, string | undefined>;
+  /** Copy the processes' output to this one (the launcher); otherwise it is only kept for error messages. */
+  echo?: boolean;
+  /** Start only these (default: all four, in dependency order). */
+  only?: ServiceName[];
+}
+
+export interface RunningSystem {
+  readonly gatewayUrl: string;
+  readonly addresses: Record<Exclude<ServiceName, "gateway">, string>;
+  readonly processes: Partial<Record<ServiceName, RunningProcess>>;
+  /** Starts one service again (after stopService), waiting until it is healthy. */
+  startService(name: ServiceName): Promise<void>;
+  stopService(name: ServiceName): Promise<void>;
+  /** Stops everything, gateway first. */
+  stop(): Promise<void>;
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const host = "127.0.0.1";
+  const addresses = {
+    account: `${host}:${options.ports.account}`,
+    product: `${host}:${options.ports.product}`,
+    order: `${host}:${options.ports.order}`,
+  };
+  const gatewayUrl = `http://${host}:${options.ports.gateway}`;
+  const sharedEnv = {
+    DATA_DIR: options.dataDir,
+    ACCOUNT_PORT: String(options.ports.account),
+    PRODUCT_PORT: String(options.ports.product),
+    ORDER_PORT: String(options.ports.order),
+    GATEWAY_PORT: String(options.ports.gateway),
+    ACCOUNT_SERVICE_ADDRESS: addresses.account,
+    PRODUCT_SERVICE_ADDRESS: addresses.product,
+    ORDER_SERVICE_ADDRESS: addresses.order,
+    ACCOUNT_DATABASE_URL: options.databaseUrls?.account,
+    PRODUCT_DATABASE_URL: options.databaseUrls?.product,
+    ORDER_DATABASE_URL: options.databaseUrls?.order,
+    ...options.env,
+  };
+  const processes: Partial<Record<ServiceName, RunningProcess>> = {};
+
+  const start = async (name: ServiceName) => {
+    processes[name] = await startProcess({
+      name,
+      script: path.join(repositoryRoot, scripts[name]),
+      env: sharedEnv,
+      echo: options.echo,
+      isReady: () => (name === "gateway" ? httpOk(`${gatewayUrl}/healthz`) : checkHealth(addresses[name])),
+      timeoutMs: 60_000,
+    });
+  };
+  const stopService = async (name: ServiceName) => {
+    await processes[name]?.stop();
+    delete processes[name];
+  };
+  const stop = async () => {
+    for (const name of ["gateway", "order", "product", "account"] as const) await stopService(name);
+  };
+
+  const wanted = new Set(options.only ?? (["account", "product", "order", "gateway"] as const));
+  try {
+    await Promise.all((["account", "product"] as const).filter((name) => wanted.has(name)).map(start));
+    if (wanted.has("order")) await start("order");
+    if (wanted.has("gateway")) await start("gateway");
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { gatewayUrl, addresses, processes, startService: start, stopService, stop };
+}
