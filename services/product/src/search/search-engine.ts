@@ -1,0 +1,40 @@
+/**
+ * One search interface, two engines: PostgreSQL full-text search (the default, works on PGlite too) and
+ * Elasticsearch (when ELASTICSEARCH_URL is set). Engines return ids in result order plus counts; the service then
+ * loads the products themselves from the database, the source of truth, so prices and stock are never stale.
+ */
+
+export type SearchSortOrder = "relevance" | "price_asc" | "price_desc" | "newest";
+
+export interface SearchQuery {
+  /** Free text as typed; empty matches every product. */
+  text: string;
+  /** Products in any of these categories; empty means all. */
+  categoryIds: string[];
+  minPriceCents?: number;
+  maxPriceCents?: number;
+  inStockOnly: boolean;
+  sort: SearchSortOrder;
+  skip: number;
+  take: number;
+}
+
+export interface SearchResult {
+  productIds: string[];
+  totalCount: number;
+  /** Matching products per category (products without a category are not counted), largest first. */
+  categoryFacets: Array<{ categoryId: string; count: number }>;
+  /** Matching products per price bucket, in PRICE_BUCKET_BOUNDS order, including empty buckets. */
+  priceFacets: Array<{ minCents: number; maxCents?: number; count: number }>;
+}
+
+export interface SearchEngine {
+  readonly name: "postgres" | "elasticsearch";
+  search(query: SearchQuery): Promise<SearchResult>;
+}
+
+/**
+ * Lower bounds of the price buckets, in cents: [0, 10), [10, 25), … [500, ∞) dollars. Facet counts are computed
+ * over the query and every filter except price, so the buckets show where else the shopper could narrow to.
+ */
+export const PRICE_BUCKET_BOUNDS = [0, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000] as const;
