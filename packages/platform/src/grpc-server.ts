@@ -8,7 +8,7 @@ import {
 } from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
-import { HealthImplementation } from "grpc-health-check";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
@@ -117,7 +117,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const health = new HealthImplementation({ "": "SERVING", [options.serviceName]: "SERVING" });
   health.addToServer(server);
 
-  const packageDefinition = protoLoader.loadSync(options.protoFile, { includeDirs: [options.protoRoot] });
+  const packageDefinition = protoLoader.loadSync([options.protoFile, healthProtoPath], {
+    includeDirs: [options.protoRoot],
+  });
   new ReflectionService(packageDefinition).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {

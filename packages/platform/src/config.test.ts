@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, readConfig, setting, variablesOf } from "./config.js";
+
+const settings = {
+  port: setting.port("SOME_PORT", 4000),
+  url: setting.optionalDatabaseUrl("SOME_DATABASE_URL"),
+  verbose: setting.boolean("SOME_VERBOSE", false),
+  mode: setting.oneOf("SOME_MODE", ["a", "b"] as const, "a"),
+  name: setting.string("SOME_NAME"),
+};
+
+describe("readConfig", () => {
+  it("applies defaults and parses values", () => {
+    expect(readConfig(settings, { SOME_NAME: "x", SOME_PORT: "5000", SOME_VERBOSE: "yes" })).toEqual({
+      port: 5000,
+      url: undefined,
+      verbose: true,
+      mode: "a",
+      name: "x",
+    });
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(readConfig(settings, { SOME_NAME: "x", SOME_PORT: "" }).port).toBe(4000);
+  });
+
+  it("reports every bad variable at once, by name", () => {
+    let caught: unknown;
+    try {
+      readConfig(settings, { SOME_PORT: "80a", SOME_DATABASE_URL: "mysql://x", SOME_MODE: "c" });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems).toEqual([
+      'SOME_PORT: must be a whole number (got "80a")',
+      "SOME_DATABASE_URL: must be a postgres: or postgresql: URL",
+      'SOME_MODE: must be one of a, b (got "c")',
+      "SOME_NAME: is required",
+    ]);
+  });
+
+  it("lists the variables a settings object reads", () => {
+    expect(variablesOf(settings)).toEqual(["SOME_PORT", "SOME_DATABASE_URL", "SOME_VERBOSE", "SOME_MODE", "SOME_NAME"]);
+  });
+});

@@ -1,0 +1,154 @@
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { protoFiles, protoRoot } from "@polyscale/proto";
+import { AccountServiceService } from "@polyscale/proto/account/v1/account";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { AppError, invalidArgument } from "./errors.js";
+import { checkHealth, createGrpcClient } from "./grpc-client.js";
+import { bindService, startGrpcServer, type Handlers, type RunningGrpcServer } from "./grpc-server.js";
+import { createLogger } from "./logger.js";
+import { freePort } from "./testing/index.js";
+
+const logger = createLogger("grpc-test", "silent");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A server whose getAccount handler is the given function; it answers in the account's name field. */
+async function serve(getAccount: (id: string, context: { requestId: string; deadline?: Date }) => Promise<string>) {
+  const handlers = {
+    getAccount: async (request: { id: string }, context: { requestId: string; deadline?: Date }) => ({
+      account: { id: request.id, name: await getAccount(request.id, context), email: "", role: 0 },
+    }),
+  } as unknown as Handlers<typeof AccountServiceService>;
+  const server = await startGrpcServer({
+    serviceName: "polyscale.account.v1.AccountService",
+    host: "127.0.0.1",
+    port: 0,
+    protoFile: protoFiles.account,
+    protoRoot,
+    bindings: [bindService(AccountServiceService, handlers, logger)],
+    logger,
+  });
+  running.push(server);
+  const client = createGrpcClient(AccountServiceService, {
+    name: "account service",
+    address: `127.0.0.1:${server.port}`,
+    deadlineMs: 2000,
+  });
+  clients.push(client);
+  return { server, client, address: `127.0.0.1:${server.port}` };
+}
+
+const running: RunningGrpcServer[] = [];
+const clients: Array<{ close(): void }> = [];
+afterEach(async () => {
+  clients.splice(0).forEach((client) => client.close());
+  await Promise.all(running.splice(0).map((server) => server.shutdown(100)));
+});
+
+async function rejectionOf(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe("gRPC server and client", () => {
+  it("answers the standard health check for the server and the named service", async () => {
+    const { address } = await serve(async () => "");
+    expect(await checkHealth(address)).toBe(true);
+    expect(await checkHealth(address, 1000, "polyscale.account.v1.AccountService")).toBe(true);
+    expect(await checkHealth(address, 1000, "no.such.Service")).toBe(false);
+  });
+
+  it("serves reflection, so tools like grpcurl can list services", async () => {
+    const { address } = await serve(async () => "");
+    const require = createRequire(import.meta.url);
+    const reflectionProto = path.join(
+      path.dirname(require.resolve("@grpc/reflection")),
+      "../proto/grpc/reflection/v1/reflection.proto",
+    );
+    const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(reflectionProto)) as any;
+    const reflection = new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+    const call = reflection.ServerReflectionInfo();
+    const answer = new Promise<any>((resolve, reject) => {
+      call.on("data", resolve);
+      call.on("error", reject);
+    });
+    call.write({ listServices: "" });
+    const services = (await answer).listServicesResponse.service.map((service: { name: string }) => service.name);
+    call.end();
+    reflection.close();
+    expect(services).toContain("polyscale.account.v1.AccountService");
+    expect(services).toContain("grpc.health.v1.Health");
+  });
+
+  it("carries the request id and the caller's deadline to the handler", async () => {
+    const { client } = await serve(async (_, context) =>
+      JSON.stringify({ requestId: context.requestId, deadline: context.deadline?.getTime() }),
+    );
+    const deadline = new Date(Date.now() + 500);
+    const response = await client.getAccount({ id: "a" }, { requestId: "req-42", deadline });
+    const seen = JSON.parse(response.account!.name) as { requestId: string; deadline: number };
+    expect(seen.requestId).toBe("req-42");
+    // The handler's deadline is the caller's (to the millisecond, less clock rounding), not the client default of 2 s.
+    expect(Math.abs(seen.deadline - deadline.getTime())).toBeLessThan(50);
+  });
+
+  it("keeps an AppError's code, message and field across the wire", async () => {
+    const { client } = await serve(async () => {
+      throw invalidArgument("email", "must be a valid email address");
+    });
+    const error = await rejectionOf(client.getAccount({ id: "a" }));
+    expect([error.code, error.message, error.field]).toEqual([
+      "INVALID_ARGUMENT",
+      "email: must be a valid email address",
+      "email",
+    ]);
+  });
+
+  it("answers an unexpected error as a bare INTERNAL, without its message", async () => {
+    const { client } = await serve(async () => {
+      throw new Error('relation "accounts" does not exist: SELECT password_hash FROM accounts');
+    });
+    const error = await rejectionOf(client.getAccount({ id: "a" }));
+    expect([error.code, error.message]).toEqual(["INTERNAL", "internal error"]);
+  });
+
+  it("gives up at the deadline with DEADLINE_EXCEEDED", async () => {
+    const { client } = await serve(async () => {
+      await sleep(1000);
+      return "late";
+    });
+    const error = await rejectionOf(client.getAccount({ id: "a" }, { deadline: new Date(Date.now() + 100) }));
+    expect([error.code, error.message]).toEqual(["DEADLINE_EXCEEDED", "account service did not answer in time"]);
+  });
+
+  it("fails fast with UNAVAILABLE when nobody listens, without naming the address", async () => {
+    const port = await freePort();
+    const client = createGrpcClient(AccountServiceService, {
+      name: "account service",
+      address: `127.0.0.1:${port}`,
+      deadlineMs: 10_000,
+    });
+    clients.push(client);
+    const error = await rejectionOf(client.getAccount({ id: "a" }));
+    expect([error.code, error.message]).toEqual(["UNAVAILABLE", "account service is unavailable"]);
+  });
+
+  it("drains in-flight calls on shutdown and then stops serving", async () => {
+    const { server, client, address } = await serve(async () => {
+      await sleep(300);
+      return "finished";
+    });
+    const inFlight = client.getAccount({ id: "a" });
+    await sleep(50);
+    const stopped = server.shutdown(5000);
+    expect((await inFlight).account!.name).toBe("finished");
+    await stopped;
+    expect(await checkHealth(address, 300)).toBe(false);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "./errors.js";
+import { newId } from "./ids.js";
+import { normalizePage } from "./pagination.js";
+import { requireCurrency, requireEmail, requireId, requireIds, requireInteger, requireText } from "./validation.js";
+
+function errorOf(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected an AppError");
+}
+
+describe("validation", () => {
+  it("trims text and counts characters, not UTF-16 units", () => {
+    expect(requireText("name", "  Ada  ", { max: 3 })).toBe("Ada");
+    expect(requireText("name", "😀😀", { max: 2 })).toBe("😀😀");
+    const error = errorOf(() => requireText("name", "   ", { max: 10 }));
+    expect([error.code, error.field, error.message]).toEqual(["INVALID_ARGUMENT", "name", "name: must not be empty"]);
+    expect(errorOf(() => requireText("name", "abcd", { max: 3 })).message).toBe("name: must be at most 3 characters");
+  });
+
+  it("lowercases emails and rejects malformed ones", () => {
+    expect(requireEmail("email", " Ada@Example.COM ")).toBe("ada@example.com");
+    for (const bad of ["", "ada", "ada@", "ada@example", "a b@example.com", `${"a".repeat(250)}@x.io`]) {
+      expect(errorOf(() => requireEmail("email", bad)).field).toBe("email");
+    }
+  });
+
+  it("accepts only ids this system issues", () => {
+    const id = newId();
+    expect(requireId("id", id)).toBe(id);
+    expect(errorOf(() => requireId("id", "1; DROP TABLE accounts")).message).toBe("id: must be a valid id");
+    expect(errorOf(() => requireId("id", "00000000-0000-4000-8000-000000000000")).field).toBe("id");
+    expect(requireIds("ids", [id, id], { max: 2 })).toEqual([id]);
+    expect(errorOf(() => requireIds("ids", [id, id, id], { max: 2 })).field).toBe("ids");
+  });
+
+  it("checks integer bounds", () => {
+    expect(requireInteger("quantity", 5, { min: 1, max: 10 })).toBe(5);
+    expect(errorOf(() => requireInteger("quantity", 0, { min: 1 })).message).toBe("quantity: must be at least 1");
+    expect(errorOf(() => requireInteger("quantity", 1.5, {})).message).toBe("quantity: must be a whole number");
+  });
+
+  it("normalises currency codes", () => {
+    expect(requireCurrency("currency", "eur")).toBe("EUR");
+    expect(errorOf(() => requireCurrency("currency", "EURO")).field).toBe("currency");
+  });
+});
+
+describe("normalizePage", () => {
+  it("defaults take 0 to 100 and caps it at 100", () => {
+    expect(normalizePage({ skip: 0, take: 0 })).toEqual({ skip: 0, take: 100 });
+    expect(normalizePage({ skip: 5, take: 1000 })).toEqual({ skip: 5, take: 100 });
+    expect(normalizePage({ skip: 0, take: 7 }, { defaultTake: 20, maxTake: 50 })).toEqual({ skip: 0, take: 7 });
+  });
+
+  it("refuses negative values, naming the field", () => {
+    expect(errorOf(() => normalizePage({ skip: -1, take: 0 })).field).toBe("skip");
+    expect(errorOf(() => normalizePage({ skip: 0, take: -1 })).field).toBe("take");
+  });
+});
