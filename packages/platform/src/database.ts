@@ -59,8 +59,20 @@ export class Database implements Queryable {
     return new Database(pool, "pglite", embedded);
   }
 
-  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
-    return this.pool.query<Row>(text, values);
+  /**
+   * Runs one statement on a pooled connection. Not pool.query: on a failed statement that hands the client back as
+   * broken and the pool discards it, which on PGlite destroys the only session. A SQL error leaves a connection usable.
+   */
+  async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    const client = await this.pool.connect();
+    try {
+      return await client.query<Row>(text, values);
+    } finally {
+      client.release();
+    }
   }
 
   /** Runs fn inside one transaction on one connection; commits if it returns, rolls back if it throws. */

@@ -71,3 +71,17 @@ describe.runIf(process.env.TEST_DATABASE_URL)("migrate on postgres from several 
     }
   });
 });
+
+describe.each(databaseBackends().map((backend) => [backend.name, backend] as const))("database on %s", (_, backend) => {
+  it("stays usable after a statement fails", async () => {
+    const { database, close } = await backend.open(directory);
+    try {
+      await expect(database.query("INSERT INTO things VALUES (1, 1, 'duplicate')")).rejects.toMatchObject({
+        code: "23505",
+      });
+      expect((await database.query("SELECT count(*) AS n FROM things")).rows[0]).toEqual({ n: 1 });
+    } finally {
+      await close();
+    }
+  });
+});
