@@ -1,0 +1,175 @@
+/**
+ * Starts the built service (dist/main.js) as a real process and talks to it over gRPC with a client that loads
+ * account.proto itself, so the test checks the wire contract rather than our generated code.
+ */
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { checkHealth, startProcess, type RunningProcess } from "@polyscale/platform";
+import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { protoFiles, protoRoot } from "@polyscale/proto";
+import { service as healthService } from "grpc-health-check";
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ADMIN_PASSWORD } from "./config.js";
+
+const script = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const adminUrl = process.env.TEST_DATABASE_URL;
+const storages = [{ name: "pglite" }, ...(adminUrl ? [{ name: "postgres" }] : [])];
+
+type Unary = (request: object, callback: (error: grpc.ServiceError | null, response: unknown) => void) => void;
+
+/** A promise-returning view of a grpc-js client made from a loaded service definition. */
+function callerOf(client: grpc.Client) {
+  return <Response>(method: string, request: object): Promise<Response> =>
+    new Promise((resolve, reject) => {
+      const unary = (client as unknown as Record<string, Unary>)[method]!.bind(client);
+      unary(request, (error, response) => (error ? reject(error) : resolve(response as Response)));
+    });
+}
+
+interface WireAccount {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+}
+interface WireSession {
+  account: WireAccount;
+  accessToken: string;
+  refreshToken: string;
+}
+
+describe.each(storages)("account service process on $name", ({ name }) => {
+  let dataDir: string;
+  let databaseUrl: string | undefined;
+  let running: RunningProcess;
+  let accountClient: grpc.Client;
+  let healthClient: grpc.Client;
+  let call: ReturnType<typeof callerOf>;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-account-e2e-"));
+    if (name === "postgres") databaseUrl = await createScratchDatabase(adminUrl!);
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    running = await startProcess({
+      name: "account",
+      script,
+      env: { ACCOUNT_PORT: String(port), DATA_DIR: dataDir, ACCOUNT_DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
+      isReady: () => checkHealth(address),
+    });
+
+    const definition = protoLoader.loadSync(protoFiles.account, {
+      includeDirs: [protoRoot],
+      enums: String,
+      longs: Number,
+      defaults: true,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      polyscale: { account: { v1: { AccountService: grpc.ServiceClientConstructor } } };
+    };
+    accountClient = new loaded.polyscale.account.v1.AccountService(address, grpc.credentials.createInsecure());
+    call = callerOf(accountClient);
+    const HealthClient = grpc.makeGenericClientConstructor(healthService, "grpc.health.v1.Health");
+    healthClient = new HealthClient(address, grpc.credentials.createInsecure());
+  });
+
+  afterAll(async () => {
+    accountClient?.close();
+    healthClient?.close();
+    expect(await running?.stop()).toBe(0);
+    if (databaseUrl) await dropScratchDatabase(adminUrl!, databaseUrl);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers the standard health check as SERVING, for the server and for the service", async () => {
+    const check = callerOf(healthClient);
+    for (const service of ["", "polyscale.account.v1.AccountService"]) {
+      await expect(check("check", { service })).resolves.toEqual({ status: "SERVING" });
+    }
+  });
+
+  it("registers, logs in and reads the account back", async () => {
+    const registered = await call<{ session: WireSession }>("Register", {
+      name: "Ada Lovelace",
+      email: "Ada@Example.com",
+      password: "analytical engine",
+    });
+    expect(registered.session.account).toMatchObject({
+      name: "Ada Lovelace",
+      email: "ada@example.com",
+      role: "ROLE_CUSTOMER",
+    });
+    expect(registered.session.accessToken.split(".")).toHaveLength(3);
+
+    const loggedIn = await call<{ session: WireSession }>("Login", {
+      email: "ada@example.com",
+      password: "analytical engine",
+      clientIp: "203.0.113.7",
+    });
+    expect(loggedIn.session.account.id).toBe(registered.session.account.id);
+    expect(loggedIn.session.refreshToken).not.toBe(registered.session.refreshToken);
+
+    const fetched = await call<{ account: WireAccount }>("GetAccount", { id: registered.session.account.id });
+    expect(fetched.account).toEqual(registered.session.account);
+  });
+
+  it("sends domain errors with their gRPC code and a message naming the field", async () => {
+    await expect(call("Register", { name: "Ada", email: "nope", password: "analytical engine" })).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: "email: must be a valid email address",
+    });
+    await expect(call("Login", { email: "ada@example.com", password: "wrong guess" })).rejects.toMatchObject({
+      code: grpc.status.UNAUTHENTICATED,
+      details: "invalid credentials",
+    });
+  });
+
+  it("has created the admin account from ADMIN_EMAIL and ADMIN_PASSWORD", async () => {
+    const admin = await call<{ session: WireSession }>("Login", {
+      email: "admin@polyscale.local",
+      password: DEFAULT_ADMIN_PASSWORD,
+    });
+    expect(admin.session.account.role).toBe("ROLE_ADMIN");
+  });
+});
+
+describe("account service start-up in production", () => {
+  function startInProduction(env: Record<string, string>) {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-account-e2e-"));
+    try {
+      return spawnSync(process.execPath, [script], {
+        env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, ACCOUNT_PORT: "0", ...env },
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  const jwtPrivateKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const keyBody = jwtPrivateKey.split("\n")[1]!;
+
+  it("refuses the default admin password, says why, and prints no secret", () => {
+    const result = startInProduction({ ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD, JWT_PRIVATE_KEY: jwtPrivateKey });
+    const output = result.stdout + result.stderr;
+    expect(result.status).toBe(1);
+    expect(output).toContain("ADMIN_PASSWORD is the development default");
+    expect(output).not.toContain(DEFAULT_ADMIN_PASSWORD);
+    expect(output).not.toContain(keyBody);
+  });
+
+  it("refuses to run without JWT_PRIVATE_KEY", () => {
+    const result = startInProduction({ ADMIN_PASSWORD: "a strong production secret" });
+    const output = result.stdout + result.stderr;
+    expect(result.status).toBe(1);
+    expect(output).toContain("JWT_PRIVATE_KEY is required in production");
+    expect(output).not.toContain("a strong production secret");
+  });
+});

@@ -1,0 +1,67 @@
+import { createLogger, describeError, openServiceDatabase, readConfig, serveUntilStopped } from "@polyscale/platform";
+import { protoFiles, protoRoot } from "@polyscale/proto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { accountSettings, DEFAULT_ADMIN_PASSWORD } from "./config.js";
+import { LoginRateLimiter } from "./rate-limiter.js";
+import { accountServiceBinding } from "./server.js";
+import { AccountService } from "./service.js";
+import { AccessTokenSigner } from "./tokens.js";
+
+async function main(): Promise<void> {
+  const config = readConfig(accountSettings);
+  if (config.environment === "production") {
+    if (config.adminPassword === DEFAULT_ADMIN_PASSWORD) {
+      throw new Error("ADMIN_PASSWORD is the development default; set a strong one for production");
+    }
+    if (!config.jwtPrivateKey) {
+      throw new Error("JWT_PRIVATE_KEY is required in production (an Ed25519 private key, PKCS#8 PEM)");
+    }
+  }
+
+  const logger = createLogger("account", config.logLevel);
+  const signer = await AccessTokenSigner.create({
+    privateKeyPem: config.jwtPrivateKey,
+    ttlSeconds: config.accessTokenTtlSeconds,
+  });
+  if (!config.jwtPrivateKey) logger.warn("JWT_PRIVATE_KEY is unset: access tokens are signed with a key made up for this run");
+
+  const database = await openServiceDatabase({
+    url: config.databaseUrl,
+    dataDir: path.join(config.dataDir, "account"),
+    // dist/main.js → ../sql
+    migrationsDir: fileURLToPath(new URL("../sql", import.meta.url)),
+    logger,
+  });
+  const service = new AccountService({
+    database,
+    signer,
+    loginRateLimiter: new LoginRateLimiter({
+      maxAttemptsPerEmail: config.loginMaxAttemptsPerEmail,
+      maxAttemptsPerIp: config.loginMaxAttemptsPerIp,
+      windowSeconds: config.loginRateWindowSeconds,
+    }),
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+  });
+  if (await service.ensureAdmin({ email: config.adminEmail, password: config.adminPassword })) {
+    logger.info({ email: config.adminEmail }, "admin account created");
+  }
+
+  await serveUntilStopped({
+    serviceName: "polyscale.account.v1.AccountService",
+    host: config.host,
+    port: config.port,
+    protoFile: protoFiles.account,
+    protoRoot,
+    bindings: [accountServiceBinding(service, logger)],
+    logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    closers: [() => database.close()],
+  });
+}
+
+// Start-up failures (bad configuration, unreachable database) print one plain line: no stack, no secret values.
+main().catch((error: unknown) => {
+  console.error(`account service cannot start: ${describeError(error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { bindService, invalidArgument, type Logger, type ServiceBinding } from "@polyscale/platform";
+import {
+  AccountServiceService,
+  Role as ProtoRole,
+  type Account as ProtoAccount,
+  type Session as ProtoSession,
+} from "@polyscale/proto/account/v1/account";
+import type { Account, AccountService, Role, Session } from "./service.js";
+
+const protoRoleOf: Record<Role, ProtoRole> = { customer: ProtoRole.ROLE_CUSTOMER, admin: ProtoRole.ROLE_ADMIN };
+
+/** ROLE_UNSPECIFIED is undefined (the service's default); a number outside the enum is bad input. */
+function roleFromProto(role: ProtoRole): Role | undefined {
+  switch (role) {
+    case ProtoRole.ROLE_UNSPECIFIED:
+      return undefined;
+    case ProtoRole.ROLE_CUSTOMER:
+      return "customer";
+    case ProtoRole.ROLE_ADMIN:
+      return "admin";
+    default:
+      throw invalidArgument("role", "must be ROLE_CUSTOMER or ROLE_ADMIN");
+  }
+}
+
+function toProtoAccount(account: Account): ProtoAccount {
+  return {
+    id: account.id,
+    name: account.name,
+    email: account.email ?? "",
+    role: protoRoleOf[account.role],
+    createdAt: account.createdAt,
+    updatedAt: account.updatedAt,
+  };
+}
+
+function toProtoSession(session: Session): ProtoSession {
+  return { ...session, account: toProtoAccount(session.account) };
+}
+
+/** Maps AccountService's gRPC methods onto the service: proto in, domain call, proto out. */
+export function accountServiceBinding(service: AccountService, logger: Logger): ServiceBinding {
+  return bindService(
+    AccountServiceService,
+    {
+      createAccount: async (request, context) => ({
+        account: toProtoAccount(
+          await service.createAccount({ ...request, role: roleFromProto(request.role) }, context),
+        ),
+      }),
+      getAccount: async (request, context) => ({
+        account: toProtoAccount(await service.getAccount(request.id, context)),
+      }),
+      getAccounts: async (request, context) => ({
+        accounts: (await service.getAccounts(request.ids, context)).map(toProtoAccount),
+      }),
+      listAccounts: async (request, context) => ({
+        accounts: (await service.listAccounts(request, context)).map(toProtoAccount),
+      }),
+      register: async (request, context) => ({ session: toProtoSession(await service.register(request, context)) }),
+      login: async (request, context) => ({ session: toProtoSession(await service.login(request, context)) }),
+      refreshToken: async (request, context) => ({
+        session: toProtoSession(await service.refreshToken(request.refreshToken, context)),
+      }),
+      logout: async (request, context) => {
+        await service.logout(request.refreshToken, context);
+        return {};
+      },
+      updateProfile: async (request, context) => ({
+        account: toProtoAccount(await service.updateProfile(request, context)),
+      }),
+      changePassword: async (request, context) => ({
+        session: toProtoSession(await service.changePassword(request, context)),
+      }),
+      getSigningKeys: async () => ({ jwksJson: service.signingKeys() }),
+    },
+    logger,
+  );
+}

@@ -1,0 +1,355 @@
+import { createLogger, type Database, type RequestContext } from "@polyscale/platform";
+import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LoginRateLimiter, type LoginRateLimits } from "./rate-limiter.js";
+import { AccountService } from "./service.js";
+import { AccessTokenSigner } from "./tokens.js";
+
+const migrationsDir = fileURLToPath(new URL("../sql", import.meta.url));
+const context: RequestContext = { requestId: "test", logger: createLogger("account-test", "silent") };
+const generousLimits = { maxAttemptsPerEmail: 1000, maxAttemptsPerIp: 1000, windowSeconds: 900 };
+
+let emailCounter = 0;
+/** A fresh address per test, so tests sharing one database never collide. */
+function uniqueEmail(): string {
+  emailCounter += 1;
+  return `user${emailCounter}-${Date.now()}@example.com`;
+}
+
+async function countRows(database: Database, sql: string, values: unknown[] = []): Promise<number> {
+  const result = await database.query<{ count: number }>(sql, values);
+  return result.rows[0]!.count;
+}
+
+describe.each(databaseBackends())("AccountService on $name", (backend) => {
+  let testDatabase: TestDatabase;
+  let database: Database;
+  let signer: AccessTokenSigner;
+  let service: AccountService;
+
+  function serviceWithLimits(limits: LoginRateLimits): AccountService {
+    return new AccountService({
+      database,
+      signer,
+      loginRateLimiter: new LoginRateLimiter(limits),
+      refreshTokenTtlSeconds: 3600,
+    });
+  }
+
+  const accountCount = () => countRows(database, "SELECT count(*)::int AS count FROM accounts");
+
+  async function register(email = uniqueEmail(), password = "correct horse battery") {
+    return service.register({ name: "Ada", email, password }, context);
+  }
+
+  beforeAll(async () => {
+    testDatabase = await backend.open(migrationsDir);
+    database = testDatabase.database;
+    signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
+    service = serviceWithLimits(generousLimits);
+  });
+
+  afterAll(async () => {
+    await testDatabase?.close();
+  });
+
+  describe("validation", () => {
+    it.each([
+      ["name", { name: "  ", email: "a@example.com", password: "long enough" }],
+      ["name", { name: "x".repeat(101), email: "a@example.com", password: "long enough" }],
+      ["email", { name: "Ada", email: "not-an-email", password: "long enough" }],
+      ["password", { name: "Ada", email: "a@example.com", password: "short" }],
+      ["password", { name: "Ada", email: "a@example.com", password: "p".repeat(1025) }],
+    ])("register names the bad field (%s) and writes nothing", async (field, input) => {
+      const before = await accountCount();
+      await expect(service.register(input, context)).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field });
+      expect(await accountCount()).toBe(before);
+    });
+
+    it.each([
+      ["password", { name: "Ada", email: "a@example.com", password: "" }],
+      ["email", { name: "Ada", email: "", password: "long enough" }],
+    ])("createAccount wants email and password together (missing %s)", async (field, input) => {
+      const before = await accountCount();
+      await expect(service.createAccount(input, context)).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field });
+      expect(await accountCount()).toBe(before);
+    });
+
+    it("rejects malformed ids naming the field", async () => {
+      await expect(service.getAccount("42", context)).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
+      await expect(service.getAccounts(["nope"], context)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "ids",
+      });
+      const tooMany = Array.from({ length: 1001 }, () => "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b");
+      await expect(service.getAccounts(tooMany, context)).rejects.toMatchObject({ field: "ids" });
+    });
+  });
+
+  describe("accounts", () => {
+    it("creates an account without credentials as a customer, and one with a given role", async () => {
+      const plain = await service.createAccount({ name: " Grace ", email: "", password: "" }, context);
+      expect(plain).toMatchObject({ name: "Grace", email: null, role: "customer" });
+      const email = uniqueEmail();
+      const admin = await service.createAccount(
+        { name: "Root", email: email.toUpperCase(), password: "long enough", role: "admin" },
+        context,
+      );
+      expect(admin).toMatchObject({ email, role: "admin" });
+      expect(await service.getAccount(admin.id, context)).toEqual(admin);
+    });
+
+    it("refuses a duplicate email, whatever its case, as ALREADY_EXISTS on email", async () => {
+      const email = uniqueEmail();
+      await register(email);
+      const before = await accountCount();
+      await expect(register(` ${email.toUpperCase()} `)).rejects.toMatchObject({
+        code: "ALREADY_EXISTS",
+        field: "email",
+      });
+      await expect(
+        service.createAccount({ name: "Ada", email, password: "long enough" }, context),
+      ).rejects.toMatchObject({ code: "ALREADY_EXISTS", field: "email" });
+      expect(await accountCount()).toBe(before);
+    });
+
+    it("lets exactly one of 20 concurrent registrations of one email succeed", async () => {
+      const email = uniqueEmail();
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => register(email)));
+      const succeeded = results.filter((result) => result.status === "fulfilled");
+      const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
+      expect(succeeded).toHaveLength(1);
+      expect(failures).toHaveLength(19);
+      for (const failure of failures) expect(failure).toMatchObject({ code: "ALREADY_EXISTS", field: "email" });
+      expect(await countRows(database, "SELECT count(*)::int AS count FROM accounts WHERE email = $1", [email])).toBe(
+        1,
+      );
+    });
+
+    it("returns only the existing accounts of a batch, in the order asked, each once", async () => {
+      const first = await service.createAccount({ name: "First", email: "", password: "" }, context);
+      const second = await service.createAccount({ name: "Second", email: "", password: "" }, context);
+      const unknown = "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b";
+      const found = await service.getAccounts([second.id, unknown, first.id, second.id], context);
+      expect(found.map((account) => account.id)).toEqual([second.id, first.id]);
+      expect(await service.getAccounts([], context)).toEqual([]);
+    });
+
+    it("answers NOT_FOUND for an unknown account", async () => {
+      await expect(service.getAccount("0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b", context)).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
+    });
+
+    it("updates the name, the email (lowercased) or both, and refuses a taken email", async () => {
+      const { account } = await register();
+      const renamed = await service.updateProfile({ accountId: account.id, name: "Ada L." }, context);
+      expect(renamed).toMatchObject({ name: "Ada L.", email: account.email });
+      const newEmail = uniqueEmail();
+      const moved = await service.updateProfile({ accountId: account.id, email: newEmail.toUpperCase() }, context);
+      expect(moved).toMatchObject({ name: "Ada L.", email: newEmail });
+      expect(moved.updatedAt.getTime()).toBeGreaterThanOrEqual(account.updatedAt.getTime());
+
+      const { account: other } = await register();
+      await expect(
+        service.updateProfile({ accountId: other.id, email: newEmail }, context),
+      ).rejects.toMatchObject({ code: "ALREADY_EXISTS", field: "email" });
+      await expect(service.updateProfile({ accountId: other.id }, context)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+      });
+      await expect(service.updateProfile({ accountId: other.id, name: "" }, context)).rejects.toMatchObject({
+        field: "name",
+      });
+      expect(await service.getAccount(other.id, context)).toEqual(other);
+      await expect(
+        service.updateProfile({ accountId: "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b", name: "X" }, context),
+      ).rejects.toMatchObject({ code: "NOT_FOUND", field: "accountId" });
+    });
+
+    it("lists newest first, with the default page, a cap of 100, and negative values refused", async () => {
+      const created = [];
+      for (let index = 0; index < 101; index += 1) {
+        created.push(await service.createAccount({ name: `Listed ${index}`, email: "", password: "" }, context));
+      }
+      const newestThree = await service.listAccounts({ skip: 0, take: 3 }, context);
+      expect(newestThree.map((account) => account.name)).toEqual(["Listed 100", "Listed 99", "Listed 98"]);
+      const skipped = await service.listAccounts({ skip: 1, take: 2 }, context);
+      expect(skipped.map((account) => account.name)).toEqual(["Listed 99", "Listed 98"]);
+      expect(await service.listAccounts({ skip: 0, take: 0 }, context)).toHaveLength(100);
+      expect(await service.listAccounts({ skip: 0, take: 1000 }, context)).toHaveLength(100);
+      await expect(service.listAccounts({ skip: -1, take: 10 }, context)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "skip",
+      });
+      await expect(service.listAccounts({ skip: 0, take: -1 }, context)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "take",
+      });
+    });
+
+    it("creates the admin once, even when several starts race", async () => {
+      const email = uniqueEmail();
+      const created = await Promise.all(
+        Array.from({ length: 3 }, () => service.ensureAdmin({ email, password: "admin password" })),
+      );
+      expect(created.filter(Boolean)).toHaveLength(1);
+      expect(await service.ensureAdmin({ email, password: "admin password" })).toBe(false);
+      const session = await service.login({ email, password: "admin password", clientIp: "" }, context);
+      expect(session.account.role).toBe("admin");
+    });
+  });
+
+  describe("sessions", () => {
+    it("logs in with the right password and says only 'invalid credentials' otherwise", async () => {
+      const email = uniqueEmail();
+      const { account } = await register(email, "right password");
+      const session = await service.login({ email: email.toUpperCase(), password: "right password", clientIp: "" }, context);
+      expect(session.account).toEqual(account);
+      expect(session.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(session.accessTokenExpiresAt.getTime()).toBeGreaterThan(Date.now());
+
+      const wrongPassword = service.login({ email, password: "wrong password", clientIp: "" }, context);
+      await expect(wrongPassword).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "invalid credentials" });
+      const unknownEmail = service.login({ email: uniqueEmail(), password: "right password", clientIp: "" }, context);
+      await expect(unknownEmail).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "invalid credentials" });
+    });
+
+    it("rotates refresh tokens, and a reused one revokes its whole family", async () => {
+      const first = await register();
+      const second = await service.refreshToken(first.refreshToken, context);
+      expect(second.refreshToken).not.toBe(first.refreshToken);
+      expect(second.account.id).toBe(first.account.id);
+      const third = await service.refreshToken(second.refreshToken, context);
+
+      await expect(service.refreshToken(first.refreshToken, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      // The reuse was committed although that call failed: the newest token of the family is dead too.
+      await expect(service.refreshToken(third.refreshToken, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      await expect(service.refreshToken("not-a-token-we-issued", context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      await expect(service.refreshToken("", context)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "refreshToken",
+      });
+    });
+
+    it("lets at most one of two concurrent refreshes of a token win, then rejects the whole family", async () => {
+      const { refreshToken, account } = await register();
+      const results = await Promise.allSettled([
+        service.refreshToken(refreshToken, context),
+        service.refreshToken(refreshToken, context),
+      ]);
+      const winners = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+      expect(winners.length).toBeLessThanOrEqual(1);
+      for (const token of [refreshToken, ...winners.map((session) => session.refreshToken)]) {
+        await expect(service.refreshToken(token, context)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      }
+      expect(
+        await countRows(
+          database,
+          "SELECT count(*)::int AS count FROM refresh_tokens WHERE account_id = $1 AND revoked_at IS NULL",
+          [account.id],
+        ),
+      ).toBe(0);
+    });
+
+    it("logs out one session family and leaves the others alive", async () => {
+      const email = uniqueEmail();
+      const first = await register(email, "right password");
+      const other = await service.login({ email, password: "right password", clientIp: "" }, context);
+      await service.logout(first.refreshToken, context);
+      await expect(service.refreshToken(first.refreshToken, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      await expect(service.refreshToken(other.refreshToken, context)).resolves.toMatchObject({
+        account: { id: first.account.id },
+      });
+      await expect(service.logout("unknown-token", context)).resolves.toBeUndefined();
+    });
+
+    it("changes the password: checks the current one, revokes every session, hands out a fresh one", async () => {
+      const email = uniqueEmail();
+      const first = await register(email, "old password");
+      const second = await service.login({ email, password: "old password", clientIp: "" }, context);
+      const accountId = first.account.id;
+
+      await expect(
+        service.changePassword({ accountId, currentPassword: "wrong password", newPassword: "new password" }, context),
+      ).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "invalid credentials" });
+      await expect(
+        service.changePassword({ accountId, currentPassword: "old password", newPassword: "short" }, context),
+      ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field: "newPassword" });
+      // Neither failure changed anything: the old sessions still rotate.
+      const stillAlive = await service.refreshToken(second.refreshToken, context);
+
+      const fresh = await service.changePassword(
+        { accountId, currentPassword: "old password", newPassword: "new password" },
+        context,
+      );
+      expect(fresh.account.id).toBe(accountId);
+      for (const token of [first.refreshToken, stillAlive.refreshToken]) {
+        await expect(service.refreshToken(token, context)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      }
+      await expect(service.refreshToken(fresh.refreshToken, context)).resolves.toMatchObject({
+        account: { id: accountId },
+      });
+      await expect(
+        service.login({ email, password: "old password", clientIp: "" }, context),
+      ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      await expect(service.login({ email, password: "new password", clientIp: "" }, context)).resolves.toBeDefined();
+    });
+  });
+
+  describe("login rate limit", () => {
+    it("refuses even the right password after too many failures for one email", async () => {
+      const limited = serviceWithLimits({ maxAttemptsPerEmail: 3, maxAttemptsPerIp: 1000, windowSeconds: 900 });
+      const email = uniqueEmail();
+      await register(email, "right password");
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        await expect(
+          limited.login({ email, password: "wrong password", clientIp: "10.0.0.1" }, context),
+        ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      }
+      await expect(
+        limited.login({ email, password: "right password", clientIp: "10.0.0.2" }, context),
+      ).rejects.toMatchObject({ code: "RESOURCE_EXHAUSTED", message: "too many login attempts; try again later" });
+    });
+
+    it("refuses a client IP after too many failures across emails, and successes do not count", async () => {
+      const limited = serviceWithLimits({ maxAttemptsPerEmail: 1000, maxAttemptsPerIp: 2, windowSeconds: 900 });
+      const email = uniqueEmail();
+      await register(email, "right password");
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        await limited.login({ email, password: "right password", clientIp: "10.0.0.3" }, context);
+      }
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        await expect(
+          limited.login({ email: uniqueEmail(), password: "guess", clientIp: "10.0.0.3" }, context),
+        ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      }
+      await expect(
+        limited.login({ email, password: "right password", clientIp: "10.0.0.3" }, context),
+      ).rejects.toMatchObject({ code: "RESOURCE_EXHAUSTED" });
+      await expect(
+        limited.login({ email, password: "right password", clientIp: "10.0.0.4" }, context),
+      ).resolves.toBeDefined();
+    });
+
+    it("lets no more concurrent guesses through than the limit", async () => {
+      const limited = serviceWithLimits({ maxAttemptsPerEmail: 3, maxAttemptsPerIp: 1000, windowSeconds: 900 });
+      const email = uniqueEmail();
+      await register(email, "right password");
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () => limited.login({ email, password: "wrong password", clientIp: "" }, context)),
+      );
+      const codes = results.map((result) => (result.status === "rejected" ? result.reason.code : "OK"));
+      expect(codes.filter((code) => code === "UNAUTHENTICATED")).toHaveLength(3);
+      expect(codes.filter((code) => code === "RESOURCE_EXHAUSTED")).toHaveLength(7);
+    });
+  });
+});

@@ -1,0 +1,309 @@
+import {
+  alreadyExists,
+  type AppError,
+  invalidArgument,
+  isUniqueViolation,
+  newId,
+  normalizePage,
+  notFound,
+  requireEmail,
+  requireId,
+  requireIds,
+  requireText,
+  unauthenticated,
+  type Database,
+  type Queryable,
+  type RequestContext,
+} from "@polyscale/platform";
+import { hashPassword, verifyPassword } from "./passwords.js";
+import type { LoginRateLimiter } from "./rate-limiter.js";
+import * as repository from "./repository.js";
+import type { Account, Role } from "./repository.js";
+import { hashRefreshToken, newRefreshToken, type AccessTokenSigner } from "./tokens.js";
+
+export type { Account, Role };
+
+/** What a successful registration, login, refresh or password change hands out. */
+export interface Session {
+  account: Account;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+}
+
+const MAX_NAME_LENGTH = 100;
+const MIN_PASSWORD_LENGTH = 8;
+// Bounds the hashing work one request can cause.
+const MAX_PASSWORD_LENGTH = 1024;
+const MAX_IDS_PER_BATCH = 1000;
+// Refresh tokens are 43 characters; anything much longer is not one of ours.
+const MAX_REFRESH_TOKEN_LENGTH = 256;
+const MAX_CLIENT_IP_LENGTH = 100;
+
+const INVALID_CREDENTIALS = "invalid credentials";
+const INVALID_REFRESH_TOKEN = "invalid refresh token";
+
+/** Passwords are taken as given (never trimmed); length counts characters, not bytes. */
+function requirePassword(field: string, value: string, min: number): string {
+  const length = [...value].length;
+  if (length === 0) throw invalidArgument(field, "must not be empty");
+  if (length < min) throw invalidArgument(field, `must be at least ${min} characters`);
+  if (length > MAX_PASSWORD_LENGTH) throw invalidArgument(field, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+  return value;
+}
+
+function requireRefreshToken(value: string): string {
+  return requireText("refreshToken", value, { max: MAX_REFRESH_TOKEN_LENGTH });
+}
+
+function emailTaken(): AppError {
+  return alreadyExists("an account with this email already exists", "email");
+}
+
+export interface AccountServiceOptions {
+  database: Database;
+  signer: AccessTokenSigner;
+  loginRateLimiter: LoginRateLimiter;
+  refreshTokenTtlSeconds: number;
+}
+
+/** Accounts, credentials and sessions. Every input is validated here before anything is written. */
+export class AccountService {
+  private readonly database: Database;
+  private readonly signer: AccessTokenSigner;
+  private readonly loginRateLimiter: LoginRateLimiter;
+  private readonly refreshTokenTtlMs: number;
+
+  constructor(options: AccountServiceOptions) {
+    this.database = options.database;
+    this.signer = options.signer;
+    this.loginRateLimiter = options.loginRateLimiter;
+    this.refreshTokenTtlMs = options.refreshTokenTtlSeconds * 1000;
+  }
+
+  /** An admin operation: email and password are given together or not at all; role defaults to customer. */
+  async createAccount(
+    input: { name: string; email: string; password: string; role?: Role },
+    _context: RequestContext,
+  ): Promise<Account> {
+    const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
+    let email: string | null = null;
+    let password: string | null = null;
+    if (input.email !== "" || input.password !== "") {
+      if (input.email === "") throw invalidArgument("email", "is required when a password is given");
+      if (input.password === "") throw invalidArgument("password", "is required when an email is given");
+      email = requireEmail("email", input.email);
+      password = requirePassword("password", input.password, MIN_PASSWORD_LENGTH);
+    }
+    const passwordHash = password === null ? null : await hashPassword(password);
+    const account = { id: newId(), name, email, passwordHash, role: input.role ?? "customer" };
+    try {
+      return await repository.insertAccount(this.database, account);
+    } catch (error) {
+      if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
+      throw error;
+    }
+  }
+
+  async getAccount(id: string, _context: RequestContext): Promise<Account> {
+    const account = await repository.findAccount(this.database, requireId("id", id));
+    if (!account) throw notFound("account not found", "id");
+    return account;
+  }
+
+  /** The accounts that exist among the ids, in the order asked, each once. */
+  async getAccounts(ids: readonly string[], _context: RequestContext): Promise<Account[]> {
+    const wanted = requireIds("ids", ids, { max: MAX_IDS_PER_BATCH });
+    const found = new Map((await repository.findAccounts(this.database, wanted)).map((account) => [account.id, account]));
+    return wanted.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /** Newest first. */
+  async listAccounts(page: { skip: number; take: number }, _context: RequestContext): Promise<Account[]> {
+    return repository.listAccounts(this.database, normalizePage(page));
+  }
+
+  async register(input: { name: string; email: string; password: string }, _context: RequestContext): Promise<Session> {
+    const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
+    const email = requireEmail("email", input.email);
+    const password = requirePassword("password", input.password, MIN_PASSWORD_LENGTH);
+    const passwordHash = await hashPassword(password);
+    try {
+      return await this.database.transaction(async (tx) => {
+        const account = await repository.insertAccount(tx, { id: newId(), name, email, passwordHash, role: "customer" });
+        return this.issueSession(tx, account, newId());
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
+      throw error;
+    }
+  }
+
+  /**
+   * Failures say only "invalid credentials", whether or not the email exists, and take as long either way. Too many
+   * failures for the email or the client IP refuse even the right password until the window ends.
+   */
+  async login(input: { email: string; password: string; clientIp: string }, _context: RequestContext): Promise<Session> {
+    const email = requireEmail("email", input.email);
+    const password = requirePassword("password", input.password, 1);
+    const clientIp = input.clientIp.trim();
+    if (clientIp.length > MAX_CLIENT_IP_LENGTH) {
+      throw invalidArgument("clientIp", `must be at most ${MAX_CLIENT_IP_LENGTH} characters`);
+    }
+    const attempt = this.loginRateLimiter.begin(email, clientIp);
+    const credentials = await repository.findCredentialsByEmail(this.database, email);
+    const verified = await verifyPassword(credentials?.passwordHash, password);
+    if (!verified || !credentials?.passwordHash) throw unauthenticated(INVALID_CREDENTIALS);
+    attempt.succeeded();
+    return this.startSession(credentials.account.id, credentials.passwordHash);
+  }
+
+  /**
+   * Rotates a refresh token: the presented one is used up and the next one of its family is issued. A token that was
+   * already used has leaked (or was raced): its whole family is revoked, and that revocation is committed even though
+   * the call fails.
+   */
+  async refreshToken(refreshToken: string, context: RequestContext): Promise<Session> {
+    const tokenHash = hashRefreshToken(requireRefreshToken(refreshToken));
+    const presented = await repository.findRefreshToken(this.database, tokenHash);
+    if (!presented) throw unauthenticated(INVALID_REFRESH_TOKEN);
+    const outcome = await this.database.transaction(async (tx) => {
+      const locked = await repository.lockAccount(tx, presented.accountId);
+      if (!locked) return { kind: "rejected" } as const;
+      const used = await repository.useRefreshToken(tx, tokenHash);
+      if (used) return { kind: "rotated", session: await this.issueSession(tx, locked.account, used.familyId) } as const;
+      const current = await repository.findRefreshToken(tx, tokenHash);
+      if (current?.usedAt) {
+        await repository.revokeRefreshTokenFamily(tx, current.familyId);
+        return { kind: "reused" } as const;
+      }
+      return { kind: "rejected" } as const;
+    });
+    if (outcome.kind === "rotated") return outcome.session;
+    if (outcome.kind === "reused") {
+      context.logger.warn({ accountId: presented.accountId }, "refresh token reused; its session family is revoked");
+    }
+    throw unauthenticated(INVALID_REFRESH_TOKEN);
+  }
+
+  /** Revokes the session family of the token. An unknown token is already logged out, so that succeeds too. */
+  async logout(refreshToken: string, _context: RequestContext): Promise<void> {
+    const presented = await repository.findRefreshToken(this.database, hashRefreshToken(requireRefreshToken(refreshToken)));
+    if (!presented) return;
+    await this.database.transaction(async (tx) => {
+      await repository.lockAccount(tx, presented.accountId);
+      await repository.revokeRefreshTokenFamily(tx, presented.familyId);
+    });
+  }
+
+  /** Changes the name, the email or both; at least one must be given. */
+  async updateProfile(
+    input: { accountId: string; name?: string; email?: string },
+    _context: RequestContext,
+  ): Promise<Account> {
+    const accountId = requireId("accountId", input.accountId);
+    if (input.name === undefined && input.email === undefined) {
+      throw invalidArgument("name", "give a name, an email or both to change");
+    }
+    const name = input.name === undefined ? undefined : requireText("name", input.name, { max: MAX_NAME_LENGTH });
+    const email = input.email === undefined ? undefined : requireEmail("email", input.email);
+    let account: Account | undefined;
+    try {
+      account = await repository.updateProfile(this.database, accountId, { name, email });
+    } catch (error) {
+      if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
+      throw error;
+    }
+    if (!account) throw notFound("account not found", "accountId");
+    return account;
+  }
+
+  /**
+   * Checks the current password, sets the new one, revokes every session of the account and starts a fresh one.
+   * Wrong current passwords count towards the login limit of the account's email.
+   */
+  async changePassword(
+    input: { accountId: string; currentPassword: string; newPassword: string },
+    _context: RequestContext,
+  ): Promise<Session> {
+    const accountId = requireId("accountId", input.accountId);
+    const currentPassword = requirePassword("currentPassword", input.currentPassword, 1);
+    const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
+    const credentials = await repository.findCredentials(this.database, accountId);
+    if (!credentials) throw notFound("account not found", "accountId");
+    const attempt = credentials.account.email ? this.loginRateLimiter.begin(credentials.account.email, "") : undefined;
+    const verified = await verifyPassword(credentials.passwordHash, currentPassword);
+    if (!verified || !credentials.passwordHash) throw unauthenticated(INVALID_CREDENTIALS);
+    attempt?.succeeded();
+    const newPasswordHash = await hashPassword(newPassword);
+    return this.startSession(accountId, credentials.passwordHash, async (tx) => {
+      await repository.revokeRefreshTokensOfAccount(tx, accountId);
+      return repository.setPasswordHash(tx, accountId, newPasswordHash);
+    });
+  }
+
+  /** The JSON Web Key Set that verifies access tokens. */
+  signingKeys(): string {
+    return this.signer.jwksJson;
+  }
+
+  /**
+   * Creates the first admin unless an account already has its email. Several replicas may start at once: only one
+   * insert wins, the others change nothing. True when this call created it.
+   */
+  async ensureAdmin(input: { email: string; password: string }): Promise<boolean> {
+    const email = requireEmail("ADMIN_EMAIL", input.email);
+    const password = requirePassword("ADMIN_PASSWORD", input.password, MIN_PASSWORD_LENGTH);
+    if (await repository.findCredentialsByEmail(this.database, email)) return false;
+    const created = await repository.insertAccountUnlessEmailTaken(this.database, {
+      id: newId(),
+      name: "Administrator",
+      email,
+      passwordHash: await hashPassword(password),
+      role: "admin",
+    });
+    return created !== undefined;
+  }
+
+  /**
+   * Starts a new session family for an account whose password was just checked against verifiedHash, after running
+   * change (which returns the account as changed) in the same transaction. The account row is locked and the hash
+   * compared again: if the password changed while it was being checked, a session from the old one must not outlive
+   * the change.
+   */
+  private async startSession(
+    accountId: string,
+    verifiedHash: string,
+    change?: (tx: Queryable) => Promise<Account>,
+  ): Promise<Session> {
+    const session = await this.database.transaction(async (tx) => {
+      const locked = await repository.lockAccount(tx, accountId);
+      if (locked?.passwordHash !== verifiedHash) return undefined;
+      const account = change ? await change(tx) : locked.account;
+      return this.issueSession(tx, account, newId());
+    });
+    if (!session) throw unauthenticated(INVALID_CREDENTIALS);
+    return session;
+  }
+
+  private async issueSession(tx: Queryable, account: Account, familyId: string): Promise<Session> {
+    const refreshToken = newRefreshToken();
+    const refreshTokenExpiresAt = new Date(Date.now() + this.refreshTokenTtlMs);
+    await repository.insertRefreshToken(tx, {
+      id: newId(),
+      familyId,
+      accountId: account.id,
+      tokenHash: hashRefreshToken(refreshToken),
+      expiresAt: refreshTokenExpiresAt,
+    });
+    const access = await this.signer.sign({ accountId: account.id, role: account.role });
+    return {
+      account,
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken,
+      refreshTokenExpiresAt,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  AccessTokenSigner,
+  hashRefreshToken,
+  newRefreshToken,
+} from "./tokens.js";
+
+const accountId = "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b";
+
+async function verify(token: string, jwksJson: string) {
+  return jwtVerify(token, createLocalJWKSet(JSON.parse(jwksJson) as JSONWebKeySet), {
+    issuer: ACCESS_TOKEN_ISSUER,
+    audience: ACCESS_TOKEN_AUDIENCE,
+    algorithms: ["EdDSA"],
+  });
+}
+
+describe("AccessTokenSigner", () => {
+  it("signs tokens that verify against the published JWKS and carry sub and role", async () => {
+    const signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
+    const { token, expiresAt } = await signer.sign({ accountId, role: "admin" });
+    const { payload, protectedHeader } = await verify(token, signer.jwksJson);
+    expect(payload).toMatchObject({ sub: accountId, role: "admin", iss: "polyscale-account", aud: "polyscale" });
+    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(expiresAt.getTime()).toBe(payload.exp! * 1000);
+    const jwks = JSON.parse(signer.jwksJson) as JSONWebKeySet;
+    expect(protectedHeader).toMatchObject({ alg: "EdDSA", kid: jwks.keys[0]!.kid });
+  });
+
+  it("publishes only the public key", async () => {
+    const signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
+    const [key] = (JSON.parse(signer.jwksJson) as JSONWebKeySet).keys;
+    expect(key).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig" });
+    expect(key).not.toHaveProperty("d");
+  });
+
+  it("rejects a tampered token", async () => {
+    const signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
+    const { token } = await signer.sign({ accountId, role: "customer" });
+    const [header, payload, signature] = token.split(".");
+    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, role: "admin" })).toString("base64url");
+    await expect(verify(`${header}.${forged}.${signature}`, signer.jwksJson)).rejects.toThrow();
+  });
+
+  it("rejects a token signed by another key", async () => {
+    const signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
+    const stranger = await AccessTokenSigner.create({ ttlSeconds: 900 });
+    const { token } = await stranger.sign({ accountId, role: "admin" });
+    await expect(verify(token, signer.jwksJson)).rejects.toThrow();
+  });
+
+  it("uses a configured PKCS#8 key, so every process with it signs verifiable tokens with the same kid", async () => {
+    const pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const first = await AccessTokenSigner.create({ privateKeyPem: pem, ttlSeconds: 60 });
+    const second = await AccessTokenSigner.create({ privateKeyPem: pem, ttlSeconds: 60 });
+    expect(second.jwksJson).toBe(first.jwksJson);
+    const { token } = await second.sign({ accountId, role: "customer" });
+    await expect(verify(token, first.jwksJson)).resolves.toBeDefined();
+    expect(decodeProtectedHeader(token).kid).toBe((JSON.parse(first.jwksJson) as JSONWebKeySet).keys[0]!.kid);
+  });
+
+  it("refuses a key that is not Ed25519, without repeating it", async () => {
+    const rsaPem = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    await expect(AccessTokenSigner.create({ privateKeyPem: rsaPem, ttlSeconds: 60 })).rejects.toThrow(
+      "JWT_PRIVATE_KEY must be an Ed25519 key",
+    );
+    await expect(AccessTokenSigner.create({ privateKeyPem: "secret garbage", ttlSeconds: 60 })).rejects.toThrow(
+      /^JWT_PRIVATE_KEY is not a PEM private key$/,
+    );
+  });
+});
+
+describe("refresh tokens", () => {
+  it("are 32 random bytes in base64url, stored as their SHA-256", () => {
+    const token = newRefreshToken();
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    expect(newRefreshToken()).not.toBe(token);
+    expect(hashRefreshToken(token)).toHaveLength(32);
+    expect(hashRefreshToken(token).equals(hashRefreshToken(token))).toBe(true);
+  });
+});

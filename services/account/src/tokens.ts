@@ -1,0 +1,76 @@
+import { calculateJwkThumbprint, exportJWK, SignJWT, type JSONWebKeySet } from "jose";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import type { Role } from "./repository.js";
+
+/** Claims the gateway checks on every access token. */
+export const ACCESS_TOKEN_ISSUER = "polyscale-account";
+export const ACCESS_TOKEN_AUDIENCE = "polyscale";
+export const ACCESS_TOKEN_ALGORITHM = "EdDSA";
+
+export interface AccessToken {
+  token: string;
+  expiresAt: Date;
+}
+
+/**
+ * Signs access tokens with one Ed25519 key and publishes its public half as a JWK Set, so that verifiers never hold
+ * the secret. The key id (kid) is the key's RFC 7638 thumbprint, which lets verifiers pick the key after a rotation.
+ */
+export class AccessTokenSigner {
+  private constructor(
+    private readonly privateKey: KeyObject,
+    private readonly keyId: string,
+    /** The public keys as JSON text of a JWK Set. */
+    readonly jwksJson: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /**
+   * From a PKCS#8 PEM Ed25519 private key, or a random key when none is given (development only: tokens then stop
+   * verifying when the process restarts). The error for a bad key never repeats the key.
+   */
+  static async create(options: { privateKeyPem?: string; ttlSeconds: number }): Promise<AccessTokenSigner> {
+    const privateKey = options.privateKeyPem
+      ? importEd25519PrivateKey(options.privateKeyPem)
+      : generateKeyPairSync("ed25519").privateKey;
+    const publicJwk = await exportJWK(createPublicKey(privateKey));
+    const keyId = await calculateJwkThumbprint(publicJwk);
+    const jwks: JSONWebKeySet = { keys: [{ ...publicJwk, kid: keyId, alg: ACCESS_TOKEN_ALGORITHM, use: "sig" }] };
+    return new AccessTokenSigner(privateKey, keyId, JSON.stringify(jwks), options.ttlSeconds);
+  }
+
+  async sign(subject: { accountId: string; role: Role }): Promise<AccessToken> {
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiresAt = issuedAt + this.ttlSeconds;
+    const token = await new SignJWT({ role: subject.role })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: "JWT", kid: this.keyId })
+      .setSubject(subject.accountId)
+      .setIssuer(ACCESS_TOKEN_ISSUER)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .sign(this.privateKey);
+    return { token, expiresAt: new Date(expiresAt * 1000) };
+  }
+}
+
+function importEd25519PrivateKey(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: "pem" });
+  } catch {
+    throw new Error("JWT_PRIVATE_KEY is not a PEM private key");
+  }
+  if (key.asymmetricKeyType !== "ed25519") throw new Error("JWT_PRIVATE_KEY must be an Ed25519 key");
+  return key;
+}
+
+/** A new opaque refresh token: 32 random bytes, base64url. */
+export function newRefreshToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** What is stored instead of the refresh token itself. */
+export function hashRefreshToken(token: string): Buffer {
+  return createHash("sha256").update(token).digest();
+}
