@@ -9,3 +9,6 @@ CREATE TABLE search_outbox (
 );
 
 CREATE INDEX search_outbox_next_attempt_idx ON search_outbox (next_attempt_at, id);
+
+-- The worker collects every waiting row of the products it claims.
+CREATE INDEX search_outbox_product_idx ON search_outbox (product_id);

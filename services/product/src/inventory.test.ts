@@ -1,0 +1,254 @@
+import { newId } from "@polyscale/platform";
+import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ProductRepository } from "./repository.js";
+import { PostgresSearchEngine } from "./search/postgres-engine.js";
+import { ProductService } from "./service.js";
+import { migrationsDir, pgliteExtensions } from "./storage.js";
+import { rejection, testContext as context } from "./test-support.js";
+
+describe.each(databaseBackends())("ProductService inventory on $name", (backend) => {
+  let test: TestDatabase;
+  let service: ProductService;
+
+  beforeAll(async () => {
+    test = await backend.open(migrationsDir, pgliteExtensions);
+    // With the outbox on, so the tests also see which changes would reach the search index.
+    const repository = new ProductRepository(test.database, { searchOutbox: true });
+    service = new ProductService(repository, new PostgresSearchEngine(test.database), { defaultCurrency: "USD" });
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  const createProduct = async (stock: number) =>
+    service.createProduct(context, {
+      name: "Limited Print",
+      description: "",
+      priceCents: 1500,
+      currency: "USD",
+      categoryId: "",
+      stock,
+    });
+  const stockOf = async (id: string) => (await service.getProduct(context, id)).stock;
+  const reservedUnits = async (productId: string) =>
+    (
+      await test.database.query<{ total: number }>(
+        "SELECT coalesce(sum(quantity), 0)::int AS total FROM reservation_lines WHERE product_id = $1",
+        [productId],
+      )
+    ).rows[0]!.total;
+  const outboxRows = async (productId: string) =>
+    (
+      await test.database.query<{ count: number }>(
+        "SELECT count(*)::int AS count FROM search_outbox WHERE product_id = $1",
+        [productId],
+      )
+    ).rows[0]!.count;
+
+  it("lets exactly as many of 50 concurrent 1-unit reservations succeed as there is stock", async () => {
+    const product = await createProduct(10);
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 50 }, () =>
+        service.reserveStock(context, { orderId: newId(), lines: [{ productId: product.id, quantity: 1 }] }),
+      ),
+    );
+    const succeeded = attempts.filter((attempt) => attempt.status === "fulfilled");
+    const failed = attempts.flatMap((attempt) => (attempt.status === "rejected" ? [attempt.reason] : []));
+    expect(succeeded).toHaveLength(10);
+    expect(failed).toHaveLength(40);
+    for (const error of failed) {
+      expect(error).toMatchObject({
+        code: "FAILED_PRECONDITION",
+        field: "productId",
+        message: `insufficient stock for product ${product.id}`,
+      });
+    }
+    expect(await stockOf(product.id)).toBe(0);
+    expect(await reservedUnits(product.id)).toBe(10);
+  });
+
+  it("reserves once for an order id however often, and however concurrently, it is repeated", async () => {
+    const product = await createProduct(5);
+    const orderId = newId();
+    const request = { orderId, lines: [{ productId: product.id, quantity: 2 }] };
+    const results = await Promise.all(Array.from({ length: 10 }, () => service.reserveStock(context, request)));
+    expect(new Set(results.map((reservation) => reservation.status))).toEqual(new Set(["held"]));
+    expect(results.every((reservation) => reservation.lines[0]?.quantity === 2)).toBe(true);
+    expect(await service.reserveStock(context, request)).toEqual(results[0]);
+    expect(await stockOf(product.id)).toBe(3);
+    expect(await reservedUnits(product.id)).toBe(2);
+
+    const different = await rejection(
+      service.reserveStock(context, { orderId, lines: [{ productId: product.id, quantity: 3 }] }),
+    );
+    expect(different).toMatchObject({ code: "ALREADY_EXISTS", field: "orderId" });
+    expect(await stockOf(product.id)).toBe(3);
+  });
+
+  it("merges repeated lines for one product into one", async () => {
+    const product = await createProduct(5);
+    const reservation = await service.reserveStock(context, {
+      orderId: newId(),
+      lines: [
+        { productId: product.id, quantity: 1 },
+        { productId: product.id, quantity: 3 },
+      ],
+    });
+    expect(reservation.lines).toEqual([{ productId: product.id, quantity: 4 }]);
+    expect(await stockOf(product.id)).toBe(1);
+  });
+
+  it("takes nothing when one line of several is short, and says which product", async () => {
+    const plenty = await createProduct(10);
+    const scarce = await createProduct(1);
+    const orderId = newId();
+    const error = await rejection(
+      service.reserveStock(context, {
+        orderId,
+        lines: [
+          { productId: plenty.id, quantity: 4 },
+          { productId: scarce.id, quantity: 2 },
+        ],
+      }),
+    );
+    expect(error).toMatchObject({ code: "FAILED_PRECONDITION", field: "productId" });
+    expect(error.message).toBe(`insufficient stock for product ${scarce.id}`);
+    expect(await stockOf(plenty.id)).toBe(10);
+    expect(await stockOf(scarce.id)).toBe(1);
+    expect(await reservedUnits(plenty.id)).toBe(0);
+    expect(await rejection(service.releaseReservation(context, orderId))).toMatchObject({ code: "NOT_FOUND" });
+    // Only the creation reached the outbox: the failed reservation rolled back its rows too.
+    expect(await outboxRows(plenty.id)).toBe(1);
+
+    // The same order id can try again once stock allows.
+    await service.adjustStock(context, { productId: scarce.id, delta: 1 });
+    const retried = await service.reserveStock(context, {
+      orderId,
+      lines: [
+        { productId: plenty.id, quantity: 4 },
+        { productId: scarce.id, quantity: 2 },
+      ],
+    });
+    expect(retried.status).toBe("held");
+    expect(await stockOf(plenty.id)).toBe(6);
+    expect(await stockOf(scarce.id)).toBe(0);
+  });
+
+  it("refuses an unknown product with NOT_FOUND and bad lines with INVALID_ARGUMENT, writing nothing", async () => {
+    const product = await createProduct(3);
+    const unknown = newId();
+    const orderId = newId();
+    const error = await rejection(
+      service.reserveStock(context, {
+        orderId,
+        lines: [
+          { productId: product.id, quantity: 1 },
+          { productId: unknown, quantity: 1 },
+        ],
+      }),
+    );
+    expect(error).toMatchObject({ code: "NOT_FOUND", field: "productId" });
+    for (const [lines, field] of [
+      [[], "lines"],
+      [[{ productId: product.id, quantity: 0 }], "quantity"],
+      [[{ productId: "nope", quantity: 1 }], "productId"],
+    ] as const) {
+      expect(await rejection(service.reserveStock(context, { orderId, lines: [...lines] }))).toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field,
+      });
+    }
+    expect(
+      await rejection(service.reserveStock(context, { orderId: "x", lines: [{ productId: product.id, quantity: 1 }] })),
+    ).toMatchObject({ code: "INVALID_ARGUMENT", field: "orderId" });
+    expect(await stockOf(product.id)).toBe(3);
+    expect(await service.listReservations(context, { take: 1000 })).not.toContainEqual(
+      expect.objectContaining({ orderId }),
+    );
+  });
+
+  it("releases a held reservation once, restoring the stock exactly, however often it is called", async () => {
+    const first = await createProduct(7);
+    const second = await createProduct(2);
+    const orderId = newId();
+    await service.reserveStock(context, {
+      orderId,
+      lines: [
+        { productId: second.id, quantity: 2 },
+        { productId: first.id, quantity: 5 },
+      ],
+    });
+    expect([await stockOf(first.id), await stockOf(second.id)]).toEqual([2, 0]);
+    const releases = await Promise.all([1, 2, 3].map(() => service.releaseReservation(context, orderId)));
+    expect(releases.map((reservation) => reservation.status)).toEqual(["released", "released", "released"]);
+    expect((await service.releaseReservation(context, orderId)).status).toBe("released");
+    expect([await stockOf(first.id), await stockOf(second.id)]).toEqual([7, 2]);
+
+    const commit = await rejection(service.commitReservation(context, orderId));
+    expect(commit).toMatchObject({ code: "FAILED_PRECONDITION", field: "orderId" });
+    // Repeating the reservation returns the released one and takes nothing.
+    const repeated = await service.reserveStock(context, {
+      orderId,
+      lines: [
+        { productId: first.id, quantity: 5 },
+        { productId: second.id, quantity: 2 },
+      ],
+    });
+    expect(repeated.status).toBe("released");
+    expect([await stockOf(first.id), await stockOf(second.id)]).toEqual([7, 2]);
+  });
+
+  it("commits a held reservation idempotently, keeping the stock taken, and then refuses to release it", async () => {
+    const product = await createProduct(4);
+    const orderId = newId();
+    await service.reserveStock(context, { orderId, lines: [{ productId: product.id, quantity: 3 }] });
+    const committed = await service.commitReservation(context, orderId);
+    expect(committed).toMatchObject({ orderId, status: "committed", lines: [{ productId: product.id, quantity: 3 }] });
+    expect((await service.commitReservation(context, orderId)).status).toBe("committed");
+    expect(await rejection(service.releaseReservation(context, orderId))).toMatchObject({
+      code: "FAILED_PRECONDITION",
+      field: "orderId",
+    });
+    expect(await stockOf(product.id)).toBe(1);
+    expect(await rejection(service.commitReservation(context, newId()))).toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("adjusts stock by a signed delta but never below zero", async () => {
+    const product = await createProduct(5);
+    expect((await service.adjustStock(context, { productId: product.id, delta: 3 })).stock).toBe(8);
+    expect((await service.adjustStock(context, { productId: product.id, delta: -8 })).stock).toBe(0);
+    const below = await rejection(service.adjustStock(context, { productId: product.id, delta: -1 }));
+    expect(below).toMatchObject({ code: "FAILED_PRECONDITION", field: "delta" });
+    expect(await stockOf(product.id)).toBe(0);
+    expect(await rejection(service.adjustStock(context, { productId: product.id, delta: 0 }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      field: "delta",
+    });
+    expect(await rejection(service.adjustStock(context, { productId: newId(), delta: 1 }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "productId",
+    });
+    // Creation and the two successful adjustments, nothing for the refused one.
+    expect(await outboxRows(product.id)).toBe(3);
+  });
+
+  it("lists reservations by status and age, oldest first", async () => {
+    const product = await createProduct(10);
+    const orderIds = [newId(), newId(), newId()];
+    for (const orderId of orderIds) {
+      await service.reserveStock(context, { orderId, lines: [{ productId: product.id, quantity: 1 }] });
+    }
+    await service.commitReservation(context, orderIds[1]!);
+    const held = await service.listReservations(context, { status: "held", take: 0 });
+    const ours = held.filter((reservation) => orderIds.includes(reservation.orderId));
+    expect(ours.map((reservation) => reservation.orderId)).toEqual([orderIds[0], orderIds[2]]);
+    const createdTimes = held.map((reservation) => reservation.createdAt.getTime());
+    expect(createdTimes).toEqual([...createdTimes].sort((a, b) => a - b));
+    const committed = await service.listReservations(context, { status: "committed", take: 0 });
+    expect(committed.map((reservation) => reservation.orderId)).toContain(orderIds[1]);
+    expect(committed.every((reservation) => reservation.status === "committed")).toBe(true);
+    expect(await service.listReservations(context, { createdBefore: new Date(0), take: 0 })).toEqual([]);
+    expect(await service.listReservations(context, { take: 1 })).toHaveLength(1);
+  });
+});

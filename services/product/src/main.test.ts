@@ -1,0 +1,139 @@
+import { checkHealth, newId, startProcess, type RunningProcess } from "@polyscale/platform";
+import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rejection } from "./test-support.js";
+import { createProductClient, ReservationStatus, SearchSort, type ProductClient } from "./client.js";
+
+/** The built service (npm test builds first). */
+const script = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+interface Storage {
+  name: string;
+  env(): Promise<{ env: Record<string, string>; cleanUp(): Promise<void> }>;
+}
+
+const storages: Storage[] = [
+  {
+    name: "embedded",
+    async env() {
+      const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-product-"));
+      return { env: { DATA_DIR: dataDir }, cleanUp: () => rm(dataDir, { recursive: true, force: true }) };
+    },
+  },
+];
+const adminUrl = process.env.TEST_DATABASE_URL;
+if (adminUrl) {
+  storages.push({
+    name: "postgres",
+    async env() {
+      const url = await createScratchDatabase(adminUrl);
+      return { env: { PRODUCT_DATABASE_URL: url }, cleanUp: () => dropScratchDatabase(adminUrl, url) };
+    },
+  });
+}
+
+describe.each(storages)("product service process on $name storage", (storage) => {
+  let service: RunningProcess;
+  let client: ProductClient;
+  let cleanUp: () => Promise<void>;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    const prepared = await storage.env();
+    cleanUp = prepared.cleanUp;
+    service = await startProcess({
+      name: "product",
+      script,
+      env: { ...prepared.env, PRODUCT_PORT: String(port), LOG_LEVEL: "warn", ELASTICSEARCH_URL: undefined },
+      isReady: () => checkHealth(address),
+    });
+    client = createProductClient({ address, deadlineMs: 10_000 });
+  });
+  afterAll(async () => {
+    client?.close();
+    await service?.stop();
+    await cleanUp?.();
+  });
+
+  it("serves the catalog, search and reservations over gRPC", async () => {
+    const { category } = await client.createCategory({ name: "Camping Gear", slug: "", parentId: "" });
+    expect(category).toMatchObject({ slug: "camping-gear", parentId: "" });
+    const { product } = await client.createProduct({
+      name: "Dome Tent",
+      description: "Sleeps two.",
+      priceCents: 19_900,
+      currency: "",
+      categoryId: category!.id,
+      stock: 3,
+    });
+    expect(product).toMatchObject({ currency: "USD", categoryId: category!.id, stock: 3 });
+    expect(product!.createdAt).toBeInstanceOf(Date);
+
+    const search = await client.searchProducts({
+      query: "tent",
+      categoryIds: [],
+      inStockOnly: true,
+      sort: SearchSort.SEARCH_SORT_UNSPECIFIED,
+      skip: 0,
+      take: 0,
+    });
+    expect(search.products.map((found) => found.id)).toEqual([product!.id]);
+    expect(search.totalCount).toBe(1);
+    expect(search.categoryFacets).toEqual([{ categoryId: category!.id, count: 1 }]);
+    expect(search.priceFacets.reduce((sum, facet) => sum + facet.count, 0)).toBe(1);
+    expect(search.priceFacets.at(-1)).toEqual({ minCents: 50_000, count: 0 });
+
+    // Five concurrent orders of one unit each against a stock of three.
+    const orders = Array.from({ length: 5 }, () => newId());
+    const attempts = await Promise.allSettled(
+      orders.map((orderId) => client.reserveStock({ orderId, lines: [{ productId: product!.id, quantity: 1 }] })),
+    );
+    expect(attempts.filter((attempt) => attempt.status === "fulfilled")).toHaveLength(3);
+    for (const attempt of attempts) {
+      if (attempt.status === "rejected") {
+        expect(attempt.reason).toMatchObject({ code: "FAILED_PRECONDITION", field: "productId" });
+      }
+    }
+    expect((await client.getProduct({ id: product!.id })).product!.stock).toBe(0);
+
+    const reserved = orders.filter((_, index) => attempts[index]!.status === "fulfilled");
+    const released = await client.releaseReservation({ orderId: reserved[0]! });
+    expect(released.reservation).toMatchObject({
+      status: ReservationStatus.RESERVATION_STATUS_RELEASED,
+      lines: [{ productId: product!.id, quantity: 1 }],
+    });
+    expect((await client.getProduct({ id: product!.id })).product!.stock).toBe(1);
+    const held = await client.listReservations({
+      status: ReservationStatus.RESERVATION_STATUS_HELD,
+      createdBefore: undefined,
+      take: 0,
+    });
+    expect(held.reservations.map((reservation) => reservation.orderId).sort()).toEqual(reserved.slice(1).sort());
+  });
+
+  it("answers bad input with INVALID_ARGUMENT naming the field, and unknown ids with NOT_FOUND", async () => {
+    const invalid = await rejection(
+      client.createProduct({ name: "", description: "", priceCents: 1, currency: "", categoryId: "", stock: 0 }),
+    );
+    expect(invalid).toMatchObject({ code: "INVALID_ARGUMENT", field: "name" });
+    expect(await rejection(client.getProduct({ id: newId() }))).toMatchObject({ code: "NOT_FOUND", field: "id" });
+    const unknownSort = client.searchProducts({
+      query: "",
+      categoryIds: [],
+      inStockOnly: false,
+      sort: 99 as SearchSort,
+      skip: 0,
+      take: 0,
+    });
+    expect(await rejection(unknownSort)).toMatchObject({ code: "INVALID_ARGUMENT", field: "sort" });
+  });
+
+  it("stops cleanly on SIGTERM", async () => {
+    expect(await service.stop()).toBe(0);
+  });
+});

@@ -1,0 +1,56 @@
+import {
+  createLogger,
+  readConfig,
+  requireCurrency,
+  serveUntilStopped,
+  type Database,
+  type Logger,
+} from "@polyscale/platform";
+import { protoFiles, protoRoot } from "@polyscale/proto";
+import { productSettings } from "./config.js";
+import { ProductRepository } from "./repository.js";
+import { PostgresSearchEngine } from "./search/postgres-engine.js";
+import type { SearchEngine } from "./search/search-engine.js";
+import { productServiceBinding } from "./server.js";
+import { ProductService } from "./service.js";
+import { openProductDatabase } from "./storage.js";
+
+const config = readConfig(productSettings);
+const logger = createLogger("product", config.logLevel);
+// A bad default would otherwise surface only later, as every product created without a currency being refused.
+const defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurrency);
+
+const database = await openProductDatabase(config, logger);
+
+/** Elasticsearch when ELASTICSEARCH_URL is set (kept in step by the outbox worker), PostgreSQL full text otherwise. */
+async function openSearch(
+  database: Database,
+  logger: Logger,
+): Promise<{ engine: SearchEngine; closers: Array<() => Promise<void>> }> {
+  if (!config.elasticsearchUrl) return { engine: new PostgresSearchEngine(database), closers: [] };
+  // Loaded only when configured, so the default set-up never loads the Elasticsearch client.
+  const { createElasticsearchClient, ElasticsearchEngine } = await import("./search/elasticsearch.js");
+  const { OutboxWorker } = await import("./search/outbox-worker.js");
+  const engine = new ElasticsearchEngine(createElasticsearchClient(config.elasticsearchUrl), config.elasticsearchIndex);
+  await engine.ensureIndex();
+  const worker = new OutboxWorker(database, engine, logger, { pollMs: config.outboxPollMs });
+  worker.start();
+  return { engine, closers: [() => worker.stop()] };
+}
+
+const search = await openSearch(database, logger);
+logger.info({ engine: search.engine.name }, "search engine ready");
+const repository = new ProductRepository(database, { searchOutbox: search.engine.name === "elasticsearch" });
+const service = new ProductService(repository, search.engine, { defaultCurrency });
+
+await serveUntilStopped({
+  serviceName: "polyscale.product.v1.ProductService",
+  host: config.host,
+  port: config.port,
+  protoFile: protoFiles.product,
+  protoRoot,
+  bindings: [productServiceBinding(service, logger)],
+  logger,
+  shutdownTimeoutMs: config.shutdownTimeoutMs,
+  closers: [...search.closers, () => database.close()],
+});

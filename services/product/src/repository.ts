@@ -1,0 +1,397 @@
+import {
+  alreadyExists,
+  failedPrecondition,
+  isUniqueViolation,
+  notFound,
+  type Database,
+  type Page,
+  type Queryable,
+} from "@polyscale/platform";
+import { enqueueSearchUpdates } from "./search/outbox.js";
+
+export interface Product {
+  id: string;
+  name: string;
+  description: string;
+  priceCents: number;
+  currency: string;
+  categoryId: string | null;
+  /** Units available to sell. Never negative. */
+  stock: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewProduct = Omit<Product, "createdAt" | "updatedAt">;
+
+/** The fields UpdateProduct may change; undefined leaves a field as it is, a null categoryId removes the category. */
+export type ProductChanges = Partial<Pick<Product, "name" | "description" | "priceCents" | "currency" | "categoryId">>;
+
+export interface Category {
+  id: string;
+  name: string;
+  slug: string;
+  parentId: string | null;
+}
+
+export type ReservationStatus = "held" | "committed" | "released";
+
+export interface ReservationLine {
+  productId: string;
+  quantity: number;
+}
+
+export interface Reservation {
+  orderId: string;
+  status: ReservationStatus;
+  /** Ordered by product id. */
+  lines: ReservationLine[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface ProductRow {
+  id: string;
+  name: string;
+  description: string;
+  price_cents: number;
+  currency: string;
+  category_id: string | null;
+  stock: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const PRODUCT_COLUMNS = "id, name, description, price_cents, currency, category_id, stock, created_at, updated_at";
+
+function toProduct(row: ProductRow): Product {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    priceCents: row.price_cents,
+    currency: row.currency,
+    categoryId: row.category_id,
+    stock: row.stock,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+interface CategoryRow {
+  id: string;
+  name: string;
+  slug: string;
+  parent_id: string | null;
+}
+
+function toCategory(row: CategoryRow): Category {
+  return { id: row.id, name: row.name, slug: row.slug, parentId: row.parent_id };
+}
+
+/** Column of each changeable product field; the only names ever placed into UPDATE text. */
+const CHANGEABLE_COLUMNS: Record<keyof ProductChanges, string> = {
+  name: "name",
+  description: "description",
+  priceCents: "price_cents",
+  currency: "currency",
+  categoryId: "category_id",
+};
+
+const byProductId = (a: ReservationLine, b: ReservationLine) =>
+  a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0;
+
+/**
+ * All SQL of the product service: catalog, categories and inventory. Every stock change is one conditional UPDATE
+ * inside one transaction, with product rows always locked in id order so concurrent reservations cannot deadlock.
+ */
+export class ProductRepository {
+  constructor(
+    private readonly database: Database,
+    /** With Elasticsearch as the search engine, every product change also writes a search outbox row. */
+    private readonly options: { searchOutbox: boolean },
+  ) {}
+
+  // ---- categories
+
+  async createCategory(category: Category): Promise<Category> {
+    try {
+      // In a transaction although it is one statement: pg.Pool discards a client whose query failed (the duplicate
+      // slug), which on PGlite breaks the one connection all clients share; a failed transaction only rolls back.
+      const result = await this.database.transaction((tx) =>
+        tx.query<CategoryRow>(
+          `INSERT INTO categories (id, name, slug, parent_id) VALUES ($1, $2, $3, $4)
+           RETURNING id, name, slug, parent_id`,
+          [category.id, category.name, category.slug, category.parentId],
+        ),
+      );
+      return toCategory(result.rows[0]!);
+    } catch (error) {
+      if (isUniqueViolation(error, "categories_slug_key")) {
+        throw alreadyExists(`a category with slug "${category.slug}" already exists`, "slug");
+      }
+      throw error;
+    }
+  }
+
+  async categoryExists(id: string): Promise<boolean> {
+    const result = await this.database.query("SELECT 1 FROM categories WHERE id = $1", [id]);
+    return result.rowCount === 1;
+  }
+
+  async listCategories(): Promise<Category[]> {
+    const result = await this.database.query<CategoryRow>(
+      "SELECT id, name, slug, parent_id FROM categories ORDER BY name, id",
+    );
+    return result.rows.map(toCategory);
+  }
+
+  // ---- products
+
+  async createProduct(product: NewProduct): Promise<Product> {
+    return this.database.transaction(async (tx) => {
+      const result = await tx.query<ProductRow>(
+        `INSERT INTO products (id, name, description, price_cents, currency, category_id, stock)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING ${PRODUCT_COLUMNS}`,
+        [
+          product.id,
+          product.name,
+          product.description,
+          product.priceCents,
+          product.currency,
+          product.categoryId,
+          product.stock,
+        ],
+      );
+      await this.productsChanged(tx, [product.id]);
+      return toProduct(result.rows[0]!);
+    });
+  }
+
+  /** Applies the fields that are set; undefined when the product does not exist. */
+  async updateProduct(id: string, changes: ProductChanges): Promise<Product | undefined> {
+    const values: unknown[] = [id];
+    const assignments: string[] = [];
+    for (const field of Object.keys(CHANGEABLE_COLUMNS) as Array<keyof ProductChanges>) {
+      if (changes[field] === undefined) continue;
+      values.push(changes[field]);
+      assignments.push(`${CHANGEABLE_COLUMNS[field]} = $${values.length}`);
+    }
+    if (assignments.length === 0) return this.getProduct(id);
+    return this.database.transaction(async (tx) => {
+      const result = await tx.query<ProductRow>(
+        `UPDATE products SET ${assignments.join(", ")}, updated_at = now() WHERE id = $1 RETURNING ${PRODUCT_COLUMNS}`,
+        values,
+      );
+      if (result.rowCount === 0) return undefined;
+      await this.productsChanged(tx, [id]);
+      return toProduct(result.rows[0]!);
+    });
+  }
+
+  async getProduct(id: string): Promise<Product | undefined> {
+    const result = await this.database.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1`, [id]);
+    return result.rows[0] && toProduct(result.rows[0]);
+  }
+
+  /** The products that exist among ids, in the order of ids. */
+  async getProducts(ids: readonly string[]): Promise<Product[]> {
+    if (ids.length === 0) return [];
+    const result = await this.database.query<ProductRow>(
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(result.rows.map((row) => [row.id, toProduct(row)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Newest first; the id breaks ties so pages never overlap. */
+  async listProducts(page: Page): Promise<Product[]> {
+    const result = await this.database.query<ProductRow>(
+      `SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
+      [page.take, page.skip],
+    );
+    return result.rows.map(toProduct);
+  }
+
+  // ---- inventory
+
+  /** Adds delta to the stock; refuses (FAILED_PRECONDITION) a result below zero. */
+  async adjustStock(productId: string, delta: number): Promise<Product> {
+    return this.database.transaction(async (tx) => {
+      const result = await tx.query<ProductRow>(
+        `UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 AND stock + $2 >= 0
+         RETURNING ${PRODUCT_COLUMNS}`,
+        [productId, delta],
+      );
+      if (result.rowCount === 0) {
+        await this.requireProduct(tx, productId);
+        throw failedPrecondition(`stock of product ${productId} cannot go below zero`, "delta");
+      }
+      await this.productsChanged(tx, [productId]);
+      return toProduct(result.rows[0]!);
+    });
+  }
+
+  /**
+   * Takes stock for every line or for none. Keyed by order id: if the order already has a reservation it is returned
+   * unchanged (ALREADY_EXISTS if its lines differ). lines must hold each product once.
+   */
+  async reserveStock(orderId: string, lines: readonly ReservationLine[]): Promise<Reservation> {
+    const ordered = [...lines].sort(byProductId);
+    return this.database.transaction(async (tx) => {
+      // A concurrent duplicate waits here for the first one to commit or roll back, then sees its outcome.
+      const inserted = await tx.query(
+        "INSERT INTO reservations (order_id, status) VALUES ($1, 'held') ON CONFLICT (order_id) DO NOTHING",
+        [orderId],
+      );
+      if (inserted.rowCount === 0) {
+        const existing = (await this.findReservations(tx, [orderId]))[0]!;
+        if (!sameLines(existing.lines, ordered)) {
+          throw alreadyExists(`order ${orderId} already has a reservation with different lines`, "orderId");
+        }
+        return existing;
+      }
+      for (const line of ordered) {
+        const updated = await tx.query(
+          "UPDATE products SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2",
+          [line.productId, line.quantity],
+        );
+        if (updated.rowCount === 0) {
+          await this.requireProduct(tx, line.productId);
+          throw failedPrecondition(`insufficient stock for product ${line.productId}`, "productId");
+        }
+      }
+      await tx.query(
+        `INSERT INTO reservation_lines (order_id, product_id, quantity)
+         SELECT $1, product_id, quantity FROM unnest($2::uuid[], $3::bigint[]) AS line (product_id, quantity)`,
+        [orderId, ordered.map((line) => line.productId), ordered.map((line) => line.quantity)],
+      );
+      await this.productsChanged(
+        tx,
+        ordered.map((line) => line.productId),
+      );
+      return (await this.findReservations(tx, [orderId]))[0]!;
+    });
+  }
+
+  /** Gives a held reservation's stock back. Idempotent; a committed reservation cannot be released. */
+  releaseReservation(orderId: string): Promise<Reservation> {
+    return this.settleReservation(orderId, "released");
+  }
+
+  /** Marks a held reservation as sold. Idempotent; a released reservation cannot be committed. */
+  commitReservation(orderId: string): Promise<Reservation> {
+    return this.settleReservation(orderId, "committed");
+  }
+
+  /** Oldest first. */
+  async listReservations(filter: {
+    status?: ReservationStatus;
+    createdBefore?: Date;
+    take: number;
+  }): Promise<Reservation[]> {
+    const result = await this.database.query<{ order_id: string }>(
+      `SELECT order_id FROM reservations
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::timestamptz IS NULL OR created_at < $2)
+       ORDER BY created_at, order_id LIMIT $3`,
+      [filter.status ?? null, filter.createdBefore ?? null, filter.take],
+    );
+    return this.findReservations(
+      this.database,
+      result.rows.map((row) => row.order_id),
+    );
+  }
+
+  private async settleReservation(orderId: string, outcome: "released" | "committed"): Promise<Reservation> {
+    return this.database.transaction(async (tx) => {
+      const current = await tx.query<{ status: ReservationStatus }>(
+        "SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE",
+        [orderId],
+      );
+      const status = current.rows[0]?.status;
+      if (status === undefined) throw notFound(`no reservation for order ${orderId}`, "orderId");
+      if (status !== outcome) {
+        if (status !== "held") {
+          throw failedPrecondition(`the reservation for order ${orderId} is already ${status}`, "orderId");
+        }
+        if (outcome === "released") await this.returnStock(tx, orderId);
+        await tx.query("UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1", [
+          orderId,
+          outcome,
+        ]);
+      }
+      return (await this.findReservations(tx, [orderId]))[0]!;
+    });
+  }
+
+  private async returnStock(tx: Queryable, orderId: string): Promise<void> {
+    const lines = await tx.query<{ product_id: string; quantity: number }>(
+      "SELECT product_id, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY product_id",
+      [orderId],
+    );
+    for (const line of lines.rows) {
+      await tx.query("UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1", [
+        line.product_id,
+        line.quantity,
+      ]);
+    }
+    await this.productsChanged(
+      tx,
+      lines.rows.map((line) => line.product_id),
+    );
+  }
+
+  /** The reservations with these order ids, in the given order, with their lines. */
+  private async findReservations(db: Queryable, orderIds: readonly string[]): Promise<Reservation[]> {
+    if (orderIds.length === 0) return [];
+    const [reservations, lines] = await Promise.all([
+      db.query<{ order_id: string; status: ReservationStatus; created_at: Date; updated_at: Date }>(
+        "SELECT order_id, status, created_at, updated_at FROM reservations WHERE order_id = ANY($1::uuid[])",
+        [orderIds],
+      ),
+      db.query<{ order_id: string; product_id: string; quantity: number }>(
+        `SELECT order_id, product_id, quantity FROM reservation_lines
+         WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, product_id`,
+        [orderIds],
+      ),
+    ]);
+    const linesByOrder = new Map<string, ReservationLine[]>();
+    for (const line of lines.rows) {
+      const list = linesByOrder.get(line.order_id) ?? [];
+      list.push({ productId: line.product_id, quantity: line.quantity });
+      linesByOrder.set(line.order_id, list);
+    }
+    const byOrderId = new Map(
+      reservations.rows.map((row) => [
+        row.order_id,
+        {
+          orderId: row.order_id,
+          status: row.status,
+          lines: linesByOrder.get(row.order_id) ?? [],
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        },
+      ]),
+    );
+    return orderIds.flatMap((orderId) => byOrderId.get(orderId) ?? []);
+  }
+
+  private async requireProduct(tx: Queryable, productId: string): Promise<void> {
+    const result = await tx.query("SELECT 1 FROM products WHERE id = $1", [productId]);
+    if (result.rowCount === 0) throw notFound(`product ${productId} not found`, "productId");
+  }
+
+  private async productsChanged(tx: Queryable, productIds: readonly string[]): Promise<void> {
+    if (this.options.searchOutbox) await enqueueSearchUpdates(tx, productIds);
+  }
+}
+
+/** Both lists ordered by product id. */
+function sameLines(a: readonly ReservationLine[], b: readonly ReservationLine[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((line, index) => line.productId === b[index]!.productId && line.quantity === b[index]!.quantity)
+  );
+}

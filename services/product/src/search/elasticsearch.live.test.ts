@@ -1,0 +1,41 @@
+import { createLogger } from "@polyscale/platform";
+import { databaseBackends } from "@polyscale/platform/testing";
+import { describe } from "vitest";
+import { ProductRepository } from "../repository.js";
+import { migrationsDir, pgliteExtensions } from "../storage.js";
+import { seedForSearch } from "../test-catalog.js";
+import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
+import { OutboxWorker } from "./outbox-worker.js";
+import { describeSearchEngineBehaviour } from "./search-engine.behaviour.js";
+
+const elasticsearchUrl = process.env.ELASTICSEARCH_URL;
+
+// Needs a live cluster; without ELASTICSEARCH_URL the suite is skipped (the request shapes are tested with a mock).
+describe.runIf(elasticsearchUrl)("ElasticsearchEngine against a live cluster", () => {
+  describeSearchEngineBehaviour("elasticsearch", async () => {
+    const test = await databaseBackends()[0]!.open(migrationsDir, pgliteExtensions);
+    const repository = new ProductRepository(test.database, { searchOutbox: true });
+    const client = createElasticsearchClient(elasticsearchUrl!);
+    // A fresh alias per run, so runs never see each other's documents.
+    const alias = `products-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    const engine = new ElasticsearchEngine(client, alias);
+    await engine.ensureIndex();
+    const worker = new OutboxWorker(test.database, engine, createLogger("test", "silent"), { pollMs: 100 });
+    return {
+      engine,
+      // Through the real path: the repository writes outbox rows, the worker delivers them.
+      async seed(products) {
+        const seeded = await seedForSearch(repository, products);
+        const report = await worker.drain();
+        if (report.failed > 0) throw new Error(`${report.failed} products were not indexed`);
+        await client.indices.refresh({ index: alias });
+        return seeded;
+      },
+      async close() {
+        await client.indices.delete({ index: `${alias}-*` });
+        await client.close();
+        await test.close();
+      },
+    };
+  });
+});

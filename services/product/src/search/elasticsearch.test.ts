@@ -1,0 +1,290 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { ElasticsearchEngine, PRODUCT_INDEX_MAPPINGS, toProductDocument } from "./elasticsearch.js";
+import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
+import type { SearchQuery } from "./search-engine.js";
+
+const SHOES = "0193a0a0-0000-7000-8000-000000000001";
+const HATS = "0193a0a0-0000-7000-8000-000000000002";
+
+function mockedEngine(): { engine: ElasticsearchEngine; mock: ClientMock } {
+  const { client, mock } = mockElasticsearchClient();
+  return { engine: new ElasticsearchEngine(client, "products"), mock };
+}
+
+const query: SearchQuery = {
+  text: "wirless mouse",
+  categoryIds: [SHOES, HATS],
+  minPriceCents: 1_000,
+  maxPriceCents: 4_999,
+  inStockOnly: true,
+  sort: "price_asc",
+  skip: 20,
+  take: 10,
+};
+
+const searchResponse = {
+  took: 3,
+  timed_out: false,
+  _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+  hits: {
+    total: { value: 42, relation: "eq" },
+    max_score: null,
+    hits: [
+      { _index: "products-1", _id: "p-cheap", _score: null, sort: [1500, "p-cheap"] },
+      { _index: "products-1", _id: "p-dear", _score: null, sort: [4000, "p-dear"] },
+    ],
+  },
+  aggregations: {
+    categories: {
+      doc_count: 42,
+      ids: {
+        doc_count_error_upper_bound: 0,
+        sum_other_doc_count: 0,
+        buckets: [
+          { key: SHOES, doc_count: 30 },
+          { key: HATS, doc_count: 12 },
+        ],
+      },
+    },
+    prices: {
+      doc_count: 53,
+      buckets: {
+        buckets: [
+        { key: "0.0-1000.0", from: 0, to: 1000, doc_count: 7 },
+        { key: "1000.0-2500.0", from: 1000, to: 2500, doc_count: 25 },
+        { key: "2500.0-5000.0", from: 2500, to: 5000, doc_count: 17 },
+        { key: "5000.0-10000.0", from: 5000, to: 10000, doc_count: 0 },
+        { key: "10000.0-25000.0", from: 10000, to: 25000, doc_count: 3 },
+        { key: "25000.0-50000.0", from: 25000, to: 50000, doc_count: 0 },
+        { key: "50000.0-*", from: 50000, doc_count: 1 },
+        ],
+      },
+    },
+  },
+};
+
+describe("ElasticsearchEngine.search", () => {
+  let engine: ElasticsearchEngine;
+  let requests: MockPattern[];
+
+  beforeEach(() => {
+    const mocked = mockedEngine();
+    engine = mocked.engine;
+    requests = [];
+    mocked.mock.add({ method: "POST", path: "/products/_search" }, (request: MockPattern) => {
+      requests.push(request);
+      return searchResponse;
+    });
+  });
+
+  it("sends a fuzzy, boosted text query with prefix matching, filters in filter context, sort and paging", async () => {
+    await engine.search(query);
+    expect(requests).toHaveLength(1);
+    const body = requests[0]!.body as Record<string, any>;
+
+    const [wholeWords, prefixes] = body.query.bool.must.bool.should;
+    expect(wholeWords.multi_match).toEqual({
+      query: "wirless mouse",
+      fields: ["name^3", "categoryName^2", "description"],
+      fuzziness: "AUTO",
+      operator: "and",
+    });
+    expect(prefixes.multi_match.type).toBe("bool_prefix");
+    expect(prefixes.multi_match.fields).toContain("name.prefix^3");
+    expect(prefixes.multi_match.fields).toContain("name.prefix._2gram^3");
+    expect(prefixes.multi_match.fields).toContain("categoryName.prefix._3gram^2");
+    expect(body.query.bool.must.bool.minimum_should_match).toBe(1);
+
+    expect(body.query.bool.filter).toEqual([{ term: { inStock: true } }]);
+    // Category and price narrow the hits after aggregating, and each facet re-applies only the other one's filter.
+    const categoryFilter = { terms: { categoryId: [SHOES, HATS] } };
+    const priceFilter = { range: { priceCents: { gte: 1_000, lte: 4_999 } } };
+    expect(body.post_filter).toEqual({ bool: { filter: [categoryFilter, priceFilter] } });
+    expect(body.aggregations.categories.filter).toEqual(priceFilter);
+    expect(body.aggregations.categories.aggregations.ids.terms).toEqual({
+      field: "categoryId",
+      size: 1_000,
+      order: [{ _count: "desc" }, { _key: "asc" }],
+    });
+    expect(body.aggregations.prices.filter).toEqual(categoryFilter);
+    expect(body.aggregations.prices.aggregations.buckets.range).toEqual({
+      field: "priceCents",
+      ranges: [
+        { from: 0, to: 1_000 },
+        { from: 1_000, to: 2_500 },
+        { from: 2_500, to: 5_000 },
+        { from: 5_000, to: 10_000 },
+        { from: 10_000, to: 25_000 },
+        { from: 25_000, to: 50_000 },
+        { from: 50_000 },
+      ],
+    });
+
+    expect(body.sort).toEqual([{ priceCents: { order: "asc" } }, { id: { order: "asc" } }]);
+    expect(body.from).toBe(20);
+    expect(body.size).toBe(10);
+    expect(body.track_total_hits).toBe(true);
+  });
+
+  it("matches everything for empty text and filters nothing when no filter is given", async () => {
+    await engine.search({
+      ...query,
+      text: "  ",
+      categoryIds: [],
+      inStockOnly: false,
+      minPriceCents: undefined,
+      maxPriceCents: undefined,
+    });
+    const body = requests[0]!.body as Record<string, any>;
+    expect(body.query).toEqual({ bool: { must: { match_all: {} }, filter: [] } });
+    expect(body.post_filter).toEqual({ bool: { filter: [{ match_all: {} }, { match_all: {} }] } });
+    expect(body.aggregations.categories.filter).toEqual({ match_all: {} });
+    expect(body.aggregations.prices.filter).toEqual({ match_all: {} });
+  });
+
+  it("applies a one-sided price bound", async () => {
+    await engine.search({ ...query, minPriceCents: undefined, maxPriceCents: 999 });
+    const body = requests[0]!.body as Record<string, any>;
+    expect(body.aggregations.categories.filter).toEqual({ range: { priceCents: { lte: 999 } } });
+  });
+
+  it.each([
+    ["relevance", [{ _score: { order: "desc" } }, { id: { order: "desc" } }]],
+    ["price_asc", [{ priceCents: { order: "asc" } }, { id: { order: "asc" } }]],
+    ["price_desc", [{ priceCents: { order: "desc" } }, { id: { order: "desc" } }]],
+    ["newest", [{ createdAt: { order: "desc" } }, { id: { order: "desc" } }]],
+  ] as const)("sorts by %s with the id breaking ties", async (sort, expected) => {
+    await engine.search({ ...query, sort });
+    expect((requests[0]!.body as Record<string, any>).sort).toEqual(expected);
+  });
+
+  it("maps hits, the total and the facet buckets to a SearchResult", async () => {
+    expect(await engine.search(query)).toEqual({
+      productIds: ["p-cheap", "p-dear"],
+      totalCount: 42,
+      categoryFacets: [
+        { categoryId: SHOES, count: 30 },
+        { categoryId: HATS, count: 12 },
+      ],
+      priceFacets: [
+        { minCents: 0, maxCents: 1_000, count: 7 },
+        { minCents: 1_000, maxCents: 2_500, count: 25 },
+        { minCents: 2_500, maxCents: 5_000, count: 17 },
+        { minCents: 5_000, maxCents: 10_000, count: 0 },
+        { minCents: 10_000, maxCents: 25_000, count: 3 },
+        { minCents: 25_000, maxCents: 50_000, count: 0 },
+        { minCents: 50_000, count: 1 },
+      ],
+    });
+  });
+});
+
+describe("ElasticsearchEngine.ensureIndex", () => {
+  it("creates a physical index with the explicit mapping behind the alias when the name is absent", async () => {
+    const { engine, mock } = mockedEngine();
+    const created: MockPattern[] = [];
+    // No HEAD route: the mock answers 404, as Elasticsearch does for a missing index.
+    mock.add({ method: "PUT", path: "/:index" }, (request: MockPattern) => {
+      created.push(request);
+      return { acknowledged: true, shards_acknowledged: true, index: "x" };
+    });
+
+    expect(await engine.ensureIndex()).toBe(true);
+
+    expect(created).toHaveLength(1);
+    expect(created[0]!.path).toMatch(/^\/products-\d{8}t\d{9}z$/);
+    const body = created[0]!.body as Record<string, any>;
+    expect(body.aliases).toEqual({ products: {} });
+    expect(body.mappings).toEqual(PRODUCT_INDEX_MAPPINGS);
+    expect(body.mappings.dynamic).toBe("strict");
+    expect(body.mappings.properties.name).toEqual({
+      type: "text",
+      analyzer: "english",
+      fields: { prefix: { type: "search_as_you_type" } },
+    });
+    expect(body.mappings.properties.categoryId).toEqual({ type: "keyword" });
+    expect(body.mappings.properties.priceCents).toEqual({ type: "long" });
+    expect(body.mappings.properties.inStock).toEqual({ type: "boolean" });
+    expect(body.mappings.properties.createdAt).toEqual({ type: "date" });
+  });
+
+  it("leaves an existing index alone", async () => {
+    const { engine, mock } = mockedEngine();
+    let creates = 0;
+    mock.add({ method: "HEAD", path: "/products" }, () => "");
+    mock.add({ method: "PUT", path: "/:index" }, () => {
+      creates += 1;
+      return { acknowledged: true };
+    });
+    expect(await engine.ensureIndex()).toBe(false);
+    expect(creates).toBe(0);
+  });
+});
+
+describe("ElasticsearchEngine writes", () => {
+  const product = {
+    id: "0193a0a0-0000-7000-8000-0000000000aa",
+    name: "Trail shoe",
+    description: "Grippy",
+    priceCents: 8_999,
+    currency: "EUR",
+    categoryId: SHOES,
+    stock: 0,
+    createdAt: new Date("2026-01-02T03:04:05.000Z"),
+  };
+
+  it("bulk-indexes documents by id through the alias and reports the ones refused", async () => {
+    const { engine, mock } = mockedEngine();
+    const bulks: MockPattern[] = [];
+    mock.add({ method: "POST", path: "/products/_bulk" }, (request: MockPattern) => {
+      bulks.push(request);
+      return {
+        errors: true,
+        took: 1,
+        items: [
+          { index: { _index: "products-1", _id: product.id, status: 201, result: "created" } },
+          { index: { _index: "products-1", _id: "refused", status: 400, error: { type: "mapper_parsing_exception" } } },
+        ],
+      };
+    });
+    const refused = await engine.indexDocuments(
+      [toProductDocument(product, "Shoes"), toProductDocument({ ...product, id: "refused" }, "Shoes")],
+      { waitForRefresh: true },
+    );
+
+    expect(refused).toEqual(["refused"]);
+    expect(bulks[0]!.querystring).toMatchObject({ require_alias: "true", refresh: "wait_for" });
+    expect(bulks[0]!.body).toEqual([
+      { index: { _id: product.id } },
+      {
+        id: product.id,
+        name: "Trail shoe",
+        description: "Grippy",
+        categoryId: SHOES,
+        categoryName: "Shoes",
+        priceCents: 8_999,
+        currency: "EUR",
+        stock: 0,
+        inStock: false,
+        createdAt: "2026-01-02T03:04:05.000Z",
+      },
+      { index: { _id: "refused" } },
+      expect.objectContaining({ id: "refused" }),
+    ]);
+  });
+
+  it("treats deleting a document that is not in the index as done", async () => {
+    const { engine, mock } = mockedEngine();
+    mock.add({ method: "POST", path: "/products/_bulk" }, () => ({
+      errors: true,
+      took: 1,
+      items: [
+        { delete: { _index: "products-1", _id: "gone", status: 404, result: "not_found" } },
+        {
+          delete: { _index: "products-1", _id: "stuck", status: 503, error: { type: "unavailable_shards_exception" } },
+        },
+      ],
+    }));
+    expect(await engine.deleteDocuments(["gone", "stuck"])).toEqual(["stuck"]);
+  });
+});

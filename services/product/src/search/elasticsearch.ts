@@ -1,0 +1,278 @@
+import { Client, type estypes } from "@elastic/elasticsearch";
+import type { Product } from "../repository.js";
+import {
+  PRICE_BUCKET_BOUNDS,
+  type SearchEngine,
+  type SearchQuery,
+  type SearchResult,
+  type SearchSortOrder,
+} from "./search-engine.js";
+
+/** What the index holds for one product: its searchable text and every field search filters, sorts or counts on. */
+export interface ProductDocument {
+  id: string;
+  name: string;
+  description: string;
+  /** Null when the product has no category; such products are not counted in category facets. */
+  categoryId: string | null;
+  categoryName: string | null;
+  priceCents: number;
+  currency: string;
+  stock: number;
+  inStock: boolean;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** The product fields a document is built from. */
+export type IndexedProduct = Pick<
+  Product,
+  "id" | "name" | "description" | "priceCents" | "currency" | "categoryId" | "stock" | "createdAt"
+>;
+
+export function toProductDocument(product: IndexedProduct, categoryName: string | null): ProductDocument {
+  return {
+    id: product.id,
+    name: product.name,
+    description: product.description,
+    categoryId: product.categoryId,
+    categoryName: product.categoryId === null ? null : categoryName,
+    priceCents: product.priceCents,
+    currency: product.currency,
+    stock: product.stock,
+    inStock: product.stock > 0,
+    createdAt: product.createdAt.toISOString(),
+  };
+}
+
+/** How long one request to Elasticsearch may take; the outbox worker holds row locks while it waits. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export function createElasticsearchClient(url: string): Client {
+  return new Client({ node: url, requestTimeout: REQUEST_TIMEOUT_MS });
+}
+
+/** Text analysed in English (stemming, stop words) plus a search-as-you-type subfield for prefix matching. */
+const searchableText: estypes.MappingProperty = {
+  type: "text",
+  analyzer: "english",
+  fields: { prefix: { type: "search_as_you_type" } },
+};
+
+export const PRODUCT_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
+  // A field we did not declare is a bug in the document builder, not something to guess a type for.
+  dynamic: "strict",
+  properties: {
+    id: { type: "keyword" },
+    name: searchableText,
+    description: searchableText,
+    categoryId: { type: "keyword" },
+    categoryName: searchableText,
+    priceCents: { type: "long" },
+    currency: { type: "keyword" },
+    stock: { type: "long" },
+    inStock: { type: "boolean" },
+    createdAt: { type: "date" },
+  },
+};
+
+// One shard: a catalogue fits easily, and terms aggregations and scores are then exact rather than per-shard estimates.
+const PRODUCT_INDEX_SETTINGS: estypes.IndicesIndexSettings = { number_of_shards: 1 };
+
+/** Field boosts: a word in the name counts most, then the category, then the description. */
+const TEXT_FIELDS = ["name^3", "categoryName^2", "description"];
+const PREFIX_FIELDS = TEXT_FIELDS.flatMap((field) => {
+  const [name, boost] = field.split("^");
+  const suffix = boost ? `^${boost}` : "";
+  return [`${name}.prefix${suffix}`, `${name}.prefix._2gram${suffix}`, `${name}.prefix._3gram${suffix}`];
+});
+
+/** More categories than a catalogue has; terms aggregations need an explicit size. */
+const CATEGORY_FACET_LIMIT = 1_000;
+
+// The id breaks ties, so paging is stable when scores or prices are equal; same directions as the PostgreSQL engine.
+const SORTS: Record<SearchSortOrder, estypes.SortCombinations[]> = {
+  relevance: [{ _score: { order: "desc" } }, { id: { order: "desc" } }],
+  price_asc: [{ priceCents: { order: "asc" } }, { id: { order: "asc" } }],
+  price_desc: [{ priceCents: { order: "desc" } }, { id: { order: "desc" } }],
+  newest: [{ createdAt: { order: "desc" } }, { id: { order: "desc" } }],
+};
+
+interface SearchAggregations {
+  categories: { ids: { buckets: Array<{ key: string; doc_count: number }> } };
+  prices: { buckets: { buckets: Array<{ from?: number; to?: number; doc_count: number }> } };
+}
+
+/**
+ * The search request for a query, apart from the index. Each facet ignores its own filter, so it shows what else the shopper could narrow to: the query holds the text and
+ * stock filters, category and price narrow the hits only afterwards (post_filter), and each facet's aggregation
+ * re-applies the other one's filter.
+ */
+function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "index"> {
+  const text = query.text.trim();
+  const categoryFilter: estypes.QueryDslQueryContainer =
+    query.categoryIds.length > 0 ? { terms: { categoryId: query.categoryIds } } : { match_all: {} };
+  const priceFilter: estypes.QueryDslQueryContainer =
+    query.minPriceCents === undefined && query.maxPriceCents === undefined
+      ? { match_all: {} }
+      : { range: { priceCents: { gte: query.minPriceCents, lte: query.maxPriceCents } } };
+  const must: estypes.QueryDslQueryContainer = text
+    ? {
+        bool: {
+          should: [
+            // Whole words, forgiving typos.
+            { multi_match: { query: text, fields: TEXT_FIELDS, fuzziness: "AUTO", operator: "and" } },
+            // The last word may be unfinished: "wirel" finds "wireless".
+            { multi_match: { query: text, fields: PREFIX_FIELDS, type: "bool_prefix", operator: "and" } },
+          ],
+          minimum_should_match: 1,
+        },
+      }
+    : { match_all: {} };
+  return {
+    query: { bool: { must, filter: query.inStockOnly ? [{ term: { inStock: true } }] : [] } },
+    post_filter: { bool: { filter: [categoryFilter, priceFilter] } },
+    aggregations: {
+      categories: {
+        filter: priceFilter,
+        aggregations: {
+          ids: {
+            terms: {
+              field: "categoryId",
+              size: CATEGORY_FACET_LIMIT,
+              order: [{ _count: "desc" }, { _key: "asc" }],
+            },
+          },
+        },
+      },
+      prices: {
+        filter: categoryFilter,
+        aggregations: {
+          buckets: {
+            range: {
+              field: "priceCents",
+              ranges: PRICE_BUCKET_BOUNDS.map((from, index) => {
+                const to = PRICE_BUCKET_BOUNDS[index + 1];
+                return to === undefined ? { from } : { from, to };
+              }),
+            },
+          },
+        },
+      },
+    },
+    sort: SORTS[query.sort],
+    from: query.skip,
+    size: query.take,
+    track_total_hits: true,
+    _source: false,
+  };
+}
+
+export class ElasticsearchEngine implements SearchEngine {
+  readonly name = "elasticsearch";
+
+  /**
+   * index is the name searched and written: normally the alias over the current physical index. Writes then require
+   * it to be an alias, because writing through a missing name would make Elasticsearch invent an index with guessed
+   * mappings. reindex.ts fills a new physical index directly and passes writesRequireAlias: false.
+   */
+  constructor(
+    private readonly client: Client,
+    readonly index: string,
+    private readonly options: { writesRequireAlias: boolean } = { writesRequireAlias: true },
+  ) {}
+
+  /**
+   * Creates the index with its mapping when neither an index nor an alias of that name exists, as a physical index
+   * behind an alias so reindex.ts can later switch to a rebuilt one. Returns whether it created one.
+   */
+  async ensureIndex(): Promise<boolean> {
+    if (await this.client.indices.exists({ index: this.index })) return false;
+    try {
+      await createProductIndex(this.client, physicalIndexName(this.index), { [this.index]: {} });
+    } catch (error) {
+      // Another replica created it between our check and our create: the alias exists now, which is all we need.
+      if (await this.client.indices.exists({ index: this.index })) return false;
+      throw error;
+    }
+    return true;
+  }
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    const response = await this.client.search<unknown, SearchAggregations>({
+      index: this.index,
+      ...buildSearchRequest(query),
+    });
+    const total = response.hits.total;
+    return {
+      productIds: response.hits.hits.map((hit) => hit._id!),
+      totalCount: typeof total === "number" ? total : (total?.value ?? 0),
+      categoryFacets: (response.aggregations?.categories.ids.buckets ?? []).map((bucket) => ({
+        categoryId: bucket.key,
+        count: bucket.doc_count,
+      })),
+      priceFacets: PRICE_BUCKET_BOUNDS.map((minCents, index) => {
+        const maxCents = PRICE_BUCKET_BOUNDS[index + 1];
+        const bucket = response.aggregations?.prices.buckets.buckets[index];
+        return { minCents, ...(maxCents === undefined ? {} : { maxCents }), count: bucket?.doc_count ?? 0 };
+      }),
+    };
+  }
+
+  /** Adds or replaces documents. Returns the ids Elasticsearch refused (the rest were written). */
+  indexDocuments(documents: readonly ProductDocument[], options: WriteOptions = {}): Promise<string[]> {
+    return this.bulk(
+      documents.flatMap((document) => [{ index: { _id: document.id } }, document]),
+      options,
+    );
+  }
+
+  /** Removes documents; one that is not in the index counts as removed. Returns the ids that failed. */
+  deleteDocuments(ids: readonly string[], options: WriteOptions = {}): Promise<string[]> {
+    return this.bulk(
+      ids.map((id) => ({ delete: { _id: id } })),
+      options,
+    );
+  }
+
+  private async bulk(
+    operations: Array<estypes.BulkOperationContainer | ProductDocument>,
+    options: WriteOptions,
+  ): Promise<string[]> {
+    if (operations.length === 0) return [];
+    const response = await this.client.bulk(
+      {
+        index: this.index,
+        operations,
+        require_alias: this.options.writesRequireAlias,
+        ...(options.waitForRefresh ? { refresh: "wait_for" as const } : {}),
+      },
+      // Callers retry on their own terms: the outbox with backoff (not while holding its row locks), reindex by rerun.
+      { maxRetries: 0 },
+    );
+    if (!response.errors) return [];
+    return response.items.flatMap((item) => {
+      const [action, result] = Object.entries(item)[0]!;
+      const alreadyGone = action === "delete" && result.status === 404;
+      return result.error && !alreadyGone ? [result._id!] : [];
+    });
+  }
+}
+
+export interface WriteOptions {
+  /** Wait until the change is visible to search before returning, for callers that must read their own writes. */
+  waitForRefresh?: boolean;
+}
+
+/** A new physical index name under an alias, unique per creation, e.g. products-20261121t055400123z. */
+export function physicalIndexName(alias: string): string {
+  return `${alias}-${new Date().toISOString().replace(/[-:.]/g, "").toLowerCase()}`;
+}
+
+export async function createProductIndex(
+  client: Client,
+  index: string,
+  aliases: Record<string, estypes.IndicesAlias> = {},
+): Promise<void> {
+  await client.indices.create({ index, mappings: PRODUCT_INDEX_MAPPINGS, settings: PRODUCT_INDEX_SETTINGS, aliases });
+}

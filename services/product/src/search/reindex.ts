@@ -1,0 +1,144 @@
+/**
+ * Rebuilds the Elasticsearch index from the database: `node services/product/dist/search/reindex.js`.
+ *
+ * Fills a new physical index, then switches the alias (ELASTICSEARCH_INDEX) to it and drops the old one in one atomic
+ * step, so search keeps answering from the old index meanwhile. Products changed while it ran are queued in the
+ * search outbox afterwards, for the running service to deliver to the new index.
+ *
+ * Reads PRODUCT_DATABASE_URL (or the embedded database under DATA_DIR/product; stop the service first then, as the
+ * embedded engine allows one process at a time) and ELASTICSEARCH_URL, which is required.
+ */
+import type { Client, estypes } from "@elastic/elasticsearch";
+import { createLogger, describeError, readConfig, type Database } from "@polyscale/platform";
+import { pathToFileURL } from "node:url";
+import { productSettings } from "../config.js";
+import { drawProgress } from "../progress.js";
+import { openProductDatabase } from "../storage.js";
+import {
+  createElasticsearchClient,
+  createProductIndex,
+  ElasticsearchEngine,
+  physicalIndexName,
+  toProductDocument,
+} from "./elasticsearch.js";
+import { enqueueSearchUpdates } from "./outbox.js";
+import { INDEXED_PRODUCT_COLUMNS, type IndexedProductRow } from "./outbox-worker.js";
+
+const BATCH_SIZE = 1_000;
+
+export interface ReindexReport {
+  /** The physical index the alias now points to. */
+  index: string;
+  /** The indices it pointed to before, now deleted. */
+  replaced: string[];
+  indexed: number;
+  /** Products changed while the rebuild ran, queued in the outbox to be delivered again. */
+  requeued: number;
+}
+
+export async function reindex(options: {
+  database: Database;
+  client: Client;
+  alias: string;
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<ReindexReport> {
+  const { database, client, alias } = options;
+  const batchSize = options.batchSize ?? BATCH_SIZE;
+  // A margin before now: a change committed later may carry an earlier updated_at (its transaction's start time).
+  const changedSince = (
+    await database.query<{ since: Date }>("SELECT now() - interval '1 minute' AS since")
+  ).rows[0]!.since;
+  const total = (await database.query<{ count: number }>("SELECT count(*)::int8 AS count FROM products")).rows[0]!
+    .count;
+
+  const index = physicalIndexName(alias);
+  await createProductIndex(client, index);
+  const target = new ElasticsearchEngine(client, index, { writesRequireAlias: false });
+  let indexed = 0;
+  try {
+    // Keyset pagination in id order: each batch starts after the last id of the one before, however large the table.
+    let after: string | null = null;
+    for (;;) {
+      const batch: IndexedProductRow[] = (
+        await database.query<IndexedProductRow>(
+          `SELECT ${INDEXED_PRODUCT_COLUMNS}
+             FROM products p LEFT JOIN categories c ON c.id = p.category_id
+            WHERE $1::uuid IS NULL OR p.id > $1::uuid
+            ORDER BY p.id
+            LIMIT $2`,
+          [after, batchSize],
+        )
+      ).rows;
+      if (batch.length === 0) break;
+      const refused = await target.indexDocuments(
+        batch.map((product) => toProductDocument(product, product.categoryName)),
+      );
+      if (refused.length > 0) throw new Error(`Elasticsearch refused ${refused.length} products, e.g. ${refused[0]}`);
+      indexed += batch.length;
+      after = batch[batch.length - 1]!.id;
+      options.onProgress?.(indexed, Math.max(total, indexed));
+    }
+    await client.indices.refresh({ index });
+  } catch (error) {
+    // The half-built index is useless; the alias never pointed to it.
+    await client.indices.delete({ index }).catch(() => undefined);
+    throw error;
+  }
+
+  const replaced = await indicesBehind(client, alias);
+  await client.indices.updateAliases({
+    actions: [
+      { add: { index, alias } },
+      // remove_index also replaces a plain index that has the alias's name, left by an older set-up.
+      ...replaced.map((old): estypes.IndicesUpdateAliasesAction => ({ remove_index: { index: old } })),
+    ],
+  });
+
+  const requeued = await database.transaction(async (tx) => {
+    const changed = await tx.query<{ id: string }>(
+      "SELECT id FROM products WHERE updated_at >= $1 OR created_at >= $1",
+      [changedSince],
+    );
+    const ids = changed.rows.map((row) => row.id);
+    await enqueueSearchUpdates(tx, ids);
+    return ids.length;
+  });
+  return { index, replaced, indexed, requeued };
+}
+
+/** The physical indices the name resolves to: those behind the alias, or the index of that name; none if absent. */
+async function indicesBehind(client: Client, alias: string): Promise<string[]> {
+  if (!(await client.indices.exists({ index: alias }))) return [];
+  return Object.keys(await client.indices.get({ index: alias }));
+}
+
+async function main(): Promise<void> {
+  const config = readConfig(productSettings);
+  const logger = createLogger("product-reindex", config.logLevel);
+  if (!config.elasticsearchUrl) {
+    logger.error("ELASTICSEARCH_URL is required: it names the cluster to rebuild the index in");
+    process.exitCode = 2;
+    return;
+  }
+  const database = await openProductDatabase(config, logger);
+  const client = createElasticsearchClient(config.elasticsearchUrl);
+  try {
+    const report = await reindex({
+      database,
+      client,
+      alias: config.elasticsearchIndex,
+      onProgress: (done, total) => drawProgress(done, total, "products"),
+    });
+    logger.info({ alias: config.elasticsearchIndex, ...report }, "search index rebuilt");
+  } catch (error) {
+    logger.error({ err: describeError(error) }, "reindex failed; the previous index is unchanged");
+    process.exitCode = 1;
+  } finally {
+    await client.close();
+    await database.close();
+  }
+}
+
+// Runs only as a command, not when a test imports reindex().
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

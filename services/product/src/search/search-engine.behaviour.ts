@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRICE_BUCKET_BOUNDS, type SearchEngine, type SearchQuery, type SearchSortOrder } from "./search-engine.js";
+
+/**
+ * The behaviour every SearchEngine must show, whatever it runs on. Each engine's test file calls
+ * describeSearchEngineBehaviour with a setup that gives it an empty catalog to seed.
+ *
+ * Rules pinned here, for every engine: prices filter inclusively (min <= price <= max); each facet ignores its own
+ * filter (category facets apply the text, stock and price filters; price facets the text, stock and category ones);
+ * category facets are ordered by count descending, then category id; ties in every sort are broken by the product
+ * id (ascending for price_asc, descending otherwise).
+ */
+
+/** A product to put in the catalog; categoryName creates (or reuses) a category of that name. */
+export interface SeedProduct {
+  name: string;
+  description: string;
+  priceCents: number;
+  stock: number;
+  categoryName?: string;
+}
+
+export interface SeededProduct extends SeedProduct {
+  id: string;
+  categoryId?: string;
+}
+
+export interface SearchEngineFixture {
+  engine: SearchEngine;
+  /** Stores the products (and their categories) so that the engine finds them once it resolves. */
+  seed(products: SeedProduct[]): Promise<SeededProduct[]>;
+  close(): Promise<void>;
+}
+
+const featured: SeedProduct[] = [
+  {
+    name: "Trail Running Shoes",
+    description: "Lightweight and grippy on rough paths.",
+    priceCents: 8999,
+    stock: 5,
+    categoryName: "Footwear",
+  },
+  {
+    name: "Leather Boots",
+    description: "Waterproof boots that pair well with wool socks.",
+    priceCents: 12999,
+    stock: 0,
+    categoryName: "Footwear",
+  },
+  {
+    name: "Canvas Sneakers",
+    description: "Casual everyday shoes.",
+    priceCents: 4999,
+    stock: 12,
+    categoryName: "Footwear",
+  },
+  {
+    name: "Wool Socks",
+    description: "Warm socks to wear with running shoes.",
+    priceCents: 999,
+    stock: 40,
+    categoryName: "Footwear",
+  },
+  {
+    name: "Chef Knife",
+    description: "Forged steel blade that holds its edge.",
+    priceCents: 7500,
+    stock: 3,
+    categoryName: "Kitchen",
+  },
+  {
+    name: "Cast Iron Pan",
+    description: "Heavy skillet that lasts for generations.",
+    priceCents: 3999,
+    stock: 0,
+    categoryName: "Kitchen",
+  },
+  {
+    name: "Stovetop Kettle",
+    description: "Whistles when the water boils.",
+    priceCents: 2500,
+    stock: 7,
+    categoryName: "Kitchen",
+  },
+  {
+    name: "Soup Cookbook",
+    description: "Recipes for every season.",
+    priceCents: 1999,
+    stock: 9,
+    categoryName: "Books",
+  },
+  {
+    name: "Mystery Novel",
+    description: "A detective story set in a lighthouse.",
+    priceCents: 1299,
+    stock: 0,
+    categoryName: "Books",
+  },
+  { name: "Gift Card", description: "Redeemable for anything in the store.", priceCents: 5000, stock: 100 },
+];
+
+/** Many products with repeated prices, so pagination has ties to break. */
+const notebooks: SeedProduct[] = Array.from({ length: 30 }, (_, index) => ({
+  name: `Dotted Notebook ${index + 1}`,
+  description: "Paper notebook with a stitched spine.",
+  priceCents: 500 + (index % 5) * 1000,
+  stock: index % 3,
+  categoryName: "Books",
+}));
+
+function query(overrides: Partial<SearchQuery>): SearchQuery {
+  return { text: "", categoryIds: [], inStockOnly: false, sort: "relevance", skip: 0, take: 100, ...overrides };
+}
+
+export function describeSearchEngineBehaviour(name: string, setup: () => Promise<SearchEngineFixture>): void {
+  describe(`search engine behaviour: ${name}`, () => {
+    let fixture: SearchEngineFixture;
+    let catalog: SeededProduct[];
+    const byName = (productName: string) => catalog.find((product) => product.name === productName)!;
+    const namesOf = (ids: string[]) => ids.map((id) => catalog.find((product) => product.id === id)?.name);
+
+    beforeAll(async () => {
+      fixture = await setup();
+      catalog = await fixture.seed([...featured, ...notebooks]);
+    });
+    afterAll(async () => {
+      await fixture?.close();
+    });
+
+    it("ranks an exact name match above a product that only mentions the words in its description", async () => {
+      const result = await fixture.engine.search(query({ text: "wool socks" }));
+      const names = namesOf(result.productIds);
+      expect(names[0]).toBe("Wool Socks");
+      expect(names).toContain("Leather Boots");
+    });
+
+    it("finds products by the prefix of the last word as it is typed", async () => {
+      const result = await fixture.engine.search(query({ text: "sneak" }));
+      expect(namesOf(result.productIds)).toContain("Canvas Sneakers");
+      const twoWords = await fixture.engine.search(query({ text: "running sho" }));
+      expect(namesOf(twoWords.productIds)[0]).toBe("Trail Running Shoes");
+    });
+
+    it("finds products despite a typo in the name", async () => {
+      const result = await fixture.engine.search(query({ text: "sheos" }));
+      expect(namesOf(result.productIds)).toContain("Trail Running Shoes");
+      const other = await fixture.engine.search(query({ text: "snekers" }));
+      expect(namesOf(other.productIds)).toContain("Canvas Sneakers");
+    });
+
+    it("returns nothing (and no error) for text that matches nothing", async () => {
+      const result = await fixture.engine.search(query({ text: "zzzzqqqq" }));
+      expect(result.productIds).toEqual([]);
+      expect(result.totalCount).toBe(0);
+    });
+
+    it("treats operators and quotes in the text as plain input", async () => {
+      for (const text of ["shoes & | ! :* (", "'; DROP TABLE products; --", '"running shoes"', "-boots shoes"]) {
+        const result = await fixture.engine.search(query({ text }));
+        expect(result.totalCount).toBeGreaterThanOrEqual(0);
+      }
+      const quoted = await fixture.engine.search(query({ text: '"running shoes"' }));
+      expect(namesOf(quoted.productIds)).toContain("Trail Running Shoes");
+    });
+
+    it("combines category, price range and stock filters", async () => {
+      const footwear = byName("Wool Socks").categoryId!;
+      const kitchen = byName("Chef Knife").categoryId!;
+      const result = await fixture.engine.search(
+        query({ categoryIds: [footwear, kitchen], minPriceCents: 2500, maxPriceCents: 8999, inStockOnly: true }),
+      );
+      const expected = catalog
+        .filter((product) => product.categoryId === footwear || product.categoryId === kitchen)
+        .filter((product) => product.priceCents >= 2500 && product.priceCents <= 8999 && product.stock > 0)
+        .map((product) => product.name);
+      expect(expected.sort()).toEqual(["Canvas Sneakers", "Chef Knife", "Stovetop Kettle", "Trail Running Shoes"]);
+      expect(namesOf(result.productIds).sort()).toEqual(expected);
+      expect(result.totalCount).toBe(expected.length);
+
+      const withText = await fixture.engine.search(
+        query({ text: "shoes", categoryIds: [footwear], maxPriceCents: 5000 }),
+      );
+      expect(namesOf(withText.productIds)).toContain("Canvas Sneakers");
+      expect(namesOf(withText.productIds)).not.toContain("Trail Running Shoes");
+    });
+
+    it("counts facets exactly, each ignoring its own filter", async () => {
+      const books = byName("Soup Cookbook").categoryId!;
+      const request = query({ categoryIds: [books], minPriceCents: 1000, inStockOnly: true, take: 5 });
+      const result = await fixture.engine.search(request);
+
+      const inStock = catalog.filter((product) => product.stock > 0);
+      const priced = (product: SeededProduct) => product.priceCents >= 1000;
+      const expectedTotal = inStock.filter((product) => product.categoryId === books && priced(product)).length;
+      expect(result.totalCount).toBe(expectedTotal);
+      expect(result.productIds).toHaveLength(Math.min(5, expectedTotal));
+
+      const perCategory = new Map<string, number>();
+      for (const product of inStock.filter(priced)) {
+        if (product.categoryId) perCategory.set(product.categoryId, (perCategory.get(product.categoryId) ?? 0) + 1);
+      }
+      const expectedCategoryFacets = [...perCategory]
+        .map(([categoryId, count]) => ({ categoryId, count }))
+        .sort((a, b) => b.count - a.count || (a.categoryId < b.categoryId ? -1 : 1));
+      expect(result.categoryFacets).toEqual(expectedCategoryFacets);
+
+      const expectedPriceFacets = PRICE_BUCKET_BOUNDS.map((minCents, index) => {
+        const maxCents = PRICE_BUCKET_BOUNDS[index + 1];
+        const count = inStock.filter(
+          (product) =>
+            product.categoryId === books &&
+            product.priceCents >= minCents &&
+            (maxCents === undefined || product.priceCents < maxCents),
+        ).length;
+        return { minCents, maxCents, count };
+      });
+      expect(result.priceFacets).toEqual(expectedPriceFacets);
+      expect(result.priceFacets.reduce((sum, facet) => sum + facet.count, 0)).toBe(
+        inStock.filter((product) => product.categoryId === books).length,
+      );
+    });
+
+    it("sorts by price with the id breaking ties", async () => {
+      const ascending = await fixture.engine.search(query({ sort: "price_asc" }));
+      const expected = [...catalog]
+        .sort((a, b) => a.priceCents - b.priceCents || (a.id < b.id ? -1 : 1))
+        .map((product) => product.id);
+      expect(ascending.productIds).toEqual(expected);
+      const descending = await fixture.engine.search(query({ sort: "price_desc" }));
+      expect(descending.productIds).toEqual(
+        [...catalog].sort((a, b) => b.priceCents - a.priceCents || (a.id < b.id ? 1 : -1)).map((product) => product.id),
+      );
+    });
+
+    const pagedCases: Array<{ sort: SearchSortOrder; text: string }> = [
+      { sort: "relevance", text: "notebook" },
+      { sort: "relevance", text: "" },
+      { sort: "price_asc", text: "" },
+      { sort: "price_desc", text: "notebook" },
+      { sort: "newest", text: "" },
+    ];
+    it.each(pagedCases)("pages through $sort results for '$text' without gaps or repeats", async ({ sort, text }) => {
+      const all = await fixture.engine.search(query({ sort, text }));
+      expect(all.productIds).toHaveLength(all.totalCount);
+      expect(all.totalCount).toBeGreaterThan(7);
+      const pages: string[] = [];
+      for (let skip = 0; skip < all.totalCount; skip += 7) {
+        const page = await fixture.engine.search(query({ sort, text, skip, take: 7 }));
+        expect(page.totalCount).toBe(all.totalCount);
+        pages.push(...page.productIds);
+      }
+      expect(pages).toEqual(all.productIds);
+      expect(new Set(pages).size).toBe(pages.length);
+    });
+  });
+}

@@ -1,0 +1,109 @@
+import { bindService, invalidArgument, type Logger, type ServiceBinding } from "@polyscale/platform";
+import {
+  ProductServiceService,
+  ReservationStatus as ProtoReservationStatus,
+  SearchSort,
+  type Category as ProtoCategory,
+  type Product as ProtoProduct,
+  type Reservation as ProtoReservation,
+} from "@polyscale/proto/product/v1/product";
+import type { Category, Product, Reservation, ReservationStatus } from "./repository.js";
+import type { SearchInput, ProductService } from "./service.js";
+
+const sortOf: Record<SearchSort, SearchInput["sort"]> = {
+  [SearchSort.SEARCH_SORT_UNSPECIFIED]: "unspecified",
+  [SearchSort.SEARCH_SORT_RELEVANCE]: "relevance",
+  [SearchSort.SEARCH_SORT_PRICE_ASC]: "price_asc",
+  [SearchSort.SEARCH_SORT_PRICE_DESC]: "price_desc",
+  [SearchSort.SEARCH_SORT_NEWEST]: "newest",
+};
+
+const statusOf: Record<ProtoReservationStatus, ReservationStatus | undefined> = {
+  [ProtoReservationStatus.RESERVATION_STATUS_UNSPECIFIED]: undefined,
+  [ProtoReservationStatus.RESERVATION_STATUS_HELD]: "held",
+  [ProtoReservationStatus.RESERVATION_STATUS_COMMITTED]: "committed",
+  [ProtoReservationStatus.RESERVATION_STATUS_RELEASED]: "released",
+};
+
+const protoStatusOf: Record<ReservationStatus, ProtoReservationStatus> = {
+  held: ProtoReservationStatus.RESERVATION_STATUS_HELD,
+  committed: ProtoReservationStatus.RESERVATION_STATUS_COMMITTED,
+  released: ProtoReservationStatus.RESERVATION_STATUS_RELEASED,
+};
+
+/** An enum value from the wire that this build does not know (a newer client) is bad input, not a crash. */
+function fromEnum<Value extends number, Domain>(field: string, table: Record<Value, Domain>, value: Value): Domain {
+  if (!(value in table)) throw invalidArgument(field, "is not a known value");
+  return table[value];
+}
+
+function toProtoProduct(product: Product): ProtoProduct {
+  return { ...product, categoryId: product.categoryId ?? "" };
+}
+
+function toProtoCategory(category: Category): ProtoCategory {
+  return { ...category, parentId: category.parentId ?? "" };
+}
+
+function toProtoReservation(reservation: Reservation): ProtoReservation {
+  return { ...reservation, status: protoStatusOf[reservation.status] };
+}
+
+/** The gRPC face of the product service: converts messages to and from the domain, nothing else. */
+export function productServiceBinding(service: ProductService, logger: Logger): ServiceBinding {
+  return bindService(
+    ProductServiceService,
+    {
+      createProduct: async (request, context) => ({
+        product: toProtoProduct(await service.createProduct(context, request)),
+      }),
+      updateProduct: async (request, context) => ({
+        product: toProtoProduct(await service.updateProduct(context, request)),
+      }),
+      getProduct: async (request, context) => ({
+        product: toProtoProduct(await service.getProduct(context, request.id)),
+      }),
+      getProducts: async (request, context) => ({
+        products: (await service.getProducts(context, request.ids)).map(toProtoProduct),
+      }),
+      listProducts: async (request, context) => ({
+        products: (await service.listProducts(context, request)).map(toProtoProduct),
+      }),
+      searchProducts: async (request, context) => {
+        const result = await service.searchProducts(context, {
+          ...request,
+          sort: fromEnum("sort", sortOf, request.sort),
+        });
+        return { ...result, products: result.products.map(toProtoProduct) };
+      },
+      createCategory: async (request, context) => ({
+        category: toProtoCategory(await service.createCategory(context, request)),
+      }),
+      listCategories: async (_request, context) => ({
+        categories: (await service.listCategories(context)).map(toProtoCategory),
+      }),
+      adjustStock: async (request, context) => ({
+        product: toProtoProduct(await service.adjustStock(context, request)),
+      }),
+      reserveStock: async (request, context) => ({
+        reservation: toProtoReservation(await service.reserveStock(context, request)),
+      }),
+      releaseReservation: async (request, context) => ({
+        reservation: toProtoReservation(await service.releaseReservation(context, request.orderId)),
+      }),
+      commitReservation: async (request, context) => ({
+        reservation: toProtoReservation(await service.commitReservation(context, request.orderId)),
+      }),
+      listReservations: async (request, context) => ({
+        reservations: (
+          await service.listReservations(context, {
+            status: fromEnum("status", statusOf, request.status),
+            createdBefore: request.createdBefore,
+            take: request.take,
+          })
+        ).map(toProtoReservation),
+      }),
+    },
+    logger,
+  );
+}

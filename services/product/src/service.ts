@@ -1,0 +1,246 @@
+import {
+  invalidArgument,
+  newId,
+  normalizePage,
+  notFound,
+  requireCurrency,
+  requireId,
+  requireIds,
+  requireInteger,
+  requireText,
+  type RequestContext,
+} from "@polyscale/platform";
+import type {
+  Category,
+  Product,
+  ProductChanges,
+  ProductRepository,
+  Reservation,
+  ReservationLine,
+  ReservationStatus,
+} from "./repository.js";
+import type { SearchEngine, SearchResult, SearchSortOrder } from "./search/search-engine.js";
+
+const MAX_NAME_LENGTH = 200;
+const MAX_DESCRIPTION_LENGTH = 10_000;
+const MAX_CATEGORY_NAME_LENGTH = 100;
+const MAX_SLUG_LENGTH = 100;
+const MAX_QUERY_LENGTH = 200;
+const MAX_IDS_PER_GET = 1000;
+const MAX_CATEGORY_FILTERS = 100;
+const MAX_RESERVATION_LINES = 100;
+const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export interface CreateProductInput {
+  name: string;
+  description: string;
+  priceCents: number;
+  /** Empty means the service default. */
+  currency: string;
+  /** Empty means no category. */
+  categoryId: string;
+  stock: number;
+}
+
+export interface UpdateProductInput {
+  id: string;
+  name?: string;
+  description?: string;
+  priceCents?: number;
+  currency?: string;
+  /** The empty string removes the category. */
+  categoryId?: string;
+}
+
+export interface SearchInput {
+  query: string;
+  categoryIds: string[];
+  minPriceCents?: number;
+  maxPriceCents?: number;
+  inStockOnly: boolean;
+  /** Unspecified means relevance when there is a query, newest first otherwise. */
+  sort: SearchSortOrder | "unspecified";
+  skip: number;
+  take: number;
+}
+
+export type SearchOutput = Omit<SearchResult, "productIds"> & { products: Product[] };
+
+export interface CreateCategoryInput {
+  name: string;
+  /** Empty means derived from the name. */
+  slug: string;
+  /** Empty means a top-level category. */
+  parentId: string;
+}
+
+/** The business rules of the catalog and the inventory. Every input is checked here before anything is written. */
+export class ProductService {
+  constructor(
+    private readonly repository: ProductRepository,
+    private readonly searchEngine: SearchEngine,
+    private readonly options: { defaultCurrency: string },
+  ) {}
+
+  async createProduct(context: RequestContext, input: CreateProductInput): Promise<Product> {
+    const product = {
+      id: newId(),
+      name: requireText("name", input.name, { max: MAX_NAME_LENGTH }),
+      description: requireText("description", input.description, { min: 0, max: MAX_DESCRIPTION_LENGTH }),
+      priceCents: requireInteger("priceCents", input.priceCents, { min: 0 }),
+      currency: requireCurrency("currency", input.currency === "" ? this.options.defaultCurrency : input.currency),
+      categoryId: input.categoryId === "" ? null : requireId("categoryId", input.categoryId),
+      stock: requireInteger("stock", input.stock, { min: 0 }),
+    };
+    if (product.categoryId !== null) await this.requireCategory("categoryId", product.categoryId);
+    return this.repository.createProduct(product);
+  }
+
+  async updateProduct(context: RequestContext, input: UpdateProductInput): Promise<Product> {
+    const id = requireId("id", input.id);
+    const changes: ProductChanges = {
+      name: input.name === undefined ? undefined : requireText("name", input.name, { max: MAX_NAME_LENGTH }),
+      description:
+        input.description === undefined
+          ? undefined
+          : requireText("description", input.description, { min: 0, max: MAX_DESCRIPTION_LENGTH }),
+      priceCents:
+        input.priceCents === undefined ? undefined : requireInteger("priceCents", input.priceCents, { min: 0 }),
+      currency: input.currency === undefined ? undefined : requireCurrency("currency", input.currency),
+      categoryId:
+        input.categoryId === undefined
+          ? undefined
+          : input.categoryId === ""
+            ? null
+            : requireId("categoryId", input.categoryId),
+    };
+    if (changes.categoryId) await this.requireCategory("categoryId", changes.categoryId);
+    const product = await this.repository.updateProduct(id, changes);
+    if (!product) throw productNotFound(id, "id");
+    return product;
+  }
+
+  async getProduct(context: RequestContext, id: string): Promise<Product> {
+    const product = await this.repository.getProduct(requireId("id", id));
+    if (!product) throw productNotFound(id, "id");
+    return product;
+  }
+
+  /** The products that exist among ids, in request order, each once. */
+  async getProducts(context: RequestContext, ids: string[]): Promise<Product[]> {
+    return this.repository.getProducts(requireIds("ids", ids, { max: MAX_IDS_PER_GET }));
+  }
+
+  async listProducts(context: RequestContext, page: { skip: number; take: number }): Promise<Product[]> {
+    return this.repository.listProducts(normalizePage(page));
+  }
+
+  async searchProducts(context: RequestContext, input: SearchInput): Promise<SearchOutput> {
+    const text = requireText("query", input.query, { min: 0, max: MAX_QUERY_LENGTH });
+    const categoryIds = requireIds("categoryIds", input.categoryIds, { max: MAX_CATEGORY_FILTERS });
+    const minPriceCents = optionalPrice("minPriceCents", input.minPriceCents);
+    const maxPriceCents = optionalPrice("maxPriceCents", input.maxPriceCents);
+    if (minPriceCents !== undefined && maxPriceCents !== undefined && maxPriceCents < minPriceCents) {
+      throw invalidArgument("maxPriceCents", "must not be below minPriceCents");
+    }
+    const page = normalizePage(input, { defaultTake: 20, maxTake: 100 });
+    const sort = input.sort !== "unspecified" ? input.sort : text === "" ? "newest" : "relevance";
+    const { productIds, ...counts } = await this.searchEngine.search({
+      text,
+      categoryIds,
+      minPriceCents,
+      maxPriceCents,
+      inStockOnly: input.inStockOnly,
+      sort,
+      ...page,
+    });
+    // The engine only ranks; prices and stock come from the database, the source of truth.
+    return { products: await this.repository.getProducts(productIds), ...counts };
+  }
+
+  async createCategory(context: RequestContext, input: CreateCategoryInput): Promise<Category> {
+    const name = requireText("name", input.name, { max: MAX_CATEGORY_NAME_LENGTH });
+    const slug = input.slug.trim() === "" ? slugFromName(name) : input.slug.trim();
+    if (slug.length > MAX_SLUG_LENGTH || !SLUG_PATTERN.test(slug)) {
+      throw invalidArgument("slug", "must be lowercase letters and digits in words joined by hyphens");
+    }
+    const parentId = input.parentId === "" ? null : requireId("parentId", input.parentId);
+    if (parentId !== null) await this.requireCategory("parentId", parentId);
+    return this.repository.createCategory({ id: newId(), name, slug, parentId });
+  }
+
+  async listCategories(context: RequestContext): Promise<Category[]> {
+    return this.repository.listCategories();
+  }
+
+  async adjustStock(context: RequestContext, input: { productId: string; delta: number }): Promise<Product> {
+    const productId = requireId("productId", input.productId);
+    const delta = requireInteger("delta", input.delta, {});
+    if (delta === 0) throw invalidArgument("delta", "must not be zero");
+    return this.repository.adjustStock(productId, delta);
+  }
+
+  async reserveStock(
+    context: RequestContext,
+    input: { orderId: string; lines: ReservationLine[] },
+  ): Promise<Reservation> {
+    const orderId = requireId("orderId", input.orderId);
+    if (input.lines.length === 0) throw invalidArgument("lines", "must not be empty");
+    if (input.lines.length > MAX_RESERVATION_LINES) {
+      throw invalidArgument("lines", `must hold at most ${MAX_RESERVATION_LINES} lines`);
+    }
+    // Two lines for one product are one line for their sum.
+    const quantities = new Map<string, number>();
+    for (const line of input.lines) {
+      const productId = requireId("productId", line.productId);
+      const quantity = requireInteger("quantity", line.quantity, { min: 1 });
+      quantities.set(productId, requireInteger("quantity", (quantities.get(productId) ?? 0) + quantity, {}));
+    }
+    const lines = [...quantities].map(([productId, quantity]) => ({ productId, quantity }));
+    return this.repository.reserveStock(orderId, lines);
+  }
+
+  async releaseReservation(context: RequestContext, orderId: string): Promise<Reservation> {
+    return this.repository.releaseReservation(requireId("orderId", orderId));
+  }
+
+  async commitReservation(context: RequestContext, orderId: string): Promise<Reservation> {
+    return this.repository.commitReservation(requireId("orderId", orderId));
+  }
+
+  async listReservations(
+    context: RequestContext,
+    input: { status?: ReservationStatus; createdBefore?: Date; take: number },
+  ): Promise<Reservation[]> {
+    if (input.createdBefore && Number.isNaN(input.createdBefore.getTime())) {
+      throw invalidArgument("createdBefore", "must be a valid time");
+    }
+    const { take } = normalizePage({ skip: 0, take: input.take }, { defaultTake: 100, maxTake: 1000 });
+    return this.repository.listReservations({ status: input.status, createdBefore: input.createdBefore, take });
+  }
+
+  private async requireCategory(field: string, id: string): Promise<void> {
+    if (!(await this.repository.categoryExists(id))) throw notFound(`category ${id} not found`, field);
+  }
+}
+
+function productNotFound(id: string, field: string) {
+  return notFound(`product ${id} not found`, field);
+}
+
+function optionalPrice(field: string, value: number | undefined): number | undefined {
+  return value === undefined ? undefined : requireInteger(field, value, { min: 0 });
+}
+
+/** "Garden & Outdoor" → "garden-outdoor"; accents are dropped ("Café" → "cafe"). */
+export function slugFromName(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/\p{Mn}/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, MAX_SLUG_LENGTH)
+    .replace(/^-+|-+$/g, "");
+  if (slug === "") throw invalidArgument("name", "must contain a letter or digit to derive a slug from");
+  return slug;
+}
