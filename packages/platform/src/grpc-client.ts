@@ -51,8 +51,12 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
   options: GrpcClientOptions,
 ): GrpcClient<Definition> {
   const Constructor = makeGenericClientConstructor(definition, options.name);
-  const channel = new Constructor(options.address, credentials.createInsecure()) as Client &
-    Record<string, UnaryMethod>;
+  const channel = new Constructor(options.address, credentials.createInsecure(), {
+    // grpc-js backs off up to 2 minutes between reconnects by default; a restarted neighbour on the same network
+    // should be called again within a second.
+    "grpc.initial_reconnect_backoff_ms": 100,
+    "grpc.max_reconnect_backoff_ms": 1000,
+  }) as Client & Record<string, UnaryMethod>;
   const client: Record<string, unknown> = { close: () => channel.close() };
   for (const method of Object.keys(definition)) {
     const call = channel[method]!.bind(channel);

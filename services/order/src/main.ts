@@ -1,0 +1,58 @@
+import { createAccountClient } from "@polyscale/account";
+import { createProductClient } from "@polyscale/product";
+import { createLogger, describeError, openServiceDatabase, readConfig, serveUntilStopped } from "@polyscale/platform";
+import { protoFiles, protoRoot } from "@polyscale/proto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { orderSettings } from "./config.js";
+import { Reconciler } from "./reconciler.js";
+import { orderServiceBinding } from "./server.js";
+import { OrderService } from "./service.js";
+
+async function main(): Promise<void> {
+  const config = readConfig(orderSettings);
+  const logger = createLogger("order", config.logLevel);
+  const database = await openServiceDatabase({
+    url: config.databaseUrl,
+    dataDir: path.join(config.dataDir, "order"),
+    // dist/main.js → ../sql
+    migrationsDir: fileURLToPath(new URL("../sql", import.meta.url)),
+    logger,
+  });
+  const accounts = createAccountClient({ address: config.accountServiceAddress, deadlineMs: config.grpcDeadlineMs });
+  const products = createProductClient({ address: config.productServiceAddress, deadlineMs: config.grpcDeadlineMs });
+  const service = new OrderService({ database, accounts, products, defaultWaitMs: config.grpcDeadlineMs });
+  const reconciler = new Reconciler({
+    database,
+    products,
+    logger,
+    reservationTimeoutSeconds: config.reservationTimeoutSeconds,
+    intervalMs: config.reconcileIntervalMs,
+  });
+  reconciler.start();
+
+  await serveUntilStopped({
+    serviceName: "polyscale.order.v1.OrderService",
+    host: config.host,
+    port: config.port,
+    protoFile: protoFiles.order,
+    protoRoot,
+    bindings: [orderServiceBinding(service, logger)],
+    logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    closers: [
+      () => reconciler.stop(),
+      async () => {
+        accounts.close();
+        products.close();
+      },
+      () => database.close(),
+    ],
+  });
+}
+
+// Start-up failures (bad configuration, unreachable database) print one plain line: no stack, no secret values.
+main().catch((error: unknown) => {
+  console.error(`order service cannot start: ${describeError(error).message}`);
+  process.exit(1);
+});

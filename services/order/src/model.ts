@@ -1,0 +1,66 @@
+import type { OrderStatus } from "./order-status.js";
+
+/** The order service's own types; server.ts converts them to and from the generated proto messages. */
+
+export interface CartLine {
+  productId: string;
+  quantity: number;
+  /** Current catalog values, not snapshots. */
+  name: string;
+  unitPriceCents: number;
+  currency: string;
+  lineTotalCents: number;
+  inStock: boolean;
+  availableStock: number;
+}
+
+export interface Cart {
+  accountId: string;
+  lines: CartLine[];
+  totalCents: number;
+  /** Empty for an empty cart, and for a cart whose products no longer share one currency. */
+  currency: string;
+  /** When a line last changed; undefined for an empty cart. */
+  updatedAt: Date | undefined;
+}
+
+/** A product and quantity asked for, before anything is known about the product. */
+export interface RequestedLine {
+  productId: string;
+  quantity: number;
+}
+
+/** A snapshot of the product as it was when the order was placed. */
+export interface OrderLine {
+  productId: string;
+  name: string;
+  description: string;
+  unitPriceCents: number;
+  quantity: number;
+  lineTotalCents: number;
+}
+
+export type PaymentKind = "CAPTURE" | "REFUND";
+
+export interface Payment {
+  id: string;
+  orderId: string;
+  kind: PaymentKind;
+  amountCents: number;
+  currency: string;
+  provider: string;
+  providerReference: string;
+  createdAt: Date;
+}
+
+export interface Order {
+  id: string;
+  accountId: string;
+  status: OrderStatus;
+  lines: OrderLine[];
+  totalCents: number;
+  currency: string;
+  payments: Payment[];
+  createdAt: Date;
+  updatedAt: Date;
+}

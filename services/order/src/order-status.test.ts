@@ -1,0 +1,59 @@
+import { AppError } from "@polyscale/platform";
+import { describe, expect, it } from "vitest";
+import {
+  ORDER_STATUSES,
+  ORDER_TRANSITIONS,
+  reservationEffectOf,
+  transitionFor,
+  type OrderStatus,
+} from "./order-status.js";
+
+const allowed = new Set(ORDER_TRANSITIONS.map((transition) => `${transition.from}->${transition.to}`));
+const allPairs = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.map((to) => ({ from, to })));
+
+describe("order status transitions", () => {
+  it("allows exactly the four transitions of the lifecycle, with their reservation effects", () => {
+    expect(ORDER_TRANSITIONS).toEqual([
+      { from: "PENDING_PAYMENT", to: "PAID", effect: "commitReservation" },
+      { from: "PENDING_PAYMENT", to: "CANCELLED", effect: "releaseReservation" },
+      { from: "PAID", to: "FULFILLED" },
+      { from: "PAID", to: "REFUNDED" },
+    ]);
+  });
+
+  it.each(ORDER_TRANSITIONS.map((transition) => [transition.from, transition.to, transition] as const))(
+    "moves %s to %s",
+    (from, to, transition) => {
+      expect(transitionFor(from, to)).toBe(transition);
+    },
+  );
+
+  it.each(allPairs.filter(({ from, to }) => !allowed.has(`${from}->${to}`)).map(({ from, to }) => [from, to]))(
+    "refuses %s to %s with FAILED_PRECONDITION",
+    (from, to) => {
+      let thrown: unknown;
+      try {
+        transitionFor(from as OrderStatus, to as OrderStatus);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(AppError);
+      expect((thrown as AppError).code).toBe("FAILED_PRECONDITION");
+      expect((thrown as AppError).message).toBe(`cannot move order from ${from} to ${to}`);
+    },
+  );
+
+  it("refuses 21 of the 25 status pairs", () => {
+    expect(allPairs.filter(({ from, to }) => !allowed.has(`${from}->${to}`))).toHaveLength(21);
+  });
+
+  it("knows what each status means for the stock reservation", () => {
+    expect(Object.fromEntries(ORDER_STATUSES.map((status) => [status, reservationEffectOf(status)]))).toEqual({
+      PENDING_PAYMENT: undefined,
+      PAID: "commitReservation",
+      FULFILLED: "commitReservation",
+      CANCELLED: "releaseReservation",
+      REFUNDED: "commitReservation",
+    });
+  });
+});

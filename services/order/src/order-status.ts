@@ -1,0 +1,48 @@
+import { failedPrecondition, type AppError } from "@polyscale/platform";
+
+/**
+ * The order state machine, written as data so the whole lifecycle reads in one place. A transition may carry an
+ * effect on the stock reservation in the product service; it runs after the status change has committed (the
+ * reconciler finishes it if the call fails). The status change itself is a conditional UPDATE (see
+ * updateOrderStatus in repository.ts), so of two concurrent transitions out of one status exactly one wins.
+ */
+
+export const ORDER_STATUSES = ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export type ReservationEffect = "commitReservation" | "releaseReservation";
+
+export interface OrderTransition {
+  readonly from: OrderStatus;
+  readonly to: OrderStatus;
+  readonly effect?: ReservationEffect;
+}
+
+export const ORDER_TRANSITIONS: readonly OrderTransition[] = [
+  { from: "PENDING_PAYMENT", to: "PAID", effect: "commitReservation" },
+  { from: "PENDING_PAYMENT", to: "CANCELLED", effect: "releaseReservation" },
+  { from: "PAID", to: "FULFILLED" },
+  { from: "PAID", to: "REFUNDED" },
+];
+
+/** The allowed transition from one status to another; FAILED_PRECONDITION for any other pair. */
+export function transitionFor(from: OrderStatus, to: OrderStatus): OrderTransition {
+  const transition = ORDER_TRANSITIONS.find((candidate) => candidate.from === from && candidate.to === to);
+  if (!transition) throw refusedTransition(from, to);
+  return transition;
+}
+
+/** The error for a transition the table does not allow, or one that lost a race to another transition. */
+export function refusedTransition(from: OrderStatus, to: OrderStatus): AppError {
+  return failedPrecondition(`cannot move order from ${from} to ${to}`);
+}
+
+/**
+ * What the stock reservation of an order in this status must end up as: the effect of the transition that led out
+ * of PENDING_PAYMENT, if any. The reconciler uses it to finish effects whose call to the product service failed.
+ */
+export function reservationEffectOf(status: OrderStatus): ReservationEffect | undefined {
+  const into = ORDER_TRANSITIONS.find((transition) => transition.to === status);
+  if (!into) return undefined;
+  return into.effect ?? reservationEffectOf(into.from);
+}

@@ -1,0 +1,337 @@
+import type { Page, Queryable } from "@polyscale/platform";
+import type { Order, OrderLine, Payment, RequestedLine } from "./model.js";
+import type { OrderStatus } from "./order-status.js";
+
+/** All SQL of the order service. Every function takes a Queryable so callers can run it inside a transaction. */
+
+// ---- Cart ----
+
+export interface CartItem {
+  productId: string;
+  quantity: number;
+  updatedAt: Date;
+}
+
+export async function listCartItems(db: Queryable, accountId: string): Promise<CartItem[]> {
+  const result = await db.query<CartItem>(
+    `SELECT product_id AS "productId", quantity, updated_at AS "updatedAt"
+       FROM cart_items WHERE account_id = $1 ORDER BY added_at, product_id`,
+    [accountId],
+  );
+  return result.rows;
+}
+
+/**
+ * Adds to a cart line in one statement, creating it if needed. Returns the new quantity, or undefined when the sum
+ * would pass maxQuantity (nothing is changed then). Concurrent adds cannot lose each other's units.
+ */
+export async function addToCartItem(
+  db: Queryable,
+  accountId: string,
+  item: RequestedLine,
+  maxQuantity: number,
+): Promise<number | undefined> {
+  const result = await db.query<{ quantity: number }>(
+    `INSERT INTO cart_items (account_id, product_id, quantity) VALUES ($1, $2, $3)
+     ON CONFLICT (account_id, product_id) DO UPDATE
+       SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
+       WHERE cart_items.quantity + EXCLUDED.quantity <= $4
+     RETURNING quantity`,
+    [accountId, item.productId, item.quantity, maxQuantity],
+  );
+  return result.rows[0]?.quantity;
+}
+
+export async function setCartItemQuantity(db: Queryable, accountId: string, item: RequestedLine): Promise<void> {
+  await db.query(
+    `INSERT INTO cart_items (account_id, product_id, quantity) VALUES ($1, $2, $3)
+     ON CONFLICT (account_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity, updated_at = now()`,
+    [accountId, item.productId, item.quantity],
+  );
+}
+
+export async function removeCartItem(db: Queryable, accountId: string, productId: string): Promise<void> {
+  await db.query("DELETE FROM cart_items WHERE account_id = $1 AND product_id = $2", [accountId, productId]);
+}
+
+export async function clearCart(db: Queryable, accountId: string): Promise<void> {
+  await db.query("DELETE FROM cart_items WHERE account_id = $1", [accountId]);
+}
+
+/**
+ * Takes the ordered quantities out of the cart (inside the transaction that stores the order). The cart rows are
+ * locked in product id order first; if any line now holds less than was ordered (a concurrent checkout or edit got
+ * there first) nothing is taken and false is returned, so one cart never pays for two orders.
+ */
+export async function takeFromCart(
+  tx: Queryable,
+  accountId: string,
+  lines: readonly RequestedLine[],
+): Promise<boolean> {
+  const productIds = lines.map((line) => line.productId);
+  const locked = await tx.query<{ productId: string; quantity: number }>(
+    `SELECT product_id AS "productId", quantity FROM cart_items
+      WHERE account_id = $1 AND product_id = ANY($2::uuid[])
+      ORDER BY product_id FOR UPDATE`,
+    [accountId, productIds],
+  );
+  const held = new Map(locked.rows.map((row) => [row.productId, row.quantity]));
+  if (lines.some((line) => (held.get(line.productId) ?? 0) < line.quantity)) return false;
+  await tx.query(
+    `WITH taken AS (
+       SELECT unnest($2::uuid[]) AS product_id, unnest($3::int[]) AS quantity
+     ), emptied AS (
+       DELETE FROM cart_items c USING taken t
+        WHERE c.account_id = $1 AND c.product_id = t.product_id AND c.quantity = t.quantity
+     )
+     UPDATE cart_items c SET quantity = c.quantity - t.quantity, updated_at = now()
+       FROM taken t
+      WHERE c.account_id = $1 AND c.product_id = t.product_id AND c.quantity > t.quantity`,
+    [accountId, productIds, lines.map((line) => line.quantity)],
+  );
+  return true;
+}
+
+// ---- Orders ----
+
+interface OrderRow {
+  id: string;
+  accountId: string;
+  status: OrderStatus;
+  totalCents: number;
+  currency: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const PAYMENT_COLUMNS = `id, order_id AS "orderId", kind, amount_cents AS "amountCents", currency, provider,
+  provider_reference AS "providerReference", created_at AS "createdAt"`;
+
+const ORDER_COLUMNS = `id, account_id AS "accountId", status, total_cents AS "totalCents", currency,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+export interface NewOrder {
+  id: string;
+  accountId: string;
+  status: OrderStatus;
+  totalCents: number;
+  currency: string;
+  lines: readonly OrderLine[];
+}
+
+/** Stores an order with its lines; returns it as stored. */
+export async function insertOrder(tx: Queryable, order: NewOrder): Promise<Order> {
+  const inserted = await tx.query<OrderRow>(
+    `INSERT INTO orders (id, account_id, status, total_cents, currency) VALUES ($1, $2, $3, $4, $5)
+     RETURNING ${ORDER_COLUMNS}`,
+    [order.id, order.accountId, order.status, order.totalCents, order.currency],
+  );
+  await tx.query(
+    `INSERT INTO order_lines
+       (order_id, line_number, product_id, name, description, unit_price_cents, quantity, line_total_cents)
+     SELECT $1, line_number, product_id, name, description, unit_price_cents, quantity, line_total_cents
+       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::bigint[])
+            WITH ORDINALITY AS line (product_id, name, description, unit_price_cents, quantity, line_total_cents,
+                                     line_number)`,
+    [
+      order.id,
+      order.lines.map((line) => line.productId),
+      order.lines.map((line) => line.name),
+      order.lines.map((line) => line.description),
+      order.lines.map((line) => line.unitPriceCents),
+      order.lines.map((line) => line.quantity),
+      order.lines.map((line) => line.lineTotalCents),
+    ],
+  );
+  return { ...inserted.rows[0]!, lines: [...order.lines], payments: [] };
+}
+
+/** Adds the lines and payments to order rows: one query each, whatever the number of orders. */
+async function withDetails(db: Queryable, rows: readonly OrderRow[]): Promise<Order[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  // One after the other: a transaction is a single connection, which runs one query at a time anyway.
+  const lines = await db.query<OrderLine & { orderId: string }>(
+    `SELECT order_id AS "orderId", product_id AS "productId", name, description,
+            unit_price_cents AS "unitPriceCents", quantity, line_total_cents AS "lineTotalCents"
+       FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_number`,
+    [ids],
+  );
+  const payments = await db.query<Payment>(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE order_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+    [ids],
+  );
+  const linesOf = groupBy(lines.rows, (line) => line.orderId);
+  const paymentsOf = groupBy(payments.rows, (payment) => payment.orderId);
+  return rows.map((row) => ({
+    ...row,
+    lines: (linesOf.get(row.id) ?? []).map(({ orderId: _orderId, ...line }) => line),
+    payments: paymentsOf.get(row.id) ?? [],
+  }));
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {
+  const result = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [id]);
+  return (await withDetails(db, result.rows))[0];
+}
+
+/** Locks an order row until the transaction ends, so payments on one order are recorded one at a time. */
+export async function lockOrder(tx: Queryable, id: string): Promise<Order | undefined> {
+  const result = await tx.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, [id]);
+  return (await withDetails(tx, result.rows))[0];
+}
+
+/** Newest first; of one account, or of all accounts when accountId is undefined. */
+export async function listOrders(db: Queryable, accountId: string | undefined, page: Page): Promise<Order[]> {
+  const result =
+    accountId === undefined
+      ? await db.query<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM orders ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT $2`,
+          [page.skip, page.take],
+        )
+      : await db.query<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM orders WHERE account_id = $1
+            ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT $3`,
+          [accountId, page.skip, page.take],
+        );
+  return withDetails(db, result.rows);
+}
+
+/** Every order of the given accounts, newest first. */
+export async function listOrdersOfAccounts(db: Queryable, accountIds: readonly string[]): Promise<Order[]> {
+  if (accountIds.length === 0) return [];
+  const result = await db.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE account_id = ANY($1::uuid[]) ORDER BY created_at DESC, id DESC`,
+    [accountIds],
+  );
+  return withDetails(db, result.rows);
+}
+
+/** The status of each order that exists among the ids. */
+export async function findOrderStatuses(db: Queryable, ids: readonly string[]): Promise<Map<string, OrderStatus>> {
+  if (ids.length === 0) return new Map();
+  const result = await db.query<{ id: string; status: OrderStatus }>(
+    "SELECT id, status FROM orders WHERE id = ANY($1::uuid[])",
+    [ids],
+  );
+  return new Map(result.rows.map((row) => [row.id, row.status]));
+}
+
+/**
+ * The conditional UPDATE behind every status transition: it only matches while the order is still in `from`, so
+ * of two concurrent transitions out of one status exactly one returns true.
+ */
+export async function updateOrderStatus(
+  db: Queryable,
+  id: string,
+  from: OrderStatus,
+  to: OrderStatus,
+): Promise<boolean> {
+  const result = await db.query("UPDATE orders SET status = $3, updated_at = now() WHERE id = $1 AND status = $2", [
+    id,
+    from,
+    to,
+  ]);
+  return result.rowCount === 1;
+}
+
+// ---- Idempotency keys ----
+
+export interface IdempotencyClaim {
+  accountId: string;
+  key: string;
+  requestFingerprint: string;
+  orderId: string;
+}
+
+/** Claims a key for a request; false when another request holds it already. */
+export async function claimIdempotencyKey(db: Queryable, claim: IdempotencyClaim): Promise<boolean> {
+  const result = await db.query(
+    `INSERT INTO idempotency_keys (account_id, key, request_fingerprint, order_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (account_id, key) DO NOTHING`,
+    [claim.accountId, claim.key, claim.requestFingerprint, claim.orderId],
+  );
+  return result.rowCount === 1;
+}
+
+export async function findIdempotencyClaim(
+  db: Queryable,
+  accountId: string,
+  key: string,
+): Promise<IdempotencyClaim | undefined> {
+  const result = await db.query<IdempotencyClaim>(
+    `SELECT account_id AS "accountId", key, request_fingerprint AS "requestFingerprint", order_id AS "orderId"
+       FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
+    [accountId, key],
+  );
+  return result.rows[0];
+}
+
+/**
+ * Gives up a claim whose request failed, so a retry can try again. Only this request's claim goes, and never one
+ * whose order was stored.
+ */
+export async function releaseIdempotencyClaim(db: Queryable, claim: IdempotencyClaim): Promise<void> {
+  await db.query(
+    `DELETE FROM idempotency_keys k WHERE k.account_id = $1 AND k.key = $2 AND k.order_id = $3
+        AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = k.order_id)`,
+    [claim.accountId, claim.key, claim.orderId],
+  );
+}
+
+/** Removes claims older than the cutoff whose order never appeared (the claiming process died). */
+export async function deleteAbandonedIdempotencyClaims(db: Queryable, createdBefore: Date): Promise<number> {
+  const result = await db.query(
+    `DELETE FROM idempotency_keys k
+      WHERE k.created_at < $1 AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = k.order_id)`,
+    [createdBefore],
+  );
+  return result.rowCount ?? 0;
+}
+
+// ---- Payments ----
+
+export type NewPayment = Omit<Payment, "createdAt">;
+
+/** Records a payment; false when (provider, providerReference) is recorded already. */
+export async function insertPayment(tx: Queryable, payment: NewPayment): Promise<boolean> {
+  const result = await tx.query(
+    `INSERT INTO payments (id, order_id, kind, amount_cents, currency, provider, provider_reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (provider, provider_reference) DO NOTHING`,
+    [
+      payment.id,
+      payment.orderId,
+      payment.kind,
+      payment.amountCents,
+      payment.currency,
+      payment.provider,
+      payment.providerReference,
+    ],
+  );
+  return result.rowCount === 1;
+}
+
+export async function findPaymentByReference(
+  db: Queryable,
+  provider: string,
+  providerReference: string,
+): Promise<Payment | undefined> {
+  const result = await db.query<Payment>(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE provider = $1 AND provider_reference = $2`,
+    [provider, providerReference],
+  );
+  return result.rows[0];
+}
+

@@ -1,0 +1,90 @@
+import { bindService, type Logger, type ServiceBinding } from "@polyscale/platform";
+import {
+  OrderServiceService,
+  OrderStatus as ProtoOrderStatus,
+  PaymentKind as ProtoPaymentKind,
+  type Order as ProtoOrder,
+} from "@polyscale/proto/order/v1/order";
+import type { Order, PaymentKind } from "./model.js";
+import type { OrderStatus } from "./order-status.js";
+import type { OrderService } from "./service.js";
+
+const protoStatusOf: Record<OrderStatus, ProtoOrderStatus> = {
+  PENDING_PAYMENT: ProtoOrderStatus.ORDER_STATUS_PENDING_PAYMENT,
+  PAID: ProtoOrderStatus.ORDER_STATUS_PAID,
+  FULFILLED: ProtoOrderStatus.ORDER_STATUS_FULFILLED,
+  CANCELLED: ProtoOrderStatus.ORDER_STATUS_CANCELLED,
+  REFUNDED: ProtoOrderStatus.ORDER_STATUS_REFUNDED,
+};
+
+const protoPaymentKindOf: Record<PaymentKind, ProtoPaymentKind> = {
+  CAPTURE: ProtoPaymentKind.PAYMENT_KIND_CAPTURE,
+  REFUND: ProtoPaymentKind.PAYMENT_KIND_REFUND,
+};
+
+/** PAYMENT_KIND_UNSPECIFIED (or an unknown number) becomes UNSPECIFIED, which the service refuses naming the field. */
+function paymentKindFromProto(kind: ProtoPaymentKind): PaymentKind | "UNSPECIFIED" {
+  if (kind === ProtoPaymentKind.PAYMENT_KIND_CAPTURE) return "CAPTURE";
+  if (kind === ProtoPaymentKind.PAYMENT_KIND_REFUND) return "REFUND";
+  return "UNSPECIFIED";
+}
+
+function toProtoOrder(order: Order): ProtoOrder {
+  return {
+    ...order,
+    status: protoStatusOf[order.status],
+    payments: order.payments.map((payment) => ({ ...payment, kind: protoPaymentKindOf[payment.kind] })),
+  };
+}
+
+/** Maps OrderService's gRPC methods onto the service: proto in, domain call, proto out. */
+export function orderServiceBinding(service: OrderService, logger: Logger): ServiceBinding {
+  return bindService(
+    OrderServiceService,
+    {
+      getCart: async (request, context) => ({ cart: await service.getCart(context, request.accountId) }),
+      addCartItem: async ({ accountId, productId, quantity }, context) => ({
+        cart: await service.addCartItem(context, accountId, { productId, quantity }),
+      }),
+      setCartItemQuantity: async ({ accountId, productId, quantity }, context) => ({
+        cart: await service.setCartItemQuantity(context, accountId, { productId, quantity }),
+      }),
+      removeCartItem: async (request, context) => ({
+        cart: await service.removeCartItem(context, request.accountId, request.productId),
+      }),
+      clearCart: async (request, context) => ({
+        cart: await service.clearCart(context, request.accountId),
+      }),
+      checkout: async (request, context) => ({
+        order: toProtoOrder(await service.checkout(context, request.accountId, request.idempotencyKey)),
+      }),
+      placeOrder: async (request, context) => ({
+        order: toProtoOrder(
+          await service.placeOrder(context, request.accountId, request.lines, request.idempotencyKey),
+        ),
+      }),
+      getOrder: async (request) => ({ order: toProtoOrder(await service.getOrder(request.id)) }),
+      listOrders: async (request) => ({
+        orders: (await service.listOrders(request.accountId, request)).map(toProtoOrder),
+      }),
+      listOrdersForAccounts: async (request) => ({
+        accounts: (await service.listOrdersForAccounts(request.accountIds)).map((entry) => ({
+          accountId: entry.accountId,
+          orders: entry.orders.map(toProtoOrder),
+        })),
+      }),
+      cancelOrder: async (request, context) => ({
+        order: toProtoOrder(await service.cancelOrder(context, request.id)),
+      }),
+      markFulfilled: async (request, context) => ({
+        order: toProtoOrder(await service.markFulfilled(context, request.id)),
+      }),
+      recordPayment: async (request, context) => ({
+        order: toProtoOrder(
+          await service.recordPayment(context, { ...request, kind: paymentKindFromProto(request.kind) }),
+        ),
+      }),
+    },
+    logger,
+  );
+}
