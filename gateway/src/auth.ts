@@ -1,0 +1,94 @@
+import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import { unauthenticated, type CallContext, type Logger } from "@polyscale/platform";
+import type { AccountClient } from "@polyscale/account";
+
+/** Who is calling: the account id and role from a verified access token. */
+export interface Viewer {
+  readonly accountId: string;
+  readonly role: "admin" | "customer";
+}
+
+export const TOKEN_ISSUER = "polyscale-account";
+export const TOKEN_AUDIENCE = "polyscale";
+
+/**
+ * A key set is fetched again for an unknown key id at most this often: forged kids cost the account service at most
+ * one call per interval, and a real new key is picked up within it.
+ */
+const REFETCH_COOLDOWN_MS = 5_000;
+
+/**
+ * Verifies access tokens against the account service's public keys (GetSigningKeys). The key set is fetched on first
+ * use and cached; a token signed with a key id the cache does not know triggers one refetch (rate limited), which is
+ * how a key rotation reaches the gateway.
+ */
+export class TokenVerifier {
+  private keySet?: JWTVerifyGetKey;
+  private fetchedAt = 0;
+  private fetching?: Promise<JWTVerifyGetKey>;
+
+  constructor(
+    private readonly account: Pick<AccountClient, "getSigningKeys">,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The viewer named by a bearer token; UNAUTHENTICATED when it is invalid, expired or not ours. */
+  async verify(token: string, context: CallContext): Promise<Viewer> {
+    const keySet = this.keySet ?? (await this.fetchKeys(context));
+    try {
+      return await this.verifyWith(token, keySet);
+    } catch (error) {
+      const unknownKey = error instanceof joseErrors.JWKSNoMatchingKey;
+      if (!unknownKey || Date.now() - this.fetchedAt < REFETCH_COOLDOWN_MS) throw rejection(error);
+      const refreshed = await this.fetchKeys(context);
+      return this.verifyWith(token, refreshed).catch((retryError: unknown) => {
+        throw rejection(retryError);
+      });
+    }
+  }
+
+  private async verifyWith(token: string, keySet: JWTVerifyGetKey): Promise<Viewer> {
+    const { payload } = await jwtVerify(token, keySet, {
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      algorithms: ["EdDSA"],
+      requiredClaims: ["sub", "exp"],
+    });
+    const role = typeof payload.role === "string" ? roleOf(payload.role) : undefined;
+    if (!payload.sub || !role) throw unauthenticated("access token lacks its subject or role");
+    return { accountId: payload.sub, role };
+  }
+
+  /** One fetch at a time; callers that arrive meanwhile share it. */
+  private fetchKeys(context: CallContext): Promise<JWTVerifyGetKey> {
+    this.fetching ??= this.account
+      .getSigningKeys({}, context)
+      .then((response) => {
+        this.keySet = createLocalJWKSet(JSON.parse(response.jwksJson) as JSONWebKeySet);
+        this.fetchedAt = Date.now();
+        this.logger.info("fetched token signing keys");
+        return this.keySet;
+      })
+      .finally(() => (this.fetching = undefined));
+    return this.fetching;
+  }
+}
+
+function roleOf(claim: string): Viewer["role"] | undefined {
+  const role = claim.toLowerCase().replace(/^role_/, "");
+  return role === "admin" || role === "customer" ? role : undefined;
+}
+
+function rejection(error: unknown): Error {
+  if (error instanceof joseErrors.JWTExpired) return unauthenticated("access token has expired");
+  if (error instanceof joseErrors.JOSEError) return unauthenticated("access token is invalid");
+  return error as Error;
+}
+
+/** The token of an `Authorization: Bearer …` header; undefined without one, UNAUTHENTICATED when malformed. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined || header.trim() === "") return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw unauthenticated("the Authorization header must be 'Bearer <access token>'");
+  return match[1];
+}

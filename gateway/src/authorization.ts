@@ -1,0 +1,32 @@
+import { permissionDenied, unauthenticated } from "@polyscale/platform";
+import type { Viewer } from "./auth.js";
+
+/**
+ * Who may do what, for GraphQL and REST alike. Anonymous callers may register, log in, refresh and read the catalog;
+ * customers act on their own account, cart and orders; admins may do everything. Each rule throws UNAUTHENTICATED
+ * without a viewer and PERMISSION_DENIED (FORBIDDEN) for a viewer who lacks the right.
+ */
+
+export function requireViewer(viewer: Viewer | undefined): Viewer {
+  if (!viewer) throw unauthenticated("log in first: this operation needs an access token");
+  return viewer;
+}
+
+export function requireAdmin(viewer: Viewer | undefined): Viewer {
+  const known = requireViewer(viewer);
+  if (known.role !== "admin") throw permissionDenied("only an admin may do this");
+  return known;
+}
+
+/** The account's own holder or an admin: reading an account, its cart and orders, ordering for it. */
+export function requireAccountAccess(viewer: Viewer | undefined, accountId: string): Viewer {
+  const known = requireViewer(viewer);
+  if (known.role !== "admin" && known.accountId !== accountId) {
+    throw permissionDenied("you may only act on your own account");
+  }
+  return known;
+}
+
+export function isAdmin(viewer: Viewer | undefined): boolean {
+  return viewer?.role === "admin";
+}

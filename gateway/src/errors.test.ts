@@ -1,0 +1,57 @@
+import { GraphQLError } from "graphql";
+import { describe, expect, it } from "vitest";
+import { AppError, invalidArgument, type ErrorCode } from "@polyscale/platform";
+import { httpStatusOf, publicErrorOf } from "./errors.js";
+import { graphQLErrorOf, maskError } from "./graphql/errors.js";
+
+describe("error mapping", () => {
+  it.each<[ErrorCode, string, number]>([
+    ["INVALID_ARGUMENT", "BAD_USER_INPUT", 400],
+    ["UNAUTHENTICATED", "UNAUTHENTICATED", 401],
+    ["PERMISSION_DENIED", "FORBIDDEN", 403],
+    ["NOT_FOUND", "NOT_FOUND", 404],
+    ["ALREADY_EXISTS", "CONFLICT", 409],
+    ["FAILED_PRECONDITION", "CONFLICT", 409],
+    ["RESOURCE_EXHAUSTED", "TOO_MANY_REQUESTS", 429],
+    ["UNAVAILABLE", "UNAVAILABLE", 503],
+    ["DEADLINE_EXCEEDED", "UNAVAILABLE", 503],
+  ])("maps %s to %s (HTTP %i), keeping the message", (code, publicCode, status) => {
+    const mapped = publicErrorOf(new AppError(code, "what happened"));
+    expect(mapped).toEqual({ code: publicCode, message: "what happened" });
+    expect(httpStatusOf[mapped.code]).toBe(status);
+  });
+
+  it("keeps the field of bad input", () => {
+    expect(publicErrorOf(invalidArgument("priceCents", "must not be negative"))).toEqual({
+      code: "BAD_USER_INPUT",
+      message: "priceCents: must not be negative",
+      field: "priceCents",
+    });
+    expect(graphQLErrorOf(invalidArgument("email", "must be a valid email address")).extensions).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "email",
+    });
+  });
+
+  it("hides everything about unexpected errors", () => {
+    const leak = new Error('relation "accounts" does not exist at 10.0.0.5:5432');
+    expect(publicErrorOf(leak)).toEqual({ code: "INTERNAL", message: "internal error" });
+    expect(publicErrorOf(new AppError("INTERNAL", "pool exhausted at 10.0.0.5"))).toEqual({
+      code: "INTERNAL",
+      message: "internal error",
+    });
+    const masked = maskError(new GraphQLError("boom", { originalError: leak }));
+    expect(masked.message).toBe("internal error");
+    expect((masked as GraphQLError).extensions).toEqual({ code: "INTERNAL" });
+  });
+
+  it("lets GraphQL's own errors through unmasked", () => {
+    const validation = new GraphQLError("Cannot query field \"nope\" on type \"Query\".");
+    expect(maskError(validation)).toBe(validation);
+    const mapped = graphQLErrorOf(new AppError("NOT_FOUND", "no order"));
+    expect(maskError(new GraphQLError(mapped.message, { originalError: mapped }))).not.toHaveProperty(
+      "message",
+      "internal error",
+    );
+  });
+});

@@ -1,0 +1,58 @@
+import { AppError, type ErrorCode } from "@polyscale/platform";
+
+/**
+ * The codes clients of the gateway see, in GraphQL `extensions.code` and in REST `error.code`, with their HTTP status.
+ * ALREADY_EXISTS and FAILED_PRECONDITION both become CONFLICT (409): either way the request clashes with the current
+ * state (email taken, stock short, order not cancellable) and the message says which. DEADLINE_EXCEEDED becomes
+ * UNAVAILABLE: to a client, a service that answers too late is one that is not there.
+ */
+export type PublicErrorCode =
+  | "BAD_USER_INPUT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "PAYLOAD_TOO_LARGE"
+  | "TOO_MANY_REQUESTS"
+  | "UNAVAILABLE"
+  | "INTERNAL";
+
+const publicCodeOf: Record<ErrorCode, PublicErrorCode> = {
+  INVALID_ARGUMENT: "BAD_USER_INPUT",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  PERMISSION_DENIED: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  ALREADY_EXISTS: "CONFLICT",
+  FAILED_PRECONDITION: "CONFLICT",
+  RESOURCE_EXHAUSTED: "TOO_MANY_REQUESTS",
+  UNAVAILABLE: "UNAVAILABLE",
+  DEADLINE_EXCEEDED: "UNAVAILABLE",
+  INTERNAL: "INTERNAL",
+};
+
+export const httpStatusOf: Record<PublicErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_REQUESTS: 429,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export interface PublicError {
+  code: PublicErrorCode;
+  message: string;
+  /** The input field at fault, camelCase, for BAD_USER_INPUT (and any other error that names one). */
+  field?: string;
+}
+
+/** What a client may learn about an error: AppErrors keep code, message and field; anything else is INTERNAL. */
+export function publicErrorOf(error: unknown): PublicError {
+  if (!(error instanceof AppError)) return { code: "INTERNAL", message: "internal error" };
+  const code = publicCodeOf[error.code];
+  const message = code === "INTERNAL" ? "internal error" : error.message;
+  return error.field ? { code, message, field: error.field } : { code, message };
+}

@@ -1,0 +1,60 @@
+import { GraphQLError } from "graphql";
+import { createGraphQLError } from "graphql-yoga";
+import { AppError } from "@polyscale/platform";
+import { publicErrorOf } from "../errors.js";
+
+/** An error for a GraphQL response: `extensions.code` (and `extensions.field` when it names one). */
+export function graphQLErrorOf(error: unknown): GraphQLError {
+  const { code, message, field } = publicErrorOf(error);
+  return new GraphQLError(message, { extensions: field ? { code, field } : { code } });
+}
+
+/**
+ * Yoga's maskError: GraphQL's own errors (syntax, validation, limits) and those made by graphQLErrorOf pass as they
+ * are; anything else was unexpected and reaches the client only as INTERNAL (Yoga logs the original).
+ */
+export function maskError(error: unknown): Error {
+  if (error instanceof GraphQLError && isOriginal(error)) return error;
+  return createGraphQLError("internal error", {
+    extensions: { code: "INTERNAL" },
+    ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+  });
+}
+
+function isOriginal(error: GraphQLError): boolean {
+  const cause = error.originalError;
+  if (cause === undefined || cause === null) return true;
+  return cause instanceof GraphQLError && isOriginal(cause);
+}
+
+type Resolver = (parent: unknown, args: unknown, context: unknown, info: unknown) => unknown;
+
+/** Wraps every field resolver so the AppErrors it throws (rules, validation, services) become GraphQL errors. */
+export function withGraphQLErrors<Resolvers extends Record<string, Record<string, unknown>>>(
+  resolvers: Resolvers,
+): Resolvers {
+  const wrapped: Record<string, Record<string, unknown>> = {};
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    wrapped[typeName] = {};
+    for (const [fieldName, resolver] of Object.entries(fields)) {
+      wrapped[typeName][fieldName] = typeof resolver === "function" ? wrap(resolver as Resolver) : resolver;
+    }
+  }
+  return wrapped as Resolvers;
+}
+
+function wrap(resolver: Resolver): Resolver {
+  return (...args) => {
+    try {
+      const result = resolver(...args);
+      return result instanceof Promise ? result.catch(rethrow) : result;
+    } catch (error) {
+      return rethrow(error);
+    }
+  };
+}
+
+/** Unexpected errors go on unchanged, for maskError to hide and Yoga to log. */
+function rethrow(error: unknown): never {
+  throw error instanceof AppError ? graphQLErrorOf(error) : error;
+}

@@ -1,0 +1,299 @@
+import { GraphQLScalarType, Kind } from "graphql";
+import { invalidArgument } from "@polyscale/platform";
+import { Role, type Account, type Session } from "@polyscale/account";
+import { OrderStatus, PaymentKind, type Cart, type CartLine, type Order, type OrderLine, type Payment } from "@polyscale/order";
+import {
+  SearchSort,
+  type Category,
+  type CategoryFacet,
+  type PriceBucketFacet,
+  type Product,
+  type SearchProductsResponse,
+} from "@polyscale/product";
+import type { GatewayContext } from "../context.js";
+import * as operations from "../operations.js";
+import { withGraphQLErrors } from "./errors.js";
+import { centsOf, decimalOf } from "./money.js";
+
+/** The context every resolver receives: the gateway's per-request context. */
+export interface GraphQLContext {
+  gateway: GatewayContext;
+}
+
+type Maybe<T> = T | null | undefined;
+type Pagination = Maybe<operations.PageInput>;
+
+/** GraphQL sends null for an explicit null; the services' optional fields want undefined. */
+function defined<T>(value: Maybe<T>): T | undefined {
+  return value ?? undefined;
+}
+
+export const TimeScalar = new GraphQLScalarType<Date, string>({
+  name: "Time",
+  description: "An instant, as an RFC 3339 string.",
+  serialize(value) {
+    if (!(value instanceof Date)) throw new TypeError("Time must be a Date");
+    return value.toISOString();
+  },
+  parseValue(value) {
+    return parseTime(value);
+  },
+  parseLiteral(node) {
+    return parseTime(node.kind === Kind.STRING ? node.value : undefined);
+  },
+});
+
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function parseTime(value: unknown): Date {
+  const date = typeof value === "string" && RFC_3339.test(value) ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw invalidArgument("time", "must be an RFC 3339 date-time");
+  return date;
+}
+
+export interface ProductInput {
+  name: string;
+  description: string;
+  price: number;
+  currency?: Maybe<string>;
+  categoryId?: Maybe<string>;
+  stock?: Maybe<number>;
+}
+
+/** createProduct's input as the product service takes it: the decimal price becomes cents. */
+export function productCreationOf(input: ProductInput) {
+  return {
+    name: input.name,
+    description: input.description,
+    priceCents: centsOf("price", input.price),
+    currency: defined(input.currency),
+    categoryId: defined(input.categoryId),
+    stock: defined(input.stock),
+  };
+}
+
+export interface SearchArguments {
+  query?: Maybe<string>;
+  filter?: Maybe<{
+    categoryIds?: Maybe<string[]>;
+    minPrice?: Maybe<number>;
+    maxPrice?: Maybe<number>;
+    inStockOnly?: Maybe<boolean>;
+  }>;
+  sort?: Maybe<SearchSort>;
+  pagination?: Pagination;
+}
+
+/** searchProducts' arguments as the product service takes them: decimal price bounds become cents. */
+export function productSearchOf(args: SearchArguments): operations.ProductSearch {
+  return {
+    query: args.query ?? "",
+    categoryIds: args.filter?.categoryIds ?? [],
+    minPriceCents: centsOf("minPrice", args.filter?.minPrice),
+    maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice),
+    inStockOnly: args.filter?.inStockOnly ?? false,
+    sort: args.sort ?? SearchSort.SEARCH_SORT_UNSPECIFIED,
+    page: operations.pageOf(args.pagination),
+  };
+}
+
+/** A Query or Mutation field: only its arguments and the gateway context matter. */
+function root<Args, Result>(resolve: (args: Args, gateway: GatewayContext) => Result) {
+  return (_: unknown, args: Args, context: GraphQLContext) => resolve(args, context.gateway);
+}
+
+const Query = {
+  accounts: root((args: { pagination?: Pagination; id?: Maybe<string> }, gateway) =>
+    operations.listAccounts(gateway, operations.pageOf(args.pagination), defined(args.id)),
+  ),
+  products: root(async (args: { pagination?: Pagination; query?: Maybe<string>; id?: Maybe<string> }, gateway) => {
+    const page = operations.pageOf(args.pagination);
+    if (args.id !== null && args.id !== undefined) {
+      const product = await operations.getProduct(gateway, args.id);
+      return product ? [product] : [];
+    }
+    if (args.query) {
+      const search = { ...productSearchOf({}), query: args.query, sort: SearchSort.SEARCH_SORT_RELEVANCE, page };
+      return (await operations.searchProducts(gateway, search)).products;
+    }
+    return operations.listProducts(gateway, page);
+  }),
+  me: root((_: unknown, gateway) => operations.me(gateway)),
+  product: root((args: { id: string }, gateway) => operations.getProduct(gateway, args.id)),
+  searchProducts: root((args: SearchArguments, gateway) => operations.searchProducts(gateway, productSearchOf(args))),
+  categories: root((_: unknown, gateway) => operations.listCategories(gateway)),
+  cart: root((_: unknown, gateway) => operations.getCart(gateway)),
+  order: root((args: { id: string }, gateway) => operations.findOrder(gateway, args.id)),
+  myOrders: root((args: { pagination?: Pagination }, gateway) =>
+    operations.myOrders(gateway, operations.pageOf(args.pagination)),
+  ),
+  orders: root((args: { accountId?: Maybe<string>; pagination?: Pagination }, gateway) =>
+    operations.listOrders(gateway, defined(args.accountId), operations.pageOf(args.pagination)),
+  ),
+};
+
+interface AccountInput {
+  name: string;
+  email?: Maybe<string>;
+  password?: Maybe<string>;
+  role?: Maybe<Role>;
+}
+
+interface OrderInput {
+  accountId: string;
+  products: Array<{ id: string; quantity: number }>;
+}
+
+interface UpdateProductInput {
+  name?: Maybe<string>;
+  description?: Maybe<string>;
+  price?: Maybe<number>;
+  currency?: Maybe<string>;
+  categoryId?: Maybe<string>;
+}
+
+const Mutation = {
+  createAccount: root(({ account }: { account: AccountInput }, gateway) =>
+    operations.createAccount(gateway, {
+      name: account.name,
+      email: defined(account.email),
+      password: defined(account.password),
+      role: defined(account.role),
+    }),
+  ),
+  createProduct: root(({ product }: { product: ProductInput }, gateway) =>
+    operations.createProduct(gateway, productCreationOf(product)),
+  ),
+  createOrder: root(({ order, idempotencyKey }: { order: OrderInput; idempotencyKey?: Maybe<string> }, gateway) =>
+    operations.placeOrder(gateway, {
+      accountId: order.accountId,
+      lines: order.products.map((line) => ({ productId: line.id, quantity: line.quantity })),
+      idempotencyKey,
+    }),
+  ),
+  register: root(({ input }: { input: { name: string; email: string; password: string } }, gateway) =>
+    operations.register(gateway, input),
+  ),
+  login: root((args: { email: string; password: string }, gateway) => operations.login(gateway, args)),
+  refreshToken: root((args: { refreshToken: string }, gateway) => operations.refreshToken(gateway, args.refreshToken)),
+  logout: root(async (args: { refreshToken: string }, gateway) => {
+    await operations.logout(gateway, args.refreshToken);
+    return true;
+  }),
+  updateProfile: root(({ input }: { input: { name?: Maybe<string>; email?: Maybe<string> } }, gateway) =>
+    operations.updateProfile(gateway, { name: defined(input.name), email: defined(input.email) }),
+  ),
+  changePassword: root((args: { currentPassword: string; newPassword: string }, gateway) =>
+    operations.changePassword(gateway, args),
+  ),
+  updateProduct: root(({ id, input }: { id: string; input: UpdateProductInput }, gateway) =>
+    operations.updateProduct(gateway, {
+      id,
+      name: defined(input.name),
+      description: defined(input.description),
+      priceCents: centsOf("price", input.price),
+      currency: defined(input.currency),
+      categoryId: defined(input.categoryId),
+    }),
+  ),
+  adjustStock: root((args: { productId: string; delta: number }, gateway) =>
+    operations.adjustStock(gateway, args.productId, args.delta),
+  ),
+  createCategory: root(({ input }: { input: { name: string; slug?: Maybe<string>; parentId?: Maybe<string> } }, gateway) =>
+    operations.createCategory(gateway, { name: input.name, slug: defined(input.slug), parentId: defined(input.parentId) }),
+  ),
+  addToCart: root((args: { productId: string; quantity: number }, gateway) =>
+    operations.addToCart(gateway, args.productId, args.quantity),
+  ),
+  setCartItemQuantity: root((args: { productId: string; quantity: number }, gateway) =>
+    operations.setCartItemQuantity(gateway, args.productId, args.quantity),
+  ),
+  removeFromCart: root((args: { productId: string }, gateway) => operations.removeFromCart(gateway, args.productId)),
+  clearCart: root((_: unknown, gateway) => operations.clearCart(gateway)),
+  checkout: root((args: { idempotencyKey?: Maybe<string> }, gateway) =>
+    operations.checkout(gateway, args.idempotencyKey),
+  ),
+  cancelOrder: root((args: { id: string }, gateway) => operations.cancelOrder(gateway, args.id)),
+  recordPayment: root(({ input }: { input: operations.PaymentInput }, gateway) =>
+    operations.recordPayment(gateway, input),
+  ),
+  markFulfilled: root((args: { id: string }, gateway) => operations.markFulfilled(gateway, args.id)),
+};
+
+const categoryOf = (id: string, { gateway }: GraphQLContext) =>
+  id === "" ? null : gateway.loaders.categoryById.load(id);
+
+const types = {
+  Account: {
+    orders: (account: Account, _: unknown, { gateway }: GraphQLContext) =>
+      gateway.loaders.ordersByAccountId.load(account.id),
+  },
+  Category: {
+    parent: (category: Category, _: unknown, context: GraphQLContext) => categoryOf(category.parentId, context),
+  },
+  Product: {
+    price: (product: Product) => decimalOf(product.priceCents),
+    category: (product: Product, _: unknown, context: GraphQLContext) => categoryOf(product.categoryId, context),
+    inStock: (product: Product) => product.stock > 0,
+  },
+  ProductSearchResult: {
+    items: (result: SearchProductsResponse) => result.products,
+    facets: (result: SearchProductsResponse) => result,
+  },
+  SearchFacets: {
+    categories: (result: SearchProductsResponse) => result.categoryFacets,
+    priceBuckets: (result: SearchProductsResponse) => result.priceFacets,
+  },
+  CategoryFacet: {
+    category: (facet: CategoryFacet, _: unknown, context: GraphQLContext) => categoryOf(facet.categoryId, context),
+  },
+  PriceBucketFacet: {
+    min: (bucket: PriceBucketFacet) => decimalOf(bucket.minCents),
+    max: (bucket: PriceBucketFacet) => (bucket.maxCents === undefined ? null : decimalOf(bucket.maxCents)),
+  },
+  Cart: {
+    total: (cart: Cart) => decimalOf(cart.totalCents),
+  },
+  CartLine: {
+    product: (line: CartLine, _: unknown, { gateway }: GraphQLContext) =>
+      gateway.loaders.productById.load(line.productId),
+    unitPrice: (line: CartLine) => decimalOf(line.unitPriceCents),
+    lineTotal: (line: CartLine) => decimalOf(line.lineTotalCents),
+  },
+  Order: {
+    totalPrice: (order: Order) => decimalOf(order.totalCents),
+    products: (order: Order) => order.lines,
+  },
+  OrderedProduct: {
+    id: (line: OrderLine) => line.productId,
+    price: (line: OrderLine) => decimalOf(line.unitPriceCents),
+    priceCents: (line: OrderLine) => line.unitPriceCents,
+  },
+  Payment: {
+    amount: (payment: Payment) => decimalOf(payment.amountCents),
+  },
+  AuthPayload: {
+    account: (session: Session) => session.account,
+  },
+};
+
+/** The resolver map: proto enums map onto the schema's enum names, so messages pass through unchanged. */
+export const resolvers = {
+  Time: TimeScalar,
+  Role: { CUSTOMER: Role.ROLE_CUSTOMER, ADMIN: Role.ROLE_ADMIN },
+  OrderStatus: {
+    PENDING_PAYMENT: OrderStatus.ORDER_STATUS_PENDING_PAYMENT,
+    PAID: OrderStatus.ORDER_STATUS_PAID,
+    FULFILLED: OrderStatus.ORDER_STATUS_FULFILLED,
+    CANCELLED: OrderStatus.ORDER_STATUS_CANCELLED,
+    REFUNDED: OrderStatus.ORDER_STATUS_REFUNDED,
+  },
+  PaymentKind: { CAPTURE: PaymentKind.PAYMENT_KIND_CAPTURE, REFUND: PaymentKind.PAYMENT_KIND_REFUND },
+  ProductSort: {
+    RELEVANCE: SearchSort.SEARCH_SORT_RELEVANCE,
+    PRICE_ASC: SearchSort.SEARCH_SORT_PRICE_ASC,
+    PRICE_DESC: SearchSort.SEARCH_SORT_PRICE_DESC,
+    NEWEST: SearchSort.SEARCH_SORT_NEWEST,
+  },
+  ...withGraphQLErrors({ Query, Mutation, ...types }),
+};

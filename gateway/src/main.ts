@@ -1,0 +1,52 @@
+import { createLogger, describeError, readConfig, stopOnSignals } from "@polyscale/platform";
+import { TokenVerifier } from "./auth.js";
+import { DEFAULT_PAYMENT_WEBHOOK_SECRET, gatewaySettings } from "./config.js";
+import { createGatewayServer } from "./server.js";
+import { closeServices, connectServices } from "./services.js";
+
+const logger = createLogger("gateway");
+
+let config: ReturnType<typeof readConfig<typeof gatewaySettings>>;
+try {
+  config = readConfig(gatewaySettings);
+} catch (error) {
+  logger.fatal({ err: describeError(error) }, "invalid configuration");
+  process.exit(1);
+}
+logger.level = config.logLevel;
+
+if (config.environment === "production" && config.paymentWebhookSecret === DEFAULT_PAYMENT_WEBHOOK_SECRET) {
+  logger.fatal("PAYMENT_WEBHOOK_SECRET is the development default; set a real secret to run in production");
+  process.exit(1);
+}
+
+const services = connectServices(config);
+const server = createGatewayServer({
+  ...config,
+  logger,
+  services,
+  verifier: new TokenVerifier(services.account, logger),
+  serviceAddresses: {
+    account: config.accountServiceAddress,
+    product: config.productServiceAddress,
+    order: config.orderServiceAddress,
+  },
+});
+
+server.listen(config.port, config.host, () => {
+  logger.info({ host: config.host, port: config.port }, "gateway listening");
+});
+
+stopOnSignals(
+  logger,
+  [
+    // Stop accepting, let requests in flight finish, then drop idle keep-alive connections.
+    () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+    async () => closeServices(services),
+  ],
+  config.shutdownTimeoutMs,
+);

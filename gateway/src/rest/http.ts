@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { describeError, invalidArgument, type Logger } from "@polyscale/platform";
+import { httpStatusOf, publicErrorOf, type PublicError } from "../errors.js";
+
+/** A failure of the HTTP exchange itself (no route, body too large) rather than of an operation. */
+export class HttpError extends Error {
+  constructor(readonly publicError: PublicError) {
+    super(publicError.message);
+  }
+}
+
+/** Reads the whole body, refusing (413) more than maxBytes whether or not Content-Length says so. */
+export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () =>
+    new HttpError({ code: "PAYLOAD_TOO_LARGE", message: `request body must be at most ${maxBytes} bytes` });
+  if (Number(request.headers["content-length"] ?? 0) > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A JSON object body; BAD_USER_INPUT when it is not one. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw invalidArgument("body", "must be valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalidArgument("body", "must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+/** Sends `{"error": {code, message, field?}}` with the code's status; unexpected errors are logged and masked. */
+export function sendError(response: ServerResponse, error: unknown, logger: Logger): void {
+  const publicError = error instanceof HttpError ? error.publicError : publicErrorOf(error);
+  if (publicError.code === "INTERNAL") logger.error({ err: describeError(error) }, "request failed");
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  // The unread rest of an oversized body would be taken for the next request on a kept-alive connection.
+  if (publicError.code === "PAYLOAD_TOO_LARGE") response.setHeader("connection", "close");
+  sendJson(response, httpStatusOf[publicError.code], { error: publicError });
+}

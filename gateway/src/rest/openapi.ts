@@ -1,0 +1,381 @@
+/**
+ * The OpenAPI 3.1 description of the REST API, served at GET /openapi.json. Every route of restRoutes() is here (a
+ * test checks both lists agree).
+ */
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown) => ({ "application/json": { schema } });
+
+const errorCodes: Record<number, string> = {
+  400: "Invalid input (BAD_USER_INPUT, with the field at fault)",
+  401: "Missing or invalid access token (UNAUTHENTICATED)",
+  403: "Not allowed for this caller (FORBIDDEN)",
+  404: "Not found (NOT_FOUND)",
+  409: "Conflicts with the current state (CONFLICT)",
+  413: "Body larger than MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
+  429: "Too many attempts (TOO_MANY_REQUESTS)",
+  503: "A service is unavailable (UNAVAILABLE)",
+};
+
+function responses(success: { status: number; description: string; schema?: unknown }, errors: number[]) {
+  return {
+    [success.status]: {
+      description: success.description,
+      ...(success.schema ? { content: json(success.schema) } : {}),
+    },
+    ...Object.fromEntries(
+      [...errors, 503].map((status) => [status, { description: errorCodes[status], content: json(ref("Error")) }]),
+    ),
+  };
+}
+
+const idParameter = (name: string, description: string) => ({
+  name,
+  in: "path",
+  required: true,
+  description,
+  schema: { type: "string", format: "uuid" },
+});
+
+const queryParameter = (name: string, description: string, schema: unknown) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema,
+});
+
+const pageParameters = [
+  queryParameter("skip", "How many to skip; negative is invalid.", { type: "integer", minimum: 0, default: 0 }),
+  queryParameter("take", "Page size; 0 or absent means 100, more than 100 is capped.", {
+    type: "integer",
+    minimum: 0,
+    maximum: 100,
+    default: 100,
+  }),
+];
+
+const bearer = [{ bearerAuth: [] }];
+const money = { type: "integer", description: "Minor units (cents) of `currency`." };
+const instant = { type: "string", format: "date-time" };
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "PolyScale REST API",
+    version: "1.0.0",
+    description:
+      "The REST face of the PolyScale gateway, beside GraphQL at /graphql. Money is integer cents with an ISO 4217 " +
+      'currency. Errors are {"error": {"code", "message", "field"?}} with the matching HTTP status. Authenticate ' +
+      "with `Authorization: Bearer <accessToken>` (obtained from the GraphQL `login` mutation).",
+  },
+  components: {
+    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    schemas: {
+      Error: {
+        type: "object",
+        required: ["error"],
+        properties: {
+          error: {
+            type: "object",
+            required: ["code", "message"],
+            properties: {
+              code: {
+                type: "string",
+                enum: [
+                  "BAD_USER_INPUT",
+                  "UNAUTHENTICATED",
+                  "FORBIDDEN",
+                  "NOT_FOUND",
+                  "CONFLICT",
+                  "PAYLOAD_TOO_LARGE",
+                  "TOO_MANY_REQUESTS",
+                  "UNAVAILABLE",
+                  "INTERNAL",
+                ],
+              },
+              message: { type: "string" },
+              field: { type: "string", description: "The camelCase input field at fault." },
+            },
+          },
+        },
+      },
+      Account: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          name: { type: "string" },
+          email: { type: "string" },
+          role: { type: "string", enum: ["CUSTOMER", "ADMIN"] },
+          createdAt: instant,
+          updatedAt: instant,
+        },
+      },
+      NewAccount: {
+        type: "object",
+        required: ["name"],
+        properties: {
+          name: { type: "string" },
+          email: { type: "string", description: "With password, lets the account log in." },
+          password: { type: "string" },
+          role: { type: "string", enum: ["CUSTOMER", "ADMIN"], default: "CUSTOMER" },
+        },
+      },
+      Product: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          name: { type: "string" },
+          description: { type: "string" },
+          priceCents: money,
+          currency: { type: "string" },
+          categoryId: { type: "string", description: "Empty when the product has no category." },
+          stock: { type: "integer", description: "Units available to sell." },
+          createdAt: instant,
+          updatedAt: instant,
+        },
+      },
+      NewProduct: {
+        type: "object",
+        required: ["name", "description", "priceCents"],
+        properties: {
+          name: { type: "string" },
+          description: { type: "string" },
+          priceCents: money,
+          currency: { type: "string", description: "Defaults to the service's currency (USD)." },
+          categoryId: { type: "string" },
+          stock: { type: "integer", minimum: 0, default: 0 },
+        },
+      },
+      SearchResult: {
+        type: "object",
+        properties: {
+          items: { type: "array", items: ref("Product") },
+          totalCount: { type: "integer" },
+          facets: {
+            type: "object",
+            properties: {
+              categories: {
+                type: "array",
+                items: { type: "object", properties: { categoryId: { type: "string" }, count: { type: "integer" } } },
+              },
+              priceBuckets: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: { minCents: money, maxCents: money, count: { type: "integer" } },
+                },
+              },
+            },
+          },
+        },
+      },
+      Order: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          accountId: { type: "string" },
+          status: { type: "string", enum: ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED"] },
+          lines: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                productId: { type: "string" },
+                name: { type: "string" },
+                description: { type: "string" },
+                unitPriceCents: money,
+                quantity: { type: "integer" },
+                lineTotalCents: money,
+              },
+            },
+          },
+          totalCents: money,
+          currency: { type: "string" },
+          payments: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                id: { type: "string" },
+                kind: { type: "string", enum: ["CAPTURE", "REFUND"] },
+                amountCents: money,
+                currency: { type: "string" },
+                provider: { type: "string" },
+                providerReference: { type: "string" },
+                createdAt: instant,
+              },
+            },
+          },
+          createdAt: instant,
+          updatedAt: instant,
+        },
+      },
+      NewOrder: {
+        type: "object",
+        required: ["accountId", "lines"],
+        properties: {
+          accountId: { type: "string" },
+          lines: {
+            type: "array",
+            minItems: 1,
+            items: {
+              type: "object",
+              required: ["productId", "quantity"],
+              properties: { productId: { type: "string" }, quantity: { type: "integer", minimum: 1 } },
+            },
+          },
+          idempotencyKey: { type: "string", description: "Or the Idempotency-Key header." },
+        },
+      },
+      PaymentEvent: {
+        type: "object",
+        required: ["orderId", "kind", "amountCents", "currency", "provider", "providerReference"],
+        properties: {
+          orderId: { type: "string" },
+          kind: { type: "string", enum: ["capture", "refund"] },
+          amountCents: money,
+          currency: { type: "string" },
+          provider: { type: "string" },
+          providerReference: { type: "string", description: "Unique per provider; replays are recorded once." },
+        },
+      },
+    },
+  },
+  paths: {
+    "/account": {
+      post: {
+        summary: "Create an account (admins only)",
+        security: bearer,
+        requestBody: { required: true, content: json(ref("NewAccount")) },
+        responses: responses({ status: 201, description: "The new account", schema: ref("Account") }, [
+          400, 401, 403, 409, 413,
+        ]),
+      },
+    },
+    "/account/{id}": {
+      get: {
+        summary: "One account (its holder or an admin)",
+        security: bearer,
+        parameters: [idParameter("id", "Account id")],
+        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [
+          400, 401, 403, 404,
+        ]),
+      },
+    },
+    "/accounts": {
+      get: {
+        summary: "Accounts newest first (admins see all, a customer only their own)",
+        security: bearer,
+        parameters: pageParameters,
+        responses: responses(
+          { status: 200, description: "Accounts", schema: { type: "array", items: ref("Account") } },
+          [400, 401],
+        ),
+      },
+    },
+    "/product": {
+      post: {
+        summary: "Create a product (admins only)",
+        security: bearer,
+        requestBody: { required: true, content: json(ref("NewProduct")) },
+        responses: responses({ status: 201, description: "The new product", schema: ref("Product") }, [
+          400, 401, 403, 413,
+        ]),
+      },
+    },
+    "/product/{id}": {
+      get: {
+        summary: "One product",
+        parameters: [idParameter("id", "Product id")],
+        responses: responses({ status: 200, description: "The product", schema: ref("Product") }, [400, 404]),
+      },
+    },
+    "/products": {
+      get: {
+        summary: "Search the catalog, with facets",
+        parameters: [
+          ...pageParameters,
+          queryParameter("q", "Free text; absent matches everything.", { type: "string" }),
+          queryParameter("category", "Category ids, repeated or comma-separated.", { type: "string" }),
+          queryParameter("minPrice", "Lowest price, in cents.", { type: "integer", minimum: 0 }),
+          queryParameter("maxPrice", "Highest price, in cents.", { type: "integer", minimum: 0 }),
+          queryParameter("inStock", "Only products in stock.", { type: "boolean" }),
+          queryParameter("sort", "Relevance with q, newest first without.", {
+            type: "string",
+            enum: ["relevance", "price_asc", "price_desc", "newest"],
+          }),
+        ],
+        responses: responses({ status: 200, description: "Matching products", schema: ref("SearchResult") }, [400]),
+      },
+    },
+    "/order": {
+      post: {
+        summary: "Place an order for an account (its holder or an admin)",
+        security: bearer,
+        parameters: [
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: false,
+            description: "A retry with the same key returns the same order.",
+            schema: { type: "string" },
+          },
+        ],
+        requestBody: { required: true, content: json(ref("NewOrder")) },
+        responses: responses({ status: 201, description: "The order", schema: ref("Order") }, [
+          400, 401, 403, 404, 409, 413,
+        ]),
+      },
+    },
+    "/order/{id}": {
+      get: {
+        summary: "One order (its account's holder or an admin)",
+        security: bearer,
+        parameters: [idParameter("id", "Order id")],
+        responses: responses({ status: 200, description: "The order", schema: ref("Order") }, [400, 401, 403, 404]),
+      },
+    },
+    "/orders/{accountId}": {
+      get: {
+        summary: "An account's orders, newest first (its holder or an admin)",
+        security: bearer,
+        parameters: [idParameter("accountId", "Account id"), ...pageParameters],
+        responses: responses(
+          { status: 200, description: "Orders", schema: { type: "array", items: ref("Order") } },
+          [400, 401, 403],
+        ),
+      },
+    },
+    "/order/{id}/cancel": {
+      post: {
+        summary: "Cancel an order waiting for payment (its account's holder or an admin)",
+        security: bearer,
+        parameters: [idParameter("id", "Order id")],
+        responses: responses({ status: 200, description: "The cancelled order", schema: ref("Order") }, [
+          400, 401, 403, 404, 409,
+        ]),
+      },
+    },
+    "/webhooks/payments": {
+      post: {
+        summary: "Payment provider callback: a capture or refund",
+        description:
+          "Signed with `X-PolyScale-Signature: sha256=<hex HMAC-SHA256 of the raw body>` under " +
+          "PAYMENT_WEBHOOK_SECRET. Idempotent by provider reference.",
+        parameters: [
+          {
+            name: "X-PolyScale-Signature",
+            in: "header",
+            required: true,
+            schema: { type: "string", pattern: "^sha256=[0-9a-f]{64}$" },
+          },
+        ],
+        requestBody: { required: true, content: json(ref("PaymentEvent")) },
+        responses: responses({ status: 200, description: "The order after the payment", schema: ref("Order") }, [
+          400, 401, 404, 409, 413,
+        ]),
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,35 @@
+import { Role, type Account } from "@polyscale/account";
+import { OrderStatus, PaymentKind, type Order } from "@polyscale/order";
+import type { SearchProductsResponse } from "@polyscale/product";
+
+/**
+ * REST bodies are the contract messages as JSON (camelCase, money in cents with currency, instants as RFC 3339), with
+ * enums by name without their prefix ("ADMIN", "PENDING_PAYMENT", "CAPTURE"), as in the GraphQL schema.
+ */
+
+export const roleNames = { CUSTOMER: Role.ROLE_CUSTOMER, ADMIN: Role.ROLE_ADMIN } as const;
+
+function nameOf(enumObject: Record<string, string | number>, value: number, prefix: string): string {
+  const name = enumObject[value];
+  return typeof name === "string" ? name.replace(prefix, "") : "UNSPECIFIED";
+}
+
+export function accountBody(account: Account) {
+  return { ...account, role: nameOf(Role, account.role, "ROLE_") };
+}
+
+export function orderBody(order: Order) {
+  return {
+    ...order,
+    status: nameOf(OrderStatus, order.status, "ORDER_STATUS_"),
+    payments: order.payments.map((payment) => ({ ...payment, kind: nameOf(PaymentKind, payment.kind, "PAYMENT_KIND_") })),
+  };
+}
+
+export function searchBody(result: SearchProductsResponse) {
+  return {
+    items: result.products,
+    totalCount: result.totalCount,
+    facets: { categories: result.categoryFacets, priceBuckets: result.priceFacets },
+  };
+}

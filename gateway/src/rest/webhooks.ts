@@ -1,0 +1,50 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { PaymentKind } from "@polyscale/order";
+import { unauthenticated } from "@polyscale/platform";
+import type { GatewayContext } from "../context.js";
+import { orderBody } from "./representations.js";
+import { parseJsonObject } from "./http.js";
+import { oneOf, requiredInteger, requiredString } from "./input.js";
+
+export const SIGNATURE_HEADER = "x-polyscale-signature";
+
+/** The header value a provider sends for a body: `sha256=<hex HMAC-SHA256 of the raw body>`. */
+export function signatureOf(secret: string, body: Buffer | string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** True when the header carries the body's HMAC under the secret; compared in constant time. */
+export function hasValidSignature(secret: string, body: Buffer, header: string | undefined): boolean {
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(header?.trim() ?? "");
+  if (!match) return false;
+  const expected = createHmac("sha256", secret).update(body).digest();
+  return timingSafeEqual(expected, Buffer.from(match[1]!, "hex"));
+}
+
+const kinds = { capture: PaymentKind.PAYMENT_KIND_CAPTURE, refund: PaymentKind.PAYMENT_KIND_REFUND } as const;
+
+/**
+ * POST /webhooks/payments: the payment provider reports a capture or refund. The signature is checked before the body
+ * is even parsed; the ledger is idempotent by (provider, providerReference), so replays record nothing new.
+ */
+export async function receivePaymentWebhook(
+  context: GatewayContext,
+  secret: string,
+  rawBody: Buffer,
+  signature: string | undefined,
+) {
+  if (!hasValidSignature(secret, rawBody, signature)) {
+    context.logger.warn("payment webhook with a missing or wrong signature");
+    throw unauthenticated(`missing or invalid ${SIGNATURE_HEADER}`);
+  }
+  const body = parseJsonObject(rawBody);
+  const response = await context.services.order.recordPayment({
+    orderId: requiredString(body, "orderId"),
+    kind: kinds[oneOf(requiredString(body, "kind"), "kind", ["capture", "refund"] as const)],
+    amountCents: requiredInteger(body, "amountCents"),
+    currency: requiredString(body, "currency"),
+    provider: requiredString(body, "provider"),
+    providerReference: requiredString(body, "providerReference"),
+  });
+  return response.order ? orderBody(response.order) : undefined;
+}

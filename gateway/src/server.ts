@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import { checkHealth, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
+import type { TokenVerifier } from "./auth.js";
+import { createGatewayContext, requestIdOf, type GatewayContext } from "./context.js";
+import { createGraphQLServer } from "./graphql/yoga.js";
+import { HttpError, parseJsonObject, readBody, sendError, sendJson } from "./rest/http.js";
+import { openApiDocument } from "./rest/openapi.js";
+import { matcherOf, restRoutes, type RestRequest } from "./rest/routes.js";
+import type { Services } from "./services.js";
+
+export interface GatewayServerOptions {
+  logger: Logger;
+  services: Services;
+  verifier: TokenVerifier;
+  serviceAddresses: { account: string; product: string; order: string };
+  grpcDeadlineMs: number;
+  trustProxy: boolean;
+  maxBodyBytes: number;
+  graphqlMaxDepth: number;
+  graphqlMaxCost: number;
+  paymentWebhookSecret: string;
+}
+
+/**
+ * One HTTP server for everything: GraphQL (and GraphiQL) on /graphql, the REST routes, /openapi.json, the payment
+ * webhook, and the probes /healthz (alive) and /readyz (all three services answer their health check).
+ */
+export function createGatewayServer(options: GatewayServerOptions): Server {
+  const { logger } = options;
+  const graphql = createGraphQLServer({
+    logger,
+    maxDepth: options.graphqlMaxDepth,
+    maxCost: options.graphqlMaxCost,
+    maxBodyBytes: options.maxBodyBytes,
+  });
+  const routes = restRoutes(options).map((route) => ({ ...route, match: matcherOf(route.path) }));
+
+  async function ready(response: ServerResponse) {
+    const entries = Object.entries(options.serviceAddresses);
+    const results = await Promise.all(entries.map(([, address]) => checkHealth(address, 1000)));
+    const services = Object.fromEntries(entries.map(([name], index) => [name, results[index] ? "up" : "down"]));
+    sendJson(response, results.every(Boolean) ? 200 : 503, { services });
+  }
+
+  async function rest(context: GatewayContext, request: IncomingMessage, response: ServerResponse, url: URL) {
+    const found = routes
+      .filter((route) => route.method === request.method)
+      .map((route) => ({ route, params: route.match(url.pathname) }))
+      .find((candidate) => candidate.params !== undefined);
+    if (!found) throw new HttpError({ code: "NOT_FOUND", message: `no route ${request.method} ${url.pathname}` });
+    let body: Promise<Buffer> | undefined;
+    const rawBody = () => (body ??= readBody(request, options.maxBodyBytes));
+    const restRequest: RestRequest = {
+      params: found.params!,
+      query: url.searchParams,
+      headers: request.headers,
+      rawBody,
+      jsonBody: async () => parseJsonObject(await rawBody()),
+    };
+    const result = await found.route.handle(context, restRequest);
+    response.setHeader("server-timing", context.calls.serverTiming());
+    sendJson(response, result.status, result.body);
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse, context: GatewayContext) {
+    const url = new URL(request.url ?? "/", "http://gateway");
+    if (url.pathname === "/healthz") return sendJson(response, 200, { status: "alive" });
+    if (url.pathname === "/readyz") return ready(response);
+    if (url.pathname === "/" && request.method === "GET") {
+      response.writeHead(302, { location: "/graphql" }).end();
+      return;
+    }
+    if (url.pathname === "/openapi.json" && request.method === "GET") return sendJson(response, 200, openApiDocument);
+    if (url.pathname === "/graphql") {
+      await graphql(request, response, { gateway: context });
+      return;
+    }
+    return rest(context, request, response, url);
+  }
+
+  return createServer((request, response) => {
+    const startedAt = performance.now();
+    const requestId = requestIdOf(request);
+    response.setHeader(REQUEST_ID_KEY, requestId);
+    const context = createGatewayContext(request, requestId, options);
+    response.once("finish", () => {
+      context.logger.info(
+        {
+          method: request.method,
+          path: request.url?.split("?")[0],
+          status: response.statusCode,
+          durationMs: Math.round(performance.now() - startedAt),
+          calls: context.calls.calls,
+        },
+        "request",
+      );
+    });
+    handle(request, response, context).catch((error: unknown) => sendError(response, error, context.logger));
+  });
+}
