@@ -24,16 +24,19 @@ CREATE TABLE products (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- A field's lexemes at one weight: English stems for word queries ("running" → run), and the words as written for
+-- search-as-you-type prefixes, which must match before the word is complete ("runn" → running).
+CREATE FUNCTION search_lexemes(field text, weight "char") RETURNS tsvector IMMUTABLE LANGUAGE sql AS $$
+  SELECT setweight(to_tsvector('english', field) || to_tsvector('simple', field), weight)
+$$;
+
 -- The category name is read when a product is written. Categories cannot be renamed, so it never goes stale.
 CREATE FUNCTION products_set_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.search_vector :=
-    setweight(to_tsvector('english', NEW.name), 'A')
-    || setweight(
-         to_tsvector('english', coalesce((SELECT c.name FROM categories c WHERE c.id = NEW.category_id), '')),
-         'B'
-       )
-    || setweight(to_tsvector('english', NEW.description), 'C');
+    search_lexemes(NEW.name, 'A')
+    || search_lexemes(coalesce((SELECT c.name FROM categories c WHERE c.id = NEW.category_id), ''), 'B')
+    || search_lexemes(NEW.description, 'C');
   RETURN NEW;
 END
 $$;

@@ -117,13 +117,13 @@ function textClauses(parameters: Parameters, text: string, mode: TextMode): { ma
   if (mode === "typo") {
     return { match: `${textParameter} <% name`, rank: `word_similarity(${textParameter}, name)` };
   }
-  // Search as you type: a last word of only letters and digits also matches as a prefix ("sho" → shoes), joined to
-  // the words before it. Only those characters reach to_tsquery, whose syntax would reject stray operators;
-  // websearch_to_tsquery accepts any text.
+  // Search as you type: a last word of only letters and digits also matches as a prefix of the words as written
+  // ("runn" → running; the vector holds unstemmed lexemes for this), joined to the words before it. Only those
+  // characters reach to_tsquery, whose syntax would reject stray operators; websearch_to_tsquery accepts any text.
   const lastWord = /(?:^|\s)([\p{L}\p{N}]+)$/u.exec(text);
   const typing = lastWord
     ? `(websearch_to_tsquery('english', ${parameters.add(text.slice(0, lastWord.index))})` +
-      ` && to_tsquery('english', ${parameters.add(`${lastWord[1]}:*`)}))`
+      ` && to_tsquery('simple', ${parameters.add(`${lastWord[1]!.toLowerCase()}:*`)}))`
     : "''::tsquery";
   const tsquery = `(websearch_to_tsquery('english', ${textParameter}) || ${typing})`;
   return { match: `search_vector @@ ${tsquery}`, rank: `ts_rank(search_vector, ${tsquery})` };
