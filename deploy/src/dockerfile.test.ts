@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import {
+  defaultPort,
+  healthcheckCommand,
+  instructionArguments,
+  processes,
+  processNames,
+  readDockerfileStages,
+  readRepositoryFile,
+} from "./deployment-files.js";
+
+const stages = readDockerfileStages();
+const stage = (name: string) => {
+  const found = stages.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no stage ${name} in the Dockerfile`);
+  return found;
+};
+const rootPackage = JSON.parse(readRepositoryFile("package.json")) as { workspaces: string[] };
+const workspaces = new Map(
+  rootPackage.workspaces.map((directory) => {
+    const manifest = JSON.parse(readRepositoryFile(`${directory}/package.json`)) as {
+      name: string;
+      dependencies?: Record<string, string>;
+    };
+    return [manifest.name, { directory, dependencies: Object.keys(manifest.dependencies ?? {}) }] as const;
+  }),
+);
+
+/** The workspace directories a package needs at run time: itself and every workspace it depends on, transitively. */
+function workspaceClosure(packageName: string, found = new Set<string>()): Set<string> {
+  const workspace = workspaces.get(packageName);
+  if (!workspace || found.has(workspace.directory)) return found;
+  found.add(workspace.directory);
+  for (const dependency of workspace.dependencies) workspaceClosure(dependency, found);
+  return found;
+}
+
+describe("Dockerfile", () => {
+  it("has a target per process that runs it, exposes its default port and checks it with the built-in healthcheck", () => {
+    for (const name of processNames) {
+      const target = stage(name);
+      expect(target.from, name).toBe("runtime");
+      expect(instructionArguments(target, "CMD").map((command) => JSON.parse(command)), name).toEqual([
+        ["node", processes[name].script],
+      ]);
+      expect(instructionArguments(target, "EXPOSE"), name).toEqual([String(defaultPort(name))]);
+      const [healthcheck = ""] = instructionArguments(target, "HEALTHCHECK");
+      const [, command = "null"] = /\bCMD\s+(\[.*\])$/.exec(healthcheck) ?? [];
+      expect(JSON.parse(command), name).toEqual(healthcheckCommand(name));
+    }
+  });
+
+  it("runs as an unprivileged user, listens on all interfaces, and is stopped with SIGTERM", () => {
+    const runtime = stage("runtime");
+    expect(instructionArguments(runtime, "USER")).toEqual(["node"]);
+    expect(instructionArguments(runtime, "STOPSIGNAL")).toEqual(["SIGTERM"]);
+    expect(instructionArguments(runtime, "ENV").join(" ")).toMatch(/\bHOST=0\.0\.0\.0\b/);
+    expect(instructionArguments(runtime, "ENV").join(" ")).toMatch(/\bNODE_ENV=production\b/);
+  });
+
+  it("installs dependencies from the manifests of every workspace, which npm ci needs", () => {
+    const copied = instructionArguments(stage("manifests"), "COPY");
+    for (const directory of rootPackage.workspaces) expect(copied, directory).toContain(`${directory}/package.json ${directory}/`);
+  });
+
+  it("ships the compiled code of exactly the workspaces the four processes import, and their production dependencies", () => {
+    const needed = new Set<string>();
+    for (const name of processNames) workspaceClosure(processes[name].packageName, needed);
+
+    const [assemble = ""] = instructionArguments(stage("build"), "RUN").filter((command) => command.includes("/runtime"));
+    const [, shipped = ""] = /for workspace in ([^;]+);/.exec(assemble) ?? [];
+    expect(shipped.trim().split(/\s+/).sort()).toEqual([...needed].sort());
+
+    const [install = ""] = instructionArguments(stage("production-dependencies"), "RUN").filter((command) =>
+      command.includes("npm ci"),
+    );
+    expect(install).toMatch(/npm ci --omit=dev/);
+    const installed = [...install.matchAll(/--workspace (\S+)/g)].map((match) => match[1]);
+    expect(installed.sort()).toEqual(processNames.map((name) => processes[name].packageName).sort());
+  });
+
+  it("leaves out of the build context what the build makes itself or never needs", () => {
+    const ignored = readRepositoryFile(".dockerignore").split("\n");
+    for (const pattern of ["**/node_modules", "**/dist", "data", "bench/results", "coverage", ".git", "**/*.test.ts"]) {
+      expect(ignored, pattern).toContain(pattern);
+    }
+  });
+});

@@ -1,0 +1,253 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import {
+  baseObjects,
+  commandAvailable,
+  defaultPort,
+  exists,
+  kubernetesFiles,
+  kubernetesRoot,
+  literalNames,
+  literalValue,
+  objectsOfKind,
+  processNames,
+  readCompose,
+  readKubernetesDocuments,
+  readKustomization,
+  secretVariables,
+  serviceNames,
+  variablesRead,
+  type KubernetesObject,
+  type ProcessName,
+} from "./deployment-files.js";
+
+const kustomizationDirectories = kubernetesFiles()
+  .filter((file) => path.basename(file) === "kustomization.yaml")
+  .map((file) => path.dirname(file));
+const objects = baseObjects();
+const named = (kind: string, name: string) => {
+  const found = objectsOfKind(objects, kind).find((object) => object.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} in deploy/k8s/base`);
+  return found;
+};
+const containerOf = (name: ProcessName) => {
+  const containers = named("Deployment", name).spec.template.spec.containers as Array<Record<string, any>>;
+  expect(containers.length).toBe(1);
+  return containers[0]!;
+};
+/** Every configMapGenerator entry of a process's settings, in the base and in the overlays. */
+const configLiterals = (name: ProcessName) =>
+  kustomizationDirectories.flatMap((directory) =>
+    (readKustomization(directory).configMapGenerator ?? [])
+      .filter((generator) => generator.name === `${name}-config`)
+      .flatMap((generator) => generator.literals ?? []),
+  );
+const baseConfigLiterals = (name: ProcessName) =>
+  readKustomization("base").configMapGenerator?.find((generator) => generator.name === `${name}-config`)?.literals;
+
+function render(directory: string): KubernetesObject[] {
+  const result = spawnSync("kubectl", ["kustomize", path.join(kubernetesRoot, directory)], { encoding: "utf8" });
+  expect(result.status, result.stderr).toBe(0);
+  return parseAllDocuments(result.stdout).map((document) => document.toJS() as KubernetesObject);
+}
+
+describe("deploy/k8s", () => {
+  it("holds only well-formed Kubernetes YAML", () => {
+    const files = kubernetesFiles();
+    expect(files).toContain(path.join("base", "kustomization.yaml"));
+    expect(files).toContain(path.join("overlays", "local", "kustomization.yaml"));
+    for (const file of files) {
+      for (const document of readKubernetesDocuments(file) as KubernetesObject[]) {
+        expect(document.apiVersion, file).toEqual(expect.any(String));
+        expect(document.kind, file).toEqual(expect.any(String));
+      }
+    }
+  });
+
+  it("lists in every kustomization only resources that exist, and in the base every manifest there is", () => {
+    for (const directory of kustomizationDirectories) {
+      for (const resource of readKustomization(directory).resources ?? []) {
+        const target = path.join(directory, resource);
+        expect(exists(target), target).toBe(true);
+        if (!/\.ya?ml$/.test(resource)) expect(exists(path.join(target, "kustomization.yaml")), target).toBe(true);
+      }
+      for (const patch of readKustomization(directory).patches ?? []) {
+        if (patch.path) expect(exists(path.join(directory, patch.path)), patch.path).toBe(true);
+      }
+    }
+    const manifests = kubernetesFiles()
+      .filter((file) => path.dirname(file) === "base" && path.basename(file) !== "kustomization.yaml")
+      .map((file) => path.basename(file));
+    expect([...(readKustomization("base").resources ?? [])].sort()).toEqual(manifests.sort());
+  });
+
+  it("gives each process a Deployment, a Service, an autoscaler and a disruption budget", () => {
+    for (const kind of ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"]) {
+      const names = objectsOfKind(objects, kind).map((object) => object.metadata.name);
+      expect(names.sort(), kind).toEqual([...processNames].sort());
+    }
+  });
+
+  it("gives every Deployment readiness and liveness probes and resource requests and limits", () => {
+    for (const name of processNames) {
+      const container = containerOf(name);
+      expect(container.readinessProbe, name).toBeDefined();
+      expect(container.livenessProbe, name).toBeDefined();
+      expect(container.resources?.requests, name).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(container.resources?.limits, name).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    }
+  });
+
+  it("probes the services with native gRPC health checks and the gateway on /readyz and /healthz", () => {
+    for (const name of serviceNames) {
+      const container = containerOf(name);
+      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+        expect(container[probe]?.grpc, `${name} ${probe}`).toEqual({ port: defaultPort(name) });
+      }
+    }
+    const gateway = containerOf("gateway");
+    expect(gateway.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    expect(gateway.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+  });
+
+  it("runs image polyscale/<process> on the code's default port, behind a Service on the same port", () => {
+    for (const name of processNames) {
+      const container = containerOf(name);
+      expect(container.image, name).toBe(`polyscale/${name}`);
+      expect(container.ports, name).toEqual([{ name: expect.any(String), containerPort: defaultPort(name) }]);
+      const service = named("Service", name);
+      expect(service.spec.selector, name).toEqual(named("Deployment", name).spec.template.metadata.labels);
+      expect(service.spec.ports, name).toEqual([
+        expect.objectContaining({ port: defaultPort(name), targetPort: container.ports[0].name }),
+      ]);
+    }
+  });
+
+  it("tags images in the local overlay as compose builds them", () => {
+    const composeTags = processNames.map((name) => readCompose().services[name]!.image!.replace(/\$\{\w+:-(\w+)\}$/, "$1"));
+    const local = readKustomization(path.join("overlays", "local"));
+    expect(local.images?.map((image) => `${image.name}:${image.newTag}`).sort()).toEqual(composeTags.sort());
+    expect(readKustomization("base").images?.map((image) => image.name).sort()).toEqual(
+      processNames.map((name) => `polyscale/${name}`).sort(),
+    );
+  });
+
+  it("sets only variables the code reads, from each process's own ConfigMap and Secret", () => {
+    const generated = kustomizationDirectories.flatMap((directory) =>
+      (readKustomization(directory).configMapGenerator ?? []).map((generator) => generator.name),
+    );
+    expect([...new Set(generated)].sort()).toEqual(processNames.map((name) => `${name}-config`).sort());
+    for (const name of processNames) {
+      const container = containerOf(name);
+      expect(container.envFrom, name).toEqual([{ configMapRef: { name: `${name}-config` } }]);
+      const names = [...literalNames(configLiterals(name)), ...container.env.map((entry: { name: string }) => entry.name)];
+      expect(names.filter((variable) => !variablesRead(name).includes(variable)), name).toEqual([]);
+    }
+  });
+
+  it("takes every secret the code reads from a Secret reference and commits no secret value", () => {
+    for (const name of processNames) {
+      const container = containerOf(name);
+      const secretsRead = variablesRead(name).filter((variable) => secretVariables.includes(variable));
+      expect(container.env, name).toEqual(
+        secretsRead.map((variable) => ({
+          name: variable,
+          valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: variable } },
+        })),
+      );
+      expect(literalNames(configLiterals(name)).filter((variable) => secretVariables.includes(variable))).toEqual([]);
+    }
+    for (const file of kubernetesFiles()) {
+      const kinds = (readKubernetesDocuments(file) as KubernetesObject[]).map((document) => document.kind);
+      expect(kinds, file).not.toContain("Secret");
+      expect(Object.keys(readKubernetesDocuments(file)[0] as object), file).not.toContain("secretGenerator");
+    }
+  });
+
+  it("runs every process in production, listening on all interfaces of its pod", () => {
+    for (const name of processNames) {
+      expect(literalValue(baseConfigLiterals(name), "NODE_ENV"), name).toBe("production");
+      expect(literalValue(baseConfigLiterals(name), "HOST"), name).toBe("0.0.0.0");
+    }
+  });
+
+  it("points every service address at that Service's name and port", () => {
+    const addresses = processNames.flatMap((name) =>
+      (baseConfigLiterals(name) ?? []).filter((literal) => /^\w+_SERVICE_ADDRESS=/.test(literal)),
+    );
+    expect(addresses.length).toBe(5);
+    for (const literal of addresses) {
+      const [variable = "", address] = literal.split("=");
+      const target = variable.replace("_SERVICE_ADDRESS", "").toLowerCase() as ProcessName;
+      expect(address, variable).toBe(`${target}:${defaultPort(target)}`);
+      expect(named("Service", target).spec.ports[0].port).toBe(defaultPort(target));
+    }
+  });
+
+  it("scales each Deployment between two and more replicas and lets a drain take one pod at a time", () => {
+    for (const name of processNames) {
+      const autoscaler = named("HorizontalPodAutoscaler", name).spec;
+      expect(autoscaler.scaleTargetRef, name).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name });
+      expect(autoscaler.minReplicas, name).toBe(2);
+      expect(autoscaler.maxReplicas, name).toBeGreaterThan(autoscaler.minReplicas);
+      // The autoscaler owns the count; a replicas field would reset it on every apply.
+      expect(named("Deployment", name).spec.replicas, name).toBeUndefined();
+      const budget = named("PodDisruptionBudget", name).spec;
+      expect(budget.selector, name).toEqual(named("Deployment", name).spec.selector);
+      expect(budget.maxUnavailable, name).toBe(1);
+    }
+  });
+
+  it("denies ingress by default and lets each process be called only by its callers, on its port", () => {
+    const policies = objectsOfKind(objects, "NetworkPolicy");
+    const defaultDeny = policies.filter((policy) => Object.keys(policy.spec.podSelector).length === 0);
+    expect(defaultDeny.map((policy) => policy.spec)).toEqual([{ podSelector: {}, policyTypes: ["Ingress"] }]);
+
+    const callers: Record<string, string[]> = {};
+    for (const policy of policies.filter((candidate) => !defaultDeny.includes(candidate))) {
+      const target = policy.spec.podSelector.matchLabels["app.kubernetes.io/name"] as ProcessName;
+      for (const rule of policy.spec.ingress) {
+        expect(rule.ports, target).toEqual([{ protocol: "TCP", port: defaultPort(target) }]);
+        const from = (rule.from ?? []) as Array<{ podSelector?: { matchLabels: Record<string, string> } }>;
+        const sources = rule.from ? from.map((peer) => peer.podSelector!.matchLabels["app.kubernetes.io/name"]!) : ["anyone"];
+        callers[target] = [...(callers[target] ?? []), ...sources].sort();
+      }
+    }
+    expect(callers).toEqual({
+      gateway: ["anyone"],
+      account: ["gateway", "order"],
+      product: ["gateway", "order"],
+      order: ["gateway"],
+    });
+  });
+
+  describe.runIf(commandAvailable("kubectl", ["version", "--client"]))("rendered by kustomize", () => {
+    it("wires the base: every object in the namespace, every ConfigMap reference to a generated ConfigMap", () => {
+      const rendered = render("base");
+      const configMaps = objectsOfKind(rendered, "ConfigMap").map((object) => object.metadata.name);
+      for (const object of rendered.filter((candidate) => candidate.kind !== "Namespace")) {
+        expect((object.metadata as { namespace?: string }).namespace, object.metadata.name).toBe("polyscale");
+      }
+      for (const deployment of objectsOfKind(rendered, "Deployment")) {
+        const [container] = deployment.spec.template.spec.containers;
+        expect(configMaps).toContain(container.envFrom[0].configMapRef.name);
+        expect(container.image).toBe(`polyscale/${deployment.metadata.name}:0.1.0`);
+      }
+    });
+
+    it("runs the local overlay on one replica of the local images, with the gateway on a NodePort", () => {
+      const rendered = render(path.join("overlays", "local"));
+      for (const deployment of objectsOfKind(rendered, "Deployment")) {
+        expect(deployment.spec.template.spec.containers[0].image).toBe(`polyscale/${deployment.metadata.name}:local`);
+      }
+      for (const autoscaler of objectsOfKind(rendered, "HorizontalPodAutoscaler")) {
+        expect(autoscaler.spec.minReplicas).toBe(1);
+      }
+      const gateway = objectsOfKind(rendered, "Service").find((service) => service.metadata.name === "gateway")!;
+      expect(gateway.spec.type).toBe("NodePort");
+      expect(gateway.spec.ports[0]).toMatchObject({ port: defaultPort("gateway"), nodePort: 30400 });
+    });
+  });
+});
