@@ -125,6 +125,11 @@ describe("deploy/k8s", () => {
     }
   });
 
+  it("makes the gRPC services headless, so callers balance calls over every pod", () => {
+    for (const name of serviceNames) expect(named("Service", name).spec.clusterIP, name).toBe("None");
+    expect(named("Service", "gateway").spec.clusterIP).toBeUndefined();
+  });
+
   it("tags images in the local overlay as compose builds them", () => {
     const composeTags = processNames.map((name) => readCompose().services[name]!.image!.replace(/\$\{\w+:-(\w+)\}$/, "$1"));
     const local = readKustomization(path.join("overlays", "local"));

@@ -56,6 +56,9 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
     // should be called again within a second.
     "grpc.initial_reconnect_backoff_ms": 100,
     "grpc.max_reconnect_backoff_ms": 1000,
+    // Spread calls over every address the name resolves to (the pods behind a headless Kubernetes Service), rather
+    // than pinning this caller to the first one for the channel's life.
+    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
   }) as Client & Record<string, UnaryMethod>;
   const client: Record<string, unknown> = { close: () => channel.close() };
   for (const method of Object.keys(definition)) {
