@@ -1,0 +1,137 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { Database } from "@polyscale/platform";
+import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { repositoryRoot, startSystem, type RunningSystem, type ServiceName } from "@polyscale/tools/system";
+
+const run = promisify(execFile);
+
+export type ServiceWithDatabase = Exclude<ServiceName, "gateway">;
+
+/** Where the services keep their data for this run. */
+export type Storage =
+  | { engine: "postgres"; adminUrl: string; serverVersion: string; databaseUrls: Record<ServiceWithDatabase, string> }
+  | { engine: "pglite" };
+
+const LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** SHOW server_version of the server at url, or undefined when nothing answers there. */
+async function postgresVersion(url: string): Promise<string | undefined> {
+  let database: Database | undefined;
+  try {
+    database = await Database.open({ url, poolSize: 1 });
+    const result = await database.query<{ server_version: string }>("SHOW server_version");
+    return result.rows[0]?.server_version;
+  } catch {
+    return undefined;
+  } finally {
+    await database?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Real PostgreSQL when BENCH_DATABASE_URL is set (it must answer) or a local server answers, with one fresh scratch
+ * database per service; the embedded engine otherwise, or when asked for.
+ */
+export async function chooseStorage(options: { embedded: boolean }): Promise<Storage> {
+  if (options.embedded) return { engine: "pglite" };
+  const configured = process.env.BENCH_DATABASE_URL;
+  const adminUrl = configured ?? LOCAL_POSTGRES_URL;
+  const serverVersion = await postgresVersion(adminUrl);
+  if (!serverVersion) {
+    if (configured) throw new Error("BENCH_DATABASE_URL is set but no PostgreSQL server answers there");
+    return { engine: "pglite" };
+  }
+  const databaseUrls = {} as Record<ServiceWithDatabase, string>;
+  try {
+    for (const name of ["account", "product", "order"] as const) {
+      databaseUrls[name] = await createScratchDatabase(adminUrl);
+    }
+  } catch (error) {
+    await dropDatabases({ engine: "postgres", adminUrl, serverVersion, databaseUrls });
+    throw error;
+  }
+  return { engine: "postgres", adminUrl, serverVersion, databaseUrls };
+}
+
+export async function dropDatabases(storage: Storage): Promise<void> {
+  if (storage.engine !== "postgres") return;
+  for (const url of Object.values(storage.databaseUrls)) await dropScratchDatabase(storage.adminUrl, url);
+}
+
+/** Everything a run needs to reach: the processes, their storage, and a scratch folder for embedded data. */
+export interface BenchSystem {
+  system: RunningSystem;
+  storage: Storage;
+  /** Process id of each service and the gateway, for /proc readings. */
+  pids: Record<ServiceName, number>;
+  stop(): Promise<void>;
+}
+
+/** The environment every process of the run gets (the seed script too, so it writes where the service reads). */
+function processEnvironment(storage: Storage, dataDir: string): Record<string, string | undefined> {
+  return {
+    DATA_DIR: dataDir,
+    PRODUCT_DATABASE_URL: storage.engine === "postgres" ? storage.databaseUrls.product : undefined,
+    // Request logging would otherwise be part of what is measured; override with LOG_LEVEL.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  };
+}
+
+/** Fills the product database with the product service's own seed script, before the service starts. */
+async function seedProducts(count: number, env: Record<string, string | undefined>): Promise<void> {
+  const script = path.join(repositoryRoot, "services/product/dist/seed.js");
+  if (!existsSync(script)) throw new Error(`${script} is missing: build the product service first (npm run build)`);
+  await run(process.execPath, [script, "--products", String(count)], {
+    env: { ...process.env, ...env },
+    timeout: 30 * 60 * 1000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/**
+ * Seeds `products` products, then starts the whole system on free loopback ports (other runs and tests may hold the
+ * default ones). stop() stops the processes, drops the scratch databases and removes the scratch folder.
+ */
+export async function startBenchSystem(options: { storage: Storage; products: number }): Promise<BenchSystem> {
+  const { storage } = options;
+  const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-bench-"));
+  const cleanUp = async () => {
+    await dropDatabases(storage);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const env = processEnvironment(storage, dataDir);
+    await seedProducts(options.products, env);
+    const system = await startSystem({
+      ports: {
+        gateway: await freePort(),
+        account: await freePort(),
+        product: await freePort(),
+        order: await freePort(),
+      },
+      dataDir,
+      databaseUrls: storage.engine === "postgres" ? storage.databaseUrls : undefined,
+      env,
+    });
+    const pids = Object.fromEntries(
+      Object.entries(system.processes).map(([name, running]) => [name, running.child.pid!]),
+    ) as Record<ServiceName, number>;
+    return {
+      system,
+      storage,
+      pids,
+      async stop() {
+        await system.stop();
+        await cleanUp();
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

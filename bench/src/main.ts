@@ -1,0 +1,154 @@
+/**
+ * `npm run bench [-- --quick]`: starts the whole system on real PostgreSQL (or the embedded engine when no server
+ * answers), seeds it, and measures every scenario in interleaved rounds. Progress goes to stderr, the markdown report
+ * to stdout, the raw figures, report and chart to bench/results/. Exits non-zero when an integrity check fails.
+ */
+import { availableParallelism, cpus, loadavg } from "node:os";
+import path from "node:path";
+import { accountSettings } from "@polyscale/account/config";
+import { createAccountClient, Role } from "@polyscale/account";
+import { createOrderClient } from "@polyscale/order";
+import { Database, readConfig } from "@polyscale/platform";
+import { createProductClient } from "@polyscale/product";
+import { repositoryRoot } from "@polyscale/tools/system";
+import { chooseStorage, startBenchSystem, type BenchSystem } from "./bench-system.js";
+import type { BenchContext } from "./context.js";
+import { graphql } from "./gateway-http.js";
+import { pgbenchVersion } from "./pgbench.js";
+import { renderMarkdown, writeReport, type BenchReport } from "./report.js";
+import { idleResidentBytes, runRounds } from "./rounds.js";
+import { parseArguments, type BenchSettings } from "./settings.js";
+import { integrityChecks, judgeTargets, summarize } from "./summary.js";
+
+const CALL_DEADLINE_MS = 10_000;
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+let settings: BenchSettings;
+try {
+  settings = parseArguments(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+
+const LOGIN_MUTATION = `mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) { accessToken }
+}`;
+
+/** Ids of `count` products spread over the catalogue (a few pages at different offsets). */
+async function spreadProductIds(
+  context: Pick<BenchContext, "product">,
+  products: number,
+  count: number,
+): Promise<string[]> {
+  const pages = 5;
+  const perPage = Math.ceil(count / pages);
+  const ids = new Set<string>();
+  for (let page = 0; page < pages && ids.size < count; page++) {
+    const skip = Math.min(Math.floor((page * products) / pages), Math.max(0, products - perPage));
+    const { products: found } = await context.product.listProducts({ skip, take: perPage });
+    for (const product of found) ids.add(product.id);
+  }
+  return [...ids].slice(0, count);
+}
+
+async function prepare(bench: BenchSystem): Promise<BenchContext> {
+  const { system, storage } = bench;
+  const account = createAccountClient({ address: system.addresses.account, deadlineMs: CALL_DEADLINE_MS });
+  const product = createProductClient({ address: system.addresses.product, deadlineMs: CALL_DEADLINE_MS });
+  const order = createOrderClient({ address: system.addresses.order, deadlineMs: CALL_DEADLINE_MS });
+  const admin = readConfig({ email: accountSettings.adminEmail, password: accountSettings.adminPassword });
+  const { data } = await graphql<{ login: { accessToken: string } }>(system.gatewayUrl, LOGIN_MUTATION, admin);
+  const buyerIds = await Promise.all(
+    Array.from({ length: settings.buyers }, async (_, index) => {
+      const created = await account.createAccount({
+        name: `Bench buyer ${index + 1}`,
+        email: "",
+        password: "",
+        role: Role.ROLE_CUSTOMER,
+      });
+      return created.account!.id;
+    }),
+  );
+  const productDatabaseUrl = storage.engine === "postgres" ? storage.databaseUrls.product : undefined;
+  const pgbench = productDatabaseUrl ? await pgbenchVersion() : undefined;
+  if (productDatabaseUrl && !pgbench) log("pgbench is not installed: its point-read row is skipped");
+  return {
+    settings,
+    gatewayUrl: system.gatewayUrl,
+    account,
+    product,
+    order,
+    pointReadIds: await spreadProductIds({ product }, settings.products, settings.pointReadIds),
+    productDatabaseUrl,
+    productDatabase: productDatabaseUrl ? await Database.open({ url: productDatabaseUrl, poolSize: 1 }) : undefined,
+    pgbenchVersion: pgbench,
+    adminToken: data.login.accessToken,
+    buyerIds,
+    cores: availableParallelism(),
+  };
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0]!;
+  const storage = await chooseStorage({ embedded: settings.embedded });
+  log(
+    storage.engine === "postgres"
+      ? `PostgreSQL ${storage.serverVersion}: one scratch database per service`
+      : `${settings.embedded ? "--embedded" : "no PostgreSQL server answers"}: using the embedded storage (PGlite); ` +
+          "pgbench and the in-process query are skipped",
+  );
+  log(`seeding ${settings.products.toLocaleString("en-US")} products and starting the system`);
+  const bench = await startBenchSystem({ storage, products: settings.products });
+  let context: BenchContext | undefined;
+  let stopped: Promise<void> | undefined;
+  // Once only, whether Ctrl-C or the end of the run comes first.
+  const stop = () =>
+    (stopped ??= (async () => {
+      for (const client of [context?.account, context?.product, context?.order]) client?.close();
+      await context?.productDatabase?.close();
+      await bench.stop();
+    })());
+  process.once("SIGINT", () => void stop().finally(() => process.exit(130)));
+  try {
+    const idle = await idleResidentBytes(bench.pids);
+    context = await prepare(bench);
+    const raw = await runRounds(context, bench.pids, idle, log);
+    const summary = summarize(raw);
+    const report: BenchReport = {
+      environment: {
+        startedAt,
+        mode: settings.mode,
+        storage: storage.engine === "postgres" ? "PostgreSQL" : "embedded (PGlite)",
+        postgresVersion: storage.engine === "postgres" ? storage.serverVersion : undefined,
+        pgbenchVersion: context.pgbenchVersion,
+        node: process.version,
+        cores: context.cores,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+        loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0]! },
+        settings,
+      },
+      summary,
+      targets: judgeTargets(summary, settings.products),
+      integrity: integrityChecks(raw),
+      raw,
+    };
+    const markdown = renderMarkdown(report);
+    process.stdout.write(markdown);
+    const written = await writeReport(path.join(repositoryRoot, "bench/results"), report, markdown);
+    log(`raw figures: ${path.relative(process.cwd(), written)} (and latest.json, latest.md, latest.svg)`);
+    const failed = report.integrity.filter((check) => !check.passed);
+    for (const check of failed) log(`INTEGRITY CHECK FAILED: ${check.check}: ${check.detail}`);
+    return failed.length === 0 ? 0 : 1;
+  } finally {
+    await stop();
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+}
