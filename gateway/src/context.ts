@@ -52,17 +52,23 @@ export function createGatewayContext(
   requestId: string,
   dependencies: ContextDependencies,
 ): GatewayContext {
-  const logger = dependencies.logger.child({ requestId });
   const calls = new DownstreamCalls();
   const callContext = { requestId, deadline: new Date(Date.now() + dependencies.grpcDeadlineMs) };
   const services = bindServices(dependencies.services, callContext, calls);
   const idempotencyKey = request.headers["idempotency-key"];
   let viewer: Promise<Viewer | undefined> | undefined;
+  // The logger and loaders are made on first use: many requests need neither, and every request pays for them.
+  let logger: Logger | undefined;
+  let loaders: Loaders | undefined;
   return {
     requestId,
-    logger,
+    get logger() {
+      return (logger ??= dependencies.logger.child({ requestId }));
+    },
     services,
-    loaders: createLoaders(services),
+    get loaders() {
+      return (loaders ??= createLoaders(services));
+    },
     calls,
     clientIp: clientIpOf(request, dependencies.trustProxy),
     idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,

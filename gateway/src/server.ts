@@ -85,8 +85,9 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     response.setHeader(REQUEST_ID_KEY, requestId);
     const context = createGatewayContext(request, requestId, options);
     response.once("finish", () => {
-      context.logger.info(
+      logger.info(
         {
+          requestId,
           method: request.method,
           path: request.url?.split("?")[0],
           status: response.statusCode,

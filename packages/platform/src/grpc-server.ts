@@ -45,10 +45,14 @@ function contextOf(call: ServerUnaryCall<unknown, unknown>, logger: Logger, meth
       : randomUUID();
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  // Made on first use: most calls log nothing, and a child logger per call is a measurable share of a cheap call.
+  let callLogger: Logger | undefined;
   return {
     requestId,
     deadline: Number.isFinite(deadlineMs) ? new Date(deadlineMs) : undefined,
-    logger: logger.child({ requestId, method }),
+    get logger() {
+      return (callLogger ??= logger.child({ requestId, method }));
+    },
   };
 }
 
@@ -62,19 +66,22 @@ export function bindService<Definition extends ServiceDefinition>(
   logger: Logger,
 ): ServiceBinding {
   const implementation: UntypedServiceImplementation = {};
+  const debug = logger.isLevelEnabled("debug");
   for (const method of Object.keys(definition) as (keyof Definition & string)[]) {
     const handler = handlers[method] as (request: unknown, context: RequestContext) => Promise<unknown>;
     implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const context = contextOf(call, logger, method);
-      const started = performance.now();
+      const started = debug ? performance.now() : 0;
       handler(call.request, context).then(
         (response) => {
-          context.logger.debug({ ms: Math.round(performance.now() - started) }, "call succeeded");
+          if (debug) context.logger.debug({ ms: Math.round(performance.now() - started) }, "call succeeded");
           callback(null, response);
         },
         (error: unknown) => {
           if (error instanceof AppError) {
-            context.logger.debug({ code: error.code, ms: Math.round(performance.now() - started) }, error.message);
+            if (debug) {
+              context.logger.debug({ code: error.code, ms: Math.round(performance.now() - started) }, error.message);
+            }
           } else {
             context.logger.error({ err: describeError(error) }, "call failed unexpectedly");
           }

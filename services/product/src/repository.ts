@@ -240,40 +240,54 @@ export class ProductRepository {
    */
   async reserveStock(orderId: string, lines: readonly ReservationLine[]): Promise<Reservation> {
     const ordered = [...lines].sort(byProductId);
-    return this.database.transaction(async (tx) => {
-      // A concurrent duplicate waits here for the first one to commit or roll back, then sees its outcome.
-      const inserted = await tx.query(
-        "INSERT INTO reservations (order_id, status) VALUES ($1, 'held') ON CONFLICT (order_id) DO NOTHING",
-        [orderId],
-      );
-      if (inserted.rowCount === 0) {
-        const existing = (await this.findReservations(tx, [orderId]))[0]!;
-        if (!sameLines(existing.lines, ordered)) {
-          throw alreadyExists(`order ${orderId} already has a reservation with different lines`, "orderId");
-        }
-        return existing;
-      }
-      for (const line of ordered) {
-        const updated = await tx.query(
-          "UPDATE products SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2",
-          [line.productId, line.quantity],
+    const productIds = ordered.map((line) => line.productId);
+    try {
+      return await this.database.transaction(async (tx) => {
+        // A concurrent duplicate waits here for the first one to commit or roll back, then sees its outcome.
+        const inserted = await tx.query<{ created_at: Date; updated_at: Date }>(
+          `INSERT INTO reservations (order_id, status) VALUES ($1, 'held') ON CONFLICT (order_id) DO NOTHING
+           RETURNING created_at, updated_at`,
+          [orderId],
         );
-        if (updated.rowCount === 0) {
-          await this.requireProduct(tx, line.productId);
-          throw failedPrecondition(`insufficient stock for product ${line.productId}`, "productId");
+        const created = inserted.rows[0];
+        if (!created) {
+          const existing = (await this.findReservations(tx, [orderId]))[0]!;
+          if (!sameLines(existing.lines, ordered)) {
+            throw alreadyExists(`order ${orderId} already has a reservation with different lines`, "orderId");
+          }
+          return existing;
         }
+        // A product that does not exist fails here, on the foreign key, before any stock row is locked.
+        await tx.query(
+          `INSERT INTO reservation_lines (order_id, product_id, quantity)
+           SELECT $1, product_id, quantity FROM unnest($2::uuid[], $3::bigint[]) AS line (product_id, quantity)`,
+          [orderId, productIds, ordered.map((line) => line.quantity)],
+        );
+        // The hot rows are locked last, in product-id order (so concurrent orders cannot deadlock), and stay locked
+        // only for these updates and the commit.
+        for (const line of ordered) {
+          const updated = await tx.query(
+            "UPDATE products SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2",
+            [line.productId, line.quantity],
+          );
+          if (updated.rowCount === 0) {
+            throw failedPrecondition(`insufficient stock for product ${line.productId}`, "productId");
+          }
+        }
+        await this.productsChanged(tx, productIds);
+        return { orderId, status: "held", lines: ordered, createdAt: created.created_at, updatedAt: created.updated_at };
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) {
+        const found = await this.database.query<{ id: string }>("SELECT id FROM products WHERE id = ANY($1::uuid[])", [
+          productIds,
+        ]);
+        const existing = new Set(found.rows.map((row) => row.id));
+        const missing = productIds.find((id) => !existing.has(id));
+        if (missing) throw notFound(`product ${missing} not found`, "productId");
       }
-      await tx.query(
-        `INSERT INTO reservation_lines (order_id, product_id, quantity)
-         SELECT $1, product_id, quantity FROM unnest($2::uuid[], $3::bigint[]) AS line (product_id, quantity)`,
-        [orderId, ordered.map((line) => line.productId), ordered.map((line) => line.quantity)],
-      );
-      await this.productsChanged(
-        tx,
-        ordered.map((line) => line.productId),
-      );
-      return (await this.findReservations(tx, [orderId]))[0]!;
-    });
+      throw error;
+    }
   }
 
   /** Gives a held reservation's stock back. Idempotent; a committed reservation cannot be released. */
@@ -387,6 +401,8 @@ export class ProductRepository {
     if (this.options.searchOutbox) await enqueueSearchUpdates(tx, productIds);
   }
 }
+
+const FOREIGN_KEY_VIOLATION = "23503";
 
 /** Both lists ordered by product id. */
 function sameLines(a: readonly ReservationLine[], b: readonly ReservationLine[]): boolean {
