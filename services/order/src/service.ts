@@ -21,6 +21,7 @@ import {
   type RequestContext,
 } from "@polyscale/platform";
 import type { Cart, CartLine, Order, OrderLine, Payment, PaymentKind, RequestedLine } from "./model.js";
+import { KnownAccounts } from "./known-accounts.js";
 import { refusedTransition, transitionFor, type OrderStatus, type ReservationEffect } from "./order-status.js";
 import * as repository from "./repository.js";
 
@@ -35,6 +36,8 @@ const MAX_PROVIDER_LENGTH = 100;
 const MAX_PROVIDER_REFERENCE_LENGTH = 200;
 /** Failures of a call after which it may or may not have taken effect. */
 const OUTCOME_UNKNOWN_CODES = new Set<ErrorCode>(["UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL"]);
+/** Account ids remembered as existing (a few hundred kilobytes at most). */
+const KNOWN_ACCOUNTS_CAPACITY = 10_000;
 /** How often a request that lost an idempotency claim looks for the winner's order. */
 const CLAIM_POLL_MS = 25;
 
@@ -73,6 +76,8 @@ interface Placement {
  * released when it is cancelled or could not be stored.
  */
 export class OrderService {
+  private readonly knownAccounts = new KnownAccounts(KNOWN_ACCOUNTS_CAPACITY);
+
   constructor(private readonly options: OrderServiceOptions) {}
 
   private get database(): Database {
@@ -301,8 +306,10 @@ export class OrderService {
   }
 
   private async requireAccountExists(context: RequestContext, accountId: string): Promise<void> {
+    if (this.knownAccounts.has(accountId)) return;
     try {
       await this.options.accounts.getAccount({ id: accountId }, context);
+      this.knownAccounts.add(accountId);
     } catch (error) {
       if (error instanceof AppError && error.code === "NOT_FOUND") {
         throw notFound(`account ${accountId} does not exist`, "accountId");

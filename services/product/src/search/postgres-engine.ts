@@ -62,7 +62,9 @@ export class PostgresSearchEngine implements SearchEngine {
 
   private async run(db: Queryable, query: SearchQuery, mode: TextMode): Promise<SearchResult> {
     const parameters = new Parameters();
-    const { match, rank } = textClauses(parameters, query.text, mode);
+    const { match, rank: textRank } = textClauses(parameters, query.text, mode);
+    // Ranking reads every match's vector: only pay for it when the results are ordered by it.
+    const rank = query.sort === "relevance" ? textRank : "0";
     const stock = query.inStockOnly ? "stock > 0" : "true";
     const category =
       query.categoryIds.length > 0 ? `category_id = ANY(${parameters.add(query.categoryIds)}::uuid[])` : "true";
