@@ -13,6 +13,8 @@ export const gatewaySettings = {
   maxBodyBytes: setting.integer("MAX_BODY_BYTES", 1_048_576, { min: 1024, max: 104_857_600 }),
   graphqlMaxDepth: setting.integer("GRAPHQL_MAX_DEPTH", 10, { min: 2, max: 100 }),
   graphqlMaxCost: setting.integer("GRAPHQL_MAX_COST", 5000, { min: 100, max: 1_000_000 }),
+  /** Origins whose browser apps may call the API (CORS), comma-separated; "*" allows any. */
+  corsAllowedOrigins: setting.list("CORS_ALLOWED_ORIGINS", ["*"]),
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: setting.boolean("TRUST_PROXY", false),
 };

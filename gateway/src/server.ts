@@ -3,7 +3,8 @@ import { performance } from "node:perf_hooks";
 import { checkHealth, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
 import type { TokenVerifier } from "./auth.js";
 import { createGatewayContext, requestIdOf, type GatewayContext } from "./context.js";
-import { createGraphQLServer } from "./graphql/yoga.js";
+import { handleCors } from "./cors.js";
+import { createGraphQLHandler } from "./graphql/http.js";
 import { HttpError, parseJsonObject, readBody, sendError, sendJson } from "./rest/http.js";
 import { openApiDocument } from "./rest/openapi.js";
 import { matcherOf, restRoutes, type RestRequest } from "./rest/routes.js";
@@ -16,6 +17,7 @@ export interface GatewayServerOptions {
   serviceAddresses: { account: string; product: string; order: string };
   grpcDeadlineMs: number;
   trustProxy: boolean;
+  corsAllowedOrigins: readonly string[];
   maxBodyBytes: number;
   graphqlMaxDepth: number;
   graphqlMaxCost: number;
@@ -28,8 +30,7 @@ export interface GatewayServerOptions {
  */
 export function createGatewayServer(options: GatewayServerOptions): Server {
   const { logger } = options;
-  const graphql = createGraphQLServer({
-    logger,
+  const graphql = createGraphQLHandler({
     maxDepth: options.graphqlMaxDepth,
     maxCost: options.graphqlMaxCost,
     maxBodyBytes: options.maxBodyBytes,
@@ -73,7 +74,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     }
     if (url.pathname === "/openapi.json" && request.method === "GET") return sendJson(response, 200, openApiDocument);
     if (url.pathname === "/graphql") {
-      await graphql(request, response, { gateway: context });
+      await graphql(request, response, context, url);
       return;
     }
     return rest(context, request, response, url);
@@ -83,6 +84,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     const startedAt = performance.now();
     const requestId = requestIdOf(request);
     response.setHeader(REQUEST_ID_KEY, requestId);
+    if (handleCors(request, response, options.corsAllowedOrigins)) return;
     const context = createGatewayContext(request, requestId, options);
     response.once("finish", () => {
       logger.info(

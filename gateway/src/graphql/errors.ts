@@ -1,5 +1,4 @@
 import { GraphQLError } from "graphql";
-import { createGraphQLError } from "graphql-yoga";
 import { AppError } from "@polyscale/platform";
 import { publicErrorOf } from "../errors.js";
 
@@ -10,12 +9,12 @@ export function graphQLErrorOf(error: unknown): GraphQLError {
 }
 
 /**
- * Yoga's maskError: GraphQL's own errors (syntax, validation, limits) and those made by graphQLErrorOf pass as they
- * are; anything else was unexpected and reaches the client only as INTERNAL (Yoga logs the original).
+ * GraphQL's own errors (syntax, validation, limits) and those made by graphQLErrorOf pass as they are; anything else
+ * was unexpected and reaches the client only as INTERNAL (the handler in http.ts logs the original).
  */
 export function maskError(error: unknown): Error {
   if (error instanceof GraphQLError && isOriginal(error)) return error;
-  return createGraphQLError("internal error", {
+  return new GraphQLError("internal error", {
     extensions: { code: "INTERNAL" },
     ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
   });
@@ -54,7 +53,7 @@ function wrap(resolver: Resolver): Resolver {
   };
 }
 
-/** Unexpected errors go on unchanged, for maskError to hide and Yoga to log. */
+/** Unexpected errors go on unchanged, for maskError to hide and the handler to log. */
 function rethrow(error: unknown): never {
   throw error instanceof AppError ? graphQLErrorOf(error) : error;
 }

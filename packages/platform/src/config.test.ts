@@ -20,6 +20,15 @@ describe("readConfig", () => {
     });
   });
 
+  it("splits a list on commas", () => {
+    const origins = { origins: setting.list("SOME_ORIGINS", ["*"]) };
+    expect(readConfig(origins, {}).origins).toEqual(["*"]);
+    expect(readConfig(origins, { SOME_ORIGINS: " https://a.example , ,https://b.example" }).origins).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
+  });
+
   it("treats an empty variable as unset", () => {
     expect(readConfig(settings, { SOME_NAME: "x", SOME_PORT: "" }).port).toBe(4000);
   });

@@ -95,6 +95,14 @@ export const setting = {
       fallback,
     );
   },
+  /** Comma-separated values, trimmed, empty ones dropped. */
+  list(variable: string, fallback: string[]): Setting<string[]> {
+    return required(
+      variable,
+      (raw) => raw.split(",").map((value) => value.trim()).filter((value) => value.length > 0),
+      fallback,
+    );
+  },
   oneOf<T extends string>(variable: string, values: readonly T[], fallback: T): Setting<T> {
     return required(
       variable,

@@ -1,0 +1,276 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort } from "@polyscale/platform/testing";
+import { startSystem, type RunningSystem } from "@polyscale/tools/system";
+import type { AddressInfo } from "node:net";
+import { parse } from "graphql";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Logger } from "@polyscale/platform";
+import type { TokenVerifier } from "../auth.js";
+import { createGatewayContext } from "../context.js";
+import { sendError } from "../rest/http.js";
+import { closeServices, connectServices, type Services } from "../services.js";
+import { createGraphQLHandler, LruCache } from "./http.js";
+
+
+/**
+ * The handler on a real node:http server, wired as server.ts wires it, in front of the real product service: HTTP
+ * rules, error codes, the parse cache and GraphiQL, observed from inside (gateway.e2e.test.ts covers the whole system).
+ */
+
+const logged: Array<{ message: string; fields: Record<string, unknown> }> = [];
+const logger = {
+  error: (fields: Record<string, unknown>, message: string) => logged.push({ message, fields }),
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  child: () => logger,
+} as unknown as Logger;
+
+let categoriesFail = false;
+let services: Services;
+let system: RunningSystem;
+let dataDir: string;
+let lamps: { id: string };
+const verifier = { verify: async () => undefined } as unknown as TokenVerifier;
+
+let parses = 0;
+const handler = createGraphQLHandler({
+  maxDepth: 10,
+  maxCost: 5000,
+  maxBodyBytes: 16_384,
+  parse: (source) => {
+    parses += 1;
+    return parse(source, { maxTokens: 1000 });
+  },
+});
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  // The real product service behind the handler; the account and order services are not needed by these queries.
+  dataDir = await mkdtemp(path.join(tmpdir(), "gateway-http-"));
+  const [gatewayPort, accountPort, productPort, orderPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  system = await startSystem({
+    ports: { gateway: gatewayPort, account: accountPort, product: productPort, order: orderPort },
+    dataDir,
+    only: ["product"],
+    env: { LOG_LEVEL: "warn" },
+  });
+  const connected = connectServices({
+    accountServiceAddress: system.addresses.account,
+    productServiceAddress: system.addresses.product,
+    orderServiceAddress: system.addresses.order,
+    grpcDeadlineMs: 5000,
+  });
+  lamps = (await connected.product.createCategory({ name: "Lamps", slug: "", parentId: "" })).category!;
+  // A bug in our own code, injected: the resolver's call throws something that is not an AppError.
+  const product = new Proxy(connected.product, {
+    get(target, property, receiver) {
+      if (property === "listCategories" && categoriesFail) {
+        return async () => {
+          throw new Error('relation "categories" does not exist at 10.0.0.5:5432');
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+  services = { ...connected, product };
+  server = createServer((request, response) => {
+    const context = createGatewayContext(request, "test-request", {
+      services,
+      verifier,
+      logger,
+      grpcDeadlineMs: 1000,
+      trustProxy: false,
+    });
+    const url = new URL(request.url ?? "/", "http://gateway");
+    handler(request, response, context, url).catch((error: unknown) => sendError(response, error, logger));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  if (services) closeServices(services);
+  await system?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  categoriesFail = false;
+  logged.length = 0;
+});
+
+async function post(body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(base, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+}
+
+async function get(params: Record<string, string>, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}?${new URLSearchParams(params)}`, { headers });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, body: text.startsWith("{") ? JSON.parse(text) : undefined };
+}
+
+describe("GraphQL over HTTP", () => {
+  it("parses and validates a query string once, then only executes it", async () => {
+    const query = `{ categories { id name } }`;
+    const before = parses;
+    for (let round = 0; round < 3; round += 1) {
+      const result = await post({ query });
+      expect(result.body).toEqual({ data: { categories: [{ id: lamps.id, name: "Lamps" }] } });
+    }
+    expect(parses - before).toBe(1);
+    // GET shares the cache; a different string is a new entry; refused queries are cached too.
+    expect((await get({ query })).body.data.categories).toHaveLength(1);
+    expect(parses - before).toBe(1);
+    await post({ query: `{ categories { slug } }` });
+    expect(parses - before).toBe(2);
+    await post({ query: `{ nope }` });
+    await post({ query: `{ nope }` });
+    expect(parses - before).toBe(3);
+  });
+
+  it("keeps the most recently used entries when the cache is full", () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set("a", 1);
+    cache.set("b", 2);
+    expect(cache.get("a")).toBe(1);
+    cache.set("c", 3);
+    expect(cache.get("b")).toBeUndefined();
+    expect(cache.get("a")).toBe(1);
+    expect(cache.get("c")).toBe(3);
+    expect(cache.size).toBe(2);
+  });
+
+  it("answers a syntax error with GRAPHQL_PARSE_FAILED", async () => {
+    const result = await post({ query: `{ categories { id }` });
+    expect(result.status).toBe(200);
+    expect(result.body.data).toBeUndefined();
+    expect(result.body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^Syntax Error/), extensions: { code: "GRAPHQL_PARSE_FAILED" } }),
+    ]);
+    const tooMany = await post({ query: `{ ${"__typename ".repeat(1001)}}` });
+    expect(tooMany.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+  });
+
+  it("answers an invalid query or one over a limit with GRAPHQL_VALIDATION_FAILED, hiding suggestions", async () => {
+    const unknown = await post({ query: `{ categories { nam } }` });
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.errors).toHaveLength(1);
+    expect(unknown.body.errors[0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+    expect(unknown.body.errors[0].message).toContain("[Suggestion hidden]");
+    expect(unknown.body.errors[0].message).not.toContain("Did you mean");
+
+    const aliases = Array.from({ length: 16 }, (_, index) => `a${index}: categories { id }`).join(" ");
+    const overAliases = await post({ query: `{ ${aliases} }` });
+    expect(overAliases.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/Aliases limit of 15 exceeded/),
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
+
+    let selection = "id";
+    for (let level = 0; level < 12; level += 1) selection = `parent { ${selection} }`;
+    const tooDeep = await post({ query: `{ categories { ${selection} } }` });
+    expect(tooDeep.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/depth limit of 10 exceeded/),
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
+  });
+
+  it("runs the named operation with its variables, with the Server-Timing header", async () => {
+    const query = `query A { a: __typename } query B($named: Boolean!) { categories { id } __typename @include(if: $named) }`;
+    const result = await post({ query, operationName: "B", variables: { named: true } });
+    expect(result.body).toEqual({ data: { categories: [{ id: lamps.id }], __typename: "Query" } });
+    expect(result.headers.get("server-timing")).toMatch(/product;desc="calls=1"/);
+    expect(result.headers.get("content-type")).toBe("application/json; charset=utf-8");
+
+    const unnamed = await post({ query });
+    expect(unnamed.body.errors[0].extensions.code).toBe("OPERATION_RESOLUTION_FAILURE");
+    const badVariable = await post({ query: `query($id: String!) { product(id: $id) { id } }`, variables: { id: 5 } });
+    expect(badVariable.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/\$id/),
+      extensions: { code: "BAD_USER_INPUT" },
+    });
+  });
+
+  it("masks an unexpected failure as INTERNAL and logs it without stack", async () => {
+    categoriesFail = true;
+    const result = await post({ query: `{ categories { id } }` });
+    expect(result.body).toEqual({
+      data: null,
+      errors: [
+        { message: "internal error", locations: [{ line: 1, column: 3 }], path: ["categories"], extensions: { code: "INTERNAL" } },
+      ],
+    });
+    expect(JSON.stringify(result.body)).not.toContain("10.0.0.5");
+    expect(logged).toEqual([
+      {
+        message: "graphql error",
+        fields: { err: { type: "Error", message: expect.stringContaining("does not exist") }, path: ["categories"] },
+      },
+    ]);
+  });
+
+  it("answers 400 without data when the client asks for application/graphql-response+json", async () => {
+    const result = await post({ query: `{ nope }` }, { accept: "application/graphql-response+json" });
+    expect(result.status).toBe(400);
+    expect(result.headers.get("content-type")).toBe("application/graphql-response+json; charset=utf-8");
+    expect(result.body.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    const ok = await post({ query: `{ __typename }` }, { "content-type": "application/graphql-response+json" });
+    expect(ok).toMatchObject({ status: 200, body: { data: { __typename: "Query" } } });
+  });
+
+  it("refuses a mutation over GET with 405, and other methods", async () => {
+    const mutation = await get({ query: `mutation { logout(refreshToken: "x") }` });
+    expect(mutation.status).toBe(405);
+    expect(mutation.headers.get("allow")).toBe("POST");
+    expect(mutation.body).toEqual({ error: { code: "METHOD_NOT_ALLOWED", message: "a mutation must be sent with POST" } });
+    const put = await fetch(base, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("GET, POST");
+    expect(((await put.json()) as any).error.code).toBe("METHOD_NOT_ALLOWED");
+    expect((await get({ query: `{ __typename }` })).body).toEqual({ data: { __typename: "Query" } });
+  });
+
+  it("refuses other content types with 415", async () => {
+    const result = await post(`{ __typename }`, { "content-type": "text/plain" });
+    expect(result.status).toBe(415);
+    expect(result.body).toEqual({
+      error: { code: "UNSUPPORTED_MEDIA_TYPE", message: "content-type must be application/json" },
+    });
+    expect((await post({ query: `{ __typename }` }, { "content-type": "application/json; charset=utf-8" })).status).toBe(200);
+  });
+
+  it("refuses malformed requests and bodies over the limit with the REST error shape", async () => {
+    expect(await post("{not json")).toMatchObject({ status: 400, body: { error: { code: "BAD_USER_INPUT", field: "body" } } });
+    expect(await post({ variables: {} })).toMatchObject({ status: 400, body: { error: { field: "query" } } });
+    expect(await post({ query: `{ __typename }`, variables: [1] })).toMatchObject({ status: 400, body: { error: { field: "variables" } } });
+    expect(await post({ query: `{ __typename }`, padding: "x".repeat(20_000) })).toMatchObject({
+      status: 413,
+      body: { error: { code: "PAYLOAD_TOO_LARGE" } },
+    });
+  });
+
+  it("serves GraphiQL to browsers", async () => {
+    const page = await get({}, { accept: "text/html,application/xhtml+xml" });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.text).toContain("<html");
+    expect(page.text).toContain("<title>PolyScale</title>");
+  });
+
+  it("answers introspection, which GraphiQL needs", async () => {
+    const result = await post({ query: `{ __schema { queryType { name } mutationType { name } } }` });
+    expect(result.body).toEqual({ data: { __schema: { queryType: { name: "Query" }, mutationType: { name: "Mutation" } } } });
+  });
+});
