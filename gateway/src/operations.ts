@@ -7,8 +7,8 @@ import {
   type Page,
 } from "@polyscale/platform";
 import { Role, type Account, type Session } from "@polyscale/account";
-import type { Cart, Order, PaymentKind } from "@polyscale/order";
-import type { Category, Product, SearchProductsResponse, SearchSort } from "@polyscale/product";
+import type { Cart, Order, RecordPaymentRequest } from "@polyscale/order";
+import type { Category, Product, SearchProductsResponse, SearchSort, UpdateProductRequest } from "@polyscale/product";
 import { isAdmin, requireAccountAccess, requireAdmin, requireViewer } from "./authorization.js";
 import type { GatewayContext } from "./context.js";
 
@@ -187,17 +187,7 @@ export async function createProduct(
   return present(response.product, "product");
 }
 
-export async function updateProduct(
-  context: GatewayContext,
-  input: {
-    id: string;
-    name?: string;
-    description?: string;
-    priceCents?: number;
-    currency?: string;
-    categoryId?: string;
-  },
-): Promise<Product> {
+export async function updateProduct(context: GatewayContext, input: UpdateProductRequest): Promise<Product> {
   requireAdmin(await context.viewer());
   return present((await context.services.product.updateProduct(input)).product, "product");
 }
@@ -340,17 +330,8 @@ export async function markFulfilled(context: GatewayContext, id: string): Promis
   return orderOf(await context.services.order.markFulfilled({ id }));
 }
 
-export interface PaymentInput {
-  orderId: string;
-  kind: PaymentKind;
-  amountCents: number;
-  currency: string;
-  provider: string;
-  providerReference: string;
-}
-
 /** Records a payment by hand (admins); the payment provider's webhook records them without a viewer. */
-export async function recordPayment(context: GatewayContext, input: PaymentInput): Promise<Order> {
+export async function recordPayment(context: GatewayContext, input: RecordPaymentRequest): Promise<Order> {
   requireAdmin(await context.viewer());
   return orderOf(await context.services.order.recordPayment(input));
 }

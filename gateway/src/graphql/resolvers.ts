@@ -1,7 +1,7 @@
 import { GraphQLScalarType, Kind } from "graphql";
 import { invalidArgument } from "@polyscale/platform";
 import { Role, type Account, type Session } from "@polyscale/account";
-import { OrderStatus, PaymentKind, type Cart, type CartLine, type Order, type OrderLine, type Payment } from "@polyscale/order";
+import { OrderStatus, PaymentKind, type Cart, type CartLine, type Order, type OrderLine, type Payment, type RecordPaymentRequest } from "@polyscale/order";
 import {
   SearchSort,
   type Category,
@@ -214,7 +214,7 @@ const Mutation = {
     operations.checkout(gateway, args.idempotencyKey),
   ),
   cancelOrder: root((args: { id: string }, gateway) => operations.cancelOrder(gateway, args.id)),
-  recordPayment: root(({ input }: { input: operations.PaymentInput }, gateway) =>
+  recordPayment: root(({ input }: { input: RecordPaymentRequest }, gateway) =>
     operations.recordPayment(gateway, input),
   ),
   markFulfilled: root((args: { id: string }, gateway) => operations.markFulfilled(gateway, args.id)),
