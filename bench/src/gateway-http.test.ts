@@ -9,7 +9,7 @@ describe("parseDownstreamCalls", () => {
 
   it("is empty without the header and skips entries without a count", () => {
     expect(parseDownstreamCalls(null)).toEqual({});
-    expect(parseDownstreamCalls("cache;dur=1, order;desc=\"calls=2\"")).toEqual({ order: 2 });
+    expect(parseDownstreamCalls('cache;dur=1, order;desc="calls=2"')).toEqual({ order: 2 });
   });
 });
 

@@ -16,7 +16,10 @@ export function parseResidentBytes(statusText: string): number {
 /** utime + stime in clock ticks from the text of /proc/<pid>/stat. */
 export function parseCpuTicks(statText: string): number {
   // The command name (field 2) may hold spaces and parentheses: count fields from the last ')'.
-  const fields = statText.slice(statText.lastIndexOf(")") + 2).trim().split(/\s+/);
+  const fields = statText
+    .slice(statText.lastIndexOf(")") + 2)
+    .trim()
+    .split(/\s+/);
   // Fields 14 and 15 of the whole line are utime and stime; the slice starts at field 3.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);

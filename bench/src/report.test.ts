@@ -49,7 +49,9 @@ describe("renderMarkdown", () => {
       }),
     };
     const markdown = renderMarkdown(reportOf(failing, { atStart: 9, atEnd: 3 }));
-    expect(markdown).toContain("load average 9.00 before the run, 3.00 at its end — **other work was keeping the cores busy");
+    expect(markdown).toContain(
+      "load average 9.00 before the run, 3.00 at its end — **other work was keeping the cores busy",
+    );
     expect(markdown).toContain("- round 2, search: 3 failed (first: deadline exceeded)");
   });
 });

@@ -55,9 +55,10 @@ async function costed<T>(
   const requests = requestsOf(result);
   const perRequest = (milliseconds: number) => (requests > 0 ? milliseconds / requests : Number.NaN);
   costs[scenario] = {
-    ...(Object.fromEntries(
-      Object.keys(pids).map((name) => [name, perRequest(after[name]! - before[name]!)]),
-    ) as Record<ServiceName, number>),
+    ...(Object.fromEntries(Object.keys(pids).map((name) => [name, perRequest(after[name]! - before[name]!)])) as Record<
+      ServiceName,
+      number
+    >),
     bench: perRequest((own.user + own.system) / 1000),
   };
   return result;
@@ -77,12 +78,20 @@ async function runPointReads(
   const result: Partial<PointReadsRound> = { order };
   for (const path of order) {
     if (path === "gateway") {
-      result.gateway = await costed(pids, costs, "pointReadsGateway", (r) => r.requests, () =>
-        pointReadsViaGateway(context, seconds),
+      result.gateway = await costed(
+        pids,
+        costs,
+        "pointReadsGateway",
+        (r) => r.requests,
+        () => pointReadsViaGateway(context, seconds),
       );
     } else if (path === "grpc") {
-      result.grpc = await costed(pids, costs, "pointReadsGrpc", (r) => r.requests, () =>
-        pointReadsViaGrpc(context, seconds),
+      result.grpc = await costed(
+        pids,
+        costs,
+        "pointReadsGrpc",
+        (r) => r.requests,
+        () => pointReadsViaGrpc(context, seconds),
       );
     } else {
       result.pgbench = await pointReadsViaPgbench(context, seconds);
@@ -126,15 +135,29 @@ export async function runRounds(
       log(`round ${round}/${context.settings.rounds}: gRPC hop`);
       const grpcHop = await measureGrpcHop(context);
       log(`round ${round}/${context.settings.rounds}: search`);
-      const search = await costed(pids, costs, "search", (r) => r.overall.requests, () =>
-        runSearch(context, searchMix, context.settings.searchSeconds),
+      const search = await costed(
+        pids,
+        costs,
+        "search",
+        (r) => r.overall.requests,
+        () => runSearch(context, searchMix, context.settings.searchSeconds),
       );
       log(`round ${round}/${context.settings.rounds}: contended checkout`);
-      const checkout = await costed(pids, costs, "checkout", (r) => r.orders + r.refusals + r.unexpectedErrors, () =>
-        runContendedCheckout(context, round),
+      const checkout = await costed(
+        pids,
+        costs,
+        "checkout",
+        (r) => r.orders + r.refusals + r.unexpectedErrors,
+        () => runContendedCheckout(context, round),
       );
       log(`round ${round}/${context.settings.rounds}: nested listing`);
-      const listing = await costed(pids, costs, "listing", (r) => r.queries, () => runListing(context));
+      const listing = await costed(
+        pids,
+        costs,
+        "listing",
+        (r) => r.queries,
+        () => runListing(context),
+      );
       await sleep(SETTLE_MS);
       rounds.push({
         round,

@@ -252,13 +252,16 @@ export interface IntegrityCheck {
 export function integrityChecks(result: RoundsResult): IntegrityCheck[] {
   const rounds = result.rounds;
   const checkout = (pick: (r: RoundsResult["rounds"][number]) => number) => sumOf(rounds, pick);
-  const loads = rounds.flatMap((r) => [
-    ["point reads via the gateway", r.pointReads.gateway.requests],
-    ["point reads via gRPC", r.pointReads.grpc.requests],
-    ["search", r.search.overall.requests],
-    ["contended checkout", r.checkout.orders],
-    ["nested listing", r.listing.queries],
-  ] as const);
+  const loads = rounds.flatMap(
+    (r) =>
+      [
+        ["point reads via the gateway", r.pointReads.gateway.requests],
+        ["point reads via gRPC", r.pointReads.grpc.requests],
+        ["search", r.search.overall.requests],
+        ["contended checkout", r.checkout.orders],
+        ["nested listing", r.listing.queries],
+      ] as const,
+  );
   const idle = loads.filter(([, requests]) => requests === 0).map(([name]) => name);
   return [
     {

@@ -59,7 +59,9 @@ describe("compose.yaml", () => {
 
   it("sets on the four processes only variables the code reads", () => {
     for (const name of processNames) {
-      const unknown = Object.keys(app(name).environment ?? {}).filter((variable) => !variablesRead(name).includes(variable));
+      const unknown = Object.keys(app(name).environment ?? {}).filter(
+        (variable) => !variablesRead(name).includes(variable),
+      );
       expect(unknown, name).toEqual([]);
     }
   });

@@ -40,9 +40,10 @@ describe("Dockerfile", () => {
     for (const name of processNames) {
       const target = stage(name);
       expect(target.from, name).toBe("runtime");
-      expect(instructionArguments(target, "CMD").map((command) => JSON.parse(command)), name).toEqual([
-        ["node", processes[name].script],
-      ]);
+      expect(
+        instructionArguments(target, "CMD").map((command) => JSON.parse(command)),
+        name,
+      ).toEqual([["node", processes[name].script]]);
       expect(instructionArguments(target, "EXPOSE"), name).toEqual([String(defaultPort(name))]);
       const [healthcheck = ""] = instructionArguments(target, "HEALTHCHECK");
       const [, command = "null"] = /\bCMD\s+(\[.*\])$/.exec(healthcheck) ?? [];
@@ -60,14 +61,17 @@ describe("Dockerfile", () => {
 
   it("installs dependencies from the manifests of every workspace, which npm ci needs", () => {
     const copied = instructionArguments(stage("manifests"), "COPY");
-    for (const directory of rootPackage.workspaces) expect(copied, directory).toContain(`${directory}/package.json ${directory}/`);
+    for (const directory of rootPackage.workspaces)
+      expect(copied, directory).toContain(`${directory}/package.json ${directory}/`);
   });
 
   it("ships the compiled code of exactly the workspaces the four processes import, and their production dependencies", () => {
     const needed = new Set<string>();
     for (const name of processNames) workspaceClosure(processes[name].packageName, needed);
 
-    const [assemble = ""] = instructionArguments(stage("build"), "RUN").filter((command) => command.includes("/runtime"));
+    const [assemble = ""] = instructionArguments(stage("build"), "RUN").filter((command) =>
+      command.includes("/runtime"),
+    );
     const [, shipped = ""] = /for workspace in ([^;]+);/.exec(assemble) ?? [];
     expect(shipped.trim().split(/\s+/).sort()).toEqual([...needed].sort());
 

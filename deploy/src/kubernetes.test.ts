@@ -131,12 +131,16 @@ describe("deploy/k8s", () => {
   });
 
   it("tags images in the local overlay as compose builds them", () => {
-    const composeTags = processNames.map((name) => readCompose().services[name]!.image!.replace(/\$\{\w+:-(\w+)\}$/, "$1"));
+    const composeTags = processNames.map((name) =>
+      readCompose().services[name]!.image!.replace(/\$\{\w+:-(\w+)\}$/, "$1"),
+    );
     const local = readKustomization(path.join("overlays", "local"));
     expect(local.images?.map((image) => `${image.name}:${image.newTag}`).sort()).toEqual(composeTags.sort());
-    expect(readKustomization("base").images?.map((image) => image.name).sort()).toEqual(
-      processNames.map((name) => `polyscale/${name}`).sort(),
-    );
+    expect(
+      readKustomization("base")
+        .images?.map((image) => image.name)
+        .sort(),
+    ).toEqual(processNames.map((name) => `polyscale/${name}`).sort());
   });
 
   it("sets only variables the code reads, from each process's own ConfigMap and Secret", () => {
@@ -147,8 +151,14 @@ describe("deploy/k8s", () => {
     for (const name of processNames) {
       const container = containerOf(name);
       expect(container.envFrom, name).toEqual([{ configMapRef: { name: `${name}-config` } }]);
-      const names = [...literalNames(configLiterals(name)), ...container.env.map((entry: { name: string }) => entry.name)];
-      expect(names.filter((variable) => !variablesRead(name).includes(variable)), name).toEqual([]);
+      const names = [
+        ...literalNames(configLiterals(name)),
+        ...container.env.map((entry: { name: string }) => entry.name),
+      ];
+      expect(
+        names.filter((variable) => !variablesRead(name).includes(variable)),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -216,7 +226,9 @@ describe("deploy/k8s", () => {
       for (const rule of policy.spec.ingress) {
         expect(rule.ports, target).toEqual([{ protocol: "TCP", port: defaultPort(target) }]);
         const from = (rule.from ?? []) as Array<{ podSelector?: { matchLabels: Record<string, string> } }>;
-        const sources = rule.from ? from.map((peer) => peer.podSelector!.matchLabels["app.kubernetes.io/name"]!) : ["anyone"];
+        const sources = rule.from
+          ? from.map((peer) => peer.podSelector!.matchLabels["app.kubernetes.io/name"]!)
+          : ["anyone"];
         callers[target] = [...(callers[target] ?? []), ...sources].sort();
       }
     }

@@ -9,7 +9,11 @@ const PREFLIGHT_MAX_AGE_SECONDS = "600";
  * so credentials mode is not needed and "*" is safe as the default. Answers a preflight (OPTIONS) itself and returns
  * true then; a request from an origin that is not allowed gets no CORS headers, so the browser withholds the answer.
  */
-export function handleCors(request: IncomingMessage, response: ServerResponse, allowedOrigins: readonly string[]): boolean {
+export function handleCors(
+  request: IncomingMessage,
+  response: ServerResponse,
+  allowedOrigins: readonly string[],
+): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return false;
   const anyOrigin = allowedOrigins.includes("*");

@@ -46,7 +46,7 @@ describe("error mapping", () => {
   });
 
   it("lets GraphQL's own errors through unmasked", () => {
-    const validation = new GraphQLError("Cannot query field \"nope\" on type \"Query\".");
+    const validation = new GraphQLError('Cannot query field "nope" on type "Query".');
     expect(maskError(validation)).toBe(validation);
     const mapped = graphQLErrorOf(new AppError("NOT_FOUND", "no order"));
     expect(maskError(new GraphQLError(mapped.message, { originalError: mapped }))).not.toHaveProperty(

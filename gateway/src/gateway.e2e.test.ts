@@ -28,7 +28,11 @@ interface GraphQLResponse {
   headers: Headers;
 }
 
-async function graphql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse> {
+async function graphql(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GraphQLResponse> {
   const response = await fetch(`${system.gatewayUrl}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -64,7 +68,12 @@ async function rest(
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as any) : undefined };
@@ -86,7 +95,11 @@ async function register(name: string) {
     `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id email role } } }`,
     { input: { name, email: `${name.toLowerCase()}-${unique()}@e2e.test`, password: PASSWORD } },
   );
-  return { token: data.register.accessToken as string, id: data.register.account.id as string, email: data.register.account.email as string };
+  return {
+    token: data.register.accessToken as string,
+    id: data.register.account.id as string,
+    email: data.register.account.email as string,
+  };
 }
 
 async function login(email: string, password: string): Promise<string> {
@@ -102,7 +115,11 @@ const CREATE_PRODUCT = `mutation($product: ProductInput!) {
 }`;
 
 async function createProduct(adminToken: string, name: string, price: number, stock = 50) {
-  const data = await ok(CREATE_PRODUCT, { product: { name, description: `${name} for tests`, price, stock } }, adminToken);
+  const data = await ok(
+    CREATE_PRODUCT,
+    { product: { name, description: `${name} for tests`, price, stock } },
+    adminToken,
+  );
   return data.createProduct as { id: string; name: string; price: number; priceCents: number };
 }
 
@@ -177,10 +194,19 @@ describe("gateway end to end", () => {
   it("answers repeated failed logins with TOO_MANY_REQUESTS", async () => {
     const dave = await register("Dave");
     const attempt = () =>
-      graphql(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
-        e: dave.email,
-        p: "wrong-password-123",
-      });
+      graphql(
+        `
+          mutation ($e: String!, $p: String!) {
+            login(email: $e, password: $p) {
+              accessToken
+            }
+          }
+        `,
+        {
+          e: dave.email,
+          p: "wrong-password-123",
+        },
+      );
     const codes: Array<string | undefined> = [];
     for (let index = 0; index < 12; index += 1) codes.push((await attempt()).errors?.[0]?.extensions?.code);
     expect(codes[0]).toBe("UNAUTHENTICATED");
@@ -189,14 +215,22 @@ describe("gateway end to end", () => {
 
   it("lets an admin create accounts and list everyone", async () => {
     const name = `Dora ${unique()}`;
-    const created = await ok(`mutation($a: AccountInput!) { createAccount(account: $a) { id name role orders { id } } }`, {
-      a: { name },
-    }, adminToken);
+    const created = await ok(
+      `mutation($a: AccountInput!) { createAccount(account: $a) { id name role orders { id } } }`,
+      {
+        a: { name },
+      },
+      adminToken,
+    );
     expect(created.createAccount).toMatchObject({ name, role: "CUSTOMER", orders: [] });
     const listed = await ok(`{ accounts(pagination: { take: 100 }) { id name } }`, {}, adminToken);
     const ids = listed.accounts.map((account: { id: string }) => account.id);
     expect(ids).toEqual(expect.arrayContaining([created.createAccount.id, alice.id, bob.id]));
-    const one = await ok(`query($id: String) { accounts(id: $id) { id name } }`, { id: created.createAccount.id }, adminToken);
+    const one = await ok(
+      `query($id: String) { accounts(id: $id) { id name } }`,
+      { id: created.createAccount.id },
+      adminToken,
+    );
     expect(one.accounts).toEqual([{ id: created.createAccount.id, name }]);
   });
 
@@ -229,11 +263,18 @@ describe("gateway end to end", () => {
       field: "name",
     });
     expect(
-      await failure(`mutation($a: AccountInput!) { createAccount(account: $a) { id } }`, {
-        a: { name: "Eve", email: "not-an-email", password: PASSWORD },
-      }, adminToken),
+      await failure(
+        `mutation($a: AccountInput!) { createAccount(account: $a) { id } }`,
+        {
+          a: { name: "Eve", email: "not-an-email", password: PASSWORD },
+        },
+        adminToken,
+      ),
     ).toEqual({ code: "BAD_USER_INPUT", field: "email" });
-    expect(await failure(`{ products(pagination: { skip: -1 }) { id } }`)).toEqual({ code: "BAD_USER_INPUT", field: "skip" });
+    expect(await failure(`{ products(pagination: { skip: -1 }) { id } }`)).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "skip",
+    });
     const found = await ok(`query($q: String) { products(query: $q) { id } }`, { q: name.split(" ")[1] });
     expect(found.products).toEqual([]);
   });
@@ -269,18 +310,43 @@ describe("gateway end to end", () => {
       totalCents: 3998,
       currency: "USD",
       products: [
-        { id: lantern.id, name: lantern.name, description: `${lantern.name} for tests`, price: 19.99, priceCents: 1999, quantity: 2 },
+        {
+          id: lantern.id,
+          name: lantern.name,
+          description: `${lantern.name} for tests`,
+          price: 19.99,
+          priceCents: 1999,
+          quantity: 2,
+        },
       ],
     });
     expect(
-      await failure(CREATE_ORDER, { order: { accountId: alice.id, products: [{ id: lantern.id, quantity: 0 }] } }, alice.token),
+      await failure(
+        CREATE_ORDER,
+        { order: { accountId: alice.id, products: [{ id: lantern.id, quantity: 0 }] } },
+        alice.token,
+      ),
     ).toEqual({ code: "BAD_USER_INPUT", field: "quantity" });
-    expect((await failure(CREATE_ORDER, { order: { accountId: bob.id, products: [{ id: lantern.id, quantity: 1 }] } }, alice.token)).code).toBe("FORBIDDEN");
-    expect((await failure(CREATE_ORDER, { order: { accountId: alice.id, products: [{ id: lantern.id, quantity: 1 }] } })).code).toBe("UNAUTHENTICATED");
+    expect(
+      (
+        await failure(
+          CREATE_ORDER,
+          { order: { accountId: bob.id, products: [{ id: lantern.id, quantity: 1 }] } },
+          alice.token,
+        )
+      ).code,
+    ).toBe("FORBIDDEN");
+    expect(
+      (await failure(CREATE_ORDER, { order: { accountId: alice.id, products: [{ id: lantern.id, quantity: 1 }] } }))
+        .code,
+    ).toBe("UNAUTHENTICATED");
   });
 
   it("answers a retried createOrder with the same idempotency key with the same order", async () => {
-    const variables = { order: { accountId: alice.id, products: [{ id: lantern.id, quantity: 1 }] }, key: `key-${unique()}` };
+    const variables = {
+      order: { accountId: alice.id, products: [{ id: lantern.id, quantity: 1 }] },
+      key: `key-${unique()}`,
+    };
     const first = (await ok(CREATE_ORDER, variables, alice.token)).createOrder;
     const second = (await ok(CREATE_ORDER, variables, alice.token)).createOrder;
     expect(second.id).toBe(first.id);
@@ -293,7 +359,24 @@ describe("gateway end to end", () => {
       ),
     );
     expect(extra.map((response) => response.status)).toEqual(extra.map(() => 201));
-    const result = await graphql(`{ accounts(pagination: { take: 100 }) { id orders { id totalCents products { id } } } }`, {}, adminToken);
+    const result = await graphql(
+      `
+        {
+          accounts(pagination: { take: 100 }) {
+            id
+            orders {
+              id
+              totalCents
+              products {
+                id
+              }
+            }
+          }
+        }
+      `,
+      {},
+      adminToken,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.accounts.length).toBeGreaterThanOrEqual(15);
     expect(downstreamCalls(result.headers)).toEqual({ account: 1, product: 0, order: 1 });
@@ -305,29 +388,45 @@ describe("gateway end to end", () => {
   it("keeps carts and orders to their owners, with admins reading everything", async () => {
     const anonymous = undefined;
     expect((await failure(`{ cart { totalCents } }`, {}, anonymous)).code).toBe("UNAUTHENTICATED");
-    expect((await failure(`mutation($p: String!) { addToCart(productId: $p) { totalCents } }`, { p: lantern.id })).code).toBe("UNAUTHENTICATED");
+    expect(
+      (await failure(`mutation($p: String!) { addToCart(productId: $p) { totalCents } }`, { p: lantern.id })).code,
+    ).toBe("UNAUTHENTICATED");
     expect((await failure(`{ myOrders { id } }`)).code).toBe("UNAUTHENTICATED");
 
-    const cart = await ok(`mutation($p: String!) { addToCart(productId: $p, quantity: 3) { accountId totalCents total lines { productId quantity unitPrice product { name } } } }`, { p: lantern.id }, alice.token);
+    const cart = await ok(
+      `mutation($p: String!) { addToCart(productId: $p, quantity: 3) { accountId totalCents total lines { productId quantity unitPrice product { name } } } }`,
+      { p: lantern.id },
+      alice.token,
+    );
     expect(cart.addToCart).toMatchObject({
       accountId: alice.id,
       totalCents: 5997,
       total: 59.97,
       lines: [{ productId: lantern.id, quantity: 3, unitPrice: 19.99, product: { name: lantern.name } }],
     });
-    expect((await ok(`{ cart { accountId lines { productId } } }`, {}, bob.token)).cart).toEqual({ accountId: bob.id, lines: [] });
+    expect((await ok(`{ cart { accountId lines { productId } } }`, {}, bob.token)).cart).toEqual({
+      accountId: bob.id,
+      lines: [],
+    });
 
-    const placed = (await ok(`mutation { checkout { id accountId totalCents products { quantity } } }`, {}, alice.token)).checkout;
+    const placed = (
+      await ok(`mutation { checkout { id accountId totalCents products { quantity } } }`, {}, alice.token)
+    ).checkout;
     expect(placed).toMatchObject({ accountId: alice.id, totalCents: 5997, products: [{ quantity: 3 }] });
     expect((await ok(`{ cart { lines { productId } } }`, {}, alice.token)).cart.lines).toEqual([]);
 
     const orderQuery = `query($id: String!) { order(id: $id) { id accountId } }`;
-    expect((await ok(orderQuery, { id: placed.id }, alice.token)).order).toEqual({ id: placed.id, accountId: alice.id });
+    expect((await ok(orderQuery, { id: placed.id }, alice.token)).order).toEqual({
+      id: placed.id,
+      accountId: alice.id,
+    });
     expect((await ok(orderQuery, { id: placed.id }, adminToken)).order).toEqual({ id: placed.id, accountId: alice.id });
     expect((await failure(orderQuery, { id: placed.id }, bob.token)).code).toBe("FORBIDDEN");
     expect((await failure(orderQuery, { id: placed.id })).code).toBe("UNAUTHENTICATED");
     expect((await ok(orderQuery, { id: newId() }, adminToken)).order).toBeNull();
-    expect((await failure(`mutation($id: String!) { cancelOrder(id: $id) { id } }`, { id: placed.id }, bob.token)).code).toBe("FORBIDDEN");
+    expect(
+      (await failure(`mutation($id: String!) { cancelOrder(id: $id) { id } }`, { id: placed.id }, bob.token)).code,
+    ).toBe("FORBIDDEN");
 
     const mine = (await ok(`{ myOrders { id accountId } }`, {}, alice.token)).myOrders;
     expect(mine.map((order: { id: string }) => order.id)).toContain(placed.id);
@@ -338,12 +437,25 @@ describe("gateway end to end", () => {
     const all = (await ok(`query($a: String) { orders(accountId: $a) { id } }`, { a: alice.id }, adminToken)).orders;
     expect(all.map((order: { id: string }) => order.id)).toContain(placed.id);
 
-    const payment = { orderId: placed.id, kind: "CAPTURE", amountCents: 5997, currency: "USD", provider: "manual", providerReference: unique() };
+    const payment = {
+      orderId: placed.id,
+      kind: "CAPTURE",
+      amountCents: 5997,
+      currency: "USD",
+      provider: "manual",
+      providerReference: unique(),
+    };
     const recordPayment = `mutation($input: PaymentInput!) { recordPayment(input: $input) { status } }`;
     expect((await failure(recordPayment, { input: payment }, alice.token)).code).toBe("FORBIDDEN");
-    expect((await failure(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: placed.id }, alice.token)).code).toBe("FORBIDDEN");
+    expect(
+      (await failure(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: placed.id }, alice.token))
+        .code,
+    ).toBe("FORBIDDEN");
     expect((await ok(recordPayment, { input: payment }, adminToken)).recordPayment).toEqual({ status: "PAID" });
-    expect((await ok(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: placed.id }, adminToken)).markFulfilled).toEqual({ status: "FULFILLED" });
+    expect(
+      (await ok(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: placed.id }, adminToken))
+        .markFulfilled,
+    ).toEqual({ status: "FULFILLED" });
   });
 
   it("serves the REST routes with the same rules and error shapes", async () => {
@@ -365,15 +477,22 @@ describe("gateway end to end", () => {
 
     expect((await rest("GET", `/account/${alice.id}`, { token: alice.token })).body).toMatchObject({ id: alice.id });
     expect((await rest("GET", `/account/${bob.id}`, { token: alice.token })).status).toBe(403);
-    expect((await rest("GET", "/accounts", { token: alice.token })).body).toEqual([expect.objectContaining({ id: alice.id })]);
+    expect((await rest("GET", "/accounts", { token: alice.token })).body).toEqual([
+      expect.objectContaining({ id: alice.id }),
+    ]);
 
     const product = await rest("POST", "/product", {
       token: adminToken,
       body: { name: `Restkettle ${unique()}`, description: "Boils", priceCents: 2500, stock: 5 },
     });
     expect(product).toMatchObject({ status: 201, body: { priceCents: 2500, currency: "USD", stock: 5 } });
-    expect((await rest("POST", "/product", { token: alice.token, body: { name: "x", description: "", priceCents: 1 } })).status).toBe(403);
-    expect(await rest("POST", "/product", { token: adminToken, body: { name: "x", description: "", priceCents: 1.5 } })).toMatchObject({
+    expect(
+      (await rest("POST", "/product", { token: alice.token, body: { name: "x", description: "", priceCents: 1 } }))
+        .status,
+    ).toBe(403);
+    expect(
+      await rest("POST", "/product", { token: adminToken, body: { name: "x", description: "", priceCents: 1.5 } }),
+    ).toMatchObject({
       status: 400,
       body: { error: { code: "BAD_USER_INPUT", field: "priceCents" } },
     });
@@ -391,14 +510,19 @@ describe("gateway end to end", () => {
       headers: { "idempotency-key": `rest-${unique()}` },
       body: { accountId: alice.id, lines: [{ productId: product.body.id, quantity: 2 }] },
     });
-    expect(order).toMatchObject({ status: 201, body: { status: "PENDING_PAYMENT", totalCents: 5000, lines: [{ quantity: 2 }] } });
+    expect(order).toMatchObject({
+      status: 201,
+      body: { status: "PENDING_PAYMENT", totalCents: 5000, lines: [{ quantity: 2 }] },
+    });
     expect((await rest("GET", `/order/${order.body.id}`, { token: alice.token })).body.id).toBe(order.body.id);
     expect((await rest("GET", `/order/${order.body.id}`, { token: bob.token })).status).toBe(403);
     const listed = await rest("GET", `/orders/${alice.id}?take=100`, { token: alice.token });
     expect(listed.body.map((entry: { id: string }) => entry.id)).toContain(order.body.id);
     expect((await rest("GET", `/orders/${alice.id}`, { token: bob.token })).status).toBe(403);
     expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: bob.token })).status).toBe(403);
-    expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: alice.token })).body.status).toBe("CANCELLED");
+    expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: alice.token })).body.status).toBe(
+      "CANCELLED",
+    );
     expect(await rest("POST", `/order/${order.body.id}/cancel`, { token: alice.token })).toMatchObject({
       status: 409,
       body: { error: { code: "CONFLICT" } },
@@ -426,8 +550,8 @@ describe("gateway end to end", () => {
   it("describes every REST route in /openapi.json", async () => {
     const document = (await rest("GET", "/openapi.json")).body;
     expect(document.openapi).toBe("3.1.0");
-    const described = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([route, methods]) =>
-      Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`),
+    const described = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([route, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`),
     );
     const served = restRoutes({ paymentWebhookSecret: "" }).map((route) => `${route.method} ${route.path}`);
     expect(described.sort()).toEqual(served.sort());
@@ -444,7 +568,10 @@ describe("gateway end to end", () => {
       providerReference: `ch_${unique()}`,
     });
     const send = (signature?: string) =>
-      rest("POST", "/webhooks/payments", { body: event, headers: signature ? { "x-polyscale-signature": signature } : {} });
+      rest("POST", "/webhooks/payments", {
+        body: event,
+        headers: signature ? { "x-polyscale-signature": signature } : {},
+      });
 
     expect(await send()).toMatchObject({ status: 401, body: { error: { code: "UNAUTHENTICATED" } } });
     expect((await send(signatureOf("wrong-secret", event))).status).toBe(401);
@@ -499,16 +626,36 @@ describe("gateway end to end", () => {
     await system.stopService("product");
     try {
       expect((await failure(`{ products { id } }`)).code).toBe("UNAVAILABLE");
-      expect(await rest("GET", `/product/${lantern.id}`)).toMatchObject({ status: 503, body: { error: { code: "UNAVAILABLE" } } });
-      expect(await rest("GET", "/readyz")).toMatchObject({ status: 503, body: { services: { product: "down", account: "up" } } });
+      expect(await rest("GET", `/product/${lantern.id}`)).toMatchObject({
+        status: 503,
+        body: { error: { code: "UNAVAILABLE" } },
+      });
+      expect(await rest("GET", "/readyz")).toMatchObject({
+        status: 503,
+        body: { services: { product: "down", account: "up" } },
+      });
     } finally {
       await system.startService("product");
     }
     // The gateway's channel reconnects with backoff, so it recovers shortly after the service is back.
-    await expect.poll(
-      async () => (await graphql(`query($id: String!) { product(id: $id) { id } }`, { id: lantern.id })).data?.product,
-      { timeout: 30_000, interval: 250 },
-    ).toEqual({ id: lantern.id });
+    await expect
+      .poll(
+        async () =>
+          (
+            await graphql(
+              `
+                query ($id: String!) {
+                  product(id: $id) {
+                    id
+                  }
+                }
+              `,
+              { id: lantern.id },
+            )
+          ).data?.product,
+        { timeout: 30_000, interval: 250 },
+      )
+      .toEqual({ id: lantern.id });
   }, 120_000);
 
   it("picks up the account service's new signing key after it restarts", async () => {
@@ -523,10 +670,28 @@ describe("gateway end to end", () => {
         interval: 250,
       })
       .toBeDefined();
-    await expect.poll(async () => (await graphql(`{ me { id } }`, {}, token)).data?.me, {
-      timeout: 30_000,
-      interval: 250,
-    }).toEqual({ id: alice.id });
+    await expect
+      .poll(
+        async () =>
+          (
+            await graphql(
+              `
+                {
+                  me {
+                    id
+                  }
+                }
+              `,
+              {},
+              token,
+            )
+          ).data?.me,
+        {
+          timeout: 30_000,
+          interval: 250,
+        },
+      )
+      .toEqual({ id: alice.id });
     // The refetched key set no longer holds the old key, so tokens it signed stop verifying.
     expect((await failure(`{ me { id } }`, {}, alice.token)).code).toBe("UNAUTHENTICATED");
   }, 120_000);

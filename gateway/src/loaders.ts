@@ -39,8 +39,6 @@ export function createLoaders(services: Services): Loaders {
       { maxBatchSize: MAX_BATCH },
     ),
     // The category list is small and has no batch-by-id call: one ListCategories answers every key of a request.
-    categoryById: new DataLoader(async (ids) =>
-      byId(ids, (await services.product.listCategories({})).categories),
-    ),
+    categoryById: new DataLoader(async (ids) => byId(ids, (await services.product.listCategories({})).categories)),
   };
 }

@@ -9,7 +9,12 @@ const gatewayScript = path.join(repositoryRoot, "gateway/dist/main.js");
 describe("gateway start-up", () => {
   it("refuses to run in production with the development webhook secret", () => {
     const result = spawnSync(process.execPath, [gatewayScript], {
-      env: { ...process.env, NODE_ENV: "production", PAYMENT_WEBHOOK_SECRET: DEFAULT_PAYMENT_WEBHOOK_SECRET, GATEWAY_PORT: "0" },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PAYMENT_WEBHOOK_SECRET: DEFAULT_PAYMENT_WEBHOOK_SECRET,
+        GATEWAY_PORT: "0",
+      },
       encoding: "utf8",
       timeout: 20_000,
     });

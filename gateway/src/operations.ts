@@ -1,11 +1,4 @@
-import {
-  AppError,
-  invalidArgument,
-  normalizePage,
-  requireId,
-  requireInteger,
-  type Page,
-} from "@polyscale/platform";
+import { AppError, invalidArgument, normalizePage, requireId, requireInteger, type Page } from "@polyscale/platform";
 import { Role, type Account, type Session } from "@polyscale/account";
 import type { Cart, Order, RecordPaymentRequest } from "@polyscale/order";
 import type { Category, Product, SearchProductsResponse, SearchSort, UpdateProductRequest } from "@polyscale/product";
@@ -158,7 +151,8 @@ export async function searchProducts(context: GatewayContext, search: ProductSea
   const { minPriceCents: min, maxPriceCents: max } = search;
   if (min !== undefined && min < 0) throw invalidArgument("minPrice", "must not be negative");
   if (max !== undefined && max < 0) throw invalidArgument("maxPrice", "must not be negative");
-  if (min !== undefined && max !== undefined && max < min) throw invalidArgument("maxPrice", "must not be below minPrice");
+  if (min !== undefined && max !== undefined && max < min)
+    throw invalidArgument("maxPrice", "must not be below minPrice");
   return context.services.product.searchProducts({
     query: search.query,
     categoryIds: search.categoryIds,
@@ -173,7 +167,14 @@ export async function searchProducts(context: GatewayContext, search: ProductSea
 
 export async function createProduct(
   context: GatewayContext,
-  input: { name: string; description: string; priceCents: number; currency?: string; categoryId?: string; stock?: number },
+  input: {
+    name: string;
+    description: string;
+    priceCents: number;
+    currency?: string;
+    categoryId?: string;
+    stock?: number;
+  },
 ): Promise<Product> {
   requireAdmin(await context.viewer());
   const response = await context.services.product.createProduct({
@@ -235,11 +236,7 @@ export async function addToCart(context: GatewayContext, productId: string, quan
   return cartOf(await context.services.order.addCartItem({ accountId, productId, quantity }));
 }
 
-export async function setCartItemQuantity(
-  context: GatewayContext,
-  productId: string,
-  quantity: number,
-): Promise<Cart> {
+export async function setCartItemQuantity(context: GatewayContext, productId: string, quantity: number): Promise<Cart> {
   const accountId = await ownAccountId(context);
   return cartOf(await context.services.order.setCartItemQuantity({ accountId, productId, quantity }));
 }

@@ -18,7 +18,12 @@ const scripts: Record<ServiceName, string> = {
   gateway: "gateway/dist/main.js",
 };
 
-export const defaultPorts: Record<ServiceName, number> = { gateway: 4000, account: 50051, product: 50052, order: 50053 };
+export const defaultPorts: Record<ServiceName, number> = {
+  gateway: 4000,
+  account: 50051,
+  product: 50052,
+  order: 50053,
+};
 
 export interface SystemOptions {
   ports: Record<ServiceName, number>;

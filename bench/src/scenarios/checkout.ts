@@ -178,7 +178,10 @@ async function checkIntegrity(
   const openOrders: Order[] = accounts
     .flatMap((entry) => entry.orders)
     .filter((order) => order.status !== OrderStatus.ORDER_STATUS_CANCELLED);
-  const recorded = unitsByProduct(openOrders.flatMap((order) => order.lines), hotIds);
+  const recorded = unitsByProduct(
+    openOrders.flatMap((order) => order.lines),
+    hotIds,
+  );
   let orderServiceMismatchUnits = 0;
   for (const id of hot) orderServiceMismatchUnits += Math.abs((recorded.get(id) ?? 0) - (sold.get(id) ?? 0));
 

@@ -43,7 +43,10 @@ export function typoOf(word: string): string {
 export function buildQueryMix(wordsByMatches: Array<{ word: string; matches: number }>): SearchQueryMix {
   const ranked = wordsByMatches.filter((entry) => entry.matches > 0).sort((a, b) => a.matches - b.matches);
   const rare = ranked.slice(0, PER_KIND).map((entry) => entry.word);
-  const common = ranked.slice(-PER_KIND).reverse().map((entry) => entry.word);
+  const common = ranked
+    .slice(-PER_KIND)
+    .reverse()
+    .map((entry) => entry.word);
   const queries: SearchQueryMix["queries"] = [
     ...rare.map((text) => ({ kind: "rare" as const, text })),
     ...common.map((text) => ({ kind: "common" as const, text })),
@@ -73,7 +76,12 @@ export async function prepareQueryMix(context: BenchContext): Promise<SearchQuer
   const wordsByMatches = await Promise.all(
     words.map(async (word) => {
       const { totalCount } = await context.product.searchProducts({
-        query: word, categoryIds: [], inStockOnly: false, sort: 0, skip: 0, take: 1,
+        query: word,
+        categoryIds: [],
+        inStockOnly: false,
+        sort: 0,
+        skip: 0,
+        take: 1,
       });
       return { word, matches: totalCount };
     }),
@@ -92,7 +100,12 @@ export async function runSearch(context: BenchContext, mix: SearchQueryMix, seco
       const { kind, text } = mix.queries[index % mix.queries.length]!;
       const start = performance.now();
       const result = await context.product.searchProducts({
-        query: text, categoryIds: [], inStockOnly: false, sort: 0, skip: 0, take: 20,
+        query: text,
+        categoryIds: [],
+        inStockOnly: false,
+        sort: 0,
+        skip: 0,
+        take: 20,
       });
       (latencies.get(kind) ?? latencies.set(kind, []).get(kind)!).push(performance.now() - start);
       (matches.get(kind) ?? matches.set(kind, []).get(kind)!).push(result.totalCount);

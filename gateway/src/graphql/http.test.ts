@@ -14,7 +14,6 @@ import { sendError } from "../rest/http.js";
 import { closeServices, connectServices, type Services } from "../services.js";
 import { createGraphQLHandler, LruCache } from "./http.js";
 
-
 /**
  * The handler on a real node:http server, wired as server.ts wires it, in front of the real product service: HTTP
  * rules, error codes, the parse cache and GraphiQL, observed from inside (gateway.e2e.test.ts covers the whole system).
@@ -53,7 +52,12 @@ let base: string;
 beforeAll(async () => {
   // The real product service behind the handler; the account and order services are not needed by these queries.
   dataDir = await mkdtemp(path.join(tmpdir(), "gateway-http-"));
-  const [gatewayPort, accountPort, productPort, orderPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [gatewayPort, accountPort, productPort, orderPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   system = await startSystem({
     ports: { gateway: gatewayPort, account: accountPort, product: productPort, order: orderPort },
     dataDir,
@@ -118,7 +122,12 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
 async function get(params: Record<string, string>, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}?${new URLSearchParams(params)}`, { headers });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: text.startsWith("{") ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    body: text.startsWith("{") ? JSON.parse(text) : undefined,
+  };
 }
 
 describe("GraphQL over HTTP", () => {
@@ -157,7 +166,10 @@ describe("GraphQL over HTTP", () => {
     expect(result.status).toBe(200);
     expect(result.body.data).toBeUndefined();
     expect(result.body.errors).toEqual([
-      expect.objectContaining({ message: expect.stringMatching(/^Syntax Error/), extensions: { code: "GRAPHQL_PARSE_FAILED" } }),
+      expect.objectContaining({
+        message: expect.stringMatching(/^Syntax Error/),
+        extensions: { code: "GRAPHQL_PARSE_FAILED" },
+      }),
     ]);
     const tooMany = await post({ query: `{ ${"__typename ".repeat(1001)}}` });
     expect(tooMany.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
@@ -209,7 +221,12 @@ describe("GraphQL over HTTP", () => {
     expect(result.body).toEqual({
       data: null,
       errors: [
-        { message: "internal error", locations: [{ line: 1, column: 3 }], path: ["categories"], extensions: { code: "INTERNAL" } },
+        {
+          message: "internal error",
+          locations: [{ line: 1, column: 3 }],
+          path: ["categories"],
+          extensions: { code: "INTERNAL" },
+        },
       ],
     });
     expect(JSON.stringify(result.body)).not.toContain("10.0.0.5");
@@ -234,7 +251,9 @@ describe("GraphQL over HTTP", () => {
     const mutation = await get({ query: `mutation { logout(refreshToken: "x") }` });
     expect(mutation.status).toBe(405);
     expect(mutation.headers.get("allow")).toBe("POST");
-    expect(mutation.body).toEqual({ error: { code: "METHOD_NOT_ALLOWED", message: "a mutation must be sent with POST" } });
+    expect(mutation.body).toEqual({
+      error: { code: "METHOD_NOT_ALLOWED", message: "a mutation must be sent with POST" },
+    });
     const put = await fetch(base, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
     expect(put.status).toBe(405);
     expect(put.headers.get("allow")).toBe("GET, POST");
@@ -248,13 +267,21 @@ describe("GraphQL over HTTP", () => {
     expect(result.body).toEqual({
       error: { code: "UNSUPPORTED_MEDIA_TYPE", message: "content-type must be application/json" },
     });
-    expect((await post({ query: `{ __typename }` }, { "content-type": "application/json; charset=utf-8" })).status).toBe(200);
+    expect(
+      (await post({ query: `{ __typename }` }, { "content-type": "application/json; charset=utf-8" })).status,
+    ).toBe(200);
   });
 
   it("refuses malformed requests and bodies over the limit with the REST error shape", async () => {
-    expect(await post("{not json")).toMatchObject({ status: 400, body: { error: { code: "BAD_USER_INPUT", field: "body" } } });
+    expect(await post("{not json")).toMatchObject({
+      status: 400,
+      body: { error: { code: "BAD_USER_INPUT", field: "body" } },
+    });
     expect(await post({ variables: {} })).toMatchObject({ status: 400, body: { error: { field: "query" } } });
-    expect(await post({ query: `{ __typename }`, variables: [1] })).toMatchObject({ status: 400, body: { error: { field: "variables" } } });
+    expect(await post({ query: `{ __typename }`, variables: [1] })).toMatchObject({
+      status: 400,
+      body: { error: { field: "variables" } },
+    });
     expect(await post({ query: `{ __typename }`, padding: "x".repeat(20_000) })).toMatchObject({
       status: 413,
       body: { error: { code: "PAYLOAD_TOO_LARGE" } },
@@ -271,6 +298,8 @@ describe("GraphQL over HTTP", () => {
 
   it("answers introspection, which GraphiQL needs", async () => {
     const result = await post({ query: `{ __schema { queryType { name } mutationType { name } } }` });
-    expect(result.body).toEqual({ data: { __schema: { queryType: { name: "Query" }, mutationType: { name: "Mutation" } } } });
+    expect(result.body).toEqual({
+      data: { __schema: { queryType: { name: "Query" }, mutationType: { name: "Mutation" } } },
+    });
   });
 });

@@ -79,7 +79,8 @@ export function validationRules(options: { maxDepth: number; maxCost: number }):
 }
 
 /** A parsed and validated query string: the document, or the errors to answer every time it is sent. */
-type Prepared = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
+type Prepared =
+  { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
 
 /** A Map in least-recently-used order: a hit moves its entry to the end, the first entry goes when it is full. */
 export class LruCache<Key, Value> {

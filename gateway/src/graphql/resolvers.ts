@@ -1,7 +1,16 @@
 import { GraphQLScalarType, Kind } from "graphql";
 import { invalidArgument } from "@polyscale/platform";
 import { Role, type Account, type Session } from "@polyscale/account";
-import { OrderStatus, PaymentKind, type Cart, type CartLine, type Order, type OrderLine, type Payment, type RecordPaymentRequest } from "@polyscale/order";
+import {
+  OrderStatus,
+  PaymentKind,
+  type Cart,
+  type CartLine,
+  type Order,
+  type OrderLine,
+  type Payment,
+  type RecordPaymentRequest,
+} from "@polyscale/order";
 import {
   SearchSort,
   type Category,
@@ -199,8 +208,13 @@ const Mutation = {
   adjustStock: root((args: { productId: string; delta: number }, gateway) =>
     operations.adjustStock(gateway, args.productId, args.delta),
   ),
-  createCategory: root(({ input }: { input: { name: string; slug?: Maybe<string>; parentId?: Maybe<string> } }, gateway) =>
-    operations.createCategory(gateway, { name: input.name, slug: defined(input.slug), parentId: defined(input.parentId) }),
+  createCategory: root(
+    ({ input }: { input: { name: string; slug?: Maybe<string>; parentId?: Maybe<string> } }, gateway) =>
+      operations.createCategory(gateway, {
+        name: input.name,
+        slug: defined(input.slug),
+        parentId: defined(input.parentId),
+      }),
   ),
   addToCart: root((args: { productId: string; quantity: number }, gateway) =>
     operations.addToCart(gateway, args.productId, args.quantity),

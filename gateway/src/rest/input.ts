@@ -55,7 +55,8 @@ export function oneOf<T extends string>(value: string, field: string, allowed: r
 export function queryInteger(query: URLSearchParams, field: string): number | undefined {
   const raw = query.get(field);
   if (raw === null || raw === "") return undefined;
-  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw invalidArgument(field, "must be a whole number");
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
+    throw invalidArgument(field, "must be a whole number");
   return Number(raw);
 }
 

@@ -248,9 +248,10 @@ export const openApiDocument = {
         summary: "Create an account (admins only)",
         security: bearer,
         requestBody: { required: true, content: json(ref("NewAccount")) },
-        responses: responses({ status: 201, description: "The new account", schema: ref("Account") }, [
-          400, 401, 403, 409, 413,
-        ]),
+        responses: responses(
+          { status: 201, description: "The new account", schema: ref("Account") },
+          [400, 401, 403, 409, 413],
+        ),
       },
     },
     "/account/{id}": {
@@ -258,9 +259,7 @@ export const openApiDocument = {
         summary: "One account (its holder or an admin)",
         security: bearer,
         parameters: [idParameter("id", "Account id")],
-        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [
-          400, 401, 403, 404,
-        ]),
+        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 403, 404]),
       },
     },
     "/accounts": {
@@ -279,9 +278,10 @@ export const openApiDocument = {
         summary: "Create a product (admins only)",
         security: bearer,
         requestBody: { required: true, content: json(ref("NewProduct")) },
-        responses: responses({ status: 201, description: "The new product", schema: ref("Product") }, [
-          400, 401, 403, 413,
-        ]),
+        responses: responses(
+          { status: 201, description: "The new product", schema: ref("Product") },
+          [400, 401, 403, 413],
+        ),
       },
     },
     "/product/{id}": {
@@ -323,9 +323,10 @@ export const openApiDocument = {
           },
         ],
         requestBody: { required: true, content: json(ref("NewOrder")) },
-        responses: responses({ status: 201, description: "The order", schema: ref("Order") }, [
-          400, 401, 403, 404, 409, 413,
-        ]),
+        responses: responses(
+          { status: 201, description: "The order", schema: ref("Order") },
+          [400, 401, 403, 404, 409, 413],
+        ),
       },
     },
     "/order/{id}": {
@@ -352,9 +353,10 @@ export const openApiDocument = {
         summary: "Cancel an order waiting for payment (its account's holder or an admin)",
         security: bearer,
         parameters: [idParameter("id", "Order id")],
-        responses: responses({ status: 200, description: "The cancelled order", schema: ref("Order") }, [
-          400, 401, 403, 404, 409,
-        ]),
+        responses: responses(
+          { status: 200, description: "The cancelled order", schema: ref("Order") },
+          [400, 401, 403, 404, 409],
+        ),
       },
     },
     "/webhooks/payments": {
@@ -372,9 +374,10 @@ export const openApiDocument = {
           },
         ],
         requestBody: { required: true, content: json(ref("PaymentEvent")) },
-        responses: responses({ status: 200, description: "The order after the payment", schema: ref("Order") }, [
-          400, 401, 404, 409, 413,
-        ]),
+        responses: responses(
+          { status: 200, description: "The order after the payment", schema: ref("Order") },
+          [400, 401, 404, 409, 413],
+        ),
       },
     },
   },

@@ -22,7 +22,10 @@ export function orderBody(order: Order) {
   return {
     ...order,
     status: nameOf(OrderStatus, order.status, "ORDER_STATUS_"),
-    payments: order.payments.map((payment) => ({ ...payment, kind: nameOf(PaymentKind, payment.kind, "PAYMENT_KIND_") })),
+    payments: order.payments.map((payment) => ({
+      ...payment,
+      kind: nameOf(PaymentKind, payment.kind, "PAYMENT_KIND_"),
+    })),
   };
 }
 

@@ -119,11 +119,16 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
         const sort = query.get("sort");
         const result = await operations.searchProducts(context, {
           query: query.get("q") ?? "",
-          categoryIds: query.getAll("category").flatMap((value) => value.split(",")).filter(Boolean),
+          categoryIds: query
+            .getAll("category")
+            .flatMap((value) => value.split(","))
+            .filter(Boolean),
           minPriceCents: queryInteger(query, "minPrice"),
           maxPriceCents: queryInteger(query, "maxPrice"),
           inStockOnly: queryBoolean(query, "inStock") ?? false,
-          sort: sort ? sorts[oneOf(sort, "sort", Object.keys(sorts) as Array<keyof typeof sorts>)] : SearchSort.SEARCH_SORT_UNSPECIFIED,
+          sort: sort
+            ? sorts[oneOf(sort, "sort", Object.keys(sorts) as Array<keyof typeof sorts>)]
+            : SearchSort.SEARCH_SORT_UNSPECIFIED,
           page: pageOfQuery(query),
         });
         return ok(searchBody(result));

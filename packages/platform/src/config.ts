@@ -99,7 +99,11 @@ export const setting = {
   list(variable: string, fallback: string[]): Setting<string[]> {
     return required(
       variable,
-      (raw) => raw.split(",").map((value) => value.trim()).filter((value) => value.length > 0),
+      (raw) =>
+        raw
+          .split(",")
+          .map((value) => value.trim())
+          .filter((value) => value.length > 0),
       fallback,
     );
   },

@@ -110,4 +110,3 @@ export async function waitForHealthy(address: string, timeoutMs: number): Promis
   }
   return false;
 }
-

@@ -16,7 +16,9 @@ import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
 import { AppError, describeError, toGrpcStatus } from "./errors.js";
 
 /** The request type of a generated method definition. */
-export type RequestOf<Method> = Method extends { requestDeserialize: (bytes: Buffer) => infer Request } ? Request : never;
+export type RequestOf<Method> = Method extends { requestDeserialize: (bytes: Buffer) => infer Request }
+  ? Request
+  : never;
 /** The response type of a generated method definition. */
 export type ResponseOf<Method> = Method extends { responseSerialize: (value: infer Response) => Buffer }
   ? Response

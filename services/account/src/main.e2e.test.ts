@@ -120,10 +120,12 @@ describe.each(storages)("account service process on $name", ({ name }) => {
   });
 
   it("sends domain errors with their gRPC code and a message naming the field", async () => {
-    await expect(call("Register", { name: "Ada", email: "nope", password: "analytical engine" })).rejects.toMatchObject({
-      code: grpc.status.INVALID_ARGUMENT,
-      details: "email: must be a valid email address",
-    });
+    await expect(call("Register", { name: "Ada", email: "nope", password: "analytical engine" })).rejects.toMatchObject(
+      {
+        code: grpc.status.INVALID_ARGUMENT,
+        details: "email: must be a valid email address",
+      },
+    );
     await expect(call("Login", { email: "ada@example.com", password: "wrong guess" })).rejects.toMatchObject({
       code: grpc.status.UNAUTHENTICATED,
       details: "invalid credentials",

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     privateKeyPem: config.jwtPrivateKey,
     ttlSeconds: config.accessTokenTtlSeconds,
   });
-  if (!config.jwtPrivateKey) logger.warn("JWT_PRIVATE_KEY is unset: access tokens are signed with a key made up for this run");
+  if (!config.jwtPrivateKey)
+    logger.warn("JWT_PRIVATE_KEY is unset: access tokens are signed with a key made up for this run");
 
   const database = await openServiceDatabase({
     url: config.databaseUrl,

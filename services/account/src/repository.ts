@@ -78,9 +78,7 @@ export async function findAccount(db: Queryable, id: string): Promise<Account | 
 
 export async function findAccounts(db: Queryable, ids: string[]): Promise<Account[]> {
   if (ids.length === 0) return [];
-  const result = await db.query<Account>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1::uuid[])`, [
-    ids,
-  ]);
+  const result = await db.query<Account>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1::uuid[])`, [ids]);
   return result.rows;
 }
 

@@ -152,9 +152,10 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
       expect(moved.updatedAt.getTime()).toBeGreaterThanOrEqual(account.updatedAt.getTime());
 
       const { account: other } = await register();
-      await expect(
-        service.updateProfile({ accountId: other.id, email: newEmail }, context),
-      ).rejects.toMatchObject({ code: "ALREADY_EXISTS", field: "email" });
+      await expect(service.updateProfile({ accountId: other.id, email: newEmail }, context)).rejects.toMatchObject({
+        code: "ALREADY_EXISTS",
+        field: "email",
+      });
       await expect(service.updateProfile({ accountId: other.id }, context)).rejects.toMatchObject({
         code: "INVALID_ARGUMENT",
       });
@@ -204,7 +205,10 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
     it("logs in with the right password and says only 'invalid credentials' otherwise", async () => {
       const email = uniqueEmail();
       const { account } = await register(email, "right password");
-      const session = await service.login({ email: email.toUpperCase(), password: "right password", clientIp: "" }, context);
+      const session = await service.login(
+        { email: email.toUpperCase(), password: "right password", clientIp: "" },
+        context,
+      );
       expect(session.account).toEqual(account);
       expect(session.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(session.accessTokenExpiresAt.getTime()).toBeGreaterThan(Date.now());
@@ -298,9 +302,9 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
       await expect(service.refreshToken(fresh.refreshToken, context)).resolves.toMatchObject({
         account: { id: accountId },
       });
-      await expect(
-        service.login({ email, password: "old password", clientIp: "" }, context),
-      ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      await expect(service.login({ email, password: "old password", clientIp: "" }, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
       await expect(service.login({ email, password: "new password", clientIp: "" }, context)).resolves.toBeDefined();
     });
   });

@@ -115,7 +115,9 @@ export class AccountService {
   /** The accounts that exist among the ids, in the order asked, each once. */
   async getAccounts(ids: readonly string[], _context: RequestContext): Promise<Account[]> {
     const wanted = requireIds("ids", ids, { max: MAX_IDS_PER_BATCH });
-    const found = new Map((await repository.findAccounts(this.database, wanted)).map((account) => [account.id, account]));
+    const found = new Map(
+      (await repository.findAccounts(this.database, wanted)).map((account) => [account.id, account]),
+    );
     return wanted.flatMap((id) => found.get(id) ?? []);
   }
 
@@ -131,7 +133,13 @@ export class AccountService {
     const passwordHash = await hashPassword(password);
     try {
       return await this.database.transaction(async (tx) => {
-        const account = await repository.insertAccount(tx, { id: newId(), name, email, passwordHash, role: "customer" });
+        const account = await repository.insertAccount(tx, {
+          id: newId(),
+          name,
+          email,
+          passwordHash,
+          role: "customer",
+        });
         return this.issueSession(tx, account, newId());
       });
     } catch (error) {
@@ -144,7 +152,10 @@ export class AccountService {
    * Failures say only "invalid credentials", whether or not the email exists, and take as long either way. Too many
    * failures for the email or the client IP refuse even the right password until the window ends.
    */
-  async login(input: { email: string; password: string; clientIp: string }, _context: RequestContext): Promise<Session> {
+  async login(
+    input: { email: string; password: string; clientIp: string },
+    _context: RequestContext,
+  ): Promise<Session> {
     const email = requireEmail("email", input.email);
     const password = requirePassword("password", input.password, 1);
     const clientIp = input.clientIp.trim();
@@ -172,7 +183,8 @@ export class AccountService {
       const locked = await repository.lockAccount(tx, presented.accountId);
       if (!locked) return { kind: "rejected" } as const;
       const used = await repository.useRefreshToken(tx, tokenHash);
-      if (used) return { kind: "rotated", session: await this.issueSession(tx, locked.account, used.familyId) } as const;
+      if (used)
+        return { kind: "rotated", session: await this.issueSession(tx, locked.account, used.familyId) } as const;
       const current = await repository.findRefreshToken(tx, tokenHash);
       if (current?.usedAt) {
         await repository.revokeRefreshTokenFamily(tx, current.familyId);
@@ -189,7 +201,10 @@ export class AccountService {
 
   /** Revokes the session family of the token. An unknown token is already logged out, so that succeeds too. */
   async logout(refreshToken: string, _context: RequestContext): Promise<void> {
-    const presented = await repository.findRefreshToken(this.database, hashRefreshToken(requireRefreshToken(refreshToken)));
+    const presented = await repository.findRefreshToken(
+      this.database,
+      hashRefreshToken(requireRefreshToken(refreshToken)),
+    );
     if (!presented) return;
     await this.database.transaction(async (tx) => {
       await repository.lockAccount(tx, presented.accountId);

@@ -1,5 +1,12 @@
 import { calculateJwkThumbprint, exportJWK, SignJWT, type JSONWebKeySet } from "jose";
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from "node:crypto";
 import type { Role } from "./repository.js";
 
 /** Claims the gateway checks on every access token. */

@@ -139,9 +139,10 @@ describe.each(databaseBackends().map((backend) => backend.name))("order service 
     expect(new Set(results.map((result) => result.order!.id)).size).toBe(1);
     expect((await orders.listOrders({ accountId, skip: 0, take: 0 })).orders).toHaveLength(1);
     expect(await stock(productId)).toEqual([46]);
-    await expect(
-      orders.placeOrder({ ...request, lines: [{ productId, quantity: 5 }] }),
-    ).rejects.toMatchObject({ code: "ALREADY_EXISTS", field: "idempotencyKey" });
+    await expect(orders.placeOrder({ ...request, lines: [{ productId, quantity: 5 }] })).rejects.toMatchObject({
+      code: "ALREADY_EXISTS",
+      field: "idempotencyKey",
+    });
   });
 
   it("releases the stock of a cancelled order", async () => {

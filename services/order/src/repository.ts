@@ -334,4 +334,3 @@ export async function findPaymentByReference(
   );
   return result.rows[0];
 }
-

@@ -198,9 +198,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
           { productId: hot[(i + 2) % 5]!, quantity: 1 },
         ],
       }));
-      const results = await Promise.allSettled(
-        requests.map((request) => place(request.accountId, request.lines)),
-      );
+      const results = await Promise.allSettled(requests.map((request) => place(request.accountId, request.lines)));
       const placed = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
       for (const result of results) {
         if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "FAILED_PRECONDITION" });
@@ -230,9 +228,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       const accountId = await newAccount();
       const productId = await newProduct(700, 100);
       const lines = [{ productId, quantity: 3 }];
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () => place(accountId, lines, "burst")),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, () => place(accountId, lines, "burst")));
       expect(new Set(results.map((order) => order.id)).size).toBe(1);
       expect(await orders.listOrders(accountId, { skip: 0, take: 0 })).toHaveLength(1);
       expect(await stock(productId)).toEqual([97]);
@@ -242,9 +238,10 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       const accountId = await newAccount();
       const productId = await newProduct(700, 10);
       await place(accountId, [{ productId, quantity: 1 }], "same-key");
-      await expect(
-        place(accountId, [{ productId, quantity: 2 }], "same-key"),
-      ).rejects.toMatchObject({ code: "ALREADY_EXISTS", field: "idempotencyKey" });
+      await expect(place(accountId, [{ productId, quantity: 2 }], "same-key")).rejects.toMatchObject({
+        code: "ALREADY_EXISTS",
+        field: "idempotencyKey",
+      });
       expect(await stock(productId)).toEqual([9]);
     });
 
@@ -302,9 +299,9 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
 
     it("refuses an unknown product with NOT_FOUND", async () => {
       const accountId = await newAccount();
-      await expect(
-        orders.addCartItem(context(), accountId, { productId: newId(), quantity: 1 }),
-      ).rejects.toMatchObject({ code: "NOT_FOUND", field: "productId" });
+      await expect(orders.addCartItem(context(), accountId, { productId: newId(), quantity: 1 })).rejects.toMatchObject(
+        { code: "NOT_FOUND", field: "productId" },
+      );
       expect((await orders.getCart(context(), accountId)).lines).toEqual([]);
     });
 

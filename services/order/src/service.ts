@@ -91,7 +91,10 @@ export class OrderService {
     requireId("accountId", accountId);
     const items = await repository.listCartItems(this.database, accountId);
     if (items.length === 0) return { accountId, lines: [], totalCents: 0, currency: "", updatedAt: undefined };
-    const products = await this.productsById(context, items.map((item) => item.productId));
+    const products = await this.productsById(
+      context,
+      items.map((item) => item.productId),
+    );
     const lines = items.map((item): CartLine => {
       const product = products.get(item.productId);
       const unitPriceCents = product?.priceCents ?? 0;
@@ -248,7 +251,10 @@ export class OrderService {
     const requested = await placement.lines();
     const [account, catalog] = await Promise.allSettled([
       this.requireAccountExists(context, placement.accountId),
-      this.requireProductsExist(context, requested.map((line) => line.productId)),
+      this.requireProductsExist(
+        context,
+        requested.map((line) => line.productId),
+      ),
     ]);
     // Both checks run at once; the account's failure is reported first so the answer does not depend on timing.
     if (account.status === "rejected") throw account.reason;

@@ -94,7 +94,12 @@ export async function startTestServices(options: {
   const restart = async (name: ServiceName) => {
     await start(name);
     const giveUpAt = Date.now() + 10_000;
-    while (!(await reachable[name]().then(() => true, () => false))) {
+    while (
+      !(await reachable[name]().then(
+        () => true,
+        () => false,
+      ))
+    ) {
       if (Date.now() > giveUpAt) throw new Error(`${name} service is healthy but its client cannot reach it`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

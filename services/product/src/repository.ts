@@ -275,7 +275,13 @@ export class ProductRepository {
           }
         }
         await this.productsChanged(tx, productIds);
-        return { orderId, status: "held", lines: ordered, createdAt: created.created_at, updatedAt: created.updated_at };
+        return {
+          orderId,
+          status: "held",
+          lines: ordered,
+          createdAt: created.created_at,
+          updatedAt: created.updated_at,
+        };
       });
     } catch (error) {
       if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) {

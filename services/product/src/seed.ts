@@ -97,15 +97,58 @@ const CATEGORIES: Array<{ name: string; nouns: string[]; minCents: number; maxCe
 ];
 
 const ADJECTIVES = [
-  "Classic", "Modern", "Lightweight", "Rugged", "Compact", "Deluxe", "Vintage", "Handmade", "Ergonomic", "Premium",
-  "Everyday", "Waterproof", "Slim", "Cozy", "Sturdy", "Minimalist", "Portable", "Foldable", "Organic", "Heritage",
+  "Classic",
+  "Modern",
+  "Lightweight",
+  "Rugged",
+  "Compact",
+  "Deluxe",
+  "Vintage",
+  "Handmade",
+  "Ergonomic",
+  "Premium",
+  "Everyday",
+  "Waterproof",
+  "Slim",
+  "Cozy",
+  "Sturdy",
+  "Minimalist",
+  "Portable",
+  "Foldable",
+  "Organic",
+  "Heritage",
 ];
 const MATERIALS = [
-  "Leather", "Cotton", "Wool", "Bamboo", "Steel", "Oak", "Walnut", "Ceramic", "Linen", "Canvas", "Recycled",
-  "Glass", "Copper", "Silicone", "Aluminum", "Cork", "Marble", "Hemp",
+  "Leather",
+  "Cotton",
+  "Wool",
+  "Bamboo",
+  "Steel",
+  "Oak",
+  "Walnut",
+  "Ceramic",
+  "Linen",
+  "Canvas",
+  "Recycled",
+  "Glass",
+  "Copper",
+  "Silicone",
+  "Aluminum",
+  "Cork",
+  "Marble",
+  "Hemp",
 ];
 const COLORS = [
-  "Black", "White", "Navy", "Olive", "Sand", "Charcoal", "Crimson", "Forest Green", "Sky Blue", "Mustard",
+  "Black",
+  "White",
+  "Navy",
+  "Olive",
+  "Sand",
+  "Charcoal",
+  "Crimson",
+  "Forest Green",
+  "Sky Blue",
+  "Mustard",
 ];
 const FEATURES = [
   "Built to last for years of daily use",
@@ -227,7 +270,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const categoryIds = await database.transaction(ensureCategories);
     drawProgress(0, total, "products");
-    for (let done = 0; done < total; ) {
+    for (let done = 0; done < total;) {
       const batch = Array.from({ length: Math.min(BATCH_SIZE, total - done) }, next);
       const ids = batch.map(() => newId());
       const createdAt = batch.map((product) => new Date(started - product.ageMs));

@@ -46,9 +46,8 @@ export async function reindex(options: {
   const { database, client, alias } = options;
   const batchSize = options.batchSize ?? BATCH_SIZE;
   // A margin before now: a change committed later may carry an earlier updated_at (its transaction's start time).
-  const changedSince = (
-    await database.query<{ since: Date }>("SELECT now() - interval '1 minute' AS since")
-  ).rows[0]!.since;
+  const changedSince = (await database.query<{ since: Date }>("SELECT now() - interval '1 minute' AS since")).rows[0]!
+    .since;
   const total = (await database.query<{ count: number }>("SELECT count(*)::int8 AS count FROM products")).rows[0]!
     .count;
 
