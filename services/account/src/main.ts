@@ -8,6 +8,9 @@ import { accountServiceBinding } from "./server.js";
 import { AccountService } from "./service.js";
 import { AccessTokenSigner } from "./tokens.js";
 
+/** How often rows of expired refresh tokens are deleted. */
+const REFRESH_TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
 async function main(): Promise<void> {
   const config = readConfig(accountSettings);
   if (config.environment === "production") {
@@ -48,6 +51,14 @@ async function main(): Promise<void> {
     logger.info({ email: config.adminEmail }, "admin account created");
   }
 
+  const purge = () =>
+    service.purgeExpiredRefreshTokens().then(
+      (deleted) => deleted > 0 && logger.info({ deleted }, "expired refresh tokens purged"),
+      (error: unknown) => logger.warn({ err: describeError(error) }, "could not purge expired refresh tokens"),
+    );
+  const purgeTimer = setInterval(purge, REFRESH_TOKEN_PURGE_INTERVAL_MS);
+  purgeTimer.unref();
+
   await serveUntilStopped({
     serviceName: "polyscale.account.v1.AccountService",
     host: config.host,
@@ -57,7 +68,7 @@ async function main(): Promise<void> {
     bindings: [accountServiceBinding(service, logger)],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    closers: [() => database.close()],
+    closers: [async () => clearInterval(purgeTimer), () => database.close()],
   });
 }
 

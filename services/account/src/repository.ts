@@ -185,3 +185,12 @@ export async function revokeRefreshTokensOfAccount(db: Queryable, accountId: str
     accountId,
   ]);
 }
+
+/** Deletes up to `limit` refresh tokens that expired before `before`; returns how many. */
+export async function deleteExpiredRefreshTokens(db: Queryable, before: Date, limit: number): Promise<number> {
+  const result = await db.query(
+    `DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)`,
+    [before, limit],
+  );
+  return result.rowCount ?? 0;
+}

@@ -1,10 +1,11 @@
-import { createLogger, type Database, type RequestContext } from "@polyscale/platform";
+import { createLogger, newId, type Database, type RequestContext } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoginRateLimiter, type LoginRateLimits } from "./rate-limiter.js";
 import { AccountService } from "./service.js";
-import { AccessTokenSigner } from "./tokens.js";
+import * as repository from "./repository.js";
+import { AccessTokenSigner, hashRefreshToken } from "./tokens.js";
 
 const migrationsDir = fileURLToPath(new URL("../sql", import.meta.url));
 const context: RequestContext = { requestId: "test", logger: createLogger("account-test", "silent") };
@@ -217,6 +218,31 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
       await expect(wrongPassword).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "invalid credentials" });
       const unknownEmail = service.login({ email: uniqueEmail(), password: "right password", clientIp: "" }, context);
       await expect(unknownEmail).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "invalid credentials" });
+    });
+
+    it("purges refresh tokens that expired, and only those", async () => {
+      const { account, refreshToken } = await register();
+      const live = await countRows(
+        database,
+        "SELECT count(*)::int AS count FROM refresh_tokens WHERE expires_at > now()",
+      );
+      for (let index = 0; index < 3; index++) {
+        await repository.insertRefreshToken(database, {
+          id: newId(),
+          familyId: newId(),
+          accountId: account.id,
+          tokenHash: hashRefreshToken(`expired-${index}-${newId()}`),
+          expiresAt: new Date(Date.now() - 60_000),
+        });
+      }
+      expect(await service.purgeExpiredRefreshTokens()).toBeGreaterThanOrEqual(3);
+      expect(
+        await countRows(database, "SELECT count(*)::int AS count FROM refresh_tokens WHERE expires_at <= now()"),
+      ).toBe(0);
+      expect(
+        await countRows(database, "SELECT count(*)::int AS count FROM refresh_tokens WHERE expires_at > now()"),
+      ).toBe(live);
+      expect((await service.refreshToken(refreshToken, context)).account.id).toBe(account.id);
     });
 
     it("rotates refresh tokens, and a reused one revokes its whole family", async () => {

@@ -41,6 +41,8 @@ const MAX_IDS_PER_BATCH = 1000;
 const MAX_REFRESH_TOKEN_LENGTH = 256;
 const MAX_CLIENT_IP_LENGTH = 100;
 
+const PURGE_BATCH_SIZE = 1000;
+
 const INVALID_CREDENTIALS = "invalid credentials";
 const INVALID_REFRESH_TOKEN = "invalid refresh token";
 
@@ -256,6 +258,19 @@ export class AccountService {
       await repository.revokeRefreshTokensOfAccount(tx, accountId);
       return repository.setPasswordHash(tx, accountId, newPasswordHash);
     });
+  }
+
+  /**
+   * Deletes refresh tokens that expired, in batches so no statement holds many locks. An expired token is refused
+   * whether or not its row exists, so nothing is lost: only rows that would otherwise pile up for ever.
+   */
+  async purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const batch = await repository.deleteExpiredRefreshTokens(this.database, now, PURGE_BATCH_SIZE);
+      deleted += batch;
+      if (batch < PURGE_BATCH_SIZE) return deleted;
+    }
   }
 
   /** The JSON Web Key Set that verifies access tokens. */
