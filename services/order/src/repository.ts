@@ -120,21 +120,27 @@ export interface NewOrder {
 }
 
 /** Stores an order with its lines; returns it as stored. */
-export async function insertOrder(tx: Queryable, order: NewOrder): Promise<Order> {
-  const inserted = await tx.query<OrderRow>(
-    `INSERT INTO orders (id, account_id, status, total_cents, currency) VALUES ($1, $2, $3, $4, $5)
-     RETURNING ${ORDER_COLUMNS}`,
-    [order.id, order.accountId, order.status, order.totalCents, order.currency],
-  );
-  await tx.query(
-    `INSERT INTO order_lines
-       (order_id, line_number, product_id, name, description, unit_price_cents, quantity, line_total_cents)
-     SELECT $1, line_number, product_id, name, description, unit_price_cents, quantity, line_total_cents
-       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::bigint[])
-            WITH ORDINALITY AS line (product_id, name, description, unit_price_cents, quantity, line_total_cents,
-                                     line_number)`,
+/** Stores an order and its lines in one statement, so it is atomic without a transaction of its own. */
+export async function insertOrder(db: Queryable, order: NewOrder): Promise<Order> {
+  const inserted = await db.query<OrderRow>(
+    `WITH inserted AS (
+       INSERT INTO orders (id, account_id, status, total_cents, currency) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${ORDER_COLUMNS}
+     ), lines AS (
+       INSERT INTO order_lines
+         (order_id, line_number, product_id, name, description, unit_price_cents, quantity, line_total_cents)
+       SELECT $1, line_number, product_id, name, description, unit_price_cents, quantity, line_total_cents
+         FROM unnest($6::uuid[], $7::text[], $8::text[], $9::bigint[], $10::int[], $11::bigint[])
+              WITH ORDINALITY AS line (product_id, name, description, unit_price_cents, quantity, line_total_cents,
+                                       line_number)
+     )
+     SELECT * FROM inserted`,
     [
       order.id,
+      order.accountId,
+      order.status,
+      order.totalCents,
+      order.currency,
       order.lines.map((line) => line.productId),
       order.lines.map((line) => line.name),
       order.lines.map((line) => line.description),

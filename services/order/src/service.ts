@@ -277,21 +277,24 @@ export class OrderService {
     }
     const totalCents = lines.reduce((sum, line) => sum + line.lineTotalCents, 0);
 
+    const order = {
+      id: orderId,
+      accountId: placement.accountId,
+      status: "PENDING_PAYMENT" as const,
+      totalCents,
+      currency: [...currencies][0]!,
+      lines,
+    };
     await this.reserveStock(context, orderId, requested);
     try {
+      // An order from lines is one statement; a checkout also empties the cart, in the same transaction.
+      if (!placement.fromCart) return await repository.insertOrder(this.database, order);
       return await this.database.transaction(async (tx) => {
-        const order = await repository.insertOrder(tx, {
-          id: orderId,
-          accountId: placement.accountId,
-          status: "PENDING_PAYMENT",
-          totalCents,
-          currency: [...currencies][0]!,
-          lines,
-        });
-        if (placement.fromCart && !(await repository.takeFromCart(tx, placement.accountId, requested))) {
+        const stored = await repository.insertOrder(tx, order);
+        if (!(await repository.takeFromCart(tx, placement.accountId, requested))) {
           throw failedPrecondition("the cart changed during checkout; review it and try again", "accountId");
         }
-        return order;
+        return stored;
       });
     } catch (error) {
       await this.applyReservationEffect(context, "releaseReservation", orderId, { ownDeadline: true });
