@@ -243,11 +243,20 @@ export class ProductRepository {
     const productIds = ordered.map((line) => line.productId);
     try {
       return await this.database.transaction(async (tx) => {
-        // A concurrent duplicate waits here for the first one to commit or roll back, then sees its outcome.
+        // A concurrent duplicate waits here for the first one to commit or roll back, then sees its outcome. The lines
+        // go in with the reservation, in the same statement; a product that does not exist fails here, on the
+        // foreign key, before any stock row is locked.
         const inserted = await tx.query<{ created_at: Date; updated_at: Date }>(
-          `INSERT INTO reservations (order_id, status) VALUES ($1, 'held') ON CONFLICT (order_id) DO NOTHING
-           RETURNING created_at, updated_at`,
-          [orderId],
+          `WITH reservation AS (
+             INSERT INTO reservations (order_id, status) VALUES ($1, 'held') ON CONFLICT (order_id) DO NOTHING
+             RETURNING created_at, updated_at
+           ), lines AS (
+             INSERT INTO reservation_lines (order_id, product_id, quantity)
+             SELECT $1, product_id, quantity FROM unnest($2::uuid[], $3::bigint[]) AS line (product_id, quantity)
+             WHERE EXISTS (SELECT 1 FROM reservation)
+           )
+           SELECT * FROM reservation`,
+          [orderId, productIds, ordered.map((line) => line.quantity)],
         );
         const created = inserted.rows[0];
         if (!created) {
@@ -257,12 +266,6 @@ export class ProductRepository {
           }
           return existing;
         }
-        // A product that does not exist fails here, on the foreign key, before any stock row is locked.
-        await tx.query(
-          `INSERT INTO reservation_lines (order_id, product_id, quantity)
-           SELECT $1, product_id, quantity FROM unnest($2::uuid[], $3::bigint[]) AS line (product_id, quantity)`,
-          [orderId, productIds, ordered.map((line) => line.quantity)],
-        );
         // The hot rows are locked last, in product-id order (so concurrent orders cannot deadlock), and stay locked
         // only for these updates and the commit.
         for (const line of ordered) {
