@@ -13,8 +13,3 @@ export interface RequestContext {
 
 /** gRPC metadata key (and HTTP header) carrying the request id. */
 export const REQUEST_ID_KEY = "x-request-id";
-
-/** Milliseconds left before the context's deadline, or Infinity. */
-export function remainingMs(context: Pick<RequestContext, "deadline">): number {
-  return context.deadline ? context.deadline.getTime() - Date.now() : Infinity;
-}

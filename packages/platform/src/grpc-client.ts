@@ -100,13 +100,3 @@ export async function checkHealth(address: string, timeoutMs = 1000, serviceName
     client.close();
   }
 }
-
-/** Polls checkHealth until the server answers SERVING or the time is up. */
-export async function waitForHealthy(address: string, timeoutMs: number): Promise<boolean> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (Date.now() < giveUpAt) {
-    if (await checkHealth(address, Math.min(1000, Math.max(1, giveUpAt - Date.now())))) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
-}
