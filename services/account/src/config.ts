@@ -12,6 +12,8 @@ export const accountSettings = {
   jwtPrivateKey: setting.optionalString("JWT_PRIVATE_KEY"),
   accessTokenTtlSeconds: setting.integer("ACCESS_TOKEN_TTL_SECONDS", 900, { min: 30, max: 86_400 }),
   refreshTokenTtlSeconds: setting.integer("REFRESH_TOKEN_TTL_SECONDS", 2_592_000, { min: 60, max: 31_536_000 }),
+  /** A refresh token used again within this many seconds gets the same successor (concurrent tabs, retries). */
+  refreshGraceSeconds: setting.integer("REFRESH_GRACE_SECONDS", 10, { min: 0, max: 300 }),
   adminEmail: setting.string("ADMIN_EMAIL", "admin@polyscale.local"),
   adminPassword: setting.string("ADMIN_PASSWORD", "polyscale-admin"),
   loginMaxAttemptsPerEmail: setting.integer("LOGIN_MAX_ATTEMPTS_PER_EMAIL", 10, { min: 1, max: 1_000_000 }),

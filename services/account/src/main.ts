@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       windowSeconds: config.loginRateWindowSeconds,
     }),
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    refreshGraceSeconds: config.refreshGraceSeconds,
   });
   if (await service.ensureAdmin({ email: config.adminEmail, password: config.adminPassword })) {
     logger.info({ email: config.adminEmail }, "admin account created");

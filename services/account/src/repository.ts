@@ -160,6 +160,28 @@ export async function findRefreshToken(db: Queryable, tokenHash: Buffer): Promis
   return result.rows[0];
 }
 
+/** A refresh token with what the grace window needs to know, judged by the database's clock. */
+export interface RefreshTokenState extends RefreshTokenRecord {
+  /** Used, and less than the grace window ago. */
+  usedWithinGrace: boolean;
+  expired: boolean;
+}
+
+export async function findRefreshTokenState(
+  db: Queryable,
+  tokenHash: Buffer,
+  graceSeconds: number,
+): Promise<RefreshTokenState | undefined> {
+  const result = await db.query<RefreshTokenState>(
+    `SELECT ${REFRESH_TOKEN_COLUMNS},
+       coalesce(used_at > now() - make_interval(secs => $2), false) AS "usedWithinGrace",
+       expires_at <= now() AS expired
+     FROM refresh_tokens WHERE token_hash = $1`,
+    [tokenHash, graceSeconds],
+  );
+  return result.rows[0];
+}
+
 /**
  * Marks a live token used, in one conditional statement so that of two concurrent uses only one gets the row back.
  * Undefined when the token is unknown, used, revoked or expired.

@@ -29,14 +29,22 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
   let signer: AccessTokenSigner;
   let service: AccountService;
 
-  function serviceWithLimits(limits: LoginRateLimits): AccountService {
+  function serviceWithLimits(limits: LoginRateLimits, refreshGraceSeconds = 0): AccountService {
     return new AccountService({
       database,
       signer,
       loginRateLimiter: new LoginRateLimiter(limits),
       refreshTokenTtlSeconds: 3600,
+      refreshGraceSeconds,
     });
   }
+
+  const liveRefreshTokens = (accountId: string) =>
+    countRows(
+      database,
+      "SELECT count(*)::int AS count FROM refresh_tokens WHERE account_id = $1 AND used_at IS NULL AND revoked_at IS NULL",
+      [accountId],
+    );
 
   const accountCount = () => countRows(database, "SELECT count(*)::int AS count FROM accounts");
 
@@ -268,7 +276,7 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
       });
     });
 
-    it("lets at most one of two concurrent refreshes of a token win, then rejects the whole family", async () => {
+    it("without a grace window, lets one of two concurrent refreshes win, then rejects the whole family", async () => {
       const { refreshToken, account } = await register();
       const results = await Promise.allSettled([
         service.refreshToken(refreshToken, context),
@@ -286,6 +294,64 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
           [account.id],
         ),
       ).toBe(0);
+    });
+
+    // Seen (issue 12): two tabs refreshing at once logged the user out, the winner's new token refused too.
+    it("regression: 10 concurrent refreshes of one token all end with the same working session, one family", async () => {
+      const graceful = serviceWithLimits(generousLimits, 5);
+      const { refreshToken, account } = await register();
+      const sessions = await Promise.all(
+        Array.from({ length: 10 }, () => graceful.refreshToken(refreshToken, context)),
+      );
+      const successors = new Set(sessions.map((session) => session.refreshToken));
+      expect(successors.size).toBe(1);
+      expect(successors.has(refreshToken)).toBe(false);
+      for (const session of sessions) expect(session.account.id).toBe(account.id);
+      expect(await liveRefreshTokens(account.id)).toBe(1);
+      expect(
+        await countRows(
+          database,
+          "SELECT count(DISTINCT family_id)::int AS count FROM refresh_tokens WHERE account_id = $1",
+          [account.id],
+        ),
+      ).toBe(1);
+      // Every tab goes on refreshing with what it got, again all at once: still one live token.
+      const next = await Promise.all(sessions.map((session) => graceful.refreshToken(session.refreshToken, context)));
+      expect(new Set(next.map((session) => session.refreshToken)).size).toBe(1);
+      expect(await liveRefreshTokens(account.id)).toBe(1);
+    });
+
+    // Seen (issue 12): a refresh retried after a network blip revoked the session.
+    it("regression: a retried refresh within the grace window gets the same successor, even after it rotated on", async () => {
+      const graceful = serviceWithLimits(generousLimits, 5);
+      const { refreshToken, account } = await register();
+      const first = await graceful.refreshToken(refreshToken, context);
+      const retried = await graceful.refreshToken(refreshToken, context);
+      expect(retried.refreshToken).toBe(first.refreshToken);
+      // The other tab already rotated once more: the slow one follows the chain to the live token.
+      const third = await graceful.refreshToken(first.refreshToken, context);
+      expect((await graceful.refreshToken(refreshToken, context)).refreshToken).toBe(third.refreshToken);
+      expect(await liveRefreshTokens(account.id)).toBe(1);
+    });
+
+    it("revokes the family when a used token comes back after the grace window", async () => {
+      const graceful = serviceWithLimits(generousLimits, 1);
+      const { refreshToken, account } = await register();
+      const successor = await graceful.refreshToken(refreshToken, context);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await expect(graceful.refreshToken(refreshToken, context)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      await expect(graceful.refreshToken(successor.refreshToken, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      expect(await liveRefreshTokens(account.id)).toBe(0);
+    });
+
+    it("gives nothing within the grace window for a token whose family was logged out", async () => {
+      const graceful = serviceWithLimits(generousLimits, 5);
+      const { refreshToken } = await register();
+      const successor = await graceful.refreshToken(refreshToken, context);
+      await graceful.logout(successor.refreshToken, context);
+      await expect(graceful.refreshToken(refreshToken, context)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     });
 
     it("logs out one session family and leaves the others alive", async () => {

@@ -19,7 +19,7 @@ import { hashPassword, verifyPassword } from "./passwords.js";
 import type { LoginRateLimiter } from "./rate-limiter.js";
 import * as repository from "./repository.js";
 import type { Account, Role } from "./repository.js";
-import { hashRefreshToken, newRefreshToken, type AccessTokenSigner } from "./tokens.js";
+import { hashRefreshToken, newRefreshToken, successorRefreshToken, type AccessTokenSigner } from "./tokens.js";
 
 export type { Account, Role };
 
@@ -42,6 +42,9 @@ const MAX_REFRESH_TOKEN_LENGTH = 256;
 const MAX_CLIENT_IP_LENGTH = 100;
 
 const PURGE_BATCH_SIZE = 1000;
+// How many rotations in a row a repeated refresh follows within the grace window (a tab that refreshed twice while
+// another was still waiting); a longer chain is treated as reuse.
+const MAX_GRACE_CHAIN = 5;
 
 const INVALID_CREDENTIALS = "invalid credentials";
 const INVALID_REFRESH_TOKEN = "invalid refresh token";
@@ -68,6 +71,8 @@ export interface AccountServiceOptions {
   signer: AccessTokenSigner;
   loginRateLimiter: LoginRateLimiter;
   refreshTokenTtlSeconds: number;
+  /** How long after a refresh token was used a repeated use still gets the same successor instead of revoking. */
+  refreshGraceSeconds: number;
 }
 
 /** Accounts, credentials and sessions. Every input is validated here before anything is written. */
@@ -76,12 +81,16 @@ export class AccountService {
   private readonly signer: AccessTokenSigner;
   private readonly loginRateLimiter: LoginRateLimiter;
   private readonly refreshTokenTtlMs: number;
+  private readonly refreshGraceSeconds: number;
+  private readonly successorSecret: Buffer;
 
   constructor(options: AccountServiceOptions) {
     this.database = options.database;
     this.signer = options.signer;
     this.loginRateLimiter = options.loginRateLimiter;
     this.refreshTokenTtlMs = options.refreshTokenTtlSeconds * 1000;
+    this.refreshGraceSeconds = options.refreshGraceSeconds;
+    this.successorSecret = options.signer.deriveSecret("polyscale refresh token successor");
   }
 
   /** An admin operation: email and password are given together or not at all; role defaults to customer. */
@@ -173,32 +182,63 @@ export class AccountService {
   }
 
   /**
-   * Rotates a refresh token: the presented one is used up and the next one of its family is issued. A token that was
-   * already used has leaked (or was raced): its whole family is revoked, and that revocation is committed even though
-   * the call fails.
+   * Rotates a refresh token: the presented one is used up and its successor is issued. Presenting it again within
+   * the grace window (two tabs refreshing at once, a retry after a lost answer) hands out that same successor, with a
+   * fresh access token, instead of a second one. Presenting it after the window means it leaked: its whole family is
+   * revoked, and that revocation is committed even though the call fails.
    */
   async refreshToken(refreshToken: string, context: RequestContext): Promise<Session> {
-    const tokenHash = hashRefreshToken(requireRefreshToken(refreshToken));
+    const presentedToken = requireRefreshToken(refreshToken);
+    const tokenHash = hashRefreshToken(presentedToken);
     const presented = await repository.findRefreshToken(this.database, tokenHash);
     if (!presented) throw unauthenticated(INVALID_REFRESH_TOKEN);
     const outcome = await this.database.transaction(async (tx) => {
+      // The account lock orders concurrent uses of one token: the first rotates, the others see it used.
       const locked = await repository.lockAccount(tx, presented.accountId);
       if (!locked) return { kind: "rejected" } as const;
       const used = await repository.useRefreshToken(tx, tokenHash);
-      if (used)
-        return { kind: "rotated", session: await this.issueSession(tx, locked.account, used.familyId) } as const;
-      const current = await repository.findRefreshToken(tx, tokenHash);
-      if (current?.usedAt) {
-        await repository.revokeRefreshTokenFamily(tx, current.familyId);
-        return { kind: "reused" } as const;
+      if (used) {
+        const successor = successorRefreshToken(this.successorSecret, presentedToken);
+        return {
+          kind: "rotated",
+          session: await this.issueSession(tx, locked.account, used.familyId, successor),
+        } as const;
       }
-      return { kind: "rejected" } as const;
+      const current = await repository.findRefreshTokenState(tx, tokenHash, this.refreshGraceSeconds);
+      if (!current?.usedAt || current.revokedAt) return { kind: "rejected" } as const;
+      if (current.usedWithinGrace) {
+        const successor = await this.graceSuccessor(tx, presentedToken);
+        if (successor)
+          return { kind: "rotated", session: await this.resumeSession(locked.account, successor) } as const;
+      }
+      await repository.revokeRefreshTokenFamily(tx, current.familyId);
+      return { kind: "reused" } as const;
     });
     if (outcome.kind === "rotated") return outcome.session;
     if (outcome.kind === "reused") {
       context.logger.warn({ accountId: presented.accountId }, "refresh token reused; its session family is revoked");
     }
     throw unauthenticated(INVALID_REFRESH_TOKEN);
+  }
+
+  /**
+   * The live successor of a token used within the grace window, following successors that were themselves used
+   * within it; undefined when the chain ends in a revoked, expired or long-used token.
+   */
+  private async graceSuccessor(
+    tx: Queryable,
+    usedToken: string,
+  ): Promise<{ token: string; expiresAt: Date; familyId: string } | undefined> {
+    let current = usedToken;
+    for (let step = 0; step < MAX_GRACE_CHAIN; step += 1) {
+      const next = successorRefreshToken(this.successorSecret, current);
+      const state = await repository.findRefreshTokenState(tx, hashRefreshToken(next), this.refreshGraceSeconds);
+      if (!state || state.revokedAt || state.expired) return undefined;
+      if (!state.usedAt) return { token: next, expiresAt: state.expiresAt, familyId: state.familyId };
+      if (!state.usedWithinGrace) return undefined;
+      current = next;
+    }
+    return undefined;
   }
 
   /** Revokes the session family of the token. An unknown token is already logged out, so that succeeds too. */
@@ -317,8 +357,12 @@ export class AccountService {
     return session;
   }
 
-  private async issueSession(tx: Queryable, account: Account, familyId: string): Promise<Session> {
-    const refreshToken = newRefreshToken();
+  private async issueSession(
+    tx: Queryable,
+    account: Account,
+    familyId: string,
+    refreshToken = newRefreshToken(),
+  ): Promise<Session> {
     const refreshTokenExpiresAt = new Date(Date.now() + this.refreshTokenTtlMs);
     await repository.insertRefreshToken(tx, {
       id: newId(),
@@ -327,13 +371,21 @@ export class AccountService {
       tokenHash: hashRefreshToken(refreshToken),
       expiresAt: refreshTokenExpiresAt,
     });
+    return this.resumeSession(account, { token: refreshToken, expiresAt: refreshTokenExpiresAt, familyId });
+  }
+
+  /** A session around a refresh token that is already stored: a fresh access token for it. */
+  private async resumeSession(
+    account: Account,
+    refresh: { token: string; expiresAt: Date; familyId: string },
+  ): Promise<Session> {
     const access = await this.signer.sign({ accountId: account.id, role: account.role });
     return {
       account,
       accessToken: access.token,
       accessTokenExpiresAt: access.expiresAt,
-      refreshToken,
-      refreshTokenExpiresAt,
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt: refresh.expiresAt,
     };
   }
 }

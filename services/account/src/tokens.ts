@@ -1,7 +1,9 @@
 import { calculateJwkThumbprint, exportJWK, SignJWT, type JSONWebKeySet } from "jose";
 import {
   createHash,
+  createHmac,
   createPrivateKey,
+  hkdfSync,
   createPublicKey,
   generateKeyPairSync,
   randomBytes,
@@ -59,6 +61,15 @@ export class AccessTokenSigner {
       .sign(this.privateKey);
     return { token, expiresAt: new Date(expiresAt * 1000) };
   }
+
+  /**
+   * A 32-byte secret derived from the signing key (HKDF-SHA256, RFC 5869) for one purpose named by `label`: every
+   * replica holding the key derives the same secret, and it changes when the key does.
+   */
+  deriveSecret(label: string): Buffer {
+    const keyMaterial = this.privateKey.export({ format: "der", type: "pkcs8" });
+    return Buffer.from(hkdfSync("sha256", keyMaterial, Buffer.alloc(0), label, 32));
+  }
 }
 
 function importEd25519PrivateKey(pem: string): KeyObject {
@@ -75,6 +86,15 @@ function importEd25519PrivateKey(pem: string): KeyObject {
 /** A new opaque refresh token: 32 random bytes, base64url. */
 export function newRefreshToken(): string {
   return randomBytes(32).toString("base64url");
+}
+
+/**
+ * The refresh token that rotating `token` hands out: HMAC-SHA256 under a secret derived from the signing key, base64url
+ * (the same 43-character shape as a random one). Derived rather than random so that a repeated use of `token` within
+ * the grace window can hand out the same successor again although only its hash is stored.
+ */
+export function successorRefreshToken(secret: Buffer, token: string): string {
+  return createHmac("sha256", secret).update(token).digest("base64url");
 }
 
 /** What is stored instead of the refresh token itself. */
