@@ -1,4 +1,59 @@
-import { commonSettings, setting } from "@polyscale/platform";
+import proxyaddr from "proxy-addr";
+import { commonSettings, setting, type Setting } from "@polyscale/platform";
+
+/** Whether the hop-th address of a request (0 = the socket's peer) is a proxy of ours, as proxy-addr asks it. */
+export type TrustProxy = (address: string, hop: number) => boolean;
+
+const MAX_PROXY_HOPS = 10;
+
+/**
+ * TRUST_PROXY: unset, false or 0 trusts no proxy (the client is the socket's peer); a number N trusts N proxy hops;
+ * otherwise a comma-separated list of trusted proxy CIDRs (or proxy-addr's names loopback, linklocal, uniquelocal).
+ * "true" is refused: trusting every hop would take the left-most X-Forwarded-For entry, which the client writes.
+ */
+function trustProxySetting(variable: string): Setting<TrustProxy> {
+  return {
+    variable,
+    read(raw) {
+      const value = raw?.trim() ?? "";
+      if (value === "" || /^(false|no|off|0)$/i.test(value)) return () => false;
+      if (/^(true|yes|on)$/i.test(value)) {
+        throw new Error("give the number of proxy hops in front of the gateway (e.g. 1) or their CIDRs, not true");
+      }
+      if (/^\d+$/.test(value)) {
+        const hops = Number(value);
+        if (hops > MAX_PROXY_HOPS) throw new Error(`must be at most ${MAX_PROXY_HOPS} hops (got ${hops})`);
+        return (_address, hop) => hop < hops;
+      }
+      const trusted = value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0);
+      try {
+        return proxyaddr.compile(trusted);
+      } catch (error) {
+        throw new Error(`must be a number of hops or a list of CIDRs (${(error as Error).message})`);
+      }
+    },
+  };
+}
+
+function optionalRedisUrl(variable: string): Setting<string | undefined> {
+  return {
+    variable,
+    read(raw) {
+      if (raw === undefined) return undefined;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error("must be a URL");
+      }
+      if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new Error("must be a redis: or rediss: URL");
+      return raw;
+    },
+  };
+}
 
 /** Every environment variable the gateway reads. */
 export const gatewaySettings = {
@@ -15,8 +70,25 @@ export const gatewaySettings = {
   graphqlMaxCost: setting.integer("GRAPHQL_MAX_COST", 5000, { min: 100, max: 1_000_000 }),
   /** Origins whose browser apps may call the API (CORS), comma-separated; "*" allows any. */
   corsAllowedOrigins: setting.list("CORS_ALLOWED_ORIGINS", ["*"]),
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy: setting.boolean("TRUST_PROXY", false),
+  /** Which proxies' X-Forwarded-For entries to believe: a hop count or CIDRs; the client is the right-most other. */
+  trustProxy: trustProxySetting("TRUST_PROXY"),
+  /** Where throttling counts are shared by every gateway replica; unset keeps them in this process. */
+  redisUrl: optionalRedisUrl("REDIS_URL"),
+  /** Failed logins for one email from one address before each further attempt must wait (1 s, 2 s, 4 s, …). */
+  loginFreeAttempts: setting.integer("LOGIN_FREE_ATTEMPTS", 5, { min: 1, max: 1000 }),
+  /** Failed logins from one address, whatever the email, before the waits start for that address. */
+  loginFreeAttemptsPerAddress: setting.integer("LOGIN_FREE_ATTEMPTS_PER_ADDRESS", 100, { min: 1, max: 1_000_000 }),
+  /** Registrations (and other expensive anonymous operations) from one address before the waits start. */
+  anonymousFreeAttemptsPerAddress: setting.integer("ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS", 10, {
+    min: 1,
+    max: 1_000_000,
+  }),
+  throttleBaseDelayMs: setting.integer("THROTTLE_BASE_DELAY_MS", 1000, { min: 1, max: 60_000 }),
+  throttleMaxDelaySeconds: setting.integer("THROTTLE_MAX_DELAY_SECONDS", 900, { min: 1, max: 86_400 }),
+  /** Counts are forgotten after this long without attempts. */
+  throttleWindowSeconds: setting.integer("THROTTLE_WINDOW_SECONDS", 900, { min: 1, max: 86_400 }),
+  /** Password-hashing mutations (register, login, changePassword, createAccount) one GraphQL request may run. */
+  graphqlMaxExpensiveMutations: setting.integer("GRAPHQL_MAX_EXPENSIVE_MUTATIONS", 1, { min: 1, max: 100 }),
 };
 
 /** The development default of PAYMENT_WEBHOOK_SECRET, which production refuses. */

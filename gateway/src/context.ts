@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import proxyaddr from "proxy-addr";
 import type { Logger } from "@polyscale/platform";
 import { bearerToken, type TokenVerifier, type Viewer } from "./auth.js";
+import type { TrustProxy } from "./config.js";
 import { createLoaders, type Loaders } from "./loaders.js";
+import type { Throttle } from "./throttle.js";
 import { bindServices, DownstreamCalls, type Services } from "./services.js";
 
 /** Everything one HTTP request carries through GraphQL resolvers and REST handlers alike. */
@@ -13,8 +16,9 @@ export interface GatewayContext {
   readonly services: Services;
   readonly loaders: Loaders;
   readonly calls: DownstreamCalls;
-  /** The end user's address, for login rate limiting. */
+  /** The end user's address (the right-most untrusted hop), for throttling. */
   readonly clientIp: string;
+  readonly throttle: Throttle;
   /** The Idempotency-Key header, if sent. */
   readonly idempotencyKey?: string;
   /** The caller from the bearer token, verified on first use; undefined for anonymous callers. */
@@ -26,7 +30,8 @@ export interface ContextDependencies {
   verifier: TokenVerifier;
   logger: Logger;
   grpcDeadlineMs: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  throttle: Throttle;
 }
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -37,14 +42,12 @@ export function requestIdOf(request: IncomingMessage): string {
   return typeof given === "string" && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
-/** The socket's address, or the first X-Forwarded-For hop when a trusted proxy sets it. */
-export function clientIpOf(request: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = request.headers["x-forwarded-for"];
-  if (trustProxy && typeof forwarded === "string") {
-    const first = forwarded.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return request.socket.remoteAddress ?? "";
+/**
+ * The client's address: walking from the socket's peer back through X-Forwarded-For (right to left), the first
+ * address that is not a trusted proxy. Entries left of it are whatever the client wrote, so they never count.
+ */
+export function clientIpOf(request: IncomingMessage, trustProxy: TrustProxy): string {
+  return proxyaddr(request, trustProxy) ?? "";
 }
 
 export function createGatewayContext(
@@ -71,6 +74,7 @@ export function createGatewayContext(
     },
     calls,
     clientIp: clientIpOf(request, dependencies.trustProxy),
+    throttle: dependencies.throttle,
     idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
     viewer() {
       viewer ??= (async () => {

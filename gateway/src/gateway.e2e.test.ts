@@ -157,6 +157,8 @@ beforeAll(async () => {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      // Every test registers from 127.0.0.1; sessions.e2e.test.ts covers the registration throttle.
+      ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
     },
   });
 });

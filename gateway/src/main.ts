@@ -3,6 +3,7 @@ import { TokenVerifier } from "./auth.js";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET, gatewaySettings } from "./config.js";
 import { createGatewayServer } from "./server.js";
 import { closeServices, connectServices } from "./services.js";
+import { MemoryThrottleStore, RedisThrottleStore, Throttle } from "./throttle.js";
 
 const logger = createLogger("gateway");
 
@@ -21,10 +22,26 @@ if (config.environment === "production" && config.paymentWebhookSecret === DEFAU
 }
 
 const services = connectServices(config);
+const rule = (name: string, freeAttempts: number) => ({
+  name,
+  freeAttempts,
+  baseDelayMs: config.throttleBaseDelayMs,
+  maxDelayMs: config.throttleMaxDelaySeconds * 1000,
+  windowMs: config.throttleWindowSeconds * 1000,
+});
+const throttle = new Throttle(
+  config.redisUrl ? new RedisThrottleStore(config.redisUrl, logger) : new MemoryThrottleStore(),
+  {
+    loginPerEmailAndAddress: rule("login-pair", config.loginFreeAttempts),
+    loginPerAddress: rule("login-address", config.loginFreeAttemptsPerAddress),
+    anonymousPerAddress: rule("anonymous-address", config.anonymousFreeAttemptsPerAddress),
+  },
+);
 const server = createGatewayServer({
   ...config,
   logger,
   services,
+  throttle,
   verifier: new TokenVerifier(services.account, logger),
   serviceAddresses: {
     account: config.accountServiceAddress,
@@ -47,6 +64,7 @@ stopOnSignals(
         server.closeIdleConnections();
       }),
     async () => closeServices(services),
+    () => throttle.close(),
   ],
   config.shutdownTimeoutMs,
 );

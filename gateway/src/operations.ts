@@ -38,15 +38,37 @@ function present<T>(value: T | undefined, what: string): T {
 
 // Sessions and profile
 
+/** Each registration counts against the client address's allowance of expensive anonymous operations. */
 export async function register(
   context: GatewayContext,
   input: { name: string; email: string; password: string },
 ): Promise<Session> {
+  await context.throttle.countAnonymous(context.clientIp);
   return present((await context.services.account.register(input)).session, "session");
 }
 
+/**
+ * Runs a password check under the throttle of (who, client address) and of the address: a wrong password keeps its
+ * count, the right one clears the pair, and a call that never checked a password (bad input, service down) counts
+ * nothing.
+ */
+async function throttledPasswordCheck<T>(context: GatewayContext, who: string, check: () => Promise<T>): Promise<T> {
+  const attempt = await context.throttle.beginLogin(who, context.clientIp);
+  let result: T;
+  try {
+    result = await check();
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "UNAUTHENTICATED")) await attempt.abandoned();
+    throw error;
+  }
+  await attempt.succeeded();
+  return result;
+}
+
 export async function login(context: GatewayContext, input: { email: string; password: string }): Promise<Session> {
-  const response = await context.services.account.login({ ...input, clientIp: context.clientIp });
+  const response = await throttledPasswordCheck(context, `email:${input.email}`, () =>
+    context.services.account.login(input),
+  );
   return present(response.session, "session");
 }
 
@@ -78,7 +100,9 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<Session> {
   const viewer = requireViewer(await context.viewer());
-  const response = await context.services.account.changePassword({ accountId: viewer.accountId, ...input });
+  const response = await throttledPasswordCheck(context, `account:${viewer.accountId}`, () =>
+    context.services.account.changePassword({ accountId: viewer.accountId, ...input }),
+  );
   return present(response.session, "session");
 }
 

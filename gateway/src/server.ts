@@ -9,6 +9,8 @@ import { HttpError, parseJsonObject, readBody, sendError, sendJson } from "./res
 import { openApiDocument } from "./rest/openapi.js";
 import { matcherOf, restRoutes, type RestRequest } from "./rest/routes.js";
 import type { Services } from "./services.js";
+import type { TrustProxy } from "./config.js";
+import type { Throttle } from "./throttle.js";
 
 export interface GatewayServerOptions {
   logger: Logger;
@@ -16,11 +18,13 @@ export interface GatewayServerOptions {
   verifier: TokenVerifier;
   serviceAddresses: { account: string; product: string; order: string };
   grpcDeadlineMs: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  throttle: Throttle;
   corsAllowedOrigins: readonly string[];
   maxBodyBytes: number;
   graphqlMaxDepth: number;
   graphqlMaxCost: number;
+  graphqlMaxExpensiveMutations: number;
   paymentWebhookSecret: string;
 }
 
@@ -33,6 +37,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   const graphql = createGraphQLHandler({
     maxDepth: options.graphqlMaxDepth,
     maxCost: options.graphqlMaxCost,
+    maxExpensiveMutations: options.graphqlMaxExpensiveMutations,
     maxBodyBytes: options.maxBodyBytes,
   });
   const routes = restRoutes(options).map((route) => ({ ...route, match: matcherOf(route.path) }));

@@ -12,6 +12,7 @@ import type { TokenVerifier } from "../auth.js";
 import { createGatewayContext } from "../context.js";
 import { sendError } from "../rest/http.js";
 import { closeServices, connectServices, type Services } from "../services.js";
+import { MemoryThrottleStore, Throttle } from "../throttle.js";
 import { createGraphQLHandler, LruCache } from "./http.js";
 
 /**
@@ -34,11 +35,18 @@ let system: RunningSystem;
 let dataDir: string;
 let lamps: { id: string };
 const verifier = { verify: async () => undefined } as unknown as TokenVerifier;
+const generous = { freeAttempts: 1000, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 60_000 };
+const throttle = new Throttle(new MemoryThrottleStore(), {
+  loginPerEmailAndAddress: { name: "pair", ...generous },
+  loginPerAddress: { name: "address", ...generous },
+  anonymousPerAddress: { name: "anonymous", ...generous },
+});
 
 let parses = 0;
 const handler = createGraphQLHandler({
   maxDepth: 10,
   maxCost: 5000,
+  maxExpensiveMutations: 1,
   maxBodyBytes: 16_384,
   parse: (source) => {
     parses += 1;
@@ -89,7 +97,8 @@ beforeAll(async () => {
       verifier,
       logger,
       grpcDeadlineMs: 1000,
-      trustProxy: false,
+      trustProxy: () => false,
+      throttle,
     });
     const url = new URL(request.url ?? "/", "http://gateway");
     handler(request, response, context, url).catch((error: unknown) => sendError(response, error, logger));
@@ -197,6 +206,32 @@ describe("GraphQL over HTTP", () => {
       message: expect.stringMatching(/depth limit of 10 exceeded/),
       extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
     });
+  });
+
+  // Seen (issue 10): 15 aliased registers in one request cost 15 password hashes.
+  it("regression: refuses a mutation running more than one password-hashing field, however it is spelled", async () => {
+    const register = (alias: string) =>
+      `${alias}: register(input: { name: "A", email: "${alias}@example.com", password: "long enough" }) { accessToken }`;
+    const aliased = Array.from({ length: 15 }, (_, index) => register(`r${index}`)).join(" ");
+    const refused = await post({ query: `mutation { ${aliased} }` });
+    expect(refused.body.data).toBeUndefined();
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/at most 1 of register, login, changePassword, createAccount; this one runs 15/),
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+      }),
+    ]);
+    // Through fragments and inline fragments, mixed with login.
+    const fragments = `mutation { ...A ... on Mutation { l: login(email: "a@example.com", password: "x") { accessToken } } }
+      fragment A on Mutation { ${register("r")} ...B } fragment B on Mutation { ...A }`;
+    const viaFragments = await post({ query: fragments });
+    expect(viaFragments.body.errors.map((error: { message: string }) => error.message)).toContainEqual(
+      expect.stringMatching(/this one runs 2/),
+    );
+    expect(viaFragments.body.data).toBeUndefined();
+    // A query is not a mutation: fields named like these elsewhere do not count.
+    const query = await post({ query: `{ a: __typename b: __typename }` });
+    expect(query.body.errors).toBeUndefined();
   });
 
   it("runs the named operation with its variables, with the Server-Timing header", async () => {

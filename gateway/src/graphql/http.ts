@@ -20,6 +20,7 @@ import { describeError } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { HttpError, parseJsonObject, readBody } from "../rest/http.js";
 import { maskError } from "./errors.js";
+import { maxExpensiveMutationsRule } from "./expensive-mutations.js";
 import type { GraphQLContext } from "./resolvers.js";
 import { createGatewaySchema } from "./schema.js";
 
@@ -33,6 +34,8 @@ import { createGatewaySchema } from "./schema.js";
 export interface GraphQLHandlerOptions {
   maxDepth: number;
   maxCost: number;
+  /** Password-hashing mutations one request may run (see expensive-mutations.ts). */
+  maxExpensiveMutations: number;
   maxBodyBytes: number;
   /** Defaults to the gateway's schema (schema.graphql with its resolvers). */
   schema?: GraphQLSchema;
@@ -67,14 +70,19 @@ const reportedAsValidationError = {
   onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
 };
 
-/** graphql-js's rules plus graphql-armor's depth, cost, alias and directive limits. */
-export function validationRules(options: { maxDepth: number; maxCost: number }): ValidationRule[] {
+/** graphql-js's rules plus graphql-armor's depth, cost, alias and directive limits, and our expensive-mutation cap. */
+export function validationRules(options: {
+  maxDepth: number;
+  maxCost: number;
+  maxExpensiveMutations: number;
+}): ValidationRule[] {
   return [
     ...specifiedRules,
     maxDepthRule({ n: options.maxDepth, ...reportedAsValidationError }),
     costLimitRule({ maxCost: options.maxCost, ...reportedAsValidationError }),
     maxAliasesRule({ n: MAX_ALIASES, ...reportedAsValidationError }),
     maxDirectivesRule({ n: MAX_DIRECTIVES, ...reportedAsValidationError }),
+    maxExpensiveMutationsRule(options.maxExpensiveMutations),
   ] as ValidationRule[];
 }
 

@@ -16,9 +16,6 @@ export const accountSettings = {
   refreshGraceSeconds: setting.integer("REFRESH_GRACE_SECONDS", 10, { min: 0, max: 300 }),
   adminEmail: setting.string("ADMIN_EMAIL", "admin@polyscale.local"),
   adminPassword: setting.string("ADMIN_PASSWORD", "polyscale-admin"),
-  loginMaxAttemptsPerEmail: setting.integer("LOGIN_MAX_ATTEMPTS_PER_EMAIL", 10, { min: 1, max: 1_000_000 }),
-  loginMaxAttemptsPerIp: setting.integer("LOGIN_MAX_ATTEMPTS_PER_IP", 100, { min: 1, max: 1_000_000 }),
-  loginRateWindowSeconds: setting.integer("LOGIN_RATE_WINDOW_SECONDS", 900, { min: 1, max: 86_400 }),
 };
 
 /** The development default of ADMIN_PASSWORD, which production refuses. */

@@ -110,7 +110,6 @@ describe.each(storages)("account service process on $name", ({ name }) => {
     const loggedIn = await call<{ session: WireSession }>("Login", {
       email: "ada@example.com",
       password: "analytical engine",
-      clientIp: "203.0.113.7",
     });
     expect(loggedIn.session.account.id).toBe(registered.session.account.id);
     expect(loggedIn.session.refreshToken).not.toBe(registered.session.refreshToken);

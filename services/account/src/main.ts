@@ -3,7 +3,6 @@ import { protoFiles, protoRoot } from "@polyscale/proto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { accountSettings, DEFAULT_ADMIN_PASSWORD } from "./config.js";
-import { LoginRateLimiter } from "./rate-limiter.js";
 import { accountServiceBinding } from "./server.js";
 import { AccountService } from "./service.js";
 import { AccessTokenSigner } from "./tokens.js";
@@ -40,11 +39,6 @@ async function main(): Promise<void> {
   const service = new AccountService({
     database,
     signer,
-    loginRateLimiter: new LoginRateLimiter({
-      maxAttemptsPerEmail: config.loginMaxAttemptsPerEmail,
-      maxAttemptsPerIp: config.loginMaxAttemptsPerIp,
-      windowSeconds: config.loginRateWindowSeconds,
-    }),
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
   });

@@ -16,7 +16,6 @@ import {
   type RequestContext,
 } from "@polyscale/platform";
 import { hashPassword, verifyPassword } from "./passwords.js";
-import type { LoginRateLimiter } from "./rate-limiter.js";
 import * as repository from "./repository.js";
 import type { Account, Role } from "./repository.js";
 import { hashRefreshToken, newRefreshToken, successorRefreshToken, type AccessTokenSigner } from "./tokens.js";
@@ -39,7 +38,6 @@ const MAX_PASSWORD_LENGTH = 1024;
 const MAX_IDS_PER_BATCH = 1000;
 // Refresh tokens are 43 characters; anything much longer is not one of ours.
 const MAX_REFRESH_TOKEN_LENGTH = 256;
-const MAX_CLIENT_IP_LENGTH = 100;
 
 const PURGE_BATCH_SIZE = 1000;
 // How many rotations in a row a repeated refresh follows within the grace window (a tab that refreshed twice while
@@ -69,7 +67,6 @@ function emailTaken(): AppError {
 export interface AccountServiceOptions {
   database: Database;
   signer: AccessTokenSigner;
-  loginRateLimiter: LoginRateLimiter;
   refreshTokenTtlSeconds: number;
   /** How long after a refresh token was used a repeated use still gets the same successor instead of revoking. */
   refreshGraceSeconds: number;
@@ -79,7 +76,6 @@ export interface AccountServiceOptions {
 export class AccountService {
   private readonly database: Database;
   private readonly signer: AccessTokenSigner;
-  private readonly loginRateLimiter: LoginRateLimiter;
   private readonly refreshTokenTtlMs: number;
   private readonly refreshGraceSeconds: number;
   private readonly successorSecret: Buffer;
@@ -87,7 +83,6 @@ export class AccountService {
   constructor(options: AccountServiceOptions) {
     this.database = options.database;
     this.signer = options.signer;
-    this.loginRateLimiter = options.loginRateLimiter;
     this.refreshTokenTtlMs = options.refreshTokenTtlSeconds * 1000;
     this.refreshGraceSeconds = options.refreshGraceSeconds;
     this.successorSecret = options.signer.deriveSecret("polyscale refresh token successor");
@@ -160,24 +155,15 @@ export class AccountService {
   }
 
   /**
-   * Failures say only "invalid credentials", whether or not the email exists, and take as long either way. Too many
-   * failures for the email or the client IP refuse even the right password until the window ends.
+   * Failures say only "invalid credentials", whether or not the email exists, and take as long either way. Guessing is
+   * throttled by the gateway, which knows the client's address.
    */
-  async login(
-    input: { email: string; password: string; clientIp: string },
-    _context: RequestContext,
-  ): Promise<Session> {
+  async login(input: { email: string; password: string }, _context: RequestContext): Promise<Session> {
     const email = requireEmail("email", input.email);
     const password = requirePassword("password", input.password, 1);
-    const clientIp = input.clientIp.trim();
-    if (clientIp.length > MAX_CLIENT_IP_LENGTH) {
-      throw invalidArgument("clientIp", `must be at most ${MAX_CLIENT_IP_LENGTH} characters`);
-    }
-    const attempt = this.loginRateLimiter.begin(email, clientIp);
     const credentials = await repository.findCredentialsByEmail(this.database, email);
     const verified = await verifyPassword(credentials?.passwordHash, password);
     if (!verified || !credentials?.passwordHash) throw unauthenticated(INVALID_CREDENTIALS);
-    attempt.succeeded();
     return this.startSession(credentials.account.id, credentials.passwordHash);
   }
 
@@ -278,7 +264,7 @@ export class AccountService {
 
   /**
    * Checks the current password, sets the new one, revokes every session of the account and starts a fresh one.
-   * Wrong current passwords count towards the login limit of the account's email.
+   * Wrong current passwords are throttled by the gateway like failed logins.
    */
   async changePassword(
     input: { accountId: string; currentPassword: string; newPassword: string },
@@ -289,10 +275,8 @@ export class AccountService {
     const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
     const credentials = await repository.findCredentials(this.database, accountId);
     if (!credentials) throw notFound("account not found", "accountId");
-    const attempt = credentials.account.email ? this.loginRateLimiter.begin(credentials.account.email, "") : undefined;
     const verified = await verifyPassword(credentials.passwordHash, currentPassword);
     if (!verified || !credentials.passwordHash) throw unauthenticated(INVALID_CREDENTIALS);
-    attempt?.succeeded();
     const newPasswordHash = await hashPassword(newPassword);
     return this.startSession(accountId, credentials.passwordHash, async (tx) => {
       await repository.revokeRefreshTokensOfAccount(tx, accountId);
