@@ -29,6 +29,15 @@ describe("readConfig", () => {
     ]);
   });
 
+  it("accepts a comma-separated list of NATS URLs and refuses other schemes", () => {
+    const nats = { url: setting.optionalNatsUrls("SOME_NATS_URL") };
+    expect(readConfig(nats, {}).url).toBeUndefined();
+    expect(readConfig(nats, { SOME_NATS_URL: "nats://a:4222, tls://b:4222" }).url).toBe("nats://a:4222,tls://b:4222");
+    expect(() => readConfig(nats, { SOME_NATS_URL: "nats://a:4222,http://b" })).toThrow(
+      "SOME_NATS_URL: must be a nats: or tls: URL",
+    );
+  });
+
   it("treats an empty variable as unset", () => {
     expect(readConfig(settings, { SOME_NAME: "x", SOME_PORT: "" }).port).toBe(4000);
   });

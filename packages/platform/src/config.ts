@@ -121,6 +121,19 @@ export const setting = {
   optionalDatabaseUrl(variable: string): Setting<string | undefined> {
     return { variable, read: (raw) => (raw === undefined ? undefined : parseUrl(raw, ["postgres:", "postgresql:"])) };
   },
+  /** NATS server URLs, comma-separated, each nats:// or tls://; unset means none. */
+  optionalNatsUrls(variable: string): Setting<string | undefined> {
+    return {
+      variable,
+      read: (raw) =>
+        raw === undefined
+          ? undefined
+          : raw
+              .split(",")
+              .map((url) => parseUrl(url.trim(), ["nats:", "tls:"]))
+              .join(","),
+    };
+  },
   optionalHttpUrl(variable: string): Setting<string | undefined> {
     return { variable, read: (raw) => (raw === undefined ? undefined : parseUrl(raw, ["http:", "https:"])) };
   },

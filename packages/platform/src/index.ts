@@ -13,3 +13,4 @@ export * from "./pagination.js";
 export * from "./validation.js";
 export * from "./service-runtime.js";
 export * from "./child-process.js";
+export * from "./events/index.js";

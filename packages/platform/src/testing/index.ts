@@ -96,3 +96,5 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+export { startNatsServer, type TestNatsServer } from "./nats.js";

@@ -1,0 +1,5 @@
+export * from "./catalogue.js";
+export * from "./jetstream.js";
+export * from "./outbox.js";
+export * from "./relay.js";
+export * from "./start.js";

@@ -1,0 +1,149 @@
+import {
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import { describeError } from "../errors.js";
+import type { EventPublisher, OutboxMessage } from "./relay.js";
+
+/** How long a publish waits for JetStream's acknowledgement before the relay retries it. */
+const PUBLISH_TIMEOUT_MS = 5_000;
+/** Pause between attempts to reach a broker that was not there when the process started. */
+const FIRST_CONNECT_RETRY_MS = 1_000;
+
+/**
+ * Limits of every event stream, as a single-node deployment would set them: events are kept 7 days or up to 1 GiB
+ * per stream (oldest dropped first), which gives consumers a week to catch up after an outage; a message is at most
+ * 1 MiB; republished copies are dropped within 10 minutes (the duplicate window must outlast any relay retry). A
+ * cluster raises num_replicas to 3.
+ */
+export const EVENT_STREAM_LIMITS = {
+  retention: RetentionPolicy.Limits,
+  storage: StorageType.File,
+  discard: DiscardPolicy.Old,
+  max_age: nanos(7 * 24 * 60 * 60 * 1000),
+  max_bytes: 1024 ** 3,
+  max_msg_size: 1024 ** 2,
+  duplicate_window: nanos(10 * 60 * 1000),
+  num_replicas: 1,
+} satisfies Partial<StreamConfig>;
+
+/** Opens a NATS connection that reconnects forever; rejects when the broker cannot be reached now. */
+export function connectNats(url: string, name: string): Promise<NatsConnection> {
+  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+}
+
+/**
+ * Creates the stream, or brings an existing one to this configuration: safe to run from every replica at every start.
+ */
+export async function ensureStream(
+  connection: NatsConnection,
+  stream: { name: string; subjects: string[] },
+): Promise<void> {
+  const manager = await jetstreamManager(connection);
+  const config = { ...EVENT_STREAM_LIMITS, name: stream.name, subjects: stream.subjects };
+  try {
+    await manager.streams.info(stream.name);
+  } catch (error) {
+    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) {
+      await manager.streams.add(config);
+      return;
+    }
+    throw error;
+  }
+  await manager.streams.update(stream.name, config);
+}
+
+/**
+ * Publishes outbox messages to JetStream with the event id as Nats-Msg-Id, so JetStream stores a retried message
+ * once. It connects in the background and keeps reconnecting, so a service starts and works while the broker is
+ * down; the relay holds events back until isConnected() is true again.
+ */
+export class JetStreamPublisher implements EventPublisher {
+  private connection: NatsConnection | undefined;
+  private client: JetStreamClient | undefined;
+  private connected = false;
+  private closing = false;
+  private readonly started: Promise<void>;
+
+  constructor(
+    private readonly options: { url: string; name: string; stream: { name: string; subjects: string[] } },
+    private readonly logger: Logger,
+  ) {
+    this.started = this.open();
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  async publish(message: OutboxMessage): Promise<void> {
+    if (!this.client || !this.connected) throw new Error("not connected to NATS");
+    const messageHeaders = headers();
+    messageHeaders.set("Content-Type", "application/cloudevents+json");
+    await this.client.publish(message.subject, message.body, {
+      msgID: message.id,
+      timeout: PUBLISH_TIMEOUT_MS,
+      headers: messageHeaders,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.started;
+    this.connected = false;
+    await this.connection?.close();
+  }
+
+  private async open(): Promise<void> {
+    while (!this.closing) {
+      try {
+        this.connection = await connectNats(this.options.url, this.options.name);
+        break;
+      } catch (error) {
+        this.logger.warn({ err: describeError(error) }, "NATS unreachable; events wait in the outbox");
+        await sleep(FIRST_CONNECT_RETRY_MS);
+      }
+    }
+    const connection = this.connection;
+    if (!connection || this.closing) return;
+    this.client = jetstream(connection);
+    await this.ready(connection);
+    void this.watch(connection);
+  }
+
+  /** Makes sure the stream exists (a broker that lost its storage comes back without it), then allows publishing. */
+  private async ready(connection: NatsConnection): Promise<void> {
+    while (!this.closing && !connection.isClosed()) {
+      try {
+        await ensureStream(connection, this.options.stream);
+        this.connected = true;
+        this.logger.info({ stream: this.options.stream.name }, "publishing events to NATS JetStream");
+        return;
+      } catch (error) {
+        this.logger.warn({ err: describeError(error) }, "cannot create the event stream yet; retrying");
+        await sleep(FIRST_CONNECT_RETRY_MS);
+      }
+    }
+  }
+
+  private async watch(connection: NatsConnection): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type === "disconnect") {
+        this.connected = false;
+        this.logger.warn("NATS connection lost; events wait in the outbox");
+      } else if (status.type === "reconnect") {
+        await this.ready(connection);
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { Queryable } from "../database.js";
+import { newId } from "../ids.js";
+import { eventType, toCloudEvent, type DomainEvent } from "./catalogue.js";
+
+/**
+ * Writes events to the transactional outbox (the event_outbox table every service's migrations create). Call it with
+ * the transaction that makes the change, so an event exists if and only if the change committed; the OutboxRelay
+ * publishes it after the commit.
+ *
+ * Call it AFTER the statements that lock or create the aggregate's row: the outbox id is the publishing order, and a
+ * second transaction on the same aggregate waits for that row lock, so it takes its outbox id only after the first
+ * one committed. That is what makes ids, and so publication, follow commit order per aggregate.
+ */
+export async function recordEvents(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const time = new Date();
+  const ids = events.map(() => newId());
+  await tx.query(
+    `INSERT INTO event_outbox (event_id, subject, aggregate_id, body)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`,
+    [
+      ids,
+      events.map((event) => eventType(event.name)),
+      events.map((event) => event.subject),
+      events.map((event, index) => JSON.stringify(toCloudEvent(event, ids[index]!, time))),
+    ],
+  );
+}

@@ -1,0 +1,319 @@
+import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { Database } from "../database.js";
+import { newId } from "../ids.js";
+import { createLogger } from "../logger.js";
+import { databaseBackends, startNatsServer, type TestDatabase, type TestNatsServer } from "../testing/index.js";
+import { domainEvent, EVENT_STREAMS, eventData, type CloudEvent, type DomainEvent } from "./catalogue.js";
+import { connectNats, JetStreamPublisher } from "./jetstream.js";
+import { recordEvents } from "./outbox.js";
+import { OutboxRelay, type EventPublisher, type OutboxMessage } from "./relay.js";
+
+const logger = createLogger("relay-test", "silent");
+const stream = EVENT_STREAMS.order;
+
+/** The outbox table exactly as the services' migrations define it (any service's copy; they are the same). */
+const migrationsDir = mkdtempSync(path.join(tmpdir(), "polyscale-outbox-sql-"));
+copyFileSync(
+  fileURLToPath(new URL("../../../../services/order/sql/140_event_outbox.sql", import.meta.url)),
+  path.join(migrationsDir, "140_event_outbox.sql"),
+);
+afterAll(() => rmSync(migrationsDir, { recursive: true, force: true }));
+
+function placed(orderId: string, totalCents = 1_000): DomainEvent {
+  return domainEvent("order.placed", orderId, {
+    orderId,
+    accountId: "0193a0a0-0000-7000-8000-00000000000a",
+    lines: [{ productId: "p1", name: "Boots", unitPriceCents: totalCents, quantity: 1, lineTotalCents: totalCents }],
+    totalCents,
+    currency: "EUR",
+    createdAt: new Date("2026-01-02T03:04:05.678Z"),
+  });
+}
+
+function moved(orderId: string, name: "order.paid" | "order.fulfilled", from: string, to: string): DomainEvent {
+  return domainEvent(name, orderId, {
+    orderId,
+    accountId: "0193a0a0-0000-7000-8000-00000000000a",
+    fromStatus: from,
+    toStatus: to,
+    totalCents: 1_000,
+    currency: "EUR",
+  });
+}
+
+/** Counts what a real publisher was asked to send, to tell a double send that JetStream then deduplicated. */
+class CountingPublisher implements EventPublisher {
+  readonly sent: string[] = [];
+  constructor(private readonly inner: EventPublisher) {}
+  isConnected() {
+    return this.inner.isConnected();
+  }
+  async publish(message: OutboxMessage) {
+    await this.inner.publish(message);
+    this.sent.push(message.id);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+interface Received {
+  envelope: CloudEvent;
+  msgId: string | undefined;
+  subject: string;
+}
+
+/** Everything in the stream, in stream order, once it holds at least `count` messages. */
+async function readStream(connection: NatsConnection, count: number, timeoutMs = 30_000): Promise<Received[]> {
+  // The reader's connection may still be reconnecting to a broker that was just restarted.
+  let manager: JetStreamManager | undefined;
+  await vi.waitFor(
+    async () => {
+      manager ??= await jetstreamManager(connection);
+      expect((await manager.streams.info(stream.name)).state.messages).toBeGreaterThanOrEqual(count);
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
+  const total = (await manager!.streams.info(stream.name)).state.messages;
+  const consumer = await jetstream(connection).consumers.get(stream.name);
+  const received: Received[] = [];
+  while (received.length < total) {
+    const batch = await consumer.fetch({ max_messages: total - received.length, expires: 2_000 });
+    for await (const message of batch as AsyncIterable<JsMsg>) {
+      received.push({
+        envelope: message.json<CloudEvent>(),
+        msgId: message.headers?.get("Nats-Msg-Id"),
+        subject: message.subject,
+      });
+    }
+  }
+  return received;
+}
+
+async function unsentCount(database: Database): Promise<number> {
+  const result = await database.query<{ count: number }>(
+    "SELECT count(*)::int AS count FROM event_outbox WHERE sent_at IS NULL",
+  );
+  return result.rows[0]!.count;
+}
+
+describe.each(databaseBackends())("transactional outbox and JetStream relay on $name", (backend) => {
+  let nats: TestNatsServer;
+  let test: TestDatabase;
+  let database: Database;
+  let publisher: JetStreamPublisher;
+  let reader: NatsConnection;
+  const relays: OutboxRelay[] = [];
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+  });
+  afterAll(async () => {
+    await nats.close();
+  });
+
+  beforeEach(async () => {
+    test = await backend.open(migrationsDir);
+    database = test.database;
+    publisher = new JetStreamPublisher({ url: nats.url, name: "relay-test", stream }, logger);
+    await vi.waitFor(() => expect(publisher.isConnected()).toBe(true), { timeout: 15_000 });
+    reader = await connectNats(nats.url, "relay-test-reader");
+    await (await jetstreamManager(reader)).streams.purge(stream.name);
+  });
+
+  afterEach(async () => {
+    for (const relay of relays.splice(0)) await relay.stop();
+    await reader.close();
+    await publisher.close();
+    await test.close();
+  });
+
+  function relay(options: { database?: Database; publisher?: EventPublisher | undefined } = {}): OutboxRelay {
+    const created = new OutboxRelay(
+      options.database ?? database,
+      "publisher" in options ? options.publisher : publisher,
+      logger,
+      { pollMs: 10, batchSize: 50 },
+    );
+    relays.push(created);
+    return created;
+  }
+
+  it("publishes a committed event once, as a CloudEvent on its subject with the event id as Nats-Msg-Id", async () => {
+    const orderId = newId();
+    await database.transaction((tx) => recordEvents(tx, [placed(orderId, 4_250)]));
+    expect(await relay().relayBatch()).toEqual({ published: 1, failed: 0 });
+
+    const [message, ...rest] = await readStream(reader, 1);
+    expect(rest).toEqual([]);
+    expect(message!.subject).toBe("polyscale.order.placed");
+    expect(message!.envelope).toEqual({
+      specversion: "1.0",
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      source: "/polyscale/order",
+      type: "polyscale.order.placed",
+      subject: orderId,
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      datacontenttype: "application/json",
+      data: expect.any(Object),
+    });
+    expect(message!.msgId).toBe(message!.envelope.id);
+    expect(eventData("order.placed", message!.envelope)).toEqual(placed(orderId, 4_250).data);
+    expect(await unsentCount(database)).toBe(0);
+    // Nothing left to send.
+    expect(await relay().relayBatch()).toEqual({ published: 0, failed: 0 });
+  });
+
+  it("writes no event for a change that rolled back", async () => {
+    await expect(
+      database.transaction(async (tx) => {
+        await recordEvents(tx, [placed(newId())]);
+        throw new Error("the change failed");
+      }),
+    ).rejects.toThrow("the change failed");
+    const committed = newId();
+    await database.transaction((tx) => recordEvents(tx, [placed(committed)]));
+    await relay().relayBatch();
+
+    const received = await readStream(reader, 1);
+    expect(received.map((message) => message.envelope.subject)).toEqual([committed]);
+  });
+
+  it("publishes events committed by a process that died before publishing them", async () => {
+    // The "dead" process committed and never ran a relay; a fresh process (its own connection) publishes them.
+    const orderId = newId();
+    await database.transaction((tx) =>
+      recordEvents(tx, [placed(orderId), moved(orderId, "order.paid", "PENDING_PAYMENT", "PAID")]),
+    );
+    const successor = backend.name === "postgres" ? await Database.open({ url: test.url! }) : database;
+    try {
+      relay({ database: successor }).start();
+      const received = await readStream(reader, 2);
+      expect(received.map((message) => message.envelope.type)).toEqual([
+        "polyscale.order.placed",
+        "polyscale.order.paid",
+      ]);
+    } finally {
+      for (const running of relays.splice(0)) await running.stop();
+      if (successor !== database) await successor.close();
+    }
+  });
+
+  it("stores a message once when the relay republishes it after a crash between the ack and marking it sent", async () => {
+    const orderId = newId();
+    await database.transaction((tx) => recordEvents(tx, [placed(orderId)]));
+    const row = (await database.query<OutboxMessage>(`SELECT event_id AS id, subject, body FROM event_outbox`))
+      .rows[0]!;
+    await publisher.publish(row); // acknowledged, but the process died before it could mark the row sent
+    await relay().relayBatch();
+
+    const received = await readStream(reader, 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await readStream(reader, 1)).length).toBe(1);
+    expect(received[0]!.envelope.id).toBe(row.id);
+  });
+
+  it("loses nothing and reorders nothing when the broker is killed while 500 orders are placed", async () => {
+    relay().start();
+    const orders = Array.from({ length: 500 }, () => newId());
+    const place = async (orderId: string) => {
+      await database.transaction((tx) => recordEvents(tx, [placed(orderId)]));
+      await database.transaction((tx) => recordEvents(tx, [moved(orderId, "order.paid", "PENDING_PAYMENT", "PAID")]));
+      await database.transaction((tx) => recordEvents(tx, [moved(orderId, "order.fulfilled", "PAID", "FULFILLED")]));
+    };
+    // Ten buyers at a time; the broker dies after the first 100 orders and comes back after the next 200.
+    const placing = (async () => {
+      for (let start = 0; start < orders.length; start += 10) {
+        if (start === 100) await nats.kill();
+        if (start === 300) await nats.restart();
+        await Promise.all(orders.slice(start, start + 10).map(place));
+      }
+    })();
+    await placing;
+
+    const received = await readStream(reader, 1_500, 60_000);
+    expect(received).toHaveLength(1_500);
+    expect(new Set(received.map((message) => message.envelope.id)).size).toBe(1_500);
+    const typesByOrder = new Map<string, string[]>();
+    for (const message of received) {
+      const list = typesByOrder.get(message.envelope.subject) ?? [];
+      list.push(message.envelope.type);
+      typesByOrder.set(message.envelope.subject, list);
+    }
+    expect(typesByOrder.size).toBe(500);
+    for (const orderId of orders) {
+      expect(typesByOrder.get(orderId)).toEqual([
+        "polyscale.order.placed",
+        "polyscale.order.paid",
+        "polyscale.order.fulfilled",
+      ]);
+    }
+    await vi.waitFor(async () => expect(await unsentCount(database)).toBe(0));
+  }, 120_000);
+
+  it("two relay replicas send each event once and keep each order's events in order", async () => {
+    const second = backend.name === "postgres" ? await Database.open({ url: test.url!, poolSize: 5 }) : database;
+    const otherPublisher = new JetStreamPublisher({ url: nats.url, name: "relay-test-2", stream }, logger);
+    try {
+      await vi.waitFor(() => expect(otherPublisher.isConnected()).toBe(true), { timeout: 15_000 });
+      const first = new CountingPublisher(publisher);
+      const other = new CountingPublisher(otherPublisher);
+      relay({ publisher: first }).start();
+      relay({ database: second, publisher: other }).start();
+
+      const orders = Array.from({ length: 100 }, () => newId());
+      for (let round = 0; round < 3; round += 1) {
+        await Promise.all(
+          orders.map((orderId) =>
+            database.transaction((tx) =>
+              recordEvents(tx, [
+                round === 0
+                  ? placed(orderId)
+                  : round === 1
+                    ? moved(orderId, "order.paid", "PENDING_PAYMENT", "PAID")
+                    : moved(orderId, "order.fulfilled", "PAID", "FULFILLED"),
+              ]),
+            ),
+          ),
+        );
+      }
+      const received = await readStream(reader, 300);
+      for (const running of relays.splice(0)) await running.stop();
+
+      const sent = [...first.sent, ...other.sent];
+      expect(sent).toHaveLength(300);
+      expect(new Set(sent).size).toBe(300);
+      expect(received).toHaveLength(300);
+      for (const orderId of orders) {
+        expect(received.filter((message) => message.envelope.subject === orderId).map((m) => m.envelope.type)).toEqual([
+          "polyscale.order.placed",
+          "polyscale.order.paid",
+          "polyscale.order.fulfilled",
+        ]);
+      }
+    } finally {
+      await otherPublisher.close();
+      if (second !== database) await second.close();
+    }
+  });
+
+  it("prunes sent rows after their retention, and without a broker keeps only the newest events", async () => {
+    await database.transaction((tx) => recordEvents(tx, [placed(newId()), placed(newId())]));
+    await relay().relayBatch();
+    await database.query("UPDATE event_outbox SET sent_at = now() - interval '2 minutes'");
+    expect(await relay().prune()).toBe(2);
+
+    const orders = Array.from({ length: 30 }, () => newId());
+    for (const orderId of orders) await database.transaction((tx) => recordEvents(tx, [placed(orderId)]));
+    const brokerless = new OutboxRelay(database, undefined, logger, { pollMs: 10, maxUnpublished: 10 });
+    expect(await brokerless.prune()).toBe(20);
+    const kept = await database.query<{ aggregate_id: string }>("SELECT aggregate_id FROM event_outbox ORDER BY id");
+    expect(kept.rows.map((row) => row.aggregate_id)).toEqual(orders.slice(20));
+  });
+});

@@ -1,0 +1,217 @@
+import type { Logger } from "pino";
+import type { Database, Queryable } from "../database.js";
+import { describeError } from "../errors.js";
+
+/** One outbox row as it goes to the broker. */
+export interface OutboxMessage {
+  /** The event id (UUIDv7): the broker's deduplication key. */
+  id: string;
+  /** Where it is published, e.g. polyscale.order.placed. */
+  subject: string;
+  /** The CloudEvents JSON envelope. */
+  body: string;
+}
+
+/**
+ * Where the relay sends events. Kept this small so a different broker (Kafka: topic per aggregate type, event id as
+ * key, idempotent producer; see ARCHITECTURE.md) fits behind it.
+ */
+export interface EventPublisher {
+  /**
+   * Stores the message durably; resolves only once the broker acknowledged it. Sending the same id twice must store
+   * it once.
+   */
+  publish(message: OutboxMessage): Promise<void>;
+  /** False while the broker is known to be unreachable: the relay then waits instead of trying. */
+  isConnected(): boolean;
+  close(): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  /** Pause between looks at the outbox when it had nothing (more) to publish. */
+  pollMs: number;
+  /** Rows per batch. */
+  batchSize?: number;
+  /** How long published rows are kept before they are pruned. */
+  sentRetentionMs?: number;
+  /** Without a publisher (no NATS_URL), at most this many unpublished events are kept; older ones are dropped. */
+  maxUnpublished?: number;
+}
+
+export interface RelayReport {
+  published: number;
+  /** Rows the broker did not acknowledge; they and the later rows of their aggregates wait for the next batch. */
+  failed: number;
+}
+
+interface OutboxRow {
+  id: number;
+  event_id: string;
+  subject: string;
+  aggregate_id: string;
+  body: string;
+}
+
+// Any constant will do; it only has to be the same in every replica of a service (each service has its own database).
+const RELAY_LOCK_KEY = 727_014;
+const PRUNE_INTERVAL_MS = 10_000;
+const PRUNE_BATCH = 10_000;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+/**
+ * Publishes the outbox (see outbox.ts) in id order, which is commit order per aggregate, and marks rows sent only
+ * after the broker acknowledged them.
+ *
+ * Replicas: a batch runs in one transaction that first takes a transaction-scoped advisory lock, so at any moment one
+ * replica publishes (whichever gets there; another takes over at its next poll if that one dies). Within a batch the
+ * rows of different aggregates are published concurrently, those of one aggregate one after the other, each only after
+ * the previous one was acknowledged; when one fails, the later rows of its aggregate stay for the next batch. So
+ * nothing is sent twice by two replicas, and nothing overtakes an earlier event of its aggregate. A crash after the
+ * broker stored a message but before the commit republishes it, and JetStream drops the copy by its Nats-Msg-Id.
+ *
+ * Without a publisher (no NATS_URL) the relay only bounds the table: it keeps the newest maxUnpublished events.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly sentRetentionMs: number;
+  private readonly maxUnpublished: number;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private lastPrune = 0;
+  private failures = 0;
+
+  constructor(
+    private readonly database: Database,
+    private readonly publisher: EventPublisher | undefined,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.sentRetentionMs = options.sentRetentionMs ?? 60_000;
+    this.maxUnpublished = options.maxUnpublished ?? 10_000;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /** Stops polling; resolves once the batch in flight, if any, has committed or rolled back. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let report: RelayReport | undefined;
+      try {
+        if (this.publisher?.isConnected()) report = await this.relayBatch();
+        if (Date.now() - this.lastPrune >= PRUNE_INTERVAL_MS) {
+          this.lastPrune = Date.now();
+          await this.prune();
+        }
+      } catch (error) {
+        this.logger.error({ err: describeError(error) }, "event outbox relay failed");
+      }
+      if (report && report.failed > 0) {
+        this.failures += 1;
+        await this.pause(Math.min(MAX_RETRY_DELAY_MS, this.options.pollMs * 2 ** this.failures));
+        continue;
+      }
+      this.failures = 0;
+      // A full batch means more may be waiting: look again at once.
+      if (report && report.published === this.batchSize) continue;
+      await this.pause(this.options.pollMs);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Publishes up to batchSize unsent rows, if no other replica is publishing right now. */
+  async relayBatch(): Promise<RelayReport> {
+    const publisher = this.publisher;
+    if (!publisher) return { published: 0, failed: 0 };
+    return this.database.transaction(async (tx) => {
+      const lock = await tx.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [
+        RELAY_LOCK_KEY,
+      ]);
+      if (!lock.rows[0]!.locked) return { published: 0, failed: 0 };
+      const rows = (
+        await tx.query<OutboxRow>(
+          `SELECT id, event_id, subject, aggregate_id, body FROM event_outbox
+            WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
+          [this.batchSize],
+        )
+      ).rows;
+      if (rows.length === 0) return { published: 0, failed: 0 };
+
+      const byAggregate = new Map<string, OutboxRow[]>();
+      for (const row of rows) {
+        const list = byAggregate.get(row.aggregate_id) ?? [];
+        list.push(row);
+        byAggregate.set(row.aggregate_id, list);
+      }
+      const sent: number[] = [];
+      let failed = 0;
+      let firstError: unknown;
+      await Promise.all(
+        [...byAggregate.values()].map(async (aggregateRows) => {
+          for (const [index, row] of aggregateRows.entries()) {
+            try {
+              await publisher.publish({ id: row.event_id, subject: row.subject, body: row.body });
+              sent.push(row.id);
+            } catch (error) {
+              failed += aggregateRows.length - index;
+              firstError ??= error;
+              return;
+            }
+          }
+        }),
+      );
+      if (sent.length > 0) await markSent(tx, sent);
+      if (failed > 0) {
+        this.logger.warn({ err: describeError(firstError), failed }, "events not acknowledged by NATS; will retry");
+      }
+      return { published: sent.length, failed };
+    });
+  }
+
+  /** Deletes sent rows past their retention and, without a publisher, unpublished rows beyond the cap. */
+  async prune(): Promise<number> {
+    let deleted = (
+      await this.database.query(
+        `DELETE FROM event_outbox WHERE id IN (
+           SELECT id FROM event_outbox WHERE sent_at < now() - $1 * interval '1 millisecond' ORDER BY sent_at LIMIT $2)`,
+        [this.sentRetentionMs, PRUNE_BATCH],
+      )
+    ).rowCount!;
+    if (!this.publisher) {
+      deleted += (
+        await this.database.query(
+          `DELETE FROM event_outbox WHERE sent_at IS NULL AND id <= (
+             SELECT id FROM event_outbox WHERE sent_at IS NULL ORDER BY id DESC OFFSET $1 LIMIT 1)`,
+          [this.maxUnpublished],
+        )
+      ).rowCount!;
+    }
+    return deleted;
+  }
+}
+
+async function markSent(tx: Queryable, ids: number[]): Promise<void> {
+  await tx.query("UPDATE event_outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", [ids]);
+}
