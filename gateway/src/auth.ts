@@ -39,10 +39,11 @@ export class TokenVerifier {
       return await this.verifyWith(token, keySet);
     } catch (error) {
       const unknownKey = error instanceof joseErrors.JWKSNoMatchingKey;
-      if (!unknownKey || Date.now() - this.fetchedAt < REFETCH_COOLDOWN_MS) throw rejection(error);
+      if (!unknownKey) throw rejection(error);
+      if (Date.now() - this.fetchedAt < REFETCH_COOLDOWN_MS) throw retiredKey();
       const refreshed = await this.fetchKeys(context);
       return this.verifyWith(token, refreshed).catch((retryError: unknown) => {
-        throw rejection(retryError);
+        throw retryError instanceof joseErrors.JWKSNoMatchingKey ? retiredKey() : rejection(retryError);
       });
     }
   }
@@ -77,6 +78,14 @@ export class TokenVerifier {
 function roleOf(claim: string): Viewer["role"] | undefined {
   const role = claim.toLowerCase().replace(/^role_/, "");
   return role === "admin" || role === "customer" ? role : undefined;
+}
+
+/**
+ * A well-formed token whose key the account service no longer publishes: typically one issued before the account
+ * service restarted with another key. The client's refresh token still works, so say so.
+ */
+function retiredKey(): Error {
+  return unauthenticated("access token was signed with a key no longer in use; refresh the session (refreshToken)");
 }
 
 function rejection(error: unknown): Error {

@@ -8,7 +8,7 @@ export const accountSettings = {
   /** PostgreSQL URL; unset means the embedded database under DATA_DIR/account. */
   databaseUrl: setting.optionalDatabaseUrl("ACCOUNT_DATABASE_URL"),
   dataDir: setting.string("DATA_DIR", "./data"),
-  /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; unset means a random key per start (not in production). */
+  /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; unset means a development key kept under DATA_DIR. */
   jwtPrivateKey: setting.optionalString("JWT_PRIVATE_KEY"),
   accessTokenTtlSeconds: setting.integer("ACCESS_TOKEN_TTL_SECONDS", 900, { min: 30, max: 86_400 }),
   refreshTokenTtlSeconds: setting.integer("REFRESH_TOKEN_TTL_SECONDS", 2_592_000, { min: 60, max: 31_536_000 }),

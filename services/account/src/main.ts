@@ -5,7 +5,10 @@ import { fileURLToPath } from "node:url";
 import { accountSettings, DEFAULT_ADMIN_PASSWORD } from "./config.js";
 import { accountServiceBinding } from "./server.js";
 import { AccountService } from "./service.js";
-import { AccessTokenSigner } from "./tokens.js";
+import { AccessTokenSigner, developmentSigningKey } from "./tokens.js";
+
+/** Where the development signing key is kept, under DATA_DIR (beside, not inside, the embedded database's folder). */
+const DEVELOPMENT_KEY_FILE = "keys/account-signing-key.pem";
 
 /** How often rows of expired refresh tokens are deleted. */
 const REFRESH_TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -22,12 +25,17 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger("account", config.logLevel);
+  const keyFile = path.join(config.dataDir, DEVELOPMENT_KEY_FILE);
   const signer = await AccessTokenSigner.create({
-    privateKeyPem: config.jwtPrivateKey,
+    privateKeyPem: config.jwtPrivateKey ?? (await developmentSigningKey(keyFile)),
     ttlSeconds: config.accessTokenTtlSeconds,
   });
-  if (!config.jwtPrivateKey)
-    logger.warn("JWT_PRIVATE_KEY is unset: access tokens are signed with a key made up for this run");
+  if (!config.jwtPrivateKey) {
+    logger.warn(
+      { keyFile },
+      "JWT_PRIVATE_KEY is unset: access tokens are signed with a development key kept in DATA_DIR",
+    );
+  }
 
   const database = await openServiceDatabase({
     url: config.databaseUrl,

@@ -9,6 +9,8 @@ import {
   randomBytes,
   type KeyObject,
 } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import type { Role } from "./repository.js";
 
 /** Claims the gateway checks on every access token. */
@@ -81,6 +83,29 @@ function importEd25519PrivateKey(pem: string): KeyObject {
   }
   if (key.asymmetricKeyType !== "ed25519") throw new Error("JWT_PRIVATE_KEY must be an Ed25519 key");
   return key;
+}
+
+/**
+ * The development signing key kept at `file` (PKCS#8 PEM, readable by the owner only), made on first use, so that
+ * access tokens and refresh-grace successors survive a restart of the account service. Never used in production,
+ * where JWT_PRIVATE_KEY is required.
+ */
+export async function developmentSigningKey(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const pem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+  await mkdir(path.dirname(file), { recursive: true });
+  // "wx": of two processes starting at once, one writes and the other reads what it wrote.
+  try {
+    await writeFile(file, pem, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return readFile(file, "utf8");
+  }
+  return pem;
 }
 
 /** A new opaque refresh token: 32 random bytes, base64url. */
