@@ -163,7 +163,12 @@ async function checkIntegrity(
   const reservations: Reservation[] = [];
   let reservationsComplete = true;
   for (const status of [ReservationStatus.RESERVATION_STATUS_HELD, ReservationStatus.RESERVATION_STATUS_COMMITTED]) {
-    const page = await context.product.listReservations({ status, createdBefore, take: RESERVATIONS_PAGE });
+    const page = await context.product.listReservations({
+      status,
+      createdBefore,
+      take: RESERVATIONS_PAGE,
+      afterOrderId: "",
+    });
     if (page.reservations.length === RESERVATIONS_PAGE) reservationsComplete = false;
     reservations.push(...page.reservations);
   }

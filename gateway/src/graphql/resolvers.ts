@@ -301,6 +301,7 @@ export const resolvers = {
     FULFILLED: OrderStatus.ORDER_STATUS_FULFILLED,
     CANCELLED: OrderStatus.ORDER_STATUS_CANCELLED,
     REFUNDED: OrderStatus.ORDER_STATUS_REFUNDED,
+    EXPIRED: OrderStatus.ORDER_STATUS_EXPIRED,
   },
   PaymentKind: { CAPTURE: PaymentKind.PAYMENT_KIND_CAPTURE, REFUND: PaymentKind.PAYMENT_KIND_REFUND },
   ProductSort: {

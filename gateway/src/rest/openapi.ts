@@ -175,7 +175,11 @@ export const openApiDocument = {
         properties: {
           id: { type: "string" },
           accountId: { type: "string" },
-          status: { type: "string", enum: ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED"] },
+          status: {
+            type: "string",
+            enum: ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED", "EXPIRED"],
+            description: "EXPIRED: not paid within the payment window; its stock was released.",
+          },
           lines: {
             type: "array",
             items: {
@@ -209,6 +213,7 @@ export const openApiDocument = {
           },
           createdAt: instant,
           updatedAt: instant,
+          paymentDueAt: { ...instant, description: "When the order expires if it is still unpaid." },
         },
       },
       NewOrder: {

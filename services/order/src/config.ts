@@ -13,4 +13,10 @@ export const orderSettings = {
   /** A held reservation older than this whose order never committed is released by the reconciler. */
   reservationTimeoutSeconds: setting.integer("RESERVATION_TIMEOUT_SECONDS", 300, { min: 1, max: 86_400 }),
   reconcileIntervalMs: setting.integer("RECONCILE_INTERVAL_MS", 60_000, { min: 100, max: 86_400_000 }),
+  /** An order not paid this long after placement expires and its stock is released. */
+  paymentTimeoutSeconds: setting.integer("ORDER_PAYMENT_TIMEOUT_SECONDS", 1800, { min: 1, max: 30 * 86_400 }),
+  /** Most unpaid orders one account may have at once. */
+  maxUnpaidOrders: setting.integer("ORDER_MAX_UNPAID_PER_ACCOUNT", 5, { min: 1, max: 10_000 }),
+  /** Most units of one product one account may hold in unpaid orders at once. */
+  maxHeldUnitsPerProduct: setting.integer("ORDER_MAX_HELD_UNITS_PER_PRODUCT", 20, { min: 1, max: 1_000_000 }),
 };

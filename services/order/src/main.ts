@@ -21,7 +21,17 @@ async function main(): Promise<void> {
   });
   const accounts = createAccountClient({ address: config.accountServiceAddress, deadlineMs: config.grpcDeadlineMs });
   const products = createProductClient({ address: config.productServiceAddress, deadlineMs: config.grpcDeadlineMs });
-  const service = new OrderService({ database, accounts, products, defaultWaitMs: config.grpcDeadlineMs });
+  const service = new OrderService({
+    database,
+    accounts,
+    products,
+    defaultWaitMs: config.grpcDeadlineMs,
+    policy: {
+      paymentWindowSeconds: config.paymentTimeoutSeconds,
+      maxUnpaidOrdersPerAccount: config.maxUnpaidOrders,
+      maxHeldUnitsPerProduct: config.maxHeldUnitsPerProduct,
+    },
+  });
   const reconciler = new Reconciler({
     database,
     products,

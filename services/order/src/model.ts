@@ -63,4 +63,6 @@ export interface Order {
   payments: Payment[];
   createdAt: Date;
   updatedAt: Date;
+  /** When an unpaid order expires; null only for orders that had left PENDING_PAYMENT before windows existed. */
+  paymentDueAt: Date | null;
 }

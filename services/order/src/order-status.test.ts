@@ -12,10 +12,11 @@ const allowed = new Set(ORDER_TRANSITIONS.map((transition) => `${transition.from
 const allPairs = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.map((to) => ({ from, to })));
 
 describe("order status transitions", () => {
-  it("allows exactly the four transitions of the lifecycle, with their reservation effects", () => {
+  it("allows exactly the five transitions of the lifecycle, with their reservation effects", () => {
     expect(ORDER_TRANSITIONS).toEqual([
       { from: "PENDING_PAYMENT", to: "PAID", effect: "commitReservation" },
       { from: "PENDING_PAYMENT", to: "CANCELLED", effect: "releaseReservation" },
+      { from: "PENDING_PAYMENT", to: "EXPIRED", effect: "releaseReservation" },
       { from: "PAID", to: "FULFILLED" },
       { from: "PAID", to: "REFUNDED" },
     ]);
@@ -43,8 +44,8 @@ describe("order status transitions", () => {
     },
   );
 
-  it("refuses 21 of the 25 status pairs", () => {
-    expect(allPairs.filter(({ from, to }) => !allowed.has(`${from}->${to}`))).toHaveLength(21);
+  it("refuses 31 of the 36 status pairs", () => {
+    expect(allPairs.filter(({ from, to }) => !allowed.has(`${from}->${to}`))).toHaveLength(31);
   });
 
   it("knows what each status means for the stock reservation", () => {
@@ -54,6 +55,7 @@ describe("order status transitions", () => {
       FULFILLED: "commitReservation",
       CANCELLED: "releaseReservation",
       REFUNDED: "commitReservation",
+      EXPIRED: "releaseReservation",
     });
   });
 });

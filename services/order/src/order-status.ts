@@ -2,12 +2,12 @@ import { failedPrecondition, type AppError } from "@polyscale/platform";
 
 /**
  * The order state machine, written as data so the whole lifecycle reads in one place. A transition may carry an
- * effect on the stock reservation in the product service; it runs after the status change has committed (the
- * reconciler finishes it if the call fails). The status change itself is a conditional UPDATE (see
+ * effect on the stock reservation in the product service; it is queued durably in the transaction of the status change
+ * (pending_reservation_effects) and applied once that has committed, retried until the product service confirms it. The status change itself is a conditional UPDATE (see
  * updateOrderStatus in repository.ts), so of two concurrent transitions out of one status exactly one wins.
  */
 
-export const ORDER_STATUSES = ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED"] as const;
+export const ORDER_STATUSES = ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED", "EXPIRED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export type ReservationEffect = "commitReservation" | "releaseReservation";
@@ -21,6 +21,8 @@ export interface OrderTransition {
 export const ORDER_TRANSITIONS: readonly OrderTransition[] = [
   { from: "PENDING_PAYMENT", to: "PAID", effect: "commitReservation" },
   { from: "PENDING_PAYMENT", to: "CANCELLED", effect: "releaseReservation" },
+  // Not paid within ORDER_PAYMENT_TIMEOUT_SECONDS: the expiry sweep (reconciler.ts) gives the stock back.
+  { from: "PENDING_PAYMENT", to: "EXPIRED", effect: "releaseReservation" },
   { from: "PAID", to: "FULFILLED" },
   { from: "PAID", to: "REFUNDED" },
 ];

@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { ReservationStatus, type ProductClient } from "@polyscale/product";
 import { describeError, type Database, type Logger } from "@polyscale/platform";
-import { reservationEffectOf } from "./order-status.js";
+import { reservationEffectOf, type ReservationEffect } from "./order-status.js";
+import { ReservationEffects } from "./reservation-effects.js";
 import * as repository from "./repository.js";
 
-/** Most reservations looked at per run; the oldest come first, so a backlog drains over several runs. */
-const RESERVATIONS_PER_RUN = 1000;
+/** Reservations per ListReservations page; every page is read, however many reservations are held. */
+const RESERVATION_PAGE_SIZE = 500;
+/** Orders expired per statement; the sweep repeats it until none is due. */
+const EXPIRY_BATCH = 500;
 
 export interface ReconcilerOptions {
   database: Database;
@@ -17,23 +20,37 @@ export interface ReconcilerOptions {
 }
 
 export interface ReconcileResult {
+  /** Unpaid orders whose payment window passed in this run. */
+  expired: number;
+  /** Held reservations read, over all pages. */
+  scanned: number;
+  /** Held reservations found without a live order behind them, or with an effect that never reached them. */
+  orphans: number;
   released: number;
   committed: number;
+  /** Effects still queued after this run (the product service failed or is down). */
+  pending: number;
   abandonedClaimsDeleted: number;
 }
 
 /**
- * Finishes what a failed call or a dead process left behind between this service and the product service:
- * - a held reservation whose order was never stored (the process died between reserving and storing) is released;
- * - a held reservation whose order is paid, fulfilled or refunded is committed, and one whose order is cancelled is
- *   released (the call after the status change failed);
- * - an idempotency claim whose order never appeared is deleted, so the key can be used again.
+ * Keeps the stock held in the product service equal to what live unpaid orders hold. Each run:
+ * 1. expires unpaid orders past their payment window (a conditional UPDATE per batch, safe with many replicas) and
+ *    queues the release of their stock;
+ * 2. reads every held reservation older than the timeout, page after page (keyset pagination), and queues the effect
+ *    each one is missing: release when there is no order (the process died between reserving and storing) or the
+ *    order is cancelled or expired; commit when it is paid, fulfilled or refunded;
+ * 3. applies the queued effects (release, commit), keeping the ones the product service failed for the next run;
+ * 4. deletes idempotency claims whose order never appeared, so the key can be used again.
  */
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private readonly effects: ReservationEffects;
 
-  constructor(private readonly options: ReconcilerOptions) {}
+  constructor(private readonly options: ReconcilerOptions) {
+    this.effects = new ReservationEffects(options.database, options.products);
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -53,34 +70,67 @@ export class Reconciler {
   }
 
   async reconcileOnce(): Promise<ReconcileResult> {
+    const { database, logger } = this.options;
     const cutoff = new Date(Date.now() - this.options.reservationTimeoutSeconds * 1000);
-    const callContext = { requestId: `reconcile-${randomUUID()}` };
-    const { reservations } = await this.options.products.listReservations(
-      { status: ReservationStatus.RESERVATION_STATUS_HELD, createdBefore: cutoff, take: RESERVATIONS_PER_RUN },
-      callContext,
-    );
-    const statuses = await repository.findOrderStatuses(
-      this.options.database,
-      reservations.map((reservation) => reservation.orderId),
-    );
-    const result: ReconcileResult = { released: 0, committed: 0, abandonedClaimsDeleted: 0 };
-    for (const { orderId } of reservations) {
-      const status = statuses.get(orderId);
-      const effect = status === undefined ? "releaseReservation" : reservationEffectOf(status);
-      if (!effect) continue;
-      try {
-        await this.options.products[effect]({ orderId }, callContext);
-        if (effect === "releaseReservation") result.released += 1;
-        else result.committed += 1;
-      } catch (error) {
-        // One bad reservation must not stop the others; the next run tries it again.
-        this.options.logger.warn({ orderId, effect, err: describeError(error) }, "reconciling a reservation failed");
-      }
-    }
-    result.abandonedClaimsDeleted = await repository.deleteAbandonedIdempotencyClaims(this.options.database, cutoff);
-    if (result.released + result.committed + result.abandonedClaimsDeleted > 0) {
-      this.options.logger.info(result, "reconciled");
+    const expired = await this.expireDueOrders();
+    // A product service that is down fails the scan; the queued effects are still tried (and kept for later).
+    const { scanned, orphans } = await this.queueMissingEffects(cutoff).catch((error: unknown) => {
+      logger.warn({ err: describeError(error) }, "could not read the held reservations");
+      return { scanned: 0, orphans: 0 };
+    });
+    const drained = await this.effects.drain(logger);
+    const result: ReconcileResult = {
+      expired,
+      scanned,
+      orphans,
+      released: drained.released,
+      committed: drained.committed,
+      pending: await repository.countPendingReservationEffects(database),
+      abandonedClaimsDeleted: await repository.deleteAbandonedIdempotencyClaims(database, cutoff),
+    };
+    if (result.expired + result.orphans + result.released + result.committed + result.pending > 0) {
+      logger.info(result, "reconciled");
     }
     return result;
+  }
+
+  private async expireDueOrders(): Promise<number> {
+    let expired = 0;
+    for (;;) {
+      const batch = await repository.expireDueOrders(this.options.database, EXPIRY_BATCH);
+      expired += batch.length;
+      if (batch.length < EXPIRY_BATCH) return expired;
+    }
+  }
+
+  /** Pages through all held reservations created before the cutoff; queues what each orphan needs. */
+  private async queueMissingEffects(cutoff: Date): Promise<{ scanned: number; orphans: number }> {
+    const callContext = { requestId: `reconcile-${randomUUID()}` };
+    let scanned = 0;
+    let orphans = 0;
+    let afterOrderId = "";
+    for (;;) {
+      const { reservations } = await this.options.products.listReservations(
+        {
+          status: ReservationStatus.RESERVATION_STATUS_HELD,
+          createdBefore: cutoff,
+          take: RESERVATION_PAGE_SIZE,
+          afterOrderId,
+        },
+        callContext,
+      );
+      scanned += reservations.length;
+      const orderIds = reservations.map((reservation) => reservation.orderId);
+      const statuses = await repository.findOrderStatuses(this.options.database, orderIds);
+      const missing = orderIds.flatMap((orderId): Array<{ orderId: string; effect: ReservationEffect }> => {
+        const status = statuses.get(orderId);
+        const effect = status === undefined ? "releaseReservation" : reservationEffectOf(status);
+        return effect ? [{ orderId, effect }] : [];
+      });
+      orphans += missing.length;
+      await repository.enqueueReservationEffects(this.options.database, missing);
+      if (reservations.length < RESERVATION_PAGE_SIZE) return { scanned, orphans };
+      afterOrderId = orderIds[orderIds.length - 1]!;
+    }
   }
 }

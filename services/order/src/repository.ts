@@ -1,6 +1,6 @@
 import type { Page, Queryable } from "@polyscale/platform";
 import type { Order, OrderLine, Payment, RequestedLine } from "./model.js";
-import type { OrderStatus } from "./order-status.js";
+import type { OrderStatus, ReservationEffect } from "./order-status.js";
 
 /** All SQL of the order service. Every function takes a Queryable so callers can run it inside a transaction. */
 
@@ -102,13 +102,14 @@ interface OrderRow {
   currency: string;
   createdAt: Date;
   updatedAt: Date;
+  paymentDueAt: Date | null;
 }
 
 const PAYMENT_COLUMNS = `id, order_id AS "orderId", kind, amount_cents AS "amountCents", currency, provider,
   provider_reference AS "providerReference", created_at AS "createdAt"`;
 
 const ORDER_COLUMNS = `id, account_id AS "accountId", status, total_cents AS "totalCents", currency,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", payment_due_at AS "paymentDueAt"`;
 
 export interface NewOrder {
   id: string;
@@ -117,14 +118,16 @@ export interface NewOrder {
   totalCents: number;
   currency: string;
   lines: readonly OrderLine[];
+  /** The order expires unpaid this many seconds after it is stored (by the database clock, as the sweep reads it). */
+  paymentWindowSeconds: number;
 }
 
-/** Stores an order with its lines; returns it as stored. */
 /** Stores an order and its lines in one statement, so it is atomic without a transaction of its own. */
 export async function insertOrder(db: Queryable, order: NewOrder): Promise<Order> {
   const inserted = await db.query<OrderRow>(
     `WITH inserted AS (
-       INSERT INTO orders (id, account_id, status, total_cents, currency) VALUES ($1, $2, $3, $4, $5)
+       INSERT INTO orders (id, account_id, status, total_cents, currency, payment_due_at)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $12))
        RETURNING ${ORDER_COLUMNS}
      ), lines AS (
        INSERT INTO order_lines
@@ -147,6 +150,7 @@ export async function insertOrder(db: Queryable, order: NewOrder): Promise<Order
       order.lines.map((line) => line.unitPriceCents),
       order.lines.map((line) => line.quantity),
       order.lines.map((line) => line.lineTotalCents),
+      order.paymentWindowSeconds,
     ],
   );
   return { ...inserted.rows[0]!, lines: [...order.lines], payments: [] };
@@ -250,6 +254,148 @@ export async function updateOrderStatus(
     to,
   ]);
   return result.rowCount === 1;
+}
+
+/**
+ * Moves up to `limit` unpaid orders whose payment window has passed to EXPIRED and queues the release of their stock,
+ * in one statement. Rows another transaction holds (a sweep in another replica, a payment being recorded) are
+ * skipped, and the UPDATE keeps the status condition, so each order expires exactly once however many replicas sweep.
+ * Returns the ids expired.
+ */
+export async function expireDueOrders(db: Queryable, limit: number): Promise<string[]> {
+  const result = await db.query<{ id: string }>(
+    `WITH due AS (
+       SELECT id FROM orders WHERE status = 'PENDING_PAYMENT' AND payment_due_at <= now()
+        ORDER BY payment_due_at LIMIT $1 FOR UPDATE SKIP LOCKED
+     ), expired AS (
+       UPDATE orders o SET status = 'EXPIRED', updated_at = now()
+         FROM due WHERE o.id = due.id AND o.status = 'PENDING_PAYMENT'
+       RETURNING o.id
+     ), queued AS (
+       INSERT INTO pending_reservation_effects (order_id, effect) SELECT id, 'releaseReservation' FROM expired
+       ON CONFLICT (order_id) DO NOTHING
+     )
+     SELECT id FROM expired`,
+    [limit],
+  );
+  return result.rows.map((row) => row.id);
+}
+
+// ---- Fair holds ----
+
+/** What one account holds unpaid: its number of unpaid orders and, for the given products, the units in them. */
+export interface UnpaidHolds {
+  unpaidOrders: number;
+  unitsByProduct: Map<string, number>;
+}
+
+/** An advisory lock namespace of our own (two-key form), so hold checks never collide with other lock users. */
+const HOLDS_LOCK_NAMESPACE = 1_000_010;
+
+/**
+ * Serialises the hold checks of one account until the transaction ends, so two concurrent orders of one account
+ * cannot both pass a limit that only one of them fits in. Other accounts are not blocked.
+ */
+export async function lockAccountHolds(tx: Queryable, accountId: string): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [HOLDS_LOCK_NAMESPACE, accountId]);
+}
+
+export async function findUnpaidHolds(
+  db: Queryable,
+  accountId: string,
+  productIds: readonly string[],
+): Promise<UnpaidHolds> {
+  const result = await db.query<{ unpaidOrders: number; units: Record<string, number> }>(
+    `SELECT (SELECT count(*)::int FROM orders WHERE account_id = $1 AND status = 'PENDING_PAYMENT') AS "unpaidOrders",
+            coalesce((SELECT json_object_agg(product_id, units) FROM (
+               SELECT l.product_id, sum(l.quantity) AS units
+                 FROM orders o JOIN order_lines l ON l.order_id = o.id
+                WHERE o.account_id = $1 AND o.status = 'PENDING_PAYMENT' AND l.product_id = ANY($2::uuid[])
+                GROUP BY l.product_id) held), '{}'::json) AS units`,
+    [accountId, productIds],
+  );
+  const row = result.rows[0]!;
+  return { unpaidOrders: row.unpaidOrders, unitsByProduct: new Map(Object.entries(row.units)) };
+}
+
+// ---- Pending reservation effects ----
+
+export interface PendingReservationEffect {
+  orderId: string;
+  effect: ReservationEffect;
+  attempts: number;
+}
+
+/** Queues an effect on an order's reservation; an order already holding one keeps it (it has one outcome). */
+export async function enqueueReservationEffect(
+  db: Queryable,
+  orderId: string,
+  effect: ReservationEffect,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO pending_reservation_effects (order_id, effect) VALUES ($1, $2) ON CONFLICT (order_id) DO NOTHING`,
+    [orderId, effect],
+  );
+}
+
+/** Queues many effects in one statement; returns how many were new. */
+export async function enqueueReservationEffects(
+  db: Queryable,
+  effects: ReadonlyArray<{ orderId: string; effect: ReservationEffect }>,
+): Promise<number> {
+  if (effects.length === 0) return 0;
+  const result = await db.query(
+    `INSERT INTO pending_reservation_effects (order_id, effect)
+     SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (order_id) DO NOTHING`,
+    [effects.map((item) => item.orderId), effects.map((item) => item.effect)],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Claims up to `limit` effects that are due: each gets a lease (it is not due again for leaseSeconds) and one more
+ * attempt, in one statement that skips rows another replica is claiming, so replicas share the work without
+ * overlapping.
+ */
+export async function claimDueReservationEffects(
+  db: Queryable,
+  limit: number,
+  leaseSeconds: number,
+): Promise<PendingReservationEffect[]> {
+  const result = await db.query<PendingReservationEffect>(
+    `UPDATE pending_reservation_effects p
+        SET attempts = p.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+       FROM (SELECT order_id FROM pending_reservation_effects WHERE next_attempt_at <= now()
+              ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+      WHERE p.order_id = due.order_id
+      RETURNING p.order_id AS "orderId", p.effect, p.attempts`,
+    [limit, leaseSeconds],
+  );
+  return result.rows;
+}
+
+/** The effect is done (or can never be done); it leaves the queue. */
+export async function deleteReservationEffect(db: Queryable, orderId: string): Promise<void> {
+  await db.query("DELETE FROM pending_reservation_effects WHERE order_id = $1", [orderId]);
+}
+
+/** The effect failed; try again after delaySeconds. The error is a safe description (type and message). */
+export async function postponeReservationEffect(
+  db: Queryable,
+  orderId: string,
+  delaySeconds: number,
+  error: string,
+): Promise<void> {
+  await db.query(
+    `UPDATE pending_reservation_effects SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3
+      WHERE order_id = $1`,
+    [orderId, delaySeconds, error],
+  );
+}
+
+export async function countPendingReservationEffects(db: Queryable): Promise<number> {
+  const result = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pending_reservation_effects");
+  return result.rows[0]!.n;
 }
 
 // ---- Idempotency keys ----

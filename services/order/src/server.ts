@@ -15,6 +15,7 @@ const protoStatusOf: Record<OrderStatus, ProtoOrderStatus> = {
   FULFILLED: ProtoOrderStatus.ORDER_STATUS_FULFILLED,
   CANCELLED: ProtoOrderStatus.ORDER_STATUS_CANCELLED,
   REFUNDED: ProtoOrderStatus.ORDER_STATUS_REFUNDED,
+  EXPIRED: ProtoOrderStatus.ORDER_STATUS_EXPIRED,
 };
 
 const protoPaymentKindOf: Record<PaymentKind, ProtoPaymentKind> = {
@@ -33,6 +34,7 @@ function toProtoOrder(order: Order): ProtoOrder {
   return {
     ...order,
     status: protoStatusOf[order.status],
+    paymentDueAt: order.paymentDueAt ?? undefined,
     payments: order.payments.map((payment) => ({ ...payment, kind: protoPaymentKindOf[payment.kind] })),
   };
 }

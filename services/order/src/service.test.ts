@@ -18,6 +18,9 @@ import {
 const migrationsDir = fileURLToPath(new URL("../sql", import.meta.url));
 const logger = createLogger("order-test", "silent");
 
+/** Limits no test of other rules runs into; the hold limits have tests of their own. */
+const generousPolicy = { paymentWindowSeconds: 1800, maxUnpaidOrdersPerAccount: 1000, maxHeldUnitsPerProduct: 10_000 };
+
 function context(): RequestContext {
   return { requestId: newId(), deadline: new Date(Date.now() + 10_000), logger };
 }
@@ -39,6 +42,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       accounts: services.accounts,
       products: services.products,
       defaultWaitMs: 5000,
+      policy: generousPolicy,
     });
   });
 
@@ -53,9 +57,9 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
   const stock = (...ids: string[]) => stockOf(services.products, ids);
   const orderCount = async () => Number((await database.query("SELECT count(*) AS n FROM orders")).rows[0]!.n);
   const reservations = async (status: ReservationStatus) =>
-    (await services.products.listReservations({ status, createdBefore: undefined, take: 1000 })).reservations.map(
-      (reservation) => reservation.orderId,
-    );
+    (
+      await services.products.listReservations({ status, createdBefore: undefined, take: 1000, afterOrderId: "" })
+    ).reservations.map((reservation) => reservation.orderId);
   const heldReservations = () => reservations(ReservationStatus.RESERVATION_STATUS_HELD);
   const place = (accountId: string, lines: Array<{ productId: string; quantity: number }>, idempotencyKey = "") =>
     orders.placeOrder(context(), accountId, lines, idempotencyKey);
@@ -486,6 +490,231 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
     });
   });
 
+  describe("payment window", () => {
+    /** An order service whose orders expire after one second. */
+    const withWindow = (policy: Partial<typeof generousPolicy>) =>
+      new OrderService({
+        database,
+        accounts: services.accounts,
+        products: services.products,
+        defaultWaitMs: 5000,
+        policy: { ...generousPolicy, ...policy },
+      });
+    const sweep = () =>
+      new Reconciler({
+        database,
+        products: services.products,
+        logger,
+        reservationTimeoutSeconds: 300,
+        intervalMs: 1000,
+      }).reconcileOnce();
+    const capture = (service: OrderService, orderId: string, amountCents: number) =>
+      service.recordPayment(context(), {
+        orderId,
+        kind: "CAPTURE",
+        amountCents,
+        currency: "USD",
+        provider: "stripe",
+        providerReference: newId(),
+      });
+
+    it("gives an unpaid order a due time and expires it after the window, returning its stock", async () => {
+      // Seen: an unpaid order for all 1,000 units still held them 12 minutes later; nothing ever expired it.
+      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(100, 10);
+      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 4 }], "");
+      expect(order.paymentDueAt!.getTime() - order.createdAt.getTime()).toBeCloseTo(1000, -2);
+      expect(await stock(productId)).toEqual([6]);
+      await sweep();
+      expect((await orders.getOrder(order.id)).status).toBe("PENDING_PAYMENT");
+      await sleep(1100);
+      expect((await sweep()).expired).toBeGreaterThanOrEqual(1);
+      expect((await orders.getOrder(order.id)).status).toBe("EXPIRED");
+      expect(await stock(productId)).toEqual([10]);
+      expect(await heldReservations()).not.toContain(order.id);
+      await expect(orders.cancelOrder(context(), order.id)).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+    });
+
+    it("refuses a payment after expiry, records nothing and says to refund it", async () => {
+      // Seen: a late capture would have been accepted on an order whose stock was gone.
+      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(250, 10);
+      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
+      await sleep(1100);
+      await sweep();
+      await expect(capture(orders, order.id, 500)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        field: "orderId",
+        message: expect.stringContaining("refund it"),
+      });
+      const after = await orders.getOrder(order.id);
+      expect(after.status).toBe("EXPIRED");
+      expect(after.payments).toEqual([]);
+      expect(await stock(productId)).toEqual([10]);
+    });
+
+    it("refuses a capture that arrives after the window even before any sweep, and expires the order", async () => {
+      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(250, 10);
+      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
+      await sleep(1100);
+      await expect(capture(orders, order.id, 500)).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+      expect((await orders.getOrder(order.id)).status).toBe("EXPIRED");
+      expect(await stock(productId)).toEqual([10]);
+      expect((await sweep()).expired).toBe(0);
+      expect(await stock(productId)).toEqual([10]);
+    });
+
+    it("records the refund of a partial capture on an order that expired", async () => {
+      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(1000, 10);
+      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
+      expect((await capture(orders, order.id, 400)).status).toBe("PENDING_PAYMENT");
+      await sleep(1100);
+      await sweep();
+      const refunded = await orders.recordPayment(context(), {
+        orderId: order.id,
+        kind: "REFUND",
+        amountCents: 400,
+        currency: "USD",
+        provider: "stripe",
+        providerReference: newId(),
+      });
+      expect(refunded.status).toBe("EXPIRED");
+      expect(refunded.payments.map((payment) => payment.kind)).toEqual(["CAPTURE", "REFUND"]);
+    });
+
+    it("expires each of many due orders exactly once when sweeps race", async () => {
+      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(100, 100);
+      const accountId = await newAccount();
+      const placed = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          shortWindow.placeOrder(context(), accountId, [{ productId, quantity: 2 }], ""),
+        ),
+      );
+      expect(await stock(productId)).toEqual([40]);
+      await sleep(1100);
+      const results = await Promise.all([sweep(), sweep(), sweep()]);
+      expect(results.reduce((sum, result) => sum + result.expired, 0)).toBe(30);
+      expect(await stock(productId)).toEqual([100]);
+      for (const order of placed) expect((await orders.getOrder(order.id)).status).toBe("EXPIRED");
+    });
+  });
+
+  describe("releases that survive outages", () => {
+    const pendingEffects = async () =>
+      (
+        await database.query<{ orderId: string; effect: string }>(
+          `SELECT order_id AS "orderId", effect FROM pending_reservation_effects`,
+        )
+      ).rows;
+    const drain = () =>
+      new Reconciler({
+        database,
+        products: services.products,
+        logger,
+        reservationTimeoutSeconds: 300,
+        intervalMs: 1000,
+      }).reconcileOnce();
+
+    it("cancels while the product service is down, keeps the release queued and applies it once it is back", async () => {
+      // Seen: an order cancelled while the product service was down kept its stock held, forever.
+      const productId = await newProduct(100, 10);
+      const order = await place(await newAccount(), [{ productId, quantity: 3 }]);
+      await services.stop("product");
+      try {
+        expect((await orders.cancelOrder(context(), order.id)).status).toBe("CANCELLED");
+        expect(await pendingEffects()).toContainEqual({ orderId: order.id, effect: "releaseReservation" });
+        const whileDown = await drain();
+        expect(whileDown.pending).toBeGreaterThanOrEqual(1);
+      } finally {
+        await services.start("product");
+      }
+      expect(await stock(productId)).toEqual([7]);
+      // The failed attempt backed off for a second.
+      await sleep(1100);
+      expect((await drain()).released).toBeGreaterThanOrEqual(1);
+      expect(await stock(productId)).toEqual([10]);
+      expect((await pendingEffects()).map((effect) => effect.orderId)).not.toContain(order.id);
+    });
+
+    it("leaves no queued effect behind when the product service is up", async () => {
+      const productId = await newProduct(100, 10);
+      const order = await place(await newAccount(), [{ productId, quantity: 1 }]);
+      await orders.cancelOrder(context(), order.id);
+      expect((await pendingEffects()).map((effect) => effect.orderId)).not.toContain(order.id);
+      expect(await stock(productId)).toEqual([10]);
+    });
+  });
+
+  describe("fair holds", () => {
+    const withLimits = (maxUnpaidOrdersPerAccount: number, maxHeldUnitsPerProduct: number) =>
+      new OrderService({
+        database,
+        accounts: services.accounts,
+        products: services.products,
+        defaultWaitMs: 5000,
+        policy: { ...generousPolicy, maxUnpaidOrdersPerAccount, maxHeldUnitsPerProduct },
+      });
+
+    it("refuses an account's unpaid order beyond the limit, and takes it again once one is cancelled", async () => {
+      // Seen: one new customer held all 1,000 units of a product unpaid; everyone else got CONFLICT.
+      const limited = withLimits(2, 100);
+      const accountId = await newAccount();
+      const productId = await newProduct(100, 100);
+      const first = await limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "");
+      await limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "");
+      await expect(limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "")).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        field: "accountId",
+        message: "an account may have at most 2 unpaid orders at once; pay or cancel one first",
+      });
+      expect(await stock(productId)).toEqual([98]);
+      // Another account is not affected.
+      await limited.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
+      await limited.cancelOrder(context(), first.id);
+      await limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "");
+      expect(await stock(productId)).toEqual([97]);
+    });
+
+    it("refuses units of one product beyond what one account may hold unpaid", async () => {
+      const limited = withLimits(10, 5);
+      const accountId = await newAccount();
+      const [productId, other] = [await newProduct(100, 100), await newProduct(100, 100)];
+      await limited.placeOrder(context(), accountId, [{ productId, quantity: 3 }], "");
+      await expect(
+        limited.placeOrder(
+          context(),
+          accountId,
+          [
+            { productId: other, quantity: 1 },
+            { productId, quantity: 3 },
+          ],
+          "",
+        ),
+      ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", field: "quantity" });
+      await limited.placeOrder(context(), accountId, [{ productId, quantity: 2 }], "");
+      expect(await stock(productId, other)).toEqual([95, 100]);
+    });
+
+    it("lets exactly the limit through when one account races 12 orders, and holds only their stock", async () => {
+      const limited = withLimits(3, 1000);
+      const accountId = await newAccount();
+      const productId = await newProduct(100, 100);
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, () => limited.placeOrder(context(), accountId, [{ productId, quantity: 2 }], "")),
+      );
+      const placed = results.filter((result) => result.status === "fulfilled");
+      expect(placed).toHaveLength(3);
+      for (const result of results) {
+        if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "FAILED_PRECONDITION" });
+      }
+      // Refusals under the lock gave their reservation back.
+      expect(await stock(productId)).toEqual([94]);
+    });
+  });
+
   describe("listing orders", () => {
     it("lists an account's orders newest first, with paging", async () => {
       const accountId = await newAccount();
@@ -573,6 +802,30 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       expect((await reconcileOnce()).committed).toBeGreaterThanOrEqual(1);
       expect(await heldReservations()).not.toContain(order.id);
       expect(await stock(productId)).toEqual([9]);
+    });
+
+    it("reads every held reservation, however many pages they fill, and releases each orphan exactly once", async () => {
+      // Seen: the reconciler only looked at the 1,000 oldest held reservations, so orphans behind live holds stayed.
+      // 520 orphans fill more than one of its pages (500); the end-to-end scale test holds more than the largest.
+      const productId = await newProduct(100, 2000);
+      const accountId = await newAccount();
+      const live = await place(accountId, [{ productId, quantity: 1 }]);
+      const orphans = Array.from({ length: 520 }, () => newId());
+      for (let start = 0; start < orphans.length; start += 50) {
+        await Promise.all(
+          orphans
+            .slice(start, start + 50)
+            .map((orderId) => services.products.reserveStock({ orderId, lines: [{ productId, quantity: 1 }] })),
+        );
+      }
+      expect(await stock(productId)).toEqual([2000 - 1 - 520]);
+      const result = await reconcileOnce();
+      expect(result.scanned).toBeGreaterThanOrEqual(521);
+      expect(result.released).toBeGreaterThanOrEqual(520);
+      expect(await stock(productId)).toEqual([1999]);
+      expect(await heldReservations()).toContain(live.id);
+      expect((await reconcileOnce()).released).toBe(0);
+      expect(await stock(productId)).toEqual([1999]);
     });
 
     it("deletes idempotency claims whose order never appeared", async () => {

@@ -24,6 +24,7 @@ import type { Cart, CartLine, Order, OrderLine, Payment, PaymentKind, RequestedL
 import { KnownAccounts } from "./known-accounts.js";
 import { refusedTransition, transitionFor, type OrderStatus, type ReservationEffect } from "./order-status.js";
 import * as repository from "./repository.js";
+import { ReservationEffects } from "./reservation-effects.js";
 
 /** Most units of one product in a cart line or an order line. */
 const MAX_LINE_QUANTITY = 1000;
@@ -47,6 +48,17 @@ export interface OrderServiceOptions {
   products: ProductClient;
   /** How long a request waits for a concurrent request with its idempotency key when its caller set no deadline. */
   defaultWaitMs: number;
+  policy: OrderPolicy;
+}
+
+/** The shop's rules on unpaid orders (config.ts reads them from the environment). */
+export interface OrderPolicy {
+  /** An unpaid order expires this long after placement (ORDER_PAYMENT_TIMEOUT_SECONDS). */
+  paymentWindowSeconds: number;
+  /** Most unpaid orders one account may have at once (ORDER_MAX_UNPAID_PER_ACCOUNT). */
+  maxUnpaidOrdersPerAccount: number;
+  /** Most units of one product one account may hold in unpaid orders (ORDER_MAX_HELD_UNITS_PER_PRODUCT). */
+  maxHeldUnitsPerProduct: number;
 }
 
 export interface RecordPaymentRequest {
@@ -77,8 +89,11 @@ interface Placement {
  */
 export class OrderService {
   private readonly knownAccounts = new KnownAccounts(KNOWN_ACCOUNTS_CAPACITY);
+  private readonly effects: ReservationEffects;
 
-  constructor(private readonly options: OrderServiceOptions) {}
+  constructor(private readonly options: OrderServiceOptions) {
+    this.effects = new ReservationEffects(options.database, options.products);
+  }
 
   private get database(): Database {
     return this.options.database;
@@ -249,6 +264,11 @@ export class OrderService {
    */
   private async placeOnce(context: RequestContext, placement: Placement, orderId: string): Promise<Order> {
     const requested = await placement.lines();
+    // Refused before any stock is taken; checked again, under the account's lock, when the order is stored.
+    this.checkHolds(
+      await repository.findUnpaidHolds(this.database, placement.accountId, productIdsOf(requested)),
+      requested,
+    );
     const [account, catalog] = await Promise.allSettled([
       this.requireAccountExists(context, placement.accountId),
       this.requireProductsExist(
@@ -284,21 +304,45 @@ export class OrderService {
       totalCents,
       currency: [...currencies][0]!,
       lines,
+      paymentWindowSeconds: this.options.policy.paymentWindowSeconds,
     };
     await this.reserveStock(context, orderId, requested);
     try {
-      // An order from lines is one statement; a checkout also empties the cart, in the same transaction.
-      if (!placement.fromCart) return await repository.insertOrder(this.database, order);
+      // The account's holds are locked while they are checked and the order stored, so two concurrent orders of one
+      // account cannot both fit into a limit only one of them fits in. A checkout also empties the cart here.
       return await this.database.transaction(async (tx) => {
+        await repository.lockAccountHolds(tx, placement.accountId);
+        this.checkHolds(await repository.findUnpaidHolds(tx, placement.accountId, productIdsOf(requested)), requested);
         const stored = await repository.insertOrder(tx, order);
-        if (!(await repository.takeFromCart(tx, placement.accountId, requested))) {
+        if (placement.fromCart && !(await repository.takeFromCart(tx, placement.accountId, requested))) {
           throw failedPrecondition("the cart changed during checkout; review it and try again", "accountId");
         }
         return stored;
       });
     } catch (error) {
-      await this.applyReservationEffect(context, "releaseReservation", orderId, { ownDeadline: true });
+      await this.compensate(context, orderId);
       throw error;
+    }
+  }
+
+  /** Refuses an order that would take the account past the shop's limits on unpaid orders and held units. */
+  private checkHolds(holds: repository.UnpaidHolds, lines: readonly RequestedLine[]): void {
+    const { maxUnpaidOrdersPerAccount, maxHeldUnitsPerProduct } = this.options.policy;
+    if (holds.unpaidOrders >= maxUnpaidOrdersPerAccount) {
+      throw failedPrecondition(
+        `an account may have at most ${maxUnpaidOrdersPerAccount} unpaid orders at once; pay or cancel one first`,
+        "accountId",
+      );
+    }
+    for (const line of lines) {
+      const held = holds.unitsByProduct.get(line.productId) ?? 0;
+      if (held + line.quantity > maxHeldUnitsPerProduct) {
+        throw failedPrecondition(
+          `an account may hold at most ${maxHeldUnitsPerProduct} units of product ${line.productId} in unpaid orders; ` +
+            `it holds ${held}`,
+          "quantity",
+        );
+      }
     }
   }
 
@@ -307,9 +351,8 @@ export class OrderService {
       await this.options.products.reserveStock({ orderId, lines }, context);
     } catch (error) {
       // A refusal took nothing. After a timeout or a lost connection the reservation may exist all the same.
-      if (!(error instanceof AppError) || OUTCOME_UNKNOWN_CODES.has(error.code)) {
-        await this.applyReservationEffect(context, "releaseReservation", orderId, { ownDeadline: true });
-      }
+      if (!(error instanceof AppError) || OUTCOME_UNKNOWN_CODES.has(error.code))
+        await this.compensate(context, orderId);
       throw error;
     }
   }
@@ -377,10 +420,13 @@ export class OrderService {
     requireId("id", id);
     const order = await this.requireOrder(id);
     const transition = transitionFor(order.status, to);
-    if (!(await repository.updateOrderStatus(this.database, id, transition.from, transition.to))) {
-      // Another request moved the order first; report the status it left.
-      throw refusedTransition((await this.requireOrder(id)).status, to);
-    }
+    const moved = await this.database.transaction(async (tx) => {
+      if (!(await repository.updateOrderStatus(tx, id, transition.from, transition.to))) return false;
+      if (transition.effect) await repository.enqueueReservationEffect(tx, id, transition.effect);
+      return true;
+    });
+    // Another request moved the order first; report the status it left.
+    if (!moved) throw refusedTransition((await this.requireOrder(id)).status, to);
     await this.applyReservationEffect(context, transition.effect, id);
     return this.requireOrder(id);
   }
@@ -404,28 +450,39 @@ export class OrderService {
       }),
     };
 
-    const effect = await this.database.transaction(async (tx) => {
+    const { effect, expired } = await this.database.transaction(async (tx) => {
       const order = await repository.lockOrder(tx, payment.orderId);
       if (!order) throw notFound(`order ${payment.orderId} does not exist`, "orderId");
       const recorded = await repository.findPaymentByReference(tx, payment.provider, payment.providerReference);
       if (recorded) {
         if (!isSamePayment(recorded, payment)) throw referenceTaken();
-        return undefined;
+        return { effect: undefined, expired: undefined };
       }
+      // The window is the window: a capture after it is refused even if no sweep has expired the order yet, so the
+      // answer never depends on when the sweep last ran. The order expires here, in this transaction.
+      if (payment.kind === "CAPTURE" && isOverdue(order)) {
+        const transition = transitionFor(order.status, "EXPIRED");
+        await repository.updateOrderStatus(tx, order.id, transition.from, transition.to);
+        await repository.enqueueReservationEffect(tx, order.id, transition.effect!);
+        return { effect: transition.effect, expired: order };
+      }
+      if (payment.kind === "CAPTURE" && order.status === "EXPIRED") return { effect: undefined, expired: order };
       if (payment.currency !== order.currency) {
         throw invalidArgument("currency", `must be the order's currency, ${order.currency}`);
       }
       const next = nextStatusAfterPayment(order, payment);
       if (!(await repository.insertPayment(tx, payment))) throw referenceTaken();
-      if (next === undefined) return undefined;
+      if (next === undefined) return { effect: undefined, expired: undefined };
       const transition = transitionFor(order.status, next);
       // The row lock makes this succeed; the condition stays as the one rule every transition follows.
       if (!(await repository.updateOrderStatus(tx, order.id, transition.from, transition.to))) {
         throw refusedTransition(order.status, next);
       }
-      return transition.effect;
+      if (transition.effect) await repository.enqueueReservationEffect(tx, order.id, transition.effect);
+      return { effect: transition.effect, expired: undefined };
     });
     await this.applyReservationEffect(context, effect, payment.orderId);
+    if (expired) throw paymentAfterExpiry(expired);
     return this.requireOrder(payment.orderId);
   }
 
@@ -436,27 +493,30 @@ export class OrderService {
   }
 
   /**
-   * Runs an effect on the stock reservation: a transition's, once the status change has committed, or the release
-   * that undoes a failed placement. A failure is logged, not thrown: the order's state is already decided, and the
-   * reconciler completes the effect later.
+   * Attempts a transition's effect on the stock reservation once the status change (which queued it) has committed.
+   * A failure is logged, not thrown: the order's state is decided, and the queued effect is retried until it holds.
    */
   private async applyReservationEffect(
     context: RequestContext,
     effect: ReservationEffect | undefined,
     orderId: string,
-    options: { ownDeadline?: boolean } = {},
   ): Promise<void> {
-    if (!effect) return;
-    // Compensation must not inherit a deadline that may be what just failed; it gets the client's own.
-    const callContext = options.ownDeadline ? { requestId: context.requestId } : context;
+    if (effect) await this.effects.attempt(context, context.logger, orderId, effect);
+  }
+
+  /**
+   * Undoes the reservation of a placement that failed: queues its release, then attempts it. Queued first, so a
+   * product service that is down (or answers late, after the release) costs a retry, never the stock.
+   */
+  private async compensate(context: RequestContext, orderId: string): Promise<void> {
     try {
-      await this.options.products[effect]({ orderId }, callContext);
+      await repository.enqueueReservationEffect(this.database, orderId, "releaseReservation");
     } catch (error) {
-      context.logger.warn(
-        { orderId, effect, err: describeError(error) },
-        "reservation effect failed; the reconciler will retry",
-      );
+      // The reconciler still finds the reservation: it is held, old, and has no order.
+      context.logger.warn({ orderId, err: describeError(error) }, "could not queue the release of a failed placement");
     }
+    // Compensation must not inherit a deadline that may be what just failed; it gets the client's own.
+    await this.effects.attempt({ requestId: context.requestId }, context.logger, orderId, "releaseReservation");
   }
 }
 
@@ -486,6 +546,26 @@ function mergeLines(lines: readonly RequestedLine[]): RequestedLine[] {
     }
   }
   return [...merged].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+function productIdsOf(lines: readonly RequestedLine[]): string[] {
+  return lines.map((line) => line.productId);
+}
+
+/** An unpaid order whose payment window has passed, whether or not the sweep has expired it yet. */
+function isOverdue(order: Order): boolean {
+  return (
+    order.status === "PENDING_PAYMENT" && order.paymentDueAt !== null && order.paymentDueAt.getTime() <= Date.now()
+  );
+}
+
+/** The refusal of a capture on an expired order; the provider reads it as "refund this payment". */
+function paymentAfterExpiry(order: Order): AppError {
+  return failedPrecondition(
+    `order ${order.id} expired unpaid at ${order.paymentDueAt?.toISOString() ?? "its deadline"} and its stock was ` +
+      "released; the payment was not recorded: refund it",
+    "orderId",
+  );
 }
 
 function normalizeIdempotencyKey(key: string): string | undefined {
@@ -520,11 +600,15 @@ function nextStatusAfterPayment(order: Order, payment: Omit<Payment, "createdAt"
     }
     return captured + payment.amountCents >= order.totalCents ? "PAID" : undefined;
   }
-  if (order.status !== "PAID") throw failedPrecondition(`cannot refund an order that is ${order.status}`);
+  // An order that expired after a partial capture keeps its status; the ledger records the money given back.
+  if (order.status !== "PAID" && order.status !== "EXPIRED") {
+    throw failedPrecondition(`cannot refund an order that is ${order.status}`);
+  }
   const refundable = captured - refunded;
   if (payment.amountCents > refundable) {
     throw failedPrecondition(`amountCents: must be at most the refundable ${refundable}`, "amountCents");
   }
+  if (order.status === "EXPIRED") return undefined;
   return refunded + payment.amountCents === captured ? "REFUNDED" : undefined;
 }
 

@@ -112,6 +112,7 @@ describe.each(storages)("product service process on $name storage", (storage) =>
       status: ReservationStatus.RESERVATION_STATUS_HELD,
       createdBefore: undefined,
       take: 0,
+      afterOrderId: "",
     });
     expect(held.reservations.map((reservation) => reservation.orderId).sort()).toEqual(reserved.slice(1).sort());
   });

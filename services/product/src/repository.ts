@@ -309,22 +309,34 @@ export class ProductRepository {
     return this.settleReservation(orderId, "committed");
   }
 
-  /** Oldest first. */
+  /**
+   * Oldest first, in (created_at, order_id) order. Keyset pagination: with afterOrderId, only the reservations after
+   * that one, compared on the exact stored values (a cursor carried as a JavaScript Date would lose the
+   * microseconds and skip or repeat rows).
+   */
   async listReservations(filter: {
     status?: ReservationStatus;
     createdBefore?: Date;
     take: number;
+    afterOrderId?: string;
   }): Promise<Reservation[]> {
     const result = await this.database.query<{ order_id: string }>(
       `SELECT order_id FROM reservations
        WHERE ($1::text IS NULL OR status = $1) AND ($2::timestamptz IS NULL OR created_at < $2)
+         AND ($4::uuid IS NULL
+              OR (created_at, order_id) > (SELECT created_at, order_id FROM reservations WHERE order_id = $4))
        ORDER BY created_at, order_id LIMIT $3`,
-      [filter.status ?? null, filter.createdBefore ?? null, filter.take],
+      [filter.status ?? null, filter.createdBefore ?? null, filter.take, filter.afterOrderId ?? null],
     );
     return this.findReservations(
       this.database,
       result.rows.map((row) => row.order_id),
     );
+  }
+
+  async reservationExists(orderId: string): Promise<boolean> {
+    const result = await this.database.query("SELECT 1 FROM reservations WHERE order_id = $1", [orderId]);
+    return result.rowCount === 1;
   }
 
   private async settleReservation(orderId: string, outcome: "released" | "committed"): Promise<Reservation> {

@@ -100,6 +100,7 @@ export function productServiceBinding(service: ProductService, logger: Logger): 
             status: fromEnum("status", statusOf, request.status),
             createdBefore: request.createdBefore,
             take: request.take,
+            afterOrderId: request.afterOrderId,
           })
         ).map(toProtoReservation),
       }),

@@ -210,13 +210,24 @@ export class ProductService {
 
   async listReservations(
     context: RequestContext,
-    input: { status?: ReservationStatus; createdBefore?: Date; take: number },
+    input: { status?: ReservationStatus; createdBefore?: Date; take: number; afterOrderId?: string },
   ): Promise<Reservation[]> {
     if (input.createdBefore && Number.isNaN(input.createdBefore.getTime())) {
       throw invalidArgument("createdBefore", "must be a valid time");
     }
     const { take } = normalizePage({ skip: 0, take: input.take }, { defaultTake: 100, maxTake: 1000 });
-    return this.repository.listReservations({ status: input.status, createdBefore: input.createdBefore, take });
+    const afterOrderId = input.afterOrderId ? requireId("afterOrderId", input.afterOrderId) : undefined;
+    const reservations = await this.repository.listReservations({
+      status: input.status,
+      createdBefore: input.createdBefore,
+      take,
+      afterOrderId,
+    });
+    // An unknown cursor would read as "no more pages" and silently end a scan; it is refused instead.
+    if (afterOrderId && reservations.length === 0 && !(await this.repository.reservationExists(afterOrderId))) {
+      throw invalidArgument("afterOrderId", "is not the order id of a reservation");
+    }
+    return reservations;
   }
 
   private async requireCategory(field: string, id: string): Promise<void> {
