@@ -79,6 +79,9 @@ function processEnvironment(storage: Storage, dataDir: string): Record<string, s
     PRODUCT_DATABASE_URL: storage.engine === "postgres" ? storage.databaseUrls.product : undefined,
     // Request logging would otherwise be part of what is measured; override with LOG_LEVEL.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    // Each checkout buyer places many unpaid orders; the shop's hold limits would refuse them as if sold out.
+    ORDER_MAX_UNPAID_PER_ACCOUNT: "10000",
+    ORDER_MAX_HELD_UNITS_PER_PRODUCT: "1000000",
   };
 }
 

@@ -161,6 +161,8 @@ beforeAll(async () => {
       PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
       // Every test registers from 127.0.0.1; sessions.e2e.test.ts covers the registration throttle.
       ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
+      // The customers here place more unpaid orders than the default hold limit; the limit has tests of its own.
+      ORDER_MAX_UNPAID_PER_ACCOUNT: "100",
     },
   });
 });

@@ -251,4 +251,33 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     expect(await service.listReservations(context, { createdBefore: new Date(0), take: 0 })).toEqual([]);
     expect(await service.listReservations(context, { take: 1 })).toHaveLength(1);
   });
+
+  it("pages through every held reservation by keyset, none skipped or repeated, even when created together", async () => {
+    const product = await createProduct(100);
+    // Created concurrently, so several share a created_at down to the millisecond.
+    const orderIds = Array.from({ length: 37 }, () => newId());
+    await Promise.all(
+      orderIds.map((orderId) =>
+        service.reserveStock(context, { orderId, lines: [{ productId: product.id, quantity: 1 }] }),
+      ),
+    );
+    const seen: string[] = [];
+    let afterOrderId: string | undefined;
+    for (;;) {
+      const page = await service.listReservations(context, { status: "held", take: 5, afterOrderId });
+      seen.push(...page.map((reservation) => reservation.orderId));
+      if (page.length < 5) break;
+      afterOrderId = page[page.length - 1]!.orderId;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(orderIds));
+    const all = await service.listReservations(context, { status: "held", take: 1000 });
+    expect(seen).toEqual(all.map((reservation) => reservation.orderId));
+    expect(
+      await rejection(service.listReservations(context, { status: "held", take: 5, afterOrderId: newId() })),
+    ).toMatchObject({ code: "INVALID_ARGUMENT", field: "afterOrderId" });
+    expect(
+      await rejection(service.listReservations(context, { status: "held", take: 5, afterOrderId: "nope" })),
+    ).toMatchObject({ code: "INVALID_ARGUMENT", field: "afterOrderId" });
+  });
 });
