@@ -524,13 +524,13 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       const productId = await newProduct(100, 10);
       const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 4 }], "");
       expect(order.paymentDueAt!.getTime() - order.createdAt.getTime()).toBeCloseTo(1000, -2);
-      expect(await stock(productId)).toEqual([6]);
-      await sweep();
-      expect((await orders.getOrder(order.id)).status).toBe("PENDING_PAYMENT");
+      const notDue = await orders.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
+      expect(await stock(productId)).toEqual([5]);
       await sleep(1100);
       expect((await sweep()).expired).toBeGreaterThanOrEqual(1);
       expect((await orders.getOrder(order.id)).status).toBe("EXPIRED");
-      expect(await stock(productId)).toEqual([10]);
+      expect((await orders.getOrder(notDue.id)).status).toBe("PENDING_PAYMENT");
+      expect(await stock(productId)).toEqual([9]);
       expect(await heldReservations()).not.toContain(order.id);
       await expect(orders.cancelOrder(context(), order.id)).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
     });
