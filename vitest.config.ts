@@ -19,5 +19,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: "forks",
+    // One embedded PostgreSQL for the whole run, unless TEST_DATABASE_URL names a server.
+    globalSetup: ["tools/src/test-global-setup.ts"],
   },
 });

@@ -6,16 +6,24 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Database } from "@polyscale/platform";
 import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "@polyscale/tools/embedded-postgres";
 import { repositoryRoot, startSystem, type RunningSystem, type ServiceName } from "@polyscale/tools/system";
 
 const run = promisify(execFile);
 
 export type ServiceWithDatabase = Exclude<ServiceName, "gateway">;
 
-/** Where the services keep their data for this run. */
-export type Storage =
-  | { engine: "postgres"; adminUrl: string; serverVersion: string; databaseUrls: Record<ServiceWithDatabase, string> }
-  | { engine: "pglite" };
+/**
+ * Where the services keep their data for this run: a PostgreSQL server, one scratch database per service. The server
+ * is an existing one, or an embedded one started for the run (stopped and deleted with the databases).
+ */
+export interface Storage {
+  engine: "postgres" | "embedded";
+  adminUrl: string;
+  serverVersion: string;
+  databaseUrls: Record<ServiceWithDatabase, string>;
+  embedded?: EmbeddedPostgres;
+}
 
 const LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -33,34 +41,48 @@ async function postgresVersion(url: string): Promise<string | undefined> {
   }
 }
 
+/** The embedded PostgreSQL `npm start` runs, started for this run in a scratch folder on a free port. */
+async function startEmbedded(): Promise<{ adminUrl: string; embedded: EmbeddedPostgres }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-bench-postgres-"));
+  const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), temporary: true });
+  return { adminUrl: embedded.adminUrl, embedded };
+}
+
 /**
  * Real PostgreSQL when BENCH_DATABASE_URL is set (it must answer) or a local server answers, with one fresh scratch
- * database per service; the embedded engine otherwise, or when asked for.
+ * database per service; the embedded server otherwise, or when asked for.
  */
 export async function chooseStorage(options: { embedded: boolean }): Promise<Storage> {
-  if (options.embedded) return { engine: "pglite" };
   const configured = process.env.BENCH_DATABASE_URL;
-  const adminUrl = configured ?? LOCAL_POSTGRES_URL;
-  const serverVersion = await postgresVersion(adminUrl);
+  let server: { adminUrl: string; embedded?: EmbeddedPostgres } = { adminUrl: configured ?? LOCAL_POSTGRES_URL };
+  let serverVersion = options.embedded ? undefined : await postgresVersion(server.adminUrl);
   if (!serverVersion) {
-    if (configured) throw new Error("BENCH_DATABASE_URL is set but no PostgreSQL server answers there");
-    return { engine: "pglite" };
+    if (configured && !options.embedded)
+      throw new Error("BENCH_DATABASE_URL is set but no PostgreSQL server answers there");
+    server = await startEmbedded();
+    serverVersion = (await postgresVersion(server.adminUrl))!;
   }
-  const databaseUrls = {} as Record<ServiceWithDatabase, string>;
+  const storage: Storage = {
+    engine: server.embedded ? "embedded" : "postgres",
+    adminUrl: server.adminUrl,
+    serverVersion,
+    databaseUrls: {} as Record<ServiceWithDatabase, string>,
+    embedded: server.embedded,
+  };
   try {
     for (const name of ["account", "product", "order"] as const) {
-      databaseUrls[name] = await createScratchDatabase(adminUrl);
+      storage.databaseUrls[name] = await createScratchDatabase(storage.adminUrl);
     }
   } catch (error) {
-    await dropDatabases({ engine: "postgres", adminUrl, serverVersion, databaseUrls });
+    await dropDatabases(storage);
     throw error;
   }
-  return { engine: "postgres", adminUrl, serverVersion, databaseUrls };
+  return storage;
 }
 
 export async function dropDatabases(storage: Storage): Promise<void> {
-  if (storage.engine !== "postgres") return;
   for (const url of Object.values(storage.databaseUrls)) await dropScratchDatabase(storage.adminUrl, url);
+  await storage.embedded?.stop();
 }
 
 /** Everything a run needs to reach: the processes, their storage, and a scratch folder for embedded data. */
@@ -76,7 +98,7 @@ export interface BenchSystem {
 function processEnvironment(storage: Storage, dataDir: string): Record<string, string | undefined> {
   return {
     DATA_DIR: dataDir,
-    PRODUCT_DATABASE_URL: storage.engine === "postgres" ? storage.databaseUrls.product : undefined,
+    PRODUCT_DATABASE_URL: storage.databaseUrls.product,
     // Request logging would otherwise be part of what is measured; override with LOG_LEVEL.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     // Each checkout buyer places many unpaid orders; the shop's hold limits would refuse them as if sold out.
@@ -118,7 +140,7 @@ export async function startBenchSystem(options: { storage: Storage; products: nu
         order: await freePort(),
       },
       dataDir,
-      databaseUrls: storage.engine === "postgres" ? storage.databaseUrls : undefined,
+      databaseUrls: storage.databaseUrls,
       env,
     });
     const pids = Object.fromEntries(

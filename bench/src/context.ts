@@ -13,7 +13,7 @@ export interface BenchContext {
   order: OrderClient;
   /** Seeded products that point reads pick from at random. */
   pointReadIds: string[];
-  /** The product service's PostgreSQL database (pgbench, in-process queries); absent on the embedded engine. */
+  /** The product service's PostgreSQL database (pgbench, in-process queries). */
   productDatabaseUrl?: string;
   /** A pool on that database inside this process: the same query without the gRPC hop. */
   productDatabase?: Database;

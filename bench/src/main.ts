@@ -70,7 +70,7 @@ async function prepare(bench: BenchSystem): Promise<BenchContext> {
       return created.account!.id;
     }),
   );
-  const productDatabaseUrl = storage.engine === "postgres" ? storage.databaseUrls.product : undefined;
+  const productDatabaseUrl = storage.databaseUrls.product;
   const pgbench = productDatabaseUrl ? await pgbenchVersion() : undefined;
   if (productDatabaseUrl && !pgbench) log("pgbench is not installed: its point-read row is skipped");
   return {
@@ -94,10 +94,7 @@ async function main(): Promise<number> {
   const loadAtStart = loadavg()[0]!;
   const storage = await chooseStorage({ embedded: settings.embedded });
   log(
-    storage.engine === "postgres"
-      ? `PostgreSQL ${storage.serverVersion}: one scratch database per service`
-      : `${settings.embedded ? "--embedded" : "no PostgreSQL server answers"}: using the embedded storage (PGlite); ` +
-          "pgbench and the in-process query are skipped",
+    `${storage.engine === "embedded" ? "embedded " : ""}PostgreSQL ${storage.serverVersion}: one scratch database per service`,
   );
   log(`seeding ${settings.products.toLocaleString("en-US")} products and starting the system`);
   const bench = await startBenchSystem({ storage, products: settings.products });
@@ -120,8 +117,8 @@ async function main(): Promise<number> {
       environment: {
         startedAt,
         mode: settings.mode,
-        storage: storage.engine === "postgres" ? "PostgreSQL" : "embedded (PGlite)",
-        postgresVersion: storage.engine === "postgres" ? storage.serverVersion : undefined,
+        storage: storage.engine === "postgres" ? "PostgreSQL" : "embedded PostgreSQL",
+        postgresVersion: storage.serverVersion,
         pgbenchVersion: context.pgbenchVersion,
         node: process.version,
         cores: context.cores,

@@ -67,7 +67,7 @@ const full: BenchSettings = {
 
 export const usage = `usage: npm run bench -- [--quick] [--embedded] [--products N] [--rounds N]
   --quick        every scenario at small sizes, well under a minute (what CI runs)
-  --embedded     use the embedded storage (PGlite) even when a PostgreSQL server answers
+  --embedded     use the embedded PostgreSQL (as npm start does) even when a PostgreSQL server answers
   --products N   products to seed (default: 2000 quick, 100000 full)
   --rounds N     interleaved rounds (default: 2 quick, 5 full)
 Environment: BENCH_DATABASE_URL (PostgreSQL admin URL; default: a local server at 127.0.0.1:5432 if one answers,

@@ -40,7 +40,7 @@ export const processes: Record<ProcessName, ProcessFacts> = {
 
 /** The port a process listens on when nothing overrides it, as the code itself computes it. */
 export function defaultPort(name: ProcessName): number {
-  return readConfig(processes[name].settings, {}).port;
+  return readConfig({ port: processes[name].settings.port }, {}).port;
 }
 
 /** The environment variables a process reads. */

@@ -5,14 +5,14 @@ import path from "node:path";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "@polyscale/platform";
-import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 import { restRoutes } from "./rest/routes.js";
 import { signatureOf } from "./rest/webhooks.js";
 
 /**
- * The whole system as real processes (account, product, order, gateway) on embedded databases, or on scratch
- * PostgreSQL databases when TEST_DATABASE_URL is set; every request goes through real HTTP and gRPC.
+ * The whole system as real processes (account, product, order, gateway) on scratch databases of the test run's
+ * PostgreSQL; every request goes through real HTTP and gRPC.
  */
 
 const ADMIN = { email: "admin@e2e.polyscale.test", password: "e2e-admin-password-1" };
@@ -21,7 +21,7 @@ const PASSWORD = "correct-horse-battery-9";
 
 let system: RunningSystem;
 let dataDir: string;
-const scratchDatabases: string[] = [];
+let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
 
 interface GraphQLResponse {
   status: number;
@@ -138,21 +138,12 @@ async function placeOrder(token: string, accountId: string, productId: string, q
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-gateway-e2e-"));
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  let databaseUrls: Record<"account" | "product" | "order", string> | undefined;
-  if (adminUrl) {
-    databaseUrls = {
-      account: await createScratchDatabase(adminUrl),
-      product: await createScratchDatabase(adminUrl),
-      order: await createScratchDatabase(adminUrl),
-    };
-    scratchDatabases.push(...Object.values(databaseUrls));
-  }
+  databases = await createScratchDatabases(["account", "product", "order"]);
   const [gateway, account, product, order] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   system = await startSystem({
     ports: { gateway: gateway!, account: account!, product: product!, order: order! },
     dataDir,
-    databaseUrls,
+    databaseUrls: databases.urls,
     env: {
       NODE_ENV: "test",
       LOG_LEVEL: "warn",
@@ -169,8 +160,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await system?.stop();
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (adminUrl) for (const url of scratchDatabases) await dropScratchDatabase(adminUrl, url);
+  await databases?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -1,10 +1,18 @@
 /**
- * `npm start`: the whole system on one machine. Services use the embedded database under ./data unless their
- * *_DATABASE_URL is set; ports and every other setting come from the same environment variables as in production.
+ * `npm start`: the whole system on one machine. A real PostgreSQL (embedded, under DATA_DIR/postgres, loopback only)
+ * serves every service whose *_DATABASE_URL is unset, one database each; ports and every other setting come from the
+ * same environment variables as in production.
+ *
+ * It can never hurt data: DATA_DIR is locked (a second launcher or seed is refused, naming the holder), a failed start
+ * stops everything it started and says why in one line, and SIGINT, SIGTERM and SIGHUP (terminal closed) stop every
+ * process, database last. A second Ctrl-C kills the services at once (PostgreSQL still stops cleanly).
  */
 import { readConfig, setting } from "@polyscale/platform";
 import path from "node:path";
-import { defaultPorts, repositoryRoot, startSystem } from "./system.js";
+import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from "./data-dir-lock.js";
+import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
+import { assertPortsFree } from "./ports.js";
+import { defaultPorts, repositoryRoot, startSystem, type RunningSystem } from "./system.js";
 
 const config = readConfig({
   dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
@@ -12,40 +20,126 @@ const config = readConfig({
   account: setting.port("ACCOUNT_PORT", defaultPorts.account),
   product: setting.port("PRODUCT_PORT", defaultPorts.product),
   order: setting.port("ORDER_PORT", defaultPorts.order),
+  databasePort: setting.port("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
+});
+const dataDir = path.resolve(config.dataDir);
+const ports = { gateway: config.gateway, account: config.account, product: config.product, order: config.order };
+const configuredUrls = {
+  account: process.env.ACCOUNT_DATABASE_URL || undefined,
+  product: process.env.PRODUCT_DATABASE_URL || undefined,
+  order: process.env.ORDER_DATABASE_URL || undefined,
+};
+
+let lock: DataDirLock;
+try {
+  lock = acquireDataDirLock(dataDir, "npm start");
+} catch (error) {
+  console.error(`PolyScale is already running: ${(error as Error).message}`);
+  process.exit(error instanceof DataDirInUseError ? 2 : 1);
+}
+
+let database: EmbeddedPostgres | undefined;
+let system: RunningSystem | undefined;
+const cancelStart = new AbortController();
+
+/** Starts the database (unless every service has a URL of its own), then the services; throws saying why not. */
+async function startAll(): Promise<void> {
+  const embeddedFor = (["account", "product", "order"] as const).filter((name) => !configuredUrls[name]);
+  await assertPortsFree({
+    ...ports,
+    ...(embeddedFor.length > 0 ? { "embedded PostgreSQL": config.databasePort } : {}),
+  });
+  if (embeddedFor.length > 0) {
+    database = await startEmbeddedPostgres({
+      dataDir,
+      port: config.databasePort,
+      echo: true,
+      signal: cancelStart.signal,
+    });
+    await database.ensureDatabases([...embeddedFor]);
+    lock.update({ databasePort: config.databasePort });
+  }
+  const databaseUrls = {
+    account: configuredUrls.account ?? database!.urlOf("account"),
+    product: configuredUrls.product ?? database!.urlOf("product"),
+    order: configuredUrls.order ?? database!.urlOf("order"),
+  };
+  system = await startSystem({ ports, dataDir, databaseUrls, echo: true, signal: cancelStart.signal });
+}
+const starting = startAll();
+
+let stopping: Promise<void> | undefined;
+
+/** Stops what this launcher started, services first and the database last, then frees DATA_DIR. */
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    cancelStart.abort();
+    await starting.catch(() => undefined);
+    await system?.stop();
+    await database?.stop();
+    lock.release();
+  })();
+  return stopping;
+}
+
+function exitAfterStop(code: number): void {
+  void stopAll().then(
+    () => process.exit(code),
+    (error: unknown) => {
+      console.error(`PolyScale did not stop cleanly: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
+
+let signals = 0;
+const onSignal = (signal: NodeJS.Signals) => {
+  signals += 1;
+  if (signals === 1) {
+    console.error(`\n${signal}: stopping PolyScale (press Ctrl-C again to force)`);
+    exitAfterStop(0);
+    return;
+  }
+  if (signal !== "SIGINT") return;
+  // Forced: the services die at once; PostgreSQL gets its own fast shutdown, which keeps every committed row.
+  console.error("stopping now");
+  for (const running of Object.values(system?.processes ?? {})) running.child.kill("SIGKILL");
+  void (database?.stop() ?? Promise.resolve()).finally(() => {
+    lock.release();
+    process.exit(130);
+  });
+};
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+// A launcher that crashes must not leave its processes behind either.
+process.on("uncaughtException", (error) => {
+  console.error(`PolyScale launcher failed: ${error.message}`);
+  exitAfterStop(1);
 });
 
-const system = await startSystem({
-  ports: { gateway: config.gateway, account: config.account, product: config.product, order: config.order },
-  dataDir: path.resolve(config.dataDir),
-  databaseUrls: {
-    account: process.env.ACCOUNT_DATABASE_URL,
-    product: process.env.PRODUCT_DATABASE_URL,
-    order: process.env.ORDER_DATABASE_URL,
-  },
-  echo: true,
-});
+try {
+  await starting;
+} catch (error) {
+  if (!cancelStart.signal.aborted) {
+    console.error(`PolyScale did not start: ${(error as Error).message}`);
+    exitAfterStop(1);
+  }
+}
 
-console.log(`
-PolyScale is running.
+if (system && !stopping) {
+  lock.update({ gatewayUrl: system.gatewayUrl });
+  console.log(`
+PolyScale is running${database ? ` (embedded PostgreSQL on 127.0.0.1:${config.databasePort}, data in ${dataDir})` : ""}.
   GraphQL (GraphiQL in a browser)  ${system.gatewayUrl}/graphql
   REST                             ${system.gatewayUrl}/products  (OpenAPI: ${system.gatewayUrl}/openapi.json)
   gRPC account / product / order   ${system.addresses.account} / ${system.addresses.product} / ${system.addresses.order}
 Press Ctrl-C to stop.
 `);
-
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void system.stop().then(() => process.exit(0));
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-// If any service dies on its own, stop the rest rather than run half a system.
-for (const running of Object.values(system.processes)) {
-  running.child.once("exit", (code) => {
-    if (stopping) return;
-    console.error(`${running.name} exited with code ${code}; stopping everything`);
-    stop();
-  });
+  // If any process dies on its own, stop the rest rather than run half a system.
+  for (const running of [...Object.values(system.processes), ...(database ? [database.process] : [])]) {
+    running.child.once("exit", (code, signal) => {
+      if (stopping) return;
+      console.error(`PolyScale stopped: ${running.name} exited (${signal ?? `code ${code}`}): ${running.reason()}`);
+      exitAfterStop(1);
+    });
+  }
 }

@@ -27,15 +27,18 @@ export const defaultPorts: Record<ServiceName, number> = {
 
 export interface SystemOptions {
   ports: Record<ServiceName, number>;
-  /** Root of the embedded databases (each service uses a subfolder); ignored for services given a URL. */
+  /** DATA_DIR of every process (files a service keeps beside its database). */
   dataDir: string;
-  databaseUrls?: Partial<Record<Exclude<ServiceName, "gateway">, string>>;
+  /** The database of each service started (`npm start` gives the embedded server's; tests give scratch ones). */
+  databaseUrls: Partial<Record<Exclude<ServiceName, "gateway">, string>>;
   /** Extra environment for every process (e.g. LOG_LEVEL, ADMIN_PASSWORD). */
   env?: Record<string, string | undefined>;
   /** Copy the processes' output to this one (the launcher); otherwise it is only kept for error messages. */
   echo?: boolean;
   /** Start only these (default: all four, in dependency order). */
   only?: ServiceName[];
+  /** Aborting it during start-up stops what was started and makes startSystem throw. */
+  signal?: AbortSignal;
 }
 
 export interface RunningSystem {
@@ -75,9 +78,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     ACCOUNT_SERVICE_ADDRESS: addresses.account,
     PRODUCT_SERVICE_ADDRESS: addresses.product,
     ORDER_SERVICE_ADDRESS: addresses.order,
-    ACCOUNT_DATABASE_URL: options.databaseUrls?.account,
-    PRODUCT_DATABASE_URL: options.databaseUrls?.product,
-    ORDER_DATABASE_URL: options.databaseUrls?.order,
+    ACCOUNT_DATABASE_URL: options.databaseUrls.account,
+    PRODUCT_DATABASE_URL: options.databaseUrls.product,
+    ORDER_DATABASE_URL: options.databaseUrls.order,
     ...options.env,
   };
   const processes: Partial<Record<ServiceName, RunningProcess>> = {};
@@ -88,6 +91,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       script: path.join(repositoryRoot, scripts[name]),
       env: sharedEnv,
       echo: options.echo,
+      signal: options.signal,
       isReady: () => (name === "gateway" ? httpOk(`${gatewayUrl}/healthz`) : checkHealth(addresses[name])),
       timeoutMs: 60_000,
     });
@@ -103,8 +107,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const wanted = new Set(options.only ?? (["account", "product", "order", "gateway"] as const));
   try {
     await Promise.all((["account", "product"] as const).filter((name) => wanted.has(name)).map(start));
-    if (wanted.has("order")) await start("order");
-    if (wanted.has("gateway")) await start("gateway");
+    for (const name of ["order", "gateway"] as const) {
+      options.signal?.throwIfAborted();
+      if (wanted.has(name)) await start(name);
+    }
   } catch (error) {
     await stop();
     throw error;

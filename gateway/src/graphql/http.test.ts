@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "@polyscale/platform/testing";
+import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 import type { AddressInfo } from "node:net";
 import { parse } from "graphql";
@@ -33,6 +33,7 @@ let categoriesFail = false;
 let services: Services;
 let system: RunningSystem;
 let dataDir: string;
+let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
 let lamps: { id: string };
 const verifier = { verify: async () => undefined } as unknown as TokenVerifier;
 const generous = { freeAttempts: 1000, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 60_000 };
@@ -60,6 +61,7 @@ let base: string;
 beforeAll(async () => {
   // The real product service behind the handler; the account and order services are not needed by these queries.
   dataDir = await mkdtemp(path.join(tmpdir(), "gateway-http-"));
+  databases = await createScratchDatabases(["product"]);
   const [gatewayPort, accountPort, productPort, orderPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -69,6 +71,7 @@ beforeAll(async () => {
   system = await startSystem({
     ports: { gateway: gatewayPort, account: accountPort, product: productPort, order: orderPort },
     dataDir,
+    databaseUrls: databases.urls,
     only: ["product"],
     env: { LOG_LEVEL: "warn" },
   });
@@ -111,6 +114,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
   if (services) closeServices(services);
   await system?.stop();
+  await databases?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 

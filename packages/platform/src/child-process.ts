@@ -5,13 +5,53 @@ export interface RunningProcess {
   readonly child: ChildProcess;
   /** The last 64 kB the process printed, for failure messages. */
   output(): string;
+  /** Why it failed, in one line, from what it printed (see reasonIn). */
+  reason(): string;
   /** SIGTERM, then wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
+/** A process that failed to start. The message is one readable line; output holds everything it printed. */
+export class StartError extends Error {
+  override readonly name = "StartError";
+  constructor(
+    readonly processName: string,
+    what: string,
+    readonly output: string,
+  ) {
+    super(`${processName} ${what}`);
+  }
+}
+
+/**
+ * The one line that says why a process failed, from what it printed: the last JSON log line at error level or worse
+ * (its message and error), else the last line naming an Error (Node's report of an uncaught one, without the source
+ * excerpt and stack), else the last line. "no output" when it printed nothing.
+ */
+export function reasonIn(printed: string): string {
+  const lines = printed
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith("at ") && !line.startsWith("Node.js v"));
+  for (const line of [...lines].reverse()) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string; err?: { message?: string } };
+      if (entry.level === "error" || entry.level === "fatal") {
+        return [entry.msg, entry.err?.message].filter(Boolean).join(": ");
+      }
+    } catch {
+      // Not a log line.
+    }
+  }
+  const named = [...lines].reverse().find((line) => /^[\w.]*(Error|Exception)\b[^:]*:/.test(line));
+  const reason = named ?? lines.at(-1) ?? "no output";
+  return reason.length > 300 ? `${reason.slice(0, 300)}…` : reason;
+}
+
 /**
  * Starts a real process (a built service or the gateway) and waits until isReady() says so. If it exits first or is
- * not ready in time, the error carries what it printed.
+ * not ready in time, it throws a StartError saying why in one line.
  */
 export async function startProcess(options: {
   name: string;
@@ -21,9 +61,12 @@ export async function startProcess(options: {
   echo?: boolean;
   isReady: () => Promise<boolean>;
   timeoutMs?: number;
+  /** Aborting it while waiting stops the process and throws (a launcher told to stop during start-up). */
+  signal?: AbortSignal;
 }): Promise<RunningProcess> {
   const child = spawn(process.execPath, [options.script], {
-    env: { ...process.env, ...options.env },
+    // POLYSCALE_PARENT_PID: the child stops by itself if this process dies without stopping it (see stopWhenOrphaned).
+    env: { ...process.env, POLYSCALE_PARENT_PID: String(process.pid), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: a Ctrl-C in the terminal reaches only the parent, which then stops children in order.
     detached: true,
@@ -45,6 +88,7 @@ export async function startProcess(options: {
     name: options.name,
     child,
     output: () => printed,
+    reason: () => reasonIn(printed),
     async stop() {
       if (!hasExited) child.kill("SIGTERM");
       return exited;
@@ -52,10 +96,14 @@ export async function startProcess(options: {
   };
   const giveUpAt = Date.now() + (options.timeoutMs ?? 30_000);
   while (!(await options.isReady())) {
-    if (hasExited) throw new Error(`${options.name} exited before it was ready:\n${printed}`);
+    if (options.signal?.aborted) {
+      await running.stop();
+      throw new StartError(options.name, "start cancelled", printed);
+    }
+    if (hasExited) throw new StartError(options.name, `exited before it was ready: ${reasonIn(printed)}`, printed);
     if (Date.now() > giveUpAt) {
       await running.stop();
-      throw new Error(`${options.name} was not ready in time:\n${printed}`);
+      throw new StartError(options.name, `was not ready in time: ${reasonIn(printed)}`, printed);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -3,7 +3,7 @@ import { ConfigError, readConfig, setting, variablesOf } from "./config.js";
 
 const settings = {
   port: setting.port("SOME_PORT", 4000),
-  url: setting.optionalDatabaseUrl("SOME_DATABASE_URL"),
+  url: setting.databaseUrl("SOME_DATABASE_URL"),
   verbose: setting.boolean("SOME_VERBOSE", false),
   mode: setting.oneOf("SOME_MODE", ["a", "b"] as const, "a"),
   name: setting.string("SOME_NAME"),
@@ -11,9 +11,15 @@ const settings = {
 
 describe("readConfig", () => {
   it("applies defaults and parses values", () => {
-    expect(readConfig(settings, { SOME_NAME: "x", SOME_PORT: "5000", SOME_VERBOSE: "yes" })).toEqual({
+    const environment = {
+      SOME_NAME: "x",
+      SOME_PORT: "5000",
+      SOME_VERBOSE: "yes",
+      SOME_DATABASE_URL: "postgres://h/db",
+    };
+    expect(readConfig(settings, environment)).toEqual({
       port: 5000,
-      url: undefined,
+      url: "postgres://h/db",
       verbose: true,
       mode: "a",
       name: "x",
@@ -39,7 +45,15 @@ describe("readConfig", () => {
   });
 
   it("treats an empty variable as unset", () => {
-    expect(readConfig(settings, { SOME_NAME: "x", SOME_PORT: "" }).port).toBe(4000);
+    expect(readConfig(settings, { SOME_NAME: "x", SOME_PORT: "", SOME_DATABASE_URL: "postgres://h/db" }).port).toBe(
+      4000,
+    );
+  });
+
+  it("requires a database URL and says where one comes from", () => {
+    expect(() => readConfig(settings, { SOME_NAME: "x" })).toThrow(
+      "SOME_DATABASE_URL: is required (npm start sets it to the embedded PostgreSQL)",
+    );
   });
 
   it("reports every bad variable at once, by name", () => {

@@ -117,9 +117,15 @@ export const setting = {
       fallback,
     );
   },
-  /** A PostgreSQL connection URL; unset means the embedded database. */
-  optionalDatabaseUrl(variable: string): Setting<string | undefined> {
-    return { variable, read: (raw) => (raw === undefined ? undefined : parseUrl(raw, ["postgres:", "postgresql:"])) };
+  /** A PostgreSQL connection URL, required: `npm start` sets one for each service (its embedded PostgreSQL). */
+  databaseUrl(variable: string): Setting<string> {
+    return {
+      variable,
+      read(raw) {
+        if (raw === undefined) throw new Error("is required (npm start sets it to the embedded PostgreSQL)");
+        return parseUrl(raw, ["postgres:", "postgresql:"]);
+      },
+    };
   },
   /** NATS server URLs, comma-separated, each nats:// or tls://; unset means none. */
   optionalNatsUrls(variable: string): Setting<string | undefined> {

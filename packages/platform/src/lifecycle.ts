@@ -2,8 +2,8 @@ import type { Logger } from "pino";
 import { describeError } from "./errors.js";
 
 /**
- * Makes the process stop cleanly on SIGTERM or SIGINT: each step runs in order (stop accepting and drain, then close
- * pools), and the process exits 0. If the steps hang past timeoutMs, or a second signal comes, it exits 1 at once.
+ * Makes the process stop cleanly on SIGTERM, SIGINT or SIGHUP, or when the launcher that started it is gone: each step
+ * runs in order (stop accepting and drain, then close pools), and the process exits 0. If the steps hang past timeoutMs, or a second signal comes, it exits 1 at once.
  * An error nobody caught is logged without its stack and ends the process, so an orchestrator restarts it.
  */
 export function stopOnSignals(logger: Logger, steps: Array<() => Promise<void>>, timeoutMs: number): void {
@@ -34,10 +34,26 @@ export function stopOnSignals(logger: Logger, steps: Array<() => Promise<void>>,
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGHUP", () => stop("SIGHUP"));
+  stopWhenOrphaned(() => stop("parent exited"));
   const crash = (error: unknown) => {
     logger.fatal({ err: describeError(error) }, "uncaught error");
     process.exit(1);
   };
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
+}
+
+/**
+ * Runs stop once when the process that started this one is gone: the launcher passes its pid as POLYSCALE_PARENT_PID,
+ * and a process whose parent changed was orphaned (the launcher was killed), so it must not run on unwatched.
+ */
+export function stopWhenOrphaned(stop: () => void, parentPid = process.env.POLYSCALE_PARENT_PID): void {
+  if (!parentPid) return;
+  const timer = setInterval(() => {
+    if (process.ppid === Number(parentPid)) return;
+    clearInterval(timer);
+    stop();
+  }, 500);
+  timer.unref();
 }

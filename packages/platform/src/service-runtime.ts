@@ -4,16 +4,13 @@ import { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from 
 import { stopOnSignals } from "./lifecycle.js";
 import { migrate } from "./migrations.js";
 
-/** Opens a service's database (PostgreSQL by URL, else embedded) and brings its schema up to date. */
+/** Opens a service's database and brings its schema up to date. */
 export async function openServiceDatabase(
   options: DatabaseOptions & { migrationsDir: string; logger: Logger },
 ): Promise<Database> {
   const database = await Database.open(options);
   const applied = await migrate(database, options.migrationsDir);
-  options.logger.info(
-    { engine: database.engine, dataDir: database.engine === "pglite" ? options.dataDir : undefined, applied },
-    "database ready",
-  );
+  options.logger.info({ database: new URL(options.url).pathname.slice(1), applied }, "database ready");
   return database;
 }
 

@@ -5,8 +5,9 @@ export const accountSettings = {
   ...commonSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("ACCOUNT_PORT", 50051),
-  /** PostgreSQL URL; unset means the embedded database under DATA_DIR/account. */
-  databaseUrl: setting.optionalDatabaseUrl("ACCOUNT_DATABASE_URL"),
+  /** PostgreSQL URL of the account database (`npm start` points it at the embedded server). */
+  databaseUrl: setting.databaseUrl("ACCOUNT_DATABASE_URL"),
+  /** Where the development signing key is kept (DATA_DIR/keys) when JWT_PRIVATE_KEY is unset. */
   dataDir: setting.string("DATA_DIR", "./data"),
   /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; unset means a development key kept under DATA_DIR. */
   jwtPrivateKey: setting.optionalString("JWT_PRIVATE_KEY"),

@@ -5,7 +5,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { checkHealth, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { service as healthService } from "grpc-health-check";
 import { spawnSync } from "node:child_process";
@@ -18,8 +18,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ADMIN_PASSWORD } from "./config.js";
 
 const script = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-const adminUrl = process.env.TEST_DATABASE_URL;
-const storages = [{ name: "pglite" }, ...(adminUrl ? [{ name: "postgres" }] : [])];
 
 type Unary = (request: object, callback: (error: grpc.ServiceError | null, response: unknown) => void) => void;
 
@@ -44,9 +42,9 @@ interface WireSession {
   refreshToken: string;
 }
 
-describe.each(storages)("account service process on $name", ({ name }) => {
+describe("account service process", () => {
   let dataDir: string;
-  let databaseUrl: string | undefined;
+  let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
   let running: RunningProcess;
   let accountClient: grpc.Client;
   let healthClient: grpc.Client;
@@ -54,13 +52,18 @@ describe.each(storages)("account service process on $name", ({ name }) => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-account-e2e-"));
-    if (name === "postgres") databaseUrl = await createScratchDatabase(adminUrl!);
+    databases = await createScratchDatabases(["account"]);
     const port = await freePort();
     const address = `127.0.0.1:${port}`;
     running = await startProcess({
       name: "account",
       script,
-      env: { ACCOUNT_PORT: String(port), DATA_DIR: dataDir, ACCOUNT_DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
+      env: {
+        ACCOUNT_PORT: String(port),
+        DATA_DIR: dataDir,
+        ACCOUNT_DATABASE_URL: databases.urls.account,
+        LOG_LEVEL: "warn",
+      },
       isReady: () => checkHealth(address),
     });
 
@@ -83,7 +86,7 @@ describe.each(storages)("account service process on $name", ({ name }) => {
     accountClient?.close();
     healthClient?.close();
     expect(await running?.stop()).toBe(0);
-    if (databaseUrl) await dropScratchDatabase(adminUrl!, databaseUrl);
+    await databases?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -145,7 +148,15 @@ describe("account service start-up in production", () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-account-e2e-"));
     try {
       return spawnSync(process.execPath, [script], {
-        env: { ...process.env, NODE_ENV: "production", DATA_DIR: dataDir, ACCOUNT_PORT: "0", ...env },
+        // The checks below come before the database is opened: a URL where nothing listens is enough.
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          DATA_DIR: dataDir,
+          ACCOUNT_PORT: "0",
+          ACCOUNT_DATABASE_URL: "postgres://127.0.0.1:1/account",
+          ...env,
+        },
         encoding: "utf8",
         timeout: 30_000,
       });

@@ -1,6 +1,5 @@
 import { createLogger, describeError, openServiceDatabase, readConfig, serveUntilStopped } from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { accountSettings, DEFAULT_ADMIN_PASSWORD } from "./config.js";
 import { accountServiceBinding } from "./server.js";
@@ -39,7 +38,6 @@ async function main(): Promise<void> {
 
   const database = await openServiceDatabase({
     url: config.databaseUrl,
-    dataDir: path.join(config.dataDir, "account"),
     // dist/main.js → ../sql
     migrationsDir: fileURLToPath(new URL("../sql", import.meta.url)),
     logger,

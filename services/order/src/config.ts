@@ -5,9 +5,8 @@ export const orderSettings = {
   ...commonSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("ORDER_PORT", 50053),
-  /** PostgreSQL URL; unset means the embedded database under DATA_DIR/order. */
-  databaseUrl: setting.optionalDatabaseUrl("ORDER_DATABASE_URL"),
-  dataDir: setting.string("DATA_DIR", "./data"),
+  /** PostgreSQL URL of the order database (`npm start` points it at the embedded server). */
+  databaseUrl: setting.databaseUrl("ORDER_DATABASE_URL"),
   accountServiceAddress: setting.string("ACCOUNT_SERVICE_ADDRESS", "127.0.0.1:50051"),
   productServiceAddress: setting.string("PRODUCT_SERVICE_ADDRESS", "127.0.0.1:50052"),
   /** A held reservation older than this whose order never committed is released by the reconciler. */

@@ -2,7 +2,6 @@ import { createAccountClient } from "@polyscale/account";
 import { createProductClient } from "@polyscale/product";
 import { createLogger, describeError, openServiceDatabase, readConfig, serveUntilStopped } from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { orderSettings } from "./config.js";
 import { Reconciler } from "./reconciler.js";
@@ -14,7 +13,6 @@ async function main(): Promise<void> {
   const logger = createLogger("order", config.logLevel);
   const database = await openServiceDatabase({
     url: config.databaseUrl,
-    dataDir: path.join(config.dataDir, "order"),
     // dist/main.js → ../sql
     migrationsDir: fileURLToPath(new URL("../sql", import.meta.url)),
     logger,

@@ -1,12 +1,12 @@
 /**
  * For tests only: the real account and product services, started as the built processes on free ports with their
- * own fresh storage (a temporary DATA_DIR for PGlite, scratch databases on PostgreSQL), and the order service as a
+ * own fresh storage (scratch databases on the test run's PostgreSQL), and the order service as a
  * process too, for end-to-end tests.
  */
 import { createAccountClient, type AccountClient } from "@polyscale/account";
 import { createProductClient, type ProductClient } from "@polyscale/product";
 import { checkHealth, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,22 +29,13 @@ export interface TestServices {
 }
 
 export async function startTestServices(options: {
-  backend: "pglite" | "postgres";
+  backend: "postgres";
   /** Also start the order service as a process, with this extra environment. */
   order?: { env: Record<string, string> };
 }): Promise<TestServices> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-order-test-"));
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (options.backend === "postgres" && !adminUrl) throw new Error("TEST_DATABASE_URL is required for postgres");
-  const scratchUrls: string[] = [];
-  const databaseUrl = async () => {
-    if (options.backend === "pglite") return undefined;
-    const url = await createScratchDatabase(adminUrl!);
-    scratchUrls.push(url);
-    return url;
-  };
-
   const names: ServiceName[] = options.order ? ["account", "product", "order"] : ["account", "product"];
+  const databases = await createScratchDatabases(names);
   const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()]))) as Record<
     ServiceName,
     number
@@ -62,9 +53,9 @@ export async function startTestServices(options: {
     ORDER_PORT: String(ports.order),
     ACCOUNT_SERVICE_ADDRESS: addresses.account,
     PRODUCT_SERVICE_ADDRESS: addresses.product,
-    ACCOUNT_DATABASE_URL: await databaseUrl(),
-    PRODUCT_DATABASE_URL: await databaseUrl(),
-    ORDER_DATABASE_URL: options.order ? await databaseUrl() : undefined,
+    ACCOUNT_DATABASE_URL: databases.urls.account,
+    PRODUCT_DATABASE_URL: databases.urls.product,
+    ORDER_DATABASE_URL: databases.urls.order,
     ...options.order?.env,
   };
 
@@ -108,7 +99,7 @@ export async function startTestServices(options: {
     accounts.close();
     products.close();
     for (const name of [...names].reverse()) await stop(name);
-    for (const url of scratchUrls) await dropScratchDatabase(adminUrl!, url);
+    await databases.drop();
     await rm(dataDir, { recursive: true, force: true });
   };
 

@@ -5,9 +5,8 @@ export const productSettings = {
   ...commonSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("PRODUCT_PORT", 50052),
-  /** PostgreSQL URL; unset means the embedded database under DATA_DIR/product. */
-  databaseUrl: setting.optionalDatabaseUrl("PRODUCT_DATABASE_URL"),
-  dataDir: setting.string("DATA_DIR", "./data"),
+  /** PostgreSQL URL of the product database (`npm start` points it at the embedded server). */
+  databaseUrl: setting.databaseUrl("PRODUCT_DATABASE_URL"),
   /** When set, search runs on Elasticsearch (kept in step through the outbox); otherwise on PostgreSQL full text. */
   elasticsearchUrl: setting.optionalHttpUrl("ELASTICSEARCH_URL"),
   elasticsearchIndex: setting.string("ELASTICSEARCH_INDEX", "products"),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProductRepository } from "./repository.js";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
 import { ProductService } from "./service.js";
-import { migrationsDir, pgliteExtensions } from "./storage.js";
+import { migrationsDir } from "./storage.js";
 import { rejection, testContext as context } from "./test-support.js";
 
 describe.each(databaseBackends())("ProductService inventory on $name", (backend) => {
@@ -12,7 +12,7 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
   let service: ProductService;
 
   beforeAll(async () => {
-    test = await backend.open(migrationsDir, pgliteExtensions);
+    test = await backend.open(migrationsDir);
     // With the outbox on, so the tests also see which changes would reach the search index.
     const repository = new ProductRepository(test.database, { searchOutbox: true });
     service = new ProductService(repository, new PostgresSearchEngine(test.database), { defaultCurrency: "USD" });

@@ -1,8 +1,5 @@
 import { checkHealth, newId, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejection } from "./test-support.js";
@@ -11,45 +8,24 @@ import { createProductClient, ReservationStatus, SearchSort, type ProductClient 
 /** The built service (npm test builds first). */
 const script = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
-interface Storage {
-  name: string;
-  env(): Promise<{ env: Record<string, string>; cleanUp(): Promise<void> }>;
-}
-
-const storages: Storage[] = [
-  {
-    name: "embedded",
-    async env() {
-      const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-product-"));
-      return { env: { DATA_DIR: dataDir }, cleanUp: () => rm(dataDir, { recursive: true, force: true }) };
-    },
-  },
-];
-const adminUrl = process.env.TEST_DATABASE_URL;
-if (adminUrl) {
-  storages.push({
-    name: "postgres",
-    async env() {
-      const url = await createScratchDatabase(adminUrl);
-      return { env: { PRODUCT_DATABASE_URL: url }, cleanUp: () => dropScratchDatabase(adminUrl, url) };
-    },
-  });
-}
-
-describe.each(storages)("product service process on $name storage", (storage) => {
+describe("product service process", () => {
   let service: RunningProcess;
   let client: ProductClient;
-  let cleanUp: () => Promise<void>;
+  let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
 
   beforeAll(async () => {
     const port = await freePort();
     const address = `127.0.0.1:${port}`;
-    const prepared = await storage.env();
-    cleanUp = prepared.cleanUp;
+    databases = await createScratchDatabases(["product"]);
     service = await startProcess({
       name: "product",
       script,
-      env: { ...prepared.env, PRODUCT_PORT: String(port), LOG_LEVEL: "warn", ELASTICSEARCH_URL: undefined },
+      env: {
+        PRODUCT_DATABASE_URL: databases.urls.product,
+        PRODUCT_PORT: String(port),
+        LOG_LEVEL: "warn",
+        ELASTICSEARCH_URL: undefined,
+      },
       isReady: () => checkHealth(address),
     });
     client = createProductClient({ address, deadlineMs: 10_000 });
@@ -57,7 +33,7 @@ describe.each(storages)("product service process on $name storage", (storage) =>
   afterAll(async () => {
     client?.close();
     await service?.stop();
-    await cleanUp?.();
+    await databases?.drop();
   });
 
   it("serves the catalog, search and reservations over gRPC", async () => {

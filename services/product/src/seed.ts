@@ -1,4 +1,4 @@
-import { createLogger, newId, readConfig, requireCurrency, type Queryable } from "@polyscale/platform";
+import { createLogger, idFrom, newId, readConfig, requireCurrency, type Queryable } from "@polyscale/platform";
 import { parseArgs } from "node:util";
 import { productSettings } from "./config.js";
 import { enqueueSearchUpdates } from "./search/outbox.js";
@@ -8,17 +8,21 @@ import { openProductDatabase } from "./storage.js";
 
 const USAGE = `Fills the product catalog with generated products (deterministic: the same seed gives the same catalog).
 
-Usage: npm run seed -- [--products N] [--seed S]
-  --products N  how many products to add (default 10000)
+Usage: npm run seed -- [--products N] [--seed S] [--reset]
+  --products N  how many products the catalog should hold from this seed (default 10000)
   --seed S      seed of the generator (default 42)
+  --reset       empty the catalog first (products, categories, reservations), then seed
 
-Writes where the product service reads: PRODUCT_DATABASE_URL, or else the embedded database under DATA_DIR/product.
-Stop the product service first when it uses the embedded database: only one process may open it at a time.
+Running it again adds nothing that is already there: products 1..N of seed S always get the same ids, so a second
+run with the same N adds none and a larger N adds the rest. Writes into PRODUCT_DATABASE_URL; \`npm run seed\` sets it
+to the embedded PostgreSQL (the running system's, or one started for the seed).
 With ELASTICSEARCH_URL set, the products are also queued for indexing; the product service indexes them once started.`;
 
 const BATCH_SIZE = 2000;
 const MAX_PRODUCTS = 10_000_000;
 const DAY_MS = 86_400_000;
+/** Generated products' ids carry timestamps from here on (one millisecond per product), apart from real ones. */
+const SEED_EPOCH_MS = Date.UTC(2000, 0, 1);
 
 /** The catalog's categories, each with its nouns and a typical price range in cents. */
 const CATEGORIES: Array<{ name: string; nouns: string[]; minCents: number; maxCents: number }> = [
@@ -182,6 +186,7 @@ function randomGenerator(seed: number): () => number {
 }
 
 interface GeneratedProduct {
+  id: string;
   name: string;
   description: string;
   priceCents: number;
@@ -192,8 +197,15 @@ interface GeneratedProduct {
 
 function generator(seed: number): () => GeneratedProduct {
   const random = randomGenerator(seed);
+  // Ids from a stream of their own, so that they stay the same if the product fields are generated differently.
+  const idRandom = randomGenerator(seed ^ 0x5bd1e995);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  let index = 0;
   return () => {
+    const id = idFrom(
+      SEED_EPOCH_MS + index++,
+      Uint8Array.from({ length: 16 }, () => Math.floor(idRandom() * 256)),
+    );
     const categoryIndex = Math.floor(random() * CATEGORIES.length);
     const category = CATEGORIES[categoryIndex]!;
     const adjective = pick(ADJECTIVES);
@@ -205,6 +217,7 @@ function generator(seed: number): () => GeneratedProduct {
     const spread = Math.log(category.maxCents / category.minCents);
     const dollars = Math.exp(Math.log(category.minCents) + random() * spread) / 100;
     return {
+      id,
       name: `${adjective} ${color}${material} ${noun}${edition}`,
       description:
         `${/^[AEIOU]/.test(adjective) ? "An" : "A"} ${adjective.toLowerCase()} ${noun.toLowerCase()} ` +
@@ -250,6 +263,7 @@ async function main(): Promise<void> {
       options: {
         products: { type: "string", default: "10000" },
         seed: { type: "string", default: "42" },
+        reset: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -268,21 +282,27 @@ async function main(): Promise<void> {
   const database = await openProductDatabase(config, createLogger("product-seed", "warn"));
   try {
     const started = Date.now();
+    if (values.reset) {
+      await database.query("TRUNCATE reservation_lines, reservations, search_outbox, products, categories");
+      console.error("catalog emptied");
+    }
     const categoryIds = await database.transaction(ensureCategories);
+    let added = 0;
     drawProgress(0, total, "products");
     for (let done = 0; done < total;) {
       const batch = Array.from({ length: Math.min(BATCH_SIZE, total - done) }, next);
-      const ids = batch.map(() => newId());
       const createdAt = batch.map((product) => new Date(started - product.ageMs));
       await database.transaction(async (tx) => {
-        await tx.query(
+        const inserted = await tx.query<{ id: string }>(
           `INSERT INTO products
              (id, name, description, price_cents, currency, category_id, stock, created_at, updated_at)
            SELECT id, name, description, price_cents, $5, category_id, stock, created_at, created_at
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $6::uuid[], $7::bigint[], $8::timestamptz[])
-             AS product (id, name, description, price_cents, category_id, stock, created_at)`,
+             AS product (id, name, description, price_cents, category_id, stock, created_at)
+           ON CONFLICT (id) DO NOTHING
+           RETURNING id`,
           [
-            ids,
+            batch.map((product) => product.id),
             batch.map((product) => product.name),
             batch.map((product) => product.description),
             batch.map((product) => product.priceCents),
@@ -292,13 +312,20 @@ async function main(): Promise<void> {
             createdAt,
           ],
         );
+        added += inserted.rows.length;
         // Same rule as the repository: with Elasticsearch configured, every product change is queued for it.
-        if (config.elasticsearchUrl) await enqueueSearchUpdates(tx, ids);
+        if (config.elasticsearchUrl && inserted.rows.length > 0) {
+          await enqueueSearchUpdates(
+            tx,
+            inserted.rows.map((row) => row.id),
+          );
+        }
       });
       done += batch.length;
       drawProgress(done, total, "products");
     }
-    console.error(`seeded ${total} products in ${((Date.now() - started) / 1000).toFixed(1)} s (${database.engine})`);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.error(`seeded ${added} new products in ${seconds} s (${total - added} of ${total} were already there)`);
   } finally {
     await database.close();
   }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProductRepository } from "./repository.js";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
 import { ProductService, type CreateProductInput } from "./service.js";
-import { migrationsDir, pgliteExtensions } from "./storage.js";
+import { migrationsDir } from "./storage.js";
 import { rejection, testContext as context } from "./test-support.js";
 
 const validProduct: CreateProductInput = {
@@ -23,7 +23,7 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
     (await test.database.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table}`)).rows[0]!.count;
 
   beforeAll(async () => {
-    test = await backend.open(migrationsDir, pgliteExtensions);
+    test = await backend.open(migrationsDir);
     const repository = new ProductRepository(test.database, { searchOutbox: false });
     service = new ProductService(repository, new PostgresSearchEngine(test.database), { defaultCurrency: "USD" });
   });

@@ -1,46 +1,45 @@
 /**
- * Helpers for tests only (imported as @polyscale/platform/testing): the database backends every repository test
- * runs against, and free ports for end-to-end tests.
+ * Helpers for tests only (imported as @polyscale/platform/testing): the database every repository and end-to-end
+ * test runs against, and free ports for end-to-end tests.
  */
 import { createServer } from "node:net";
 import pg from "pg";
-import type { Extensions } from "@electric-sql/pglite";
 import { Database } from "../database.js";
 import { migrate } from "../migrations.js";
 
 export interface DatabaseBackend {
-  name: "pglite" | "postgres";
+  name: "postgres";
   /** A fresh, empty, migrated database; close it with close(). */
-  open(migrationsDir: string, pgliteExtensions?: Extensions): Promise<TestDatabase>;
+  open(migrationsDir: string): Promise<TestDatabase>;
 }
 
 export interface TestDatabase {
   database: Database;
-  /** Set for PostgreSQL: the URL of this fresh database, for starting a service process on it. */
-  url?: string;
+  /** The URL of this fresh database, for starting a service process on it. */
+  url: string;
   close(): Promise<void>;
 }
 
 /**
- * PGlite always; real PostgreSQL too when TEST_DATABASE_URL is set. Use with describe.each so every storage test
- * proves the same behaviour on both engines.
+ * The PostgreSQL server of this test run: TEST_DATABASE_URL when set, otherwise the embedded server the vitest global
+ * setup (tools/src/test-global-setup.ts) started for the run and named in the same variable.
+ */
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error("TEST_DATABASE_URL is unset: run the tests with vitest, whose global setup provides it");
+  return url;
+}
+
+/**
+ * The engines every storage test runs on, for describe.each: one, PostgreSQL (the server of testDatabaseUrl()), each
+ * test file on scratch databases of its own so that files and concurrent test runs never see each other's rows.
  */
 export function databaseBackends(): DatabaseBackend[] {
-  const backends: DatabaseBackend[] = [
+  return [
     {
-      name: "pglite",
-      async open(migrationsDir, pgliteExtensions) {
-        const database = await Database.open({ pgliteExtensions });
-        await migrate(database, migrationsDir);
-        return { database, close: () => database.close() };
-      },
-    },
-  ];
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (adminUrl) {
-    backends.push({
       name: "postgres",
       async open(migrationsDir) {
+        const adminUrl = testDatabaseUrl();
         const url = await createScratchDatabase(adminUrl);
         const database = await Database.open({ url, poolSize: 20 });
         await migrate(database, migrationsDir);
@@ -53,9 +52,29 @@ export function databaseBackends(): DatabaseBackend[] {
           },
         };
       },
-    });
+    },
+  ];
+}
+
+/**
+ * One fresh, empty database per name on the test server (testDatabaseUrl()), e.g. one per service of a system under
+ * test, and drop() to remove them all.
+ */
+export async function createScratchDatabases<Name extends string>(
+  names: readonly Name[],
+): Promise<{ urls: Record<Name, string>; drop(): Promise<void> }> {
+  const adminUrl = testDatabaseUrl();
+  const urls = {} as Record<Name, string>;
+  const drop = async () => {
+    for (const url of Object.values<string>(urls)) await dropScratchDatabase(adminUrl, url);
+  };
+  try {
+    for (const name of names) urls[name] = await createScratchDatabase(adminUrl);
+  } catch (error) {
+    await drop();
+    throw error;
   }
-  return backends;
+  return { urls, drop };
 }
 
 /** Creates an empty database beside the one TEST_DATABASE_URL names, and returns its URL. */

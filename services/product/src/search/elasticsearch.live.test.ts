@@ -2,7 +2,7 @@ import { createLogger } from "@polyscale/platform";
 import { databaseBackends } from "@polyscale/platform/testing";
 import { describe } from "vitest";
 import { ProductRepository } from "../repository.js";
-import { migrationsDir, pgliteExtensions } from "../storage.js";
+import { migrationsDir } from "../storage.js";
 import { seedForSearch } from "../test-catalog.js";
 import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
 import { OutboxWorker } from "./outbox-worker.js";
@@ -13,7 +13,7 @@ const elasticsearchUrl = process.env.ELASTICSEARCH_URL;
 // Needs a live cluster; without ELASTICSEARCH_URL the suite is skipped (the request shapes are tested with a mock).
 describe.runIf(elasticsearchUrl)("ElasticsearchEngine against a live cluster", () => {
   describeSearchEngineBehaviour("elasticsearch", async () => {
-    const test = await databaseBackends()[0]!.open(migrationsDir, pgliteExtensions);
+    const test = await databaseBackends()[0]!.open(migrationsDir);
     const repository = new ProductRepository(test.database, { searchOutbox: true });
     const client = createElasticsearchClient(elasticsearchUrl!);
     // A fresh alias per run, so runs never see each other's documents.

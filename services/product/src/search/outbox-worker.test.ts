@@ -1,7 +1,7 @@
 import { createLogger, newId, type Database } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { migrationsDir, pgliteExtensions } from "../storage.js";
+import { migrationsDir } from "../storage.js";
 import { ElasticsearchEngine, type ProductDocument } from "./elasticsearch.js";
 import { errorResponse, mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
 import { enqueueSearchUpdates } from "./outbox.js";
@@ -65,7 +65,7 @@ describe.each(databaseBackends())("OutboxWorker on $name", (backend) => {
   const categoryId = newId();
 
   beforeEach(async () => {
-    test = await backend.open(migrationsDir, pgliteExtensions);
+    test = await backend.open(migrationsDir);
     database = test.database;
     const mocked = mockElasticsearchClient();
     mock = mocked.mock;

@@ -2,7 +2,7 @@ import type { Client } from "@elastic/elasticsearch";
 import { newId, type Database } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { migrationsDir, pgliteExtensions } from "../storage.js";
+import { migrationsDir } from "../storage.js";
 import { PRODUCT_INDEX_MAPPINGS, type ProductDocument } from "./elasticsearch.js";
 import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
 import { reindex } from "./reindex.js";
@@ -19,7 +19,7 @@ describe.each(databaseBackends())("reindex on $name", (backend) => {
   let productIds: string[];
 
   beforeEach(async () => {
-    test = await backend.open(migrationsDir, pgliteExtensions);
+    test = await backend.open(migrationsDir);
     database = test.database;
     ({ client, mock } = mockElasticsearchClient());
     created = [];

@@ -5,8 +5,7 @@
  * step, so search keeps answering from the old index meanwhile. Products changed while it ran are queued in the
  * search outbox afterwards, for the running service to deliver to the new index.
  *
- * Reads PRODUCT_DATABASE_URL (or the embedded database under DATA_DIR/product; stop the service first then, as the
- * embedded engine allows one process at a time) and ELASTICSEARCH_URL, which is required.
+ * Reads PRODUCT_DATABASE_URL and ELASTICSEARCH_URL, both required.
  */
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { createLogger, describeError, readConfig, type Database } from "@polyscale/platform";

