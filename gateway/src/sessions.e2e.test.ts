@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "@polyscale/platform";
-import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
@@ -18,7 +18,7 @@ let system: RunningSystem;
 let secondGateway: RunningSystem;
 let redis: TestRedis;
 let dataDir: string;
-const scratchDatabases: string[] = [];
+let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
 
 interface GraphQLResult {
   data?: Record<string, any> | null;
@@ -74,16 +74,7 @@ const codeOf = (result: GraphQLResult) => result.errors?.[0]?.extensions?.code ?
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-sessions-e2e-"));
   redis = await startTestRedis();
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  let databaseUrls: Record<"account" | "product" | "order", string> | undefined;
-  if (adminUrl) {
-    databaseUrls = {
-      account: await createScratchDatabase(adminUrl),
-      product: await createScratchDatabase(adminUrl),
-      order: await createScratchDatabase(adminUrl),
-    };
-    scratchDatabases.push(...Object.values(databaseUrls));
-  }
+  databases = await createScratchDatabases(["account", "product", "order"]);
   const [gateway, second, account, product, order] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
   const ports = { gateway: gateway!, account: account!, product: product!, order: order! };
   const env = {
@@ -96,16 +87,21 @@ beforeAll(async () => {
     // Waits long enough that nothing in this file outlives one.
     THROTTLE_BASE_DELAY_MS: "60000",
   };
-  system = await startSystem({ ports, dataDir, databaseUrls, env });
-  secondGateway = await startSystem({ ports: { ...ports, gateway: second! }, dataDir, env, only: ["gateway"] });
+  system = await startSystem({ ports, dataDir, databaseUrls: databases.urls, env });
+  secondGateway = await startSystem({
+    ports: { ...ports, gateway: second! },
+    dataDir,
+    databaseUrls: {},
+    env,
+    only: ["gateway"],
+  });
 });
 
 afterAll(async () => {
   await secondGateway?.stop();
   await system?.stop();
   await redis?.stop();
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (adminUrl) for (const url of scratchDatabases) await dropScratchDatabase(adminUrl, url);
+  await databases?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
