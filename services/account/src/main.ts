@@ -1,5 +1,6 @@
 import { createLogger, describeError, openServiceDatabase, readConfig, serveUntilStopped } from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { accountSettings, DEFAULT_ADMIN_PASSWORD } from "./config.js";
 import { accountServiceBinding } from "./server.js";
