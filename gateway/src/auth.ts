@@ -56,7 +56,7 @@ export class TokenVerifier {
       requiredClaims: ["sub", "exp"],
     });
     const role = typeof payload.role === "string" ? roleOf(payload.role) : undefined;
-    if (!payload.sub || !role) throw unauthenticated("access token lacks its subject or role");
+    if (!payload.sub || !role) throw unauthenticated("TOKEN_INVALID", "access token lacks its subject or role");
     return { accountId: payload.sub, role };
   }
 
@@ -89,8 +89,8 @@ function retiredKey(): Error {
 }
 
 function rejection(error: unknown): Error {
-  if (error instanceof joseErrors.JWTExpired) return unauthenticated("access token has expired");
-  if (error instanceof joseErrors.JOSEError) return unauthenticated("access token is invalid");
+  if (error instanceof joseErrors.JWTExpired) return unauthenticated("TOKEN_EXPIRED", "access token has expired");
+  if (error instanceof joseErrors.JOSEError) return unauthenticated("TOKEN_INVALID", "access token is invalid");
   return error as Error;
 }
 
@@ -98,6 +98,6 @@ function rejection(error: unknown): Error {
 export function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined || header.trim() === "") return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw unauthenticated("the Authorization header must be 'Bearer <access token>'");
+  if (!match) throw unauthenticated("TOKEN_INVALID", "the Authorization header must be 'Bearer <access token>'");
   return match[1];
 }

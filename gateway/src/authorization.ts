@@ -8,13 +8,13 @@ import type { Viewer } from "./auth.js";
  */
 
 export function requireViewer(viewer: Viewer | undefined): Viewer {
-  if (!viewer) throw unauthenticated("log in first: this operation needs an access token");
+  if (!viewer) throw unauthenticated("LOGIN_REQUIRED", "log in first: this operation needs an access token");
   return viewer;
 }
 
 export function requireAdmin(viewer: Viewer | undefined): Viewer {
   const known = requireViewer(viewer);
-  if (known.role !== "admin") throw permissionDenied("only an admin may do this");
+  if (known.role !== "admin") throw permissionDenied("ADMIN_REQUIRED", "only an admin may do this");
   return known;
 }
 
@@ -22,7 +22,7 @@ export function requireAdmin(viewer: Viewer | undefined): Viewer {
 export function requireAccountAccess(viewer: Viewer | undefined, accountId: string): Viewer {
   const known = requireViewer(viewer);
   if (known.role !== "admin" && known.accountId !== accountId) {
-    throw permissionDenied("you may only act on your own account");
+    throw permissionDenied("NOT_OWNER", "you may only act on your own account");
   }
   return known;
 }

@@ -1,8 +1,11 @@
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { AppError, invalidArgument, type ErrorCode } from "@polyscale/platform";
+import { buildSchema, type GraphQLEnumType } from "graphql";
+import { AppError, ERROR_REASONS, failedPrecondition, invalidArgument, type ErrorCode } from "@polyscale/platform";
 import { httpStatusOf, publicErrorOf } from "./errors.js";
 import { graphQLErrorOf, maskError } from "./graphql/errors.js";
+import { loadTypeDefs } from "./graphql/schema.js";
+import { openApiDocument } from "./rest/openapi.js";
 
 describe("error mapping", () => {
   it.each<[ErrorCode, string, number]>([
@@ -17,7 +20,7 @@ describe("error mapping", () => {
     ["DEADLINE_EXCEEDED", "UNAVAILABLE", 503],
   ])("maps %s to %s (HTTP %i), keeping the message", (code, publicCode, status) => {
     const mapped = publicErrorOf(new AppError(code, "what happened"));
-    expect(mapped).toEqual({ code: publicCode, message: "what happened" });
+    expect(mapped).toMatchObject({ code: publicCode, message: "what happened" });
     expect(httpStatusOf[mapped.code]).toBe(status);
   });
 
@@ -25,24 +28,58 @@ describe("error mapping", () => {
     expect(publicErrorOf(invalidArgument("priceCents", "must not be negative"))).toEqual({
       code: "BAD_USER_INPUT",
       message: "priceCents: must not be negative",
+      reason: "INVALID_INPUT",
       field: "priceCents",
     });
     expect(graphQLErrorOf(invalidArgument("email", "must be a valid email address")).extensions).toEqual({
       code: "BAD_USER_INPUT",
+      reason: "INVALID_INPUT",
       field: "email",
     });
   });
 
+  it("carries a domain error's reason to GraphQL extensions and the REST error", () => {
+    const shortStock = failedPrecondition("INSUFFICIENT_STOCK", "insufficient stock for product p", "productId");
+    expect(publicErrorOf(shortStock)).toEqual({
+      code: "CONFLICT",
+      message: "insufficient stock for product p",
+      reason: "INSUFFICIENT_STOCK",
+      field: "productId",
+    });
+    expect(graphQLErrorOf(shortStock).extensions).toEqual({
+      code: "CONFLICT",
+      reason: "INSUFFICIENT_STOCK",
+      field: "productId",
+    });
+  });
+
+  it("lists every reason, and only those, in the GraphQL schema and the OpenAPI document", () => {
+    const reasons = Object.keys(ERROR_REASONS).sort();
+    const enumType = buildSchema(loadTypeDefs()).getType("ErrorReason") as GraphQLEnumType;
+    expect(
+      enumType
+        .getValues()
+        .map((value) => value.name)
+        .sort(),
+    ).toEqual(reasons);
+    for (const value of enumType.getValues()) {
+      expect(value.description).toBe(ERROR_REASONS[value.name as keyof typeof ERROR_REASONS]);
+    }
+    const reasonSchema = openApiDocument.components.schemas.Error.properties.error.properties.reason;
+    expect([...reasonSchema.enum].sort()).toEqual(reasons);
+  });
+
   it("hides everything about unexpected errors", () => {
     const leak = new Error('relation "accounts" does not exist at 10.0.0.5:5432');
-    expect(publicErrorOf(leak)).toEqual({ code: "INTERNAL", message: "internal error" });
+    expect(publicErrorOf(leak)).toEqual({ code: "INTERNAL", message: "internal error", reason: "INTERNAL" });
     expect(publicErrorOf(new AppError("INTERNAL", "pool exhausted at 10.0.0.5"))).toEqual({
       code: "INTERNAL",
       message: "internal error",
+      reason: "INTERNAL",
     });
     const masked = maskError(new GraphQLError("boom", { originalError: leak }));
     expect(masked.message).toBe("internal error");
-    expect((masked as GraphQLError).extensions).toEqual({ code: "INTERNAL" });
+    expect((masked as GraphQLError).extensions).toEqual({ code: "INTERNAL", reason: "INTERNAL" });
   });
 
   it("lets GraphQL's own errors through unmasked", () => {

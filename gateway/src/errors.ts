@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from "@polyscale/platform";
+import { AppError, type ErrorCode, type ErrorReason } from "@polyscale/platform";
 
 /**
  * The codes clients of the gateway see, in GraphQL `extensions.code` and in REST `error.code`, with their HTTP status.
@@ -49,14 +49,19 @@ export const httpStatusOf: Record<PublicErrorCode, number> = {
 export interface PublicError {
   code: PublicErrorCode;
   message: string;
+  /** The stable machine-readable reason (ERROR_REASONS in @polyscale/platform); clients switch on it. */
+  reason: ErrorReason;
   /** The input field at fault, camelCase, for BAD_USER_INPUT (and any other error that names one). */
   field?: string;
 }
 
-/** What a client may learn about an error: AppErrors keep code, message and field; anything else is INTERNAL. */
+const INTERNAL_ERROR: PublicError = { code: "INTERNAL", message: "internal error", reason: "INTERNAL" };
+
+/** What a client may learn about an error: AppErrors keep code, message, reason and field; anything else is INTERNAL. */
 export function publicErrorOf(error: unknown): PublicError {
-  if (!(error instanceof AppError)) return { code: "INTERNAL", message: "internal error" };
+  if (!(error instanceof AppError)) return INTERNAL_ERROR;
   const code = publicCodeOf[error.code];
-  const message = code === "INTERNAL" ? "internal error" : error.message;
-  return error.field ? { code, message, field: error.field } : { code, message };
+  if (code === "INTERNAL") return INTERNAL_ERROR;
+  const { message, reason, field } = error;
+  return field ? { code, message, reason, field } : { code, message, reason };
 }

@@ -26,7 +26,7 @@ let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
 interface GraphQLResponse {
   status: number;
   data: Record<string, any> | null | undefined;
-  errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }>;
+  errors?: Array<{ message: string; extensions?: { code?: string; reason?: string; field?: string } }>;
   headers: Headers;
 }
 
@@ -460,19 +460,41 @@ describe("gateway end to end", () => {
     expect(created.body).toMatchObject({ name: "Rest Customer", role: "CUSTOMER" });
     expect(await rest("POST", "/account", { body: { name: "Nobody" } })).toMatchObject({
       status: 401,
-      body: { error: { code: "UNAUTHENTICATED" } },
+      body: { error: { code: "UNAUTHENTICATED", reason: "LOGIN_REQUIRED" } },
     });
     expect(await rest("POST", "/account", { token: adminToken, body: { name: 5 } })).toMatchObject({
       status: 400,
-      body: { error: { code: "BAD_USER_INPUT", field: "name" } },
+      body: { error: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "name" } },
     });
+    expect(
+      await rest("POST", "/account", {
+        token: adminToken,
+        body: { name: "Twin", email: alice.email.toUpperCase(), password: PASSWORD },
+      }),
+    ).toMatchObject({ status: 409, body: { error: { code: "CONFLICT", reason: "EMAIL_TAKEN", field: "email" } } });
+    const twin = await graphql(
+      `
+        mutation ($input: RegisterInput!) {
+          register(input: $input) {
+            accessToken
+          }
+        }
+      `,
+      {
+        input: { name: "Twin", email: alice.email, password: PASSWORD },
+      },
+    );
+    expect(twin.errors?.[0]?.extensions).toEqual({ code: "CONFLICT", reason: "EMAIL_TAKEN", field: "email" });
     expect(await rest("POST", "/account", { token: adminToken, body: "{not json" })).toMatchObject({
       status: 400,
       body: { error: { code: "BAD_USER_INPUT", field: "body" } },
     });
 
     expect((await rest("GET", `/account/${alice.id}`, { token: alice.token })).body).toMatchObject({ id: alice.id });
-    expect((await rest("GET", `/account/${bob.id}`, { token: alice.token })).status).toBe(403);
+    expect(await rest("GET", `/account/${bob.id}`, { token: alice.token })).toMatchObject({
+      status: 403,
+      body: { error: { code: "FORBIDDEN", reason: "NOT_OWNER" } },
+    });
     expect((await rest("GET", "/accounts", { token: alice.token })).body).toEqual([
       expect.objectContaining({ id: alice.id }),
     ]);
@@ -619,9 +641,27 @@ describe("gateway end to end", () => {
   });
 
   it("answers UNAVAILABLE, not a hang, while a service is down", async () => {
+    const shopper = await register("Shopper");
+    await ok(`mutation($p: String!) { addToCart(productId: $p) { totalCents } }`, { p: lantern.id }, shopper.token);
     await system.stopService("product");
     try {
       expect((await failure(`{ products { id } }`)).code).toBe("UNAVAILABLE");
+      // Seen: checkout with the product service down said "order service is unavailable".
+      const checkout = await graphql(
+        `
+          mutation {
+            checkout {
+              id
+            }
+          }
+        `,
+        {},
+        shopper.token,
+      );
+      expect(checkout.errors?.[0]).toMatchObject({
+        message: "product service is unavailable",
+        extensions: { code: "UNAVAILABLE", reason: "SERVICE_UNAVAILABLE" },
+      });
       expect(await rest("GET", `/product/${lantern.id}`)).toMatchObject({
         status: 503,
         body: { error: { code: "UNAVAILABLE" } },

@@ -1,4 +1,12 @@
-import { AppError, invalidArgument, normalizePage, requireId, requireInteger, type Page } from "@polyscale/platform";
+import {
+  AppError,
+  invalidArgument,
+  notFound,
+  normalizePage,
+  requireId,
+  requireInteger,
+  type Page,
+} from "@polyscale/platform";
 import { Role, type Account, type Session } from "@polyscale/account";
 import type { Cart, Order, RecordPaymentRequest } from "@polyscale/order";
 import type { Category, Product, SearchProductsResponse, SearchSort, UpdateProductRequest } from "@polyscale/product";
@@ -126,7 +134,7 @@ export async function createAccount(
 export async function getAccount(context: GatewayContext, id: string): Promise<Account> {
   requireAccountAccess(await context.viewer(), requireId("id", id));
   const account = await context.loaders.accountById.load(id);
-  if (!account) throw new AppError("NOT_FOUND", `no account with id ${id}`, "id");
+  if (!account) throw notFound("ACCOUNT_NOT_FOUND", `no account with id ${id}`, "id");
   return account;
 }
 

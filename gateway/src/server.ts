@@ -54,7 +54,13 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       .filter((route) => route.method === request.method)
       .map((route) => ({ route, params: route.match(url.pathname) }))
       .find((candidate) => candidate.params !== undefined);
-    if (!found) throw new HttpError({ code: "NOT_FOUND", message: `no route ${request.method} ${url.pathname}` });
+    if (!found) {
+      throw new HttpError({
+        code: "NOT_FOUND",
+        message: `no route ${request.method} ${url.pathname}`,
+        reason: "NOT_FOUND",
+      });
+    }
     let body: Promise<Buffer> | undefined;
     const rawBody = () => (body ??= readBody(request, options.maxBodyBytes));
     const restRequest: RestRequest = {

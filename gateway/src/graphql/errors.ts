@@ -2,10 +2,10 @@ import { GraphQLError } from "graphql";
 import { AppError } from "@polyscale/platform";
 import { publicErrorOf } from "../errors.js";
 
-/** An error for a GraphQL response: `extensions.code` (and `extensions.field` when it names one). */
+/** An error for a GraphQL response: `extensions.code` and `.reason` (and `.field` when it names one). */
 export function graphQLErrorOf(error: unknown): GraphQLError {
-  const { code, message, field } = publicErrorOf(error);
-  return new GraphQLError(message, { extensions: field ? { code, field } : { code } });
+  const { code, message, reason, field } = publicErrorOf(error);
+  return new GraphQLError(message, { extensions: field ? { code, reason, field } : { code, reason } });
 }
 
 /**
@@ -15,7 +15,7 @@ export function graphQLErrorOf(error: unknown): GraphQLError {
 export function maskError(error: unknown): Error {
   if (error instanceof GraphQLError && isOriginal(error)) return error;
   return new GraphQLError("internal error", {
-    extensions: { code: "INTERNAL" },
+    extensions: { code: "INTERNAL", reason: "INTERNAL" },
     ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
   });
 }

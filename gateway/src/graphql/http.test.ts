@@ -181,7 +181,7 @@ describe("GraphQL over HTTP", () => {
     expect(result.body.errors).toEqual([
       expect.objectContaining({
         message: expect.stringMatching(/^Syntax Error/),
-        extensions: { code: "GRAPHQL_PARSE_FAILED" },
+        extensions: { code: "GRAPHQL_PARSE_FAILED", reason: "INVALID_QUERY" },
       }),
     ]);
     const tooMany = await post({ query: `{ ${"__typename ".repeat(1001)}}` });
@@ -192,7 +192,7 @@ describe("GraphQL over HTTP", () => {
     const unknown = await post({ query: `{ categories { nam } }` });
     expect(unknown.status).toBe(200);
     expect(unknown.body.errors).toHaveLength(1);
-    expect(unknown.body.errors[0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+    expect(unknown.body.errors[0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", reason: "INVALID_QUERY" });
     expect(unknown.body.errors[0].message).toContain("[Suggestion hidden]");
     expect(unknown.body.errors[0].message).not.toContain("Did you mean");
 
@@ -264,7 +264,7 @@ describe("GraphQL over HTTP", () => {
           message: "internal error",
           locations: [{ line: 1, column: 3 }],
           path: ["categories"],
-          extensions: { code: "INTERNAL" },
+          extensions: { code: "INTERNAL", reason: "INTERNAL" },
         },
       ],
     });
@@ -291,7 +291,7 @@ describe("GraphQL over HTTP", () => {
     expect(mutation.status).toBe(405);
     expect(mutation.headers.get("allow")).toBe("POST");
     expect(mutation.body).toEqual({
-      error: { code: "METHOD_NOT_ALLOWED", message: "a mutation must be sent with POST" },
+      error: { code: "METHOD_NOT_ALLOWED", message: "a mutation must be sent with POST", reason: "METHOD_NOT_ALLOWED" },
     });
     const put = await fetch(base, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
     expect(put.status).toBe(405);
@@ -304,7 +304,11 @@ describe("GraphQL over HTTP", () => {
     const result = await post(`{ __typename }`, { "content-type": "text/plain" });
     expect(result.status).toBe(415);
     expect(result.body).toEqual({
-      error: { code: "UNSUPPORTED_MEDIA_TYPE", message: "content-type must be application/json" },
+      error: {
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        message: "content-type must be application/json",
+        reason: "UNSUPPORTED_MEDIA_TYPE",
+      },
     });
     expect(
       (await post({ query: `{ __typename }` }, { "content-type": "application/json; charset=utf-8" })).status,

@@ -16,7 +16,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from "graphql";
-import { describeError } from "@polyscale/platform";
+import { describeError, type ErrorReason } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { HttpError, parseJsonObject, readBody } from "../rest/http.js";
 import { maskError } from "./errors.js";
@@ -123,7 +123,7 @@ interface GraphQLParams {
 }
 
 const badRequest = (field: string, message: string) =>
-  new HttpError({ code: "BAD_USER_INPUT", message: `${field}: ${message}`, field });
+  new HttpError({ code: "BAD_USER_INPUT", message: `${field}: ${message}`, reason: "INVALID_INPUT", field });
 
 function paramsOf(query: unknown, variables: unknown, operationName: unknown): GraphQLParams {
   if (typeof query !== "string" || query.trim() === "") throw badRequest("query", "must be a GraphQL document");
@@ -166,13 +166,13 @@ function wantsGraphiQL(request: IncomingMessage): boolean {
   return request.headers.accept?.includes("text/html") ?? false;
 }
 
-function withCode(error: GraphQLError, code: string, message = error.message): GraphQLError {
+function withCode(error: GraphQLError, code: string, reason: ErrorReason, message = error.message): GraphQLError {
   return new GraphQLError(message, {
     nodes: error.nodes,
     source: error.nodes ? undefined : error.source,
     positions: error.nodes ? undefined : error.positions,
     path: error.path,
-    extensions: { ...error.extensions, code },
+    extensions: { ...error.extensions, code, reason },
   });
 }
 
@@ -202,14 +202,19 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       document = parse(query);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      return { errors: [withCode(error, "GRAPHQL_PARSE_FAILED")] };
+      return { errors: [withCode(error, "GRAPHQL_PARSE_FAILED", "INVALID_QUERY")] };
     }
     const errors = validate(schema, document, rules);
     if (errors.length === 0) return { document };
     return {
       // Suggestions hidden as graphql-armor's blockFieldSuggestions did: no schema hints for whoever probes it.
       errors: errors.map((error) =>
-        withCode(error, "GRAPHQL_VALIDATION_FAILED", error.message.replace(SUGGESTION, "[Suggestion hidden]").trim()),
+        withCode(
+          error,
+          "GRAPHQL_VALIDATION_FAILED",
+          "INVALID_QUERY",
+          error.message.replace(SUGGESTION, "[Suggestion hidden]").trim(),
+        ),
       ),
     };
   }
@@ -239,7 +244,9 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
         return safe;
       }
       if (!beforeExecution || error.extensions.code !== undefined) return error;
-      return withCode(error, operationFound ? "BAD_USER_INPUT" : "OPERATION_RESOLUTION_FAILURE");
+      return operationFound
+        ? withCode(error, "BAD_USER_INPUT", "INVALID_INPUT")
+        : withCode(error, "OPERATION_RESOLUTION_FAILURE", "INVALID_QUERY");
     });
     return { ...result, errors };
   }
@@ -268,6 +275,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
         throw new HttpError({
           code: "UNSUPPORTED_MEDIA_TYPE",
           message: "content-type must be application/json",
+          reason: "UNSUPPORTED_MEDIA_TYPE",
         });
       }
       const body = parseJsonObject(await readBody(request, options.maxBodyBytes));
@@ -285,7 +293,11 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       params = paramsOfUrl(url.searchParams);
     } else {
       response.setHeader("allow", "GET, POST");
-      throw new HttpError({ code: "METHOD_NOT_ALLOWED", message: `${request.method} is not allowed on /graphql` });
+      throw new HttpError({
+        code: "METHOD_NOT_ALLOWED",
+        message: `${request.method} is not allowed on /graphql`,
+        reason: "METHOD_NOT_ALLOWED",
+      });
     }
 
     const { document, errors } = prepared(params.query);
@@ -297,6 +309,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
         throw new HttpError({
           code: "METHOD_NOT_ALLOWED",
           message: `a ${operation.operation} must be sent with POST`,
+          reason: "METHOD_NOT_ALLOWED",
         });
       }
     }

@@ -12,7 +12,11 @@ export class HttpError extends Error {
 /** Reads the whole body, refusing (413) more than maxBytes whether or not Content-Length says so. */
 export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = () =>
-    new HttpError({ code: "PAYLOAD_TOO_LARGE", message: `request body must be at most ${maxBytes} bytes` });
+    new HttpError({
+      code: "PAYLOAD_TOO_LARGE",
+      message: `request body must be at most ${maxBytes} bytes`,
+      reason: "PAYLOAD_TOO_LARGE",
+    });
   if (Number(request.headers["content-length"] ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -47,7 +51,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-/** Sends `{"error": {code, message, field?}}` with the code's status; unexpected errors are logged and masked. */
+/** Sends `{"error": {code, message, reason, field?}}` with the code's status; unexpected errors are logged and masked. */
 export function sendError(response: ServerResponse, error: unknown, logger: Logger): void {
   const publicError = error instanceof HttpError ? error.publicError : publicErrorOf(error);
   if (publicError.code === "INTERNAL") logger.error({ err: describeError(error) }, "request failed");

@@ -1,3 +1,5 @@
+import { ERROR_REASONS } from "@polyscale/platform";
+
 /**
  * The OpenAPI 3.1 description of the REST API, served at GET /openapi.json. Every route of restRoutes() is here (a
  * test checks both lists agree).
@@ -12,7 +14,9 @@ const errorCodes: Record<number, string> = {
   403: "Not allowed for this caller (FORBIDDEN)",
   404: "Not found (NOT_FOUND)",
   409: "Conflicts with the current state (CONFLICT)",
+  405: "Known route, other method; see the Allow header (METHOD_NOT_ALLOWED)",
   413: "Body larger than MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
+  415: "A body that is not JSON (UNSUPPORTED_MEDIA_TYPE)",
   429: "Too many attempts (TOO_MANY_REQUESTS)",
   503: "A service is unavailable (UNAVAILABLE)",
 };
@@ -66,7 +70,7 @@ export const openApiDocument = {
     version: "1.0.0",
     description:
       "The REST face of the PolyScale gateway, beside GraphQL at /graphql. Money is integer cents with an ISO 4217 " +
-      'currency. Errors are {"error": {"code", "message", "field"?}} with the matching HTTP status. Authenticate ' +
+      'currency. Errors are {"error": {"code", "message", "reason", "field"?}} with the matching HTTP status; `reason` is stable and machine-readable (see the Error schema). Authenticate ' +
       "with `Authorization: Bearer <accessToken>` (obtained from the GraphQL `login` mutation).",
   },
   components: {
@@ -78,7 +82,7 @@ export const openApiDocument = {
         properties: {
           error: {
             type: "object",
-            required: ["code", "message"],
+            required: ["code", "message", "reason"],
             properties: {
               code: {
                 type: "string",
@@ -88,13 +92,24 @@ export const openApiDocument = {
                   "FORBIDDEN",
                   "NOT_FOUND",
                   "CONFLICT",
+                  "METHOD_NOT_ALLOWED",
                   "PAYLOAD_TOO_LARGE",
+                  "UNSUPPORTED_MEDIA_TYPE",
                   "TOO_MANY_REQUESTS",
                   "UNAVAILABLE",
                   "INTERNAL",
                 ],
               },
               message: { type: "string" },
+              reason: {
+                type: "string",
+                description:
+                  "Why, stable and machine-readable; switch on it, never on the message. " +
+                  Object.entries(ERROR_REASONS)
+                    .map(([reason, meaning]) => `${reason}: ${meaning}`)
+                    .join(" "),
+                enum: Object.keys(ERROR_REASONS),
+              },
               field: { type: "string", description: "The camelCase input field at fault." },
             },
           },

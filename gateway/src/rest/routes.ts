@@ -107,7 +107,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       async handle(context, request) {
         const id = request.params.id!;
         const product = await operations.getProduct(context, id);
-        if (!product) throw notFound(`no product with id ${id}`, "id");
+        if (!product) throw notFound("PRODUCT_NOT_FOUND", `no product with id ${id}`, "id");
         return ok(product);
       },
     },

@@ -35,7 +35,7 @@ export async function receivePaymentWebhook(
 ) {
   if (!hasValidSignature(secret, rawBody, signature)) {
     context.logger.warn("payment webhook with a missing or wrong signature");
-    throw unauthenticated(`missing or invalid ${SIGNATURE_HEADER}`);
+    throw unauthenticated("INVALID_SIGNATURE", `missing or invalid ${SIGNATURE_HEADER}`);
   }
   const body = parseJsonObject(rawBody);
   const response = await context.services.order.recordPayment({

@@ -26,8 +26,85 @@ const grpcStatusOf: Record<ErrorCode, status> = {
   INTERNAL: status.INTERNAL,
 };
 
-/** Metadata key carrying the name of the offending field across a gRPC hop. */
+/**
+ * The stable, machine-readable reasons of errors, with what each means. Clients switch on `reason` (never on the
+ * message): it travels across gRPC in trailing metadata, and reaches clients as GraphQL `extensions.reason` and REST
+ * `error.reason`. The gateway's schema and OpenAPI document list these; add a reason here before throwing it.
+ */
+export const ERROR_REASONS = {
+  // Input
+  INVALID_INPUT: "A field of the request is malformed or out of range; `field` names it.",
+  CURRENCY_UNKNOWN: "The currency is not an ISO 4217 code this shop accepts.",
+  TOO_MANY_DECIMALS: "An amount has more decimals than its currency's minor unit allows.",
+  LIMIT_EXCEEDED: "A price, stock level, quantity or total is beyond the shop's upper limit for it.",
+  // Accounts and sessions
+  EMAIL_TAKEN: "Another account already uses this email.",
+  ACCOUNT_NOT_FOUND: "No account has this id.",
+  INVALID_CREDENTIALS: "The email or password is wrong.",
+  INVALID_REFRESH_TOKEN: "The refresh token is unknown, expired, used or revoked.",
+  LOGIN_REQUIRED: "The operation needs an access token.",
+  TOKEN_EXPIRED: "The access token has expired; refresh it.",
+  TOKEN_INVALID: "The access token or its Authorization header is malformed or not signed by us.",
+  ADMIN_REQUIRED: "Only an admin may do this.",
+  NOT_OWNER: "The caller may act only on its own account.",
+  RATE_LIMITED: "Too many attempts; try again later.",
+  INVALID_SIGNATURE: "A webhook's signature is missing or wrong.",
+  // Catalogue and stock
+  PRODUCT_NOT_FOUND: "No product has this id.",
+  CATEGORY_NOT_FOUND: "No category has this id.",
+  SLUG_TAKEN: "Another category already has this slug.",
+  INSUFFICIENT_STOCK: "Not enough units in stock.",
+  RESERVATION_NOT_FOUND: "The order has no stock reservation.",
+  RESERVATION_CONFLICT: "The order already has a reservation with different lines.",
+  RESERVATION_SETTLED: "The reservation was already committed or released.",
+  // Carts, orders and payments
+  CART_EMPTY: "Checkout of an empty cart.",
+  CART_FULL: "The cart already holds as many distinct products as an order may.",
+  CART_CHANGED: "The cart changed during checkout; review it and try again.",
+  CURRENCY_MISMATCH: "All products of a cart or order, and its payments, must share one currency.",
+  ORDER_TOO_LARGE: "An order may hold at most 100 distinct products.",
+  ORDER_NOT_FOUND: "No order has this id.",
+  ORDER_EXPIRED: "The order expired unpaid and its stock was released; a payment for it was not recorded.",
+  TOO_MANY_UNPAID_ORDERS: "The account has as many unpaid orders as it may; pay or cancel one first.",
+  HOLD_LIMIT_EXCEEDED: "The account would hold more units of a product in unpaid orders than it may.",
+  ORDER_NOT_CANCELLABLE: "The order can no longer be cancelled.",
+  ORDER_STATUS_CONFLICT: "The order's status does not allow this change.",
+  ORDER_NOT_PAYABLE: "The order does not take a capture in its status.",
+  ORDER_NOT_REFUNDABLE: "The order does not take a refund in its status.",
+  CAPTURE_EXCEEDS_OUTSTANDING: "A capture beyond what the order still owes.",
+  REFUND_EXCEEDS_CAPTURED: "A refund beyond what was captured and not yet refunded.",
+  IDEMPOTENCY_KEY_REUSED: "The idempotency key was already used for a different request.",
+  IDEMPOTENCY_IN_PROGRESS: "A request with this idempotency key is still being processed; retry.",
+  PROVIDER_REFERENCE_REUSED: "The provider reference was already recorded for a different payment.",
+  // Transport and infrastructure
+  NOT_FOUND: "No such resource or route.",
+  METHOD_NOT_ALLOWED: "The route exists but not for this HTTP method; see the Allow header.",
+  PAYLOAD_TOO_LARGE: "The request body is larger than the gateway accepts.",
+  UNSUPPORTED_MEDIA_TYPE: "The request body is not JSON.",
+  INVALID_QUERY: "The GraphQL document does not parse or validate against the schema.",
+  SERVICE_UNAVAILABLE: "A service this request needs is down or answered too late; the message names it.",
+  INTERNAL: "An unexpected fault; it was logged.",
+} as const;
+
+export type ErrorReason = keyof typeof ERROR_REASONS;
+
+/** The reason of an AppError made without one: the most general reason of its code. */
+const defaultReasonOf: Record<ErrorCode, ErrorReason> = {
+  INVALID_ARGUMENT: "INVALID_INPUT",
+  NOT_FOUND: "NOT_FOUND",
+  ALREADY_EXISTS: "INVALID_INPUT",
+  FAILED_PRECONDITION: "INVALID_INPUT",
+  UNAUTHENTICATED: "LOGIN_REQUIRED",
+  PERMISSION_DENIED: "ADMIN_REQUIRED",
+  RESOURCE_EXHAUSTED: "RATE_LIMITED",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  DEADLINE_EXCEEDED: "SERVICE_UNAVAILABLE",
+  INTERNAL: "INTERNAL",
+};
+
+/** Metadata keys carrying the field at fault and the reason across a gRPC hop. */
 const FIELD_METADATA_KEY = "polyscale-field";
+const REASON_METADATA_KEY = "polyscale-reason";
 
 /**
  * An expected failure with a message that is safe to show to the caller. Anything thrown that is not an AppError is
@@ -40,42 +117,45 @@ export class AppError extends Error {
     message: string,
     /** The input field at fault, in camelCase as in the contracts, when there is one. */
     readonly field?: string,
+    /** The stable machine-readable reason (ERROR_REASONS). */
+    readonly reason: ErrorReason = defaultReasonOf[code],
   ) {
     super(message);
   }
 }
 
 /** Bad input. The message always starts with the field name, e.g. "email: must be a valid email address". */
-export function invalidArgument(field: string, problem: string): AppError {
-  return new AppError("INVALID_ARGUMENT", `${field}: ${problem}`, field);
+export function invalidArgument(field: string, problem: string, reason: ErrorReason = "INVALID_INPUT"): AppError {
+  return new AppError("INVALID_ARGUMENT", `${field}: ${problem}`, field, reason);
 }
 
-export function notFound(message: string, field?: string): AppError {
-  return new AppError("NOT_FOUND", message, field);
+export function notFound(reason: ErrorReason, message: string, field?: string): AppError {
+  return new AppError("NOT_FOUND", message, field, reason);
 }
 
-export function alreadyExists(message: string, field?: string): AppError {
-  return new AppError("ALREADY_EXISTS", message, field);
+export function alreadyExists(reason: ErrorReason, message: string, field?: string): AppError {
+  return new AppError("ALREADY_EXISTS", message, field, reason);
 }
 
-export function failedPrecondition(message: string, field?: string): AppError {
-  return new AppError("FAILED_PRECONDITION", message, field);
+export function failedPrecondition(reason: ErrorReason, message: string, field?: string): AppError {
+  return new AppError("FAILED_PRECONDITION", message, field, reason);
 }
 
-export function unauthenticated(message: string): AppError {
-  return new AppError("UNAUTHENTICATED", message);
+export function unauthenticated(reason: ErrorReason, message: string): AppError {
+  return new AppError("UNAUTHENTICATED", message, undefined, reason);
 }
 
-export function permissionDenied(message: string): AppError {
-  return new AppError("PERMISSION_DENIED", message);
+export function permissionDenied(reason: ErrorReason, message: string): AppError {
+  return new AppError("PERMISSION_DENIED", message, undefined, reason);
 }
 
-export function resourceExhausted(message: string): AppError {
-  return new AppError("RESOURCE_EXHAUSTED", message);
+export function resourceExhausted(reason: ErrorReason, message: string): AppError {
+  return new AppError("RESOURCE_EXHAUSTED", message, undefined, reason);
 }
 
+/** A dependency is down: the message names it, e.g. "product service is unavailable". */
 export function unavailable(message: string): AppError {
-  return new AppError("UNAVAILABLE", message);
+  return new AppError("UNAVAILABLE", message, undefined, "SERVICE_UNAVAILABLE");
 }
 
 /** Converts anything thrown by a handler into the status sent to the gRPC caller. */
@@ -85,6 +165,7 @@ export function toGrpcStatus(error: unknown): Partial<StatusObject> {
   }
   const metadata = new Metadata();
   if (error.field) metadata.set(FIELD_METADATA_KEY, error.field);
+  metadata.set(REASON_METADATA_KEY, error.reason);
   return { code: grpcStatusOf[error.code], details: error.message, metadata };
 }
 
@@ -93,34 +174,63 @@ const codeOfGrpcStatus = new Map<number, ErrorCode>(
 );
 
 /**
- * Converts a failed gRPC call back into an AppError. Domain errors keep the server's message; transport failures get
- * a message naming only the service, because grpc-js puts internal addresses into its own messages.
+ * Converts a failed gRPC call back into an AppError. Errors our servers raised carry their reason in metadata and
+ * keep the server's code, message, field and reason, so an UNAVAILABLE from a service further down still names that
+ * service. Transport failures get a message naming only the called service, because grpc-js puts internal addresses
+ * into its own messages.
  */
 export function fromGrpcError(error: ServiceError, serviceName: string): AppError {
+  const reason = error.metadata?.get(REASON_METADATA_KEY)[0];
+  const code = codeOfGrpcStatus.get(error.code);
+  if (typeof reason === "string" && Object.hasOwn(ERROR_REASONS, reason) && code && code !== "INTERNAL") {
+    const field = error.metadata.get(FIELD_METADATA_KEY)[0];
+    return new AppError(code, error.details, typeof field === "string" ? field : undefined, reason as ErrorReason);
+  }
   switch (error.code) {
     case status.UNAVAILABLE:
     case status.CANCELLED:
-      return new AppError("UNAVAILABLE", `${serviceName} is unavailable`);
+      return unavailable(`${serviceName} is unavailable`);
     case status.DEADLINE_EXCEEDED:
-      return new AppError("DEADLINE_EXCEEDED", `${serviceName} did not answer in time`);
+      return new AppError(
+        "DEADLINE_EXCEEDED",
+        `${serviceName} did not answer in time`,
+        undefined,
+        "SERVICE_UNAVAILABLE",
+      );
     case status.INTERNAL:
     case status.UNKNOWN:
     case status.UNIMPLEMENTED:
     case status.DATA_LOSS:
       return new AppError("INTERNAL", "internal error");
   }
-  const code = codeOfGrpcStatus.get(error.code) ?? "INTERNAL";
   const field = error.metadata?.get(FIELD_METADATA_KEY)[0];
-  return new AppError(code, error.details, typeof field === "string" ? field : undefined);
+  return new AppError(code ?? "INTERNAL", error.details, typeof field === "string" ? field : undefined);
 }
 
-/** What may be logged about an unexpected error: its kind and message, never a stack, query text or parameters. */
-export function describeError(error: unknown): { type: string; message: string; code?: string } {
+/** What a log line holds about an error. */
+export interface ErrorDescription {
+  type: string;
+  message: string;
+  code?: string;
+}
+
+/**
+ * What may be logged about an error: its kind (class name), message and code, never a stack, query text or
+ * parameters. The logger applies it to every `err` it is given; a description passes through unchanged.
+ */
+export function describeError(error: unknown): ErrorDescription {
+  if (isDescription(error)) return error;
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return { type: error.constructor.name, message: error.message, ...(typeof code === "string" ? { code } : {}) };
   }
   return { type: typeof error, message: String(error) };
+}
+
+function isDescription(value: unknown): value is ErrorDescription {
+  if (typeof value !== "object" || value === null || value instanceof Error) return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.type === "string" && typeof candidate.message === "string";
 }
 
 /** True for a PostgreSQL unique violation, optionally on one named constraint. */

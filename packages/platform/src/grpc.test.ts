@@ -5,7 +5,7 @@ import { AccountServiceService } from "@polyscale/proto/account/v1/account";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppError, invalidArgument } from "./errors.js";
+import { AppError, failedPrecondition, invalidArgument, unavailable } from "./errors.js";
 import { checkHealth, createGrpcClient } from "./grpc-client.js";
 import { bindService, startGrpcServer, type Handlers, type RunningGrpcServer } from "./grpc-server.js";
 import { createLogger } from "./logger.js";
@@ -105,10 +105,32 @@ describe("gRPC server and client", () => {
       throw invalidArgument("email", "must be a valid email address");
     });
     const error = await rejectionOf(client.getAccount({ id: "a" }));
-    expect([error.code, error.message, error.field]).toEqual([
+    expect([error.code, error.message, error.field, error.reason]).toEqual([
       "INVALID_ARGUMENT",
       "email: must be a valid email address",
       "email",
+      "INVALID_INPUT",
+    ]);
+  });
+
+  it("keeps a domain error's reason across the wire", async () => {
+    const { client } = await serve(async () => {
+      throw failedPrecondition("INSUFFICIENT_STOCK", "insufficient stock for product p", "productId");
+    });
+    const error = await rejectionOf(client.getAccount({ id: "a" }));
+    expect([error.code, error.reason, error.field]).toEqual(["FAILED_PRECONDITION", "INSUFFICIENT_STOCK", "productId"]);
+  });
+
+  it("keeps the name of the service that is down when a service further along is the one missing", async () => {
+    // The called service is up; what it needs is not. Its caller must learn which one, not "account service".
+    const { client } = await serve(async () => {
+      throw unavailable("product service is unavailable");
+    });
+    const error = await rejectionOf(client.getAccount({ id: "a" }));
+    expect([error.code, error.message, error.reason]).toEqual([
+      "UNAVAILABLE",
+      "product service is unavailable",
+      "SERVICE_UNAVAILABLE",
     ]);
   });
 
@@ -138,7 +160,11 @@ describe("gRPC server and client", () => {
     });
     clients.push(client);
     const error = await rejectionOf(client.getAccount({ id: "a" }));
-    expect([error.code, error.message]).toEqual(["UNAVAILABLE", "account service is unavailable"]);
+    expect([error.code, error.message, error.reason]).toEqual([
+      "UNAVAILABLE",
+      "account service is unavailable",
+      "SERVICE_UNAVAILABLE",
+    ]);
   });
 
   it("drains in-flight calls on shutdown and then stops serving", async () => {

@@ -61,7 +61,7 @@ function requireRefreshToken(value: string): string {
 }
 
 function emailTaken(): AppError {
-  return alreadyExists("an account with this email already exists", "email");
+  return alreadyExists("EMAIL_TAKEN", "an account with this email already exists", "email");
 }
 
 export interface AccountServiceOptions {
@@ -114,7 +114,7 @@ export class AccountService {
 
   async getAccount(id: string, _context: RequestContext): Promise<Account> {
     const account = await repository.findAccount(this.database, requireId("id", id));
-    if (!account) throw notFound("account not found", "id");
+    if (!account) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "id");
     return account;
   }
 
@@ -163,7 +163,7 @@ export class AccountService {
     const password = requirePassword("password", input.password, 1);
     const credentials = await repository.findCredentialsByEmail(this.database, email);
     const verified = await verifyPassword(credentials?.passwordHash, password);
-    if (!verified || !credentials?.passwordHash) throw unauthenticated(INVALID_CREDENTIALS);
+    if (!verified || !credentials?.passwordHash) throw unauthenticated("INVALID_CREDENTIALS", INVALID_CREDENTIALS);
     return this.startSession(credentials.account.id, credentials.passwordHash);
   }
 
@@ -177,7 +177,7 @@ export class AccountService {
     const presentedToken = requireRefreshToken(refreshToken);
     const tokenHash = hashRefreshToken(presentedToken);
     const presented = await repository.findRefreshToken(this.database, tokenHash);
-    if (!presented) throw unauthenticated(INVALID_REFRESH_TOKEN);
+    if (!presented) throw unauthenticated("INVALID_REFRESH_TOKEN", INVALID_REFRESH_TOKEN);
     const outcome = await this.database.transaction(async (tx) => {
       // The account lock orders concurrent uses of one token: the first rotates, the others see it used.
       const locked = await repository.lockAccount(tx, presented.accountId);
@@ -204,7 +204,7 @@ export class AccountService {
     if (outcome.kind === "reused") {
       context.logger.warn({ accountId: presented.accountId }, "refresh token reused; its session family is revoked");
     }
-    throw unauthenticated(INVALID_REFRESH_TOKEN);
+    throw unauthenticated("INVALID_REFRESH_TOKEN", INVALID_REFRESH_TOKEN);
   }
 
   /**
@@ -258,7 +258,7 @@ export class AccountService {
       if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
       throw error;
     }
-    if (!account) throw notFound("account not found", "accountId");
+    if (!account) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
     return account;
   }
 
@@ -274,9 +274,9 @@ export class AccountService {
     const currentPassword = requirePassword("currentPassword", input.currentPassword, 1);
     const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
     const credentials = await repository.findCredentials(this.database, accountId);
-    if (!credentials) throw notFound("account not found", "accountId");
+    if (!credentials) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
     const verified = await verifyPassword(credentials.passwordHash, currentPassword);
-    if (!verified || !credentials.passwordHash) throw unauthenticated(INVALID_CREDENTIALS);
+    if (!verified || !credentials.passwordHash) throw unauthenticated("INVALID_CREDENTIALS", INVALID_CREDENTIALS);
     const newPasswordHash = await hashPassword(newPassword);
     return this.startSession(accountId, credentials.passwordHash, async (tx) => {
       await repository.revokeRefreshTokensOfAccount(tx, accountId);
@@ -337,7 +337,7 @@ export class AccountService {
       const account = change ? await change(tx) : locked.account;
       return this.issueSession(tx, account, newId());
     });
-    if (!session) throw unauthenticated(INVALID_CREDENTIALS);
+    if (!session) throw unauthenticated("INVALID_CREDENTIALS", INVALID_CREDENTIALS);
     return session;
   }
 

@@ -36,7 +36,10 @@ export function transitionFor(from: OrderStatus, to: OrderStatus): OrderTransiti
 
 /** The error for a transition the table does not allow, or one that lost a race to another transition. */
 export function refusedTransition(from: OrderStatus, to: OrderStatus): AppError {
-  return failedPrecondition(`cannot move order from ${from} to ${to}`);
+  return failedPrecondition(
+    to === "CANCELLED" ? "ORDER_NOT_CANCELLABLE" : "ORDER_STATUS_CONFLICT",
+    `cannot move order from ${from} to ${to}`,
+  );
 }
 
 /**

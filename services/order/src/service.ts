@@ -179,9 +179,13 @@ export class OrderService {
       fromCart: true,
       lines: async () => {
         const items = await repository.listCartItems(this.database, accountId);
-        if (items.length === 0) throw failedPrecondition("the cart is empty", "accountId");
+        if (items.length === 0) throw failedPrecondition("CART_EMPTY", "the cart is empty", "accountId");
         if (items.length > MAX_ORDER_PRODUCTS) {
-          throw failedPrecondition(`an order can hold at most ${MAX_ORDER_PRODUCTS} products`, "accountId");
+          throw failedPrecondition(
+            "ORDER_TOO_LARGE",
+            `an order can hold at most ${MAX_ORDER_PRODUCTS} products`,
+            "accountId",
+          );
         }
         return items.map(({ productId, quantity }) => ({ productId, quantity }));
       },
@@ -247,12 +251,21 @@ export class OrderService {
       const claim = await repository.findIdempotencyClaim(this.database, placement.accountId, key);
       if (!claim) return undefined;
       if (claim.requestFingerprint !== placement.fingerprint) {
-        throw alreadyExists("idempotencyKey: was already used for a different request", "idempotencyKey");
+        throw alreadyExists(
+          "IDEMPOTENCY_KEY_REUSED",
+          "idempotencyKey: was already used for a different request",
+          "idempotencyKey",
+        );
       }
       const order = await repository.findOrder(this.database, claim.orderId);
       if (order) return order;
       if (waitUntil - Date.now() < CLAIM_POLL_MS) {
-        throw new AppError("DEADLINE_EXCEEDED", "an order with this idempotency key is still being placed; retry");
+        throw new AppError(
+          "DEADLINE_EXCEEDED",
+          "an order with this idempotency key is still being placed; retry",
+          "idempotencyKey",
+          "IDEMPOTENCY_IN_PROGRESS",
+        );
       }
       await sleep(CLAIM_POLL_MS);
     }
@@ -293,7 +306,11 @@ export class OrderService {
     });
     const currencies = new Set(requested.map((line) => products.get(line.productId)!.currency));
     if (currencies.size > 1) {
-      throw failedPrecondition("all products of an order must have the same currency", "productId");
+      throw failedPrecondition(
+        "CURRENCY_MISMATCH",
+        "all products of an order must have the same currency",
+        "productId",
+      );
     }
     const totalCents = lines.reduce((sum, line) => sum + line.lineTotalCents, 0);
 
@@ -315,7 +332,11 @@ export class OrderService {
         this.checkHolds(await repository.findUnpaidHolds(tx, placement.accountId, productIdsOf(requested)), requested);
         const stored = await repository.insertOrder(tx, order);
         if (placement.fromCart && !(await repository.takeFromCart(tx, placement.accountId, requested))) {
-          throw failedPrecondition("the cart changed during checkout; review it and try again", "accountId");
+          throw failedPrecondition(
+            "CART_CHANGED",
+            "the cart changed during checkout; review it and try again",
+            "accountId",
+          );
         }
         return stored;
       });
@@ -330,6 +351,7 @@ export class OrderService {
     const { maxUnpaidOrdersPerAccount, maxHeldUnitsPerProduct } = this.options.policy;
     if (holds.unpaidOrders >= maxUnpaidOrdersPerAccount) {
       throw failedPrecondition(
+        "TOO_MANY_UNPAID_ORDERS",
         `an account may have at most ${maxUnpaidOrdersPerAccount} unpaid orders at once; pay or cancel one first`,
         "accountId",
       );
@@ -338,6 +360,7 @@ export class OrderService {
       const held = holds.unitsByProduct.get(line.productId) ?? 0;
       if (held + line.quantity > maxHeldUnitsPerProduct) {
         throw failedPrecondition(
+          "HOLD_LIMIT_EXCEEDED",
           `an account may hold at most ${maxHeldUnitsPerProduct} units of product ${line.productId} in unpaid orders; ` +
             `it holds ${held}`,
           "quantity",
@@ -364,7 +387,7 @@ export class OrderService {
       this.knownAccounts.add(accountId);
     } catch (error) {
       if (error instanceof AppError && error.code === "NOT_FOUND") {
-        throw notFound(`account ${accountId} does not exist`, "accountId");
+        throw notFound("ACCOUNT_NOT_FOUND", `account ${accountId} does not exist`, "accountId");
       }
       throw error;
     }
@@ -374,7 +397,7 @@ export class OrderService {
   private async requireProductsExist(context: RequestContext, productIds: string[]): Promise<Map<string, Product>> {
     const products = await this.productsById(context, productIds);
     const missing = productIds.find((id) => !products.has(id));
-    if (missing) throw notFound(`product ${missing} does not exist`, "productId");
+    if (missing) throw notFound("PRODUCT_NOT_FOUND", `product ${missing} does not exist`, "productId");
     return products;
   }
 
@@ -452,7 +475,7 @@ export class OrderService {
 
     const { effect, expired } = await this.database.transaction(async (tx) => {
       const order = await repository.lockOrder(tx, payment.orderId);
-      if (!order) throw notFound(`order ${payment.orderId} does not exist`, "orderId");
+      if (!order) throw notFound("ORDER_NOT_FOUND", `order ${payment.orderId} does not exist`, "orderId");
       const recorded = await repository.findPaymentByReference(tx, payment.provider, payment.providerReference);
       if (recorded) {
         if (!isSamePayment(recorded, payment)) throw referenceTaken();
@@ -488,7 +511,7 @@ export class OrderService {
 
   private async requireOrder(id: string): Promise<Order> {
     const order = await repository.findOrder(this.database, id);
-    if (!order) throw notFound(`order ${id} does not exist`, "id");
+    if (!order) throw notFound("ORDER_NOT_FOUND", `order ${id} does not exist`, "id");
     return order;
   }
 
@@ -562,6 +585,7 @@ function isOverdue(order: Order): boolean {
 /** The refusal of a capture on an expired order; the provider reads it as "refund this payment". */
 function paymentAfterExpiry(order: Order): AppError {
   return failedPrecondition(
+    "ORDER_EXPIRED",
     `order ${order.id} expired unpaid at ${order.paymentDueAt?.toISOString() ?? "its deadline"} and its stock was ` +
       "released; the payment was not recorded: refund it",
     "orderId",
@@ -587,7 +611,11 @@ function isSamePayment(recorded: Payment, payment: Omit<Payment, "createdAt">): 
 }
 
 function referenceTaken(): AppError {
-  return alreadyExists("providerReference: was already recorded for a different payment", "providerReference");
+  return alreadyExists(
+    "PROVIDER_REFERENCE_REUSED",
+    "providerReference: was already recorded for a different payment",
+    "providerReference",
+  );
 }
 
 /** The status a new payment moves the order to, if any; FAILED_PRECONDITION when the order cannot take it. */
@@ -596,17 +624,21 @@ function nextStatusAfterPayment(order: Order, payment: Omit<Payment, "createdAt"
   const refunded = sumOf(order.payments, "REFUND");
   if (payment.kind === "CAPTURE") {
     if (order.status !== "PENDING_PAYMENT") {
-      throw failedPrecondition(`cannot capture a payment for an order that is ${order.status}`);
+      throw failedPrecondition("ORDER_NOT_PAYABLE", `cannot capture a payment for an order that is ${order.status}`);
     }
     return captured + payment.amountCents >= order.totalCents ? "PAID" : undefined;
   }
   // An order that expired after a partial capture keeps its status; the ledger records the money given back.
   if (order.status !== "PAID" && order.status !== "EXPIRED") {
-    throw failedPrecondition(`cannot refund an order that is ${order.status}`);
+    throw failedPrecondition("ORDER_NOT_REFUNDABLE", `cannot refund an order that is ${order.status}`);
   }
   const refundable = captured - refunded;
   if (payment.amountCents > refundable) {
-    throw failedPrecondition(`amountCents: must be at most the refundable ${refundable}`, "amountCents");
+    throw failedPrecondition(
+      "REFUND_EXCEEDS_CAPTURED",
+      `amountCents: must be at most the refundable ${refundable}`,
+      "amountCents",
+    );
   }
   if (order.status === "EXPIRED") return undefined;
   return refunded + payment.amountCents === captured ? "REFUNDED" : undefined;

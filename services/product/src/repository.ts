@@ -128,7 +128,7 @@ export class ProductRepository {
       return toCategory(result.rows[0]!);
     } catch (error) {
       if (isUniqueViolation(error, "categories_slug_key")) {
-        throw alreadyExists(`a category with slug "${category.slug}" already exists`, "slug");
+        throw alreadyExists("SLUG_TAKEN", `a category with slug "${category.slug}" already exists`, "slug");
       }
       throw error;
     }
@@ -227,7 +227,7 @@ export class ProductRepository {
       );
       if (result.rowCount === 0) {
         await this.requireProduct(tx, productId);
-        throw failedPrecondition(`stock of product ${productId} cannot go below zero`, "delta");
+        throw failedPrecondition("INSUFFICIENT_STOCK", `stock of product ${productId} cannot go below zero`, "delta");
       }
       await this.productsChanged(tx, [productId]);
       return toProduct(result.rows[0]!);
@@ -262,7 +262,11 @@ export class ProductRepository {
         if (!created) {
           const existing = (await this.findReservations(tx, [orderId]))[0]!;
           if (!sameLines(existing.lines, ordered)) {
-            throw alreadyExists(`order ${orderId} already has a reservation with different lines`, "orderId");
+            throw alreadyExists(
+              "RESERVATION_CONFLICT",
+              `order ${orderId} already has a reservation with different lines`,
+              "orderId",
+            );
           }
           return existing;
         }
@@ -274,7 +278,11 @@ export class ProductRepository {
             [line.productId, line.quantity],
           );
           if (updated.rowCount === 0) {
-            throw failedPrecondition(`insufficient stock for product ${line.productId}`, "productId");
+            throw failedPrecondition(
+              "INSUFFICIENT_STOCK",
+              `insufficient stock for product ${line.productId}`,
+              "productId",
+            );
           }
         }
         await this.productsChanged(tx, productIds);
@@ -293,7 +301,7 @@ export class ProductRepository {
         ]);
         const existing = new Set(found.rows.map((row) => row.id));
         const missing = productIds.find((id) => !existing.has(id));
-        if (missing) throw notFound(`product ${missing} not found`, "productId");
+        if (missing) throw notFound("PRODUCT_NOT_FOUND", `product ${missing} not found`, "productId");
       }
       throw error;
     }
@@ -346,10 +354,15 @@ export class ProductRepository {
         [orderId],
       );
       const status = current.rows[0]?.status;
-      if (status === undefined) throw notFound(`no reservation for order ${orderId}`, "orderId");
+      if (status === undefined)
+        throw notFound("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`, "orderId");
       if (status !== outcome) {
         if (status !== "held") {
-          throw failedPrecondition(`the reservation for order ${orderId} is already ${status}`, "orderId");
+          throw failedPrecondition(
+            "RESERVATION_SETTLED",
+            `the reservation for order ${orderId} is already ${status}`,
+            "orderId",
+          );
         }
         if (outcome === "released") await this.returnStock(tx, orderId);
         await tx.query("UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1", [
@@ -415,7 +428,7 @@ export class ProductRepository {
 
   private async requireProduct(tx: Queryable, productId: string): Promise<void> {
     const result = await tx.query("SELECT 1 FROM products WHERE id = $1", [productId]);
-    if (result.rowCount === 0) throw notFound(`product ${productId} not found`, "productId");
+    if (result.rowCount === 0) throw notFound("PRODUCT_NOT_FOUND", `product ${productId} not found`, "productId");
   }
 
   private async productsChanged(tx: Queryable, productIds: readonly string[]): Promise<void> {

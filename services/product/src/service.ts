@@ -231,12 +231,13 @@ export class ProductService {
   }
 
   private async requireCategory(field: string, id: string): Promise<void> {
-    if (!(await this.repository.categoryExists(id))) throw notFound(`category ${id} not found`, field);
+    if (!(await this.repository.categoryExists(id)))
+      throw notFound("CATEGORY_NOT_FOUND", `category ${id} not found`, field);
   }
 }
 
 function productNotFound(id: string, field: string) {
-  return notFound(`product ${id} not found`, field);
+  return notFound("PRODUCT_NOT_FOUND", `product ${id} not found`, field);
 }
 
 function optionalPrice(field: string, value: number | undefined): number | undefined {
