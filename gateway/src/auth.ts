@@ -85,7 +85,10 @@ function roleOf(claim: string): Viewer["role"] | undefined {
  * service restarted with another key. The client's refresh token still works, so say so.
  */
 function retiredKey(): Error {
-  return unauthenticated("access token was signed with a key no longer in use; refresh the session (refreshToken)");
+  return unauthenticated(
+    "TOKEN_EXPIRED",
+    "access token was signed with a key no longer in use; refresh the session (refreshToken)",
+  );
 }
 
 function rejection(error: unknown): Error {

@@ -43,7 +43,7 @@ export const ERROR_REASONS = {
   INVALID_CREDENTIALS: "The email or password is wrong.",
   INVALID_REFRESH_TOKEN: "The refresh token is unknown, expired, used or revoked.",
   LOGIN_REQUIRED: "The operation needs an access token.",
-  TOKEN_EXPIRED: "The access token has expired; refresh it.",
+  TOKEN_EXPIRED: "The access token has expired or its signing key was retired; refresh the session.",
   TOKEN_INVALID: "The access token or its Authorization header is malformed or not signed by us.",
   ADMIN_REQUIRED: "Only an admin may do this.",
   NOT_OWNER: "The caller may act only on its own account.",
