@@ -222,7 +222,7 @@ describe("GraphQL over HTTP", () => {
     expect(refused.body.errors).toEqual([
       expect.objectContaining({
         message: expect.stringMatching(/at most 1 of register, login, changePassword, createAccount; this one runs 15/),
-        extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED", reason: "INVALID_QUERY" },
       }),
     ]);
     // Through fragments and inline fragments, mixed with login.
