@@ -1,4 +1,5 @@
 import pg from "pg";
+import { unavailable } from "./errors.js";
 
 /** Anything SQL can be sent to: the database itself or an open transaction. Repositories take this. */
 export interface Queryable {
@@ -28,18 +29,55 @@ const types = {
   },
 } as unknown as pg.CustomTypesConfig;
 
-/** One pool of connections to one PostgreSQL database; repositories take it (or a transaction) as a Queryable. */
+/** Errors of node-postgres and Node's sockets that mean the connection, not the statement, failed. */
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+]);
+const CONNECTION_ERROR_MESSAGE = /Connection terminated|connection error|timeout exceeded when trying to connect/i;
+
+/**
+ * True when an error means the connection is gone (the server restarted, failed over, or an administrator, pgbouncer
+ * or an idle reaper ended it) rather than that a statement failed: SQLSTATE classes 08 (connection exception) and 57P
+ * (operator intervention: 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now), socket errors, and
+ * node-postgres's own messages for a closed connection.
+ */
+export function isConnectionFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    typeof code === "string" &&
+    (code.startsWith("08") || code.startsWith("57P") || CONNECTION_ERROR_CODES.has(code))
+  ) {
+    return true;
+  }
+  return error instanceof Error && CONNECTION_ERROR_MESSAGE.test(error.message);
+}
+
+/** A lost connection becomes UNAVAILABLE for the caller; any other error passes unchanged. */
+function unavailableIfConnectionFault(error: unknown): unknown {
+  return isConnectionFault(error) ? unavailable("database is unavailable") : error;
+}
+
+/**
+ * One pool of connections to one PostgreSQL database; repositories take it (or a transaction) as a Queryable. */
 export class Database implements Queryable {
   private constructor(private readonly pool: pg.Pool) {}
 
   /** Connects and checks the connection with one query; throws if the server cannot be reached. */
   static async open(options: DatabaseOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
-    // An idle client that loses its connection emits 'error' on the pool; without a listener that crashes the process.
+    // A client that loses its connection emits 'error': an idle one on the pool, one in use on itself (the pool
+    // listens only while it is idle). Without a listener either crashes the process. The failed statement rejects on
+    // its own, and the broken client is discarded when it is released.
     pool.on("error", () => undefined);
-    const database = new Database(pool);
-    await database.query("SELECT 1");
-    return database;
+    pool.on("connect", (client) => client.on("error", () => undefined));
+    // Straight on the pool, so a server that cannot be reached at start says why (not just "unavailable").
+    await pool.query("SELECT 1");
+    return new Database(pool);
   }
 
   /**
@@ -50,27 +88,45 @@ export class Database implements Queryable {
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<Row>> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
+    let broken = false;
     try {
       return await client.query<Row>(text, values);
+    } catch (error) {
+      broken = isConnectionFault(error);
+      throw unavailableIfConnectionFault(error);
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
-  /** Runs fn inside one transaction on one connection; commits if it returns, rolls back if it throws. */
+  /**
+   * Runs fn inside one transaction on one connection; commits if it returns, rolls back if it throws. A lost connection
+   * is UNAVAILABLE (the transaction did not commit, unless COMMIT itself was lost, as with any database).
+   */
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
+    let broken = false;
     try {
       await client.query("BEGIN");
       const result = await fn(client);
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
+      broken = isConnectionFault(error);
+      if (!broken) await client.query("ROLLBACK").catch(() => undefined);
+      throw unavailableIfConnectionFault(error);
     } finally {
-      client.release();
+      client.release(broken);
+    }
+  }
+
+  /** A pooled client; UNAVAILABLE when no connection can be made (the server is down or restarting). */
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw unavailableIfConnectionFault(error);
     }
   }
 
