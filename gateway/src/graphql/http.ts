@@ -23,6 +23,7 @@ import { maskError } from "./errors.js";
 import { maxExpensiveMutationsRule } from "./expensive-mutations.js";
 import type { GraphQLContext } from "./resolvers.js";
 import { createGatewaySchema } from "./schema.js";
+import { graphiQLPage } from "./graphiql.js";
 
 /**
  * GraphQL over HTTP on /graphql, straight on node:http: POST with a JSON body, GET with the query in the URL (queries
@@ -176,19 +177,6 @@ function withCode(error: GraphQLError, code: string, reason: ErrorReason, messag
   });
 }
 
-let graphiQLPage: Promise<string> | undefined;
-
-/** Yoga's GraphiQL page, rendered once; graphql-yoga is loaded only when a browser first asks for it. */
-function renderGraphiQLPage(): Promise<string> {
-  graphiQLPage ??= import("graphql-yoga")
-    .then(({ renderGraphiQL }) => renderGraphiQL({ title: "PolyScale" }))
-    .catch((error: unknown) => {
-      graphiQLPage = undefined;
-      throw error;
-    });
-  return graphiQLPage;
-}
-
 export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHandler {
   const schema = options.schema ?? createGatewaySchema();
   const parse = options.parse ?? ((source: string) => parseDocument(source, { maxTokens: MAX_TOKENS }));
@@ -282,7 +270,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       params = paramsOf(body.query, body.variables, body.operationName);
     } else if (request.method === "GET") {
       if (wantsGraphiQL(request)) {
-        const page = await renderGraphiQLPage();
+        const page = await graphiQLPage();
         response.writeHead(200, {
           "content-type": "text/html; charset=utf-8",
           "content-length": Buffer.byteLength(page),

@@ -1,0 +1,222 @@
+/**
+ * `npm start` and `npm run seed` as a user runs them: the built launcher (tools/dist/start.js) as a real process on a
+ * fresh DATA_DIR with its embedded PostgreSQL, free ports, and the regressions of issue 11 (the "Seen" list).
+ */
+import { freePort } from "@polyscale/platform/testing";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+/** Every test starts the whole system at least once, on a machine that may be busy. */
+const SYSTEM_TEST_TIMEOUT_MS = 300_000;
+
+const launcherScript = fileURLToPath(new URL("../dist/start.js", import.meta.url));
+const seedScript = fileURLToPath(new URL("../dist/seed.js", import.meta.url));
+
+interface Launcher {
+  child: ChildProcess;
+  env: Record<string, string>;
+  dataDir: string;
+  gatewayUrl: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+const launched: Launcher[] = [];
+
+/** The launcher's environment: its own DATA_DIR and free ports for every process and the database. */
+async function environment(dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-launcher-"))) {
+  const [gateway, account, product, order, database] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
+  return {
+    DATA_DIR: dataDir,
+    GATEWAY_PORT: String(gateway),
+    ACCOUNT_PORT: String(account),
+    PRODUCT_PORT: String(product),
+    ORDER_PORT: String(order),
+    EMBEDDED_DATABASE_PORT: String(database),
+    ACCOUNT_DATABASE_URL: "",
+    PRODUCT_DATABASE_URL: "",
+    ORDER_DATABASE_URL: "",
+    LOG_LEVEL: "warn",
+  };
+}
+
+function launch(env: Record<string, string>): Launcher {
+  const child = spawn(process.execPath, [launcherScript], { env: { ...process.env, ...env } });
+  let printed = "";
+  child.stdout!.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+  const launcher: Launcher = {
+    child,
+    env,
+    dataDir: env.DATA_DIR!,
+    gatewayUrl: `http://127.0.0.1:${env.GATEWAY_PORT}`,
+    output: () => printed,
+    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
+  };
+  launched.push(launcher);
+  return launcher;
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000) {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function running(launcher: Launcher): Promise<void> {
+  await until(
+    () => launcher.output().includes("PolyScale is running") || launcher.child.exitCode !== null,
+    "the launcher",
+  );
+  if (!launcher.output().includes("PolyScale is running")) throw new Error(`launcher failed:\n${launcher.output()}`);
+}
+
+/** Every live process the launcher started, directly or not (services, the database server and its backends). */
+function startedBy(pid: number): number[] {
+  const marker = `POLYSCALE_PARENT_PID=${pid}\0`;
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+function seed(env: Record<string, string>, ...args: string[]) {
+  return spawnSync(process.execPath, [seedScript, ...args], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+}
+
+async function productCount(launcher: Launcher): Promise<number> {
+  const response = await fetch(`${launcher.gatewayUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ searchProducts(pagination: { take: 1 }) { totalCount } }" }),
+  });
+  const body = (await response.json()) as { data?: { searchProducts: { totalCount: number } }; errors?: unknown };
+  if (!body.data) throw new Error(JSON.stringify(body.errors));
+  return body.data.searchProducts.totalCount;
+}
+
+afterEach(async () => {
+  for (const launcher of launched.splice(0)) {
+    const pid = launcher.child.pid!;
+    if (launcher.child.exitCode === null) {
+      launcher.child.kill("SIGTERM");
+      await launcher.exited;
+    }
+    for (const leftover of startedBy(pid)) process.kill(leftover, "SIGKILL");
+    rmSync(launcher.dataDir, { recursive: true, force: true });
+  }
+});
+
+describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_MS }, () => {
+  it("refuses a second start, seeds through the running database idempotently, and leaves nothing behind on SIGHUP", async () => {
+    const first = launch(await environment());
+    await running(first);
+    expect(first.output()).toMatch(/embedded PostgreSQL on 127\.0\.0\.1:\d+/);
+
+    // Seen: a second npm start printed "PolyScale is running" (the first one's health check), then EADDRINUSE.
+    const second = launch({ ...(await environment(first.dataDir)) });
+    expect(await second.exited).toBe(2);
+    expect(second.output()).not.toContain("PolyScale is running");
+    expect(second.output()).toContain(`PolyScale is already running: ${first.dataDir} is in use by \`npm start\``);
+    expect(second.output()).toContain(`pid ${first.child.pid}`);
+
+    // Seen: seed while the system ran printed "seeded", then the data was corrupt after a restart.
+    const seeded = seed(first.env, "--products", "120");
+    expect(seeded.status).toBe(0);
+    expect(seeded.stderr).toContain("seeding through the running system's PostgreSQL");
+    expect(seeded.stderr).toContain("seeded 120 new products");
+    expect(await productCount(first)).toBe(120);
+    const again = seed(first.env, "--products", "150");
+    expect(again.stderr).toContain("seeded 30 new products");
+    expect(await productCount(first)).toBe(150);
+    const reset = seed(first.env, "--reset");
+    expect(reset.status).toBe(1);
+    expect(reset.stderr).toContain("--reset would empty the catalogue under the running `npm start`");
+    expect(await productCount(first)).toBe(150);
+
+    // Seen: closing the terminal orphaned all four services, which then ignored SIGTERM.
+    const pid = first.child.pid!;
+    expect(startedBy(pid).length).toBeGreaterThanOrEqual(6); // four services, the database process, postgres
+    first.child.kill("SIGHUP");
+    expect(await first.exited).toBe(0);
+    await until(() => startedBy(pid).length === 0, "every process to stop", 15_000);
+    expect(existsSync(path.join(first.dataDir, "polyscale.lock"))).toBe(false);
+
+    // The data survived: a fresh start (warm, no initdb) still has the catalogue, and the seed stays idempotent.
+    const restarted = launch(first.env);
+    await running(restarted);
+    expect(await productCount(restarted)).toBe(150);
+  });
+
+  it("stops everything it started when one process fails, and says which and why in one line", async () => {
+    // Seen: a failed start left the account service running, its port and database held.
+    const env = { ...(await environment()), ORDER_DATABASE_URL: "postgres://postgres@127.0.0.1:1/order" };
+    const launcher = launch(env);
+    expect(await launcher.exited).toBe(1);
+    const failure = launcher
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("PolyScale did not start"));
+    expect(failure).toHaveLength(1);
+    expect(failure[0]).toMatch(/^PolyScale did not start: order exited before it was ready: .*ECONNREFUSED/);
+    expect(failure[0]!.length).toBeLessThan(400);
+    expect(startedBy(launcher.child.pid!)).toEqual([]);
+    expect(existsSync(path.join(env.DATA_DIR, "polyscale.lock"))).toBe(false);
+    expect(existsSync(path.join(env.DATA_DIR, "postgres", "postmaster.pid"))).toBe(false);
+  });
+
+  it("refuses to start when another program holds one of its ports, naming the port", async () => {
+    const env = await environment();
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(Number(env.GATEWAY_PORT), "127.0.0.1", resolve));
+    try {
+      const launcher = launch(env);
+      expect(await launcher.exited).toBe(1);
+      expect(launcher.output()).toContain(`port ${env.GATEWAY_PORT} (gateway) already in use by another process`);
+      expect(launcher.output()).not.toContain("PolyScale is running");
+      expect(startedBy(launcher.child.pid!)).toEqual([]);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it("services and the database stop by themselves when the launcher is killed", async () => {
+    const launcher = launch(await environment());
+    await running(launcher);
+    const pid = launcher.child.pid!;
+    expect(startedBy(pid).length).toBeGreaterThanOrEqual(6);
+    launcher.child.kill("SIGKILL");
+    await launcher.exited;
+    await until(() => startedBy(pid).length === 0, "the orphans to stop", 20_000);
+  });
+
+  it("a second Ctrl-C forces the stop", async () => {
+    const launcher = launch(await environment());
+    await running(launcher);
+    const pid = launcher.child.pid!;
+    launcher.child.kill("SIGINT");
+    // Two signals sent at once would merge into one: the second comes once the first is being handled.
+    await until(() => launcher.output().includes("press Ctrl-C again to force"), "the first signal to be handled");
+    launcher.child.kill("SIGINT");
+    expect(await launcher.exited).toBe(130);
+    expect(launcher.output()).toContain("stopping now");
+    await until(() => startedBy(pid).length === 0, "every process to stop", 15_000);
+  });
+});
