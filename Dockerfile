@@ -33,7 +33,7 @@ RUN npm run build
 # server reflection loads, and the GraphQL SDL the gateway reads.
 RUN set -eu; \
     mkdir /runtime; \
-    for workspace in proto packages/platform services/account services/product services/order gateway tools; do \
+    for workspace in proto packages/platform services/account services/product services/order gateway; do \
       mkdir -p "/runtime/$workspace"; \
       cp -r "$workspace/package.json" "$workspace/dist" "/runtime/$workspace/"; \
       if [ -d "$workspace/sql" ]; then cp -r "$workspace/sql" "/runtime/$workspace/"; fi; \
