@@ -606,6 +606,31 @@ describe("gateway end to end", () => {
     expect(paid.payments[0]).toMatchObject({ kind: "CAPTURE", amountCents: 1999, provider: "acme-pay" });
   });
 
+  it("shows admins stock on hand, available, held and sold per product, and customers nothing", async () => {
+    // Seen: an operator had no way to see that unpaid orders held a product's stock.
+    const product = await createProduct(adminToken, `Stocktake ${unique()}`, 5, 10);
+    const holder = await register("Holder");
+    await placeOrder(holder.token, holder.id, product.id, 3);
+    const paid = await placeOrder(holder.token, holder.id, product.id, 2);
+    const recordPayment = `mutation($input: PaymentInput!) { recordPayment(input: $input) { status } }`;
+    const payment = { orderId: paid.id, kind: "CAPTURE", amountCents: 1000, currency: "USD", provider: "manual" };
+    await ok(recordPayment, { input: { ...payment, providerReference: unique() } }, adminToken);
+
+    const query = `query($ids: [String!]) { stockLevels(productIds: $ids) { productId product { name } onHand available held sold } }`;
+    expect((await ok(query, { ids: [product.id] }, adminToken)).stockLevels).toEqual([
+      { productId: product.id, product: { name: product.name }, onHand: 8, available: 5, held: 3, sold: 2 },
+    ]);
+    expect((await failure(query, { ids: [product.id] }, holder.token)).code).toBe("FORBIDDEN");
+    expect(await rest("GET", `/admin/stock?productIds=${product.id}`, { token: adminToken })).toMatchObject({
+      status: 200,
+      body: [{ productId: product.id, onHand: 8, available: 5, held: 3, sold: 2 }],
+    });
+    expect((await rest("GET", "/admin/stock", { token: holder.token })).status).toBe(403);
+    expect((await rest("GET", "/admin/stock?productIds=nope", { token: adminToken })).body).toMatchObject({
+      error: { code: "BAD_USER_INPUT", field: "productIds" },
+    });
+  });
+
   it("rejects a query deeper than GRAPHQL_MAX_DEPTH", async () => {
     let selection = "id";
     for (let level = 0; level < 12; level += 1) selection = `parent { ${selection} }`;

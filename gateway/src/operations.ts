@@ -9,7 +9,14 @@ import {
 } from "@polyscale/platform";
 import { Role, type Account, type Session } from "@polyscale/account";
 import type { Cart, Order, RecordPaymentRequest } from "@polyscale/order";
-import type { Category, Product, SearchProductsResponse, SearchSort, UpdateProductRequest } from "@polyscale/product";
+import type {
+  Category,
+  Product,
+  SearchProductsResponse,
+  SearchSort,
+  StockLevel,
+  UpdateProductRequest,
+} from "@polyscale/product";
 import { isAdmin, requireAccountAccess, requireAdmin, requireViewer } from "./authorization.js";
 import type { GatewayContext } from "./context.js";
 
@@ -228,6 +235,19 @@ export async function updateProduct(context: GatewayContext, input: UpdateProduc
 export async function adjustStock(context: GatewayContext, productId: string, delta: number): Promise<Product> {
   requireAdmin(await context.viewer());
   return present((await context.services.product.adjustStock({ productId, delta })).product, "product");
+}
+
+/**
+ * Admins only: stock on hand, available, held by unpaid orders and sold, per product: of the given products, or
+ * without any, of the `take` products holding the most units (a hold problem shows first).
+ */
+export async function listStockLevels(
+  context: GatewayContext,
+  input: { productIds: readonly string[]; take: number },
+): Promise<StockLevel[]> {
+  requireAdmin(await context.viewer());
+  return (await context.services.product.listStockLevels({ productIds: [...input.productIds], take: input.take }))
+    .levels;
 }
 
 export async function createCategory(

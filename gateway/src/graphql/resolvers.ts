@@ -18,6 +18,7 @@ import {
   type PriceBucketFacet,
   type Product,
   type SearchProductsResponse,
+  type StockLevel,
 } from "@polyscale/product";
 import type { GatewayContext } from "../context.js";
 import * as operations from "../operations.js";
@@ -138,6 +139,9 @@ const Query = {
   ),
   orders: root((args: { accountId?: Maybe<string>; pagination?: Pagination }, gateway) =>
     operations.listOrders(gateway, defined(args.accountId), operations.pageOf(args.pagination)),
+  ),
+  stockLevels: root((args: { productIds?: Maybe<string[]>; take?: Maybe<number> }, gateway) =>
+    operations.listStockLevels(gateway, { productIds: args.productIds ?? [], take: args.take ?? 0 }),
   ),
 };
 
@@ -273,6 +277,10 @@ const types = {
       gateway.loaders.productById.load(line.productId),
     unitPrice: (line: CartLine) => decimalOf(line.unitPriceCents),
     lineTotal: (line: CartLine) => decimalOf(line.lineTotalCents),
+  },
+  StockLevel: {
+    product: (level: StockLevel, _: unknown, { gateway }: GraphQLContext) =>
+      gateway.loaders.productById.load(level.productId),
   },
   Order: {
     totalPrice: (order: Order) => decimalOf(order.totalCents),

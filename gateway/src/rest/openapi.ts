@@ -231,6 +231,16 @@ export const openApiDocument = {
           paymentDueAt: { ...instant, description: "When the order expires if it is still unpaid." },
         },
       },
+      StockLevel: {
+        type: "object",
+        properties: {
+          productId: { type: "string" },
+          onHand: { type: "integer", description: "available + held" },
+          available: { type: "integer", description: "Units that can still be sold." },
+          held: { type: "integer", description: "Units reserved by orders that are not paid yet." },
+          sold: { type: "integer", description: "Units of paid orders." },
+        },
+      },
       NewOrder: {
         type: "object",
         required: ["accountId", "lines"],
@@ -364,6 +374,31 @@ export const openApiDocument = {
         parameters: [idParameter("accountId", "Account id"), ...pageParameters],
         responses: responses(
           { status: 200, description: "Orders", schema: { type: "array", items: ref("Order") } },
+          [400, 401, 403],
+        ),
+      },
+    },
+    "/admin/stock": {
+      get: {
+        summary: "Stock on hand, available, held by unpaid orders and sold, per product (admins)",
+        security: bearer,
+        parameters: [
+          queryParameter("productIds", "Comma-separated product ids (at most 1000); unknown ids are left out.", {
+            type: "string",
+          }),
+          queryParameter(
+            "take",
+            "Without productIds: how many of the products holding the most units (20, at most 100).",
+            {
+              type: "integer",
+              minimum: 0,
+              maximum: 100,
+              default: 20,
+            },
+          ),
+        ],
+        responses: responses(
+          { status: 200, description: "Stock levels", schema: { type: "array", items: ref("StockLevel") } },
           [400, 401, 403],
         ),
       },

@@ -135,6 +135,18 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       },
     },
     {
+      method: "GET",
+      path: "/admin/stock",
+      async handle(context, request) {
+        const ids = request.query.get("productIds");
+        const levels = await operations.listStockLevels(context, {
+          productIds: ids ? ids.split(",") : [],
+          take: queryInteger(request.query, "take") ?? 0,
+        });
+        return ok(levels);
+      },
+    },
+    {
       method: "POST",
       path: "/order",
       async handle(context, request) {

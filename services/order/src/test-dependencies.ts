@@ -24,6 +24,15 @@ export interface TestServices {
   /** Stops one service; start(name) brings it back on the same port and storage. */
   stop(name: ServiceName): Promise<void>;
   start(name: ServiceName): Promise<void>;
+  /** Sends a signal to a running service: SIGKILL (waiting for the exit), or SIGSTOP/SIGCONT to make it hang. */
+  signal(name: ServiceName, signal: "SIGKILL" | "SIGSTOP" | "SIGCONT"): Promise<void>;
+  /** What a running service printed last (its log lines). */
+  output(name: ServiceName): string;
+  /**
+   * Starts another order service process on its own port over the same database (PostgreSQL only: an embedded
+   * database belongs to one process). Stopped by close().
+   */
+  startOrderReplica(): Promise<{ address: string; output(): string }>;
   /** Stops everything and removes its storage. */
   close(): Promise<void>;
 }
@@ -73,6 +82,31 @@ export async function startTestServices(options: {
     await running[name]?.stop();
     delete running[name];
   };
+  const signal = async (name: ServiceName, signal: "SIGKILL" | "SIGSTOP" | "SIGCONT") => {
+    const child = running[name]!.child;
+    if (signal !== "SIGKILL") {
+      child.kill(signal);
+      return;
+    }
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await exited;
+    delete running[name];
+  };
+  const replicas: RunningProcess[] = [];
+  const startOrderReplica = async () => {
+    if (options.backend !== "postgres" || !options.order) throw new Error("an order replica needs PostgreSQL");
+    const address = `127.0.0.1:${await freePort()}`;
+    const replica = await startProcess({
+      name: "order replica",
+      script: path.join(repositoryRoot, "services/order/dist/main.js"),
+      env: { ...env, ORDER_PORT: address.split(":")[1] },
+      isReady: () => checkHealth(address),
+      timeoutMs: 60_000,
+    });
+    replicas.push(replica);
+    return { address, output: () => replica.output() };
+  };
   const accounts = createAccountClient({ address: addresses.account, deadlineMs: DEADLINE_MS });
   const products = createProductClient({ address: addresses.product, deadlineMs: DEADLINE_MS });
   // A client whose server went away reconnects with a backoff; after a restart, wait until the shared clients (which
@@ -98,6 +132,7 @@ export async function startTestServices(options: {
   const close = async () => {
     accounts.close();
     products.close();
+    for (const replica of replicas) await replica.stop();
     for (const name of [...names].reverse()) await stop(name);
     await databases.drop();
     await rm(dataDir, { recursive: true, force: true });
@@ -110,7 +145,17 @@ export async function startTestServices(options: {
     await close();
     throw error;
   }
-  return { accounts, products, addresses, stop, start: restart, close };
+  return {
+    accounts,
+    products,
+    addresses,
+    stop,
+    start: restart,
+    signal,
+    output: (name) => running[name]?.output() ?? "",
+    startOrderReplica,
+    close,
+  };
 }
 
 /** A new customer account, created through the account service's admin call. */

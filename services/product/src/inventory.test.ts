@@ -252,6 +252,36 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     expect(await service.listReservations(context, { take: 1 })).toHaveLength(1);
   });
 
+  it("tells stock on hand, available, held and sold per product, and lists the biggest holds first", async () => {
+    // Seen: an operator could not see that one unpaid order held a product's whole stock.
+    const product = await createProduct(10);
+    const [held, sold, released] = [newId(), newId(), newId()];
+    await service.reserveStock(context, { orderId: held, lines: [{ productId: product.id, quantity: 3 }] });
+    await service.reserveStock(context, { orderId: sold, lines: [{ productId: product.id, quantity: 2 }] });
+    await service.reserveStock(context, { orderId: released, lines: [{ productId: product.id, quantity: 1 }] });
+    await service.commitReservation(context, sold);
+    await service.releaseReservation(context, released);
+    const untouched = await createProduct(4);
+    expect(
+      await service.listStockLevels(context, { productIds: [untouched.id, product.id, newId()], take: 0 }),
+    ).toEqual([
+      { productId: untouched.id, onHand: 4, available: 4, held: 0, sold: 0 },
+      { productId: product.id, onHand: 8, available: 5, held: 3, sold: 2 },
+    ]);
+
+    const hoarded = await createProduct(1000);
+    await service.reserveStock(context, { orderId: newId(), lines: [{ productId: hoarded.id, quantity: 999 }] });
+    const top = await service.listStockLevels(context, { productIds: [], take: 0 });
+    expect(top[0]).toEqual({ productId: hoarded.id, onHand: 1000, available: 1, held: 999, sold: 0 });
+    expect(top.map((level) => level.held)).toEqual(top.map((level) => level.held).sort((a, b) => b - a));
+    expect(top.every((level) => level.held > 0)).toBe(true);
+    expect(await service.listStockLevels(context, { productIds: [], take: 1 })).toHaveLength(1);
+    expect(await rejection(service.listStockLevels(context, { productIds: ["x"], take: 0 }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      field: "productIds",
+    });
+  });
+
   it("pages through every held reservation by keyset, none skipped or repeated, even when created together", async () => {
     const product = await createProduct(100);
     // Created concurrently, so several share a created_at down to the millisecond.

@@ -41,6 +41,15 @@ export interface ReservationLine {
   quantity: number;
 }
 
+/** Units of one product by what they are doing: available + held = on hand; sold are gone. */
+export interface StockLevel {
+  productId: string;
+  onHand: number;
+  available: number;
+  held: number;
+  sold: number;
+}
+
 export interface Reservation {
   orderId: string;
   status: ReservationStatus;
@@ -340,6 +349,35 @@ export class ProductRepository {
       this.database,
       result.rows.map((row) => row.order_id),
     );
+  }
+
+  /**
+   * Stock levels of the given products (in the order given, unknown ids left out) or, with productIds undefined, of
+   * the `take` products holding the most units, most first. Held and sold are summed from the reservations.
+   */
+  async listStockLevels(filter: { productIds?: readonly string[]; take: number }): Promise<StockLevel[]> {
+    const result = await this.database.query<StockLevel>(
+      `WITH chosen AS (
+         SELECT id FROM products WHERE $1::uuid[] IS NOT NULL AND id = ANY($1::uuid[])
+         UNION ALL
+         (SELECT l.product_id FROM reservations r JOIN reservation_lines l ON l.order_id = r.order_id
+           WHERE $1::uuid[] IS NULL AND r.status = 'held'
+           GROUP BY l.product_id ORDER BY sum(l.quantity) DESC, l.product_id LIMIT $2)
+       )
+       SELECT p.id AS "productId", p.stock AS available, totals.held, totals.sold, p.stock + totals.held AS "onHand"
+         FROM chosen JOIN products p ON p.id = chosen.id
+         CROSS JOIN LATERAL (
+           SELECT coalesce(sum(l.quantity) FILTER (WHERE r.status = 'held'), 0)::bigint AS held,
+                  coalesce(sum(l.quantity) FILTER (WHERE r.status = 'committed'), 0)::bigint AS sold
+             FROM reservation_lines l JOIN reservations r ON r.order_id = l.order_id
+            WHERE l.product_id = p.id) totals`,
+      [filter.productIds ?? null, filter.take],
+    );
+    if (filter.productIds) {
+      const byId = new Map(result.rows.map((row) => [row.productId, row]));
+      return filter.productIds.flatMap((id) => byId.get(id) ?? []);
+    }
+    return result.rows.sort((a, b) => b.held - a.held || (a.productId < b.productId ? -1 : 1));
   }
 
   async reservationExists(orderId: string): Promise<boolean> {

@@ -104,6 +104,9 @@ export function productServiceBinding(service: ProductService, logger: Logger): 
           })
         ).map(toProtoReservation),
       }),
+      listStockLevels: async (request, context) => ({
+        levels: await service.listStockLevels(context, { productIds: request.productIds, take: request.take }),
+      }),
     },
     logger,
   );

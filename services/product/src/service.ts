@@ -18,6 +18,7 @@ import type {
   Reservation,
   ReservationLine,
   ReservationStatus,
+  StockLevel,
 } from "./repository.js";
 import type { SearchEngine, SearchResult, SearchSortOrder } from "./search/search-engine.js";
 
@@ -228,6 +229,19 @@ export class ProductService {
       throw invalidArgument("afterOrderId", "is not the order id of a reservation");
     }
     return reservations;
+  }
+
+  /** Stock on hand, available, held and sold: of up to 1000 given products, or of the `take` holding the most. */
+  async listStockLevels(
+    context: RequestContext,
+    input: { productIds: readonly string[]; take: number },
+  ): Promise<StockLevel[]> {
+    if (input.productIds.length > 0) {
+      const productIds = requireIds("productIds", input.productIds, { max: 1000 });
+      return this.repository.listStockLevels({ productIds, take: productIds.length });
+    }
+    const { take } = normalizePage({ skip: 0, take: input.take }, { defaultTake: 20, maxTake: 100 });
+    return this.repository.listStockLevels({ take });
   }
 
   private async requireCategory(field: string, id: string): Promise<void> {
