@@ -28,10 +28,7 @@ export interface TestServices {
   signal(name: ServiceName, signal: "SIGKILL" | "SIGSTOP" | "SIGCONT"): Promise<void>;
   /** What a running service printed last (its log lines). */
   output(name: ServiceName): string;
-  /**
-   * Starts another order service process on its own port over the same database (PostgreSQL only: an embedded
-   * database belongs to one process). Stopped by close().
-   */
+  /** Starts another order service process on its own port over the same database. Stopped by close(). */
   startOrderReplica(): Promise<{ address: string; output(): string }>;
   /** Stops everything and removes its storage. */
   close(): Promise<void>;
@@ -95,7 +92,7 @@ export async function startTestServices(options: {
   };
   const replicas: RunningProcess[] = [];
   const startOrderReplica = async () => {
-    if (options.backend !== "postgres" || !options.order) throw new Error("an order replica needs PostgreSQL");
+    if (!options.order) throw new Error("an order replica needs the order service's environment");
     const address = `127.0.0.1:${await freePort()}`;
     const replica = await startProcess({
       name: "order replica",
