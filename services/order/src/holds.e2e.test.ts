@@ -119,6 +119,7 @@ describe("stock holds end to end", () => {
       });
       await expect(late).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
+        reason: "ORDER_EXPIRED",
         message: expect.stringContaining("refund"),
       });
       expect((await orders.getOrder({ id: placed[0]!.id })).order!.payments).toEqual([]);

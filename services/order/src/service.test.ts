@@ -544,6 +544,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       await sweep();
       await expect(capture(orders, order.id, 500)).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
+        reason: "ORDER_EXPIRED",
         field: "orderId",
         message: expect.stringContaining("refund it"),
       });
@@ -558,7 +559,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       const productId = await newProduct(250, 10);
       const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
       await sleep(1100);
-      await expect(capture(orders, order.id, 500)).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+      await expect(capture(orders, order.id, 500)).rejects.toMatchObject({ reason: "ORDER_EXPIRED" });
       expect((await orders.getOrder(order.id)).status).toBe("EXPIRED");
       expect(await stock(productId)).toEqual([10]);
       expect((await sweep()).expired).toBe(0);
@@ -667,6 +668,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       await limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "");
       await expect(limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "")).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
+        reason: "TOO_MANY_UNPAID_ORDERS",
         field: "accountId",
         message: "an account may have at most 2 unpaid orders at once; pay or cancel one first",
       });
@@ -693,7 +695,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
           ],
           "",
         ),
-      ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", field: "quantity" });
+      ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", reason: "HOLD_LIMIT_EXCEEDED", field: "quantity" });
       await limited.placeOrder(context(), accountId, [{ productId, quantity: 2 }], "");
       expect(await stock(productId, other)).toEqual([95, 100]);
     });
@@ -708,7 +710,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       const placed = results.filter((result) => result.status === "fulfilled");
       expect(placed).toHaveLength(3);
       for (const result of results) {
-        if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "FAILED_PRECONDITION" });
+        if (result.status === "rejected") expect(result.reason).toMatchObject({ reason: "TOO_MANY_UNPAID_ORDERS" });
       }
       // Refusals under the lock gave their reservation back.
       expect(await stock(productId)).toEqual([94]);
