@@ -287,9 +287,11 @@ describe("gateway end to end", () => {
       price: 19.99,
     });
     const search = await ok(
-      `{ searchProducts(query: "Zephyrlantern", filter: { minPrice: 19.99, maxPrice: 20 }) { totalCount items { id } } }`,
+      `{ searchProducts(query: "Zephyrlantern", filter: { minPrice: 19.99, maxPrice: 20 }) {
+           totalCount totalCountIsExact items { id } } }`,
     );
     expect(search.searchProducts.items).toContainEqual({ id: lantern.id });
+    expect(search.searchProducts).toMatchObject({ totalCount: 1, totalCountIsExact: true });
     expect(await failure(`{ searchProducts(filter: { minPrice: 5, maxPrice: 1 }) { totalCount } }`)).toEqual({
       code: "BAD_USER_INPUT",
       field: "maxPrice",
@@ -521,6 +523,7 @@ describe("gateway end to end", () => {
     expect(search.status).toBe(200);
     expect(search.body.items.map((item: { id: string }) => item.id)).toContain(product.body.id);
     expect(search.body.totalCount).toBeGreaterThanOrEqual(1);
+    expect(search.body.totalCountIsExact).toBe(true);
     expect(await rest("GET", "/products?take=-1")).toMatchObject({ status: 400, body: { error: { field: "take" } } });
 
     const order = await rest("POST", "/order", {

@@ -166,7 +166,14 @@ export const openApiDocument = {
         type: "object",
         properties: {
           items: { type: "array", items: ref("Product") },
-          totalCount: { type: "integer" },
+          totalCount: {
+            type: "integer",
+            description: "Matches over all pages: exact up to 1,000, beyond that an estimate of at least 1,000.",
+          },
+          totalCountIsExact: {
+            type: "boolean",
+            description: "False when totalCount and the facet counts are estimates.",
+          },
           facets: {
             type: "object",
             properties: {

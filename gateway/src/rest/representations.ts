@@ -33,6 +33,7 @@ export function searchBody(result: SearchProductsResponse) {
   return {
     items: result.products,
     totalCount: result.totalCount,
+    totalCountIsExact: result.totalCountIsExact,
     facets: { categories: result.categoryFacets, priceBuckets: result.priceFacets },
   };
 }

@@ -25,22 +25,29 @@ const database = await openProductDatabase(config, logger);
 /** Elasticsearch when ELASTICSEARCH_URL is set (kept in step by the outbox worker), PostgreSQL full text otherwise. */
 async function openSearch(
   database: Database,
+  repository: ProductRepository,
   logger: Logger,
 ): Promise<{ engine: SearchEngine; closers: Array<() => Promise<void>> }> {
   if (!config.elasticsearchUrl) return { engine: new PostgresSearchEngine(database), closers: [] };
   // Loaded only when configured, so the default set-up never loads the Elasticsearch client.
   const { createElasticsearchClient, ElasticsearchEngine } = await import("./search/elasticsearch.js");
   const { OutboxWorker } = await import("./search/outbox-worker.js");
-  const engine = new ElasticsearchEngine(createElasticsearchClient(config.elasticsearchUrl), config.elasticsearchIndex);
+  const engine = new ElasticsearchEngine(
+    createElasticsearchClient(config.elasticsearchUrl),
+    config.elasticsearchIndex,
+    {
+      loadProducts: (ids) => repository.getProducts(ids),
+    },
+  );
   await engine.ensureIndex();
   const worker = new OutboxWorker(database, engine, logger, { pollMs: config.outboxPollMs });
   worker.start();
   return { engine, closers: [() => worker.stop()] };
 }
 
-const search = await openSearch(database, logger);
+const repository = new ProductRepository(database, { searchOutbox: Boolean(config.elasticsearchUrl) });
+const search = await openSearch(database, repository, logger);
 logger.info({ engine: search.engine.name }, "search engine ready");
-const repository = new ProductRepository(database, { searchOutbox: search.engine.name === "elasticsearch" });
 const service = new ProductService(repository, search.engine, { defaultCurrency });
 
 await serveUntilStopped({

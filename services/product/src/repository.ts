@@ -59,7 +59,8 @@ export interface Reservation {
   updatedAt: Date;
 }
 
-interface ProductRow {
+/** A products row as node-postgres returns it; PRODUCT_COLUMNS selects it, toProduct maps it. */
+export interface ProductRow {
   id: string;
   name: string;
   description: string;
@@ -71,9 +72,10 @@ interface ProductRow {
   updated_at: Date;
 }
 
-const PRODUCT_COLUMNS = "id, name, description, price_cents, currency, category_id, stock, created_at, updated_at";
+export const PRODUCT_COLUMNS =
+  "id, name, description, price_cents, currency, category_id, stock, created_at, updated_at";
 
-function toProduct(row: ProductRow): Product {
+export function toProduct(row: ProductRow): Product {
   return {
     id: row.id,
     name: row.name,

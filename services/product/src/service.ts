@@ -65,8 +65,6 @@ export interface SearchInput {
   take: number;
 }
 
-export type SearchOutput = Omit<SearchResult, "productIds"> & { products: Product[] };
-
 export interface CreateCategoryInput {
   name: string;
   /** Empty means derived from the name. */
@@ -136,7 +134,8 @@ export class ProductService {
     return this.repository.listProducts(normalizePage(page));
   }
 
-  async searchProducts(context: RequestContext, input: SearchInput): Promise<SearchOutput> {
+  /** One page of matches with counts and facets; see SearchResult for what the counts mean. */
+  async searchProducts(context: RequestContext, input: SearchInput): Promise<SearchResult> {
     const text = requireText("query", input.query, { min: 0, max: MAX_QUERY_LENGTH });
     const categoryIds = requireIds("categoryIds", input.categoryIds, { max: MAX_CATEGORY_FILTERS });
     const minPriceCents = optionalPrice("minPriceCents", input.minPriceCents);
@@ -146,7 +145,7 @@ export class ProductService {
     }
     const page = normalizePage(input, { defaultTake: 20, maxTake: 100 });
     const sort = input.sort !== "unspecified" ? input.sort : text === "" ? "newest" : "relevance";
-    const { productIds, ...counts } = await this.searchEngine.search({
+    return this.searchEngine.search({
       text,
       categoryIds,
       minPriceCents,
@@ -155,8 +154,6 @@ export class ProductService {
       sort,
       ...page,
     });
-    // The engine only ranks; prices and stock come from the database, the source of truth.
-    return { products: await this.repository.getProducts(productIds), ...counts };
   }
 
   async createCategory(context: RequestContext, input: CreateCategoryInput): Promise<Category> {

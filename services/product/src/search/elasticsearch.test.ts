@@ -1,14 +1,31 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ElasticsearchEngine, PRODUCT_INDEX_MAPPINGS, toProductDocument } from "./elasticsearch.js";
 import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
-import type { SearchQuery } from "./search-engine.js";
+import type { Product } from "../repository.js";
+import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
 
 const SHOES = "0193a0a0-0000-7000-8000-000000000001";
 const HATS = "0193a0a0-0000-7000-8000-000000000002";
 
+/** Stands in for the database: a product for every id asked, in the order asked. */
+async function loadProducts(ids: string[]): Promise<Product[]> {
+  const at = new Date("2026-01-02T03:04:05.000Z");
+  return ids.map((id) => ({
+    id,
+    name: `Product ${id}`,
+    description: "",
+    priceCents: 1_500,
+    currency: "USD",
+    categoryId: SHOES,
+    stock: 1,
+    createdAt: at,
+    updatedAt: at,
+  }));
+}
+
 function mockedEngine(): { engine: ElasticsearchEngine; mock: ClientMock } {
   const { client, mock } = mockElasticsearchClient();
-  return { engine: new ElasticsearchEngine(client, "products"), mock };
+  return { engine: new ElasticsearchEngine(client, "products", { loadProducts }), mock };
 }
 
 const query: SearchQuery = {
@@ -123,7 +140,7 @@ describe("ElasticsearchEngine.search", () => {
     expect(body.sort).toEqual([{ priceCents: { order: "asc" } }, { id: { order: "asc" } }]);
     expect(body.from).toBe(20);
     expect(body.size).toBe(10);
-    expect(body.track_total_hits).toBe(true);
+    expect(body.track_total_hits).toBe(EXACT_COUNT_LIMIT);
   });
 
   it("matches everything for empty text and filters nothing when no filter is given", async () => {
@@ -158,10 +175,11 @@ describe("ElasticsearchEngine.search", () => {
     expect((requests[0]!.body as Record<string, any>).sort).toEqual(expected);
   });
 
-  it("maps hits, the total and the facet buckets to a SearchResult", async () => {
+  it("maps hits (loaded from the database in hit order), the total and the facet buckets to a SearchResult", async () => {
     expect(await engine.search(query)).toEqual({
-      productIds: ["p-cheap", "p-dear"],
+      products: await loadProducts(["p-cheap", "p-dear"]),
       totalCount: 42,
+      totalCountIsExact: true,
       categoryFacets: [
         { categoryId: SHOES, count: 30 },
         { categoryId: HATS, count: 12 },
@@ -176,6 +194,19 @@ describe("ElasticsearchEngine.search", () => {
         { minCents: 50_000, count: 1 },
       ],
     });
+  });
+});
+
+describe("ElasticsearchEngine.search beyond the exact count limit", () => {
+  it("reports the total as not exact when Elasticsearch only counted a lower bound", async () => {
+    const { engine, mock } = mockedEngine();
+    mock.add({ method: "POST", path: "/products/_search" }, () => ({
+      ...searchResponse,
+      hits: { ...searchResponse.hits, total: { value: EXACT_COUNT_LIMIT, relation: "gte" } },
+    }));
+    const result = await engine.search(query);
+    expect(result.totalCount).toBe(EXACT_COUNT_LIMIT);
+    expect(result.totalCountIsExact).toBe(false);
   });
 });
 

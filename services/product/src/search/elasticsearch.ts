@@ -1,6 +1,7 @@
 import { Client, type estypes } from "@elastic/elasticsearch";
 import type { Product } from "../repository.js";
 import {
+  EXACT_COUNT_LIMIT,
   PRICE_BUCKET_BOUNDS,
   type SearchEngine,
   type SearchQuery,
@@ -163,7 +164,8 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
     sort: SORTS[query.sort],
     from: query.skip,
     size: query.take,
-    track_total_hits: true,
+    // Counted exactly up to the same limit as the PostgreSQL engine; beyond it the total is a lower bound ("gte").
+    track_total_hits: EXACT_COUNT_LIMIT,
     _source: false,
   };
 }
@@ -174,12 +176,13 @@ export class ElasticsearchEngine implements SearchEngine {
   /**
    * index is the name searched and written: normally the alias over the current physical index. Writes then require
    * it to be an alias, because writing through a missing name would make Elasticsearch invent an index with guessed
-   * mappings. reindex.ts fills a new physical index directly and passes writesRequireAlias: false.
+   * mappings. reindex.ts fills a new physical index directly and passes writesRequireAlias: false. search() needs
+   * options.loadProducts.
    */
   constructor(
     private readonly client: Client,
     readonly index: string,
-    private readonly options: { writesRequireAlias: boolean } = { writesRequireAlias: true },
+    private readonly options: ElasticsearchEngineOptions = {},
   ) {}
 
   /**
@@ -204,9 +207,13 @@ export class ElasticsearchEngine implements SearchEngine {
       ...buildSearchRequest(query),
     });
     const total = response.hits.total;
+    if (!this.options.loadProducts) throw new Error("ElasticsearchEngine.search needs options.loadProducts");
+    // The index only ranks; prices and stock come from the database, the source of truth.
+    const products = await this.options.loadProducts(response.hits.hits.map((hit) => hit._id!));
     return {
-      productIds: response.hits.hits.map((hit) => hit._id!),
+      products,
       totalCount: typeof total === "number" ? total : (total?.value ?? 0),
+      totalCountIsExact: typeof total === "number" || total?.relation !== "gte",
       categoryFacets: (response.aggregations?.categories.ids.buckets ?? []).map((bucket) => ({
         categoryId: bucket.key,
         count: bucket.doc_count,
@@ -244,7 +251,7 @@ export class ElasticsearchEngine implements SearchEngine {
       {
         index: this.index,
         operations,
-        require_alias: this.options.writesRequireAlias,
+        require_alias: this.options.writesRequireAlias ?? true,
         ...(options.waitForRefresh ? { refresh: "wait_for" as const } : {}),
       },
       // Callers retry on their own terms: the outbox with backoff (not while holding its row locks), reindex by rerun.
@@ -257,6 +264,13 @@ export class ElasticsearchEngine implements SearchEngine {
       return result.error && !alreadyGone ? [result._id!] : [];
     });
   }
+}
+
+export interface ElasticsearchEngineOptions {
+  /** False only for filling a physical index directly (reindex.ts); default true. */
+  writesRequireAlias?: boolean;
+  /** The products with these ids from the database, in the order given (ProductRepository.getProducts). */
+  loadProducts?: (ids: string[]) => Promise<Product[]>;
 }
 
 export interface WriteOptions {

@@ -1,5 +1,7 @@
-import type { Database, Queryable } from "@polyscale/platform";
+import type { Database } from "@polyscale/platform";
+import { PRODUCT_COLUMNS, toProduct, type ProductRow } from "../repository.js";
 import {
+  EXACT_COUNT_LIMIT,
   PRICE_BUCKET_BOUNDS,
   type SearchEngine,
   type SearchQuery,
@@ -7,22 +9,29 @@ import {
   type SearchSortOrder,
 } from "./search-engine.js";
 
-/** Minimum pg_trgm word similarity for the typo fallback: low enough that "sheos" (0.33) still finds "Shoes". */
-const TYPO_SIMILARITY_THRESHOLD = 0.3;
-
-const ORDER_BY: Record<SearchSortOrder, string> = {
-  relevance: "rank DESC, id DESC",
+const ORDER_BY: Record<Exclude<SearchSortOrder, "relevance">, string> = {
   price_asc: "price_cents ASC, id ASC",
   price_desc: "price_cents DESC, id DESC",
   newest: "created_at DESC, id DESC",
 };
 
-/** How the text selects and ranks products: full text first, trigram similarity on the name when that finds nothing. */
-type TextMode = "all" | "full_text" | "typo";
+/** Text with these characters is a web-search query (quoted phrases, -excluded words, or): websearch_to_tsquery. */
+const WEBSEARCH_SYNTAX = /["]|(?:^|\s)-[\p{L}\p{N}]|\s(?:or|OR)\s/u;
 
-interface SearchRow {
+/**
+ * Rank of a candidate: the whole text as its title (normalised) beats everything; then the text inside the title
+ * ("C++", "USB-C" as written); then full-text rank of the words as typed (name 1.0, category 0.4, description 0.2)
+ * counted twice, so whole words outrank the prefixes and corrections that only the loose query matches.
+ */
+const RANK = `(CASE WHEN id IN (SELECT id FROM titles) THEN 8 ELSE 0 END)
+  + (CASE WHEN strpos(lower(name), (SELECT lowered FROM q)) > 0 THEN 2 ELSE 0 END)
+  + 2 * ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, (SELECT exact FROM q))
+  + ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, (SELECT match FROM q))`;
+
+interface SearchRow extends ProductRow {
   total: number;
-  ids: string[] | null;
+  total_scale: number;
+  facet_scale: number;
   category_facets: Array<{ category_id: string; count: number }> | null;
   price_facets: Array<{ bucket: number; count: number }> | null;
 }
@@ -37,96 +46,207 @@ class Parameters {
 }
 
 /**
- * Search on PostgreSQL full text (the default engine; works on PGlite too). The text matches as a web-search query
- * or, for search-as-you-type, with its last word as a prefix; results rank by ts_rank over the weighted vector (name,
- * then category name, then description). When that matches nothing, names similar to the text (pg_trgm) are returned
- * instead, so a typo still finds something. Counts and facets are computed in the same statement as the page.
+ * Search on PostgreSQL full text (the default engine; works on PGlite too), in one statement per search that returns
+ * the page's products with the counts and facets.
+ *
+ * Matching (sql/130_search_relevance.sql): every word must match, through its English stem or as written (accents and
+ * case folded, any script); a word the catalogue does not know also matches known words one or two edits away and,
+ * as the last word, every word it begins. English stop words are dropped unless the query is only stop words ("We").
+ * Quotes, -word and "or" switch to web-search syntax (phrases, exclusions), without typo or prefix matching.
+ *
+ * Bounded work: the GIN index yields at most EXACT_COUNT_LIMIT + 1 matches (in table order). When there are no more,
+ * counts and facets are exact; otherwise they are extrapolated from how far into the table those matches reached,
+ * and relevance ranks those matches plus every exact title match (found by its own index). Browsing without text
+ * pages by btree index and estimates counts from a fixed sample of the table beyond the limit.
  */
 export class PostgresSearchEngine implements SearchEngine {
   readonly name = "postgres";
 
   constructor(private readonly database: Database) {}
 
+  /** Rejects (propagates) only database faults; any text is valid input. */
   async search(query: SearchQuery): Promise<SearchResult> {
-    if (query.text.trim() === "") return this.run(this.database, query, "all");
-    const fullText = await this.run(this.database, query, "full_text");
-    if (fullText.totalCount > 0) return fullText;
-    return this.database.transaction(async (tx) => {
-      // Makes the indexable % style operator (<%) use our threshold, for this transaction only.
-      await tx.query("SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)", [
-        String(TYPO_SIMILARITY_THRESHOLD),
-      ]);
-      return this.run(tx, query, "typo");
-    });
-  }
-
-  private async run(db: Queryable, query: SearchQuery, mode: TextMode): Promise<SearchResult> {
-    const parameters = new Parameters();
-    const { match, rank: textRank } = textClauses(parameters, query.text, mode);
-    // Ranking reads every match's vector: only pay for it when the results are ordered by it.
-    const rank = query.sort === "relevance" ? textRank : "0";
-    const stock = query.inStockOnly ? "stock > 0" : "true";
-    const category =
-      query.categoryIds.length > 0 ? `category_id = ANY(${parameters.add(query.categoryIds)}::uuid[])` : "true";
-    const price = [
-      query.minPriceCents === undefined ? "true" : `price_cents >= ${parameters.add(query.minPriceCents)}`,
-      query.maxPriceCents === undefined ? "true" : `price_cents <= ${parameters.add(query.maxPriceCents)}`,
-    ].join(" AND ");
-    const bounds = parameters.add(PRICE_BUCKET_BOUNDS);
-    const take = parameters.add(query.take);
-    const skip = parameters.add(query.skip);
-    // Each facet ignores its own filter, so it shows what else the shopper could narrow to.
-    const result = await db.query<SearchRow>(
-      `WITH matched AS (
-         SELECT id, price_cents, category_id, created_at, ${rank} AS rank
-         FROM products WHERE ${match} AND ${stock}
-       ),
-       filtered AS (SELECT * FROM matched WHERE ${category} AND ${price})
-       SELECT
-         (SELECT count(*) FROM filtered) AS total,
-         (SELECT array_agg(id::text ORDER BY ${ORDER_BY[query.sort]})
-            FROM (SELECT * FROM filtered ORDER BY ${ORDER_BY[query.sort]} LIMIT ${take} OFFSET ${skip}) page) AS ids,
-         (SELECT json_agg(facet ORDER BY facet.count DESC, facet.category_id)
-            FROM (SELECT category_id, count(*) AS count FROM matched
-                  WHERE category_id IS NOT NULL AND ${price} GROUP BY category_id) facet) AS category_facets,
-         (SELECT json_agg(facet)
-            FROM (SELECT width_bucket(price_cents, ${bounds}::bigint[]) AS bucket, count(*) AS count FROM matched
-                  WHERE ${category} GROUP BY 1) facet) AS price_facets`,
-      parameters.values,
-    );
-    const row = result.rows[0]!;
-    const bucketCounts = new Map((row.price_facets ?? []).map((facet) => [facet.bucket, facet.count]));
+    const statement = buildSearchStatement(query);
+    const result = await this.database.query<SearchRow>(statement.text, statement.values);
+    const first = result.rows[0]!;
+    const scaled = (count: number, scale: number) => Math.round(count * scale);
+    const totalCountIsExact = first.total_scale === 1 && first.facet_scale === 1;
+    const bucketCounts = new Map((first.price_facets ?? []).map((facet) => [facet.bucket, facet.count]));
     return {
-      productIds: row.ids ?? [],
-      totalCount: row.total,
-      categoryFacets: (row.category_facets ?? []).map((facet) => ({
+      products: result.rows.filter((row) => row.id !== null).map(toProduct),
+      totalCount:
+        first.total_scale === 1 ? first.total : Math.max(EXACT_COUNT_LIMIT + 1, scaled(first.total, first.total_scale)),
+      totalCountIsExact,
+      categoryFacets: (first.category_facets ?? []).map((facet) => ({
         categoryId: facet.category_id,
-        count: facet.count,
+        count: scaled(facet.count, first.facet_scale),
       })),
       // width_bucket numbers the buckets from 1 (prices are never negative, so never 0).
       priceFacets: PRICE_BUCKET_BOUNDS.map((minCents, index) => ({
         minCents,
         maxCents: PRICE_BUCKET_BOUNDS[index + 1],
-        count: bucketCounts.get(index + 1) ?? 0,
+        count: scaled(bucketCounts.get(index + 1) ?? 0, first.facet_scale),
       })),
     };
   }
 }
 
-function textClauses(parameters: Parameters, text: string, mode: TextMode): { match: string; rank: string } {
-  if (mode === "all") return { match: "true", rank: "0" };
-  const textParameter = parameters.add(text);
-  if (mode === "typo") {
-    return { match: `${textParameter} <% name`, rank: `word_similarity(${textParameter}, name)` };
+/** The words of a query as the engine matches them one by one: runs of letters and digits ("USB-C" → USB, C). */
+export function queryWords(text: string): string[] {
+  return text.match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** The one statement of a search: its SQL text and parameter values. Exported for the query-plan tests. */
+export function buildSearchStatement(query: SearchQuery): { text: string; values: unknown[] } {
+  const parameters = new Parameters();
+  const limit = parameters.add(EXACT_COUNT_LIMIT + 1);
+  const stock = query.inStockOnly ? "stock > 0" : "true";
+  const category =
+    query.categoryIds.length > 0 ? `category_id = ANY(${parameters.add(query.categoryIds)}::uuid[])` : "true";
+  const price = [
+    query.minPriceCents === undefined ? "true" : `price_cents >= ${parameters.add(query.minPriceCents)}`,
+    query.maxPriceCents === undefined ? "true" : `price_cents <= ${parameters.add(query.maxPriceCents)}`,
+  ].join(" AND ");
+  const filtered =
+    query.categoryIds.length > 0 || query.minPriceCents !== undefined || query.maxPriceCents !== undefined;
+  const text = query.text.trim();
+  const pageWindow = `LIMIT ${parameters.add(query.take)} OFFSET ${parameters.add(query.skip)}`;
+
+  // Counting CTEs: "totals" (every filter) and "facet_sample" (text and stock only: each facet then applies the other
+  // facet's filter), each with the factor that scales its counts to the whole table (1 = exact).
+  let ctes: string;
+  let page: string;
+  if (text === "") {
+    // A fixed (REPEATABLE) sample of about EXACT_COUNT_LIMIT rows: the whole table while it is small.
+    const sampling = `(SELECT least(100, 100.0 * ${limit} / greatest(reltuples, 1)) FROM pg_class
+                       WHERE oid = 'products'::regclass)`;
+    ctes = `facet_sample AS MATERIALIZED (
+        SELECT category_id, price_cents FROM products TABLESAMPLE SYSTEM (${sampling}) REPEATABLE (0) WHERE ${stock}
+      ),
+      facet_scale AS (SELECT 100 / ${sampling} AS scale),`;
+    ctes += filtered
+      ? `
+      exact_matches AS MATERIALIZED (
+        SELECT 1 FROM products WHERE ${stock} AND ${category} AND ${price} LIMIT ${limit}
+      ),
+      totals AS (
+        SELECT CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit} THEN (SELECT count(*) FROM exact_matches)
+                    ELSE (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price}) END AS total,
+               CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit} THEN 1
+                    ELSE (SELECT scale FROM facet_scale) END AS scale
+      )`
+      : `
+      totals AS (SELECT count(*) AS total, (SELECT scale FROM facet_scale) AS scale FROM facet_sample)`;
+    const order = query.sort === "relevance" ? "id DESC" : ORDER_BY[query.sort];
+    page = `SELECT id FROM products WHERE ${stock} AND ${category} AND ${price} ORDER BY ${order} ${pageWindow}`;
+  } else {
+    // Ranking reads each candidate's vector and name: only when the results are ordered by relevance.
+    const rankInputs = query.sort === "relevance" ? ", search_vector, name" : ", created_at";
+    ctes = `${textQuery(parameters, text, /[\p{L}\p{N}]$/u.test(query.text))},
+      matches AS MATERIALIZED (
+        SELECT id, category_id, price_cents, ctid${rankInputs} FROM products
+        WHERE search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category} AND ${price} LIMIT ${limit}
+      ),
+      facet_sample AS MATERIALIZED (
+        ${
+          filtered
+            ? `SELECT category_id, price_cents, ctid FROM products
+               WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit}`
+            : "SELECT category_id, price_cents, ctid FROM matches"
+        }
+      ),
+      facet_scale AS (SELECT ${tableOrderScale("facet_sample", limit)} AS scale),
+      totals AS (SELECT count(*) AS total, ${tableOrderScale("matches", limit)} AS scale FROM matches)`;
+    if (query.sort === "relevance") {
+      // The candidates: the matches read, and every product whose whole title is the text, wherever it lies.
+      ctes += `,
+      titles AS MATERIALIZED (
+        SELECT id FROM products
+        WHERE search_normalize(name) = (SELECT normalized FROM q) AND ${stock} AND ${category} AND ${price}
+      ),
+      candidates AS (
+        SELECT id, search_vector, name FROM matches
+        UNION ALL
+        SELECT id, search_vector, name FROM products
+        WHERE id IN (SELECT id FROM titles) AND id NOT IN (SELECT id FROM matches)
+      ),
+      ranked AS (SELECT id, ${RANK} AS rank FROM candidates)`;
+      page = `SELECT id FROM ranked ORDER BY rank DESC, id DESC ${pageWindow}`;
+    } else {
+      // Every match was read: sort those. Otherwise search_sorted_page lets the planner see the query and choose
+      // between walking the index of the sort order (common words) and the text index (rare ones).
+      const categories = query.categoryIds.length > 0 ? parameters.add(query.categoryIds) : "NULL";
+      const bound = (value: number | undefined) => (value === undefined ? "NULL" : parameters.add(value));
+      page = `SELECT id FROM matches WHERE (SELECT scale FROM totals) = 1
+              ORDER BY ${ORDER_BY[query.sort]} ${pageWindow}`;
+      page = `(${page}) UNION ALL
+        SELECT id FROM search_sorted_page((SELECT match FROM q), ${parameters.add(query.inStockOnly)},
+          ${categories}::uuid[], ${bound(query.minPriceCents)}::bigint, ${bound(query.maxPriceCents)}::bigint,
+          ${parameters.add(query.sort)},
+          ${parameters.add(query.take)}, ${parameters.add(query.skip)})
+        WHERE (SELECT scale FROM totals) <> 1`;
+    }
   }
-  // Search as you type: a last word of only letters and digits also matches as a prefix of the words as written
-  // ("runn" → running; the vector holds unstemmed lexemes for this), joined to the words before it. Only those
-  // characters reach to_tsquery, whose syntax would reject stray operators; websearch_to_tsquery accepts any text.
-  const lastWord = /(?:^|\s)([\p{L}\p{N}]+)$/u.exec(text);
-  const typing = lastWord
-    ? `(websearch_to_tsquery('english', ${parameters.add(text.slice(0, lastWord.index))})` +
-      ` && to_tsquery('simple', ${parameters.add(`${lastWord[1]!.toLowerCase()}:*`)}))`
-    : "''::tsquery";
-  const tsquery = `(websearch_to_tsquery('english', ${textParameter}) || ${typing})`;
-  return { match: `search_vector @@ ${tsquery}`, rank: `ts_rank(search_vector, ${tsquery})` };
+
+  const bounds = parameters.add(PRICE_BUCKET_BOUNDS);
+  const sql = `WITH ${ctes},
+    page AS (SELECT id, row_number() OVER () AS position FROM (${page}) ordered),
+    summary AS (
+      SELECT
+        (SELECT total FROM totals) AS total,
+        (SELECT scale FROM totals)::float8 AS total_scale,
+        (SELECT scale FROM facet_scale)::float8 AS facet_scale,
+        (SELECT json_agg(facet ORDER BY facet.count DESC, facet.category_id)
+           FROM (SELECT category_id, count(*) AS count FROM facet_sample
+                 WHERE category_id IS NOT NULL AND ${price} GROUP BY category_id) facet) AS category_facets,
+        (SELECT json_agg(facet)
+           FROM (SELECT width_bucket(price_cents, ${bounds}::bigint[]) AS bucket, count(*) AS count FROM facet_sample
+                 WHERE ${category} GROUP BY 1) facet) AS price_facets
+    )
+    SELECT summary.*, ${PRODUCT_COLUMNS.split(", ")
+      .map((column) => `p.${column}`)
+      .join(", ")}
+    FROM summary
+    LEFT JOIN page ON true
+    LEFT JOIN products p ON p.id = page.id
+    ORDER BY page.position`;
+  return { text: sql, values: parameters.values };
+}
+
+/**
+ * The factor from the matches read (at most `limit`, in table order as a bitmap scan reads them) to all matches: 1
+ * when fewer than `limit` were found, else the table's size over the part of it those matches came from.
+ */
+function tableOrderScale(sample: string, limit: string): string {
+  return `(SELECT CASE WHEN count(*) < ${limit} THEN 1
+            ELSE greatest(1, (pg_relation_size('products') / current_setting('block_size')::float8)
+                             / (max((ctid::text::point)[0]) + 1)) END
+           FROM ${sample})`;
+}
+
+/**
+ * The CTE q: the tsquery that selects (match), the one of the words as typed that ranks (exact), and the normalised
+ * text that exact titles are compared with. typing: the last word may be unfinished (search as you type), because
+ * the text does not end with a space or punctuation.
+ */
+function textQuery(parameters: Parameters, text: string, typing: boolean): string {
+  const given = parameters.add(text);
+  const normalized = `search_normalize(${given}) AS normalized, lower(${given}) AS lowered`;
+  const words = queryWords(text);
+  if (words.length === 0 || WEBSEARCH_SYNTAX.test(text)) {
+    const raw = parameters.add(text);
+    const both = `websearch_to_tsquery('polyscale_english', ${raw}) || websearch_to_tsquery('polyscale_simple', ${raw})`;
+    return `q AS MATERIALIZED (SELECT ${both} AS match, ${both} AS exact, ${normalized})`;
+  }
+  return `words AS (
+      SELECT word, position, numnode(plainto_tsquery('polyscale_english', word)) = 0 AS stop
+      FROM unnest(${parameters.add(words)}::text[]) WITH ORDINALITY AS given (word, position)
+    ),
+    q AS MATERIALIZED (
+      SELECT tsquery_and_all(search_word_query(word, ${parameters.add(typing)} AND position = ${words.length})) AS match,
+             tsquery_and_all(plainto_tsquery('polyscale_english', word) || plainto_tsquery('polyscale_simple', word))
+               AS exact,
+             ${normalized}
+      FROM words WHERE NOT stop OR NOT EXISTS (SELECT 1 FROM words WHERE NOT stop)
+    )`;
 }

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PRICE_BUCKET_BOUNDS, type SearchEngine, type SearchQuery, type SearchSortOrder } from "./search-engine.js";
+import {
+  PRICE_BUCKET_BOUNDS,
+  type SearchEngine,
+  type SearchQuery,
+  type SearchResult,
+  type SearchSortOrder,
+} from "./search-engine.js";
 
 /**
  * The behaviour every SearchEngine must show, whatever it runs on. Each engine's test file calls
@@ -108,6 +114,9 @@ const notebooks: SeedProduct[] = Array.from({ length: 30 }, (_, index) => ({
   categoryName: "Books",
 }));
 
+/** The ids of a result's page, in order. */
+export const idsOf = (result: SearchResult) => result.products.map((product) => product.id);
+
 function query(overrides: Partial<SearchQuery>): SearchQuery {
   return { text: "", categoryIds: [], inStockOnly: false, sort: "relevance", skip: 0, take: 100, ...overrides };
 }
@@ -129,35 +138,35 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
 
     it("ranks an exact name match above a product that only mentions the words in its description", async () => {
       const result = await fixture.engine.search(query({ text: "wool socks" }));
-      const names = namesOf(result.productIds);
+      const names = namesOf(idsOf(result));
       expect(names[0]).toBe("Wool Socks");
       expect(names).toContain("Leather Boots");
     });
 
     it("finds products by the prefix of the last word as it is typed", async () => {
       const result = await fixture.engine.search(query({ text: "sneak" }));
-      expect(namesOf(result.productIds)).toContain("Canvas Sneakers");
+      expect(namesOf(idsOf(result))).toContain("Canvas Sneakers");
       const twoWords = await fixture.engine.search(query({ text: "running sho" }));
-      expect(namesOf(twoWords.productIds)[0]).toBe("Trail Running Shoes");
+      expect(namesOf(idsOf(twoWords))[0]).toBe("Trail Running Shoes");
     });
 
     it("matches a prefix that stemming would break, in descriptions too", async () => {
       // "runn" is no prefix of the stem "run": only the words as written match it. The typo fallback looks at names
       // only, so Wool Socks (running in its description) proves the prefix matched.
-      const names = namesOf((await fixture.engine.search(query({ text: "runn" }))).productIds);
+      const names = namesOf(idsOf(await fixture.engine.search(query({ text: "runn" }))));
       expect(names).toEqual(expect.arrayContaining(["Trail Running Shoes", "Wool Socks"]));
     });
 
     it("finds products despite a typo in the name", async () => {
       const result = await fixture.engine.search(query({ text: "sheos" }));
-      expect(namesOf(result.productIds)).toContain("Trail Running Shoes");
+      expect(namesOf(idsOf(result))).toContain("Trail Running Shoes");
       const other = await fixture.engine.search(query({ text: "snekers" }));
-      expect(namesOf(other.productIds)).toContain("Canvas Sneakers");
+      expect(namesOf(idsOf(other))).toContain("Canvas Sneakers");
     });
 
     it("returns nothing (and no error) for text that matches nothing", async () => {
       const result = await fixture.engine.search(query({ text: "zzzzqqqq" }));
-      expect(result.productIds).toEqual([]);
+      expect(idsOf(result)).toEqual([]);
       expect(result.totalCount).toBe(0);
     });
 
@@ -167,7 +176,7 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
         expect(result.totalCount).toBeGreaterThanOrEqual(0);
       }
       const quoted = await fixture.engine.search(query({ text: '"running shoes"' }));
-      expect(namesOf(quoted.productIds)).toContain("Trail Running Shoes");
+      expect(namesOf(idsOf(quoted))).toContain("Trail Running Shoes");
     });
 
     it("combines category, price range and stock filters", async () => {
@@ -181,14 +190,14 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
         .filter((product) => product.priceCents >= 2500 && product.priceCents <= 8999 && product.stock > 0)
         .map((product) => product.name);
       expect(expected.sort()).toEqual(["Canvas Sneakers", "Chef Knife", "Stovetop Kettle", "Trail Running Shoes"]);
-      expect(namesOf(result.productIds).sort()).toEqual(expected);
+      expect(namesOf(idsOf(result)).sort()).toEqual(expected);
       expect(result.totalCount).toBe(expected.length);
 
       const withText = await fixture.engine.search(
         query({ text: "shoes", categoryIds: [footwear], maxPriceCents: 5000 }),
       );
-      expect(namesOf(withText.productIds)).toContain("Canvas Sneakers");
-      expect(namesOf(withText.productIds)).not.toContain("Trail Running Shoes");
+      expect(namesOf(idsOf(withText))).toContain("Canvas Sneakers");
+      expect(namesOf(idsOf(withText))).not.toContain("Trail Running Shoes");
     });
 
     it("counts facets exactly, each ignoring its own filter", async () => {
@@ -200,7 +209,7 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
       const priced = (product: SeededProduct) => product.priceCents >= 1000;
       const expectedTotal = inStock.filter((product) => product.categoryId === books && priced(product)).length;
       expect(result.totalCount).toBe(expectedTotal);
-      expect(result.productIds).toHaveLength(Math.min(5, expectedTotal));
+      expect(idsOf(result)).toHaveLength(Math.min(5, expectedTotal));
 
       const perCategory = new Map<string, number>();
       for (const product of inStock.filter(priced)) {
@@ -232,9 +241,9 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
       const expected = [...catalog]
         .sort((a, b) => a.priceCents - b.priceCents || (a.id < b.id ? -1 : 1))
         .map((product) => product.id);
-      expect(ascending.productIds).toEqual(expected);
+      expect(idsOf(ascending)).toEqual(expected);
       const descending = await fixture.engine.search(query({ sort: "price_desc" }));
-      expect(descending.productIds).toEqual(
+      expect(idsOf(descending)).toEqual(
         [...catalog].sort((a, b) => b.priceCents - a.priceCents || (a.id < b.id ? 1 : -1)).map((product) => product.id),
       );
     });
@@ -248,15 +257,15 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
     ];
     it.each(pagedCases)("pages through $sort results for '$text' without gaps or repeats", async ({ sort, text }) => {
       const all = await fixture.engine.search(query({ sort, text }));
-      expect(all.productIds).toHaveLength(all.totalCount);
+      expect(idsOf(all)).toHaveLength(all.totalCount);
       expect(all.totalCount).toBeGreaterThan(7);
       const pages: string[] = [];
       for (let skip = 0; skip < all.totalCount; skip += 7) {
         const page = await fixture.engine.search(query({ sort, text, skip, take: 7 }));
         expect(page.totalCount).toBe(all.totalCount);
-        pages.push(...page.productIds);
+        pages.push(...idsOf(page));
       }
-      expect(pages).toEqual(all.productIds);
+      expect(pages).toEqual(idsOf(all));
       expect(new Set(pages).size).toBe(pages.length);
     });
   });

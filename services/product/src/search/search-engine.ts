@@ -1,7 +1,10 @@
+import type { Product } from "../repository.js";
+
 /**
  * One search interface, two engines: PostgreSQL full-text search (the default, works on PGlite too) and
- * Elasticsearch (when ELASTICSEARCH_URL is set). Engines return ids in result order plus counts; the service then
- * loads the products themselves from the database, the source of truth, so prices and stock are never stale.
+ * Elasticsearch (when ELASTICSEARCH_URL is set). Engines return the products of the page as the database holds them,
+ * the source of truth, so prices and stock are never stale: PostgreSQL in the same statement that finds them,
+ * Elasticsearch by loading the ids it found in one query.
  */
 
 export type SearchSortOrder = "relevance" | "price_asc" | "price_desc" | "newest";
@@ -19,9 +22,19 @@ export interface SearchQuery {
   take: number;
 }
 
+/**
+ * How many matches are counted exactly. Beyond it totalCount and the facet counts are estimates (totalCountIsExact
+ * false), so the cost of a search does not grow with the catalogue.
+ */
+export const EXACT_COUNT_LIMIT = 1_000;
+
 export interface SearchResult {
-  productIds: string[];
+  /** The page, in result order. */
+  products: Product[];
+  /** Matches over all pages: exact up to EXACT_COUNT_LIMIT, an estimate (never below it) beyond. */
   totalCount: number;
+  /** False when totalCount and the facet counts are estimates. */
+  totalCountIsExact: boolean;
   /** Matching products per category (products without a category are not counted), largest first. */
   categoryFacets: Array<{ categoryId: string; count: number }>;
   /** Matching products per price bucket, in PRICE_BUCKET_BOUNDS order, including empty buckets. */

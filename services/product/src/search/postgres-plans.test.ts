@@ -1,0 +1,150 @@
+import type { Database } from "@polyscale/platform";
+import { databaseBackends } from "@polyscale/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrationsDir } from "../storage.js";
+import { buildSearchStatement } from "./postgres-engine.js";
+import type { SearchQuery } from "./search-engine.js";
+
+/**
+ * The plans PostgreSQL chooses for search statements at catalogue scale: every text query reads products through the
+ * GIN index, browsing through btree indexes, and no search reads the products table from end to end. Plans depend on
+ * table statistics, so this runs on real PostgreSQL (TEST_DATABASE_URL) over 100,000 generated products.
+ */
+
+const PRODUCTS = 100_000;
+const INDEXES = ["products_search_vector_idx", "products_name_normalized_idx"];
+
+/**
+ * Fills the catalogue in a few statements: 1,650 kinds of product (adjective × material × noun, 12 categories) whose
+ * vectors are computed once by the migration's own search_lexemes, repeated over PRODUCTS rows with varied prices,
+ * stock and ages. The indexes are rebuilt afterwards from their own definitions, as bulk loads do.
+ */
+async function fillCatalogue(database: Database): Promise<void> {
+  await database.query(`INSERT INTO categories (id, name, slug)
+    SELECT gen_random_uuid(), 'Category ' || c, 'category-' || c FROM generate_series(1, 12) AS c`);
+  await database.query(`CREATE TABLE kinds AS
+    SELECT k, name, category,
+      search_lexemes(name, 'A') || search_lexemes('Category ' || category, 'B')
+        || search_lexemes('Built to last for years of daily use', 'C') AS vector
+    FROM (
+      SELECT k,
+        (ARRAY['Classic','Modern','Rugged','Compact','Deluxe','Vintage','Handmade','Premium','Slim','Cozy'])[1 + k % 10]
+        || ' ' || (ARRAY['Leather','Cotton','Wool','Bamboo','Steel','Oak','Walnut','Glass','Copper','Cork','Marble'])
+          [1 + k / 10 % 11]
+        || ' ' || (ARRAY['Boots','Jacket','Kettle','Lamp','Planter','Tent','Charger','Notebook','Puzzle','Shampoo',
+                         'Dumbbell','Stapler','Sneakers','Hoodie','Teapot'])[1 + k / 110 % 15] AS name,
+        1 + k % 12 AS category
+      FROM generate_series(0, 1649) AS k
+    ) AS generated`);
+  await database.query("SELECT search_remember_words(vector) FROM kinds");
+  await database.query("ANALYZE kinds");
+  const definitions = await database.query<{ indexdef: string }>(
+    "SELECT indexdef FROM pg_indexes WHERE tablename = 'products' AND indexname = ANY($1)",
+    [INDEXES],
+  );
+  expect(definitions.rows).toHaveLength(INDEXES.length);
+  await database.transaction(async (tx) => {
+    await tx.query("ALTER TABLE products DISABLE TRIGGER products_search_vector_trigger");
+    await tx.query(`DROP INDEX ${INDEXES.join(", ")}`);
+    await tx.query(
+      `INSERT INTO products (id, name, description, price_cents, currency, category_id, stock, created_at, search_vector)
+       SELECT gen_random_uuid(), kinds.name || ' ' || i, 'Built to last for years of daily use', 99 + (i * 7919) % 50000,
+         'USD', (SELECT id FROM categories WHERE slug = 'category-' || kinds.category), i % 10,
+         now() - i * interval '1 minute', kinds.vector
+       FROM generate_series(1, $1::int) AS i JOIN kinds ON kinds.k = i % 1650`,
+      [PRODUCTS],
+    );
+    await tx.query("ALTER TABLE products ENABLE TRIGGER products_search_vector_trigger");
+    for (const { indexdef } of definitions.rows) await tx.query(indexdef);
+  });
+  await database.query("DROP TABLE kinds");
+  await database.query("VACUUM ANALYZE products");
+}
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+function nodesOf(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
+}
+
+function query(overrides: Partial<SearchQuery>): SearchQuery {
+  return { text: "", categoryIds: [], inStockOnly: false, sort: "relevance", skip: 0, take: 20, ...overrides };
+}
+
+const postgres = databaseBackends().find((backend) => backend.name === "postgres");
+
+describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} products`, () => {
+  let database: Database;
+  let close: () => Promise<void>;
+  let categoryId: string;
+
+  beforeAll(async () => {
+    const test = await postgres!.open(migrationsDir);
+    database = test.database;
+    close = test.close;
+    await fillCatalogue(database);
+    categoryId = (await database.query<{ id: string }>("SELECT id FROM categories WHERE slug = 'category-3'")).rows[0]!
+      .id;
+  }, 300_000);
+  afterAll(async () => {
+    await close?.();
+  });
+
+  async function planOf(search: SearchQuery): Promise<PlanNode[]> {
+    const statement = buildSearchStatement(search);
+    const result = await database.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`,
+      statement.values,
+    );
+    const [explained] = result.rows[0]!["QUERY PLAN"];
+    return nodesOf(explained!.Plan);
+  }
+
+  const scansOfProducts = (nodes: PlanNode[]) =>
+    nodes.filter((node) => node["Relation Name"] === "products").map((node) => node["Node Type"]);
+
+  const textCases: Array<[string, Partial<SearchQuery>]> = [
+    ["a common word", { text: "leather" }],
+    ["a rare pair of words", { text: "cozy marble teapot" }],
+    ["a prefix being typed", { text: "lea" }],
+    ["a typo", { text: "lether" }],
+    ["two words", { text: "leather boots" }],
+    ["a quoted phrase", { text: '"leather boots"' }],
+    ["a stop word", { text: "we" }],
+    ["a word and filters", { text: "leather", inStockOnly: true, minPriceCents: 1_000, maxPriceCents: 5_000 }],
+    ["a word sorted by price", { text: "leather", sort: "price_asc" }],
+    ["a word, newest first", { text: "boots", sort: "newest" }],
+  ];
+  it.each(textCases)("reads products for %s through the GIN index, never by sequential scan", async (_, search) => {
+    const scans = scansOfProducts(await planOf(query(search)));
+    expect(scans).not.toContain("Seq Scan");
+    expect(scans).toContain("Bitmap Heap Scan");
+  });
+
+  it("finds a category's matches through the GIN index too", async () => {
+    const scans = scansOfProducts(await planOf(query({ text: "leather", categoryIds: [categoryId] })));
+    expect(scans).not.toContain("Seq Scan");
+  });
+
+  const browseCases: Array<[string, Partial<SearchQuery>]> = [
+    ["newest first", { sort: "newest" }],
+    ["by price", { sort: "price_asc", inStockOnly: true }],
+    ["in a price range", { sort: "price_desc", minPriceCents: 10_000, maxPriceCents: 12_000 }],
+  ];
+  it.each(browseCases)("browses %s through a btree index with a limit", async (_, search) => {
+    const nodes = await planOf(query(search));
+    expect(scansOfProducts(nodes)).not.toContain("Seq Scan");
+    expect(nodes.map((node) => node["Node Type"])).toContain("Limit");
+    expect(nodes.some((node) => node["Node Type"] === "Index Scan" && node["Relation Name"] === "products")).toBe(true);
+  });
+
+  it("browses one category without reading the whole table", async () => {
+    const scans = scansOfProducts(await planOf(query({ sort: "newest", categoryIds: [categoryId] })));
+    expect(scans).not.toContain("Seq Scan");
+  });
+});
