@@ -105,6 +105,55 @@ const featured: SeedProduct[] = [
   { name: "Gift Card", description: "Redeemable for anything in the store.", priceCents: 5000, stock: 100 },
 ];
 
+/** The cases of issue 13, from other shops' bug reports: accents, other scripts, stop-word titles, typos. */
+const reported: SeedProduct[] = [
+  {
+    name: "Café crème cups",
+    description: "Two porcelain cups for coffee.",
+    priceCents: 2400,
+    stock: 6,
+    categoryName: "Tableware",
+  },
+  {
+    name: "Cafe table",
+    description: "Round bistro table for two.",
+    priceCents: 15900,
+    stock: 2,
+    categoryName: "Furniture",
+  },
+  {
+    name: "Μέλι θυμαρίσιο",
+    description: "Θυμαρίσιο μέλι από την Κρήτη.",
+    priceCents: 1450,
+    stock: 20,
+    categoryName: "Pantry",
+  },
+  { name: "We", description: "A dystopian novel.", priceCents: 1100, stock: 4, categoryName: "Novels" },
+  {
+    name: "Wedding album",
+    description: "Linen-bound, for photographs.",
+    priceCents: 3900,
+    stock: 3,
+    categoryName: "Novels",
+  },
+  { name: "Wearable lamp", description: "Clips to a collar.", priceCents: 2900, stock: 8, categoryName: "Furniture" },
+  { name: "Weekend bag", description: "Canvas holdall.", priceCents: 7900, stock: 5, categoryName: "Furniture" },
+  {
+    name: "Pruning Shears",
+    description: "Bypass blades for clean cuts.",
+    priceCents: 2200,
+    stock: 9,
+    categoryName: "Garden",
+  },
+  {
+    name: "Lantern",
+    description: "Solar lantern in a wrought iron frame.",
+    priceCents: 3100,
+    stock: 4,
+    categoryName: "Garden",
+  },
+];
+
 /** Many products with repeated prices, so pagination has ties to break. */
 const notebooks: SeedProduct[] = Array.from({ length: 30 }, (_, index) => ({
   name: `Dotted Notebook ${index + 1}`,
@@ -130,7 +179,7 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
 
     beforeAll(async () => {
       fixture = await setup();
-      catalog = await fixture.seed([...featured, ...notebooks]);
+      catalog = await fixture.seed([...featured, ...reported, ...notebooks]);
     });
     afterAll(async () => {
       await fixture?.close();
@@ -162,6 +211,39 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
       expect(namesOf(idsOf(result))).toContain("Trail Running Shoes");
       const other = await fixture.engine.search(query({ text: "snekers" }));
       expect(namesOf(idsOf(other))).toContain("Canvas Sneakers");
+    });
+
+    it("matches accents and case either way: cafe, café and CAFÉ find both cafés and nothing else", async () => {
+      for (const text of ["cafe", "café", "CAFÉ"]) {
+        const result = await fixture.engine.search(query({ text }));
+        expect(namesOf(idsOf(result)).sort()).toEqual(["Cafe table", "Café crème cups"]);
+        expect(result.totalCount).toBe(2);
+      }
+    });
+
+    it("finds words of any script, without accents or capitals: μελι finds Μέλι θυμαρίσιο", async () => {
+      for (const text of ["μελι", "ΜΈΛΙ", "θυμαρισιο"]) {
+        expect(namesOf(idsOf(await fixture.engine.search(query({ text }))))[0]).toBe("Μέλι θυμαρίσιο");
+      }
+    });
+
+    it("ranks a title that is a stop word first: we finds We before Wedding album and Weekend bag", async () => {
+      expect(namesOf(idsOf(await fixture.engine.search(query({ text: "we" }))))[0]).toBe("We");
+      expect(namesOf(idsOf(await fixture.engine.search(query({ text: "We" }))))[0]).toBe("We");
+    });
+
+    it("corrects a typo to the catalogue's words without inflating the count: sheos finds shoes, no shears", async () => {
+      const result = await fixture.engine.search(query({ text: "sheos" }));
+      const names = namesOf(idsOf(result));
+      expect(names[0]).toBe("Trail Running Shoes");
+      expect(names).not.toContain("Pruning Shears");
+      const mentioningShoes = catalog.filter((product) => /\bshoes\b/i.test(`${product.name} ${product.description}`));
+      expect(result.totalCount).toBe(mentioningShoes.length);
+    });
+
+    it("corrects a misspelt word of a description, alone or beside correct words", async () => {
+      expect(namesOf(idsOf(await fixture.engine.search(query({ text: "wrougth" }))))).toEqual(["Lantern"]);
+      expect(namesOf(idsOf(await fixture.engine.search(query({ text: "wrougth iron lantern" }))))[0]).toBe("Lantern");
     });
 
     it("returns nothing (and no error) for text that matches nothing", async () => {
