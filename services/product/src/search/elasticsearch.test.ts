@@ -110,6 +110,10 @@ describe("ElasticsearchEngine.search", () => {
     expect(prefixes.multi_match.fields).toContain("name.prefix^3");
     expect(prefixes.multi_match.fields).toContain("name.prefix._2gram^3");
     expect(prefixes.multi_match.fields).toContain("categoryName.prefix._3gram^2");
+    expect(body.query.bool.must.bool.should.slice(2)).toEqual([
+      { match: { "name.exact": { query: "wirless mouse", boost: 10 } } },
+      { match_phrase: { name: { query: "wirless mouse", boost: 3 } } },
+    ]);
     expect(body.query.bool.must.bool.minimum_should_match).toBe(1);
 
     expect(body.query.bool.filter).toEqual([{ term: { inStock: true } }]);
@@ -230,9 +234,19 @@ describe("ElasticsearchEngine.ensureIndex", () => {
     expect(body.mappings.dynamic).toBe("strict");
     expect(body.mappings.properties.name).toEqual({
       type: "text",
-      analyzer: "english",
-      fields: { prefix: { type: "search_as_you_type" } },
+      analyzer: "folded_english",
+      fields: {
+        prefix: { type: "search_as_you_type", analyzer: "folded" },
+        exact: { type: "keyword", normalizer: "folded" },
+      },
     });
+    // Accents and case folded, English stems without stop words, as the PostgreSQL engine matches.
+    expect(body.settings.analysis.analyzer.folded_english.filter).toEqual([
+      "lowercase",
+      "asciifolding",
+      "english_stemmer",
+    ]);
+    expect(body.settings.analysis.normalizer.folded.filter).toEqual(["lowercase", "asciifolding"]);
     expect(body.mappings.properties.categoryId).toEqual({ type: "keyword" });
     expect(body.mappings.properties.priceCents).toEqual({ type: "long" });
     expect(body.mappings.properties.inStock).toEqual({ type: "boolean" });

@@ -53,11 +53,14 @@ export function createElasticsearchClient(url: string): Client {
   return new Client({ node: url, requestTimeout: REQUEST_TIMEOUT_MS });
 }
 
-/** Text analysed in English (stemming, stop words) plus a search-as-you-type subfield for prefix matching. */
+/**
+ * Text analysed in English with accents and case folded (stems, no stop words, so a title like "We" is found, as on
+ * PostgreSQL), plus a search-as-you-type subfield for prefix matching.
+ */
 const searchableText: estypes.MappingProperty = {
   type: "text",
-  analyzer: "english",
-  fields: { prefix: { type: "search_as_you_type" } },
+  analyzer: "folded_english",
+  fields: { prefix: { type: "search_as_you_type", analyzer: "folded" } },
 };
 
 export const PRODUCT_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
@@ -65,7 +68,8 @@ export const PRODUCT_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: "strict",
   properties: {
     id: { type: "keyword" },
-    name: searchableText,
+    // name.exact: the whole title, folded, for ranking an exact title match first.
+    name: { ...searchableText, fields: { ...searchableText.fields, exact: { type: "keyword", normalizer: "folded" } } },
     description: searchableText,
     categoryId: { type: "keyword" },
     categoryName: searchableText,
@@ -78,7 +82,21 @@ export const PRODUCT_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
 };
 
 // One shard: a catalogue fits easily, and terms aggregations and scores are then exact rather than per-shard estimates.
-const PRODUCT_INDEX_SETTINGS: estypes.IndicesIndexSettings = { number_of_shards: 1 };
+const PRODUCT_INDEX_SETTINGS: estypes.IndicesIndexSettings = {
+  number_of_shards: 1,
+  analysis: {
+    filter: { english_stemmer: { type: "stemmer", language: "english" } },
+    analyzer: {
+      folded_english: {
+        type: "custom",
+        tokenizer: "standard",
+        filter: ["lowercase", "asciifolding", "english_stemmer"],
+      },
+      folded: { type: "custom", tokenizer: "standard", filter: ["lowercase", "asciifolding"] },
+    },
+    normalizer: { folded: { type: "custom", filter: ["lowercase", "asciifolding"] } },
+  },
+};
 
 /** Field boosts: a word in the name counts most, then the category, then the description. */
 const TEXT_FIELDS = ["name^3", "categoryName^2", "description"];
@@ -87,6 +105,10 @@ const PREFIX_FIELDS = TEXT_FIELDS.flatMap((field) => {
   const suffix = boost ? `^${boost}` : "";
   return [`${name}.prefix${suffix}`, `${name}.prefix._2gram${suffix}`, `${name}.prefix._3gram${suffix}`];
 });
+
+/** Score boosts of an exact title and of the text as a phrase in the title, over word matches. */
+const EXACT_TITLE_BOOST = 10;
+const PHRASE_BOOST = 3;
 
 /** More categories than a catalogue has; terms aggregations need an explicit size. */
 const CATEGORY_FACET_LIMIT = 1_000;
@@ -125,6 +147,9 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
             { multi_match: { query: text, fields: TEXT_FIELDS, fuzziness: "AUTO", operator: "and" } },
             // The last word may be unfinished: "wirel" finds "wireless".
             { multi_match: { query: text, fields: PREFIX_FIELDS, type: "bool_prefix", operator: "and" } },
+            // Only raise the score of what the two above match: the text as the whole title, then as a phrase in it.
+            { match: { "name.exact": { query: text, boost: EXACT_TITLE_BOOST } } },
+            { match_phrase: { name: { query: text, boost: PHRASE_BOOST } } },
           ],
           minimum_should_match: 1,
         },
