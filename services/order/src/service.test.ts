@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Reconciler } from "./reconciler.js";
 import * as repository from "./repository.js";
-import { OrderService } from "./service.js";
+import { OrderService, type OrderPolicy } from "./service.js";
 import {
   createTestAccount,
   createTestProduct,
@@ -19,7 +19,11 @@ const migrationsDir = fileURLToPath(new URL("../sql", import.meta.url));
 const logger = createLogger("order-test", "silent");
 
 /** Limits no test of other rules runs into; the hold limits have tests of their own. */
-const generousPolicy = { paymentWindowSeconds: 1800, maxUnpaidOrdersPerAccount: 1000, maxHeldUnitsPerProduct: 10_000 };
+const generousPolicy: OrderPolicy = {
+  paymentWindowSeconds: 1800,
+  maxUnpaidOrdersPerAccount: 1000,
+  maxHeldUnitsPerProduct: 10_000,
+};
 
 function context(): RequestContext {
   return { requestId: newId(), deadline: new Date(Date.now() + 10_000), logger };
@@ -37,14 +41,27 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       backend.open(migrationsDir),
     ]);
     database = testDatabase.database;
-    orders = new OrderService({
+    orders = withPolicy({});
+  });
+
+  /** An order service over the test database with some of the shop's rules changed. */
+  const withPolicy = (policy: Partial<OrderPolicy>) =>
+    new OrderService({
       database,
       accounts: services.accounts,
       products: services.products,
       defaultWaitMs: 5000,
-      policy: generousPolicy,
+      policy: { ...generousPolicy, ...policy },
     });
-  });
+  /** One reconciler run; reservations younger than the timeout are left alone. */
+  const reconcile = (reservationTimeoutSeconds = 300) =>
+    new Reconciler({
+      database,
+      products: services.products,
+      logger,
+      reservationTimeoutSeconds,
+      intervalMs: 1000,
+    }).reconcileOnce();
 
   afterAll(async () => {
     await services?.close();
@@ -491,23 +508,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
   });
 
   describe("payment window", () => {
-    /** An order service whose orders expire after one second. */
-    const withWindow = (policy: Partial<typeof generousPolicy>) =>
-      new OrderService({
-        database,
-        accounts: services.accounts,
-        products: services.products,
-        defaultWaitMs: 5000,
-        policy: { ...generousPolicy, ...policy },
-      });
-    const sweep = () =>
-      new Reconciler({
-        database,
-        products: services.products,
-        logger,
-        reservationTimeoutSeconds: 300,
-        intervalMs: 1000,
-      }).reconcileOnce();
+    const sweep = () => reconcile();
     const capture = (service: OrderService, orderId: string, amountCents: number) =>
       service.recordPayment(context(), {
         orderId,
@@ -520,7 +521,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
 
     it("gives an unpaid order a due time and expires it after the window, returning its stock", async () => {
       // Seen: an unpaid order for all 1,000 units still held them 12 minutes later; nothing ever expired it.
-      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(100, 10);
       const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 4 }], "");
       expect(order.paymentDueAt!.getTime() - order.createdAt.getTime()).toBeCloseTo(1000, -2);
@@ -537,7 +538,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
 
     it("refuses a payment after expiry, records nothing and says to refund it", async () => {
       // Seen: a late capture would have been accepted on an order whose stock was gone.
-      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(250, 10);
       const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
       await sleep(1100);
@@ -555,7 +556,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
     });
 
     it("refuses a capture that arrives after the window even before any sweep, and expires the order", async () => {
-      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(250, 10);
       const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
       await sleep(1100);
@@ -567,7 +568,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
     });
 
     it("records the refund of a partial capture on an order that expired", async () => {
-      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(1000, 10);
       const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
       expect((await capture(orders, order.id, 400)).status).toBe("PENDING_PAYMENT");
@@ -586,7 +587,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
     });
 
     it("expires each of many due orders exactly once when sweeps race", async () => {
-      const shortWindow = withWindow({ paymentWindowSeconds: 1 });
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(100, 100);
       const accountId = await newAccount();
       const placed = await Promise.all(
@@ -610,14 +611,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
           `SELECT order_id AS "orderId", effect FROM pending_reservation_effects`,
         )
       ).rows;
-    const drain = () =>
-      new Reconciler({
-        database,
-        products: services.products,
-        logger,
-        reservationTimeoutSeconds: 300,
-        intervalMs: 1000,
-      }).reconcileOnce();
+    const drain = () => reconcile();
 
     it("cancels while the product service is down, keeps the release queued and applies it once it is back", async () => {
       // Seen: an order cancelled while the product service was down kept its stock held, forever.
@@ -651,13 +645,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
 
   describe("fair holds", () => {
     const withLimits = (maxUnpaidOrdersPerAccount: number, maxHeldUnitsPerProduct: number) =>
-      new OrderService({
-        database,
-        accounts: services.accounts,
-        products: services.products,
-        defaultWaitMs: 5000,
-        policy: { ...generousPolicy, maxUnpaidOrdersPerAccount, maxHeldUnitsPerProduct },
-      });
+      withPolicy({ maxUnpaidOrdersPerAccount, maxHeldUnitsPerProduct });
 
     it("refuses an account's unpaid order beyond the limit, and takes it again once one is cancelled", async () => {
       // Seen: one new customer held all 1,000 units of a product unpaid; everyone else got CONFLICT.
@@ -753,14 +741,7 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
     async function reconcileOnce() {
       // The cutoff has millisecond precision and rows microsecond precision: step past the rows just written.
       await sleep(20);
-      const reconciler = new Reconciler({
-        database,
-        products: services.products,
-        logger,
-        reservationTimeoutSeconds: 0,
-        intervalMs: 1000,
-      });
-      return reconciler.reconcileOnce();
+      return reconcile(0);
     }
 
     it("releases a held reservation whose order was never stored", async () => {
