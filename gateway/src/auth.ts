@@ -1,11 +1,18 @@
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { unauthenticated, type CallContext, type Logger } from "@polyscale/platform";
 import type { AccountClient } from "@polyscale/account";
+import type { RevocationChecker, TokenSession } from "./revocations.js";
 
 /** Who is calling: the account id and role from a verified access token. */
 export interface Viewer {
   readonly accountId: string;
   readonly role: "admin" | "customer";
+}
+
+/** Claims beyond the viewer that decide whether a token was revoked (see revocations.ts). */
+interface VerifiedToken {
+  viewer: Viewer;
+  session: TokenSession;
 }
 
 export const TOKEN_ISSUER = "polyscale-account";
@@ -30,10 +37,17 @@ export class TokenVerifier {
   constructor(
     private readonly account: Pick<AccountClient, "getSigningKeys">,
     private readonly logger: Logger,
+    private readonly revocations: Pick<RevocationChecker, "check">,
   ) {}
 
-  /** The viewer named by a bearer token; UNAUTHENTICATED when it is invalid, expired or not ours. */
+  /** The viewer named by a bearer token; UNAUTHENTICATED when it is invalid, expired, revoked or not ours. */
   async verify(token: string, context: CallContext): Promise<Viewer> {
+    const { viewer, session } = await this.verifySignature(token, context);
+    await this.revocations.check(session, context);
+    return viewer;
+  }
+
+  private async verifySignature(token: string, context: CallContext): Promise<VerifiedToken> {
     const keySet = this.keySet ?? (await this.fetchKeys(context));
     try {
       return await this.verifyWith(token, keySet);
@@ -48,7 +62,7 @@ export class TokenVerifier {
     }
   }
 
-  private async verifyWith(token: string, keySet: JWTVerifyGetKey): Promise<Viewer> {
+  private async verifyWith(token: string, keySet: JWTVerifyGetKey): Promise<VerifiedToken> {
     const { payload } = await jwtVerify(token, keySet, {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
@@ -57,7 +71,14 @@ export class TokenVerifier {
     });
     const role = typeof payload.role === "string" ? roleOf(payload.role) : undefined;
     if (!payload.sub || !role) throw unauthenticated("TOKEN_INVALID", "access token lacks its subject or role");
-    return { accountId: payload.sub, role };
+    return {
+      viewer: { accountId: payload.sub, role },
+      session: {
+        accountId: payload.sub,
+        sessionId: typeof payload.sid === "string" ? payload.sid : "",
+        generation: typeof payload.gen === "number" ? payload.gen : 0,
+      },
+    };
   }
 
   /** One fetch at a time; callers that arrive meanwhile share it. */

@@ -1,5 +1,6 @@
 import { createLogger, describeError, readConfig, stopOnSignals } from "@polyscale/platform";
 import { TokenVerifier } from "./auth.js";
+import { RevocationChecker } from "./revocations.js";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET, gatewaySettings } from "./config.js";
 import { createGatewayServer } from "./server.js";
 import { closeServices, connectServices } from "./services.js";
@@ -22,6 +23,8 @@ if (config.environment === "production" && config.paymentWebhookSecret === DEFAU
 }
 
 const services = connectServices(config);
+const revocations = new RevocationChecker(services.account, logger);
+revocations.start();
 const rule = (name: string, freeAttempts: number) => ({
   name,
   freeAttempts,
@@ -42,7 +45,7 @@ const server = createGatewayServer({
   logger,
   services,
   throttle,
-  verifier: new TokenVerifier(services.account, logger),
+  verifier: new TokenVerifier(services.account, logger, revocations),
   serviceAddresses: {
     account: config.accountServiceAddress,
     product: config.productServiceAddress,
@@ -63,6 +66,7 @@ stopOnSignals(
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),
+    async () => revocations.stop(),
     async () => closeServices(services),
     () => throttle.close(),
   ],

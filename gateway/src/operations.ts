@@ -95,6 +95,61 @@ export async function logout(context: GatewayContext, token: string): Promise<vo
   await context.services.account.logout({ refreshToken: token });
 }
 
+/**
+ * Counts against the address's allowance of expensive anonymous operations, and against the email's (so no one can
+ * flood someone's inbox from many addresses); the answer never tells whether the email has an account.
+ */
+export async function requestPasswordReset(context: GatewayContext, email: string): Promise<void> {
+  await context.throttle.countAnonymous(context.clientIp);
+  await context.throttle.countAnonymous(`password reset for ${email.trim().toLowerCase()}`);
+  await context.services.account.requestPasswordReset({ email });
+}
+
+/** A password hash per call, so it counts like a registration. */
+export async function resetPassword(
+  context: GatewayContext,
+  input: { token: string; newPassword: string },
+): Promise<Session> {
+  await context.throttle.countAnonymous(context.clientIp);
+  return present((await context.services.account.resetPassword(input)).session, "session");
+}
+
+export async function requestEmailVerification(context: GatewayContext): Promise<void> {
+  const viewer = requireViewer(await context.viewer());
+  await context.services.account.requestEmailVerification({ accountId: viewer.accountId });
+}
+
+export async function verifyEmail(context: GatewayContext, token: string): Promise<Account> {
+  await context.throttle.countAnonymous(context.clientIp);
+  return present((await context.services.account.verifyEmail({ token })).account, "account");
+}
+
+/** Ends every session of the caller's own account. */
+export async function logoutAll(context: GatewayContext): Promise<void> {
+  const viewer = requireViewer(await context.viewer());
+  await context.services.account.logoutAll({ accountId: viewer.accountId });
+}
+
+/** Admins only: the role changes and the account's access tokens are revoked. */
+export async function setAccountRole(context: GatewayContext, input: { id: string; role: Role }): Promise<Account> {
+  requireAdmin(await context.viewer());
+  const response = await context.services.account.setRole({ accountId: requireId("id", input.id), role: input.role });
+  return present(response.account, "account");
+}
+
+/** Admins only: disabling ends every session of the account. */
+export async function setAccountDisabled(
+  context: GatewayContext,
+  input: { id: string; disabled: boolean },
+): Promise<Account> {
+  requireAdmin(await context.viewer());
+  const response = await context.services.account.setDisabled({
+    accountId: requireId("id", input.id),
+    disabled: input.disabled,
+  });
+  return present(response.account, "account");
+}
+
 /** The caller's own account; undefined for anonymous callers. */
 export async function me(context: GatewayContext): Promise<Account | undefined> {
   const viewer = await context.viewer();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "@polyscale/platform";
 import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
+import { SMTPServer } from "smtp-server";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
 /**
@@ -19,6 +20,9 @@ let secondGateway: RunningSystem;
 let redis: TestRedis;
 let dataDir: string;
 let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
+/** A real SMTP server the account service delivers to; every message it received, as raw text. */
+let smtp: SMTPServer;
+const inbox: string[] = [];
 
 interface GraphQLResult {
   data?: Record<string, any> | null;
@@ -75,6 +79,20 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-sessions-e2e-"));
   redis = await startTestRedis();
   databases = await createScratchDatabases(["account", "product", "order"]);
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        inbox.push(Buffer.concat(chunks).toString("utf8"));
+        callback();
+      });
+    },
+  });
+  const smtpPort = await freePort();
+  await new Promise<void>((resolve) => smtp.listen(smtpPort, "127.0.0.1", resolve));
   const [gateway, second, account, product, order] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
   const ports = { gateway: gateway!, account: account!, product: product!, order: order! };
   const env = {
@@ -82,6 +100,8 @@ beforeAll(async () => {
     LOG_LEVEL: "warn",
     TRUST_PROXY: "1",
     REDIS_URL: redis.url,
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    APP_URL: "https://shop.example",
     LOGIN_FREE_ATTEMPTS: "5",
     ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "5",
     // Waits long enough that nothing in this file outlives one.
@@ -102,6 +122,7 @@ afterAll(async () => {
   await system?.stop();
   await redis?.stop();
   await databases?.drop();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -173,5 +194,285 @@ describe("login throttling across two gateways", () => {
     }
     expect(codes).toEqual([...Array(6).fill("OK"), "TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS"]);
     await register("198.51.100.12", secondGateway.gatewayUrl);
+  });
+});
+
+describe("revocation across two gateways", () => {
+  const ME = `{ me { id role } }`;
+  const ADDRESS = "198.51.100.30";
+  const as = (token: string) => ({ token, forwardedFor: ADDRESS });
+
+  /** Milliseconds until `gatewayUrl` refuses the token as UNAUTHENTICATED, polling every 10 ms (at most 5 s). */
+  async function refusedAfter(gatewayUrl: string, token: string, since: number): Promise<number> {
+    for (;;) {
+      const result = await graphql(gatewayUrl, ME, {}, as(token));
+      if (codeOf(result) === "UNAUTHENTICATED") return performance.now() - since;
+      expect(codeOf(result)).toBe("OK");
+      if (performance.now() - since > 5000) throw new Error("token still accepted after 5 s");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  async function acceptedEverywhere(token: string) {
+    for (const gatewayUrl of gateways()) expect(codeOf(await graphql(gatewayUrl, ME, {}, as(token)))).toBe("OK");
+  }
+
+  // Seen (issue 12): after changePassword, logout or an admin changing a role, access tokens kept working 15 minutes.
+  it("regression: a changed password locks out old access tokens within a second on every gateway", async () => {
+    const user = await register(ADDRESS);
+    await acceptedEverywhere(user.accessToken);
+    const changed = await graphql(
+      system.gatewayUrl,
+      `
+        mutation ($c: String!, $n: String!) {
+          changePassword(currentPassword: $c, newPassword: $n) {
+            accessToken
+          }
+        }
+      `,
+      { c: PASSWORD, n: "a-new-password-42" },
+      as(user.accessToken),
+    );
+    const since = performance.now();
+    expect(changed.errors).toBeUndefined();
+    const delays = await Promise.all(gateways().map((gatewayUrl) => refusedAfter(gatewayUrl, user.accessToken, since)));
+    console.info(
+      `revocation delay after changePassword, per gateway: ${delays.map((ms) => ms.toFixed(0)).join(", ")} ms`,
+    );
+    for (const delay of delays) expect(delay).toBeLessThan(1000);
+    const refused = await graphql(secondGateway.gatewayUrl, ME, {}, as(user.accessToken));
+    expect(refused.errors?.[0]?.message).toMatch(/revoked/);
+    await acceptedEverywhere(changed.data!.changePassword.accessToken);
+  });
+
+  it("logout revokes that session's access tokens only; logoutAll every session", async () => {
+    const user = await register(ADDRESS);
+    const other = await graphql(system.gatewayUrl, LOGIN, { email: user.email, password: PASSWORD }, as(""));
+    const otherToken = other.data!.login.accessToken as string;
+    await graphql(
+      system.gatewayUrl,
+      `
+        mutation ($r: String!) {
+          logout(refreshToken: $r)
+        }
+      `,
+      { r: user.refreshToken },
+      {
+        forwardedFor: ADDRESS,
+      },
+    );
+    const since = performance.now();
+    const delays = await Promise.all(gateways().map((gatewayUrl) => refusedAfter(gatewayUrl, user.accessToken, since)));
+    for (const delay of delays) expect(delay).toBeLessThan(1000);
+    await acceptedEverywhere(otherToken);
+
+    const all = await graphql(
+      secondGateway.gatewayUrl,
+      `
+        mutation {
+          logoutAll
+        }
+      `,
+      {},
+      as(otherToken),
+    );
+    expect(all.data).toEqual({ logoutAll: true });
+    const allSince = performance.now();
+    for (const gatewayUrl of gateways())
+      expect(await refusedAfter(gatewayUrl, otherToken, allSince)).toBeLessThan(1000);
+  });
+
+  it("a role change revokes the old tokens and a refresh carries the new role; disabling ends every session", async () => {
+    const admin = await graphql(
+      system.gatewayUrl,
+      LOGIN,
+      { email: "admin@polyscale.local", password: "polyscale-admin" },
+      { forwardedFor: "198.51.100.99" },
+    );
+    const adminToken = admin.data!.login.accessToken as string;
+    const user = await register(ADDRESS);
+    const promote = await graphql(
+      system.gatewayUrl,
+      `
+        mutation ($id: String!) {
+          setAccountRole(id: $id, role: ADMIN) {
+            role
+          }
+        }
+      `,
+      { id: user.account.id },
+      { token: adminToken, forwardedFor: "198.51.100.99" },
+    );
+    expect(promote.data).toEqual({ setAccountRole: { role: "ADMIN" } });
+    const since = performance.now();
+    for (const gatewayUrl of gateways())
+      expect(await refusedAfter(gatewayUrl, user.accessToken, since)).toBeLessThan(1000);
+    const refreshed = await graphql(
+      secondGateway.gatewayUrl,
+      `
+        mutation ($r: String!) {
+          refreshToken(refreshToken: $r) {
+            accessToken
+            refreshToken
+          }
+        }
+      `,
+      { r: user.refreshToken },
+      { forwardedFor: ADDRESS },
+    );
+    const promotedToken = refreshed.data!.refreshToken.accessToken as string;
+    expect((await graphql(system.gatewayUrl, ME, {}, as(promotedToken))).data).toEqual({
+      me: { id: user.account.id, role: "ADMIN" },
+    });
+
+    const disable = await graphql(
+      secondGateway.gatewayUrl,
+      `
+        mutation ($id: String!) {
+          setAccountDisabled(id: $id, disabled: true) {
+            disabled
+          }
+        }
+      `,
+      { id: user.account.id },
+      { token: adminToken, forwardedFor: "198.51.100.99" },
+    );
+    expect(disable.data).toEqual({ setAccountDisabled: { disabled: true } });
+    const disabledSince = performance.now();
+    for (const gatewayUrl of gateways()) {
+      expect(await refusedAfter(gatewayUrl, promotedToken, disabledSince)).toBeLessThan(1000);
+    }
+    const login = await graphql(system.gatewayUrl, LOGIN, { email: user.email, password: PASSWORD }, as(""));
+    expect(login.errors?.[0]).toMatchObject({
+      message: "account is disabled",
+      extensions: { code: "UNAUTHENTICATED" },
+    });
+  });
+});
+
+describe("password reset and email verification by email", () => {
+  // A new client address per call: each of these counts as an expensive anonymous operation.
+  let addresses = 0;
+  const freshAddress = () => `198.51.101.${(addresses += 1)}`;
+  /** The token of the newest link to `path` in an email to `to` (quoted-printable soft breaks undone). */
+  async function tokenFromInbox(to: string, path: string): Promise<string> {
+    const pattern = new RegExp(`https://shop\\.example/${path}\\?token=(?:3D)?([A-Za-z0-9_-]{43})`);
+    let token: string | undefined;
+    await expect
+      .poll(
+        () => {
+          const messages = inbox.filter((raw) => raw.includes(`To: ${to}`)).map((raw) => raw.replace(/=\r?\n/g, ""));
+          token = messages.map((message) => pattern.exec(message)?.[1]).findLast(Boolean);
+          return token;
+        },
+        { timeout: 10_000, interval: 50 },
+      )
+      .toBeDefined();
+    return token!;
+  }
+
+  // Seen (issue 12): there was no way back in without an admin.
+  it("regression: a forgotten password is reset by email, once, and every old session ends", async () => {
+    const user = await register(freshAddress());
+    const RESET_REQUEST = `mutation($e: String!) { requestPasswordReset(email: $e) }`;
+    const nobody = uniqueEmail("nobody");
+    const unknown = await graphql(system.gatewayUrl, RESET_REQUEST, { e: nobody }, { forwardedFor: freshAddress() });
+    const known = await graphql(system.gatewayUrl, RESET_REQUEST, { e: user.email }, { forwardedFor: freshAddress() });
+    // The same answer whether or not the address has an account.
+    expect(unknown).toEqual(known);
+    expect(known).toEqual({ data: { requestPasswordReset: true } });
+    const token = await tokenFromInbox(user.email, "reset-password");
+    expect(inbox.some((raw) => raw.includes(nobody))).toBe(false);
+    const RESET = `mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { accessToken } }`;
+    const reset = await graphql(
+      secondGateway.gatewayUrl,
+      RESET,
+      { t: token, p: "brand-new-password-7" },
+      {
+        forwardedFor: freshAddress(),
+      },
+    );
+    expect(reset.errors).toBeUndefined();
+    // Single use.
+    const again = await graphql(
+      system.gatewayUrl,
+      RESET,
+      { t: token, p: "another-password-8" },
+      { forwardedFor: freshAddress() },
+    );
+    expect(again.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    // Every old session ended: the refresh token is refused, the old access token too, on every gateway.
+    const refresh = await graphql(
+      system.gatewayUrl,
+      `
+        mutation ($r: String!) {
+          refreshToken(refreshToken: $r) {
+            accessToken
+          }
+        }
+      `,
+      { r: user.refreshToken },
+      { forwardedFor: freshAddress() },
+    );
+    expect(refresh.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    for (const gatewayUrl of gateways()) {
+      await expect
+        .poll(
+          async () =>
+            codeOf(
+              await graphql(
+                gatewayUrl,
+                `
+                  {
+                    me {
+                      id
+                    }
+                  }
+                `,
+                {},
+                { token: user.accessToken },
+              ),
+            ),
+          {
+            timeout: 1000,
+            interval: 20,
+          },
+        )
+        .toBe("UNAUTHENTICATED");
+    }
+    const oldLogin = await graphql(
+      system.gatewayUrl,
+      LOGIN,
+      { email: user.email, password: PASSWORD },
+      { forwardedFor: freshAddress() },
+    );
+    expect(oldLogin.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const newLogin = await graphql(
+      system.gatewayUrl,
+      LOGIN,
+      { email: user.email, password: "brand-new-password-7" },
+      {
+        forwardedFor: freshAddress(),
+      },
+    );
+    expect(newLogin.errors).toBeUndefined();
+  });
+
+  it("verifies an email through the link sent at registration, over REST", async () => {
+    const user = await register(freshAddress());
+    const token = await tokenFromInbox(user.email, "verify-email");
+    const response = await fetch(`${system.gatewayUrl}/email-verification/confirm`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": freshAddress() },
+      body: JSON.stringify({ token }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: user.account.id, emailVerified: true });
+    const reused = await fetch(`${system.gatewayUrl}/email-verification/confirm`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": freshAddress() },
+      body: JSON.stringify({ token }),
+    });
+    expect(reused.status).toBe(401);
   });
 });

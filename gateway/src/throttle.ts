@@ -212,7 +212,12 @@ export interface LoginAttempt {
 
 function tooManyAttempts(retryAfterMs: number): AppError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new AppError("RESOURCE_EXHAUSTED", `too many attempts; try again in ${seconds} seconds`);
+  return new AppError(
+    "RESOURCE_EXHAUSTED",
+    `too many attempts; try again in ${seconds} seconds`,
+    undefined,
+    "TOO_MANY_ATTEMPTS",
+  );
 }
 
 /** The gateway's throttles over one store; every refusal is RESOURCE_EXHAUSTED saying how long to wait. */

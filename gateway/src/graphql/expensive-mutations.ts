@@ -6,6 +6,7 @@ export const EXPENSIVE_MUTATIONS: ReadonlySet<string> = new Set([
   "login",
   "changePassword",
   "createAccount",
+  "resetPassword",
 ]);
 
 /**

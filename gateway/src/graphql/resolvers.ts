@@ -196,6 +196,26 @@ const Mutation = {
   updateProfile: root(({ input }: { input: { name?: Maybe<string>; email?: Maybe<string> } }, gateway) =>
     operations.updateProfile(gateway, { name: defined(input.name), email: defined(input.email) }),
   ),
+  requestPasswordReset: root(async (args: { email: string }, gateway) => {
+    await operations.requestPasswordReset(gateway, args.email);
+    return true;
+  }),
+  resetPassword: root((args: { token: string; newPassword: string }, gateway) =>
+    operations.resetPassword(gateway, args),
+  ),
+  requestEmailVerification: root(async (_args: unknown, gateway) => {
+    await operations.requestEmailVerification(gateway);
+    return true;
+  }),
+  verifyEmail: root((args: { token: string }, gateway) => operations.verifyEmail(gateway, args.token)),
+  logoutAll: root(async (_args: unknown, gateway) => {
+    await operations.logoutAll(gateway);
+    return true;
+  }),
+  setAccountRole: root((args: { id: string; role: Role }, gateway) => operations.setAccountRole(gateway, args)),
+  setAccountDisabled: root((args: { id: string; disabled: boolean }, gateway) =>
+    operations.setAccountDisabled(gateway, args),
+  ),
   changePassword: root((args: { currentPassword: string; newPassword: string }, gateway) =>
     operations.changePassword(gateway, args),
   ),

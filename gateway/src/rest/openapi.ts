@@ -122,6 +122,8 @@ export const openApiDocument = {
           name: { type: "string" },
           email: { type: "string" },
           role: { type: "string", enum: ["CUSTOMER", "ADMIN"] },
+          disabled: { type: "boolean" },
+          emailVerified: { type: "boolean" },
           createdAt: instant,
           updatedAt: instant,
         },
@@ -297,6 +299,63 @@ export const openApiDocument = {
         security: bearer,
         parameters: [idParameter("id", "Account id")],
         responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 403, 404]),
+      },
+    },
+    "/password-reset": {
+      post: {
+        summary: "Email a single-use password-reset link; the same answer whether or not the email has an account",
+        requestBody: {
+          required: true,
+          content: json({ type: "object", required: ["email"], properties: { email: { type: "string" } } }),
+        },
+        responses: responses({ status: 202, description: "Requested" }, [400, 413, 429]),
+      },
+    },
+    "/password-reset/confirm": {
+      post: {
+        summary: "Set a new password with the emailed token; every other session ends",
+        requestBody: {
+          required: true,
+          content: json({
+            type: "object",
+            required: ["token", "newPassword"],
+            properties: { token: { type: "string" }, newPassword: { type: "string", minLength: 8 } },
+          }),
+        },
+        responses: responses(
+          {
+            status: 200,
+            description: "A fresh session",
+            schema: {
+              type: "object",
+              properties: {
+                account: ref("Account"),
+                accessToken: { type: "string" },
+                accessTokenExpiresAt: instant,
+                refreshToken: { type: "string" },
+                refreshTokenExpiresAt: instant,
+              },
+            },
+          },
+          [400, 401, 413, 429],
+        ),
+      },
+    },
+    "/email-verification": {
+      post: {
+        summary: "Email the caller a link confirming their address",
+        security: bearer,
+        responses: responses({ status: 202, description: "Requested" }, [401, 409]),
+      },
+    },
+    "/email-verification/confirm": {
+      post: {
+        summary: "Confirm an address with the emailed token",
+        requestBody: {
+          required: true,
+          content: json({ type: "object", required: ["token"], properties: { token: { type: "string" } } }),
+        },
+        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 429]),
       },
     },
     "/accounts": {

@@ -48,6 +48,11 @@ export const ERROR_REASONS = {
   ADMIN_REQUIRED: "Only an admin may do this.",
   NOT_OWNER: "The caller may act only on its own account.",
   RATE_LIMITED: "Too many attempts; try again later.",
+  TOO_MANY_ATTEMPTS:
+    "Too many password attempts or expensive anonymous requests from this address (or for this email); wait the seconds the message says.",
+  TOKEN_REVOKED: "The access token was revoked (logout, password or role change, disabled account); log in again.",
+  ACCOUNT_DISABLED: "The account is disabled; it cannot log in or refresh.",
+  EMAILED_TOKEN_INVALID: "The emailed link is unknown, used, expired or for an address the account no longer has.",
   INVALID_SIGNATURE: "A webhook's signature is missing or wrong.",
   // Catalogue and stock
   PRODUCT_NOT_FOUND: "No product has this id.",

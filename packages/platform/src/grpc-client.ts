@@ -3,6 +3,7 @@ import {
   makeGenericClientConstructor,
   Metadata,
   type Client,
+  type ClientReadableStream,
   type ServiceDefinition,
   type ServiceError,
 } from "@grpc/grpc-js";
@@ -17,12 +18,18 @@ export interface CallContext {
   readonly deadline?: Date;
 }
 
-/** A promise-returning client with one method per method of a generated service definition. */
+/**
+ * A client with one method per method of a generated service definition: unary methods return a promise, server
+ * streams grpc-js's readable stream (no deadline: streams are long-lived; cancel() ends one; failures arrive as
+ * 'error' events with a grpc-js status, see fromGrpcError).
+ */
 export type GrpcClient<Definition> = {
-  [Method in keyof Definition]: (
-    request: RequestOf<Definition[Method]>,
-    context?: CallContext,
-  ) => Promise<ResponseOf<Definition[Method]>>;
+  [Method in keyof Definition]: Definition[Method] extends { responseStream: true }
+    ? (
+        request: RequestOf<Definition[Method]>,
+        context?: CallContext,
+      ) => ClientReadableStream<ResponseOf<Definition[Method]>>
+    : (request: RequestOf<Definition[Method]>, context?: CallContext) => Promise<ResponseOf<Definition[Method]>>;
 } & { close(): void };
 
 export interface GrpcClientOptions {
@@ -62,6 +69,15 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
   }) as Client & Record<string, UnaryMethod>;
   const client: Record<string, unknown> = { close: () => channel.close() };
   for (const method of Object.keys(definition)) {
+    if (definition[method]!.responseStream) {
+      const stream = channel[method]!.bind(channel) as unknown as (request: unknown, metadata: Metadata) => unknown;
+      client[method] = (request: unknown, context: CallContext = {}) => {
+        const metadata = new Metadata();
+        if (context.requestId) metadata.set(REQUEST_ID_KEY, context.requestId);
+        return stream(request, metadata);
+      };
+      continue;
+    }
     const call = channel[method]!.bind(channel);
     client[method] = (request: unknown, context: CallContext = {}) =>
       new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import {
   ServerCredentials,
   type sendUnaryData,
   type ServerUnaryCall,
+  type ServerWritableStream,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
@@ -24,12 +25,24 @@ export type ResponseOf<Method> = Method extends { responseSerialize: (value: inf
   ? Response
   : never;
 
-/** One async function per method of a generated service definition, taking the request and its context. */
+/** Where a server-streaming handler sends its messages; `signal` aborts when the caller goes away. */
+export interface ResponseStream<Response> {
+  send(response: Response): void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One async function per method of a generated service definition, taking the request and its context. A unary
+ * method returns its response; a server-streaming one sends messages on its stream and resolves when it is done.
+ */
 export type Handlers<Definition> = {
-  [Method in keyof Definition]: (
-    request: RequestOf<Definition[Method]>,
-    context: RequestContext,
-  ) => Promise<ResponseOf<Definition[Method]>>;
+  [Method in keyof Definition]: Definition[Method] extends { responseStream: true }
+    ? (
+        request: RequestOf<Definition[Method]>,
+        context: RequestContext,
+        stream: ResponseStream<ResponseOf<Definition[Method]>>,
+      ) => Promise<void>
+    : (request: RequestOf<Definition[Method]>, context: RequestContext) => Promise<ResponseOf<Definition[Method]>>;
 };
 
 export interface ServiceBinding {
@@ -39,7 +52,11 @@ export interface ServiceBinding {
 
 const MAX_REQUEST_ID_LENGTH = 128;
 
-function contextOf(call: ServerUnaryCall<unknown, unknown>, logger: Logger, method: string): RequestContext {
+function contextOf(
+  call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+  logger: Logger,
+  method: string,
+): RequestContext {
   const incoming = call.metadata.get(REQUEST_ID_KEY)[0];
   const requestId =
     typeof incoming === "string" && incoming.length > 0 && incoming.length <= MAX_REQUEST_ID_LENGTH
@@ -70,6 +87,10 @@ export function bindService<Definition extends ServiceDefinition>(
   const implementation: UntypedServiceImplementation = {};
   const debug = logger.isLevelEnabled("debug");
   for (const method of Object.keys(definition) as (keyof Definition & string)[]) {
+    if (definition[method]!.responseStream) {
+      implementation[method] = streamingImplementation(handlers[method] as StreamingHandler, logger, method);
+      continue;
+    }
     const handler = handlers[method] as (request: unknown, context: RequestContext) => Promise<unknown>;
     implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const context = contextOf(call, logger, method);
@@ -93,6 +114,33 @@ export function bindService<Definition extends ServiceDefinition>(
     };
   }
   return { definition, implementation };
+}
+
+type StreamingHandler = (request: unknown, context: RequestContext, stream: ResponseStream<unknown>) => Promise<void>;
+
+/** A server-streaming method: the handler runs until it resolves or the caller cancels; errors end the stream. */
+function streamingImplementation(handler: StreamingHandler, logger: Logger, method: string) {
+  return (call: ServerWritableStream<unknown, unknown>) => {
+    const context = contextOf(call, logger, method);
+    const cancelled = new AbortController();
+    call.once("cancelled", () => cancelled.abort());
+    call.once("close", () => cancelled.abort());
+    const stream: ResponseStream<unknown> = {
+      send: (response) => {
+        if (!cancelled.signal.aborted) call.write(response);
+      },
+      signal: cancelled.signal,
+    };
+    handler(call.request, context, stream).then(
+      () => {
+        if (!cancelled.signal.aborted) call.end();
+      },
+      (error: unknown) => {
+        if (!(error instanceof AppError)) context.logger.error({ err: describeError(error) }, "stream failed");
+        if (!cancelled.signal.aborted) call.emit("error", toGrpcStatus(error));
+      },
+    );
+  };
 }
 
 export interface GrpcServerOptions {

@@ -15,6 +15,16 @@ export const accountSettings = {
   refreshTokenTtlSeconds: setting.integer("REFRESH_TOKEN_TTL_SECONDS", 2_592_000, { min: 60, max: 31_536_000 }),
   /** A refresh token used again within this many seconds gets the same successor (concurrent tabs, retries). */
   refreshGraceSeconds: setting.integer("REFRESH_GRACE_SECONDS", 10, { min: 0, max: 300 }),
+  /** How often revocations recorded by other account replicas are looked for (this replica's are sent at once). */
+  revocationPollMs: setting.integer("REVOCATION_POLL_MS", 200, { min: 20, max: 10_000 }),
+  /** SMTP server for password-reset and verification emails, e.g. smtps://user:password@mail.example.com:465; unset
+   * writes each email as a file under DATA_DIR/mail (development). */
+  smtpUrl: setting.optionalString("SMTP_URL"),
+  mailFrom: setting.string("MAIL_FROM", "PolyScale <no-reply@polyscale.local>"),
+  /** Where the shop's front end is: emailed links point at APP_URL/reset-password and APP_URL/verify-email. */
+  appUrl: setting.optionalHttpUrl("APP_URL"),
+  passwordResetTtlSeconds: setting.integer("PASSWORD_RESET_TTL_SECONDS", 1800, { min: 60, max: 86_400 }),
+  emailVerificationTtlSeconds: setting.integer("EMAIL_VERIFICATION_TTL_SECONDS", 172_800, { min: 60, max: 2_592_000 }),
   adminEmail: setting.string("ADMIN_EMAIL", "admin@polyscale.local"),
   adminPassword: setting.string("ADMIN_PASSWORD", "polyscale-admin"),
 };

@@ -3,12 +3,20 @@ import { protoFiles, protoRoot } from "@polyscale/proto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { accountSettings, DEFAULT_ADMIN_PASSWORD } from "./config.js";
+import { folderMailer, smtpMailer } from "./mailer.js";
+import { RevocationFeed } from "./revocation-feed.js";
 import { accountServiceBinding } from "./server.js";
 import { AccountService } from "./service.js";
 import { AccessTokenSigner, developmentSigningKey } from "./tokens.js";
 
 /** Where the development signing key is kept, under DATA_DIR (beside, not inside, the embedded database's folder). */
 const DEVELOPMENT_KEY_FILE = "keys/account-signing-key.pem";
+
+/** Emailed links point here when APP_URL is unset (the gateway, in development). */
+const DEFAULT_APP_URL = "http://localhost:4000";
+
+/** How often gateways' revocation streams get a heartbeat (they count a stream silent for 3 of these as down). */
+const REVOCATION_HEARTBEAT_MS = 2000;
 
 /** How often rows of expired refresh tokens are deleted. */
 const REFRESH_TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -43,12 +51,33 @@ async function main(): Promise<void> {
     migrationsDir: fileURLToPath(new URL("../sql", import.meta.url)),
     logger,
   });
+  const mailer = config.smtpUrl
+    ? smtpMailer({ url: config.smtpUrl, from: config.mailFrom })
+    : folderMailer({ folder: path.join(config.dataDir, "mail"), from: config.mailFrom, logger });
+  if (!config.smtpUrl) {
+    const folder = path.join(config.dataDir, "mail");
+    if (config.environment === "production")
+      logger.warn({ folder }, "SMTP_URL is unset: emails are only written to files");
+    else logger.info({ folder }, "SMTP_URL is unset: emails are written to files");
+  }
+  let feed: RevocationFeed | undefined;
   const service = new AccountService({
     database,
     signer,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
+    onRevocation: () => feed?.notify(),
+    mailer,
+    appUrl: config.appUrl ?? DEFAULT_APP_URL,
+    passwordResetTtlSeconds: config.passwordResetTtlSeconds,
+    emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
   });
+  feed = new RevocationFeed(service, {
+    pollMs: config.revocationPollMs,
+    heartbeatMs: REVOCATION_HEARTBEAT_MS,
+    logger,
+  });
+  const revocationFeed = feed;
   if (await service.ensureAdmin({ email: config.adminEmail, password: config.adminPassword })) {
     logger.info({ email: config.adminEmail }, "admin account created");
   }
@@ -67,10 +96,15 @@ async function main(): Promise<void> {
     port: config.port,
     protoFile: protoFiles.account,
     protoRoot,
-    bindings: [accountServiceBinding(service, logger)],
+    bindings: [accountServiceBinding(service, revocationFeed, logger)],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    closers: [async () => clearInterval(purgeTimer), () => database.close()],
+    closers: [
+      async () => clearInterval(purgeTimer),
+      async () => revocationFeed.stop(),
+      async () => mailer.close(),
+      () => database.close(),
+    ],
   });
 }
 

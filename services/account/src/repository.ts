@@ -8,6 +8,10 @@ export interface Account {
   /** Lowercase; null for an account created without credentials. */
   email: string | null;
   role: Role;
+  /** A disabled account cannot log in or refresh. */
+  disabled: boolean;
+  /** The owner followed the link of a verification email sent to the current address. */
+  emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -17,6 +21,8 @@ export interface AccountCredentials {
   account: Account;
   /** Null for an account created without credentials. */
   passwordHash: string | null;
+  /** Access tokens carry this; those of a lower generation are revoked. */
+  tokenGeneration: number;
 }
 
 export interface RefreshTokenRecord {
@@ -32,14 +38,15 @@ export interface RefreshTokenRecord {
 export const EMAIL_UNIQUE_CONSTRAINT = "accounts_email_unique";
 
 // Aliased to the domain's camelCase names, so rows come back as Account and RefreshTokenRecord values.
-const ACCOUNT_COLUMNS = `id, name, email, role, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const ACCOUNT_COLUMNS = `id, name, email, role, disabled_at IS NOT NULL AS disabled,
+  email_verified_at IS NOT NULL AS "emailVerified", created_at AS "createdAt", updated_at AS "updatedAt"`;
 const REFRESH_TOKEN_COLUMNS = `id, family_id AS "familyId", account_id AS "accountId", expires_at AS "expiresAt",
   used_at AS "usedAt", revoked_at AS "revokedAt"`;
 
-type CredentialsRow = Account & { passwordHash: string | null };
+type CredentialsRow = Account & { passwordHash: string | null; tokenGeneration: number };
 
-function toCredentials({ passwordHash, ...account }: CredentialsRow): AccountCredentials {
-  return { account, passwordHash };
+function toCredentials({ passwordHash, tokenGeneration, ...account }: CredentialsRow): AccountCredentials {
+  return { account, passwordHash, tokenGeneration };
 }
 
 export interface NewAccount {
@@ -89,7 +96,8 @@ async function findCredentialsWhere(
   value: string,
 ): Promise<AccountCredentials | undefined> {
   const result = await db.query<CredentialsRow>(
-    `SELECT ${ACCOUNT_COLUMNS}, password_hash AS "passwordHash" FROM accounts WHERE ${condition}`,
+    `SELECT ${ACCOUNT_COLUMNS}, password_hash AS "passwordHash", token_generation AS "tokenGeneration"
+     FROM accounts WHERE ${condition}`,
     [value],
   );
   return result.rows[0] && toCredentials(result.rows[0]);
@@ -126,7 +134,8 @@ export async function updateProfile(
   changes: { name?: string; email?: string },
 ): Promise<Account | undefined> {
   const result = await db.query<Account>(
-    `UPDATE accounts SET name = COALESCE($2, name), email = COALESCE($3, email), updated_at = now()
+    `UPDATE accounts SET name = COALESCE($2, name), email = COALESCE($3, email), updated_at = now(),
+       email_verified_at = CASE WHEN $3 IS NULL OR $3 = email THEN email_verified_at END
      WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
     [id, changes.name ?? null, changes.email ?? null],
   );
@@ -214,5 +223,158 @@ export async function deleteExpiredRefreshTokens(db: Queryable, before: Date, li
     `DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)`,
     [before, limit],
   );
+  return result.rowCount ?? 0;
+}
+
+/** Only for an account known to exist (callers hold its row lock). */
+export async function setRole(db: Queryable, id: string, role: Role): Promise<Account> {
+  const result = await db.query<Account>(
+    `UPDATE accounts SET role = $2, updated_at = now() WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+    [id, role],
+  );
+  return result.rows[0]!;
+}
+
+/** Only for an account known to exist (callers hold its row lock). */
+export async function setDisabled(db: Queryable, id: string, disabled: boolean): Promise<Account> {
+  const result = await db.query<Account>(
+    `UPDATE accounts SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END, updated_at = now()
+     WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+    [id, disabled],
+  );
+  return result.rows[0]!;
+}
+
+/** One row of access_revocations (see sql/120_access_revocations.sql). */
+export interface RevocationRecord {
+  sequence: number;
+  accountId: string;
+  /** Null: every access token of the account below `generation`. */
+  sessionId: string | null;
+  generation: number;
+  recordedAt: Date;
+}
+
+const REVOCATION_COLUMNS = `sequence, account_id AS "accountId", session_id AS "sessionId", generation,
+  recorded_at AS "recordedAt"`;
+
+/**
+ * Raises the account's token generation and records it as a revocation of every access token issued before; returns
+ * the new generation. Callers hold the account's row lock.
+ */
+export async function raiseTokenGeneration(db: Queryable, accountId: string): Promise<number> {
+  const result = await db.query<{ generation: number }>(
+    `WITH raised AS (
+       UPDATE accounts SET token_generation = token_generation + 1 WHERE id = $1 RETURNING id, token_generation
+     )
+     INSERT INTO access_revocations (account_id, generation) SELECT id, token_generation FROM raised
+     RETURNING generation`,
+    [accountId],
+  );
+  return result.rows[0]!.generation;
+}
+
+/** Records that every access token of one session (refresh-token family) is revoked. */
+export async function recordSessionRevocation(db: Queryable, accountId: string, sessionId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO access_revocations (account_id, session_id, generation)
+     SELECT id, $2, token_generation FROM accounts WHERE id = $1`,
+    [accountId, sessionId],
+  );
+}
+
+/** Revocations recorded less than `seconds` ago by the database's clock, oldest first. */
+export async function recentRevocations(db: Queryable, seconds: number): Promise<RevocationRecord[]> {
+  const result = await db.query<RevocationRecord>(
+    `SELECT ${REVOCATION_COLUMNS} FROM access_revocations
+     WHERE recorded_at > now() - make_interval(secs => $1) ORDER BY sequence`,
+    [seconds],
+  );
+  return result.rows;
+}
+
+/** The account's token generation (undefined for no such account), and whether the session was revoked. */
+export async function sessionState(
+  db: Queryable,
+  accountId: string,
+  sessionId: string | null,
+): Promise<{ generation: number; sessionRevoked: boolean } | undefined> {
+  const result = await db.query<{ generation: number; sessionRevoked: boolean }>(
+    `SELECT token_generation AS generation,
+       EXISTS (SELECT 1 FROM access_revocations WHERE session_id = $2) AS "sessionRevoked"
+     FROM accounts WHERE id = $1`,
+    [accountId, sessionId],
+  );
+  return result.rows[0];
+}
+
+/** Deletes revocations recorded more than `seconds` ago; returns how many. */
+export async function deleteRevocationsOlderThan(db: Queryable, seconds: number): Promise<number> {
+  const result = await db.query(
+    "DELETE FROM access_revocations WHERE recorded_at < now() - make_interval(secs => $1)",
+    [seconds],
+  );
+  return result.rowCount ?? 0;
+}
+
+export type AccountTokenPurpose = "password_reset" | "email_verification";
+
+/** Stores a new emailed token, voiding the account's earlier unused ones of the same purpose. */
+export async function replaceAccountToken(
+  db: Queryable,
+  token: { tokenHash: Buffer; accountId: string; purpose: AccountTokenPurpose; email: string; expiresAt: Date },
+): Promise<void> {
+  await db.query(
+    "UPDATE account_tokens SET used_at = now() WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL",
+    [token.accountId, token.purpose],
+  );
+  await db.query(
+    `INSERT INTO account_tokens (token_hash, account_id, purpose, email, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+    [token.tokenHash, token.accountId, token.purpose, token.email, token.expiresAt],
+  );
+}
+
+/** The account of a live (unused, unexpired) token whose address is still the account's; undefined otherwise. */
+export async function findLiveAccountToken(
+  db: Queryable,
+  tokenHash: Buffer,
+  purpose: AccountTokenPurpose,
+): Promise<{ accountId: string } | undefined> {
+  const result = await db.query<{ accountId: string }>(
+    `SELECT t.account_id AS "accountId" FROM account_tokens t JOIN accounts a ON a.id = t.account_id
+     WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now() AND t.email = a.email`,
+    [tokenHash, purpose],
+  );
+  return result.rows[0];
+}
+
+/** Uses up a live token, in one conditional statement so that of two concurrent uses only one gets it. */
+export async function useAccountToken(
+  db: Queryable,
+  tokenHash: Buffer,
+  purpose: AccountTokenPurpose,
+): Promise<{ accountId: string } | undefined> {
+  const result = await db.query<{ accountId: string }>(
+    `UPDATE account_tokens t SET used_at = now() FROM accounts a
+     WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()
+       AND a.id = t.account_id AND t.email = a.email
+     RETURNING t.account_id AS "accountId"`,
+    [tokenHash, purpose],
+  );
+  return result.rows[0];
+}
+
+export async function markEmailVerified(db: Queryable, accountId: string): Promise<Account> {
+  const result = await db.query<Account>(
+    `UPDATE accounts SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
+     WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+    [accountId],
+  );
+  return result.rows[0]!;
+}
+
+/** Deletes emailed tokens that expired; returns how many. */
+export async function deleteExpiredAccountTokens(db: Queryable): Promise<number> {
+  const result = await db.query("DELETE FROM account_tokens WHERE expires_at < now()");
   return result.rowCount ?? 0;
 }

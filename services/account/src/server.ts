@@ -5,6 +5,7 @@ import {
   type Account as ProtoAccount,
   type Session as ProtoSession,
 } from "@polyscale/proto/account/v1/account";
+import type { RevocationFeed } from "./revocation-feed.js";
 import type { Account, AccountService, Role, Session } from "./service.js";
 
 const protoRoleOf: Record<Role, ProtoRole> = { customer: ProtoRole.ROLE_CUSTOMER, admin: ProtoRole.ROLE_ADMIN };
@@ -29,6 +30,8 @@ function toProtoAccount(account: Account): ProtoAccount {
     name: account.name,
     email: account.email ?? "",
     role: protoRoleOf[account.role],
+    disabled: account.disabled,
+    emailVerified: account.emailVerified,
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };
@@ -39,7 +42,11 @@ function toProtoSession(session: Session): ProtoSession {
 }
 
 /** Maps AccountService's gRPC methods onto the service: proto in, domain call, proto out. */
-export function accountServiceBinding(service: AccountService, logger: Logger): ServiceBinding {
+export function accountServiceBinding(
+  service: AccountService,
+  revocations: RevocationFeed,
+  logger: Logger,
+): ServiceBinding {
   return bindService(
     AccountServiceService,
     {
@@ -73,6 +80,35 @@ export function accountServiceBinding(service: AccountService, logger: Logger): 
         session: toProtoSession(await service.changePassword(request, context)),
       }),
       getSigningKeys: async () => ({ jwksJson: service.signingKeys() }),
+      logoutAll: async (request, context) => {
+        await service.logoutAll(request.accountId, context);
+        return {};
+      },
+      setRole: async (request, context) => {
+        const role = roleFromProto(request.role);
+        if (!role) throw invalidArgument("role", "must be ROLE_CUSTOMER or ROLE_ADMIN");
+        return { account: toProtoAccount(await service.setRole({ accountId: request.accountId, role }, context)) };
+      },
+      setDisabled: async (request, context) => ({
+        account: toProtoAccount(await service.setDisabled(request, context)),
+      }),
+      getSessionState: async (request, context) => service.sessionState(request, context),
+      requestPasswordReset: async (request, context) => {
+        await service.requestPasswordReset(request.email, context);
+        return {};
+      },
+      resetPassword: async (request, context) => ({
+        session: toProtoSession(await service.resetPassword(request, context)),
+      }),
+      requestEmailVerification: async (request, context) => {
+        await service.requestEmailVerification(request.accountId, context);
+        return {};
+      },
+      verifyEmail: async (request, context) => ({
+        account: toProtoAccount(await service.verifyEmail(request.token, context)),
+      }),
+      watchRevocations: async (_request, _context, stream) =>
+        revocations.subscribe((batch) => stream.send({ revocations: batch }), stream.signal),
     },
     logger,
   );

@@ -2,12 +2,22 @@ import { createLogger, newId, type Database, type RequestContext } from "@polysc
 import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Mail, Mailer } from "./mailer.js";
 import { AccountService } from "./service.js";
 import * as repository from "./repository.js";
 import { AccessTokenSigner, hashRefreshToken } from "./tokens.js";
 
 const migrationsDir = fileURLToPath(new URL("../sql", import.meta.url));
 const context: RequestContext = { requestId: "test", logger: createLogger("account-test", "silent") };
+
+/** The mailer of these tests keeps what it was asked to send. */
+const sent: Mail[] = [];
+const mailer: Mailer = { send: async (mail) => void sent.push(mail), close: () => {} };
+const tokenSentTo = (email: string, path: string) =>
+  sent
+    .filter((mail) => mail.to === email)
+    .map((mail) => new RegExp(`https://shop\\.example/${path}\\?token=([\\w-]+)`).exec(mail.text)?.[1])
+    .findLast(Boolean);
 
 let emailCounter = 0;
 /** A fresh address per test, so tests sharing one database never collide. */
@@ -33,6 +43,10 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
       signer,
       refreshTokenTtlSeconds: 3600,
       refreshGraceSeconds,
+      mailer,
+      appUrl: "https://shop.example/",
+      passwordResetTtlSeconds: 1800,
+      emailVerificationTtlSeconds: 3600,
     });
   }
 
@@ -392,6 +406,185 @@ describe.each(databaseBackends())("AccountService on $name", (backend) => {
         code: "UNAUTHENTICATED",
       });
       await expect(service.login({ email, password: "new password" }, context)).resolves.toBeDefined();
+    });
+  });
+
+  describe("revocation of access tokens", () => {
+    const revocationsOf = async (accountId: string) =>
+      (await service.recentRevocations()).filter((revocation) => revocation.accountId === accountId);
+    const claimsOf = (token: string) =>
+      JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { sid: string; gen: number };
+
+    it("names the session and the token generation in every access token", async () => {
+      const first = await register();
+      const refreshed = await service.refreshToken(first.refreshToken, context);
+      expect(claimsOf(refreshed.accessToken)).toEqual(expect.objectContaining({ gen: 0 }));
+      expect(claimsOf(refreshed.accessToken).sid).toBe(claimsOf(first.accessToken).sid);
+      const other = await service.login({ email: first.account.email!, password: "correct horse battery" }, context);
+      expect(claimsOf(other.accessToken).sid).not.toBe(claimsOf(first.accessToken).sid);
+    });
+
+    it("records a logout as the revocation of that session only", async () => {
+      const first = await register();
+      await service.logout(first.refreshToken, context);
+      const sessionId = claimsOf(first.accessToken).sid;
+      expect(await revocationsOf(first.account.id)).toEqual([expect.objectContaining({ sessionId, generation: 0 })]);
+      expect(await service.sessionState({ accountId: first.account.id, sessionId }, context)).toEqual({
+        generation: 0,
+        sessionRevoked: true,
+      });
+    });
+
+    it("raises the generation on logout everywhere, password change and role change", async () => {
+      const email = uniqueEmail();
+      const first = await register(email, "old password");
+      const accountId = first.account.id;
+      await service.logoutAll(accountId, context);
+      await expect(service.refreshToken(first.refreshToken, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      const changed = await service.changePassword(
+        { accountId, currentPassword: "old password", newPassword: "new password" },
+        context,
+      );
+      expect(claimsOf(changed.accessToken).gen).toBe(2);
+      const promoted = await service.setRole({ accountId, role: "admin" }, context);
+      expect(promoted.role).toBe("admin");
+      const refreshed = await service.refreshToken(changed.refreshToken, context);
+      expect(claimsOf(refreshed.accessToken).gen).toBe(3);
+      expect(refreshed.account.role).toBe("admin");
+      expect((await revocationsOf(accountId)).map((revocation) => revocation.generation)).toEqual([1, 2, 3]);
+      expect(await service.sessionState({ accountId, sessionId: "" }, context)).toEqual({
+        generation: 3,
+        sessionRevoked: false,
+      });
+    });
+
+    it("disables an account: no login, no refresh, sessions revoked; enabled again it logs in", async () => {
+      const email = uniqueEmail();
+      const first = await register(email, "right password");
+      const disabled = await service.setDisabled({ accountId: first.account.id, disabled: true }, context);
+      expect(disabled.disabled).toBe(true);
+      await expect(service.refreshToken(first.refreshToken, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      await expect(service.login({ email, password: "right password" }, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+        message: "account is disabled",
+      });
+      // A wrong password still says only "invalid credentials": being disabled is told only to the owner.
+      await expect(service.login({ email, password: "wrong password" }, context)).rejects.toMatchObject({
+        message: "invalid credentials",
+      });
+      await service.setDisabled({ accountId: first.account.id, disabled: false }, context);
+      await expect(service.login({ email, password: "right password" }, context)).resolves.toBeDefined();
+      await expect(
+        service.setDisabled({ accountId: "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b", disabled: true }, context),
+      ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    });
+
+    it("records the revocation of a family whose used token came back", async () => {
+      const first = await register();
+      await service.refreshToken(first.refreshToken, context);
+      await expect(service.refreshToken(first.refreshToken, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      expect(await revocationsOf(first.account.id)).toEqual([
+        expect.objectContaining({ sessionId: claimsOf(first.accessToken).sid }),
+      ]);
+    });
+  });
+
+  describe("password reset and email verification", () => {
+    const waitForMail = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+    it("answers a reset request the same whether or not the email exists, and mails only the account", async () => {
+      const email = uniqueEmail();
+      await register(email, "old password");
+      const before = sent.length;
+      await expect(service.requestPasswordReset(uniqueEmail(), context)).resolves.toBeUndefined();
+      await expect(service.requestPasswordReset(email.toUpperCase(), context)).resolves.toBeUndefined();
+      await waitForMail();
+      const resets = sent.slice(before).filter((mail) => mail.subject === "Reset your PolyScale password");
+      expect(resets.map((mail) => mail.to)).toEqual([email]);
+      await expect(service.requestPasswordReset("not an email", context)).rejects.toMatchObject({ field: "email" });
+    });
+
+    it("resets once with the newest token, stored hashed, and ends every session", async () => {
+      const email = uniqueEmail();
+      const first = await register(email, "old password");
+      await service.requestPasswordReset(email, context);
+      await waitForMail();
+      const stale = tokenSentTo(email, "reset-password")!;
+      await service.requestPasswordReset(email, context);
+      await waitForMail();
+      const token = tokenSentTo(email, "reset-password")!;
+      expect(token).not.toBe(stale);
+      // Only hashes are stored.
+      expect(
+        await countRows(database, "SELECT count(*)::int AS count FROM account_tokens WHERE token_hash = $1", [
+          hashRefreshToken(token),
+        ]),
+      ).toBe(1);
+      expect(
+        await countRows(database, "SELECT count(*)::int AS count FROM account_tokens WHERE token_hash = $1::bytea", [
+          Buffer.from(token),
+        ]),
+      ).toBe(0);
+      // Asking again voided the earlier link.
+      await expect(service.resetPassword({ token: stale, newPassword: "new password" }, context)).rejects.toMatchObject(
+        {
+          code: "UNAUTHENTICATED",
+        },
+      );
+      await expect(service.resetPassword({ token, newPassword: "short" }, context)).rejects.toMatchObject({
+        field: "newPassword",
+      });
+      const fresh = await service.resetPassword({ token, newPassword: "new password" }, context);
+      expect(fresh.account.id).toBe(first.account.id);
+      await expect(service.resetPassword({ token, newPassword: "newer password" }, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      await expect(service.refreshToken(first.refreshToken, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      expect(await service.sessionState({ accountId: first.account.id, sessionId: "" }, context)).toMatchObject({
+        generation: 1,
+      });
+      await expect(service.login({ email, password: "new password" }, context)).resolves.toBeDefined();
+    });
+
+    it("refuses an expired reset token", async () => {
+      const email = uniqueEmail();
+      const { account } = await register(email, "old password");
+      await service.requestPasswordReset(email, context);
+      await waitForMail();
+      const token = tokenSentTo(email, "reset-password")!;
+      await database.query("UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE account_id = $1", [
+        account.id,
+      ]);
+      await expect(service.resetPassword({ token, newPassword: "new password" }, context)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+    });
+
+    it("verifies the email with the link sent at registration; a changed email needs a new one", async () => {
+      const email = uniqueEmail();
+      const { account } = await register(email);
+      await waitForMail();
+      expect(account.emailVerified).toBe(false);
+      const token = tokenSentTo(email, "verify-email")!;
+      expect((await service.verifyEmail(token, context)).emailVerified).toBe(true);
+      await expect(service.verifyEmail(token, context)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      const moved = uniqueEmail();
+      const changed = await service.updateProfile({ accountId: account.id, email: moved }, context);
+      expect(changed.emailVerified).toBe(false);
+      await service.requestEmailVerification(account.id, context);
+      const second = tokenSentTo(moved, "verify-email")!;
+      // A link sent to an address the account no longer has is void.
+      await service.requestEmailVerification(account.id, context);
+      await service.updateProfile({ accountId: account.id, email: uniqueEmail() }, context);
+      await expect(service.verifyEmail(second, context)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     });
   });
 });

@@ -1,5 +1,7 @@
 import {
   alreadyExists,
+  describeError,
+  failedPrecondition,
   type AppError,
   invalidArgument,
   isUniqueViolation,
@@ -17,7 +19,8 @@ import {
 } from "@polyscale/platform";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import * as repository from "./repository.js";
-import type { Account, Role } from "./repository.js";
+import type { Account, AccountTokenPurpose, Role } from "./repository.js";
+import type { Mailer } from "./mailer.js";
 import { hashRefreshToken, newRefreshToken, successorRefreshToken, type AccessTokenSigner } from "./tokens.js";
 
 export type { Account, Role };
@@ -46,6 +49,8 @@ const MAX_GRACE_CHAIN = 5;
 
 const INVALID_CREDENTIALS = "invalid credentials";
 const INVALID_REFRESH_TOKEN = "invalid refresh token";
+const ACCOUNT_DISABLED = "account is disabled";
+const INVALID_EMAILED_TOKEN = "the link is invalid or has expired; ask for a new one";
 
 /** Passwords are taken as given (never trimmed); length counts characters, not bytes. */
 function requirePassword(field: string, value: string, min: number): string {
@@ -70,6 +75,15 @@ export interface AccountServiceOptions {
   refreshTokenTtlSeconds: number;
   /** How long after a refresh token was used a repeated use still gets the same successor instead of revoking. */
   refreshGraceSeconds: number;
+  /** Called after a change that revokes access tokens has committed (the revocation feed then looks at once). */
+  onRevocation?: () => void;
+  /** Sends password-reset and verification emails; their links are `${appUrl}/reset-password?token=…` and so on. */
+  mailer: Mailer;
+  appUrl: string;
+  /** Lifetime of an emailed password-reset token. */
+  passwordResetTtlSeconds: number;
+  /** Lifetime of an emailed verification token. */
+  emailVerificationTtlSeconds: number;
 }
 
 /** Accounts, credentials and sessions. Every input is validated here before anything is written. */
@@ -79,6 +93,10 @@ export class AccountService {
   private readonly refreshTokenTtlMs: number;
   private readonly refreshGraceSeconds: number;
   private readonly successorSecret: Buffer;
+  private readonly onRevocation: () => void;
+  private readonly mailer: Mailer;
+  private readonly appUrl: string;
+  private readonly emailedTokenTtlMs: Record<AccountTokenPurpose, number>;
 
   constructor(options: AccountServiceOptions) {
     this.database = options.database;
@@ -86,6 +104,13 @@ export class AccountService {
     this.refreshTokenTtlMs = options.refreshTokenTtlSeconds * 1000;
     this.refreshGraceSeconds = options.refreshGraceSeconds;
     this.successorSecret = options.signer.deriveSecret("polyscale refresh token successor");
+    this.onRevocation = options.onRevocation ?? (() => {});
+    this.mailer = options.mailer;
+    this.appUrl = options.appUrl.replace(/\/+$/, "");
+    this.emailedTokenTtlMs = {
+      password_reset: options.passwordResetTtlSeconds * 1000,
+      email_verification: options.emailVerificationTtlSeconds * 1000,
+    };
   }
 
   /** An admin operation: email and password are given together or not at all; role defaults to customer. */
@@ -132,13 +157,15 @@ export class AccountService {
     return repository.listAccounts(this.database, normalizePage(page));
   }
 
-  async register(input: { name: string; email: string; password: string }, _context: RequestContext): Promise<Session> {
+  /** Registers and sends a verification email (in the background: a mail fault never fails a registration). */
+  async register(input: { name: string; email: string; password: string }, context: RequestContext): Promise<Session> {
     const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
     const email = requireEmail("email", input.email);
     const password = requirePassword("password", input.password, MIN_PASSWORD_LENGTH);
     const passwordHash = await hashPassword(password);
+    let session: Session;
     try {
-      return await this.database.transaction(async (tx) => {
+      session = await this.database.transaction(async (tx) => {
         const account = await repository.insertAccount(tx, {
           id: newId(),
           name,
@@ -146,12 +173,109 @@ export class AccountService {
           passwordHash,
           role: "customer",
         });
-        return this.issueSession(tx, account, newId());
+        return this.issueSession(tx, account, newId(), 0);
       });
     } catch (error) {
       if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
       throw error;
     }
+    this.mailInBackground(this.sendVerification(session.account), context);
+    return session;
+  }
+
+  /**
+   * Emails a single-use password-reset link when the address belongs to an account that can log in. The answer is the
+   * same either way, and the email is sent after answering, so neither the reply nor its timing tells whether the
+   * address is registered.
+   */
+  async requestPasswordReset(email: string, context: RequestContext): Promise<void> {
+    const address = requireEmail("email", email);
+    const credentials = await repository.findCredentialsByEmail(this.database, address);
+    if (!credentials?.passwordHash || credentials.account.disabled) return;
+    const token = await this.issueEmailedToken(credentials.account.id, address, "password_reset");
+    this.mailInBackground(
+      this.mailer.send({
+        to: address,
+        subject: "Reset your PolyScale password",
+        text:
+          `Someone asked to reset the password of your account. To choose a new one, open this link within ` +
+          `${Math.round(this.emailedTokenTtlMs.password_reset / 60_000)} minutes:\n\n` +
+          `${this.appUrl}/reset-password?token=${token}\n\nIf it was not you, ignore this email: nothing changes.`,
+      }),
+      context,
+    );
+  }
+
+  /**
+   * Sets a new password with an emailed token (single use, short-lived, void once the email changed), ends every
+   * session of the account (refresh and access tokens) and starts a fresh one.
+   */
+  async resetPassword(input: { token: string; newPassword: string }, _context: RequestContext): Promise<Session> {
+    const tokenHash = hashRefreshToken(requireText("token", input.token, { max: MAX_REFRESH_TOKEN_LENGTH }));
+    const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
+    // A cheap look first, so that made-up tokens cost no password hash.
+    const live = await repository.findLiveAccountToken(this.database, tokenHash, "password_reset");
+    if (!live) throw unauthenticated("EMAILED_TOKEN_INVALID", INVALID_EMAILED_TOKEN);
+    const passwordHash = await hashPassword(newPassword);
+    const session = await this.database.transaction(async (tx) => {
+      const locked = await repository.lockAccount(tx, live.accountId);
+      if (!locked || locked.account.disabled) return undefined;
+      if (!(await repository.useAccountToken(tx, tokenHash, "password_reset"))) return undefined;
+      await repository.revokeRefreshTokensOfAccount(tx, live.accountId);
+      const tokenGeneration = await repository.raiseTokenGeneration(tx, live.accountId);
+      const account = await repository.setPasswordHash(tx, live.accountId, passwordHash);
+      return this.issueSession(tx, account, newId(), tokenGeneration);
+    });
+    if (!session) throw unauthenticated("EMAILED_TOKEN_INVALID", INVALID_EMAILED_TOKEN);
+    this.onRevocation();
+    return session;
+  }
+
+  /** Emails a verification link to the account's current address; nothing when it is verified already. */
+  async requestEmailVerification(accountId: string, _context: RequestContext): Promise<void> {
+    const account = await this.getAccount(accountId, _context);
+    if (!account.email) throw failedPrecondition("INVALID_INPUT", "the account has no email", "accountId");
+    if (account.emailVerified) return;
+    await this.sendVerification(account);
+  }
+
+  /** Marks the account's email verified with an emailed token (single use, void once the email changed). */
+  async verifyEmail(token: string, _context: RequestContext): Promise<Account> {
+    const tokenHash = hashRefreshToken(requireText("token", token, { max: MAX_REFRESH_TOKEN_LENGTH }));
+    const account = await this.database.transaction(async (tx) => {
+      const used = await repository.useAccountToken(tx, tokenHash, "email_verification");
+      return used ? repository.markEmailVerified(tx, used.accountId) : undefined;
+    });
+    if (!account) throw unauthenticated("EMAILED_TOKEN_INVALID", INVALID_EMAILED_TOKEN);
+    return account;
+  }
+
+  private async sendVerification(account: Account): Promise<void> {
+    if (!account.email) return;
+    const token = await this.issueEmailedToken(account.id, account.email, "email_verification");
+    await this.mailer.send({
+      to: account.email,
+      subject: "Confirm your email for PolyScale",
+      text: `To confirm this address, open this link:\n\n${this.appUrl}/verify-email?token=${token}\n`,
+    });
+  }
+
+  /** A new random token of `purpose` for the account, stored hashed; earlier unused ones of that purpose are void. */
+  private async issueEmailedToken(accountId: string, email: string, purpose: AccountTokenPurpose): Promise<string> {
+    const token = newRefreshToken();
+    await repository.replaceAccountToken(this.database, {
+      tokenHash: hashRefreshToken(token),
+      accountId,
+      purpose,
+      email,
+      expiresAt: new Date(Date.now() + this.emailedTokenTtlMs[purpose]),
+    });
+    return token;
+  }
+
+  /** Mail sent after the answer: a failure is logged (type and message only), never shown to the caller. */
+  private mailInBackground(sending: Promise<void>, context: RequestContext): void {
+    sending.catch((error: unknown) => context.logger.error({ err: describeError(error) }, "could not send email"));
   }
 
   /**
@@ -181,27 +305,31 @@ export class AccountService {
     const outcome = await this.database.transaction(async (tx) => {
       // The account lock orders concurrent uses of one token: the first rotates, the others see it used.
       const locked = await repository.lockAccount(tx, presented.accountId);
-      if (!locked) return { kind: "rejected" } as const;
+      if (!locked || locked.account.disabled) return { kind: "rejected" } as const;
       const used = await repository.useRefreshToken(tx, tokenHash);
       if (used) {
         const successor = successorRefreshToken(this.successorSecret, presentedToken);
         return {
           kind: "rotated",
-          session: await this.issueSession(tx, locked.account, used.familyId, successor),
+          session: await this.issueSession(tx, locked.account, used.familyId, locked.tokenGeneration, successor),
         } as const;
       }
       const current = await repository.findRefreshTokenState(tx, tokenHash, this.refreshGraceSeconds);
       if (!current?.usedAt || current.revokedAt) return { kind: "rejected" } as const;
       if (current.usedWithinGrace) {
         const successor = await this.graceSuccessor(tx, presentedToken);
-        if (successor)
-          return { kind: "rotated", session: await this.resumeSession(locked.account, successor) } as const;
+        if (successor) {
+          const session = await this.resumeSession(locked.account, successor, locked.tokenGeneration);
+          return { kind: "rotated", session } as const;
+        }
       }
       await repository.revokeRefreshTokenFamily(tx, current.familyId);
+      await repository.recordSessionRevocation(tx, presented.accountId, current.familyId);
       return { kind: "reused" } as const;
     });
     if (outcome.kind === "rotated") return outcome.session;
     if (outcome.kind === "reused") {
+      this.onRevocation();
       context.logger.warn({ accountId: presented.accountId }, "refresh token reused; its session family is revoked");
     }
     throw unauthenticated("INVALID_REFRESH_TOKEN", INVALID_REFRESH_TOKEN);
@@ -237,7 +365,79 @@ export class AccountService {
     await this.database.transaction(async (tx) => {
       await repository.lockAccount(tx, presented.accountId);
       await repository.revokeRefreshTokenFamily(tx, presented.familyId);
+      await repository.recordSessionRevocation(tx, presented.accountId, presented.familyId);
     });
+    this.onRevocation();
+  }
+
+  /** Ends every session of the account: refresh tokens revoked, access tokens issued before refused by gateways. */
+  async logoutAll(accountId: string, _context: RequestContext): Promise<void> {
+    await this.revokeEverySession(requireId("accountId", accountId), async () => undefined);
+  }
+
+  /** Changes the role; access tokens issued before carry the old one, so they are revoked (a refresh gets the new). */
+  async setRole(input: { accountId: string; role: Role }, _context: RequestContext): Promise<Account> {
+    const accountId = requireId("accountId", input.accountId);
+    const account = await this.database.transaction(async (tx) => {
+      if (!(await repository.lockAccount(tx, accountId))) return undefined;
+      const changed = await repository.setRole(tx, accountId, input.role);
+      await repository.raiseTokenGeneration(tx, accountId);
+      return changed;
+    });
+    if (!account) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
+    this.onRevocation();
+    return account;
+  }
+
+  /** Disabling ends every session and refuses logins and refreshes; enabling lets the owner log in again. */
+  async setDisabled(input: { accountId: string; disabled: boolean }, _context: RequestContext): Promise<Account> {
+    const accountId = requireId("accountId", input.accountId);
+    if (!input.disabled) {
+      const account = await this.database.transaction(async (tx) =>
+        (await repository.lockAccount(tx, accountId)) ? repository.setDisabled(tx, accountId, false) : undefined,
+      );
+      if (!account) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
+      return account;
+    }
+    return this.revokeEverySession(accountId, (tx) => repository.setDisabled(tx, accountId, true));
+  }
+
+  /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
+  async sessionState(
+    input: { accountId: string; sessionId: string },
+    _context: RequestContext,
+  ): Promise<{ generation: number; sessionRevoked: boolean }> {
+    const accountId = requireId("accountId", input.accountId);
+    const sessionId = input.sessionId === "" ? null : requireId("sessionId", input.sessionId);
+    const state = await repository.sessionState(this.database, accountId, sessionId);
+    if (!state) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
+    return state;
+  }
+
+  /** Revocations that can still concern a live access token (recorded within one access-token lifetime). */
+  recentRevocations(withinSeconds = this.signer.ttlSeconds): Promise<repository.RevocationRecord[]> {
+    return repository.recentRevocations(this.database, withinSeconds);
+  }
+
+  /** How long after it was recorded a revocation still concerns a live access token. */
+  get revocationLifetimeMs(): number {
+    return this.signer.ttlSeconds * 1000;
+  }
+
+  /**
+   * Under the account's lock: revokes every refresh token, raises the token generation (so gateways refuse every
+   * access token issued before) and applies `change`; then tells the revocation feed.
+   */
+  private async revokeEverySession<T>(accountId: string, change: (tx: Queryable) => Promise<T>): Promise<T> {
+    const result = await this.database.transaction(async (tx) => {
+      if (!(await repository.lockAccount(tx, accountId))) return { found: false } as const;
+      await repository.revokeRefreshTokensOfAccount(tx, accountId);
+      await repository.raiseTokenGeneration(tx, accountId);
+      return { found: true, value: await change(tx) } as const;
+    });
+    if (!result.found) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
+    this.onRevocation();
+    return result.value;
   }
 
   /** Changes the name, the email or both; at least one must be given. */
@@ -278,10 +478,13 @@ export class AccountService {
     const verified = await verifyPassword(credentials.passwordHash, currentPassword);
     if (!verified || !credentials.passwordHash) throw unauthenticated("INVALID_CREDENTIALS", INVALID_CREDENTIALS);
     const newPasswordHash = await hashPassword(newPassword);
-    return this.startSession(accountId, credentials.passwordHash, async (tx) => {
+    const session = await this.startSession(accountId, credentials.passwordHash, async (tx) => {
       await repository.revokeRefreshTokensOfAccount(tx, accountId);
-      return repository.setPasswordHash(tx, accountId, newPasswordHash);
+      const tokenGeneration = await repository.raiseTokenGeneration(tx, accountId);
+      return { account: await repository.setPasswordHash(tx, accountId, newPasswordHash), tokenGeneration };
     });
+    this.onRevocation();
+    return session;
   }
 
   /**
@@ -293,8 +496,12 @@ export class AccountService {
     for (;;) {
       const batch = await repository.deleteExpiredRefreshTokens(this.database, now, PURGE_BATCH_SIZE);
       deleted += batch;
-      if (batch < PURGE_BATCH_SIZE) return deleted;
+      if (batch < PURGE_BATCH_SIZE) break;
     }
+    // Revocations outlive the access tokens they concern by a margin, then go too; so do expired emailed tokens.
+    await repository.deleteRevocationsOlderThan(this.database, this.signer.ttlSeconds * 2);
+    await repository.deleteExpiredAccountTokens(this.database);
+    return deleted;
   }
 
   /** The JSON Web Key Set that verifies access tokens. */
@@ -324,19 +531,21 @@ export class AccountService {
    * Starts a new session family for an account whose password was just checked against verifiedHash, after running
    * change (which returns the account as changed) in the same transaction. The account row is locked and the hash
    * compared again: if the password changed while it was being checked, a session from the old one must not outlive
-   * the change.
+   * the change. A disabled account gets no session.
    */
   private async startSession(
     accountId: string,
     verifiedHash: string,
-    change?: (tx: Queryable) => Promise<Account>,
+    change?: (tx: Queryable) => Promise<{ account: Account; tokenGeneration: number }>,
   ): Promise<Session> {
     const session = await this.database.transaction(async (tx) => {
       const locked = await repository.lockAccount(tx, accountId);
       if (locked?.passwordHash !== verifiedHash) return undefined;
-      const account = change ? await change(tx) : locked.account;
-      return this.issueSession(tx, account, newId());
+      if (locked.account.disabled) return "disabled" as const;
+      const { account, tokenGeneration } = change ? await change(tx) : locked;
+      return this.issueSession(tx, account, newId(), tokenGeneration);
     });
+    if (session === "disabled") throw unauthenticated("ACCOUNT_DISABLED", ACCOUNT_DISABLED);
     if (!session) throw unauthenticated("INVALID_CREDENTIALS", INVALID_CREDENTIALS);
     return session;
   }
@@ -345,6 +554,7 @@ export class AccountService {
     tx: Queryable,
     account: Account,
     familyId: string,
+    tokenGeneration: number,
     refreshToken = newRefreshToken(),
   ): Promise<Session> {
     const refreshTokenExpiresAt = new Date(Date.now() + this.refreshTokenTtlMs);
@@ -355,15 +565,25 @@ export class AccountService {
       tokenHash: hashRefreshToken(refreshToken),
       expiresAt: refreshTokenExpiresAt,
     });
-    return this.resumeSession(account, { token: refreshToken, expiresAt: refreshTokenExpiresAt, familyId });
+    return this.resumeSession(
+      account,
+      { token: refreshToken, expiresAt: refreshTokenExpiresAt, familyId },
+      tokenGeneration,
+    );
   }
 
   /** A session around a refresh token that is already stored: a fresh access token for it. */
   private async resumeSession(
     account: Account,
     refresh: { token: string; expiresAt: Date; familyId: string },
+    tokenGeneration: number,
   ): Promise<Session> {
-    const access = await this.signer.sign({ accountId: account.id, role: account.role });
+    const access = await this.signer.sign({
+      accountId: account.id,
+      role: account.role,
+      sessionId: refresh.familyId,
+      generation: tokenGeneration,
+    });
     return {
       account,
       accessToken: access.token,

@@ -22,7 +22,7 @@ async function verify(token: string, jwksJson: string) {
 describe("AccessTokenSigner", () => {
   it("signs tokens that verify against the published JWKS and carry sub and role", async () => {
     const signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
-    const { token, expiresAt } = await signer.sign({ accountId, role: "admin" });
+    const { token, expiresAt } = await signer.sign({ accountId, role: "admin", sessionId: accountId, generation: 0 });
     const { payload, protectedHeader } = await verify(token, signer.jwksJson);
     expect(payload).toMatchObject({ sub: accountId, role: "admin", iss: "polyscale-account", aud: "polyscale" });
     expect(payload.exp! - payload.iat!).toBe(900);
@@ -40,17 +40,19 @@ describe("AccessTokenSigner", () => {
 
   it("rejects a tampered token", async () => {
     const signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
-    const { token } = await signer.sign({ accountId, role: "customer" });
+    const { token } = await signer.sign({ accountId, role: "customer", sessionId: accountId, generation: 0 });
     const [header, payload, signature] = token.split(".");
     const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
-    const forged = Buffer.from(JSON.stringify({ ...claims, role: "admin" })).toString("base64url");
+    const forged = Buffer.from(
+      JSON.stringify({ ...claims, role: "admin", sessionId: accountId, generation: 0 }),
+    ).toString("base64url");
     await expect(verify(`${header}.${forged}.${signature}`, signer.jwksJson)).rejects.toThrow();
   });
 
   it("rejects a token signed by another key", async () => {
     const signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
     const stranger = await AccessTokenSigner.create({ ttlSeconds: 900 });
-    const { token } = await stranger.sign({ accountId, role: "admin" });
+    const { token } = await stranger.sign({ accountId, role: "admin", sessionId: accountId, generation: 0 });
     await expect(verify(token, signer.jwksJson)).rejects.toThrow();
   });
 
@@ -59,7 +61,7 @@ describe("AccessTokenSigner", () => {
     const first = await AccessTokenSigner.create({ privateKeyPem: pem, ttlSeconds: 60 });
     const second = await AccessTokenSigner.create({ privateKeyPem: pem, ttlSeconds: 60 });
     expect(second.jwksJson).toBe(first.jwksJson);
-    const { token } = await second.sign({ accountId, role: "customer" });
+    const { token } = await second.sign({ accountId, role: "customer", sessionId: accountId, generation: 0 });
     await expect(verify(token, first.jwksJson)).resolves.toBeDefined();
     expect(decodeProtectedHeader(token).kid).toBe((JSON.parse(first.jwksJson) as JSONWebKeySet).keys[0]!.kid);
   });

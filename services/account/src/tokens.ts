@@ -33,7 +33,8 @@ export class AccessTokenSigner {
     private readonly keyId: string,
     /** The public keys as JSON text of a JWK Set. */
     readonly jwksJson: string,
-    private readonly ttlSeconds: number,
+    /** Lifetime of the access tokens it signs. */
+    readonly ttlSeconds: number,
   ) {}
 
   /**
@@ -50,10 +51,14 @@ export class AccessTokenSigner {
     return new AccessTokenSigner(privateKey, keyId, JSON.stringify(jwks), options.ttlSeconds);
   }
 
-  async sign(subject: { accountId: string; role: Role }): Promise<AccessToken> {
+  /**
+   * An access token: sub = account id, role, sid = session (refresh-token family) id, gen = the account's token
+   * generation, which gateways compare against revocations (see sql/120_access_revocations.sql).
+   */
+  async sign(subject: { accountId: string; role: Role; sessionId: string; generation: number }): Promise<AccessToken> {
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = issuedAt + this.ttlSeconds;
-    const token = await new SignJWT({ role: subject.role })
+    const token = await new SignJWT({ role: subject.role, sid: subject.sessionId, gen: subject.generation })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: "JWT", kid: this.keyId })
       .setSubject(subject.accountId)
       .setIssuer(ACCESS_TOKEN_ISSUER)

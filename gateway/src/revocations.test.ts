@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { RevocationCache } from "./revocations.js";
+
+const account = "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b";
+
+describe("RevocationCache", () => {
+  let now = 1_000_000;
+  const clock = () => now;
+  const at = (offsetMs: number) => new Date(now + offsetMs);
+
+  it("refuses tokens below the account's generation and of revoked sessions, until the revocation is forgotten", () => {
+    const cache = new RevocationCache({ now: clock });
+    cache.apply([
+      { accountId: account, sessionId: "", generation: 2, forgetAfter: at(1000) },
+      { accountId: account, sessionId: "s-1", generation: 2, forgetAfter: at(1000) },
+      // An older generation arriving late changes nothing.
+      { accountId: account, sessionId: "", generation: 1, forgetAfter: at(5000) },
+    ]);
+    expect(cache.judge({ accountId: account, sessionId: "s-2", generation: 1 })).toBe("revoked");
+    expect(cache.judge({ accountId: account, sessionId: "s-2", generation: 2 })).toBe("valid");
+    expect(cache.judge({ accountId: account, sessionId: "s-1", generation: 2 })).toBe("revoked");
+    expect(cache.judge({ accountId: "another", sessionId: "", generation: 0 })).toBe("valid");
+    now += 1001;
+    // Every token the revocations concerned has expired by now.
+    expect(cache.judge({ accountId: account, sessionId: "s-1", generation: 1 })).toBe("valid");
+  });
+
+  it("stays bounded, and answers unknown for misses while a dropped entry could still matter", () => {
+    const cache = new RevocationCache({ now: clock, maxEntries: 10 });
+    const revocations = Array.from({ length: 15 }, (_, index) => ({
+      accountId: `account-${index}`,
+      sessionId: "",
+      generation: 1,
+      forgetAfter: at(1000 + index),
+    }));
+    cache.apply(revocations);
+    expect(cache.size).toBe(10);
+    expect(cache.judge({ accountId: "account-14", sessionId: "", generation: 0 })).toBe("revoked");
+    expect(cache.judge({ accountId: "account-0", sessionId: "", generation: 0 })).toBe("unknown");
+    expect(cache.judge({ accountId: "never-revoked", sessionId: "", generation: 0 })).toBe("unknown");
+    now += 1005;
+    expect(cache.judge({ accountId: "never-revoked", sessionId: "", generation: 0 })).toBe("valid");
+  });
+});

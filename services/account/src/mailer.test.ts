@@ -1,0 +1,68 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SMTPServer } from "smtp-server";
+import { afterAll, describe, expect, it } from "vitest";
+import { createLogger } from "@polyscale/platform";
+import { freePort } from "@polyscale/platform/testing";
+import { folderMailer, smtpMailer } from "./mailer.js";
+
+const mail = {
+  to: "ada@example.com",
+  subject: "Reset your password",
+  text: "Open https://shop.example/reset?token=abc",
+};
+
+describe("mailers", () => {
+  const folders: string[] = [];
+  afterAll(async () => {
+    for (const folder of folders) await rm(folder, { recursive: true, force: true });
+  });
+
+  it("writes each message as an .eml file in development, never dropping it", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "polyscale-mail-"));
+    folders.push(folder);
+    const mailer = folderMailer({
+      folder: path.join(folder, "mail"),
+      from: "Shop <no-reply@shop.example>",
+      logger: createLogger("mail-test", "silent"),
+    });
+    await mailer.send(mail);
+    await mailer.send({ ...mail, subject: "Second" });
+    const files = await readdir(path.join(folder, "mail"));
+    expect(files).toHaveLength(2);
+    const written = await readFile(path.join(folder, "mail", files.sort()[0]!), "utf8");
+    expect(written).toMatch(/^To: ada@example.com$/m);
+    expect(written).toMatch(/^Subject: Reset your password$/m);
+    expect(written).toContain("token=abc");
+    mailer.close();
+  });
+
+  it("delivers through a real SMTP server", async () => {
+    const received: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      onData(stream, _session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+        stream.on("end", () => {
+          received.push(Buffer.concat(chunks).toString("utf8"));
+          callback();
+        });
+      },
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    try {
+      const mailer = smtpMailer({ url: `smtp://127.0.0.1:${port}`, from: "no-reply@shop.example" });
+      await mailer.send(mail);
+      mailer.close();
+      expect(received).toHaveLength(1);
+      expect(received[0]).toMatch(/^Subject: Reset your password$/m);
+      expect(received[0]).toContain("token=abc");
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

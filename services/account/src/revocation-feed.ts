@@ -1,0 +1,130 @@
+import { describeError, type Logger } from "@polyscale/platform";
+import type { Revocation } from "@polyscale/proto/account/v1/account";
+import type { RevocationRecord } from "./repository.js";
+
+/** What the feed reads: revocations recorded within the last `withinSeconds`, and how long one matters. */
+export interface RevocationSource {
+  recentRevocations(withinSeconds?: number): Promise<RevocationRecord[]>;
+  readonly revocationLifetimeMs: number;
+}
+
+export interface RevocationFeedOptions {
+  /** How often the table is read for revocations made by other replicas (this one's are read at once). */
+  pollMs: number;
+  /** How often subscribers get an empty message, by which they know their stream is alive. */
+  heartbeatMs: number;
+  logger: Logger;
+}
+
+/**
+ * A transaction can commit well after its recorded_at (its start), so each poll reads this far back and sends only
+ * what it has not sent; gateways apply revocations idempotently, so a repeat would be harmless anyway.
+ */
+const POLL_LOOKBACK_SECONDS = 30;
+/** Catch-up is sent in messages of at most this many revocations (far below gRPC's 4 MB message limit). */
+const CATCH_UP_BATCH = 1000;
+
+type Subscriber = (revocations: Revocation[]) => void;
+
+/**
+ * Fans revocations out to every gateway's WatchRevocations stream. The table is the source of truth, so revocations
+ * made by any account replica reach gateways connected to any other: each replica polls it (only while someone
+ * listens), and looks at once after its own changes (notify()).
+ */
+export class RevocationFeed {
+  private readonly subscribers = new Set<Subscriber>();
+  /** Sequences already sent, with when they were recorded, pruned past the lookback. */
+  private readonly sent = new Map<number, number>();
+  private pollTimer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private polling?: Promise<void>;
+  private pollAgain = false;
+
+  constructor(
+    private readonly source: RevocationSource,
+    private readonly options: RevocationFeedOptions,
+  ) {}
+
+  /** Reads the table now (after this replica recorded a revocation). */
+  notify(): void {
+    if (this.subscribers.size > 0) void this.poll();
+  }
+
+  /**
+   * Sends every revocation that still matters, then each new one, until `signal` aborts. The subscriber is registered
+   * before the catch-up is read, so nothing recorded in between is missed.
+   */
+  async subscribe(send: Subscriber, signal: AbortSignal): Promise<void> {
+    this.subscribers.add(send);
+    this.start();
+    try {
+      const lifetimeSeconds = Math.ceil(this.source.revocationLifetimeMs / 1000);
+      const catchUp = (await this.source.recentRevocations(lifetimeSeconds)).map((record) => this.toMessage(record));
+      // An empty first message too: it tells the gateway it is caught up.
+      for (let start = 0; start === 0 || start < catchUp.length; start += CATCH_UP_BATCH) {
+        send(catchUp.slice(start, start + CATCH_UP_BATCH));
+      }
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+    } finally {
+      this.subscribers.delete(send);
+      if (this.subscribers.size === 0) this.stop();
+    }
+  }
+
+  /** Stops the timers; subscribers' streams end with their calls. */
+  stop(): void {
+    clearInterval(this.pollTimer);
+    clearInterval(this.heartbeatTimer);
+    this.pollTimer = this.heartbeatTimer = undefined;
+  }
+
+  private start(): void {
+    this.pollTimer ??= setInterval(() => void this.poll(), this.options.pollMs);
+    this.heartbeatTimer ??= setInterval(() => this.broadcast([]), this.options.heartbeatMs);
+  }
+
+  /** One read at a time; a notify() during a read makes one more read after it. */
+  private poll(): Promise<void> {
+    if (this.polling) {
+      this.pollAgain = true;
+      return this.polling;
+    }
+    this.polling = (async () => {
+      do {
+        this.pollAgain = false;
+        try {
+          const fresh = (await this.source.recentRevocations(POLL_LOOKBACK_SECONDS)).filter(
+            (record) => !this.sent.has(record.sequence),
+          );
+          for (const record of fresh) this.sent.set(record.sequence, record.recordedAt.getTime());
+          if (fresh.length > 0) this.broadcast(fresh.map((record) => this.toMessage(record)));
+          this.prune();
+        } catch (error) {
+          this.options.logger.warn({ err: describeError(error) }, "could not read revocations; will retry");
+        }
+      } while (this.pollAgain);
+    })().finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  private broadcast(revocations: Revocation[]): void {
+    for (const send of this.subscribers) send(revocations);
+  }
+
+  private prune(): void {
+    const horizon = Date.now() - 2 * POLL_LOOKBACK_SECONDS * 1000;
+    for (const [sequence, recordedAt] of this.sent) if (recordedAt < horizon) this.sent.delete(sequence);
+  }
+
+  private toMessage(record: RevocationRecord): Revocation {
+    return {
+      accountId: record.accountId,
+      sessionId: record.sessionId ?? "",
+      generation: record.generation,
+      forgetAfter: new Date(record.recordedAt.getTime() + this.source.revocationLifetimeMs),
+    };
+  }
+}
