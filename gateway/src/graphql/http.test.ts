@@ -221,7 +221,9 @@ describe("GraphQL over HTTP", () => {
     expect(refused.body.data).toBeUndefined();
     expect(refused.body.errors).toEqual([
       expect.objectContaining({
-        message: expect.stringMatching(/at most 1 of register, login, changePassword, createAccount; this one runs 15/),
+        message: expect.stringMatching(
+          /at most 1 of register, login, changePassword, createAccount, resetPassword; this one runs 15/,
+        ),
         extensions: { code: "GRAPHQL_VALIDATION_FAILED", reason: "INVALID_QUERY" },
       }),
     ]);
