@@ -456,6 +456,47 @@ describe("gateway end to end", () => {
     ).toEqual({ status: "FULFILLED" });
   });
 
+  it("regression: refuses NUL, unpaired surrogates and out-of-range integers at every edge, and compares emails in NFC", async () => {
+    // Seen: GET /products?q=sho%00es answered 500 INTERNAL.
+    expect(await rest("GET", "/products?q=sho%00es")).toMatchObject({
+      status: 400,
+      body: { error: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "q" } },
+    });
+    // Seen: skip=2147483648 answered 500.
+    expect(await rest("GET", "/products?skip=2147483648")).toMatchObject({
+      status: 400,
+      body: { error: { code: "BAD_USER_INPUT", field: "skip" } },
+    });
+    const name = `Nul\u0000${unique()}`;
+    expect(
+      await failure(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+        input: { name, email: `nul-${unique()}@e2e.test`, password: PASSWORD },
+      }),
+    ).toEqual({ code: "BAD_USER_INPUT", field: "name" });
+    expect(await failure(`query($q: String) { products(query: $q) { id } }`, { q: "a\ud800b" })).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "query",
+    });
+    // Seen: e + U+0301 and U+00E9 registered two accounts.
+    const local = `mile-${unique()}`;
+    await ok(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+      input: { name: "Émile", email: `e\u0301${local}@e2e.test`, password: PASSWORD },
+    });
+    const twin = await graphql(
+      `
+        mutation ($input: RegisterInput!) {
+          register(input: $input) {
+            accessToken
+          }
+        }
+      `,
+      {
+        input: { name: "Émile", email: `\u00c9${local}@e2e.test`, password: PASSWORD },
+      },
+    );
+    expect(twin.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "EMAIL_TAKEN" });
+  });
+
   it("serves the REST routes with the same rules and error shapes", async () => {
     const created = await rest("POST", "/account", { token: adminToken, body: { name: "Rest Customer" } });
     expect(created.status).toBe(201);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { checkHealth, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
+import { checkHealth, cleanText, cleanTextDeep, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
 import type { TokenVerifier } from "./auth.js";
 import { createGatewayContext, requestIdOf, type GatewayContext } from "./context.js";
 import { handleCors } from "./cors.js";
@@ -63,12 +63,15 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     }
     let body: Promise<Buffer> | undefined;
     const rawBody = () => (body ??= readBody(request, options.maxBodyBytes));
+    // Path, query string and body text is checked and NFC-normalised before any route reads it (cleanText).
+    const query = new URLSearchParams();
+    for (const [key, value] of url.searchParams) query.append(cleanText("query", key), cleanText(key, value));
     const restRequest: RestRequest = {
-      params: found.params!,
-      query: url.searchParams,
+      params: cleanTextDeep(found.params!, "path"),
+      query,
       headers: request.headers,
       rawBody,
-      jsonBody: async () => parseJsonObject(await rawBody()),
+      jsonBody: async () => cleanTextDeep(parseJsonObject(await rawBody()), "body"),
     };
     const result = await found.route.handle(context, restRequest);
     response.setHeader("server-timing", context.calls.serverTiming());

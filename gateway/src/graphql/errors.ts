@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { AppError } from "@polyscale/platform";
+import { AppError, cleanTextDeep } from "@polyscale/platform";
 import { publicErrorOf } from "../errors.js";
 
 /** An error for a GraphQL response: `extensions.code` and `.reason` (and `.field` when it names one). */
@@ -42,10 +42,11 @@ export function withGraphQLErrors<Resolvers extends Record<string, Record<string
   return wrapped as Resolvers;
 }
 
+/** Arguments are checked and NFC-normalised (cleanTextDeep) before any resolver sees them, literals and variables alike. */
 function wrap(resolver: Resolver): Resolver {
-  return (...args) => {
+  return (parent, args, context, info) => {
     try {
-      const result = resolver(...args);
+      const result = resolver(parent, cleanTextDeep(args, "input"), context, info);
       return result instanceof Promise ? result.catch(rethrow) : result;
     } catch (error) {
       return rethrow(error);

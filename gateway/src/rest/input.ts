@@ -7,6 +7,9 @@ import { invalidArgument } from "@polyscale/platform";
 
 type Body = Record<string, unknown>;
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
 export function requiredString(body: Body, field: string): string {
   const value = body[field];
   if (typeof value !== "string") throw invalidArgument(field, "is required and must be a string");
@@ -55,9 +58,13 @@ export function oneOf<T extends string>(value: string, field: string, allowed: r
 export function queryInteger(query: URLSearchParams, field: string): number | undefined {
   const raw = query.get(field);
   if (raw === null || raw === "") return undefined;
-  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
-    throw invalidArgument(field, "must be a whole number");
-  return Number(raw);
+  if (!/^-?\d+$/.test(raw)) throw invalidArgument(field, "must be a whole number");
+  // Query integers (skip, take) are int32 in the contracts: beyond that range they are refused, never wrapped.
+  const value = Number(raw);
+  if (value < INT32_MIN || value > INT32_MAX) {
+    throw invalidArgument(field, `must be between ${INT32_MIN} and ${INT32_MAX}`);
+  }
+  return value;
 }
 
 export function queryBoolean(query: URLSearchParams, field: string): boolean | undefined {

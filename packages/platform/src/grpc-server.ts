@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
 import { AppError, describeError, toGrpcStatus } from "./errors.js";
+import { cleanTextDeep } from "./text.js";
 
 /** The request type of a generated method definition. */
 export type RequestOf<Method> = Method extends { requestDeserialize: (bytes: Buffer) => infer Request }
@@ -95,7 +96,8 @@ export function bindService<Definition extends ServiceDefinition>(
     implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const context = contextOf(call, logger, method);
       const started = debug ? performance.now() : 0;
-      handler(call.request, context).then(
+      // Text is checked and NFC-normalised here, once for every method (cleanTextDeep); a refusal is INVALID_ARGUMENT.
+      new Promise((resolve) => resolve(handler(cleanTextDeep(call.request), context))).then(
         (response) => {
           if (debug) context.logger.debug({ ms: Math.round(performance.now() - started) }, "call succeeded");
           callback(null, response);

@@ -113,6 +113,15 @@ describe("gRPC server and client", () => {
     ]);
   });
 
+  it("refuses NUL and unpaired surrogates in any string field with INVALID_ARGUMENT, and hands on NFC", async () => {
+    const { client } = await serve(async (id) => id);
+    expect(await rejectionOf(client.getAccount({ id: "a\u0000b" }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      field: "id",
+    });
+    expect((await client.getAccount({ id: "e\u0301" })).account?.name).toBe("\u00e9");
+  });
+
   it("keeps a domain error's reason across the wire", async () => {
     const { client } = await serve(async () => {
       throw failedPrecondition("INSUFFICIENT_STOCK", "insufficient stock for product p", "productId");

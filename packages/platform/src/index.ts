@@ -11,6 +11,7 @@ export * from "./migrations.js";
 export * from "./money.js";
 export * from "./pagination.js";
 export * from "./validation.js";
+export * from "./text.js";
 export * from "./service-runtime.js";
 export * from "./child-process.js";
 export * from "./events/index.js";
