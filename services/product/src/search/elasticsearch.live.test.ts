@@ -6,13 +6,18 @@ import { migrationsDir } from "../storage.js";
 import { seedForSearch } from "../test-catalog.js";
 import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
 import { OutboxWorker } from "./outbox-worker.js";
-import { describeSearchEngineBehaviour } from "./search-engine.behaviour.js";
+import { RELEVANCE_THRESHOLD } from "./relevance.js";
+import {
+  describeRelevanceSuite,
+  describeSearchEngineBehaviour,
+  type SearchEngineFixture,
+} from "./search-engine.behaviour.js";
 
 const elasticsearchUrl = process.env.ELASTICSEARCH_URL;
 
 // Needs a live cluster; without ELASTICSEARCH_URL the suite is skipped (the request shapes are tested with a mock).
 describe.runIf(elasticsearchUrl)("ElasticsearchEngine against a live cluster", () => {
-  describeSearchEngineBehaviour("elasticsearch", async () => {
+  const setup = async (): Promise<SearchEngineFixture> => {
     const test = await databaseBackends()[0]!.open(migrationsDir);
     const repository = new ProductRepository(test.database, { searchOutbox: true });
     const client = createElasticsearchClient(elasticsearchUrl!);
@@ -37,5 +42,7 @@ describe.runIf(elasticsearchUrl)("ElasticsearchEngine against a live cluster", (
         await test.close();
       },
     };
-  });
+  };
+  describeSearchEngineBehaviour("elasticsearch", setup);
+  describeRelevanceSuite("elasticsearch", RELEVANCE_THRESHOLD, setup);
 });

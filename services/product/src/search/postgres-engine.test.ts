@@ -4,16 +4,19 @@ import { ProductRepository } from "../repository.js";
 import { seedForSearch } from "../test-catalog.js";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
-import { describeSearchEngineBehaviour } from "./search-engine.behaviour.js";
+import { describeRelevanceSuite, describeSearchEngineBehaviour, type SeedProduct } from "./search-engine.behaviour.js";
+import { RELEVANCE_THRESHOLD } from "./relevance.js";
 
 describe.each(databaseBackends())("PostgresSearchEngine on $name", (backend) => {
-  describeSearchEngineBehaviour(backend.name, async () => {
+  const setup = async () => {
     const test = await backend.open(migrationsDir);
     const repository = new ProductRepository(test.database, { searchOutbox: false });
     return {
       engine: new PostgresSearchEngine(test.database),
-      seed: (products) => seedForSearch(repository, products),
+      seed: (products: SeedProduct[]) => seedForSearch(repository, products),
       close: () => test.close(),
     };
-  });
+  };
+  describeSearchEngineBehaviour(backend.name, setup);
+  describeRelevanceSuite(backend.name, RELEVANCE_THRESHOLD, setup);
 });

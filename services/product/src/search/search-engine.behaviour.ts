@@ -6,6 +6,8 @@ import {
   type SearchResult,
   type SearchSortOrder,
 } from "./search-engine.js";
+import { relevanceCatalogue, relevanceQueries } from "./relevance-catalogue.js";
+import { meanNdcgAt, RELEVANCE_CUTOFF, runRelevanceQueries } from "./relevance.js";
 
 /**
  * The behaviour every SearchEngine must show, whatever it runs on. Each engine's test file calls
@@ -349,6 +351,46 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
       }
       expect(pages).toEqual(idsOf(all));
       expect(new Set(pages).size).toBe(pages.length);
+    });
+  });
+}
+
+/**
+ * The relevance suite (relevance-catalogue.ts): seeds the fixed catalogue, runs the judged queries by relevance and
+ * asserts the mean NDCG@10 at or above `threshold`, and every kind of query on average at or above `threshold`
+ * minus 0.1, so one kind cannot collapse behind the others' average. The scores per query are logged.
+ */
+export function describeRelevanceSuite(
+  name: string,
+  threshold: number,
+  setup: () => Promise<SearchEngineFixture>,
+): void {
+  describe(`search relevance: ${name}`, () => {
+    let fixture: SearchEngineFixture;
+    let names: Map<string, string>;
+
+    beforeAll(async () => {
+      fixture = await setup();
+      const seeded = await fixture.seed(relevanceCatalogue);
+      names = new Map(seeded.map((product) => [product.id, product.name]));
+    });
+    afterAll(async () => {
+      await fixture?.close();
+    });
+
+    it(`ranks what shoppers mean first: mean NDCG@10 over ${relevanceQueries.length} judged queries ≥ ${threshold}`, async () => {
+      const runs = await runRelevanceQueries(fixture.engine, names, relevanceQueries);
+      const mean = meanNdcgAt(RELEVANCE_CUTOFF, runs);
+      const report = runs
+        .filter((run) => run.ndcg < 1)
+        .map((run) => `${run.ndcg.toFixed(3)}  ${run.kind}: ${run.text} → ${run.ranking.slice(0, 5).join(" | ")}`);
+      console.info(`${name}: mean NDCG@10 ${mean.toFixed(3)}\n${report.join("\n")}`);
+      expect(mean).toBeGreaterThanOrEqual(threshold);
+      const kinds = new Set(runs.map((run) => run.kind));
+      for (const kind of kinds) {
+        const ofKind = runs.filter((run) => run.kind === kind);
+        expect({ kind, ndcg: meanNdcgAt(RELEVANCE_CUTOFF, ofKind) >= threshold - 0.1 }).toEqual({ kind, ndcg: true });
+      }
     });
   });
 }
