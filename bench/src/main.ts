@@ -19,6 +19,7 @@ import { renderMarkdown, writeReport, type BenchReport } from "./report.js";
 import { idleResidentBytes, runRounds } from "./rounds.js";
 import { parseArguments, type BenchSettings } from "./settings.js";
 import { integrityChecks, judgeTargets, summarize } from "./summary.js";
+import { measureStartup, startupTargets } from "./scenarios/startup.js";
 
 const CALL_DEADLINE_MS = 10_000;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -97,6 +98,8 @@ async function main(): Promise<number> {
     `${storage.engine === "embedded" ? "embedded " : ""}PostgreSQL ${storage.serverVersion}: one scratch database per service`,
   );
   log(`seeding ${settings.products.toLocaleString("en-US")} products and starting the system`);
+  log("timing npm start (first and warm) and its idle memory");
+  const startup = await measureStartup();
   const bench = await startBenchSystem({ storage, products: settings.products });
   let context: BenchContext | undefined;
   let stopped: Promise<void> | undefined;
@@ -127,9 +130,10 @@ async function main(): Promise<number> {
         settings,
       },
       summary,
-      targets: judgeTargets(summary, settings.products),
+      targets: [...judgeTargets(summary, settings.products), ...startupTargets(startup)],
       integrity: integrityChecks(raw),
       raw,
+      startup,
     };
     const markdown = renderMarkdown(report);
     process.stdout.write(markdown);

@@ -4,6 +4,7 @@ import type { RoundsResult } from "./rounds.js";
 import type { BenchSettings } from "./settings.js";
 import type { IntegrityCheck, Summary, TargetRow } from "./summary.js";
 import { renderChart } from "./chart.js";
+import type { StartupResult } from "./scenarios/startup.js";
 
 /** Where and on what the run happened, printed above the tables and stored with the figures. */
 export interface RunEnvironment {
@@ -29,6 +30,8 @@ export interface BenchReport {
   targets: TargetRow[];
   integrity: IntegrityCheck[];
   raw: RoundsResult;
+  /** `npm start` timings and idle memory (scenarios/startup.ts). */
+  startup?: StartupResult;
 }
 
 /** A number for the tables, or n/a when it could not be measured. */

@@ -4,7 +4,7 @@
  */
 import { freePort } from "@polyscale/platform/testing";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -78,14 +78,20 @@ async function running(launcher: Launcher): Promise<void> {
   if (!launcher.output().includes("PolyScale is running")) throw new Error(`launcher failed:\n${launcher.output()}`);
 }
 
-/** Every live process the launcher started, directly or not (services, the database server and its backends). */
-function startedBy(pid: number): number[] {
+/**
+ * Every live process the launcher started, directly or not: the services and the database's process carry its pid in
+ * POLYSCALE_PARENT_PID; PostgreSQL's server and backends rewrite that memory for their titles, but all run in their
+ * data directory.
+ */
+function startedBy(pid: number, dataDir: string): number[] {
   const marker = `POLYSCALE_PARENT_PID=${pid}\0`;
+  const cluster = path.join(dataDir, "postgres");
   const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) found.push(Number(entry));
+      else if (readlinkSync(`/proc/${entry}/cwd`) === cluster) found.push(Number(entry));
     } catch {
       // Gone meanwhile, or not ours to read.
     }
@@ -119,7 +125,7 @@ afterEach(async () => {
       launcher.child.kill("SIGTERM");
       await launcher.exited;
     }
-    for (const leftover of startedBy(pid)) process.kill(leftover, "SIGKILL");
+    for (const leftover of startedBy(pid, launcher.dataDir)) process.kill(leftover, "SIGKILL");
     rmSync(launcher.dataDir, { recursive: true, force: true });
   }
 });
@@ -153,10 +159,10 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
 
     // Seen: closing the terminal orphaned all four services, which then ignored SIGTERM.
     const pid = first.child.pid!;
-    expect(startedBy(pid).length).toBeGreaterThanOrEqual(6); // four services, the database process, postgres
+    expect(startedBy(pid, first.dataDir).length).toBeGreaterThanOrEqual(8); // four services, the database process, PostgreSQL and its backends
     first.child.kill("SIGHUP");
     expect(await first.exited).toBe(0);
-    await until(() => startedBy(pid).length === 0, "every process to stop", 15_000);
+    await until(() => startedBy(pid, first.dataDir).length === 0, "every process to stop", 15_000);
     expect(existsSync(path.join(first.dataDir, "polyscale.lock"))).toBe(false);
 
     // The data survived: a fresh start (warm, no initdb) still has the catalogue, and the seed stays idempotent.
@@ -177,7 +183,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(failure).toHaveLength(1);
     expect(failure[0]).toMatch(/^PolyScale did not start: order exited before it was ready: .*ECONNREFUSED/);
     expect(failure[0]!.length).toBeLessThan(400);
-    expect(startedBy(launcher.child.pid!)).toEqual([]);
+    expect(startedBy(launcher.child.pid!, launcher.dataDir)).toEqual([]);
     expect(existsSync(path.join(env.DATA_DIR, "polyscale.lock"))).toBe(false);
     expect(existsSync(path.join(env.DATA_DIR, "postgres", "postmaster.pid"))).toBe(false);
   });
@@ -191,7 +197,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
       expect(await launcher.exited).toBe(1);
       expect(launcher.output()).toContain(`port ${env.GATEWAY_PORT} (gateway) already in use by another process`);
       expect(launcher.output()).not.toContain("PolyScale is running");
-      expect(startedBy(launcher.child.pid!)).toEqual([]);
+      expect(startedBy(launcher.child.pid!, launcher.dataDir)).toEqual([]);
     } finally {
       squatter.close();
     }
@@ -201,10 +207,10 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     const launcher = launch(await environment());
     await running(launcher);
     const pid = launcher.child.pid!;
-    expect(startedBy(pid).length).toBeGreaterThanOrEqual(6);
+    expect(startedBy(pid, launcher.dataDir).length).toBeGreaterThanOrEqual(8);
     launcher.child.kill("SIGKILL");
     await launcher.exited;
-    await until(() => startedBy(pid).length === 0, "the orphans to stop", 20_000);
+    await until(() => startedBy(pid, launcher.dataDir).length === 0, "the orphans to stop", 20_000);
   });
 
   it("a second Ctrl-C forces the stop", async () => {
@@ -217,6 +223,6 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     launcher.child.kill("SIGINT");
     expect(await launcher.exited).toBe(130);
     expect(launcher.output()).toContain("stopping now");
-    await until(() => startedBy(pid).length === 0, "every process to stop", 15_000);
+    await until(() => startedBy(pid, launcher.dataDir).length === 0, "every process to stop", 15_000);
   });
 });
