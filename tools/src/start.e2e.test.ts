@@ -4,12 +4,13 @@
  */
 import { freePort } from "@polyscale/platform/testing";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { processesStartedBy } from "./processes.js";
 
 /** Every test starts the whole system at least once, on a machine that may be busy. */
 const SYSTEM_TEST_TIMEOUT_MS = 300_000;
@@ -78,26 +79,7 @@ async function running(launcher: Launcher): Promise<void> {
   if (!launcher.output().includes("PolyScale is running")) throw new Error(`launcher failed:\n${launcher.output()}`);
 }
 
-/**
- * Every live process the launcher started, directly or not: the services and the database's process carry its pid in
- * POLYSCALE_PARENT_PID; PostgreSQL's server and backends rewrite that memory for their titles, but all run in their
- * data directory.
- */
-function startedBy(pid: number, dataDir: string): number[] {
-  const marker = `POLYSCALE_PARENT_PID=${pid}\0`;
-  const cluster = path.join(dataDir, "postgres");
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) found.push(Number(entry));
-      else if (readlinkSync(`/proc/${entry}/cwd`) === cluster) found.push(Number(entry));
-    } catch {
-      // Gone meanwhile, or not ours to read.
-    }
-  }
-  return found;
-}
+const startedBy = processesStartedBy;
 
 function seed(env: Record<string, string>, ...args: string[]) {
   return spawnSync(process.execPath, [seedScript, ...args], {

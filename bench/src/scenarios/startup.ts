@@ -7,9 +7,10 @@
  * when nothing changed: the no-op build check, then the start itself.
  */
 import { freePort } from "@polyscale/platform/testing";
+import { processesStartedBy } from "@polyscale/tools/processes";
 import { repositoryRoot } from "@polyscale/tools/system";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -27,27 +28,6 @@ export interface StartupResult {
 }
 
 const IDLE_SETTLE_MS = 10_000;
-
-/**
- * The launcher and every live process it started: the services and the database's process carry its pid in
- * POLYSCALE_PARENT_PID; PostgreSQL's server and backends rewrite that memory for their titles, but run in their
- * data directory.
- */
-function systemPids(launcherPid: number, dataDir: string): number[] {
-  const marker = `POLYSCALE_PARENT_PID=${launcherPid}\0`;
-  const cluster = path.join(dataDir, "postgres");
-  const pids = [launcherPid];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) pids.push(Number(entry));
-      else if (readlinkSync(`/proc/${entry}/cwd`) === cluster) pids.push(Number(entry));
-    } catch {
-      // Gone, or not ours.
-    }
-  }
-  return pids;
-}
 
 function proportionalBytes(pid: number): number {
   const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
@@ -100,7 +80,7 @@ export async function measureStartup(): Promise<StartupResult> {
     const warm = await npmStart(env);
     try {
       await sleep(IDLE_SETTLE_MS);
-      const pids = systemPids(warm.launcherPid, dataDir);
+      const pids = [warm.launcherPid, ...processesStartedBy(warm.launcherPid, dataDir)];
       const sum = (read: (pid: number) => number) =>
         pids.reduce((total, pid) => {
           try {

@@ -1,0 +1,24 @@
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Every live process a launcher started on dataDir, directly or not, by pid (Linux /proc): the services and the
+ * embedded database's process carry the launcher's pid in POLYSCALE_PARENT_PID; PostgreSQL's server and backends
+ * overwrite that memory with their process titles, but all run in their data directory (DATA_DIR/postgres).
+ * For tests and the benchmark: what is left behind, and what the system weighs.
+ */
+export function processesStartedBy(launcherPid: number, dataDir: string): number[] {
+  const marker = `POLYSCALE_PARENT_PID=${launcherPid}\0`;
+  const cluster = path.join(dataDir, "postgres");
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) found.push(Number(entry));
+      else if (readlinkSync(`/proc/${entry}/cwd`) === cluster) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
