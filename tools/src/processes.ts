@@ -1,3 +1,4 @@
+import { freePort } from "@polyscale/platform/testing";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 
@@ -21,4 +22,24 @@ export function processesStartedBy(launcherPid: number, dataDir: string): number
     }
   }
   return found;
+}
+
+/**
+ * The environment of a launcher that can run beside any other (tests, the benchmark): its own DATA_DIR, free ports
+ * for every process and the embedded database, every service on the embedded database, quiet logs.
+ */
+export async function isolatedLauncherEnvironment(dataDir: string) {
+  const [gateway, account, product, order, database] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
+  return {
+    DATA_DIR: dataDir,
+    GATEWAY_PORT: String(gateway),
+    ACCOUNT_PORT: String(account),
+    PRODUCT_PORT: String(product),
+    ORDER_PORT: String(order),
+    EMBEDDED_DATABASE_PORT: String(database),
+    ACCOUNT_DATABASE_URL: "",
+    PRODUCT_DATABASE_URL: "",
+    ORDER_DATABASE_URL: "",
+    LOG_LEVEL: "warn",
+  };
 }

@@ -2,7 +2,6 @@
  * `npm start` and `npm run seed` as a user runs them: the built launcher (tools/dist/start.js) as a real process on a
  * fresh DATA_DIR with its embedded PostgreSQL, free ports, and the regressions of issue 11 (the "Seen" list).
  */
-import { freePort } from "@polyscale/platform/testing";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -10,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { processesStartedBy } from "./processes.js";
+import { isolatedLauncherEnvironment, processesStartedBy } from "./processes.js";
 
 /** Every test starts the whole system at least once, on a machine that may be busy. */
 const SYSTEM_TEST_TIMEOUT_MS = 300_000;
@@ -29,22 +28,9 @@ interface Launcher {
 
 const launched: Launcher[] = [];
 
-/** The launcher's environment: its own DATA_DIR and free ports for every process and the database. */
-async function environment(dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-launcher-"))) {
-  const [gateway, account, product, order, database] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
-  return {
-    DATA_DIR: dataDir,
-    GATEWAY_PORT: String(gateway),
-    ACCOUNT_PORT: String(account),
-    PRODUCT_PORT: String(product),
-    ORDER_PORT: String(order),
-    EMBEDDED_DATABASE_PORT: String(database),
-    ACCOUNT_DATABASE_URL: "",
-    PRODUCT_DATABASE_URL: "",
-    ORDER_DATABASE_URL: "",
-    LOG_LEVEL: "warn",
-  };
-}
+/** A launcher environment of its own: DATA_DIR (a fresh one unless given) and free ports. */
+const environment = (dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-launcher-"))) =>
+  isolatedLauncherEnvironment(dataDir);
 
 function launch(env: Record<string, string>): Launcher {
   const child = spawn(process.execPath, [launcherScript], { env: { ...process.env, ...env } });

@@ -6,8 +6,7 @@
  * The build is up to date beforehand (`npm run bench` builds), so the warm start measures what `npm start` costs
  * when nothing changed: the no-op build check, then the start itself.
  */
-import { freePort } from "@polyscale/platform/testing";
-import { processesStartedBy } from "@polyscale/tools/processes";
+import { isolatedLauncherEnvironment, processesStartedBy } from "@polyscale/tools/processes";
 import { repositoryRoot } from "@polyscale/tools/system";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -61,19 +60,7 @@ async function npmStart(env: Record<string, string>) {
 
 export async function measureStartup(): Promise<StartupResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-bench-start-"));
-  const [gateway, account, product, order, database] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
-  const env = {
-    DATA_DIR: dataDir,
-    GATEWAY_PORT: String(gateway),
-    ACCOUNT_PORT: String(account),
-    PRODUCT_PORT: String(product),
-    ORDER_PORT: String(order),
-    EMBEDDED_DATABASE_PORT: String(database),
-    ACCOUNT_DATABASE_URL: "",
-    PRODUCT_DATABASE_URL: "",
-    ORDER_DATABASE_URL: "",
-    LOG_LEVEL: "warn",
-  };
+  const env = await isolatedLauncherEnvironment(dataDir);
   try {
     const first = await npmStart(env);
     await first.stop();
