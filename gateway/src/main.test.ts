@@ -5,6 +5,12 @@ import { repositoryRoot } from "@polyscale/tools/system";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET } from "./config.js";
 
 const gatewayScript = path.join(repositoryRoot, "gateway/dist/main.js");
+// Production needs the service certificates; these checks come before any file is read.
+const tlsFiles = {
+  GRPC_TLS_CA: "/run/tls/ca.crt",
+  GRPC_TLS_CERT: "/run/tls/tls.crt",
+  GRPC_TLS_KEY: "/run/tls/tls.key",
+};
 
 describe("gateway start-up", () => {
   it("refuses to run in production with the development webhook secret", () => {
@@ -12,6 +18,7 @@ describe("gateway start-up", () => {
       env: {
         ...process.env,
         NODE_ENV: "production",
+        ...tlsFiles,
         PAYMENT_WEBHOOK_SECRET: DEFAULT_PAYMENT_WEBHOOK_SECRET,
         GATEWAY_PORT: "0",
       },
@@ -20,6 +27,21 @@ describe("gateway start-up", () => {
     });
     expect(result.status).toBe(1);
     expect(result.stdout + result.stderr).toMatch(/PAYMENT_WEBHOOK_SECRET is the development default/);
+  });
+
+  it("refuses to run in production without the service certificates, in one line naming them", () => {
+    const { GRPC_TLS_CA, GRPC_TLS_CERT, GRPC_TLS_KEY, ...environment } = process.env;
+    const result = spawnSync(process.execPath, [gatewayScript], {
+      env: { ...environment, NODE_ENV: "production", PAYMENT_WEBHOOK_SECRET: "a real secret", GATEWAY_PORT: "0" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    const lines = (result.stdout + result.stderr).split("\n").filter((line) => line.includes("GRPC_TLS_CA"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /GRPC_TLS_CA, GRPC_TLS_CERT, GRPC_TLS_KEY: mutual TLS .* required with NODE_ENV=production/,
+    );
   });
 
   it("refuses invalid configuration, naming the variable", () => {

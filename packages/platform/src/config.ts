@@ -2,6 +2,7 @@
  * Typed configuration from environment variables. Each service declares its settings once (name, type, default);
  * reading them checks every value and reports all problems together, naming each variable.
  */
+import { grpcTlsProblem } from "./grpc-tls.js";
 
 export interface Setting<T> {
   readonly variable: string;
@@ -30,6 +31,11 @@ export function readConfig<S extends Record<string, Setting<unknown>>>(
     } catch (error) {
       problems.push(`${setting.variable}: ${(error as Error).message}`);
     }
+  }
+  // Every process reads the common settings, so every process refuses to start without its service credentials.
+  if ("grpcTlsCa" in settings) {
+    const problem = grpcTlsProblem(environment);
+    if (problem) problems.push(problem);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return values as ValuesOf<S>;
@@ -153,4 +159,8 @@ export const commonSettings = {
   grpcDeadlineMs: setting.integer("GRPC_DEADLINE_MS", 3000, { min: 1, max: 600_000 }),
   /** How long shutdown waits for in-flight work before it closes connections anyway. */
   shutdownTimeoutMs: setting.integer("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 0, max: 600_000 }),
+  /** PEM files for mutual TLS between services (all three or none; required in production), see grpc-tls.ts. */
+  grpcTlsCa: setting.optionalString("GRPC_TLS_CA"),
+  grpcTlsCert: setting.optionalString("GRPC_TLS_CERT"),
+  grpcTlsKey: setting.optionalString("GRPC_TLS_KEY"),
 };

@@ -1,5 +1,4 @@
 import {
-  credentials,
   makeGenericClientConstructor,
   Metadata,
   type Client,
@@ -10,6 +9,7 @@ import {
 import { service as healthService } from "grpc-health-check";
 import { REQUEST_ID_KEY } from "./context.js";
 import { fromGrpcError } from "./errors.js";
+import { grpcTransport, type GrpcTransport } from "./grpc-tls.js";
 import type { RequestOf, ResponseOf } from "./grpc-server.js";
 
 /** What a caller passes along: its request id and its own deadline, which outgoing calls must not outlive. */
@@ -39,6 +39,8 @@ export interface GrpcClientOptions {
   address: string;
   /** Deadline of a call whose context has none, or a later one. */
   deadlineMs: number;
+  /** Mutual TLS or plaintext; by default from GRPC_TLS_* (see grpcTransport). */
+  transport?: GrpcTransport;
 }
 
 type UnaryMethod = (
@@ -58,7 +60,7 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
   options: GrpcClientOptions,
 ): GrpcClient<Definition> {
   const Constructor = makeGenericClientConstructor(definition, options.name);
-  const channel = new Constructor(options.address, credentials.createInsecure(), {
+  const channel = new Constructor(options.address, (options.transport ?? grpcTransport()).client(), {
     // grpc-js backs off up to 2 minutes between reconnects by default; a restarted neighbour on the same network
     // should be called again within a second.
     "grpc.initial_reconnect_backoff_ms": 100,
@@ -102,10 +104,18 @@ type HealthClient = Client & {
   ): void;
 };
 
-/** Asks a server's standard health service whether it is SERVING. Never throws. */
-export async function checkHealth(address: string, timeoutMs = 1000, serviceName = ""): Promise<boolean> {
+/**
+ * Asks a server's standard health service whether it is SERVING, over this process's transport (mutual TLS when
+ * GRPC_TLS_* are set). Never throws for an unhealthy server; a transport that cannot be built throws its ConfigError.
+ */
+export async function checkHealth(
+  address: string,
+  timeoutMs = 1000,
+  serviceName = "",
+  transport: GrpcTransport = grpcTransport(),
+): Promise<boolean> {
   const Constructor = makeGenericClientConstructor(healthService, "grpc.health.v1.Health");
-  const client = new Constructor(address, credentials.createInsecure()) as unknown as HealthClient;
+  const client = new Constructor(address, transport.client()) as unknown as HealthClient;
   try {
     return await new Promise<boolean>((resolve) => {
       client.check({ service: serviceName }, { deadline: new Date(Date.now() + timeoutMs) }, (error, response) =>

@@ -1,6 +1,5 @@
 import {
   Server,
-  ServerCredentials,
   type sendUnaryData,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -16,6 +15,7 @@ import type { Logger } from "pino";
 import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
 import { AppError, describeError, toGrpcStatus } from "./errors.js";
 import { cleanTextDeep } from "./text.js";
+import { grpcTransport, type GrpcTransport } from "./grpc-tls.js";
 
 /** The request type of a generated method definition. */
 export type RequestOf<Method> = Method extends { requestDeserialize: (bytes: Buffer) => infer Request }
@@ -156,6 +156,8 @@ export interface GrpcServerOptions {
   protoRoot: string;
   bindings: ServiceBinding[];
   logger: Logger;
+  /** Mutual TLS or plaintext; by default from GRPC_TLS_* (see grpcTransport). */
+  transport?: GrpcTransport;
 }
 
 export interface RunningGrpcServer {
@@ -168,6 +170,7 @@ export interface RunningGrpcServer {
 /**
  * Starts a gRPC server that, besides the given services, always answers the standard grpc.health.v1 health protocol
  * (for load balancers, Kubernetes and our launcher) and server reflection (so grpcurl works without .proto files).
+ * With mutual TLS configured, callers without a certificate from the services' CA are refused at the handshake.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new Server();
@@ -182,8 +185,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   new ReflectionService(packageDefinition).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
+    server.bindAsync(
+      `${options.host}:${options.port}`,
+      (options.transport ?? grpcTransport()).server(),
+      (error, boundPort) => (error ? reject(error) : resolve(boundPort)),
     );
   });
 

@@ -1,7 +1,8 @@
 /**
  * The container HEALTHCHECK: `node packages/platform/dist/healthcheck.js grpc 127.0.0.1:50051` asks a service's
  * standard gRPC health endpoint; `… http http://127.0.0.1:4000/healthz` asks the gateway. Exit 0 when healthy, 1 if
- * not. Built in, so images need no downloaded probe binary.
+ * not. Built in, so images need no downloaded probe binary. The gRPC probe presents the process's own certificate
+ * when GRPC_TLS_* are set, as the services require then.
  */
 import { checkHealth } from "./grpc-client.js";
 
@@ -17,4 +18,11 @@ async function healthy(): Promise<boolean> {
   return false;
 }
 
-process.exit((await healthy()) ? 0 : 1);
+process.exit(
+  (await healthy().catch((error: unknown) => {
+    console.error(`healthcheck: ${(error as Error).message}`);
+    return false;
+  }))
+    ? 0
+    : 1,
+);

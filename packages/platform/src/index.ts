@@ -4,6 +4,7 @@ export * from "./database.js";
 export * from "./errors.js";
 export * from "./grpc-client.js";
 export * from "./grpc-server.js";
+export * from "./grpc-tls.js";
 export * from "./ids.js";
 export * from "./lifecycle.js";
 export * from "./logger.js";

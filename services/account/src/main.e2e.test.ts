@@ -155,6 +155,10 @@ describe("account service start-up in production", () => {
           DATA_DIR: dataDir,
           ACCOUNT_PORT: "0",
           ACCOUNT_DATABASE_URL: "postgres://127.0.0.1:1/account",
+          // Required in production; checked for presence before any file is read.
+          GRPC_TLS_CA: "/run/tls/ca.crt",
+          GRPC_TLS_CERT: "/run/tls/tls.crt",
+          GRPC_TLS_KEY: "/run/tls/tls.key",
           ...env,
         },
         encoding: "utf8",

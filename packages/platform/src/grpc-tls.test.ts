@@ -1,0 +1,174 @@
+import { AccountServiceService } from "@polyscale/proto/account/v1/account";
+import { protoFiles, protoRoot } from "@polyscale/proto";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, commonSettings, readConfig } from "./config.js";
+import { AppError } from "./errors.js";
+import { checkHealth, createGrpcClient } from "./grpc-client.js";
+import { bindService, startGrpcServer, type Handlers, type RunningGrpcServer } from "./grpc-server.js";
+import { grpcTlsProblem, grpcTransportFrom, type GrpcTlsFiles, type GrpcTransport } from "./grpc-tls.js";
+import { createLogger } from "./logger.js";
+
+const logger = createLogger("grpc-tls-test", "silent");
+let directory: string;
+
+/** Makes a CA (or uses the given one) and a certificate for 127.0.0.1 signed by it, with openssl as the README does. */
+function makeCertificates(name: string, signer?: { ca: string; caKey: string }): GrpcTlsFiles & { caKey: string } {
+  const file = (suffix: string) => path.join(directory, `${name}-${suffix}`);
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+  let ca = signer?.ca;
+  let caKey = signer?.caKey;
+  if (!ca || !caKey) {
+    ca = file("ca.pem");
+    caKey = file("ca-key.pem");
+    openssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${name} CA`,
+      "-keyout",
+      caKey,
+      "-out",
+      ca,
+    );
+  }
+  const key = file("key.pem");
+  const csr = file("csr.pem");
+  const cert = file("cert.pem");
+  const extensions = file("ext.cnf");
+  execFileSync("sh", ["-c", `printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > '${extensions}'`]);
+  openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${name}`, "-keyout", key, "-out", csr);
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    csr,
+    "-CA",
+    ca,
+    "-CAkey",
+    caKey,
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    extensions,
+    "-out",
+    cert,
+  );
+  return { ca, cert, key, caKey };
+}
+
+let serverFiles: GrpcTlsFiles & { caKey: string };
+let server: RunningGrpcServer;
+let address: string;
+
+beforeAll(async () => {
+  directory = mkdtempSync(path.join(tmpdir(), "grpc-tls-"));
+  serverFiles = makeCertificates("account");
+  const handlers = {
+    getAccount: async (request: { id: string }) => ({ account: { id: request.id, name: "ok", email: "", role: 0 } }),
+  } as unknown as Handlers<typeof AccountServiceService>;
+  server = await startGrpcServer({
+    serviceName: "polyscale.account.v1.AccountService",
+    host: "127.0.0.1",
+    port: 0,
+    protoFile: protoFiles.account,
+    protoRoot,
+    bindings: [bindService(AccountServiceService, handlers, logger)],
+    logger,
+    transport: grpcTransportFrom(serverFiles),
+  });
+  address = `127.0.0.1:${server.port}`;
+}, 30_000);
+
+afterAll(async () => {
+  await server?.shutdown(100);
+  rmSync(directory, { recursive: true, force: true });
+});
+
+async function getAccountWith(transport: GrpcTransport): Promise<string> {
+  const client = createGrpcClient(AccountServiceService, {
+    name: "account service",
+    address,
+    deadlineMs: 2000,
+    transport,
+  });
+  try {
+    const response = await client.getAccount({ id: "a1" });
+    return response.account!.name;
+  } finally {
+    client.close();
+  }
+}
+
+describe("mutual TLS between services", () => {
+  it("answers a caller whose certificate the services' CA signed", async () => {
+    const caller = makeCertificates("order", serverFiles);
+    expect(await getAccountWith(grpcTransportFrom(caller))).toBe("ok");
+    expect(await checkHealth(address, 2000, "", grpcTransportFrom(caller))).toBe(true);
+  });
+
+  it("refuses a plaintext caller and one without a client certificate", async () => {
+    const plaintext = await getAccountWith(grpcTransportFrom(undefined)).catch((error: unknown) => error);
+    expect(plaintext).toBeInstanceOf(AppError);
+    expect((plaintext as AppError).code).toBe("UNAVAILABLE");
+    // Trusts the server but shows no certificate of its own.
+    const { credentials } = await import("@grpc/grpc-js");
+    const { readFileSync } = await import("node:fs");
+    const serverOnly: GrpcTransport = {
+      mutualTls: false,
+      server: () => {
+        throw new Error("unused");
+      },
+      client: () => credentials.createSsl(readFileSync(serverFiles.ca)),
+    };
+    const anonymous = await getAccountWith(serverOnly).catch((error: unknown) => error);
+    expect(anonymous).toBeInstanceOf(AppError);
+    expect((anonymous as AppError).code).toBe("UNAVAILABLE");
+    expect(await checkHealth(address, 2000, "", serverOnly)).toBe(false);
+  });
+
+  it("refuses a caller whose certificate another CA signed", async () => {
+    const stranger = makeCertificates("stranger");
+    // The stranger trusts our server's CA, so only its own certificate can be the reason it is refused.
+    const transport = grpcTransportFrom({ ...stranger, ca: serverFiles.ca });
+    const refused = await getAccountWith(transport).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe("UNAVAILABLE");
+  });
+});
+
+describe("gRPC TLS settings", () => {
+  const files = { GRPC_TLS_CA: "/ca.pem", GRPC_TLS_CERT: "/cert.pem", GRPC_TLS_KEY: "/key.pem" };
+
+  it("refuses production without certificates, in one line naming the variables", () => {
+    const problem = grpcTlsProblem({ NODE_ENV: "production" });
+    expect(problem).toMatch(
+      /^GRPC_TLS_CA, GRPC_TLS_CERT, GRPC_TLS_KEY: mutual TLS .* required with NODE_ENV=production/,
+    );
+    expect(problem).not.toContain("\n");
+    expect(() => readConfig(commonSettings, { NODE_ENV: "production" })).toThrow(ConfigError);
+    expect(readConfig(commonSettings, { NODE_ENV: "production", ...files }).grpcTlsCert).toBe("/cert.pem");
+  });
+
+  it("allows plaintext in development and test, and refuses a partial set anywhere", () => {
+    expect(grpcTlsProblem({ NODE_ENV: "development" })).toBeUndefined();
+    expect(grpcTlsProblem({})).toBeUndefined();
+    expect(grpcTlsProblem({ GRPC_TLS_CA: "/ca.pem" })).toMatch(/set all three or none \(got only GRPC_TLS_CA\)/);
+    expect(grpcTlsProblem({ NODE_ENV: "production", ...files })).toBeUndefined();
+  });
+
+  it("names the variable whose file cannot be read", () => {
+    expect(() => grpcTransportFrom({ ca: path.join(tmpdir(), "no-such-ca.pem"), cert: "/x", key: "/y" })).toThrow(
+      /GRPC_TLS_CA: cannot read/,
+    );
+  });
+});
