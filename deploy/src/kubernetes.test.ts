@@ -100,11 +100,17 @@ describe("deploy/k8s", () => {
     }
   });
 
-  it("probes the services with native gRPC health checks and the gateway on /readyz and /healthz", () => {
+  it("probes the services with the gRPC health check over their own certificate and the gateway on /readyz and /healthz", () => {
     for (const name of serviceNames) {
       const container = containerOf(name);
       for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
-        expect(container[probe]?.grpc, `${name} ${probe}`).toEqual({ port: defaultPort(name) });
+        // Kubernetes' native gRPC probe shows no client certificate, which mutual TLS refuses.
+        expect(container[probe]?.exec?.command, `${name} ${probe}`).toEqual([
+          "node",
+          "packages/platform/dist/healthcheck.js",
+          "grpc",
+          `127.0.0.1:${defaultPort(name)}`,
+        ]);
       }
     }
     const gateway = containerOf("gateway");
@@ -178,6 +184,26 @@ describe("deploy/k8s", () => {
       const kinds = (readKubernetesDocuments(file) as KubernetesObject[]).map((document) => document.kind);
       expect(kinds, file).not.toContain("Secret");
       expect(Object.keys(readKubernetesDocuments(file)[0] as object), file).not.toContain("secretGenerator");
+    }
+  });
+
+  it("gives every process mutual TLS between services: its certificate Secret mounted where GRPC_TLS_* point", () => {
+    for (const name of processNames) {
+      const literals = baseConfigLiterals(name);
+      const container = containerOf(name);
+      const mount = container.volumeMounts.find((volume: { name: string }) => volume.name === "grpc-tls");
+      expect(mount, name).toMatchObject({ mountPath: "/etc/polyscale/tls", readOnly: true });
+      const volumes = named("Deployment", name).spec.template.spec.volumes as Array<Record<string, any>>;
+      expect(volumes.find((volume) => volume.name === "grpc-tls")?.secret, name).toEqual({
+        secretName: `${name}-grpc-tls`,
+      });
+      for (const [variable, file] of [
+        ["GRPC_TLS_CA", "ca.crt"],
+        ["GRPC_TLS_CERT", "tls.crt"],
+        ["GRPC_TLS_KEY", "tls.key"],
+      ]) {
+        expect(literalValue(literals, variable!), `${name} ${variable}`).toBe(`/etc/polyscale/tls/${file}`);
+      }
     }
   });
 
