@@ -21,33 +21,42 @@ export async function listCartItems(db: Queryable, accountId: string): Promise<C
   return result.rows;
 }
 
+/** An advisory lock namespace of our own (two-key form) for cart writes, apart from the hold checks' one. */
+const CART_LOCK_NAMESPACE = 1_000_011;
+
+/** Why a cart write changed nothing: the line would pass its unit limit, or the cart its product limit. */
+export type CartRefusal = "LINE_FULL" | "CART_FULL";
+
 /**
- * Adds to a cart line in one statement, creating it if needed. Returns the new quantity, or undefined when the sum
- * would pass maxQuantity (nothing is changed then). Concurrent adds cannot lose each other's units.
+ * Adds units to a cart line ("add") or sets them ("set"), creating the line if needed. Run it inside a transaction:
+ * it takes the account's cart lock until the transaction ends, so concurrent writes neither lose units nor push the
+ * cart past maxProducts distinct products. Returns the line's new quantity, or the refusal (nothing is changed then).
  */
-export async function addToCartItem(
-  db: Queryable,
+export async function putCartItem(
+  tx: Queryable,
   accountId: string,
   item: RequestedLine,
-  maxQuantity: number,
-): Promise<number | undefined> {
-  const result = await db.query<{ quantity: number }>(
-    `INSERT INTO cart_items (account_id, product_id, quantity) VALUES ($1, $2, $3)
-     ON CONFLICT (account_id, product_id) DO UPDATE
-       SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
-       WHERE cart_items.quantity + EXCLUDED.quantity <= $4
-     RETURNING quantity`,
-    [accountId, item.productId, item.quantity, maxQuantity],
+  mode: "add" | "set",
+  limits: { maxQuantity: number; maxProducts: number },
+): Promise<number | CartRefusal> {
+  await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [CART_LOCK_NAMESPACE, accountId]);
+  const state = await tx.query<{ lines: number; present: boolean }>(
+    `SELECT count(*)::int AS lines, coalesce(bool_or(product_id = $2), false) AS present
+         FROM cart_items WHERE account_id = $1`,
+    [accountId, item.productId],
   );
-  return result.rows[0]?.quantity;
-}
-
-export async function setCartItemQuantity(db: Queryable, accountId: string, item: RequestedLine): Promise<void> {
-  await db.query(
+  const { lines, present } = state.rows[0]!;
+  if (!present && lines >= limits.maxProducts) return "CART_FULL";
+  const quantity = mode === "add" ? "cart_items.quantity + EXCLUDED.quantity" : "EXCLUDED.quantity";
+  const result = await tx.query<{ quantity: number }>(
     `INSERT INTO cart_items (account_id, product_id, quantity) VALUES ($1, $2, $3)
-     ON CONFLICT (account_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity, updated_at = now()`,
-    [accountId, item.productId, item.quantity],
+       ON CONFLICT (account_id, product_id) DO UPDATE
+         SET quantity = ${quantity}, updated_at = now()
+         WHERE ${quantity} <= $4
+       RETURNING quantity`,
+    [accountId, item.productId, item.quantity, limits.maxQuantity],
   );
+  return result.rows[0]?.quantity ?? "LINE_FULL";
 }
 
 export async function removeCartItem(db: Queryable, accountId: string, productId: string): Promise<void> {

@@ -335,6 +335,38 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       expect((await orders.getCart(context(), accountId)).lines[0]!.quantity).toBe(20);
     });
 
+    // Seen: from line 1,001 every cart call failed on a field the client never sent, yet the line was stored and the
+    // cart could no longer be read.
+    it("holds at most 100 distinct products even when adds race, stores nothing beyond and stays readable", async () => {
+      const accountId = await newAccount();
+      const products = await Promise.all(Array.from({ length: 110 }, () => newProduct(100, 10)));
+      const outcomes = await Promise.allSettled(
+        products.map((productId) => orders.addCartItem(context(), accountId, { productId, quantity: 1 })),
+      );
+      const refused = outcomes.filter((outcome) => outcome.status === "rejected");
+      expect(refused).toHaveLength(10);
+      for (const outcome of refused) {
+        expect(outcome.reason).toMatchObject({ code: "FAILED_PRECONDITION", reason: "CART_FULL", field: "productId" });
+      }
+      const cart = await orders.getCart(context(), accountId);
+      expect(cart.lines).toHaveLength(100);
+      const outside = products.find((productId) => !cart.lines.some((line) => line.productId === productId))!;
+      await expect(
+        orders.setCartItemQuantity(context(), accountId, { productId: outside, quantity: 1 }),
+      ).rejects.toMatchObject({ reason: "CART_FULL" });
+      // Lines already in the full cart still change, and the cart still checks out.
+      const inside = cart.lines[0]!.productId;
+      expect((await orders.addCartItem(context(), accountId, { productId: inside, quantity: 2 })).lines).toHaveLength(
+        100,
+      );
+      const count = await database.query("SELECT count(*)::int AS n FROM cart_items WHERE account_id = $1", [
+        accountId,
+      ]);
+      expect(count.rows[0]!.n).toBe(100);
+      await orders.checkout(context(), accountId, newId());
+      expect((await orders.getCart(context(), accountId)).lines).toEqual([]);
+    });
+
     it("removes a line and clears the cart", async () => {
       const accountId = await newAccount();
       const [a, b] = [await newProduct(100, 10), await newProduct(100, 10)];

@@ -28,7 +28,7 @@ import { ReservationEffects } from "./reservation-effects.js";
 
 /** Most units of one product in a cart line or an order line. */
 const MAX_LINE_QUANTITY = 1000;
-/** Most distinct products in one order. */
+/** Most distinct products in one order, and so in one cart (a cart must stay checkable). */
 const MAX_ORDER_PRODUCTS = 100;
 /** Most accounts in one ListOrdersForAccounts call. */
 const MAX_BATCH_ACCOUNTS = 1000;
@@ -136,21 +136,39 @@ export class OrderService {
     };
   }
 
-  /** Adds units of a product to the cart; the line must stay within 1..1000 units. */
+  /**
+   * Adds units of a product to the cart; the line must stay within 1..1000 units and the cart within as many distinct
+   * products as an order may hold (FAILED_PRECONDITION CART_FULL beyond).
+   */
   async addCartItem(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
-    const valid = validateCartItem(accountId, item);
-    await this.requireProductsExist(context, [valid.productId]);
-    const quantity = await repository.addToCartItem(this.database, accountId, valid, MAX_LINE_QUANTITY);
-    if (quantity === undefined) {
-      throw invalidArgument("quantity", `the cart line would hold more than ${MAX_LINE_QUANTITY} units`);
-    }
-    return this.getCart(context, accountId);
+    return this.putCartItem(context, accountId, item, "add");
   }
 
+  /** Sets the units of a cart line, within the same limits as addCartItem. */
   async setCartItemQuantity(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
+    return this.putCartItem(context, accountId, item, "set");
+  }
+
+  private async putCartItem(
+    context: RequestContext,
+    accountId: string,
+    item: RequestedLine,
+    mode: "add" | "set",
+  ): Promise<Cart> {
     const valid = validateCartItem(accountId, item);
     await this.requireProductsExist(context, [valid.productId]);
-    await repository.setCartItemQuantity(this.database, accountId, valid);
+    const limits = { maxQuantity: MAX_LINE_QUANTITY, maxProducts: MAX_ORDER_PRODUCTS };
+    const outcome = await this.database.transaction((tx) => repository.putCartItem(tx, accountId, valid, mode, limits));
+    if (outcome === "LINE_FULL") {
+      throw invalidArgument("quantity", `the cart line would hold more than ${MAX_LINE_QUANTITY} units`);
+    }
+    if (outcome === "CART_FULL") {
+      throw failedPrecondition(
+        "CART_FULL",
+        `a cart can hold at most ${MAX_ORDER_PRODUCTS} distinct products, as many as an order`,
+        "productId",
+      );
+    }
     return this.getCart(context, accountId);
   }
 
