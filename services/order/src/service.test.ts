@@ -486,6 +486,48 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       expect((await orders.markFulfilled(context(), order.id)).status).toBe("FULFILLED");
     });
 
+    it("refuses a capture beyond what is outstanding and records nothing", async () => {
+      const { order } = await pendingOrder(1000, 2);
+      await expect(capture(order.id, 2001, "over-" + order.id)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "CAPTURE_EXCEEDS_OUTSTANDING",
+        field: "amountCents",
+      });
+      await capture(order.id, 1500, "part-" + order.id);
+      await expect(capture(order.id, 501, "rest-" + order.id)).rejects.toMatchObject({
+        reason: "CAPTURE_EXCEEDS_OUTSTANDING",
+      });
+      const after = await orders.getOrder(order.id);
+      expect(after.status).toBe("PENDING_PAYMENT");
+      expect(after.payments.map((payment) => payment.amountCents)).toEqual([1500]);
+    });
+
+    it("lets concurrent captures together take no more than the total", async () => {
+      const { order } = await pendingOrder(1000, 2);
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => capture(order.id, 300, `race-${i}-${order.id}`)),
+      );
+      const accepted = results.filter((result) => result.status === "fulfilled").length;
+      expect(accepted).toBe(6);
+      for (const result of results) {
+        if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "FAILED_PRECONDITION" });
+      }
+      const after = await orders.getOrder(order.id);
+      const captured = after.payments.reduce((sum, payment) => sum + payment.amountCents, 0);
+      expect(captured).toBe(1800);
+      expect(captured).toBeLessThanOrEqual(after.totalCents);
+    });
+
+    it("refuses a refund beyond what was captured with its reason", async () => {
+      const { order } = await pendingOrder(1000, 1);
+      await capture(order.id, 1000, "cap-" + order.id);
+      await expect(refund(order.id, 50_000, "ref-" + order.id)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "REFUND_EXCEEDS_CAPTURED",
+      });
+      expect((await orders.getOrder(order.id)).payments).toHaveLength(1);
+    });
+
     it("treats a replayed payment as harmless", async () => {
       const { order } = await pendingOrder(1000, 1);
       const reference = "replay-" + order.id;

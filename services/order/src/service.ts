@@ -644,7 +644,16 @@ function nextStatusAfterPayment(order: Order, payment: Omit<Payment, "createdAt"
     if (order.status !== "PENDING_PAYMENT") {
       throw failedPrecondition("ORDER_NOT_PAYABLE", `cannot capture a payment for an order that is ${order.status}`);
     }
-    return captured + payment.amountCents >= order.totalCents ? "PAID" : undefined;
+    // Checked under the order's row lock, so concurrent captures cannot together exceed the total.
+    const outstanding = order.totalCents - captured;
+    if (payment.amountCents > outstanding) {
+      throw failedPrecondition(
+        "CAPTURE_EXCEEDS_OUTSTANDING",
+        `amountCents: must be at most the outstanding ${outstanding}`,
+        "amountCents",
+      );
+    }
+    return captured + payment.amountCents === order.totalCents ? "PAID" : undefined;
   }
   // An order that expired after a partial capture keeps its status; the ledger records the money given back.
   if (order.status !== "PAID" && order.status !== "EXPIRED") {
