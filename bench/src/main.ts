@@ -10,6 +10,8 @@ import { createAccountClient, Role } from "@polyscale/account";
 import { createOrderClient } from "@polyscale/order";
 import { Database, readConfig } from "@polyscale/platform";
 import { createProductClient } from "@polyscale/product";
+import { measureRelevance, type RelevanceScore } from "@polyscale/product/relevance";
+import { createScratchDatabase, dropScratchDatabase } from "@polyscale/platform/testing";
 import { repositoryRoot } from "@polyscale/tools/system";
 import { chooseStorage, startBenchSystem, type BenchSystem } from "./bench-system.js";
 import type { BenchContext } from "./context.js";
@@ -90,6 +92,17 @@ async function prepare(bench: BenchSystem): Promise<BenchContext> {
   };
 }
 
+/** The relevance suite's score of the PostgreSQL engine, on a scratch database of its own (dropped afterwards). */
+async function relevanceOnScratch(adminUrl: string): Promise<RelevanceScore> {
+  log("relevance: the relevance suite's catalogue and judged queries on a scratch database");
+  const url = await createScratchDatabase(adminUrl);
+  try {
+    return await measureRelevance(url);
+  } finally {
+    await dropScratchDatabase(adminUrl, url);
+  }
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg()[0]!;
@@ -115,6 +128,7 @@ async function main(): Promise<number> {
     const idle = await idleResidentBytes(bench.pids);
     context = await prepare(bench);
     const raw = await runRounds(context, bench.pids, idle, log);
+    raw.relevance = await relevanceOnScratch(storage.adminUrl);
     const summary = summarize(raw);
     const report: BenchReport = {
       environment: {

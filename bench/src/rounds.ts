@@ -12,6 +12,7 @@ import {
   type PointReadPath,
   type PointReadsRound,
 } from "./scenarios/point-reads.js";
+import type { RelevanceScore } from "@polyscale/product/relevance";
 import { prepareQueryMix, runSearch, type SearchQueryMix, type SearchRound } from "./scenarios/search.js";
 
 /** Scenarios whose CPU time per request is reported for every process. */
@@ -35,6 +36,8 @@ export interface RoundsResult {
   peakResidentBytes: Record<string, number>;
   searchMix: SearchQueryMix;
   rounds: RoundResult[];
+  /** The relevance suite's score of the search engine, once per run (absent when it could not be measured). */
+  relevance?: RelevanceScore;
 }
 
 const SETTLE_MS = 1000;

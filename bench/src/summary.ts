@@ -26,6 +26,10 @@ export interface Summary {
   grpcHop: { grpcP50: number; grpcP99: number; inProcessP50: number; inProcessP99: number; hopP50: number };
   search: {
     rps: number;
+    /** Search requests/s ÷ point reads/s, both straight to the product service over gRPC, per round (median). */
+    overPointReads: number;
+    /** Mean NDCG@10 of the relevance suite on this run's engine; NaN when not measured. */
+    ndcg: number;
     p50: number;
     p99: number;
     p999: number;
@@ -109,6 +113,8 @@ export function summarize(result: RoundsResult): Summary {
     },
     search: {
       rps: medianOf(rounds, (r) => r.search.overall.requestsPerSecond),
+      overPointReads: medianOf(rounds, (r) => r.search.overall.requestsPerSecond / r.pointReads.grpc.requestsPerSecond),
+      ndcg: result.relevance?.meanNdcg ?? Number.NaN,
       p50: medianOf(rounds, (r) => r.search.overall.latency.p50),
       p99: medianOf(rounds, (r) => r.search.overall.latency.p99),
       p999: medianOf(rounds, (r) => r.search.overall.latency.p999),
@@ -201,6 +207,16 @@ export function judgeTargets(summary: Summary, products: number): TargetRow[] {
       target: "direct gRPC ÷ pgbench ≥ 0.4 (point reads)",
       measured: fixed(pointReads.grpcOverPgbench, 2),
       verdict: judge(pointReads.grpcOverPgbench, (v) => v >= 0.4),
+    },
+    {
+      target: "search ÷ point reads ≥ 0.5 (both direct gRPC, non-repeating mix)",
+      measured: fixed(search.overPointReads, 2),
+      verdict: judge(search.overPointReads, (v) => v >= 0.5),
+    },
+    {
+      target: `search p50 ≤ 5 ms (at 100,000 products; this run: ${products.toLocaleString("en-US")})`,
+      measured: fixed(search.p50, 1, " ms"),
+      verdict: judge(search.p50, (v) => v <= 5),
     },
     {
       target: `search p99 ≤ 25 ms (at 100,000 products; this run: ${products.toLocaleString("en-US")})`,

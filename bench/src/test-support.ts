@@ -76,7 +76,7 @@ function round(number: number, figures: RoundFigures): RoundResult {
 export const sampleRun: RoundsResult = {
   idleResidentBytes: memory(80),
   peakResidentBytes: memory(120),
-  searchMix: { queries: [] },
+  searchMix: { rare: [], common: [], categoryIds: [], issued: 0 },
   rounds: [
     round(1, { gateway: 600, grpc: 1000, pgbench: 4000, rss: 100, checkoutP99: 100 }),
     round(2, { gateway: 700, grpc: 1000, pgbench: 2000, rss: 105, checkoutP99: 200 }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildQueryMix, typoOf, wordsOf } from "./search.js";
+import { buildQueryMix, nextSearch, SEARCH_KINDS, typoOf, wordsOf } from "./search.js";
 
 describe("wordsOf", () => {
   it("keeps distinct lowercase words of four letters or more", () => {
@@ -8,29 +8,47 @@ describe("wordsOf", () => {
 });
 
 describe("typoOf", () => {
-  it("swaps two neighbouring letters in the middle", () => {
+  it("swaps two neighbouring letters in the middle, or from a given position", () => {
     expect(typoOf("shoes")).toBe("sohes");
     expect(typoOf("lamp")).toBe("lmap");
     expect(typoOf("running")).toBe("runinng");
     expect(typoOf("aaaa")).toBe("aaaa");
+    expect(typoOf("running", 0)).toBe("urnning");
+    expect(typoOf("running", 9)).toBe("runnign");
   });
 });
 
-describe("buildQueryMix", () => {
-  it("takes the rarest and the commonest words that match anything, and builds the other kinds from them", () => {
-    const words = [
-      { word: "never", matches: 0 },
-      { word: "walnut", matches: 3 },
-      { word: "chair", matches: 900 },
-      { word: "ergonomic", matches: 40 },
-    ];
-    const mix = buildQueryMix(words);
-    const of = (kind: string) => mix.queries.filter((query) => query.kind === kind).map((query) => query.text);
-    expect(of("rare")).toEqual(["walnut", "ergonomic", "chair"]);
-    expect(of("common")).toEqual(["chair", "ergonomic", "walnut"]);
-    expect(of("twoWords")).toEqual(["chair walnut", "walnut chair"]);
-    expect(of("prefix")).toEqual(["cha", "erg", "wal"]);
-    expect(of("typo")).toEqual(["walnut", "ergonomic", "chair"].map(typoOf));
-    expect(mix.queries.some((query) => query.text.includes("never"))).toBe(false);
+describe("buildQueryMix and nextSearch", () => {
+  const words = [
+    { word: "never", matches: 0 },
+    { word: "walnut", matches: 3 },
+    { word: "chair", matches: 900 },
+    { word: "ergonomic", matches: 40 },
+  ];
+
+  it("takes the rarest and the commonest words that match anything, and the distinct categories", () => {
+    const mix = buildQueryMix(words, ["c1", "", "c2", "c1"]);
+    expect(mix.rare).toEqual(["walnut", "ergonomic", "chair"]);
+    expect(mix.common).toEqual(["chair", "ergonomic", "walnut"]);
+    expect(mix.categoryIds).toEqual(["c1", "c2"]);
+  });
+
+  it("generates every kind in turn, each request unlike any other, from the mix's words and categories", () => {
+    const mix = buildQueryMix(words, ["c1", "c2"]);
+    const generated = Array.from({ length: 800 }, () => nextSearch(mix));
+    expect(generated.slice(0, SEARCH_KINDS.length).map((search) => search.kind)).toEqual([...SEARCH_KINDS]);
+    const keys = generated.map((search) => JSON.stringify(search.request));
+    expect(new Set(keys).size).toBe(keys.length);
+    const vocabulary = [...mix.rare, ...mix.common];
+    for (const { kind, request } of generated) {
+      expect(request.maxPriceCents).toBeGreaterThan(0);
+      for (const id of request.categoryIds) expect(mix.categoryIds).toContain(id);
+      if (kind === "browse") expect(request.query).toBe("");
+      if (kind === "prefix") expect(mix.common.some((word) => word.startsWith(request.query))).toBe(true);
+      if (kind === "typo") expect(vocabulary).not.toContain(request.query);
+      if (kind === "twoWords") expect(request.query.split(" ")).toHaveLength(2);
+      if (kind === "filtered") expect(request.inStockOnly).toBe(true);
+      if (kind === "faceted") expect(request.categoryIds).toHaveLength(1);
+    }
   });
 });

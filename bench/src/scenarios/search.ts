@@ -1,18 +1,28 @@
 import { performance } from "node:perf_hooks";
+import type { SearchProductsRequest } from "@polyscale/proto/product/v1/product";
 import type { BenchContext } from "../context.js";
 import { runClosedLoop, type LoadResult } from "../load.js";
 import { summarizeLatencies, type LatencySummary } from "../stats.js";
 
 /**
- * Search over the seeded catalogue with a mix of what shoppers type: rare words, common words, two words, a prefix
- * (search as you type) and typos. The words come from the catalogue itself (sampled product names, ranked by how
- * many products match), so the mix stays meaningful whatever vocabulary the seed uses.
+ * Search over the seeded catalogue with a non-repeating mix of what shoppers do: rare words, common words, two words,
+ * a prefix (search as you type), typos, a common word with a lower price bound and in stock only, a common word within a
+ * category (facet click), and browsing a category without text. The words come from the catalogue itself (sampled
+ * product names, ranked by how many products match), so the mix stays meaningful whatever vocabulary the seed uses.
+ * Every request is generated fresh (random words, typo positions, prefix lengths, price bounds) and carries a price
+ * cap of its own, above every price, so no two requests of a run are alike and a result cache could never hit.
  */
 
-export type SearchKind = "rare" | "common" | "twoWords" | "prefix" | "typo";
+export const SEARCH_KINDS = ["rare", "common", "twoWords", "prefix", "typo", "filtered", "faceted", "browse"] as const;
+export type SearchKind = (typeof SEARCH_KINDS)[number];
 
+/** The material requests are generated from: words ranked by matches, and categories of the catalogue. */
 export interface SearchQueryMix {
-  queries: Array<{ kind: SearchKind; text: string }>;
+  rare: string[];
+  common: string[];
+  categoryIds: string[];
+  /** Requests generated so far (across rounds), which makes each price cap unique. */
+  issued: number;
 }
 
 export interface SearchRound {
@@ -29,48 +39,91 @@ export function wordsOf(text: string): string[] {
 
 /**
  * A typo a shopper makes: two neighbouring, different letters swapped, from the middle of the word onwards
- * ("running" → "runinng"); the word itself when it has no such pair.
+ * ("running" → "runinng"), at `from` or after it; the word itself when it has no such pair.
  */
-export function typoOf(word: string): string {
-  const middle = Math.max(0, Math.floor(word.length / 2) - 1);
-  for (let at = middle; at < word.length - 1; at++) {
+export function typoOf(word: string, from = Math.max(0, Math.floor(word.length / 2) - 1)): string {
+  for (let at = Math.min(from, word.length - 2); at < word.length - 1; at++) {
     if (word[at] !== word[at + 1]) return word.slice(0, at) + word[at + 1] + word[at] + word.slice(at + 2);
   }
   return word;
 }
 
-/** Builds the query mix from words ranked by how many products match each (fewest first). */
-export function buildQueryMix(wordsByMatches: Array<{ word: string; matches: number }>): SearchQueryMix {
+/** Picks the rarest and the commonest words that match anything, from words ranked by how many products match. */
+export function buildQueryMix(
+  wordsByMatches: Array<{ word: string; matches: number }>,
+  categoryIds: string[],
+): SearchQueryMix {
   const ranked = wordsByMatches.filter((entry) => entry.matches > 0).sort((a, b) => a.matches - b.matches);
-  const rare = ranked.slice(0, PER_KIND).map((entry) => entry.word);
-  const common = ranked
-    .slice(-PER_KIND)
-    .reverse()
-    .map((entry) => entry.word);
-  const queries: SearchQueryMix["queries"] = [
-    ...rare.map((text) => ({ kind: "rare" as const, text })),
-    ...common.map((text) => ({ kind: "common" as const, text })),
-    ...common
-      .map((word, index) => [word, rare[index]] as const)
-      .filter(([word, other]) => other !== undefined && other !== word)
-      .map(([word, other]) => ({ kind: "twoWords" as const, text: `${word} ${other}` })),
-    ...common.map((word) => ({ kind: "prefix" as const, text: word.slice(0, 3) })),
-    ...[...new Set([...rare, ...common])]
-      .filter((word) => word.length >= 5 && typoOf(word) !== word)
-      .slice(0, PER_KIND)
-      .map((word) => ({ kind: "typo" as const, text: typoOf(word) })),
-  ];
-  return { queries };
+  return {
+    rare: ranked.slice(0, PER_KIND).map((entry) => entry.word),
+    common: ranked
+      .slice(-PER_KIND)
+      .reverse()
+      .map((entry) => entry.word),
+    categoryIds: [...new Set(categoryIds.filter((id) => id !== ""))],
+    issued: 0,
+  };
+}
+
+const PRICE_CAP = 1_000_000_000;
+
+/**
+ * The next request of the mix: kinds in turn, each drawn at random (`random` in [0, 1)), with a price cap of its own
+ * (PRICE_CAP + the request's number, above every price, so it filters nothing) unless the kind sets a real one.
+ */
+export function nextSearch(
+  mix: SearchQueryMix,
+  random: () => number = Math.random,
+): { kind: SearchKind; request: SearchProductsRequest } {
+  const n = mix.issued++;
+  const kind = SEARCH_KINDS[n % SEARCH_KINDS.length]!;
+  const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!;
+  const common = pick(mix.common);
+  const request: SearchProductsRequest = {
+    query: "",
+    categoryIds: [],
+    inStockOnly: false,
+    sort: 0,
+    skip: 0,
+    take: 20,
+    maxPriceCents: PRICE_CAP + n,
+  };
+  switch (kind) {
+    case "rare":
+      return { kind, request: { ...request, query: pick(mix.rare) } };
+    case "common":
+      return { kind, request: { ...request, query: common } };
+    case "twoWords":
+      return { kind, request: { ...request, query: `${common} ${pick(mix.rare)}` } };
+    case "prefix":
+      return { kind, request: { ...request, query: common.slice(0, 3 + Math.floor(random() * 3)) } };
+    case "typo": {
+      const word = pick([...mix.rare, ...mix.common].filter((candidate) => candidate.length >= 5));
+      return { kind, request: { ...request, query: typoOf(word, 1 + Math.floor(random() * (word.length - 2))) } };
+    }
+    case "filtered":
+      // A lower price bound and in stock only; the upper bound stays the request's own cap.
+      return {
+        kind,
+        request: { ...request, query: common, minPriceCents: 1_000 + Math.floor(random() * 5_000), inStockOnly: true },
+      };
+    case "faceted":
+      return { kind, request: { ...request, query: common, categoryIds: [pick(mix.categoryIds)] } };
+    case "browse":
+      return { kind, request: { ...request, categoryIds: [pick(mix.categoryIds)], sort: random() < 0.5 ? 0 : 4 } };
+  }
 }
 
 /** Samples product names across the catalogue and counts the matches of each of their words once. */
 export async function prepareQueryMix(context: BenchContext): Promise<SearchQueryMix> {
   const names: string[] = [];
+  const categoryIds: string[] = [];
   const pages = 5;
   for (let page = 0; page < pages; page++) {
     const skip = Math.floor((page * context.settings.products) / pages);
     const { products } = await context.product.listProducts({ skip, take: 20 });
     names.push(...products.map((product) => product.name));
+    categoryIds.push(...products.map((product) => product.categoryId));
   }
   const words = [...new Set(names.flatMap(wordsOf))].slice(0, 60);
   const wordsByMatches = await Promise.all(
@@ -86,7 +139,7 @@ export async function prepareQueryMix(context: BenchContext): Promise<SearchQuer
       return { word, matches: totalCount };
     }),
   );
-  return buildQueryMix(wordsByMatches);
+  return buildQueryMix(wordsByMatches, categoryIds);
 }
 
 export async function runSearch(context: BenchContext, mix: SearchQueryMix, seconds: number): Promise<SearchRound> {
@@ -96,17 +149,10 @@ export async function runSearch(context: BenchContext, mix: SearchQueryMix, seco
     concurrency: context.settings.searchClients,
     durationMs: seconds * 1000,
     maxRequests: seconds * 100_000,
-    call: async (index) => {
-      const { kind, text } = mix.queries[index % mix.queries.length]!;
+    call: async () => {
+      const { kind, request } = nextSearch(mix);
       const start = performance.now();
-      const result = await context.product.searchProducts({
-        query: text,
-        categoryIds: [],
-        inStockOnly: false,
-        sort: 0,
-        skip: 0,
-        take: 20,
-      });
+      const result = await context.product.searchProducts(request);
       (latencies.get(kind) ?? latencies.set(kind, []).get(kind)!).push(performance.now() - start);
       (matches.get(kind) ?? matches.set(kind, []).get(kind)!).push(result.totalCount);
     },
