@@ -650,6 +650,45 @@ describe("gateway end to end", () => {
     expect(paid.payments[0]).toMatchObject({ kind: "CAPTURE", amountCents: 1999, provider: "acme-pay" });
   });
 
+  it("prices in the currency's minor unit: a ¥1000 product is 1000 JPY and a provider capture of 1000 JPY pays it", async () => {
+    // Seen: a ¥1000 product stored as 100000 minor units, so a capture of 1000 JPY left the order unpaid.
+    const name = `Matcha ${unique()}`;
+    const created = await ok(
+      CREATE_PRODUCT,
+      { product: { name, description: "tea", price: 1000, currency: "JPY", stock: 5 } },
+      adminToken,
+    );
+    expect(created.createProduct).toMatchObject({ price: 1000, priceCents: 1000, currency: "JPY" });
+    const refused = await graphql(
+      CREATE_PRODUCT,
+      { product: { name, description: "tea", price: 1000.5, currency: "JPY", stock: 5 } },
+      adminToken,
+    );
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "price" });
+    const bhd = await ok(
+      CREATE_PRODUCT,
+      { product: { name: `Dates ${unique()}`, description: "dates", price: 1.234, currency: "BHD", stock: 5 } },
+      adminToken,
+    );
+    expect(bhd.createProduct).toMatchObject({ price: 1.234, priceCents: 1234, currency: "BHD" });
+
+    const order = await placeOrder(bob.token, bob.id, created.createProduct.id, 1);
+    expect(order).toMatchObject({ totalCents: 1000, totalPrice: 1000, currency: "JPY" });
+    const event = JSON.stringify({
+      orderId: order.id,
+      kind: "capture",
+      amountCents: 1000,
+      currency: "JPY",
+      provider: "acme-pay",
+      providerReference: `ch_${unique()}`,
+    });
+    const paid = await rest("POST", "/webhooks/payments", {
+      body: event,
+      headers: { "x-polyscale-signature": signatureOf(WEBHOOK_SECRET, event) },
+    });
+    expect(paid).toMatchObject({ status: 200, body: { id: order.id, status: "PAID" } });
+  });
+
   it("shows admins stock on hand, available, held and sold per product, and customers nothing", async () => {
     // Seen: an operator had no way to see that unpaid orders held a product's stock.
     const product = await createProduct(adminToken, `Stocktake ${unique()}`, 5, 10);

@@ -21,6 +21,19 @@ describe("money at the GraphQL edge", () => {
     expect(productCreationOf({ name: "Mug", description: "", price: 1005 }).priceCents).toBe(100_500);
   });
 
+  it("uses the currency's ISO 4217 exponent: a ¥1000 product is 1000 minor units, BHD 1.234 is 1234", () => {
+    expect(productCreationOf({ name: "Tea", description: "", price: 1000, currency: "JPY" }).priceCents).toBe(1000);
+    expect(productCreationOf({ name: "Tea", description: "", price: 1.234, currency: "BHD" }).priceCents).toBe(1234);
+    expect(fieldOf(() => productCreationOf({ name: "Tea", description: "", price: 1000.5, currency: "JPY" }))).toEqual({
+      code: "INVALID_ARGUMENT",
+      field: "price",
+    });
+    expect(fieldOf(() => productCreationOf({ name: "Tea", description: "", price: 1, currency: "ABC" }))).toEqual({
+      code: "INVALID_ARGUMENT",
+      field: "currency",
+    });
+  });
+
   it("refuses a price with more than two decimals, naming the field", () => {
     expect(fieldOf(() => productCreationOf({ name: "Mug", description: "", price: 19.999 }))).toEqual({
       code: "INVALID_ARGUMENT",
@@ -37,7 +50,8 @@ describe("money at the GraphQL edge", () => {
   });
 
   it("shows cents as decimals", () => {
-    expect(decimalOf(1999)).toBe(19.99);
-    expect(decimalOf(5)).toBe(0.05);
+    expect(decimalOf(1999, "USD")).toBe(19.99);
+    expect(decimalOf(5, "USD")).toBe(0.05);
+    expect(decimalOf(1000, "JPY")).toBe(1000);
   });
 });

@@ -1,13 +1,13 @@
 import { majorToMinor, minorToMajor } from "@polyscale/platform";
 
 /**
- * The GraphQL money edge: decimal amounts (the Go original's `price: Float`) in, integer cents out, and back.
- * A decimal with more than two places is BAD_USER_INPUT naming the field.
+ * The GraphQL money edge: decimal amounts (the Go original's `price: Float`) in, integer minor units of the ISO 4217
+ * currency out, and back. A decimal with more places than the currency has is BAD_USER_INPUT naming the field.
  */
-export function centsOf(field: string, amount: number): number;
-export function centsOf(field: string, amount: number | null | undefined): number | undefined;
-export function centsOf(field: string, amount: number | null | undefined): number | undefined {
-  return amount === null || amount === undefined ? undefined : majorToMinor(field, amount);
+export function centsOf(field: string, amount: number, currency: string): number;
+export function centsOf(field: string, amount: number | null | undefined, currency: string): number | undefined;
+export function centsOf(field: string, amount: number | null | undefined, currency: string): number | undefined {
+  return amount === null || amount === undefined ? undefined : majorToMinor(field, amount, currency);
 }
 
 export const decimalOf = minorToMajor;

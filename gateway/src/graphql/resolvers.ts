@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind } from "graphql";
-import { invalidArgument } from "@polyscale/platform";
+import { invalidArgument, requireCurrency } from "@polyscale/platform";
 import { Role, type Account, type Session } from "@polyscale/account";
 import {
   OrderStatus,
@@ -70,13 +70,20 @@ export interface ProductInput {
   stock?: Maybe<number>;
 }
 
-/** createProduct's input as the product service takes it: the decimal price becomes cents. */
+/**
+ * The currency whose exponent converts a decimal when the request names none: a product created without a currency and
+ * search price bounds. It is the product service's DEFAULT_CURRENCY default.
+ */
+const FALLBACK_CURRENCY = "USD";
+
+/** createProduct's input as the product service takes it: the decimal price becomes minor units of its currency. */
 export function productCreationOf(input: ProductInput) {
+  const currency = input.currency == null ? undefined : requireCurrency("currency", input.currency);
   return {
     name: input.name,
     description: input.description,
-    priceCents: centsOf("price", input.price),
-    currency: defined(input.currency),
+    priceCents: centsOf("price", input.price, currency ?? FALLBACK_CURRENCY),
+    currency,
     categoryId: defined(input.categoryId),
     stock: defined(input.stock),
   };
@@ -99,8 +106,8 @@ export function productSearchOf(args: SearchArguments): operations.ProductSearch
   return {
     query: args.query ?? "",
     categoryIds: args.filter?.categoryIds ?? [],
-    minPriceCents: centsOf("minPrice", args.filter?.minPrice),
-    maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice),
+    minPriceCents: centsOf("minPrice", args.filter?.minPrice, FALLBACK_CURRENCY),
+    maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice, FALLBACK_CURRENCY),
     inStockOnly: args.filter?.inStockOnly ?? false,
     sort: args.sort ?? SearchSort.SEARCH_SORT_UNSPECIFIED,
     page: operations.pageOf(args.pagination),
@@ -219,16 +226,22 @@ const Mutation = {
   changePassword: root((args: { currentPassword: string; newPassword: string }, gateway) =>
     operations.changePassword(gateway, args),
   ),
-  updateProduct: root(({ id, input }: { id: string; input: UpdateProductInput }, gateway) =>
-    operations.updateProduct(gateway, {
+  updateProduct: root(async ({ id, input }: { id: string; input: UpdateProductInput }, gateway) => {
+    const currency = input.currency == null ? undefined : requireCurrency("currency", input.currency);
+    // A new price without a new currency is in the product's current one.
+    const priceCurrency =
+      input.price == null
+        ? FALLBACK_CURRENCY
+        : (currency ?? (await operations.getProduct(gateway, id))?.currency ?? FALLBACK_CURRENCY);
+    return operations.updateProduct(gateway, {
       id,
       name: defined(input.name),
       description: defined(input.description),
-      priceCents: centsOf("price", input.price),
-      currency: defined(input.currency),
+      priceCents: centsOf("price", input.price, priceCurrency),
+      currency,
       categoryId: defined(input.categoryId),
-    }),
-  ),
+    });
+  }),
   adjustStock: root((args: { productId: string; delta: number }, gateway) =>
     operations.adjustStock(gateway, args.productId, args.delta),
   ),
@@ -270,7 +283,7 @@ const types = {
     parent: (category: Category, _: unknown, context: GraphQLContext) => categoryOf(category.parentId, context),
   },
   Product: {
-    price: (product: Product) => decimalOf(product.priceCents),
+    price: (product: Product) => decimalOf(product.priceCents, product.currency),
     category: (product: Product, _: unknown, context: GraphQLContext) => categoryOf(product.categoryId, context),
     inStock: (product: Product) => product.stock > 0,
   },
@@ -286,33 +299,35 @@ const types = {
     category: (facet: CategoryFacet, _: unknown, context: GraphQLContext) => categoryOf(facet.categoryId, context),
   },
   PriceBucketFacet: {
-    min: (bucket: PriceBucketFacet) => decimalOf(bucket.minCents),
-    max: (bucket: PriceBucketFacet) => (bucket.maxCents === undefined ? null : decimalOf(bucket.maxCents)),
+    min: (bucket: PriceBucketFacet) => decimalOf(bucket.minCents, FALLBACK_CURRENCY),
+    max: (bucket: PriceBucketFacet) =>
+      bucket.maxCents === undefined ? null : decimalOf(bucket.maxCents, FALLBACK_CURRENCY),
   },
   Cart: {
-    total: (cart: Cart) => decimalOf(cart.totalCents),
+    total: (cart: Cart) => decimalOf(cart.totalCents, cart.currency),
   },
   CartLine: {
     product: (line: CartLine, _: unknown, { gateway }: GraphQLContext) =>
       gateway.loaders.productById.load(line.productId),
-    unitPrice: (line: CartLine) => decimalOf(line.unitPriceCents),
-    lineTotal: (line: CartLine) => decimalOf(line.lineTotalCents),
+    unitPrice: (line: CartLine) => decimalOf(line.unitPriceCents, line.currency),
+    lineTotal: (line: CartLine) => decimalOf(line.lineTotalCents, line.currency),
   },
   StockLevel: {
     product: (level: StockLevel, _: unknown, { gateway }: GraphQLContext) =>
       gateway.loaders.productById.load(level.productId),
   },
   Order: {
-    totalPrice: (order: Order) => decimalOf(order.totalCents),
-    products: (order: Order) => order.lines,
+    totalPrice: (order: Order) => decimalOf(order.totalCents, order.currency),
+    // A line's decimal price needs the order's currency.
+    products: (order: Order) => order.lines.map((line) => ({ ...line, currency: order.currency })),
   },
   OrderedProduct: {
     id: (line: OrderLine) => line.productId,
-    price: (line: OrderLine) => decimalOf(line.unitPriceCents),
+    price: (line: OrderLine & { currency: string }) => decimalOf(line.unitPriceCents, line.currency),
     priceCents: (line: OrderLine) => line.unitPriceCents,
   },
   Payment: {
-    amount: (payment: Payment) => decimalOf(payment.amountCents),
+    amount: (payment: Payment) => decimalOf(payment.amountCents, payment.currency),
   },
   AuthPayload: {
     account: (session: Session) => session.account,

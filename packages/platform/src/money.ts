@@ -1,27 +1,44 @@
 import { invalidArgument } from "./errors.js";
 
 /**
- * Money is integer minor units (cents) plus an ISO 4217 code everywhere inside the system. Decimal amounts exist only
- * at the GraphQL edge, for compatibility with the Go original's `price: Float`; these two functions are that edge.
- * All currencies are treated as having two decimal places.
+ * Money is integer minor units plus an ISO 4217 code everywhere inside the system: 1999 USD is $19.99, 1000 JPY is
+ * ¥1000, 1234 BHD is BD 1.234. The exponent (digits after the decimal point) is the currency's ISO 4217 minor unit, as
+ * Node's ICU data knows it. Decimal amounts exist only at the GraphQL edge, for compatibility with the Go original's
+ * `price: Float`; the functions below are that edge.
  */
 
-const MINOR_UNITS_PER_MAJOR = 100;
+const isoCurrencies = new Set(Intl.supportedValuesOf("currency"));
 
-/** Converts a decimal amount such as 19.99 to minor units (1999) exactly, refusing more than two decimals. */
-export function majorToMinor(field: string, amount: number): number {
+/** Whether `code` is an ISO 4217 currency code (upper case, e.g. "EUR"), per Node's ICU data. */
+export function isIsoCurrency(code: string): boolean {
+  return isoCurrencies.has(code);
+}
+
+/** The ISO 4217 minor-unit exponent of a known currency: JPY 0, USD 2, BHD 3. */
+export function currencyExponent(currency: string): number {
+  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * Converts a decimal amount in `currency` to minor units exactly (19.99 USD → 1999, 1000 JPY → 1000, 1.234 BHD →
+ * 1234). More decimals than the currency has are INVALID_ARGUMENT (TOO_MANY_DECIMALS) naming the field.
+ */
+export function majorToMinor(field: string, amount: number, currency: string): number {
   if (!Number.isFinite(amount)) throw invalidArgument(field, "must be a finite number");
+  const exponent = currencyExponent(currency);
   // The shortest decimal representation of a double is what the client wrote, so the check is done on the text.
   const text = String(amount);
   if (/e/i.test(text)) throw invalidArgument(field, "is out of range");
   const [whole = "0", fraction = ""] = text.replace("-", "").split(".");
-  if (fraction.length > 2) throw invalidArgument(field, "must have at most 2 decimal places");
-  const minor = Number(whole) * MINOR_UNITS_PER_MAJOR + Number(fraction.padEnd(2, "0"));
+  if (fraction.length > exponent) {
+    throw invalidArgument(field, `must have at most ${exponent} decimal places in ${currency}`, "TOO_MANY_DECIMALS");
+  }
+  const minor = Number(whole) * 10 ** exponent + Number(fraction.padEnd(exponent, "0") || "0");
   if (!Number.isSafeInteger(minor)) throw invalidArgument(field, "is out of range");
   return amount < 0 ? -minor : minor;
 }
 
-/** Converts minor units to a decimal amount for display (1999 → 19.99). */
-export function minorToMajor(minor: number): number {
-  return minor / MINOR_UNITS_PER_MAJOR;
+/** Converts minor units of `currency` to a decimal amount for display (1999 USD → 19.99, 1000 JPY → 1000). */
+export function minorToMajor(minor: number, currency: string): number {
+  return minor / 10 ** currencyExponent(currency);
 }

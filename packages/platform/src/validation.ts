@@ -1,4 +1,5 @@
 import { invalidArgument } from "./errors.js";
+import { isIsoCurrency } from "./money.js";
 import { isId } from "./ids.js";
 
 /**
@@ -50,5 +51,6 @@ export function requireEmail(field: string, value: string): string {
 export function requireCurrency(field: string, value: string): string {
   const code = value.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(code)) throw invalidArgument(field, "must be a three-letter ISO 4217 currency code");
+  if (!isIsoCurrency(code)) throw invalidArgument(field, `${code} is not an ISO 4217 currency`, "CURRENCY_UNKNOWN");
   return code;
 }
