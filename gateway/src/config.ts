@@ -66,6 +66,11 @@ export const gatewaySettings = {
   /** HMAC-SHA256 secret of the payment provider's webhook; production refuses the development default. */
   paymentWebhookSecret: setting.string("PAYMENT_WEBHOOK_SECRET", "polyscale-dev-webhook-secret"),
   maxBodyBytes: setting.integer("MAX_BODY_BYTES", 1_048_576, { min: 1024, max: 104_857_600 }),
+  /** Seconds for a client's request headers, and for its whole request: a slowly trickled request is cut off. */
+  httpHeadersTimeoutSeconds: setting.integer("HTTP_HEADERS_TIMEOUT_SECONDS", 10, { min: 1, max: 600 }),
+  httpRequestTimeoutSeconds: setting.integer("HTTP_REQUEST_TIMEOUT_SECONDS", 30, { min: 1, max: 3600 }),
+  /** Open client connections at most; further ones are dropped until some close. */
+  httpMaxConnections: setting.integer("HTTP_MAX_CONNECTIONS", 10_000, { min: 1, max: 1_000_000 }),
   graphqlMaxDepth: setting.integer("GRAPHQL_MAX_DEPTH", 10, { min: 2, max: 100 }),
   graphqlMaxCost: setting.integer("GRAPHQL_MAX_COST", 5000, { min: 100, max: 1_000_000 }),
   /** Origins whose browser apps may call the API (CORS), comma-separated; "*" allows any. */

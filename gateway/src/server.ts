@@ -5,7 +5,7 @@ import type { TokenVerifier } from "./auth.js";
 import { createGatewayContext, requestIdOf, type GatewayContext } from "./context.js";
 import { handleCors } from "./cors.js";
 import { createGraphQLHandler } from "./graphql/http.js";
-import { HttpError, parseJsonObject, readBody, sendError, sendJson } from "./rest/http.js";
+import { HttpError, parseJsonObject, readBody, requireJsonContentType, sendError, sendJson } from "./rest/http.js";
 import { openApiDocument } from "./rest/openapi.js";
 import { matcherOf, restRoutes, type RestRequest } from "./rest/routes.js";
 import type { Services } from "./services.js";
@@ -26,6 +26,11 @@ export interface GatewayServerOptions {
   graphqlMaxCost: number;
   graphqlMaxExpensiveMutations: number;
   paymentWebhookSecret: string;
+  /** Seconds a client may take to send the request headers, and the whole request (Node's headersTimeout, requestTimeout). */
+  httpHeadersTimeoutSeconds: number;
+  httpRequestTimeoutSeconds: number;
+  /** Open connections beyond which new ones are dropped (Node's server.maxConnections). */
+  httpMaxConnections: number;
 }
 
 /**
@@ -50,10 +55,21 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   }
 
   async function rest(context: GatewayContext, request: IncomingMessage, response: ServerResponse, url: URL) {
-    const found = routes
-      .filter((route) => route.method === request.method)
+    const onPath = routes
       .map((route) => ({ route, params: route.match(url.pathname) }))
-      .find((candidate) => candidate.params !== undefined);
+      .filter((candidate) => candidate.params !== undefined);
+    const found = onPath.find((candidate) => candidate.route.method === request.method);
+    if (!found && onPath.length > 0) {
+      const allow = onPath.map((candidate) => candidate.route.method).join(", ");
+      throw new HttpError(
+        {
+          code: "METHOD_NOT_ALLOWED",
+          message: `${url.pathname} takes ${allow}, not ${request.method}`,
+          reason: "METHOD_NOT_ALLOWED",
+        },
+        { allow },
+      );
+    }
     if (!found) {
       throw new HttpError({
         code: "NOT_FOUND",
@@ -71,7 +87,10 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       query,
       headers: request.headers,
       rawBody,
-      jsonBody: async () => cleanTextDeep(parseJsonObject(await rawBody()), "body"),
+      jsonBody: async () => {
+        requireJsonContentType(request);
+        return cleanTextDeep(parseJsonObject(await rawBody()), "body");
+      },
     };
     const result = await found.route.handle(context, restRequest);
     response.setHeader("server-timing", context.calls.serverTiming());
@@ -94,25 +113,36 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     return rest(context, request, response, url);
   }
 
-  return createServer((request, response) => {
-    const startedAt = performance.now();
-    const requestId = requestIdOf(request);
-    response.setHeader(REQUEST_ID_KEY, requestId);
-    if (handleCors(request, response, options.corsAllowedOrigins)) return;
-    const context = createGatewayContext(request, requestId, options);
-    response.once("finish", () => {
-      logger.info(
-        {
-          requestId,
-          method: request.method,
-          path: request.url?.split("?")[0],
-          status: response.statusCode,
-          durationMs: Math.round(performance.now() - startedAt),
-          calls: context.calls.calls,
-        },
-        "request",
-      );
-    });
-    handle(request, response, context).catch((error: unknown) => sendError(response, error, context.logger));
-  });
+  const server = createServer(
+    {
+      // Node refuses a headers timeout longer than the request timeout; the whole request bounds its headers anyway.
+      headersTimeout: Math.min(options.httpHeadersTimeoutSeconds, options.httpRequestTimeoutSeconds) * 1000,
+      requestTimeout: options.httpRequestTimeoutSeconds * 1000,
+      // Node checks both timeouts only this often (30 s by default), so a trickled body would outlive them.
+      connectionsCheckingInterval: 1000,
+    },
+    (request, response) => {
+      const startedAt = performance.now();
+      const requestId = requestIdOf(request);
+      response.setHeader(REQUEST_ID_KEY, requestId);
+      if (handleCors(request, response, options.corsAllowedOrigins)) return;
+      const context = createGatewayContext(request, requestId, options);
+      response.once("finish", () => {
+        logger.info(
+          {
+            requestId,
+            method: request.method,
+            path: request.url?.split("?")[0],
+            status: response.statusCode,
+            durationMs: Math.round(performance.now() - startedAt),
+            calls: context.calls.calls,
+          },
+          "request",
+        );
+      });
+      handle(request, response, context).catch((error: unknown) => sendError(response, error, context.logger));
+    },
+  );
+  server.maxConnections = options.httpMaxConnections;
+  return server;
 }

@@ -4,7 +4,11 @@ import { httpStatusOf, publicErrorOf, type PublicError } from "../errors.js";
 
 /** A failure of the HTTP exchange itself (no route, body too large) rather than of an operation. */
 export class HttpError extends Error {
-  constructor(readonly publicError: PublicError) {
+  /** headers: sent with the error response (e.g. `Allow` on a 405). */
+  constructor(
+    readonly publicError: PublicError,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(publicError.message);
   }
 }
@@ -26,6 +30,20 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Refuses (415) a request whose Content-Type is not JSON (`application/json` or a `+json` type, RFC 6839), so a form
+ * or text body is told what it is rather than failing to parse.
+ */
+export function requireJsonContentType(request: IncomingMessage): void {
+  const mediaType = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (mediaType === "application/json" || /^application\/[\w.-]+\+json$/.test(mediaType)) return;
+  throw new HttpError({
+    code: "UNSUPPORTED_MEDIA_TYPE",
+    message: "the request body must be JSON (Content-Type: application/json)",
+    reason: "UNSUPPORTED_MEDIA_TYPE",
+  });
 }
 
 /** A JSON object body; BAD_USER_INPUT when it is not one. */
@@ -61,5 +79,7 @@ export function sendError(response: ServerResponse, error: unknown, logger: Logg
   }
   // The unread rest of an oversized body would be taken for the next request on a kept-alive connection.
   if (publicError.code === "PAYLOAD_TOO_LARGE") response.setHeader("connection", "close");
+  if (error instanceof HttpError)
+    for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
   sendJson(response, httpStatusOf[publicError.code], { error: publicError });
 }

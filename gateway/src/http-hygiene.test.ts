@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { connect, type Socket } from "node:net";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "@polyscale/platform/testing";
+import { repositoryRoot } from "@polyscale/tools/system";
+
+const gatewayScript = path.join(repositoryRoot, "gateway/dist/main.js");
+
+/** Resolves with everything the server sent once it closes the connection, and how long that took. */
+function collect(socket: Socket): Promise<{ text: string; ms: number }> {
+  const startedAt = Date.now();
+  let text = "";
+  socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+  return new Promise((resolve) => {
+    socket.on("error", () => {});
+    socket.on("close", () => resolve({ text, ms: Date.now() - startedAt }));
+  });
+}
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+// The gateway process alone, with its services' addresses pointing nowhere: none of these answers needs them.
+describe("gateway HTTP hygiene over real sockets", () => {
+  let gateway: ChildProcess;
+  let port: number;
+  const base = () => `http://127.0.0.1:${port}`;
+
+  beforeAll(async () => {
+    port = await freePort();
+    const nowhere = async () => `127.0.0.1:${await freePort()}`;
+    gateway = spawn(process.execPath, [gatewayScript], {
+      env: {
+        ...process.env,
+        LOG_LEVEL: "silent",
+        GATEWAY_PORT: String(port),
+        ACCOUNT_SERVICE_ADDRESS: await nowhere(),
+        PRODUCT_SERVICE_ADDRESS: await nowhere(),
+        ORDER_SERVICE_ADDRESS: await nowhere(),
+        HTTP_HEADERS_TIMEOUT_SECONDS: "1",
+        HTTP_REQUEST_TIMEOUT_SECONDS: "2",
+        HTTP_MAX_CONNECTIONS: "4",
+        MAX_BODY_BYTES: "1024",
+      },
+      stdio: "ignore",
+    });
+    for (let attempt = 0; ; attempt++) {
+      const alive = await fetch(`${base()}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (alive) break;
+      if (attempt > 100) throw new Error("gateway did not start");
+      await sleep(100);
+    }
+  }, 30_000);
+
+  afterAll(() => {
+    gateway?.kill();
+  });
+
+  it("answers a wrong method on a known route with 405 and Allow", async () => {
+    const response = await fetch(`${base()}/password-reset`, { method: "PUT" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST");
+    expect((await response.json()).error).toMatchObject({ code: "METHOD_NOT_ALLOWED", reason: "METHOD_NOT_ALLOWED" });
+    const unknown = await fetch(`${base()}/no-such-route`, { method: "PUT" });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("refuses a REST body that is not JSON with 415", async () => {
+    for (const contentType of ["text/plain", "application/x-www-form-urlencoded"]) {
+      const response = await fetch(`${base()}/password-reset`, {
+        method: "POST",
+        headers: { "content-type": contentType },
+        body: "email=a@example.com",
+      });
+      expect(response.status).toBe(415);
+      expect((await response.json()).error).toMatchObject({ reason: "UNSUPPORTED_MEDIA_TYPE" });
+    }
+  });
+
+  it("lets the client read the 413 before the connection closes", async () => {
+    const socket = await open(port);
+    const answer = collect(socket);
+    socket.write(
+      "POST /password-reset HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n",
+    );
+    // Keeps sending the oversized body, as a client that does not wait for an answer does.
+    const chunk = Buffer.alloc(8192, "a");
+    for (let sent = 0; sent < 100_000 && !socket.destroyed; sent += chunk.length) socket.write(chunk);
+    const { text } = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toContain('"reason":"PAYLOAD_TOO_LARGE"');
+  });
+
+  it("cuts off a body trickled slowly once the request timeout passes", async () => {
+    const socket = await open(port);
+    const answer = collect(socket);
+    socket.write(
+      "POST /password-reset HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+    );
+    const trickle = setInterval(() => !socket.destroyed && socket.write("a"), 300);
+    const { text, ms } = await answer;
+    clearInterval(trickle);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(ms).toBeLessThan(5000);
+  }, 15_000);
+
+  it("cuts off headers trickled slowly once the headers timeout passes", async () => {
+    const socket = await open(port);
+    const answer = collect(socket);
+    socket.write("GET /healthz HTTP/1.1\r\n");
+    const trickle = setInterval(() => !socket.destroyed && socket.write("X-A: a\r\n"), 200);
+    const { text, ms } = await answer;
+    clearInterval(trickle);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(ms).toBeLessThan(4000);
+  }, 15_000);
+
+  it("drops connections beyond HTTP_MAX_CONNECTIONS and serves again once they close", async () => {
+    const held = await Promise.all(Array.from({ length: 4 }, () => open(port)));
+    const extra = await open(port);
+    const { text } = await collect(extra);
+    expect(text).toBe("");
+    for (const socket of held) socket.destroy();
+    await sleep(200);
+    expect((await fetch(`${base()}/healthz`)).status).toBe(200);
+  });
+});
