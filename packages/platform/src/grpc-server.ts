@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
-import { AppError, describeError, toGrpcStatus } from "./errors.js";
+import { AppError, describeError, invalidArgument, toGrpcStatus } from "./errors.js";
 import { cleanTextDeep } from "./text.js";
 import { grpcTransport, type GrpcTransport } from "./grpc-tls.js";
 
@@ -52,6 +52,34 @@ export interface ServiceBinding {
 }
 
 const MAX_REQUEST_ID_LENGTH = 128;
+
+/**
+ * What a request that does not decode becomes. grpc-js answers a throwing deserialiser with INTERNAL; the bytes are the
+ * caller's fault, so the method wrapper answers INVALID_ARGUMENT instead.
+ */
+const UNDECODABLE = Symbol("undecodable request");
+
+function undecodableError(): AppError {
+  return invalidArgument("request", "is not a valid protobuf message for this method");
+}
+
+/** The definition with each request deserialiser turning a decoding failure into UNDECODABLE. */
+function tolerantDefinition<Definition extends ServiceDefinition>(definition: Definition): Definition {
+  const methods = Object.entries(definition).map(([name, method]) => [
+    name,
+    {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return method.requestDeserialize(bytes);
+        } catch {
+          return UNDECODABLE;
+        }
+      },
+    },
+  ]);
+  return Object.fromEntries(methods) as Definition;
+}
 
 function contextOf(
   call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
@@ -94,6 +122,7 @@ export function bindService<Definition extends ServiceDefinition>(
     }
     const handler = handlers[method] as (request: unknown, context: RequestContext) => Promise<unknown>;
     implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      if (call.request === UNDECODABLE) return callback(toGrpcStatus(undecodableError()));
       const context = contextOf(call, logger, method);
       const started = debug ? performance.now() : 0;
       // Text is checked and NFC-normalised here, once for every method (cleanTextDeep); a refusal is INVALID_ARGUMENT.
@@ -115,7 +144,7 @@ export function bindService<Definition extends ServiceDefinition>(
       );
     };
   }
-  return { definition, implementation };
+  return { definition: tolerantDefinition(definition), implementation };
 }
 
 type StreamingHandler = (request: unknown, context: RequestContext, stream: ResponseStream<unknown>) => Promise<void>;
@@ -123,6 +152,10 @@ type StreamingHandler = (request: unknown, context: RequestContext, stream: Resp
 /** A server-streaming method: the handler runs until it resolves or the caller cancels; errors end the stream. */
 function streamingImplementation(handler: StreamingHandler, logger: Logger, method: string) {
   return (call: ServerWritableStream<unknown, unknown>) => {
+    if (call.request === UNDECODABLE) {
+      call.emit("error", toGrpcStatus(undecodableError()));
+      return;
+    }
     const context = contextOf(call, logger, method);
     const cancelled = new AbortController();
     call.once("cancelled", () => cancelled.abort());

@@ -64,6 +64,28 @@ describe("gRPC server and client", () => {
     expect(await checkHealth(address, 1000, "no.such.Service")).toBe(false);
   });
 
+  it("answers bytes that are no protobuf message with INVALID_ARGUMENT, not INTERNAL, without calling the handler", async () => {
+    let called = false;
+    const { address } = await serve(async () => {
+      called = true;
+      return "";
+    });
+    const raw = new grpc.Client(address, grpc.credentials.createInsecure());
+    const status = await new Promise<grpc.ServiceError>((resolve) =>
+      raw.makeUnaryRequest(
+        AccountServiceService.getAccount.path,
+        (bytes: Buffer) => bytes,
+        (bytes: Buffer) => bytes,
+        Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff]),
+        (error) => resolve(error!),
+      ),
+    );
+    raw.close();
+    expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(status.details).toMatch(/not a valid protobuf message/);
+    expect(called).toBe(false);
+  });
+
   it("serves reflection, so tools like grpcurl can list services", async () => {
     const { address } = await serve(async () => "");
     const require = createRequire(import.meta.url);
