@@ -301,6 +301,16 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
         });
       }
     }
+    // graphql-js validates a subscription against a schema without a Subscription type and fails it only while
+    // executing, with no code; the schema has none, so it is refused here like any invalid document.
+    if (operation?.operation === "subscription") {
+      const error = new GraphQLError("subscriptions are not supported; the schema has no Subscription type", {
+        nodes: operation,
+      });
+      return send(request, response, context, {
+        errors: [withCode(error, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY")],
+      });
+    }
     const contextValue: GraphQLContext = { gateway: context };
     const result = await execute({
       schema,

@@ -13,23 +13,36 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads the whole body, refusing (413) more than maxBytes whether or not Content-Length says so. */
-export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads the whole body, refusing (413) more than maxBytes whether or not Content-Length says so. The refused rest is
+ * read and dropped rather than the request destroyed, so the client can read the 413 before the connection closes.
+ */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = () =>
     new HttpError({
       code: "PAYLOAD_TOO_LARGE",
       message: `request body must be at most ${maxBytes} bytes`,
       reason: "PAYLOAD_TOO_LARGE",
     });
-  if (Number(request.headers["content-length"] ?? 0) > maxBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk);
+  if (Number(request.headers["content-length"] ?? 0) > maxBytes) {
+    request.resume();
+    return Promise.reject(tooLarge());
   }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      // The stream keeps flowing without a listener: the rest is dropped as it arrives.
+      request.off("data", onData);
+      chunks.length = 0;
+      reject(tooLarge());
+    };
+    request.on("data", onData);
+    request.once("end", () => resolve(Buffer.concat(chunks)));
+    request.once("error", reject);
+  });
 }
 
 /**
@@ -77,8 +90,9 @@ export function sendError(response: ServerResponse, error: unknown, logger: Logg
     response.destroy();
     return;
   }
-  // The unread rest of an oversized body would be taken for the next request on a kept-alive connection.
-  if (publicError.code === "PAYLOAD_TOO_LARGE") response.setHeader("connection", "close");
+  // Closing at once would reset a connection the client is still writing its oversized body into, and a reset can
+  // discard the 413 before the client reads it. Node reads the rest of the body and drops it (within the request
+  // timeout), so the answer arrives and the connection stays usable.
   if (error instanceof HttpError)
     for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
   sendJson(response, httpStatusOf[publicError.code], { error: publicError });
