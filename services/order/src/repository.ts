@@ -25,36 +25,39 @@ export async function listCartItems(db: Queryable, accountId: string): Promise<C
 const CART_LOCK_NAMESPACE = 1_000_011;
 
 /** Why a cart write changed nothing: the line would pass its unit limit, or the cart its product limit. */
-export type CartRefusal = "LINE_FULL" | "CART_FULL";
+export type CartRefusal = "LINE_FULL" | "CART_FULL" | "CURRENCY_MISMATCH";
 
 /**
  * Adds units to a cart line ("add") or sets them ("set"), creating the line if needed. Run it inside a transaction:
  * it takes the account's cart lock until the transaction ends, so concurrent writes neither lose units nor push the
- * cart past maxProducts distinct products. Returns the line's new quantity, or the refusal (nothing is changed then).
+ * cart past maxProducts distinct products or into a second currency. Returns the line's new quantity, or the refusal
+ * (nothing is changed then).
  */
 export async function putCartItem(
   tx: Queryable,
   accountId: string,
-  item: RequestedLine,
+  item: RequestedLine & { currency: string },
   mode: "add" | "set",
   limits: { maxQuantity: number; maxProducts: number },
 ): Promise<number | CartRefusal> {
   await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [CART_LOCK_NAMESPACE, accountId]);
-  const state = await tx.query<{ lines: number; present: boolean }>(
-    `SELECT count(*)::int AS lines, coalesce(bool_or(product_id = $2), false) AS present
+  const state = await tx.query<{ lines: number; present: boolean; otherCurrency: boolean }>(
+    `SELECT count(*)::int AS lines, coalesce(bool_or(product_id = $2), false) AS present,
+            coalesce(bool_or(currency <> $3), false) AS "otherCurrency"
          FROM cart_items WHERE account_id = $1`,
-    [accountId, item.productId],
+    [accountId, item.productId, item.currency],
   );
-  const { lines, present } = state.rows[0]!;
+  const { lines, present, otherCurrency } = state.rows[0]!;
+  if (otherCurrency) return "CURRENCY_MISMATCH";
   if (!present && lines >= limits.maxProducts) return "CART_FULL";
   const quantity = mode === "add" ? "cart_items.quantity + EXCLUDED.quantity" : "EXCLUDED.quantity";
   const result = await tx.query<{ quantity: number }>(
-    `INSERT INTO cart_items (account_id, product_id, quantity) VALUES ($1, $2, $3)
+    `INSERT INTO cart_items (account_id, product_id, quantity, currency) VALUES ($1, $2, $3, $5)
        ON CONFLICT (account_id, product_id) DO UPDATE
-         SET quantity = ${quantity}, updated_at = now()
+         SET quantity = ${quantity}, currency = EXCLUDED.currency, updated_at = now()
          WHERE ${quantity} <= $4
        RETURNING quantity`,
-    [accountId, item.productId, item.quantity, limits.maxQuantity],
+    [accountId, item.productId, item.quantity, limits.maxQuantity, item.currency],
   );
   return result.rows[0]?.quantity ?? "LINE_FULL";
 }

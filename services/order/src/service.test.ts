@@ -281,6 +281,28 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
   });
 
   describe("cart and checkout", () => {
+    it("refuses a product of another currency at add time and stores nothing, even when adds race", async () => {
+      // Seen: the cart showed total 0 and checkout failed late.
+      const accountId = await newAccount();
+      const [dollars, yen] = [await newProduct(250, 10), await newProduct(1000, 10, "JPY")];
+      await orders.addCartItem(context(), accountId, { productId: dollars, quantity: 1 });
+      await expect(orders.addCartItem(context(), accountId, { productId: yen, quantity: 1 })).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "CURRENCY_MISMATCH",
+        field: "productId",
+      });
+      expect((await orders.getCart(context(), accountId)).lines.map((line) => line.productId)).toEqual([dollars]);
+
+      const racer = await newAccount();
+      const results = await Promise.allSettled([
+        orders.addCartItem(context(), racer, { productId: dollars, quantity: 1 }),
+        orders.addCartItem(context(), racer, { productId: yen, quantity: 1 }),
+      ]);
+      expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
+      const cart = await orders.getCart(context(), racer);
+      expect(cart.lines).toHaveLength(1);
+    });
+
     it("shows current names, prices and stock, and totals in cents", async () => {
       const accountId = await newAccount();
       const [a, b] = [await newProduct(250, 10), await newProduct(1000, 1)];

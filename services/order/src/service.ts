@@ -138,7 +138,8 @@ export class OrderService {
 
   /**
    * Adds units of a product to the cart; the line must stay within 1..1000 units and the cart within as many distinct
-   * products as an order may hold (FAILED_PRECONDITION CART_FULL beyond).
+   * products as an order may hold (FAILED_PRECONDITION CART_FULL beyond), all in one currency (FAILED_PRECONDITION
+   * CURRENCY_MISMATCH, checked under the cart lock).
    */
   async addCartItem(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
     return this.putCartItem(context, accountId, item, "add");
@@ -156,11 +157,19 @@ export class OrderService {
     mode: "add" | "set",
   ): Promise<Cart> {
     const valid = validateCartItem(accountId, item);
-    await this.requireProductsExist(context, [valid.productId]);
+    const product = (await this.requireProductsExist(context, [valid.productId])).get(valid.productId)!;
     const limits = { maxQuantity: MAX_LINE_QUANTITY, maxProducts: MAX_ORDER_PRODUCTS };
-    const outcome = await this.database.transaction((tx) => repository.putCartItem(tx, accountId, valid, mode, limits));
+    const line = { ...valid, currency: product.currency };
+    const outcome = await this.database.transaction((tx) => repository.putCartItem(tx, accountId, line, mode, limits));
     if (outcome === "LINE_FULL") {
       throw invalidArgument("quantity", `the cart line would hold more than ${MAX_LINE_QUANTITY} units`);
+    }
+    if (outcome === "CURRENCY_MISMATCH") {
+      throw failedPrecondition(
+        "CURRENCY_MISMATCH",
+        `the product is priced in ${product.currency}; a cart holds products of one currency`,
+        "productId",
+      );
     }
     if (outcome === "CART_FULL") {
       throw failedPrecondition(
