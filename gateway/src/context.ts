@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import proxyaddr from "proxy-addr";
-import type { Logger } from "@polyscale/platform";
+import type { CallContext, Logger } from "@polyscale/platform";
 import { bearerToken, type TokenVerifier, type Viewer } from "./auth.js";
 import type { TrustProxy } from "./config.js";
 import { createLoaders, type Loaders } from "./loaders.js";
@@ -56,7 +56,7 @@ export function createGatewayContext(
   dependencies: ContextDependencies,
 ): GatewayContext {
   const calls = new DownstreamCalls();
-  const callContext = { requestId, deadline: new Date(Date.now() + dependencies.grpcDeadlineMs) };
+  const callContext: CallContext = { requestId, deadline: new Date(Date.now() + dependencies.grpcDeadlineMs) };
   const services = bindServices(dependencies.services, callContext, calls);
   const idempotencyKey = request.headers["idempotency-key"];
   let viewer: Promise<Viewer | undefined> | undefined;
@@ -79,7 +79,11 @@ export function createGatewayContext(
     viewer() {
       viewer ??= (async () => {
         const token = bearerToken(request.headers.authorization);
-        return token === undefined ? undefined : dependencies.verifier.verify(token, callContext);
+        if (token === undefined) return undefined;
+        const verified = await dependencies.verifier.verify(token, callContext);
+        // From here on every service call of this request carries the caller's identity (defence in depth).
+        callContext.accessToken = token;
+        return verified;
       })();
       return viewer;
     },

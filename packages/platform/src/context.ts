@@ -9,6 +9,8 @@ export interface RequestContext {
   /** Absolute deadline; calls to other services must finish before it. Undefined means no deadline. */
   readonly deadline?: Date;
   readonly logger: Logger;
+  /** The end user's access token as the caller forwarded it (ACCESS_TOKEN_KEY), not yet verified. */
+  readonly accessToken?: string;
 }
 
 /** gRPC metadata key (and HTTP header) carrying the request id. */

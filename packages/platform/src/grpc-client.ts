@@ -7,6 +7,7 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
+import { ACCESS_TOKEN_KEY } from "./access-token.js";
 import { REQUEST_ID_KEY } from "./context.js";
 import { fromGrpcError } from "./errors.js";
 import { grpcTransport, type GrpcTransport } from "./grpc-tls.js";
@@ -16,6 +17,8 @@ import type { RequestOf, ResponseOf } from "./grpc-server.js";
 export interface CallContext {
   readonly requestId?: string;
   readonly deadline?: Date;
+  /** The end user's verified access token, forwarded so the service can check who it acts for (ACCESS_TOKEN_KEY). */
+  accessToken?: string;
 }
 
 /**
@@ -74,17 +77,14 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
     if (definition[method]!.responseStream) {
       const stream = channel[method]!.bind(channel) as unknown as (request: unknown, metadata: Metadata) => unknown;
       client[method] = (request: unknown, context: CallContext = {}) => {
-        const metadata = new Metadata();
-        if (context.requestId) metadata.set(REQUEST_ID_KEY, context.requestId);
-        return stream(request, metadata);
+        return stream(request, metadataOf(context));
       };
       continue;
     }
     const call = channel[method]!.bind(channel);
     client[method] = (request: unknown, context: CallContext = {}) =>
       new Promise((resolve, reject) => {
-        const metadata = new Metadata();
-        if (context.requestId) metadata.set(REQUEST_ID_KEY, context.requestId);
+        const metadata = metadataOf(context);
         const ownDeadline = Date.now() + options.deadlineMs;
         const deadline = new Date(Math.min(ownDeadline, context.deadline?.getTime() ?? ownDeadline));
         call(request, metadata, { deadline }, (error, response) =>
@@ -93,6 +93,13 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
       });
   }
   return client as GrpcClient<Definition>;
+}
+
+function metadataOf(context: CallContext): Metadata {
+  const metadata = new Metadata();
+  if (context.requestId) metadata.set(REQUEST_ID_KEY, context.requestId);
+  if (context.accessToken) metadata.set(ACCESS_TOKEN_KEY, context.accessToken);
+  return metadata;
 }
 
 type HealthResponse = { status: string | number };

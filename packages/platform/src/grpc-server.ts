@@ -12,6 +12,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
+import { ACCESS_TOKEN_KEY } from "./access-token.js";
 import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
 import { AppError, describeError, invalidArgument, toGrpcStatus } from "./errors.js";
 import { cleanTextDeep } from "./text.js";
@@ -95,9 +96,11 @@ function contextOf(
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   // Made on first use: most calls log nothing, and a child logger per call is a measurable share of a cheap call.
   let callLogger: Logger | undefined;
+  const accessToken = call.metadata.get(ACCESS_TOKEN_KEY)[0];
   return {
     requestId,
     deadline: Number.isFinite(deadlineMs) ? new Date(deadlineMs) : undefined,
+    accessToken: typeof accessToken === "string" && accessToken.length > 0 ? accessToken : undefined,
     get logger() {
       return (callLogger ??= logger.child({ requestId, method }));
     },

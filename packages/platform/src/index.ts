@@ -16,3 +16,4 @@ export * from "./text.js";
 export * from "./service-runtime.js";
 export * from "./child-process.js";
 export * from "./events/index.js";
+export * from "./access-token.js";

@@ -3,6 +3,7 @@ import { createProductClient } from "@polyscale/product";
 import { createLogger, describeError, openServiceDatabase, readConfig, serveUntilStopped } from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { fileURLToPath } from "node:url";
+import { CallerCheck } from "./caller.js";
 import { orderSettings } from "./config.js";
 import { Reconciler } from "./reconciler.js";
 import { orderServiceBinding } from "./server.js";
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     port: config.port,
     protoFile: protoFiles.order,
     protoRoot,
-    bindings: [orderServiceBinding(service, logger)],
+    bindings: [orderServiceBinding(service, logger, CallerCheck.of(accounts, logger))],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [

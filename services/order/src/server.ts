@@ -7,6 +7,7 @@ import {
 } from "@polyscale/proto/order/v1/order";
 import type { Order, PaymentKind } from "./model.js";
 import type { OrderStatus } from "./order-status.js";
+import type { CallerCheck } from "./caller.js";
 import type { OrderService } from "./service.js";
 
 const protoStatusOf: Record<OrderStatus, ProtoOrderStatus> = {
@@ -39,48 +40,73 @@ function toProtoOrder(order: Order): ProtoOrder {
   };
 }
 
-/** Maps OrderService's gRPC methods onto the service: proto in, domain call, proto out. */
-export function orderServiceBinding(service: OrderService, logger: Logger): ServiceBinding {
+/**
+ * Maps OrderService's gRPC methods onto the service: proto in, domain call, proto out. Every method that acts for one
+ * account first asks `caller` whether the forwarded end user may (see CallerCheck).
+ */
+export function orderServiceBinding(service: OrderService, logger: Logger, caller: CallerCheck): ServiceBinding {
   return bindService(
     OrderServiceService,
     {
-      getCart: async (request, context) => ({ cart: await service.getCart(context, request.accountId) }),
-      addCartItem: async ({ accountId, productId, quantity }, context) => ({
-        cart: await service.addCartItem(context, accountId, { productId, quantity }),
-      }),
-      setCartItemQuantity: async ({ accountId, productId, quantity }, context) => ({
-        cart: await service.setCartItemQuantity(context, accountId, { productId, quantity }),
-      }),
-      removeCartItem: async (request, context) => ({
-        cart: await service.removeCartItem(context, request.accountId, request.productId),
-      }),
-      clearCart: async (request, context) => ({
-        cart: await service.clearCart(context, request.accountId),
-      }),
-      checkout: async (request, context) => ({
-        order: toProtoOrder(await service.checkout(context, request.accountId, request.idempotencyKey)),
-      }),
-      placeOrder: async (request, context) => ({
-        order: toProtoOrder(
-          await service.placeOrder(context, request.accountId, request.lines, request.idempotencyKey),
-        ),
-      }),
-      getOrder: async (request) => ({ order: toProtoOrder(await service.getOrder(request.id)) }),
-      listOrders: async (request) => ({
-        orders: (await service.listOrders(request.accountId, request)).map(toProtoOrder),
-      }),
-      listOrdersForAccounts: async (request) => ({
-        accounts: (await service.listOrdersForAccounts(request.accountIds)).map((entry) => ({
-          accountId: entry.accountId,
-          orders: entry.orders.map(toProtoOrder),
-        })),
-      }),
-      cancelOrder: async (request, context) => ({
-        order: toProtoOrder(await service.cancelOrder(context, request.id)),
-      }),
-      markFulfilled: async (request, context) => ({
-        order: toProtoOrder(await service.markFulfilled(context, request.id)),
-      }),
+      getCart: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return { cart: await service.getCart(context, request.accountId) };
+      },
+      addCartItem: async ({ accountId, productId, quantity }, context) => {
+        await caller.requireActingFor(context, accountId);
+        return { cart: await service.addCartItem(context, accountId, { productId, quantity }) };
+      },
+      setCartItemQuantity: async ({ accountId, productId, quantity }, context) => {
+        await caller.requireActingFor(context, accountId);
+        return { cart: await service.setCartItemQuantity(context, accountId, { productId, quantity }) };
+      },
+      removeCartItem: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return { cart: await service.removeCartItem(context, request.accountId, request.productId) };
+      },
+      clearCart: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return { cart: await service.clearCart(context, request.accountId) };
+      },
+      checkout: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return { order: toProtoOrder(await service.checkout(context, request.accountId, request.idempotencyKey)) };
+      },
+      placeOrder: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return {
+          order: toProtoOrder(
+            await service.placeOrder(context, request.accountId, request.lines, request.idempotencyKey),
+          ),
+        };
+      },
+      getOrder: async (request, context) => {
+        const order = await service.getOrder(request.id);
+        await caller.requireActingFor(context, order.accountId);
+        return { order: toProtoOrder(order) };
+      },
+      listOrders: async (request, context) => {
+        // All accounts' orders (accountId empty) are an admin's: the empty id matches no customer's token.
+        await caller.requireActingFor(context, request.accountId);
+        return { orders: (await service.listOrders(request.accountId, request)).map(toProtoOrder) };
+      },
+      listOrdersForAccounts: async (request, context) => {
+        await caller.requireActingFor(context, ...request.accountIds);
+        return {
+          accounts: (await service.listOrdersForAccounts(request.accountIds)).map((entry) => ({
+            accountId: entry.accountId,
+            orders: entry.orders.map(toProtoOrder),
+          })),
+        };
+      },
+      cancelOrder: async (request, context) => {
+        await caller.requireActingFor(context, (await service.getOrder(request.id)).accountId);
+        return { order: toProtoOrder(await service.cancelOrder(context, request.id)) };
+      },
+      markFulfilled: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { order: toProtoOrder(await service.markFulfilled(context, request.id)) };
+      },
       recordPayment: async (request, context) => ({
         order: toProtoOrder(
           await service.recordPayment(context, { ...request, kind: paymentKindFromProto(request.kind) }),
