@@ -48,7 +48,10 @@ async function startLoneGateway(env: Record<string, string>): Promise<{ gateway:
       () => false,
     );
     if (alive) return { gateway, port };
-    if (attempt > 300) throw new Error("gateway did not start");
+    if (attempt > 300) {
+      gateway.kill();
+      throw new Error("gateway did not start");
+    }
     await sleep(100);
   }
 }
