@@ -53,9 +53,24 @@ type UnaryMethod = (
   callback: (error: ServiceError | null, response: unknown) => void,
 ) => void;
 
+/** Share of the caller's remaining time kept back on an outgoing call, up to DEADLINE_MARGIN_MAX_MS. */
+const DEADLINE_MARGIN_SHARE = 0.1;
+const DEADLINE_MARGIN_MAX_MS = 250;
+
+/**
+ * The deadline of a call made on behalf of a caller whose own deadline is callerDeadline (epoch ms): a little sooner,
+ * so that when a service further along hangs, this one still answers its caller in time, with an error that names the
+ * service that hung rather than the caller's own timeout.
+ */
+function forwardedDeadline(callerDeadline: number): number {
+  const remaining = Math.max(0, callerDeadline - Date.now());
+  return callerDeadline - Math.min(DEADLINE_MARGIN_MAX_MS, remaining * DEADLINE_MARGIN_SHARE);
+}
+
 /**
  * Creates a typed client over one long-lived channel. Every call carries the request id and a deadline: the caller's
- * own when it has one that is sooner, so a chain of services never works past what the first caller waits for.
+ * own (less a small margin, forwardedDeadline) when it has one that is sooner, so a chain of services never works past
+ * what the first caller waits for.
  * Failures arrive as AppErrors; an unreachable service fails fast with UNAVAILABLE rather than waiting.
  */
 export function createGrpcClient<Definition extends ServiceDefinition>(
@@ -86,7 +101,9 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
       new Promise((resolve, reject) => {
         const metadata = metadataOf(context);
         const ownDeadline = Date.now() + options.deadlineMs;
-        const deadline = new Date(Math.min(ownDeadline, context.deadline?.getTime() ?? ownDeadline));
+        const deadline = new Date(
+          Math.min(ownDeadline, context.deadline ? forwardedDeadline(context.deadline.getTime()) : ownDeadline),
+        );
         call(request, metadata, { deadline }, (error, response) =>
           error ? reject(fromGrpcError(error, options.name)) : resolve(response),
         );

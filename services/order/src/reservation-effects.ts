@@ -11,6 +11,14 @@ const DRAIN_CONCURRENCY = 8;
 const LEASE_SECONDS = 60;
 /** Longest wait between two attempts of one effect. */
 const MAX_BACKOFF_SECONDS = 60;
+/**
+ * Share of the caller's remaining time that the attempt made inside a request may use. The change it follows is
+ * already committed, so the caller must get its answer even when the product service hangs: the attempt gives up
+ * in time and leaves the effect queued.
+ */
+const INLINE_ATTEMPT_SHARE = 0.5;
+/** Longest attempt inside a request, whatever the caller's deadline. */
+const INLINE_ATTEMPT_MAX_MS = 1000;
 
 /** What became of one attempt. */
 export type EffectOutcome = "applied" | "settled" | "retry";
@@ -46,7 +54,12 @@ export class ReservationEffects {
     effect: ReservationEffect,
   ): Promise<EffectOutcome> {
     try {
-      const outcome = await this.call(context, logger, orderId, effect);
+      const outcome = await this.call(
+        { requestId: context.requestId, deadline: inlineAttemptDeadline(context.deadline) },
+        logger,
+        orderId,
+        effect,
+      );
       if (outcome !== "retry") await repository.deleteReservationEffect(this.database, orderId);
       return outcome;
     } catch (error) {
@@ -112,6 +125,13 @@ export class ReservationEffects {
       return "settled";
     }
   }
+}
+
+/** The deadline of an attempt made inside a request: a share of the caller's remaining time, at most one second. */
+function inlineAttemptDeadline(callerDeadline: Date | undefined): Date {
+  const now = Date.now();
+  const remaining = callerDeadline ? Math.max(0, callerDeadline.getTime() - now) : Number.POSITIVE_INFINITY;
+  return new Date(now + Math.min(remaining * INLINE_ATTEMPT_SHARE, INLINE_ATTEMPT_MAX_MS));
 }
 
 /** Answers of the product service that no retry can change. */

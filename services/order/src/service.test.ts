@@ -730,6 +730,28 @@ describe.each(databaseBackends())("OrderService on $name", (backend) => {
       expect((await pendingEffects()).map((effect) => effect.orderId)).not.toContain(order.id);
     });
 
+    it("answers a cancel before the caller's deadline while the product service hangs, and releases later", async () => {
+      // Seen: with the product service hung, a cancel that went through answered UNAVAILABLE, because the release
+      // attempt inside the request used the caller's whole deadline.
+      const productId = await newProduct(100, 10);
+      const order = await place(await newAccount(), [{ productId, quantity: 2 }]);
+      const deadline = new Date(Date.now() + 3000);
+      await services.signal("product", "SIGSTOP");
+      let answeredAt: number;
+      try {
+        const cancelled = await orders.cancelOrder({ ...context(), deadline }, order.id);
+        answeredAt = Date.now();
+        expect(cancelled.status).toBe("CANCELLED");
+        expect(await pendingEffects()).toContainEqual({ orderId: order.id, effect: "releaseReservation" });
+      } finally {
+        await services.signal("product", "SIGCONT");
+      }
+      expect(answeredAt).toBeLessThan(deadline.getTime());
+      await sleep(1100);
+      await drain();
+      expect(await stock(productId)).toEqual([10]);
+    });
+
     it("leaves no queued effect behind when the product service is up", async () => {
       const productId = await newProduct(100, 10);
       const order = await place(await newAccount(), [{ productId, quantity: 1 }]);
