@@ -60,6 +60,8 @@ export const gatewaySettings = {
   ...commonSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("GATEWAY_PORT", 4000),
+  /** Port of the Prometheus metrics endpoint (/metrics); kept apart from the public port. */
+  metricsPort: setting.port("GATEWAY_METRICS_PORT", 9464),
   accountServiceAddress: setting.string("ACCOUNT_SERVICE_ADDRESS", "127.0.0.1:50051"),
   productServiceAddress: setting.string("PRODUCT_SERVICE_ADDRESS", "127.0.0.1:50052"),
   orderServiceAddress: setting.string("ORDER_SERVICE_ADDRESS", "127.0.0.1:50053"),

@@ -1,4 +1,4 @@
-import { createLogger, describeError, readConfig, stopOnSignals } from "@polyscale/platform";
+import { createLogger, describeError, readConfig, startMetricsServer, stopOnSignals } from "@polyscale/platform";
 import { TokenVerifier } from "./auth.js";
 import { RevocationChecker } from "./revocations.js";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET, gatewaySettings } from "./config.js";
@@ -22,6 +22,7 @@ if (config.environment === "production" && config.paymentWebhookSecret === DEFAU
   process.exit(1);
 }
 
+const metrics = await startMetricsServer({ host: config.host, port: config.metricsPort, logger });
 const services = connectServices(config);
 const revocations = new RevocationChecker(services.account, logger);
 revocations.start();
@@ -69,6 +70,7 @@ stopOnSignals(
     async () => revocations.stop(),
     async () => closeServices(services),
     () => throttle.close(),
+    () => metrics.close(),
   ],
   config.shutdownTimeoutMs,
 );

@@ -8,6 +8,7 @@ import { createGraphQLHandler } from "./graphql/http.js";
 import { HttpError, parseJsonObject, readBody, requireJsonContentType, sendError, sendJson } from "./rest/http.js";
 import { openApiDocument } from "./rest/openapi.js";
 import { matcherOf, restRoutes, type RestRequest } from "./rest/routes.js";
+import { recordHttpRequest, UNMATCHED_ROUTE } from "./metrics.js";
 import type { Services } from "./services.js";
 import type { TrustProxy } from "./config.js";
 import type { Throttle } from "./throttle.js";
@@ -54,7 +55,18 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     sendJson(response, results.every(Boolean) ? 200 : 503, { services });
   }
 
-  async function rest(context: GatewayContext, request: IncomingMessage, response: ServerResponse, url: URL) {
+  /** Where a request went, for its metrics: a fixed path or a route template. */
+  interface Routed {
+    route: string;
+  }
+
+  async function rest(
+    context: GatewayContext,
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    routed: Routed,
+  ) {
     const onPath = routes
       .map((route) => ({ route, params: route.match(url.pathname) }))
       .filter((candidate) => candidate.params !== undefined);
@@ -77,6 +89,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         reason: "NOT_FOUND",
       });
     }
+    routed.route = found.route.path;
     let body: Promise<Buffer> | undefined;
     const rawBody = () => (body ??= readBody(request, options.maxBodyBytes));
     // Path, query string and body text is checked and NFC-normalised before any route reads it (cleanText).
@@ -97,8 +110,11 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     sendJson(response, result.status, result.body);
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse, context: GatewayContext) {
+  const fixedPaths = new Set(["/healthz", "/readyz", "/", "/openapi.json", "/graphql"]);
+
+  async function handle(request: IncomingMessage, response: ServerResponse, context: GatewayContext, routed: Routed) {
     const url = new URL(request.url ?? "/", "http://gateway");
+    if (fixedPaths.has(url.pathname)) routed.route = url.pathname;
     if (url.pathname === "/healthz") return sendJson(response, 200, { status: "alive" });
     if (url.pathname === "/readyz") return ready(response);
     if (url.pathname === "/" && request.method === "GET") {
@@ -110,7 +126,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       await graphql(request, response, context, url);
       return;
     }
-    return rest(context, request, response, url);
+    return rest(context, request, response, url, routed);
   }
 
   const server = createServer(
@@ -127,7 +143,9 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       response.setHeader(REQUEST_ID_KEY, requestId);
       if (handleCors(request, response, options.corsAllowedOrigins)) return;
       const context = createGatewayContext(request, requestId, options);
+      const routed: Routed = { route: UNMATCHED_ROUTE };
       response.once("finish", () => {
+        recordHttpRequest(request.method, routed.route, response.statusCode, (performance.now() - startedAt) / 1000);
         logger.info(
           {
             requestId,
@@ -140,7 +158,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
           "request",
         );
       });
-      handle(request, response, context).catch((error: unknown) => sendError(response, error, context.logger));
+      handle(request, response, context, routed).catch((error: unknown) => sendError(response, error, context.logger));
     },
   );
   server.maxConnections = options.httpMaxConnections;

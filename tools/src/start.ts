@@ -12,7 +12,7 @@ import path from "node:path";
 import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from "./data-dir-lock.js";
 import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 import { assertPortsFree } from "./ports.js";
-import { defaultPorts, repositoryRoot, startSystem, type RunningSystem } from "./system.js";
+import { defaultMetricsPorts, defaultPorts, repositoryRoot, startSystem, type RunningSystem } from "./system.js";
 
 const config = readConfig({
   dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
@@ -21,9 +21,19 @@ const config = readConfig({
   product: setting.port("PRODUCT_PORT", defaultPorts.product),
   order: setting.port("ORDER_PORT", defaultPorts.order),
   databasePort: setting.port("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
+  gatewayMetrics: setting.port("GATEWAY_METRICS_PORT", defaultMetricsPorts.gateway),
+  accountMetrics: setting.port("ACCOUNT_METRICS_PORT", defaultMetricsPorts.account),
+  productMetrics: setting.port("PRODUCT_METRICS_PORT", defaultMetricsPorts.product),
+  orderMetrics: setting.port("ORDER_METRICS_PORT", defaultMetricsPorts.order),
 });
 const dataDir = path.resolve(config.dataDir);
 const ports = { gateway: config.gateway, account: config.account, product: config.product, order: config.order };
+const metricsPorts = {
+  gateway: config.gatewayMetrics,
+  account: config.accountMetrics,
+  product: config.productMetrics,
+  order: config.orderMetrics,
+};
 const configuredUrls = {
   account: process.env.ACCOUNT_DATABASE_URL || undefined,
   product: process.env.PRODUCT_DATABASE_URL || undefined,
@@ -64,7 +74,7 @@ async function startAll(): Promise<void> {
     product: configuredUrls.product ?? database!.urlOf("product"),
     order: configuredUrls.order ?? database!.urlOf("order"),
   };
-  system = await startSystem({ ports, dataDir, databaseUrls, echo: true, signal: cancelStart.signal });
+  system = await startSystem({ ports, metricsPorts, dataDir, databaseUrls, echo: true, signal: cancelStart.signal });
 }
 const starting = startAll();
 
@@ -115,6 +125,12 @@ process.on("uncaughtException", (error) => {
   console.error(`PolyScale launcher failed: ${error.message}`);
   exitAfterStop(1);
 });
+const metricsPorts = {
+  gateway: config.gatewayMetrics,
+  account: config.accountMetrics,
+  product: config.productMetrics,
+  order: config.orderMetrics,
+};
 
 try {
   await starting;
@@ -132,6 +148,9 @@ PolyScale is running${database ? ` (embedded PostgreSQL on 127.0.0.1:${config.da
   GraphQL (GraphiQL in a browser)  ${system.gatewayUrl}/graphql
   REST                             ${system.gatewayUrl}/products  (OpenAPI: ${system.gatewayUrl}/openapi.json)
   gRPC account / product / order   ${system.addresses.account} / ${system.addresses.product} / ${system.addresses.order}
+  Prometheus metrics               ${(["gateway", "account", "product", "order"] as const)
+    .map((name) => `${name} http://127.0.0.1:${metricsPorts[name]}/metrics`)
+    .join("\n                                   ")}
 Press Ctrl-C to stop.
 `);
   // If any process dies on its own, stop the rest rather than run half a system.

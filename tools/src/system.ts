@@ -25,8 +25,18 @@ export const defaultPorts: Record<ServiceName, number> = {
   order: 50053,
 };
 
+/** Where each process serves Prometheus metrics by default (`<NAME>_METRICS_PORT`). */
+export const defaultMetricsPorts: Record<ServiceName, number> = {
+  gateway: 9464,
+  account: 9465,
+  product: 9466,
+  order: 9467,
+};
+
 export interface SystemOptions {
   ports: Record<ServiceName, number>;
+  /** Metrics ports; without them each process takes a free one (tests run side by side). */
+  metricsPorts?: Record<ServiceName, number>;
   /** DATA_DIR of every process (files a service keeps beside its database). */
   dataDir: string;
   /** The database of each service started (`npm start` gives the embedded server's; tests give scratch ones). */
@@ -75,6 +85,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     PRODUCT_PORT: String(options.ports.product),
     ORDER_PORT: String(options.ports.order),
     GATEWAY_PORT: String(options.ports.gateway),
+    GATEWAY_METRICS_PORT: String(options.metricsPorts?.gateway ?? 0),
+    ACCOUNT_METRICS_PORT: String(options.metricsPorts?.account ?? 0),
+    PRODUCT_METRICS_PORT: String(options.metricsPorts?.product ?? 0),
+    ORDER_METRICS_PORT: String(options.metricsPorts?.order ?? 0),
     ACCOUNT_SERVICE_ADDRESS: addresses.account,
     PRODUCT_SERVICE_ADDRESS: addresses.product,
     ORDER_SERVICE_ADDRESS: addresses.order,

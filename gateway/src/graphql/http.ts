@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
@@ -13,11 +14,14 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValidationContext,
   type ValidationRule,
 } from "graphql";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
 import { describeError, type ErrorReason } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
+import { recordGraphQLOperation } from "../metrics.js";
 import { HttpError, parseJsonObject, readBody } from "../rest/http.js";
 import { maskError } from "./errors.js";
 import { maxExpensiveMutationsRule } from "./expensive-mutations.js";
@@ -177,6 +181,34 @@ function withCode(error: GraphQLError, code: string, reason: ErrorReason, messag
   });
 }
 
+const tracer = trace.getTracer("@polyscale/gateway");
+
+/**
+ * Runs one operation inside a span named as the OTel GraphQL conventions say ("mutation checkout": type, then the
+ * operation's name, or the type alone), and counts and times it. Only the type and the name are recorded: never the
+ * document or its variables, which may hold passwords or emails. Without a tracing SDK the span is a no-op.
+ */
+async function tracedOperation(operation: OperationDefinitionNode, run: () => Promise<ExecutionResult>): Promise<void> {
+  const name = operation.name?.value;
+  const started = performance.now();
+  await tracer.startActiveSpan(name ? `${operation.operation} ${name}` : operation.operation, async (span) => {
+    span.setAttribute("graphql.operation.type", operation.operation);
+    if (name) span.setAttribute("graphql.operation.name", name);
+    try {
+      const result = await run();
+      const outcome = result.errors ? "error" : "ok";
+      if (result.errors) span.setStatus({ code: SpanStatusCode.ERROR });
+      recordGraphQLOperation(operation, outcome, (performance.now() - started) / 1000);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      recordGraphQLOperation(operation, "error", (performance.now() - started) / 1000);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHandler {
   const schema = options.schema ?? createGatewaySchema();
   const parse = options.parse ?? ((source: string) => parseDocument(source, { maxTokens: MAX_TOKENS }));
@@ -312,13 +344,21 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       });
     }
     const contextValue: GraphQLContext = { gateway: context };
-    const result = await execute({
-      schema,
-      document,
-      contextValue,
-      variableValues: params.variables,
-      operationName: params.operationName,
-    });
-    send(request, response, context, masked(result, context, operation !== null));
+    const run = async () => {
+      const result = await execute({
+        schema,
+        document,
+        contextValue,
+        variableValues: params.variables,
+        operationName: params.operationName,
+      });
+      send(request, response, context, masked(result, context, operation !== null));
+      return result;
+    };
+    if (!operation) {
+      await run();
+      return;
+    }
+    await tracedOperation(operation, run);
   };
 }

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { unavailable } from "./errors.js";
+import { databaseMetrics, sqlOperationOf } from "./metrics.js";
 
 /** Anything SQL can be sent to: the database itself or an open transaction. Repositories take this. */
 export interface Queryable {
@@ -65,7 +66,9 @@ function unavailableIfConnectionFault(error: unknown): unknown {
 /**
  * One pool of connections to one PostgreSQL database; repositories take it (or a transaction) as a Queryable. */
 export class Database implements Queryable {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(private readonly pool: pg.Pool) {
+    databaseMetrics.observePool(pool);
+  }
 
   /** Connects and checks the connection with one query; throws if the server cannot be reached. */
   static async open(options: DatabaseOptions): Promise<Database> {
@@ -88,7 +91,11 @@ export class Database implements Queryable {
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<Row>> {
-    const client = await this.connect();
+    const done = databaseMetrics.startTimer(sqlOperationOf(text));
+    const client = await this.connect().catch((error: unknown) => {
+      done();
+      throw error;
+    });
     let broken = false;
     try {
       return await client.query<Row>(text, values);
@@ -97,6 +104,7 @@ export class Database implements Queryable {
       throw unavailableIfConnectionFault(error);
     } finally {
       client.release(broken);
+      done();
     }
   }
 
@@ -105,11 +113,25 @@ export class Database implements Queryable {
    * is UNAVAILABLE (the transaction did not commit, unless COMMIT itself was lost, as with any database).
    */
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.connect();
+    const done = databaseMetrics.startTimer("TRANSACTION");
+    const client = await this.connect().catch((error: unknown) => {
+      done();
+      throw error;
+    });
     let broken = false;
     try {
       await client.query("BEGIN");
-      const result = await fn(client);
+      // Each statement of the transaction is timed as well as the whole.
+      const result = await fn({
+        async query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+          const statementDone = databaseMetrics.startTimer(sqlOperationOf(text));
+          try {
+            return await client.query<Row>(text, values);
+          } finally {
+            statementDone();
+          }
+        },
+      });
       await client.query("COMMIT");
       return result;
     } catch (error) {
@@ -118,6 +140,7 @@ export class Database implements Queryable {
       throw unavailableIfConnectionFault(error);
     } finally {
       client.release(broken);
+      done();
     }
   }
 
@@ -131,6 +154,7 @@ export class Database implements Queryable {
   }
 
   async close(): Promise<void> {
+    databaseMetrics.forgetPool(this.pool);
     await this.pool.end();
   }
 }

@@ -1,5 +1,6 @@
 import {
   Server,
+  status,
   type sendUnaryData,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -17,6 +18,7 @@ import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
 import { AppError, describeError, invalidArgument, toGrpcStatus } from "./errors.js";
 import { cleanTextDeep } from "./text.js";
 import { grpcTransport, type GrpcTransport } from "./grpc-tls.js";
+import { recordGrpcCall } from "./metrics.js";
 
 /** The request type of a generated method definition. */
 export type RequestOf<Method> = Method extends { requestDeserialize: (bytes: Buffer) => infer Request }
@@ -109,7 +111,8 @@ function contextOf(
 
 /**
  * Adapts async handlers to grpc-js: builds each call's context, and turns what a handler throws into a gRPC status.
- * AppErrors keep their code and message; anything else is logged and answered as a bare INTERNAL error.
+ * AppErrors keep their code and message; anything else is logged and answered as a bare INTERNAL error. Every answer
+ * is counted and timed (grpc_server_handled_total, grpc_server_handling_seconds).
  */
 export function bindService<Definition extends ServiceDefinition>(
   definition: Definition,
@@ -124,14 +127,16 @@ export function bindService<Definition extends ServiceDefinition>(
       continue;
     }
     const handler = handlers[method] as (request: unknown, context: RequestContext) => Promise<unknown>;
+    const path = definition[method]!.path;
     implementation[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       if (call.request === UNDECODABLE) return callback(toGrpcStatus(undecodableError()));
       const context = contextOf(call, logger, method);
-      const started = debug ? performance.now() : 0;
+      const started = performance.now();
       // Text is checked and NFC-normalised here, once for every method (cleanTextDeep); a refusal is INVALID_ARGUMENT.
       new Promise((resolve) => resolve(handler(cleanTextDeep(call.request), context))).then(
         (response) => {
           if (debug) context.logger.debug({ ms: Math.round(performance.now() - started) }, "call succeeded");
+          recordGrpcCall(path, status.OK, (performance.now() - started) / 1000);
           callback(null, response);
         },
         (error: unknown) => {
@@ -142,7 +147,9 @@ export function bindService<Definition extends ServiceDefinition>(
           } else {
             context.logger.error({ err: describeError(error) }, "call failed unexpectedly");
           }
-          callback(toGrpcStatus(error));
+          const answer = toGrpcStatus(error);
+          recordGrpcCall(path, answer.code ?? status.UNKNOWN, (performance.now() - started) / 1000);
+          callback(answer);
         },
       );
     };

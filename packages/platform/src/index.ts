@@ -8,6 +8,7 @@ export * from "./grpc-tls.js";
 export * from "./ids.js";
 export * from "./lifecycle.js";
 export * from "./logger.js";
+export * from "./metrics.js";
 export * from "./migrations.js";
 export * from "./money.js";
 export * from "./pagination.js";

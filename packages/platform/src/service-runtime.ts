@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { Database, type DatabaseOptions } from "./database.js";
 import { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from "./grpc-server.js";
 import { stopOnSignals } from "./lifecycle.js";
+import { startMetricsServer } from "./metrics.js";
 import { migrate } from "./migrations.js";
 
 /** Opens a service's database and brings its schema up to date. */
@@ -15,16 +16,17 @@ export async function openServiceDatabase(
 }
 
 /**
- * The common tail of every service's main.ts: serve gRPC, log where, and on SIGTERM/SIGINT drain the server before
- * running the service's own closers (workers, then the database).
+ * The common tail of every service's main.ts: serve gRPC and Prometheus metrics (on metricsPort), log where, and on
+ * SIGTERM/SIGINT drain the server before running the service's own closers (workers, then the database).
  */
 export async function serveUntilStopped(
-  options: GrpcServerOptions & { shutdownTimeoutMs: number; closers: Array<() => Promise<void>> },
+  options: GrpcServerOptions & { metricsPort: number; shutdownTimeoutMs: number; closers: Array<() => Promise<void>> },
 ): Promise<RunningGrpcServer> {
+  const metrics = await startMetricsServer({ host: options.host, port: options.metricsPort, logger: options.logger });
   const server = await startGrpcServer(options);
   stopOnSignals(
     options.logger,
-    [() => server.shutdown(options.shutdownTimeoutMs), ...options.closers],
+    [() => server.shutdown(options.shutdownTimeoutMs), ...options.closers, () => metrics.close()],
     options.shutdownTimeoutMs,
   );
   options.logger.info({ host: options.host, port: server.port }, "gRPC server listening");

@@ -5,6 +5,8 @@ export const accountSettings = {
   ...commonSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("ACCOUNT_PORT", 50051),
+  /** Port of the Prometheus metrics endpoint (/metrics); kept apart from the gRPC port, never public. */
+  metricsPort: setting.port("ACCOUNT_METRICS_PORT", 9465),
   /** PostgreSQL URL of the account database (`npm start` points it at the embedded server). */
   databaseUrl: setting.databaseUrl("ACCOUNT_DATABASE_URL"),
   /** Where the development signing key is kept (DATA_DIR/keys) when JWT_PRIVATE_KEY is unset. */

@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     serviceName: "polyscale.account.v1.AccountService",
     host: config.host,
     port: config.port,
+    metricsPort: config.metricsPort,
     protoFile: protoFiles.account,
     protoRoot,
     bindings: [accountServiceBinding(service, revocationFeed, logger)],

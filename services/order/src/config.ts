@@ -5,6 +5,8 @@ export const orderSettings = {
   ...commonSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("ORDER_PORT", 50053),
+  /** Port of the Prometheus metrics endpoint (/metrics); kept apart from the gRPC port, never public. */
+  metricsPort: setting.port("ORDER_METRICS_PORT", 9467),
   /** PostgreSQL URL of the order database (`npm start` points it at the embedded server). */
   databaseUrl: setting.databaseUrl("ORDER_DATABASE_URL"),
   accountServiceAddress: setting.string("ACCOUNT_SERVICE_ADDRESS", "127.0.0.1:50051"),

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     serviceName: "polyscale.order.v1.OrderService",
     host: config.host,
     port: config.port,
+    metricsPort: config.metricsPort,
     protoFile: protoFiles.order,
     protoRoot,
     bindings: [orderServiceBinding(service, logger, CallerCheck.of(accounts, logger))],

@@ -3,6 +3,7 @@ import { ReservationStatus, type ProductClient } from "@polyscale/product";
 import { describeError, type Database, type Logger } from "@polyscale/platform";
 import { reservationEffectOf, type ReservationEffect } from "./order-status.js";
 import { ReservationEffects } from "./reservation-effects.js";
+import { countOrderEvent } from "./metrics.js";
 import * as repository from "./repository.js";
 
 /** Reservations per ListReservations page; every page is read, however many reservations are held. */
@@ -99,6 +100,7 @@ export class Reconciler {
     for (;;) {
       const batch = await repository.expireDueOrders(this.options.database, EXPIRY_BATCH);
       expired += batch.length;
+      countOrderEvent("EXPIRED", batch.length);
       if (batch.length < EXPIRY_BATCH) return expired;
     }
   }

@@ -22,6 +22,7 @@ import {
 } from "@polyscale/platform";
 import type { Cart, CartLine, Order, OrderLine, Payment, PaymentKind, RequestedLine } from "./model.js";
 import { KnownAccounts } from "./known-accounts.js";
+import { countOrderEvent } from "./metrics.js";
 import { refusedTransition, transitionFor, type OrderStatus, type ReservationEffect } from "./order-status.js";
 import * as repository from "./repository.js";
 import { ReservationEffects } from "./reservation-effects.js";
@@ -354,7 +355,7 @@ export class OrderService {
     try {
       // The account's holds are locked while they are checked and the order stored, so two concurrent orders of one
       // account cannot both fit into a limit only one of them fits in. A checkout also empties the cart here.
-      return await this.database.transaction(async (tx) => {
+      const stored = await this.database.transaction(async (tx) => {
         await repository.lockAccountHolds(tx, placement.accountId);
         this.checkHolds(await repository.findUnpaidHolds(tx, placement.accountId, productIdsOf(requested)), requested);
         const stored = await repository.insertOrder(tx, order);
@@ -367,6 +368,8 @@ export class OrderService {
         }
         return stored;
       });
+      countOrderEvent("placed");
+      return stored;
     } catch (error) {
       await this.compensate(context, orderId);
       throw error;
@@ -477,6 +480,7 @@ export class OrderService {
     });
     // Another request moved the order first; report the status it left.
     if (!moved) throw refusedTransition((await this.requireOrder(id)).status, to);
+    countOrderEvent(to);
     await this.applyReservationEffect(context, transition.effect, id);
     return this.requireOrder(id);
   }
@@ -500,7 +504,7 @@ export class OrderService {
       }),
     };
 
-    const { effect, expired } = await this.database.transaction(async (tx) => {
+    const { effect, expired, moved } = await this.database.transaction(async (tx) => {
       const order = await repository.lockOrder(tx, payment.orderId);
       if (!order) throw notFound("ORDER_NOT_FOUND", `order ${payment.orderId} does not exist`, "orderId");
       const recorded = await repository.findPaymentByReference(tx, payment.provider, payment.providerReference);
@@ -514,7 +518,7 @@ export class OrderService {
         const transition = transitionFor(order.status, "EXPIRED");
         await repository.updateOrderStatus(tx, order.id, transition.from, transition.to);
         await repository.enqueueReservationEffect(tx, order.id, transition.effect!);
-        return { effect: transition.effect, expired: order };
+        return { effect: transition.effect, expired: order, moved: transition.to };
       }
       if (payment.kind === "CAPTURE" && order.status === "EXPIRED") return { effect: undefined, expired: order };
       if (payment.currency !== order.currency) {
@@ -529,8 +533,9 @@ export class OrderService {
         throw refusedTransition(order.status, next);
       }
       if (transition.effect) await repository.enqueueReservationEffect(tx, order.id, transition.effect);
-      return { effect: transition.effect, expired: undefined };
+      return { effect: transition.effect, expired: undefined, moved: transition.to };
     });
+    if (moved) countOrderEvent(moved);
     await this.applyReservationEffect(context, effect, payment.orderId);
     if (expired) throw paymentAfterExpiry(expired);
     return this.requireOrder(payment.orderId);

@@ -5,6 +5,8 @@ export const productSettings = {
   ...commonSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("PRODUCT_PORT", 50052),
+  /** Port of the Prometheus metrics endpoint (/metrics); kept apart from the gRPC port, never public. */
+  metricsPort: setting.port("PRODUCT_METRICS_PORT", 9466),
   /** PostgreSQL URL of the product database (`npm start` points it at the embedded server). */
   databaseUrl: setting.databaseUrl("PRODUCT_DATABASE_URL"),
   /** When set, search runs on Elasticsearch (kept in step through the outbox); otherwise on PostgreSQL full text. */

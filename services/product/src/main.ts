@@ -54,6 +54,7 @@ await serveUntilStopped({
   serviceName: "polyscale.product.v1.ProductService",
   host: config.host,
   port: config.port,
+  metricsPort: config.metricsPort,
   protoFile: protoFiles.product,
   protoRoot,
   bindings: [productServiceBinding(service, logger)],

@@ -8,6 +8,7 @@ import {
   type Queryable,
 } from "@polyscale/platform";
 import { enqueueSearchUpdates } from "./search/outbox.js";
+import { stockRefusals } from "./metrics.js";
 
 export interface Product {
   id: string;
@@ -289,6 +290,7 @@ export class ProductRepository {
             [line.productId, line.quantity],
           );
           if (updated.rowCount === 0) {
+            stockRefusals.inc();
             throw failedPrecondition(
               "INSUFFICIENT_STOCK",
               `insufficient stock for product ${line.productId}`,

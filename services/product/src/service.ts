@@ -20,6 +20,7 @@ import type {
   ReservationStatus,
   StockLevel,
 } from "./repository.js";
+import { searchDuration } from "./metrics.js";
 import type { SearchEngine, SearchResult, SearchSortOrder } from "./search/search-engine.js";
 
 const MAX_NAME_LENGTH = 200;
@@ -145,15 +146,18 @@ export class ProductService {
     }
     const page = normalizePage(input, { defaultTake: 20, maxTake: 100 });
     const sort = input.sort !== "unspecified" ? input.sort : text === "" ? "newest" : "relevance";
-    return this.searchEngine.search({
-      text,
-      categoryIds,
-      minPriceCents,
-      maxPriceCents,
-      inStockOnly: input.inStockOnly,
-      sort,
-      ...page,
-    });
+    const searched = searchDuration.startTimer({ engine: this.searchEngine.name });
+    return this.searchEngine
+      .search({
+        text,
+        categoryIds,
+        minPriceCents,
+        maxPriceCents,
+        inStockOnly: input.inStockOnly,
+        sort,
+        ...page,
+      })
+      .finally(searched);
   }
 
   async createCategory(context: RequestContext, input: CreateCategoryInput): Promise<Category> {

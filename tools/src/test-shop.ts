@@ -1,0 +1,157 @@
+/**
+ * For end-to-end tests of the running system (metrics, traces): the four processes on scratch databases and free ports,
+ * and a shopper who places orders through GraphQL.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
+import { startSystem, type RunningSystem, type ServiceName } from "./system.js";
+
+export const TEST_ADMIN = { email: "admin@observability.polyscale.test", password: "observability-admin-1" };
+
+export interface TestSystem {
+  system: RunningSystem;
+  metricsPorts: Record<ServiceName, number>;
+  stop(): Promise<void>;
+}
+
+const names: ServiceName[] = ["gateway", "account", "product", "order"];
+
+async function freePorts(): Promise<Record<ServiceName, number>> {
+  const ports = await Promise.all(names.map(() => freePort()));
+  return Object.fromEntries(names.map((name, index) => [name, ports[index]!])) as Record<ServiceName, number>;
+}
+
+export async function startTestSystem(env: Record<string, string | undefined> = {}): Promise<TestSystem> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-observability-"));
+  const databases = await createScratchDatabases(["account", "product", "order"]);
+  const cleanUp = async () => {
+    await databases.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const metricsPorts = await freePorts();
+  try {
+    const system = await startSystem({
+      ports: await freePorts(),
+      metricsPorts,
+      dataDir,
+      databaseUrls: databases.urls,
+      env: {
+        NODE_ENV: "test",
+        LOG_LEVEL: "warn",
+        ADMIN_EMAIL: TEST_ADMIN.email,
+        ADMIN_PASSWORD: TEST_ADMIN.password,
+        // One customer places every order here, beyond the default hold limit (which has tests of its own).
+        ORDER_MAX_UNPAID_PER_ACCOUNT: "100",
+        ...env,
+      },
+    });
+    return {
+      system,
+      metricsPorts,
+      async stop() {
+        await system.stop();
+        await cleanUp();
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+/** POSTs one GraphQL operation; throws on any error, returns data. */
+export async function graphql(
+  system: RunningSystem,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Record<string, any>> {
+  const response = await fetch(`${system.gatewayUrl}/graphql`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data!;
+}
+
+export interface Shop {
+  adminToken: string;
+  customer: { id: string; token: string };
+  product: { id: string };
+}
+
+/** An admin session, one product with plenty of stock and one registered customer. */
+export async function openShop(system: RunningSystem): Promise<Shop> {
+  const login = await graphql(
+    system,
+    `
+      mutation Login($e: String!, $p: String!) {
+        login(email: $e, password: $p) {
+          accessToken
+        }
+      }
+    `,
+    { e: TEST_ADMIN.email, p: TEST_ADMIN.password },
+  );
+  const adminToken = login.login.accessToken as string;
+  const created = await graphql(
+    system,
+    `
+      mutation CreateProduct($product: ProductInput!) {
+        createProduct(product: $product) {
+          id
+        }
+      }
+    `,
+    { product: { name: "Observatory lamp", description: "Bright", price: 12.5, stock: 10_000 } },
+    adminToken,
+  );
+  const registered = await graphql(
+    system,
+    `
+      mutation Register($input: RegisterInput!) {
+        register(input: $input) {
+          accessToken
+          account {
+            id
+          }
+        }
+      }
+    `,
+    {
+      input: {
+        name: "Olive",
+        email: `olive-${Math.random().toString(36).slice(2, 10)}@observability.test`,
+        password: "correct-horse-battery-9",
+      },
+    },
+  );
+  return {
+    adminToken,
+    customer: { id: registered.register.account.id, token: registered.register.accessToken },
+    product: { id: created.createProduct.id },
+  };
+}
+
+export const PLACE_ORDER = `mutation PlaceOrder($order: OrderInput!) { createOrder(order: $order) { id status } }`;
+
+/** Places one order of one unit through GraphQL; returns the order id. */
+export async function placeOrder(system: RunningSystem, shop: Shop, headers: Record<string, string> = {}) {
+  const data = await graphql(
+    system,
+    PLACE_ORDER,
+    { order: { accountId: shop.customer.id, products: [{ id: shop.product.id, quantity: 1 }] } },
+    shop.customer.token,
+    headers,
+  );
+  return data.createOrder.id as string;
+}
