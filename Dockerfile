@@ -70,26 +70,29 @@ RUN mkdir data && chown node:node data
 USER node
 STOPSIGNAL SIGTERM
 
+# Every process starts with `--import @polyscale/platform/telemetry`: OpenTelemetry has to hook the modules before they
+# load; without OTEL_EXPORTER_OTLP_ENDPOINT it does nothing.
+
 FROM runtime AS account
 EXPOSE 50051
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "packages/platform/dist/healthcheck.js", "grpc", "127.0.0.1:50051"]
-CMD ["node", "services/account/dist/main.js"]
+CMD ["node", "--import", "@polyscale/platform/telemetry", "services/account/dist/main.js"]
 
 FROM runtime AS product
 EXPOSE 50052
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "packages/platform/dist/healthcheck.js", "grpc", "127.0.0.1:50052"]
-CMD ["node", "services/product/dist/main.js"]
+CMD ["node", "--import", "@polyscale/platform/telemetry", "services/product/dist/main.js"]
 
 FROM runtime AS order
 EXPOSE 50053
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "packages/platform/dist/healthcheck.js", "grpc", "127.0.0.1:50053"]
-CMD ["node", "services/order/dist/main.js"]
+CMD ["node", "--import", "@polyscale/platform/telemetry", "services/order/dist/main.js"]
 
 FROM runtime AS gateway
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "packages/platform/dist/healthcheck.js", "http", "http://127.0.0.1:4000/healthz"]
-CMD ["node", "gateway/dist/main.js"]
+CMD ["node", "--import", "@polyscale/platform/telemetry", "gateway/dist/main.js"]

@@ -43,7 +43,7 @@ describe("Dockerfile", () => {
       expect(
         instructionArguments(target, "CMD").map((command) => JSON.parse(command)),
         name,
-      ).toEqual([["node", processes[name].script]]);
+      ).toEqual([["node", "--import", "@polyscale/platform/telemetry", processes[name].script]]);
       expect(instructionArguments(target, "EXPOSE"), name).toEqual([String(defaultPort(name))]);
       const [healthcheck = ""] = instructionArguments(target, "HEALTHCHECK");
       const [, command = "null"] = /\bCMD\s+(\[.*\])$/.exec(healthcheck) ?? [];

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import { trace } from "@opentelemetry/api";
 import { checkHealth, cleanText, cleanTextDeep, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
 import type { TokenVerifier } from "./auth.js";
 import { createGatewayContext, requestIdOf, type GatewayContext } from "./context.js";
@@ -60,6 +61,14 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     route: string;
   }
 
+  /** Records the route for the metrics, and on the request's span as the HTTP conventions name it ("GET /product/{id}"). */
+  function routeFound(request: IncomingMessage, routed: Routed, route: string) {
+    routed.route = route;
+    const span = trace.getActiveSpan();
+    span?.setAttribute("http.route", route);
+    span?.updateName(`${request.method} ${route}`);
+  }
+
   async function rest(
     context: GatewayContext,
     request: IncomingMessage,
@@ -89,7 +98,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         reason: "NOT_FOUND",
       });
     }
-    routed.route = found.route.path;
+    routeFound(request, routed, found.route.path);
     let body: Promise<Buffer> | undefined;
     const rawBody = () => (body ??= readBody(request, options.maxBodyBytes));
     // Path, query string and body text is checked and NFC-normalised before any route reads it (cleanText).
@@ -114,7 +123,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
 
   async function handle(request: IncomingMessage, response: ServerResponse, context: GatewayContext, routed: Routed) {
     const url = new URL(request.url ?? "/", "http://gateway");
-    if (fixedPaths.has(url.pathname)) routed.route = url.pathname;
+    if (fixedPaths.has(url.pathname)) routeFound(request, routed, url.pathname);
     if (url.pathname === "/healthz") return sendJson(response, 200, { status: "alive" });
     if (url.pathname === "/readyz") return ready(response);
     if (url.pathname === "/" && request.method === "GET") {

@@ -49,8 +49,12 @@ export function reasonIn(printed: string): string {
   return reason.length > 300 ? `${reason.slice(0, 300)}…` : reason;
 }
 
+/** What `node --import` loads before a process's own modules: OpenTelemetry, when OTEL_* variables configure it. */
+export const TELEMETRY_PRELOAD = new URL("./telemetry/register.js", import.meta.url).href;
+
 /**
- * Starts a real process (a built service or the gateway) and waits until isReady() says so. If it exits first or is
+ * Starts a real process (a built service or the gateway), with telemetry preloaded as in its container, and waits
+ * until isReady() says so. If it exits first or is
  * not ready in time, it throws a StartError saying why in one line.
  */
 export async function startProcess(options: {
@@ -64,7 +68,7 @@ export async function startProcess(options: {
   /** Aborting it while waiting stops the process and throws (a launcher told to stop during start-up). */
   signal?: AbortSignal;
 }): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [options.script], {
+  const child = spawn(process.execPath, ["--import", TELEMETRY_PRELOAD, options.script], {
     // POLYSCALE_PARENT_PID: the child stops by itself if this process dies without stopping it (see stopWhenOrphaned).
     env: { ...process.env, POLYSCALE_PARENT_PID: String(process.pid), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

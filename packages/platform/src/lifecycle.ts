@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 import { describeError } from "./errors.js";
+import { stopTracing } from "./telemetry/tracing.js";
 
 /**
  * Makes the process stop cleanly on SIGTERM, SIGINT or SIGHUP, or when the launcher that started it is gone: each step
- * runs in order (stop accepting and drain, then close pools), and the process exits 0. If the steps hang past timeoutMs, or a second signal comes, it exits 1 at once.
+ * runs in order (stop accepting and drain, then close pools), the spans still buffered are sent, and the process exits 0. If the steps hang past timeoutMs, or a second signal comes, it exits 1 at once.
  * An error nobody caught is logged without its stack and ends the process, so an orchestrator restarts it.
  */
 export function stopOnSignals(logger: Logger, steps: Array<() => Promise<void>>, timeoutMs: number): void {
@@ -21,6 +22,7 @@ export function stopOnSignals(logger: Logger, steps: Array<() => Promise<void>>,
     }, timeoutMs + 1000).unref();
     (async () => {
       for (const step of steps) await step();
+      await stopTracing();
     })().then(
       () => {
         logger.info("stopped");
