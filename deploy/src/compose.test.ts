@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
+import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import {
   commandAvailable,
   composePath,
+  defaultMetricsPort,
   defaultPort,
   healthcheckCommand,
   processNames,
@@ -23,9 +25,21 @@ describe("compose.yaml", () => {
     expect(result.status, result.stderr).toBe(0);
   });
 
-  it("runs the four processes, a database for each service and Elasticsearch", () => {
+  it("runs the four processes, a database for each service, Elasticsearch, and Prometheus, Jaeger and Grafana", () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ["account", "account-db", "elasticsearch", "gateway", "order", "order-db", "product", "product-db"].sort(),
+      [
+        "account",
+        "account-db",
+        "elasticsearch",
+        "gateway",
+        "order",
+        "order-db",
+        "product",
+        "product-db",
+        "prometheus",
+        "jaeger",
+        "grafana",
+      ].sort(),
     );
   });
 
@@ -49,6 +63,9 @@ describe("compose.yaml", () => {
       product: ["elasticsearch", "product-db"],
       order: ["account", "order-db", "product"],
       gateway: ["account", "order", "product"],
+      prometheus: [],
+      jaeger: [],
+      grafana: ["jaeger", "prometheus"],
     });
     for (const service of Object.values(compose.services)) {
       for (const dependency of Object.values(service.depends_on ?? {})) {
@@ -83,12 +100,13 @@ describe("compose.yaml", () => {
       expect(app(name).image, name).toMatch(new RegExp(`^polyscale/${name}:`));
     }
     for (const name of serviceNames) {
-      expect(app(name).expose, name).toEqual([String(defaultPort(name))]);
+      expect(app(name).expose, name).toEqual([String(defaultPort(name)), String(defaultMetricsPort(name))]);
       expect(app(name).healthcheck?.test, name).toEqual(["CMD", ...healthcheckCommand(name)]);
     }
     // The gateway counts as healthy once it is ready: the services it calls answer.
     expect(app("gateway").healthcheck?.test).toEqual(["CMD", ...healthcheckCommand("gateway", "/readyz")]);
     expect(app("gateway").ports?.map((mapping) => mapping.split(":").at(-1))).toEqual([String(defaultPort("gateway"))]);
+    expect(app("gateway").expose).toEqual([String(defaultMetricsPort("gateway"))]);
   });
 
   it("points every service address at that service's name and port", () => {
@@ -117,8 +135,9 @@ describe("compose.yaml", () => {
   });
 
   it("keeps all data in named volumes", () => {
-    for (const name of ["account-db", "product-db", "order-db", "elasticsearch"]) {
-      const volumes = compose.services[name]!.volumes ?? [];
+    for (const name of ["account-db", "product-db", "order-db", "elasticsearch", "prometheus", "grafana"]) {
+      // Besides the read-only configuration mounted from the repository.
+      const volumes = (compose.services[name]!.volumes ?? []).filter((volume) => !volume.startsWith("./"));
       expect(volumes.length, name).toBe(1);
       const volume = volumes[0]!.split(":")[0]!;
       expect(Object.keys(compose.volumes ?? {}), name).toContain(volume);
@@ -137,5 +156,47 @@ describe("compose.yaml", () => {
     expect(elasticsearch.environment?.["discovery.type"]).toBe("single-node");
     expect(elasticsearch.environment?.["xpack.security.enabled"]).toBe("false");
     expect(elasticsearch.environment?.ES_JAVA_OPTS).toMatch(/-Xmx\d+[mg]/);
+  });
+
+  it("sends every process's traces to Jaeger over OTLP and lets Prometheus scrape each metrics port", () => {
+    const scrape = parse(readRepositoryFile("deploy/prometheus/prometheus.yml")) as {
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    };
+    expect(
+      Object.fromEntries(
+        scrape.scrape_configs.map((job) => [job.job_name, job.static_configs.flatMap((c) => c.targets)]),
+      ),
+    ).toEqual(Object.fromEntries(processNames.map((name) => [name, [`${name}:${defaultMetricsPort(name)}`]])));
+    expect(compose.services.jaeger!.expose).toContain("4318");
+    for (const name of processNames) {
+      expect(app(name).environment?.OTEL_EXPORTER_OTLP_ENDPOINT, name).toMatch(/http:\/\/jaeger:4318\}$/);
+    }
+    const prometheusMounts = compose.services.prometheus!.volumes ?? [];
+    expect(prometheusMounts).toContain("./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro");
+    for (const ruleFile of scrape.rule_files) {
+      expect(prometheusMounts).toContain(`./deploy/prometheus/${ruleFile}:/etc/prometheus/${ruleFile}:ro`);
+    }
+  });
+
+  it("provisions Grafana with the dashboard and data sources of the uids the dashboard uses", () => {
+    const grafana = compose.services.grafana!;
+    expect(grafana.volumes).toEqual(
+      expect.arrayContaining([
+        "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro",
+        "./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro",
+      ]),
+    );
+    const providers = parse(readRepositoryFile("deploy/grafana/provisioning/dashboards/dashboards.yml")) as {
+      providers: Array<{ options: { path: string } }>;
+    };
+    expect(providers.providers.map((provider) => provider.options.path)).toEqual(["/var/lib/grafana/dashboards"]);
+    const sources = parse(readRepositoryFile("deploy/grafana/provisioning/datasources/datasources.yml")) as {
+      datasources: Array<{ uid: string; type: string; url: string }>;
+    };
+    expect(sources.datasources.map((source) => [source.uid, source.type, source.url])).toEqual([
+      ["prometheus", "prometheus", "http://prometheus:9090"],
+      ["jaeger", "jaeger", "http://jaeger:16686"],
+    ]);
   });
 });

@@ -2,7 +2,7 @@
  * Reads the deployment files (Dockerfile, compose.yaml, deploy/k8s) and what the code says they must agree with: the
  * environment variables each process reads and its default port. Used by the tests beside it.
  */
-import { readConfig, variablesOf, type Setting } from "@polyscale/platform";
+import { readConfig, TELEMETRY_VARIABLES, variablesOf, type Setting } from "@polyscale/platform";
 import { accountSettings } from "@polyscale/account/config";
 import { productSettings } from "@polyscale/product/config";
 import { orderSettings } from "@polyscale/order/config";
@@ -21,7 +21,7 @@ export type ServiceName = Exclude<ProcessName, "gateway">;
 export const serviceNames: readonly ServiceName[] = ["account", "product", "order"];
 export const processNames: readonly ProcessName[] = [...serviceNames, "gateway"];
 
-type Settings = Record<string, Setting<unknown>> & { port: Setting<number> };
+type Settings = Record<string, Setting<unknown>> & { port: Setting<number>; metricsPort: Setting<number> };
 
 interface ProcessFacts {
   /** The package whose dependencies the image must carry. */
@@ -43,9 +43,14 @@ export function defaultPort(name: ProcessName): number {
   return readConfig({ port: processes[name].settings.port }, {}).port;
 }
 
-/** The environment variables a process reads. */
+/** The environment variables a process reads: its settings, and the OpenTelemetry SDK's standard ones. */
 export function variablesRead(name: ProcessName): string[] {
-  return variablesOf(processes[name].settings);
+  return [...variablesOf(processes[name].settings), ...TELEMETRY_VARIABLES];
+}
+
+/** The port of a process's Prometheus metrics endpoint when nothing overrides it. */
+export function defaultMetricsPort(name: ProcessName): number {
+  return readConfig(processes[name].settings, {}).metricsPort;
 }
 
 /** The command of the built-in container healthcheck for a process on its default port. */

@@ -5,6 +5,7 @@ import { parseAllDocuments } from "yaml";
 import {
   baseObjects,
   commandAvailable,
+  defaultMetricsPort,
   defaultPort,
   exists,
   kubernetesFiles,
@@ -122,12 +123,26 @@ describe("deploy/k8s", () => {
     for (const name of processNames) {
       const container = containerOf(name);
       expect(container.image, name).toBe(`polyscale/${name}`);
-      expect(container.ports, name).toEqual([{ name: expect.any(String), containerPort: defaultPort(name) }]);
+      expect(container.ports, name).toEqual([
+        { name: expect.any(String), containerPort: defaultPort(name) },
+        { name: "metrics", containerPort: defaultMetricsPort(name) },
+      ]);
       const service = named("Service", name);
       expect(service.spec.selector, name).toEqual(named("Deployment", name).spec.template.metadata.labels);
       expect(service.spec.ports, name).toEqual([
         expect.objectContaining({ port: defaultPort(name), targetPort: container.ports[0].name }),
       ]);
+    }
+  });
+
+  it("announces each pod's metrics port for scraping and sends traces to the cluster's OTLP collector", () => {
+    for (const name of processNames) {
+      expect(named("Deployment", name).spec.template.metadata.annotations, name).toEqual({
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": String(defaultMetricsPort(name)),
+        "prometheus.io/path": "/metrics",
+      });
+      expect(literalValue(baseConfigLiterals(name), "OTEL_EXPORTER_OTLP_ENDPOINT"), name).toMatch(/^http:\/\/.+:4318$/);
     }
   });
 
@@ -246,8 +261,11 @@ describe("deploy/k8s", () => {
     const defaultDeny = policies.filter((policy) => Object.keys(policy.spec.podSelector).length === 0);
     expect(defaultDeny.map((policy) => policy.spec)).toEqual([{ podSelector: {}, policyTypes: ["Ingress"] }]);
 
+    const scrape = policies.filter((policy) => policy.metadata.name === "metrics-scrape");
     const callers: Record<string, string[]> = {};
-    for (const policy of policies.filter((candidate) => !defaultDeny.includes(candidate))) {
+    for (const policy of policies.filter(
+      (candidate) => !defaultDeny.includes(candidate) && !scrape.includes(candidate),
+    )) {
       const target = policy.spec.podSelector.matchLabels["app.kubernetes.io/name"] as ProcessName;
       for (const rule of policy.spec.ingress) {
         expect(rule.ports, target).toEqual([{ protocol: "TCP", port: defaultPort(target) }]);
@@ -264,6 +282,21 @@ describe("deploy/k8s", () => {
       product: ["gateway", "order"],
       order: ["gateway"],
     });
+    // The metrics port of every process, and only it, is open to Prometheus in the monitoring namespace.
+    expect(scrape.map((policy) => policy.spec)).toEqual([
+      {
+        podSelector: {
+          matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: [...processNames].sort() }],
+        },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+            ports: [{ protocol: "TCP", port: "metrics" }],
+          },
+        ],
+      },
+    ]);
   });
 
   describe.runIf(commandAvailable("kubectl", ["version", "--client"]))("rendered by kustomize", () => {

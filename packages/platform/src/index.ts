@@ -15,6 +15,7 @@ export * from "./pagination.js";
 export * from "./validation.js";
 export * from "./text.js";
 export * from "./service-runtime.js";
+export { TELEMETRY_VARIABLES } from "./telemetry/tracing.js";
 export * from "./child-process.js";
 export * from "./events/index.js";
 export * from "./access-token.js";

@@ -10,6 +10,25 @@ import path from "node:path";
 
 type Environment = NodeJS.ProcessEnv;
 
+/**
+ * The standard variables every process honours through the SDK (the specification lists more; these are the ones
+ * documented for PolyScale), so deployment files can be checked against them.
+ */
+export const TELEMETRY_VARIABLES = [
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
+  "OTEL_EXPORTER_OTLP_HEADERS",
+  "OTEL_SERVICE_NAME",
+  "OTEL_RESOURCE_ATTRIBUTES",
+  "OTEL_TRACES_EXPORTER",
+  "OTEL_TRACES_SAMPLER",
+  "OTEL_TRACES_SAMPLER_ARG",
+  "OTEL_BSP_SCHEDULE_DELAY",
+  "OTEL_SDK_DISABLED",
+  "OTEL_SEMCONV_STABILITY_OPT_IN",
+] as const;
+
 /** Whether the environment asks for traces: an OTLP endpoint, or an explicit exporter other than none. */
 export function tracingEnabled(env: Environment = process.env): boolean {
   if (/^true$/i.test(env.OTEL_SDK_DISABLED ?? "")) return false;
