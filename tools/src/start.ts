@@ -125,12 +125,6 @@ process.on("uncaughtException", (error) => {
   console.error(`PolyScale launcher failed: ${error.message}`);
   exitAfterStop(1);
 });
-const metricsPorts = {
-  gateway: config.gatewayMetrics,
-  account: config.accountMetrics,
-  product: config.productMetrics,
-  order: config.orderMetrics,
-};
 
 try {
   await starting;
