@@ -50,7 +50,7 @@ export function variablesRead(name: ProcessName): string[] {
 
 /** The port of a process's Prometheus metrics endpoint when nothing overrides it. */
 export function defaultMetricsPort(name: ProcessName): number {
-  return readConfig(processes[name].settings, {}).metricsPort;
+  return readConfig({ metricsPort: processes[name].settings.metricsPort }, {}).metricsPort;
 }
 
 /** The command of the built-in container healthcheck for a process on its default port. */
