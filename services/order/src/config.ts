@@ -1,8 +1,9 @@
-import { commonSettings, setting } from "@polyscale/platform";
+import { commonSettings, eventSettings, setting } from "@polyscale/platform";
 
 /** Every environment variable the order service reads. */
 export const orderSettings = {
   ...commonSettings,
+  ...eventSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("ORDER_PORT", 50053),
   /** Port of the Prometheus metrics endpoint (/metrics); kept apart from the gRPC port, never public. */

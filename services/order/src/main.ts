@@ -1,6 +1,13 @@
 import { createAccountClient } from "@polyscale/account";
 import { createProductClient } from "@polyscale/product";
-import { createLogger, describeError, openServiceDatabase, readConfig, serveUntilStopped } from "@polyscale/platform";
+import {
+  createLogger,
+  describeError,
+  openServiceDatabase,
+  readConfig,
+  serveUntilStopped,
+  startEventRelay,
+} from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { fileURLToPath } from "node:url";
 import { CallerCheck } from "./caller.js";
@@ -39,6 +46,13 @@ async function main(): Promise<void> {
     intervalMs: config.reconcileIntervalMs,
   });
   reconciler.start();
+  const stopEvents = startEventRelay({
+    database,
+    source: "order",
+    natsUrl: config.natsUrl,
+    pollMs: config.outboxPollMs,
+    logger,
+  });
 
   await serveUntilStopped({
     serviceName: "polyscale.order.v1.OrderService",
@@ -56,6 +70,7 @@ async function main(): Promise<void> {
         accounts.close();
         products.close();
       },
+      stopEvents,
       () => database.close(),
     ],
   });

@@ -11,6 +11,7 @@ import {
   newId,
   normalizePage,
   notFound,
+  recordEvents,
   requireCurrency,
   requireId,
   requireIds,
@@ -21,6 +22,7 @@ import {
   type RequestContext,
 } from "@polyscale/platform";
 import type { Cart, CartLine, Order, OrderLine, Payment, PaymentKind, RequestedLine } from "./model.js";
+import { orderMoved, orderPlaced, paymentRecorded } from "./events.js";
 import { KnownAccounts } from "./known-accounts.js";
 import { countOrderEvent } from "./metrics.js";
 import { refusedTransition, transitionFor, type OrderStatus, type ReservationEffect } from "./order-status.js";
@@ -366,6 +368,7 @@ export class OrderService {
             "accountId",
           );
         }
+        await recordEvents(tx, [orderPlaced(stored)]);
         return stored;
       });
       countOrderEvent("placed");
@@ -476,6 +479,7 @@ export class OrderService {
     const moved = await this.database.transaction(async (tx) => {
       if (!(await repository.updateOrderStatus(tx, id, transition.from, transition.to))) return false;
       if (transition.effect) await repository.enqueueReservationEffect(tx, id, transition.effect);
+      await recordEvents(tx, [orderMoved(order, transition.from, transition.to)]);
       return true;
     });
     // Another request moved the order first; report the status it left.
@@ -518,6 +522,7 @@ export class OrderService {
         const transition = transitionFor(order.status, "EXPIRED");
         await repository.updateOrderStatus(tx, order.id, transition.from, transition.to);
         await repository.enqueueReservationEffect(tx, order.id, transition.effect!);
+        await recordEvents(tx, [orderMoved(order, transition.from, transition.to)]);
         return { effect: transition.effect, expired: order, moved: transition.to };
       }
       if (payment.kind === "CAPTURE" && order.status === "EXPIRED") return { effect: undefined, expired: order };
@@ -526,13 +531,17 @@ export class OrderService {
       }
       const next = nextStatusAfterPayment(order, payment);
       if (!(await repository.insertPayment(tx, payment))) throw referenceTaken();
-      if (next === undefined) return { effect: undefined, expired: undefined };
+      if (next === undefined) {
+        await recordEvents(tx, [paymentRecorded(payment)]);
+        return { effect: undefined, expired: undefined };
+      }
       const transition = transitionFor(order.status, next);
       // The row lock makes this succeed; the condition stays as the one rule every transition follows.
       if (!(await repository.updateOrderStatus(tx, order.id, transition.from, transition.to))) {
         throw refusedTransition(order.status, next);
       }
       if (transition.effect) await repository.enqueueReservationEffect(tx, order.id, transition.effect);
+      await recordEvents(tx, [paymentRecorded(payment), orderMoved(order, transition.from, transition.to)]);
       return { effect: transition.effect, expired: undefined, moved: transition.to };
     });
     if (moved) countOrderEvent(moved);

@@ -1,8 +1,9 @@
-import { commonSettings, setting } from "@polyscale/platform";
+import { commonSettings, eventSettings, setting } from "@polyscale/platform";
 
 /** Every environment variable the product service reads. */
 export const productSettings = {
   ...commonSettings,
+  ...eventSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("PRODUCT_PORT", 50052),
   /** Port of the Prometheus metrics endpoint (/metrics); kept apart from the gRPC port, never public. */
@@ -12,7 +13,5 @@ export const productSettings = {
   /** When set, search runs on Elasticsearch (kept in step through the outbox); otherwise on PostgreSQL full text. */
   elasticsearchUrl: setting.optionalHttpUrl("ELASTICSEARCH_URL"),
   elasticsearchIndex: setting.string("ELASTICSEARCH_INDEX", "products"),
-  /** How often the outbox worker looks for changes to send to Elasticsearch. */
-  outboxPollMs: setting.integer("OUTBOX_POLL_MS", 500, { min: 10, max: 600_000 }),
   defaultCurrency: setting.string("DEFAULT_CURRENCY", "USD"),
 };

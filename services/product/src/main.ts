@@ -3,6 +3,7 @@ import {
   readConfig,
   requireCurrency,
   serveUntilStopped,
+  startEventRelay,
   type Database,
   type Logger,
 } from "@polyscale/platform";
@@ -46,6 +47,13 @@ async function openSearch(
 }
 
 const repository = new ProductRepository(database, { searchOutbox: Boolean(config.elasticsearchUrl) });
+const stopEvents = startEventRelay({
+  database,
+  source: "product",
+  natsUrl: config.natsUrl,
+  pollMs: config.outboxPollMs,
+  logger,
+});
 const search = await openSearch(database, repository, logger);
 logger.info({ engine: search.engine.name }, "search engine ready");
 const service = new ProductService(repository, search.engine, { defaultCurrency });
@@ -60,5 +68,5 @@ await serveUntilStopped({
   bindings: [productServiceBinding(service, logger)],
   logger,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
-  closers: [...search.closers, () => database.close()],
+  closers: [...search.closers, stopEvents, () => database.close()],
 });

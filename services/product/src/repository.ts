@@ -3,10 +3,13 @@ import {
   failedPrecondition,
   isUniqueViolation,
   notFound,
+  recordEvents,
   type Database,
+  type DomainEvent,
   type Page,
   type Queryable,
 } from "@polyscale/platform";
+import { productChanged, stockChanged } from "./events.js";
 import { enqueueSearchUpdates } from "./search/outbox.js";
 import { stockRefusals } from "./metrics.js";
 
@@ -176,8 +179,9 @@ export class ProductRepository {
           product.stock,
         ],
       );
-      await this.productsChanged(tx, [product.id]);
-      return toProduct(result.rows[0]!);
+      const created = toProduct(result.rows[0]!);
+      await this.productsChanged(tx, [productChanged("product.created", created)]);
+      return created;
     });
   }
 
@@ -197,8 +201,9 @@ export class ProductRepository {
         values,
       );
       if (result.rowCount === 0) return undefined;
-      await this.productsChanged(tx, [id]);
-      return toProduct(result.rows[0]!);
+      const updated = toProduct(result.rows[0]!);
+      await this.productsChanged(tx, [productChanged("product.updated", updated)]);
+      return updated;
     });
   }
 
@@ -241,8 +246,9 @@ export class ProductRepository {
         await this.requireProduct(tx, productId);
         throw failedPrecondition("INSUFFICIENT_STOCK", `stock of product ${productId} cannot go below zero`, "delta");
       }
-      await this.productsChanged(tx, [productId]);
-      return toProduct(result.rows[0]!);
+      const adjusted = toProduct(result.rows[0]!);
+      await this.productsChanged(tx, [stockChanged(productId, { stock: adjusted.stock, delta, cause: "adjusted" })]);
+      return adjusted;
     });
   }
 
@@ -284,9 +290,10 @@ export class ProductRepository {
         }
         // The hot rows are locked last, in product-id order (so concurrent orders cannot deadlock), and stay locked
         // only for these updates and the commit.
+        const events = [];
         for (const line of ordered) {
-          const updated = await tx.query(
-            "UPDATE products SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2",
+          const updated = await tx.query<{ stock: number }>(
+            "UPDATE products SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2 RETURNING stock",
             [line.productId, line.quantity],
           );
           if (updated.rowCount === 0) {
@@ -297,8 +304,16 @@ export class ProductRepository {
               "productId",
             );
           }
+          events.push(
+            stockChanged(line.productId, {
+              stock: updated.rows[0]!.stock,
+              delta: -line.quantity,
+              cause: "reserved",
+              orderId,
+            }),
+          );
         }
-        await this.productsChanged(tx, productIds);
+        await this.productsChanged(tx, events);
         return {
           orderId,
           status: "held",
@@ -421,16 +436,22 @@ export class ProductRepository {
       "SELECT product_id, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY product_id",
       [orderId],
     );
+    const events = [];
     for (const line of lines.rows) {
-      await tx.query("UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1", [
-        line.product_id,
-        line.quantity,
-      ]);
+      const returned = await tx.query<{ stock: number }>(
+        "UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 RETURNING stock",
+        [line.product_id, line.quantity],
+      );
+      events.push(
+        stockChanged(line.product_id, {
+          stock: returned.rows[0]!.stock,
+          delta: line.quantity,
+          cause: "released",
+          orderId,
+        }),
+      );
     }
-    await this.productsChanged(
-      tx,
-      lines.rows.map((line) => line.product_id),
-    );
+    await this.productsChanged(tx, events);
   }
 
   /** The reservations with these order ids, in the given order, with their lines. */
@@ -473,8 +494,10 @@ export class ProductRepository {
     if (result.rowCount === 0) throw notFound("PRODUCT_NOT_FOUND", `product ${productId} not found`, "productId");
   }
 
-  private async productsChanged(tx: Queryable, productIds: readonly string[]): Promise<void> {
-    if (this.options.searchOutbox) await enqueueSearchUpdates(tx, productIds);
+  /** Writes the events of product changes, in the transaction that made them. */
+  private async productsChanged(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
+    await recordEvents(tx, events);
+    if (this.options.searchOutbox) await enqueueSearchUpdates(tx, [...new Set(events.map((event) => event.subject))]);
   }
 }
 

@@ -1,0 +1,33 @@
+import { domainEvent, type DomainEvent } from "@polyscale/platform";
+import type { Product } from "./repository.js";
+
+/**
+ * The events the product service writes to its outbox (catalogue: proto/polyscale/events/v1/events.proto). Each is
+ * written in the transaction of the change it reports, after the product's row was locked or created.
+ */
+
+export function productChanged(name: "product.created" | "product.updated", product: Product): DomainEvent {
+  return domainEvent(name, product.id, {
+    productId: product.id,
+    name: product.name,
+    description: product.description,
+    priceCents: product.priceCents,
+    currency: product.currency,
+    categoryId: product.categoryId ?? "",
+    stock: product.stock,
+  });
+}
+
+/** product.stock_changed: stock is the units available after the change. */
+export function stockChanged(
+  productId: string,
+  change: { stock: number; delta: number; cause: "adjusted" | "reserved" | "released"; orderId?: string },
+): DomainEvent {
+  return domainEvent("product.stock_changed", productId, {
+    productId,
+    stock: change.stock,
+    delta: change.delta,
+    cause: change.cause,
+    orderId: change.orderId ?? "",
+  });
+}
