@@ -1,8 +1,9 @@
-import { commonSettings, setting } from "@polyscale/platform";
+import { commonSettings, eventSettings, setting } from "@polyscale/platform";
 
 /** Every environment variable the account service reads. */
 export const accountSettings = {
   ...commonSettings,
+  ...eventSettings,
   host: setting.string("HOST", "127.0.0.1"),
   port: setting.port("ACCOUNT_PORT", 50051),
   /** Port of the Prometheus metrics endpoint (/metrics); kept apart from the gRPC port, never public. */

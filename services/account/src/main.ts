@@ -1,4 +1,11 @@
-import { createLogger, describeError, openServiceDatabase, readConfig, serveUntilStopped } from "@polyscale/platform";
+import {
+  createLogger,
+  describeError,
+  openServiceDatabase,
+  readConfig,
+  serveUntilStopped,
+  startEventRelay,
+} from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,6 +94,13 @@ async function main(): Promise<void> {
       (deleted) => deleted > 0 && logger.info({ deleted }, "expired refresh tokens purged"),
       (error: unknown) => logger.warn({ err: describeError(error) }, "could not purge expired refresh tokens"),
     );
+  const stopEvents = startEventRelay({
+    database,
+    source: "account",
+    natsUrl: config.natsUrl,
+    pollMs: config.outboxPollMs,
+    logger,
+  });
   const purgeTimer = setInterval(purge, REFRESH_TOKEN_PURGE_INTERVAL_MS);
   purgeTimer.unref();
 
@@ -104,6 +118,7 @@ async function main(): Promise<void> {
       async () => clearInterval(purgeTimer),
       async () => revocationFeed.stop(),
       async () => mailer.close(),
+      stopEvents,
       () => database.close(),
     ],
   });

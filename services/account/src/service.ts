@@ -8,6 +8,7 @@ import {
   newId,
   normalizePage,
   notFound,
+  recordEvents,
   requireEmail,
   requireId,
   requireIds,
@@ -17,6 +18,7 @@ import {
   type Queryable,
   type RequestContext,
 } from "@polyscale/platform";
+import { accountRegistered, accountUpdated, sessionsRevoked } from "./events.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import * as repository from "./repository.js";
 import type { Account, AccountTokenPurpose, Role } from "./repository.js";
@@ -130,7 +132,11 @@ export class AccountService {
     const passwordHash = password === null ? null : await hashPassword(password);
     const account = { id: newId(), name, email, passwordHash, role: input.role ?? "customer" };
     try {
-      return await repository.insertAccount(this.database, account);
+      return await this.database.transaction(async (tx) => {
+        const created = await repository.insertAccount(tx, account);
+        await recordEvents(tx, [accountRegistered(created)]);
+        return created;
+      });
     } catch (error) {
       if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
       throw error;
@@ -173,6 +179,7 @@ export class AccountService {
           passwordHash,
           role: "customer",
         });
+        await recordEvents(tx, [accountRegistered(account)]);
         return this.issueSession(tx, account, newId(), 0);
       });
     } catch (error) {
@@ -325,6 +332,7 @@ export class AccountService {
       }
       await repository.revokeRefreshTokenFamily(tx, current.familyId);
       await repository.recordSessionRevocation(tx, presented.accountId, current.familyId);
+      await recordEvents(tx, [sessionsRevoked(presented.accountId, "refresh_token_reuse", current.familyId)]);
       return { kind: "reused" } as const;
     });
     if (outcome.kind === "rotated") return outcome.session;
@@ -366,6 +374,7 @@ export class AccountService {
       await repository.lockAccount(tx, presented.accountId);
       await repository.revokeRefreshTokenFamily(tx, presented.familyId);
       await repository.recordSessionRevocation(tx, presented.accountId, presented.familyId);
+      await recordEvents(tx, [sessionsRevoked(presented.accountId, "logout", presented.familyId)]);
     });
     this.onRevocation();
   }
@@ -453,7 +462,11 @@ export class AccountService {
     const email = input.email === undefined ? undefined : requireEmail("email", input.email);
     let account: Account | undefined;
     try {
-      account = await repository.updateProfile(this.database, accountId, { name, email });
+      account = await this.database.transaction(async (tx) => {
+        const updated = await repository.updateProfile(tx, accountId, { name, email });
+        if (updated) await recordEvents(tx, [accountUpdated(updated)]);
+        return updated;
+      });
     } catch (error) {
       if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
       throw error;
@@ -481,6 +494,7 @@ export class AccountService {
     const session = await this.startSession(accountId, credentials.passwordHash, async (tx) => {
       await repository.revokeRefreshTokensOfAccount(tx, accountId);
       const tokenGeneration = await repository.raiseTokenGeneration(tx, accountId);
+      await recordEvents(tx, [sessionsRevoked(accountId, "password_changed")]);
       return { account: await repository.setPasswordHash(tx, accountId, newPasswordHash), tokenGeneration };
     });
     this.onRevocation();
@@ -517,14 +531,18 @@ export class AccountService {
     const email = requireEmail("ADMIN_EMAIL", input.email);
     const password = requirePassword("ADMIN_PASSWORD", input.password, MIN_PASSWORD_LENGTH);
     if (await repository.findCredentialsByEmail(this.database, email)) return false;
-    const created = await repository.insertAccountUnlessEmailTaken(this.database, {
-      id: newId(),
-      name: "Administrator",
-      email,
-      passwordHash: await hashPassword(password),
-      role: "admin",
+    const passwordHash = await hashPassword(password);
+    return this.database.transaction(async (tx) => {
+      const created = await repository.insertAccountUnlessEmailTaken(tx, {
+        id: newId(),
+        name: "Administrator",
+        email,
+        passwordHash,
+        role: "admin",
+      });
+      if (created) await recordEvents(tx, [accountRegistered(created)]);
+      return created !== undefined;
     });
-    return created !== undefined;
   }
 
   /**

@@ -1,0 +1,294 @@
+import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  connectNats,
+  EVENT_STREAMS,
+  eventData,
+  eventNameOf,
+  type CloudEvent,
+  type EventName,
+} from "@polyscale/platform";
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+  freePort,
+  startNatsServer,
+  type TestNatsServer,
+} from "@polyscale/platform/testing";
+import { startSystem, type RunningSystem } from "@polyscale/tools/system";
+
+/**
+ * Every event of the catalogue, published through the real path: a GraphQL mutation through the gateway, the
+ * service's transaction with its outbox row, the relay, a nats-server with JetStream that this test started.
+ */
+
+const ADMIN = { email: "admin@events.polyscale.test", password: "events-admin-password-1" };
+const PASSWORD = "correct-horse-battery-9";
+
+let system: RunningSystem;
+let nats: TestNatsServer;
+let reader: NatsConnection;
+let dataDir: string;
+const scratchDatabases: string[] = [];
+
+async function ok(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
+  const response = await fetch(`${system.gatewayUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
+
+interface Received {
+  subject: string;
+  msgId: string | undefined;
+  envelope: CloudEvent;
+}
+
+/** Every message of every event stream so far. */
+async function allEvents(): Promise<Received[]> {
+  const manager = await jetstreamManager(reader);
+  const received: Received[] = [];
+  for (const stream of Object.values(EVENT_STREAMS)) {
+    const total = (await manager.streams.info(stream.name)).state.messages;
+    const consumer = await jetstream(reader).consumers.get(stream.name);
+    let read = 0;
+    while (read < total) {
+      const batch = await consumer.fetch({ max_messages: total - read, expires: 2_000 });
+      for await (const message of batch as AsyncIterable<JsMsg>) {
+        read += 1;
+        received.push({
+          subject: message.subject,
+          msgId: message.headers?.get("Nats-Msg-Id"),
+          envelope: message.json<CloudEvent>(),
+        });
+      }
+    }
+  }
+  return received;
+}
+
+/** Waits until exactly one event of this name about this aggregate is in the streams, checks its envelope, and
+ * returns its decoded payload. */
+async function theEvent<N extends EventName>(name: N, aggregateId: string) {
+  let found: Received[] = [];
+  await vi.waitFor(
+    async () => {
+      found = (await allEvents()).filter(
+        (event) => eventNameOf(event.envelope.type) === name && event.envelope.subject === aggregateId,
+      );
+      expect(found.length).toBeGreaterThan(0);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+  expect(found).toHaveLength(1);
+  const [event] = found;
+  const service = name === "payment.recorded" ? "order" : name.split(".")[0];
+  expect(event!.subject).toBe(`polyscale.${name}`);
+  expect(event!.msgId).toBe(event!.envelope.id);
+  expect(event!.envelope).toMatchObject({
+    specversion: "1.0",
+    source: `/polyscale/${service}`,
+    type: `polyscale.${name}`,
+    subject: aggregateId,
+    datacontenttype: "application/json",
+  });
+  expect(Date.now() - Date.parse(event!.envelope.time)).toBeLessThan(120_000);
+  return eventData(name, event!.envelope);
+}
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  reader = await connectNats(nats.url, "events-e2e-reader");
+  dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-events-e2e-"));
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  let databaseUrls: Record<"account" | "product" | "order", string> | undefined;
+  if (adminUrl) {
+    databaseUrls = {
+      account: await createScratchDatabase(adminUrl),
+      product: await createScratchDatabase(adminUrl),
+      order: await createScratchDatabase(adminUrl),
+    };
+    scratchDatabases.push(...Object.values(databaseUrls));
+  }
+  const [gateway, account, product, order] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  system = await startSystem({
+    ports: { gateway: gateway!, account: account!, product: product!, order: order! },
+    dataDir,
+    databaseUrls,
+    env: {
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      NATS_URL: nats.url,
+      ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
+    },
+  });
+});
+
+afterAll(async () => {
+  await system?.stop();
+  await reader?.close();
+  await nats?.close();
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl) for (const url of scratchDatabases) await dropScratchDatabase(adminUrl, url);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("events after GraphQL mutations", () => {
+  let adminToken: string;
+  let customer: { id: string; token: string; refreshToken: string; email: string };
+
+  beforeAll(async () => {
+    const login = await ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
+      e: ADMIN.email,
+      p: ADMIN.password,
+    });
+    adminToken = login.login.accessToken;
+    const email = `ada-${Math.random().toString(36).slice(2, 8)}@events.test`;
+    const registered = await ok(
+      `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id } } }`,
+      { input: { name: "Ada", email, password: PASSWORD } },
+    );
+    customer = {
+      id: registered.register.account.id,
+      token: registered.register.accessToken,
+      refreshToken: registered.register.refreshToken,
+      email,
+    };
+  });
+
+  it("publishes account.registered, account.updated and account.sessions_revoked", async () => {
+    expect(await theEvent("account.registered", customer.id)).toMatchObject({
+      accountId: customer.id,
+      name: "Ada",
+      email: customer.email,
+      role: "CUSTOMER",
+    });
+    await ok(`mutation { updateProfile(input: { name: "Ada L." }) { id } }`, {}, customer.token);
+    expect(await theEvent("account.updated", customer.id)).toEqual({
+      accountId: customer.id,
+      name: "Ada L.",
+      email: customer.email,
+      role: "CUSTOMER",
+    });
+    await ok(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: customer.refreshToken });
+    const revoked = await theEvent("account.sessions_revoked", customer.id);
+    expect(revoked).toMatchObject({ accountId: customer.id, reason: "logout" });
+    expect(revoked.familyId).not.toBe("");
+  });
+
+  it("publishes product and order events, each once, after the matching mutations", async () => {
+    const created = await ok(
+      `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
+      { p: { name: "Event lantern", description: "Bright", price: 12.5, stock: 10 } },
+      adminToken,
+    );
+    const productId: string = created.createProduct.id;
+    expect(await theEvent("product.created", productId)).toMatchObject({
+      productId,
+      name: "Event lantern",
+      priceCents: 1250,
+      stock: 10,
+    });
+    await ok(
+      `mutation($id: String!) { updateProduct(id: $id, input: { price: 15 }) { id } }`,
+      { id: productId },
+      adminToken,
+    );
+    expect(await theEvent("product.updated", productId)).toMatchObject({ productId, priceCents: 1500, stock: 10 });
+    await ok(
+      `mutation($id: String!) { adjustStock(productId: $id, delta: 5) { stock } }`,
+      { id: productId },
+      adminToken,
+    );
+    expect(await theEvent("product.stock_changed", productId)).toMatchObject({
+      productId,
+      stock: 15,
+      delta: 5,
+      cause: "adjusted",
+    });
+
+    const place = async (quantity: number) =>
+      (
+        await ok(
+          `mutation($o: OrderInput!) { createOrder(order: $o) { id totalCents currency } }`,
+          { o: { accountId: customer.id, products: [{ id: productId, quantity }] } },
+          customer.token,
+        )
+      ).createOrder as { id: string; totalCents: number; currency: string };
+    const pay = (orderId: string, kind: "CAPTURE" | "REFUND", amountCents: number, reference: string) =>
+      ok(
+        `mutation($p: PaymentInput!) { recordPayment(input: $p) { status } }`,
+        { p: { orderId, kind, amountCents, currency: "USD", provider: "acme", providerReference: reference } },
+        adminToken,
+      );
+
+    const fulfilled = await place(2);
+    expect(await theEvent("order.placed", fulfilled.id)).toMatchObject({
+      orderId: fulfilled.id,
+      accountId: customer.id,
+      lines: [{ productId, name: "Event lantern", unitPriceCents: 1500, quantity: 2, lineTotalCents: 3000 }],
+      totalCents: 3000,
+      currency: "USD",
+    });
+    await pay(fulfilled.id, "CAPTURE", 3000, `cap-${fulfilled.id}`);
+    expect(await theEvent("payment.recorded", fulfilled.id)).toMatchObject({
+      orderId: fulfilled.id,
+      kind: "CAPTURE",
+      amountCents: 3000,
+      currency: "USD",
+      provider: "acme",
+      providerReference: `cap-${fulfilled.id}`,
+    });
+    expect(await theEvent("order.paid", fulfilled.id)).toEqual({
+      orderId: fulfilled.id,
+      accountId: customer.id,
+      fromStatus: "PENDING_PAYMENT",
+      toStatus: "PAID",
+      totalCents: 3000,
+      currency: "USD",
+    });
+    await ok(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: fulfilled.id }, adminToken);
+    expect(await theEvent("order.fulfilled", fulfilled.id)).toMatchObject({
+      fromStatus: "PAID",
+      toStatus: "FULFILLED",
+    });
+
+    const refunded = await place(1);
+    await pay(refunded.id, "CAPTURE", 1500, `cap-${refunded.id}`);
+    await pay(refunded.id, "REFUND", 1500, `ref-${refunded.id}`);
+    expect(await theEvent("order.refunded", refunded.id)).toMatchObject({ fromStatus: "PAID", toStatus: "REFUNDED" });
+
+    const cancelled = await place(3);
+    await ok(`mutation($id: String!) { cancelOrder(id: $id) { status } }`, { id: cancelled.id }, customer.token);
+    expect(await theEvent("order.cancelled", cancelled.id)).toMatchObject({
+      fromStatus: "PENDING_PAYMENT",
+      toStatus: "CANCELLED",
+    });
+
+    // Stock moved four times after the adjustment: three reservations and the release of the cancelled one.
+    await vi.waitFor(async () => {
+      const moves = (await allEvents())
+        .filter(
+          (event) => event.envelope.type === "polyscale.product.stock_changed" && event.envelope.subject === productId,
+        )
+        .map((event) => eventData("product.stock_changed", event.envelope));
+      expect(moves.map((move) => [move.cause, move.delta, move.stock, move.orderId])).toEqual([
+        ["adjusted", 5, 15, ""],
+        ["reserved", -2, 13, fulfilled.id],
+        ["reserved", -1, 12, refunded.id],
+        ["reserved", -3, 9, cancelled.id],
+        ["released", 3, 12, cancelled.id],
+      ]);
+    });
+  });
+});
