@@ -25,13 +25,14 @@ describe("compose.yaml", () => {
     expect(result.status, result.stderr).toBe(0);
   });
 
-  it("runs the four processes, a database for each service, Elasticsearch, and Prometheus, Jaeger and Grafana", () => {
+  it("runs the four processes, a database for each service, Elasticsearch, NATS, and Prometheus, Jaeger and Grafana", () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       [
         "account",
         "account-db",
         "elasticsearch",
         "gateway",
+        "nats",
         "order",
         "order-db",
         "product",
@@ -59,9 +60,10 @@ describe("compose.yaml", () => {
       "product-db": [],
       "order-db": [],
       elasticsearch: [],
-      account: ["account-db"],
-      product: ["elasticsearch", "product-db"],
-      order: ["account", "order-db", "product"],
+      nats: [],
+      account: ["account-db", "nats"],
+      product: ["elasticsearch", "nats", "product-db"],
+      order: ["account", "nats", "order-db", "product"],
       gateway: ["account", "order", "product"],
       prometheus: [],
       jaeger: [],
@@ -135,7 +137,7 @@ describe("compose.yaml", () => {
   });
 
   it("keeps all data in named volumes", () => {
-    for (const name of ["account-db", "product-db", "order-db", "elasticsearch", "prometheus", "grafana"]) {
+    for (const name of ["account-db", "product-db", "order-db", "elasticsearch", "nats", "prometheus", "grafana"]) {
       // Besides the read-only configuration mounted from the repository.
       const volumes = (compose.services[name]!.volumes ?? []).filter((volume) => !volume.startsWith("./"));
       expect(volumes.length, name).toBe(1);
@@ -198,5 +200,14 @@ describe("compose.yaml", () => {
       ["prometheus", "prometheus", "http://prometheus:9090"],
       ["jaeger", "jaeger", "http://jaeger:16686"],
     ]);
+  });
+
+  it("runs NATS with JetStream on its volume and points every service at it", () => {
+    const nats = compose.services.nats!;
+    expect(nats.image).toMatch(/^nats:\d+\.\d+/);
+    expect(nats.command).toEqual(expect.arrayContaining(["--jetstream", "--store_dir", "/data"]));
+    expect(nats.volumes).toEqual(["nats-data:/data"]);
+    for (const name of serviceNames) expect(app(name).environment?.NATS_URL, name).toBe("nats://nats:4222");
+    expect(app("gateway").environment?.NATS_URL).toBeUndefined();
   });
 });

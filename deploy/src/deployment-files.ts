@@ -83,6 +83,7 @@ export function commandAvailable(command: string, versionArgs: string[]): boolea
 
 export interface ComposeService {
   image?: string;
+  command?: string[];
   build?: { context: string; target?: string };
   environment?: Record<string, string>;
   expose?: string[];

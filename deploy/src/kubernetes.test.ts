@@ -85,10 +85,29 @@ describe("deploy/k8s", () => {
   });
 
   it("gives each process a Deployment, a Service, an autoscaler and a disruption budget", () => {
-    for (const kind of ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"]) {
+    for (const kind of ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"]) {
       const names = objectsOfKind(objects, kind).map((object) => object.metadata.name);
       expect(names.sort(), kind).toEqual([...processNames].sort());
     }
+    const services = objectsOfKind(objects, "Service").map((object) => object.metadata.name);
+    expect(services.sort()).toEqual([...processNames, "nats"].sort());
+  });
+
+  it("runs NATS with JetStream as a StatefulSet on a persistent volume, and points every service at it", () => {
+    const nats = named("StatefulSet", "nats");
+    const container = nats.spec.template.spec.containers[0];
+    expect(container.args).toEqual(expect.arrayContaining(["--jetstream", "--store_dir", "/data"]));
+    expect(container.volumeMounts).toEqual([{ name: "data", mountPath: "/data" }]);
+    expect(nats.spec.volumeClaimTemplates.map((claim: KubernetesObject) => claim.metadata.name)).toEqual(["data"]);
+    expect(nats.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toMatch(/^\d+Gi$/);
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+      expect(container[probe]?.httpGet?.path, probe).toBe("/healthz?js-enabled-only=true");
+    }
+    expect(named("Service", "nats").spec.ports[0].port).toBe(4222);
+    for (const name of serviceNames) {
+      expect(literalValue(baseConfigLiterals(name), "NATS_URL"), name).toBe("nats://nats:4222");
+    }
+    expect(literalValue(baseConfigLiterals("gateway"), "NATS_URL")).toBeUndefined();
   });
 
   it("gives every Deployment readiness and liveness probes and resource requests and limits", () => {
@@ -266,9 +285,10 @@ describe("deploy/k8s", () => {
     for (const policy of policies.filter(
       (candidate) => !defaultDeny.includes(candidate) && !scrape.includes(candidate),
     )) {
-      const target = policy.spec.podSelector.matchLabels["app.kubernetes.io/name"] as ProcessName;
+      const target = policy.spec.podSelector.matchLabels["app.kubernetes.io/name"] as ProcessName | "nats";
       for (const rule of policy.spec.ingress) {
-        expect(rule.ports, target).toEqual([{ protocol: "TCP", port: defaultPort(target) }]);
+        const port = target === "nats" ? 4222 : defaultPort(target);
+        expect(rule.ports, target).toEqual([{ protocol: "TCP", port }]);
         const from = (rule.from ?? []) as Array<{ podSelector?: { matchLabels: Record<string, string> } }>;
         const sources = rule.from
           ? from.map((peer) => peer.podSelector!.matchLabels["app.kubernetes.io/name"]!)
@@ -281,6 +301,7 @@ describe("deploy/k8s", () => {
       account: ["gateway", "order"],
       product: ["gateway", "order"],
       order: ["gateway"],
+      nats: ["account", "order", "product"],
     });
     // The metrics port of every process, and only it, is open to Prometheus in the monitoring namespace.
     expect(scrape.map((policy) => policy.spec)).toEqual([

@@ -10,7 +10,7 @@ export const productSettings = {
   metricsPort: setting.port("PRODUCT_METRICS_PORT", 9466),
   /** PostgreSQL URL of the product database (`npm start` points it at the embedded server). */
   databaseUrl: setting.databaseUrl("PRODUCT_DATABASE_URL"),
-  /** When set, search runs on Elasticsearch (kept in step through the outbox); otherwise on PostgreSQL full text. */
+  /** When set, search runs on Elasticsearch (kept in step by the product events; needs NATS_URL); otherwise on PostgreSQL full text. */
   elasticsearchUrl: setting.optionalHttpUrl("ELASTICSEARCH_URL"),
   elasticsearchIndex: setting.string("ELASTICSEARCH_INDEX", "products"),
   defaultCurrency: setting.string("DEFAULT_CURRENCY", "USD"),

@@ -1,5 +1,9 @@
 import {
+  connectNats,
   createLogger,
+  durableConsumer,
+  ensureStream,
+  EVENT_STREAMS,
   readConfig,
   requireCurrency,
   serveUntilStopped,
@@ -23,16 +27,20 @@ const defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurren
 
 const database = await openProductDatabase(config, logger);
 
-/** Elasticsearch when ELASTICSEARCH_URL is set (kept in step by the outbox worker), PostgreSQL full text otherwise. */
+/**
+ * Elasticsearch when ELASTICSEARCH_URL is set, kept in step by the indexer that follows the product events (so it
+ * needs NATS_URL); PostgreSQL full text otherwise.
+ */
 async function openSearch(
   database: Database,
   repository: ProductRepository,
   logger: Logger,
 ): Promise<{ engine: SearchEngine; closers: Array<() => Promise<void>> }> {
   if (!config.elasticsearchUrl) return { engine: new PostgresSearchEngine(database), closers: [] };
+  if (!config.natsUrl) throw new Error("ELASTICSEARCH_URL needs NATS_URL: the search index follows the product events");
   // Loaded only when configured, so the default set-up never loads the Elasticsearch client.
   const { createElasticsearchClient, ElasticsearchEngine } = await import("./search/elasticsearch.js");
-  const { OutboxWorker } = await import("./search/outbox-worker.js");
+  const { SearchIndexer, SEARCH_INDEXER_CONSUMER } = await import("./search/indexer.js");
   const engine = new ElasticsearchEngine(
     createElasticsearchClient(config.elasticsearchUrl),
     config.elasticsearchIndex,
@@ -41,12 +49,21 @@ async function openSearch(
     },
   );
   await engine.ensureIndex();
-  const worker = new OutboxWorker(database, engine, logger, { pollMs: config.outboxPollMs });
-  worker.start();
-  return { engine, closers: [() => worker.stop()] };
+  const connection = await connectNats(config.natsUrl, "polyscale-product-search-indexer");
+  const stream = EVENT_STREAMS.product;
+  await ensureStream(connection, stream);
+  const consumer = await durableConsumer(connection, {
+    stream: stream.name,
+    name: SEARCH_INDEXER_CONSUMER,
+    filterSubject: "polyscale.product.>",
+    ackWaitMs: 60_000,
+  });
+  const indexer = new SearchIndexer(database, engine, consumer, logger);
+  indexer.start();
+  return { engine, closers: [() => indexer.stop(), () => connection.close()] };
 }
 
-const repository = new ProductRepository(database, { searchOutbox: Boolean(config.elasticsearchUrl) });
+const repository = new ProductRepository(database);
 const stopEvents = startEventRelay({
   database,
   source: "product",

@@ -5,12 +5,10 @@ import {
   notFound,
   recordEvents,
   type Database,
-  type DomainEvent,
   type Page,
   type Queryable,
 } from "@polyscale/platform";
 import { productChanged, stockChanged } from "./events.js";
-import { enqueueSearchUpdates } from "./search/outbox.js";
 import { stockRefusals } from "./metrics.js";
 
 export interface Product {
@@ -121,11 +119,7 @@ const byProductId = (a: ReservationLine, b: ReservationLine) =>
  * inside one transaction, with product rows always locked in id order so concurrent reservations cannot deadlock.
  */
 export class ProductRepository {
-  constructor(
-    private readonly database: Database,
-    /** With Elasticsearch as the search engine, every product change also writes a search outbox row. */
-    private readonly options: { searchOutbox: boolean },
-  ) {}
+  constructor(private readonly database: Database) {}
 
   // ---- categories
 
@@ -180,7 +174,7 @@ export class ProductRepository {
         ],
       );
       const created = toProduct(result.rows[0]!);
-      await this.productsChanged(tx, [productChanged("product.created", created)]);
+      await recordEvents(tx, [productChanged("product.created", created)]);
       return created;
     });
   }
@@ -202,7 +196,7 @@ export class ProductRepository {
       );
       if (result.rowCount === 0) return undefined;
       const updated = toProduct(result.rows[0]!);
-      await this.productsChanged(tx, [productChanged("product.updated", updated)]);
+      await recordEvents(tx, [productChanged("product.updated", updated)]);
       return updated;
     });
   }
@@ -247,7 +241,7 @@ export class ProductRepository {
         throw failedPrecondition("INSUFFICIENT_STOCK", `stock of product ${productId} cannot go below zero`, "delta");
       }
       const adjusted = toProduct(result.rows[0]!);
-      await this.productsChanged(tx, [stockChanged(productId, { stock: adjusted.stock, delta, cause: "adjusted" })]);
+      await recordEvents(tx, [stockChanged(productId, { stock: adjusted.stock, delta, cause: "adjusted" })]);
       return adjusted;
     });
   }
@@ -313,7 +307,7 @@ export class ProductRepository {
             }),
           );
         }
-        await this.productsChanged(tx, events);
+        await recordEvents(tx, events);
         return {
           orderId,
           status: "held",
@@ -451,7 +445,7 @@ export class ProductRepository {
         }),
       );
     }
-    await this.productsChanged(tx, events);
+    await recordEvents(tx, events);
   }
 
   /** The reservations with these order ids, in the given order, with their lines. */
@@ -492,12 +486,6 @@ export class ProductRepository {
   private async requireProduct(tx: Queryable, productId: string): Promise<void> {
     const result = await tx.query("SELECT 1 FROM products WHERE id = $1", [productId]);
     if (result.rowCount === 0) throw notFound("PRODUCT_NOT_FOUND", `product ${productId} not found`, "productId");
-  }
-
-  /** Writes the events of product changes, in the transaction that made them. */
-  private async productsChanged(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
-    await recordEvents(tx, events);
-    if (this.options.searchOutbox) await enqueueSearchUpdates(tx, [...new Set(events.map((event) => event.subject))]);
   }
 }
 

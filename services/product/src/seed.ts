@@ -1,7 +1,7 @@
-import { createLogger, idFrom, newId, readConfig, requireCurrency, type Queryable } from "@polyscale/platform";
+import { createLogger, idFrom, newId, readConfig, recordEvents, requireCurrency, type Queryable } from "@polyscale/platform";
 import { parseArgs } from "node:util";
 import { productSettings } from "./config.js";
-import { enqueueSearchUpdates } from "./search/outbox.js";
+import { productChanged } from "./events.js";
 import { slugFromName } from "./service.js";
 import { drawProgress } from "./progress.js";
 import { openProductDatabase } from "./storage.js";
@@ -283,7 +283,7 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     if (values.reset) {
-      await database.query("TRUNCATE reservation_lines, reservations, search_outbox, products, categories");
+      await database.query("TRUNCATE reservation_lines, reservations, event_outbox, products, categories");
       console.error("catalog emptied");
     }
     const categoryIds = await database.transaction(ensureCategories);
@@ -313,13 +313,24 @@ async function main(): Promise<void> {
           ],
         );
         added += inserted.rows.length;
-        // Same rule as the repository: with Elasticsearch configured, every product change is queued for it.
-        if (config.elasticsearchUrl && inserted.rows.length > 0) {
-          await enqueueSearchUpdates(
-            tx,
-            inserted.rows.map((row) => row.id),
-          );
-        }
+        // Same rule as the repository: every product created writes its event (the search indexer follows them).
+        const insertedIds = new Set(inserted.rows.map((row) => row.id));
+        await recordEvents(
+          tx,
+          batch.flatMap((product, index) =>
+            insertedIds.has(product.id)
+              ? [
+                  productChanged("product.created", {
+                    ...product,
+                    currency,
+                    categoryId: categoryIds[product.categoryIndex]!,
+                    createdAt: createdAt[index]!,
+                    updatedAt: createdAt[index]!,
+                  }),
+                ]
+              : [],
+          ),
+        );
       });
       done += batch.length;
       drawProgress(done, total, "products");

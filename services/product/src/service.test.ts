@@ -19,12 +19,12 @@ const validProduct: CreateProductInput = {
 describe.each(databaseBackends())("ProductService catalog on $name", (backend) => {
   let test: TestDatabase;
   let service: ProductService;
-  const count = async (table: "products" | "categories" | "search_outbox") =>
+  const count = async (table: "products" | "categories") =>
     (await test.database.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table}`)).rows[0]!.count;
 
   beforeAll(async () => {
     test = await backend.open(migrationsDir);
-    const repository = new ProductRepository(test.database, { searchOutbox: false });
+    const repository = new ProductRepository(test.database);
     service = new ProductService(repository, new PostgresSearchEngine(test.database), { defaultCurrency: "USD" });
   });
   afterAll(async () => {
@@ -176,10 +176,5 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
       take: 0,
     });
     expect(await rejection(inverted)).toMatchObject({ code: "INVALID_ARGUMENT", field: "maxPriceCents" });
-  });
-
-  it("writes nothing to the search outbox when Elasticsearch is not the engine", async () => {
-    await service.createProduct(context, validProduct);
-    expect(await count("search_outbox")).toBe(0);
   });
 });

@@ -4,8 +4,11 @@ import {
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
+  AckPolicy,
+  DeliverPolicy,
   jetstream,
   jetstreamManager,
+  type Consumer,
   type JetStreamClient,
   type StreamConfig,
 } from "@nats-io/jetstream";
@@ -61,6 +64,34 @@ export async function ensureStream(
     throw error;
   }
   await manager.streams.update(stream.name, config);
+}
+
+/**
+ * A durable pull consumer of a stream (created, or updated to this configuration): every message is delivered until
+ * it is acknowledged; replicas that read the same durable consumer share its messages. ackWaitMs is how long a
+ * delivered message may stay unacknowledged (a crashed reader) before it is delivered again.
+ */
+export async function durableConsumer(
+  connection: NatsConnection,
+  options: { stream: string; name: string; filterSubject: string; ackWaitMs: number },
+): Promise<Consumer> {
+  const manager = await jetstreamManager(connection);
+  const config = {
+    durable_name: options.name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(options.ackWaitMs),
+    // One subject (filter_subjects needs nats-server 2.10; Debian 12 ships 2.9).
+    filter_subject: options.filterSubject,
+  };
+  try {
+    await manager.consumers.info(options.stream, options.name);
+    await manager.consumers.update(options.stream, options.name, config);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
+    await manager.consumers.add(options.stream, config);
+  }
+  return jetstream(connection).consumers.get(options.stream, options.name);
 }
 
 /**

@@ -1,11 +1,10 @@
-import { createLogger } from "@polyscale/platform";
 import { databaseBackends } from "@polyscale/platform/testing";
 import { describe } from "vitest";
 import { ProductRepository } from "../repository.js";
 import { migrationsDir } from "../storage.js";
 import { seedForSearch } from "../test-catalog.js";
 import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
-import { OutboxWorker } from "./outbox-worker.js";
+import { indexCurrentState } from "./indexer.js";
 import { RELEVANCE_THRESHOLD } from "./relevance.js";
 import {
   describeRelevanceSuite,
@@ -19,20 +18,20 @@ const elasticsearchUrl = process.env.ELASTICSEARCH_URL;
 describe.runIf(elasticsearchUrl)("ElasticsearchEngine against a live cluster", () => {
   const setup = async (): Promise<SearchEngineFixture> => {
     const test = await databaseBackends()[0]!.open(migrationsDir);
-    const repository = new ProductRepository(test.database, { searchOutbox: true });
+    const repository = new ProductRepository(test.database);
     const client = createElasticsearchClient(elasticsearchUrl!);
     // A fresh alias per run, so runs never see each other's documents.
     const alias = `products-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     const engine = new ElasticsearchEngine(client, alias, { loadProducts: (ids) => repository.getProducts(ids) });
     await engine.ensureIndex();
-    const worker = new OutboxWorker(test.database, engine, createLogger("test", "silent"), { pollMs: 100 });
     return {
       engine,
-      // Through the real path: the repository writes outbox rows, the worker delivers them.
+      // Through the repository, then the indexer's write of the products' current state.
       async seed(products) {
         const seeded = await seedForSearch(repository, products);
-        const report = await worker.drain();
-        if (report.failed > 0) throw new Error(`${report.failed} products were not indexed`);
+        const ids = (await test.database.query<{ id: string }>("SELECT id FROM products")).rows.map((row) => row.id);
+        const refused = await indexCurrentState(test.database, engine, ids);
+        if (refused.size > 0) throw new Error(`${refused.size} products were not indexed`);
         await client.indices.refresh({ index: alias });
         return seeded;
       },

@@ -10,7 +10,7 @@ import { RELEVANCE_THRESHOLD } from "./relevance.js";
 describe.each(databaseBackends())("PostgresSearchEngine on $name", (backend) => {
   const setup = async () => {
     const test = await backend.open(migrationsDir);
-    const repository = new ProductRepository(test.database, { searchOutbox: false });
+    const repository = new ProductRepository(test.database);
     return {
       engine: new PostgresSearchEngine(test.database),
       seed: (products: SeedProduct[]) => seedForSearch(repository, products),

@@ -2,8 +2,8 @@
  * Rebuilds the Elasticsearch index from the database: `node services/product/dist/search/reindex.js`.
  *
  * Fills a new physical index, then switches the alias (ELASTICSEARCH_INDEX) to it and drops the old one in one atomic
- * step, so search keeps answering from the old index meanwhile. Products changed while it ran are queued in the
- * search outbox afterwards, for the running service to deliver to the new index.
+ * step, so search keeps answering from the old index meanwhile. Products changed while it ran (whose events the
+ * running service's indexer may have applied to the old index) are written again, to the new one, after the switch.
  *
  * Reads PRODUCT_DATABASE_URL and ELASTICSEARCH_URL, both required.
  */
@@ -20,8 +20,7 @@ import {
   physicalIndexName,
   toProductDocument,
 } from "./elasticsearch.js";
-import { enqueueSearchUpdates } from "./outbox.js";
-import { INDEXED_PRODUCT_COLUMNS, type IndexedProductRow } from "./outbox-worker.js";
+import { INDEXED_PRODUCT_COLUMNS, indexCurrentState, type IndexedProductRow } from "./indexer.js";
 
 const BATCH_SIZE = 1_000;
 
@@ -31,8 +30,8 @@ export interface ReindexReport {
   /** The indices it pointed to before, now deleted. */
   replaced: string[];
   indexed: number;
-  /** Products changed while the rebuild ran, queued in the outbox to be delivered again. */
-  requeued: number;
+  /** Products changed while the rebuild ran, written again to the new index after the switch. */
+  caughtUp: number;
 }
 
 export async function reindex(options: {
@@ -93,16 +92,14 @@ export async function reindex(options: {
     ],
   });
 
-  const requeued = await database.transaction(async (tx) => {
-    const changed = await tx.query<{ id: string }>(
-      "SELECT id FROM products WHERE updated_at >= $1 OR created_at >= $1",
-      [changedSince],
-    );
-    const ids = changed.rows.map((row) => row.id);
-    await enqueueSearchUpdates(tx, ids);
-    return ids.length;
-  });
-  return { index, replaced, indexed, requeued };
+  const changed = await database.query<{ id: string }>(
+    "SELECT id FROM products WHERE updated_at >= $1 OR created_at >= $1",
+    [changedSince],
+  );
+  const changedIds = changed.rows.map((row) => row.id);
+  const refused = await indexCurrentState(database, new ElasticsearchEngine(client, alias), changedIds);
+  if (refused.size > 0) throw new Error(`Elasticsearch refused ${refused.size} changed products; run reindex again`);
+  return { index, replaced, indexed, caughtUp: changedIds.length };
 }
 
 /** The physical indices the name resolves to: those behind the alias, or the index of that name; none if absent. */
