@@ -12,13 +12,7 @@ import {
   type CloudEvent,
   type EventName,
 } from "@polyscale/platform";
-import {
-  createScratchDatabase,
-  dropScratchDatabase,
-  freePort,
-  startNatsServer,
-  type TestNatsServer,
-} from "@polyscale/platform/testing";
+import { createScratchDatabases, freePort, startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 
 /**
@@ -28,12 +22,13 @@ import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 
 const ADMIN = { email: "admin@events.polyscale.test", password: "events-admin-password-1" };
 const PASSWORD = "correct-horse-battery-9";
+const PAYMENT_WINDOW_SECONDS = 30;
 
 let system: RunningSystem;
 let nats: TestNatsServer;
 let reader: NatsConnection;
 let dataDir: string;
-const scratchDatabases: string[] = [];
+let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
 
 async function ok(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
   const response = await fetch(`${system.gatewayUrl}/graphql`, {
@@ -108,21 +103,12 @@ beforeAll(async () => {
   nats = await startNatsServer();
   reader = await connectNats(nats.url, "events-e2e-reader");
   dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-events-e2e-"));
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  let databaseUrls: Record<"account" | "product" | "order", string> | undefined;
-  if (adminUrl) {
-    databaseUrls = {
-      account: await createScratchDatabase(adminUrl),
-      product: await createScratchDatabase(adminUrl),
-      order: await createScratchDatabase(adminUrl),
-    };
-    scratchDatabases.push(...Object.values(databaseUrls));
-  }
+  databases = await createScratchDatabases(["account", "product", "order"]);
   const [gateway, account, product, order] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   system = await startSystem({
     ports: { gateway: gateway!, account: account!, product: product!, order: order! },
     dataDir,
-    databaseUrls,
+    databaseUrls: databases.urls,
     env: {
       NODE_ENV: "test",
       LOG_LEVEL: "warn",
@@ -130,6 +116,9 @@ beforeAll(async () => {
       ADMIN_PASSWORD: ADMIN.password,
       NATS_URL: nats.url,
       ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
+      // Long enough for the orders this test pays, short enough to see one expire.
+      ORDER_PAYMENT_TIMEOUT_SECONDS: String(PAYMENT_WINDOW_SECONDS),
+      RECONCILE_INTERVAL_MS: "500",
     },
   });
 });
@@ -138,8 +127,7 @@ afterAll(async () => {
   await system?.stop();
   await reader?.close();
   await nats?.close();
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (adminUrl) for (const url of scratchDatabases) await dropScratchDatabase(adminUrl, url);
+  await databases?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -275,7 +263,16 @@ describe("events after GraphQL mutations", () => {
       toStatus: "CANCELLED",
     });
 
-    // Stock moved four times after the adjustment: three reservations and the release of the cancelled one.
+    const expired = await place(1);
+    // Nobody pays it: the sweep expires it once its window has passed.
+    await new Promise((resolve) => setTimeout(resolve, PAYMENT_WINDOW_SECONDS * 1_000));
+    expect(await theEvent("order.expired", expired.id)).toMatchObject({
+      orderId: expired.id,
+      fromStatus: "PENDING_PAYMENT",
+      toStatus: "EXPIRED",
+    });
+
+    // Stock moved after the adjustment: four reservations and the releases of the cancelled and the expired order.
     await vi.waitFor(async () => {
       const moves = (await allEvents())
         .filter(
@@ -288,7 +285,9 @@ describe("events after GraphQL mutations", () => {
         ["reserved", -1, 12, refunded.id],
         ["reserved", -3, 9, cancelled.id],
         ["released", 3, 12, cancelled.id],
+        ["reserved", -1, 11, expired.id],
+        ["released", 1, 12, expired.id],
       ]);
     });
-  });
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ReservationStatus, type ProductClient } from "@polyscale/product";
-import { describeError, type Database, type Logger } from "@polyscale/platform";
+import { describeError, recordEvents, type Database, type Logger } from "@polyscale/platform";
+import { orderMoved } from "./events.js";
 import { reservationEffectOf, type ReservationEffect } from "./order-status.js";
 import { ReservationEffects } from "./reservation-effects.js";
 import { countOrderEvent } from "./metrics.js";
@@ -98,7 +99,15 @@ export class Reconciler {
   private async expireDueOrders(): Promise<number> {
     let expired = 0;
     for (;;) {
-      const batch = await repository.expireDueOrders(this.options.database, EXPIRY_BATCH);
+      // Each batch commits with its order.expired events.
+      const batch = await this.options.database.transaction(async (tx) => {
+        const moved = await repository.expireDueOrders(tx, EXPIRY_BATCH);
+        await recordEvents(
+          tx,
+          moved.map((order) => orderMoved(order, "PENDING_PAYMENT", "EXPIRED")),
+        );
+        return moved;
+      });
       expired += batch.length;
       countOrderEvent("EXPIRED", batch.length);
       if (batch.length < EXPIRY_BATCH) return expired;

@@ -272,25 +272,28 @@ export async function updateOrderStatus(
  * Moves up to `limit` unpaid orders whose payment window has passed to EXPIRED and queues the release of their stock,
  * in one statement. Rows another transaction holds (a sweep in another replica, a payment being recorded) are
  * skipped, and the UPDATE keeps the status condition, so each order expires exactly once however many replicas sweep.
- * Returns the ids expired.
+ * Returns the orders expired.
  */
-export async function expireDueOrders(db: Queryable, limit: number): Promise<string[]> {
-  const result = await db.query<{ id: string }>(
+export async function expireDueOrders(
+  db: Queryable,
+  limit: number,
+): Promise<Array<Pick<Order, "id" | "accountId" | "totalCents" | "currency">>> {
+  const result = await db.query<Pick<Order, "id" | "accountId" | "totalCents" | "currency">>(
     `WITH due AS (
        SELECT id FROM orders WHERE status = 'PENDING_PAYMENT' AND payment_due_at <= now()
         ORDER BY payment_due_at LIMIT $1 FOR UPDATE SKIP LOCKED
      ), expired AS (
        UPDATE orders o SET status = 'EXPIRED', updated_at = now()
          FROM due WHERE o.id = due.id AND o.status = 'PENDING_PAYMENT'
-       RETURNING o.id
+       RETURNING o.id, o.account_id, o.total_cents, o.currency
      ), queued AS (
        INSERT INTO pending_reservation_effects (order_id, effect) SELECT id, 'releaseReservation' FROM expired
        ON CONFLICT (order_id) DO NOTHING
      )
-     SELECT id FROM expired`,
+     SELECT id, account_id AS "accountId", total_cents AS "totalCents", currency FROM expired`,
     [limit],
   );
-  return result.rows.map((row) => row.id);
+  return result.rows;
 }
 
 // ---- Fair holds ----

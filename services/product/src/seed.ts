@@ -1,4 +1,12 @@
-import { createLogger, idFrom, newId, readConfig, recordEvents, requireCurrency, type Queryable } from "@polyscale/platform";
+import {
+  createLogger,
+  idFrom,
+  newId,
+  readConfig,
+  recordEvents,
+  requireCurrency,
+  type Queryable,
+} from "@polyscale/platform";
 import { parseArgs } from "node:util";
 import { productSettings } from "./config.js";
 import { productChanged } from "./events.js";

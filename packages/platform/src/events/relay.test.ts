@@ -191,7 +191,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
     await database.transaction((tx) =>
       recordEvents(tx, [placed(orderId), moved(orderId, "order.paid", "PENDING_PAYMENT", "PAID")]),
     );
-    const successor = backend.name === "postgres" ? await Database.open({ url: test.url! }) : database;
+    const successor = await Database.open({ url: test.url });
     try {
       relay({ database: successor }).start();
       const received = await readStream(reader, 2);
@@ -201,7 +201,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
       ]);
     } finally {
       for (const running of relays.splice(0)) await running.stop();
-      if (successor !== database) await successor.close();
+      await successor.close();
     }
   });
 
@@ -258,7 +258,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
   }, 120_000);
 
   it("two relay replicas send each event once and keep each order's events in order", async () => {
-    const second = backend.name === "postgres" ? await Database.open({ url: test.url!, poolSize: 5 }) : database;
+    const second = await Database.open({ url: test.url, poolSize: 5 });
     const otherPublisher = new JetStreamPublisher({ url: nats.url, name: "relay-test-2", stream }, logger);
     try {
       await vi.waitFor(() => expect(otherPublisher.isConnected()).toBe(true), { timeout: 15_000 });
@@ -299,7 +299,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
       }
     } finally {
       await otherPublisher.close();
-      if (second !== database) await second.close();
+      await second.close();
     }
   });
 

@@ -11,7 +11,7 @@ import { databaseBackends, startNatsServer, type TestDatabase, type TestNatsServ
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ProductRepository } from "../repository.js";
-import { migrationsDir, pgliteExtensions } from "../storage.js";
+import { migrationsDir } from "../storage.js";
 import { ElasticsearchEngine, type ProductDocument } from "./elasticsearch.js";
 import { retryDelayMs, SEARCH_INDEXER_CONSUMER, SearchIndexer } from "./indexer.js";
 import { errorResponse, mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
@@ -78,7 +78,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
 
   beforeEach(async () => {
     nats = await startNatsServer();
-    test = await backend.open(migrationsDir, pgliteExtensions);
+    test = await backend.open(migrationsDir);
     database = test.database;
     repository = new ProductRepository(database);
     publisher = new JetStreamPublisher({ url: nats.url, name: "indexer-test", stream: EVENT_STREAMS.product }, logger);
