@@ -172,6 +172,12 @@ describe("events after GraphQL mutations", () => {
     const revoked = await theEvent("account.sessions_revoked", customer.id);
     expect(revoked).toMatchObject({ accountId: customer.id, reason: "logout" });
     expect(revoked.familyId).not.toBe("");
+    // The logout ended that session's access token too: later tests use a fresh session.
+    const again = await ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
+      e: customer.email,
+      p: PASSWORD,
+    });
+    customer.token = again.login.accessToken;
   });
 
   it("publishes product and order events, each once, after the matching mutations", async () => {
