@@ -22,7 +22,7 @@ export interface RelevanceScore {
 export async function measureRelevance(databaseUrl: string): Promise<RelevanceScore> {
   const database = await openProductDatabase({ databaseUrl }, createLogger("relevance", "warn"));
   try {
-    const repository = new ProductRepository(database, { searchOutbox: false });
+    const repository = new ProductRepository(database);
     const seeded = await seedForSearch(repository, relevanceCatalogue);
     const names = new Map(seeded.map((product) => [product.id, product.name]));
     const runs = await runRelevanceQueries(new PostgresSearchEngine(database), names, relevanceQueries);
