@@ -183,7 +183,9 @@ export async function findRefreshTokenState(
 ): Promise<RefreshTokenState | undefined> {
   const result = await db.query<RefreshTokenState>(
     `SELECT ${REFRESH_TOKEN_COLUMNS},
-       coalesce(used_at > now() - make_interval(secs => $2), false) AS "usedWithinGrace",
+       -- clock_timestamp(), not now(): now() is when this transaction began, which can be before a concurrent use
+       -- that committed while this one waited for the account lock, and would count that use as within any window.
+       coalesce(used_at > clock_timestamp() - make_interval(secs => $2), false) AS "usedWithinGrace",
        expires_at <= now() AS expired
      FROM refresh_tokens WHERE token_hash = $1`,
     [tokenHash, graceSeconds],
