@@ -156,7 +156,7 @@ describe("login throttling across two gateways", () => {
         },
       );
       expect(mine.errors).toBeUndefined();
-      expect(mine.data!.login.accessToken).toBeTruthy();
+      expect(mine.data!.login.accessToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     }
   });
 
