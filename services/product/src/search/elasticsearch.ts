@@ -46,7 +46,7 @@ export function toProductDocument(product: IndexedProduct, categoryName: string 
   };
 }
 
-/** How long one request to Elasticsearch may take; the outbox worker holds row locks while it waits. */
+/** How long one request to Elasticsearch may take; the indexer holds its advisory lock while it waits. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export function createElasticsearchClient(url: string): Client {
@@ -279,7 +279,7 @@ export class ElasticsearchEngine implements SearchEngine {
         require_alias: this.options.writesRequireAlias ?? true,
         ...(options.waitForRefresh ? { refresh: "wait_for" as const } : {}),
       },
-      // Callers retry on their own terms: the outbox with backoff (not while holding its row locks), reindex by rerun.
+      // Callers retry on their own terms: the indexer by redelivering the events with backoff, reindex by rerun.
       { maxRetries: 0 },
     );
     if (!response.errors) return [];
