@@ -2,7 +2,7 @@ import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
 import { buildSchema, type GraphQLEnumType } from "graphql";
 import { AppError, ERROR_REASONS, failedPrecondition, invalidArgument, type ErrorCode } from "@polyscale/platform";
-import { httpStatusOf, publicErrorOf } from "./errors.js";
+import { httpStatusOf, publicErrorOf, RateLimitedError } from "./errors.js";
 import { graphQLErrorOf, maskError } from "./graphql/errors.js";
 import { loadTypeDefs } from "./graphql/schema.js";
 import { openApiDocument } from "./rest/openapi.js";
@@ -67,6 +67,21 @@ describe("error mapping", () => {
     }
     const reasonSchema = openApiDocument.components.schemas.Error.properties.error.properties.reason;
     expect([...reasonSchema.enum].sort()).toEqual(reasons);
+  });
+
+  it("tells a throttled client how many whole seconds to wait, at least one", () => {
+    expect(publicErrorOf(new RateLimitedError("TOO_MANY_ATTEMPTS", 1500))).toEqual({
+      code: "TOO_MANY_REQUESTS",
+      message: "too many attempts; try again in 2 seconds",
+      reason: "TOO_MANY_ATTEMPTS",
+      retryAfterSeconds: 2,
+    });
+    expect(graphQLErrorOf(new RateLimitedError("TOO_MANY_ATTEMPTS", 10)).extensions).toEqual({
+      code: "TOO_MANY_REQUESTS",
+      reason: "TOO_MANY_ATTEMPTS",
+      retryAfterSeconds: 1,
+    });
+    expect(publicErrorOf(new AppError("RESOURCE_EXHAUSTED", "slow down"))).not.toHaveProperty("retryAfterSeconds");
   });
 
   it("hides everything about unexpected errors", () => {

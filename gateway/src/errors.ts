@@ -53,6 +53,18 @@ export interface PublicError {
   reason: ErrorReason;
   /** The input field at fault, camelCase, for BAD_USER_INPUT (and any other error that names one). */
   field?: string;
+  /** For TOO_MANY_REQUESTS: whole seconds until a retry may succeed (also REST's Retry-After header). */
+  retryAfterSeconds?: number;
+}
+
+/** A refusal that ends after a known wait: RESOURCE_EXHAUSTED with the seconds to wait, at least 1 (RFC 9110 Retry-After). */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(reason: ErrorReason, retryAfterMs: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super("RESOURCE_EXHAUSTED", `too many attempts; try again in ${seconds} seconds`, undefined, reason);
+    this.retryAfterSeconds = seconds;
+  }
 }
 
 const INTERNAL_ERROR: PublicError = { code: "INTERNAL", message: "internal error", reason: "INTERNAL" };
@@ -63,5 +75,11 @@ export function publicErrorOf(error: unknown): PublicError {
   const code = publicCodeOf[error.code];
   if (code === "INTERNAL") return INTERNAL_ERROR;
   const { message, reason, field } = error;
-  return field ? { code, message, reason, field } : { code, message, reason };
+  return {
+    code,
+    message,
+    reason,
+    ...(field ? { field } : {}),
+    ...(error instanceof RateLimitedError ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+  };
 }

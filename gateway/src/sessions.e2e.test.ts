@@ -2,10 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newId } from "@polyscale/platform";
-import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
+import { Database, newId } from "@polyscale/platform";
+import { createScratchDatabases, freePort, startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
-import { SMTPServer } from "smtp-server";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
 /**
@@ -20,13 +19,15 @@ let secondGateway: RunningSystem;
 let redis: TestRedis;
 let dataDir: string;
 let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
-/** A real SMTP server the account service delivers to; every message it received, as raw text. */
-let smtp: SMTPServer;
-const inbox: string[] = [];
+/** A real SMTP server the account service delivers to. */
+let smtp: TestSmtpServer;
 
 interface GraphQLResult {
   data?: Record<string, any> | null;
-  errors?: Array<{ message: string; extensions?: { code?: string; field?: string; reason?: string } }>;
+  errors?: Array<{
+    message: string;
+    extensions?: { code?: string; field?: string; reason?: string; retryAfterSeconds?: number };
+  }>;
 }
 
 /** A GraphQL call through a gateway, as if relayed by the proxy for `clientAddress` (or with a forged header). */
@@ -75,24 +76,30 @@ async function register(clientAddress: string, gatewayUrl = system.gatewayUrl) {
 
 const codeOf = (result: GraphQLResult) => result.errors?.[0]?.extensions?.code ?? "OK";
 
+/** A REST call through a gateway, as relayed by the proxy for `forwardedFor`. */
+async function rest(
+  gatewayUrl: string,
+  method: "GET" | "POST",
+  route: string,
+  options: { body?: unknown; token?: string; forwardedFor?: string } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(`${gatewayUrl}${route}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-sessions-e2e-"));
   redis = await startTestRedis();
   databases = await createScratchDatabases(["account", "product", "order"]);
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        inbox.push(Buffer.concat(chunks).toString("utf8"));
-        callback();
-      });
-    },
-  });
-  const smtpPort = await freePort();
-  await new Promise<void>((resolve) => smtp.listen(smtpPort, "127.0.0.1", resolve));
+  smtp = await startSmtpServer();
   const [gateway, second, account, product, order] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
   const ports = { gateway: gateway!, account: account!, product: product!, order: order! };
   const env = {
@@ -100,7 +107,7 @@ beforeAll(async () => {
     LOG_LEVEL: "warn",
     TRUST_PROXY: "1",
     REDIS_URL: redis.url,
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    SMTP_URL: smtp.url,
     APP_URL: "https://shop.example",
     LOGIN_FREE_ATTEMPTS: "5",
     ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "5",
@@ -122,7 +129,7 @@ afterAll(async () => {
   await system?.stop();
   await redis?.stop();
   await databases?.drop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -178,6 +185,42 @@ describe("login throttling across two gateways", () => {
     }
     expect(codes.filter((code) => code === "UNAUTHENTICATED")).toHaveLength(6);
     expect(codes.at(-1)).toBe("TOO_MANY_REQUESTS");
+  });
+
+  it("tells a throttled client how long to wait: GraphQL extensions.retryAfterSeconds, REST Retry-After", async () => {
+    const owner = await register("198.51.100.13");
+    const attempt = () =>
+      graphql(
+        system.gatewayUrl,
+        LOGIN,
+        { email: owner.email, password: "wrong-guess" },
+        { forwardedFor: "203.0.113.90" },
+      );
+    for (let count = 0; count < 6; count += 1) expect(codeOf(await attempt())).toBe("UNAUTHENTICATED");
+    const refused = (await attempt()).errors![0]!;
+    expect(refused.extensions).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "TOO_MANY_ATTEMPTS" });
+    // THROTTLE_BASE_DELAY_MS is 60 s: the first wait is at most that, rounded up to whole seconds.
+    expect(refused.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(55);
+    expect(refused.extensions!.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(refused.message).toBe(`too many attempts; try again in ${refused.extensions!.retryAfterSeconds} seconds`);
+
+    // The same count over REST, on the other gateway.
+    const response = await rest(secondGateway.gatewayUrl, "POST", "/login", {
+      body: { email: owner.email, password: "wrong-guess" },
+      forwardedFor: "203.0.113.90",
+    });
+    expect(response.status).toBe(429);
+    const retryAfter = Number(response.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(55);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(response.body).toEqual({
+      error: {
+        code: "TOO_MANY_REQUESTS",
+        reason: "TOO_MANY_ATTEMPTS",
+        message: `too many attempts; try again in ${retryAfter} seconds`,
+        retryAfterSeconds: retryAfter,
+      },
+    });
   });
 
   // Seen (issue 10): registration had no rate limit (75 accounts in 4 s).
@@ -361,7 +404,9 @@ describe("password reset and email verification by email", () => {
     await expect
       .poll(
         () => {
-          const messages = inbox.filter((raw) => raw.includes(`To: ${to}`)).map((raw) => raw.replace(/=\r?\n/g, ""));
+          const messages = smtp.inbox
+            .filter((raw) => raw.includes(`To: ${to}`))
+            .map((raw) => raw.replace(/=\r?\n/g, ""));
           token = messages.map((message) => pattern.exec(message)?.[1]).findLast(Boolean);
           return token;
         },
@@ -382,7 +427,7 @@ describe("password reset and email verification by email", () => {
     expect(unknown).toEqual(known);
     expect(known).toEqual({ data: { requestPasswordReset: true } });
     const token = await tokenFromInbox(user.email, "reset-password");
-    expect(inbox.some((raw) => raw.includes(nobody))).toBe(false);
+    expect(smtp.inbox.some((raw) => raw.includes(nobody))).toBe(false);
     const RESET = `mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { accessToken } }`;
     const reset = await graphql(
       secondGateway.gatewayUrl,
@@ -474,5 +519,161 @@ describe("password reset and email verification by email", () => {
       body: JSON.stringify({ token }),
     });
     expect(reused.status).toBe(401);
+  });
+});
+
+describe("two tabs refreshing at once", () => {
+  const REFRESH = `mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken refreshToken } }`;
+
+  /** Refresh tokens of the account neither used nor revoked, and its session families, read from its database. */
+  async function refreshTokenRows(accountId: string): Promise<{ live: number; families: number }> {
+    const database = await Database.open({ url: databases.urls.account!, poolSize: 1 });
+    try {
+      const { rows } = await database.query<{ live: number; families: number }>(
+        `SELECT count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL)::int AS live,
+                count(DISTINCT family_id)::int AS families
+           FROM refresh_tokens WHERE account_id = $1`,
+        [accountId],
+      );
+      return rows[0]!;
+    } finally {
+      await database.close();
+    }
+  }
+
+  // Seen (issue 12): two tabs refreshing at once logged the user out (3 of 3 runs).
+  it("regression: 10 concurrent refreshes over two gateways all end logged in, one family, one live token", async () => {
+    const user = await register("198.51.100.40");
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, tab) =>
+        graphql(gateways()[tab % 2]!, REFRESH, { r: user.refreshToken }, { forwardedFor: "198.51.100.40" }),
+      ),
+    );
+    for (const result of results) expect(result.errors).toBeUndefined();
+    const sessions = results.map(
+      (result) => result.data!.refreshToken as { accessToken: string; refreshToken: string },
+    );
+    expect(new Set(sessions.map((session) => session.refreshToken)).size).toBe(1);
+    for (const session of sessions)
+      for (const gatewayUrl of gateways())
+        expect(
+          await graphql(
+            gatewayUrl,
+            `
+              {
+                me {
+                  id
+                }
+              }
+            `,
+            {},
+            { token: session.accessToken },
+          ),
+        ).toEqual({
+          data: { me: { id: user.account.id } },
+        });
+    expect(await refreshTokenRows(user.account.id)).toEqual({ live: 1, families: 1 });
+    // Each tab goes on with what it got: the next refresh works too.
+    const next = await graphql(
+      system.gatewayUrl,
+      REFRESH,
+      { r: sessions[9]!.refreshToken },
+      { forwardedFor: "198.51.100.40" },
+    );
+    expect(next.errors).toBeUndefined();
+    expect(await refreshTokenRows(user.account.id)).toEqual({ live: 1, families: 1 });
+  });
+});
+
+describe("sessions and account administration over REST", () => {
+  const ADDRESS = "198.51.100.50";
+
+  it("logs in, refreshes, logs out; logout-all ends every session", async () => {
+    const user = await register(ADDRESS);
+    const login = await rest(system.gatewayUrl, "POST", "/login", {
+      body: { email: user.email, password: PASSWORD },
+      forwardedFor: ADDRESS,
+    });
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({ account: { id: user.account.id, role: "CUSTOMER" } });
+    const refreshed = await rest(secondGateway.gatewayUrl, "POST", "/refresh", {
+      body: { refreshToken: login.body.refreshToken },
+      forwardedFor: ADDRESS,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refreshToken).not.toBe(login.body.refreshToken);
+    const me = (token: string) =>
+      graphql(
+        secondGateway.gatewayUrl,
+        `
+          {
+            me {
+              id
+            }
+          }
+        `,
+        {},
+        { token },
+      );
+    expect(codeOf(await me(refreshed.body.accessToken))).toBe("OK");
+
+    expect(
+      await rest(system.gatewayUrl, "POST", "/logout", {
+        body: { refreshToken: refreshed.body.refreshToken },
+        forwardedFor: ADDRESS,
+      }),
+    ).toMatchObject({ status: 200, body: { done: true } });
+    await expect
+      .poll(async () => codeOf(await me(refreshed.body.accessToken)), { timeout: 1000 })
+      .toBe("UNAUTHENTICATED");
+    expect(codeOf(await me(user.accessToken))).toBe("OK");
+
+    const missing = await rest(system.gatewayUrl, "POST", "/logout-all", { forwardedFor: ADDRESS });
+    expect(missing).toMatchObject({ status: 401, body: { error: { reason: "LOGIN_REQUIRED" } } });
+    expect(
+      await rest(system.gatewayUrl, "POST", "/logout-all", { token: user.accessToken, forwardedFor: ADDRESS }),
+    ).toMatchObject({ status: 200, body: { done: true } });
+    await expect.poll(async () => codeOf(await me(user.accessToken)), { timeout: 1000 }).toBe("UNAUTHENTICATED");
+  });
+
+  it("lets only an admin set a role or disable an account, refusing bad input by field", async () => {
+    const admin = await rest(system.gatewayUrl, "POST", "/login", {
+      body: { email: "admin@polyscale.local", password: "polyscale-admin" },
+      forwardedFor: "198.51.100.98",
+    });
+    const adminToken = admin.body.accessToken as string;
+    const user = await register(ADDRESS);
+    const other = await register(ADDRESS);
+    const asCustomer = await rest(system.gatewayUrl, "POST", `/account/${other.account.id}/role`, {
+      body: { role: "ADMIN" },
+      token: user.accessToken,
+    });
+    expect(asCustomer).toMatchObject({ status: 403, body: { error: { reason: "ADMIN_REQUIRED" } } });
+    const badRole = await rest(system.gatewayUrl, "POST", `/account/${user.account.id}/role`, {
+      body: { role: "ROOT" },
+      token: adminToken,
+    });
+    expect(badRole).toMatchObject({ status: 400, body: { error: { code: "BAD_USER_INPUT", field: "role" } } });
+    const badFlag = await rest(system.gatewayUrl, "POST", `/account/${user.account.id}/disabled`, {
+      body: { disabled: "yes" },
+      token: adminToken,
+    });
+    expect(badFlag).toMatchObject({ status: 400, body: { error: { field: "disabled" } } });
+
+    const promoted = await rest(secondGateway.gatewayUrl, "POST", `/account/${user.account.id}/role`, {
+      body: { role: "ADMIN" },
+      token: adminToken,
+    });
+    expect(promoted).toMatchObject({ status: 200, body: { id: user.account.id, role: "ADMIN" } });
+    const disabled = await rest(system.gatewayUrl, "POST", `/account/${user.account.id}/disabled`, {
+      body: { disabled: true },
+      token: adminToken,
+    });
+    expect(disabled).toMatchObject({ status: 200, body: { id: user.account.id, disabled: true } });
+    const login = await rest(system.gatewayUrl, "POST", "/login", {
+      body: { email: user.email, password: PASSWORD },
+      forwardedFor: ADDRESS,
+    });
+    expect(login).toMatchObject({ status: 401, body: { error: { reason: "ACCOUNT_DISABLED" } } });
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
-import { AppError, describeError, type Logger } from "@polyscale/platform";
+import { describeError, type Logger } from "@polyscale/platform";
+import { RateLimitedError } from "./errors.js";
 
 /**
  * Throttling of guessable and expensive anonymous operations, after the OWASP Authentication Cheat Sheet ("Login
@@ -210,17 +211,14 @@ export interface LoginAttempt {
   abandoned(): Promise<void>;
 }
 
-function tooManyAttempts(retryAfterMs: number): AppError {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new AppError(
-    "RESOURCE_EXHAUSTED",
-    `too many attempts; try again in ${seconds} seconds`,
-    undefined,
-    "TOO_MANY_ATTEMPTS",
-  );
+function tooManyAttempts(retryAfterMs: number): RateLimitedError {
+  return new RateLimitedError("TOO_MANY_ATTEMPTS", retryAfterMs);
 }
 
-/** The gateway's throttles over one store; every refusal is RESOURCE_EXHAUSTED saying how long to wait. */
+/**
+ * The gateway's throttles over one store; every refusal is a RateLimitedError (RESOURCE_EXHAUSTED, TOO_MANY_ATTEMPTS)
+ * with the seconds to wait, which clients get as REST `Retry-After` and GraphQL `extensions.retryAfterSeconds`.
+ */
 export class Throttle {
   constructor(
     private readonly store: ThrottleStore,

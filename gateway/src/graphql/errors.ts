@@ -2,10 +2,13 @@ import { GraphQLError } from "graphql";
 import { AppError, cleanTextDeep } from "@polyscale/platform";
 import { publicErrorOf } from "../errors.js";
 
-/** An error for a GraphQL response: `extensions.code` and `.reason` (and `.field` when it names one). */
+/**
+ * An error for a GraphQL response: `extensions.code` and `.reason` (and `.field` when it names one,
+ * `.retryAfterSeconds` for TOO_MANY_REQUESTS).
+ */
 export function graphQLErrorOf(error: unknown): GraphQLError {
-  const { code, message, reason, field } = publicErrorOf(error);
-  return new GraphQLError(message, { extensions: field ? { code, reason, field } : { code, reason } });
+  const { message, ...extensions } = publicErrorOf(error);
+  return new GraphQLError(message, { extensions });
 }
 
 /**

@@ -82,7 +82,10 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-/** Sends `{"error": {code, message, reason, field?}}` with the code's status; unexpected errors are logged and masked. */
+/**
+ * Sends `{"error": {code, message, reason, field?, retryAfterSeconds?}}` with the code's status (and `Retry-After` on a
+ * 429); unexpected errors are logged and masked.
+ */
 export function sendError(response: ServerResponse, error: unknown, logger: Logger): void {
   const publicError = error instanceof HttpError ? error.publicError : publicErrorOf(error);
   if (publicError.code === "INTERNAL") logger.error({ err: describeError(error) }, "request failed");
@@ -95,5 +98,6 @@ export function sendError(response: ServerResponse, error: unknown, logger: Logg
   // timeout), so the answer arrives and the connection stays usable.
   if (error instanceof HttpError)
     for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
+  if (publicError.retryAfterSeconds) response.setHeader("retry-after", String(publicError.retryAfterSeconds));
   sendJson(response, httpStatusOf[publicError.code], { error: publicError });
 }

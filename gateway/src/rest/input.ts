@@ -35,6 +35,12 @@ export function optionalInteger(body: Body, field: string): number | undefined {
   return body[field] === undefined || body[field] === null ? undefined : requiredInteger(body, field);
 }
 
+export function requiredBoolean(body: Body, field: string): boolean {
+  const value = body[field];
+  if (typeof value !== "boolean") throw invalidArgument(field, "is required and must be true or false");
+  return value;
+}
+
 export function requiredArray(body: Body, field: string): unknown[] {
   const value = body[field];
   if (!Array.isArray(value)) throw invalidArgument(field, "is required and must be an array");

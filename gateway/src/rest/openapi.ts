@@ -21,6 +21,11 @@ const errorCodes: Record<number, string> = {
   503: "A service is unavailable (UNAVAILABLE)",
 };
 
+const retryAfterHeader = {
+  description: "Seconds to wait before trying again (RFC 9110).",
+  schema: { type: "integer", minimum: 1 },
+};
+
 function responses(success: { status: number; description: string; schema?: unknown }, errors: number[]) {
   return {
     [success.status]: {
@@ -28,7 +33,14 @@ function responses(success: { status: number; description: string; schema?: unkn
       ...(success.schema ? { content: json(success.schema) } : {}),
     },
     ...Object.fromEntries(
-      [...errors, 503].map((status) => [status, { description: errorCodes[status], content: json(ref("Error")) }]),
+      [...errors, 503].map((status) => [
+        status,
+        {
+          description: errorCodes[status],
+          ...(status === 429 ? { headers: { "Retry-After": retryAfterHeader } } : {}),
+          content: json(ref("Error")),
+        },
+      ]),
     ),
   };
 }
@@ -60,6 +72,14 @@ const pageParameters = [
 ];
 
 const bearer = [{ bearerAuth: [] }];
+/** Explicitly no authentication (OpenAPI: an empty security requirement list). */
+const anonymous: never[] = [];
+
+/** A required JSON object body whose properties are all required. */
+const body = (properties: Record<string, unknown>) => ({
+  required: true,
+  content: json({ type: "object", required: Object.keys(properties), properties }),
+});
 const money = { type: "integer", description: "Minor units (cents) of `currency`." };
 const instant = { type: "string", format: "date-time" };
 
@@ -71,7 +91,7 @@ export const openApiDocument = {
     description:
       "The REST face of the PolyScale gateway, beside GraphQL at /graphql. Money is integer cents with an ISO 4217 " +
       'currency. Errors are {"error": {"code", "message", "reason", "field"?}} with the matching HTTP status; `reason` is stable and machine-readable (see the Error schema). Authenticate ' +
-      "with `Authorization: Bearer <accessToken>` (obtained from the GraphQL `login` mutation).",
+      "with `Authorization: Bearer <accessToken>` from POST /login (or the GraphQL `login` mutation).",
   },
   components: {
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -111,6 +131,12 @@ export const openApiDocument = {
                 enum: Object.keys(ERROR_REASONS),
               },
               field: { type: "string", description: "The camelCase input field at fault." },
+              retryAfterSeconds: {
+                type: "integer",
+                minimum: 1,
+                description:
+                  "With TOO_MANY_REQUESTS: seconds to wait before trying again (also the Retry-After header).",
+              },
             },
           },
         },
@@ -128,6 +154,17 @@ export const openApiDocument = {
           updatedAt: instant,
         },
       },
+      Session: {
+        type: "object",
+        properties: {
+          account: ref("Account"),
+          accessToken: { type: "string" },
+          accessTokenExpiresAt: instant,
+          refreshToken: { type: "string", description: "Single use: refreshing returns a new one." },
+          refreshTokenExpiresAt: instant,
+        },
+      },
+      Done: { type: "object", properties: { done: { type: "boolean", const: true } } },
       NewAccount: {
         type: "object",
         required: ["name"],
@@ -301,48 +338,82 @@ export const openApiDocument = {
         responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 403, 404]),
       },
     },
+    // Sessions and account administration (rest/session-routes.ts): operationIds are the GraphQL mutations' names.
+    "/login": {
+      post: {
+        operationId: "login",
+        summary: "Log in with email and password; failures are throttled per email and address, then per address",
+        security: anonymous,
+        requestBody: body({ email: { type: "string" }, password: { type: "string" } }),
+        responses: responses(
+          { status: 200, description: "A new session", schema: ref("Session") },
+          [400, 401, 413, 429],
+        ),
+      },
+    },
+    "/refresh": {
+      post: {
+        operationId: "refreshToken",
+        summary:
+          "Trade a refresh token for a new pair; a repeat within REFRESH_GRACE_SECONDS gets the same pair, a later reuse ends the session",
+        security: anonymous,
+        requestBody: body({ refreshToken: { type: "string" } }),
+        responses: responses({ status: 200, description: "The next session", schema: ref("Session") }, [400, 401, 413]),
+      },
+    },
+    "/logout": {
+      post: {
+        operationId: "logout",
+        summary: "End the refresh token's session; its access tokens stop working within a second on every gateway",
+        security: anonymous,
+        requestBody: body({ refreshToken: { type: "string" } }),
+        responses: responses({ status: 200, description: "Logged out", schema: ref("Done") }, [400, 413]),
+      },
+    },
+    "/logout-all": {
+      post: {
+        operationId: "logoutAll",
+        summary: "End every session of the caller's account",
+        security: bearer,
+        responses: responses({ status: 200, description: "Logged out everywhere", schema: ref("Done") }, [401]),
+      },
+    },
+    "/password-change": {
+      post: {
+        operationId: "changePassword",
+        summary: "Change the caller's password (throttled like a login); every other session ends",
+        security: bearer,
+        requestBody: body({ currentPassword: { type: "string" }, newPassword: { type: "string", minLength: 8 } }),
+        responses: responses(
+          { status: 200, description: "A fresh session", schema: ref("Session") },
+          [400, 401, 413, 429],
+        ),
+      },
+    },
     "/password-reset": {
       post: {
+        operationId: "requestPasswordReset",
         summary: "Email a single-use password-reset link; the same answer whether or not the email has an account",
-        requestBody: {
-          required: true,
-          content: json({ type: "object", required: ["email"], properties: { email: { type: "string" } } }),
-        },
+        security: anonymous,
+        requestBody: body({ email: { type: "string" } }),
         responses: responses({ status: 202, description: "Requested" }, [400, 413, 429]),
       },
     },
     "/password-reset/confirm": {
       post: {
+        operationId: "resetPassword",
         summary: "Set a new password with the emailed token; every other session ends",
-        requestBody: {
-          required: true,
-          content: json({
-            type: "object",
-            required: ["token", "newPassword"],
-            properties: { token: { type: "string" }, newPassword: { type: "string", minLength: 8 } },
-          }),
-        },
+        security: anonymous,
+        requestBody: body({ token: { type: "string" }, newPassword: { type: "string", minLength: 8 } }),
         responses: responses(
-          {
-            status: 200,
-            description: "A fresh session",
-            schema: {
-              type: "object",
-              properties: {
-                account: ref("Account"),
-                accessToken: { type: "string" },
-                accessTokenExpiresAt: instant,
-                refreshToken: { type: "string" },
-                refreshTokenExpiresAt: instant,
-              },
-            },
-          },
+          { status: 200, description: "A fresh session", schema: ref("Session") },
           [400, 401, 413, 429],
         ),
       },
     },
     "/email-verification": {
       post: {
+        operationId: "requestEmailVerification",
         summary: "Email the caller a link confirming their address",
         security: bearer,
         responses: responses({ status: 202, description: "Requested" }, [401, 409]),
@@ -350,12 +421,37 @@ export const openApiDocument = {
     },
     "/email-verification/confirm": {
       post: {
+        operationId: "verifyEmail",
         summary: "Confirm an address with the emailed token",
-        requestBody: {
-          required: true,
-          content: json({ type: "object", required: ["token"], properties: { token: { type: "string" } } }),
-        },
+        security: anonymous,
+        requestBody: body({ token: { type: "string" } }),
         responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 429]),
+      },
+    },
+    "/account/{id}/role": {
+      post: {
+        operationId: "setAccountRole",
+        summary: "Set an account's role (admins only); its access tokens stop working within a second",
+        security: bearer,
+        parameters: [idParameter("id", "Account id")],
+        requestBody: body({ role: { type: "string", enum: ["CUSTOMER", "ADMIN"] } }),
+        responses: responses(
+          { status: 200, description: "The account", schema: ref("Account") },
+          [400, 401, 403, 404, 413],
+        ),
+      },
+    },
+    "/account/{id}/disabled": {
+      post: {
+        operationId: "setAccountDisabled",
+        summary: "Disable (ending every session) or enable an account (admins only)",
+        security: bearer,
+        parameters: [idParameter("id", "Account id")],
+        requestBody: body({ disabled: { type: "boolean" } }),
+        responses: responses(
+          { status: 200, description: "The account", schema: ref("Account") },
+          [400, 401, 403, 404, 413],
+        ),
       },
     },
     "/accounts": {

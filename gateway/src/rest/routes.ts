@@ -15,6 +15,7 @@ import {
   requiredString,
 } from "./input.js";
 import { accountBody, orderBody, roleNames, searchBody } from "./representations.js";
+import { sessionRoutes } from "./session-routes.js";
 import { receivePaymentWebhook, SIGNATURE_HEADER } from "./webhooks.js";
 
 export interface RestRequest {
@@ -77,43 +78,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       path: "/account/{id}",
       handle: async (context, request) => ok(accountBody(await operations.getAccount(context, request.params.id!))),
     },
-    {
-      method: "POST",
-      path: "/password-reset",
-      async handle(context, request) {
-        const body = await request.jsonBody();
-        await operations.requestPasswordReset(context, requiredString(body, "email"));
-        return { status: 202, body: { requested: true } };
-      },
-    },
-    {
-      method: "POST",
-      path: "/password-reset/confirm",
-      async handle(context, request) {
-        const body = await request.jsonBody();
-        const session = await operations.resetPassword(context, {
-          token: requiredString(body, "token"),
-          newPassword: requiredString(body, "newPassword"),
-        });
-        return ok({ ...session, account: session.account && accountBody(session.account) });
-      },
-    },
-    {
-      method: "POST",
-      path: "/email-verification",
-      async handle(context) {
-        await operations.requestEmailVerification(context);
-        return { status: 202, body: { requested: true } };
-      },
-    },
-    {
-      method: "POST",
-      path: "/email-verification/confirm",
-      async handle(context, request) {
-        const body = await request.jsonBody();
-        return ok(accountBody(await operations.verifyEmail(context, requiredString(body, "token"))));
-      },
-    },
+    ...sessionRoutes(),
     {
       method: "GET",
       path: "/accounts",

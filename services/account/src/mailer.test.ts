@@ -1,10 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SMTPServer } from "smtp-server";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "@polyscale/platform";
-import { freePort } from "@polyscale/platform/testing";
+import { startSmtpServer } from "@polyscale/platform/testing";
 import { folderMailer, smtpMailer } from "./mailer.js";
 
 const mail = {
@@ -39,30 +38,16 @@ describe("mailers", () => {
   });
 
   it("delivers through a real SMTP server", async () => {
-    const received: string[] = [];
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, _session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-        stream.on("end", () => {
-          received.push(Buffer.concat(chunks).toString("utf8"));
-          callback();
-        });
-      },
-    });
-    const port = await freePort();
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    const server = await startSmtpServer();
     try {
-      const mailer = smtpMailer({ url: `smtp://127.0.0.1:${port}`, from: "no-reply@shop.example" });
+      const mailer = smtpMailer({ url: server.url, from: "no-reply@shop.example" });
       await mailer.send(mail);
       mailer.close();
-      expect(received).toHaveLength(1);
-      expect(received[0]).toMatch(/^Subject: Reset your password$/m);
-      expect(received[0]).toContain("token=abc");
+      expect(server.inbox).toHaveLength(1);
+      expect(server.inbox[0]).toMatch(/^Subject: Reset your password$/m);
+      expect(server.inbox[0]).toContain("token=abc");
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 });

@@ -117,3 +117,4 @@ export async function freePort(): Promise<number> {
 }
 
 export { startNatsServer, type TestNatsServer } from "./nats.js";
+export { startSmtpServer, type TestSmtpServer } from "./smtp.js";
