@@ -39,7 +39,10 @@ if (existsSync(digestFile) && readFileSync(digestFile, "utf8") === digest) {
   console.log("generated code is up to date");
 } else {
   rmSync(path.join(root, "src/gen"), { recursive: true, force: true });
-  const result = spawnSync("buf", ["generate"], { cwd: root, stdio: "inherit" });
+  // buf from this project's node_modules, so that `node proto/generate.mjs` works outside npm scripts too.
+  const buf = path.join(root, "../node_modules/.bin/buf");
+  const result = spawnSync(existsSync(buf) ? buf : "buf", ["generate"], { cwd: root, stdio: "inherit" });
+  if (result.error) console.error(`buf generate could not run: ${result.error.message} (run npm ci first)`);
   if (result.status !== 0) process.exit(result.status ?? 1);
   writeFileSync(digestFile, digest);
 }

@@ -1,0 +1,20 @@
+// Type-aware linting (typescript-eslint's type-checked rules): promises that are never awaited or are passed where a
+// callback is expected, and switches that miss a case, are bugs the compiler alone does not catch.
+import eslint from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/node_modules/**", "proto/src/gen/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+    },
+  },
+);
