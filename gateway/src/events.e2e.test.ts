@@ -1,4 +1,3 @@
-import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +11,13 @@ import {
   type CloudEvent,
   type EventName,
 } from "@polyscale/platform";
-import { createScratchDatabases, freePort, startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
+import {
+  createScratchDatabases,
+  freePort,
+  readStream,
+  startNatsServer,
+  type TestNatsServer,
+} from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 
 /**
@@ -49,22 +54,14 @@ interface Received {
 
 /** Every message of every event stream so far. */
 async function allEvents(): Promise<Received[]> {
-  const manager = await jetstreamManager(reader);
   const received: Received[] = [];
   for (const stream of Object.values(EVENT_STREAMS)) {
-    const total = (await manager.streams.info(stream.name)).state.messages;
-    const consumer = await jetstream(reader).consumers.get(stream.name);
-    let read = 0;
-    while (read < total) {
-      const batch = await consumer.fetch({ max_messages: total - read, expires: 2_000 });
-      for await (const message of batch as AsyncIterable<JsMsg>) {
-        read += 1;
-        received.push({
-          subject: message.subject,
-          msgId: message.headers?.get("Nats-Msg-Id"),
-          envelope: message.json<CloudEvent>(),
-        });
-      }
+    for (const message of await readStream(reader, stream.name)) {
+      received.push({
+        subject: message.subject,
+        msgId: message.headers?.get("Nats-Msg-Id"),
+        envelope: message.envelope,
+      });
     }
   }
   return received;

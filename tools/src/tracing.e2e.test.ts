@@ -1,12 +1,15 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { connectNats, EVENT_STREAMS } from "@polyscale/platform";
+import { readStream, startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
 import { graphql, openShop, placeOrder, startTestSystem, TEST_ADMIN, type Shop, type TestSystem } from "./test-shop.js";
 
 /**
  * The four real processes export their spans over OTLP/HTTP with JSON bodies to a receiver in this test. One order
  * placed through GraphQL must be one trace: gateway → order → product and account, every span's parent in the trace,
- * PostgreSQL statements under the services' own spans, and nothing secret in any attribute.
+ * PostgreSQL statements under the services' own spans, and nothing secret in any attribute. The events of the order,
+ * published to a nats-server this test started, carry the trace in their traceparent header.
  */
 
 interface Attribute {
@@ -77,11 +80,16 @@ describe("one trace per request", () => {
   let receiver: Server;
   let running: TestSystem;
   let shop: Shop;
+  let nats: TestNatsServer;
+  let reader: Awaited<ReturnType<typeof connectNats>>;
 
   beforeAll(async () => {
     receiver = await startReceiver(spans);
+    nats = await startNatsServer();
+    reader = await connectNats(nats.url, "tracing-e2e-reader");
     running = await startTestSystem({
       LOG_LEVEL: "info",
+      NATS_URL: nats.url,
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
       OTEL_TRACES_SAMPLER: "always_on",
@@ -93,6 +101,8 @@ describe("one trace per request", () => {
 
   afterAll(async () => {
     await running?.stop();
+    await reader?.close();
+    await nats?.close();
     receiver?.close();
   });
 
@@ -183,6 +193,28 @@ describe("one trace per request", () => {
     expect(attributeText).not.toContain(shop.customer.token);
     expect(attributeText).not.toMatch(/@observability\.test|correct-horse|Bearer/);
     expect(attributeText).not.toContain(orderId);
+
+    // Its events carry the trace: traceparent version 00, this trace's id, the id of a span of the writing service.
+    const spanOf = (traceparent: string | undefined) => {
+      const [version, traceId, spanId] = (traceparent ?? "").split("-");
+      expect(version).toBe("00");
+      expect(traceId).toBe(roots[0]!.traceId);
+      return byId.get(spanId!);
+    };
+    await vi.waitFor(
+      async () => {
+        const [placed] = (await readStream(reader, EVENT_STREAMS.order.name)).filter(
+          (event) => event.envelope.subject === orderId,
+        );
+        expect(placed?.subject).toBe("polyscale.order.placed");
+        expect(spanOf(placed!.headers?.get("traceparent"))?.service).toBe("order");
+        const [reserved] = (await readStream(reader, EVENT_STREAMS.product.name)).filter(
+          (event) => event.subject === "polyscale.product.stock_changed" && event.envelope.subject === shop.product.id,
+        );
+        expect(spanOf(reserved?.headers?.get("traceparent"))?.service).toBe("product");
+      },
+      { timeout: 10_000, interval: 200 },
+    );
   });
 
   it("writes trace_id and span_id into the log lines of a traced request", async () => {

@@ -35,6 +35,19 @@ export function histogram<Label extends string = never>(config: {
   return new Histogram({ buckets: LATENCY_BUCKETS, ...config, registers: [metricsRegistry] });
 }
 
+/**
+ * A gauge in the process's registry whose value is read when Prometheus scrapes (collect sets it, and may be async).
+ * Label values must come from a closed set (see the module comment).
+ */
+export function gauge<Label extends string = never>(config: {
+  name: string;
+  help: string;
+  labelNames?: readonly Label[];
+  collect: (this: Gauge<Label>) => void | Promise<void>;
+}): Gauge<Label> {
+  return new Gauge({ ...config, registers: [metricsRegistry] });
+}
+
 const grpcServerHandled = new Counter({
   name: "grpc_server_handled_total",
   help: "gRPC calls answered, by service, method and status code",

@@ -96,7 +96,7 @@ export async function durableConsumer(
 
 /**
  * Publishes outbox messages to JetStream with the event id as Nats-Msg-Id, so JetStream stores a retried message
- * once. It connects in the background and keeps reconnecting, so a service starts and works while the broker is
+ * once, and the W3C traceparent/tracestate of the writing request as headers when it was traced. It connects in the background and keeps reconnecting, so a service starts and works while the broker is
  * down; the relay holds events back until isConnected() is true again.
  */
 export class JetStreamPublisher implements EventPublisher {
@@ -121,6 +121,8 @@ export class JetStreamPublisher implements EventPublisher {
     if (!this.client || !this.connected) throw new Error("not connected to NATS");
     const messageHeaders = headers();
     messageHeaders.set("Content-Type", "application/cloudevents+json");
+    if (message.traceparent) messageHeaders.set("traceparent", message.traceparent);
+    if (message.tracestate) messageHeaders.set("tracestate", message.tracestate);
     await this.client.publish(message.subject, message.body, {
       msgID: message.id,
       timeout: PUBLISH_TIMEOUT_MS,

@@ -19,10 +19,12 @@ const stream = EVENT_STREAMS.order;
 
 /** The outbox table exactly as the services' migrations define it (any service's copy; they are the same). */
 const migrationsDir = mkdtempSync(path.join(tmpdir(), "polyscale-outbox-sql-"));
-copyFileSync(
-  fileURLToPath(new URL("../../../../services/order/sql/140_event_outbox.sql", import.meta.url)),
-  path.join(migrationsDir, "140_event_outbox.sql"),
-);
+for (const migration of ["140_event_outbox.sql", "190_event_outbox_trace_context.sql"]) {
+  copyFileSync(
+    fileURLToPath(new URL(`../../../../services/order/sql/${migration}`, import.meta.url)),
+    path.join(migrationsDir, migration),
+  );
+}
 afterAll(() => rmSync(migrationsDir, { recursive: true, force: true }));
 
 function placed(orderId: string, totalCents = 1_000): DomainEvent {

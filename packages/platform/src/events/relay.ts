@@ -1,6 +1,8 @@
+import type pg from "pg";
 import type { Logger } from "pino";
 import type { Database, Queryable } from "../database.js";
 import { describeError } from "../errors.js";
+import { gauge } from "../metrics.js";
 
 /** One outbox row as it goes to the broker. */
 export interface OutboxMessage {
@@ -10,6 +12,9 @@ export interface OutboxMessage {
   subject: string;
   /** The CloudEvents JSON envelope. */
   body: string;
+  /** W3C trace context of the request that wrote the event (sent as message headers), when it was traced. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**
@@ -50,6 +55,8 @@ interface OutboxRow {
   subject: string;
   aggregate_id: string;
   body: string;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 // Any constant will do; it only has to be the same in every replica of a service (each service has its own database).
@@ -152,7 +159,7 @@ export class OutboxRelay {
       if (!lock.rows[0]!.locked) return { published: 0, failed: 0 };
       const rows = (
         await tx.query<OutboxRow>(
-          `SELECT id, event_id, subject, aggregate_id, body FROM event_outbox
+          `SELECT id, event_id, subject, aggregate_id, body, traceparent, tracestate FROM event_outbox
             WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
           [this.batchSize],
         )
@@ -172,7 +179,13 @@ export class OutboxRelay {
         [...byAggregate.values()].map(async (aggregateRows) => {
           for (const [index, row] of aggregateRows.entries()) {
             try {
-              await publisher.publish({ id: row.event_id, subject: row.subject, body: row.body });
+              await publisher.publish({
+                id: row.event_id,
+                subject: row.subject,
+                body: row.body,
+                traceparent: row.traceparent ?? undefined,
+                tracestate: row.tracestate ?? undefined,
+              });
               sent.push(row.id);
             } catch (error) {
               failed += aggregateRows.length - index;
@@ -210,6 +223,53 @@ export class OutboxRelay {
     }
     return deleted;
   }
+}
+
+let backlogExported = false;
+
+/**
+ * Exports the outbox backlog of a process on its /metrics, read from the table at each scrape:
+ * polyscale_outbox_pending_events (rows the broker has not acknowledged yet) and
+ * polyscale_outbox_oldest_pending_age_seconds (how long the oldest of them has waited, in seconds; 0 when none), which
+ * the PolyScaleOutboxLag alert watches. For a process that publishes (without a broker, pending rows are expected).
+ * Once per process: later calls are ignored. A failed read leaves the gauges out of that scrape and is logged.
+ */
+export function exportOutboxBacklog(database: Queryable, logger: Logger): void {
+  if (backlogExported) return;
+  backlogExported = true;
+  /** The rows of a backlog query, or undefined (logged) when the database could not answer. */
+  const read = async <Row extends pg.QueryResultRow>(sql: string): Promise<Row[] | undefined> => {
+    try {
+      return (await database.query<Row>(sql)).rows;
+    } catch (error) {
+      logger.warn({ err: describeError(error) }, "outbox backlog could not be read for /metrics");
+      return undefined;
+    }
+  };
+  gauge({
+    name: "polyscale_outbox_pending_events",
+    help: "Events in the transactional outbox not yet acknowledged by the broker",
+    async collect() {
+      this.reset();
+      const rows = await read<{ count: number }>(
+        "SELECT count(*)::int AS count FROM event_outbox WHERE sent_at IS NULL",
+      );
+      if (rows) this.set(rows[0]!.count);
+    },
+  });
+  gauge({
+    name: "polyscale_outbox_oldest_pending_age_seconds",
+    help: "Seconds since the oldest event not yet acknowledged by the broker was written (0 when none is pending)",
+    async collect() {
+      this.reset();
+      // The oldest pending row is the first by id: the partial index on unsent ids finds it without a scan.
+      const rows = await read<{ age: number }>(
+        `SELECT extract(epoch FROM now() - created_at)::float8 AS age FROM event_outbox
+          WHERE sent_at IS NULL ORDER BY id LIMIT 1`,
+      );
+      if (rows) this.set(Math.max(0, rows[0]?.age ?? 0));
+    },
+  });
 }
 
 async function markSent(tx: Queryable, ids: number[]): Promise<void> {

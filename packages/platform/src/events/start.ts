@@ -3,7 +3,7 @@ import { setting } from "../config.js";
 import type { Database } from "../database.js";
 import { EVENT_STREAMS, type EventSource } from "./catalogue.js";
 import { JetStreamPublisher } from "./jetstream.js";
-import { OutboxRelay } from "./relay.js";
+import { exportOutboxBacklog, OutboxRelay } from "./relay.js";
 
 /** The settings of event publishing, read by every service that writes events. */
 export const eventSettings = {
@@ -15,7 +15,8 @@ export const eventSettings = {
 
 /**
  * Starts the outbox relay of a service: publishing to its JetStream stream when natsUrl is set (the stream is created
- * or updated at connect), or only bounding the outbox when it is not. Returns the function that stops it.
+ * or updated at connect) and exporting the outbox backlog on /metrics, or only bounding the outbox when it is not.
+ * Returns the function that stops it.
  */
 export function startEventRelay(options: {
   database: Database;
@@ -30,7 +31,8 @@ export function startEventRelay(options: {
         options.logger,
       )
     : undefined;
-  if (!publisher) options.logger.warn("NATS_URL is unset: events are kept in a bounded outbox and not published");
+  if (publisher) exportOutboxBacklog(options.database, options.logger);
+  else options.logger.warn("NATS_URL is unset: events are kept in a bounded outbox and not published");
   const relay = new OutboxRelay(options.database, publisher, options.logger, { pollMs: options.pollMs });
   relay.start();
   return async () => {

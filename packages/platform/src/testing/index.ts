@@ -116,5 +116,5 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export { startNatsServer, type TestNatsServer } from "./nats.js";
+export { readStream, startNatsServer, type StreamedEvent, type TestNatsServer } from "./nats.js";
 export { startSmtpServer, type TestSmtpServer } from "./smtp.js";
