@@ -67,6 +67,8 @@ export const gatewaySettings = {
   orderServiceAddress: setting.string("ORDER_SERVICE_ADDRESS", "127.0.0.1:50053"),
   /** HMAC-SHA256 secret of the payment provider's webhook; production refuses the development default. */
   paymentWebhookSecret: setting.string("PAYMENT_WEBHOOK_SECRET", "polyscale-dev-webhook-secret"),
+  /** ISO 4217 code whose exponent converts a decimal price sent without a currency; the product service's default too. */
+  defaultCurrency: setting.string("DEFAULT_CURRENCY", "USD"),
   maxBodyBytes: setting.integer("MAX_BODY_BYTES", 1_048_576, { min: 1024, max: 104_857_600 }),
   /** Seconds for a client's request headers, and for its whole request: a slowly trickled request is cut off. */
   httpHeadersTimeoutSeconds: setting.integer("HTTP_HEADERS_TIMEOUT_SECONDS", 10, { min: 1, max: 600 }),

@@ -19,6 +19,8 @@ export interface GatewayContext {
   /** The end user's address (the right-most untrusted hop), for throttling. */
   readonly clientIp: string;
   readonly throttle: Throttle;
+  /** ISO 4217 code of decimal amounts sent without a currency (DEFAULT_CURRENCY). */
+  readonly defaultCurrency: string;
   /** The Idempotency-Key header, if sent. */
   readonly idempotencyKey?: string;
   /** The caller from the bearer token, verified on first use; undefined for anonymous callers. */
@@ -30,6 +32,7 @@ export interface ContextDependencies {
   verifier: TokenVerifier;
   logger: Logger;
   grpcDeadlineMs: number;
+  defaultCurrency: string;
   trustProxy: TrustProxy;
   throttle: Throttle;
 }
@@ -75,6 +78,7 @@ export function createGatewayContext(
     calls,
     clientIp: clientIpOf(request, dependencies.trustProxy),
     throttle: dependencies.throttle,
+    defaultCurrency: dependencies.defaultCurrency,
     idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
     viewer() {
       viewer ??= (async () => {

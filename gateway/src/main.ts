@@ -1,4 +1,11 @@
-import { createLogger, describeError, readConfig, startMetricsServer, stopOnSignals } from "@polyscale/platform";
+import {
+  createLogger,
+  describeError,
+  readConfig,
+  requireCurrency,
+  startMetricsServer,
+  stopOnSignals,
+} from "@polyscale/platform";
 import { TokenVerifier } from "./auth.js";
 import { RevocationChecker } from "./revocations.js";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET, gatewaySettings } from "./config.js";
@@ -11,6 +18,7 @@ const logger = createLogger("gateway");
 let config: ReturnType<typeof readConfig<typeof gatewaySettings>>;
 try {
   config = readConfig(gatewaySettings);
+  config.defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurrency);
 } catch (error) {
   logger.fatal({ err: describeError(error) }, "invalid configuration");
   process.exit(1);

@@ -20,6 +20,8 @@ export interface GatewayServerOptions {
   verifier: TokenVerifier;
   serviceAddresses: { account: string; product: string; order: string };
   grpcDeadlineMs: number;
+  /** ISO 4217 code of requests that name no currency (DEFAULT_CURRENCY). */
+  defaultCurrency: string;
   trustProxy: TrustProxy;
   throttle: Throttle;
   corsAllowedOrigins: readonly string[];

@@ -13,6 +13,8 @@ export const TEST_ADMIN = { email: "admin@observability.polyscale.test", passwor
 export interface TestSystem {
   system: RunningSystem;
   metricsPorts: Record<ServiceName, number>;
+  /** The scratch databases of the three services, for tests that look at what was stored. */
+  databaseUrls: Record<"account" | "product" | "order", string>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startTestSystem(env: Record<string, string | undefined> = 
     return {
       system,
       metricsPorts,
+      databaseUrls: databases.urls,
       async stop() {
         await system.stop();
         await cleanUp();

@@ -100,6 +100,7 @@ beforeAll(async () => {
       verifier,
       logger,
       grpcDeadlineMs: 1000,
+      defaultCurrency: "USD",
       trustProxy: () => false,
       throttle,
     });

@@ -181,6 +181,20 @@ function withCode(error: GraphQLError, code: string, reason: ErrorReason, messag
   });
 }
 
+/**
+ * graphql-js names the input at fault only in its message: `Variable "$p" got invalid value 2147483648 at "p.skip"; …`.
+ * The field is the last name of that path (skip), or the variable's name; like every BAD_USER_INPUT it goes in
+ * `extensions.field`.
+ */
+function withField(error: GraphQLError): GraphQLError {
+  const variable = /^Variable "\$(\w+)"/.exec(error.message)?.[1];
+  if (variable === undefined) return error;
+  const path = / at "([^"]+)";/.exec(error.message)?.[1] ?? variable;
+  const names = path.split(/[.[\]]+/).filter((name) => name !== "" && !/^\d+$/.test(name));
+  error.extensions.field = names.at(-1) ?? variable;
+  return error;
+}
+
 const tracer = trace.getTracer("@polyscale/gateway");
 
 /**
@@ -265,7 +279,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       }
       if (!beforeExecution || error.extensions.code !== undefined) return error;
       return operationFound
-        ? withCode(error, "BAD_USER_INPUT", "INVALID_INPUT")
+        ? withField(withCode(error, "BAD_USER_INPUT", "INVALID_INPUT"))
         : withCode(error, "OPERATION_RESOLUTION_FAILURE", "INVALID_QUERY");
     });
     return { ...result, errors };

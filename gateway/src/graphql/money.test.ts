@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "@polyscale/platform";
 import { SearchSort } from "@polyscale/product";
 import { decimalOf } from "./money.js";
-import { productCreationOf, productSearchOf } from "./resolvers.js";
+import { productCreationOf, productSearchOf, searchCurrencyOf } from "./resolvers.js";
 
 function fieldOf(action: () => unknown): { code: string; field?: string } {
   try {
@@ -16,37 +16,80 @@ function fieldOf(action: () => unknown): { code: string; field?: string } {
 
 describe("money at the GraphQL edge", () => {
   it("turns a decimal product price into exact cents", () => {
-    expect(productCreationOf({ name: "Mug", description: "", price: 19.99 }).priceCents).toBe(1999);
-    expect(productCreationOf({ name: "Mug", description: "", price: 0.29 }).priceCents).toBe(29);
-    expect(productCreationOf({ name: "Mug", description: "", price: 1005 }).priceCents).toBe(100_500);
+    expect(productCreationOf({ name: "Mug", description: "", price: 19.99 }, "USD").priceCents).toBe(1999);
+    expect(productCreationOf({ name: "Mug", description: "", price: 0.29 }, "USD").priceCents).toBe(29);
+    expect(productCreationOf({ name: "Mug", description: "", price: 1005 }, "USD").priceCents).toBe(100_500);
   });
 
   it("uses the currency's ISO 4217 exponent: a ¥1000 product is 1000 minor units, BHD 1.234 is 1234", () => {
-    expect(productCreationOf({ name: "Tea", description: "", price: 1000, currency: "JPY" }).priceCents).toBe(1000);
-    expect(productCreationOf({ name: "Tea", description: "", price: 1.234, currency: "BHD" }).priceCents).toBe(1234);
-    expect(fieldOf(() => productCreationOf({ name: "Tea", description: "", price: 1000.5, currency: "JPY" }))).toEqual({
+    expect(productCreationOf({ name: "Tea", description: "", price: 1000, currency: "JPY" }, "USD").priceCents).toBe(
+      1000,
+    );
+    expect(productCreationOf({ name: "Tea", description: "", price: 1.234, currency: "BHD" }, "USD").priceCents).toBe(
+      1234,
+    );
+    expect(
+      fieldOf(() => productCreationOf({ name: "Tea", description: "", price: 1000.5, currency: "JPY" }, "USD")),
+    ).toEqual({
       code: "INVALID_ARGUMENT",
       field: "price",
     });
-    expect(fieldOf(() => productCreationOf({ name: "Tea", description: "", price: 1, currency: "ABC" }))).toEqual({
+    expect(
+      fieldOf(() => productCreationOf({ name: "Tea", description: "", price: 1, currency: "ABC" }, "USD")),
+    ).toEqual({
       code: "INVALID_ARGUMENT",
       field: "currency",
     });
   });
 
   it("refuses a price with more than two decimals, naming the field", () => {
-    expect(fieldOf(() => productCreationOf({ name: "Mug", description: "", price: 19.999 }))).toEqual({
+    expect(fieldOf(() => productCreationOf({ name: "Mug", description: "", price: 19.999 }, "USD"))).toEqual({
       code: "INVALID_ARGUMENT",
       field: "price",
     });
   });
 
   it("converts search price bounds to cents and leaves absent ones out", () => {
-    const search = productSearchOf({ query: "mug", filter: { minPrice: 5.5, maxPrice: null }, sort: null });
+    const search = productSearchOf({ query: "mug", filter: { minPrice: 5.5, maxPrice: null }, sort: null }, "USD");
     expect(search).toMatchObject({ query: "mug", minPriceCents: 550, maxPriceCents: undefined });
     expect(search.sort).toBe(SearchSort.SEARCH_SORT_UNSPECIFIED);
     expect(search.page).toEqual({ skip: 0, take: 100 });
-    expect(fieldOf(() => productSearchOf({ filter: { maxPrice: 1.001 } })).field).toBe("maxPrice");
+    expect(fieldOf(() => productSearchOf({ filter: { maxPrice: 1.001 } }, "USD")).field).toBe("maxPrice");
+  });
+
+  // Seen: without a currency the price and the search bounds were converted as USD whatever DEFAULT_CURRENCY was.
+  it("regression: converts a price without currency and search bounds with the default or the filter's currency", () => {
+    expect(productCreationOf({ name: "Tea", description: "", price: 1000 }, "JPY")).toMatchObject({
+      priceCents: 1000,
+      currency: "JPY",
+    });
+    expect(fieldOf(() => productCreationOf({ name: "Tea", description: "", price: 10.5 }, "JPY"))).toEqual({
+      code: "INVALID_ARGUMENT",
+      field: "price",
+    });
+    expect(productSearchOf({ filter: { minPrice: 1000, maxPrice: 2000 } }, "JPY")).toMatchObject({
+      minPriceCents: 1000,
+      maxPriceCents: 2000,
+    });
+    expect(searchCurrencyOf({ filter: { currency: "bhd" } }, "JPY")).toBe("BHD");
+    expect(productSearchOf({ filter: { minPrice: 1.234 } }, "BHD").minPriceCents).toBe(1234);
+  });
+
+  it("refuses a price beyond the shop's limit as LIMIT_EXCEEDED on the field the client sent", () => {
+    expect(productCreationOf({ name: "Car", description: "", price: 100_000_000 }, "USD").priceCents).toBe(10 ** 10);
+    expect(productCreationOf({ name: "Car", description: "", price: 10 ** 10 }, "JPY").priceCents).toBe(10 ** 10);
+    for (const [price, currency] of [
+      [100_000_000.01, "USD"],
+      [10 ** 10 + 1, "JPY"],
+      [10_000_000.001, "BHD"],
+    ] as const) {
+      try {
+        productCreationOf({ name: "Car", description: "", price, currency }, "USD");
+        throw new Error("expected a refusal");
+      } catch (error) {
+        expect(error).toMatchObject({ code: "INVALID_ARGUMENT", field: "price", reason: "LIMIT_EXCEEDED" });
+      }
+    }
   });
 
   it("shows cents as decimals", () => {

@@ -1,4 +1,4 @@
-import { majorToMinor, minorToMajor } from "@polyscale/platform";
+import { majorToMinor, minorToMajor, requirePrice } from "@polyscale/platform";
 
 /**
  * The GraphQL money edge: decimal amounts (the Go original's `price: Float`) in, integer minor units of the ISO 4217
@@ -8,6 +8,15 @@ export function centsOf(field: string, amount: number, currency: string): number
 export function centsOf(field: string, amount: number | null | undefined, currency: string): number | undefined;
 export function centsOf(field: string, amount: number | null | undefined, currency: string): number | undefined {
   return amount === null || amount === undefined ? undefined : majorToMinor(field, amount, currency);
+}
+
+/**
+ * A decimal unit price as minor units within the shop's price limit. The product service applies the same platform
+ * rule to `priceCents`; checking it here too lets the error name the field this client sent, `price`.
+ */
+export function priceCentsOf(field: string, amount: number | null | undefined, currency: string): number | undefined {
+  const cents = centsOf(field, amount, currency);
+  return cents === undefined ? undefined : requirePrice(field, cents);
 }
 
 export const decimalOf = minorToMajor;

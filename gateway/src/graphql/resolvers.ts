@@ -1,4 +1,5 @@
 import { GraphQLScalarType, Kind } from "graphql";
+import { GraphQLSafeInt } from "graphql-scalars";
 import { invalidArgument, requireCurrency } from "@polyscale/platform";
 import { Role, type Account, type Session } from "@polyscale/account";
 import {
@@ -23,7 +24,7 @@ import {
 import type { GatewayContext } from "../context.js";
 import * as operations from "../operations.js";
 import { withGraphQLErrors } from "./errors.js";
-import { centsOf, decimalOf } from "./money.js";
+import { centsOf, decimalOf, priceCentsOf } from "./money.js";
 
 /** The context every resolver receives: the gateway's per-request context. */
 export interface GraphQLContext {
@@ -71,18 +72,16 @@ export interface ProductInput {
 }
 
 /**
- * The currency whose exponent converts a decimal when the request names none: a product created without a currency and
- * search price bounds. It is the product service's DEFAULT_CURRENCY default.
+ * createProduct's input as the product service takes it: the decimal price becomes minor units of its currency, which
+ * is `defaultCurrency` (DEFAULT_CURRENCY) when the client names none; it is then sent explicitly, so the exponent used
+ * here and the currency stored always agree.
  */
-const FALLBACK_CURRENCY = "USD";
-
-/** createProduct's input as the product service takes it: the decimal price becomes minor units of its currency. */
-export function productCreationOf(input: ProductInput) {
-  const currency = input.currency == null ? undefined : requireCurrency("currency", input.currency);
+export function productCreationOf(input: ProductInput, defaultCurrency: string) {
+  const currency = requireCurrency("currency", input.currency ?? defaultCurrency);
   return {
     name: input.name,
     description: input.description,
-    priceCents: centsOf("price", input.price, currency ?? FALLBACK_CURRENCY),
+    priceCents: priceCentsOf("price", input.price, currency)!,
     currency,
     categoryId: defined(input.categoryId),
     stock: defined(input.stock),
@@ -96,23 +95,33 @@ export interface SearchArguments {
     minPrice?: Maybe<number>;
     maxPrice?: Maybe<number>;
     inStockOnly?: Maybe<boolean>;
+    currency?: Maybe<string>;
   }>;
   sort?: Maybe<SearchSort>;
   pagination?: Pagination;
 }
 
-/** searchProducts' arguments as the product service takes them: decimal price bounds become cents. */
-export function productSearchOf(args: SearchArguments): operations.ProductSearch {
+/** The currency of search price bounds and price facets: the filter's, else `defaultCurrency`. */
+export function searchCurrencyOf(args: SearchArguments, defaultCurrency: string): string {
+  return requireCurrency("currency", args.filter?.currency ?? defaultCurrency);
+}
+
+/** searchProducts' arguments as the product service takes them: decimal price bounds become minor units. */
+export function productSearchOf(args: SearchArguments, currency: string): operations.ProductSearch {
   return {
     query: args.query ?? "",
     categoryIds: args.filter?.categoryIds ?? [],
-    minPriceCents: centsOf("minPrice", args.filter?.minPrice, FALLBACK_CURRENCY),
-    maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice, FALLBACK_CURRENCY),
+    minPriceCents: centsOf("minPrice", args.filter?.minPrice, currency),
+    maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice, currency),
     inStockOnly: args.filter?.inStockOnly ?? false,
     sort: args.sort ?? SearchSort.SEARCH_SORT_UNSPECIFIED,
     page: operations.pageOf(args.pagination),
   };
 }
+
+/** A search's answer with the currency of its price bounds and facets. */
+type SearchResult = SearchProductsResponse & { currency: string };
+type PricedBucket = PriceBucketFacet & { currency: string };
 
 /** A Query or Mutation field: only its arguments and the gateway context matter. */
 function root<Args, Result>(resolve: (args: Args, gateway: GatewayContext) => Result) {
@@ -130,14 +139,22 @@ const Query = {
       return product ? [product] : [];
     }
     if (args.query) {
-      const search = { ...productSearchOf({}), query: args.query, sort: SearchSort.SEARCH_SORT_RELEVANCE, page };
+      const search = {
+        ...productSearchOf({}, gateway.defaultCurrency),
+        query: args.query,
+        sort: SearchSort.SEARCH_SORT_RELEVANCE,
+        page,
+      };
       return (await operations.searchProducts(gateway, search)).products;
     }
     return operations.listProducts(gateway, page);
   }),
   me: root((_: unknown, gateway) => operations.me(gateway)),
   product: root((args: { id: string }, gateway) => operations.getProduct(gateway, args.id)),
-  searchProducts: root((args: SearchArguments, gateway) => operations.searchProducts(gateway, productSearchOf(args))),
+  searchProducts: root(async (args: SearchArguments, gateway): Promise<SearchResult> => {
+    const currency = searchCurrencyOf(args, gateway.defaultCurrency);
+    return { ...(await operations.searchProducts(gateway, productSearchOf(args, currency))), currency };
+  }),
   categories: root((_: unknown, gateway) => operations.listCategories(gateway)),
   cart: root((_: unknown, gateway) => operations.getCart(gateway)),
   order: root((args: { id: string }, gateway) => operations.findOrder(gateway, args.id)),
@@ -182,7 +199,7 @@ const Mutation = {
     }),
   ),
   createProduct: root(({ product }: { product: ProductInput }, gateway) =>
-    operations.createProduct(gateway, productCreationOf(product)),
+    operations.createProduct(gateway, productCreationOf(product, gateway.defaultCurrency)),
   ),
   createOrder: root(({ order, idempotencyKey }: { order: OrderInput; idempotencyKey?: Maybe<string> }, gateway) =>
     operations.placeOrder(gateway, {
@@ -231,13 +248,13 @@ const Mutation = {
     // A new price without a new currency is in the product's current one.
     const priceCurrency =
       input.price == null
-        ? FALLBACK_CURRENCY
-        : (currency ?? (await operations.getProduct(gateway, id))?.currency ?? FALLBACK_CURRENCY);
+        ? gateway.defaultCurrency
+        : (currency ?? (await operations.getProduct(gateway, id))?.currency ?? gateway.defaultCurrency);
     return operations.updateProduct(gateway, {
       id,
       name: defined(input.name),
       description: defined(input.description),
-      priceCents: centsOf("price", input.price, priceCurrency),
+      priceCents: priceCentsOf("price", input.price, priceCurrency),
       currency,
       categoryId: defined(input.categoryId),
     });
@@ -288,20 +305,21 @@ const types = {
     inStock: (product: Product) => product.stock > 0,
   },
   ProductSearchResult: {
-    items: (result: SearchProductsResponse) => result.products,
-    facets: (result: SearchProductsResponse) => result,
+    items: (result: SearchResult) => result.products,
+    facets: (result: SearchResult) => result,
   },
   SearchFacets: {
-    categories: (result: SearchProductsResponse) => result.categoryFacets,
-    priceBuckets: (result: SearchProductsResponse) => result.priceFacets,
+    categories: (result: SearchResult) => result.categoryFacets,
+    // A bucket's decimal bounds need the currency the search was made in.
+    priceBuckets: (result: SearchResult) =>
+      result.priceFacets.map((bucket) => ({ ...bucket, currency: result.currency })),
   },
   CategoryFacet: {
     category: (facet: CategoryFacet, _: unknown, context: GraphQLContext) => categoryOf(facet.categoryId, context),
   },
   PriceBucketFacet: {
-    min: (bucket: PriceBucketFacet) => decimalOf(bucket.minCents, FALLBACK_CURRENCY),
-    max: (bucket: PriceBucketFacet) =>
-      bucket.maxCents === undefined ? null : decimalOf(bucket.maxCents, FALLBACK_CURRENCY),
+    min: (bucket: PricedBucket) => decimalOf(bucket.minCents, bucket.currency),
+    max: (bucket: PricedBucket) => (bucket.maxCents === undefined ? null : decimalOf(bucket.maxCents, bucket.currency)),
   },
   Cart: {
     total: (cart: Cart) => decimalOf(cart.totalCents, cart.currency),
@@ -337,6 +355,7 @@ const types = {
 /** The resolver map: proto enums map onto the schema's enum names, so messages pass through unchanged. */
 export const resolvers = {
   Time: TimeScalar,
+  SafeInt: GraphQLSafeInt,
   Role: { CUSTOMER: Role.ROLE_CUSTOMER, ADMIN: Role.ROLE_ADMIN },
   OrderStatus: {
     PENDING_PAYMENT: OrderStatus.ORDER_STATUS_PENDING_PAYMENT,

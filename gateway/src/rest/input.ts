@@ -7,8 +7,23 @@ import { invalidArgument } from "@polyscale/platform";
 
 type Body = Record<string, unknown>;
 
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
+/**
+ * The width of the contract field an integer goes into. An int32 beyond its range would wrap on the wire, an int64
+ * beyond Number.MAX_SAFE_INTEGER would lose digits in JSON: both are refused here (shape); the shop's limits on the
+ * value are the services' rules (@polyscale/platform LIMITS).
+ */
+export type IntegerWidth = "int32" | "int64";
+
+const ranges: Record<IntegerWidth, { min: number; max: number }> = {
+  int32: { min: -(2 ** 31), max: 2 ** 31 - 1 },
+  int64: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
+};
+
+function requireWidth(field: string, value: number, width: IntegerWidth): number {
+  const { min, max } = ranges[width];
+  if (value < min || value > max) throw invalidArgument(field, `must be between ${min} and ${max}`);
+  return value;
+}
 
 export function requiredString(body: Body, field: string): string {
   const value = body[field];
@@ -23,16 +38,16 @@ export function optionalString(body: Body, field: string): string | undefined {
   return value;
 }
 
-export function requiredInteger(body: Body, field: string): number {
+export function requiredInteger(body: Body, field: string, width: IntegerWidth): number {
   const value = body[field];
-  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
     throw invalidArgument(field, "is required and must be a whole number");
   }
-  return value;
+  return requireWidth(field, value, width);
 }
 
-export function optionalInteger(body: Body, field: string): number | undefined {
-  return body[field] === undefined || body[field] === null ? undefined : requiredInteger(body, field);
+export function optionalInteger(body: Body, field: string, width: IntegerWidth): number | undefined {
+  return body[field] === undefined || body[field] === null ? undefined : requiredInteger(body, field, width);
 }
 
 export function requiredBoolean(body: Body, field: string): boolean {
@@ -61,15 +76,19 @@ export function oneOf<T extends string>(value: string, field: string, allowed: r
   return value as T;
 }
 
-export function queryInteger(query: URLSearchParams, field: string): number | undefined {
+/** An integer query parameter; `minimum` is the one its OpenAPI schema states, when it has one. */
+export function queryInteger(
+  query: URLSearchParams,
+  field: string,
+  width: IntegerWidth,
+  minimum?: number,
+): number | undefined {
   const raw = query.get(field);
   if (raw === null || raw === "") return undefined;
   if (!/^-?\d+$/.test(raw)) throw invalidArgument(field, "must be a whole number");
-  // Query integers (skip, take) are int32 in the contracts: beyond that range they are refused, never wrapped.
-  const value = Number(raw);
-  if (value < INT32_MIN || value > INT32_MAX) {
-    throw invalidArgument(field, `must be between ${INT32_MIN} and ${INT32_MAX}`);
-  }
+  // Number() of a long digit string rounds; a rounded value is past either range, so it is refused, never wrapped.
+  const value = requireWidth(field, Number(raw), width);
+  if (minimum !== undefined && value < minimum) throw invalidArgument(field, `must be at least ${minimum}`);
   return value;
 }
 

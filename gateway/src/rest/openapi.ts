@@ -1,4 +1,4 @@
-import { ERROR_REASONS } from "@polyscale/platform";
+import { ERROR_REASONS, LIMITS } from "@polyscale/platform";
 
 /**
  * The OpenAPI 3.1 description of the REST API, served at GET /openapi.json. Every route of restRoutes() is here (a
@@ -62,7 +62,13 @@ const queryParameter = (name: string, description: string, schema: unknown) => (
 });
 
 const pageParameters = [
-  queryParameter("skip", "How many to skip; negative is invalid.", { type: "integer", minimum: 0, default: 0 }),
+  queryParameter("skip", "How many to skip; negative is invalid.", {
+    type: "integer",
+    format: "int32",
+    minimum: 0,
+    maximum: 2 ** 31 - 1,
+    default: 0,
+  }),
   queryParameter("take", "Page size; 0 or absent means 100, more than 100 is capped.", {
     type: "integer",
     minimum: 0,
@@ -80,7 +86,18 @@ const body = (properties: Record<string, unknown>) => ({
   required: true,
   content: json({ type: "object", required: Object.keys(properties), properties }),
 });
-const money = { type: "integer", description: "Minor units (cents) of `currency`." };
+/**
+ * Integers as JSON numbers: int64 in the contracts, always within Number.MAX_SAFE_INTEGER, so every JSON client reads
+ * them exactly; the shop's limits (@polyscale/platform LIMITS) bound what the services accept.
+ */
+const safeInteger = { type: "integer", format: "int64", minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+const money = {
+  ...safeInteger,
+  description:
+    "Minor units of `currency` (ISO 4217 exponent): JPY 1000 is ¥1000, USD 1999 is $19.99, BHD 1234 is BD 1.234.",
+};
+const units = (description: string) => ({ ...safeInteger, description });
+const count = units("How many.");
 const instant = { type: "string", format: "date-time" };
 
 export const openApiDocument = {
@@ -89,7 +106,7 @@ export const openApiDocument = {
     title: "PolyScale REST API",
     version: "1.0.0",
     description:
-      "The REST face of the PolyScale gateway, beside GraphQL at /graphql. Money is integer cents with an ISO 4217 " +
+      "The REST face of the PolyScale gateway, beside GraphQL at /graphql. Money is integer minor units with an ISO 4217 " +
       'currency. Errors are {"error": {"code", "message", "reason", "field"?}} with the matching HTTP status; `reason` is stable and machine-readable (see the Error schema). Authenticate ' +
       "with `Authorization: Bearer <accessToken>` from POST /login (or the GraphQL `login` mutation).",
   },
@@ -184,7 +201,7 @@ export const openApiDocument = {
           priceCents: money,
           currency: { type: "string" },
           categoryId: { type: "string", description: "Empty when the product has no category." },
-          stock: { type: "integer", description: "Units available to sell." },
+          stock: units("Units available to sell."),
           createdAt: instant,
           updatedAt: instant,
         },
@@ -195,10 +212,10 @@ export const openApiDocument = {
         properties: {
           name: { type: "string" },
           description: { type: "string" },
-          priceCents: money,
-          currency: { type: "string", description: "Defaults to the service's currency (USD)." },
+          priceCents: { ...money, maximum: LIMITS.priceMinor },
+          currency: { type: "string", description: "ISO 4217; defaults to the shop's DEFAULT_CURRENCY." },
           categoryId: { type: "string" },
-          stock: { type: "integer", minimum: 0, default: 0 },
+          stock: { ...units("Initial stock."), maximum: LIMITS.stock, default: 0 },
         },
       },
       SearchResult: {
@@ -206,7 +223,7 @@ export const openApiDocument = {
         properties: {
           items: { type: "array", items: ref("Product") },
           totalCount: {
-            type: "integer",
+            ...safeInteger,
             description: "Matches over all pages: exact up to 1,000, beyond that an estimate of at least 1,000.",
           },
           totalCountIsExact: {
@@ -218,13 +235,13 @@ export const openApiDocument = {
             properties: {
               categories: {
                 type: "array",
-                items: { type: "object", properties: { categoryId: { type: "string" }, count: { type: "integer" } } },
+                items: { type: "object", properties: { categoryId: { type: "string" }, count } },
               },
               priceBuckets: {
                 type: "array",
                 items: {
                   type: "object",
-                  properties: { minCents: money, maxCents: money, count: { type: "integer" } },
+                  properties: { minCents: money, maxCents: money, count },
                 },
               },
             },
@@ -250,7 +267,7 @@ export const openApiDocument = {
                 name: { type: "string" },
                 description: { type: "string" },
                 unitPriceCents: money,
-                quantity: { type: "integer" },
+                quantity: { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity },
                 lineTotalCents: money,
               },
             },
@@ -281,10 +298,10 @@ export const openApiDocument = {
         type: "object",
         properties: {
           productId: { type: "string" },
-          onHand: { type: "integer", description: "available + held" },
-          available: { type: "integer", description: "Units that can still be sold." },
-          held: { type: "integer", description: "Units reserved by orders that are not paid yet." },
-          sold: { type: "integer", description: "Units of paid orders." },
+          onHand: units("available + held"),
+          available: units("Units that can still be sold."),
+          held: units("Units reserved by orders that are not paid yet."),
+          sold: units("Units of paid orders."),
         },
       },
       NewOrder: {
@@ -298,7 +315,10 @@ export const openApiDocument = {
             items: {
               type: "object",
               required: ["productId", "quantity"],
-              properties: { productId: { type: "string" }, quantity: { type: "integer", minimum: 1 } },
+              properties: {
+                productId: { type: "string" },
+                quantity: { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity },
+              },
             },
           },
           idempotencyKey: { type: "string", description: "Or the Idempotency-Key header." },
@@ -490,8 +510,8 @@ export const openApiDocument = {
           ...pageParameters,
           queryParameter("q", "Free text; absent matches everything.", { type: "string" }),
           queryParameter("category", "Category ids, repeated or comma-separated.", { type: "string" }),
-          queryParameter("minPrice", "Lowest price, in cents.", { type: "integer", minimum: 0 }),
-          queryParameter("maxPrice", "Highest price, in cents.", { type: "integer", minimum: 0 }),
+          queryParameter("minPrice", "Lowest price, in minor units.", safeInteger),
+          queryParameter("maxPrice", "Highest price, in minor units.", safeInteger),
           queryParameter("inStock", "Only products in stock.", { type: "boolean" }),
           queryParameter("sort", "Relevance with q, newest first without.", {
             type: "string",

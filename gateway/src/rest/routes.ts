@@ -52,7 +52,7 @@ const sorts = {
 } as const;
 
 function pageOfQuery(query: URLSearchParams) {
-  return operations.pageOf({ skip: queryInteger(query, "skip"), take: queryInteger(query, "take") });
+  return operations.pageOf({ skip: queryInteger(query, "skip", "int32"), take: queryInteger(query, "take", "int32") });
 }
 
 /** Every REST route; /openapi.json describes exactly these. */
@@ -95,10 +95,10 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
         const product = await operations.createProduct(context, {
           name: requiredString(body, "name"),
           description: requiredString(body, "description"),
-          priceCents: requiredInteger(body, "priceCents"),
+          priceCents: requiredInteger(body, "priceCents", "int64"),
           currency: optionalString(body, "currency"),
           categoryId: optionalString(body, "categoryId"),
-          stock: optionalInteger(body, "stock"),
+          stock: optionalInteger(body, "stock", "int64"),
         });
         return created(product);
       },
@@ -125,8 +125,8 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
             .getAll("category")
             .flatMap((value) => value.split(","))
             .filter(Boolean),
-          minPriceCents: queryInteger(query, "minPrice"),
-          maxPriceCents: queryInteger(query, "maxPrice"),
+          minPriceCents: queryInteger(query, "minPrice", "int64", 0),
+          maxPriceCents: queryInteger(query, "maxPrice", "int64", 0),
           inStockOnly: queryBoolean(query, "inStock") ?? false,
           sort: sort
             ? sorts[oneOf(sort, "sort", Object.keys(sorts) as Array<keyof typeof sorts>)]
@@ -143,7 +143,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
         const ids = request.query.get("productIds");
         const levels = await operations.listStockLevels(context, {
           productIds: ids ? ids.split(",") : [],
-          take: queryInteger(request.query, "take") ?? 0,
+          take: queryInteger(request.query, "take", "int32") ?? 0,
         });
         return ok(levels);
       },
@@ -157,7 +157,10 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
           accountId: requiredString(body, "accountId"),
           lines: requiredArray(body, "lines").map((value) => {
             const line = asObject(value, "lines");
-            return { productId: requiredString(line, "productId"), quantity: requiredInteger(line, "quantity") };
+            return {
+              productId: requiredString(line, "productId"),
+              quantity: requiredInteger(line, "quantity", "int32"),
+            };
           }),
           idempotencyKey: optionalString(body, "idempotencyKey"),
         });

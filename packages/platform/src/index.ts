@@ -11,6 +11,7 @@ export * from "./logger.js";
 export * from "./metrics.js";
 export * from "./migrations.js";
 export * from "./money.js";
+export * from "./limits.js";
 export * from "./pagination.js";
 export * from "./validation.js";
 export * from "./text.js";

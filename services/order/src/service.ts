@@ -15,8 +15,10 @@ import {
   requireCurrency,
   requireId,
   requireIds,
-  requireInteger,
+  requireLineQuantity,
   requireText,
+  requireTotal,
+  LIMITS,
   type Database,
   type ErrorCode,
   type RequestContext,
@@ -30,9 +32,9 @@ import * as repository from "./repository.js";
 import { ReservationEffects } from "./reservation-effects.js";
 
 /** Most units of one product in a cart line or an order line. */
-const MAX_LINE_QUANTITY = 1000;
+const MAX_LINE_QUANTITY = LIMITS.lineQuantity;
 /** Most distinct products in one order, and so in one cart (a cart must stay checkable). */
-const MAX_ORDER_PRODUCTS = 100;
+const MAX_ORDER_PRODUCTS = LIMITS.orderProducts;
 /** Most accounts in one ListOrdersForAccounts call. */
 const MAX_BATCH_ACCOUNTS = 1000;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
@@ -165,7 +167,11 @@ export class OrderService {
     const line = { ...valid, currency: product.currency };
     const outcome = await this.database.transaction((tx) => repository.putCartItem(tx, accountId, line, mode, limits));
     if (outcome === "LINE_FULL") {
-      throw invalidArgument("quantity", `the cart line would hold more than ${MAX_LINE_QUANTITY} units`);
+      throw invalidArgument(
+        "quantity",
+        `the cart line would hold more than ${MAX_LINE_QUANTITY} units`,
+        "LIMIT_EXCEEDED",
+      );
     }
     if (outcome === "CURRENCY_MISMATCH") {
       throw failedPrecondition(
@@ -342,7 +348,11 @@ export class OrderService {
         "productId",
       );
     }
-    const totalCents = lines.reduce((sum, line) => sum + line.lineTotalCents, 0);
+    // Prices stored before the limits existed may still be larger: such an order is refused before anything is held.
+    const totalCents = requireTotal(
+      "totalCents",
+      lines.reduce((sum, line) => sum + line.lineTotalCents, 0),
+    );
 
     const order = {
       id: orderId,
@@ -500,7 +510,7 @@ export class OrderService {
       id: newId(),
       orderId: request.orderId,
       kind: request.kind,
-      amountCents: requireInteger("amountCents", request.amountCents, { min: 1 }),
+      amountCents: requireTotal("amountCents", request.amountCents, 1),
       currency: requireCurrency("currency", request.currency),
       provider: requireText("provider", request.provider, { max: MAX_PROVIDER_LENGTH }),
       providerReference: requireText("providerReference", request.providerReference, {
@@ -588,7 +598,7 @@ function validateCartItem(accountId: string, item: RequestedLine): RequestedLine
   requireId("accountId", accountId);
   return {
     productId: requireId("productId", item.productId),
-    quantity: requireInteger("quantity", item.quantity, { min: 1, max: MAX_LINE_QUANTITY }),
+    quantity: requireLineQuantity("quantity", item.quantity),
   };
 }
 
@@ -598,7 +608,7 @@ function mergeLines(lines: readonly RequestedLine[]): RequestedLine[] {
   const merged = new Map<string, number>();
   for (const line of lines) {
     requireId("productId", line.productId);
-    requireInteger("quantity", line.quantity, { min: 1, max: MAX_LINE_QUANTITY });
+    requireLineQuantity("quantity", line.quantity);
     merged.set(line.productId, (merged.get(line.productId) ?? 0) + line.quantity);
   }
   if (merged.size > MAX_ORDER_PRODUCTS) {
@@ -606,7 +616,11 @@ function mergeLines(lines: readonly RequestedLine[]): RequestedLine[] {
   }
   for (const [productId, quantity] of merged) {
     if (quantity > MAX_LINE_QUANTITY) {
-      throw invalidArgument("quantity", `must be at most ${MAX_LINE_QUANTITY} in total for product ${productId}`);
+      throw invalidArgument(
+        "quantity",
+        `must be at most ${MAX_LINE_QUANTITY} in total for product ${productId}`,
+        "LIMIT_EXCEEDED",
+      );
     }
   }
   return [...merged].map(([productId, quantity]) => ({ productId, quantity }));

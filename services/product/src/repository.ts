@@ -1,7 +1,9 @@
 import {
   alreadyExists,
   failedPrecondition,
+  invalidArgument,
   isUniqueViolation,
+  LIMITS,
   notFound,
   recordEvents,
   type Database,
@@ -232,12 +234,19 @@ export class ProductRepository {
   async adjustStock(productId: string, delta: number): Promise<Product> {
     return this.database.transaction(async (tx) => {
       const result = await tx.query<ProductRow>(
-        `UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 AND stock + $2 >= 0
+        `UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 AND stock + $2 BETWEEN 0 AND $3
          RETURNING ${PRODUCT_COLUMNS}`,
-        [productId, delta],
+        [productId, delta, LIMITS.stock],
       );
       if (result.rowCount === 0) {
         await this.requireProduct(tx, productId);
+        if (delta > 0) {
+          throw invalidArgument(
+            "delta",
+            `stock of product ${productId} would exceed ${LIMITS.stock}`,
+            "LIMIT_EXCEEDED",
+          );
+        }
         throw failedPrecondition("INSUFFICIENT_STOCK", `stock of product ${productId} cannot go below zero`, "delta");
       }
       const adjusted = toProduct(result.rows[0]!);

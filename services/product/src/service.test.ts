@@ -125,27 +125,38 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
 
   it("derives a category slug from the name and refuses a duplicate slug", async () => {
     const category = await service.createCategory(context, { name: "Garden & Outdoor Café", slug: "", parentId: "" });
-    expect(category).toMatchObject({ slug: "garden-outdoor-cafe", parentId: null });
+    expect(category).toMatchObject({ slug: "garden-and-outdoor-cafe", parentId: null });
     const child = await service.createCategory(context, { name: "Seeds", slug: "seeds", parentId: category.id });
     expect(child.parentId).toBe(category.id);
     const before = await count("categories");
     const duplicate = await rejection(
-      service.createCategory(context, { name: "Garden", slug: "garden-outdoor-cafe", parentId: "" }),
+      service.createCategory(context, { name: "Garden", slug: "garden-and-outdoor-cafe", parentId: "" }),
     );
     expect(duplicate).toMatchObject({ code: "ALREADY_EXISTS", field: "slug" });
     const badSlug = service.createCategory(context, { name: "X", slug: "Not A Slug", parentId: "" });
     expect(await rejection(badSlug)).toMatchObject({ code: "INVALID_ARGUMENT", field: "slug" });
-    expect(await rejection(service.createCategory(context, { name: "!!!", slug: "", parentId: "" }))).toMatchObject({
-      code: "INVALID_ARGUMENT",
-      field: "name",
-    });
     expect(await rejection(service.createCategory(context, { name: "Y", slug: "", parentId: newId() }))).toMatchObject({
       code: "NOT_FOUND",
       field: "parentId",
     });
     expect(await count("categories")).toBe(before);
     const slugs = (await service.listCategories(context)).map((listed) => listed.slug);
-    expect(slugs).toEqual(expect.arrayContaining(["garden-outdoor-cafe", "seeds"]));
+    expect(slugs).toEqual(expect.arrayContaining(["garden-and-outdoor-cafe", "seeds"]));
+  });
+
+  // Seen: createCategory(name: "Обувь") was refused ("must contain a letter or digit") and Latin names lost letters.
+  it("regression: slugs names in any script, keeps Latin letters, and gives an untransliterable name its id", async () => {
+    const shoes = await service.createCategory(context, { name: "Обувь", slug: "", parentId: "" });
+    expect(shoes.slug).toBe("obuv");
+    expect((await service.createCategory(context, { name: "Straße Æble", slug: "", parentId: "" })).slug).toBe(
+      "strasse-aeble",
+    );
+    expect((await service.createCategory(context, { name: "Ελληνικά", slug: "", parentId: "" })).slug).toBe("ellinika");
+    const chinese = await service.createCategory(context, { name: "鞋", slug: "", parentId: "" });
+    const hebrew = await service.createCategory(context, { name: "נעליים", slug: "", parentId: "" });
+    const symbols = await service.createCategory(context, { name: "!!!", slug: "", parentId: "" });
+    for (const category of [chinese, hebrew, symbols]) expect(category.slug).toBe(category.id);
+    expect(new Set([chinese.slug, hebrew.slug, symbols.slug]).size).toBe(3);
   });
 
   it("searches through the engine and loads current products, validating the request", async () => {

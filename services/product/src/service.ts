@@ -7,9 +7,12 @@ import {
   requireId,
   requireIds,
   requireInteger,
+  requirePrice,
+  requireStock,
   requireText,
   type RequestContext,
 } from "@polyscale/platform";
+import slugify from "@sindresorhus/slugify";
 import type {
   Category,
   Product,
@@ -87,10 +90,10 @@ export class ProductService {
       id: newId(),
       name: requireText("name", input.name, { max: MAX_NAME_LENGTH }),
       description: requireText("description", input.description, { min: 0, max: MAX_DESCRIPTION_LENGTH }),
-      priceCents: requireInteger("priceCents", input.priceCents, { min: 0 }),
+      priceCents: requirePrice("priceCents", input.priceCents),
       currency: requireCurrency("currency", input.currency === "" ? this.options.defaultCurrency : input.currency),
       categoryId: input.categoryId === "" ? null : requireId("categoryId", input.categoryId),
-      stock: requireInteger("stock", input.stock, { min: 0 }),
+      stock: requireStock("stock", input.stock),
     };
     if (product.categoryId !== null) await this.requireCategory("categoryId", product.categoryId);
     return this.repository.createProduct(product);
@@ -104,8 +107,7 @@ export class ProductService {
         input.description === undefined
           ? undefined
           : requireText("description", input.description, { min: 0, max: MAX_DESCRIPTION_LENGTH }),
-      priceCents:
-        input.priceCents === undefined ? undefined : requireInteger("priceCents", input.priceCents, { min: 0 }),
+      priceCents: input.priceCents === undefined ? undefined : requirePrice("priceCents", input.priceCents),
       currency: input.currency === undefined ? undefined : requireCurrency("currency", input.currency),
       categoryId:
         input.categoryId === undefined
@@ -162,13 +164,14 @@ export class ProductService {
 
   async createCategory(context: RequestContext, input: CreateCategoryInput): Promise<Category> {
     const name = requireText("name", input.name, { max: MAX_CATEGORY_NAME_LENGTH });
-    const slug = input.slug.trim() === "" ? slugFromName(name) : input.slug.trim();
+    const id = newId();
+    const slug = input.slug.trim() === "" ? slugFromName(name) || id : input.slug.trim();
     if (slug.length > MAX_SLUG_LENGTH || !SLUG_PATTERN.test(slug)) {
       throw invalidArgument("slug", "must be lowercase letters and digits in words joined by hyphens");
     }
     const parentId = input.parentId === "" ? null : requireId("parentId", input.parentId);
     if (parentId !== null) await this.requireCategory("parentId", parentId);
-    return this.repository.createCategory({ id: newId(), name, slug, parentId });
+    return this.repository.createCategory({ id, name, slug, parentId });
   }
 
   async listCategories(context: RequestContext): Promise<Category[]> {
@@ -179,6 +182,8 @@ export class ProductService {
     const productId = requireId("productId", input.productId);
     const delta = requireInteger("delta", input.delta, {});
     if (delta === 0) throw invalidArgument("delta", "must not be zero");
+    // The sum is checked again in the repository, under the row lock.
+    requireStock("delta", Math.abs(delta));
     return this.repository.adjustStock(productId, delta);
   }
 
@@ -259,15 +264,12 @@ function optionalPrice(field: string, value: number | undefined): number | undef
   return value === undefined ? undefined : requireInteger(field, value, { min: 0 });
 }
 
-/** "Garden & Outdoor" → "garden-outdoor"; accents are dropped ("Café" → "cafe"). */
+/**
+ * The slug of a category name, by @sindresorhus/slugify's transliteration: "Garden & Outdoor" → "garden-and-outdoor",
+ * "Обувь" → "obuv", "Straße" → "strasse". A name it cannot transliterate (Chinese, Hebrew, only symbols) gives "";
+ * its category then takes its own id as slug, which is valid and unique.
+ */
 export function slugFromName(name: string): string {
-  const slug = name
-    .normalize("NFKD")
-    .replace(/\p{Mn}/gu, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .slice(0, MAX_SLUG_LENGTH)
-    .replace(/^-+|-+$/g, "");
-  if (slug === "") throw invalidArgument("name", "must contain a letter or digit to derive a slug from");
-  return slug;
+  // Not decamelized: "Æble" is one word ("aeble"), as "iPhone" is ("iphone").
+  return slugify(name, { decamelize: false }).slice(0, MAX_SLUG_LENGTH).replace(/-+$/, "");
 }

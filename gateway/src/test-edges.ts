@@ -1,0 +1,125 @@
+import { expect } from "vitest";
+import { Database } from "@polyscale/platform";
+
+/**
+ * For the edge suites (money.e2e, edges.property.e2e): plain HTTP clients of a running gateway that return every
+ * answer as it came, the error checks every edge must pass, and a digest of what the databases hold.
+ */
+
+export interface GraphQLError {
+  message: string;
+  extensions?: { code?: string; reason?: string; field?: string };
+}
+
+export interface GraphQLAnswer {
+  status: number;
+  data?: Record<string, any> | null;
+  errors?: GraphQLError[];
+}
+
+export interface RestAnswer {
+  status: number;
+  body: any;
+}
+
+export function edgeClients(gatewayUrl: string) {
+  return {
+    async graphql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLAnswer> {
+      const response = await fetch(`${gatewayUrl}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, "status">) };
+    },
+
+    /** `body` is sent as JSON; a string is sent as it is (for bodies JSON.stringify cannot write). */
+    async rest(method: string, route: string, options: { body?: unknown; token?: string } = {}): Promise<RestAnswer> {
+      const response = await fetch(`${gatewayUrl}${route}`, {
+        method,
+        headers: {
+          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        body:
+          options.body === undefined || typeof options.body === "string"
+            ? (options.body as string | undefined)
+            : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+  };
+}
+
+/** The data of a GraphQL operation that must succeed. */
+export function dataOf(answer: GraphQLAnswer): Record<string, any> {
+  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+  return answer.data!;
+}
+
+/**
+ * A refusal as every edge must give it: a code that is not INTERNAL, a reason, and for bad input the field at fault.
+ * GraphQL documents that do not validate (a literal of the wrong type) name no field: they are the query's fault.
+ */
+export function expectCodedGraphQLErrors(answer: GraphQLAnswer): GraphQLError[] {
+  expect(answer.status).toBeLessThan(500);
+  expect(answer.errors?.length, JSON.stringify(answer)).toBeGreaterThan(0);
+  for (const error of answer.errors!) {
+    const { code, reason, field } = error.extensions ?? {};
+    expect(code, error.message).toBeTypeOf("string");
+    expect(code, error.message).not.toBe("INTERNAL");
+    expect(reason, error.message).toBeTypeOf("string");
+    if (code === "BAD_USER_INPUT") expect(field, error.message).toBeTypeOf("string");
+  }
+  return answer.errors!;
+}
+
+export function expectCodedRestError(answer: RestAnswer): { code: string; reason: string; field?: string } {
+  expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
+  expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+  const error = answer.body?.error;
+  expect(error?.code).toBeTypeOf("string");
+  expect(error?.reason).toBeTypeOf("string");
+  if (error.code === "BAD_USER_INPUT") expect(error.field, error.message).toBeTypeOf("string");
+  return error;
+}
+
+/** The digest once background work (reservation effects, expiry, relays) has stopped changing it. */
+export async function settledDigest(urls: Record<string, string>): Promise<Record<string, string>> {
+  let previous = await databaseDigest(urls);
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const current = await databaseDigest(urls);
+    if (JSON.stringify(current) === JSON.stringify(previous)) return current;
+    previous = current;
+  }
+  throw new Error("the databases kept changing for 10 s");
+}
+
+/**
+ * What each service database holds: per table its row count and a digest of its rows, so any insert, update or
+ * delete shows. The event outbox is counted only: its relay marks rows as published in the background.
+ */
+export async function databaseDigest(urls: Record<string, string>): Promise<Record<string, string>> {
+  const digest: Record<string, string> = {};
+  for (const [service, url] of Object.entries(urls)) {
+    const database = await Database.open({ url, poolSize: 1 });
+    try {
+      const tables = await database.query<{ name: string }>(
+        "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+      );
+      for (const { name } of tables.rows) {
+        const rows =
+          name === "event_outbox"
+            ? "count(*)::text"
+            : "count(*) || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')";
+        const result = await database.query<{ state: string }>(`SELECT ${rows} AS state FROM "${name}" t`);
+        digest[`${service}.${name}`] = result.rows[0]!.state;
+      }
+    } finally {
+      await database.close();
+    }
+  }
+  return digest;
+}

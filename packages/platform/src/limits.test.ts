@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "./errors.js";
+import { LIMITS, requireLineQuantity, requirePrice, requireStock, requireTotal } from "./limits.js";
+
+function refusal(action: () => unknown): Pick<AppError, "code" | "field" | "reason"> {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof AppError) return { code: error.code, field: error.field, reason: error.reason };
+    throw error;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("the shop's limits", () => {
+  it("keeps the largest order total, and so every cart and payment, an exact JavaScript number", () => {
+    const largestTotal = LIMITS.priceMinor * LIMITS.lineQuantity * LIMITS.orderProducts;
+    expect(largestTotal).toBe(LIMITS.totalMinor);
+    expect(Number.isSafeInteger(largestTotal)).toBe(true);
+    expect(Number.isSafeInteger(LIMITS.stock * LIMITS.orderProducts)).toBe(true);
+  });
+
+  it("accepts each limit and refuses one more as LIMIT_EXCEEDED naming the field", () => {
+    expect(requirePrice("priceCents", LIMITS.priceMinor)).toBe(LIMITS.priceMinor);
+    expect(requireStock("stock", LIMITS.stock)).toBe(LIMITS.stock);
+    expect(requireLineQuantity("quantity", LIMITS.lineQuantity)).toBe(LIMITS.lineQuantity);
+    expect(requireTotal("amountCents", LIMITS.totalMinor, 1)).toBe(LIMITS.totalMinor);
+    const beyond = { code: "INVALID_ARGUMENT", reason: "LIMIT_EXCEEDED" };
+    expect(refusal(() => requirePrice("priceCents", LIMITS.priceMinor + 1))).toEqual({
+      ...beyond,
+      field: "priceCents",
+    });
+    expect(refusal(() => requireStock("stock", LIMITS.stock + 1))).toEqual({ ...beyond, field: "stock" });
+    expect(refusal(() => requireLineQuantity("quantity", 1001))).toEqual({ ...beyond, field: "quantity" });
+    expect(refusal(() => requireTotal("amountCents", LIMITS.totalMinor + 1))).toEqual({
+      ...beyond,
+      field: "amountCents",
+    });
+  });
+
+  it("refuses negative, fractional, NaN and unsafe values as INVALID_INPUT", () => {
+    for (const value of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expect(refusal(() => requirePrice("priceCents", value))).toEqual({
+        code: "INVALID_ARGUMENT",
+        field: "priceCents",
+        reason: "INVALID_INPUT",
+      });
+    }
+    expect(refusal(() => requireLineQuantity("quantity", 0)).reason).toBe("INVALID_INPUT");
+    expect(refusal(() => requireTotal("amountCents", 0, 1)).reason).toBe("INVALID_INPUT");
+  });
+});

@@ -1,0 +1,52 @@
+import { invalidArgument } from "./errors.js";
+import { requireInteger } from "./validation.js";
+
+/**
+ * The shop's upper limits, one place for every service and edge. Storage (bigint) and gRPC (int64) hold more; these
+ * are chosen so that every value a shop can reach, including the largest order total (price × line quantity ×
+ * products), stays an exact integer in JSON and JavaScript (at most Number.MAX_SAFE_INTEGER, about 9.007 × 10^15), so
+ * no API can ever fail to represent what was stored.
+ *
+ * Money limits are in minor units of the row's currency: 10^10 is USD 100,000,000.00, JPY 10,000,000,000 and
+ * BHD 10,000,000.000.
+ */
+export const LIMITS = {
+  /** Highest unit price, in minor units. */
+  priceMinor: 10_000_000_000,
+  /** Most units of one product on hand. */
+  stock: 1_000_000_000,
+  /** Most units of one product in one cart or order line. */
+  lineQuantity: 1_000,
+  /** Most distinct products in one cart or order. */
+  orderProducts: 100,
+  /** Highest cart or order total and payment amount, in minor units: priceMinor × lineQuantity × orderProducts. */
+  totalMinor: 1_000_000_000_000_000,
+} as const;
+
+/** An integer in [min, max]; beyond max is INVALID_ARGUMENT with reason LIMIT_EXCEEDED naming the field. */
+function requireWithinLimit(field: string, value: number, min: number, max: number, what: string): number {
+  requireInteger(field, value, { min });
+  if (value > max)
+    throw invalidArgument(field, `must be at most ${max} (the shop's limit for ${what})`, "LIMIT_EXCEEDED");
+  return value;
+}
+
+/** A unit price in minor units: 0 to LIMITS.priceMinor. */
+export function requirePrice(field: string, minor: number): number {
+  return requireWithinLimit(field, minor, 0, LIMITS.priceMinor, "a price");
+}
+
+/** Units on hand: 0 to LIMITS.stock. */
+export function requireStock(field: string, units: number): number {
+  return requireWithinLimit(field, units, 0, LIMITS.stock, "stock");
+}
+
+/** Units of one product in a cart or order line: 1 to LIMITS.lineQuantity. */
+export function requireLineQuantity(field: string, units: number): number {
+  return requireWithinLimit(field, units, 1, LIMITS.lineQuantity, "a line's quantity");
+}
+
+/** A cart or order total or a payment amount in minor units: min (0 or 1) to LIMITS.totalMinor. */
+export function requireTotal(field: string, minor: number, min = 0): number {
+  return requireWithinLimit(field, minor, min, LIMITS.totalMinor, "a total");
+}
