@@ -20,3 +20,4 @@ export { TELEMETRY_VARIABLES } from "./telemetry/tracing.js";
 export * from "./child-process.js";
 export * from "./events/index.js";
 export * from "./access-token.js";
+export * from "./caller-check.js";

@@ -1,4 +1,5 @@
 import {
+  CallerCheck,
   createLogger,
   describeError,
   openServiceDatabase,
@@ -89,6 +90,9 @@ async function main(): Promise<void> {
     logger.info({ email: config.adminEmail }, "admin account created");
   }
 
+  // The service verifies forwarded access tokens against its own public keys, as the other services do over gRPC.
+  const callerCheck = CallerCheck.of({ getSigningKeys: async () => ({ jwksJson: service.signingKeys() }) }, logger);
+
   const purge = () =>
     service.purgeExpiredRefreshTokens().then(
       (deleted) => deleted > 0 && logger.info({ deleted }, "expired refresh tokens purged"),
@@ -111,7 +115,7 @@ async function main(): Promise<void> {
     metricsPort: config.metricsPort,
     protoFile: protoFiles.account,
     protoRoot,
-    bindings: [accountServiceBinding(service, revocationFeed, logger)],
+    bindings: [accountServiceBinding(service, revocationFeed, callerCheck, logger)],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [

@@ -1,4 +1,4 @@
-import { bindService, invalidArgument, type Logger, type ServiceBinding } from "@polyscale/platform";
+import { bindService, invalidArgument, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
 import {
   AccountServiceService,
   Role as ProtoRole,
@@ -41,29 +41,37 @@ function toProtoSession(session: Session): ProtoSession {
   return { ...session, account: toProtoAccount(session.account) };
 }
 
-/** Maps AccountService's gRPC methods onto the service: proto in, domain call, proto out. */
+/**
+ * Maps AccountService's gRPC methods onto the service: proto in, domain call, proto out. A call about one account
+ * first asks `caller` whether the forwarded end user may act for it, and role, disabling, listing and creating
+ * accounts whether it is an admin (defence in depth, see CallerCheck).
+ */
 export function accountServiceBinding(
   service: AccountService,
   revocations: RevocationFeed,
+  caller: CallerCheck,
   logger: Logger,
 ): ServiceBinding {
   return bindService(
     AccountServiceService,
     {
-      createAccount: async (request, context) => ({
-        account: toProtoAccount(
-          await service.createAccount({ ...request, role: roleFromProto(request.role) }, context),
-        ),
-      }),
-      getAccount: async (request, context) => ({
-        account: toProtoAccount(await service.getAccount(request.id, context)),
-      }),
-      getAccounts: async (request, context) => ({
-        accounts: (await service.getAccounts(request.ids, context)).map(toProtoAccount),
-      }),
-      listAccounts: async (request, context) => ({
-        accounts: (await service.listAccounts(request, context)).map(toProtoAccount),
-      }),
+      createAccount: async (request, context) => {
+        await caller.requireAdmin(context);
+        const role = roleFromProto(request.role);
+        return { account: toProtoAccount(await service.createAccount({ ...request, role }, context)) };
+      },
+      getAccount: async (request, context) => {
+        await caller.requireActingFor(context, request.id);
+        return { account: toProtoAccount(await service.getAccount(request.id, context)) };
+      },
+      getAccounts: async (request, context) => {
+        await caller.requireActingFor(context, ...request.ids);
+        return { accounts: (await service.getAccounts(request.ids, context)).map(toProtoAccount) };
+      },
+      listAccounts: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { accounts: (await service.listAccounts(request, context)).map(toProtoAccount) };
+      },
       register: async (request, context) => ({ session: toProtoSession(await service.register(request, context)) }),
       login: async (request, context) => ({ session: toProtoSession(await service.login(request, context)) }),
       refreshToken: async (request, context) => ({
@@ -73,25 +81,30 @@ export function accountServiceBinding(
         await service.logout(request.refreshToken, context);
         return {};
       },
-      updateProfile: async (request, context) => ({
-        account: toProtoAccount(await service.updateProfile(request, context)),
-      }),
-      changePassword: async (request, context) => ({
-        session: toProtoSession(await service.changePassword(request, context)),
-      }),
+      updateProfile: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return { account: toProtoAccount(await service.updateProfile(request, context)) };
+      },
+      changePassword: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return { session: toProtoSession(await service.changePassword(request, context)) };
+      },
       getSigningKeys: async () => ({ jwksJson: service.signingKeys() }),
       logoutAll: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
         await service.logoutAll(request.accountId, context);
         return {};
       },
       setRole: async (request, context) => {
+        await caller.requireAdmin(context);
         const role = roleFromProto(request.role);
         if (!role) throw invalidArgument("role", "must be ROLE_CUSTOMER or ROLE_ADMIN");
         return { account: toProtoAccount(await service.setRole({ accountId: request.accountId, role }, context)) };
       },
-      setDisabled: async (request, context) => ({
-        account: toProtoAccount(await service.setDisabled(request, context)),
-      }),
+      setDisabled: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { account: toProtoAccount(await service.setDisabled(request, context)) };
+      },
       getSessionState: async (request, context) => service.sessionState(request, context),
       requestPasswordReset: async (request, context) => {
         await service.requestPasswordReset(request.email, context);
@@ -101,6 +114,7 @@ export function accountServiceBinding(
         session: toProtoSession(await service.resetPassword(request, context)),
       }),
       requestEmailVerification: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
         await service.requestEmailVerification(request.accountId, context);
         return {};
       },

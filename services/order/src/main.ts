@@ -1,6 +1,7 @@
 import { createAccountClient } from "@polyscale/account";
 import { createProductClient } from "@polyscale/product";
 import {
+  CallerCheck,
   createLogger,
   describeError,
   openServiceDatabase,
@@ -10,7 +11,6 @@ import {
 } from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { fileURLToPath } from "node:url";
-import { CallerCheck } from "./caller.js";
 import { orderSettings } from "./config.js";
 import { Reconciler } from "./reconciler.js";
 import { orderServiceBinding } from "./server.js";

@@ -1,4 +1,4 @@
-import { bindService, type Logger, type ServiceBinding } from "@polyscale/platform";
+import { bindService, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
 import {
   OrderServiceService,
   OrderStatus as ProtoOrderStatus,
@@ -7,7 +7,6 @@ import {
 } from "@polyscale/proto/order/v1/order";
 import type { Order, PaymentKind } from "./model.js";
 import type { OrderStatus } from "./order-status.js";
-import type { CallerCheck } from "./caller.js";
 import type { OrderService } from "./service.js";
 
 const protoStatusOf: Record<OrderStatus, ProtoOrderStatus> = {

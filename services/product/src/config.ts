@@ -14,4 +14,6 @@ export const productSettings = {
   elasticsearchUrl: setting.optionalHttpUrl("ELASTICSEARCH_URL"),
   elasticsearchIndex: setting.string("ELASTICSEARCH_INDEX", "products"),
   defaultCurrency: setting.string("DEFAULT_CURRENCY", "USD"),
+  /** The account service, whose public keys verify the end-user tokens forwarded with catalogue changes. */
+  accountServiceAddress: setting.string("ACCOUNT_SERVICE_ADDRESS", "127.0.0.1:50051"),
 };

@@ -1,4 +1,5 @@
 import {
+  CallerCheck,
   connectNats,
   createLogger,
   durableConsumer,
@@ -11,6 +12,7 @@ import {
   type Database,
   type Logger,
 } from "@polyscale/platform";
+import { createAccountClient } from "@polyscale/account";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { productSettings } from "./config.js";
 import { ProductRepository } from "./repository.js";
@@ -74,6 +76,8 @@ const stopEvents = startEventRelay({
 const search = await openSearch(database, repository, logger);
 logger.info({ engine: search.engine.name }, "search engine ready");
 const service = new ProductService(repository, search.engine, { defaultCurrency });
+// Only for the account service's public keys, fetched on the first call that forwards an end-user token.
+const accounts = createAccountClient({ address: config.accountServiceAddress, deadlineMs: config.grpcDeadlineMs });
 
 await serveUntilStopped({
   serviceName: "polyscale.product.v1.ProductService",
@@ -82,8 +86,8 @@ await serveUntilStopped({
   metricsPort: config.metricsPort,
   protoFile: protoFiles.product,
   protoRoot,
-  bindings: [productServiceBinding(service, logger)],
+  bindings: [productServiceBinding(service, CallerCheck.of(accounts, logger), logger)],
   logger,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
-  closers: [...search.closers, stopEvents, () => database.close()],
+  closers: [...search.closers, stopEvents, async () => accounts.close(), () => database.close()],
 });

@@ -1,4 +1,4 @@
-import { bindService, invalidArgument, type Logger, type ServiceBinding } from "@polyscale/platform";
+import { bindService, invalidArgument, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
 import {
   ProductServiceService,
   ReservationStatus as ProtoReservationStatus,
@@ -49,17 +49,23 @@ function toProtoReservation(reservation: Reservation): ProtoReservation {
   return { ...reservation, status: protoStatusOf[reservation.status] };
 }
 
-/** The gRPC face of the product service: converts messages to and from the domain, nothing else. */
-export function productServiceBinding(service: ProductService, logger: Logger): ServiceBinding {
+/**
+ * The gRPC face of the product service: converts messages to and from the domain. Changes to the catalogue and the
+ * stock report ask `caller` first: a forwarded end-user token must be an admin's (defence in depth, see CallerCheck).
+ * Reservations are not asked: the order service makes them for its own customers.
+ */
+export function productServiceBinding(service: ProductService, caller: CallerCheck, logger: Logger): ServiceBinding {
   return bindService(
     ProductServiceService,
     {
-      createProduct: async (request, context) => ({
-        product: toProtoProduct(await service.createProduct(context, request)),
-      }),
-      updateProduct: async (request, context) => ({
-        product: toProtoProduct(await service.updateProduct(context, request)),
-      }),
+      createProduct: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { product: toProtoProduct(await service.createProduct(context, request)) };
+      },
+      updateProduct: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { product: toProtoProduct(await service.updateProduct(context, request)) };
+      },
       getProduct: async (request, context) => ({
         product: toProtoProduct(await service.getProduct(context, request.id)),
       }),
@@ -76,15 +82,17 @@ export function productServiceBinding(service: ProductService, logger: Logger): 
         });
         return { ...result, products: result.products.map(toProtoProduct) };
       },
-      createCategory: async (request, context) => ({
-        category: toProtoCategory(await service.createCategory(context, request)),
-      }),
+      createCategory: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { category: toProtoCategory(await service.createCategory(context, request)) };
+      },
       listCategories: async (_request, context) => ({
         categories: (await service.listCategories(context)).map(toProtoCategory),
       }),
-      adjustStock: async (request, context) => ({
-        product: toProtoProduct(await service.adjustStock(context, request)),
-      }),
+      adjustStock: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { product: toProtoProduct(await service.adjustStock(context, request)) };
+      },
       reserveStock: async (request, context) => ({
         reservation: toProtoReservation(await service.reserveStock(context, request)),
       }),
@@ -104,9 +112,12 @@ export function productServiceBinding(service: ProductService, logger: Logger): 
           })
         ).map(toProtoReservation),
       }),
-      listStockLevels: async (request, context) => ({
-        levels: await service.listStockLevels(context, { productIds: request.productIds, take: request.take }),
-      }),
+      listStockLevels: async (request, context) => {
+        await caller.requireAdmin(context);
+        return {
+          levels: await service.listStockLevels(context, { productIds: request.productIds, take: request.take }),
+        };
+      },
     },
     logger,
   );

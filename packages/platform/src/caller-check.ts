@@ -1,14 +1,24 @@
-import { AccessTokenVerifier, permissionDenied, type Logger, type RequestContext } from "@polyscale/platform";
+import type { Logger } from "pino";
+import { AccessTokenVerifier } from "./access-token.js";
+import type { RequestContext } from "./context.js";
+import { permissionDenied } from "./errors.js";
 
 /**
- * Defence in depth behind the gateway's own checks: when a call carries the end user's access token (the gateway
- * forwards it, see ACCESS_TOKEN_KEY), the token must verify against the account service's keys and name the account
- * the call acts for, unless its role is admin. A call without a token comes from inside (the gateway before sign-in,
- * the reconciler, the payment webhook); mutual TLS limits who can make one.
+ * Defence in depth behind the gateway's own checks, used by every service for the calls where identity matters: when
+ * a call carries the end user's access token (the gateway forwards it, see ACCESS_TOKEN_KEY), the token must verify
+ * (signature by the account service's keys, not expired: UNAUTHENTICATED otherwise) and allow the call, whatever the
+ * request's fields say.
+ *
+ * A call without a token is an internal one (the gateway before sign-in or for anonymous operations, the order
+ * service's reconciler, the payment webhook) and passes: who may make one at all is decided by the transport, mutual
+ * TLS, which is required with NODE_ENV=production, so only a holder of a certificate from the services' CA reaches a
+ * service. Revocation (logout, password change) is checked by the gateway, not here: a service refuses what is forged
+ * or expired, within the token's short lifetime.
  */
 export class CallerCheck {
   constructor(private readonly tokens: AccessTokenVerifier) {}
 
+  /** `account` gives the signing keys: the account service's client, or the account service itself. */
   static of(account: ConstructorParameters<typeof AccessTokenVerifier>[0], logger: Logger): CallerCheck {
     return new CallerCheck(new AccessTokenVerifier(account, logger));
   }
