@@ -25,7 +25,7 @@ describe("compose.yaml", () => {
     expect(result.status, result.stderr).toBe(0);
   });
 
-  it("runs the four processes, a database for each service, Elasticsearch, NATS, and Prometheus, Jaeger and Grafana", () => {
+  it("runs the four processes, a database for each service, Elasticsearch, NATS, Redis, and Prometheus, Jaeger and Grafana", () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       [
         "account",
@@ -37,6 +37,7 @@ describe("compose.yaml", () => {
         "order-db",
         "product",
         "product-db",
+        "redis",
         "prometheus",
         "jaeger",
         "grafana",
@@ -61,10 +62,11 @@ describe("compose.yaml", () => {
       "order-db": [],
       elasticsearch: [],
       nats: [],
+      redis: [],
       account: ["account-db", "nats"],
       product: ["elasticsearch", "nats", "product-db"],
       order: ["account", "nats", "order-db", "product"],
-      gateway: ["account", "order", "product"],
+      gateway: ["account", "order", "product", "redis"],
       prometheus: [],
       jaeger: [],
       grafana: ["jaeger", "prometheus"],
@@ -115,7 +117,7 @@ describe("compose.yaml", () => {
     const addresses = processNames.flatMap((name) =>
       Object.entries(app(name).environment ?? {}).filter(([variable]) => variable.endsWith("_SERVICE_ADDRESS")),
     );
-    expect(addresses.length).toBe(5);
+    expect(addresses.length).toBe(6);
     for (const [variable, address] of addresses) {
       const target = variable.replace("_SERVICE_ADDRESS", "").toLowerCase() as ProcessName;
       expect(address, variable).toBe(`${target}:${defaultPort(target)}`);
@@ -200,6 +202,15 @@ describe("compose.yaml", () => {
       ["prometheus", "prometheus", "http://prometheus:9090"],
       ["jaeger", "jaeger", "http://jaeger:16686"],
     ]);
+  });
+
+  it("runs Redis without persistence and points the gateway, and only it, at it", () => {
+    const redis = compose.services.redis!;
+    expect(redis.image).toMatch(/^redis:\d+/);
+    expect(redis.command).toEqual(["redis-server", "--save", "", "--appendonly", "no"]);
+    expect(redis.volumes).toBeUndefined();
+    expect(app("gateway").environment?.REDIS_URL).toBe("${REDIS_URL:-redis://redis:6379}");
+    for (const name of serviceNames) expect(app(name).environment?.REDIS_URL, name).toBeUndefined();
   });
 
   it("runs NATS with JetStream on its volume and points every service at it", () => {

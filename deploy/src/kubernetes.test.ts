@@ -90,7 +90,18 @@ describe("deploy/k8s", () => {
       expect(names.sort(), kind).toEqual([...processNames].sort());
     }
     const services = objectsOfKind(objects, "Service").map((object) => object.metadata.name);
-    expect(services.sort()).toEqual([...processNames, "nats"].sort());
+    expect(services.sort()).toEqual([...processNames, "nats", "redis"].sort());
+  });
+
+  it("runs Redis without persistence for the gateways' throttling counts, and points only the gateway at it", () => {
+    const redis = named("StatefulSet", "redis");
+    const container = redis.spec.template.spec.containers[0];
+    expect(container.args).toEqual(expect.arrayContaining(["--save", "", "--appendonly", "no"]));
+    expect(redis.spec.volumeClaimTemplates).toBeUndefined();
+    expect(container.readinessProbe?.exec?.command).toEqual(["redis-cli", "ping"]);
+    expect(named("Service", "redis").spec.ports[0].port).toBe(6379);
+    expect(literalValue(baseConfigLiterals("gateway"), "REDIS_URL")).toBe("redis://redis:6379");
+    for (const name of serviceNames) expect(literalValue(baseConfigLiterals(name), "REDIS_URL"), name).toBeUndefined();
   });
 
   it("runs NATS with JetStream as a StatefulSet on a persistent volume, and points every service at it", () => {
@@ -252,7 +263,7 @@ describe("deploy/k8s", () => {
     const addresses = processNames.flatMap((name) =>
       (baseConfigLiterals(name) ?? []).filter((literal) => /^\w+_SERVICE_ADDRESS=/.test(literal)),
     );
-    expect(addresses.length).toBe(5);
+    expect(addresses.length).toBe(6);
     for (const literal of addresses) {
       const [variable = "", address] = literal.split("=");
       const target = variable.replace("_SERVICE_ADDRESS", "").toLowerCase() as ProcessName;
@@ -285,9 +296,9 @@ describe("deploy/k8s", () => {
     for (const policy of policies.filter(
       (candidate) => !defaultDeny.includes(candidate) && !scrape.includes(candidate),
     )) {
-      const target = policy.spec.podSelector.matchLabels["app.kubernetes.io/name"] as ProcessName | "nats";
+      const target = policy.spec.podSelector.matchLabels["app.kubernetes.io/name"] as ProcessName | "nats" | "redis";
       for (const rule of policy.spec.ingress) {
-        const port = target === "nats" ? 4222 : defaultPort(target);
+        const port = target === "nats" ? 4222 : target === "redis" ? 6379 : defaultPort(target);
         expect(rule.ports, target).toEqual([{ protocol: "TCP", port }]);
         const from = (rule.from ?? []) as Array<{ podSelector?: { matchLabels: Record<string, string> } }>;
         const sources = rule.from
@@ -298,10 +309,11 @@ describe("deploy/k8s", () => {
     }
     expect(callers).toEqual({
       gateway: ["anyone"],
-      account: ["gateway", "order"],
+      account: ["gateway", "order", "product"],
       product: ["gateway", "order"],
       order: ["gateway"],
       nats: ["account", "order", "product"],
+      redis: ["gateway"],
     });
     // The metrics port of every process, and only it, is open to Prometheus in the monitoring namespace.
     expect(scrape.map((policy) => policy.spec)).toEqual([
