@@ -1,6 +1,5 @@
 import { AccountServiceService } from "@polyscale/proto/account/v1/account";
 import { protoFiles, protoRoot } from "@polyscale/proto";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,60 +10,13 @@ import { checkHealth, createGrpcClient } from "./grpc-client.js";
 import { bindService, startGrpcServer, type Handlers, type RunningGrpcServer } from "./grpc-server.js";
 import { grpcTlsProblem, grpcTransportFrom, type GrpcTlsFiles, type GrpcTransport } from "./grpc-tls.js";
 import { createLogger } from "./logger.js";
+import { makeTestCertificates } from "./testing/certificates.js";
 
 const logger = createLogger("grpc-tls-test", "silent");
 let directory: string;
 
-/** Makes a CA (or uses the given one) and a certificate for 127.0.0.1 signed by it, with openssl as the README does. */
-function makeCertificates(name: string, signer?: { ca: string; caKey: string }): GrpcTlsFiles & { caKey: string } {
-  const file = (suffix: string) => path.join(directory, `${name}-${suffix}`);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
-  let ca = signer?.ca;
-  let caKey = signer?.caKey;
-  if (!ca || !caKey) {
-    ca = file("ca.pem");
-    caKey = file("ca-key.pem");
-    openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      `/CN=${name} CA`,
-      "-keyout",
-      caKey,
-      "-out",
-      ca,
-    );
-  }
-  const key = file("key.pem");
-  const csr = file("csr.pem");
-  const cert = file("cert.pem");
-  const extensions = file("ext.cnf");
-  execFileSync("sh", ["-c", `printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > '${extensions}'`]);
-  openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${name}`, "-keyout", key, "-out", csr);
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    csr,
-    "-CA",
-    ca,
-    "-CAkey",
-    caKey,
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-extfile",
-    extensions,
-    "-out",
-    cert,
-  );
-  return { ca, cert, key, caKey };
-}
+const makeCertificates = (name: string, signer?: { ca: string; caKey: string }) =>
+  makeTestCertificates(directory, name, signer);
 
 let serverFiles: GrpcTlsFiles & { caKey: string };
 let server: RunningGrpcServer;

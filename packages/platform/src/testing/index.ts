@@ -118,3 +118,4 @@ export async function freePort(): Promise<number> {
 
 export { readStream, startNatsServer, type StreamedEvent, type TestNatsServer } from "./nats.js";
 export { startSmtpServer, type TestSmtpServer } from "./smtp.js";
+export { makeTestCertificates } from "./certificates.js";
