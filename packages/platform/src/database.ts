@@ -86,10 +86,13 @@ export class Database implements Queryable {
   /**
    * Runs one statement on a pooled connection. Not pool.query: on a failed statement that hands the client back as
    * broken and the pool discards it, so every SQL error would cost a new connection. A SQL error leaves it usable.
+   * options.prepareAs names the statement: each connection then parses it once and PostgreSQL may keep its plan, for
+   * long statements run often, whose planning costs as much as running them. One name must always mean one text.
    */
   async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string,
     values?: unknown[],
+    options: { prepareAs?: string } = {},
   ): Promise<pg.QueryResult<Row>> {
     const done = databaseMetrics.startTimer(sqlOperationOf(text));
     const client = await this.connect().catch((error: unknown) => {
@@ -98,7 +101,7 @@ export class Database implements Queryable {
     });
     let broken = false;
     try {
-      return await client.query<Row>(text, values);
+      return await client.query<Row>({ text, values, name: options.prepareAs });
     } catch (error) {
       broken = isConnectionFault(error);
       throw unavailableIfConnectionFault(error);

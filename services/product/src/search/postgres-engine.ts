@@ -19,14 +19,23 @@ const ORDER_BY: Record<Exclude<SearchSortOrder, "relevance">, string> = {
 const WEBSEARCH_SYNTAX = /["]|(?:^|\s)-[\p{L}\p{N}]|\s(?:or|OR)\s/u;
 
 /**
+ * How many matches relevance ranks (besides exact title matches, always ranked): the first ones the GIN index yields.
+ * Ranking reads each candidate's vector twice (ts_rank); bounding it keeps a common word's search from paying for
+ * ranking a thousand matches to show twenty.
+ */
+export const RANKED_CANDIDATES = 200;
+
+/**
  * Rank of a candidate: the whole text as its title (normalised) beats everything; then the text inside the title
  * ("C++", "USB-C" as written); then full-text rank of the words as typed (name 1.0, category 0.4, description 0.2)
- * counted twice, so whole words outrank the prefixes and corrections that only the loose query matches.
+ * counted twice, so whole words outrank the prefixes and corrections that only the loose query matches. When the
+ * query has no loose terms (every word known), both ranks are the same and the second is not computed again.
  */
 const RANK = `(CASE WHEN id IN (SELECT id FROM titles) THEN 8 ELSE 0 END)
   + (CASE WHEN strpos(lower(name), (SELECT lowered FROM q)) > 0 THEN 2 ELSE 0 END)
-  + 2 * ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, (SELECT exact FROM q))
-  + ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, (SELECT match FROM q))`;
+  + 2 * exact_rank
+  + CASE WHEN (SELECT loose FROM q) THEN ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, (SELECT match FROM q))
+         ELSE exact_rank END`;
 
 interface SearchRow extends ProductRow {
   total: number;
@@ -67,7 +76,9 @@ export class PostgresSearchEngine implements SearchEngine {
   /** Rejects (propagates) only database faults; any text is valid input. */
   async search(query: SearchQuery): Promise<SearchResult> {
     const statement = buildSearchStatement(query);
-    const result = await this.database.query<SearchRow>(statement.text, statement.values);
+    const result = await this.database.query<SearchRow>(statement.text, statement.values, {
+      prepareAs: statementName(statement.text),
+    });
     const first = result.rows[0]!;
     const scaled = (count: number, scale: number) => Math.round(count * scale);
     const totalCountIsExact = first.total_scale === 1 && first.facet_scale === 1;
@@ -89,6 +100,22 @@ export class PostgresSearchEngine implements SearchEngine {
       })),
     };
   }
+}
+
+/**
+ * Search statements differ only in their shape (which filters, sort, text or not), never in the user's values, so
+ * there are a few dozen texts at most; each gets a name, prepared once per connection. Planning one costs about as
+ * much as running it for a rare word.
+ */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `search_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 /** The words of a query as the engine matches them one by one: runs of letters and digits ("USB-C" → USB, C). */
@@ -147,30 +174,36 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         SELECT id, category_id, price_cents, ctid${rankInputs} FROM products
         WHERE search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category} AND ${price} LIMIT ${limit}
       ),
+      totals AS MATERIALIZED (SELECT count(*) AS total, ${tableOrderScale("matches", limit)} AS scale FROM matches),`;
+    ctes += filtered
+      ? `
       facet_sample AS MATERIALIZED (
-        ${
-          filtered
-            ? `SELECT category_id, price_cents, ctid FROM products
-               WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit}`
-            : "SELECT category_id, price_cents, ctid FROM matches"
-        }
+        SELECT category_id, price_cents, ctid FROM products
+        WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit}
       ),
-      facet_scale AS (SELECT ${tableOrderScale("facet_sample", limit)} AS scale),
-      totals AS (SELECT count(*) AS total, ${tableOrderScale("matches", limit)} AS scale FROM matches)`;
+      facet_scale AS (SELECT ${tableOrderScale("facet_sample", limit)} AS scale)`
+      : `
+      facet_sample AS (SELECT category_id, price_cents FROM matches),
+      facet_scale AS (SELECT scale FROM totals)`;
     if (query.sort === "relevance") {
-      // The candidates: the matches read, and every product whose whole title is the text, wherever it lies.
+      // The candidates: the first matches read, and every product whose whole title is the text, wherever it lies.
       ctes += `,
       titles AS MATERIALIZED (
         SELECT id FROM products
         WHERE search_normalize(name) = (SELECT normalized FROM q) AND ${stock} AND ${category} AND ${price}
       ),
+      first_matches AS MATERIALIZED (SELECT id, search_vector, name FROM matches LIMIT ${parameters.add(RANKED_CANDIDATES)}),
       candidates AS (
-        SELECT id, search_vector, name FROM matches
+        SELECT id, search_vector, name FROM first_matches
         UNION ALL
         SELECT id, search_vector, name FROM products
-        WHERE id IN (SELECT id FROM titles) AND id NOT IN (SELECT id FROM matches)
+        WHERE id IN (SELECT id FROM titles) AND id NOT IN (SELECT id FROM first_matches)
       ),
-      ranked AS (SELECT id, ${RANK} AS rank FROM candidates)`;
+      ranked AS (
+        SELECT id, ${RANK} AS rank
+        FROM (SELECT *, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, (SELECT exact FROM q)) AS exact_rank
+              FROM candidates) candidate
+      )`;
       page = `SELECT id FROM ranked ORDER BY rank DESC, id DESC ${pageWindow}`;
     } else {
       // Every match was read: sort those. Otherwise search_sorted_page lets the planner see the query and choose
@@ -215,12 +248,13 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
 
 /**
  * The factor from the matches read (at most `limit`, in table order as a bitmap scan reads them) to all matches: 1
- * when fewer than `limit` were found, else the table's size over the part of it those matches came from.
+ * when fewer than `limit` were found, else the table's size over the part of it those matches came from (the page
+ * of the last match read).
  */
 function tableOrderScale(sample: string, limit: string): string {
   return `(SELECT CASE WHEN count(*) < ${limit} THEN 1
             ELSE greatest(1, (pg_relation_size('products') / current_setting('block_size')::float8)
-                             / (max((ctid::text::point)[0]) + 1)) END
+                             / ((max(ctid)::text::point)[0] + 1)) END
            FROM ${sample})`;
 }
 
@@ -236,17 +270,22 @@ function textQuery(parameters: Parameters, text: string, typing: boolean): strin
   if (words.length === 0 || WEBSEARCH_SYNTAX.test(text)) {
     const raw = parameters.add(text);
     const both = `websearch_to_tsquery('polyscale_english', ${raw}) || websearch_to_tsquery('polyscale_simple', ${raw})`;
-    return `q AS MATERIALIZED (SELECT ${both} AS match, ${both} AS exact, ${normalized})`;
+    return `q AS MATERIALIZED (SELECT ${both} AS match, ${both} AS exact, false AS loose, ${normalized})`;
   }
+  // The number of words is a parameter too, so that statements differ only in their shape (prepared once each).
+  const givenWords = parameters.add(words);
   return `words AS (
       SELECT word, position, numnode(plainto_tsquery('polyscale_english', word)) = 0 AS stop
-      FROM unnest(${parameters.add(words)}::text[]) WITH ORDINALITY AS given (word, position)
+      FROM unnest(${givenWords}::text[]) WITH ORDINALITY AS given (word, position)
     ),
     q AS MATERIALIZED (
-      SELECT tsquery_and_all(search_word_query(word, ${parameters.add(typing)} AND position = ${words.length})) AS match,
-             tsquery_and_all(plainto_tsquery('polyscale_english', word) || plainto_tsquery('polyscale_simple', word))
-               AS exact,
-             ${normalized}
-      FROM words WHERE NOT stop OR NOT EXISTS (SELECT 1 FROM words WHERE NOT stop)
+      SELECT *, match <> exact AS loose FROM (
+        SELECT tsquery_and_all(search_word_query(word, ${parameters.add(typing)}
+                 AND position = cardinality(${givenWords}::text[]))) AS match,
+               tsquery_and_all(plainto_tsquery('polyscale_english', word) || plainto_tsquery('polyscale_simple', word))
+                 AS exact,
+               ${normalized}
+        FROM words WHERE NOT stop OR NOT EXISTS (SELECT 1 FROM words WHERE NOT stop)
+      ) terms
     )`;
 }

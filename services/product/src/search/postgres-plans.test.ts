@@ -2,8 +2,8 @@ import type { Database } from "@polyscale/platform";
 import { databaseBackends } from "@polyscale/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
-import { buildSearchStatement } from "./postgres-engine.js";
-import type { SearchQuery } from "./search-engine.js";
+import { buildSearchStatement, PostgresSearchEngine, RANKED_CANDIDATES } from "./postgres-engine.js";
+import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
 
 /**
  * The plans PostgreSQL chooses for search statements at catalogue scale: every text query reads products through the
@@ -141,6 +141,25 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
     expect(scansOfProducts(nodes)).not.toContain("Seq Scan");
     expect(nodes.map((node) => node["Node Type"])).toContain("Limit");
     expect(nodes.some((node) => node["Node Type"] === "Index Scan" && node["Relation Name"] === "products")).toBe(true);
+  });
+
+  it("ranks an exact title first however many products match the word before it, and estimates the count", async () => {
+    // Added last, so it lies beyond the first matches in table order that the engine counts and ranks.
+    await database.query(
+      `INSERT INTO products (id, name, description, price_cents, currency, stock)
+       VALUES (gen_random_uuid(), 'Leather', 'Full-grain hide, sold by the square foot', 2500, 'USD', 3)`,
+    );
+    const matching = await database.query<{ count: number }>(
+      "SELECT count(*)::int AS count FROM products WHERE search_vector @@ to_tsquery('polyscale_simple', 'leather')",
+    );
+    expect(matching.rows[0]!.count).toBeGreaterThan(EXACT_COUNT_LIMIT + RANKED_CANDIDATES);
+    const result = await new PostgresSearchEngine(database).search(query({ text: "leather" }));
+    expect(result.products[0]!.name).toBe("Leather");
+    expect(result.products).toHaveLength(20);
+    expect(result.totalCountIsExact).toBe(false);
+    // Extrapolated from the part of the table the first matches came from: right within a third either way here.
+    expect(result.totalCount).toBeGreaterThan(matching.rows[0]!.count / 1.3);
+    expect(result.totalCount).toBeLessThan(matching.rows[0]!.count * 1.3);
   });
 
   it("browses one category without reading the whole table", async () => {
