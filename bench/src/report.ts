@@ -107,7 +107,7 @@ function searchSection(env: RunEnvironment, s: Summary): string[] {
   return [
     `## Search (${env.settings.searchClients} concurrent clients over ${count(env.settings.products)} products)`,
     `Overall: ${n(search.rps, 0)} requests/s, p50 ${n(search.p50)} ms, p99 ${n(search.p99)} ms, ` +
-      `p99.9 ${n(search.p999)} ms; ${n(search.overPointReads, 2)} × the point reads over gRPC in the same rounds. ` +
+      `p99.9 ${n(search.p999)} ms; ${n(search.overPointReads, 2)} × the point reads through the gateway in the same rounds. ` +
       `Relevance (PostgreSQL engine, relevance suite of the tests): mean NDCG@10 ${n(search.ndcg, 3)}.`,
     table(
       ["query kind", "p50 ms", "p99 ms", "mean matches"],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildQueryMix, nextSearch, SEARCH_KINDS, typoOf, wordsOf } from "./search.js";
+import { SearchSort } from "@polyscale/proto/product/v1/product";
+import { buildQueryMix, nextSearch, SEARCH_KINDS, searchPath, typoOf, wordsOf } from "./search.js";
 
 describe("wordsOf", () => {
   it("keeps distinct lowercase words of four letters or more", () => {
@@ -50,5 +51,38 @@ describe("buildQueryMix and nextSearch", () => {
       if (kind === "filtered") expect(request.inStockOnly).toBe(true);
       if (kind === "faceted") expect(request.categoryIds).toHaveLength(1);
     }
+  });
+});
+
+describe("searchPath", () => {
+  it("asks the gateway's REST search for the request: text, categories, cent bounds, stock, sort and page", () => {
+    const path = searchPath({
+      query: "café crème",
+      categoryIds: ["c1", "c2"],
+      minPriceCents: 1_000,
+      maxPriceCents: 1_000_000_007,
+      inStockOnly: true,
+      sort: SearchSort.SEARCH_SORT_NEWEST,
+      skip: 0,
+      take: 20,
+    });
+    const url = new URL(path, "http://gateway");
+    expect(url.pathname).toBe("/products");
+    expect(url.searchParams.get("q")).toBe("café crème");
+    expect(url.searchParams.getAll("category")).toEqual(["c1", "c2"]);
+    expect(url.searchParams.get("minPrice")).toBe("1000");
+    expect(url.searchParams.get("maxPrice")).toBe("1000000007");
+    expect(url.searchParams.get("inStock")).toBe("true");
+    expect(url.searchParams.get("sort")).toBe("newest");
+    expect(url.searchParams.get("take")).toBe("20");
+  });
+
+  it("leaves out what the request leaves open: no text when browsing, default sort, no bounds", () => {
+    const url = new URL(
+      searchPath({ query: "", categoryIds: [], inStockOnly: false, sort: 0, skip: 40, take: 20 }),
+      "http://gateway",
+    );
+    expect([...url.searchParams.keys()]).toEqual(["skip", "take"]);
+    expect(url.searchParams.get("skip")).toBe("40");
   });
 });

@@ -1,5 +1,6 @@
+import { Agent, request as httpRequest } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { SearchProductsRequest } from "@polyscale/proto/product/v1/product";
+import { SearchSort, type SearchProductsRequest } from "@polyscale/proto/product/v1/product";
 import type { BenchContext } from "../context.js";
 import { runClosedLoop, type LoadResult } from "../load.js";
 import { summarizeLatencies, type LatencySummary } from "../stats.js";
@@ -11,6 +12,8 @@ import { summarizeLatencies, type LatencySummary } from "../stats.js";
  * product names, ranked by how many products match), so the mix stays meaningful whatever vocabulary the seed uses.
  * Every request is generated fresh (random words, typo positions, prefix lengths, price bounds) and carries a price
  * cap of its own, above every price, so no two requests of a run are alike and a result cache could never hit.
+ * Requests go through the gateway as a shop's front end sends them (REST `GET /products`, whose price bounds are in
+ * minor units), so search ÷ point reads compares two requests of the same public HTTP API.
  */
 
 export const SEARCH_KINDS = ["rare", "common", "twoWords", "prefix", "typo", "filtered", "faceted", "browse"] as const;
@@ -114,6 +117,42 @@ export function nextSearch(
   }
 }
 
+/** The gateway's REST search URL path for a request of the mix (prices in minor units, as the REST API takes them). */
+export function searchPath(request: SearchProductsRequest): string {
+  const query = new URLSearchParams();
+  if (request.query !== "") query.set("q", request.query);
+  for (const id of request.categoryIds) query.append("category", id);
+  if (request.minPriceCents !== undefined) query.set("minPrice", String(request.minPriceCents));
+  if (request.maxPriceCents !== undefined) query.set("maxPrice", String(request.maxPriceCents));
+  if (request.inStockOnly) query.set("inStock", "true");
+  if (request.sort === SearchSort.SEARCH_SORT_NEWEST) query.set("sort", "newest");
+  query.set("skip", String(request.skip));
+  query.set("take", String(request.take));
+  return `/products?${query}`;
+}
+
+/**
+ * GET of a JSON body over a keep-alive connection; rejects on a status other than 200 or after 10 s. node:http
+ * directly, not fetch: the load generator shares the machine's cores with the system it measures.
+ */
+function getJson<Body>(agent: Agent, url: URL): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { agent, timeout: 10_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        if (response.statusCode === 200) resolve(JSON.parse(text) as Body);
+        else reject(new Error(`GET ${url.pathname}: ${response.statusCode} ${text.slice(0, 200)}`));
+      });
+      response.on("error", reject);
+    });
+    outgoing.on("timeout", () => outgoing.destroy(new Error(`GET ${url.pathname}: no answer in 10 s`)));
+    outgoing.on("error", reject);
+    outgoing.end();
+  });
+}
+
 /** Samples product names across the catalogue and counts the matches of each of their words once. */
 export async function prepareQueryMix(context: BenchContext): Promise<SearchQueryMix> {
   const names: string[] = [];
@@ -145,6 +184,7 @@ export async function prepareQueryMix(context: BenchContext): Promise<SearchQuer
 export async function runSearch(context: BenchContext, mix: SearchQueryMix, seconds: number): Promise<SearchRound> {
   const latencies = new Map<SearchKind, number[]>();
   const matches = new Map<SearchKind, number[]>();
+  const agent = new Agent({ keepAlive: true, maxSockets: context.settings.searchClients });
   const overall = await runClosedLoop({
     concurrency: context.settings.searchClients,
     durationMs: seconds * 1000,
@@ -152,11 +192,11 @@ export async function runSearch(context: BenchContext, mix: SearchQueryMix, seco
     call: async () => {
       const { kind, request } = nextSearch(mix);
       const start = performance.now();
-      const result = await context.product.searchProducts(request);
+      const result = await getJson<{ totalCount: number }>(agent, new URL(searchPath(request), context.gatewayUrl));
       (latencies.get(kind) ?? latencies.set(kind, []).get(kind)!).push(performance.now() - start);
       (matches.get(kind) ?? matches.set(kind, []).get(kind)!).push(result.totalCount);
     },
-  });
+  }).finally(() => agent.destroy());
   const byKind: SearchRound["byKind"] = {};
   for (const [kind, values] of latencies) {
     const counts = matches.get(kind)!;
