@@ -13,6 +13,11 @@ export const productSettings = {
   /** When set, search runs on Elasticsearch (kept in step by the product events; needs NATS_URL); otherwise on PostgreSQL full text. */
   elasticsearchUrl: setting.optionalHttpUrl("ELASTICSEARCH_URL"),
   elasticsearchIndex: setting.string("ELASTICSEARCH_INDEX", "products"),
+  /**
+   * Search results each replica keeps (PostgreSQL engine, with NATS_URL: the product events of every replica empty
+   * it); 0 turns the cache off.
+   */
+  searchCacheEntries: setting.integer("SEARCH_CACHE_ENTRIES", 10_000, { min: 0, max: 1_000_000 }),
   defaultCurrency: setting.string("DEFAULT_CURRENCY", "USD"),
   /** The account service, whose public keys verify the end-user tokens forwarded with catalogue changes. */
   accountServiceAddress: setting.string("ACCOUNT_SERVICE_ADDRESS", "127.0.0.1:50051"),

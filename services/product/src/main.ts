@@ -2,6 +2,7 @@ import {
   CallerCheck,
   connectNats,
   createLogger,
+  describeError,
   durableConsumer,
   ensureStream,
   EVENT_STREAMS,
@@ -16,6 +17,7 @@ import { createAccountClient } from "@polyscale/account";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { productSettings } from "./config.js";
 import { ProductRepository } from "./repository.js";
+import { CachedSearchEngine } from "./search/cache.js";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
 import type { SearchEngine } from "./search/search-engine.js";
 import { productServiceBinding } from "./server.js";
@@ -31,14 +33,28 @@ const database = await openProductDatabase(config, logger);
 
 /**
  * Elasticsearch when ELASTICSEARCH_URL is set, kept in step by the indexer that follows the product events (so it
- * needs NATS_URL); PostgreSQL full text otherwise.
+ * needs NATS_URL); PostgreSQL full text otherwise, behind a result cache when NATS_URL is set (the cache is emptied
+ * by the product events of every replica) and SEARCH_CACHE_ENTRIES is not 0. Not Elasticsearch: its index follows
+ * the same events, so a result cached right after an event could still predate the change in the index.
  */
 async function openSearch(
   database: Database,
   repository: ProductRepository,
   logger: Logger,
 ): Promise<{ engine: SearchEngine; closers: Array<() => Promise<void>> }> {
-  if (!config.elasticsearchUrl) return { engine: new PostgresSearchEngine(database), closers: [] };
+  if (!config.elasticsearchUrl) {
+    const engine = new PostgresSearchEngine(database);
+    if (!config.natsUrl || config.searchCacheEntries === 0) return { engine, closers: [] };
+    // Without the events the cache could not know of other replicas' changes: no connection, no cache.
+    const connection = await connectNats(config.natsUrl, "polyscale-product-search-cache").catch((error: unknown) => {
+      logger.warn({ err: describeError(error) }, "search cache off: NATS unreachable at start");
+      return undefined;
+    });
+    if (!connection) return { engine, closers: [] };
+    const cached = new CachedSearchEngine(engine, { connection, entries: config.searchCacheEntries, logger });
+    await cached.start();
+    return { engine: cached, closers: [async () => cached.stop(), () => connection.close()] };
+  }
   if (!config.natsUrl) throw new Error("ELASTICSEARCH_URL needs NATS_URL: the search index follows the product events");
   // Loaded only when configured, so the default set-up never loads the Elasticsearch client.
   const { createElasticsearchClient, ElasticsearchEngine } = await import("./search/elasticsearch.js");

@@ -1,0 +1,148 @@
+import { checkHealth, Database, newId, startProcess, type RunningProcess } from "@polyscale/platform";
+import { createScratchDatabases, freePort, startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProductClient, SearchSort, type ProductClient } from "../client.js";
+
+/**
+ * The search result cache across two replicas of the product service (real processes on one database and one NATS
+ * server): a change made through one replica is never hidden by the other's cache. Each check first makes the cached
+ * result provably stale with a write that records no event (straight SQL), so a replica that answered from the
+ * database instead of its cache would fail the first expectation, and one that missed the event would fail the
+ * second (within two seconds).
+ */
+
+const script = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+
+describe("search cache across two product-service replicas", () => {
+  const replicas: RunningProcess[] = [];
+  const clients: ProductClient[] = [];
+  let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
+  let database: Database;
+  let nats: TestNatsServer;
+
+  beforeAll(async () => {
+    databases = await createScratchDatabases(["product"]);
+    nats = await startNatsServer();
+    for (const name of ["product-a", "product-b"]) {
+      const port = await freePort();
+      const address = `127.0.0.1:${port}`;
+      replicas.push(
+        await startProcess({
+          name,
+          script,
+          env: {
+            PRODUCT_DATABASE_URL: databases.urls.product,
+            PRODUCT_PORT: String(port),
+            PRODUCT_METRICS_PORT: String(await freePort()),
+            LOG_LEVEL: "warn",
+            ELASTICSEARCH_URL: undefined,
+            NATS_URL: nats.url,
+            SEARCH_CACHE_ENTRIES: "100",
+          },
+          isReady: () => checkHealth(address),
+        }),
+      );
+      clients.push(createProductClient({ address, deadlineMs: 10_000 }));
+    }
+    database = await Database.open({ url: databases.urls.product!, poolSize: 1 });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await database?.close();
+    await databases?.drop();
+    await nats?.close();
+  });
+
+  const searchTents = (client: ProductClient) =>
+    client.searchProducts({
+      query: "Tent",
+      categoryIds: [],
+      inStockOnly: false,
+      sort: SearchSort.SEARCH_SORT_RELEVANCE,
+      skip: 0,
+      take: 10,
+    });
+
+  /**
+   * Events reach the other replica a moment after the commit (the relay polls the outbox every 50 ms): freshness
+   * is polled for, briefly.
+   */
+  const POLL = { timeout: 2_000, interval: 20 };
+
+  /** A write no replica hears of: straight SQL, without the event every change through the service records. */
+  const silently = (sql: string, values: unknown[]) => database.query(sql, values);
+
+  it("answers repeated searches from the cache and drops them on any change made through the other replica", async () => {
+    const [a, b] = clients as [ProductClient, ProductClient];
+    const { category } = await a.createCategory({ name: "Camping", slug: "", parentId: "" });
+    const { product } = await a.createProduct({
+      name: "Dome Tent",
+      description: "Sleeps two.",
+      priceCents: 19_900,
+      currency: "",
+      categoryId: category!.id,
+      stock: 3,
+    });
+    const id = product!.id;
+    /** The tent as replica `client` finds it: stock and price, and how many tents it finds. */
+    const seenBy = async (client: ProductClient) => {
+      const result = await searchTents(client);
+      const tent = result.products.find((found) => found.id === id)!;
+      return { stock: tent.stock, priceCents: tent.priceCents, tents: result.totalCount };
+    };
+    let price = 19_900;
+    /**
+     * Changes the price unannounced and checks that B still answers from its cache (once the last event had time to
+     * arrive, and B has cached the result again).
+     */
+    const staleB = async (expected: { stock: number; tents: number }) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await seenBy(b);
+      await silently("UPDATE products SET price_cents = $2 WHERE id = $1", [id, ++price]);
+      expect(await seenBy(b)).toEqual({ ...expected, priceCents: price - 1 });
+    };
+
+    expect(await seenBy(b)).toEqual({ stock: 3, priceCents: price, tents: 1 });
+    await staleB({ stock: 3, tents: 1 });
+
+    // Stock adjusted through replica A.
+    await a.adjustStock({ productId: id, delta: 4 });
+    await expect.poll(() => seenBy(b), POLL).toEqual({ stock: 7, priceCents: price, tents: 1 });
+
+    // An order's reservation through A.
+    await staleB({ stock: 7, tents: 1 });
+    await a.reserveStock({ orderId: newId(), lines: [{ productId: id, quantity: 2 }] });
+    await expect.poll(() => seenBy(b), POLL).toEqual({ stock: 5, priceCents: price, tents: 1 });
+
+    // A new product through A.
+    await staleB({ stock: 5, tents: 1 });
+    await a.createProduct({
+      name: "Tunnel Tent",
+      description: "Sleeps four.",
+      priceCents: 29_900,
+      currency: "",
+      categoryId: "",
+      stock: 1,
+    });
+    await expect.poll(() => seenBy(b), POLL).toEqual({ stock: 5, priceCents: price, tents: 2 });
+
+    // A product update through A.
+    await staleB({ stock: 5, tents: 2 });
+    await a.updateProduct({ id, description: "Sleeps two, with a porch." });
+    await expect.poll(() => seenBy(b), POLL).toEqual({ stock: 5, priceCents: price, tents: 2 });
+
+    // Without NATS no event can arrive: the replicas stop answering from their caches, and resume once reconnected.
+    await staleB({ stock: 5, tents: 2 });
+    await nats.kill();
+    await expect.poll(() => seenBy(b), POLL).toEqual({ stock: 5, priceCents: price, tents: 2 });
+    await nats.restart();
+    const answersFromCache = async () => {
+      const cachedPrice = (await seenBy(b)).priceCents;
+      await silently("UPDATE products SET price_cents = $2 WHERE id = $1", [id, ++price]);
+      return (await seenBy(b)).priceCents === cachedPrice;
+    };
+    await expect.poll(answersFromCache, POLL).toBe(true);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { searchCacheKey } from "./cache.js";
+import type { SearchQuery } from "./search-engine.js";
+
+const query = (overrides: Partial<SearchQuery>): SearchQuery => ({
+  text: "",
+  categoryIds: [],
+  inStockOnly: false,
+  sort: "relevance",
+  skip: 0,
+  take: 20,
+  ...overrides,
+});
+
+describe("searchCacheKey", () => {
+  it("is the same for text the engine reads alike: case, Unicode form, repeated and leading spaces, category order", () => {
+    const key = searchCacheKey(query({ text: "Café  crème", categoryIds: ["b", "a"] }));
+    expect(searchCacheKey(query({ text: " CAFE\u0301 crème", categoryIds: ["a", "b"] }))).toBe(key);
+  });
+
+  it("differs when the engine would answer differently: a finished last word, any filter, sort or page", () => {
+    const key = searchCacheKey(query({ text: "lamp" }));
+    const others = [
+      query({ text: "lamp " }),
+      query({ text: "lamps" }),
+      query({ text: "lamp", categoryIds: ["a"] }),
+      query({ text: "lamp", minPriceCents: 0 }),
+      query({ text: "lamp", maxPriceCents: 100 }),
+      query({ text: "lamp", inStockOnly: true }),
+      query({ text: "lamp", sort: "newest" }),
+      query({ text: "lamp", skip: 20 }),
+      query({ text: "lamp", take: 10 }),
+    ];
+    const keys = new Set(others.map(searchCacheKey));
+    expect(keys.size).toBe(others.length);
+    expect(keys.has(key)).toBe(false);
+  });
+});

@@ -1,0 +1,118 @@
+import type { Logger } from "@polyscale/platform";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { LRUCache } from "lru-cache";
+import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js";
+
+/**
+ * The product events (published by every replica's outbox relay after the change committed): product.created,
+ * product.updated and product.stock_changed, one for every change a search can show. Categories are only ever
+ * created, which changes no result.
+ */
+export const PRODUCT_EVENTS_SUBJECT = "polyscale.product.>";
+
+/**
+ * The key of a search: the query with its text normalised the way the engine reads it (Unicode NFC, case folded,
+ * runs of spaces as one; whether it ends inside a word is kept, since the last word is then also a prefix) and the
+ * categories in a fixed order.
+ */
+export function searchCacheKey(query: SearchQuery): string {
+  return JSON.stringify([
+    query.text.normalize("NFC").toLowerCase().replace(/\s+/gu, " ").trimStart(),
+    [...query.categoryIds].sort(),
+    query.minPriceCents ?? null,
+    query.maxPriceCents ?? null,
+    query.inStockOnly,
+    query.sort,
+    query.skip,
+    query.take,
+  ]);
+}
+
+/**
+ * Results of recent searches, kept in this process (the most recently used `entries` ones) and dropped whenever the
+ * catalogue changes in any replica: each replica subscribes to the product events on NATS.
+ *
+ * Why no result outlives the event of a change: the relay publishes an event only after its transaction committed.
+ * Every event bumps the generation and empties the cache; a result is kept only if no event arrived while it was
+ * being computed. A search that read the catalogue before a commit therefore either finished before the event
+ * arrived (and is dropped with everything else when it does) or finished after (and is not kept). A change shows in
+ * cached results as soon as its event arrives: the relay's poll interval (OUTBOX_POLL_MS, 50 ms) after the commit.
+ * While the connection to NATS is down, nothing is served from or kept in the cache: events may be missed.
+ */
+export class CachedSearchEngine implements SearchEngine {
+  readonly name: SearchEngine["name"];
+  private readonly results: LRUCache<string, SearchResult>;
+  private generation = 0;
+  private listening = false;
+  private subscription: Subscription | undefined;
+
+  /** Searches answered from the cache and computed, since start. */
+  readonly stats = { hits: 0, misses: 0 };
+
+  constructor(
+    private readonly engine: SearchEngine,
+    private readonly options: { connection: NatsConnection; entries: number; logger: Logger },
+  ) {
+    this.name = engine.name;
+    this.results = new LRUCache({ max: options.entries });
+  }
+
+  /** Subscribes to the events; resolves once the server has the subscription, so caching can start at once. */
+  async start(): Promise<void> {
+    const { connection, logger } = this.options;
+    this.subscription = connection.subscribe(PRODUCT_EVENTS_SUBJECT, { callback: () => this.forget() });
+    void this.followStatus();
+    await connection.flush();
+    this.forget();
+    this.listening = true;
+    logger.info("search cache on");
+  }
+
+  stop(): void {
+    this.listening = false;
+    this.forget();
+    this.subscription?.unsubscribe();
+  }
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    if (!this.listening) return this.engine.search(query);
+    const key = searchCacheKey(query);
+    const cached = this.results.get(key);
+    if (cached) {
+      this.stats.hits += 1;
+      return cached;
+    }
+    this.stats.misses += 1;
+    const generation = this.generation;
+    const result = await this.engine.search(query);
+    if (this.listening && generation === this.generation) this.results.set(key, result);
+    return result;
+  }
+
+  /** Drops every result and keeps any search still being computed from keeping its result. */
+  private forget(): void {
+    this.generation += 1;
+    this.results.clear();
+  }
+
+  /**
+   * Off while disconnected (events published meanwhile never reach this replica), on again with an empty cache once
+   * reconnected (the client subscribes again before it reports the reconnection); emptied if the server dropped
+   * messages for this slow consumer.
+   */
+  private async followStatus(): Promise<void> {
+    for await (const status of this.options.connection.status()) {
+      if (status.type === "reconnect") {
+        this.forget();
+        this.listening = this.subscription !== undefined && !this.subscription.isClosed();
+        this.options.logger.info("search cache on again");
+      } else if (status.type === "disconnect" || status.type === "close") {
+        this.listening = false;
+        this.forget();
+        this.options.logger.warn("search cache off: disconnected from NATS");
+      } else if (status.type === "slowConsumer") {
+        this.forget();
+      }
+    }
+  }
+}
