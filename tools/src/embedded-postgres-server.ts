@@ -17,6 +17,9 @@ import { userInfo } from "node:os";
 import path from "node:path";
 import { stopWhenOrphaned } from "@polyscale/platform";
 
+// Once the launcher is gone nobody reads this process's output: a failed write must not kill it before PostgreSQL stops.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+
 const databaseDir = process.env.EMBEDDED_POSTGRES_DIR!;
 const port = Number(process.env.EMBEDDED_POSTGRES_PORT);
 const password = process.env.EMBEDDED_POSTGRES_PASSWORD!;

@@ -5,8 +5,13 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startProcess, type RunningProcess } from "@polyscale/platform";
 
-/** Where the embedded server listens unless told otherwise: beside, never on, a system PostgreSQL's 5432. */
-export const DEFAULT_EMBEDDED_POSTGRES_PORT = 54329;
+/**
+ * Where the embedded server listens unless told otherwise (EMBEDDED_DATABASE_PORT): beside, never on, a system
+ * PostgreSQL's 5432 (or a second cluster's 5433…), and below 32768, where no system hands out ephemeral ports
+ * (Linux: 32768–60999, macOS and Windows: 49152–65535). The former 54329 lay inside Linux's range, so any outgoing
+ * connection could hold it and `npm start` then failed at random.
+ */
+export const DEFAULT_EMBEDDED_POSTGRES_PORT = 25432;
 
 export interface EmbeddedPostgres {
   readonly port: number;

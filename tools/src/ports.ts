@@ -10,18 +10,29 @@ function isFree(port: number, host: string): Promise<boolean> {
 }
 
 /**
+ * The one line that says which ports are taken and which settings choose others, e.g.
+ * "port 25432 (EMBEDDED_DATABASE_PORT) already in use by another process: stop it, or set EMBEDDED_DATABASE_PORT to a
+ * free port".
+ *
+ * @param taken each taken port by the environment variable that sets it
+ */
+export function portsInUseMessage(taken: Record<string, number>): string {
+  const variables = Object.keys(taken);
+  const ports = Object.entries(taken).map(([variable, port]) => `${port} (${variable})`);
+  return `port ${ports.join(", ")} already in use by another process: stop it, or set ${variables.join(", ")} to a free port`;
+}
+
+/**
  * Refuses to start when another process already listens on one of the ports: otherwise its health check could answer
  * for a process of ours that is about to fail, and the launcher would report a system it did not start.
  *
- * @param ports what each port is for, e.g. { gateway: 4000 }
- * @throws Error naming every port in use and what it was for
+ * @param ports each port by the environment variable that sets it, e.g. { GATEWAY_PORT: 4000 }; 0 (any) is skipped
+ * @throws Error whose message is portsInUseMessage of every port in use
  */
 export async function assertPortsFree(ports: Record<string, number>, host = "127.0.0.1"): Promise<void> {
-  const taken: string[] = [];
-  for (const [name, port] of Object.entries(ports)) {
-    if (port !== 0 && !(await isFree(port, host))) taken.push(`${port} (${name})`);
+  const taken: Record<string, number> = {};
+  for (const [variable, port] of Object.entries(ports)) {
+    if (port !== 0 && !(await isFree(port, host))) taken[variable] = port;
   }
-  if (taken.length > 0) {
-    throw new Error(`port ${taken.join(", ")} already in use by another process; stop it or choose other ports`);
-  }
+  if (Object.keys(taken).length > 0) throw new Error(portsInUseMessage(taken));
 }

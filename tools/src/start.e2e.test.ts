@@ -2,14 +2,16 @@
  * `npm start` and `npm run seed` as a user runs them: the built launcher (tools/dist/start.js) as a real process on a
  * fresh DATA_DIR with its embedded PostgreSQL, free ports, and the regressions of issue 11 (the "Seen" list).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "@polyscale/platform/testing";
 import { isolatedLauncherEnvironment, processesStartedBy } from "./processes.js";
+import { startSystem } from "./system.js";
 
 /** Every test starts the whole system at least once, on a machine that may be busy. */
 const SYSTEM_TEST_TIMEOUT_MS = 300_000;
@@ -67,12 +69,20 @@ async function running(launcher: Launcher): Promise<void> {
 
 const startedBy = processesStartedBy;
 
-function seed(env: Record<string, string>, ...args: string[]) {
-  return spawnSync(process.execPath, [seedScript, ...args], {
+/**
+ * Runs `npm run seed` to its end without blocking this process (spawnSync would: the gateway then closes the idle
+ * keep-alive connection unseen, and the next request on it fails with "other side closed").
+ */
+async function seed(env: Record<string, string>, ...args: string[]) {
+  const child = spawn(process.execPath, [seedScript, ...args], {
     env: { ...process.env, ...env },
-    encoding: "utf8",
+    stdio: ["ignore", "ignore", "pipe"],
     timeout: 120_000,
   });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const status = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { status, stderr };
 }
 
 async function productCount(launcher: Launcher): Promise<number> {
@@ -112,15 +122,15 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(second.output()).toContain(`pid ${first.child.pid}`);
 
     // Seen: seed while the system ran printed "seeded", then the data was corrupt after a restart.
-    const seeded = seed(first.env, "--products", "120");
+    const seeded = await seed(first.env, "--products", "120");
     expect(seeded.status).toBe(0);
     expect(seeded.stderr).toContain("seeding through the running system's PostgreSQL");
     expect(seeded.stderr).toContain("seeded 120 new products");
     expect(await productCount(first)).toBe(120);
-    const again = seed(first.env, "--products", "150");
+    const again = await seed(first.env, "--products", "150");
     expect(again.stderr).toContain("seeded 30 new products");
     expect(await productCount(first)).toBe(150);
-    const reset = seed(first.env, "--reset");
+    const reset = await seed(first.env, "--reset");
     expect(reset.status).toBe(1);
     expect(reset.stderr).toContain("--reset would empty the catalogue under the running `npm start`");
     expect(await productCount(first)).toBe(150);
@@ -156,15 +166,17 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(existsSync(path.join(env.DATA_DIR, "postgres", "postmaster.pid"))).toBe(false);
   });
 
-  it("refuses to start when another program holds one of its ports, naming the port", async () => {
+  it("refuses to start when another program holds its database port, in one line naming the setting", async () => {
     const env = await environment();
     const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(Number(env.GATEWAY_PORT), "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => squatter.listen(Number(env.EMBEDDED_DATABASE_PORT), "127.0.0.1", resolve));
     try {
       const launcher = launch(env);
       expect(await launcher.exited).toBe(1);
-      expect(launcher.output()).toContain(`port ${env.GATEWAY_PORT} (gateway) already in use by another process`);
-      expect(launcher.output()).not.toContain("PolyScale is running");
+      expect(launcher.output().trim().split("\n")).toEqual([
+        `PolyScale did not start: port ${env.EMBEDDED_DATABASE_PORT} (EMBEDDED_DATABASE_PORT) already in use by ` +
+          "another process: stop it, or set EMBEDDED_DATABASE_PORT to a free port",
+      ]);
       expect(startedBy(launcher.child.pid!, launcher.dataDir)).toEqual([]);
     } finally {
       squatter.close();
@@ -172,13 +184,44 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
   });
 
   it("services and the database stop by themselves when the launcher is killed", async () => {
-    const launcher = launch(await environment());
+    // Seen: with info logs (the default), orphans wrote to the dead launcher's pipe at exit forever and ignored SIGTERM.
+    const launcher = launch({ ...(await environment()), LOG_LEVEL: "info" });
     await running(launcher);
     const pid = launcher.child.pid!;
     expect(startedBy(pid, launcher.dataDir).length).toBeGreaterThanOrEqual(8);
     launcher.child.kill("SIGKILL");
     await launcher.exited;
     await until(() => startedBy(pid, launcher.dataDir).length === 0, "the orphans to stop", 20_000);
+  });
+
+  it("a service whose output nobody reads any more still stops at once on SIGTERM", async () => {
+    const ports = {
+      gateway: await freePort(),
+      account: await freePort(),
+      product: await freePort(),
+      order: await freePort(),
+    };
+    const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-orphan-"));
+    const system = await startSystem({
+      ports,
+      dataDir,
+      databaseUrls: {},
+      env: { LOG_LEVEL: "info" },
+      only: ["gateway"],
+    });
+    const running = system.processes.gateway!;
+    try {
+      // What a killed launcher leaves: the read end of the service's stdout and stderr closed.
+      running.child.stdout!.destroy();
+      running.child.stderr!.destroy();
+      await fetch(`${system.gatewayUrl}/healthz`); // one more log line, into the broken pipe
+      const stopped = running.stop();
+      const gaveUp = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000));
+      expect(await Promise.race([stopped, gaveUp])).toBe(0);
+    } finally {
+      running.child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("a second Ctrl-C forces the stop", async () => {

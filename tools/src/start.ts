@@ -11,7 +11,7 @@ import { readConfig, setting } from "@polyscale/platform";
 import path from "node:path";
 import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from "./data-dir-lock.js";
 import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
-import { assertPortsFree } from "./ports.js";
+import { assertPortsFree, portsInUseMessage } from "./ports.js";
 import { defaultMetricsPorts, defaultPorts, repositoryRoot, startSystem, type RunningSystem } from "./system.js";
 
 const config = readConfig({
@@ -40,6 +40,9 @@ const configuredUrls = {
   order: process.env.ORDER_DATABASE_URL || undefined,
 };
 
+// A closed terminal (SIGHUP) fails every later write to it (EIO): the stop that follows must go on regardless.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+
 let lock: DataDirLock;
 try {
   lock = acquireDataDirLock(dataDir, "npm start");
@@ -56,8 +59,15 @@ const cancelStart = new AbortController();
 async function startAll(): Promise<void> {
   const embeddedFor = (["account", "product", "order"] as const).filter((name) => !configuredUrls[name]);
   await assertPortsFree({
-    ...ports,
-    ...(embeddedFor.length > 0 ? { "embedded PostgreSQL": config.databasePort } : {}),
+    GATEWAY_PORT: config.gateway,
+    ACCOUNT_PORT: config.account,
+    PRODUCT_PORT: config.product,
+    ORDER_PORT: config.order,
+    GATEWAY_METRICS_PORT: config.gatewayMetrics,
+    ACCOUNT_METRICS_PORT: config.accountMetrics,
+    PRODUCT_METRICS_PORT: config.productMetrics,
+    ORDER_METRICS_PORT: config.orderMetrics,
+    ...(embeddedFor.length > 0 ? { EMBEDDED_DATABASE_PORT: config.databasePort } : {}),
   });
   if (embeddedFor.length > 0) {
     database = await startEmbeddedPostgres({
@@ -65,6 +75,12 @@ async function startAll(): Promise<void> {
       port: config.databasePort,
       echo: true,
       signal: cancelStart.signal,
+    }).catch((error: Error) => {
+      // Taken between the check above and PostgreSQL's bind: the same one line.
+      if (/address already in use/i.test(error.message)) {
+        throw new Error(portsInUseMessage({ EMBEDDED_DATABASE_PORT: config.databasePort }));
+      }
+      throw error;
     });
     await database.ensureDatabases([...embeddedFor]);
     lock.update({ databasePort: config.databasePort });
