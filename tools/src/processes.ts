@@ -26,10 +26,12 @@ export function processesStartedBy(launcherPid: number, dataDir: string): number
 
 /**
  * The environment of a launcher that can run beside any other (tests, the benchmark): its own DATA_DIR, free ports
- * for every process and the embedded database, every service on the embedded database, quiet logs.
+ * for every process (metrics too) and the embedded database, every service on the embedded database, quiet logs.
  */
 export async function isolatedLauncherEnvironment(dataDir: string) {
-  const [gateway, account, product, order, database] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
+  const [gateway, account, product, order, database, ...metrics] = await Promise.all(
+    Array.from({ length: 9 }, () => freePort()),
+  );
   return {
     DATA_DIR: dataDir,
     GATEWAY_PORT: String(gateway),
@@ -37,6 +39,11 @@ export async function isolatedLauncherEnvironment(dataDir: string) {
     PRODUCT_PORT: String(product),
     ORDER_PORT: String(order),
     EMBEDDED_DATABASE_PORT: String(database),
+    // Not the defaults (9464-9467): another system may be running on this machine.
+    GATEWAY_METRICS_PORT: String(metrics[0]),
+    ACCOUNT_METRICS_PORT: String(metrics[1]),
+    PRODUCT_METRICS_PORT: String(metrics[2]),
+    ORDER_METRICS_PORT: String(metrics[3]),
     ACCOUNT_DATABASE_URL: "",
     PRODUCT_DATABASE_URL: "",
     ORDER_DATABASE_URL: "",
