@@ -33,15 +33,28 @@ let adminToken: string;
 let customer: { id: string; token: string };
 let productId: string;
 
-async function ok(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
+async function post(query: string, variables: Record<string, unknown>, token?: string) {
   const response = await fetch(`${system.gatewayUrl}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: any; errors?: unknown };
+  return (await response.json()) as { data?: any; errors?: Array<{ extensions?: { reason?: string } }> };
+}
+
+async function ok(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
+  const body = await post(query, variables, token);
   expect(body.errors).toBeUndefined();
   return body.data;
+}
+
+async function createProduct(name: string, stock: number): Promise<string> {
+  const created = await ok(
+    `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
+    { p: { name, description: "Survives", price: 3, stock } },
+    adminToken,
+  );
+  return created.createProduct.id;
 }
 
 async function placeOrder(): Promise<string> {
@@ -114,12 +127,7 @@ beforeAll(async () => {
     { input: { name: "Otto", email: "otto@outage.test", password: "correct-horse-battery-9" } },
   );
   customer = { id: registered.register.account.id, token: registered.register.accessToken };
-  const created = await ok(
-    `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
-    { p: { name: "Outage lantern", description: "Survives", price: 3, stock: INITIAL_STOCK } },
-    adminToken,
-  );
-  productId = created.createProduct.id;
+  productId = await createProduct("Outage lantern", INITIAL_STOCK);
 }, 120_000);
 
 afterAll(async () => {
@@ -217,5 +225,59 @@ describe("events through failures", () => {
       },
       { timeout: 30_000, interval: 250 },
     );
+  }, 120_000);
+
+  it("publishes nothing for an order refused after part of its stock was taken in the rolled-back transaction", async () => {
+    // UUIDv7 ids grow with time, and reservations lock in id order: the first product's stock is taken, then the
+    // second product is short and the whole reservation rolls back.
+    const plenty = await createProduct("Plenty", 5);
+    const scarce = await createProduct("Scarce", 1);
+    const refused = await post(
+      `mutation($o: OrderInput!) { createOrder(order: $o) { id } }`,
+      {
+        o: {
+          accountId: customer.id,
+          products: [
+            { id: plenty, quantity: 2 },
+            { id: scarce, quantity: 2 },
+          ],
+        },
+      },
+      customer.token,
+    );
+    expect(refused.errors?.[0]?.extensions?.reason).toBe("INSUFFICIENT_STOCK");
+    const accepted = await ok(
+      `mutation($o: OrderInput!) { createOrder(order: $o) { id } }`,
+      { o: { accountId: customer.id, products: [{ id: plenty, quantity: 1 }] } },
+      customer.token,
+    );
+
+    // Once the later, accepted order's events are out, the refused one's would have been too.
+    let products: StreamedEvent[] = [];
+    await vi.waitFor(
+      async () => {
+        products = (await readStream(reader, EVENT_STREAMS.product.name)).filter((event) =>
+          [plenty, scarce].includes(event.envelope.subject),
+        );
+        expect(products.filter((event) => event.subject === "polyscale.product.stock_changed")).toHaveLength(1);
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    const moves = products.map((event) => [event.subject, event.envelope.subject]);
+    expect(moves).toEqual([
+      ["polyscale.product.created", plenty],
+      ["polyscale.product.created", scarce],
+      ["polyscale.product.stock_changed", plenty],
+    ]);
+    expect(eventData("product.stock_changed", products[2]!.envelope)).toMatchObject({
+      stock: 4,
+      delta: -1,
+      orderId: accepted.createOrder.id,
+    });
+    const placed = (await readStream(reader, EVENT_STREAMS.order.name))
+      .filter((event) => event.subject === "polyscale.order.placed")
+      .map((event) => eventData("order.placed", event.envelope))
+      .filter((order) => order.lines.some((line) => [plenty, scarce].includes(line.productId)));
+    expect(placed.map((order) => order.orderId)).toEqual([accepted.createOrder.id]);
   }, 120_000);
 });
