@@ -87,11 +87,23 @@ export async function dropDatabases(storage: Storage): Promise<void> {
 
 /** Everything a run needs to reach: the processes, their storage, and a scratch folder for embedded data. */
 export interface BenchSystem {
+  /** The running processes; replaced by restart(). */
   system: RunningSystem;
   storage: Storage;
-  /** Process id of each service and the gateway, for /proc readings. */
+  /** Process id of each service and the gateway, for /proc readings; replaced by restart(). */
   pids: Record<ServiceName, number>;
+  /**
+   * Stops all four processes and starts them again on the same ports and databases with `extraEnv` on top of the
+   * run's environment (e.g. NATS_URL, OTEL_*), so one run can compare configurations.
+   */
+  restart(extraEnv: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
+}
+
+function pidsOf(system: RunningSystem): Record<ServiceName, number> {
+  return Object.fromEntries(
+    Object.entries(system.processes).map(([name, running]) => [name, running.child.pid!]),
+  ) as Record<ServiceName, number>;
 }
 
 /** The environment every process of the run gets (the seed script too, so it writes where the service reads). */
@@ -132,29 +144,30 @@ export async function startBenchSystem(options: { storage: Storage; products: nu
   try {
     const env = processEnvironment(storage, dataDir);
     await seedProducts(options.products, env);
-    const system = await startSystem({
-      ports: {
-        gateway: await freePort(),
-        account: await freePort(),
-        product: await freePort(),
-        order: await freePort(),
-      },
-      dataDir,
-      databaseUrls: storage.databaseUrls,
-      env,
-    });
-    const pids = Object.fromEntries(
-      Object.entries(system.processes).map(([name, running]) => [name, running.child.pid!]),
-    ) as Record<ServiceName, number>;
-    return {
-      system,
+    const ports = {
+      gateway: await freePort(),
+      account: await freePort(),
+      product: await freePort(),
+      order: await freePort(),
+    };
+    const start = (extraEnv: Record<string, string>) =>
+      startSystem({ ports, dataDir, databaseUrls: storage.databaseUrls, env: { ...env, ...extraEnv } });
+    const bench: BenchSystem = {
+      system: await start({}),
       storage,
-      pids,
+      pids: {} as Record<ServiceName, number>,
+      async restart(extraEnv) {
+        await bench.system.stop();
+        bench.system = await start(extraEnv);
+        bench.pids = pidsOf(bench.system);
+      },
       async stop() {
-        await system.stop();
+        await bench.system.stop();
         await cleanUp();
       },
     };
+    bench.pids = pidsOf(bench.system);
+    return bench;
   } catch (error) {
     await cleanUp();
     throw error;

@@ -22,6 +22,7 @@ import { idleResidentBytes, runRounds } from "./rounds.js";
 import { parseArguments, type BenchSettings } from "./settings.js";
 import { integrityChecks, judgeTargets, summarize } from "./summary.js";
 import { measureStartup, startupTargets } from "./scenarios/startup.js";
+import { measureObservabilityCost, observabilityTargets } from "./scenarios/observability-cost.js";
 
 const CALL_DEADLINE_MS = 10_000;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -55,11 +56,25 @@ async function spreadProductIds(
   return [...ids].slice(0, count);
 }
 
-async function prepare(bench: BenchSystem): Promise<BenchContext> {
-  const { system, storage } = bench;
+/** Typed clients of the running system's services, with its gateway URL. */
+function connect(system: BenchSystem["system"]) {
   const account = createAccountClient({ address: system.addresses.account, deadlineMs: CALL_DEADLINE_MS });
   const product = createProductClient({ address: system.addresses.product, deadlineMs: CALL_DEADLINE_MS });
   const order = createOrderClient({ address: system.addresses.order, deadlineMs: CALL_DEADLINE_MS });
+  return {
+    gatewayUrl: system.gatewayUrl,
+    account,
+    product,
+    order,
+    close() {
+      for (const client of [account, product, order]) client.close();
+    },
+  };
+}
+
+async function prepare(bench: BenchSystem): Promise<BenchContext> {
+  const { system, storage } = bench;
+  const { account, product, order } = connect(system);
   const admin = readConfig({ email: accountSettings.adminEmail, password: accountSettings.adminPassword });
   const { data } = await graphql<{ login: { accessToken: string } }>(system.gatewayUrl, LOGIN_MUTATION, admin);
   const buyerIds = await Promise.all(
@@ -129,6 +144,7 @@ async function main(): Promise<number> {
     context = await prepare(bench);
     const raw = await runRounds(context, bench.pids, idle, log);
     raw.relevance = await relevanceOnScratch(storage.adminUrl);
+    const observability = await measureObservabilityCost(bench, context, () => connect(bench.system), log);
     const summary = summarize(raw);
     const report: BenchReport = {
       environment: {
@@ -144,10 +160,15 @@ async function main(): Promise<number> {
         settings,
       },
       summary,
-      targets: [...judgeTargets(summary, settings.products), ...startupTargets(startup)],
+      targets: [
+        ...judgeTargets(summary, settings.products),
+        ...observabilityTargets(observability),
+        ...startupTargets(startup),
+      ],
       integrity: integrityChecks(raw),
       raw,
       startup,
+      observability,
     };
     const markdown = renderMarkdown(report);
     process.stdout.write(markdown);

@@ -5,6 +5,7 @@ import type { BenchSettings } from "./settings.js";
 import type { IntegrityCheck, Summary, TargetRow } from "./summary.js";
 import { renderChart } from "./chart.js";
 import type { StartupResult } from "./scenarios/startup.js";
+import type { ObservabilityCost } from "./scenarios/observability-cost.js";
 
 /** Where and on what the run happened, printed above the tables and stored with the figures. */
 export interface RunEnvironment {
@@ -32,6 +33,8 @@ export interface BenchReport {
   raw: RoundsResult;
   /** `npm start` timings and idle memory (scenarios/startup.ts). */
   startup?: StartupResult;
+  /** Events and tracing against a baseline (scenarios/observability-cost.ts). */
+  observability?: ObservabilityCost;
 }
 
 /** A number for the tables, or n/a when it could not be measured. */
@@ -139,6 +142,37 @@ function checkoutSection(env: RunEnvironment, raw: RoundsResult): string[] {
   ];
 }
 
+function observabilitySection(env: RunEnvironment, cost: ObservabilityCost): string[] {
+  const names = {
+    baseline: "baseline (no NATS_URL, tracing off)",
+    events: "events published to JetStream",
+    tracing: "tracing, 100 % sampled, OTLP to a local sink",
+  };
+  const skipped = Object.entries(cost.skipped).map(([name, why]) => `${name} not measured: ${why}.`);
+  const percent = (value: number) => (Number.isFinite(value) ? `${n(value)} %` : "n/a");
+  return [
+    `## Cost of events and tracing (the system restarted per configuration; ` +
+      `${cost.rounds.filter((r) => r.configuration === "baseline").length} rounds, rotated)`,
+    table(
+      ["configuration", "checkout orders/s", "checkout p99 ms", "gateway point reads/s", "point-read p99 ms"],
+      (Object.keys(names) as Array<keyof typeof names>).map((name) => {
+        const c = cost.summary[name];
+        return [
+          names[name],
+          n(c.checkoutOrdersPerSecond, 0),
+          n(c.checkoutP99),
+          n(c.pointReadsRps, 0),
+          n(c.pointReadsP99),
+        ];
+      }),
+    ),
+    `Throughput below the same round's baseline: events, checkout ${percent(cost.eventsCheckoutCostPercent)}; ` +
+      `tracing, checkout ${percent(cost.tracingCheckoutCostPercent)} and point reads ` +
+      `${percent(cost.tracingPointReadsCostPercent)}. Event lag (written → received by a subscriber): p50 ` +
+      `${n(cost.eventLagP50)} ms, p99 ${n(cost.eventLagWorstP99)} ms (worst round). ${skipped.join(" ")}`.trim(),
+  ];
+}
+
 function listingSection(s: Summary): string[] {
   const listing = s.listing;
   const calls = listing.callsPerQuery
@@ -183,6 +217,7 @@ export function renderMarkdown(report: BenchReport): string {
     ...pointReadsSection(env, s),
     ...searchSection(env, s),
     ...checkoutSection(env, report.raw),
+    ...(report.observability ? observabilitySection(env, report.observability) : []),
     ...listingSection(s),
     ...resourcesSection(s),
     "## Errors during the run",

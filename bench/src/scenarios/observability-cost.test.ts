@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { summarizeLatencies } from "../stats.js";
+import {
+  observabilityTargets,
+  summarizeCost,
+  type Configuration,
+  type ConfigurationRound,
+} from "./observability-cost.js";
+
+function round(
+  number: number,
+  configuration: Configuration,
+  ordersPerSecond: number,
+  readsPerSecond: number,
+  extra: Partial<ConfigurationRound> = {},
+): ConfigurationRound {
+  return {
+    round: number,
+    configuration,
+    checkoutOrders: 100,
+    checkoutOrdersPerSecond: ordersPerSecond,
+    checkoutLatency: summarizeLatencies([10, 20]),
+    pointReads: {
+      requests: 1000,
+      errors: 0,
+      seconds: 1,
+      requestsPerSecond: readsPerSecond,
+      latency: summarizeLatencies([1, 2]),
+    },
+    ...extra,
+  };
+}
+
+describe("cost of events and tracing", () => {
+  it("compares each round with its own baseline and judges lag by the worst round", () => {
+    const cost = summarizeCost(
+      [
+        round(1, "baseline", 200, 1000),
+        round(1, "events", 190, 1000, { eventLag: summarizeLatencies([5, 40]), eventsDelivered: 1 }),
+        round(1, "tracing", 150, 500),
+        // A slower machine in round 2: the drop is still measured against round 2's own baseline.
+        round(2, "baseline", 100, 800),
+        round(2, "events", 80, 800, { eventLag: summarizeLatencies([5, 120]), eventsDelivered: 1 }),
+        round(2, "tracing", 50, 600),
+      ],
+      {},
+    );
+    expect(cost.eventsCheckoutCostPercent).toBeCloseTo((5 + 20) / 2);
+    expect(cost.tracingCheckoutCostPercent).toBeCloseTo((25 + 50) / 2);
+    expect(cost.tracingPointReadsCostPercent).toBeCloseTo((50 + 25) / 2);
+    expect(cost.summary.baseline.checkoutOrdersPerSecond).toBe(150);
+    expect(cost.eventLagWorstP99).toBe(120);
+    expect(observabilityTargets(cost).map((row) => row.verdict)).toEqual(["MISS", "MISS", "PASS"]);
+  });
+
+  it("reports events as not measured when they were skipped", () => {
+    const cost = summarizeCost([round(1, "baseline", 200, 1000), round(1, "tracing", 150, 500)], {
+      events: "nats-server is not installed",
+    });
+    expect(observabilityTargets(cost).map((row) => row.verdict)).toEqual(["n/a", "n/a", "n/a"]);
+  });
+});

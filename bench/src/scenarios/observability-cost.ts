@@ -1,0 +1,276 @@
+/**
+ * What events and tracing cost, measured in the same run against a baseline: the whole system is restarted in each
+ * configuration (on the same databases and ports) and runs contended checkout and point reads through the gateway.
+ *
+ * - baseline: no NATS_URL (events are written to the outbox, bounded, not published), tracing off (the SDK is not
+ *   even loaded);
+ * - events: NATS_URL names a `nats-server -js` this run started, so every change is relayed to JetStream; a core NATS
+ *   subscriber in the bench receives every event and measures its lag: arrival time − the envelope's `time`, which is
+ *   taken inside the writing transaction just before its commit (so the lag is slightly over commit → delivered);
+ * - tracing: OTLP over http/protobuf to a sink in the bench (it answers and discards), every trace sampled.
+ *
+ * Configurations rotate every round so none always runs first; figures are medians over rounds, and each cost is the
+ * median of the per-round drop against that round's baseline.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { spawnSync } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import { connectNats, Database, type CloudEvent } from "@polyscale/platform";
+import { startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
+import type { BenchSystem } from "../bench-system.js";
+import type { BenchContext } from "../context.js";
+import type { LoadResult } from "../load.js";
+import { median, summarizeLatencies, type LatencySummary } from "../stats.js";
+import type { TargetRow } from "../summary.js";
+import { runContendedCheckout } from "./checkout.js";
+import { pointReadsViaGateway } from "./point-reads.js";
+
+export type Configuration = "baseline" | "events" | "tracing";
+
+export interface ConfigurationRound {
+  round: number;
+  configuration: Configuration;
+  checkoutOrders: number;
+  checkoutOrdersPerSecond: number;
+  checkoutLatency: LatencySummary;
+  pointReads: LoadResult;
+  /** Events only: lag of every event published during the checkout, in ms. */
+  eventLag?: LatencySummary;
+  /** Events only: order.placed events received ÷ orders placed (1 when none was lost or late beyond the wait). */
+  eventsDelivered?: number;
+  /** Tracing only: bytes of OTLP export requests the sink received. */
+  exportedBytes?: number;
+}
+
+export interface ObservabilityCost {
+  rounds: ConfigurationRound[];
+  /** Why a configuration could not be measured (e.g. nats-server is not installed). */
+  skipped: Partial<Record<Configuration, string>>;
+  /** Medians over rounds. */
+  summary: Record<
+    Configuration,
+    { checkoutOrdersPerSecond: number; checkoutP99: number; pointReadsRps: number; pointReadsP99: number }
+  >;
+  /** Throughput lost against the same round's baseline, in percent (median over rounds; negative: faster). */
+  eventsCheckoutCostPercent: number;
+  tracingCheckoutCostPercent: number;
+  tracingPointReadsCostPercent: number;
+  /** Event lag in ms: the median of the rounds' p50, and the worst round's p99 (NaN when not measured). */
+  eventLagP50: number;
+  eventLagWorstP99: number;
+}
+
+/** The hot products' stock in these rounds: enough orders that a 10 % difference is above the noise of one round. */
+const STOCK_PER_HOT_PRODUCT = { quick: 20, full: 200 };
+/** Rounds of every configuration: one in quick mode (CI; each configuration restarts the system), else as the run. */
+const roundsOf = (settings: BenchContext["settings"]) => (settings.mode === "quick" ? 1 : settings.rounds);
+/** How long to wait after a checkout for its last events. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** An OTLP/HTTP receiver that accepts every export and keeps only the byte count. */
+async function startTraceSink(): Promise<{ server: Server; url: string; bytes: () => number }> {
+  let bytes = 0;
+  const server = createServer((request, response) => {
+    request.on("data", (chunk: Buffer) => (bytes += chunk.length));
+    // An empty body is an empty ExportTraceServiceResponse: everything accepted.
+    request.on("end", () => response.writeHead(200, { "content-type": "application/x-protobuf" }).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bytes: () => bytes };
+}
+
+/** Receives every event published on the broker and notes its lag. */
+async function listenForEvents(url: string) {
+  const connection = await connectNats(url, "bench-event-lag");
+  const lags: number[] = [];
+  let placed = 0;
+  connection.subscribe("polyscale.>", {
+    callback: (error, message) => {
+      if (error) return;
+      const arrived = Date.now();
+      const envelope = message.json<CloudEvent>();
+      lags.push(arrived - Date.parse(envelope.time));
+      if (envelope.type === "polyscale.order.placed") placed += 1;
+    },
+  });
+  return {
+    /** Starts a new measurement: forget what came before. */
+    reset() {
+      lags.length = 0;
+      placed = 0;
+    },
+    lags: () => [...lags],
+    placed: () => placed,
+    close: () => connection.close(),
+  };
+}
+
+/**
+ * Waits until the relays have published every event of the earlier rounds (and of the seed): the events
+ * configuration is measured in steady state, not while it works off a backlog the baseline left behind.
+ */
+async function waitForEmptyOutboxes(bench: BenchSystem): Promise<void> {
+  for (const url of [bench.storage.databaseUrls.product, bench.storage.databaseUrls.order]) {
+    const database = await Database.open({ url, poolSize: 1 });
+    try {
+      const giveUpAt = performance.now() + 120_000;
+      for (;;) {
+        const { rows } = await database.query<{ pending: number }>(
+          "SELECT count(*)::int AS pending FROM event_outbox WHERE sent_at IS NULL",
+        );
+        if (rows[0]!.pending === 0) break;
+        if (performance.now() > giveUpAt) throw new Error(`${rows[0]!.pending} events still unpublished after 2 min`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await database.close();
+    }
+  }
+}
+
+const costPercent = (baseline: number, measured: number) => (100 * (baseline - measured)) / baseline;
+
+export async function measureObservabilityCost(
+  bench: BenchSystem,
+  context: BenchContext,
+  connect: () => Pick<BenchContext, "account" | "product" | "order" | "gatewayUrl"> & { close(): void },
+  log: (line: string) => void,
+): Promise<ObservabilityCost> {
+  const skipped: ObservabilityCost["skipped"] = {};
+  let nats: TestNatsServer | undefined;
+  if (spawnSync("nats-server", ["--version"]).error) skipped.events = "nats-server is not installed";
+  else nats = await startNatsServer();
+  const sink = await startTraceSink();
+  const listener = nats ? await listenForEvents(nats.url) : undefined;
+  const environments: Record<Configuration, Record<string, string>> = {
+    baseline: { NATS_URL: "", OTEL_SDK_DISABLED: "true" },
+    events: { NATS_URL: nats?.url ?? "", OTEL_SDK_DISABLED: "true" },
+    tracing: {
+      NATS_URL: "",
+      OTEL_SDK_DISABLED: "false",
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      OTEL_TRACES_SAMPLER: "always_on",
+    },
+  };
+  const configurations = (["baseline", "events", "tracing"] as const).filter((name) => !skipped[name]);
+  const settings = {
+    ...context.settings,
+    stockPerHotProduct: STOCK_PER_HOT_PRODUCT[context.settings.mode],
+  };
+  const rounds: ConfigurationRound[] = [];
+  try {
+    const roundCount = roundsOf(context.settings);
+    for (let round = 1; round <= roundCount; round++) {
+      for (let index = 0; index < configurations.length; index++) {
+        const configuration = configurations[(index + round - 1) % configurations.length]!;
+        log(`observability cost, round ${round}/${roundCount}: ${configuration}`);
+        await bench.restart(environments[configuration]);
+        if (configuration === "events") await waitForEmptyOutboxes(bench);
+        const clients = connect();
+        try {
+          const scenario: BenchContext = { ...context, ...clients, settings };
+          // Unrecorded: JIT and connection set-up of the fresh processes.
+          await pointReadsViaGateway(scenario, context.settings.warmupSeconds);
+          const pointReads = await pointReadsViaGateway(scenario, context.settings.pointReadSeconds);
+          const exportedBefore = sink.bytes();
+          listener?.reset();
+          // The main run's rounds named their hot products 1…rounds: these take names of their own.
+          const checkout = await runContendedCheckout(scenario, 1000 + round * 10 + index);
+          const result: ConfigurationRound = {
+            round,
+            configuration,
+            checkoutOrders: checkout.orders,
+            checkoutOrdersPerSecond: checkout.ordersPerSecond,
+            checkoutLatency: checkout.latency,
+            pointReads,
+          };
+          if (configuration === "events" && listener) {
+            const giveUpAt = performance.now() + DRAIN_TIMEOUT_MS;
+            while (listener.placed() < checkout.orders && performance.now() < giveUpAt) {
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            result.eventLag = summarizeLatencies(listener.lags());
+            result.eventsDelivered = checkout.orders === 0 ? Number.NaN : listener.placed() / checkout.orders;
+          }
+          if (configuration === "tracing") result.exportedBytes = sink.bytes() - exportedBefore;
+          rounds.push(result);
+        } finally {
+          clients.close();
+        }
+      }
+    }
+  } finally {
+    // Leave the system as the main run had it.
+    await bench.restart({});
+    await listener?.close();
+    await nats?.close();
+    sink.server.close();
+  }
+  return summarizeCost(rounds, skipped);
+}
+
+export function summarizeCost(rounds: ConfigurationRound[], skipped: ObservabilityCost["skipped"]): ObservabilityCost {
+  const of = (configuration: Configuration) => rounds.filter((r) => r.configuration === configuration);
+  const medianOf = (configuration: Configuration, pick: (r: ConfigurationRound) => number) =>
+    median(of(configuration).map(pick));
+  const summary = Object.fromEntries(
+    (["baseline", "events", "tracing"] as const).map((configuration) => [
+      configuration,
+      {
+        checkoutOrdersPerSecond: medianOf(configuration, (r) => r.checkoutOrdersPerSecond),
+        checkoutP99: medianOf(configuration, (r) => r.checkoutLatency.p99),
+        pointReadsRps: medianOf(configuration, (r) => r.pointReads.requestsPerSecond),
+        pointReadsP99: medianOf(configuration, (r) => r.pointReads.latency.p99),
+      },
+    ]),
+  ) as ObservabilityCost["summary"];
+  /** Median over rounds of the drop of `pick` from that round's baseline. */
+  const cost = (configuration: Configuration, pick: (r: ConfigurationRound) => number) =>
+    median(
+      of(configuration).map((measured) => {
+        const baseline = of("baseline").find((r) => r.round === measured.round);
+        return baseline ? costPercent(pick(baseline), pick(measured)) : Number.NaN;
+      }),
+    );
+  return {
+    rounds,
+    skipped,
+    summary,
+    eventsCheckoutCostPercent: cost("events", (r) => r.checkoutOrdersPerSecond),
+    tracingCheckoutCostPercent: cost("tracing", (r) => r.checkoutOrdersPerSecond),
+    tracingPointReadsCostPercent: cost("tracing", (r) => r.pointReads.requestsPerSecond),
+    eventLagP50: medianOf("events", (r) => r.eventLag?.p50 ?? Number.NaN),
+    eventLagWorstP99: Math.max(...of("events").map((r) => r.eventLag?.p99 ?? Number.NaN)),
+  };
+}
+
+const fixed = (value: number, digits: number, unit: string) =>
+  Number.isFinite(value) ? `${value.toFixed(digits)}${unit}` : "n/a";
+const within = (value: number, ok: (value: number) => boolean): TargetRow["verdict"] =>
+  Number.isFinite(value) ? (ok(value) ? "PASS" : "MISS") : "n/a";
+
+/** The targets of issue 14: the outbox and relay cost ≤ 10 % of checkout throughput; event lag p99 ≤ 100 ms. */
+export function observabilityTargets(cost: ObservabilityCost): TargetRow[] {
+  const delivered = Math.min(
+    ...cost.rounds.flatMap((r) => (r.eventsDelivered === undefined ? [] : [r.eventsDelivered])),
+  );
+  return [
+    {
+      target: "events on: contended checkout throughput ≤ 10 % below the baseline (same run)",
+      measured: fixed(cost.eventsCheckoutCostPercent, 1, " %"),
+      verdict: within(cost.eventsCheckoutCostPercent, (v) => v <= 10),
+    },
+    {
+      target: "event lag p99 ≤ 100 ms (written → received by a subscriber, during checkout, worst round)",
+      measured: fixed(cost.eventLagWorstP99, 1, " ms"),
+      verdict: within(cost.eventLagWorstP99, (v) => v <= 100),
+    },
+    {
+      target: "events on: every order.placed reached the subscriber",
+      measured: fixed(100 * delivered, 1, " %"),
+      verdict: within(delivered, (v) => v === 1),
+    },
+  ];
+}
