@@ -350,6 +350,15 @@ describe("money at its limits, end to end", () => {
     expect(await databaseDigest(shop.databaseUrls)).toEqual(before);
   });
 
+  // Seen by the edge suite: an empty cart has no currency, and its decimal total answered INTERNAL.
+  it("regression: an empty cart answers a total of 0 without a currency", async () => {
+    const customer = await register();
+    const cart = dataOf(
+      await client.graphql(`{ cart { total totalCents currency lines { quantity } } }`, {}, customer.token),
+    );
+    expect(cart.cart).toEqual({ total: 0, totalCents: 0, currency: "", lines: [] });
+  });
+
   // Seen: createCategory(name: "Обувь") was refused ("must contain a letter or digit").
   it("regression: creates a category named in any script with a valid unique slug", async () => {
     const create = (name: string) =>

@@ -62,15 +62,16 @@ export function dataOf(answer: GraphQLAnswer): Record<string, any> {
  * A refusal as every edge must give it: a code that is not INTERNAL, a reason, and for bad input the field at fault.
  * GraphQL documents that do not validate (a literal of the wrong type) name no field: they are the query's fault.
  */
-export function expectCodedGraphQLErrors(answer: GraphQLAnswer): GraphQLError[] {
-  expect(answer.status).toBeLessThan(500);
-  expect(answer.errors?.length, JSON.stringify(answer)).toBeGreaterThan(0);
+export function expectCodedGraphQLErrors(answer: GraphQLAnswer, operation = ""): GraphQLError[] {
+  expect(answer.status, operation).toBeLessThan(500);
+  expect(answer.errors?.length, `${operation} ${JSON.stringify(answer)}`).toBeGreaterThan(0);
   for (const error of answer.errors!) {
     const { code, reason, field } = error.extensions ?? {};
-    expect(code, error.message).toBeTypeOf("string");
-    expect(code, error.message).not.toBe("INTERNAL");
-    expect(reason, error.message).toBeTypeOf("string");
-    if (code === "BAD_USER_INPUT") expect(field, error.message).toBeTypeOf("string");
+    const context = `${operation}: ${error.message}`;
+    expect(code, context).toBeTypeOf("string");
+    expect(code, context).not.toBe("INTERNAL");
+    expect(reason, context).toBeTypeOf("string");
+    if (code === "BAD_USER_INPUT") expect(field, context).toBeTypeOf("string");
   }
   return answer.errors!;
 }

@@ -322,7 +322,8 @@ const types = {
     max: (bucket: PricedBucket) => (bucket.maxCents === undefined ? null : decimalOf(bucket.maxCents, bucket.currency)),
   },
   Cart: {
-    total: (cart: Cart) => decimalOf(cart.totalCents, cart.currency),
+    // An empty cart has no currency, and so no exponent: its total is 0 in any.
+    total: (cart: Cart) => (cart.currency === "" ? 0 : decimalOf(cart.totalCents, cart.currency)),
   },
   CartLine: {
     product: (line: CartLine, _: unknown, { gateway }: GraphQLContext) =>
