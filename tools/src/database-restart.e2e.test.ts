@@ -1,0 +1,211 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "@polyscale/platform/testing";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
+import { startSystem, type RunningSystem, type ServiceName } from "./system.js";
+
+/**
+ * A full PostgreSQL restart under traffic: the system runs on an embedded server of its own, which is stopped (fast
+ * shutdown, as a restart or failover does) and started again while customers browse and order. Every process, with its
+ * background loops (reconciler, event relay, token purge), must live through it; every request gets its answer or a
+ * coded error; traffic succeeds again afterwards and no acknowledged order is lost.
+ */
+
+const ADMIN = { email: "admin@restart.polyscale.test", password: "restart-admin-password-1" };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let postgresDir: string;
+let dataDir: string;
+let postgresPort: number;
+let postgres: EmbeddedPostgres | undefined;
+let system: RunningSystem;
+
+interface Answer {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }>;
+}
+
+async function graphql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Answer> {
+  const response = await fetch(`${system.gatewayUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  expect(response.status).toBeLessThan(500);
+  return (await response.json()) as Answer;
+}
+
+async function data(query: string, variables: Record<string, unknown> = {}, token?: string) {
+  const answer = await graphql(query, variables, token);
+  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+  return answer.data!;
+}
+
+const startPostgres = () => startEmbeddedPostgres({ dataDir: postgresDir, port: postgresPort });
+
+beforeAll(async () => {
+  postgresDir = await mkdtemp(path.join(tmpdir(), "polyscale-restart-pg-"));
+  dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-restart-data-"));
+  postgresPort = await freePort();
+  postgres = await startPostgres();
+  await postgres.ensureDatabases(["account", "product", "order"]);
+  const names: ServiceName[] = ["gateway", "account", "product", "order"];
+  const ports = await Promise.all(names.map(() => freePort()));
+  system = await startSystem({
+    ports: Object.fromEntries(names.map((name, index) => [name, ports[index]!])) as Record<ServiceName, number>,
+    dataDir,
+    databaseUrls: {
+      account: postgres.urlOf("account"),
+      product: postgres.urlOf("product"),
+      order: postgres.urlOf("order"),
+    },
+    env: {
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
+      ORDER_MAX_UNPAID_PER_ACCOUNT: "10000",
+      ORDER_MAX_HELD_UNITS_PER_PRODUCT: "1000000",
+      // The reconciler and the relays tick often, so they meet the outage too.
+      RECONCILE_INTERVAL_MS: "200",
+    },
+  });
+});
+
+afterAll(async () => {
+  await system?.stop();
+  await postgres?.stop();
+  await rm(postgresDir, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("a PostgreSQL restart under traffic", () => {
+  it("is survived by every process: requests answer or fail coded, traffic succeeds after, acknowledged orders stay", async () => {
+    const adminToken = (
+      await data(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
+        e: ADMIN.email,
+        p: ADMIN.password,
+      })
+    ).login.accessToken as string;
+    const productId = (
+      await data(
+        `mutation { createProduct(product: { name: "Lamp", description: "", price: 12.5, stock: 1000000 }) { id } }`,
+        {},
+        adminToken,
+      )
+    ).createProduct.id as string;
+    const customers = await Promise.all(
+      [1, 2, 3, 4].map(async (n) => {
+        const registered = (
+          await data(`mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`, {
+            input: { name: `Shopper ${n}`, email: `shopper-${n}@restart.test`, password: "correct-horse-battery-9" },
+          })
+        ).register;
+        return { id: registered.account.id as string, token: registered.accessToken as string };
+      }),
+    );
+
+    const acknowledged = new Map<string, string[]>(customers.map((customer) => [customer.id, []]));
+    const outcomes = { ok: 0, coded: new Map<string, number>(), uncoded: [] as string[] };
+    const record = (answer: Answer) => {
+      if (!answer.errors) {
+        outcomes.ok += 1;
+        return;
+      }
+      for (const error of answer.errors) {
+        const { code, reason } = error.extensions ?? {};
+        if (!code || !reason || code === "INTERNAL") outcomes.uncoded.push(JSON.stringify(error));
+        else outcomes.coded.set(code, (outcomes.coded.get(code) ?? 0) + 1);
+      }
+    };
+    let running = true;
+    const shopper = async (customer: (typeof customers)[number]) => {
+      while (running) {
+        record(
+          await graphql(`
+            {
+              products(pagination: { take: 5 }) {
+                id
+                stock
+              }
+            }
+          `),
+        );
+        const placed = await graphql(
+          `
+            mutation ($order: OrderInput!) {
+              createOrder(order: $order) {
+                id
+              }
+            }
+          `,
+          { order: { accountId: customer.id, products: [{ id: productId, quantity: 1 }] } },
+          customer.token,
+        );
+        record(placed);
+        if (!placed.errors) acknowledged.get(customer.id)!.push(placed.data!.createOrder.id);
+        record(
+          await graphql(
+            `
+              {
+                myOrders(pagination: { take: 1 }) {
+                  id
+                }
+              }
+            `,
+            {},
+            customer.token,
+          ),
+        );
+      }
+    };
+    const shoppers = customers.map(shopper);
+    await sleep(1_000);
+    await postgres!.stop();
+    postgres = undefined;
+    await sleep(2_000);
+    postgres = await startPostgres();
+    await sleep(3_000);
+    running = false;
+    await Promise.all(shoppers);
+
+    for (const [name, running] of Object.entries(system.processes)) {
+      expect({ name, exitCode: running!.child.exitCode, signal: running!.child.signalCode }).toEqual({
+        name,
+        exitCode: null,
+        signal: null,
+      });
+      expect(running!.output(), name).not.toMatch(/uncaught|unhandled/i);
+    }
+    expect(outcomes.uncoded).toEqual([]);
+    expect(outcomes.coded.get("UNAVAILABLE") ?? 0).toBeGreaterThan(0);
+    expect([...outcomes.coded.keys()].filter((code) => code !== "UNAVAILABLE")).toEqual([]);
+
+    // Everything works again, on fresh connections, without a restart of any process.
+    const after = await Promise.all(
+      customers.map((customer) =>
+        graphql(
+          `
+            mutation ($order: OrderInput!) {
+              createOrder(order: $order) {
+                id
+              }
+            }
+          `,
+          { order: { accountId: customer.id, products: [{ id: productId, quantity: 1 }] } },
+          customer.token,
+        ),
+      ),
+    );
+    for (const answer of after) expect(answer.errors).toBeUndefined();
+    for (const customer of customers) {
+      const orders = (await data(`{ myOrders { id } }`, {}, customer.token)).myOrders as Array<{ id: string }>;
+      expect(orders.map((order) => order.id)).toEqual(expect.arrayContaining(acknowledged.get(customer.id)!));
+    }
+    expect(outcomes.ok).toBeGreaterThan(0);
+  }, 120_000);
+});
