@@ -236,9 +236,13 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
            FROM (SELECT width_bucket(price_cents, ${bounds}::bigint[]) AS bucket, count(*) AS count FROM facet_sample
                  WHERE ${category} GROUP BY 1) facet) AS price_facets
     )
-    SELECT summary.*, ${PRODUCT_COLUMNS.split(", ")
-      .map((column) => `p.${column}`)
-      .join(", ")}
+    -- The facets once, on the first row: every row would otherwise carry (and the driver parse) the same JSON.
+    SELECT summary.total, summary.total_scale, summary.facet_scale,
+      CASE WHEN coalesce(page.position, 1) = 1 THEN summary.category_facets END AS category_facets,
+      CASE WHEN coalesce(page.position, 1) = 1 THEN summary.price_facets END AS price_facets,
+      ${PRODUCT_COLUMNS.split(", ")
+        .map((column) => `p.${column}`)
+        .join(", ")}
     FROM summary
     LEFT JOIN page ON true
     LEFT JOIN products p ON p.id = page.id
