@@ -16,12 +16,14 @@ import { AccountServiceService } from "@polyscale/proto/account/v1/account";
 import { OrderServiceService } from "@polyscale/proto/order/v1/order";
 import { ProductServiceService } from "@polyscale/proto/product/v1/product";
 import { AppError, newId } from "@polyscale/platform";
-import { startTestSystem, TEST_ADMIN, type TestSystem } from "@polyscale/tools/test-shop";
+import type { TestSystem } from "@polyscale/tools/test-shop";
 import { loadTypeDefs } from "./graphql/schema.js";
-import { closeServices, connectServices, type Services } from "./services.js";
+import type { Services } from "./services.js";
 import {
   dataOf,
-  edgeClients,
+  type EdgeSystem,
+  type edgeClients,
+  startEdgeSystem,
   expectCodedGraphQLErrors,
   expectCodedRestError,
   settledDigest,
@@ -40,6 +42,7 @@ import {
 /** Runs per operation and property: the suite runs twice in CI, so it stays small. */
 const RUNS = 8;
 
+let edges: EdgeSystem | undefined;
 let shop: TestSystem;
 let client: ReturnType<typeof edgeClients>;
 let grpc: Services;
@@ -380,25 +383,11 @@ function grpcMethods() {
 // ---- The system ----
 
 beforeAll(async () => {
-  shop = await startTestSystem({
+  edges = await startEdgeSystem({
     ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "100000",
     LOGIN_FREE_ATTEMPTS_PER_ADDRESS: "100000",
   });
-  client = edgeClients(shop.system.gatewayUrl);
-  grpc = connectServices({
-    accountServiceAddress: shop.system.addresses.account,
-    productServiceAddress: shop.system.addresses.product,
-    orderServiceAddress: shop.system.addresses.order,
-    grpcDeadlineMs: 10_000,
-  });
-  const login = await client.graphql(
-    `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
-    {
-      e: TEST_ADMIN.email,
-      p: TEST_ADMIN.password,
-    },
-  );
-  adminToken = dataOf(login).login.accessToken;
+  ({ shop, client, grpc, adminToken } = edges);
   const customer = dataOf(
     await client.graphql(
       `mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`,
@@ -429,8 +418,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (grpc) closeServices(grpc);
-  await shop?.stop();
+  await edges?.stop();
 });
 
 describe("every edge, with generated values", () => {

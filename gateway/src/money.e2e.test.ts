@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currencyExponent, LIMITS } from "@polyscale/platform";
-import { startTestSystem, TEST_ADMIN, type TestSystem } from "@polyscale/tools/test-shop";
-import { closeServices, connectServices, type Services } from "./services.js";
+import type { TestSystem } from "@polyscale/tools/test-shop";
+import type { Services } from "./services.js";
 import {
   databaseDigest,
   dataOf,
-  edgeClients,
+  type EdgeSystem,
+  type edgeClients,
+  startEdgeSystem,
   expectCodedGraphQLErrors,
   expectCodedRestError,
   settledDigest,
@@ -17,6 +19,7 @@ import {
  * carts, orders, their lists and payments; anything beyond a limit refused before it is written.
  */
 
+let edges: EdgeSystem | undefined;
 let shop: TestSystem;
 let client: ReturnType<typeof edgeClients>;
 let grpc: Services;
@@ -49,32 +52,17 @@ async function createProduct(product: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  shop = await startTestSystem({
+  edges = await startEdgeSystem({
     // Orders of 1,000 units of a product and many unpaid orders: the hold limits have tests of their own.
     ORDER_MAX_HELD_UNITS_PER_PRODUCT: "1000000",
     ORDER_MAX_UNPAID_PER_ACCOUNT: "1000",
     ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
   });
-  client = edgeClients(shop.system.gatewayUrl);
-  grpc = connectServices({
-    accountServiceAddress: shop.system.addresses.account,
-    productServiceAddress: shop.system.addresses.product,
-    orderServiceAddress: shop.system.addresses.order,
-    grpcDeadlineMs: 10_000,
-  });
-  const login = await client.graphql(
-    `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
-    {
-      e: TEST_ADMIN.email,
-      p: TEST_ADMIN.password,
-    },
-  );
-  adminToken = dataOf(login).login.accessToken;
+  ({ shop, client, grpc, adminToken } = edges);
 });
 
 afterAll(async () => {
-  if (grpc) closeServices(grpc);
-  await shop?.stop();
+  await edges?.stop();
 });
 
 describe("money at its limits, end to end", () => {
@@ -323,6 +311,19 @@ describe("money at its limits, end to end", () => {
         stock: 0,
       }),
     ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", reason: "LIMIT_EXCEEDED", field: "priceCents" });
+
+    // gRPC int64 is read as a JavaScript number (ts-proto forceLong=number): a value past 2^53 on the wire cannot be
+    // read exactly, so the server refuses the message rather than round it.
+    await expect(
+      grpc.product.createProduct({
+        name: "Unreadable",
+        description: "",
+        priceCents: 2 ** 62,
+        currency: "USD",
+        categoryId: "",
+        stock: 0,
+      }),
+    ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field: "request" });
 
     // Seen: quantity=2147483648 and skip=2147483648 answered 500; negative, fractional and NaN numbers likewise.
     for (const quantity of [2_147_483_648, -1, 1.5, "NaN", 1e300]) {

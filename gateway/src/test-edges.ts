@@ -1,5 +1,7 @@
 import { expect } from "vitest";
 import { Database } from "@polyscale/platform";
+import { startTestSystem, TEST_ADMIN, type TestSystem } from "@polyscale/tools/test-shop";
+import { closeServices, connectServices, type Services } from "./services.js";
 
 /**
  * For the edge suites (money.e2e, edges.property.e2e): plain HTTP clients of a running gateway that return every
@@ -48,6 +50,44 @@ export function edgeClients(gatewayUrl: string) {
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+  };
+}
+
+export interface EdgeSystem {
+  shop: TestSystem;
+  client: ReturnType<typeof edgeClients>;
+  /** Typed gRPC clients of the three services. */
+  grpc: Services;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/** The four processes on scratch databases (startTestSystem with `env`), with clients and an admin session. */
+export async function startEdgeSystem(env: Record<string, string>): Promise<EdgeSystem> {
+  const shop = await startTestSystem(env);
+  const client = edgeClients(shop.system.gatewayUrl);
+  const grpc = connectServices({
+    accountServiceAddress: shop.system.addresses.account,
+    productServiceAddress: shop.system.addresses.product,
+    orderServiceAddress: shop.system.addresses.order,
+    grpcDeadlineMs: 10_000,
+  });
+  const login = await client.graphql(
+    `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+    {
+      e: TEST_ADMIN.email,
+      p: TEST_ADMIN.password,
+    },
+  );
+  return {
+    shop,
+    client,
+    grpc,
+    adminToken: dataOf(login).login.accessToken,
+    async stop() {
+      closeServices(grpc);
+      await shop.stop();
     },
   };
 }
