@@ -2,15 +2,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "@polyscale/platform/testing";
+import { Database } from "@polyscale/platform";
+import { freePort, startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 import { startSystem, type RunningSystem, type ServiceName } from "./system.js";
 
 /**
  * A full PostgreSQL restart under traffic: the system runs on an embedded server of its own, which is stopped (fast
  * shutdown, as a restart or failover does) and started again while customers browse and order. Every process, with its
- * background loops (reconciler, event relay, token purge), must live through it; every request gets its answer or a
- * coded error; traffic succeeds again afterwards and no acknowledged order is lost.
+ * background loops (reconciler, event relays publishing to a NATS server, token purge), must live through it; every
+ * request gets its answer or a coded error; traffic succeeds again afterwards, no acknowledged order is lost, and the
+ * relays publish every event written before, during and after.
  */
 
 const ADMIN = { email: "admin@restart.polyscale.test", password: "restart-admin-password-1" };
@@ -20,6 +22,7 @@ let postgresDir: string;
 let dataDir: string;
 let postgresPort: number;
 let postgres: EmbeddedPostgres | undefined;
+let nats: TestNatsServer;
 let system: RunningSystem;
 
 interface Answer {
@@ -50,6 +53,7 @@ beforeAll(async () => {
   postgresDir = await mkdtemp(path.join(tmpdir(), "polyscale-restart-pg-"));
   dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-restart-data-"));
   postgresPort = await freePort();
+  nats = await startNatsServer();
   postgres = await startPostgres();
   await postgres.ensureDatabases(["account", "product", "order"]);
   const names: ServiceName[] = ["gateway", "account", "product", "order"];
@@ -70,6 +74,7 @@ beforeAll(async () => {
       ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
       ORDER_MAX_UNPAID_PER_ACCOUNT: "10000",
       ORDER_MAX_HELD_UNITS_PER_PRODUCT: "1000000",
+      NATS_URL: nats.url,
       // The reconciler and the relays tick often, so they meet the outage too.
       RECONCILE_INTERVAL_MS: "200",
     },
@@ -79,6 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
   await postgres?.stop();
+  await nats?.close();
   await rm(postgresDir, { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -207,5 +213,20 @@ describe("a PostgreSQL restart under traffic", () => {
       expect(orders.map((order) => order.id)).toEqual(expect.arrayContaining(acknowledged.get(customer.id)!));
     }
     expect(outcomes.ok).toBeGreaterThan(0);
+
+    // The relays kept going: every service's outbox drains (the orders' events among them).
+    for (const service of ["account", "product", "order"]) {
+      const database = await Database.open({ url: postgres!.urlOf(service), poolSize: 1 });
+      try {
+        const unsent = async () =>
+          (await database.query<{ n: number }>("SELECT count(*) AS n FROM event_outbox WHERE sent_at IS NULL")).rows[0]!
+            .n;
+        const deadline = Date.now() + 20_000;
+        while ((await unsent()) > 0 && Date.now() < deadline) await sleep(200);
+        expect(await unsent(), service).toBe(0);
+      } finally {
+        await database.close();
+      }
+    }
   }, 120_000);
 });
