@@ -8,6 +8,11 @@ export interface Queryable {
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<Row>>;
+  /**
+   * Runs `callback` once what was written through this is committed: after COMMIT inside a transaction (never when it
+   * rolls back), at once outside one (each statement commits by itself). For wake-ups, e.g. of the outbox relay.
+   */
+  afterCommit(callback: () => void): void;
 }
 
 export interface DatabaseOptions {
@@ -124,6 +129,7 @@ export class Database implements Queryable {
     let broken = false;
     try {
       await client.query("BEGIN");
+      const committed: Array<() => void> = [];
       // Each statement of the transaction is timed as well as the whole.
       const result = await fn({
         async query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]) {
@@ -134,8 +140,10 @@ export class Database implements Queryable {
             statementDone();
           }
         },
+        afterCommit: (callback) => void committed.push(callback),
       });
       await client.query("COMMIT");
+      for (const callback of committed) callback();
       return result;
     } catch (error) {
       broken = isConnectionFault(error);
@@ -145,6 +153,10 @@ export class Database implements Queryable {
       client.release(broken);
       done();
     }
+  }
+
+  afterCommit(callback: () => void): void {
+    callback();
   }
 
   /** A pooled client; UNAVAILABLE when no connection can be made (the server is down or restarting). */

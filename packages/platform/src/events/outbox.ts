@@ -13,8 +13,24 @@ import { eventType, toCloudEvent, type DomainEvent } from "./catalogue.js";
  * one committed. That is what makes ids, and so publication, follow commit order per aggregate.
  *
  * Inside a traced request the row keeps the request's W3C trace context (traceparent, tracestate), which the relay
- * sends as message headers. Without tracing the propagator is a no-op and nothing is stored.
+ * sends as message headers. Without tracing the propagator is a no-op and nothing is stored. Once the transaction
+ * commits, the relays of this process are woken (onEventsCommitted).
  */
+const committedListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` each time a transaction of this process that wrote events has committed (the relay wakes up
+ * instead of waiting for its next poll). Returns the function that removes it.
+ */
+export function onEventsCommitted(listener: () => void): () => void {
+  committedListeners.add(listener);
+  return () => committedListeners.delete(listener);
+}
+
+function eventsCommitted(): void {
+  for (const listener of committedListeners) listener();
+}
+
 export async function recordEvents(tx: Queryable, events: readonly DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
   const time = new Date();
@@ -33,4 +49,5 @@ export async function recordEvents(tx: Queryable, events: readonly DomainEvent[]
       trace.tracestate ?? null,
     ],
   );
+  tx.afterCommit(eventsCommitted);
 }

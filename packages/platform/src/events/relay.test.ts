@@ -172,6 +172,18 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
     expect(await relay().relayBatch()).toEqual({ published: 0, failed: 0 });
   });
 
+  it("publishes an event of this process as soon as its transaction commits, not at the next poll", async () => {
+    const patient = new OutboxRelay(database, publisher, logger, { pollMs: 60_000 });
+    relays.push(patient);
+    patient.start();
+    // Its first look finds nothing; the next poll would be a minute away.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const orderId = newId();
+    await database.transaction((tx) => recordEvents(tx, [placed(orderId)]));
+    const received = await readStream(reader, 1, 10_000);
+    expect(received.map((message) => message.envelope.subject)).toEqual([orderId]);
+  });
+
   it("writes no event for a change that rolled back", async () => {
     await expect(
       database.transaction(async (tx) => {

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Database, Queryable } from "../database.js";
 import { describeError } from "../errors.js";
 import { gauge } from "../metrics.js";
+import { onEventsCommitted } from "./outbox.js";
 
 /** One outbox row as it goes to the broker. */
 export interface OutboxMessage {
@@ -33,7 +34,10 @@ export interface EventPublisher {
 }
 
 export interface OutboxRelayOptions {
-  /** Pause between looks at the outbox when it had nothing (more) to publish. */
+  /**
+   * Pause between looks at the outbox when it had nothing (more) to publish; events committed by this process wake
+   * the relay sooner.
+   */
   pollMs: number;
   /** Rows per batch. */
   batchSize?: number;
@@ -76,6 +80,10 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * nothing is sent twice by two replicas, and nothing overtakes an earlier event of its aggregate. A crash after the
  * broker stored a message but before the commit republishes it, and JetStream drops the copy by its Nats-Msg-Id.
  *
+ * When to look: at once after a transaction of this process that wrote events commits (so an event is on its way
+ * within a round trip or two of its commit, without LISTEN/NOTIFY, whose queue lock serialises commits), and every
+ * pollMs for events of other replicas and for retries.
+ *
  * Without a publisher (no NATS_URL) the relay only bounds the table: it keeps the newest maxUnpublished events.
  */
 export class OutboxRelay {
@@ -87,6 +95,11 @@ export class OutboxRelay {
   private wakeUp: (() => void) | undefined;
   private lastPrune = 0;
   private failures = 0;
+  /** Events committed since the current batch started: look again without pausing. */
+  private committedSince = false;
+  /** Whether the last batch was this replica's turn (it took the lock); if not, another replica is publishing. */
+  private publishedLast = false;
+  private stopListening: (() => void) | undefined;
 
   constructor(
     private readonly database: Database,
@@ -102,12 +115,21 @@ export class OutboxRelay {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    // An event committed by this process is published at once rather than at the next poll (the poll remains for
+    // events of other replicas and for retries).
+    if (this.publisher) {
+      this.stopListening = onEventsCommitted(() => {
+        this.committedSince = true;
+        if (this.failures === 0 && this.publisher?.isConnected()) this.wakeUp?.();
+      });
+    }
     this.loop = this.run();
   }
 
   /** Stops polling; resolves once the batch in flight, if any, has committed or rolled back. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopListening?.();
     this.wakeUp?.();
     await this.loop;
     this.loop = undefined;
@@ -116,6 +138,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (!this.stopping) {
       let report: RelayReport | undefined;
+      this.committedSince = false;
       try {
         if (this.publisher?.isConnected()) report = await this.relayBatch();
         if (Date.now() - this.lastPrune >= PRUNE_INTERVAL_MS) {
@@ -131,8 +154,8 @@ export class OutboxRelay {
         continue;
       }
       this.failures = 0;
-      // A full batch means more may be waiting: look again at once.
-      if (report && report.published === this.batchSize) continue;
+      // A full batch means more may be waiting, and so do events committed during this batch: look again at once.
+      if (report && (report.published === this.batchSize || (this.committedSince && this.publishedLast))) continue;
       await this.pause(this.options.pollMs);
     }
   }
@@ -140,11 +163,13 @@ export class OutboxRelay {
   private pause(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
+      const done = () => {
         clearTimeout(timer);
+        this.wakeUp = undefined;
         resolve();
       };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
     });
   }
 
@@ -156,7 +181,8 @@ export class OutboxRelay {
       const lock = await tx.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [
         RELAY_LOCK_KEY,
       ]);
-      if (!lock.rows[0]!.locked) return { published: 0, failed: 0 };
+      this.publishedLast = lock.rows[0]!.locked;
+      if (!this.publishedLast) return { published: 0, failed: 0 };
       const rows = (
         await tx.query<OutboxRow>(
           `SELECT id, event_id, subject, aggregate_id, body, traceparent, tracestate FROM event_outbox
