@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currencyExponent, LIMITS } from "@polyscale/platform";
 import type { TestSystem } from "@polyscale/tools/test-shop";
+import { PaymentKind } from "@polyscale/order";
+import { signatureOf, SIGNATURE_HEADER } from "./rest/webhooks.js";
 import type { Services } from "./services.js";
 import {
   databaseDigest,
@@ -25,6 +27,7 @@ let client: ReturnType<typeof edgeClients>;
 let grpc: Services;
 let adminToken: string;
 
+const WEBHOOK_SECRET = "money-webhook-secret";
 const unique = () => Math.random().toString(36).slice(2, 10);
 
 async function register(): Promise<{ id: string; token: string }> {
@@ -57,6 +60,7 @@ beforeAll(async () => {
     ORDER_MAX_HELD_UNITS_PER_PRODUCT: "1000000",
     ORDER_MAX_UNPAID_PER_ACCOUNT: "1000",
     ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
+    PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
   });
   ({ shop, client, grpc, adminToken } = edges);
 });
@@ -171,21 +175,43 @@ describe("money at its limits, end to end", () => {
         currency,
       });
 
+      // The capture of the whole total comes in through a different edge for each currency.
       const payment = {
         orderId: order.id,
-        kind: "CAPTURE",
         amountCents: LIMITS.totalMinor,
         currency,
         provider: "manual",
         providerReference: unique(),
       };
+      if (currency === "JPY") {
+        const input = { ...payment, kind: "CAPTURE" };
+        dataOf(
+          await client.graphql(
+            `mutation($input: PaymentInput!) { recordPayment(input: $input) { id } }`,
+            { input },
+            adminToken,
+          ),
+        );
+      } else if (currency === "USD") {
+        const event = JSON.stringify({ ...payment, kind: "capture" });
+        const answer = await client.rest("POST", "/webhooks/payments", {
+          body: event,
+          headers: { [SIGNATURE_HEADER]: signatureOf(WEBHOOK_SECRET, event) },
+        });
+        expect(answer.body).toMatchObject({ status: "PAID", payments: [{ amountCents: LIMITS.totalMinor }] });
+      } else {
+        await grpc.order.recordPayment(
+          { ...payment, kind: PaymentKind.PAYMENT_KIND_CAPTURE },
+          { accessToken: adminToken },
+        );
+      }
       const paid = dataOf(
         await client.graphql(
-          `mutation($input: PaymentInput!) { recordPayment(input: $input) { ${ORDER_FIELDS} } }`,
-          { input: payment },
+          `query($id: String!) { order(id: $id) { ${ORDER_FIELDS} } }`,
+          { id: order.id },
           adminToken,
         ),
-      ).recordPayment;
+      ).order;
       expect(paid).toMatchObject({ status: "PAID", payments: [{ amountCents: LIMITS.totalMinor, currency }] });
 
       const restOrder = (await client.rest("GET", `/order/${order.id}`, { token: customer.token })).body;

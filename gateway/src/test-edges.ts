@@ -36,12 +36,17 @@ export function edgeClients(gatewayUrl: string) {
     },
 
     /** `body` is sent as JSON; a string is sent as it is (for bodies JSON.stringify cannot write). */
-    async rest(method: string, route: string, options: { body?: unknown; token?: string } = {}): Promise<RestAnswer> {
+    async rest(
+      method: string,
+      route: string,
+      options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+    ): Promise<RestAnswer> {
       const response = await fetch(`${gatewayUrl}${route}`, {
         method,
         headers: {
           ...(options.body === undefined ? {} : { "content-type": "application/json" }),
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...options.headers,
         },
         body:
           options.body === undefined || typeof options.body === "string"
