@@ -95,6 +95,7 @@ describe("Grafana dashboard", () => {
         "Saturation",
         "Checkout",
         "Search",
+        "Events",
       ]),
     );
     const sources = parse(readRepositoryFile("deploy/grafana/provisioning/datasources/datasources.yml")) as {
@@ -111,6 +112,8 @@ describe("Grafana dashboard", () => {
       "graphql_operation_duration_seconds_bucket",
       "polyscale_orders_total",
       "nodejs_eventloop_lag_p99_seconds",
+      "polyscale_outbox_pending_events",
+      "polyscale_outbox_oldest_pending_age_seconds",
     ]) {
       expect(expressions, metric).toContain(metric);
     }
