@@ -10,7 +10,8 @@ export interface Queryable {
   ): Promise<pg.QueryResult<Row>>;
   /**
    * Runs `callback` once what was written through this is committed: after COMMIT inside a transaction (never when it
-   * rolls back), at once outside one (each statement commits by itself). For wake-ups, e.g. of the outbox relay.
+   * rolls back), at once outside one (each statement commits by itself). For wake-ups, e.g. of the outbox relay; it
+   * must not throw, as it runs between COMMIT and the transaction's result.
    */
   afterCommit(callback: () => void): void;
 }
