@@ -71,7 +71,9 @@ describe.runIf(existsSync(CHROMIUM))("GraphiQL in a browser with the network off
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
 
-    await page.goto(`${system.gatewayUrl}/graphql`, { waitUntil: "load", timeout: 60_000 });
+    const loaded = await page.goto(`${system.gatewayUrl}/graphql`, { waitUntil: "load", timeout: 60_000 });
+    // 9 MB uncompressed: the browser gets it brotli-compressed.
+    expect((await loaded!.allHeaders())["content-encoding"]).toBe("br");
     expect(await page.title()).toBe("PolyScale GraphQL");
     await page.waitForSelector(".graphiql-execute-button", { timeout: 60_000 });
     expect(await page.locator("body").innerText()).not.toContain("__TITLE__");

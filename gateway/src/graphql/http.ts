@@ -27,7 +27,7 @@ import { maskError } from "./errors.js";
 import { maxExpensiveMutationsRule } from "./expensive-mutations.js";
 import type { GraphQLContext } from "./resolvers.js";
 import { createGatewaySchema } from "./schema.js";
-import { graphiQLPage } from "./graphiql.js";
+import { sendGraphiQL } from "./graphiql.js";
 
 /**
  * GraphQL over HTTP on /graphql, straight on node:http: POST with a JSON body, GET with the query in the URL (queries
@@ -316,12 +316,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       params = paramsOf(body.query, body.variables, body.operationName);
     } else if (request.method === "GET") {
       if (wantsGraphiQL(request)) {
-        const page = await graphiQLPage();
-        response.writeHead(200, {
-          "content-type": "text/html; charset=utf-8",
-          "content-length": Buffer.byteLength(page),
-        });
-        response.end(page);
+        await sendGraphiQL(request, response);
         return;
       }
       params = paramsOfUrl(url.searchParams);
