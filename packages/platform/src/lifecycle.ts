@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { stopWhenOrphaned } from "./child-process.js";
 import { describeError } from "./errors.js";
 import { stopTracing } from "./telemetry/tracing.js";
 
@@ -44,18 +45,4 @@ export function stopOnSignals(logger: Logger, steps: Array<() => Promise<void>>,
   };
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
-}
-
-/**
- * Runs stop once when the process that started this one is gone: the launcher passes its pid as POLYSCALE_PARENT_PID,
- * and a process whose parent changed was orphaned (the launcher was killed), so it must not run on unwatched.
- */
-export function stopWhenOrphaned(stop: () => void, parentPid = process.env.POLYSCALE_PARENT_PID): void {
-  if (!parentPid) return;
-  const timer = setInterval(() => {
-    if (process.ppid === Number(parentPid)) return;
-    clearInterval(timer);
-    stop();
-  }, 500);
-  timer.unref();
 }
