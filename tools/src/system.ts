@@ -3,11 +3,23 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 /**
- * Starts the whole system as real processes talking gRPC over loopback: account and product first, then order (which
- * calls both), then the gateway. Used by `npm start`, by the end-to-end tests and by the benchmark.
+ * Starts the whole system as real processes talking gRPC over loopback, each as soon as what it needs at start-up is
+ * ready (see startsAfter). Used by `npm start`, by the end-to-end tests and by the benchmark.
  */
 
 export type ServiceName = "account" | "product" | "order" | "gateway";
+
+/**
+ * What each process needs running before it starts. Order and product only call other services per request, through
+ * clients that connect on first use, so they start beside account; the gateway opens the account service's revocation
+ * stream as it starts. Everything starting at once, rather than one after another, saves seconds of `npm start`.
+ */
+const startsAfter: Record<ServiceName, ServiceName[]> = {
+  account: [],
+  product: [],
+  order: [],
+  gateway: ["account"],
+};
 
 export const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -45,7 +57,7 @@ export interface SystemOptions {
   env?: Record<string, string | undefined>;
   /** Copy the processes' output to this one (the launcher); otherwise it is only kept for error messages. */
   echo?: boolean;
-  /** Start only these (default: all four, in dependency order). */
+  /** Start only these (default: all four). */
   only?: ServiceName[];
   /** Aborting it during start-up stops what was started and makes startSystem throw. */
   signal?: AbortSignal;
@@ -99,13 +111,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
   const processes: Partial<Record<ServiceName, RunningProcess>> = {};
 
-  const start = async (name: ServiceName) => {
+  const start = async (name: ServiceName, signal = options.signal) => {
     processes[name] = await startProcess({
       name,
       script: path.join(repositoryRoot, scripts[name]),
       env: sharedEnv,
       echo: options.echo,
-      signal: options.signal,
+      signal,
       isReady: () => (name === "gateway" ? httpOk(`${gatewayUrl}/healthz`) : checkHealth(addresses[name])),
       timeoutMs: 60_000,
     });
@@ -119,15 +131,27 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
 
   const wanted = new Set(options.only ?? (["account", "product", "order", "gateway"] as const));
-  try {
-    await Promise.all((["account", "product"] as const).filter((name) => wanted.has(name)).map(start));
-    for (const name of ["order", "gateway"] as const) {
-      options.signal?.throwIfAborted();
-      if (wanted.has(name)) await start(name);
-    }
-  } catch (error) {
-    await stop();
-    throw error;
+  // The first failure cancels every start still under way (each stops its process), then all are stopped.
+  const failed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
+  let firstError: unknown;
+  const starting = new Map<ServiceName, Promise<void>>();
+  for (const name of ["account", "product", "order", "gateway"] as const) {
+    if (!wanted.has(name)) continue;
+    const needed = startsAfter[name].filter((other) => wanted.has(other)).map((other) => starting.get(other)!);
+    const started = Promise.all(needed)
+      .then(() => start(name, signal))
+      .catch((error: unknown) => {
+        firstError ??= error;
+        failed.abort();
+        throw error;
+      });
+    starting.set(name, started);
   }
-  return { gatewayUrl, addresses, processes, startService: start, stopService, stop };
+  await Promise.allSettled(starting.values());
+  if (firstError !== undefined) {
+    await stop();
+    throw firstError;
+  }
+  return { gatewayUrl, addresses, processes, startService: (name) => start(name), stopService, stop };
 }
