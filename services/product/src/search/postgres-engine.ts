@@ -19,9 +19,10 @@ const ORDER_BY: Record<Exclude<SearchSortOrder, "relevance">, string> = {
 const WEBSEARCH_SYNTAX = /["]|(?:^|\s)-[\p{L}\p{N}]|\s(?:or|OR)\s/u;
 
 /**
- * How many matches relevance ranks (besides exact title matches, always ranked): the first ones the GIN index yields.
- * Ranking reads each candidate's vector twice (ts_rank); bounding it keeps a common word's search from paying for
- * ranking a thousand matches to show twenty.
+ * How many matches relevance ranks (besides exact title matches, always ranked): the first ones in table order, as
+ * the GIN index's bitmap scan yields them. Ranking reads each candidate's vector twice (ts_rank); bounding it keeps a
+ * common word's search from paying for ranking a thousand matches to show twenty. Pages beyond the ranked head list
+ * the other matches by id (descending), so paging reaches every match once.
  */
 export const RANKED_CANDIDATES = 200;
 
@@ -192,7 +193,9 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         SELECT id FROM products
         WHERE search_normalize(name) = (SELECT normalized FROM q) AND ${stock} AND ${category} AND ${price}
       ),
-      first_matches AS MATERIALIZED (SELECT id, search_vector, name FROM matches LIMIT ${parameters.add(RANKED_CANDIDATES)}),
+      first_matches AS MATERIALIZED (
+        SELECT id, search_vector, name FROM matches ORDER BY ctid LIMIT ${parameters.add(RANKED_CANDIDATES)}
+      ),
       candidates AS (
         SELECT id, search_vector, name FROM first_matches
         UNION ALL
@@ -204,7 +207,15 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         FROM (SELECT *, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, (SELECT exact FROM q)) AS exact_rank
               FROM candidates) candidate
       )`;
-      page = `SELECT id FROM ranked ORDER BY rank DESC, id DESC ${pageWindow}`;
+      // The ranked head, then every other match newest id first: each match is on exactly one page. The second
+      // branch runs only for pages beyond the head (the Append under the LIMIT stops once it has the page).
+      page = `(SELECT id FROM ranked ORDER BY rank DESC, id DESC)
+        UNION ALL
+        (SELECT id FROM products
+         WHERE search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category} AND ${price}
+           AND id NOT IN (SELECT id FROM candidates)
+         ORDER BY id DESC)
+        ${pageWindow}`;
     } else {
       // Every match was read: sort those. Otherwise search_sorted_page lets the planner see the query and choose
       // between walking the index of the sort order (common words) and the text index (rare ones).

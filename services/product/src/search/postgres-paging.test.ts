@@ -1,0 +1,64 @@
+import type { Database } from "@polyscale/platform";
+import { databaseBackends } from "@polyscale/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrationsDir } from "../storage.js";
+import { PostgresSearchEngine, RANKED_CANDIDATES } from "./postgres-engine.js";
+import { EXACT_COUNT_LIMIT, type SearchSortOrder } from "./search-engine.js";
+
+/**
+ * Paging reaches every match exactly once, under every order, both when the count is exact (more matches than
+ * relevance ranks) and when it is an estimate (more than EXACT_COUNT_LIMIT matches): 1,500 products, "wool" in every
+ * other name (750), "warm" in every description (1,500).
+ */
+const PRODUCTS = 1_500;
+const TAKE = 100;
+
+describe.each(databaseBackends())("PostgresSearchEngine paging on $name", (backend) => {
+  let database: Database;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const test = await backend.open(migrationsDir);
+    database = test.database;
+    close = test.close;
+    await database.query(
+      `INSERT INTO products (id, name, description, price_cents, currency, stock, created_at)
+       SELECT gen_random_uuid(), CASE WHEN i % 2 = 0 THEN 'Wool socks ' ELSE 'Cotton shirt ' END || i,
+         'Warm and soft', 100 + (i * 7919) % 900, 'USD', i % 3, now() - (i % 50) * interval '1 minute'
+       FROM generate_series(1, $1::int) AS i`,
+      [PRODUCTS],
+    );
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  const cases: Array<[string, number]> = [
+    ["wool", PRODUCTS / 2],
+    ["warm", PRODUCTS],
+  ];
+  const sorts: SearchSortOrder[] = ["relevance", "price_asc", "price_desc", "newest"];
+
+  it.each(cases.flatMap(([word, count]) => sorts.map((sort) => [word, count, sort] as const)))(
+    "pages through every match of %s (%i) once, sorted by %s",
+    async (word, count, sort) => {
+      expect(count).toBeGreaterThan(RANKED_CANDIDATES + TAKE);
+      const expected = await database.query<{ id: string }>(
+        "SELECT id FROM products WHERE search_vector @@ to_tsquery('polyscale_simple', $1)",
+        [word],
+      );
+      expect(expected.rows).toHaveLength(count);
+      const engine = new PostgresSearchEngine(database);
+      const seen: string[] = [];
+      for (let skip = 0; ; skip += TAKE) {
+        const page = await engine.search({ text: word, categoryIds: [], inStockOnly: false, sort, skip, take: TAKE });
+        expect(page.totalCountIsExact).toBe(count <= EXACT_COUNT_LIMIT);
+        if (page.totalCountIsExact) expect(page.totalCount).toBe(count);
+        seen.push(...page.products.map((product) => product.id));
+        if (page.products.length < TAKE) break;
+      }
+      expect(seen).toHaveLength(count);
+      expect(new Set(seen)).toEqual(new Set(expected.rows.map((row) => row.id)));
+    },
+  );
+});
