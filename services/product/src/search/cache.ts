@@ -1,4 +1,4 @@
-import type { Logger } from "@polyscale/platform";
+import { onEventsCommitted, type Logger } from "@polyscale/platform";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { LRUCache } from "lru-cache";
 import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js";
@@ -6,7 +6,7 @@ import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js
 /**
  * The product events (published by every replica's outbox relay after the change committed): product.created,
  * product.updated and product.stock_changed, one for every change a search can show. Categories are only ever
- * created, which changes no result.
+ * created, which changes no result (a category without products is in no facet).
  */
 export const PRODUCT_EVENTS_SUBJECT = "polyscale.product.>";
 
@@ -30,14 +30,16 @@ export function searchCacheKey(query: SearchQuery): string {
 
 /**
  * Results of recent searches, kept in this process (the most recently used `entries` ones) and dropped whenever the
- * catalogue changes in any replica: each replica subscribes to the product events on NATS.
+ * catalogue changes: synchronously when a transaction of this process that recorded events commits (every product,
+ * stock or reservation change records one), and on the product events of every other replica (NATS).
  *
- * Why no result outlives the event of a change: the relay publishes an event only after its transaction committed.
- * Every event bumps the generation and empties the cache; a result is kept only if no event arrived while it was
- * being computed. A search that read the catalogue before a commit therefore either finished before the event
- * arrived (and is dropped with everything else when it does) or finished after (and is not kept). A change shows in
- * cached results as soon as its event arrives: the relay's poll interval (OUTBOX_POLL_MS, 50 ms) after the commit.
- * While the connection to NATS is down, nothing is served from or kept in the cache: events may be missed.
+ * Why no result outlives a change: every commit here and every event bumps the generation and empties the cache; a
+ * result is kept only if the generation did not move while it was being computed. A search that read the catalogue
+ * before a commit therefore either finished before the commit (or the event) and is dropped with everything else,
+ * or finished after and is not kept. So this replica reads its own writes as soon as the write's call returns; other
+ * replicas show it once the event arrives: the relay publishes right after the commit (at the latest on its next
+ * poll, OUTBOX_POLL_MS, 50 ms), plus the NATS delivery. While the connection to NATS is down, nothing is served from
+ * or kept in the cache: events may be missed.
  */
 export class CachedSearchEngine implements SearchEngine {
   readonly name: SearchEngine["name"];
@@ -45,6 +47,7 @@ export class CachedSearchEngine implements SearchEngine {
   private generation = 0;
   private listening = false;
   private subscription: Subscription | undefined;
+  private stopCommitListener: (() => void) | undefined;
 
   /** Searches answered from the cache and computed, since start. */
   readonly stats = { hits: 0, misses: 0 };
@@ -61,6 +64,7 @@ export class CachedSearchEngine implements SearchEngine {
   async start(): Promise<void> {
     const { connection, logger } = this.options;
     this.subscription = connection.subscribe(PRODUCT_EVENTS_SUBJECT, { callback: () => this.forget() });
+    this.stopCommitListener = onEventsCommitted(() => this.forget());
     void this.followStatus();
     await connection.flush();
     this.forget();
@@ -71,6 +75,7 @@ export class CachedSearchEngine implements SearchEngine {
   stop(): void {
     this.listening = false;
     this.forget();
+    this.stopCommitListener?.();
     this.subscription?.unsubscribe();
   }
 
