@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, write
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { startProcess, type RunningProcess } from "@polyscale/platform";
+import { startProcess, type RunningProcess } from "@polyscale/platform/child-process";
 import { EMBEDDED_POSTGRES_READY } from "./embedded-postgres-ready.js";
 
 /**

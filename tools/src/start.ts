@@ -7,7 +7,8 @@
  * stops everything it started and says why in one line, and SIGINT, SIGTERM and SIGHUP (terminal closed) stop every
  * process, database last. A second Ctrl-C kills the services at once (PostgreSQL still stops cleanly).
  */
-import { readConfig, setting } from "@polyscale/platform";
+// Modules of the platform, not its index (which loads everything a service needs): the launcher stays small.
+import { readConfig, setting } from "@polyscale/platform/config";
 import path from "node:path";
 import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from "./data-dir-lock.js";
 import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";

@@ -1,4 +1,5 @@
-import { checkHealth, startProcess, type RunningProcess } from "@polyscale/platform";
+import { startProcess, type RunningProcess } from "@polyscale/platform/child-process";
+import { checkHealth } from "@polyscale/platform/grpc-client";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
