@@ -1,5 +1,6 @@
 import {
   AppError,
+  canonicalEmail,
   invalidArgument,
   notFound,
   normalizePage,
@@ -19,6 +20,7 @@ import type {
 } from "@polyscale/product";
 import { isAdmin, requireAccountAccess, requireAdmin, requireViewer } from "./authorization.js";
 import type { GatewayContext } from "./context.js";
+import type { LoginSubject } from "./throttle.js";
 
 /**
  * What the gateway can do, shared by GraphQL resolvers and REST handlers: each operation applies the authorization
@@ -67,7 +69,11 @@ export async function register(
  * count, the right one clears the pair, and a call that never checked a password (bad input, service down) counts
  * nothing.
  */
-async function throttledPasswordCheck<T>(context: GatewayContext, who: string, check: () => Promise<T>): Promise<T> {
+async function throttledPasswordCheck<T>(
+  context: GatewayContext,
+  who: LoginSubject,
+  check: () => Promise<T>,
+): Promise<T> {
   const attempt = await context.throttle.beginLogin(who, context.clientIp);
   let result: T;
   try {
@@ -81,7 +87,7 @@ async function throttledPasswordCheck<T>(context: GatewayContext, who: string, c
 }
 
 export async function login(context: GatewayContext, input: { email: string; password: string }): Promise<Session> {
-  const response = await throttledPasswordCheck(context, `email:${input.email}`, () =>
+  const response = await throttledPasswordCheck(context, { email: input.email }, () =>
     context.services.account.login(input),
   );
   return present(response.session, "session");
@@ -101,7 +107,7 @@ export async function logout(context: GatewayContext, token: string): Promise<vo
  */
 export async function requestPasswordReset(context: GatewayContext, email: string): Promise<void> {
   await context.throttle.countAnonymous(context.clientIp);
-  await context.throttle.countAnonymous(`password reset for ${email.trim().toLowerCase()}`);
+  await context.throttle.countAnonymous(`password reset for ${canonicalEmail(email)}`);
   await context.services.account.requestPasswordReset({ email });
 }
 
@@ -170,7 +176,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<Session> {
   const viewer = requireViewer(await context.viewer());
-  const response = await throttledPasswordCheck(context, `account:${viewer.accountId}`, () =>
+  const response = await throttledPasswordCheck(context, { accountId: viewer.accountId }, () =>
     context.services.account.changePassword({ accountId: viewer.accountId, ...input }),
   );
   return present(response.session, "session");

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
-import { describeError, type Logger } from "@polyscale/platform";
+import { canonicalEmail, describeError, type Logger } from "@polyscale/platform";
 import { RateLimitedError } from "./errors.js";
 
 /**
@@ -203,6 +203,16 @@ export interface ThrottleRules {
   anonymousPerAddress: ThrottleRule;
 }
 
+/**
+ * Whose password is being checked: an email as typed at login (keyed in canonical form, the account service's own,
+ * so that padded, cased or differently normalised spellings of one address share one count), or a signed-in account.
+ */
+export type LoginSubject = { email: string } | { accountId: string };
+
+function subjectKey(who: LoginSubject): string {
+  return "email" in who ? `email:${canonicalEmail(who.email)}` : `account:${who.accountId}`;
+}
+
 /** A login let through: report how it ended, so that only failures keep counting. */
 export interface LoginAttempt {
   /** Right password: the email's count from this address starts again; the address keeps no count for it. */
@@ -226,12 +236,12 @@ export class Throttle {
   ) {}
 
   /**
-   * Counts a password attempt for the email from the address before it is checked, so a burst of concurrent guesses
+   * Counts a password attempt for `who` from the address before it is checked, so a burst of concurrent guesses
    * cannot all pass before the first fails. Throws RESOURCE_EXHAUSTED while either key must wait.
    */
-  async beginLogin(email: string, address: string): Promise<LoginAttempt> {
+  async beginLogin(who: LoginSubject, address: string): Promise<LoginAttempt> {
     const addressKey = keyOf(this.rules.loginPerAddress, [address]);
-    const pairKey = keyOf(this.rules.loginPerEmailAndAddress, [email.trim().toLowerCase(), address]);
+    const pairKey = keyOf(this.rules.loginPerEmailAndAddress, [subjectKey(who), address]);
     const byAddress = await this.store.take(addressKey, this.rules.loginPerAddress);
     if (!byAddress.allowed) throw tooManyAttempts(byAddress.retryAfterMs);
     const byPair = await this.store.take(pairKey, this.rules.loginPerEmailAndAddress);

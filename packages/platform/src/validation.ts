@@ -39,9 +39,17 @@ export function requireInteger(field: string, value: number, limits: { min?: num
 // Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is proven by sending mail, not by regex.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** A valid email address, trimmed and lowercased; at most 254 characters (RFC 5321). */
+/**
+ * The one form of an email address that names an account: NFC-normalised, trimmed, lowercased. Whatever keys on an
+ * email (accounts, the gateway's login and reset throttles) uses this, so no spelling variant counts as another one.
+ */
+export function canonicalEmail(value: string): string {
+  return value.normalize("NFC").trim().toLowerCase();
+}
+
+/** A valid email address in canonical form (canonicalEmail); at most 254 characters (RFC 5321). */
 export function requireEmail(field: string, value: string): string {
-  const email = value.trim().toLowerCase();
+  const email = canonicalEmail(value);
   if (email.length === 0) throw invalidArgument(field, "must not be empty");
   if (email.length > 254 || !EMAIL_PATTERN.test(email)) throw invalidArgument(field, "must be a valid email address");
   return email;
