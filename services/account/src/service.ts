@@ -186,31 +186,32 @@ export class AccountService {
       if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
       throw error;
     }
-    this.mailInBackground(this.sendVerification(session.account), context);
+    this.inBackground(this.sendVerification(session.account), context);
     return session;
   }
 
   /**
-   * Emails a single-use password-reset link when the address belongs to an account that can log in. The answer is the
-   * same either way, and the email is sent after answering, so neither the reply nor its timing tells whether the
-   * address is registered.
+   * Emails a single-use password-reset link when the address belongs to an account that can log in. Only the address
+   * is checked before answering; the look-up, the token and the email all happen after, so neither the reply nor its
+   * timing tells whether the address is registered (a failure is logged, never answered).
    */
   async requestPasswordReset(email: string, context: RequestContext): Promise<void> {
     const address = requireEmail("email", email);
+    this.inBackground(this.sendPasswordReset(address), context);
+  }
+
+  private async sendPasswordReset(address: string): Promise<void> {
     const credentials = await repository.findCredentialsByEmail(this.database, address);
     if (!credentials?.passwordHash || credentials.account.disabled) return;
     const token = await this.issueEmailedToken(credentials.account.id, address, "password_reset");
-    this.mailInBackground(
-      this.mailer.send({
-        to: address,
-        subject: "Reset your PolyScale password",
-        text:
-          `Someone asked to reset the password of your account. To choose a new one, open this link within ` +
-          `${Math.round(this.emailedTokenTtlMs.password_reset / 60_000)} minutes:\n\n` +
-          `${this.appUrl}/reset-password?token=${token}\n\nIf it was not you, ignore this email: nothing changes.`,
-      }),
-      context,
-    );
+    await this.mailer.send({
+      to: address,
+      subject: "Reset your PolyScale password",
+      text:
+        `Someone asked to reset the password of your account. To choose a new one, open this link within ` +
+        `${Math.round(this.emailedTokenTtlMs.password_reset / 60_000)} minutes:\n\n` +
+        `${this.appUrl}/reset-password?token=${token}\n\nIf it was not you, ignore this email: nothing changes.`,
+    });
   }
 
   /**
@@ -280,8 +281,8 @@ export class AccountService {
     return token;
   }
 
-  /** Mail sent after the answer: a failure is logged (type and message only), never shown to the caller. */
-  private mailInBackground(sending: Promise<void>, context: RequestContext): void {
+  /** Email work done after the answer: a failure is logged (type and message only), never shown to the caller. */
+  private inBackground(sending: Promise<void>, context: RequestContext): void {
     sending.catch((error: unknown) => context.logger.error({ err: describeError(error) }, "could not send email"));
   }
 
