@@ -67,6 +67,8 @@ export const secretVariables = [
   "ORDER_DATABASE_URL",
   "JWT_PRIVATE_KEY",
   "ADMIN_PASSWORD",
+  // Carries the SMTP password.
+  "SMTP_URL",
   "PAYMENT_WEBHOOK_SECRET",
 ];
 

@@ -1,16 +1,18 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { makeTestCertificates } from "@polyscale/platform/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { repositoryRoot } from "@polyscale/tools/system";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET } from "./config.js";
 
 const gatewayScript = path.join(repositoryRoot, "gateway/dist/main.js");
-// Production needs the service certificates; these checks come before any file is read.
-const tlsFiles = {
-  GRPC_TLS_CA: "/run/tls/ca.crt",
-  GRPC_TLS_CERT: "/run/tls/tls.crt",
-  GRPC_TLS_KEY: "/run/tls/tls.key",
-};
+// Production needs the service certificates, readable: every setting is checked before anything else.
+const directory = mkdtempSync(path.join(tmpdir(), "gateway-main-test-"));
+const certificates = makeTestCertificates(directory, "gateway");
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const tlsFiles = { GRPC_TLS_CA: certificates.ca, GRPC_TLS_CERT: certificates.cert, GRPC_TLS_KEY: certificates.key };
 
 describe("gateway start-up", () => {
   it("refuses to run in production with the development webhook secret", () => {

@@ -2,7 +2,7 @@
  * Typed configuration from environment variables. Each service declares its settings once (name, type, default);
  * reading them checks every value and reports all problems together, naming each variable.
  */
-import { grpcTlsProblem } from "./grpc-tls.js";
+import { grpcTlsProblems } from "./grpc-tls.js";
 
 export interface Setting<T> {
   readonly variable: string;
@@ -32,11 +32,9 @@ export function readConfig<S extends Record<string, Setting<unknown>>>(
       problems.push(`${setting.variable}: ${(error as Error).message}`);
     }
   }
-  // Every process reads the common settings, so every process refuses to start without its service credentials.
-  if ("grpcTlsCa" in settings) {
-    const problem = grpcTlsProblem(environment);
-    if (problem) problems.push(problem);
-  }
+  // Every process reads the common settings, so every process refuses to start without its service credentials,
+  // or with files it cannot read, before anything else happens.
+  if ("grpcTlsCa" in settings) problems.push(...grpcTlsProblems(environment));
   if (problems.length > 0) throw new ConfigError(problems);
   return values as ValuesOf<S>;
 }

@@ -108,7 +108,9 @@ describe("gRPC TLS settings", () => {
     );
     expect(problem).not.toContain("\n");
     expect(() => readConfig(commonSettings, { NODE_ENV: "production" })).toThrow(ConfigError);
-    expect(readConfig(commonSettings, { NODE_ENV: "production", ...files }).grpcTlsCert).toBe("/cert.pem");
+    const real = makeCertificates("settings");
+    const readable = { GRPC_TLS_CA: real.ca, GRPC_TLS_CERT: real.cert, GRPC_TLS_KEY: real.key };
+    expect(readConfig(commonSettings, { NODE_ENV: "production", ...readable }).grpcTlsCert).toBe(real.cert);
   });
 
   it("allows plaintext in development and test, and refuses a partial set anywhere", () => {
@@ -116,6 +118,19 @@ describe("gRPC TLS settings", () => {
     expect(grpcTlsProblem({})).toBeUndefined();
     expect(grpcTlsProblem({ GRPC_TLS_CA: "/ca.pem" })).toMatch(/set all three or none \(got only GRPC_TLS_CA\)/);
     expect(grpcTlsProblem({ NODE_ENV: "production", ...files })).toBeUndefined();
+  });
+
+  // Seen (issue 12 review): GRPC_TLS_CA=/nonexistent was found only when the server started, after the database was
+  // opened and migrated.
+  it("regression: reading the settings names every TLS file that cannot be read", () => {
+    const real = makeCertificates("unreadable");
+    expect(() =>
+      readConfig(commonSettings, { GRPC_TLS_CA: "/nonexistent", GRPC_TLS_CERT: real.cert, GRPC_TLS_KEY: "/nokey" }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: ["GRPC_TLS_CA: cannot read /nonexistent", "GRPC_TLS_KEY: cannot read /nokey"],
+      }),
+    );
   });
 
   it("names the variable whose file cannot be read", () => {

@@ -1,5 +1,5 @@
 import { credentials, ServerCredentials, type ChannelCredentials } from "@grpc/grpc-js";
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { ConfigError } from "./config.js";
 
 /** The files of one process's service identity: PEM paths of the CA every service trusts, its certificate and key. */
@@ -31,6 +31,26 @@ export function grpcTlsProblem(environment: NodeJS.ProcessEnv = process.env): st
     return `${GRPC_TLS_VARIABLES.join(", ")}: set all three or none (got only ${set.join(", ")})`;
   }
   return undefined;
+}
+
+/**
+ * Every problem with the gRPC TLS settings of an environment (none: empty): grpcTlsProblem's, or else each file that
+ * cannot be read, named by its variable. readConfig reports these with the other settings, so a process refuses to
+ * start before it opens a database or a port.
+ */
+export function grpcTlsProblems(environment: NodeJS.ProcessEnv = process.env): string[] {
+  const problem = grpcTlsProblem(environment);
+  if (problem) return [problem];
+  return GRPC_TLS_VARIABLES.flatMap((variable) => {
+    const file = environment[variable];
+    if (!file) return [];
+    try {
+      accessSync(file, constants.R_OK);
+      return [];
+    } catch {
+      return [`${variable}: cannot read ${file}`];
+    }
+  });
 }
 
 /**

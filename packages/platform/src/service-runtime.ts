@@ -22,8 +22,9 @@ export async function openServiceDatabase(
 export async function serveUntilStopped(
   options: GrpcServerOptions & { metricsPort: number; shutdownTimeoutMs: number; closers: Array<() => Promise<void>> },
 ): Promise<RunningGrpcServer> {
-  const metrics = await startMetricsServer({ host: options.host, port: options.metricsPort, logger: options.logger });
+  // gRPC first: a port in use fails the start before the metrics server has opened (and logged) anything.
   const server = await startGrpcServer(options);
+  const metrics = await startMetricsServer({ host: options.host, port: options.metricsPort, logger: options.logger });
   stopOnSignals(
     options.logger,
     [() => server.shutdown(options.shutdownTimeoutMs), ...options.closers, () => metrics.close()],

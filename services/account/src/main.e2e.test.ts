@@ -156,18 +156,21 @@ describe("account service start-up in production", () => {
   function startInProduction(env: Record<string, string>) {
     const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-account-e2e-"));
     try {
+      const certificates = makeTestCertificates(dataDir, "account");
       return spawnSync(process.execPath, [script], {
-        // The checks below come before the database is opened: a URL where nothing listens is enough.
+        // The checks below come before the database is opened: a URL where nothing listens is enough, and a start
+        // that got as far as the database would fail on it instead.
         env: {
           ...process.env,
           NODE_ENV: "production",
+          LOG_LEVEL: "info",
           DATA_DIR: dataDir,
           ACCOUNT_PORT: "0",
           ACCOUNT_DATABASE_URL: "postgres://127.0.0.1:1/account",
-          // Required in production; checked for presence before any file is read.
-          GRPC_TLS_CA: "/run/tls/ca.crt",
-          GRPC_TLS_CERT: "/run/tls/tls.crt",
-          GRPC_TLS_KEY: "/run/tls/tls.key",
+          GRPC_TLS_CA: certificates.ca,
+          GRPC_TLS_CERT: certificates.cert,
+          GRPC_TLS_KEY: certificates.key,
+          SMTP_URL: "smtp://127.0.0.1:1",
           ...env,
         },
         encoding: "utf8",
@@ -196,6 +199,35 @@ describe("account service start-up in production", () => {
     expect(result.status).toBe(1);
     expect(output).toContain("JWT_PRIVATE_KEY is required in production");
     expect(output).not.toContain("a strong production secret");
+  });
+
+  // Seen (issue 12 review): production without SMTP_URL started and wrote reset links (credentials) to DATA_DIR/mail.
+  it("regression: refuses to run without SMTP_URL, in one line", () => {
+    const result = startInProduction({
+      ADMIN_PASSWORD: "a strong production secret",
+      JWT_PRIVATE_KEY: jwtPrivateKey,
+      SMTP_URL: "",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^account service cannot start: SMTP_URL is required in production/),
+    ]);
+    expect(result.stdout).toBe("");
+  });
+
+  // Seen (issue 12 review): GRPC_TLS_CA=/nonexistent was reported only after the database had been opened and
+  // migrated, and "metrics at /metrics" was logged after the fatal line.
+  it("regression: an unreadable TLS file is refused before the database is touched, and nothing follows", () => {
+    const result = startInProduction({
+      ADMIN_PASSWORD: "a strong production secret",
+      JWT_PRIVATE_KEY: jwtPrivateKey,
+      GRPC_TLS_CA: "/nonexistent",
+    });
+    expect(result.status).toBe(1);
+    // The database URL leads nowhere: had the start reached it, this would be a connection failure instead.
+    expect(result.stderr).toContain("GRPC_TLS_CA: cannot read /nonexistent");
+    expect(result.stderr).toMatch(/^account service cannot start:/);
+    expect(result.stdout).toBe("");
   });
 });
 
@@ -228,6 +260,8 @@ describe("account service in production", () => {
         GRPC_TLS_CA: services.ca,
         GRPC_TLS_CERT: services.cert,
         GRPC_TLS_KEY: services.key,
+        // Required in production; nothing here sends mail.
+        SMTP_URL: "smtp://127.0.0.1:1",
       },
       isReady: () => checkHealth(address, 1000, "", gateway),
     });

@@ -38,6 +38,10 @@ async function main(): Promise<void> {
     if (!config.jwtPrivateKey) {
       throw new Error("JWT_PRIVATE_KEY is required in production (an Ed25519 private key, PKCS#8 PEM)");
     }
+    // Without it reset links (bearer credentials) would be written to disk instead of reaching their owners.
+    if (!config.smtpUrl) {
+      throw new Error("SMTP_URL is required in production (the SMTP server that sends password-reset emails)");
+    }
   }
 
   const logger = createLogger("account", config.logLevel);
@@ -63,10 +67,7 @@ async function main(): Promise<void> {
     ? smtpMailer({ url: config.smtpUrl, from: config.mailFrom })
     : folderMailer({ folder: path.join(config.dataDir, "mail"), from: config.mailFrom, logger });
   if (!config.smtpUrl) {
-    const folder = path.join(config.dataDir, "mail");
-    if (config.environment === "production")
-      logger.warn({ folder }, "SMTP_URL is unset: emails are only written to files");
-    else logger.info({ folder }, "SMTP_URL is unset: emails are written to files");
+    logger.info({ folder: path.join(config.dataDir, "mail") }, "SMTP_URL is unset: emails are written to files");
   }
   let feed: RevocationFeed | undefined;
   const service = new AccountService({
