@@ -76,6 +76,10 @@ describe("error mapping", () => {
       reason: "TOO_MANY_ATTEMPTS",
       retryAfterSeconds: 2,
     });
+    // Seen (issue 12 review): "try again in 1 seconds".
+    expect(graphQLErrorOf(new RateLimitedError("TOO_MANY_ATTEMPTS", 10)).message).toBe(
+      "too many attempts; try again in 1 second",
+    );
     expect(graphQLErrorOf(new RateLimitedError("TOO_MANY_ATTEMPTS", 10)).extensions).toEqual({
       code: "TOO_MANY_REQUESTS",
       reason: "TOO_MANY_ATTEMPTS",

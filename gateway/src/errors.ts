@@ -62,7 +62,8 @@ export class RateLimitedError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(reason: ErrorReason, retryAfterMs: number) {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    super("RESOURCE_EXHAUSTED", `too many attempts; try again in ${seconds} seconds`, undefined, reason);
+    const wait = seconds === 1 ? "1 second" : `${seconds} seconds`;
+    super("RESOURCE_EXHAUSTED", `too many attempts; try again in ${wait}`, undefined, reason);
     this.retryAfterSeconds = seconds;
   }
 }

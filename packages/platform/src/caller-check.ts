@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import { AccessTokenVerifier } from "./access-token.js";
+import { AccessTokenVerifier, type Viewer } from "./access-token.js";
 import type { RequestContext } from "./context.js";
-import { permissionDenied } from "./errors.js";
+import { permissionDenied, unauthenticated } from "./errors.js";
 
 /**
  * Defence in depth behind the gateway's own checks, used by every service for the calls where identity matters: when
@@ -9,7 +9,7 @@ import { permissionDenied } from "./errors.js";
  * (signature by the account service's keys, not expired: UNAUTHENTICATED otherwise) and allow the call, whatever the
  * request's fields say.
  *
- * A call without a token is an internal one (the gateway before sign-in or for anonymous operations, the order
+ * A call without the token header is an internal one (the gateway before sign-in or for anonymous operations, the order
  * service's reconciler, the payment webhook) and passes: who may make one at all is decided by the transport, mutual
  * TLS, which is required with NODE_ENV=production, so only a holder of a certificate from the services' CA reaches a
  * service. Revocation (logout, password change) is checked by the gateway, not here: a service refuses what is forged
@@ -28,8 +28,8 @@ export class CallerCheck {
    * PERMISSION_DENIED (reason NOT_OWNER) when it names another account and is not an admin's.
    */
   async requireActingFor(context: RequestContext, ...accountIds: string[]): Promise<void> {
-    if (context.accessToken === undefined) return;
-    const { viewer } = await this.tokens.verify(context.accessToken, context);
+    const viewer = await this.viewerOf(context);
+    if (viewer === undefined) return;
     if (viewer.role !== "admin" && accountIds.some((accountId) => accountId !== viewer.accountId)) {
       throw permissionDenied("NOT_OWNER", "the caller's token names another account");
     }
@@ -37,8 +37,18 @@ export class CallerCheck {
 
   /** Resolves for an internal call or an admin's token; PERMISSION_DENIED (ADMIN_REQUIRED) for anyone else's. */
   async requireAdmin(context: RequestContext): Promise<void> {
-    if (context.accessToken === undefined) return;
-    const { viewer } = await this.tokens.verify(context.accessToken, context);
+    const viewer = await this.viewerOf(context);
+    if (viewer === undefined) return;
     if (viewer.role !== "admin") throw permissionDenied("ADMIN_REQUIRED", "only an admin may do this");
+  }
+
+  /**
+   * undefined for an internal call (no token header at all); a present but blank header is UNAUTHENTICATED
+   * (TOKEN_INVALID), so an emptied header cannot pass for an internal caller.
+   */
+  private async viewerOf(context: RequestContext): Promise<Viewer | undefined> {
+    if (context.accessToken === undefined) return undefined;
+    if (context.accessToken.trim() === "") throw unauthenticated("TOKEN_INVALID", "access token is empty");
+    return (await this.tokens.verify(context.accessToken, context)).viewer;
   }
 }

@@ -115,7 +115,8 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
 function metadataOf(context: CallContext): Metadata {
   const metadata = new Metadata();
   if (context.requestId) metadata.set(REQUEST_ID_KEY, context.requestId);
-  if (context.accessToken) metadata.set(ACCESS_TOKEN_KEY, context.accessToken);
+  // Sent as given, even empty: the service refuses a blank token rather than taking the call for an internal one.
+  if (context.accessToken !== undefined) metadata.set(ACCESS_TOKEN_KEY, context.accessToken);
   return metadata;
 }
 

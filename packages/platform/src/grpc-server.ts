@@ -15,7 +15,7 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { ACCESS_TOKEN_KEY } from "./access-token.js";
 import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
-import { AppError, describeError, invalidArgument, toGrpcStatus } from "./errors.js";
+import { AppError, describeError, invalidArgument, toGrpcStatus, unavailable } from "./errors.js";
 import { cleanTextDeep } from "./text.js";
 import { grpcTransport, type GrpcTransport } from "./grpc-tls.js";
 import { recordGrpcCall } from "./metrics.js";
@@ -52,6 +52,11 @@ export type Handlers<Definition> = {
 export interface ServiceBinding {
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
+  /**
+   * Ends every open server stream with UNAVAILABLE (reason SERVICE_UNAVAILABLE): called on shutdown, since a stream
+   * never finishes by itself and would hold the server until its timeout; callers reconnect to another replica.
+   */
+  endStreams(): void;
 }
 
 const MAX_REQUEST_ID_LENGTH = 128;
@@ -102,7 +107,8 @@ function contextOf(
   return {
     requestId,
     deadline: Number.isFinite(deadlineMs) ? new Date(deadlineMs) : undefined,
-    accessToken: typeof accessToken === "string" && accessToken.length > 0 ? accessToken : undefined,
+    // Only an absent header makes an internal call; an empty one is a token (that CallerCheck refuses).
+    accessToken: typeof accessToken === "string" ? accessToken : undefined,
     get logger() {
       return (callLogger ??= logger.child({ requestId, method }));
     },
@@ -120,10 +126,16 @@ export function bindService<Definition extends ServiceDefinition>(
   logger: Logger,
 ): ServiceBinding {
   const implementation: UntypedServiceImplementation = {};
+  const openStreams = new Set<() => void>();
   const debug = logger.isLevelEnabled("debug");
   for (const method of Object.keys(definition) as (keyof Definition & string)[]) {
     if (definition[method]!.responseStream) {
-      implementation[method] = streamingImplementation(handlers[method] as StreamingHandler, logger, method);
+      implementation[method] = streamingImplementation(
+        handlers[method] as StreamingHandler,
+        logger,
+        method,
+        openStreams,
+      );
       continue;
     }
     const handler = handlers[method] as (request: unknown, context: RequestContext) => Promise<unknown>;
@@ -154,13 +166,20 @@ export function bindService<Definition extends ServiceDefinition>(
       );
     };
   }
-  return { definition: tolerantDefinition(definition), implementation };
+  return {
+    definition: tolerantDefinition(definition),
+    implementation,
+    endStreams: () => [...openStreams].forEach((end) => end()),
+  };
 }
 
 type StreamingHandler = (request: unknown, context: RequestContext, stream: ResponseStream<unknown>) => Promise<void>;
 
-/** A server-streaming method: the handler runs until it resolves or the caller cancels; errors end the stream. */
-function streamingImplementation(handler: StreamingHandler, logger: Logger, method: string) {
+/**
+ * A server-streaming method: the handler runs until it resolves, the caller cancels or the server shuts down (the
+ * stream is registered in `open` meanwhile); errors end the stream.
+ */
+function streamingImplementation(handler: StreamingHandler, logger: Logger, method: string, open: Set<() => void>) {
   return (call: ServerWritableStream<unknown, unknown>) => {
     if (call.request === UNDECODABLE) {
       call.emit("error", toGrpcStatus(undecodableError()));
@@ -168,6 +187,13 @@ function streamingImplementation(handler: StreamingHandler, logger: Logger, meth
     }
     const context = contextOf(call, logger, method);
     const cancelled = new AbortController();
+    const endOnShutdown = () => {
+      if (cancelled.signal.aborted) return;
+      cancelled.abort();
+      call.emit("error", toGrpcStatus(unavailable("the service is shutting down; reconnect")));
+    };
+    open.add(endOnShutdown);
+    cancelled.signal.addEventListener("abort", () => open.delete(endOnShutdown));
     call.once("cancelled", () => cancelled.abort());
     call.once("close", () => cancelled.abort());
     const stream: ResponseStream<unknown> = {
@@ -249,6 +275,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
           clearTimeout(timer);
           resolve();
         });
+        for (const binding of options.bindings) binding.endStreams();
       });
     },
   };

@@ -7,7 +7,13 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError, failedPrecondition, invalidArgument, unavailable } from "./errors.js";
 import { checkHealth, createGrpcClient } from "./grpc-client.js";
-import { bindService, startGrpcServer, type Handlers, type RunningGrpcServer } from "./grpc-server.js";
+import {
+  bindService,
+  startGrpcServer,
+  type Handlers,
+  type ResponseStream,
+  type RunningGrpcServer,
+} from "./grpc-server.js";
 import { createLogger } from "./logger.js";
 import { freePort } from "./testing/index.js";
 
@@ -197,6 +203,41 @@ describe("gRPC server and client", () => {
       "account service is unavailable",
       "SERVICE_UNAVAILABLE",
     ]);
+  });
+
+  // Seen (issue 12 review): an account service with a gateway's revocation stream open waited out the whole
+  // SHUTDOWN_TIMEOUT_MS (10 s) before it stopped.
+  it("regression: ends an open server stream with UNAVAILABLE on shutdown instead of waiting for the timeout", async () => {
+    const handlers = {
+      // Like the revocation feed: says hello, then streams until the caller goes away.
+      watchRevocations: async (_request: object, _context: object, stream: ResponseStream<object>) => {
+        stream.send({ revocations: [] });
+        await new Promise((resolve) => stream.signal.addEventListener("abort", resolve));
+      },
+    } as unknown as Handlers<typeof AccountServiceService>;
+    const server = await startGrpcServer({
+      serviceName: "polyscale.account.v1.AccountService",
+      host: "127.0.0.1",
+      port: 0,
+      protoFile: protoFiles.account,
+      protoRoot,
+      bindings: [bindService(AccountServiceService, handlers, logger)],
+      logger,
+    });
+    const client = createGrpcClient(AccountServiceService, {
+      name: "account service",
+      address: `127.0.0.1:${server.port}`,
+      deadlineMs: 2000,
+    });
+    clients.push(client);
+    const stream = client.watchRevocations({});
+    const ended = new Promise<grpc.ServiceError>((resolve) => stream.on("error", resolve));
+    await new Promise((resolve) => stream.once("data", resolve));
+    // A timeout far beyond the test's own: had shutdown waited for the stream, the test would fail by timing out.
+    await server.shutdown(10 * 60_000);
+    const error = await ended;
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toBe("the service is shutting down; reconnect");
   });
 
   it("drains in-flight calls on shutdown and then stops serving", async () => {

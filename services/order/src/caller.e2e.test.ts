@@ -110,6 +110,18 @@ describe("order service checks the forwarded end-user identity", () => {
     expect(cancelled.order!.status).toBe(OrderStatus.ORDER_STATUS_CANCELLED);
   });
 
+  // Seen (issue 12 review): an empty x-polyscale-access-token counted as an internal call and was answered.
+  it("regression: an empty token header is refused, not taken for an internal call", async () => {
+    const alice = await customer();
+    const refused = { code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" };
+    await expect(orders.getCart({ accountId: alice.accountId }, { accessToken: "" })).rejects.toMatchObject(refused);
+    await expect(services.accounts.getAccount({ id: alice.accountId }, { accessToken: "" })).rejects.toMatchObject(
+      refused,
+    );
+    // Without the header at all the call is an internal one.
+    expect((await services.accounts.getAccount({ id: alice.accountId })).account!.id).toBe(alice.accountId);
+  });
+
   it("refuses a forwarded token that does not verify", async () => {
     const alice = await customer();
     const forged = alice.accessToken.slice(0, -4) + (alice.accessToken.endsWith("AAAA") ? "BBBB" : "AAAA");
