@@ -72,6 +72,7 @@ describe("account service process", () => {
         DATA_DIR: dataDir,
         ACCOUNT_DATABASE_URL: databases.urls.account,
         LOG_LEVEL: "warn",
+        SHUTDOWN_TIMEOUT_MS: "600000",
       },
       isReady: () => checkHealth(address),
     });
@@ -149,6 +150,18 @@ describe("account service process", () => {
       password: DEFAULT_ADMIN_PASSWORD,
     });
     expect(admin.session.account.role).toBe("ROLE_ADMIN");
+  });
+
+  // Seen (issue 12 review): with a gateway's revocation stream open, stopping waited out SHUTDOWN_TIMEOUT_MS (10 s).
+  it("regression: stops with a revocation stream open, ending it with UNAVAILABLE (runs last: stops the process)", async () => {
+    const stream = (
+      accountClient as unknown as { watchRevocations(request: object): grpc.ClientReadableStream<unknown> }
+    ).watchRevocations({});
+    const ended = new Promise<grpc.ServiceError>((resolve) => stream.on("error", resolve));
+    await new Promise((resolve) => stream.once("data", resolve));
+    // SHUTDOWN_TIMEOUT_MS is 10 minutes here: had the open stream held the server, this test would time out.
+    expect(await running.stop()).toBe(0);
+    expect((await ended).code).toBe(grpc.status.UNAVAILABLE);
   });
 });
 
