@@ -297,6 +297,18 @@ describe("gateway end to end", () => {
       field: "maxPrice",
     });
     expect((await rest("GET", `/product/${lantern.id}`)).body).toMatchObject({ priceCents: 1999, currency: "USD" });
+    // REST price bounds are minor units of `currency` (DEFAULT_CURRENCY when absent): 1999 yen is no $19.99 lantern.
+    const inCurrency = async (currency: string) =>
+      (await rest("GET", `/products?q=Zephyrlantern&minPrice=1999&maxPrice=1999${currency}`)).body as {
+        items: Array<{ id: string }>;
+      };
+    for (const given of ["", "&currency=USD"]) {
+      expect((await inCurrency(given)).items.map((item) => item.id)).toContain(lantern.id);
+    }
+    expect((await inCurrency("&currency=JPY")).items).toEqual([]);
+    expect((await rest("GET", "/products?currency=XYZ")).body).toMatchObject({
+      error: { code: "BAD_USER_INPUT", field: "currency" },
+    });
   });
 
   it("returns a placed order with its products filled in", async () => {

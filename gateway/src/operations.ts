@@ -239,6 +239,8 @@ export async function listProducts(context: GatewayContext, page: Page): Promise
 export interface ProductSearch {
   query: string;
   categoryIds: string[];
+  /** ISO 4217 code of the price bounds and price facets (validated). */
+  currency: string;
   minPriceCents?: number;
   maxPriceCents?: number;
   inStockOnly: boolean;
@@ -256,6 +258,7 @@ export async function searchProducts(context: GatewayContext, search: ProductSea
   return context.services.product.searchProducts({
     query: search.query,
     categoryIds: search.categoryIds,
+    currency: search.currency,
     minPriceCents: search.minPriceCents,
     maxPriceCents: search.maxPriceCents,
     inStockOnly: search.inStockOnly,

@@ -111,6 +111,7 @@ export function productSearchOf(args: SearchArguments, currency: string): operat
   return {
     query: args.query ?? "",
     categoryIds: args.filter?.categoryIds ?? [],
+    currency,
     minPriceCents: centsOf("minPrice", args.filter?.minPrice, currency),
     maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice, currency),
     inStockOnly: args.filter?.inStockOnly ?? false,

@@ -510,8 +510,14 @@ export const openApiDocument = {
           ...pageParameters,
           queryParameter("q", "Free text; absent matches everything.", { type: "string" }),
           queryParameter("category", "Category ids, repeated or comma-separated.", { type: "string" }),
-          queryParameter("minPrice", "Lowest price, in minor units.", safeInteger),
-          queryParameter("maxPrice", "Highest price, in minor units.", safeInteger),
+          queryParameter("minPrice", "Lowest price, in minor units of `currency`.", safeInteger),
+          queryParameter("maxPrice", "Highest price, in minor units of `currency`.", safeInteger),
+          queryParameter(
+            "currency",
+            "ISO 4217 code of minPrice, maxPrice and the price facets (default DEFAULT_CURRENCY); price bounds " +
+              "select only products priced in it.",
+            { type: "string", pattern: "^[A-Z]{3}$" },
+          ),
           queryParameter("inStock", "Only products in stock.", { type: "boolean" }),
           queryParameter("sort", "Relevance with q, newest first without.", {
             type: "string",

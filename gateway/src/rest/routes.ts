@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { SearchSort } from "@polyscale/product";
-import { notFound } from "@polyscale/platform";
+import { notFound, requireCurrency } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import * as operations from "../operations.js";
 import {
@@ -125,6 +125,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
             .getAll("category")
             .flatMap((value) => value.split(","))
             .filter(Boolean),
+          currency: requireCurrency("currency", query.get("currency") ?? context.defaultCurrency),
           minPriceCents: queryInteger(query, "minPrice", "int64", 0),
           maxPriceCents: queryInteger(query, "maxPrice", "int64", 0),
           inStockOnly: queryBoolean(query, "inStock") ?? false,

@@ -60,6 +60,8 @@ export interface UpdateProductInput {
 export interface SearchInput {
   query: string;
   categoryIds: string[];
+  /** Of the price bounds and price facets; empty (or absent) means DEFAULT_CURRENCY. */
+  currency?: string;
   minPriceCents?: number;
   maxPriceCents?: number;
   inStockOnly: boolean;
@@ -153,6 +155,7 @@ export class ProductService {
       .search({
         text,
         categoryIds,
+        currency: requireCurrency("currency", input.currency ? input.currency : this.options.defaultCurrency),
         minPriceCents,
         maxPriceCents,
         inStockOnly: input.inStockOnly,

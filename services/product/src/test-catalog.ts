@@ -27,7 +27,7 @@ export async function seedForSearch(repository: ProductRepository, products: See
       name: product.name,
       description: product.description,
       priceCents: product.priceCents,
-      currency: "USD",
+      currency: product.currency ?? "USD",
       categoryId: categoryId || null,
       stock: product.stock,
     });

@@ -5,6 +5,7 @@ import type { SearchQuery } from "./search-engine.js";
 const query = (overrides: Partial<SearchQuery>): SearchQuery => ({
   text: "",
   categoryIds: [],
+  currency: "USD",
   inStockOnly: false,
   sort: "relevance",
   skip: 0,
@@ -24,6 +25,7 @@ describe("searchCacheKey", () => {
       query({ text: "lamp " }),
       query({ text: "lamps" }),
       query({ text: "lamp", categoryIds: ["a"] }),
+      query({ text: "lamp", currency: "EUR" }),
       query({ text: "lamp", minPriceCents: 0 }),
       query({ text: "lamp", maxPriceCents: 100 }),
       query({ text: "lamp", inStockOnly: true }),

@@ -19,6 +19,7 @@ export function searchCacheKey(query: SearchQuery): string {
   return JSON.stringify([
     query.text.normalize("NFC").toLowerCase().replace(/\s+/gu, " ").trimStart(),
     [...query.categoryIds].sort(),
+    query.currency,
     query.minPriceCents ?? null,
     query.maxPriceCents ?? null,
     query.inStockOnly,

@@ -31,6 +31,7 @@ function mockedEngine(): { engine: ElasticsearchEngine; mock: ClientMock } {
 const query: SearchQuery = {
   text: "wirless mouse",
   categoryIds: [SHOES, HATS],
+  currency: "USD",
   minPriceCents: 1_000,
   maxPriceCents: 4_999,
   inStockOnly: true,
@@ -119,7 +120,9 @@ describe("ElasticsearchEngine.search", () => {
     expect(body.query.bool.filter).toEqual([{ term: { inStock: true } }]);
     // Category and price narrow the hits after aggregating, and each facet re-applies only the other one's filter.
     const categoryFilter = { terms: { categoryId: [SHOES, HATS] } };
-    const priceFilter = { range: { priceCents: { gte: 1_000, lte: 4_999 } } };
+    // Price bounds are in the query's currency: other currencies' products are outside them.
+    const usd = { term: { currency: "USD" } };
+    const priceFilter = { bool: { filter: [usd, { range: { priceCents: { gte: 1_000, lte: 4_999 } } }] } };
     expect(body.post_filter).toEqual({ bool: { filter: [categoryFilter, priceFilter] } });
     expect(body.aggregations.categories.filter).toEqual(priceFilter);
     expect(body.aggregations.categories.aggregations.ids.terms).toEqual({
@@ -127,7 +130,7 @@ describe("ElasticsearchEngine.search", () => {
       size: 1_000,
       order: [{ _count: "desc" }, { _key: "asc" }],
     });
-    expect(body.aggregations.prices.filter).toEqual(categoryFilter);
+    expect(body.aggregations.prices.filter).toEqual({ bool: { filter: [categoryFilter, usd] } });
     expect(body.aggregations.prices.aggregations.buckets.range).toEqual({
       field: "priceCents",
       ranges: [
@@ -141,7 +144,11 @@ describe("ElasticsearchEngine.search", () => {
       ],
     });
 
-    expect(body.sort).toEqual([{ priceCents: { order: "asc" } }, { id: { order: "asc" } }]);
+    expect(body.sort).toEqual([
+      { currency: { order: "asc" } },
+      { priceCents: { order: "asc" } },
+      { id: { order: "asc" } },
+    ]);
     expect(body.from).toBe(20);
     expect(body.size).toBe(10);
     expect(body.track_total_hits).toBe(EXACT_COUNT_LIMIT);
@@ -160,19 +167,23 @@ describe("ElasticsearchEngine.search", () => {
     expect(body.query).toEqual({ bool: { must: { match_all: {} }, filter: [] } });
     expect(body.post_filter).toEqual({ bool: { filter: [{ match_all: {} }, { match_all: {} }] } });
     expect(body.aggregations.categories.filter).toEqual({ match_all: {} });
-    expect(body.aggregations.prices.filter).toEqual({ match_all: {} });
+    expect(body.aggregations.prices.filter).toEqual({
+      bool: { filter: [{ match_all: {} }, { term: { currency: "USD" } }] },
+    });
   });
 
   it("applies a one-sided price bound", async () => {
     await engine.search({ ...query, minPriceCents: undefined, maxPriceCents: 999 });
     const body = requests[0]!.body as Record<string, any>;
-    expect(body.aggregations.categories.filter).toEqual({ range: { priceCents: { lte: 999 } } });
+    expect(body.aggregations.categories.filter).toEqual({
+      bool: { filter: [{ term: { currency: "USD" } }, { range: { priceCents: { lte: 999 } } }] },
+    });
   });
 
   it.each([
     ["relevance", [{ _score: { order: "desc" } }, { id: { order: "desc" } }]],
-    ["price_asc", [{ priceCents: { order: "asc" } }, { id: { order: "asc" } }]],
-    ["price_desc", [{ priceCents: { order: "desc" } }, { id: { order: "desc" } }]],
+    ["price_asc", [{ currency: { order: "asc" } }, { priceCents: { order: "asc" } }, { id: { order: "asc" } }]],
+    ["price_desc", [{ currency: { order: "desc" } }, { priceCents: { order: "desc" } }, { id: { order: "desc" } }]],
     ["newest", [{ createdAt: { order: "desc" } }, { id: { order: "desc" } }]],
   ] as const)("sorts by %s with the id breaking ties", async (sort, expected) => {
     await engine.search({ ...query, sort });

@@ -116,8 +116,8 @@ const CATEGORY_FACET_LIMIT = 1_000;
 // The id breaks ties, so paging is stable when scores or prices are equal; same directions as the PostgreSQL engine.
 const SORTS: Record<SearchSortOrder, estypes.SortCombinations[]> = {
   relevance: [{ _score: { order: "desc" } }, { id: { order: "desc" } }],
-  price_asc: [{ priceCents: { order: "asc" } }, { id: { order: "asc" } }],
-  price_desc: [{ priceCents: { order: "desc" } }, { id: { order: "desc" } }],
+  price_asc: [{ currency: { order: "asc" } }, { priceCents: { order: "asc" } }, { id: { order: "asc" } }],
+  price_desc: [{ currency: { order: "desc" } }, { priceCents: { order: "desc" } }, { id: { order: "desc" } }],
   newest: [{ createdAt: { order: "desc" } }, { id: { order: "desc" } }],
 };
 
@@ -138,7 +138,14 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
   const priceFilter: estypes.QueryDslQueryContainer =
     query.minPriceCents === undefined && query.maxPriceCents === undefined
       ? { match_all: {} }
-      : { range: { priceCents: { gte: query.minPriceCents, lte: query.maxPriceCents } } };
+      : {
+          bool: {
+            filter: [
+              { term: { currency: query.currency } },
+              { range: { priceCents: { gte: query.minPriceCents, lte: query.maxPriceCents } } },
+            ],
+          },
+        };
   const must: estypes.QueryDslQueryContainer = text
     ? {
         bool: {
@@ -172,7 +179,7 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
         },
       },
       prices: {
-        filter: categoryFilter,
+        filter: { bool: { filter: [categoryFilter, { term: { currency: query.currency } }] } },
         aggregations: {
           buckets: {
             range: {

@@ -10,8 +10,9 @@ import {
 } from "./search-engine.js";
 
 const ORDER_BY: Record<Exclude<SearchSortOrder, "relevance">, string> = {
-  price_asc: "price_cents ASC, id ASC",
-  price_desc: "price_cents DESC, id DESC",
+  // Minor units compare only within a currency: prices are grouped by currency code (sql/180_search_price_currency.sql).
+  price_asc: "currency ASC, price_cents ASC, id ASC",
+  price_desc: "currency DESC, price_cents DESC, id DESC",
   newest: "created_at DESC, id DESC",
 };
 
@@ -131,12 +132,15 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
   const stock = query.inStockOnly ? "stock > 0" : "true";
   const category =
     query.categoryIds.length > 0 ? `category_id = ANY(${parameters.add(query.categoryIds)}::uuid[])` : "true";
+  const bounded = query.minPriceCents !== undefined || query.maxPriceCents !== undefined;
+  // Price bounds are in the query's currency: products priced in another one are outside them.
+  const priceCurrency = bounded ? parameters.add(query.currency) : "NULL";
   const price = [
+    bounded ? `currency = ${priceCurrency}` : "true",
     query.minPriceCents === undefined ? "true" : `price_cents >= ${parameters.add(query.minPriceCents)}`,
     query.maxPriceCents === undefined ? "true" : `price_cents <= ${parameters.add(query.maxPriceCents)}`,
   ].join(" AND ");
-  const filtered =
-    query.categoryIds.length > 0 || query.minPriceCents !== undefined || query.maxPriceCents !== undefined;
+  const filtered = query.categoryIds.length > 0 || bounded;
   const text = query.text.trim();
   const pageWindow = `LIMIT ${parameters.add(query.take)} OFFSET ${parameters.add(query.skip)}`;
 
@@ -149,7 +153,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     const sampling = `(SELECT least(100, 100.0 * ${limit} / greatest(reltuples, 1)) FROM pg_class
                        WHERE oid = 'products'::regclass)`;
     ctes = `facet_sample AS MATERIALIZED (
-        SELECT category_id, price_cents FROM products TABLESAMPLE SYSTEM (${sampling}) REPEATABLE (0) WHERE ${stock}
+        SELECT category_id, price_cents, currency FROM products TABLESAMPLE SYSTEM (${sampling}) REPEATABLE (0) WHERE ${stock}
       ),
       facet_scale AS (SELECT 100 / ${sampling} AS scale),`;
     ctes += filtered
@@ -172,19 +176,19 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     const rankInputs = query.sort === "relevance" ? ", search_vector, name" : ", created_at";
     ctes = `${textQuery(parameters, text, /[\p{L}\p{N}]$/u.test(query.text))},
       matches AS MATERIALIZED (
-        SELECT id, category_id, price_cents, ctid${rankInputs} FROM products
+        SELECT id, category_id, price_cents, currency, ctid${rankInputs} FROM products
         WHERE search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category} AND ${price} LIMIT ${limit}
       ),
       totals AS MATERIALIZED (SELECT count(*) AS total, ${tableOrderScale("matches", limit)} AS scale FROM matches),`;
     ctes += filtered
       ? `
       facet_sample AS MATERIALIZED (
-        SELECT category_id, price_cents, ctid FROM products
+        SELECT category_id, price_cents, currency, ctid FROM products
         WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit}
       ),
       facet_scale AS (SELECT ${tableOrderScale("facet_sample", limit)} AS scale)`
       : `
-      facet_sample AS (SELECT category_id, price_cents FROM matches),
+      facet_sample AS (SELECT category_id, price_cents, currency FROM matches),
       facet_scale AS (SELECT scale FROM totals)`;
     if (query.sort === "relevance") {
       // The candidates: the first matches read, and every product whose whole title is the text, wherever it lies.
@@ -225,7 +229,8 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
               ORDER BY ${ORDER_BY[query.sort]} ${pageWindow}`;
       page = `(${page}) UNION ALL
         SELECT id FROM search_sorted_page((SELECT match FROM q), ${parameters.add(query.inStockOnly)},
-          ${categories}::uuid[], ${bound(query.minPriceCents)}::bigint, ${bound(query.maxPriceCents)}::bigint,
+          ${categories}::uuid[], ${priceCurrency}::text, ${bound(query.minPriceCents)}::bigint,
+          ${bound(query.maxPriceCents)}::bigint,
           ${parameters.add(query.sort)},
           ${parameters.add(query.take)}, ${parameters.add(query.skip)})
         WHERE (SELECT scale FROM totals) <> 1`;
@@ -233,6 +238,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
   }
 
   const bounds = parameters.add(PRICE_BUCKET_BOUNDS);
+  const facetCurrency = parameters.add(query.currency);
   const sql = `WITH ${ctes},
     page AS (SELECT id, row_number() OVER () AS position FROM (${page}) ordered),
     summary AS (
@@ -245,7 +251,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
                  WHERE category_id IS NOT NULL AND ${price} GROUP BY category_id) facet) AS category_facets,
         (SELECT json_agg(facet)
            FROM (SELECT width_bucket(price_cents, ${bounds}::bigint[]) AS bucket, count(*) AS count FROM facet_sample
-                 WHERE ${category} GROUP BY 1) facet) AS price_facets
+                 WHERE ${category} AND currency = ${facetCurrency} GROUP BY 1) facet) AS price_facets
     )
     -- The facets once, on the first row: every row would otherwise carry (and the driver parse) the same JSON.
     SELECT summary.total, summary.total_scale, summary.facet_scale,

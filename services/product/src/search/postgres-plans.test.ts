@@ -73,7 +73,16 @@ function nodesOf(plan: PlanNode): PlanNode[] {
 }
 
 function query(overrides: Partial<SearchQuery>): SearchQuery {
-  return { text: "", categoryIds: [], inStockOnly: false, sort: "relevance", skip: 0, take: 20, ...overrides };
+  return {
+    text: "",
+    categoryIds: [],
+    currency: "USD",
+    inStockOnly: false,
+    sort: "relevance",
+    skip: 0,
+    take: 20,
+    ...overrides,
+  };
 }
 
 const postgres = databaseBackends().find((backend) => backend.name === "postgres");

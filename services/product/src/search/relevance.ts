@@ -53,6 +53,7 @@ export async function runRelevanceQueries(
     const result = await engine.search({
       text: query.text,
       categoryIds: [],
+      currency: "USD",
       inStockOnly: false,
       sort: "relevance",
       skip: 0,

@@ -14,6 +14,11 @@ export interface SearchQuery {
   text: string;
   /** Products in any of these categories; empty means all. */
   categoryIds: string[];
+  /**
+   * ISO 4217 code of the price bounds and price facets. Bounds select only products priced in it (minor units of
+   * different currencies are not comparable); price facets count only those; price sorts group by currency code.
+   */
+  currency: string;
   minPriceCents?: number;
   maxPriceCents?: number;
   inStockOnly: boolean;
@@ -37,7 +42,7 @@ export interface SearchResult {
   totalCountIsExact: boolean;
   /** Matching products per category (products without a category are not counted), largest first. */
   categoryFacets: Array<{ categoryId: string; count: number }>;
-  /** Matching products per price bucket, in PRICE_BUCKET_BOUNDS order, including empty buckets. */
+  /** Matching products priced in the query's currency per price bucket, in PRICE_BUCKET_BOUNDS order, including empty buckets. */
   priceFacets: Array<{ minCents: number; maxCents?: number; count: number }>;
 }
 
@@ -47,7 +52,7 @@ export interface SearchEngine {
 }
 
 /**
- * Lower bounds of the price buckets, in cents: [0, 10), [10, 25), … [500, ∞) dollars. Facet counts are computed
+ * Lower bounds of the price buckets, in minor units of the query's currency: [0, 10), [10, 25), … [500, ∞) dollars. Facet counts are computed
  * over the query and every filter except price, so the buckets show where else the shopper could narrow to.
  */
 export const PRICE_BUCKET_BOUNDS = [0, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000] as const;
