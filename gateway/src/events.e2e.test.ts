@@ -16,7 +16,9 @@ import {
   freePort,
   readStream,
   startNatsServer,
+  startSmtpServer,
   type TestNatsServer,
+  type TestSmtpServer,
 } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 
@@ -32,6 +34,8 @@ const PAYMENT_WINDOW_SECONDS = 30;
 let system: RunningSystem;
 let nats: TestNatsServer;
 let reader: NatsConnection;
+/** Receives the password-reset email, whose link carries the token resetPassword takes. */
+let smtp: TestSmtpServer;
 let dataDir: string;
 let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
 
@@ -99,6 +103,7 @@ async function theEvent<N extends EventName>(name: N, aggregateId: string) {
 beforeAll(async () => {
   nats = await startNatsServer();
   reader = await connectNats(nats.url, "events-e2e-reader");
+  smtp = await startSmtpServer();
   dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-events-e2e-"));
   databases = await createScratchDatabases(["account", "product", "order"]);
   const [gateway, account, product, order] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -112,6 +117,8 @@ beforeAll(async () => {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       NATS_URL: nats.url,
+      SMTP_URL: smtp.url,
+      APP_URL: "https://shop.example",
       ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
       // Long enough for the orders this test pays, short enough to see one expire.
       ORDER_PAYMENT_TIMEOUT_SECONDS: String(PAYMENT_WINDOW_SECONDS),
@@ -124,6 +131,7 @@ afterAll(async () => {
   await system?.stop();
   await reader?.close();
   await nats?.close();
+  await smtp?.close();
   await databases?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -176,6 +184,75 @@ describe("events after GraphQL mutations", () => {
     });
     customer.token = again.login.accessToken;
   });
+
+  // Seen (issues 14/15): logoutAll, resetPassword, setAccountRole and setAccountDisabled ended sessions silently.
+  it("regression: every way sessions end publishes exactly one account.sessions_revoked", async () => {
+    const LOGIN = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }`;
+    /** A fresh account with one session, so each way of ending sessions has its own aggregate. */
+    async function signedUp(label: string) {
+      const email = `${label}-${Math.random().toString(36).slice(2, 10)}@events.test`;
+      const registered = await ok(
+        `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id } } }`,
+        { input: { name: label, email, password: PASSWORD } },
+      );
+      const { accessToken, refreshToken, account } = registered.register;
+      return { id: account.id as string, token: accessToken as string, refreshToken: refreshToken as string, email };
+    }
+    const ends: Record<string, (user: Awaited<ReturnType<typeof signedUp>>) => Promise<unknown>> = {
+      logout: (user) => ok(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: user.refreshToken }),
+      logout_all: (user) => ok(`mutation { logoutAll }`, {}, user.token),
+      password_changed: (user) =>
+        ok(
+          `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }`,
+          { c: PASSWORD, n: "another-horse-battery-8" },
+          user.token,
+        ),
+      password_reset: async (user) => {
+        await ok(`mutation($e: String!) { requestPasswordReset(email: $e) }`, { e: user.email });
+        let token: string | undefined;
+        await vi.waitFor(
+          () => {
+            const mail = smtp.inbox.filter((raw) => raw.includes(`To: ${user.email}`)).join("\n");
+            token = /reset-password\?token=(?:3D)?([A-Za-z0-9_-]{43})/.exec(mail.replace(/=\r?\n/g, ""))?.[1];
+            expect(token).toBeDefined();
+          },
+          { timeout: 10_000, interval: 50 },
+        );
+        return ok(`mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { accessToken } }`, {
+          t: token,
+          p: "reset-horse-battery-7",
+        });
+      },
+      role_changed: (user) =>
+        ok(`mutation($id: String!) { setAccountRole(id: $id, role: ADMIN) { id } }`, { id: user.id }, adminToken),
+      account_disabled: (user) =>
+        ok(
+          `mutation($id: String!) { setAccountDisabled(id: $id, disabled: true) { id } }`,
+          { id: user.id },
+          adminToken,
+        ),
+    };
+    const users = new Map<string, string>();
+    for (const [reason, end] of Object.entries(ends)) {
+      const user = await signedUp(reason.replace("_", "-"));
+      // Logging in again is not a revocation: nothing is published for it.
+      await ok(LOGIN, { e: user.email, p: PASSWORD });
+      await end(user);
+      users.set(reason, user.id);
+    }
+    for (const [reason, accountId] of users) {
+      const revoked = await theEvent("account.sessions_revoked", accountId);
+      expect(revoked).toMatchObject({ accountId, reason });
+      // logout names the one session family it ended; the others end every session of the account.
+      if (reason === "logout") expect(revoked.familyId).not.toBe("");
+      else expect(revoked.familyId).toBe("");
+    }
+    // The relay publishes each outbox in order, so a second event for an earlier account would be there by now.
+    const counts = (await allEvents())
+      .filter((event) => eventNameOf(event.envelope.type) === "account.sessions_revoked")
+      .map((event) => event.envelope.subject);
+    for (const accountId of users.values()) expect(counts.filter((id) => id === accountId)).toHaveLength(1);
+  }, 120_000);
 
   it("publishes product and order events, each once, after the matching mutations", async () => {
     const created = await ok(

@@ -25,12 +25,18 @@ export function accountUpdated(account: Account): DomainEvent {
   });
 }
 
+/** Why sessions ended, for audit: the operation that ended them. */
+export type SessionsRevokedReason =
+  | "logout"
+  | "logout_all"
+  | "password_changed"
+  | "password_reset"
+  | "role_changed"
+  | "account_disabled"
+  | "refresh_token_reuse";
+
 /** One session family (familyId) or, without one, every session of the account was revoked now. */
-export function sessionsRevoked(
-  accountId: string,
-  reason: "logout" | "password_changed" | "refresh_token_reuse",
-  familyId?: string,
-): DomainEvent {
+export function sessionsRevoked(accountId: string, reason: SessionsRevokedReason, familyId?: string): DomainEvent {
   return domainEvent("account.sessions_revoked", accountId, {
     accountId,
     revokedAt: new Date(),

@@ -18,7 +18,7 @@ import {
   type Queryable,
   type RequestContext,
 } from "@polyscale/platform";
-import { accountRegistered, accountUpdated, sessionsRevoked } from "./events.js";
+import { accountRegistered, accountUpdated, sessionsRevoked, type SessionsRevokedReason } from "./events.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import * as repository from "./repository.js";
 import type { Account, AccountTokenPurpose, Role } from "./repository.js";
@@ -65,6 +65,43 @@ function requirePassword(field: string, value: string, min: number): string {
 
 function requireRefreshToken(value: string): string {
   return requireText("refreshToken", value, { max: MAX_REFRESH_TOKEN_LENGTH });
+}
+
+/**
+ * The one way sessions end, inside the caller's transaction and under the account's lock, so the revocation and its
+ * account.sessions_revoked event commit together. `{ familyId }` ends one session family (its refresh tokens, and
+ * its access tokens through a recorded revocation); "every_session" revokes every refresh token and raises the token
+ * generation; "access_tokens" only raises the generation (a refresh then carries the account's new state). Returns
+ * the account's token generation after the change. The caller tells the revocation feed after the commit.
+ */
+async function revokeSessions(
+  tx: Queryable,
+  accountId: string,
+  reason: SessionsRevokedReason,
+  scope: "every_session" | "access_tokens",
+): Promise<number>;
+async function revokeSessions(
+  tx: Queryable,
+  accountId: string,
+  reason: SessionsRevokedReason,
+  scope: { familyId: string },
+): Promise<undefined>;
+async function revokeSessions(
+  tx: Queryable,
+  accountId: string,
+  reason: SessionsRevokedReason,
+  scope: { familyId: string } | "every_session" | "access_tokens",
+): Promise<number | undefined> {
+  let generation: number | undefined;
+  if (typeof scope === "object") {
+    await repository.revokeRefreshTokenFamily(tx, scope.familyId);
+    await repository.recordSessionRevocation(tx, accountId, scope.familyId);
+  } else {
+    if (scope === "every_session") await repository.revokeRefreshTokensOfAccount(tx, accountId);
+    generation = await repository.raiseTokenGeneration(tx, accountId);
+  }
+  await recordEvents(tx, [sessionsRevoked(accountId, reason, typeof scope === "object" ? scope.familyId : undefined)]);
+  return generation;
 }
 
 function emailTaken(): AppError {
@@ -229,8 +266,7 @@ export class AccountService {
       const locked = await repository.lockAccount(tx, live.accountId);
       if (!locked || locked.account.disabled) return undefined;
       if (!(await repository.useAccountToken(tx, tokenHash, "password_reset"))) return undefined;
-      await repository.revokeRefreshTokensOfAccount(tx, live.accountId);
-      const tokenGeneration = await repository.raiseTokenGeneration(tx, live.accountId);
+      const tokenGeneration = await revokeSessions(tx, live.accountId, "password_reset", "every_session");
       const account = await repository.setPasswordHash(tx, live.accountId, passwordHash);
       return this.issueSession(tx, account, newId(), tokenGeneration);
     });
@@ -331,9 +367,7 @@ export class AccountService {
           return { kind: "rotated", session } as const;
         }
       }
-      await repository.revokeRefreshTokenFamily(tx, current.familyId);
-      await repository.recordSessionRevocation(tx, presented.accountId, current.familyId);
-      await recordEvents(tx, [sessionsRevoked(presented.accountId, "refresh_token_reuse", current.familyId)]);
+      await revokeSessions(tx, presented.accountId, "refresh_token_reuse", { familyId: current.familyId });
       return { kind: "reused" } as const;
     });
     if (outcome.kind === "rotated") return outcome.session;
@@ -373,16 +407,14 @@ export class AccountService {
     if (!presented) return;
     await this.database.transaction(async (tx) => {
       await repository.lockAccount(tx, presented.accountId);
-      await repository.revokeRefreshTokenFamily(tx, presented.familyId);
-      await repository.recordSessionRevocation(tx, presented.accountId, presented.familyId);
-      await recordEvents(tx, [sessionsRevoked(presented.accountId, "logout", presented.familyId)]);
+      await revokeSessions(tx, presented.accountId, "logout", { familyId: presented.familyId });
     });
     this.onRevocation();
   }
 
   /** Ends every session of the account: refresh tokens revoked, access tokens issued before refused by gateways. */
   async logoutAll(accountId: string, _context: RequestContext): Promise<void> {
-    await this.revokeEverySession(requireId("accountId", accountId), async () => undefined);
+    await this.revokeEverySession(requireId("accountId", accountId), "logout_all", async () => undefined);
   }
 
   /** Changes the role; access tokens issued before carry the old one, so they are revoked (a refresh gets the new). */
@@ -391,7 +423,7 @@ export class AccountService {
     const account = await this.database.transaction(async (tx) => {
       if (!(await repository.lockAccount(tx, accountId))) return undefined;
       const changed = await repository.setRole(tx, accountId, input.role);
-      await repository.raiseTokenGeneration(tx, accountId);
+      await revokeSessions(tx, accountId, "role_changed", "access_tokens");
       return changed;
     });
     if (!account) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
@@ -409,7 +441,7 @@ export class AccountService {
       if (!account) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
       return account;
     }
-    return this.revokeEverySession(accountId, (tx) => repository.setDisabled(tx, accountId, true));
+    return this.revokeEverySession(accountId, "account_disabled", (tx) => repository.setDisabled(tx, accountId, true));
   }
 
   /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
@@ -438,11 +470,14 @@ export class AccountService {
    * Under the account's lock: revokes every refresh token, raises the token generation (so gateways refuse every
    * access token issued before) and applies `change`; then tells the revocation feed.
    */
-  private async revokeEverySession<T>(accountId: string, change: (tx: Queryable) => Promise<T>): Promise<T> {
+  private async revokeEverySession<T>(
+    accountId: string,
+    reason: SessionsRevokedReason,
+    change: (tx: Queryable) => Promise<T>,
+  ): Promise<T> {
     const result = await this.database.transaction(async (tx) => {
       if (!(await repository.lockAccount(tx, accountId))) return { found: false } as const;
-      await repository.revokeRefreshTokensOfAccount(tx, accountId);
-      await repository.raiseTokenGeneration(tx, accountId);
+      await revokeSessions(tx, accountId, reason, "every_session");
       return { found: true, value: await change(tx) } as const;
     });
     if (!result.found) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
@@ -493,9 +528,7 @@ export class AccountService {
     if (!verified || !credentials.passwordHash) throw unauthenticated("INVALID_CREDENTIALS", INVALID_CREDENTIALS);
     const newPasswordHash = await hashPassword(newPassword);
     const session = await this.startSession(accountId, credentials.passwordHash, async (tx) => {
-      await repository.revokeRefreshTokensOfAccount(tx, accountId);
-      const tokenGeneration = await repository.raiseTokenGeneration(tx, accountId);
-      await recordEvents(tx, [sessionsRevoked(accountId, "password_changed")]);
+      const tokenGeneration = await revokeSessions(tx, accountId, "password_changed", "every_session");
       return { account: await repository.setPasswordHash(tx, accountId, newPasswordHash), tokenGeneration };
     });
     this.onRevocation();
