@@ -1,5 +1,5 @@
 import type { AccountClient, Revocation, WatchRevocationsResponse } from "@polyscale/account";
-import { unauthenticated, type CallContext, type Logger } from "@polyscale/platform";
+import { inBackground, unauthenticated, type CallContext, type Logger } from "@polyscale/platform";
 
 /** What an access token says about its session: who, which session, and the account's token generation then. */
 export interface TokenSession {
@@ -128,7 +128,8 @@ export class RevocationChecker {
   /** Opens the stream, and keeps reopening it (with backoff) whenever it ends. */
   start(): void {
     if (this.stopped || this.stream) return;
-    const stream = this.account.watchRevocations({});
+    // A stream for the process's lifetime: never inside the trace of whatever was active when it (re)opened.
+    const stream = inBackground(() => this.account.watchRevocations({}))();
     this.stream = stream;
     this.caughtUp = false;
     stream.on("data", (message: WatchRevocationsResponse) => {

@@ -217,6 +217,29 @@ describe("one trace per request", () => {
     );
   });
 
+  // Seen (issue 15): the revocation stream opened by the gateway was a trace, and the account service's revocation
+  // poll ran in its context, adding statements to it every 200 ms for as long as the system ran.
+  it("regression: no trace keeps growing once the requests are answered", async () => {
+    await placeOrder(running.system, shop);
+    const countsByTrace = () => {
+      const counts = new Map<string, number>();
+      for (const span of spans) counts.set(span.traceId, (counts.get(span.traceId) ?? 0) + 1);
+      return counts;
+    };
+    // Idle long enough for the order's spans to be exported (batches every 100 ms), then watch for 1.5 s.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const before = countsByTrace();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const grown = [...countsByTrace()]
+      .filter(([traceId, count]) => before.has(traceId) && count > before.get(traceId)!)
+      .map(([traceId, count]) => ({
+        from: before.get(traceId),
+        to: count,
+        names: [...new Set(spans.filter((span) => span.traceId === traceId).map((span) => span.name))],
+      }));
+    expect(grown).toEqual([]);
+  });
+
   it("writes trace_id and span_id into the log lines of a traced request", async () => {
     await graphql(
       running.system,

@@ -16,6 +16,7 @@ export * from "./pagination.js";
 export * from "./validation.js";
 export * from "./text.js";
 export * from "./service-runtime.js";
+export { inBackground } from "./telemetry/background.js";
 export { TELEMETRY_VARIABLES } from "./telemetry/tracing.js";
 export * from "./child-process.js";
 export * from "./events/index.js";

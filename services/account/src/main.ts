@@ -2,6 +2,7 @@ import {
   CallerCheck,
   createLogger,
   describeError,
+  inBackground,
   openServiceDatabase,
   readConfig,
   serveUntilStopped,
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
     pollMs: config.outboxPollMs,
     logger,
   });
-  const purgeTimer = setInterval(purge, REFRESH_TOKEN_PURGE_INTERVAL_MS);
+  const purgeTimer = setInterval(inBackground(purge), REFRESH_TOKEN_PURGE_INTERVAL_MS);
   purgeTimer.unref();
 
   await serveUntilStopped({

@@ -1,4 +1,4 @@
-import { describeError, type Logger } from "@polyscale/platform";
+import { describeError, inBackground, type Logger } from "@polyscale/platform";
 import type { Revocation } from "@polyscale/proto/account/v1/account";
 import type { RevocationRecord } from "./repository.js";
 
@@ -82,8 +82,14 @@ export class RevocationFeed {
   }
 
   private start(): void {
-    this.pollTimer ??= setInterval(() => void this.poll(), this.options.pollMs);
-    this.heartbeatTimer ??= setInterval(() => this.broadcast([]), this.options.heartbeatMs);
+    this.pollTimer ??= setInterval(
+      inBackground(() => void this.poll()),
+      this.options.pollMs,
+    );
+    this.heartbeatTimer ??= setInterval(
+      inBackground(() => this.broadcast([])),
+      this.options.heartbeatMs,
+    );
   }
 
   /** One read at a time; a notify() during a read makes one more read after it. */
@@ -92,7 +98,8 @@ export class RevocationFeed {
       this.pollAgain = true;
       return this.polling;
     }
-    this.polling = (async () => {
+    // Shared by every subscriber, so never part of the request (a notify() after a logout) that happened to start it.
+    this.polling = inBackground(async () => {
       do {
         this.pollAgain = false;
         try {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ReservationStatus, type ProductClient } from "@polyscale/product";
-import { describeError, recordEvents, type Database, type Logger } from "@polyscale/platform";
+import { describeError, inBackground, recordEvents, type Database, type Logger } from "@polyscale/platform";
 import { orderMoved } from "./events.js";
 import { reservationEffectOf, type ReservationEffect } from "./order-status.js";
 import { ReservationEffects } from "./reservation-effects.js";
@@ -55,13 +55,16 @@ export class Reconciler {
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      // Runs never overlap: a slow run makes the next tick skip.
-      if (this.running) return;
-      this.running = this.reconcileOnce()
-        .catch((error: unknown) => this.options.logger.warn({ err: describeError(error) }, "reconciliation failed"))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
+    this.timer = setInterval(
+      inBackground(() => {
+        // Runs never overlap: a slow run makes the next tick skip.
+        if (this.running) return;
+        this.running = this.reconcileOnce()
+          .catch((error: unknown) => this.options.logger.warn({ err: describeError(error) }, "reconciliation failed"))
+          .finally(() => (this.running = undefined));
+      }),
+      this.options.intervalMs,
+    );
     this.timer.unref();
   }
 

@@ -16,6 +16,7 @@ import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { describeError } from "../errors.js";
+import { inBackground } from "../telemetry/background.js";
 import type { EventPublisher, OutboxMessage } from "./relay.js";
 
 /** How long a publish waits for JetStream's acknowledgement before the relay retries it. */
@@ -110,7 +111,7 @@ export class JetStreamPublisher implements EventPublisher {
     private readonly options: { url: string; name: string; stream: { name: string; subjects: string[] } },
     private readonly logger: Logger,
   ) {
-    this.started = this.open();
+    this.started = inBackground(() => this.open())();
   }
 
   isConnected(): boolean {

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Database, Queryable } from "../database.js";
 import { describeError } from "../errors.js";
 import { gauge } from "../metrics.js";
+import { inBackground } from "../telemetry/background.js";
 import { onEventsCommitted } from "./outbox.js";
 
 /** One outbox row as it goes to the broker. */
@@ -123,7 +124,7 @@ export class OutboxRelay {
         if (this.failures === 0 && this.publisher?.isConnected()) this.wakeUp?.();
       });
     }
-    this.loop = this.run();
+    this.loop = inBackground(() => this.run())();
   }
 
   /** Stops polling; resolves once the batch in flight, if any, has committed or rolled back. */

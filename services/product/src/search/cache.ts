@@ -1,4 +1,4 @@
-import { onEventsCommitted, type Logger } from "@polyscale/platform";
+import { inBackground, onEventsCommitted, type Logger } from "@polyscale/platform";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { LRUCache } from "lru-cache";
 import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js";
@@ -64,7 +64,7 @@ export class CachedSearchEngine implements SearchEngine {
   /** Subscribes to the events; resolves once the server has the subscription, so caching can start at once. */
   async start(): Promise<void> {
     const { connection, logger } = this.options;
-    this.subscription = connection.subscribe(PRODUCT_EVENTS_SUBJECT, { callback: () => this.forget() });
+    this.subscription = connection.subscribe(PRODUCT_EVENTS_SUBJECT, { callback: inBackground(() => this.forget()) });
     this.stopCommitListener = onEventsCommitted(() => this.forget());
     void this.followStatus();
     await connection.flush();

@@ -1,5 +1,12 @@
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
-import { describeError, type CloudEvent, type Database, type Logger, type Queryable } from "@polyscale/platform";
+import {
+  describeError,
+  inBackground,
+  type CloudEvent,
+  type Database,
+  type Logger,
+  type Queryable,
+} from "@polyscale/platform";
 import { toProductDocument, type ElasticsearchEngine, type IndexedProduct } from "./elasticsearch.js";
 
 export interface SearchIndexerOptions {
@@ -65,7 +72,7 @@ export class SearchIndexer {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
-    this.loop = this.run();
+    this.loop = inBackground(() => this.run())();
   }
 
   /** Stops pulling; resolves once the batch in flight, if any, is settled. */
