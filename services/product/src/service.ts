@@ -270,9 +270,10 @@ function optionalPrice(field: string, value: number | undefined): number | undef
 /**
  * The slug of a category name, by @sindresorhus/slugify's transliteration: "Garden & Outdoor" → "garden-and-outdoor",
  * "Обувь" → "obuv", "Straße" → "strasse". A name it cannot transliterate (Chinese, Hebrew, only symbols) gives "";
- * its category then takes its own id as slug, which is valid and unique.
+ * its category then takes its own id as slug, which is valid and unique. The name is NFKC-normalised first, so that
+ * compatibility forms reach the transliteration as the letters they stand for: "ǅungla" → "dzungla", "Ｆｕｌｌ" → "full".
  */
 export function slugFromName(name: string): string {
   // Not decamelized: "Æble" is one word ("aeble"), as "iPhone" is ("iphone").
-  return slugify(name, { decamelize: false }).slice(0, MAX_SLUG_LENGTH).replace(/-+$/, "");
+  return slugify(name.normalize("NFKC"), { decamelize: false }).slice(0, MAX_SLUG_LENGTH).replace(/-+$/, "");
 }
