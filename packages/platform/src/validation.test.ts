@@ -20,6 +20,13 @@ describe("validation", () => {
     expect(requireText("name", "😀😀", { max: 2 })).toBe("😀😀");
     const error = errorOf(() => requireText("name", "   ", { max: 10 }));
     expect([error.code, error.field, error.message]).toEqual(["INVALID_ARGUMENT", "name", "name: must not be empty"]);
+    // Seen: createCategory(name: "\u200b") was accepted while "   " was refused. Only Cf/Zs/Cc characters show nothing.
+    for (const invisible of ["\u200b", "\u200d\u2060", "\ufeff", "\u00a0\u3000", "\u0007", "\u00ad"]) {
+      expect(errorOf(() => requireText("name", invisible, { max: 10 })).message).toBe("name: must not be empty");
+    }
+    for (const visible of ["-", "€", "٣", "鞋", "a\u200b"])
+      expect(requireText("name", visible, { max: 10 })).toBe(visible);
+    expect(requireText("description", "\u200b", { min: 0, max: 10 })).toBe("\u200b");
     expect(errorOf(() => requireText("name", "abcd", { max: 3 })).message).toBe("name: must be at most 3 characters");
   });
 

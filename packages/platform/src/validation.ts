@@ -7,11 +7,19 @@ import { isId } from "./ids.js";
  * caller always learns what to fix; none of them writes anything.
  */
 
+/** A character that shows: a letter, digit, symbol or punctuation (not only format, space or control characters). */
+const VISIBLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
+
+/**
+ * Trimmed text of min..max code points (min 1 unless given). Text that must not be empty must also show something: a
+ * name of only zero-width or format characters ("\u200b") is as empty as "   ".
+ * @throws INVALID_ARGUMENT naming the field
+ */
 export function requireText(field: string, value: string, limits: { min?: number; max: number }): string {
   const text = value.trim();
   const min = limits.min ?? 1;
   const length = [...text].length;
-  if (length < min) {
+  if (length < min || (min > 0 && !VISIBLE.test(text))) {
     throw invalidArgument(field, min === 1 ? "must not be empty" : `must be at least ${min} characters`);
   }
   if (length > limits.max) throw invalidArgument(field, `must be at most ${limits.max} characters`);
