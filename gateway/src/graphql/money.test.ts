@@ -78,16 +78,22 @@ describe("money at the GraphQL edge", () => {
   it("refuses a price beyond the shop's limit as LIMIT_EXCEEDED on the field the client sent", () => {
     expect(productCreationOf({ name: "Car", description: "", price: 100_000_000 }, "USD").priceCents).toBe(10 ** 10);
     expect(productCreationOf({ name: "Car", description: "", price: 10 ** 10 }, "JPY").priceCents).toBe(10 ** 10);
-    for (const [price, currency] of [
-      [100_000_000.01, "USD"],
-      [10 ** 10 + 1, "JPY"],
-      [10_000_000.001, "BHD"],
+    // Seen: "price: must be at most 10000000000" for a price sent as 100000000.01 USD: the limit in the client's units.
+    for (const [price, currency, limit] of [
+      [100_000_000.01, "USD", "100000000.00 USD"],
+      [10 ** 10 + 1, "JPY", "10000000000 JPY"],
+      [10_000_000.001, "BHD", "10000000.000 BHD"],
     ] as const) {
       try {
         productCreationOf({ name: "Car", description: "", price, currency }, "USD");
         throw new Error("expected a refusal");
       } catch (error) {
-        expect(error).toMatchObject({ code: "INVALID_ARGUMENT", field: "price", reason: "LIMIT_EXCEEDED" });
+        expect(error).toMatchObject({
+          code: "INVALID_ARGUMENT",
+          field: "price",
+          reason: "LIMIT_EXCEEDED",
+          message: `price: must be at most ${limit} (the shop's limit for a price)`,
+        });
       }
     }
   });

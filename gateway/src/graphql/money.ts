@@ -12,11 +12,12 @@ export function centsOf(field: string, amount: number | null | undefined, curren
 
 /**
  * A decimal unit price as minor units within the shop's price limit. The product service applies the same platform
- * rule to `priceCents`; checking it here too lets the error name the field this client sent, `price`.
+ * rule to `priceCents`; checking it here too lets the error name the field this client sent, `price`, and state the
+ * limit in its units (major units of the currency).
  */
 export function priceCentsOf(field: string, amount: number | null | undefined, currency: string): number | undefined {
   const cents = centsOf(field, amount, currency);
-  return cents === undefined ? undefined : requirePrice(field, cents);
+  return cents === undefined ? undefined : requirePrice(field, cents, currency);
 }
 
 export const decimalOf = minorToMajor;

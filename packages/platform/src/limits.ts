@@ -1,4 +1,5 @@
 import { invalidArgument } from "./errors.js";
+import { minorToDecimalText } from "./money.js";
 import { requireInteger } from "./validation.js";
 
 /**
@@ -23,17 +24,32 @@ export const LIMITS = {
   totalMinor: 1_000_000_000_000_000,
 } as const;
 
-/** An integer in [min, max]; beyond max is INVALID_ARGUMENT with reason LIMIT_EXCEEDED naming the field. */
-function requireWithinLimit(field: string, value: number, min: number, max: number, what: string): number {
+/**
+ * An integer in [min, max]; beyond max is INVALID_ARGUMENT with reason LIMIT_EXCEEDED naming the field. With
+ * `majorIn`, the field the client sent is a decimal amount in that currency, so the limit is said in major units.
+ */
+function requireWithinLimit(
+  field: string,
+  value: number,
+  min: number,
+  max: number,
+  what: string,
+  majorIn?: string,
+): number {
   requireInteger(field, value, { min });
-  if (value > max)
-    throw invalidArgument(field, `must be at most ${max} (the shop's limit for ${what})`, "LIMIT_EXCEEDED");
+  if (value > max) {
+    const limit = majorIn === undefined ? String(max) : `${minorToDecimalText(max, majorIn)} ${majorIn}`;
+    throw invalidArgument(field, `must be at most ${limit} (the shop's limit for ${what})`, "LIMIT_EXCEEDED");
+  }
   return value;
 }
 
-/** A unit price in minor units: 0 to LIMITS.priceMinor. */
-export function requirePrice(field: string, minor: number): number {
-  return requireWithinLimit(field, minor, 0, LIMITS.priceMinor, "a price");
+/**
+ * A unit price in minor units: 0 to LIMITS.priceMinor. `majorIn`: the currency of a decimal field the client sent
+ * (GraphQL `price`), so that the message states the limit as that client wrote it: "at most 100000000.00 USD".
+ */
+export function requirePrice(field: string, minor: number, majorIn?: string): number {
+  return requireWithinLimit(field, minor, 0, LIMITS.priceMinor, "a price", majorIn);
 }
 
 /** Units on hand: 0 to LIMITS.stock. */

@@ -38,6 +38,17 @@ export function majorToMinor(field: string, amount: number, currency: string): n
   return amount < 0 ? -minor : minor;
 }
 
+/**
+ * Minor units of `currency` as exact decimal text with all of the currency's places (1999 USD → "19.99", 1000 JPY →
+ * "1000", 10^10 BHD → "10000000.000"), for messages about major-unit fields.
+ */
+export function minorToDecimalText(minor: number, currency: string): string {
+  const exponent = currencyExponent(currency);
+  const digits = String(Math.abs(minor)).padStart(exponent + 1, "0");
+  const text = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+  return minor < 0 ? `-${text}` : text;
+}
+
 /** Converts minor units of `currency` to a decimal amount for display (1999 USD → 19.99, 1000 JPY → 1000). */
 export function minorToMajor(minor: number, currency: string): number {
   return minor / 10 ** currencyExponent(currency);
