@@ -19,8 +19,13 @@ const ranges: Record<IntegerWidth, { min: number; max: number }> = {
   int64: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
 };
 
-function requireWidth(field: string, value: number, width: IntegerWidth): number {
-  const { min, max } = ranges[width];
+/**
+ * An integer within its contract width and, when the field refuses lower values (its OpenAPI `minimum`: 0 for counts
+ * and money, 1 for quantities), at least that: the message states the range the field really accepts.
+ */
+function requireWidth(field: string, value: number, width: IntegerWidth, minimum?: number): number {
+  const min = minimum ?? ranges[width].min;
+  const max = ranges[width].max;
   if (value < min || value > max) throw invalidArgument(field, `must be between ${min} and ${max}`);
   return value;
 }
@@ -38,16 +43,17 @@ export function optionalString(body: Body, field: string): string | undefined {
   return value;
 }
 
-export function requiredInteger(body: Body, field: string, width: IntegerWidth): number {
+/** An integer body field; `minimum` is the one its OpenAPI schema states, when it has one. */
+export function requiredInteger(body: Body, field: string, width: IntegerWidth, minimum?: number): number {
   const value = body[field];
   if (typeof value !== "number" || !Number.isInteger(value)) {
     throw invalidArgument(field, "is required and must be a whole number");
   }
-  return requireWidth(field, value, width);
+  return requireWidth(field, value, width, minimum);
 }
 
-export function optionalInteger(body: Body, field: string, width: IntegerWidth): number | undefined {
-  return body[field] === undefined || body[field] === null ? undefined : requiredInteger(body, field, width);
+export function optionalInteger(body: Body, field: string, width: IntegerWidth, minimum?: number): number | undefined {
+  return body[field] === undefined || body[field] === null ? undefined : requiredInteger(body, field, width, minimum);
 }
 
 export function requiredBoolean(body: Body, field: string): boolean {
@@ -87,9 +93,7 @@ export function queryInteger(
   if (raw === null || raw === "") return undefined;
   if (!/^-?\d+$/.test(raw)) throw invalidArgument(field, "must be a whole number");
   // Number() of a long digit string rounds; a rounded value is past either range, so it is refused, never wrapped.
-  const value = requireWidth(field, Number(raw), width);
-  if (minimum !== undefined && value < minimum) throw invalidArgument(field, `must be at least ${minimum}`);
-  return value;
+  return requireWidth(field, Number(raw), width, minimum);
 }
 
 export function queryBoolean(query: URLSearchParams, field: string): boolean | undefined {

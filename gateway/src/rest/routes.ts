@@ -52,7 +52,10 @@ const sorts = {
 } as const;
 
 function pageOfQuery(query: URLSearchParams) {
-  return operations.pageOf({ skip: queryInteger(query, "skip", "int32"), take: queryInteger(query, "take", "int32") });
+  return operations.pageOf({
+    skip: queryInteger(query, "skip", "int32", 0),
+    take: queryInteger(query, "take", "int32", 0),
+  });
 }
 
 /** Every REST route; /openapi.json describes exactly these. */
@@ -95,10 +98,10 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
         const product = await operations.createProduct(context, {
           name: requiredString(body, "name"),
           description: requiredString(body, "description"),
-          priceCents: requiredInteger(body, "priceCents", "int64"),
+          priceCents: requiredInteger(body, "priceCents", "int64", 0),
           currency: optionalString(body, "currency"),
           categoryId: optionalString(body, "categoryId"),
-          stock: optionalInteger(body, "stock", "int64"),
+          stock: optionalInteger(body, "stock", "int64", 0),
         });
         return created(product);
       },
@@ -144,7 +147,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
         const ids = request.query.get("productIds");
         const levels = await operations.listStockLevels(context, {
           productIds: ids ? ids.split(",") : [],
-          take: queryInteger(request.query, "take", "int32") ?? 0,
+          take: queryInteger(request.query, "take", "int32", 0) ?? 0,
         });
         return ok(levels);
       },
@@ -160,7 +163,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
             const line = asObject(value, "lines");
             return {
               productId: requiredString(line, "productId"),
-              quantity: requiredInteger(line, "quantity", "int32"),
+              quantity: requiredInteger(line, "quantity", "int32", 1),
             };
           }),
           idempotencyKey: optionalString(body, "idempotencyKey"),

@@ -41,7 +41,7 @@ export async function receivePaymentWebhook(
   const response = await context.services.order.recordPayment({
     orderId: requiredString(body, "orderId"),
     kind: kinds[oneOf(requiredString(body, "kind"), "kind", ["capture", "refund"] as const)],
-    amountCents: requiredInteger(body, "amountCents", "int64"),
+    amountCents: requiredInteger(body, "amountCents", "int64", 1),
     currency: requiredString(body, "currency"),
     provider: requiredString(body, "provider"),
     providerReference: requiredString(body, "providerReference"),
