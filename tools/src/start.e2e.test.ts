@@ -3,7 +3,7 @@
  * fresh DATA_DIR with its embedded PostgreSQL, free ports, and the regressions of issue 11 (the "Seen" list).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -225,6 +225,56 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
       running.child.kill("SIGKILL");
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it("restarts its embedded PostgreSQL when it stops or dies, while the services stay up and answer UNAVAILABLE", async () => {
+    // Seen: `pg_ctl -m fast stop` (half a restart) made the launcher stop the whole system ~10 s later, blaming a
+    // refused connection ("the database system is shutting down") instead of the cause.
+    const launcher = launch(await environment());
+    await running(launcher);
+    const postmasterPid = () =>
+      Number(readFileSync(path.join(launcher.dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+    const outcomes = { ok: 0, unavailable: 0, other: [] as string[] };
+    const ask = async () => {
+      const response = await fetch(`${launcher.gatewayUrl}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ products(pagination: { take: 1 }) { id } }" }),
+      });
+      const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+      if (!body.errors) outcomes.ok += 1;
+      else if (body.errors.every((error) => error.extensions?.code === "UNAVAILABLE")) outcomes.unavailable += 1;
+      else outcomes.other.push(JSON.stringify(body.errors));
+    };
+    let asking = true;
+    const traffic = (async () => {
+      while (asking) await ask();
+    })();
+    const backs = () => launcher.output().split("embedded PostgreSQL is back").length - 1;
+
+    // A fast shutdown, as `pg_ctl -m fast stop` sends it, then a crash (the postmaster killed).
+    process.kill(postmasterPid(), "SIGINT");
+    await until(() => backs() === 1, "PostgreSQL to be restarted after a fast shutdown", 60_000);
+    process.kill(postmasterPid(), "SIGKILL");
+    await until(() => backs() === 2, "PostgreSQL to be restarted after SIGKILL", 60_000);
+    const okBefore = outcomes.ok;
+    await until(() => outcomes.ok > okBefore + 3, "requests to succeed again", 60_000);
+    asking = false;
+    await traffic;
+
+    expect(launcher.child.exitCode).toBeNull();
+    expect(startedBy(launcher.child.pid!, launcher.dataDir).length).toBeGreaterThanOrEqual(8);
+    expect(launcher.output()).not.toContain("PolyScale stopped");
+    const stops = launcher
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("stopped unexpectedly"));
+    expect(stops).toEqual([
+      expect.stringMatching(/^embedded PostgreSQL stopped unexpectedly \(received fast shutdown request\); restarting/),
+      expect.stringMatching(/^embedded PostgreSQL stopped unexpectedly \(postmaster killed by SIGKILL\); restarting/),
+    ]);
+    expect(outcomes.other).toEqual([]);
+    expect(outcomes.unavailable).toBeGreaterThan(0);
   });
 
   it("a second Ctrl-C forces the stop", async () => {
