@@ -42,7 +42,7 @@ const RANK = `(CASE WHEN id IN (SELECT id FROM titles) THEN 8 ELSE 0 END)
 interface SearchRow extends ProductRow {
   total: number;
   total_scale: number;
-  facet_scale: number;
+  facets_exact: boolean;
   category_facets: Array<{ category_id: string; count: number }> | null;
   price_facets: Array<{ bucket: number; count: number }> | null;
 }
@@ -68,7 +68,9 @@ class Parameters {
  * Bounded work: the GIN index yields at most EXACT_COUNT_LIMIT + 1 matches (in table order). When there are no more,
  * counts and facets are exact; otherwise they are extrapolated from how far into the table those matches reached,
  * and relevance ranks those matches plus every exact title match (found by its own index). Browsing without text
- * pages by btree index and estimates counts from a fixed sample of the table beyond the limit.
+ * pages by btree index; its counts and facets come exact from product_counts (kept by the product statements'
+ * triggers, sql/181_product_counts.sql), except within price bounds or in stock only: counted exactly up to the limit
+ * through the btree indexes, estimated from a fixed block sample of the table beyond it.
  */
 export class PostgresSearchEngine implements SearchEngine {
   readonly name = "postgres";
@@ -83,7 +85,7 @@ export class PostgresSearchEngine implements SearchEngine {
     });
     const first = result.rows[0]!;
     const scaled = (count: number, scale: number) => Math.round(count * scale);
-    const totalCountIsExact = first.total_scale === 1 && first.facet_scale === 1;
+    const totalCountIsExact = first.total_scale === 1 && first.facets_exact;
     const bucketCounts = new Map((first.price_facets ?? []).map((facet) => [facet.bucket, facet.count]));
     return {
       products: result.rows.filter((row) => row.id !== null).map(toProduct),
@@ -92,13 +94,13 @@ export class PostgresSearchEngine implements SearchEngine {
       totalCountIsExact,
       categoryFacets: (first.category_facets ?? []).map((facet) => ({
         categoryId: facet.category_id,
-        count: scaled(facet.count, first.facet_scale),
+        count: facet.count,
       })),
       // width_bucket numbers the buckets from 1 (prices are never negative, so never 0).
       priceFacets: PRICE_BUCKET_BOUNDS.map((minCents, index) => ({
         minCents,
         maxCents: PRICE_BUCKET_BOUNDS[index + 1],
-        count: scaled(bucketCounts.get(index + 1) ?? 0, first.facet_scale),
+        count: bucketCounts.get(index + 1) ?? 0,
       })),
     };
   }
@@ -128,7 +130,9 @@ export function queryWords(text: string): string[] {
 /** The one statement of a search: its SQL text and parameter values. Exported for the query-plan tests. */
 export function buildSearchStatement(query: SearchQuery): { text: string; values: unknown[] } {
   const parameters = new Parameters();
-  const limit = parameters.add(EXACT_COUNT_LIMIT + 1);
+  // A parameter only in the statements that count up to the limit (an unused one would have no type).
+  let limitParameter: string | undefined;
+  const limit = () => (limitParameter ??= parameters.add(EXACT_COUNT_LIMIT + 1));
   const stock = query.inStockOnly ? "stock > 0" : "true";
   const category =
     query.categoryIds.length > 0 ? `category_id = ANY(${parameters.add(query.categoryIds)}::uuid[])` : "true";
@@ -144,31 +148,83 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
   const text = query.text.trim();
   const pageWindow = `LIMIT ${parameters.add(query.take)} OFFSET ${parameters.add(query.skip)}`;
 
-  // Counting CTEs: "totals" (every filter) and "facet_sample" (text and stock only: each facet then applies the other
-  // facet's filter), each with the factor that scales its counts to the whole table (1 = exact).
+  const facetCurrency = parameters.add(query.currency);
+
+  // Counting CTEs: "totals" (every filter, with the factor that scales its count to the whole table, 1 = exact),
+  // "category_facet" and "price_facet" (each ignoring its own filter, already scaled) and "facets_exact".
   let ctes: string;
   let page: string;
   if (text === "") {
-    // A fixed (REPEATABLE) sample of about EXACT_COUNT_LIMIT rows: the whole table while it is small.
-    const sampling = `(SELECT least(100, 100.0 * ${limit} / greatest(reltuples, 1)) FROM pg_class
-                       WHERE oid = 'products'::regclass)`;
-    ctes = `facet_sample AS MATERIALIZED (
-        SELECT category_id, price_cents, currency FROM products TABLESAMPLE SYSTEM (${sampling}) REPEATABLE (0) WHERE ${stock}
+    // Browsing: the counter table (sql/181_product_counts.sql) has every count but those within price bounds or of
+    // products in stock; those are counted exactly up to the limit through the btree indexes (category, price), else
+    // estimated from a fixed (REPEATABLE) block sample of about EXACT_COUNT_LIMIT rows.
+    ctes = `counted AS MATERIALIZED (SELECT category_id, currency, bucket, products AS n FROM product_counts),`;
+    const sampled = () => {
+      const sampling = `(SELECT least(100, 100.0 * ${limit()} / greatest(reltuples, 1)) FROM pg_class
+                         WHERE oid = 'products'::regclass)`;
+      return `
+      facet_sample AS MATERIALIZED (
+        SELECT category_id, price_cents, currency FROM products TABLESAMPLE SYSTEM (${sampling}) REPEATABLE (0)
+        WHERE ${stock}
       ),
       facet_scale AS (SELECT 100 / ${sampling} AS scale),`;
-    ctes += filtered
-      ? `
+    };
+    const priceFacet = query.inStockOnly
+      ? `${sampled()}
+      stocked AS MATERIALIZED (
+        SELECT price_cents FROM products WHERE ${stock} AND ${category} AND currency = ${facetCurrency} LIMIT ${limit()}
+      ),
+      price_facet AS (
+        SELECT search_price_bucket(price_cents) AS bucket, count(*) AS count FROM stocked
+        WHERE (SELECT count(*) FROM stocked) < ${limit()} GROUP BY 1
+        UNION ALL
+        SELECT search_price_bucket(price_cents), round(count(*) * (SELECT scale FROM facet_scale)) FROM facet_sample
+        WHERE ${category} AND currency = ${facetCurrency} AND (SELECT count(*) FROM stocked) >= ${limit()} GROUP BY 1
+      ),`
+      : `
+      price_facet AS (
+        SELECT bucket, sum(n) AS count FROM counted WHERE ${category} AND currency = ${facetCurrency} GROUP BY 1
+      ),`;
+    const stockedExact = query.inStockOnly ? ` AND (SELECT count(*) FROM stocked) < ${limit()}` : "";
+    if (query.inStockOnly && !filtered) {
+      // No index narrows "in stock" alone (a LIMIT scan could read the whole table when few are): the sample.
+      ctes += `${sampled()}
+      totals AS (SELECT count(*) AS total, (SELECT scale FROM facet_scale) AS scale FROM facet_sample),
+      category_facet AS (
+        SELECT category_id, round(count(*) * (SELECT scale FROM facet_scale)) AS count FROM facet_sample
+        WHERE category_id IS NOT NULL GROUP BY 1
+      ),
+      price_facet AS (
+        SELECT search_price_bucket(price_cents) AS bucket, round(count(*) * (SELECT scale FROM facet_scale)) AS count
+        FROM facet_sample WHERE currency = ${facetCurrency} GROUP BY 1
+      ),
+      facets_exact AS (SELECT (SELECT scale FROM facet_scale) = 1 AS exact)`;
+    } else if (!bounded && !query.inStockOnly) {
+      ctes += `${priceFacet}
+      totals AS (SELECT coalesce(sum(n), 0)::bigint AS total, 1 AS scale FROM counted WHERE ${category}),
+      category_facet AS (SELECT category_id, sum(n) AS count FROM counted WHERE category_id IS NOT NULL GROUP BY 1),
+      facets_exact AS (SELECT true AS exact)`;
+    } else {
+      ctes += `${query.inStockOnly ? "" : sampled()}${priceFacet}
+      priced AS MATERIALIZED (SELECT category_id FROM products WHERE ${stock} AND ${price} LIMIT ${limit()}),
       exact_matches AS MATERIALIZED (
-        SELECT 1 FROM products WHERE ${stock} AND ${category} AND ${price} LIMIT ${limit}
+        SELECT 1 FROM products WHERE ${stock} AND ${category} AND ${price} LIMIT ${limit()}
       ),
       totals AS (
-        SELECT CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit} THEN (SELECT count(*) FROM exact_matches)
+        SELECT CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit()} THEN (SELECT count(*) FROM exact_matches)
                     ELSE (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price}) END AS total,
-               CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit} THEN 1
+               CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit()} THEN 1
                     ELSE (SELECT scale FROM facet_scale) END AS scale
-      )`
-      : `
-      totals AS (SELECT count(*) AS total, (SELECT scale FROM facet_scale) AS scale FROM facet_sample)`;
+      ),
+      facets_exact AS (SELECT (SELECT count(*) FROM priced) < ${limit()}${stockedExact} AS exact),
+      category_facet AS (
+        SELECT category_id, count(*) AS count FROM priced
+        WHERE category_id IS NOT NULL AND (SELECT count(*) FROM priced) < ${limit()} GROUP BY 1
+        UNION ALL
+        SELECT category_id, round(count(*) * (SELECT scale FROM facet_scale)) FROM facet_sample
+        WHERE category_id IS NOT NULL AND ${price} AND (SELECT count(*) FROM priced) >= ${limit()} GROUP BY 1
+      )`;
+    }
     const order = query.sort === "relevance" ? "id DESC" : ORDER_BY[query.sort];
     page = `SELECT id FROM products WHERE ${stock} AND ${category} AND ${price} ORDER BY ${order} ${pageWindow}`;
   } else {
@@ -177,19 +233,29 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     ctes = `${textQuery(parameters, text, /[\p{L}\p{N}]$/u.test(query.text))},
       matches AS MATERIALIZED (
         SELECT id, category_id, price_cents, currency, ctid${rankInputs} FROM products
-        WHERE search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category} AND ${price} LIMIT ${limit}
+        WHERE search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category} AND ${price} LIMIT ${limit()}
       ),
-      totals AS MATERIALIZED (SELECT count(*) AS total, ${tableOrderScale("matches", limit)} AS scale FROM matches),`;
+      totals AS MATERIALIZED (SELECT count(*) AS total, ${tableOrderScale("matches", limit())} AS scale FROM matches),`;
     ctes += filtered
       ? `
       facet_sample AS MATERIALIZED (
         SELECT category_id, price_cents, currency, ctid FROM products
-        WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit}
+        WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit()}
       ),
-      facet_scale AS (SELECT ${tableOrderScale("facet_sample", limit)} AS scale)`
+      facet_scale AS (SELECT ${tableOrderScale("facet_sample", limit())} AS scale)`
       : `
       facet_sample AS (SELECT category_id, price_cents, currency FROM matches),
       facet_scale AS (SELECT scale FROM totals)`;
+    ctes += `,
+      category_facet AS (
+        SELECT category_id, round(count(*) * (SELECT scale FROM facet_scale)) AS count FROM facet_sample
+        WHERE category_id IS NOT NULL AND ${price} GROUP BY 1
+      ),
+      price_facet AS (
+        SELECT search_price_bucket(price_cents) AS bucket, round(count(*) * (SELECT scale FROM facet_scale)) AS count
+        FROM facet_sample WHERE ${category} AND currency = ${facetCurrency} GROUP BY 1
+      ),
+      facets_exact AS (SELECT (SELECT scale FROM facet_scale) = 1 AS exact)`;
     if (query.sort === "relevance") {
       // The candidates: the first matches read, and every product whose whole title is the text, wherever it lies.
       ctes += `,
@@ -237,24 +303,19 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     }
   }
 
-  const bounds = parameters.add(PRICE_BUCKET_BOUNDS);
-  const facetCurrency = parameters.add(query.currency);
   const sql = `WITH ${ctes},
     page AS (SELECT id, row_number() OVER () AS position FROM (${page}) ordered),
     summary AS (
       SELECT
         (SELECT total FROM totals) AS total,
         (SELECT scale FROM totals)::float8 AS total_scale,
-        (SELECT scale FROM facet_scale)::float8 AS facet_scale,
-        (SELECT json_agg(facet ORDER BY facet.count DESC, facet.category_id)
-           FROM (SELECT category_id, count(*) AS count FROM facet_sample
-                 WHERE category_id IS NOT NULL AND ${price} GROUP BY category_id) facet) AS category_facets,
-        (SELECT json_agg(facet)
-           FROM (SELECT width_bucket(price_cents, ${bounds}::bigint[]) AS bucket, count(*) AS count FROM facet_sample
-                 WHERE ${category} AND currency = ${facetCurrency} GROUP BY 1) facet) AS price_facets
+        (SELECT exact FROM facets_exact) AS facets_exact,
+        (SELECT json_agg(facet ORDER BY facet.count DESC, facet.category_id) FROM category_facet facet)
+          AS category_facets,
+        (SELECT json_agg(facet) FROM price_facet facet) AS price_facets
     )
     -- The facets once, on the first row: every row would otherwise carry (and the driver parse) the same JSON.
-    SELECT summary.total, summary.total_scale, summary.facet_scale,
+    SELECT summary.total, summary.total_scale, summary.facets_exact,
       CASE WHEN coalesce(page.position, 1) = 1 THEN summary.category_facets END AS category_facets,
       CASE WHEN coalesce(page.position, 1) = 1 THEN summary.price_facets END AS price_facets,
       ${PRODUCT_COLUMNS.split(", ")
