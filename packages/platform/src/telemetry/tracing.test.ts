@@ -1,7 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { defaultServiceName, tracingEnabled } from "./tracing.js";
+import { defaultServiceName, diagnosticsLogger, tracingEnabled } from "./tracing.js";
 
 // The built preload, as `node --import` loads it in every process.
 const preload = new URL("../../dist/telemetry/register.js", import.meta.url).href;
@@ -62,5 +65,84 @@ describe("tracing configuration", () => {
     const on = probe({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" });
     expect(on.exporterLoaded).toBe(true);
     expect(on.provider).not.toBe("NoopTracerProvider");
+  });
+
+  // Seen (issue 15): a receiver that refused every export lost every span, and no process said so.
+  it("regression: a refused export is logged with a code, once per minute however often it fails", async () => {
+    let exports = 0;
+    const receiver = createServer((request, response) => {
+      exports += 1;
+      request.resume().on("end", () => response.writeHead(500).end("receiver down"));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    // Spans every 50 ms for 1.5 s, exported every 100 ms: many failed exports.
+    const script = `
+      import { createRequire } from "node:module";
+      const { trace } = createRequire(process.cwd() + "/")("@opentelemetry/api");
+      const timer = setInterval(() => trace.getTracer("probe").startSpan("work").end(), 50);
+      setTimeout(() => { clearInterval(timer); setTimeout(() => process.exit(0), 400); }, 1500);
+    `;
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("OTEL_")));
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["--import", preload, "--input-type=module", "-e", script],
+        {
+          cwd: platformRoot,
+          env: {
+            ...clean,
+            LOG_LEVEL: "warn",
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+            OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+            OTEL_BSP_SCHEDULE_DELAY: "100",
+          },
+        },
+      );
+      const lines = stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(exports).toBeGreaterThan(3);
+      const failures = lines.filter((line) => line.code === "TELEMETRY_EXPORT_FAILED");
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ level: "error", msg: "telemetry: TELEMETRY_EXPORT_FAILED" });
+      expect(JSON.stringify(failures[0])).not.toMatch(/\bat \S+ \(|stack/);
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it("rate-limits each diagnostic code and counts what it left out", () => {
+    const lines: Array<[string, Record<string, unknown>]> = [];
+    let clock = 0;
+    const record = (level: string) => (fields: Record<string, unknown>) => void lines.push([level, fields]);
+    const logger = diagnosticsLogger({ warn: record("warn"), error: record("error") } as never, 60_000, () => clock);
+    const exportError = JSON.stringify({
+      name: "OTLPExporterError",
+      message: "Internal Server Error",
+      code: 500,
+      stack: "at x (y)",
+    });
+    logger.error(exportError);
+    logger.error(exportError);
+    logger.warn("Dropped 12 spans because maxQueueSize reached");
+    clock = 59_999;
+    logger.error(exportError);
+    clock = 60_000;
+    logger.error(exportError);
+    logger.debug("chatter");
+    expect(lines).toEqual([
+      ["error", { code: "TELEMETRY_EXPORT_FAILED", reason: "OTLPExporterError: Internal Server Error", status: "500" }],
+      ["warn", { code: "TELEMETRY_SPANS_DROPPED", reason: "Dropped 12 spans because maxQueueSize reached" }],
+      [
+        "error",
+        {
+          code: "TELEMETRY_EXPORT_FAILED",
+          reason: "OTLPExporterError: Internal Server Error",
+          status: "500",
+          suppressed: 2,
+        },
+      ],
+    ]);
   });
 });

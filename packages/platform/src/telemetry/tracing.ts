@@ -1,5 +1,7 @@
+import type { DiagLogger } from "@opentelemetry/api";
 import type { NodeSDK } from "@opentelemetry/sdk-node";
 import path from "node:path";
+import type { Logger } from "pino";
 
 /**
  * OpenTelemetry tracing of one process, configured only by the standard OTEL_* variables
@@ -56,6 +58,60 @@ const REDACTED_QUERY_PARAMETERS = ["query", "variables", "q"];
 
 let sdk: NodeSDK | undefined;
 
+/** One line per diagnostic code at most this often; the next one says how many were left out in between. */
+export const DIAGNOSTIC_LOG_INTERVAL_MS = 60_000;
+/** What of a diagnostic's text reaches the log line, at most (never a stack: only an error's name, message, code). */
+const MAX_DIAGNOSTIC_TEXT = 200;
+
+/** A code per kind of SDK diagnostic, so an operator can alert on lost spans. */
+function diagnosticCode(message: string): string {
+  if (/dropped \d+ spans/i.test(message)) return "TELEMETRY_SPANS_DROPPED";
+  // The batch processor reports a failed export through the global error handler, as the error's JSON.
+  if (message.startsWith("{") || /export/i.test(message)) return "TELEMETRY_EXPORT_FAILED";
+  return "TELEMETRY_DIAGNOSTIC";
+}
+
+/** The safe part of a diagnostic: an error's name, message and (HTTP or gRPC status) code; a plain text shortened. */
+function diagnosticFields(message: string): { reason: string; status?: string } {
+  try {
+    const error = JSON.parse(message) as { name?: unknown; message?: unknown; code?: unknown };
+    const reason = [error.name, error.message].filter((part) => typeof part === "string" && part).join(": ");
+    return {
+      reason: reason.slice(0, MAX_DIAGNOSTIC_TEXT) || "export failed",
+      ...(error.code === undefined ? {} : { status: String(error.code) }),
+    };
+  } catch {
+    return { reason: message.split("\n")[0]!.slice(0, MAX_DIAGNOSTIC_TEXT) };
+  }
+}
+
+/**
+ * The OpenTelemetry SDK's warnings and errors (a failed export, dropped spans) as log lines of the process's logger,
+ * each with a `code` (TELEMETRY_EXPORT_FAILED, TELEMETRY_SPANS_DROPPED, TELEMETRY_DIAGNOSTIC), at most one per code
+ * per `intervalMs`; that line's `suppressed` counts the ones left out since the last. Without it, a receiver that
+ * refused every export lost every span and said nothing. Debug chatter is dropped.
+ */
+export function diagnosticsLogger(
+  logger: Pick<Logger, "warn" | "error">,
+  intervalMs = DIAGNOSTIC_LOG_INTERVAL_MS,
+  now: () => number = Date.now,
+): DiagLogger {
+  const last = new Map<string, { at: number; suppressed: number }>();
+  const report = (level: "warn" | "error") => (message: string) => {
+    const code = diagnosticCode(message);
+    const seen = last.get(code);
+    if (seen && now() - seen.at < intervalMs) {
+      seen.suppressed += 1;
+      return;
+    }
+    last.set(code, { at: now(), suppressed: 0 });
+    const suppressed = seen?.suppressed ?? 0;
+    logger[level]({ code, ...diagnosticFields(message), ...(suppressed ? { suppressed } : {}) }, "telemetry: " + code);
+  };
+  const ignore = () => {};
+  return { error: report("error"), warn: report("warn"), info: ignore, debug: ignore, verbose: ignore };
+}
+
 /**
  * Starts the SDK with the http, gRPC and pg instrumentations when tracingEnabled(env); otherwise does nothing and loads
  * nothing. Spans go through a batch processor to the exporter OTEL_TRACES_EXPORTER names (OTLP by default, over
@@ -88,6 +144,15 @@ export async function startTracing(env: Environment = process.env): Promise<bool
       // workers' polling would otherwise start a trace per query.
       new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
     ],
+  });
+  const [{ diag, DiagLogLevel }, { createLogger }] = await Promise.all([
+    import("@opentelemetry/api"),
+    import("../logger.js"),
+  ]);
+  // The process's own log stream and service name; replaces the console logger OTEL_LOG_LEVEL would install.
+  diag.setLogger(diagnosticsLogger(createLogger(defaultServiceName(process.argv[1]))), {
+    logLevel: DiagLogLevel.WARN,
+    suppressOverrideMessage: true,
   });
   sdk.start();
   return true;
