@@ -25,13 +25,15 @@ const graphqlLabels = ["operation_type", "operation", "outcome"] as const;
 
 const graphqlOperations = counter({
   name: "graphql_operations_total",
-  help: "GraphQL operations executed, by type, root field and outcome (ok, or error when any error was returned)",
+  help:
+    "GraphQL operations, by type, root field and outcome (ok; error when any error was returned; invalid when the " +
+    "request was refused before execution, with type and root field invalid)",
   labelNames: graphqlLabels,
 });
 
 const graphqlDuration = histogram({
   name: "graphql_operation_duration_seconds",
-  help: "Time to execute one GraphQL operation, by type, root field and outcome",
+  help: "Time to execute one GraphQL operation (or to refuse an invalid one), by type, root field and outcome",
   labelNames: graphqlLabels,
 });
 
@@ -71,7 +73,18 @@ export function recordGraphQLOperation(
   outcome: "ok" | "error",
   seconds: number,
 ): void {
-  const labels = { operation_type: operation.operation, operation: operationLabel(operation), outcome };
+  observeGraphQL({ operation_type: operation.operation, operation: operationLabel(operation), outcome }, seconds);
+}
+
+/**
+ * A GraphQL request refused before execution: a document that does not parse or validate, a subscription, an
+ * operationName the document lacks. Its labels are all `invalid` (nothing the client wrote becomes a label).
+ */
+export function recordInvalidGraphQLRequest(seconds: number): void {
+  observeGraphQL({ operation_type: "invalid", operation: "invalid", outcome: "invalid" }, seconds);
+}
+
+function observeGraphQL(labels: Record<(typeof graphqlLabels)[number], string>, seconds: number): void {
   graphqlOperations.inc(labels);
   graphqlDuration.observe(labels, seconds);
 }

@@ -27,7 +27,7 @@ import {
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import { describeError, type ErrorReason } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
-import { recordGraphQLOperation } from "../metrics.js";
+import { recordGraphQLOperation, recordInvalidGraphQLRequest } from "../metrics.js";
 import { HttpError, parseJsonObject, readBody } from "../rest/http.js";
 import { maskError } from "./errors.js";
 import { maxExpensiveMutationsRule } from "./expensive-mutations.js";
@@ -372,8 +372,14 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       });
     }
 
+    const started = performance.now();
+    /** Answers a request refused before execution, and counts it (outcome invalid). */
+    const refuse = (result: ExecutionResult) => {
+      recordInvalidGraphQLRequest((performance.now() - started) / 1000);
+      send(request, response, context, result);
+    };
     const { document, errors } = prepared(params.query);
-    if (errors) return send(request, response, context, { errors });
+    if (errors) return refuse({ errors });
     const operation = getOperationAST(document, params.operationName);
     if (request.method === "GET") {
       if (operation && operation.operation !== "query") {
@@ -391,9 +397,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       const error = new GraphQLError("subscriptions are not supported; the schema has no Subscription type", {
         nodes: operation,
       });
-      return send(request, response, context, {
-        errors: [withCode(error, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY")],
-      });
+      return refuse({ errors: [withCode(error, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY")] });
     }
     const contextValue: GraphQLContext = { gateway: context };
     const run = async () => {
@@ -408,7 +412,9 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       return result;
     };
     if (!operation) {
+      // No operation of that name in the document: execute answers which, runs nothing, and it counts as invalid.
       await run();
+      recordInvalidGraphQLRequest((performance.now() - started) / 1000);
       return;
     }
     await tracedOperation(operation, run);
