@@ -155,7 +155,8 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
             // The last word may be unfinished: "wirel" finds "wireless".
             { multi_match: { query: text, fields: PREFIX_FIELDS, type: "bool_prefix", operator: "and" } },
             // Only raise the score of what the two above match: the text as the whole title, then as a phrase in it.
-            { match: { "name.exact": { query: text, boost: EXACT_TITLE_BOOST } } },
+            // Without quotes: '"we"' is still the title "We".
+            { match: { "name.exact": { query: text.replaceAll('"', "").trim(), boost: EXACT_TITLE_BOOST } } },
             { match_phrase: { name: { query: text, boost: PHRASE_BOOST } } },
           ],
           minimum_should_match: 1,

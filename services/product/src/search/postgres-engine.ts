@@ -346,7 +346,8 @@ function tableOrderScale(sample: string, limit: string): string {
  * the text does not end with a space or punctuation.
  */
 function textQuery(parameters: Parameters, text: string, typing: boolean): string {
-  const given = parameters.add(text);
+  // Titles are compared with the text without its quotes: '"we"' is still the title "We".
+  const given = parameters.add(text.replaceAll('"', "").trim());
   const normalized = `search_normalize(${given}) AS normalized, lower(${given}) AS lowered`;
   const words = queryWords(text);
   if (words.length === 0 || WEBSEARCH_SYNTAX.test(text)) {

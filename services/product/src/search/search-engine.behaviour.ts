@@ -246,6 +246,31 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
     });
   });
 
+  describe(`quoted titles: ${name}`, () => {
+    let fixture: SearchEngineFixture;
+    let catalog: SeededProduct[];
+
+    beforeAll(async () => {
+      fixture = await setup();
+      // Titles that hold the quoted word too, created after "We" (ties would put them first).
+      catalog = await fixture.seed([
+        { name: "We", description: "A dystopian novel.", priceCents: 1100, stock: 4 },
+        { name: "We Three Kings songbook", description: "Carols we sing.", priceCents: 900, stock: 2 },
+        { name: "All we need tote", description: "Canvas; we print it.", priceCents: 1500, stock: 9 },
+      ]);
+    });
+    afterAll(async () => {
+      await fixture?.close();
+    });
+
+    it("ranks the exact title first when the text is quoted too", async () => {
+      for (const text of ['"we"', '"We"', "we"]) {
+        const ids = idsOf(await fixture.engine.search(query({ text })));
+        expect(catalog.find((product) => product.id === ids[0])?.name, text).toBe("We");
+      }
+    });
+  });
+
   describe(`search engine behaviour: ${name}`, () => {
     let fixture: SearchEngineFixture;
     let catalog: SeededProduct[];
