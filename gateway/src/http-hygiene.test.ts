@@ -109,6 +109,12 @@ describe("gateway HTTP hygiene over real sockets", () => {
     expect(text).not.toMatch(/HTTP\/1\.1 400 /);
   }, 15_000);
 
+  it("answers a request line and headers beyond Node's limit with a coded JSON 431", async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/products?q=${"a".repeat(100_000)}`);
+    expect(response.status).toBe(431);
+    expect(await response.json()).toMatchObject({ error: { code: "HEADERS_TOO_LARGE", reason: "HEADERS_TOO_LARGE" } });
+  });
+
   it("cuts off a body trickled slowly once the request timeout passes", async () => {
     const socket = await open(port);
     const answer = collect(socket);
