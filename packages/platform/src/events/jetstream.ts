@@ -15,14 +15,12 @@ import {
 import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { describeError } from "../errors.js";
 import { inBackground } from "../telemetry/background.js";
+import { Outage } from "./outage.js";
 import type { EventPublisher, OutboxMessage } from "./relay.js";
 
 /** How long a publish waits for JetStream's acknowledgement before the relay retries it. */
 const PUBLISH_TIMEOUT_MS = 5_000;
-/** Pause between attempts to reach a broker that was not there when the process started. */
-const FIRST_CONNECT_RETRY_MS = 1_000;
 
 /**
  * Limits of every event stream, as a single-node deployment would set them: events are kept 7 days or up to 1 GiB
@@ -106,11 +104,20 @@ export class JetStreamPublisher implements EventPublisher {
   private connected = false;
   private closing = false;
   private readonly started: Promise<void>;
+  /** Ends a pause between attempts when the publisher closes. */
+  private readonly closed = new AbortController();
+  /** Paces the attempts (1 s doubling to 60 s) and logs the broker going away and coming back, once each. */
+  private readonly outage: Outage;
 
   constructor(
     private readonly options: { url: string; name: string; stream: { name: string; subjects: string[] } },
     private readonly logger: Logger,
   ) {
+    this.outage = new Outage(logger, {
+      code: "NATS_UNREACHABLE",
+      message: "NATS unreachable; events wait in the outbox",
+      recoveredMessage: "NATS reachable again; publishing the outbox",
+    });
     this.started = inBackground(() => this.open())();
   }
 
@@ -133,6 +140,7 @@ export class JetStreamPublisher implements EventPublisher {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.closed.abort();
     await this.started;
     this.connected = false;
     await this.connection?.close();
@@ -144,8 +152,7 @@ export class JetStreamPublisher implements EventPublisher {
         this.connection = await connectNats(this.options.url, this.options.name);
         break;
       } catch (error) {
-        this.logger.warn({ err: describeError(error) }, "NATS unreachable; events wait in the outbox");
-        await sleep(FIRST_CONNECT_RETRY_MS);
+        await this.pause(this.outage.failed(error));
       }
     }
     const connection = this.connection;
@@ -161,11 +168,11 @@ export class JetStreamPublisher implements EventPublisher {
       try {
         await ensureStream(connection, this.options.stream);
         this.connected = true;
-        this.logger.info({ stream: this.options.stream.name }, "publishing events to NATS JetStream");
+        if (this.outage.down) this.outage.recovered();
+        else this.logger.info({ stream: this.options.stream.name }, "publishing events to NATS JetStream");
         return;
       } catch (error) {
-        this.logger.warn({ err: describeError(error) }, "cannot create the event stream yet; retrying");
-        await sleep(FIRST_CONNECT_RETRY_MS);
+        await this.pause(this.outage.failed(error));
       }
     }
   }
@@ -174,10 +181,16 @@ export class JetStreamPublisher implements EventPublisher {
     for await (const status of connection.status()) {
       if (status.type === "disconnect") {
         this.connected = false;
-        this.logger.warn("NATS connection lost; events wait in the outbox");
+        // The client reconnects on its own; this only logs the loss, once.
+        this.outage.failed();
       } else if (status.type === "reconnect") {
         await this.ready(connection);
       }
     }
+  }
+
+  /** Waits `ms`, or less if the publisher closes meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.closed.signal }).catch(() => undefined);
   }
 }
