@@ -14,6 +14,12 @@ export class HttpError extends Error {
 }
 
 /**
+ * The client went away before its body arrived: it closed the connection, or Node cut it off with a 408 at the request
+ * timeout (a slow trickle). The client's doing, so it is logged at info, never as a failure of ours.
+ */
+export class ClientGoneError extends Error {}
+
+/**
  * Reads the whole body, refusing (413) more than maxBytes whether or not Content-Length says so. The refused rest is
  * read and dropped rather than the request destroyed, so the client can read the 413 before the connection closes.
  */
@@ -41,7 +47,7 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bu
     };
     request.on("data", onData);
     request.once("end", () => resolve(Buffer.concat(chunks)));
-    request.once("error", reject);
+    request.once("error", (error: Error) => reject(new ClientGoneError(error.message)));
   });
 }
 
@@ -87,6 +93,11 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
  * 429); unexpected errors are logged and masked.
  */
 export function sendError(response: ServerResponse, error: unknown, logger: Logger): void {
+  if (error instanceof ClientGoneError) {
+    logger.info({ cause: error.message }, "client went away before its request body arrived");
+    response.destroy();
+    return;
+  }
   const publicError = error instanceof HttpError ? error.publicError : publicErrorOf(error);
   if (publicError.code === "INTERNAL") logger.error({ err: describeError(error) }, "request failed");
   if (response.headersSent) {
