@@ -12,6 +12,7 @@ export * from "./metrics.js";
 export * from "./migrations.js";
 export * from "./money.js";
 export * from "./limits.js";
+export * from "./outage.js";
 export * from "./pagination.js";
 export * from "./validation.js";
 export * from "./text.js";

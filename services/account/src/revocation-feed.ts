@@ -1,4 +1,4 @@
-import { describeError, inBackground, type Logger } from "@polyscale/platform";
+import { inBackground, Outage, type Logger } from "@polyscale/platform";
 import type { Revocation } from "@polyscale/proto/account/v1/account";
 import type { RevocationRecord } from "./repository.js";
 
@@ -39,11 +39,22 @@ export class RevocationFeed {
   private heartbeatTimer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private pollAgain = false;
+  /** While the table cannot be read: one log line per state change, and polls spaced out (at most 5 s apart). */
+  private readonly outage: Outage;
+  private retryAt = 0;
 
   constructor(
     private readonly source: RevocationSource,
     private readonly options: RevocationFeedOptions,
-  ) {}
+  ) {
+    this.outage = new Outage(options.logger, {
+      code: "REVOCATIONS_UNREADABLE",
+      message: "could not read revocations; will retry",
+      recoveredMessage: "revocations readable again",
+      firstDelayMs: options.pollMs,
+      maxDelayMs: 5_000,
+    });
+  }
 
   /** Reads the table now (after this replica recorded a revocation). */
   notify(): void {
@@ -94,6 +105,7 @@ export class RevocationFeed {
 
   /** One read at a time; a notify() during a read makes one more read after it. */
   private poll(): Promise<void> {
+    if (Date.now() < this.retryAt) return Promise.resolve();
     if (this.polling) {
       this.pollAgain = true;
       return this.polling;
@@ -109,8 +121,10 @@ export class RevocationFeed {
           for (const record of fresh) this.sent.set(record.sequence, record.recordedAt.getTime());
           if (fresh.length > 0) this.broadcast(fresh.map((record) => this.toMessage(record)));
           this.prune();
+          this.outage.recovered();
         } catch (error) {
-          this.options.logger.warn({ err: describeError(error) }, "could not read revocations; will retry");
+          this.retryAt = Date.now() + this.outage.failed(error);
+          this.pollAgain = false;
         }
       } while (this.pollAgain);
     })().finally(() => (this.polling = undefined));

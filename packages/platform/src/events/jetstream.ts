@@ -16,7 +16,7 @@ import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { inBackground } from "../telemetry/background.js";
-import { Outage } from "./outage.js";
+import { Outage } from "../outage.js";
 import type { EventPublisher, OutboxMessage } from "./relay.js";
 
 /** How long a publish waits for JetStream's acknowledgement before the relay retries it. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { freePort } from "../testing/index.js";
 import { JetStreamPublisher } from "./jetstream.js";
-import { Outage } from "./outage.js";
+import { Outage } from "../outage.js";
 
 /** A broker down for ten minutes, retried as the relay's publisher does, on a fake clock. */
 describe("outage of a dependency", () => {
