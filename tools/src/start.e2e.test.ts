@@ -197,6 +197,43 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     await until(() => startedBy(pid, launcher.dataDir).length === 0, "the orphans to stop", 20_000);
   });
 
+  it("regression: everything stops when the npm that ran it is killed without a terminal", async () => {
+    // Seen (issue 11 review): `setsid npm start > log &`, then `kill -9` of npm left the launcher, PostgreSQL and the
+    // four services running: without a terminal no SIGHUP comes, and nothing watched npm. Here a stand-in for npm
+    // (npm_lifecycle_event set, as npm sets it) runs the launcher and is killed.
+    const env = await environment();
+    const npm = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const child = require("node:child_process").spawn(process.execPath, [${JSON.stringify(launcherScript)}], { stdio: "inherit" });
+         console.log("launcher pid " + child.pid);
+         setInterval(() => {}, 60_000);`,
+      ],
+      { env: { ...process.env, ...env, npm_lifecycle_event: "start" } },
+    );
+    let printed = "";
+    npm.stdout.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+    npm.stderr.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+    await until(() => printed.includes("PolyScale is running") || npm.exitCode !== null, "the launcher under npm");
+    const launcherPid = Number(/launcher pid (\d+)/.exec(printed)?.[1]);
+    expect(startedBy(launcherPid, env.DATA_DIR!).length).toBeGreaterThanOrEqual(8);
+    npm.kill("SIGKILL");
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await until(
+      () => !alive(launcherPid) && startedBy(launcherPid, env.DATA_DIR!).length === 0,
+      "the launcher and its processes to stop",
+      30_000,
+    );
+  });
+
   it("a service whose output nobody reads any more still stops at once on SIGTERM", async () => {
     const ports = {
       gateway: await freePort(),

@@ -5,9 +5,11 @@
  *
  * It can never hurt data: DATA_DIR is locked (a second launcher or seed is refused, naming the holder), a failed start
  * stops everything it started and says why in one line, and SIGINT, SIGTERM and SIGHUP (terminal closed) stop every
- * process, database last. A second Ctrl-C kills the services at once (PostgreSQL still stops cleanly).
+ * process, database last, as does the death of the npm that ran it. A second Ctrl-C kills the services at once
+ * (PostgreSQL still stops cleanly).
  */
 // Modules of the platform, not its index (which loads everything a service needs): the launcher stays small.
+import { stopWhenOrphaned } from "@polyscale/platform/child-process";
 import { readConfig, setting } from "@polyscale/platform/config";
 import path from "node:path";
 import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from "./data-dir-lock.js";
@@ -137,6 +139,9 @@ const onSignal = (signal: NodeJS.Signals) => {
   });
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+// Run by npm (`npm start`) without a terminal (nohup, CI, a supervisor): if npm is killed, no signal ever reaches this
+// launcher, so it stops as on a hang-up once npm is gone. Run directly, it may outlive its shell on purpose.
+if (process.env.npm_lifecycle_event) stopWhenOrphaned(() => onSignal("SIGHUP"), String(process.ppid));
 // A launcher that crashes must not leave its processes behind either.
 process.on("uncaughtException", (error) => {
   console.error(`PolyScale launcher failed: ${error.message}`);
