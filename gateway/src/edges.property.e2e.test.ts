@@ -40,7 +40,7 @@ import {
  */
 
 /** Runs per operation and property: the suite runs twice in CI, so it stays small. */
-const RUNS = 8;
+const RUNS = Number(process.env.EDGE_RUNS ?? 8);
 
 let edges: EdgeSystem | undefined;
 let shop: TestSystem;
@@ -308,10 +308,12 @@ function restRequest(operation: RestOperation, unstorable: boolean) {
     ),
     query: fc.record(
       Object.fromEntries(
-        queryParameters.map((parameter) => [
-          parameter.name,
-          fc.option(restValue(parameter.schema, parameter.name, unstorable).map(String), { nil: undefined }),
-        ]),
+        queryParameters.map((parameter) => {
+          const value = restValue(parameter.schema, parameter.name, unstorable).map(String);
+          // Spoiling text, every parameter is sent: a request whose optional parameters were all left out carried no
+          // unstorable text at all, and rightly succeeded (seen: GET /stock with neither productIds nor take).
+          return [parameter.name, unstorable ? value : fc.option(value, { nil: undefined })];
+        }),
       ),
     ),
     body: operation.body ? restValue(operation.body, "body", unstorable) : fc.constant(undefined),
