@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { searchCacheKey } from "./cache.js";
-import type { SearchQuery } from "./search-engine.js";
-
-const query = (overrides: Partial<SearchQuery>): SearchQuery => ({
-  text: "",
-  categoryIds: [],
-  currency: "USD",
-  inStockOnly: false,
-  sort: "relevance",
-  skip: 0,
-  take: 20,
-  ...overrides,
-});
+import { searchQuery as query } from "./search-engine.behaviour.js";
 
 describe("searchCacheKey", () => {
   it("is the same for text the engine reads alike: case, Unicode form, repeated and leading spaces, category order", () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { buildSearchStatement, PostgresSearchEngine, RANKED_CANDIDATES } from "./postgres-engine.js";
 import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
+import { searchQuery as query } from "./search-engine.behaviour.js";
 
 /**
  * The plans PostgreSQL chooses for search statements at catalogue scale: every text query reads products through the
@@ -70,19 +71,6 @@ interface PlanNode {
 
 function nodesOf(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
-}
-
-function query(overrides: Partial<SearchQuery>): SearchQuery {
-  return {
-    text: "",
-    categoryIds: [],
-    currency: "USD",
-    inStockOnly: false,
-    sort: "relevance",
-    skip: 0,
-    take: 20,
-    ...overrides,
-  };
 }
 
 const postgres = databaseBackends().find((backend) => backend.name === "postgres");

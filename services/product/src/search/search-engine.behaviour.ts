@@ -170,7 +170,8 @@ const notebooks: SeedProduct[] = Array.from({ length: 30 }, (_, index) => ({
 /** The ids of a result's page, in order. */
 export const idsOf = (result: SearchResult) => result.products.map((product) => product.id);
 
-function query(overrides: Partial<SearchQuery>): SearchQuery {
+/** A search for the tests: everything (USD prices, relevance, first 20) unless `overrides` says otherwise. */
+export function searchQuery(overrides: Partial<SearchQuery>): SearchQuery {
   return {
     text: "",
     categoryIds: [],
@@ -178,10 +179,13 @@ function query(overrides: Partial<SearchQuery>): SearchQuery {
     inStockOnly: false,
     sort: "relevance",
     skip: 0,
-    take: 100,
+    take: 20,
     ...overrides,
   };
 }
+
+// The behaviour suite's catalogue is small: one page of 100 holds every match.
+const query = (overrides: Partial<SearchQuery>) => searchQuery({ take: 100, ...overrides });
 
 /** The same amount in minor units means different prices: ¥5000, €50.00, $50.00 and BD 20.125. */
 const gifts: SeedProduct[] = [
