@@ -7,7 +7,7 @@ import type { TokenVerifier } from "./auth.js";
 import { createGatewayContext } from "./context.js";
 import { createGraphQLHandler } from "./graphql/http.js";
 import { operationLabel } from "./metrics.js";
-import { sendError } from "./rest/http.js";
+import { sendError } from "./http/responses.js";
 import { closeServices, connectServices } from "./services.js";
 import { MemoryThrottleStore, Throttle } from "./throttle.js";
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Logger } from "@polyscale/platform";
 import type { TokenVerifier } from "../auth.js";
 import { createGatewayContext } from "../context.js";
-import { sendError } from "../rest/http.js";
+import { sendError } from "../http/responses.js";
 import { closeServices, connectServices, type Services } from "../services.js";
 import { MemoryThrottleStore, Throttle } from "../throttle.js";
 import { createGraphQLHandler, LruCache } from "./http.js";

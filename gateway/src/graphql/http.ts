@@ -10,6 +10,7 @@ import {
   getOperationAST,
   GraphQLError,
   Kind,
+  OperationTypeNode,
   parse as parseDocument,
   specifiedRules,
   validate,
@@ -28,7 +29,8 @@ import { SpanStatusCode, trace } from "@opentelemetry/api";
 import { describeError, type ErrorReason } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { recordGraphQLOperation, recordInvalidGraphQLRequest } from "../metrics.js";
-import { HttpError, parseJsonObject, readBody } from "../rest/http.js";
+import { parseJsonObject, readBody } from "../http/request-body.js";
+import { HttpError } from "../http/responses.js";
 import { maskError } from "./errors.js";
 import { maxExpensiveMutationsRule } from "./expensive-mutations.js";
 import type { GraphQLContext } from "./resolvers.js";
@@ -382,7 +384,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     if (errors) return refuse({ errors });
     const operation = getOperationAST(document, params.operationName);
     if (request.method === "GET") {
-      if (operation && operation.operation !== "query") {
+      if (operation && operation.operation !== OperationTypeNode.QUERY) {
         response.setHeader("allow", "POST");
         throw new HttpError({
           code: "METHOD_NOT_ALLOWED",
@@ -393,7 +395,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
     }
     // graphql-js validates a subscription against a schema without a Subscription type and fails it only while
     // executing, with no code; the schema has none, so it is refused here like any invalid document.
-    if (operation?.operation === "subscription") {
+    if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
       const error = new GraphQLError("subscriptions are not supported; the schema has no Subscription type", {
         nodes: operation,
       });

@@ -22,7 +22,7 @@ import {
   type StockLevel,
 } from "@polyscale/product";
 import type { GatewayContext } from "../context.js";
-import * as operations from "../operations.js";
+import * as domain from "../domain/index.js";
 import { withGraphQLErrors } from "./errors.js";
 import { centsOf, decimalOf, priceCentsOf } from "./money.js";
 
@@ -32,7 +32,7 @@ export interface GraphQLContext {
 }
 
 type Maybe<T> = T | null | undefined;
-type Pagination = Maybe<operations.PageInput>;
+type Pagination = Maybe<domain.PageInput>;
 
 /** GraphQL sends null for an explicit null; the services' optional fields want undefined. */
 function defined<T>(value: Maybe<T>): T | undefined {
@@ -107,7 +107,7 @@ export function searchCurrencyOf(args: SearchArguments, defaultCurrency: string)
 }
 
 /** searchProducts' arguments as the product service takes them: decimal price bounds become minor units. */
-export function productSearchOf(args: SearchArguments, currency: string): operations.ProductSearch {
+export function productSearchOf(args: SearchArguments, currency: string): domain.ProductSearch {
   return {
     query: args.query ?? "",
     categoryIds: args.filter?.categoryIds ?? [],
@@ -116,7 +116,7 @@ export function productSearchOf(args: SearchArguments, currency: string): operat
     maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice, currency),
     inStockOnly: args.filter?.inStockOnly ?? false,
     sort: args.sort ?? SearchSort.SEARCH_SORT_UNSPECIFIED,
-    page: operations.pageOf(args.pagination),
+    page: domain.pageOf(args.pagination),
   };
 }
 
@@ -131,12 +131,12 @@ function root<Args, Result>(resolve: (args: Args, gateway: GatewayContext) => Re
 
 const Query = {
   accounts: root((args: { pagination?: Pagination; id?: Maybe<string> }, gateway) =>
-    operations.listAccounts(gateway, operations.pageOf(args.pagination), defined(args.id)),
+    domain.listAccounts(gateway, domain.pageOf(args.pagination), defined(args.id)),
   ),
   products: root(async (args: { pagination?: Pagination; query?: Maybe<string>; id?: Maybe<string> }, gateway) => {
-    const page = operations.pageOf(args.pagination);
+    const page = domain.pageOf(args.pagination);
     if (args.id !== null && args.id !== undefined) {
-      const product = await operations.getProduct(gateway, args.id);
+      const product = await domain.getProduct(gateway, args.id);
       return product ? [product] : [];
     }
     if (args.query) {
@@ -146,27 +146,27 @@ const Query = {
         sort: SearchSort.SEARCH_SORT_RELEVANCE,
         page,
       };
-      return (await operations.searchProducts(gateway, search)).products;
+      return (await domain.searchProducts(gateway, search)).products;
     }
-    return operations.listProducts(gateway, page);
+    return domain.listProducts(gateway, page);
   }),
-  me: root((_: unknown, gateway) => operations.me(gateway)),
-  product: root((args: { id: string }, gateway) => operations.getProduct(gateway, args.id)),
+  me: root((_: unknown, gateway) => domain.me(gateway)),
+  product: root((args: { id: string }, gateway) => domain.getProduct(gateway, args.id)),
   searchProducts: root(async (args: SearchArguments, gateway): Promise<SearchResult> => {
     const currency = searchCurrencyOf(args, gateway.defaultCurrency);
-    return { ...(await operations.searchProducts(gateway, productSearchOf(args, currency))), currency };
+    return { ...(await domain.searchProducts(gateway, productSearchOf(args, currency))), currency };
   }),
-  categories: root((_: unknown, gateway) => operations.listCategories(gateway)),
-  cart: root((_: unknown, gateway) => operations.getCart(gateway)),
-  order: root((args: { id: string }, gateway) => operations.findOrder(gateway, args.id)),
+  categories: root((_: unknown, gateway) => domain.listCategories(gateway)),
+  cart: root((_: unknown, gateway) => domain.getCart(gateway)),
+  order: root((args: { id: string }, gateway) => domain.findOrder(gateway, args.id)),
   myOrders: root((args: { pagination?: Pagination }, gateway) =>
-    operations.myOrders(gateway, operations.pageOf(args.pagination)),
+    domain.myOrders(gateway, domain.pageOf(args.pagination)),
   ),
   orders: root((args: { accountId?: Maybe<string>; pagination?: Pagination }, gateway) =>
-    operations.listOrders(gateway, defined(args.accountId), operations.pageOf(args.pagination)),
+    domain.listOrders(gateway, defined(args.accountId), domain.pageOf(args.pagination)),
   ),
   stockLevels: root((args: { productIds?: Maybe<string[]>; take?: Maybe<number> }, gateway) =>
-    operations.listStockLevels(gateway, { productIds: args.productIds ?? [], take: args.take ?? 0 }),
+    domain.listStockLevels(gateway, { productIds: args.productIds ?? [], take: args.take ?? 0 }),
   ),
 };
 
@@ -192,7 +192,7 @@ interface UpdateProductInput {
 
 const Mutation = {
   createAccount: root(({ account }: { account: AccountInput }, gateway) =>
-    operations.createAccount(gateway, {
+    domain.createAccount(gateway, {
       name: account.name,
       email: defined(account.email),
       password: defined(account.password),
@@ -200,49 +200,47 @@ const Mutation = {
     }),
   ),
   createProduct: root(({ product }: { product: ProductInput }, gateway) =>
-    operations.createProduct(gateway, productCreationOf(product, gateway.defaultCurrency)),
+    domain.createProduct(gateway, productCreationOf(product, gateway.defaultCurrency)),
   ),
   createOrder: root(({ order, idempotencyKey }: { order: OrderInput; idempotencyKey?: Maybe<string> }, gateway) =>
-    operations.placeOrder(gateway, {
+    domain.placeOrder(gateway, {
       accountId: order.accountId,
       lines: order.products.map((line) => ({ productId: line.id, quantity: line.quantity })),
       idempotencyKey,
     }),
   ),
   register: root(({ input }: { input: { name: string; email: string; password: string } }, gateway) =>
-    operations.register(gateway, input),
+    domain.register(gateway, input),
   ),
-  login: root((args: { email: string; password: string }, gateway) => operations.login(gateway, args)),
-  refreshToken: root((args: { refreshToken: string }, gateway) => operations.refreshToken(gateway, args.refreshToken)),
+  login: root((args: { email: string; password: string }, gateway) => domain.login(gateway, args)),
+  refreshToken: root((args: { refreshToken: string }, gateway) => domain.refreshToken(gateway, args.refreshToken)),
   logout: root(async (args: { refreshToken: string }, gateway) => {
-    await operations.logout(gateway, args.refreshToken);
+    await domain.logout(gateway, args.refreshToken);
     return true;
   }),
   updateProfile: root(({ input }: { input: { name?: Maybe<string>; email?: Maybe<string> } }, gateway) =>
-    operations.updateProfile(gateway, { name: defined(input.name), email: defined(input.email) }),
+    domain.updateProfile(gateway, { name: defined(input.name), email: defined(input.email) }),
   ),
   requestPasswordReset: root(async (args: { email: string }, gateway) => {
-    await operations.requestPasswordReset(gateway, args.email);
+    await domain.requestPasswordReset(gateway, args.email);
     return true;
   }),
-  resetPassword: root((args: { token: string; newPassword: string }, gateway) =>
-    operations.resetPassword(gateway, args),
-  ),
+  resetPassword: root((args: { token: string; newPassword: string }, gateway) => domain.resetPassword(gateway, args)),
   requestEmailVerification: root(async (_args: unknown, gateway) => {
-    await operations.requestEmailVerification(gateway);
+    await domain.requestEmailVerification(gateway);
     return true;
   }),
-  verifyEmail: root((args: { token: string }, gateway) => operations.verifyEmail(gateway, args.token)),
+  verifyEmail: root((args: { token: string }, gateway) => domain.verifyEmail(gateway, args.token)),
   logoutAll: root(async (_args: unknown, gateway) => {
-    await operations.logoutAll(gateway);
+    await domain.logoutAll(gateway);
     return true;
   }),
-  setAccountRole: root((args: { id: string; role: Role }, gateway) => operations.setAccountRole(gateway, args)),
+  setAccountRole: root((args: { id: string; role: Role }, gateway) => domain.setAccountRole(gateway, args)),
   setAccountDisabled: root((args: { id: string; disabled: boolean }, gateway) =>
-    operations.setAccountDisabled(gateway, args),
+    domain.setAccountDisabled(gateway, args),
   ),
   changePassword: root((args: { currentPassword: string; newPassword: string }, gateway) =>
-    operations.changePassword(gateway, args),
+    domain.changePassword(gateway, args),
   ),
   updateProduct: root(async ({ id, input }: { id: string; input: UpdateProductInput }, gateway) => {
     const currency = input.currency == null ? undefined : requireCurrency("currency", input.currency);
@@ -250,8 +248,8 @@ const Mutation = {
     const priceCurrency =
       input.price == null
         ? gateway.defaultCurrency
-        : (currency ?? (await operations.getProduct(gateway, id))?.currency ?? gateway.defaultCurrency);
-    return operations.updateProduct(gateway, {
+        : (currency ?? (await domain.getProduct(gateway, id))?.currency ?? gateway.defaultCurrency);
+    return domain.updateProduct(gateway, {
       id,
       name: defined(input.name),
       description: defined(input.description),
@@ -261,32 +259,28 @@ const Mutation = {
     });
   }),
   adjustStock: root((args: { productId: string; delta: number }, gateway) =>
-    operations.adjustStock(gateway, args.productId, args.delta),
+    domain.adjustStock(gateway, args.productId, args.delta),
   ),
   createCategory: root(
     ({ input }: { input: { name: string; slug?: Maybe<string>; parentId?: Maybe<string> } }, gateway) =>
-      operations.createCategory(gateway, {
+      domain.createCategory(gateway, {
         name: input.name,
         slug: defined(input.slug),
         parentId: defined(input.parentId),
       }),
   ),
   addToCart: root((args: { productId: string; quantity: number }, gateway) =>
-    operations.addToCart(gateway, args.productId, args.quantity),
+    domain.addToCart(gateway, args.productId, args.quantity),
   ),
   setCartItemQuantity: root((args: { productId: string; quantity: number }, gateway) =>
-    operations.setCartItemQuantity(gateway, args.productId, args.quantity),
+    domain.setCartItemQuantity(gateway, args.productId, args.quantity),
   ),
-  removeFromCart: root((args: { productId: string }, gateway) => operations.removeFromCart(gateway, args.productId)),
-  clearCart: root((_: unknown, gateway) => operations.clearCart(gateway)),
-  checkout: root((args: { idempotencyKey?: Maybe<string> }, gateway) =>
-    operations.checkout(gateway, args.idempotencyKey),
-  ),
-  cancelOrder: root((args: { id: string }, gateway) => operations.cancelOrder(gateway, args.id)),
-  recordPayment: root(({ input }: { input: RecordPaymentRequest }, gateway) =>
-    operations.recordPayment(gateway, input),
-  ),
-  markFulfilled: root((args: { id: string }, gateway) => operations.markFulfilled(gateway, args.id)),
+  removeFromCart: root((args: { productId: string }, gateway) => domain.removeFromCart(gateway, args.productId)),
+  clearCart: root((_: unknown, gateway) => domain.clearCart(gateway)),
+  checkout: root((args: { idempotencyKey?: Maybe<string> }, gateway) => domain.checkout(gateway, args.idempotencyKey)),
+  cancelOrder: root((args: { id: string }, gateway) => domain.cancelOrder(gateway, args.id)),
+  recordPayment: root(({ input }: { input: RecordPaymentRequest }, gateway) => domain.recordPayment(gateway, input)),
+  markFulfilled: root((args: { id: string }, gateway) => domain.markFulfilled(gateway, args.id)),
 };
 
 const categoryOf = (id: string, { gateway }: GraphQLContext) =>

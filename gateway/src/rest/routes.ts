@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { SearchSort } from "@polyscale/product";
 import { notFound, requireCurrency } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
-import * as operations from "../operations.js";
+import * as domain from "../domain/index.js";
 import {
   asObject,
   oneOf,
@@ -52,7 +52,7 @@ const sorts = {
 } as const;
 
 function pageOfQuery(query: URLSearchParams) {
-  return operations.pageOf({
+  return domain.pageOf({
     skip: queryInteger(query, "skip", "int32", 0),
     take: queryInteger(query, "take", "int32", 0),
   });
@@ -67,7 +67,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       async handle(context, request) {
         const body = await request.jsonBody();
         const role = optionalString(body, "role");
-        const account = await operations.createAccount(context, {
+        const account = await domain.createAccount(context, {
           name: requiredString(body, "name"),
           email: optionalString(body, "email"),
           password: optionalString(body, "password"),
@@ -79,14 +79,14 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
     {
       method: "GET",
       path: "/account/{id}",
-      handle: async (context, request) => ok(accountBody(await operations.getAccount(context, request.params.id!))),
+      handle: async (context, request) => ok(accountBody(await domain.getAccount(context, request.params.id!))),
     },
     ...sessionRoutes(),
     {
       method: "GET",
       path: "/accounts",
       async handle(context, request) {
-        const accounts = await operations.listAccounts(context, pageOfQuery(request.query));
+        const accounts = await domain.listAccounts(context, pageOfQuery(request.query));
         return ok(accounts.map(accountBody));
       },
     },
@@ -95,7 +95,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       path: "/product",
       async handle(context, request) {
         const body = await request.jsonBody();
-        const product = await operations.createProduct(context, {
+        const product = await domain.createProduct(context, {
           name: requiredString(body, "name"),
           description: requiredString(body, "description"),
           priceCents: requiredInteger(body, "priceCents", "int64", 0),
@@ -111,7 +111,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       path: "/product/{id}",
       async handle(context, request) {
         const id = request.params.id!;
-        const product = await operations.getProduct(context, id);
+        const product = await domain.getProduct(context, id);
         if (!product) throw notFound("PRODUCT_NOT_FOUND", `no product with id ${id}`, "id");
         return ok(product);
       },
@@ -122,7 +122,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       async handle(context, request) {
         const query = request.query;
         const sort = query.get("sort");
-        const result = await operations.searchProducts(context, {
+        const result = await domain.searchProducts(context, {
           query: query.get("q") ?? "",
           categoryIds: query
             .getAll("category")
@@ -145,7 +145,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       path: "/admin/stock",
       async handle(context, request) {
         const ids = request.query.get("productIds");
-        const levels = await operations.listStockLevels(context, {
+        const levels = await domain.listStockLevels(context, {
           productIds: ids ? ids.split(",") : [],
           take: queryInteger(request.query, "take", "int32", 0) ?? 0,
         });
@@ -157,7 +157,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
       path: "/order",
       async handle(context, request) {
         const body = await request.jsonBody();
-        const order = await operations.placeOrder(context, {
+        const order = await domain.placeOrder(context, {
           accountId: requiredString(body, "accountId"),
           lines: requiredArray(body, "lines").map((value) => {
             const line = asObject(value, "lines");
@@ -174,20 +174,20 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
     {
       method: "GET",
       path: "/order/{id}",
-      handle: async (context, request) => ok(orderBody(await operations.getOrder(context, request.params.id!))),
+      handle: async (context, request) => ok(orderBody(await domain.getOrder(context, request.params.id!))),
     },
     {
       method: "GET",
       path: "/orders/{accountId}",
       async handle(context, request) {
-        const orders = await operations.listOrders(context, request.params.accountId!, pageOfQuery(request.query));
+        const orders = await domain.listOrders(context, request.params.accountId, pageOfQuery(request.query));
         return ok(orders.map(orderBody));
       },
     },
     {
       method: "POST",
       path: "/order/{id}/cancel",
-      handle: async (context, request) => ok(orderBody(await operations.cancelOrder(context, request.params.id!))),
+      handle: async (context, request) => ok(orderBody(await domain.cancelOrder(context, request.params.id!))),
     },
     {
       method: "POST",

@@ -1,12 +1,12 @@
 import type { Session } from "@polyscale/account";
-import * as operations from "../operations.js";
+import * as domain from "../domain/index.js";
 import { oneOf, requiredBoolean, requiredString } from "./input.js";
 import { accountBody, roleNames } from "./representations.js";
 import type { RestResult, Route } from "./routes.js";
 
 /**
  * The REST face of sessions and account administration: the same operations, names and rules as the GraphQL
- * mutations of the same names (operations.ts). Each route's OpenAPI operationId is that mutation's name.
+ * mutations of the same names (domain.ts). Each route's OpenAPI operationId is that mutation's name.
  */
 
 const ok = (body: unknown): RestResult => ({ status: 200, body });
@@ -24,7 +24,7 @@ export function sessionRoutes(): Route[] {
       path: "/login",
       async handle(context, request) {
         const body = await request.jsonBody();
-        const session = await operations.login(context, {
+        const session = await domain.login(context, {
           email: requiredString(body, "email"),
           password: requiredString(body, "password"),
         });
@@ -36,7 +36,7 @@ export function sessionRoutes(): Route[] {
       path: "/refresh",
       async handle(context, request) {
         const body = await request.jsonBody();
-        return ok(sessionBody(await operations.refreshToken(context, requiredString(body, "refreshToken"))));
+        return ok(sessionBody(await domain.refreshToken(context, requiredString(body, "refreshToken"))));
       },
     },
     {
@@ -44,7 +44,7 @@ export function sessionRoutes(): Route[] {
       path: "/logout",
       async handle(context, request) {
         const body = await request.jsonBody();
-        await operations.logout(context, requiredString(body, "refreshToken"));
+        await domain.logout(context, requiredString(body, "refreshToken"));
         return done;
       },
     },
@@ -52,7 +52,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/logout-all",
       async handle(context) {
-        await operations.logoutAll(context);
+        await domain.logoutAll(context);
         return done;
       },
     },
@@ -61,7 +61,7 @@ export function sessionRoutes(): Route[] {
       path: "/password-change",
       async handle(context, request) {
         const body = await request.jsonBody();
-        const session = await operations.changePassword(context, {
+        const session = await domain.changePassword(context, {
           currentPassword: requiredString(body, "currentPassword"),
           newPassword: requiredString(body, "newPassword"),
         });
@@ -73,7 +73,7 @@ export function sessionRoutes(): Route[] {
       path: "/password-reset",
       async handle(context, request) {
         const body = await request.jsonBody();
-        await operations.requestPasswordReset(context, requiredString(body, "email"));
+        await domain.requestPasswordReset(context, requiredString(body, "email"));
         return accepted;
       },
     },
@@ -82,7 +82,7 @@ export function sessionRoutes(): Route[] {
       path: "/password-reset/confirm",
       async handle(context, request) {
         const body = await request.jsonBody();
-        const session = await operations.resetPassword(context, {
+        const session = await domain.resetPassword(context, {
           token: requiredString(body, "token"),
           newPassword: requiredString(body, "newPassword"),
         });
@@ -93,7 +93,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/email-verification",
       async handle(context) {
-        await operations.requestEmailVerification(context);
+        await domain.requestEmailVerification(context);
         return accepted;
       },
     },
@@ -102,7 +102,7 @@ export function sessionRoutes(): Route[] {
       path: "/email-verification/confirm",
       async handle(context, request) {
         const body = await request.jsonBody();
-        return ok(accountBody(await operations.verifyEmail(context, requiredString(body, "token"))));
+        return ok(accountBody(await domain.verifyEmail(context, requiredString(body, "token"))));
       },
     },
     {
@@ -111,7 +111,7 @@ export function sessionRoutes(): Route[] {
       async handle(context, request) {
         const body = await request.jsonBody();
         const role = oneOf(requiredString(body, "role"), "role", ["CUSTOMER", "ADMIN"] as const);
-        const account = await operations.setAccountRole(context, { id: request.params.id!, role: roleNames[role] });
+        const account = await domain.setAccountRole(context, { id: request.params.id!, role: roleNames[role] });
         return ok(accountBody(account));
       },
     },
@@ -120,7 +120,7 @@ export function sessionRoutes(): Route[] {
       path: "/account/{id}/disabled",
       async handle(context, request) {
         const body = await request.jsonBody();
-        const account = await operations.setAccountDisabled(context, {
+        const account = await domain.setAccountDisabled(context, {
           id: request.params.id!,
           disabled: requiredBoolean(body, "disabled"),
         });

@@ -3,7 +3,8 @@ import { PaymentKind } from "@polyscale/order";
 import { unauthenticated } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { orderBody } from "./representations.js";
-import { parseJsonObject } from "./http.js";
+import * as domain from "../domain/index.js";
+import { parseJsonObject } from "../http/request-body.js";
 import { oneOf, requiredInteger, requiredString } from "./input.js";
 
 export const SIGNATURE_HEADER = "x-polyscale-signature";
@@ -38,7 +39,7 @@ export async function receivePaymentWebhook(
     throw unauthenticated("INVALID_SIGNATURE", `missing or invalid ${SIGNATURE_HEADER}`);
   }
   const body = parseJsonObject(rawBody);
-  const response = await context.services.order.recordPayment({
+  const order = await domain.recordProviderPayment(context, {
     orderId: requiredString(body, "orderId"),
     kind: kinds[oneOf(requiredString(body, "kind"), "kind", ["capture", "refund"] as const)],
     amountCents: requiredInteger(body, "amountCents", "int64", 1),
@@ -46,5 +47,5 @@ export async function receivePaymentWebhook(
     provider: requiredString(body, "provider"),
     providerReference: requiredString(body, "providerReference"),
   });
-  return response.order ? orderBody(response.order) : undefined;
+  return orderBody(order);
 }

@@ -1,5 +1,6 @@
 import { permissionDenied, unauthenticated } from "@polyscale/platform";
-import type { Viewer } from "./auth.js";
+import type { Viewer } from "../auth.js";
+import type { GatewayContext } from "../context.js";
 
 /**
  * Who may do what, for GraphQL and REST alike. Anonymous callers may register, log in, refresh and read the catalog;
@@ -29,4 +30,9 @@ export function requireAccountAccess(viewer: Viewer | undefined, accountId: stri
 
 export function isAdmin(viewer: Viewer | undefined): boolean {
   return viewer?.role === "admin";
+}
+
+/** The caller's own account: carts and "my orders" are always the caller's. UNAUTHENTICATED without a viewer. */
+export async function ownAccountId(context: GatewayContext): Promise<string> {
+  return requireViewer(await context.viewer()).accountId;
 }

@@ -1,0 +1,119 @@
+import { invalidArgument, requireId, type Page } from "@polyscale/platform";
+import type {
+  Category,
+  Product,
+  SearchProductsResponse,
+  SearchSort,
+  StockLevel,
+  UpdateProductRequest,
+} from "@polyscale/product";
+import type { GatewayContext } from "../context.js";
+import { present } from "./answers.js";
+import { requireAdmin } from "./authorization.js";
+
+/** The catalog: anyone may read products, categories and search; admins write them and read stock levels. */
+
+export async function getProduct(context: GatewayContext, id: string): Promise<Product | undefined> {
+  return context.loaders.productById.load(requireId("id", id));
+}
+
+export async function listProducts(context: GatewayContext, page: Page): Promise<Product[]> {
+  return (await context.services.product.listProducts(page)).products;
+}
+
+export interface ProductSearch {
+  query: string;
+  categoryIds: string[];
+  /** ISO 4217 code of the price bounds and price facets (validated). */
+  currency: string;
+  minPriceCents?: number;
+  maxPriceCents?: number;
+  inStockOnly: boolean;
+  sort: SearchSort;
+  page: Page;
+}
+
+/** Searches the catalog. Price bounds are checked here so errors name the gateway's fields (minPrice, maxPrice). */
+export async function searchProducts(context: GatewayContext, search: ProductSearch): Promise<SearchProductsResponse> {
+  const { minPriceCents: min, maxPriceCents: max } = search;
+  if (min !== undefined && min < 0) throw invalidArgument("minPrice", "must not be negative");
+  if (max !== undefined && max < 0) throw invalidArgument("maxPrice", "must not be negative");
+  if (min !== undefined && max !== undefined && max < min)
+    throw invalidArgument("maxPrice", "must not be below minPrice");
+  return context.services.product.searchProducts({
+    query: search.query,
+    categoryIds: search.categoryIds,
+    currency: search.currency,
+    minPriceCents: search.minPriceCents,
+    maxPriceCents: search.maxPriceCents,
+    inStockOnly: search.inStockOnly,
+    sort: search.sort,
+    skip: search.page.skip,
+    take: search.page.take,
+  });
+}
+
+export async function createProduct(
+  context: GatewayContext,
+  input: {
+    name: string;
+    description: string;
+    priceCents: number;
+    currency?: string;
+    categoryId?: string;
+    stock?: number;
+  },
+): Promise<Product> {
+  requireAdmin(await context.viewer());
+  const response = await context.services.product.createProduct({
+    name: input.name,
+    description: input.description,
+    priceCents: input.priceCents,
+    currency: input.currency ?? "",
+    categoryId: input.categoryId ?? "",
+    stock: input.stock ?? 0,
+  });
+  return present(response.product, "product");
+}
+
+export async function updateProduct(context: GatewayContext, input: UpdateProductRequest): Promise<Product> {
+  requireAdmin(await context.viewer());
+  return present((await context.services.product.updateProduct(input)).product, "product");
+}
+
+export async function adjustStock(context: GatewayContext, productId: string, delta: number): Promise<Product> {
+  requireAdmin(await context.viewer());
+  return present((await context.services.product.adjustStock({ productId, delta })).product, "product");
+}
+
+/**
+ * Admins only: stock on hand, available, held by unpaid orders and sold, per product: of the given products, or
+ * without any, of the `take` products holding the most units (a hold problem shows first).
+ */
+export async function listStockLevels(
+  context: GatewayContext,
+  input: { productIds: readonly string[]; take: number },
+): Promise<StockLevel[]> {
+  requireAdmin(await context.viewer());
+  return (await context.services.product.listStockLevels({ productIds: [...input.productIds], take: input.take }))
+    .levels;
+}
+
+export async function createCategory(
+  context: GatewayContext,
+  input: { name: string; slug?: string; parentId?: string },
+): Promise<Category> {
+  requireAdmin(await context.viewer());
+  const response = await context.services.product.createCategory({
+    name: input.name,
+    slug: input.slug ?? "",
+    parentId: input.parentId ?? "",
+  });
+  return present(response.category, "category");
+}
+
+export async function listCategories(context: GatewayContext): Promise<Category[]> {
+  const categories = (await context.services.product.listCategories({})).categories;
+  for (const category of categories) context.loaders.categoryById.prime(category.id, category);
+  return categories;
+}

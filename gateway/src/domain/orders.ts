@@ -1,0 +1,92 @@
+import { AppError, invalidArgument, requireId, requireInteger, type Page } from "@polyscale/platform";
+import type { Order } from "@polyscale/order";
+import type { GatewayContext } from "../context.js";
+import { present } from "./answers.js";
+import { ownAccountId, requireAccountAccess, requireAdmin, requireViewer } from "./authorization.js";
+
+/** Orders: checkout of the own cart, orders placed for an account, reading, cancelling and fulfilling them. */
+
+/** NOT_FOUND as undefined, for look-ups whose absence is an answer rather than an error. */
+async function orUndefined<T>(lookup: Promise<T>): Promise<T | undefined> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") return undefined;
+    throw error;
+  }
+}
+
+function orderOf(response: { order?: Order }): Order {
+  return present(response.order, "order");
+}
+
+/** The explicit key wins over the Idempotency-Key header. */
+function idempotencyKeyOf(context: GatewayContext, key: string | null | undefined): string {
+  return key ?? context.idempotencyKey ?? "";
+}
+
+export async function checkout(context: GatewayContext, idempotencyKey?: string | null): Promise<Order> {
+  const accountId = await ownAccountId(context);
+  return orderOf(
+    await context.services.order.checkout({ accountId, idempotencyKey: idempotencyKeyOf(context, idempotencyKey) }),
+  );
+}
+
+export interface OrderLineInput {
+  productId: string;
+  quantity: number;
+}
+
+/** Places an order for an account: its holder or an admin. Every quantity must be at least 1. */
+export async function placeOrder(
+  context: GatewayContext,
+  input: { accountId: string; lines: OrderLineInput[]; idempotencyKey?: string | null },
+): Promise<Order> {
+  requireAccountAccess(await context.viewer(), requireId("accountId", input.accountId));
+  if (input.lines.length === 0) throw invalidArgument("lines", "must hold at least one product");
+  for (const line of input.lines) {
+    requireId("productId", line.productId);
+    requireInteger("quantity", line.quantity, { min: 1 });
+  }
+  const response = await context.services.order.placeOrder({
+    accountId: input.accountId,
+    lines: input.lines,
+    idempotencyKey: idempotencyKeyOf(context, input.idempotencyKey),
+  });
+  return orderOf(response);
+}
+
+/** One order: its account's holder or an admin; NOT_FOUND when there is none. */
+export async function getOrder(context: GatewayContext, id: string): Promise<Order> {
+  const viewer = requireViewer(await context.viewer());
+  const order = orderOf(await context.services.order.getOrder({ id: requireId("id", id) }));
+  requireAccountAccess(viewer, order.accountId);
+  return order;
+}
+
+/** getOrder with NOT_FOUND as undefined. */
+export async function findOrder(context: GatewayContext, id: string): Promise<Order | undefined> {
+  return orUndefined(getOrder(context, id));
+}
+
+/** Orders newest first: of one account (its holder or an admin) or, without one, of everybody (admins only). */
+export async function listOrders(context: GatewayContext, accountId: string | undefined, page: Page): Promise<Order[]> {
+  const viewer = await context.viewer();
+  if (accountId === undefined) requireAdmin(viewer);
+  else requireAccountAccess(viewer, requireId("accountId", accountId));
+  return (await context.services.order.listOrders({ accountId: accountId ?? "", ...page })).orders;
+}
+
+export async function myOrders(context: GatewayContext, page: Page): Promise<Order[]> {
+  return listOrders(context, await ownAccountId(context), page);
+}
+
+export async function cancelOrder(context: GatewayContext, id: string): Promise<Order> {
+  await getOrder(context, id);
+  return orderOf(await context.services.order.cancelOrder({ id }));
+}
+
+export async function markFulfilled(context: GatewayContext, id: string): Promise<Order> {
+  requireAdmin(await context.viewer());
+  return orderOf(await context.services.order.markFulfilled({ id }));
+}

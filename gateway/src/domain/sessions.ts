@@ -1,0 +1,100 @@
+import { AppError, canonicalEmail } from "@polyscale/platform";
+import type { Account, Session } from "@polyscale/account";
+import type { GatewayContext } from "../context.js";
+import type { LoginSubject } from "../throttle.js";
+import { present } from "./answers.js";
+import { requireViewer } from "./authorization.js";
+
+/** Sessions: registering, logging in and out, tokens, passwords and email verification, with their throttles. */
+
+/** Each registration counts against the client address's allowance of expensive anonymous operations. */
+export async function register(
+  context: GatewayContext,
+  input: { name: string; email: string; password: string },
+): Promise<Session> {
+  await context.throttle.countAnonymous(context.clientIp);
+  return present((await context.services.account.register(input)).session, "session");
+}
+
+/**
+ * Runs a password check under the throttle of (who, client address) and of the address: a wrong password keeps its
+ * count, the right one clears the pair, and a call that never checked a password (bad input, service down) counts
+ * nothing.
+ */
+async function throttledPasswordCheck<T>(
+  context: GatewayContext,
+  who: LoginSubject,
+  check: () => Promise<T>,
+): Promise<T> {
+  const attempt = await context.throttle.beginLogin(who, context.clientIp);
+  let result: T;
+  try {
+    result = await check();
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "UNAUTHENTICATED")) await attempt.abandoned();
+    throw error;
+  }
+  await attempt.succeeded();
+  return result;
+}
+
+export async function login(context: GatewayContext, input: { email: string; password: string }): Promise<Session> {
+  const response = await throttledPasswordCheck(context, { email: input.email }, () =>
+    context.services.account.login(input),
+  );
+  return present(response.session, "session");
+}
+
+export async function refreshToken(context: GatewayContext, token: string): Promise<Session> {
+  return present((await context.services.account.refreshToken({ refreshToken: token })).session, "session");
+}
+
+export async function logout(context: GatewayContext, token: string): Promise<void> {
+  await context.services.account.logout({ refreshToken: token });
+}
+
+/**
+ * Counts against the address's allowance of expensive anonymous operations, and against the email's (so no one can
+ * flood someone's inbox from many addresses); the answer never tells whether the email has an account.
+ */
+export async function requestPasswordReset(context: GatewayContext, email: string): Promise<void> {
+  await context.throttle.countAnonymous(context.clientIp);
+  await context.throttle.countAnonymous(`password reset for ${canonicalEmail(email)}`);
+  await context.services.account.requestPasswordReset({ email });
+}
+
+/** A password hash per call, so it counts like a registration. */
+export async function resetPassword(
+  context: GatewayContext,
+  input: { token: string; newPassword: string },
+): Promise<Session> {
+  await context.throttle.countAnonymous(context.clientIp);
+  return present((await context.services.account.resetPassword(input)).session, "session");
+}
+
+export async function requestEmailVerification(context: GatewayContext): Promise<void> {
+  const viewer = requireViewer(await context.viewer());
+  await context.services.account.requestEmailVerification({ accountId: viewer.accountId });
+}
+
+export async function verifyEmail(context: GatewayContext, token: string): Promise<Account> {
+  await context.throttle.countAnonymous(context.clientIp);
+  return present((await context.services.account.verifyEmail({ token })).account, "account");
+}
+
+/** Ends every session of the caller's own account. */
+export async function logoutAll(context: GatewayContext): Promise<void> {
+  const viewer = requireViewer(await context.viewer());
+  await context.services.account.logoutAll({ accountId: viewer.accountId });
+}
+
+export async function changePassword(
+  context: GatewayContext,
+  input: { currentPassword: string; newPassword: string },
+): Promise<Session> {
+  const viewer = requireViewer(await context.viewer());
+  const response = await throttledPasswordCheck(context, { accountId: viewer.accountId }, () =>
+    context.services.account.changePassword({ accountId: viewer.accountId, ...input }),
+  );
+  return present(response.session, "session");
+}
