@@ -11,6 +11,8 @@ export interface Setting<T> {
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  /** What start-up failures print beside the message (exitOnStartFailure). */
+  readonly code = "CONFIG_INVALID";
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join("\n  ")}`);
   }

@@ -8,7 +8,10 @@ import { stopTracing } from "./telemetry/tracing.js";
  * runs in order (stop accepting and drain, then close pools), the spans still buffered are sent, and the process exits 0. If the steps hang past timeoutMs, or a second signal comes, it exits 1 at once.
  * An error nobody caught is logged without its stack and ends the process, so an orchestrator restarts it.
  */
-export function stopOnSignals(logger: Logger, steps: Array<() => Promise<void>>, timeoutMs: number): void {
+/** One step of a shutdown: closing a pool or stopping a job, synchronous or not. */
+export type Closer = () => void | Promise<void>;
+
+export function stopOnSignals(logger: Logger, steps: Closer[], timeoutMs: number): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

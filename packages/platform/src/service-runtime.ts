@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import { Database, type DatabaseOptions } from "./database.js";
+import { describeError } from "./errors.js";
 import { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from "./grpc-server.js";
-import { stopOnSignals } from "./lifecycle.js";
+import { stopOnSignals, type Closer } from "./lifecycle.js";
 import { startMetricsServer } from "./metrics.js";
 import { migrate } from "./migrations.js";
 
@@ -20,7 +21,7 @@ export async function openServiceDatabase(
  * SIGTERM/SIGINT drain the server before running the service's own closers (workers, then the database).
  */
 export async function serveUntilStopped(
-  options: GrpcServerOptions & { metricsPort: number; shutdownTimeoutMs: number; closers: Array<() => Promise<void>> },
+  options: GrpcServerOptions & { metricsPort: number; shutdownTimeoutMs: number; closers: Closer[] },
 ): Promise<RunningGrpcServer> {
   // gRPC first: a port in use fails the start before the metrics server has opened (and logged) anything.
   const server = await startGrpcServer(options);
@@ -32,4 +33,24 @@ export async function serveUntilStopped(
   );
   options.logger.info({ host: options.host, port: server.port }, "gRPC server listening");
   return server;
+}
+
+/**
+ * The `catch` of every service's `main()`: prints one line, `<service> service cannot start: <message> [<code>]`
+ * (a multi-line message such as ConfigError's list of problems joined with "; ", the code only when the error has
+ * one), and exits with status 1. Never a stack: start-up failures are read by operators, and a stack of a bad setting
+ * says nothing they can act on.
+ */
+export function exitOnStartFailure(service: string): (error: unknown) => never {
+  return (error) => {
+    const { message, code } = describeError(error);
+    const oneLine = message
+      .split("\n")
+      .map((part) => part.trim())
+      .filter((part) => part !== "")
+      .join("; ")
+      .replace(/:; /g, ": ");
+    console.error(`${service} service cannot start: ${oneLine}${code ? ` [${code}]` : ""}`);
+    process.exit(1);
+  };
 }

@@ -1,5 +1,6 @@
 import { checkHealth, newId, startProcess, type RunningProcess } from "@polyscale/platform";
 import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejection } from "./test-support.js";
@@ -112,5 +113,24 @@ describe("product service process", () => {
 
   it("stops cleanly on SIGTERM", async () => {
     expect(await service.stop()).toBe(0);
+  });
+});
+
+// Seen (issue 16): a bad setting made the product service print a raw stack (its main ran at module top level).
+describe("product service start-up failure", () => {
+  it("regression: a bad setting prints one coded line naming the variable, and no stack", () => {
+    const result = spawnSync(process.execPath, [script], {
+      env: { ...process.env, PRODUCT_PORT: "not-a-port", PRODUCT_DATABASE_URL: "postgres://127.0.0.1:1/product" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^product service cannot start: invalid configuration: PRODUCT_PORT: .+ \[CONFIG_INVALID\]$/,
+      ),
+    ]);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

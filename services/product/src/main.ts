@@ -6,10 +6,12 @@ import {
   durableConsumer,
   ensureStream,
   EVENT_STREAMS,
+  exitOnStartFailure,
   readConfig,
   requireCurrency,
   serveUntilStopped,
   startEventRelay,
+  type Closer,
   type Database,
   type Logger,
 } from "@polyscale/platform";
@@ -24,12 +26,41 @@ import { productServiceBinding } from "./server.js";
 import { ProductService } from "./service.js";
 import { openProductDatabase } from "./storage.js";
 
-const config = readConfig(productSettings);
-const logger = createLogger("product", config.logLevel);
-// A bad default would otherwise surface only later, as every product created without a currency being refused.
-const defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurrency);
+type ProductConfig = ReturnType<typeof readConfig<typeof productSettings>>;
 
-const database = await openProductDatabase(config, logger);
+async function main(): Promise<void> {
+  const config = readConfig(productSettings);
+  const logger = createLogger("product", config.logLevel);
+  // A bad default would otherwise surface only later, as every product created without a currency being refused.
+  const defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurrency);
+
+  const database = await openProductDatabase(config, logger);
+  const stopEvents = startEventRelay({
+    database,
+    source: "product",
+    natsUrl: config.natsUrl,
+    pollMs: config.outboxPollMs,
+    logger,
+  });
+  const search = await openSearch(config, database, new ProductRepository(database), logger);
+  logger.info({ engine: search.engine.name }, "search engine ready");
+  const service = new ProductService(new ProductRepository(database), search.engine, { defaultCurrency });
+  // Only for the account service's public keys, fetched on the first call that forwards an end-user token.
+  const accounts = createAccountClient({ address: config.accountServiceAddress, deadlineMs: config.grpcDeadlineMs });
+
+  await serveUntilStopped({
+    serviceName: "polyscale.product.v1.ProductService",
+    host: config.host,
+    port: config.port,
+    metricsPort: config.metricsPort,
+    protoFile: protoFiles.product,
+    protoRoot,
+    bindings: [productServiceBinding(service, CallerCheck.of(accounts, logger), logger)],
+    logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    closers: [...search.closers, stopEvents, () => accounts.close(), () => database.close()],
+  });
+}
 
 /**
  * Elasticsearch when ELASTICSEARCH_URL is set, kept in step by the indexer that follows the product events (so it
@@ -38,10 +69,11 @@ const database = await openProductDatabase(config, logger);
  * the same events, so a result cached right after an event could still predate the change in the index.
  */
 async function openSearch(
+  config: ProductConfig,
   database: Database,
   repository: ProductRepository,
   logger: Logger,
-): Promise<{ engine: SearchEngine; closers: Array<() => Promise<void>> }> {
+): Promise<{ engine: SearchEngine; closers: Closer[] }> {
   if (!config.elasticsearchUrl) {
     const engine = new PostgresSearchEngine(database);
     if (!config.natsUrl || config.searchCacheEntries === 0) return { engine, closers: [] };
@@ -53,7 +85,7 @@ async function openSearch(
     if (!connection) return { engine, closers: [] };
     const cached = new CachedSearchEngine(engine, { connection, entries: config.searchCacheEntries, logger });
     await cached.start();
-    return { engine: cached, closers: [async () => cached.stop(), () => connection.close()] };
+    return { engine: cached, closers: [() => cached.stop(), () => connection.close()] };
   }
   if (!config.natsUrl) throw new Error("ELASTICSEARCH_URL needs NATS_URL: the search index follows the product events");
   // Loaded only when configured, so the default set-up never loads the Elasticsearch client.
@@ -81,29 +113,4 @@ async function openSearch(
   return { engine, closers: [() => indexer.stop(), () => connection.close()] };
 }
 
-const repository = new ProductRepository(database);
-const stopEvents = startEventRelay({
-  database,
-  source: "product",
-  natsUrl: config.natsUrl,
-  pollMs: config.outboxPollMs,
-  logger,
-});
-const search = await openSearch(database, repository, logger);
-logger.info({ engine: search.engine.name }, "search engine ready");
-const service = new ProductService(repository, search.engine, { defaultCurrency });
-// Only for the account service's public keys, fetched on the first call that forwards an end-user token.
-const accounts = createAccountClient({ address: config.accountServiceAddress, deadlineMs: config.grpcDeadlineMs });
-
-await serveUntilStopped({
-  serviceName: "polyscale.product.v1.ProductService",
-  host: config.host,
-  port: config.port,
-  metricsPort: config.metricsPort,
-  protoFile: protoFiles.product,
-  protoRoot,
-  bindings: [productServiceBinding(service, CallerCheck.of(accounts, logger), logger)],
-  logger,
-  shutdownTimeoutMs: config.shutdownTimeoutMs,
-  closers: [...search.closers, stopEvents, async () => accounts.close(), () => database.close()],
-});
+main().catch(exitOnStartFailure("product"));
