@@ -13,6 +13,7 @@ export * from "./migrations.js";
 export * from "./money.js";
 export * from "./limits.js";
 export * from "./outage.js";
+export * from "./periodic-job.js";
 export * from "./pagination.js";
 export * from "./validation.js";
 export * from "./text.js";

@@ -1,8 +1,8 @@
 import {
   CallerCheck,
   createLogger,
-  describeError,
-  inBackground,
+  exitOnStartFailure,
+  PeriodicJob,
   openServiceDatabase,
   readConfig,
   serveUntilStopped,
@@ -70,36 +70,33 @@ async function main(): Promise<void> {
   if (!config.smtpUrl) {
     logger.info({ folder: path.join(config.dataDir, "mail") }, "SMTP_URL is unset: emails are written to files");
   }
-  let feed: RevocationFeed | undefined;
   const service = new AccountService({
     database,
     signer,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
-    onRevocation: () => feed?.notify(),
+    // Called only by requests, so after the feed below exists: the feed reads what the service records.
+    onRevocation: () => revocationFeed.notify(),
     mailer,
     appUrl: config.appUrl ?? DEFAULT_APP_URL,
     passwordResetTtlSeconds: config.passwordResetTtlSeconds,
     emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
   });
-  feed = new RevocationFeed(service, {
+  const revocationFeed = new RevocationFeed(service, {
     pollMs: config.revocationPollMs,
     heartbeatMs: REVOCATION_HEARTBEAT_MS,
     logger,
   });
-  const revocationFeed = feed;
   if (await service.ensureAdmin({ email: config.adminEmail, password: config.adminPassword })) {
     logger.info({ email: config.adminEmail }, "admin account created");
   }
 
   // The service verifies forwarded access tokens against its own public keys, as the other services do over gRPC.
-  const callerCheck = CallerCheck.of({ getSigningKeys: async () => ({ jwksJson: service.signingKeys() }) }, logger);
+  const callerCheck = CallerCheck.of(
+    { getSigningKeys: () => Promise.resolve({ jwksJson: service.signingKeys() }) },
+    logger,
+  );
 
-  const purge = () =>
-    service.purgeExpiredRefreshTokens().then(
-      (deleted) => deleted > 0 && logger.info({ deleted }, "expired refresh tokens purged"),
-      (error: unknown) => logger.warn({ err: describeError(error) }, "could not purge expired refresh tokens"),
-    );
   const stopEvents = startEventRelay({
     database,
     source: "account",
@@ -107,8 +104,16 @@ async function main(): Promise<void> {
     pollMs: config.outboxPollMs,
     logger,
   });
-  const purgeTimer = setInterval(inBackground(purge), REFRESH_TOKEN_PURGE_INTERVAL_MS);
-  purgeTimer.unref();
+  const purge = new PeriodicJob({
+    intervalMs: REFRESH_TOKEN_PURGE_INTERVAL_MS,
+    logger,
+    failureMessage: "could not purge expired refresh tokens",
+    run: async () => {
+      const deleted = await service.purgeExpiredRefreshTokens();
+      if (deleted > 0) logger.info({ deleted }, "expired refresh tokens purged");
+    },
+  });
+  purge.start();
 
   await serveUntilStopped({
     serviceName: "polyscale.account.v1.AccountService",
@@ -121,17 +126,13 @@ async function main(): Promise<void> {
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [
-      async () => clearInterval(purgeTimer),
-      async () => revocationFeed.stop(),
-      async () => mailer.close(),
+      () => purge.stop(),
+      () => revocationFeed.stop(),
+      () => mailer.close(),
       stopEvents,
       () => database.close(),
     ],
   });
 }
 
-// Start-up failures (bad configuration, unreachable database) print one plain line: no stack, no secret values.
-main().catch((error: unknown) => {
-  console.error(`account service cannot start: ${describeError(error).message}`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure("account"));
