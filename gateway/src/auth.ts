@@ -3,7 +3,6 @@ import type { AccountClient } from "@polyscale/account";
 import type { RevocationChecker } from "./revocations.js";
 
 export type { Viewer } from "@polyscale/platform";
-export { TOKEN_AUDIENCE, TOKEN_ISSUER } from "@polyscale/platform";
 
 /**
  * Verifies access tokens: the signature against the account service's keys (AccessTokenVerifier, shared with the

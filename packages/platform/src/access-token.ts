@@ -3,10 +3,14 @@ import type { Logger } from "pino";
 import { unauthenticated } from "./errors.js";
 import type { CallContext } from "./grpc-client.js";
 
+/** The roles an account can have; an access token's `role` claim is one of them. */
+export const ACCOUNT_ROLES = ["customer", "admin"] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
 /** Who is calling: the account id and role from a verified access token. */
 export interface Viewer {
   readonly accountId: string;
-  readonly role: "admin" | "customer";
+  readonly role: AccountRole;
 }
 
 /** What a valid access token says: the viewer, and the session claims revocation checks need. */
@@ -15,8 +19,13 @@ export interface VerifiedToken {
   session: { accountId: string; sessionId: string; generation: number };
 }
 
+/**
+ * The claims and algorithm of every access token: the account service signs with them and every verifier (gateway,
+ * services) requires them. Defined here only, so signer and verifiers cannot drift apart.
+ */
 export const TOKEN_ISSUER = "polyscale-account";
 export const TOKEN_AUDIENCE = "polyscale";
+export const TOKEN_ALGORITHM = "EdDSA";
 
 /** gRPC metadata key carrying the end user's access token from the gateway to the services (identity propagation). */
 export const ACCESS_TOKEN_KEY = "x-polyscale-access-token";
@@ -62,7 +71,7 @@ export class AccessTokenVerifier {
     const { payload } = await jwtVerify(token, keySet, {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
-      algorithms: ["EdDSA"],
+      algorithms: [TOKEN_ALGORITHM],
       requiredClaims: ["sub", "exp"],
     });
     const role = typeof payload.role === "string" ? roleOf(payload.role) : undefined;
@@ -92,9 +101,9 @@ export class AccessTokenVerifier {
   }
 }
 
-function roleOf(claim: string): Viewer["role"] | undefined {
+function roleOf(claim: string): AccountRole | undefined {
   const role = claim.toLowerCase().replace(/^role_/, "");
-  return role === "admin" || role === "customer" ? role : undefined;
+  return ACCOUNT_ROLES.find((known) => known === role);
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { Page, Queryable } from "@polyscale/platform";
+import type { AccountRole as Role, Page, Queryable } from "@polyscale/platform";
 
-export type Role = "customer" | "admin";
+/** The platform defines the roles once: the account service grants them, every verifier reads them. */
+export type { Role };
 
 export interface Account {
   id: string;

@@ -1,21 +1,16 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  ACCESS_TOKEN_AUDIENCE,
-  ACCESS_TOKEN_ISSUER,
-  AccessTokenSigner,
-  hashRefreshToken,
-  newRefreshToken,
-} from "./tokens.js";
+import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@polyscale/platform";
+import { AccessTokenSigner, hashRefreshToken, newRefreshToken } from "./tokens.js";
 
 const accountId = "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b";
 
 async function verify(token: string, jwksJson: string) {
   return jwtVerify(token, createLocalJWKSet(JSON.parse(jwksJson) as JSONWebKeySet), {
-    issuer: ACCESS_TOKEN_ISSUER,
-    audience: ACCESS_TOKEN_AUDIENCE,
-    algorithms: ["EdDSA"],
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    algorithms: [TOKEN_ALGORITHM],
   });
 }
 
@@ -42,7 +37,7 @@ describe("AccessTokenSigner", () => {
     const signer = await AccessTokenSigner.create({ ttlSeconds: 900 });
     const { token } = await signer.sign({ accountId, role: "customer", sessionId: accountId, generation: 0 });
     const [header, payload, signature] = token.split(".");
-    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
+    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>;
     const forged = Buffer.from(
       JSON.stringify({ ...claims, role: "admin", sessionId: accountId, generation: 0 }),
     ).toString("base64url");

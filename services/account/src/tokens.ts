@@ -11,12 +11,8 @@ import {
 } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@polyscale/platform";
 import type { Role } from "./repository.js";
-
-/** Claims the gateway checks on every access token. */
-export const ACCESS_TOKEN_ISSUER = "polyscale-account";
-export const ACCESS_TOKEN_AUDIENCE = "polyscale";
-export const ACCESS_TOKEN_ALGORITHM = "EdDSA";
 
 export interface AccessToken {
   token: string;
@@ -47,7 +43,7 @@ export class AccessTokenSigner {
       : generateKeyPairSync("ed25519").privateKey;
     const publicJwk = await exportJWK(createPublicKey(privateKey));
     const keyId = await calculateJwkThumbprint(publicJwk);
-    const jwks: JSONWebKeySet = { keys: [{ ...publicJwk, kid: keyId, alg: ACCESS_TOKEN_ALGORITHM, use: "sig" }] };
+    const jwks: JSONWebKeySet = { keys: [{ ...publicJwk, kid: keyId, alg: TOKEN_ALGORITHM, use: "sig" }] };
     return new AccessTokenSigner(privateKey, keyId, JSON.stringify(jwks), options.ttlSeconds);
   }
 
@@ -59,10 +55,10 @@ export class AccessTokenSigner {
     const issuedAt = Math.floor(Date.now() / 1000);
     const expiresAt = issuedAt + this.ttlSeconds;
     const token = await new SignJWT({ role: subject.role, sid: subject.sessionId, gen: subject.generation })
-      .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: "JWT", kid: this.keyId })
+      .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: "JWT", kid: this.keyId })
       .setSubject(subject.accountId)
-      .setIssuer(ACCESS_TOKEN_ISSUER)
-      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
       .sign(this.privateKey);
