@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "@polyscale/platform/testing";
 import { isolatedLauncherEnvironment, processesStartedBy } from "./processes.js";
-import { startSystem } from "./system.js";
+import { LAUNCHER_NODE_OPTIONS, startSystem } from "./system.js";
 
 /** Every test starts the whole system at least once, on a machine that may be busy. */
 const SYSTEM_TEST_TIMEOUT_MS = 300_000;
@@ -192,6 +192,12 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     await running(launcher);
     const pid = launcher.child.pid!;
     expect(startedBy(pid, launcher.dataDir).length).toBeGreaterThanOrEqual(8);
+    // Idle memory: every Node.js process of the system runs with the launcher's flags.
+    const commandLines = startedBy(pid, launcher.dataDir)
+      .map((started) => readFileSync(`/proc/${started}/cmdline`, "utf8").split("\0"))
+      .filter((argv) => argv.some((argument) => argument.endsWith("/dist/main.js")));
+    expect(commandLines).toHaveLength(4);
+    for (const argv of commandLines) expect(argv).toEqual(expect.arrayContaining(LAUNCHER_NODE_OPTIONS));
     launcher.child.kill("SIGKILL");
     await launcher.exited;
     await until(() => startedBy(pid, launcher.dataDir).length === 0, "the orphans to stop", 20_000);

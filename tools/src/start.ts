@@ -15,7 +15,14 @@ import path from "node:path";
 import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from "./data-dir-lock.js";
 import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 import { assertPortsFree, portsInUseMessage } from "./ports.js";
-import { defaultMetricsPorts, defaultPorts, repositoryRoot, startSystem, type RunningSystem } from "./system.js";
+import {
+  defaultMetricsPorts,
+  defaultPorts,
+  LAUNCHER_NODE_OPTIONS,
+  repositoryRoot,
+  startSystem,
+  type RunningSystem,
+} from "./system.js";
 
 const config = readConfig({
   dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
@@ -93,7 +100,15 @@ async function startAll(): Promise<void> {
     product: configuredUrls.product ?? database!.urlOf("product"),
     order: configuredUrls.order ?? database!.urlOf("order"),
   };
-  system = await startSystem({ ports, metricsPorts, dataDir, databaseUrls, echo: true, signal: cancelStart.signal });
+  system = await startSystem({
+    ports,
+    metricsPorts,
+    dataDir,
+    databaseUrls,
+    nodeOptions: LAUNCHER_NODE_OPTIONS,
+    echo: true,
+    signal: cancelStart.signal,
+  });
 }
 const starting = startAll();
 

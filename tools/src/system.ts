@@ -46,6 +46,15 @@ export const defaultMetricsPorts: Record<ServiceName, number> = {
   order: 9467,
 };
 
+/**
+ * Node.js flags of every process `npm start` runs (the launcher itself runs so too, see package.json): a 1 MB young
+ * generation instead of V8's default of up to 16 MB per semi-space. Measured on the four processes idle after start:
+ * 12–16 MB less resident memory each (about 50 MB of the whole system's 600 MB budget), for about 10 % more CPU while
+ * loading modules. Only the development launcher: the benchmark's and the images' processes keep V8's defaults, which
+ * serve sustained traffic with fewer collections.
+ */
+export const LAUNCHER_NODE_OPTIONS = ["--max-semi-space-size=1"];
+
 export interface SystemOptions {
   ports: Record<ServiceName, number>;
   /** Metrics ports; without them each process takes a free one (tests run side by side). */
@@ -54,6 +63,8 @@ export interface SystemOptions {
   dataDir: string;
   /** The database of each service started (`npm start` gives the embedded server's; tests give scratch ones). */
   databaseUrls: Partial<Record<Exclude<ServiceName, "gateway">, string>>;
+  /** Node.js flags of every process (the launcher gives LAUNCHER_NODE_OPTIONS); V8's defaults without. */
+  nodeOptions?: string[];
   /** Extra environment for every process (e.g. LOG_LEVEL, ADMIN_PASSWORD). */
   env?: Record<string, string | undefined>;
   /** Copy the processes' output to this one (the launcher); otherwise it is only kept for error messages. */
@@ -116,6 +127,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     processes[name] = await startProcess({
       name,
       script: path.join(repositoryRoot, scripts[name]),
+      nodeOptions: options.nodeOptions,
       env: sharedEnv,
       echo: options.echo,
       signal,

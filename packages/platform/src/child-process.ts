@@ -60,6 +60,8 @@ export const TELEMETRY_PRELOAD = new URL("./telemetry/register.js", import.meta.
 export async function startProcess(options: {
   name: string;
   script: string;
+  /** Node.js and V8 flags for the process (e.g. `--max-semi-space-size=1`), before the script. */
+  nodeOptions?: string[];
   env: Record<string, string | undefined>;
   /** Copy what the process prints to this process's stdout/stderr as well (the launcher does). */
   echo?: boolean;
@@ -69,13 +71,17 @@ export async function startProcess(options: {
   /** Aborting it while waiting stops the process and throws (a launcher told to stop during start-up). */
   signal?: AbortSignal;
 }): Promise<RunningProcess> {
-  const child = spawn(process.execPath, ["--import", TELEMETRY_PRELOAD, options.script], {
-    // POLYSCALE_PARENT_PID: the child stops by itself if this process dies without stopping it (see stopWhenOrphaned).
-    env: { ...process.env, POLYSCALE_PARENT_PID: String(process.pid), ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group: a Ctrl-C in the terminal reaches only the parent, which then stops children in order.
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeOptions ?? []), "--import", TELEMETRY_PRELOAD, options.script],
+    {
+      // POLYSCALE_PARENT_PID: the child stops by itself if this process dies without stopping it (see stopWhenOrphaned).
+      env: { ...process.env, POLYSCALE_PARENT_PID: String(process.pid), ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a Ctrl-C in the terminal reaches only the parent, which then stops children in order.
+      detached: true,
+    },
+  );
   let printed = "";
   /** Ends the current wait between two readiness checks. */
   let wake = () => {};
