@@ -69,6 +69,16 @@ function unavailableIfConnectionFault(error: unknown): unknown {
   return isConnectionFault(error) ? unavailable("database is unavailable") : error;
 }
 
+function createPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types });
+  // A client that loses its connection emits 'error': an idle one on the pool, one in use on itself (the pool listens
+  // only while it is idle). Without a listener either crashes the process. The failed statement rejects on its own,
+  // and the broken client is discarded when it is released.
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
+  return pool;
+}
+
 /**
  * One pool of connections to one PostgreSQL database; repositories take it (or a transaction) as a Queryable. */
 export class Database implements Queryable {
@@ -78,15 +88,19 @@ export class Database implements Queryable {
 
   /** Connects and checks the connection with one query; throws if the server cannot be reached. */
   static async open(options: DatabaseOptions): Promise<Database> {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
-    // A client that loses its connection emits 'error': an idle one on the pool, one in use on itself (the pool
-    // listens only while it is idle). Without a listener either crashes the process. The failed statement rejects on
-    // its own, and the broken client is discarded when it is released.
-    pool.on("error", () => undefined);
-    pool.on("connect", (client) => client.on("error", () => undefined));
+    const pool = createPool(options.url, options.poolSize ?? 10);
     // Straight on the pool, so a server that cannot be reached at start says why (not just "unavailable").
     await pool.query("SELECT 1");
     return new Database(pool);
+  }
+
+  /**
+   * Another pool of `poolSize` connections to the same database, for background work (the outbox relay) that must
+   * neither queue behind requests for a connection nor hold one they need. It connects on first use; close it on its
+   * own.
+   */
+  separatePool(poolSize: number): Database {
+    return new Database(createPool(this.pool.options.connectionString!, poolSize));
   }
 
   /**

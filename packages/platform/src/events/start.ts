@@ -33,10 +33,14 @@ export function startEventRelay(options: {
     : undefined;
   if (publisher) exportOutboxBacklog(options.database, options.logger);
   else options.logger.warn("NATS_URL is unset: events are kept in a bounded outbox and not published");
-  const relay = new OutboxRelay(options.database, publisher, options.logger, { pollMs: options.pollMs });
+  // A publishing relay has a connection of its own: on the service's pool it waited behind busy requests for one
+  // (tens to hundreds of ms at checkout load) and then held it while the broker acknowledged.
+  const relayDatabase = publisher ? options.database.separatePool(1) : options.database;
+  const relay = new OutboxRelay(relayDatabase, publisher, options.logger, { pollMs: options.pollMs });
   relay.start();
   return async () => {
     await relay.stop();
     await publisher?.close();
+    if (relayDatabase !== options.database) await relayDatabase.close();
   };
 }
