@@ -95,8 +95,10 @@ export async function durableConsumer(
 
 /**
  * Publishes outbox messages to JetStream with the event id as Nats-Msg-Id, so JetStream stores a retried message
- * once, and the W3C traceparent/tracestate of the writing request as headers when it was traced. It connects in the background and keeps reconnecting, so a service starts and works while the broker is
- * down; the relay holds events back until isConnected() is true again.
+ * once, a previousId as Nats-Expected-Last-Msg-Id, and the W3C traceparent/tracestate of the writing request as
+ * headers when it was traced. Messages go out on one connection in call order, and JetStream stores a stream's
+ * messages in the order they arrive. It connects in the background and keeps reconnecting, so a service starts and
+ * works while the broker is down; the relay holds events back until isConnected() is true again.
  */
 export class JetStreamPublisher implements EventPublisher {
   private connection: NatsConnection | undefined;
@@ -135,6 +137,7 @@ export class JetStreamPublisher implements EventPublisher {
       msgID: message.id,
       timeout: PUBLISH_TIMEOUT_MS,
       headers: messageHeaders,
+      ...(message.previousId ? { expect: { lastMsgID: message.previousId } } : {}),
     });
   }
 

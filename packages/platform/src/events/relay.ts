@@ -17,6 +17,12 @@ export interface OutboxMessage {
   /** W3C trace context of the request that wrote the event (sent as message headers), when it was traced. */
   traceparent?: string;
   tracestate?: string;
+  /**
+   * The id of the message published just before this one, an earlier event of the same aggregate: the broker must
+   * store this one only if that one is the last it stored (JetStream: Nats-Expected-Last-Msg-Id). Unset for the first
+   * message of an aggregate in a batch.
+   */
+  previousId?: string;
 }
 
 /**
@@ -25,8 +31,9 @@ export interface OutboxMessage {
  */
 export interface EventPublisher {
   /**
-   * Stores the message durably; resolves only once the broker acknowledged it. Sending the same id twice must store
-   * it once.
+   * Stores the message durably; resolves only once the broker acknowledged it, rejects when it did not (or refused it
+   * because the message named as previousId is not the last one stored). Sending the same id twice must store it once.
+   * Calls made one after another without awaiting reach the broker in call order.
    */
   publish(message: OutboxMessage): Promise<void>;
   /** False while the broker is known to be unreachable: the relay then waits instead of trying. */
@@ -75,11 +82,15 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * after the broker acknowledged them.
  *
  * Replicas: a batch runs in one transaction that first takes a transaction-scoped advisory lock, so at any moment one
- * replica publishes (whichever gets there; another takes over at its next poll if that one dies). Within a batch the
- * rows of different aggregates are published concurrently, those of one aggregate one after the other, each only after
- * the previous one was acknowledged; when one fails, the later rows of its aggregate stay for the next batch. So
- * nothing is sent twice by two replicas, and nothing overtakes an earlier event of its aggregate. A crash after the
- * broker stored a message but before the commit republishes it, and JetStream drops the copy by its Nats-Msg-Id.
+ * replica publishes (whichever gets there; another takes over at its next poll if that one dies). A batch is
+ * published pipelined: every row is handed to the broker at once, each aggregate's rows one after the other in id
+ * order, and then all acknowledgements are awaited (waiting for each before sending the next made the events of a hot
+ * product queue behind one round trip each). The broker stores them in the order they were sent, and every row but the
+ * first of its aggregate names its predecessor as the message that must have been stored last, so when one is lost
+ * the later ones of its aggregate are refused rather than stored ahead of it. Rows are marked sent up to the first
+ * failure of their aggregate; the rest stay for the next batch. So nothing is sent twice by two replicas, and nothing
+ * overtakes an earlier event of its aggregate. A crash after the broker stored a message but before the commit
+ * republishes it, and JetStream drops the copy by its Nats-Msg-Id.
  *
  * When to look: at once after a transaction of this process that wrote events commits (so an event is on its way
  * within a round trip or two of its commit, without LISTEN/NOTIFY, whose queue lock serialises commits), and every
@@ -193,35 +204,42 @@ export class OutboxRelay {
       ).rows;
       if (rows.length === 0) return { published: 0, failed: 0 };
 
+      // Each aggregate's rows one after the other (in id order), the aggregates in the order of their first row.
       const byAggregate = new Map<string, OutboxRow[]>();
       for (const row of rows) {
         const list = byAggregate.get(row.aggregate_id) ?? [];
         list.push(row);
         byAggregate.set(row.aggregate_id, list);
       }
+      const runs = [...byAggregate.values()];
+      // All at once, in this order, without waiting for each acknowledgement; every row but the first of its aggregate
+      // names the row sent just before it, which is its predecessor of the same aggregate.
+      const acks = runs.map((run) =>
+        run.map((row, index) =>
+          publisher.publish({
+            id: row.event_id,
+            subject: row.subject,
+            body: row.body,
+            traceparent: row.traceparent ?? undefined,
+            tracestate: row.tracestate ?? undefined,
+            previousId: index === 0 ? undefined : run[index - 1]!.event_id,
+          }),
+        ),
+      );
       const sent: number[] = [];
       let failed = 0;
       let firstError: unknown;
-      await Promise.all(
-        [...byAggregate.values()].map(async (aggregateRows) => {
-          for (const [index, row] of aggregateRows.entries()) {
-            try {
-              await publisher.publish({
-                id: row.event_id,
-                subject: row.subject,
-                body: row.body,
-                traceparent: row.traceparent ?? undefined,
-                tracestate: row.tracestate ?? undefined,
-              });
-              sent.push(row.id);
-            } catch (error) {
-              failed += aggregateRows.length - index;
-              firstError ??= error;
-              return;
-            }
-          }
-        }),
-      );
+      for (const [runIndex, outcomes] of (await Promise.all(acks.map((run) => Promise.allSettled(run)))).entries()) {
+        // Only the acknowledged rows before the first failure count as sent: the later ones are published again (the
+        // broker drops any copy it already stored), so none of them can end up before the one that failed.
+        const firstFailure = outcomes.findIndex((outcome) => outcome.status === "rejected");
+        const acknowledged = firstFailure === -1 ? outcomes.length : firstFailure;
+        sent.push(...runs[runIndex]!.slice(0, acknowledged).map((row) => row.id));
+        if (firstFailure !== -1) {
+          failed += outcomes.length - acknowledged;
+          firstError ??= (outcomes[firstFailure] as PromiseRejectedResult).reason;
+        }
+      }
       if (sent.length > 0) await markSent(tx, sent);
       if (failed > 0) {
         this.logger.warn({ err: describeError(firstError), failed }, "events not acknowledged by NATS; will retry");
