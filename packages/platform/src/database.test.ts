@@ -85,4 +85,25 @@ describe.each(databaseBackends().map((backend) => [backend.name, backend] as con
       await close();
     }
   }, 60_000);
+
+  it("separatePool reaches the same database while every connection of the first pool is taken", async () => {
+    const { url, close } = await backend.open(directory);
+    const database = await Database.open({ url, poolSize: 1 });
+    const separate = database.separatePool(1);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const busy = database.transaction(() => held);
+      await separate.query("INSERT INTO hits (n) VALUES (7)");
+      expect((await separate.query<{ n: number }>("SELECT n FROM hits")).rows).toEqual([{ n: 7 }]);
+      release();
+      await busy;
+      expect((await database.query<{ n: number }>("SELECT n FROM hits")).rows).toEqual([{ n: 7 }]);
+    } finally {
+      release();
+      await separate.close();
+      await database.close();
+      await close();
+    }
+  });
 });
