@@ -29,7 +29,8 @@ FROM manifests AS build
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run build
-# The runtime tree: manifests, compiled JavaScript without tests or declarations, migrations, the .proto files that
+# The runtime tree: manifests, compiled JavaScript without declarations (tests and their helpers are never compiled:
+# deploy/src/dist-contents.test.ts checks dist/), migrations, the .proto files that
 # server reflection loads, and the GraphQL SDL the gateway reads.
 RUN set -eu; \
     mkdir /runtime; \
@@ -40,9 +41,7 @@ RUN set -eu; \
     done; \
     find proto/polyscale -name '*.proto' -exec cp --parents {} /runtime/ \; ; \
     find gateway -path gateway/node_modules -prune -o -name '*.graphql' -exec cp --parents {} /runtime/ \; ; \
-    rm -rf /runtime/packages/platform/dist/testing; \
-    find /runtime \( -name '*.test.js' -o -name '*.test.js.map' -o -name '*.d.ts' -o -name '*.d.ts.map' \
-      -o -name '.tsbuildinfo' \) -delete
+    find /runtime \( -name '*.d.ts' -o -name '*.d.ts.map' -o -name '.tsbuildinfo' \) -delete
 
 # Production dependencies of the four processes only (not the benchmark's or the tests'). argon2's prebuilt addon
 # declares Node-API 10, which Node 20 lacks (loading it crashes the process), so it is compiled here against the

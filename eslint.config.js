@@ -9,7 +9,11 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // The build configs leave tests out; tsconfig.test.json holds them (and the vitest config).
+      parserOptions: {
+        project: ["./tsconfig.test.json", "./*/tsconfig.json", "./*/*/tsconfig.json"],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Database } from "@polyscale/platform";
-import { createScratchDatabase, dropScratchDatabase, freePort } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
+import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@polyscale/tools/embedded-postgres";
 import { repositoryRoot, startSystem, type RunningSystem, type ServiceName } from "@polyscale/tools/system";
 

@@ -11,7 +11,7 @@ import { createOrderClient } from "@polyscale/order";
 import { Database, readConfig } from "@polyscale/platform";
 import { createProductClient } from "@polyscale/product";
 import { measureRelevance, type RelevanceScore } from "@polyscale/product/relevance";
-import { createScratchDatabase, dropScratchDatabase } from "@polyscale/platform/testing";
+import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
 import { repositoryRoot } from "@polyscale/tools/system";
 import { chooseStorage, startBenchSystem, type BenchSystem } from "./bench-system.js";
 import type { BenchContext } from "./context.js";

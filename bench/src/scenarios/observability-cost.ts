@@ -17,7 +17,7 @@ import type { AddressInfo } from "node:net";
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { connectNats, Database, type CloudEvent } from "@polyscale/platform";
-import { startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
+import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import type { BenchSystem } from "../bench-system.js";
 import type { BenchContext } from "../context.js";
 import type { LoadResult } from "../load.js";

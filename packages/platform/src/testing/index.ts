@@ -1,11 +1,10 @@
 /**
- * Helpers for tests only (imported as @polyscale/platform/testing): the database every repository and end-to-end
- * test runs against, and free ports for end-to-end tests.
+ * Helpers for tests only (imported as @polyscale/platform/testing; never compiled into dist/, vitest loads the
+ * TypeScript): the database every repository and end-to-end test runs against, and free ports for end-to-end tests.
  */
-import { createServer } from "node:net";
-import pg from "pg";
-import { Database } from "../database.js";
-import { migrate } from "../migrations.js";
+import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
+// The package itself, as every other test imports it (the built one): one Database class, not a second from src/.
+import { Database, migrate } from "@polyscale/platform";
 
 export interface DatabaseBackend {
   name: "postgres";
@@ -77,45 +76,10 @@ export async function createScratchDatabases<Name extends string>(
   return { urls, drop };
 }
 
-/** Creates an empty database beside the one TEST_DATABASE_URL names, and returns its URL. */
-export async function createScratchDatabase(adminUrl: string): Promise<string> {
-  const name = `polyscale_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export async function dropScratchDatabase(adminUrl: string, url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
-
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-export { readStream, startNatsServer, type StreamedEvent, type TestNatsServer } from "./nats.js";
+// Shared with the benchmark, which runs as compiled JavaScript: they live in the tools package.
+export { freePort } from "@polyscale/tools/ports";
+export { createScratchDatabase, dropScratchDatabase };
+export { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
+export { readStream, type StreamedEvent } from "./nats.js";
 export { startSmtpServer, type TestSmtpServer } from "./smtp.js";
 export { makeTestCertificates } from "./certificates.js";

@@ -2,7 +2,7 @@ import { databaseBackends } from "@polyscale/platform/testing";
 import { describe } from "vitest";
 import { ProductRepository } from "../repository.js";
 import { migrationsDir } from "../storage.js";
-import { seedForSearch } from "../test-catalog.js";
+import { seedForSearch } from "../search-seed.js";
 import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
 import { indexCurrentState } from "./indexer.js";
 import { RELEVANCE_THRESHOLD } from "./relevance.js";

@@ -1,10 +1,11 @@
 import { databaseBackends } from "@polyscale/platform/testing";
 import { describe } from "vitest";
 import { ProductRepository } from "../repository.js";
-import { seedForSearch } from "../test-catalog.js";
+import { seedForSearch } from "../search-seed.js";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
-import { describeRelevanceSuite, describeSearchEngineBehaviour, type SeedProduct } from "./search-engine.behaviour.js";
+import type { SeedProduct } from "../search-seed.js";
+import { describeRelevanceSuite, describeSearchEngineBehaviour } from "./search-engine.behaviour.js";
 import { RELEVANCE_THRESHOLD } from "./relevance.js";
 
 describe.each(databaseBackends())("PostgresSearchEngine on $name", (backend) => {

@@ -1,4 +1,4 @@
-import type { SeedProduct } from "./search-engine.behaviour.js";
+import type { SeedProduct } from "../search-seed.js";
 
 /**
  * The fixed catalogue and the judged queries of the relevance suite (relevance.test.ts; the benchmark reports the

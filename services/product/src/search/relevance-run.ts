@@ -1,7 +1,7 @@
 import { createLogger } from "@polyscale/platform";
 import { ProductRepository } from "../repository.js";
 import { openProductDatabase } from "../storage.js";
-import { seedForSearch } from "../test-catalog.js";
+import { seedForSearch } from "../search-seed.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
 import { relevanceCatalogue, relevanceQueries } from "./relevance-catalogue.js";
 import { meanNdcgAt, RELEVANCE_CUTOFF, runRelevanceQueries } from "./relevance.js";

@@ -8,6 +8,7 @@ import {
 } from "./search-engine.js";
 import { relevanceCatalogue, relevanceQueries } from "./relevance-catalogue.js";
 import { meanNdcgAt, RELEVANCE_CUTOFF, runRelevanceQueries } from "./relevance.js";
+import type { SeededProduct, SeedProduct } from "../search-seed.js";
 
 /**
  * The behaviour every SearchEngine must show, whatever it runs on. Each engine's test file calls
@@ -18,22 +19,6 @@ import { meanNdcgAt, RELEVANCE_CUTOFF, runRelevanceQueries } from "./relevance.j
  * category facets are ordered by count descending, then category id; ties in every sort are broken by the product
  * id (ascending for price_asc, descending otherwise).
  */
-
-/** A product to put in the catalog; categoryName creates (or reuses) a category of that name. */
-export interface SeedProduct {
-  name: string;
-  description: string;
-  priceCents: number;
-  /** ISO 4217; USD when absent. */
-  currency?: string;
-  stock: number;
-  categoryName?: string;
-}
-
-export interface SeededProduct extends SeedProduct {
-  id: string;
-  categoryId?: string;
-}
 
 export interface SearchEngineFixture {
   engine: SearchEngine;

@@ -1,10 +1,25 @@
 import { newId } from "@polyscale/platform";
 import type { ProductRepository } from "./repository.js";
 import { slugFromName } from "./service.js";
-import type { SeededProduct, SeedProduct } from "./search/search-engine.behaviour.js";
+
+/** A product to put in the catalog; categoryName creates (or reuses) a category of that name. */
+export interface SeedProduct {
+  name: string;
+  description: string;
+  priceCents: number;
+  /** ISO 4217; USD when absent. */
+  currency?: string;
+  stock: number;
+  categoryName?: string;
+}
+
+export interface SeededProduct extends SeedProduct {
+  id: string;
+  categoryId?: string;
+}
 
 /**
- * For tests: stores the products of a search behaviour suite, creating each named category once, and returns them
+ * For tests and the relevance benchmark: stores the products of a search behaviour suite, creating each named category once, and returns them
  * with their ids. Engines that index elsewhere (Elasticsearch) seed the database with this, then index it.
  */
 export async function seedForSearch(repository: ProductRepository, products: SeedProduct[]): Promise<SeededProduct[]> {
