@@ -1,5 +1,5 @@
 import { domainEvent, type DomainEvent } from "@polyscale/platform";
-import type { Product } from "./repository.js";
+import type { Product } from "./model.js";
 
 /**
  * The events the product service writes to its outbox (catalogue: proto/polyscale/events/v1/events.proto). Each is

@@ -1,11 +1,10 @@
 import { newId } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProductRepository } from "./repository.js";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
 import { ProductService } from "./service.js";
 import { migrationsDir } from "./storage.js";
-import { rejection, testContext as context } from "./test-support.js";
+import { rejection } from "./test-support.js";
 
 describe.each(databaseBackends())("ProductService inventory on $name", (backend) => {
   let test: TestDatabase;
@@ -13,15 +12,18 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
 
   beforeAll(async () => {
     test = await backend.open(migrationsDir);
-    const repository = new ProductRepository(test.database);
-    service = new ProductService(repository, new PostgresSearchEngine(test.database), { defaultCurrency: "USD" });
+    service = new ProductService({
+      database: test.database,
+      searchEngine: new PostgresSearchEngine(test.database),
+      defaultCurrency: "USD",
+    });
   });
   afterAll(async () => {
     await test?.close();
   });
 
   const createProduct = async (stock: number) =>
-    service.createProduct(context, {
+    service.createProduct({
       name: "Limited Print",
       description: "",
       priceCents: 1500,
@@ -29,7 +31,7 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
       categoryId: "",
       stock,
     });
-  const stockOf = async (id: string) => (await service.getProduct(context, id)).stock;
+  const stockOf = async (id: string) => (await service.getProduct(id)).stock;
   const reservedUnits = async (productId: string) =>
     (
       await test.database.query<{ total: number }>(
@@ -50,11 +52,11 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     const product = await createProduct(10);
     const attempts = await Promise.allSettled(
       Array.from({ length: 50 }, () =>
-        service.reserveStock(context, { orderId: newId(), lines: [{ productId: product.id, quantity: 1 }] }),
+        service.reserveStock({ orderId: newId(), lines: [{ productId: product.id, quantity: 1 }] }),
       ),
     );
     const succeeded = attempts.filter((attempt) => attempt.status === "fulfilled");
-    const failed = attempts.flatMap((attempt) => (attempt.status === "rejected" ? [attempt.reason] : []));
+    const failed = attempts.flatMap((attempt) => (attempt.status === "rejected" ? [attempt.reason as unknown] : []));
     expect(succeeded).toHaveLength(10);
     expect(failed).toHaveLength(40);
     for (const error of failed) {
@@ -72,15 +74,15 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     const product = await createProduct(5);
     const orderId = newId();
     const request = { orderId, lines: [{ productId: product.id, quantity: 2 }] };
-    const results = await Promise.all(Array.from({ length: 10 }, () => service.reserveStock(context, request)));
+    const results = await Promise.all(Array.from({ length: 10 }, () => service.reserveStock(request)));
     expect(new Set(results.map((reservation) => reservation.status))).toEqual(new Set(["held"]));
     expect(results.every((reservation) => reservation.lines[0]?.quantity === 2)).toBe(true);
-    expect(await service.reserveStock(context, request)).toEqual(results[0]);
+    expect(await service.reserveStock(request)).toEqual(results[0]);
     expect(await stockOf(product.id)).toBe(3);
     expect(await reservedUnits(product.id)).toBe(2);
 
     const different = await rejection(
-      service.reserveStock(context, { orderId, lines: [{ productId: product.id, quantity: 3 }] }),
+      service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 3 }] }),
     );
     expect(different).toMatchObject({ code: "ALREADY_EXISTS", field: "orderId" });
     expect(await stockOf(product.id)).toBe(3);
@@ -88,7 +90,7 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
 
   it("merges repeated lines for one product into one", async () => {
     const product = await createProduct(5);
-    const reservation = await service.reserveStock(context, {
+    const reservation = await service.reserveStock({
       orderId: newId(),
       lines: [
         { productId: product.id, quantity: 1 },
@@ -104,7 +106,7 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     const scarce = await createProduct(1);
     const orderId = newId();
     const error = await rejection(
-      service.reserveStock(context, {
+      service.reserveStock({
         orderId,
         lines: [
           { productId: plenty.id, quantity: 4 },
@@ -117,13 +119,13 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     expect(await stockOf(plenty.id)).toBe(10);
     expect(await stockOf(scarce.id)).toBe(1);
     expect(await reservedUnits(plenty.id)).toBe(0);
-    expect(await rejection(service.releaseReservation(context, orderId))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await rejection(service.releaseReservation(orderId))).toMatchObject({ code: "NOT_FOUND" });
     // Only the creation wrote an event: the failed reservation rolled back its event with its rows.
     expect(await eventsOf(plenty.id)).toEqual(["product.created"]);
 
     // The same order id can try again once stock allows.
-    await service.adjustStock(context, { productId: scarce.id, delta: 1 });
-    const retried = await service.reserveStock(context, {
+    await service.adjustStock({ productId: scarce.id, delta: 1 });
+    const retried = await service.reserveStock({
       orderId,
       lines: [
         { productId: plenty.id, quantity: 4 },
@@ -140,7 +142,7 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     const unknown = newId();
     const orderId = newId();
     const error = await rejection(
-      service.reserveStock(context, {
+      service.reserveStock({
         orderId,
         lines: [
           { productId: product.id, quantity: 1 },
@@ -154,25 +156,23 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
       [[{ productId: product.id, quantity: 0 }], "quantity"],
       [[{ productId: "nope", quantity: 1 }], "productId"],
     ] as const) {
-      expect(await rejection(service.reserveStock(context, { orderId, lines: [...lines] }))).toMatchObject({
+      expect(await rejection(service.reserveStock({ orderId, lines: [...lines] }))).toMatchObject({
         code: "INVALID_ARGUMENT",
         field,
       });
     }
     expect(
-      await rejection(service.reserveStock(context, { orderId: "x", lines: [{ productId: product.id, quantity: 1 }] })),
+      await rejection(service.reserveStock({ orderId: "x", lines: [{ productId: product.id, quantity: 1 }] })),
     ).toMatchObject({ code: "INVALID_ARGUMENT", field: "orderId" });
     expect(await stockOf(product.id)).toBe(3);
-    expect(await service.listReservations(context, { take: 1000 })).not.toContainEqual(
-      expect.objectContaining({ orderId }),
-    );
+    expect(await service.listReservations({ take: 1000 })).not.toContainEqual(expect.objectContaining({ orderId }));
   });
 
   it("releases a held reservation once, restoring the stock exactly, however often it is called", async () => {
     const first = await createProduct(7);
     const second = await createProduct(2);
     const orderId = newId();
-    await service.reserveStock(context, {
+    await service.reserveStock({
       orderId,
       lines: [
         { productId: second.id, quantity: 2 },
@@ -180,15 +180,15 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
       ],
     });
     expect([await stockOf(first.id), await stockOf(second.id)]).toEqual([2, 0]);
-    const releases = await Promise.all([1, 2, 3].map(() => service.releaseReservation(context, orderId)));
+    const releases = await Promise.all([1, 2, 3].map(() => service.releaseReservation(orderId)));
     expect(releases.map((reservation) => reservation.status)).toEqual(["released", "released", "released"]);
-    expect((await service.releaseReservation(context, orderId)).status).toBe("released");
+    expect((await service.releaseReservation(orderId)).status).toBe("released");
     expect([await stockOf(first.id), await stockOf(second.id)]).toEqual([7, 2]);
 
-    const commit = await rejection(service.commitReservation(context, orderId));
+    const commit = await rejection(service.commitReservation(orderId));
     expect(commit).toMatchObject({ code: "FAILED_PRECONDITION", field: "orderId" });
     // Repeating the reservation returns the released one and takes nothing.
-    const repeated = await service.reserveStock(context, {
+    const repeated = await service.reserveStock({
       orderId,
       lines: [
         { productId: first.id, quantity: 5 },
@@ -202,30 +202,30 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
   it("commits a held reservation idempotently, keeping the stock taken, and then refuses to release it", async () => {
     const product = await createProduct(4);
     const orderId = newId();
-    await service.reserveStock(context, { orderId, lines: [{ productId: product.id, quantity: 3 }] });
-    const committed = await service.commitReservation(context, orderId);
+    await service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 3 }] });
+    const committed = await service.commitReservation(orderId);
     expect(committed).toMatchObject({ orderId, status: "committed", lines: [{ productId: product.id, quantity: 3 }] });
-    expect((await service.commitReservation(context, orderId)).status).toBe("committed");
-    expect(await rejection(service.releaseReservation(context, orderId))).toMatchObject({
+    expect((await service.commitReservation(orderId)).status).toBe("committed");
+    expect(await rejection(service.releaseReservation(orderId))).toMatchObject({
       code: "FAILED_PRECONDITION",
       field: "orderId",
     });
     expect(await stockOf(product.id)).toBe(1);
-    expect(await rejection(service.commitReservation(context, newId()))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await rejection(service.commitReservation(newId()))).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("adjusts stock by a signed delta but never below zero", async () => {
     const product = await createProduct(5);
-    expect((await service.adjustStock(context, { productId: product.id, delta: 3 })).stock).toBe(8);
-    expect((await service.adjustStock(context, { productId: product.id, delta: -8 })).stock).toBe(0);
-    const below = await rejection(service.adjustStock(context, { productId: product.id, delta: -1 }));
+    expect((await service.adjustStock({ productId: product.id, delta: 3 })).stock).toBe(8);
+    expect((await service.adjustStock({ productId: product.id, delta: -8 })).stock).toBe(0);
+    const below = await rejection(service.adjustStock({ productId: product.id, delta: -1 }));
     expect(below).toMatchObject({ code: "FAILED_PRECONDITION", field: "delta" });
     expect(await stockOf(product.id)).toBe(0);
-    expect(await rejection(service.adjustStock(context, { productId: product.id, delta: 0 }))).toMatchObject({
+    expect(await rejection(service.adjustStock({ productId: product.id, delta: 0 }))).toMatchObject({
       code: "INVALID_ARGUMENT",
       field: "delta",
     });
-    expect(await rejection(service.adjustStock(context, { productId: newId(), delta: 1 }))).toMatchObject({
+    expect(await rejection(service.adjustStock({ productId: newId(), delta: 1 }))).toMatchObject({
       code: "NOT_FOUND",
       field: "productId",
     });
@@ -237,46 +237,44 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     const product = await createProduct(10);
     const orderIds = [newId(), newId(), newId()];
     for (const orderId of orderIds) {
-      await service.reserveStock(context, { orderId, lines: [{ productId: product.id, quantity: 1 }] });
+      await service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 1 }] });
     }
-    await service.commitReservation(context, orderIds[1]!);
-    const held = await service.listReservations(context, { status: "held", take: 0 });
+    await service.commitReservation(orderIds[1]!);
+    const held = await service.listReservations({ status: "held", take: 0 });
     const ours = held.filter((reservation) => orderIds.includes(reservation.orderId));
     expect(ours.map((reservation) => reservation.orderId)).toEqual([orderIds[0], orderIds[2]]);
     const createdTimes = held.map((reservation) => reservation.createdAt.getTime());
     expect(createdTimes).toEqual([...createdTimes].sort((a, b) => a - b));
-    const committed = await service.listReservations(context, { status: "committed", take: 0 });
+    const committed = await service.listReservations({ status: "committed", take: 0 });
     expect(committed.map((reservation) => reservation.orderId)).toContain(orderIds[1]);
     expect(committed.every((reservation) => reservation.status === "committed")).toBe(true);
-    expect(await service.listReservations(context, { createdBefore: new Date(0), take: 0 })).toEqual([]);
-    expect(await service.listReservations(context, { take: 1 })).toHaveLength(1);
+    expect(await service.listReservations({ createdBefore: new Date(0), take: 0 })).toEqual([]);
+    expect(await service.listReservations({ take: 1 })).toHaveLength(1);
   });
 
   it("tells stock on hand, available, held and sold per product, and lists the biggest holds first", async () => {
     // Seen: an operator could not see that one unpaid order held a product's whole stock.
     const product = await createProduct(10);
     const [held, sold, released] = [newId(), newId(), newId()];
-    await service.reserveStock(context, { orderId: held, lines: [{ productId: product.id, quantity: 3 }] });
-    await service.reserveStock(context, { orderId: sold, lines: [{ productId: product.id, quantity: 2 }] });
-    await service.reserveStock(context, { orderId: released, lines: [{ productId: product.id, quantity: 1 }] });
-    await service.commitReservation(context, sold);
-    await service.releaseReservation(context, released);
+    await service.reserveStock({ orderId: held, lines: [{ productId: product.id, quantity: 3 }] });
+    await service.reserveStock({ orderId: sold, lines: [{ productId: product.id, quantity: 2 }] });
+    await service.reserveStock({ orderId: released, lines: [{ productId: product.id, quantity: 1 }] });
+    await service.commitReservation(sold);
+    await service.releaseReservation(released);
     const untouched = await createProduct(4);
-    expect(
-      await service.listStockLevels(context, { productIds: [untouched.id, product.id, newId()], take: 0 }),
-    ).toEqual([
+    expect(await service.listStockLevels({ productIds: [untouched.id, product.id, newId()], take: 0 })).toEqual([
       { productId: untouched.id, onHand: 4, available: 4, held: 0, sold: 0 },
       { productId: product.id, onHand: 8, available: 5, held: 3, sold: 2 },
     ]);
 
     const hoarded = await createProduct(1000);
-    await service.reserveStock(context, { orderId: newId(), lines: [{ productId: hoarded.id, quantity: 999 }] });
-    const top = await service.listStockLevels(context, { productIds: [], take: 0 });
+    await service.reserveStock({ orderId: newId(), lines: [{ productId: hoarded.id, quantity: 999 }] });
+    const top = await service.listStockLevels({ productIds: [], take: 0 });
     expect(top[0]).toEqual({ productId: hoarded.id, onHand: 1000, available: 1, held: 999, sold: 0 });
     expect(top.map((level) => level.held)).toEqual(top.map((level) => level.held).sort((a, b) => b - a));
     expect(top.every((level) => level.held > 0)).toBe(true);
-    expect(await service.listStockLevels(context, { productIds: [], take: 1 })).toHaveLength(1);
-    expect(await rejection(service.listStockLevels(context, { productIds: ["x"], take: 0 }))).toMatchObject({
+    expect(await service.listStockLevels({ productIds: [], take: 1 })).toHaveLength(1);
+    expect(await rejection(service.listStockLevels({ productIds: ["x"], take: 0 }))).toMatchObject({
       code: "INVALID_ARGUMENT",
       field: "productIds",
     });
@@ -287,27 +285,26 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     // Created concurrently, so several share a created_at down to the millisecond.
     const orderIds = Array.from({ length: 37 }, () => newId());
     await Promise.all(
-      orderIds.map((orderId) =>
-        service.reserveStock(context, { orderId, lines: [{ productId: product.id, quantity: 1 }] }),
-      ),
+      orderIds.map((orderId) => service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 1 }] })),
     );
     const seen: string[] = [];
     let afterOrderId: string | undefined;
     for (;;) {
-      const page = await service.listReservations(context, { status: "held", take: 5, afterOrderId });
+      const page = await service.listReservations({ status: "held", take: 5, afterOrderId });
       seen.push(...page.map((reservation) => reservation.orderId));
       if (page.length < 5) break;
       afterOrderId = page[page.length - 1]!.orderId;
     }
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(expect.arrayContaining(orderIds));
-    const all = await service.listReservations(context, { status: "held", take: 1000 });
+    const all = await service.listReservations({ status: "held", take: 1000 });
     expect(seen).toEqual(all.map((reservation) => reservation.orderId));
-    expect(
-      await rejection(service.listReservations(context, { status: "held", take: 5, afterOrderId: newId() })),
-    ).toMatchObject({ code: "INVALID_ARGUMENT", field: "afterOrderId" });
-    expect(
-      await rejection(service.listReservations(context, { status: "held", take: 5, afterOrderId: "nope" })),
-    ).toMatchObject({ code: "INVALID_ARGUMENT", field: "afterOrderId" });
+    expect(await rejection(service.listReservations({ status: "held", take: 5, afterOrderId: newId() }))).toMatchObject(
+      { code: "INVALID_ARGUMENT", field: "afterOrderId" },
+    );
+    expect(await rejection(service.listReservations({ status: "held", take: 5, afterOrderId: "nope" }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      field: "afterOrderId",
+    });
   });
 });

@@ -18,7 +18,7 @@ import {
 import { createAccountClient } from "@polyscale/account";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { productSettings } from "./config.js";
-import { ProductRepository } from "./repository.js";
+import * as repository from "./repository.js";
 import { CachedSearchEngine } from "./search/cache.js";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
 import type { SearchEngine } from "./search/search-engine.js";
@@ -42,9 +42,9 @@ async function main(): Promise<void> {
     pollMs: config.outboxPollMs,
     logger,
   });
-  const search = await openSearch(config, database, new ProductRepository(database), logger);
+  const search = await openSearch(config, database, logger);
   logger.info({ engine: search.engine.name }, "search engine ready");
-  const service = new ProductService(new ProductRepository(database), search.engine, { defaultCurrency });
+  const service = new ProductService({ database, searchEngine: search.engine, defaultCurrency });
   // Only for the account service's public keys, fetched on the first call that forwards an end-user token.
   const accounts = createAccountClient({ address: config.accountServiceAddress, deadlineMs: config.grpcDeadlineMs });
 
@@ -71,7 +71,6 @@ async function main(): Promise<void> {
 async function openSearch(
   config: ProductConfig,
   database: Database,
-  repository: ProductRepository,
   logger: Logger,
 ): Promise<{ engine: SearchEngine; closers: Closer[] }> {
   if (!config.elasticsearchUrl) {
@@ -95,7 +94,7 @@ async function openSearch(
     createElasticsearchClient(config.elasticsearchUrl),
     config.elasticsearchIndex,
     {
-      loadProducts: (ids) => repository.getProducts(ids),
+      loadProducts: (ids) => repository.getProducts(database, ids),
     },
   );
   await engine.ensureIndex();

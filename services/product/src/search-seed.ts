@@ -1,5 +1,5 @@
-import { newId } from "@polyscale/platform";
-import type { ProductRepository } from "./repository.js";
+import { newId, type Queryable } from "@polyscale/platform";
+import * as repository from "./repository.js";
 import { slugFromName } from "./service.js";
 
 /** A product to put in the catalog; categoryName creates (or reuses) a category of that name. */
@@ -22,22 +22,23 @@ export interface SeededProduct extends SeedProduct {
  * For tests and the relevance benchmark: stores the products of a search behaviour suite, creating each named category once, and returns them
  * with their ids. Engines that index elsewhere (Elasticsearch) seed the database with this, then index it.
  */
-export async function seedForSearch(repository: ProductRepository, products: SeedProduct[]): Promise<SeededProduct[]> {
+export async function seedForSearch(db: Queryable, products: SeedProduct[]): Promise<SeededProduct[]> {
   const categoryIds = new Map<string, string>();
   const seeded: SeededProduct[] = [];
   for (const product of products) {
     let categoryId = product.categoryName && categoryIds.get(product.categoryName);
     if (product.categoryName && !categoryId) {
-      const category = await repository.createCategory({
+      const category = await repository.insertCategory(db, {
         id: newId(),
         name: product.categoryName,
         slug: slugFromName(product.categoryName),
         parentId: null,
       });
+      if (!category) throw new Error(`two seeded categories share the slug of "${product.categoryName}"`);
       categoryId = category.id;
       categoryIds.set(product.categoryName, categoryId);
     }
-    const stored = await repository.createProduct({
+    const stored = await repository.insertProduct(db, {
       id: newId(),
       name: product.name,
       description: product.description,

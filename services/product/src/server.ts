@@ -7,7 +7,7 @@ import {
   type Product as ProtoProduct,
   type Reservation as ProtoReservation,
 } from "@polyscale/proto/product/v1/product";
-import type { Category, Product, Reservation, ReservationStatus } from "./repository.js";
+import type { Category, Product, Reservation, ReservationStatus } from "./model.js";
 import type { SearchInput, ProductService } from "./service.js";
 
 const sortOf: Record<SearchSort, SearchInput["sort"]> = {
@@ -60,23 +60,23 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
     {
       createProduct: async (request, context) => {
         await caller.requireAdmin(context);
-        return { product: toProtoProduct(await service.createProduct(context, request)) };
+        return { product: toProtoProduct(await service.createProduct(request)) };
       },
       updateProduct: async (request, context) => {
         await caller.requireAdmin(context);
-        return { product: toProtoProduct(await service.updateProduct(context, request)) };
+        return { product: toProtoProduct(await service.updateProduct(request)) };
       },
-      getProduct: async (request, context) => ({
-        product: toProtoProduct(await service.getProduct(context, request.id)),
+      getProduct: async (request) => ({
+        product: toProtoProduct(await service.getProduct(request.id)),
       }),
-      getProducts: async (request, context) => ({
-        products: (await service.getProducts(context, request.ids)).map(toProtoProduct),
+      getProducts: async (request) => ({
+        products: (await service.getProducts(request.ids)).map(toProtoProduct),
       }),
-      listProducts: async (request, context) => ({
-        products: (await service.listProducts(context, request)).map(toProtoProduct),
+      listProducts: async (request) => ({
+        products: (await service.listProducts(request)).map(toProtoProduct),
       }),
-      searchProducts: async (request, context) => {
-        const result = await service.searchProducts(context, {
+      searchProducts: async (request) => {
+        const result = await service.searchProducts({
           ...request,
           sort: fromEnum("sort", sortOf, request.sort),
         });
@@ -84,27 +84,27 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
       },
       createCategory: async (request, context) => {
         await caller.requireAdmin(context);
-        return { category: toProtoCategory(await service.createCategory(context, request)) };
+        return { category: toProtoCategory(await service.createCategory(request)) };
       },
-      listCategories: async (_request, context) => ({
-        categories: (await service.listCategories(context)).map(toProtoCategory),
+      listCategories: async () => ({
+        categories: (await service.listCategories()).map(toProtoCategory),
       }),
       adjustStock: async (request, context) => {
         await caller.requireAdmin(context);
-        return { product: toProtoProduct(await service.adjustStock(context, request)) };
+        return { product: toProtoProduct(await service.adjustStock(request)) };
       },
-      reserveStock: async (request, context) => ({
-        reservation: toProtoReservation(await service.reserveStock(context, request)),
+      reserveStock: async (request) => ({
+        reservation: toProtoReservation(await service.reserveStock(request)),
       }),
-      releaseReservation: async (request, context) => ({
-        reservation: toProtoReservation(await service.releaseReservation(context, request.orderId)),
+      releaseReservation: async (request) => ({
+        reservation: toProtoReservation(await service.releaseReservation(request.orderId)),
       }),
-      commitReservation: async (request, context) => ({
-        reservation: toProtoReservation(await service.commitReservation(context, request.orderId)),
+      commitReservation: async (request) => ({
+        reservation: toProtoReservation(await service.commitReservation(request.orderId)),
       }),
-      listReservations: async (request, context) => ({
+      listReservations: async (request) => ({
         reservations: (
-          await service.listReservations(context, {
+          await service.listReservations({
             status: fromEnum("status", statusOf, request.status),
             createdBefore: request.createdBefore,
             take: request.take,
@@ -115,7 +115,7 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
       listStockLevels: async (request, context) => {
         await caller.requireAdmin(context);
         return {
-          levels: await service.listStockLevels(context, { productIds: request.productIds, take: request.take }),
+          levels: await service.listStockLevels({ productIds: request.productIds, take: request.take }),
         };
       },
     },

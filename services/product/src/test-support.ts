@@ -1,8 +1,6 @@
 /** Helpers shared by the product service's tests. */
-import { AppError, createLogger, type RequestContext } from "@polyscale/platform";
+import { AppError } from "@polyscale/platform";
 import { expect } from "vitest";
-
-export const testContext: RequestContext = { requestId: "test", logger: createLogger("test", "silent") };
 
 /** The AppError a promise rejects with; fails the test if it resolves or rejects with anything else. */
 export async function rejection(promise: Promise<unknown>): Promise<AppError> {

@@ -1,6 +1,6 @@
 import { databaseBackends } from "@polyscale/platform/testing";
 import { describe } from "vitest";
-import { ProductRepository } from "../repository.js";
+import * as repository from "../repository.js";
 import { migrationsDir } from "../storage.js";
 import { seedForSearch } from "../search-seed.js";
 import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
@@ -18,17 +18,18 @@ const elasticsearchUrl = process.env.ELASTICSEARCH_URL;
 describe.runIf(elasticsearchUrl)("ElasticsearchEngine against a live cluster", () => {
   const setup = async (): Promise<SearchEngineFixture> => {
     const test = await databaseBackends()[0]!.open(migrationsDir);
-    const repository = new ProductRepository(test.database);
     const client = createElasticsearchClient(elasticsearchUrl!);
     // A fresh alias per run, so runs never see each other's documents.
     const alias = `products-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    const engine = new ElasticsearchEngine(client, alias, { loadProducts: (ids) => repository.getProducts(ids) });
+    const engine = new ElasticsearchEngine(client, alias, {
+      loadProducts: (ids) => repository.getProducts(test.database, ids),
+    });
     await engine.ensureIndex();
     return {
       engine,
       // Through the repository, then the indexer's write of the products' current state.
       async seed(products) {
-        const seeded = await seedForSearch(repository, products);
+        const seeded = await seedForSearch(test.database, products);
         const ids = (await test.database.query<{ id: string }>("SELECT id FROM products")).rows.map((row) => row.id);
         const refused = await indexCurrentState(test.database, engine, ids);
         if (refused.size > 0) throw new Error(`${refused.size} products were not indexed`);

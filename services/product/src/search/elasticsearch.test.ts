@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ElasticsearchEngine, PRODUCT_INDEX_MAPPINGS, toProductDocument } from "./elasticsearch.js";
 import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
-import type { Product } from "../repository.js";
+import type { Product } from "../model.js";
 import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
 
 const SHOES = "0193a0a0-0000-7000-8000-000000000001";

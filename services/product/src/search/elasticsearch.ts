@@ -1,5 +1,5 @@
 import { Client, type estypes } from "@elastic/elasticsearch";
-import type { Product } from "../repository.js";
+import type { Product } from "../model.js";
 import {
   EXACT_COUNT_LIMIT,
   PRICE_BUCKET_BOUNDS,

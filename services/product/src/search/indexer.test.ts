@@ -10,7 +10,8 @@ import {
 import { databaseBackends, startNatsServer, type TestDatabase, type TestNatsServer } from "@polyscale/platform/testing";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ProductRepository } from "../repository.js";
+import { ProductService } from "../service.js";
+import { PostgresSearchEngine } from "./postgres-engine.js";
 import { migrationsDir } from "../storage.js";
 import { ElasticsearchEngine, type ProductDocument } from "./elasticsearch.js";
 import { retryDelayMs, SEARCH_INDEXER_CONSUMER, SearchIndexer } from "./indexer.js";
@@ -69,7 +70,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
   let nats: TestNatsServer;
   let test: TestDatabase;
   let database: Database;
-  let repository: ProductRepository;
+  let service: ProductService;
   let publisher: JetStreamPublisher;
   let relay: OutboxRelay;
   let connection: NatsConnection;
@@ -80,7 +81,11 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
     nats = await startNatsServer();
     test = await backend.open(migrationsDir);
     database = test.database;
-    repository = new ProductRepository(database);
+    service = new ProductService({
+      database,
+      searchEngine: new PostgresSearchEngine(database),
+      defaultCurrency: "USD",
+    });
     publisher = new JetStreamPublisher({ url: nats.url, name: "indexer-test", stream: EVENT_STREAMS.product }, logger);
     await vi.waitFor(() => expect(publisher.isConnected()).toBe(true), { timeout: 15_000 });
     relay = new OutboxRelay(database, publisher, logger, { pollMs: 10 });
@@ -110,15 +115,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
   });
 
   const createProduct = (name: string, priceCents: number, stock: number) =>
-    repository.createProduct({
-      id: crypto.randomUUID(),
-      name,
-      description: "test product",
-      priceCents,
-      currency: "USD",
-      categoryId: null,
-      stock,
-    });
+    service.createProduct({ name, description: "test product", priceCents, currency: "USD", categoryId: "", stock });
 
   /** Runs batches until one indexed something (redeliveries come after their delay). */
   async function indexUntilDelivered(): Promise<{ indexed: number; failed: number }> {
@@ -131,8 +128,8 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
   it("keeps the events while Elasticsearch fails, then writes each product's latest state", async () => {
     const boots = await createProduct("Boots", 5_000, 3);
     const sandals = await createProduct("Sandals", 2_000, 0);
-    await repository.updateProduct(boots.id, { priceCents: 5_500 });
-    await repository.updateProduct(boots.id, { priceCents: 6_000 });
+    await service.updateProduct({ id: boots.id, priceCents: 5_500 });
+    await service.updateProduct({ id: boots.id, priceCents: 6_000 });
     await relay.relayBatch();
     failBulk(mock, 503);
 
@@ -141,7 +138,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
     expect(await indexUntilDelivered()).toEqual({ indexed: 0, failed: 2 });
 
     // A change made while the index is down waits with the others.
-    await repository.adjustStock(sandals.id, 4);
+    await service.adjustStock({ productId: sandals.id, delta: 4 });
     await relay.relayBatch();
     const log: IndexLog = { indexed: [], deleted: [] };
     acceptBulk(mock, log);

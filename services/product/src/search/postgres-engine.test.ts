@@ -1,6 +1,5 @@
 import { databaseBackends } from "@polyscale/platform/testing";
 import { describe } from "vitest";
-import { ProductRepository } from "../repository.js";
 import { seedForSearch } from "../search-seed.js";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
@@ -11,10 +10,9 @@ import { RELEVANCE_THRESHOLD } from "./relevance.js";
 describe.each(databaseBackends())("PostgresSearchEngine on $name", (backend) => {
   const setup = async () => {
     const test = await backend.open(migrationsDir);
-    const repository = new ProductRepository(test.database);
     return {
       engine: new PostgresSearchEngine(test.database),
-      seed: (products: SeedProduct[]) => seedForSearch(repository, products),
+      seed: (products: SeedProduct[]) => seedForSearch(test.database, products),
       close: () => test.close(),
     };
   };

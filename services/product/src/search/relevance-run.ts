@@ -1,5 +1,4 @@
 import { createLogger } from "@polyscale/platform";
-import { ProductRepository } from "../repository.js";
 import { openProductDatabase } from "../storage.js";
 import { seedForSearch } from "../search-seed.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
@@ -22,8 +21,7 @@ export interface RelevanceScore {
 export async function measureRelevance(databaseUrl: string): Promise<RelevanceScore> {
   const database = await openProductDatabase({ databaseUrl }, createLogger("relevance", "warn"));
   try {
-    const repository = new ProductRepository(database);
-    const seeded = await seedForSearch(repository, relevanceCatalogue);
+    const seeded = await seedForSearch(database, relevanceCatalogue);
     const names = new Map(seeded.map((product) => [product.id, product.name]));
     const runs = await runRelevanceQueries(new PostgresSearchEngine(database), names, relevanceQueries);
     const kinds = [...new Set(runs.map((run) => run.kind))];

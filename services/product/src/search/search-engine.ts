@@ -1,4 +1,4 @@
-import type { Product } from "../repository.js";
+import type { Product } from "../model.js";
 
 /**
  * One search interface, two engines: PostgreSQL full-text search (the default, works on PGlite too) and

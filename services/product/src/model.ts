@@ -1,0 +1,79 @@
+/** The product service's own types; server.ts converts them to and from the generated proto messages. */
+
+export interface Product {
+  id: string;
+  name: string;
+  description: string;
+  priceCents: number;
+  currency: string;
+  categoryId: string | null;
+  /** Units available to sell. Never negative. */
+  stock: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewProduct = Omit<Product, "createdAt" | "updatedAt">;
+
+/** The fields UpdateProduct may change; undefined leaves a field as it is, a null categoryId removes the category. */
+export type ProductChanges = Partial<Pick<Product, "name" | "description" | "priceCents" | "currency" | "categoryId">>;
+
+export interface Category {
+  id: string;
+  name: string;
+  slug: string;
+  parentId: string | null;
+}
+
+export type ReservationStatus = "held" | "committed" | "released";
+
+export interface ReservationLine {
+  productId: string;
+  quantity: number;
+}
+
+export interface Reservation {
+  orderId: string;
+  status: ReservationStatus;
+  /** Ordered by product id. */
+  lines: ReservationLine[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Units of one product by what they are doing: available + held = on hand; sold are gone. */
+export interface StockLevel {
+  productId: string;
+  onHand: number;
+  available: number;
+  held: number;
+  sold: number;
+}
+
+/** A product's stock after a change to it: what the product.stock_changed event reports. */
+export interface StockAfter {
+  productId: string;
+  /** The units moved: positive when returned, negative when taken. */
+  delta: number;
+  /** Units available after the change. */
+  stock: number;
+}
+
+/** What adding a delta to a product's stock came to (repository.adjustStock). */
+export type StockAdjustment =
+  | { kind: "adjusted"; product: Product }
+  | { kind: "productNotFound" }
+  /** The sum would leave 0..LIMITS.stock; nothing changed. */
+  | { kind: "outOfRange" };
+
+/**
+ * What an attempt to reserve stock for an order came to (repository.reserveStock). After `insufficient` or
+ * `productNotFound` the caller must roll the transaction back: lines before the short one were already taken.
+ */
+export type StockReservation =
+  | { kind: "reserved"; reservation: Reservation; taken: StockAfter[] }
+  /** The order already had a reservation, returned unchanged (its lines may differ from the ones asked for). */
+  | { kind: "existing"; reservation: Reservation }
+  | { kind: "productNotFound"; productId: string }
+  /** The product has fewer units available than the line asks for. */
+  | { kind: "insufficient"; productId: string };
