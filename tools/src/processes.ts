@@ -4,7 +4,7 @@ import path from "node:path";
 
 /**
  * Every live process a launcher started on dataDir, directly or not, by pid (Linux /proc): the services and the
- * embedded database's process carry the launcher's pid in POLYSCALE_PARENT_PID; PostgreSQL's server and backends
+ * embedded database's watchdog carry the launcher's pid in POLYSCALE_PARENT_PID; PostgreSQL's server and backends
  * overwrite that memory with their process titles, but all run in their data directory (DATA_DIR/postgres).
  * For tests and the benchmark: what is left behind, and what the system weighs.
  */

@@ -184,12 +184,17 @@ PolyScale is running${database ? ` (embedded PostgreSQL on 127.0.0.1:${config.da
     .join("\n                                   ")}
 Press Ctrl-C to stop.
 `);
-  // If any process dies on its own, stop the rest rather than run half a system.
-  for (const running of [...Object.values(system.processes), ...(database ? [database.process] : [])]) {
+  // If any process dies on its own, or PostgreSQL cannot be restarted, stop the rest rather than run half a system.
+  for (const running of Object.values(system.processes)) {
     running.child.once("exit", (code, signal) => {
       if (stopping) return;
       console.error(`PolyScale stopped: ${running.name} exited (${signal ?? `code ${code}`}): ${running.reason()}`);
       exitAfterStop(1);
     });
   }
+  void database?.gaveUp.then((reason) => {
+    if (stopping) return;
+    console.error(`PolyScale stopped: ${reason}`);
+    exitAfterStop(1);
+  });
 }
