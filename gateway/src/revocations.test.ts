@@ -1,5 +1,8 @@
+import { createAccountClient } from "@polyscale/account";
+import { createLogger } from "@polyscale/platform";
+import { freePort } from "@polyscale/platform/testing";
 import { describe, expect, it } from "vitest";
-import { RevocationCache } from "./revocations.js";
+import { RevocationCache, RevocationChecker } from "./revocations.js";
 
 const account = "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b";
 
@@ -41,4 +44,26 @@ describe("RevocationCache", () => {
     now += 1005;
     expect(cache.judge({ accountId: "never-revoked", sessionId: "", generation: 0 })).toBe("valid");
   });
+});
+
+describe("RevocationChecker", () => {
+  it("waits quietly for an account service that is not up yet, and warns once it has been away for seconds", async () => {
+    // npm start starts the gateway beside the account service: a warning on every start would be noise.
+    const lines: Array<{ level: string; msg: string }> = [];
+    const logger = createLogger("gateway", "debug", { write: (line: string) => lines.push(JSON.parse(line)) });
+    const account = createAccountClient({ address: `127.0.0.1:${await freePort()}`, deadlineMs: 1000 });
+    const checker = new RevocationChecker(account, logger);
+    const warnings = () => lines.filter((line) => line.level === "warn").map((line) => line.msg);
+    try {
+      checker.start();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(lines.map((line) => line.msg)).toContain("revocation stream lost; reconnecting");
+      expect(warnings()).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      expect(warnings()).toContain("revocation stream lost; reconnecting");
+    } finally {
+      checker.stop();
+      account.close();
+    }
+  }, 20_000);
 });

@@ -110,6 +110,7 @@ export class RevocationChecker {
   >();
   private lastMessageAt = 0;
   private caughtUp = false;
+  private connectedOnce = false;
   private stream?: ReturnType<AccountClient["watchRevocations"]>;
   private stopped = false;
   private attempt = 0;
@@ -137,6 +138,7 @@ export class RevocationChecker {
       this.lastMessageAt = Date.now();
       if (!this.caughtUp) {
         this.caughtUp = true;
+        this.connectedOnce = true;
         this.attempt = 0;
         this.logger.info("revocation stream connected");
       }
@@ -146,8 +148,16 @@ export class RevocationChecker {
       this.stream = undefined;
       this.caughtUp = false;
       if (this.stopped) return;
+      // A gateway may start before the account service (npm start starts every process at once, Kubernetes in any
+      // order): until the stream has connected once, its first RECONNECT_DELAYS_MS attempts (about 4 s) fail quietly.
+      const waitingForFirst = !this.connectedOnce && this.attempt < RECONNECT_DELAYS_MS.length;
       // Only the status code: grpc-js puts internal addresses into its messages.
-      if (error) this.logger.warn({ grpcCode: error.code }, "revocation stream lost; reconnecting");
+      if (error) {
+        this.logger[waitingForFirst ? "debug" : "warn"](
+          { grpcCode: error.code },
+          "revocation stream lost; reconnecting",
+        );
+      }
       const delay = RECONNECT_DELAYS_MS[Math.min(this.attempt, RECONNECT_DELAYS_MS.length - 1)]!;
       this.attempt += 1;
       this.reconnectTimer = setTimeout(() => this.start(), delay);
