@@ -61,3 +61,12 @@ function wrap(resolver: Resolver): Resolver {
 function rethrow(error: unknown): never {
   throw error instanceof AppError ? graphQLErrorOf(error) : error;
 }
+
+/**
+ * A value the schema declares non-null that a service left out (proto3 message fields are optional): an unexpected
+ * error, so the client sees INTERNAL and the handler logs it, as graphql-js did with the null itself.
+ */
+export function nonNull<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`${what} missing from a service response`);
+  return value;
+}

@@ -1,4 +1,11 @@
-import { GraphQLError, Kind, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
 
 /** Mutations that hash a password (argon2id, tens of milliseconds of CPU each): the ones worth batching for abuse. */
 export const EXPENSIVE_MUTATIONS: ReadonlySet<string> = new Set([
@@ -18,7 +25,7 @@ export const EXPENSIVE_MUTATIONS: ReadonlySet<string> = new Set([
 export function maxExpensiveMutationsRule(max: number): ValidationRule {
   return (context) => ({
     OperationDefinition(node) {
-      if (node.operation !== "mutation") return;
+      if (node.operation !== OperationTypeNode.MUTATION) return;
       const keys = new Set<string>();
       collectExpensive(node.selectionSet, context, keys, new Set());
       if (keys.size > max) {

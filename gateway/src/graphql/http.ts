@@ -33,7 +33,7 @@ import { parseJsonObject, readBody } from "../http/request-body.js";
 import { HttpError } from "../http/responses.js";
 import { maskError } from "./errors.js";
 import { maxExpensiveMutationsRule } from "./expensive-mutations.js";
-import type { GraphQLContext } from "./resolvers.js";
+import type { GraphQLContext } from "./context.js";
 import { createGatewaySchema } from "./schema.js";
 import { sendGraphiQL } from "./graphiql.js";
 

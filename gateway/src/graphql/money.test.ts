@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "@polyscale/platform";
 import { SearchSort } from "@polyscale/product";
 import { decimalOf } from "./money.js";
-import { productCreationOf, productSearchOf, searchCurrencyOf } from "./resolvers.js";
+import { productCreationOf, productSearchOf, searchCurrencyOf } from "./inputs.js";
 
 function fieldOf(action: () => unknown): { code: string; field?: string } {
   try {

@@ -1,0 +1,48 @@
+import { requireCurrency } from "@polyscale/platform";
+import { SearchSort } from "@polyscale/product";
+import * as domain from "../domain/index.js";
+import type { InputMaybe, ProductInput, QuerySearchProductsArgs } from "./gen/resolvers-types.js";
+import { centsOf, priceCentsOf } from "./money.js";
+
+/** GraphQL arguments as the domain layer takes them. */
+
+/** GraphQL sends null for an explicit null; the services' optional fields want undefined. */
+export function defined<T>(value: InputMaybe<T>): T | undefined {
+  return value ?? undefined;
+}
+
+/**
+ * createProduct's input as the product service takes it: the decimal price becomes minor units of its currency, which
+ * is `defaultCurrency` (DEFAULT_CURRENCY) when the client names none; it is then sent explicitly, so the exponent used
+ * here and the currency stored always agree.
+ */
+export function productCreationOf(input: ProductInput, defaultCurrency: string) {
+  const currency = requireCurrency("currency", input.currency ?? defaultCurrency);
+  return {
+    name: input.name,
+    description: input.description,
+    priceCents: priceCentsOf("price", input.price, currency)!,
+    currency,
+    categoryId: defined(input.categoryId),
+    stock: defined(input.stock),
+  };
+}
+
+/** The currency of search price bounds and price facets: the filter's, else `defaultCurrency`. */
+export function searchCurrencyOf(args: QuerySearchProductsArgs, defaultCurrency: string): string {
+  return requireCurrency("currency", args.filter?.currency ?? defaultCurrency);
+}
+
+/** searchProducts' arguments as the product service takes them: decimal price bounds become minor units. */
+export function productSearchOf(args: QuerySearchProductsArgs, currency: string): domain.ProductSearch {
+  return {
+    query: args.query ?? "",
+    categoryIds: args.filter?.categoryIds ?? [],
+    currency,
+    minPriceCents: centsOf("minPrice", args.filter?.minPrice, currency),
+    maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice, currency),
+    inStockOnly: args.filter?.inStockOnly ?? false,
+    sort: args.sort ?? SearchSort.SEARCH_SORT_UNSPECIFIED,
+    page: domain.pageOf(args.pagination),
+  };
+}

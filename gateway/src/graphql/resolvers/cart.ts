@@ -1,0 +1,26 @@
+import * as domain from "../../domain/index.js";
+import type { CartLineResolvers, CartResolvers, MutationResolvers, QueryResolvers } from "../gen/resolvers-types.js";
+import { decimalOf } from "../money.js";
+
+export const Query = {
+  cart: (_, _args, { gateway }) => domain.getCart(gateway),
+} satisfies QueryResolvers;
+
+export const Mutation = {
+  addToCart: (_, args, { gateway }) => domain.addToCart(gateway, args.productId, args.quantity),
+  setCartItemQuantity: (_, args, { gateway }) => domain.setCartItemQuantity(gateway, args.productId, args.quantity),
+  removeFromCart: (_, args, { gateway }) => domain.removeFromCart(gateway, args.productId),
+  clearCart: (_, _args, { gateway }) => domain.clearCart(gateway),
+} satisfies MutationResolvers;
+
+export const types = {
+  Cart: {
+    // An empty cart has no currency, and so no exponent: its total is 0 in any.
+    total: (cart) => (cart.currency === "" ? 0 : decimalOf(cart.totalCents, cart.currency)),
+  } satisfies CartResolvers,
+  CartLine: {
+    product: (line, _args, { gateway }) => gateway.loaders.productById.load(line.productId),
+    unitPrice: (line) => decimalOf(line.unitPriceCents, line.currency),
+    lineTotal: (line) => decimalOf(line.lineTotalCents, line.currency),
+  } satisfies CartLineResolvers,
+};

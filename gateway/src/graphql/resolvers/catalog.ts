@@ -1,0 +1,106 @@
+import { requireCurrency } from "@polyscale/platform";
+import { SearchSort } from "@polyscale/product";
+import * as domain from "../../domain/index.js";
+import type { GraphQLContext } from "../context.js";
+import type {
+  CategoryFacetResolvers,
+  CategoryResolvers,
+  MutationResolvers,
+  PriceBucketFacetResolvers,
+  ProductResolvers,
+  ProductSearchResultResolvers,
+  QueryResolvers,
+  SearchFacetsResolvers,
+  StockLevelResolvers,
+} from "../gen/resolvers-types.js";
+import { nonNull } from "../errors.js";
+import { defined, productCreationOf, productSearchOf, searchCurrencyOf } from "../inputs.js";
+import { decimalOf, priceCentsOf } from "../money.js";
+
+export const Query = {
+  products: async (_, args, { gateway }) => {
+    const page = domain.pageOf(args.pagination);
+    if (args.id !== null && args.id !== undefined) {
+      const product = await domain.getProduct(gateway, args.id);
+      return product ? [product] : [];
+    }
+    if (args.query) {
+      const search = {
+        ...productSearchOf({}, gateway.defaultCurrency),
+        query: args.query,
+        sort: SearchSort.SEARCH_SORT_RELEVANCE,
+        page,
+      };
+      return (await domain.searchProducts(gateway, search)).products;
+    }
+    return domain.listProducts(gateway, page);
+  },
+  product: (_, args, { gateway }) => domain.getProduct(gateway, args.id),
+  searchProducts: async (_, args, { gateway }) => {
+    const currency = searchCurrencyOf(args, gateway.defaultCurrency);
+    return { ...(await domain.searchProducts(gateway, productSearchOf(args, currency))), currency };
+  },
+  categories: (_, _args, { gateway }) => domain.listCategories(gateway),
+  stockLevels: (_, args, { gateway }) =>
+    domain.listStockLevels(gateway, { productIds: args.productIds ?? [], take: args.take ?? 0 }),
+} satisfies QueryResolvers;
+
+export const Mutation = {
+  createProduct: (_, { product }, { gateway }) =>
+    domain.createProduct(gateway, productCreationOf(product, gateway.defaultCurrency)),
+  updateProduct: async (_, { id, input }, { gateway }) => {
+    const currency = input.currency == null ? undefined : requireCurrency("currency", input.currency);
+    // A new price without a new currency is in the product's current one.
+    const priceCurrency =
+      input.price == null
+        ? gateway.defaultCurrency
+        : (currency ?? (await domain.getProduct(gateway, id))?.currency ?? gateway.defaultCurrency);
+    return domain.updateProduct(gateway, {
+      id,
+      name: defined(input.name),
+      description: defined(input.description),
+      priceCents: priceCentsOf("price", input.price, priceCurrency),
+      currency,
+      categoryId: defined(input.categoryId),
+    });
+  },
+  adjustStock: (_, args, { gateway }) => domain.adjustStock(gateway, args.productId, args.delta),
+  createCategory: (_, { input }, { gateway }) =>
+    domain.createCategory(gateway, { name: input.name, slug: defined(input.slug), parentId: defined(input.parentId) }),
+} satisfies MutationResolvers;
+
+/** A category by id; a message's empty id means none. */
+const categoryOf = (id: string, { gateway }: GraphQLContext) =>
+  id === "" ? null : gateway.loaders.categoryById.load(id);
+
+export const types = {
+  Category: {
+    parent: (category, _args, context) => categoryOf(category.parentId, context),
+  } satisfies CategoryResolvers,
+  Product: {
+    price: (product) => decimalOf(product.priceCents, product.currency),
+    category: (product, _args, context) => categoryOf(product.categoryId, context),
+    inStock: (product) => product.stock > 0,
+  } satisfies ProductResolvers,
+  ProductSearchResult: {
+    items: (result) => result.products,
+    facets: (result) => result,
+  } satisfies ProductSearchResultResolvers,
+  SearchFacets: {
+    categories: (result) => result.categoryFacets,
+    // A bucket's decimal bounds need the currency the search was made in.
+    priceBuckets: (result) => result.priceFacets.map((bucket) => ({ ...bucket, currency: result.currency })),
+  } satisfies SearchFacetsResolvers,
+  CategoryFacet: {
+    // The search counted products in it, so it exists.
+    category: async (facet, _args, context) =>
+      nonNull(await categoryOf(facet.categoryId, context), `category ${facet.categoryId} of a facet`),
+  } satisfies CategoryFacetResolvers,
+  PriceBucketFacet: {
+    min: (bucket) => decimalOf(bucket.minCents, bucket.currency),
+    max: (bucket) => (bucket.maxCents === undefined ? null : decimalOf(bucket.maxCents, bucket.currency)),
+  } satisfies PriceBucketFacetResolvers,
+  StockLevel: {
+    product: (level, _args, { gateway }) => gateway.loaders.productById.load(level.productId),
+  } satisfies StockLevelResolvers,
+};
