@@ -42,6 +42,8 @@ const RANK = `(CASE WHEN id IN (SELECT id FROM titles) THEN 8 ELSE 0 END)
 interface SearchRow extends ProductRow {
   total: number;
   total_scale: number;
+  /** Matches known to exist when the total is an estimate: the estimate is never below it. */
+  total_known: number;
   facets_exact: boolean;
   category_facets: Array<{ category_id: string; count: number }> | null;
   price_facets: Array<{ bucket: number; count: number }> | null;
@@ -65,9 +67,11 @@ class Parameters {
  * as the last word, every word it begins. English stop words are dropped unless the query is only stop words ("We").
  * Quotes, -word and "or" switch to web-search syntax (phrases, exclusions), without typo or prefix matching.
  *
- * Bounded work: the GIN index yields at most EXACT_COUNT_LIMIT + 1 matches (in table order). When there are no more,
- * counts and facets are exact; otherwise they are extrapolated from how far into the table those matches reached,
- * and relevance ranks those matches plus every exact title match (found by its own index). Browsing without text
+ * Bounded work: one read of the GIN index yields at most EXACT_COUNT_LIMIT + 1 matches of the words (in table order,
+ * in stock if asked); the category and price filters apply to those. When the words match no more, counts and facets
+ * are exact; otherwise they are extrapolated from how far into the table those matches reached (so a narrow filter on
+ * a common word is an estimate too), and relevance ranks the filtered ones plus every exact title match (found by
+ * its own index). Browsing without text
  * pages by btree index; its counts and facets come exact from product_counts (kept by the product statements'
  * triggers, sql/181_product_counts.sql), except within price bounds or in stock only: counted exactly up to the limit
  * through the btree indexes, estimated from a fixed block sample of the table beyond it.
@@ -90,7 +94,7 @@ export class PostgresSearchEngine implements SearchEngine {
     return {
       products: result.rows.filter((row) => row.id !== null).map(toProduct),
       totalCount:
-        first.total_scale === 1 ? first.total : Math.max(EXACT_COUNT_LIMIT + 1, scaled(first.total, first.total_scale)),
+        first.total_scale === 1 ? first.total : Math.max(first.total_known, scaled(first.total, first.total_scale)),
       totalCountIsExact,
       categoryFacets: (first.category_facets ?? []).map((facet) => ({
         categoryId: facet.category_id,
@@ -189,7 +193,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     if (query.inStockOnly && !filtered) {
       // No index narrows "in stock" alone (a LIMIT scan could read the whole table when few are): the sample.
       ctes += `${sampled()}
-      totals AS (SELECT count(*) AS total, (SELECT scale FROM facet_scale) AS scale FROM facet_sample),
+      totals AS (SELECT count(*) AS total, (SELECT scale FROM facet_scale) AS scale, count(*) AS known FROM facet_sample),
       category_facet AS (
         SELECT category_id, round(count(*) * (SELECT scale FROM facet_scale)) AS count FROM facet_sample
         WHERE category_id IS NOT NULL GROUP BY 1
@@ -201,7 +205,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       facets_exact AS (SELECT (SELECT scale FROM facet_scale) = 1 AS exact)`;
     } else if (!bounded && !query.inStockOnly) {
       ctes += `${priceFacet}
-      totals AS (SELECT coalesce(sum(n), 0)::bigint AS total, 1 AS scale FROM counted WHERE ${category}),
+      totals AS (SELECT coalesce(sum(n), 0)::bigint AS total, 1 AS scale, 0 AS known FROM counted WHERE ${category}),
       category_facet AS (SELECT category_id, sum(n) AS count FROM counted WHERE category_id IS NOT NULL GROUP BY 1),
       facets_exact AS (SELECT true AS exact)`;
     } else {
@@ -214,7 +218,8 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         SELECT CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit()} THEN (SELECT count(*) FROM exact_matches)
                     ELSE (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price}) END AS total,
                CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit()} THEN 1
-                    ELSE (SELECT scale FROM facet_scale) END AS scale
+                    ELSE (SELECT scale FROM facet_scale) END AS scale,
+               (SELECT count(*) FROM exact_matches) AS known
       ),
       facets_exact AS (SELECT (SELECT count(*) FROM priced) < ${limit()}${stockedExact} AS exact),
       category_facet AS (
@@ -230,23 +235,46 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
   } else {
     // Ranking reads each candidate's vector and name: only when the results are ordered by relevance.
     const rankInputs = query.sort === "relevance" ? ", search_vector, name" : ", created_at";
+    const columns = `id, category_id, price_cents, currency, ctid${rankInputs}`;
+    // One read of the GIN index and of at most the limit's rows: the words' matches (in stock if asked), from which
+    // the filtered matches, the totals and the facets (each ignoring its own filter) are all taken. A second read
+    // with the category and price filters would build the bitmap of every match of the words again; it is made only
+    // when the filters leave fewer of the matches read than the page needs (a narrow filter on a common word): then
+    // the filtered matches are read up to the limit, counted exactly below it, and fill the page.
     ctes = `${textQuery(parameters, text, /[\p{L}\p{N}]$/u.test(query.text))},
-      matches AS MATERIALIZED (
-        SELECT id, category_id, price_cents, currency, ctid${rankInputs} FROM products
-        WHERE search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category} AND ${price} LIMIT ${limit()}
-      ),
-      totals AS MATERIALIZED (SELECT count(*) AS total, ${tableOrderScale("matches", limit())} AS scale FROM matches),`;
-    ctes += filtered
-      ? `
       facet_sample AS MATERIALIZED (
-        SELECT category_id, price_cents, currency, ctid FROM products
-        WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit()}
+        SELECT ${columns} FROM products WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit()}
       ),
-      facet_scale AS (SELECT ${tableOrderScale("facet_sample", limit())} AS scale)`
-      : `
-      facet_sample AS (SELECT category_id, price_cents, currency FROM matches),
-      facet_scale AS (SELECT scale FROM totals)`;
-    ctes += `,
+      facet_scale AS MATERIALIZED (SELECT ${tableOrderScale("facet_sample", limit())} AS scale),`;
+    if (filtered) {
+      const pageEnd = `${parameters.add(query.skip)}::int + ${parameters.add(query.take)}::int`;
+      ctes += `
+      reread AS MATERIALIZED (
+        SELECT (SELECT scale FROM facet_scale) <> 1
+           AND (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price}) < ${pageEnd} AS again
+      ),
+      matches AS MATERIALIZED (
+        SELECT ${columns} FROM facet_sample WHERE NOT (SELECT again FROM reread) AND ${category} AND ${price}
+        UNION ALL
+        (SELECT ${columns} FROM products
+         WHERE (SELECT again FROM reread) AND search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category}
+           AND ${price}
+         LIMIT ${limit()})
+      ),
+      totals AS MATERIALIZED (
+        SELECT count(*) AS total, count(*) AS known,
+          CASE WHEN (SELECT again FROM reread) THEN ${tableOrderScale("matches", limit())}
+               ELSE (SELECT scale FROM facet_scale) END AS scale
+        FROM matches
+      ),`;
+    } else {
+      ctes += `
+      matches AS (SELECT * FROM facet_sample),
+      totals AS MATERIALIZED (
+        SELECT count(*) AS total, (SELECT scale FROM facet_scale) AS scale, count(*) AS known FROM matches
+      ),`;
+    }
+    ctes += `
       category_facet AS (
         SELECT category_id, round(count(*) * (SELECT scale FROM facet_scale)) AS count FROM facet_sample
         WHERE category_id IS NOT NULL AND ${price} GROUP BY 1
@@ -309,13 +337,14 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       SELECT
         (SELECT total FROM totals) AS total,
         (SELECT scale FROM totals)::float8 AS total_scale,
+        (SELECT known FROM totals) AS total_known,
         (SELECT exact FROM facets_exact) AS facets_exact,
         (SELECT json_agg(facet ORDER BY facet.count DESC, facet.category_id) FROM category_facet facet)
           AS category_facets,
         (SELECT json_agg(facet) FROM price_facet facet) AS price_facets
     )
     -- The facets once, on the first row: every row would otherwise carry (and the driver parse) the same JSON.
-    SELECT summary.total, summary.total_scale, summary.facets_exact,
+    SELECT summary.total, summary.total_scale, summary.total_known, summary.facets_exact,
       CASE WHEN coalesce(page.position, 1) = 1 THEN summary.category_facets END AS category_facets,
       CASE WHEN coalesce(page.position, 1) = 1 THEN summary.price_facets END AS price_facets,
       ${PRODUCT_COLUMNS.split(", ")

@@ -66,6 +66,7 @@ interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
   "Index Name"?: string;
+  "Actual Loops"?: number;
   Plans?: PlanNode[];
 }
 
@@ -123,6 +124,37 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
     expect(scans).toContain("Bitmap Heap Scan");
   });
 
+  const textIndexReads = (nodes: PlanNode[]) =>
+    nodes.filter((node) => node["Index Name"] === "products_search_vector_idx" && (node["Actual Loops"] ?? 0) > 0);
+
+  it("reads the GIN index once for a word with every filter, whose matches give counts and facets alike", async () => {
+    const search = query({ text: "leather", categoryIds: [categoryId], inStockOnly: true, minPriceCents: 1_000 });
+    expect(textIndexReads(await planOf(search))).toHaveLength(1);
+  });
+
+  it("reads a narrow filter's matches again to fill the page, and counts them exactly", async () => {
+    const search = query({
+      text: "leather",
+      categoryIds: [categoryId],
+      inStockOnly: true,
+      minPriceCents: 1_000,
+      maxPriceCents: 9_000,
+    });
+    expect(textIndexReads(await planOf(search))).toHaveLength(2);
+    const matching = await database.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM products
+       WHERE search_vector @@ to_tsquery('polyscale_simple', 'leather') AND category_id = $1 AND stock > 0
+         AND price_cents BETWEEN 1000 AND 9000`,
+      [categoryId],
+    );
+    expect(matching.rows[0]!.count).toBeGreaterThan(20);
+    const result = await new PostgresSearchEngine(database).search(search);
+    expect(result.totalCount).toBe(matching.rows[0]!.count);
+    expect(result.products).toHaveLength(20);
+    // The facets still come from the first matches of the word alone: an estimate.
+    expect(result.totalCountIsExact).toBe(false);
+  });
+
   it("finds a category's matches through the GIN index too", async () => {
     const scans = scansOfProducts(await planOf(query({ text: "leather", categoryIds: [categoryId] })));
     expect(scans).not.toContain("Seq Scan");
@@ -157,6 +189,21 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
     // Extrapolated from the part of the table the first matches came from: right within a third either way here.
     expect(result.totalCount).toBeGreaterThan(matching.rows[0]!.count / 1.3);
     expect(result.totalCount).toBeLessThan(matching.rows[0]!.count * 1.3);
+  });
+
+  it("estimates a category's share of a common word from the same matches, never below those it saw", async () => {
+    const inCategory = await database.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM products
+       WHERE search_vector @@ to_tsquery('polyscale_simple', 'leather') AND category_id = $1`,
+      [categoryId],
+    );
+    const result = await new PostgresSearchEngine(database).search(
+      query({ text: "leather", categoryIds: [categoryId] }),
+    );
+    expect(result.totalCountIsExact).toBe(false);
+    expect(result.products.length).toBeGreaterThan(0);
+    expect(result.totalCount).toBeGreaterThan(inCategory.rows[0]!.count / 1.3);
+    expect(result.totalCount).toBeLessThan(inCategory.rows[0]!.count * 1.3);
   });
 
   it("browses one category without reading the whole table", async () => {

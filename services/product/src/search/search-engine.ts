@@ -36,7 +36,10 @@ export const EXACT_COUNT_LIMIT = 1_000;
 export interface SearchResult {
   /** The page, in result order. */
   products: Product[];
-  /** Matches over all pages: exact up to EXACT_COUNT_LIMIT, an estimate (never below it) beyond. */
+  /**
+   * Matches over all pages: exact up to EXACT_COUNT_LIMIT, an estimate beyond (never below the matches seen). The
+   * PostgreSQL engine also estimates a filtered count when the words alone match more than EXACT_COUNT_LIMIT.
+   */
   totalCount: number;
   /** False when totalCount and the facet counts are estimates. */
   totalCountIsExact: boolean;
