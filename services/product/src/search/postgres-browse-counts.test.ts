@@ -102,8 +102,23 @@ describe.each(databaseBackends())("PostgresSearchEngine browse counts on $name",
       totalCountIsExact: true,
       categoryFacets: small.categoryFacets,
     });
-    const large = await browse({ minPriceCents: 0 });
+    const large = await browse({ minPriceCents: 1000 });
     expect(large.totalCountIsExact).toBe(false);
+  });
+
+  it("counts bounds that exclude no price (a cap above every price) exactly, from the counter table", async () => {
+    const all = await expected("true", []);
+    expect(await browse({ minPriceCents: 0, maxPriceCents: 1_000_000 })).toMatchObject({
+      totalCount: all.total,
+      totalCountIsExact: true,
+      categoryFacets: all.categoryFacets,
+    });
+    const inCategory = await expected("category_id = $1", [categories[1]]);
+    expect(await browse({ maxPriceCents: 60_000, categoryIds: [categories[1]!] })).toMatchObject({
+      totalCount: inCategory.total,
+      totalCountIsExact: true,
+      categoryFacets: all.categoryFacets,
+    });
   });
 
   it("keeps the counts exact through re-categorising, stock and price changes and deletions", async () => {

@@ -73,8 +73,9 @@ class Parameters {
  * a common word is an estimate too), and relevance ranks the filtered ones plus every exact title match (found by
  * its own index). Browsing without text
  * pages by btree index; its counts and facets come exact from product_counts (kept by the product statements'
- * triggers, sql/181_product_counts.sql), except within price bounds or in stock only: counted exactly up to the limit
- * through the btree indexes, estimated from a fixed block sample of the table beyond it.
+ * triggers, sql/181_product_counts.sql), also within price bounds that leave out none of the currency's prices (a
+ * cap above every price); other price bounds and in stock only are counted exactly up to the limit through the btree
+ * indexes, estimated from a fixed block sample of the table beyond it.
  */
 export class PostgresSearchEngine implements SearchEngine {
   readonly name = "postgres";
@@ -143,10 +144,12 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
   const bounded = query.minPriceCents !== undefined || query.maxPriceCents !== undefined;
   // Price bounds are in the query's currency: products priced in another one are outside them.
   const priceCurrency = bounded ? parameters.add(query.currency) : "NULL";
+  const minPrice = query.minPriceCents === undefined ? undefined : parameters.add(query.minPriceCents);
+  const maxPrice = query.maxPriceCents === undefined ? undefined : parameters.add(query.maxPriceCents);
   const price = [
     bounded ? `currency = ${priceCurrency}` : "true",
-    query.minPriceCents === undefined ? "true" : `price_cents >= ${parameters.add(query.minPriceCents)}`,
-    query.maxPriceCents === undefined ? "true" : `price_cents <= ${parameters.add(query.maxPriceCents)}`,
+    minPrice === undefined ? "true" : `price_cents >= ${minPrice}`,
+    maxPrice === undefined ? "true" : `price_cents <= ${maxPrice}`,
   ].join(" AND ");
   const filtered = query.categoryIds.length > 0 || bounded;
   const text = query.text.trim();
@@ -209,25 +212,53 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       category_facet AS (SELECT category_id, sum(n) AS count FROM counted WHERE category_id IS NOT NULL GROUP BY 1),
       facets_exact AS (SELECT true AS exact)`;
     } else {
-      ctes += `${query.inStockOnly ? "" : sampled()}${priceFacet}
+      // Price bounds at or beyond the currency's lowest and highest prices (a cap "up to 1,000,000") select all of its
+      // products: without in stock only, the counter table counts those exactly (two index lookups decide).
+      const whole = query.inStockOnly ? "false" : "(SELECT whole FROM price_bounds)";
+      const wholeBounds = query.inStockOnly
+        ? ""
+        : `
+      price_bounds AS MATERIALIZED (
+        SELECT ${[
+          [minPrice, "<=", "min"],
+          [maxPrice, ">=", "max"],
+        ]
+          .filter(([bound]) => bound !== undefined)
+          .map(
+            ([bound, compare, extreme]) =>
+              `coalesce(${bound} ${compare} (SELECT ${extreme}(price_cents) FROM products WHERE currency = ${priceCurrency}), true)`,
+          )
+          .join(" AND ")} AS whole
+      ),`;
+      ctes += `${query.inStockOnly ? "" : sampled()}${priceFacet}${wholeBounds}
+      counted_in_currency AS (SELECT * FROM counted WHERE currency = ${priceCurrency}),
       priced AS MATERIALIZED (SELECT category_id FROM products WHERE ${stock} AND ${price} LIMIT ${limit()}),
       exact_matches AS MATERIALIZED (
         SELECT 1 FROM products WHERE ${stock} AND ${category} AND ${price} LIMIT ${limit()}
       ),
       totals AS (
-        SELECT CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit()} THEN (SELECT count(*) FROM exact_matches)
+        SELECT CASE WHEN ${whole} THEN (SELECT coalesce(sum(n), 0)::bigint FROM counted_in_currency WHERE ${category})
+                    WHEN (SELECT count(*) FROM exact_matches) < ${limit()} THEN (SELECT count(*) FROM exact_matches)
                     ELSE (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price}) END AS total,
-               CASE WHEN (SELECT count(*) FROM exact_matches) < ${limit()} THEN 1
+               CASE WHEN ${whole} OR (SELECT count(*) FROM exact_matches) < ${limit()} THEN 1
                     ELSE (SELECT scale FROM facet_scale) END AS scale,
-               (SELECT count(*) FROM exact_matches) AS known
+               CASE WHEN ${whole} THEN 0 ELSE (SELECT count(*) FROM exact_matches) END AS known
       ),
-      facets_exact AS (SELECT (SELECT count(*) FROM priced) < ${limit()}${stockedExact} AS exact),
-      category_facet AS (
+      facets_exact AS (SELECT ${whole} OR ((SELECT count(*) FROM priced) < ${limit()}${stockedExact}) AS exact),
+      category_facet AS (${
+        query.inStockOnly
+          ? ""
+          : `
+        SELECT category_id, sum(n) AS count FROM counted_in_currency
+        WHERE ${whole} AND category_id IS NOT NULL GROUP BY 1
+        UNION ALL`
+      }
         SELECT category_id, count(*) AS count FROM priced
-        WHERE category_id IS NOT NULL AND (SELECT count(*) FROM priced) < ${limit()} GROUP BY 1
+        WHERE NOT ${whole} AND (SELECT count(*) FROM priced) < ${limit()} AND category_id IS NOT NULL GROUP BY 1
         UNION ALL
         SELECT category_id, round(count(*) * (SELECT scale FROM facet_scale)) FROM facet_sample
-        WHERE category_id IS NOT NULL AND ${price} AND (SELECT count(*) FROM priced) >= ${limit()} GROUP BY 1
+        WHERE NOT ${whole} AND (SELECT count(*) FROM priced) >= ${limit()} AND category_id IS NOT NULL AND ${price}
+        GROUP BY 1
       )`;
     }
     const order = query.sort === "relevance" ? "id DESC" : ORDER_BY[query.sort];
