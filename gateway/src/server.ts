@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Duplex } from "node:stream";
 import { performance } from "node:perf_hooks";
 import { trace } from "@opentelemetry/api";
 import { checkHealth, cleanText, cleanTextDeep, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
 import type { TokenVerifier } from "./auth.js";
 import { createGatewayContext, requestIdOf, type GatewayContext } from "./context.js";
+import { answerClientError } from "./http/client-errors.js";
 import { handleCors } from "./http/cors.js";
 import { createGraphQLHandler } from "./graphql/http.js";
 import { parseJsonObject, readBody, requireJsonContentType } from "./http/request-body.js";
@@ -177,37 +177,4 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   server.on("clientError", answerClientError);
   server.maxConnections = options.httpMaxConnections;
   return server;
-}
-
-/**
- * Answers a request Node's parser refused before any handler saw it, as Node would (a status line, then close),
- * except that too large a request line and headers (Node's 16 KB limit, e.g. a 100 KB search text in the URL) gets
- * a coded JSON 431 saying why, like every other refusal of the gateway.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || (socket as Duplex & { bytesWritten?: number }).bytesWritten) {
-    socket.destroy();
-    return;
-  }
-  if (error.code === "HPE_HEADER_OVERFLOW") {
-    const body = JSON.stringify({
-      error: {
-        code: "HEADERS_TOO_LARGE",
-        message: "the request line and headers exceed 16 KB; search text is at most 200 characters",
-        reason: "HEADERS_TOO_LARGE",
-      },
-    });
-    socket.end(
-      `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-    return;
-  }
-  const status =
-    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-      ? "408 Request Timeout"
-      : error.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW"
-        ? "413 Payload Too Large"
-        : "400 Bad Request";
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
 }

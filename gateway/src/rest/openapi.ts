@@ -1,4 +1,5 @@
 import { ERROR_REASONS, LIMITS } from "@polyscale/platform";
+import { httpStatusOf } from "../errors.js";
 
 /**
  * The OpenAPI 3.1 description of the REST API, served at GET /openapi.json. Every route of restRoutes() is here (a
@@ -17,6 +18,7 @@ const errorCodes: Record<number, string> = {
   405: "Known route, other method; see the Allow header (METHOD_NOT_ALLOWED)",
   413: "Body larger than MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
   415: "A body that is not JSON (UNSUPPORTED_MEDIA_TYPE)",
+  431: "Request line and headers beyond 16 KB, e.g. a very long query string (HEADERS_TOO_LARGE)",
   429: "Too many attempts (TOO_MANY_REQUESTS)",
   503: "A service is unavailable (UNAVAILABLE)",
 };
@@ -33,7 +35,7 @@ function responses(success: { status: number; description: string; schema?: unkn
       ...(success.schema ? { content: json(success.schema) } : {}),
     },
     ...Object.fromEntries(
-      [...errors, 503].map((status) => [
+      [...errors, 431, 503].map((status) => [
         status,
         {
           description: errorCodes[status],
@@ -123,19 +125,7 @@ export const openApiDocument = {
             properties: {
               code: {
                 type: "string",
-                enum: [
-                  "BAD_USER_INPUT",
-                  "UNAUTHENTICATED",
-                  "FORBIDDEN",
-                  "NOT_FOUND",
-                  "CONFLICT",
-                  "METHOD_NOT_ALLOWED",
-                  "PAYLOAD_TOO_LARGE",
-                  "UNSUPPORTED_MEDIA_TYPE",
-                  "TOO_MANY_REQUESTS",
-                  "UNAVAILABLE",
-                  "INTERNAL",
-                ],
+                enum: Object.keys(httpStatusOf),
               },
               message: { type: "string" },
               reason: {

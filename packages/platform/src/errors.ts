@@ -85,6 +85,7 @@ export const ERROR_REASONS = {
   NOT_FOUND: "No such resource or route.",
   METHOD_NOT_ALLOWED: "The route exists but not for this HTTP method; see the Allow header.",
   PAYLOAD_TOO_LARGE: "The request body is larger than the gateway accepts.",
+  HEADERS_TOO_LARGE: "The request line and headers are larger than the gateway accepts (16 KB).",
   UNSUPPORTED_MEDIA_TYPE: "The request body is not JSON.",
   INVALID_QUERY: "The GraphQL document does not parse or validate against the schema.",
   SERVICE_UNAVAILABLE: "A service this request needs is down or answered too late; the message names it.",
