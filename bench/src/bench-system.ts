@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Database } from "@polyscale/platform";
-import { freePort } from "@polyscale/tools/ports";
+import { freePort, freePorts } from "@polyscale/tools/ports";
 import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@polyscale/tools/embedded-postgres";
 import { repositoryRoot, startSystem, type RunningSystem, type ServiceName } from "@polyscale/tools/system";
@@ -145,12 +145,7 @@ export async function startBenchSystem(options: { storage: Storage; products: nu
   try {
     const env = processEnvironment(storage, dataDir);
     await seedProducts(options.products, env);
-    const ports = {
-      gateway: await freePort(),
-      account: await freePort(),
-      product: await freePort(),
-      order: await freePort(),
-    };
+    const ports = await freePorts(["gateway", "account", "product", "order"]);
     const start = (extraEnv: Record<string, string>) =>
       startSystem({ ports, dataDir, databaseUrls: storage.databaseUrls, env: { ...env, ...extraEnv } });
     const bench: BenchSystem = {

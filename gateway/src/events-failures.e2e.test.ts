@@ -1,18 +1,9 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectNats, EVENT_STREAMS, eventData } from "@polyscale/platform";
-import {
-  createScratchDatabases,
-  freePort,
-  readStream,
-  startNatsServer,
-  type StreamedEvent,
-  type TestNatsServer,
-} from "@polyscale/platform/testing";
-import { startSystem, type RunningSystem, type ServiceName } from "@polyscale/tools/system";
+import { readStream, startNatsServer, type StreamedEvent, type TestNatsServer } from "@polyscale/platform/testing";
+import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+import type { RunningSystem } from "@polyscale/tools/system";
 
 /**
  * Events lose nothing when things fail, tried on the real system: orders placed and cancelled through GraphQL while
@@ -26,9 +17,7 @@ const INITIAL_STOCK = 10_000;
 let system: RunningSystem;
 let nats: TestNatsServer;
 let reader: NatsConnection;
-let dataDir: string;
-let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
-const metricsPorts = {} as Record<ServiceName, number>;
+let running: TestSystem;
 let adminToken: string;
 let customer: { id: string; token: string };
 let productId: string;
@@ -68,7 +57,7 @@ async function placeOrder(): Promise<string> {
 
 /** The outbox backlog a service exports: pending events and the age of the oldest, from its /metrics. */
 async function backlog(service: "order" | "product"): Promise<{ pending: number; oldestAgeSeconds: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPorts[service]}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${running.metricsPorts[service]}/metrics`)).text();
   const value = (name: string) => {
     const line = text.split("\n").find((candidate) => candidate.startsWith(`${name} `));
     if (!line) throw new Error(`${service} exports no ${name}`);
@@ -96,17 +85,8 @@ async function streamOf(source: keyof typeof EVENT_STREAMS, count: number): Prom
 beforeAll(async () => {
   nats = await startNatsServer();
   reader = await connectNats(nats.url, "outage-e2e-reader");
-  dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-outage-e2e-"));
-  databases = await createScratchDatabases(["account", "product", "order"]);
-  for (const name of ["gateway", "account", "product", "order"] as const) metricsPorts[name] = await freePort();
-  const [gateway, account, product, order] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  system = await startSystem({
-    ports: { gateway: gateway!, account: account!, product: product!, order: order! },
-    metricsPorts,
-    dataDir,
-    databaseUrls: databases.urls,
+  running = await startTestSystem({
     env: {
-      NODE_ENV: "test",
       LOG_LEVEL: "error",
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
@@ -117,6 +97,7 @@ beforeAll(async () => {
       ORDER_MAX_HELD_UNITS_PER_PRODUCT: "1000000",
     },
   });
+  system = running.system;
   const login = await ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
     e: ADMIN.email,
     p: ADMIN.password,
@@ -131,11 +112,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await system?.stop();
+  await running?.stop();
   await reader?.close();
   await nats?.close();
-  await databases?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("events through failures", () => {

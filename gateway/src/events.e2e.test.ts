@@ -1,7 +1,4 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   connectNats,
@@ -12,15 +9,14 @@ import {
   type EventName,
 } from "@polyscale/platform";
 import {
-  createScratchDatabases,
-  freePort,
   readStream,
   startNatsServer,
   startSmtpServer,
   type TestNatsServer,
   type TestSmtpServer,
 } from "@polyscale/platform/testing";
-import { startSystem, type RunningSystem } from "@polyscale/tools/system";
+import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+import type { RunningSystem } from "@polyscale/tools/system";
 
 /**
  * Every event of the catalogue, published through the real path: a GraphQL mutation through the gateway, the
@@ -36,8 +32,7 @@ let nats: TestNatsServer;
 let reader: NatsConnection;
 /** Receives the password-reset email, whose link carries the token resetPassword takes. */
 let smtp: TestSmtpServer;
-let dataDir: string;
-let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
+let running: TestSystem;
 
 async function ok(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
   const response = await fetch(`${system.gatewayUrl}/graphql`, {
@@ -104,16 +99,8 @@ beforeAll(async () => {
   nats = await startNatsServer();
   reader = await connectNats(nats.url, "events-e2e-reader");
   smtp = await startSmtpServer();
-  dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-events-e2e-"));
-  databases = await createScratchDatabases(["account", "product", "order"]);
-  const [gateway, account, product, order] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  system = await startSystem({
-    ports: { gateway: gateway!, account: account!, product: product!, order: order! },
-    dataDir,
-    databaseUrls: databases.urls,
+  running = await startTestSystem({
     env: {
-      NODE_ENV: "test",
-      LOG_LEVEL: "warn",
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       NATS_URL: nats.url,
@@ -125,15 +112,14 @@ beforeAll(async () => {
       RECONCILE_INTERVAL_MS: "500",
     },
   });
+  system = running.system;
 });
 
 afterAll(async () => {
-  await system?.stop();
+  await running?.stop();
   await reader?.close();
   await nats?.close();
   await smtp?.close();
-  await databases?.drop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("events after GraphQL mutations", () => {

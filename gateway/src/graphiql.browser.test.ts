@@ -3,13 +3,10 @@
  * request to anything but this gateway is aborted and recorded. The page must load, run its example query against the
  * real product service, and show the result.
  */
-import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { createProductClient } from "@polyscale/product";
-import { startSystem, type RunningSystem } from "@polyscale/tools/system";
+import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+import type { RunningSystem } from "@polyscale/tools/system";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -18,21 +15,12 @@ const CHROMIUM = "/usr/bin/chromium";
 // CI installs chromium (.ci/run); a developer machine without it skips this one file.
 describe.runIf(existsSync(CHROMIUM))("GraphiQL in a browser with the network off", () => {
   let system: RunningSystem;
-  let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
-  let dataDir: string;
+  let running: TestSystem;
   let browser: Browser;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-graphiql-"));
-    databases = await createScratchDatabases(["product"]);
-    const [gateway, account, product, order] = await Promise.all(Array.from({ length: 4 }, () => freePort()));
-    system = await startSystem({
-      ports: { gateway: gateway!, account: account!, product: product!, order: order! },
-      dataDir,
-      databaseUrls: databases.urls,
-      only: ["product", "gateway"],
-      env: { LOG_LEVEL: "warn" },
-    });
+    running = await startTestSystem({ only: ["product", "gateway"] });
+    system = running.system;
     const products = createProductClient({ address: system.addresses.product, deadlineMs: 5000 });
     await products.createProduct({
       name: "Offline Lantern",
@@ -51,9 +39,7 @@ describe.runIf(existsSync(CHROMIUM))("GraphiQL in a browser with the network off
 
   afterAll(async () => {
     await browser?.close();
-    await system?.stop();
-    await databases?.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   it("loads from the gateway alone, runs the example query and shows the result", async () => {

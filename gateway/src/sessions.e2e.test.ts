@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database, newId } from "@polyscale/platform";
-import { createScratchDatabases, freePort, startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
+import { freePort, startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
+import { startTestSystem, TEST_ADMIN, type TestSystem } from "@polyscale/tools/test-shop";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
 /**
@@ -17,8 +15,7 @@ const PASSWORD = "correct-horse-battery-9";
 let system: RunningSystem;
 let secondGateway: RunningSystem;
 let redis: TestRedis;
-let dataDir: string;
-let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
+let running: TestSystem;
 /** A real SMTP server the account service delivers to. */
 let smtp: TestSmtpServer;
 
@@ -96,41 +93,35 @@ async function rest(
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-sessions-e2e-"));
   redis = await startTestRedis();
-  databases = await createScratchDatabases(["account", "product", "order"]);
   smtp = await startSmtpServer();
-  const [gateway, second, account, product, order] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
-  const ports = { gateway: gateway!, account: account!, product: product!, order: order! };
-  const env = {
-    NODE_ENV: "test",
-    LOG_LEVEL: "warn",
-    TRUST_PROXY: "1",
-    REDIS_URL: redis.url,
-    SMTP_URL: smtp.url,
-    APP_URL: "https://shop.example",
-    LOGIN_FREE_ATTEMPTS: "5",
-    ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "5",
-    // Waits long enough that nothing in this file outlives one.
-    THROTTLE_BASE_DELAY_MS: "60000",
-  };
-  system = await startSystem({ ports, dataDir, databaseUrls: databases.urls, env });
+  running = await startTestSystem({
+    env: {
+      TRUST_PROXY: "1",
+      REDIS_URL: redis.url,
+      SMTP_URL: smtp.url,
+      APP_URL: "https://shop.example",
+      LOGIN_FREE_ATTEMPTS: "5",
+      ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "5",
+      // Waits long enough that nothing in this file outlives one.
+      THROTTLE_BASE_DELAY_MS: "60000",
+    },
+  });
+  system = running.system;
   secondGateway = await startSystem({
-    ports: { ...ports, gateway: second! },
-    dataDir,
+    ports: { ...running.ports, gateway: await freePort() },
+    dataDir: running.dataDir,
     databaseUrls: {},
-    env,
+    env: running.env,
     only: ["gateway"],
   });
 });
 
 afterAll(async () => {
   await secondGateway?.stop();
-  await system?.stop();
+  await running?.stop();
   await redis?.stop();
-  await databases?.drop();
   await smtp?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("login throttling across two gateways", () => {
@@ -359,12 +350,7 @@ describe("revocation across two gateways", () => {
   });
 
   it("a role change revokes the old tokens and a refresh carries the new role; disabling ends every session", async () => {
-    const admin = await graphql(
-      system.gatewayUrl,
-      LOGIN,
-      { email: "admin@polyscale.local", password: "polyscale-admin" },
-      { forwardedFor: "198.51.100.99" },
-    );
+    const admin = await graphql(system.gatewayUrl, LOGIN, TEST_ADMIN, { forwardedFor: "198.51.100.99" });
     const adminToken = admin.data!.login.accessToken as string;
     const user = await register(ADDRESS);
     const promote = await graphql(
@@ -560,7 +546,7 @@ describe("two tabs refreshing at once", () => {
 
   /** Refresh tokens of the account neither used nor revoked, and its session families, read from its database. */
   async function refreshTokenRows(accountId: string): Promise<{ live: number; families: number }> {
-    const database = await Database.open({ url: databases.urls.account!, poolSize: 1 });
+    const database = await Database.open({ url: running.databaseUrls.account, poolSize: 1 });
     try {
       const { rows } = await database.query<{ live: number; families: number }>(
         `SELECT count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL)::int AS live,
@@ -671,7 +657,7 @@ describe("sessions and account administration over REST", () => {
 
   it("lets only an admin set a role or disable an account, refusing bad input by field", async () => {
     const admin = await rest(system.gatewayUrl, "POST", "/login", {
-      body: { email: "admin@polyscale.local", password: "polyscale-admin" },
+      body: TEST_ADMIN,
       forwardedFor: "198.51.100.98",
     });
     const adminToken = admin.body.accessToken as string;

@@ -70,7 +70,7 @@ export interface EdgeSystem {
 
 /** The four processes on scratch databases (startTestSystem with `env`), with clients and an admin session. */
 export async function startEdgeSystem(env: Record<string, string>): Promise<EdgeSystem> {
-  const shop = await startTestSystem(env);
+  const shop = await startTestSystem({ env });
   const client = edgeClients(shop.system.gatewayUrl);
   const grpc = connectServices({
     accountServiceAddress: shop.system.addresses.account,

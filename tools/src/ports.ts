@@ -13,6 +13,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A free port for each name, e.g. freePorts(["gateway", "account"]) → { gateway: 41235, account: 41236 }. */
+export async function freePorts<Name extends string>(names: readonly Name[]): Promise<Record<Name, number>> {
+  const ports = await Promise.all(names.map(() => freePort()));
+  return Object.fromEntries(names.map((name, index) => [name, ports[index]!])) as Record<Name, number>;
+}
+
 /** Whether nothing listens on host:port (checked by binding it for a moment). */
 function isFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {

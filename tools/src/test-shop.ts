@@ -1,58 +1,76 @@
 /**
- * For end-to-end tests of the running system (metrics, traces): the four processes on scratch databases and free ports,
- * and a shopper who places orders through GraphQL.
+ * The one harness for end-to-end tests of the running system: the launcher's startSystem (the code `npm start` runs)
+ * on scratch databases, free ports and a scratch DATA_DIR, and a shopper who places orders through GraphQL.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
+import { createScratchDatabases } from "@polyscale/platform/testing";
+import { freePorts } from "./ports.js";
 import { startSystem, type RunningSystem, type ServiceName } from "./system.js";
 
 export const TEST_ADMIN = { email: "admin@observability.polyscale.test", password: "observability-admin-1" };
 
 export interface TestSystem {
   system: RunningSystem;
+  ports: Record<ServiceName, number>;
   metricsPorts: Record<ServiceName, number>;
   /** The scratch databases of the three services, for tests that look at what was stored. */
   databaseUrls: Record<"account" | "product" | "order", string>;
+  /** The processes' DATA_DIR (a scratch folder) and environment, e.g. for a second gateway beside the first. */
+  dataDir: string;
+  env: Record<string, string | undefined>;
+  /** Stops the processes, drops the databases and deletes the folder. */
   stop(): Promise<void>;
+}
+
+export interface TestSystemOptions {
+  /** Environment of every process, over the defaults below (e.g. ADMIN_EMAIL, NATS_URL, limits under test). */
+  env?: Record<string, string | undefined>;
+  /** Start only these (default: all four); every service still gets its database. */
+  only?: ServiceName[];
 }
 
 const names: ServiceName[] = ["gateway", "account", "product", "order"];
 
-async function freePorts(): Promise<Record<ServiceName, number>> {
-  const ports = await Promise.all(names.map(() => freePort()));
-  return Object.fromEntries(names.map((name, index) => [name, ports[index]!])) as Record<ServiceName, number>;
-}
-
-export async function startTestSystem(env: Record<string, string | undefined> = {}): Promise<TestSystem> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-observability-"));
-  const databases = await createScratchDatabases(["account", "product", "order"]);
+/**
+ * Starts the system for a test file. Defaults: NODE_ENV=test, LOG_LEVEL=warn, TEST_ADMIN as the first admin, and a hold
+ * limit of 100 unpaid orders per account (one customer places many orders in these tests; the limit has tests of its
+ * own). Throws what startSystem throws, after cleaning up.
+ */
+export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-e2e-"));
+  let databases: Awaited<ReturnType<typeof createScratchDatabases>> | undefined;
   const cleanUp = async () => {
-    await databases.drop();
+    await databases?.drop();
     await rm(dataDir, { recursive: true, force: true });
   };
-  const metricsPorts = await freePorts();
   try {
+    databases = await createScratchDatabases(["account", "product", "order"]);
+    const [ports, metricsPorts] = [await freePorts(names), await freePorts(names)];
+    const env = {
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+      ADMIN_EMAIL: TEST_ADMIN.email,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
+      ORDER_MAX_UNPAID_PER_ACCOUNT: "100",
+      ...options.env,
+    };
     const system = await startSystem({
-      ports: await freePorts(),
+      ports,
       metricsPorts,
       dataDir,
       databaseUrls: databases.urls,
-      env: {
-        NODE_ENV: "test",
-        LOG_LEVEL: "warn",
-        ADMIN_EMAIL: TEST_ADMIN.email,
-        ADMIN_PASSWORD: TEST_ADMIN.password,
-        // One customer places every order here, beyond the default hold limit (which has tests of its own).
-        ORDER_MAX_UNPAID_PER_ACCOUNT: "100",
-        ...env,
-      },
+      only: options.only,
+      env,
     });
     return {
       system,
+      ports,
       metricsPorts,
       databaseUrls: databases.urls,
+      dataDir,
+      env,
       async stop() {
         await system.stop();
         await cleanUp();

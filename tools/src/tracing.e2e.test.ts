@@ -88,13 +88,15 @@ describe("one trace per request", () => {
     nats = await startNatsServer();
     reader = await connectNats(nats.url, "tracing-e2e-reader");
     running = await startTestSystem({
-      LOG_LEVEL: "info",
-      NATS_URL: nats.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
-      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-      OTEL_TRACES_SAMPLER: "always_on",
-      // Export within a tenth of a second rather than the default five.
-      OTEL_BSP_SCHEDULE_DELAY: "100",
+      env: {
+        LOG_LEVEL: "info",
+        NATS_URL: nats.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_TRACES_SAMPLER: "always_on",
+        // Export within a tenth of a second rather than the default five.
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+      },
     });
     shop = await openShop(running.system);
   });

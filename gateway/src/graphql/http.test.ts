@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
-import { startSystem, type RunningSystem } from "@polyscale/tools/system";
+import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+import type { RunningSystem } from "@polyscale/tools/system";
 import type { AddressInfo } from "node:net";
 import { parse } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -17,7 +14,7 @@ import { createGraphQLHandler, LruCache } from "./http.js";
 
 /**
  * The handler on a real node:http server, wired as server.ts wires it, in front of the real product service: HTTP
- * rules, error codes, the parse cache and GraphiQL, observed from inside (gateway.e2e.test.ts covers the whole system).
+ * rules, error codes, the parse cache and GraphiQL, observed from inside (gateway-*.e2e.test.ts cover the whole system).
  */
 
 const logged: Array<{ message: string; fields: Record<string, unknown> }> = [];
@@ -32,8 +29,7 @@ const logger = {
 let categoriesFail = false;
 let services: Services;
 let system: RunningSystem;
-let dataDir: string;
-let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
+let running: TestSystem;
 let lamps: { id: string };
 const verifier = { verify: async () => undefined } as unknown as TokenVerifier;
 const generous = { freeAttempts: 1000, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 60_000 };
@@ -60,21 +56,8 @@ let base: string;
 
 beforeAll(async () => {
   // The real product service behind the handler; the account and order services are not needed by these queries.
-  dataDir = await mkdtemp(path.join(tmpdir(), "gateway-http-"));
-  databases = await createScratchDatabases(["product"]);
-  const [gatewayPort, accountPort, productPort, orderPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  system = await startSystem({
-    ports: { gateway: gatewayPort, account: accountPort, product: productPort, order: orderPort },
-    dataDir,
-    databaseUrls: databases.urls,
-    only: ["product"],
-    env: { LOG_LEVEL: "warn" },
-  });
+  running = await startTestSystem({ only: ["product"] });
+  system = running.system;
   const connected = connectServices({
     accountServiceAddress: system.addresses.account,
     productServiceAddress: system.addresses.product,
@@ -114,9 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
   if (services) closeServices(services);
-  await system?.stop();
-  await databases?.drop();
-  await rm(dataDir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 beforeEach(() => {
