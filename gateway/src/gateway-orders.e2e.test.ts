@@ -1,0 +1,296 @@
+import { describe, expect, it } from "vitest";
+import { newId } from "@polyscale/platform";
+import { signatureOf } from "./rest/webhooks.js";
+import {
+  CREATE_ORDER,
+  CREATE_PRODUCT,
+  WEBHOOK_SECRET,
+  createProduct,
+  downstreamCalls,
+  failure,
+  graphql,
+  ok,
+  placeOrder,
+  register,
+  rest,
+  unique,
+  useGatewayShop,
+} from "./test-gateway-e2e.js";
+
+/** The gateway end to end: the catalogue and orders through GraphQL: products, orders, idempotency, batching, ownership, currencies, stock. */
+
+const shop = useGatewayShop();
+
+describe("gateway end to end: orders", () => {
+  it("finds a new product at once by query and by id, with the price converted both ways", async () => {
+    expect(shop.lantern).toMatchObject({ price: 19.99, priceCents: 1999, currency: "USD", stock: 50, inStock: true });
+    const byQuery = await ok(`query($q: String) { products(query: $q) { id name price } }`, { q: "Zephyrlantern" });
+    expect(byQuery.products).toContainEqual({ id: shop.lantern.id, name: shop.lantern.name, price: 19.99 });
+    const byId = await ok(`query($id: String) { products(id: $id, query: "nothing matches this") { id priceCents } }`, {
+      id: shop.lantern.id,
+    });
+    expect(byId.products).toEqual([{ id: shop.lantern.id, priceCents: 1999 }]);
+    expect((await ok(`query($id: String!) { product(id: $id) { price } }`, { id: shop.lantern.id })).product).toEqual({
+      price: 19.99,
+    });
+    const search = await ok(
+      `{ searchProducts(query: "Zephyrlantern", filter: { minPrice: 19.99, maxPrice: 20 }) {
+           totalCount totalCountIsExact items { id } } }`,
+    );
+    expect(search.searchProducts.items).toContainEqual({ id: shop.lantern.id });
+    expect(search.searchProducts).toMatchObject({ totalCount: 1, totalCountIsExact: true });
+    expect(await failure(`{ searchProducts(filter: { minPrice: 5, maxPrice: 1 }) { totalCount } }`)).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "maxPrice",
+    });
+    expect((await rest("GET", `/product/${shop.lantern.id}`)).body).toMatchObject({
+      priceCents: 1999,
+      currency: "USD",
+    });
+    // REST price bounds are minor units of `currency` (DEFAULT_CURRENCY when absent): 1999 yen is no $19.99 shop.lantern.
+    const inCurrency = async (currency: string) =>
+      (await rest("GET", `/products?q=Zephyrlantern&minPrice=1999&maxPrice=1999${currency}`)).body as {
+        items: Array<{ id: string }>;
+      };
+    for (const given of ["", "&currency=USD"]) {
+      expect((await inCurrency(given)).items.map((item) => item.id)).toContain(shop.lantern.id);
+    }
+    expect((await inCurrency("&currency=JPY")).items).toEqual([]);
+    expect((await rest("GET", "/products?currency=XYZ")).body).toMatchObject({
+      error: { code: "BAD_USER_INPUT", field: "currency" },
+    });
+  });
+
+  it("returns a placed order with its products filled in", async () => {
+    const order = await placeOrder(shop.alice.token, shop.alice.id, shop.lantern.id, 2);
+    expect(order).toMatchObject({
+      accountId: shop.alice.id,
+      status: "PENDING_PAYMENT",
+      totalPrice: 39.98,
+      totalCents: 3998,
+      currency: "USD",
+      products: [
+        {
+          id: shop.lantern.id,
+          name: shop.lantern.name,
+          description: `${shop.lantern.name} for tests`,
+          price: 19.99,
+          priceCents: 1999,
+          quantity: 2,
+        },
+      ],
+    });
+    expect(
+      await failure(
+        CREATE_ORDER,
+        { order: { accountId: shop.alice.id, products: [{ id: shop.lantern.id, quantity: 0 }] } },
+        shop.alice.token,
+      ),
+    ).toEqual({ code: "BAD_USER_INPUT", field: "quantity" });
+    expect(
+      (
+        await failure(
+          CREATE_ORDER,
+          { order: { accountId: shop.bob.id, products: [{ id: shop.lantern.id, quantity: 1 }] } },
+          shop.alice.token,
+        )
+      ).code,
+    ).toBe("FORBIDDEN");
+    expect(
+      (
+        await failure(CREATE_ORDER, {
+          order: { accountId: shop.alice.id, products: [{ id: shop.lantern.id, quantity: 1 }] },
+        })
+      ).code,
+    ).toBe("UNAUTHENTICATED");
+  });
+
+  it("answers a retried createOrder with the same idempotency key with the same order", async () => {
+    const variables = {
+      order: { accountId: shop.alice.id, products: [{ id: shop.lantern.id, quantity: 1 }] },
+      key: `key-${unique()}`,
+    };
+    const first = (await ok(CREATE_ORDER, variables, shop.alice.token)).createOrder;
+    const second = (await ok(CREATE_ORDER, variables, shop.alice.token)).createOrder;
+    expect(second.id).toBe(first.id);
+  });
+
+  it("loads Account.orders for many accounts with one call to the order service", async () => {
+    const extra = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        rest("POST", "/account", { token: shop.adminToken, body: { name: `Batch ${index} ${unique()}` } }),
+      ),
+    );
+    expect(extra.map((response) => response.status)).toEqual(extra.map(() => 201));
+    const result = await graphql(
+      `
+        {
+          accounts(pagination: { take: 100 }) {
+            id
+            orders {
+              id
+              totalCents
+              products {
+                id
+              }
+            }
+          }
+        }
+      `,
+      {},
+      shop.adminToken,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.accounts.length).toBeGreaterThanOrEqual(15);
+    expect(downstreamCalls(result.headers)).toEqual({ account: 1, product: 0, order: 1 });
+    const aliceEntry = result.data!.accounts.find((account: { id: string }) => account.id === shop.alice.id);
+    expect(aliceEntry.orders.length).toBeGreaterThanOrEqual(1);
+    expect(aliceEntry.orders.every((order: { products: unknown[] }) => order.products.length > 0)).toBe(true);
+  });
+
+  it("keeps carts and orders to their owners, with admins reading everything", async () => {
+    const anonymous = undefined;
+    expect((await failure(`{ cart { totalCents } }`, {}, anonymous)).code).toBe("UNAUTHENTICATED");
+    expect(
+      (await failure(`mutation($p: String!) { addToCart(productId: $p) { totalCents } }`, { p: shop.lantern.id })).code,
+    ).toBe("UNAUTHENTICATED");
+    expect((await failure(`{ myOrders { id } }`)).code).toBe("UNAUTHENTICATED");
+
+    const cart = await ok(
+      `mutation($p: String!) { addToCart(productId: $p, quantity: 3) { accountId totalCents total lines { productId quantity unitPrice product { name } } } }`,
+      { p: shop.lantern.id },
+      shop.alice.token,
+    );
+    expect(cart.addToCart).toMatchObject({
+      accountId: shop.alice.id,
+      totalCents: 5997,
+      total: 59.97,
+      lines: [{ productId: shop.lantern.id, quantity: 3, unitPrice: 19.99, product: { name: shop.lantern.name } }],
+    });
+    expect((await ok(`{ cart { accountId lines { productId } } }`, {}, shop.bob.token)).cart).toEqual({
+      accountId: shop.bob.id,
+      lines: [],
+    });
+
+    const placed = (
+      await ok(`mutation { checkout { id accountId totalCents products { quantity } } }`, {}, shop.alice.token)
+    ).checkout;
+    expect(placed).toMatchObject({ accountId: shop.alice.id, totalCents: 5997, products: [{ quantity: 3 }] });
+    expect((await ok(`{ cart { lines { productId } } }`, {}, shop.alice.token)).cart.lines).toEqual([]);
+
+    const orderQuery = `query($id: String!) { order(id: $id) { id accountId } }`;
+    expect((await ok(orderQuery, { id: placed.id }, shop.alice.token)).order).toEqual({
+      id: placed.id,
+      accountId: shop.alice.id,
+    });
+    expect((await ok(orderQuery, { id: placed.id }, shop.adminToken)).order).toEqual({
+      id: placed.id,
+      accountId: shop.alice.id,
+    });
+    expect((await failure(orderQuery, { id: placed.id }, shop.bob.token)).code).toBe("FORBIDDEN");
+    expect((await failure(orderQuery, { id: placed.id })).code).toBe("UNAUTHENTICATED");
+    expect((await ok(orderQuery, { id: newId() }, shop.adminToken)).order).toBeNull();
+    expect(
+      (await failure(`mutation($id: String!) { cancelOrder(id: $id) { id } }`, { id: placed.id }, shop.bob.token)).code,
+    ).toBe("FORBIDDEN");
+
+    const mine = (await ok(`{ myOrders { id accountId } }`, {}, shop.alice.token)).myOrders;
+    expect(mine.map((order: { id: string }) => order.id)).toContain(placed.id);
+    expect(mine.every((order: { accountId: string }) => order.accountId === shop.alice.id)).toBe(true);
+    expect((await ok(`{ myOrders { id } }`, {}, shop.bob.token)).myOrders).toEqual([]);
+
+    expect((await failure(`{ orders { id } }`, {}, shop.alice.token)).code).toBe("FORBIDDEN");
+    const all = (await ok(`query($a: String) { orders(accountId: $a) { id } }`, { a: shop.alice.id }, shop.adminToken))
+      .orders;
+    expect(all.map((order: { id: string }) => order.id)).toContain(placed.id);
+
+    const payment = {
+      orderId: placed.id,
+      kind: "CAPTURE",
+      amountCents: 5997,
+      currency: "USD",
+      provider: "manual",
+      providerReference: unique(),
+    };
+    const recordPayment = `mutation($input: PaymentInput!) { recordPayment(input: $input) { status } }`;
+    expect((await failure(recordPayment, { input: payment }, shop.alice.token)).code).toBe("FORBIDDEN");
+    expect(
+      (
+        await failure(
+          `mutation($id: String!) { markFulfilled(id: $id) { status } }`,
+          { id: placed.id },
+          shop.alice.token,
+        )
+      ).code,
+    ).toBe("FORBIDDEN");
+    expect((await ok(recordPayment, { input: payment }, shop.adminToken)).recordPayment).toEqual({ status: "PAID" });
+    expect(
+      (await ok(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: placed.id }, shop.adminToken))
+        .markFulfilled,
+    ).toEqual({ status: "FULFILLED" });
+  });
+
+  it("prices in the currency's minor unit: a ¥1000 product is 1000 JPY and a provider capture of 1000 JPY pays it", async () => {
+    // Seen: a ¥1000 product stored as 100000 minor units, so a capture of 1000 JPY left the order unpaid.
+    const name = `Matcha ${unique()}`;
+    const created = await ok(
+      CREATE_PRODUCT,
+      { product: { name, description: "tea", price: 1000, currency: "JPY", stock: 5 } },
+      shop.adminToken,
+    );
+    expect(created.createProduct).toMatchObject({ price: 1000, priceCents: 1000, currency: "JPY" });
+    const refused = await graphql(
+      CREATE_PRODUCT,
+      { product: { name, description: "tea", price: 1000.5, currency: "JPY", stock: 5 } },
+      shop.adminToken,
+    );
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "price" });
+    const bhd = await ok(
+      CREATE_PRODUCT,
+      { product: { name: `Dates ${unique()}`, description: "dates", price: 1.234, currency: "BHD", stock: 5 } },
+      shop.adminToken,
+    );
+    expect(bhd.createProduct).toMatchObject({ price: 1.234, priceCents: 1234, currency: "BHD" });
+
+    const order = await placeOrder(shop.bob.token, shop.bob.id, created.createProduct.id, 1);
+    expect(order).toMatchObject({ totalCents: 1000, totalPrice: 1000, currency: "JPY" });
+    const event = JSON.stringify({
+      orderId: order.id,
+      kind: "capture",
+      amountCents: 1000,
+      currency: "JPY",
+      provider: "acme-pay",
+      providerReference: `ch_${unique()}`,
+    });
+    const paid = await rest("POST", "/webhooks/payments", {
+      body: event,
+      headers: { "x-polyscale-signature": signatureOf(WEBHOOK_SECRET, event) },
+    });
+    expect(paid).toMatchObject({ status: 200, body: { id: order.id, status: "PAID" } });
+  });
+
+  it("shows admins stock on hand, available, held and sold per product, and customers nothing", async () => {
+    // Seen: an operator had no way to see that unpaid orders held a product's stock.
+    const product = await createProduct(shop.adminToken, `Stocktake ${unique()}`, 5, 10);
+    const holder = await register("Holder");
+    await placeOrder(holder.token, holder.id, product.id, 3);
+    const paid = await placeOrder(holder.token, holder.id, product.id, 2);
+    const recordPayment = `mutation($input: PaymentInput!) { recordPayment(input: $input) { status } }`;
+    const payment = { orderId: paid.id, kind: "CAPTURE", amountCents: 1000, currency: "USD", provider: "manual" };
+    await ok(recordPayment, { input: { ...payment, providerReference: unique() } }, shop.adminToken);
+
+    const query = `query($ids: [String!]) { stockLevels(productIds: $ids) { productId product { name } onHand available held sold } }`;
+    expect((await ok(query, { ids: [product.id] }, shop.adminToken)).stockLevels).toEqual([
+      { productId: product.id, product: { name: product.name }, onHand: 8, available: 5, held: 3, sold: 2 },
+    ]);
+    expect((await failure(query, { ids: [product.id] }, holder.token)).code).toBe("FORBIDDEN");
+    expect(await rest("GET", `/admin/stock?productIds=${product.id}`, { token: shop.adminToken })).toMatchObject({
+      status: 200,
+      body: [{ productId: product.id, onHand: 8, available: 5, held: 3, sold: 2 }],
+    });
+    expect((await rest("GET", "/admin/stock", { token: holder.token })).status).toBe(403);
+    expect((await rest("GET", "/admin/stock?productIds=nope", { token: shop.adminToken })).body).toMatchObject({
+      error: { code: "BAD_USER_INPUT", field: "productIds" },
+    });
+  });
+});

@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { newId } from "@polyscale/platform";
+import { restRoutes } from "./rest/routes.js";
+import { signatureOf } from "./rest/webhooks.js";
+import {
+  PASSWORD,
+  WEBHOOK_SECRET,
+  graphql,
+  placeOrder,
+  rest,
+  system,
+  unique,
+  useGatewayShop,
+} from "./test-gateway-e2e.js";
+
+/** The gateway end to end: the REST routes: the same rules and error shapes as GraphQL, body limits, /openapi.json, the payment webhook. */
+
+const shop = useGatewayShop();
+
+describe("gateway end to end: rest", () => {
+  it("serves the REST routes with the same rules and error shapes", async () => {
+    const created = await rest("POST", "/account", { token: shop.adminToken, body: { name: "Rest Customer" } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: "Rest Customer", role: "CUSTOMER" });
+    expect(await rest("POST", "/account", { body: { name: "Nobody" } })).toMatchObject({
+      status: 401,
+      body: { error: { code: "UNAUTHENTICATED", reason: "LOGIN_REQUIRED" } },
+    });
+    expect(await rest("POST", "/account", { token: shop.adminToken, body: { name: 5 } })).toMatchObject({
+      status: 400,
+      body: { error: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "name" } },
+    });
+    expect(
+      await rest("POST", "/account", {
+        token: shop.adminToken,
+        body: { name: "Twin", email: shop.alice.email.toUpperCase(), password: PASSWORD },
+      }),
+    ).toMatchObject({ status: 409, body: { error: { code: "CONFLICT", reason: "EMAIL_TAKEN", field: "email" } } });
+    const twin = await graphql(
+      `
+        mutation ($input: RegisterInput!) {
+          register(input: $input) {
+            accessToken
+          }
+        }
+      `,
+      {
+        input: { name: "Twin", email: shop.alice.email, password: PASSWORD },
+      },
+    );
+    expect(twin.errors?.[0]?.extensions).toEqual({ code: "CONFLICT", reason: "EMAIL_TAKEN", field: "email" });
+    expect(await rest("POST", "/account", { token: shop.adminToken, body: "{not json" })).toMatchObject({
+      status: 400,
+      body: { error: { code: "BAD_USER_INPUT", field: "body" } },
+    });
+
+    expect((await rest("GET", `/account/${shop.alice.id}`, { token: shop.alice.token })).body).toMatchObject({
+      id: shop.alice.id,
+    });
+    expect(await rest("GET", `/account/${shop.bob.id}`, { token: shop.alice.token })).toMatchObject({
+      status: 403,
+      body: { error: { code: "FORBIDDEN", reason: "NOT_OWNER" } },
+    });
+    expect((await rest("GET", "/accounts", { token: shop.alice.token })).body).toEqual([
+      expect.objectContaining({ id: shop.alice.id }),
+    ]);
+
+    const product = await rest("POST", "/product", {
+      token: shop.adminToken,
+      body: { name: `Restkettle ${unique()}`, description: "Boils", priceCents: 2500, stock: 5 },
+    });
+    expect(product).toMatchObject({ status: 201, body: { priceCents: 2500, currency: "USD", stock: 5 } });
+    expect(
+      (await rest("POST", "/product", { token: shop.alice.token, body: { name: "x", description: "", priceCents: 1 } }))
+        .status,
+    ).toBe(403);
+    expect(
+      await rest("POST", "/product", { token: shop.adminToken, body: { name: "x", description: "", priceCents: 1.5 } }),
+    ).toMatchObject({
+      status: 400,
+      body: { error: { code: "BAD_USER_INPUT", field: "priceCents" } },
+    });
+    expect((await rest("GET", `/product/${newId()}`)).body).toMatchObject({ error: { code: "NOT_FOUND" } });
+    expect(await rest("GET", "/product/not-an-id")).toMatchObject({ status: 400, body: { error: { field: "id" } } });
+
+    const search = await rest("GET", "/products?q=Restkettle&inStock=true&sort=price_asc&take=5");
+    expect(search.status).toBe(200);
+    expect(search.body.items.map((item: { id: string }) => item.id)).toContain(product.body.id);
+    expect(search.body.totalCount).toBeGreaterThanOrEqual(1);
+    expect(search.body.totalCountIsExact).toBe(true);
+    expect(await rest("GET", "/products?take=-1")).toMatchObject({ status: 400, body: { error: { field: "take" } } });
+
+    const order = await rest("POST", "/order", {
+      token: shop.alice.token,
+      headers: { "idempotency-key": `rest-${unique()}` },
+      body: { accountId: shop.alice.id, lines: [{ productId: product.body.id, quantity: 2 }] },
+    });
+    expect(order).toMatchObject({
+      status: 201,
+      body: { status: "PENDING_PAYMENT", totalCents: 5000, lines: [{ quantity: 2 }] },
+    });
+    expect((await rest("GET", `/order/${order.body.id}`, { token: shop.alice.token })).body.id).toBe(order.body.id);
+    expect((await rest("GET", `/order/${order.body.id}`, { token: shop.bob.token })).status).toBe(403);
+    const listed = await rest("GET", `/orders/${shop.alice.id}?take=100`, { token: shop.alice.token });
+    expect(listed.body.map((entry: { id: string }) => entry.id)).toContain(order.body.id);
+    expect((await rest("GET", `/orders/${shop.alice.id}`, { token: shop.bob.token })).status).toBe(403);
+    expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: shop.bob.token })).status).toBe(403);
+    expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: shop.alice.token })).body.status).toBe(
+      "CANCELLED",
+    );
+    expect(await rest("POST", `/order/${order.body.id}/cancel`, { token: shop.alice.token })).toMatchObject({
+      status: 409,
+      body: { error: { code: "CONFLICT" } },
+    });
+
+    expect(await rest("GET", "/no/such/route")).toMatchObject({ status: 404, body: { error: { code: "NOT_FOUND" } } });
+    const tagged = await rest("GET", "/healthz", { headers: { "x-request-id": "e2e-request-1" } });
+    expect(tagged.headers.get("x-request-id")).toBe("e2e-request-1");
+  });
+
+  it("refuses bodies over MAX_BODY_BYTES with 413 on REST and GraphQL", async () => {
+    const huge = JSON.stringify({ name: "x".repeat(1_100_000) });
+    expect(await rest("POST", "/account", { token: shop.adminToken, body: huge })).toMatchObject({
+      status: 413,
+      body: { error: { code: "PAYLOAD_TOO_LARGE" } },
+    });
+    const response = await fetch(`${system.gatewayUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ products { id } }`, variables: { padding: "x".repeat(1_100_000) } }),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it("describes every REST route in /openapi.json", async () => {
+    const document = (await rest("GET", "/openapi.json")).body;
+    expect(document.openapi).toBe("3.1.0");
+    const described = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([route, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`),
+    );
+    const served = restRoutes({ paymentWebhookSecret: "" }).map((route) => `${route.method} ${route.path}`);
+    expect(described.sort()).toEqual(served.sort());
+  });
+
+  it("records a signed payment webhook once and refuses unsigned ones", async () => {
+    const order = await placeOrder(shop.bob.token, shop.bob.id, shop.lantern.id, 1);
+    const event = JSON.stringify({
+      orderId: order.id,
+      kind: "capture",
+      amountCents: 1999,
+      currency: "USD",
+      provider: "acme-pay",
+      providerReference: `ch_${unique()}`,
+    });
+    const send = (signature?: string) =>
+      rest("POST", "/webhooks/payments", {
+        body: event,
+        headers: signature ? { "x-polyscale-signature": signature } : {},
+      });
+
+    expect(await send()).toMatchObject({ status: 401, body: { error: { code: "UNAUTHENTICATED" } } });
+    expect((await send(signatureOf("wrong-secret", event))).status).toBe(401);
+    const untouched = (await rest("GET", `/order/${order.id}`, { token: shop.bob.token })).body;
+    expect(untouched).toMatchObject({ status: "PENDING_PAYMENT", payments: [] });
+
+    const first = await send(signatureOf(WEBHOOK_SECRET, event));
+    expect(first).toMatchObject({ status: 200, body: { id: order.id, status: "PAID" } });
+    const replay = await send(signatureOf(WEBHOOK_SECRET, event));
+    expect(replay).toMatchObject({ status: 200, body: { status: "PAID" } });
+    const paid = (await rest("GET", `/order/${order.id}`, { token: shop.bob.token })).body;
+    expect(paid.status).toBe("PAID");
+    expect(paid.payments).toHaveLength(1);
+    expect(paid.payments[0]).toMatchObject({ kind: "CAPTURE", amountCents: 1999, provider: "acme-pay" });
+  });
+});

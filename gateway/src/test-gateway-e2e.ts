@@ -1,0 +1,182 @@
+/**
+ * The gateway end-to-end suites (gateway-*.e2e.test.ts): the whole system as real processes (account, product, order,
+ * gateway) on scratch databases of the test run's PostgreSQL, started once per file by useGatewayShop(); every
+ * request goes through real HTTP and gRPC. The helpers below talk to the running gateway.
+ */
+import { afterAll, beforeAll, expect } from "vitest";
+import type { RunningSystem } from "@polyscale/tools/system";
+import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+
+/** The running system of this test file (set by useGatewaySystem's beforeAll). */
+export let system: RunningSystem;
+
+export const ADMIN = { email: "admin@e2e.polyscale.test", password: "e2e-admin-password-1" };
+export const WEBHOOK_SECRET = "e2e-webhook-secret";
+export const PASSWORD = "correct-horse-battery-9";
+
+export interface GraphQLResponse {
+  status: number;
+  data: Record<string, any> | null | undefined;
+  errors?: Array<{ message: string; extensions?: { code?: string; reason?: string; field?: string } }>;
+  headers: Headers;
+}
+
+export async function graphql(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GraphQLResponse> {
+  const response = await fetch(`${system.gatewayUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse, "status" | "headers">;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** The data of a query that must succeed. */
+export async function ok(query: string, variables: Record<string, unknown> = {}, token?: string) {
+  const result = await graphql(query, variables, token);
+  expect(result.errors).toBeUndefined();
+  return result.data!;
+}
+
+/** The first error's code (and field) of a query that must fail. */
+export async function failure(query: string, variables: Record<string, unknown> = {}, token?: string) {
+  const result = await graphql(query, variables, token);
+  expect(result.errors?.length).toBeGreaterThan(0);
+  return { code: result.errors![0]!.extensions?.code, field: result.errors![0]!.extensions?.field };
+}
+
+export async function rest(
+  method: string,
+  route: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+) {
+  const response = await fetch(`${system.gatewayUrl}${route}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as any) : undefined };
+}
+
+export function downstreamCalls(headers: Headers): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const entry of (headers.get("server-timing") ?? "").split(",")) {
+    const match = /^\s*(\w+);desc="calls=(\d+)"/.exec(entry);
+    if (match) calls[match[1]!] = Number(match[2]);
+  }
+  return calls;
+}
+
+export const unique = () => Math.random().toString(36).slice(2, 10);
+
+export async function register(name: string) {
+  const data = await ok(
+    `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id email role } } }`,
+    { input: { name, email: `${name.toLowerCase()}-${unique()}@e2e.test`, password: PASSWORD } },
+  );
+  return {
+    token: data.register.accessToken as string,
+    id: data.register.account.id as string,
+    email: data.register.account.email as string,
+  };
+}
+
+export async function login(email: string, password: string): Promise<string> {
+  const data = await ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
+    e: email,
+    p: password,
+  });
+  return data.login.accessToken;
+}
+
+export const CREATE_PRODUCT = `mutation($product: ProductInput!) {
+  createProduct(product: $product) { id name price priceCents currency stock inStock }
+}`;
+
+export async function createProduct(adminToken: string, name: string, price: number, stock = 50) {
+  const data = await ok(
+    CREATE_PRODUCT,
+    { product: { name, description: `${name} for tests`, price, stock } },
+    adminToken,
+  );
+  return data.createProduct as { id: string; name: string; price: number; priceCents: number };
+}
+
+export const CREATE_ORDER = `mutation($order: OrderInput!, $key: String) {
+  createOrder(order: $order, idempotencyKey: $key) {
+    id accountId status totalPrice totalCents currency createdAt products { id name description price priceCents quantity }
+  }
+}`;
+
+export async function placeOrder(token: string, accountId: string, productId: string, quantity: number) {
+  const data = await ok(CREATE_ORDER, { order: { accountId, products: [{ id: productId, quantity }] } }, token);
+  return data.createOrder;
+}
+
+/** Starts the system before this file's tests and stops it after them. */
+function useGatewaySystem(): void {
+  let running: TestSystem | undefined;
+  beforeAll(async () => {
+    running = await startTestSystem({
+      env: {
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+        PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        // Every test registers from 127.0.0.1; sessions.e2e.test.ts covers the registration throttle.
+        ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
+        // The customers here place more unpaid orders than the default hold limit; the limit has tests of its own.
+        ORDER_MAX_UNPAID_PER_ACCOUNT: "100",
+      },
+    });
+    system = running.system;
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+}
+
+export interface TestCustomer {
+  token: string;
+  id: string;
+  email: string;
+}
+
+export interface GatewayShop {
+  adminToken: string;
+  alice: TestCustomer;
+  bob: TestCustomer;
+  lantern: Awaited<ReturnType<typeof createProduct>>;
+}
+
+/**
+ * Starts the system for this file (useGatewaySystem) and, before its tests, what most of them start from: an admin
+ * session, two customers and a product. The returned object is filled in by then.
+ */
+export function useGatewayShop(): GatewayShop {
+  useGatewaySystem();
+  const shop = {} as GatewayShop;
+  beforeAll(async () => {
+    const adminToken = await login(ADMIN.email, ADMIN.password);
+    Object.assign(shop, {
+      adminToken,
+      alice: await register("Alice"),
+      bob: await register("Bob"),
+      lantern: await createProduct(adminToken, `Zephyrlantern ${unique()}`, 19.99),
+    });
+  });
+  return shop;
+}
