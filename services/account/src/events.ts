@@ -1,5 +1,5 @@
 import { domainEvent, type DomainEvent } from "@polyscale/platform";
-import type { Account } from "./repository.js";
+import type { Account } from "./model.js";
 
 /**
  * The events the account service writes to its outbox (catalogue: proto/polyscale/events/v1/events.proto). Each is

@@ -1,42 +1,23 @@
-import type { AccountRole as Role, Page, Queryable } from "@polyscale/platform";
+import { isUniqueViolation, type Page, type Queryable } from "@polyscale/platform";
+import type {
+  Account,
+  AccountCredentials,
+  AccountTokenPurpose,
+  NewAccount,
+  ProfileUpdate,
+  RefreshTokenRecord,
+  RefreshTokenState,
+  RevocationRecord,
+  Role,
+} from "./model.js";
 
-/** The platform defines the roles once: the account service grants them, every verifier reads them. */
-export type { Role };
-
-export interface Account {
-  id: string;
-  name: string;
-  /** Lowercase; null for an account created without credentials. */
-  email: string | null;
-  role: Role;
-  /** A disabled account cannot log in or refresh. */
-  disabled: boolean;
-  /** The owner followed the link of a verification email sent to the current address. */
-  emailVerified: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** An account with its password hash, for the few operations that check credentials. */
-export interface AccountCredentials {
-  account: Account;
-  /** Null for an account created without credentials. */
-  passwordHash: string | null;
-  /** Access tokens carry this; those of a lower generation are revoked. */
-  tokenGeneration: number;
-}
-
-export interface RefreshTokenRecord {
-  id: string;
-  familyId: string;
-  accountId: string;
-  expiresAt: Date;
-  usedAt: Date | null;
-  revokedAt: Date | null;
-}
+/**
+ * All SQL of the account service, as functions taking a Queryable so the service runs them inside its transactions.
+ * They return data or outcomes (model.ts) and raise no business errors.
+ */
 
 /** Name of the unique constraint on accounts.email, to tell a duplicate email from other failures. */
-export const EMAIL_UNIQUE_CONSTRAINT = "accounts_email_unique";
+const EMAIL_UNIQUE_CONSTRAINT = "accounts_email_unique";
 
 // Aliased to the domain's camelCase names, so rows come back as Account and RefreshTokenRecord values.
 const ACCOUNT_COLUMNS = `id, name, email, role, disabled_at IS NOT NULL AS disabled,
@@ -50,26 +31,8 @@ function toCredentials({ passwordHash, tokenGeneration, ...account }: Credential
   return { account, passwordHash, tokenGeneration };
 }
 
-export interface NewAccount {
-  id: string;
-  name: string;
-  email: string | null;
-  passwordHash: string | null;
-  role: Role;
-}
-
-/** Inserts an account; a taken email fails with a unique violation on EMAIL_UNIQUE_CONSTRAINT. */
-export async function insertAccount(db: Queryable, account: NewAccount): Promise<Account> {
-  const result = await db.query<Account>(
-    `INSERT INTO accounts (id, name, email, password_hash, role) VALUES ($1, $2, $3, $4, $5)
-     RETURNING ${ACCOUNT_COLUMNS}`,
-    [account.id, account.name, account.email, account.passwordHash, account.role],
-  );
-  return result.rows[0]!;
-}
-
 /** Inserts an account unless its email is taken; undefined when it was. Safe when several processes race. */
-export async function insertAccountUnlessEmailTaken(db: Queryable, account: NewAccount): Promise<Account | undefined> {
+export async function insertAccount(db: Queryable, account: NewAccount): Promise<Account | undefined> {
   const result = await db.query<Account>(
     `INSERT INTO accounts (id, name, email, password_hash, role) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT ON CONSTRAINT ${EMAIL_UNIQUE_CONSTRAINT} DO NOTHING
@@ -128,19 +91,29 @@ export async function listAccounts(db: Queryable, page: Page): Promise<Account[]
   return result.rows;
 }
 
-/** Sets the given fields; undefined leaves a field as it is. Undefined when there is no such account. */
+/**
+ * Sets the given fields; undefined leaves a field as it is. Run it inside a transaction: a taken email is caught at
+ * a savepoint, so the transaction stays usable and the outcome says so.
+ */
 export async function updateProfile(
-  db: Queryable,
+  tx: Queryable,
   id: string,
   changes: { name?: string; email?: string },
-): Promise<Account | undefined> {
-  const result = await db.query<Account>(
-    `UPDATE accounts SET name = COALESCE($2, name), email = COALESCE($3, email), updated_at = now(),
-       email_verified_at = CASE WHEN $3 IS NULL OR $3 = email THEN email_verified_at END
-     WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
-    [id, changes.name ?? null, changes.email ?? null],
-  );
-  return result.rows[0];
+): Promise<ProfileUpdate> {
+  await tx.query("SAVEPOINT update_profile");
+  try {
+    const result = await tx.query<Account>(
+      `UPDATE accounts SET name = COALESCE($2, name), email = COALESCE($3, email), updated_at = now(),
+         email_verified_at = CASE WHEN $3 IS NULL OR $3 = email THEN email_verified_at END
+       WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+      [id, changes.name ?? null, changes.email ?? null],
+    );
+    return result.rows[0] ? { kind: "updated", account: result.rows[0] } : { kind: "accountNotFound" };
+  } catch (error) {
+    if (!isUniqueViolation(error, EMAIL_UNIQUE_CONSTRAINT)) throw error;
+    await tx.query("ROLLBACK TO SAVEPOINT update_profile");
+    return { kind: "emailTaken" };
+  }
 }
 
 /** Only for an account known to exist (callers hold its row lock). */
@@ -168,13 +141,6 @@ export async function findRefreshToken(db: Queryable, tokenHash: Buffer): Promis
     [tokenHash],
   );
   return result.rows[0];
-}
-
-/** A refresh token with what the grace window needs to know, judged by the database's clock. */
-export interface RefreshTokenState extends RefreshTokenRecord {
-  /** Used, and less than the grace window ago. */
-  usedWithinGrace: boolean;
-  expired: boolean;
 }
 
 export async function findRefreshTokenState(
@@ -248,16 +214,6 @@ export async function setDisabled(db: Queryable, id: string, disabled: boolean):
   return result.rows[0]!;
 }
 
-/** One row of access_revocations (see sql/120_access_revocations.sql). */
-export interface RevocationRecord {
-  sequence: number;
-  accountId: string;
-  /** Null: every access token of the account below `generation`. */
-  sessionId: string | null;
-  generation: number;
-  recordedAt: Date;
-}
-
 const REVOCATION_COLUMNS = `sequence, account_id AS "accountId", session_id AS "sessionId", generation,
   recorded_at AS "recordedAt"`;
 
@@ -319,8 +275,6 @@ export async function deleteRevocationsOlderThan(db: Queryable, seconds: number)
   );
   return result.rowCount ?? 0;
 }
-
-export type AccountTokenPurpose = "password_reset" | "email_verification";
 
 /** Stores a new emailed token, voiding the account's earlier unused ones of the same purpose. */
 export async function replaceAccountToken(

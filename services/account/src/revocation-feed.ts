@@ -1,6 +1,6 @@
 import { inBackground, Outage, type Logger } from "@polyscale/platform";
 import type { Revocation } from "@polyscale/proto/account/v1/account";
-import type { RevocationRecord } from "./repository.js";
+import type { RevocationRecord } from "./model.js";
 
 /** What the feed reads: revocations recorded within the last `withinSeconds`, and how long one matters. */
 export interface RevocationSource {

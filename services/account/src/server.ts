@@ -6,7 +6,8 @@ import {
   type Session as ProtoSession,
 } from "@polyscale/proto/account/v1/account";
 import type { RevocationFeed } from "./revocation-feed.js";
-import type { Account, AccountService, Role, Session } from "./service.js";
+import type { Account, Role, Session } from "./model.js";
+import type { AccountService } from "./service.js";
 
 const protoRoleOf: Record<Role, ProtoRole> = { customer: ProtoRole.ROLE_CUSTOMER, admin: ProtoRole.ROLE_ADMIN };
 
@@ -58,68 +59,68 @@ export function accountServiceBinding(
       createAccount: async (request, context) => {
         await caller.requireAdmin(context);
         const role = roleFromProto(request.role);
-        return { account: toProtoAccount(await service.createAccount({ ...request, role }, context)) };
+        return { account: toProtoAccount(await service.createAccount({ ...request, role })) };
       },
       getAccount: async (request, context) => {
         await caller.requireActingFor(context, request.id);
-        return { account: toProtoAccount(await service.getAccount(request.id, context)) };
+        return { account: toProtoAccount(await service.getAccount(request.id)) };
       },
       getAccounts: async (request, context) => {
         await caller.requireActingFor(context, ...request.ids);
-        return { accounts: (await service.getAccounts(request.ids, context)).map(toProtoAccount) };
+        return { accounts: (await service.getAccounts(request.ids)).map(toProtoAccount) };
       },
       listAccounts: async (request, context) => {
         await caller.requireAdmin(context);
-        return { accounts: (await service.listAccounts(request, context)).map(toProtoAccount) };
+        return { accounts: (await service.listAccounts(request)).map(toProtoAccount) };
       },
-      register: async (request, context) => ({ session: toProtoSession(await service.register(request, context)) }),
-      login: async (request, context) => ({ session: toProtoSession(await service.login(request, context)) }),
+      register: async (request, context) => ({ session: toProtoSession(await service.register(context, request)) }),
+      login: async (request) => ({ session: toProtoSession(await service.login(request)) }),
       refreshToken: async (request, context) => ({
-        session: toProtoSession(await service.refreshToken(request.refreshToken, context)),
+        session: toProtoSession(await service.refreshToken(context, request.refreshToken)),
       }),
-      logout: async (request, context) => {
-        await service.logout(request.refreshToken, context);
+      logout: async (request) => {
+        await service.logout(request.refreshToken);
         return {};
       },
       updateProfile: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
-        return { account: toProtoAccount(await service.updateProfile(request, context)) };
+        return { account: toProtoAccount(await service.updateProfile(request)) };
       },
       changePassword: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
-        return { session: toProtoSession(await service.changePassword(request, context)) };
+        return { session: toProtoSession(await service.changePassword(request)) };
       },
-      getSigningKeys: async () => ({ jwksJson: service.signingKeys() }),
+      getSigningKeys: () => Promise.resolve({ jwksJson: service.signingKeys() }),
       logoutAll: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
-        await service.logoutAll(request.accountId, context);
+        await service.logoutAll(request.accountId);
         return {};
       },
       setRole: async (request, context) => {
         await caller.requireAdmin(context);
         const role = roleFromProto(request.role);
         if (!role) throw invalidArgument("role", "must be ROLE_CUSTOMER or ROLE_ADMIN");
-        return { account: toProtoAccount(await service.setRole({ accountId: request.accountId, role }, context)) };
+        return { account: toProtoAccount(await service.setRole({ accountId: request.accountId, role })) };
       },
       setDisabled: async (request, context) => {
         await caller.requireAdmin(context);
-        return { account: toProtoAccount(await service.setDisabled(request, context)) };
+        return { account: toProtoAccount(await service.setDisabled(request)) };
       },
-      getSessionState: async (request, context) => service.sessionState(request, context),
-      requestPasswordReset: async (request, context) => {
-        await service.requestPasswordReset(request.email, context);
-        return {};
+      getSessionState: async (request) => service.sessionState(request),
+      requestPasswordReset: (request, context) => {
+        service.requestPasswordReset(context, request.email);
+        return Promise.resolve({});
       },
-      resetPassword: async (request, context) => ({
-        session: toProtoSession(await service.resetPassword(request, context)),
+      resetPassword: async (request) => ({
+        session: toProtoSession(await service.resetPassword(request)),
       }),
       requestEmailVerification: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
-        await service.requestEmailVerification(request.accountId, context);
+        await service.requestEmailVerification(request.accountId);
         return {};
       },
-      verifyEmail: async (request, context) => ({
-        account: toProtoAccount(await service.verifyEmail(request.token, context)),
+      verifyEmail: async (request) => ({
+        account: toProtoAccount(await service.verifyEmail(request.token)),
       }),
       watchRevocations: async (_request, _context, stream) =>
         revocations.subscribe((batch) => stream.send({ revocations: batch }), stream.signal),

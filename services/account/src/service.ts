@@ -4,7 +4,6 @@ import {
   failedPrecondition,
   type AppError,
   invalidArgument,
-  isUniqueViolation,
   newId,
   normalizePage,
   notFound,
@@ -20,21 +19,10 @@ import {
 } from "@polyscale/platform";
 import { accountRegistered, accountUpdated, sessionsRevoked, type SessionsRevokedReason } from "./events.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
-import * as repository from "./repository.js";
-import type { Account, AccountTokenPurpose, Role } from "./repository.js";
 import type { Mailer } from "./mailer.js";
+import type { Account, AccountTokenPurpose, RevocationRecord, Role, Session } from "./model.js";
+import * as repository from "./repository.js";
 import { hashRefreshToken, newRefreshToken, successorRefreshToken, type AccessTokenSigner } from "./tokens.js";
-
-export type { Account, Role };
-
-/** What a successful registration, login, refresh or password change hands out. */
-export interface Session {
-  account: Account;
-  accessToken: string;
-  accessTokenExpiresAt: Date;
-  refreshToken: string;
-  refreshTokenExpiresAt: Date;
-}
 
 const MAX_NAME_LENGTH = 100;
 const MIN_PASSWORD_LENGTH = 8;
@@ -153,10 +141,7 @@ export class AccountService {
   }
 
   /** An admin operation: email and password are given together or not at all; role defaults to customer. */
-  async createAccount(
-    input: { name: string; email: string; password: string; role?: Role },
-    _context: RequestContext,
-  ): Promise<Account> {
+  async createAccount(input: { name: string; email: string; password: string; role?: Role }): Promise<Account> {
     const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
     let email: string | null = null;
     let password: string | null = null;
@@ -168,26 +153,22 @@ export class AccountService {
     }
     const passwordHash = password === null ? null : await hashPassword(password);
     const account = { id: newId(), name, email, passwordHash, role: input.role ?? "customer" };
-    try {
-      return await this.database.transaction(async (tx) => {
-        const created = await repository.insertAccount(tx, account);
-        await recordEvents(tx, [accountRegistered(created)]);
-        return created;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
-      throw error;
-    }
+    return this.database.transaction(async (tx) => {
+      const created = await repository.insertAccount(tx, account);
+      if (!created) throw emailTaken();
+      await recordEvents(tx, [accountRegistered(created)]);
+      return created;
+    });
   }
 
-  async getAccount(id: string, _context: RequestContext): Promise<Account> {
+  async getAccount(id: string): Promise<Account> {
     const account = await repository.findAccount(this.database, requireId("id", id));
     if (!account) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "id");
     return account;
   }
 
   /** The accounts that exist among the ids, in the order asked, each once. */
-  async getAccounts(ids: readonly string[], _context: RequestContext): Promise<Account[]> {
+  async getAccounts(ids: readonly string[]): Promise<Account[]> {
     const wanted = requireIds("ids", ids, { max: MAX_IDS_PER_BATCH });
     const found = new Map(
       (await repository.findAccounts(this.database, wanted)).map((account) => [account.id, account]),
@@ -196,45 +177,35 @@ export class AccountService {
   }
 
   /** Newest first. */
-  async listAccounts(page: { skip: number; take: number }, _context: RequestContext): Promise<Account[]> {
+  async listAccounts(page: { skip: number; take: number }): Promise<Account[]> {
     return repository.listAccounts(this.database, normalizePage(page));
   }
 
   /** Registers and sends a verification email (in the background: a mail fault never fails a registration). */
-  async register(input: { name: string; email: string; password: string }, context: RequestContext): Promise<Session> {
+  async register(context: RequestContext, input: { name: string; email: string; password: string }): Promise<Session> {
     const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
     const email = requireEmail("email", input.email);
     const password = requirePassword("password", input.password, MIN_PASSWORD_LENGTH);
     const passwordHash = await hashPassword(password);
-    let session: Session;
-    try {
-      session = await this.database.transaction(async (tx) => {
-        const account = await repository.insertAccount(tx, {
-          id: newId(),
-          name,
-          email,
-          passwordHash,
-          role: "customer",
-        });
-        await recordEvents(tx, [accountRegistered(account)]);
-        return this.issueSession(tx, account, newId(), 0);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
-      throw error;
-    }
-    this.inBackground(this.sendVerification(session.account), context);
+    const session = await this.database.transaction(async (tx) => {
+      const account = await repository.insertAccount(tx, { id: newId(), name, email, passwordHash, role: "customer" });
+      if (!account) throw emailTaken();
+      await recordEvents(tx, [accountRegistered(account)]);
+      return this.issueSession(tx, account, newId(), 0);
+    });
+    this.inBackground(context, this.sendVerification(session.account));
     return session;
   }
 
   /**
    * Emails a single-use password-reset link when the address belongs to an account that can log in. Only the address
    * is checked before answering; the look-up, the token and the email all happen after, so neither the reply nor its
-   * timing tells whether the address is registered (a failure is logged, never answered).
+   * timing tells whether the address is registered (a failure is logged, never answered). A malformed address
+   * throws INVALID_ARGUMENT at once.
    */
-  async requestPasswordReset(email: string, context: RequestContext): Promise<void> {
+  requestPasswordReset(context: RequestContext, email: string): void {
     const address = requireEmail("email", email);
-    this.inBackground(this.sendPasswordReset(address), context);
+    this.inBackground(context, this.sendPasswordReset(address));
   }
 
   private async sendPasswordReset(address: string): Promise<void> {
@@ -255,7 +226,7 @@ export class AccountService {
    * Sets a new password with an emailed token (single use, short-lived, void once the email changed), ends every
    * session of the account (refresh and access tokens) and starts a fresh one.
    */
-  async resetPassword(input: { token: string; newPassword: string }, _context: RequestContext): Promise<Session> {
+  async resetPassword(input: { token: string; newPassword: string }): Promise<Session> {
     const tokenHash = hashRefreshToken(requireText("token", input.token, { max: MAX_REFRESH_TOKEN_LENGTH }));
     const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
     // A cheap look first, so that made-up tokens cost no password hash.
@@ -276,15 +247,15 @@ export class AccountService {
   }
 
   /** Emails a verification link to the account's current address; nothing when it is verified already. */
-  async requestEmailVerification(accountId: string, _context: RequestContext): Promise<void> {
-    const account = await this.getAccount(accountId, _context);
+  async requestEmailVerification(accountId: string): Promise<void> {
+    const account = await this.getAccount(accountId);
     if (!account.email) throw failedPrecondition("INVALID_INPUT", "the account has no email", "accountId");
     if (account.emailVerified) return;
     await this.sendVerification(account);
   }
 
   /** Marks the account's email verified with an emailed token (single use, void once the email changed). */
-  async verifyEmail(token: string, _context: RequestContext): Promise<Account> {
+  async verifyEmail(token: string): Promise<Account> {
     const tokenHash = hashRefreshToken(requireText("token", token, { max: MAX_REFRESH_TOKEN_LENGTH }));
     const account = await this.database.transaction(async (tx) => {
       const used = await repository.useAccountToken(tx, tokenHash, "email_verification");
@@ -318,7 +289,7 @@ export class AccountService {
   }
 
   /** Email work done after the answer: a failure is logged (type and message only), never shown to the caller. */
-  private inBackground(sending: Promise<void>, context: RequestContext): void {
+  private inBackground(context: RequestContext, sending: Promise<void>): void {
     sending.catch((error: unknown) => context.logger.error({ err: describeError(error) }, "could not send email"));
   }
 
@@ -326,7 +297,7 @@ export class AccountService {
    * Failures say only "invalid credentials", whether or not the email exists, and take as long either way. Guessing is
    * throttled by the gateway, which knows the client's address.
    */
-  async login(input: { email: string; password: string }, _context: RequestContext): Promise<Session> {
+  async login(input: { email: string; password: string }): Promise<Session> {
     const email = requireEmail("email", input.email);
     const password = requirePassword("password", input.password, 1);
     const credentials = await repository.findCredentialsByEmail(this.database, email);
@@ -341,7 +312,7 @@ export class AccountService {
    * fresh access token, instead of a second one. Presenting it after the window means it leaked: its whole family is
    * revoked, and that revocation is committed even though the call fails.
    */
-  async refreshToken(refreshToken: string, context: RequestContext): Promise<Session> {
+  async refreshToken(context: RequestContext, refreshToken: string): Promise<Session> {
     const presentedToken = requireRefreshToken(refreshToken);
     const tokenHash = hashRefreshToken(presentedToken);
     const presented = await repository.findRefreshToken(this.database, tokenHash);
@@ -399,7 +370,7 @@ export class AccountService {
   }
 
   /** Revokes the session family of the token. An unknown token is already logged out, so that succeeds too. */
-  async logout(refreshToken: string, _context: RequestContext): Promise<void> {
+  async logout(refreshToken: string): Promise<void> {
     const presented = await repository.findRefreshToken(
       this.database,
       hashRefreshToken(requireRefreshToken(refreshToken)),
@@ -413,12 +384,12 @@ export class AccountService {
   }
 
   /** Ends every session of the account: refresh tokens revoked, access tokens issued before refused by gateways. */
-  async logoutAll(accountId: string, _context: RequestContext): Promise<void> {
-    await this.revokeEverySession(requireId("accountId", accountId), "logout_all", async () => undefined);
+  async logoutAll(accountId: string): Promise<void> {
+    await this.revokeEverySession(requireId("accountId", accountId), "logout_all", () => Promise.resolve(undefined));
   }
 
   /** Changes the role; access tokens issued before carry the old one, so they are revoked (a refresh gets the new). */
-  async setRole(input: { accountId: string; role: Role }, _context: RequestContext): Promise<Account> {
+  async setRole(input: { accountId: string; role: Role }): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
     const account = await this.database.transaction(async (tx) => {
       if (!(await repository.lockAccount(tx, accountId))) return undefined;
@@ -432,7 +403,7 @@ export class AccountService {
   }
 
   /** Disabling ends every session and refuses logins and refreshes; enabling lets the owner log in again. */
-  async setDisabled(input: { accountId: string; disabled: boolean }, _context: RequestContext): Promise<Account> {
+  async setDisabled(input: { accountId: string; disabled: boolean }): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
     if (!input.disabled) {
       const account = await this.database.transaction(async (tx) =>
@@ -445,10 +416,10 @@ export class AccountService {
   }
 
   /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
-  async sessionState(
-    input: { accountId: string; sessionId: string },
-    _context: RequestContext,
-  ): Promise<{ generation: number; sessionRevoked: boolean }> {
+  async sessionState(input: {
+    accountId: string;
+    sessionId: string;
+  }): Promise<{ generation: number; sessionRevoked: boolean }> {
     const accountId = requireId("accountId", input.accountId);
     const sessionId = input.sessionId === "" ? null : requireId("sessionId", input.sessionId);
     const state = await repository.sessionState(this.database, accountId, sessionId);
@@ -457,7 +428,7 @@ export class AccountService {
   }
 
   /** Revocations that can still concern a live access token (recorded within one access-token lifetime). */
-  recentRevocations(withinSeconds = this.signer.ttlSeconds): Promise<repository.RevocationRecord[]> {
+  recentRevocations(withinSeconds = this.signer.ttlSeconds): Promise<RevocationRecord[]> {
     return repository.recentRevocations(this.database, withinSeconds);
   }
 
@@ -486,39 +457,32 @@ export class AccountService {
   }
 
   /** Changes the name, the email or both; at least one must be given. */
-  async updateProfile(
-    input: { accountId: string; name?: string; email?: string },
-    _context: RequestContext,
-  ): Promise<Account> {
+  async updateProfile(input: { accountId: string; name?: string; email?: string }): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
     if (input.name === undefined && input.email === undefined) {
       throw invalidArgument("name", "give a name, an email or both to change");
     }
     const name = input.name === undefined ? undefined : requireText("name", input.name, { max: MAX_NAME_LENGTH });
     const email = input.email === undefined ? undefined : requireEmail("email", input.email);
-    let account: Account | undefined;
-    try {
-      account = await this.database.transaction(async (tx) => {
-        const updated = await repository.updateProfile(tx, accountId, { name, email });
-        if (updated) await recordEvents(tx, [accountUpdated(updated)]);
-        return updated;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error, repository.EMAIL_UNIQUE_CONSTRAINT)) throw emailTaken();
-      throw error;
-    }
-    if (!account) throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
-    return account;
+    return this.database.transaction(async (tx) => {
+      const outcome = await repository.updateProfile(tx, accountId, { name, email });
+      switch (outcome.kind) {
+        case "accountNotFound":
+          throw notFound("ACCOUNT_NOT_FOUND", "account not found", "accountId");
+        case "emailTaken":
+          throw emailTaken();
+        case "updated":
+          await recordEvents(tx, [accountUpdated(outcome.account)]);
+          return outcome.account;
+      }
+    });
   }
 
   /**
    * Checks the current password, sets the new one, revokes every session of the account and starts a fresh one.
    * Wrong current passwords are throttled by the gateway like failed logins.
    */
-  async changePassword(
-    input: { accountId: string; currentPassword: string; newPassword: string },
-    _context: RequestContext,
-  ): Promise<Session> {
+  async changePassword(input: { accountId: string; currentPassword: string; newPassword: string }): Promise<Session> {
     const accountId = requireId("accountId", input.accountId);
     const currentPassword = requirePassword("currentPassword", input.currentPassword, 1);
     const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
@@ -567,7 +531,7 @@ export class AccountService {
     if (await repository.findCredentialsByEmail(this.database, email)) return false;
     const passwordHash = await hashPassword(password);
     return this.database.transaction(async (tx) => {
-      const created = await repository.insertAccountUnlessEmailTaken(tx, {
+      const created = await repository.insertAccount(tx, {
         id: newId(),
         name: "Administrator",
         email,

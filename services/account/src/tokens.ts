@@ -12,7 +12,7 @@ import {
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@polyscale/platform";
-import type { Role } from "./repository.js";
+import type { Role } from "./model.js";
 
 export interface AccessToken {
   token: string;
