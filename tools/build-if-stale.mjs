@@ -1,6 +1,8 @@
 // `npm start`'s build step: `npm run build` (generate, then `tsc -b`) only when an input changed since the last build
 // this script ran. Even with nothing to do, those two cost seconds of every start (a second npm, then TypeScript
-// reading every project); comparing modification times costs milliseconds. Inputs: each project's tsconfig.json,
+// reading every project); comparing modification times costs milliseconds. `npm start` preloads it in the launcher's
+// own process (`node --import ./tools/build-if-stale.mjs tools/dist/start.js`: the launcher is loaded after it, so
+// from a fresh build) rather than as a `prestart` script, which cost a Node.js start of its own. Inputs: each project's tsconfig.json,
 // package.json and src/ tree (directories too, so a deleted file counts), the shared tsconfig files and the .proto
 // contracts (not node_modules: after an upgrade, run `npm run build`). The stamp's time is when that build began, so an
 // edit made while it ran still counts. When in doubt (no stamp, a project never built), it builds.

@@ -115,6 +115,8 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(first.output()).toMatch(/embedded PostgreSQL on 127\.0\.0\.1:\d+/);
     // Seen: "FATAL: the database system is starting up", for the launcher's own early connection attempts.
     expect(first.output()).not.toContain("FATAL");
+    // The gateway starts beside the account service: its revocation stream waits for it without a warning.
+    expect(first.output()).not.toContain("revocation stream lost");
 
     // Seen: a second npm start printed "PolyScale is running" (the first one's health check), then EADDRINUSE.
     const second = launch({ ...(await environment(first.dataDir)) });
