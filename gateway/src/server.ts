@@ -1,16 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { trace } from "@opentelemetry/api";
-import { checkHealth, cleanText, cleanTextDeep, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
+import { checkHealth, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
 import type { TokenVerifier } from "./auth.js";
 import { createGatewayContext, requestIdOf, type GatewayContext } from "./context.js";
 import { answerClientError } from "./http/client-errors.js";
 import { handleCors } from "./http/cors.js";
 import { createGraphQLHandler } from "./graphql/http.js";
-import { parseJsonObject, readBody, requireJsonContentType } from "./http/request-body.js";
-import { HttpError, sendError, sendJson } from "./http/responses.js";
+import { sendError, sendJson } from "./http/responses.js";
 import { openApiDocument } from "./rest/openapi.js";
-import { matcherOf, restRoutes, type RestRequest } from "./rest/routes.js";
+import { createRestHandler } from "./rest/router.js";
+import { restRoutes } from "./rest/routes.js";
 import { recordHttpRequest, UNMATCHED_ROUTE } from "./metrics.js";
 import type { Services } from "./services.js";
 import type { TrustProxy } from "./config.js";
@@ -51,7 +51,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     maxExpensiveMutations: options.graphqlMaxExpensiveMutations,
     maxBodyBytes: options.maxBodyBytes,
   });
-  const routes = restRoutes(options).map((route) => ({ ...route, match: matcherOf(route.path) }));
+  const rest = createRestHandler(restRoutes(options), options.maxBodyBytes);
 
   async function ready(response: ServerResponse) {
     const entries = Object.entries(options.serviceAddresses);
@@ -73,56 +73,6 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     span?.updateName(`${request.method} ${route}`);
   }
 
-  async function rest(
-    context: GatewayContext,
-    request: IncomingMessage,
-    response: ServerResponse,
-    url: URL,
-    routed: Routed,
-  ) {
-    const onPath = routes
-      .map((route) => ({ route, params: route.match(url.pathname) }))
-      .filter((candidate) => candidate.params !== undefined);
-    const found = onPath.find((candidate) => candidate.route.method === request.method);
-    if (!found && onPath.length > 0) {
-      const allow = onPath.map((candidate) => candidate.route.method).join(", ");
-      throw new HttpError(
-        {
-          code: "METHOD_NOT_ALLOWED",
-          message: `${url.pathname} takes ${allow}, not ${request.method}`,
-          reason: "METHOD_NOT_ALLOWED",
-        },
-        { allow },
-      );
-    }
-    if (!found) {
-      throw new HttpError({
-        code: "NOT_FOUND",
-        message: `no route ${request.method} ${url.pathname}`,
-        reason: "NOT_FOUND",
-      });
-    }
-    routeFound(request, routed, found.route.path);
-    let body: Promise<Buffer> | undefined;
-    const rawBody = () => (body ??= readBody(request, options.maxBodyBytes));
-    // Path, query string and body text is checked and NFC-normalised before any route reads it (cleanText).
-    const query = new URLSearchParams();
-    for (const [key, value] of url.searchParams) query.append(cleanText("query", key), cleanText(key, value));
-    const restRequest: RestRequest = {
-      params: cleanTextDeep(found.params!, "path"),
-      query,
-      headers: request.headers,
-      rawBody,
-      jsonBody: async () => {
-        requireJsonContentType(request);
-        return cleanTextDeep(parseJsonObject(await rawBody()), "body");
-      },
-    };
-    const result = await found.route.handle(context, restRequest);
-    response.setHeader("server-timing", context.calls.serverTiming());
-    sendJson(response, result.status, result.body);
-  }
-
   const fixedPaths = new Set(["/healthz", "/readyz", "/", "/openapi.json", "/graphql"]);
 
   async function handle(request: IncomingMessage, response: ServerResponse, context: GatewayContext, routed: Routed) {
@@ -139,7 +89,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       await graphql(request, response, context, url);
       return;
     }
-    return rest(context, request, response, url, routed);
+    return rest(context, request, response, url, (route) => routeFound(request, routed, route));
   }
 
   const server = createServer(

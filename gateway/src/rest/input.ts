@@ -1,4 +1,5 @@
-import { invalidArgument } from "@polyscale/platform";
+import { invalidArgument, type Page } from "@polyscale/platform";
+import { pageOf } from "../domain/index.js";
 
 /**
  * Typed reads of JSON bodies and query strings. Each names the field it refuses, so REST answers BAD_USER_INPUT with
@@ -102,4 +103,9 @@ export function queryBoolean(query: URLSearchParams, field: string): boolean | u
   if (raw === "true" || raw === "1") return true;
   if (raw === "false" || raw === "0") return false;
   throw invalidArgument(field, "must be true or false");
+}
+
+/** `skip` and `take` of the query string as a page (int32 each; the domain layer's defaults and cap). */
+export function queryPage(query: URLSearchParams): Page {
+  return pageOf({ skip: queryInteger(query, "skip", "int32", 0), take: queryInteger(query, "take", "int32", 0) });
 }

@@ -2,14 +2,13 @@ import type { Session } from "@polyscale/account";
 import * as domain from "../domain/index.js";
 import { oneOf, requiredBoolean, requiredString } from "./input.js";
 import { accountBody, roleNames } from "./representations.js";
-import type { RestResult, Route } from "./routes.js";
+import { ok, type RestResult, type Route } from "./router.js";
 
 /**
  * The REST face of sessions and account administration: the same operations, names and rules as the GraphQL
  * mutations of the same names (domain.ts). Each route's OpenAPI operationId is that mutation's name.
  */
 
-const ok = (body: unknown): RestResult => ({ status: 200, body });
 const accepted: RestResult = { status: 202, body: { requested: true } };
 const done: RestResult = { status: 200, body: { done: true } };
 

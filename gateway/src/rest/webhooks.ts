@@ -6,6 +6,7 @@ import { orderBody } from "./representations.js";
 import * as domain from "../domain/index.js";
 import { parseJsonObject } from "../http/request-body.js";
 import { oneOf, requiredInteger, requiredString } from "./input.js";
+import { ok, type Route } from "./router.js";
 
 export const SIGNATURE_HEADER = "x-polyscale-signature";
 
@@ -48,4 +49,22 @@ export async function receivePaymentWebhook(
     providerReference: requiredString(body, "providerReference"),
   });
   return orderBody(order);
+}
+
+/** POST /webhooks/payments, verified with `secret` (PAYMENT_WEBHOOK_SECRET). */
+export function paymentWebhookRoute(secret: string): Route {
+  return {
+    method: "POST",
+    path: "/webhooks/payments",
+    async handle(context, request) {
+      const signature = request.headers[SIGNATURE_HEADER];
+      const order = await receivePaymentWebhook(
+        context,
+        secret,
+        await request.rawBody(),
+        typeof signature === "string" ? signature : undefined,
+      );
+      return ok(order);
+    },
+  };
 }
