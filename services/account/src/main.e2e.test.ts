@@ -228,6 +228,24 @@ describe("account service start-up in production", () => {
     expect(result.stdout).toBe("");
   });
 
+  // Every service prints a start-up failure the same way (issue 16): several bad settings, one coded line, no stack.
+  it("reports bad settings in one coded line naming each variable, with no stack", () => {
+    const result = startInProduction({
+      ADMIN_PASSWORD: "a strong production secret",
+      JWT_PRIVATE_KEY: jwtPrivateKey,
+      ACCOUNT_PORT: "not-a-port",
+      ACCESS_TOKEN_TTL_SECONDS: "-1",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^account service cannot start: invalid configuration: ACCOUNT_PORT: .+; ACCESS_TOKEN_TTL_SECONDS: .+ \[CONFIG_INVALID\]$/,
+      ),
+    ]);
+    expect(result.stderr).not.toContain("a strong production secret");
+  });
+
   // Seen (issue 12 review): GRPC_TLS_CA=/nonexistent was reported only after the database had been opened and
   // migrated, and "metrics at /metrics" was logged after the fatal line.
   it("regression: an unreadable TLS file is refused before the database is touched, and nothing follows", () => {
