@@ -266,23 +266,26 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
   } else {
     // Sorting every match by age or price needs created_at; ranking reads the vector and name of its candidates
     // only, fetched again by ctid: carrying them for every match read cost a fifth of a common word's search.
+    let rankedParameter: string | undefined;
+    const rankedCandidates = () => (rankedParameter ??= parameters.add(RANKED_CANDIDATES));
     const columns = `id, category_id, price_cents, currency, ctid${query.sort === "relevance" ? "" : ", created_at"}`;
     // One read of the GIN index and of at most the limit's rows: the words' matches (in stock if asked), from which
     // the filtered matches, the totals and the facets (each ignoring its own filter) are all taken. A second read
     // with the category and price filters would build the bitmap of every match of the words again; it is made only
-    // when the filters leave fewer of the matches read than the page needs (a narrow filter on a common word): then
-    // the filtered matches are read up to the limit, counted exactly below it, and fill the page.
+    // when the filters leave fewer of the matches read than relevance ranks (a narrow filter on a common word): then
+    // the filtered matches are read up to the limit, counted exactly below it, and ranked. Either way the ranked head
+    // is the first RANKED_CANDIDATES filtered matches in table order, the same set on every page, so paging reaches
+    // each match once (a threshold that depended on the page changed the head between pages).
     ctes = `${textQuery(parameters, text, /[\p{L}\p{N}]$/u.test(query.text))},
       facet_sample AS MATERIALIZED (
         SELECT ${columns} FROM products WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit()}
       ),
       facet_scale AS MATERIALIZED (SELECT ${tableOrderScale("facet_sample", limit())} AS scale),`;
     if (filtered) {
-      const pageEnd = `${parameters.add(query.skip)}::int + ${parameters.add(query.take)}::int`;
       ctes += `
       reread AS MATERIALIZED (
         SELECT (SELECT scale FROM facet_scale) <> 1
-           AND (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price}) < ${pageEnd} AS again
+           AND (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price}) < ${rankedCandidates()} AS again
       ),
       matches AS MATERIALIZED (
         SELECT ${columns} FROM facet_sample WHERE NOT (SELECT again FROM reread) AND ${category} AND ${price}
@@ -324,7 +327,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       ),
       first_matches AS MATERIALIZED (
         SELECT product.id, product.search_vector, product.name
-        FROM (SELECT ctid FROM matches ORDER BY ctid LIMIT ${parameters.add(RANKED_CANDIDATES)}) first
+        FROM (SELECT ctid FROM matches ORDER BY ctid LIMIT ${rankedCandidates()}) first
         JOIN products product ON product.ctid = first.ctid
       ),
       candidates AS (

@@ -69,4 +69,31 @@ describe.each(databaseBackends())("PostgresSearchEngine paging on $name", (backe
       expect(new Set(seen)).toEqual(new Set(expected.rows.map((row) => row.id)));
     },
   );
+
+  // Price caps that keep fewer than RANKED_CANDIDATES, about RANKED_CANDIDATES and many more of the first
+  // EXACT_COUNT_LIMIT matches of "warm": the ranked head must be the same set on every page.
+  it.each([130, 240, 330, 700])("pages through every match of warm under %i cents once, by relevance", async (cap) => {
+    const expected = await database.query<{ id: string }>(
+      "SELECT id FROM products WHERE search_vector @@ to_tsquery('polyscale_simple', 'warm') AND price_cents <= $1",
+      [cap],
+    );
+    const engine = new PostgresSearchEngine(database);
+    const seen: string[] = [];
+    for (let skip = 0; ; skip += TAKE) {
+      const page = await engine.search({
+        text: "warm",
+        categoryIds: [],
+        currency: "USD",
+        maxPriceCents: cap,
+        inStockOnly: false,
+        sort: "relevance",
+        skip,
+        take: TAKE,
+      });
+      seen.push(...page.products.map((product) => product.id));
+      if (page.products.length < TAKE) break;
+    }
+    expect(seen).toHaveLength(expected.rows.length);
+    expect(new Set(seen)).toEqual(new Set(expected.rows.map((row) => row.id)));
+  });
 });
