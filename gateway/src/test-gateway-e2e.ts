@@ -136,7 +136,7 @@ function useGatewaySystem(): void {
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
         PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        // Every test registers from 127.0.0.1; sessions.e2e.test.ts covers the registration throttle.
+        // Every test registers from 127.0.0.1; sessions-throttling.e2e.test.ts covers the registration throttle.
         ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "1000",
         // The customers here place more unpaid orders than the default hold limit; the limit has tests of its own.
         ORDER_MAX_UNPAID_PER_ACCOUNT: "100",

@@ -1,0 +1,127 @@
+/**
+ * The session suites (sessions-*.e2e.test.ts): sessions as a user meets them, on the whole system with two gateway
+ * replicas behind one (simulated) proxy: both trust one hop (TRUST_PROXY=1) and share their throttling counts through
+ * Redis; a real SMTP server receives the account service's mail. useSessionsSystem() starts it once per test file.
+ */
+import { afterAll, beforeAll, expect } from "vitest";
+import { newId } from "@polyscale/platform";
+import { freePort, startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
+import { startSystem, type RunningSystem } from "@polyscale/tools/system";
+import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+import { startTestRedis, type TestRedis } from "./test-redis.js";
+
+export let system: RunningSystem;
+export let secondGateway: RunningSystem;
+let redis: TestRedis;
+export let running: TestSystem;
+/** A real SMTP server the account service delivers to. */
+export let smtp: TestSmtpServer;
+
+export const PASSWORD = "correct-horse-battery-9";
+
+export interface GraphQLResult {
+  data?: Record<string, any> | null;
+  errors?: Array<{
+    message: string;
+    extensions?: { code?: string; field?: string; reason?: string; retryAfterSeconds?: number };
+  }>;
+}
+
+/** A GraphQL call through a gateway, as if relayed by the proxy for `clientAddress` (or with a forged header). */
+export async function graphql(
+  gatewayUrl: string,
+  query: string,
+  variables: Record<string, unknown>,
+  options: { forwardedFor?: string; token?: string } = {},
+): Promise<GraphQLResult> {
+  const response = await fetch(`${gatewayUrl}/graphql`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResult;
+}
+
+export const REGISTER = `mutation($name: String!, $email: String!, $password: String!) {
+  register(input: { name: $name, email: $email, password: $password }) { accessToken refreshToken account { id } }
+}`;
+export const LOGIN = `mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`;
+
+export const gateways = () => [system.gatewayUrl, secondGateway.gatewayUrl];
+export const uniqueEmail = (label: string) => `${label}-${newId()}@example.com`;
+
+export async function register(clientAddress: string, gatewayUrl = system.gatewayUrl) {
+  const email = uniqueEmail("user");
+  const result = await graphql(
+    gatewayUrl,
+    REGISTER,
+    { name: "User", email, password: PASSWORD },
+    {
+      forwardedFor: clientAddress,
+    },
+  );
+  expect(result.errors).toBeUndefined();
+  return {
+    email,
+    ...(result.data!.register as { accessToken: string; refreshToken: string; account: { id: string } }),
+  };
+}
+
+export const codeOf = (result: GraphQLResult) => result.errors?.[0]?.extensions?.code ?? "OK";
+
+/** A REST call through a gateway, as relayed by the proxy for `forwardedFor`. */
+export async function rest(
+  gatewayUrl: string,
+  method: "GET" | "POST",
+  route: string,
+  options: { body?: unknown; token?: string; forwardedFor?: string } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(`${gatewayUrl}${route}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+/** Starts the system (two gateways, Redis, SMTP) before this file's tests and stops it after them. */
+export function useSessionsSystem(): void {
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    smtp = await startSmtpServer();
+    running = await startTestSystem({
+      env: {
+        TRUST_PROXY: "1",
+        REDIS_URL: redis.url,
+        SMTP_URL: smtp.url,
+        APP_URL: "https://shop.example",
+        LOGIN_FREE_ATTEMPTS: "5",
+        ANONYMOUS_FREE_ATTEMPTS_PER_ADDRESS: "5",
+        // Waits long enough that nothing in this file outlives one.
+        THROTTLE_BASE_DELAY_MS: "60000",
+      },
+    });
+    system = running.system;
+    secondGateway = await startSystem({
+      ports: { ...running.ports, gateway: await freePort() },
+      dataDir: running.dataDir,
+      databaseUrls: {},
+      env: running.env,
+      only: ["gateway"],
+    });
+  });
+  afterAll(async () => {
+    await secondGateway?.stop();
+    await running?.stop();
+    await redis?.stop();
+    await smtp?.close();
+  });
+}
