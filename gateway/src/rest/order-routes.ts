@@ -17,7 +17,8 @@ export function orderRoutes(): Route[] {
             const line = asObject(value, "lines");
             return {
               productId: requiredString(line, "productId"),
-              quantity: requiredInteger(line, "quantity", "int32", 1),
+              // Shape only: the 1..1000 rule is the order service's, with one message for every edge.
+              quantity: requiredInteger(line, "quantity", "int32"),
             };
           }),
           idempotencyKey: optionalString(body, "idempotencyKey"),

@@ -11,6 +11,7 @@ import {
   requireId,
   requireIds,
   requireInteger,
+  requireLineQuantity,
   requirePrice,
   requireStock,
   requireText,
@@ -251,7 +252,7 @@ export class ProductService {
     const quantities = new Map<string, number>();
     for (const line of input.lines) {
       const productId = requireId("productId", line.productId);
-      const quantity = requireInteger("quantity", line.quantity, { min: 1 });
+      const quantity = requireLineQuantity("quantity", line.quantity);
       quantities.set(productId, requireInteger("quantity", (quantities.get(productId) ?? 0) + quantity, {}));
     }
     const lines = [...quantities].map(([productId, quantity]) => ({ productId, quantity }));
