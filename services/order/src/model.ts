@@ -1,4 +1,4 @@
-import type { OrderStatus } from "./order-status.js";
+import type { OrderStatus, ReservationEffect } from "./order-status.js";
 
 /** The order service's own types; server.ts converts them to and from the generated proto messages. */
 
@@ -66,3 +66,48 @@ export interface Order {
   /** When an unpaid order expires; null only for orders that had left PENDING_PAYMENT before windows existed. */
   paymentDueAt: Date | null;
 }
+
+/** A cart line as stored, before the catalog's current values are joined to it. */
+export interface CartItem {
+  productId: string;
+  quantity: number;
+  updatedAt: Date;
+}
+
+/** Why a cart write changed nothing: the line would pass its unit limit, or the cart its product limit. */
+export type CartRefusal = "LINE_FULL" | "CART_FULL" | "CURRENCY_MISMATCH";
+
+/** An order as placed, before the database gives it its times. */
+export interface NewOrder {
+  id: string;
+  accountId: string;
+  status: OrderStatus;
+  totalCents: number;
+  currency: string;
+  lines: readonly OrderLine[];
+  /** The order expires unpaid this many seconds after it is stored (by the database clock, as the sweep reads it). */
+  paymentWindowSeconds: number;
+}
+
+/** What one account holds unpaid: its number of unpaid orders and, for the given products, the units in them. */
+export interface UnpaidHolds {
+  unpaidOrders: number;
+  unitsByProduct: Map<string, number>;
+}
+
+/** A queued effect on an order's stock reservation and how often it was tried. */
+export interface PendingReservationEffect {
+  orderId: string;
+  effect: ReservationEffect;
+  attempts: number;
+}
+
+/** The request that holds an idempotency key, and the id its order is stored under. */
+export interface IdempotencyClaim {
+  accountId: string;
+  key: string;
+  requestFingerprint: string;
+  orderId: string;
+}
+
+export type NewPayment = Omit<Payment, "createdAt">;

@@ -51,7 +51,7 @@ export class Reconciler {
   private readonly effects: ReservationEffects;
 
   constructor(private readonly options: ReconcilerOptions) {
-    this.effects = new ReservationEffects(options.database, options.products);
+    this.effects = new ReservationEffects({ database: options.database, products: options.products });
   }
 
   start(): void {

@@ -1,16 +1,22 @@
 import type { Page, Queryable } from "@polyscale/platform";
-import type { Order, OrderLine, Payment, RequestedLine } from "./model.js";
+import type {
+  CartItem,
+  CartRefusal,
+  IdempotencyClaim,
+  NewOrder,
+  NewPayment,
+  Order,
+  OrderLine,
+  Payment,
+  PendingReservationEffect,
+  RequestedLine,
+  UnpaidHolds,
+} from "./model.js";
 import type { OrderStatus, ReservationEffect } from "./order-status.js";
 
 /** All SQL of the order service. Every function takes a Queryable so callers can run it inside a transaction. */
 
 // ---- Cart ----
-
-export interface CartItem {
-  productId: string;
-  quantity: number;
-  updatedAt: Date;
-}
 
 export async function listCartItems(db: Queryable, accountId: string): Promise<CartItem[]> {
   const result = await db.query<CartItem>(
@@ -23,9 +29,6 @@ export async function listCartItems(db: Queryable, accountId: string): Promise<C
 
 /** An advisory lock namespace of our own (two-key form) for cart writes, apart from the hold checks' one. */
 const CART_LOCK_NAMESPACE = 1_000_011;
-
-/** Why a cart write changed nothing: the line would pass its unit limit, or the cart its product limit. */
-export type CartRefusal = "LINE_FULL" | "CART_FULL" | "CURRENCY_MISMATCH";
 
 /**
  * Adds units to a cart line ("add") or sets them ("set"), creating the line if needed. Run it inside a transaction:
@@ -123,17 +126,6 @@ const PAYMENT_COLUMNS = `id, order_id AS "orderId", kind, amount_cents AS "amoun
 const ORDER_COLUMNS = `id, account_id AS "accountId", status, total_cents AS "totalCents", currency,
   created_at AS "createdAt", updated_at AS "updatedAt", payment_due_at AS "paymentDueAt"`;
 
-export interface NewOrder {
-  id: string;
-  accountId: string;
-  status: OrderStatus;
-  totalCents: number;
-  currency: string;
-  lines: readonly OrderLine[];
-  /** The order expires unpaid this many seconds after it is stored (by the database clock, as the sweep reads it). */
-  paymentWindowSeconds: number;
-}
-
 /** Stores an order and its lines in one statement, so it is atomic without a transaction of its own. */
 export async function insertOrder(db: Queryable, order: NewOrder): Promise<Order> {
   const inserted = await db.query<OrderRow>(
@@ -187,7 +179,16 @@ async function withDetails(db: Queryable, rows: readonly OrderRow[]): Promise<Or
   const paymentsOf = groupBy(payments.rows, (payment) => payment.orderId);
   return rows.map((row) => ({
     ...row,
-    lines: (linesOf.get(row.id) ?? []).map(({ orderId: _orderId, ...line }) => line),
+    lines: (linesOf.get(row.id) ?? []).map(
+      ({ productId, name, description, unitPriceCents, quantity, lineTotalCents }): OrderLine => ({
+        productId,
+        name,
+        description,
+        unitPriceCents,
+        quantity,
+        lineTotalCents,
+      }),
+    ),
     payments: paymentsOf.get(row.id) ?? [],
   }));
 }
@@ -298,12 +299,6 @@ export async function expireDueOrders(
 
 // ---- Fair holds ----
 
-/** What one account holds unpaid: its number of unpaid orders and, for the given products, the units in them. */
-export interface UnpaidHolds {
-  unpaidOrders: number;
-  unitsByProduct: Map<string, number>;
-}
-
 /** An advisory lock namespace of our own (two-key form), so hold checks never collide with other lock users. */
 const HOLDS_LOCK_NAMESPACE = 1_000_010;
 
@@ -334,12 +329,6 @@ export async function findUnpaidHolds(
 }
 
 // ---- Pending reservation effects ----
-
-export interface PendingReservationEffect {
-  orderId: string;
-  effect: ReservationEffect;
-  attempts: number;
-}
 
 /** Queues an effect on an order's reservation; an order already holding one keeps it (it has one outcome). */
 export async function enqueueReservationEffect(
@@ -415,13 +404,6 @@ export async function countPendingReservationEffects(db: Queryable): Promise<num
 
 // ---- Idempotency keys ----
 
-export interface IdempotencyClaim {
-  accountId: string;
-  key: string;
-  requestFingerprint: string;
-  orderId: string;
-}
-
 /** Claims a key for a request; false when another request holds it already. */
 export async function claimIdempotencyKey(db: Queryable, claim: IdempotencyClaim): Promise<boolean> {
   const result = await db.query(
@@ -468,8 +450,6 @@ export async function deleteAbandonedIdempotencyClaims(db: Queryable, createdBef
 }
 
 // ---- Payments ----
-
-export type NewPayment = Omit<Payment, "createdAt">;
 
 /** Records a payment; false when (provider, providerReference) is recorded already. */
 export async function insertPayment(tx: Queryable, payment: NewPayment): Promise<boolean> {

@@ -37,11 +37,13 @@ export interface DrainResult {
  * (product service down, slow, erroring) keeps it queued with a backoff. Release and commit are idempotent in the
  * product service, so an effect applied twice (a lease that ran out) changes nothing the second time.
  */
+export interface ReservationEffectsOptions {
+  database: Database;
+  products: ProductClient;
+}
+
 export class ReservationEffects {
-  constructor(
-    private readonly database: Database,
-    private readonly products: ProductClient,
-  ) {}
+  constructor(private readonly options: ReservationEffectsOptions) {}
 
   /**
    * One attempt at a queued effect, made by the request that queued it so the stock moves before it answers. Never
@@ -60,7 +62,7 @@ export class ReservationEffects {
         orderId,
         effect,
       );
-      if (outcome !== "retry") await repository.deleteReservationEffect(this.database, orderId);
+      if (outcome !== "retry") await repository.deleteReservationEffect(this.options.database, orderId);
       return outcome;
     } catch (error) {
       logger.warn({ orderId, effect, err: describeError(error) }, "reservation effect failed; it stays queued");
@@ -73,7 +75,7 @@ export class ReservationEffects {
     const result: DrainResult = { released: 0, committed: 0, failed: 0 };
     const context = { requestId: `reservation-effects-${Date.now()}` };
     for (;;) {
-      const claimed = await repository.claimDueReservationEffects(this.database, CLAIM_BATCH, LEASE_SECONDS);
+      const claimed = await repository.claimDueReservationEffects(this.options.database, CLAIM_BATCH, LEASE_SECONDS);
       for (let start = 0; start < claimed.length; start += DRAIN_CONCURRENCY) {
         await Promise.all(
           claimed.slice(start, start + DRAIN_CONCURRENCY).map(async ({ orderId, effect, attempts }) => {
@@ -89,14 +91,14 @@ export class ReservationEffects {
             if (outcome === "retry") {
               result.failed += 1;
               const delay = Math.min(2 ** (attempts - 1), MAX_BACKOFF_SECONDS);
-              await repository.postponeReservationEffect(this.database, orderId, delay, failure);
+              await repository.postponeReservationEffect(this.options.database, orderId, delay, failure);
               return;
             }
             if (outcome === "applied") {
               if (effect === "releaseReservation") result.released += 1;
               else result.committed += 1;
             }
-            await repository.deleteReservationEffect(this.database, orderId);
+            await repository.deleteReservationEffect(this.options.database, orderId);
           }),
         );
       }
@@ -112,7 +114,7 @@ export class ReservationEffects {
     effect: ReservationEffect,
   ): Promise<EffectOutcome> {
     try {
-      await this.products[effect]({ orderId }, context);
+      await this.options.products[effect]({ orderId }, context);
       return "applied";
     } catch (error) {
       if (!(error instanceof AppError) || !SETTLED_CODES.has(error.code)) throw error;

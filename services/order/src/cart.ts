@@ -1,0 +1,127 @@
+import type { ProductClient } from "@polyscale/product";
+import {
+  failedPrecondition,
+  invalidArgument,
+  requireId,
+  type Database,
+  type RequestContext,
+} from "@polyscale/platform";
+import type { Cart, CartLine, RequestedLine } from "./model.js";
+import { MAX_LINE_QUANTITY, MAX_ORDER_PRODUCTS, requireCartLine } from "./limits.js";
+import { productsById, requireProductsExist } from "./lookups.js";
+import * as repository from "./repository.js";
+
+export interface CartServiceOptions {
+  database: Database;
+  products: ProductClient;
+}
+
+/**
+ * An account's cart: lines of products and units, read back with the catalog's current names, prices and stock.
+ * Checkout (placement.ts) turns it into an order.
+ */
+export class CartService {
+  constructor(private readonly options: CartServiceOptions) {}
+
+  /** The cart with current product names, prices and stock, from one GetProducts call. */
+  async getCart(context: RequestContext, accountId: string): Promise<Cart> {
+    requireId("accountId", accountId);
+    const items = await repository.listCartItems(this.options.database, accountId);
+    if (items.length === 0) return { accountId, lines: [], totalCents: 0, currency: "", updatedAt: undefined };
+    const products = await productsById(
+      context,
+      this.options.products,
+      items.map((item) => item.productId),
+    );
+    const lines = items.map((item): CartLine => {
+      const product = products.get(item.productId);
+      const unitPriceCents = product?.priceCents ?? 0;
+      return {
+        productId: item.productId,
+        quantity: item.quantity,
+        name: product?.name ?? "",
+        unitPriceCents,
+        currency: product?.currency ?? "",
+        lineTotalCents: unitPriceCents * item.quantity,
+        inStock: (product?.stock ?? 0) >= item.quantity,
+        availableStock: product?.stock ?? 0,
+      };
+    });
+    const currencies = new Set(lines.map((line) => line.currency));
+    // A total across currencies means nothing; checkout refuses such a cart anyway.
+    const currency = currencies.size === 1 ? [...currencies][0]! : "";
+    return {
+      accountId,
+      lines,
+      totalCents: currency === "" ? 0 : lines.reduce((sum, line) => sum + line.lineTotalCents, 0),
+      currency,
+      updatedAt: new Date(Math.max(...items.map((item) => item.updatedAt.getTime()))),
+    };
+  }
+
+  /**
+   * Adds units of a product to the cart; the line must stay within 1..1000 units and the cart within as many distinct
+   * products as an order may hold (FAILED_PRECONDITION CART_FULL beyond), all in one currency (FAILED_PRECONDITION
+   * CURRENCY_MISMATCH, checked under the cart lock).
+   */
+  async addCartItem(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
+    return this.putCartItem(context, accountId, item, "add");
+  }
+
+  /** Sets the units of a cart line, within the same limits as addCartItem. */
+  async setCartItemQuantity(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
+    return this.putCartItem(context, accountId, item, "set");
+  }
+
+  async removeCartItem(context: RequestContext, accountId: string, productId: string): Promise<Cart> {
+    requireId("accountId", accountId);
+    requireId("productId", productId);
+    await repository.removeCartItem(this.options.database, accountId, productId);
+    return this.getCart(context, accountId);
+  }
+
+  async clearCart(context: RequestContext, accountId: string): Promise<Cart> {
+    requireId("accountId", accountId);
+    await repository.clearCart(this.options.database, accountId);
+    return this.getCart(context, accountId);
+  }
+
+  private async putCartItem(
+    context: RequestContext,
+    accountId: string,
+    item: RequestedLine,
+    mode: "add" | "set",
+  ): Promise<Cart> {
+    const valid = requireCartLine(accountId, item);
+    const product = (await requireProductsExist(context, this.options.products, [valid.productId])).get(
+      valid.productId,
+    )!;
+    const limits = { maxQuantity: MAX_LINE_QUANTITY, maxProducts: MAX_ORDER_PRODUCTS };
+    const line = { ...valid, currency: product.currency };
+    const outcome = await this.options.database.transaction((tx) =>
+      repository.putCartItem(tx, accountId, line, mode, limits),
+    );
+    if (outcome === "LINE_FULL") {
+      throw invalidArgument(
+        "quantity",
+        `the cart line would hold more than ${MAX_LINE_QUANTITY} units`,
+        "LIMIT_EXCEEDED",
+      );
+    }
+    if (outcome === "CURRENCY_MISMATCH") {
+      throw failedPrecondition(
+        "CURRENCY_MISMATCH",
+        `the product is priced in ${product.currency}; a cart holds products of one currency`,
+        "productId",
+      );
+    }
+    if (outcome === "CART_FULL") {
+      throw failedPrecondition(
+        "CART_FULL",
+        `a cart can hold at most ${MAX_ORDER_PRODUCTS} distinct products, as many as an order`,
+        "productId",
+      );
+    }
+    return this.getCart(context, accountId);
+  }
+}

@@ -1,0 +1,105 @@
+import {
+  failedPrecondition,
+  invalidArgument,
+  requireId,
+  requireLineQuantity,
+  LIMITS,
+  type Queryable,
+} from "@polyscale/platform";
+import type { RequestedLine } from "./model.js";
+import * as repository from "./repository.js";
+
+/**
+ * The order service's limits: the size of a line and of an order (the shop's LIMITS, `@polyscale/platform`), and the
+ * policy on what one account may hold unpaid. The order service owns order lines, so their rules are checked here
+ * once; the edges check only their shape.
+ */
+
+/** Most units of one product in a cart line or an order line. */
+export const MAX_LINE_QUANTITY = LIMITS.lineQuantity;
+/** Most distinct products in one order, and so in one cart (a cart must stay checkable). */
+export const MAX_ORDER_PRODUCTS = LIMITS.orderProducts;
+
+/** The shop's rules on unpaid orders (config.ts reads them from the environment). */
+export interface OrderPolicy {
+  /** An unpaid order expires this long after placement (ORDER_PAYMENT_TIMEOUT_SECONDS). */
+  paymentWindowSeconds: number;
+  /** Most unpaid orders one account may have at once (ORDER_MAX_UNPAID_PER_ACCOUNT). */
+  maxUnpaidOrdersPerAccount: number;
+  /** Most units of one product one account may hold in unpaid orders (ORDER_MAX_HELD_UNITS_PER_PRODUCT). */
+  maxHeldUnitsPerProduct: number;
+}
+
+/** A cart write's account and line: ids, and 1..MAX_LINE_QUANTITY units (INVALID_ARGUMENT naming the field). */
+export function requireCartLine(accountId: string, item: RequestedLine): RequestedLine {
+  requireId("accountId", accountId);
+  return {
+    productId: requireId("productId", item.productId),
+    quantity: requireLineQuantity("quantity", item.quantity),
+  };
+}
+
+/**
+ * Validates order lines and merges those naming one product, keeping the order in which products first appear:
+ * at least one line, each of 1..MAX_LINE_QUANTITY units, at most MAX_ORDER_PRODUCTS products, and each product's
+ * merged units within MAX_LINE_QUANTITY (INVALID_ARGUMENT, LIMIT_EXCEEDED beyond a limit).
+ */
+export function requireOrderLines(lines: readonly RequestedLine[]): RequestedLine[] {
+  if (lines.length === 0) throw invalidArgument("lines", "must hold at least one line");
+  const merged = new Map<string, number>();
+  for (const line of lines) {
+    requireId("productId", line.productId);
+    requireLineQuantity("quantity", line.quantity);
+    merged.set(line.productId, (merged.get(line.productId) ?? 0) + line.quantity);
+  }
+  if (merged.size > MAX_ORDER_PRODUCTS) {
+    throw invalidArgument("lines", `must name at most ${MAX_ORDER_PRODUCTS} different products`);
+  }
+  for (const [productId, quantity] of merged) {
+    if (quantity > MAX_LINE_QUANTITY) {
+      throw invalidArgument(
+        "quantity",
+        `must be at most ${MAX_LINE_QUANTITY} in total for product ${productId}`,
+        "LIMIT_EXCEEDED",
+      );
+    }
+  }
+  return [...merged].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+/**
+ * Refuses an order that would take the account past the policy's limits on unpaid orders (TOO_MANY_UNPAID_ORDERS)
+ * and held units of a product (HOLD_LIMIT_EXCEEDED), both FAILED_PRECONDITION. Read through `db`: inside a
+ * transaction holding the account's holds lock (repository.lockAccountHolds), the answer stays true until it commits.
+ */
+export async function requireWithinHolds(
+  db: Queryable,
+  policy: OrderPolicy,
+  accountId: string,
+  lines: readonly RequestedLine[],
+): Promise<void> {
+  const { maxUnpaidOrdersPerAccount, maxHeldUnitsPerProduct } = policy;
+  const holds = await repository.findUnpaidHolds(
+    db,
+    accountId,
+    lines.map((line) => line.productId),
+  );
+  if (holds.unpaidOrders >= maxUnpaidOrdersPerAccount) {
+    throw failedPrecondition(
+      "TOO_MANY_UNPAID_ORDERS",
+      `an account may have at most ${maxUnpaidOrdersPerAccount} unpaid orders at once; pay or cancel one first`,
+      "accountId",
+    );
+  }
+  for (const line of lines) {
+    const held = holds.unitsByProduct.get(line.productId) ?? 0;
+    if (held + line.quantity > maxHeldUnitsPerProduct) {
+      throw failedPrecondition(
+        "HOLD_LIMIT_EXCEEDED",
+        `an account may hold at most ${maxHeldUnitsPerProduct} units of product ${line.productId} in unpaid orders; ` +
+          `it holds ${held}`,
+        "quantity",
+      );
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { ProductClient } from "@polyscale/product";
+import {
+  AppError,
+  describeError,
+  failedPrecondition,
+  recordEvents,
+  type Database,
+  type ErrorCode,
+  type RequestContext,
+} from "@polyscale/platform";
+import type { IdempotencyClaim, NewOrder, Order, RequestedLine } from "./model.js";
+import { orderPlaced } from "./events.js";
+import { requireWithinHolds, type OrderPolicy } from "./limits.js";
+import * as repository from "./repository.js";
+import type { ReservationEffects } from "./reservation-effects.js";
+import type { Step } from "./saga.js";
+
+/** Failures of a call after which it may or may not have taken effect. */
+const OUTCOME_UNKNOWN_CODES = new Set<ErrorCode>(["UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL"]);
+
+/**
+ * The steps of placing an order (placement.ts runs them in this order, in a Saga), each with its undo beside it. The
+ * reconciler repairs what an undo could not finish: a reservation held without an order, a claim without one.
+ */
+export interface PlacementSteps {
+  /** Claims the idempotency key for this request; false when another request holds it. */
+  claimKey: Step<IdempotencyClaim, boolean>;
+  /** Reserves the lines' stock in the product service, keyed by the order id. */
+  reserveStock: Step<{ context: RequestContext; orderId: string; lines: RequestedLine[] }, void>;
+  /** Stores the order and, for a checkout, takes its lines out of the cart. */
+  storeOrder: Step<{ order: NewOrder; lines: RequestedLine[]; fromCart: boolean }, Order>;
+}
+
+export interface PlacementStepsOptions {
+  database: Database;
+  products: ProductClient;
+  effects: ReservationEffects;
+  policy: OrderPolicy;
+}
+
+export function placementSteps({ database, products, effects, policy }: PlacementStepsOptions): PlacementSteps {
+  return {
+    claimKey: {
+      name: "claimIdempotencyKey",
+      // One INSERT; the database decides which of concurrent requests wins.
+      invoke: (claim) => repository.claimIdempotencyKey(database, claim),
+      // Gives the key up so a retry can try again; never a claim whose order was stored.
+      compensate: async (claim, claimed) => {
+        if (claimed) await repository.releaseIdempotencyClaim(database, claim);
+      },
+    },
+
+    reserveStock: {
+      name: "reserveStock",
+      invoke: async ({ context, orderId, lines }) => {
+        await products.reserveStock({ orderId, lines }, context);
+      },
+      // A refusal took nothing. After a timeout or a lost connection the reservation may exist all the same.
+      mayHaveTakenEffect: (error) => !(error instanceof AppError) || OUTCOME_UNKNOWN_CODES.has(error.code),
+      // The release is queued first, so a product service that is down (or answers late, after the release) costs a
+      // retry, never the stock; then it is attempted at once.
+      compensate: async ({ context, orderId }) => {
+        try {
+          await repository.enqueueReservationEffect(database, orderId, "releaseReservation");
+        } catch (error) {
+          // The reconciler still finds the reservation: it is held, old, and has no order.
+          context.logger.warn(
+            { orderId, err: describeError(error) },
+            "could not queue the release of a failed placement",
+          );
+        }
+        // Compensation must not inherit a deadline that may be what just failed; it gets the client's own.
+        await effects.attempt({ requestId: context.requestId }, context.logger, orderId, "releaseReservation");
+      },
+    },
+
+    // One transaction, all or nothing: nothing of it to undo.
+    storeOrder: {
+      name: "storeOrder",
+      invoke: ({ order, lines, fromCart }) =>
+        // The account's holds are locked while they are checked and the order stored, so two concurrent orders of one
+        // account cannot both fit into a limit only one of them fits in.
+        database.transaction(async (tx) => {
+          await repository.lockAccountHolds(tx, order.accountId);
+          await requireWithinHolds(tx, policy, order.accountId, lines);
+          const stored = await repository.insertOrder(tx, order);
+          if (fromCart && !(await repository.takeFromCart(tx, order.accountId, lines))) {
+            throw failedPrecondition(
+              "CART_CHANGED",
+              "the cart changed during checkout; review it and try again",
+              "accountId",
+            );
+          }
+          await recordEvents(tx, [orderPlaced(stored)]);
+          return stored;
+        }),
+    },
+  };
+}

@@ -1,0 +1,260 @@
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AccountClient } from "@polyscale/account";
+import type { ProductClient } from "@polyscale/product";
+import {
+  AppError,
+  alreadyExists,
+  failedPrecondition,
+  newId,
+  notFound,
+  requireId,
+  requireText,
+  requireTotal,
+  type Database,
+  type RequestContext,
+} from "@polyscale/platform";
+import type { NewOrder, Order, OrderLine, RequestedLine } from "./model.js";
+import { KnownAccounts } from "./known-accounts.js";
+import { MAX_ORDER_PRODUCTS, requireOrderLines, requireWithinHolds, type OrderPolicy } from "./limits.js";
+import { requireProductsExist } from "./lookups.js";
+import { countOrderEvent } from "./metrics.js";
+import * as repository from "./repository.js";
+import type { ReservationEffects } from "./reservation-effects.js";
+import { placementSteps, type PlacementSteps } from "./placement-steps.js";
+import { withSaga, type Saga } from "./saga.js";
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+/** Account ids remembered as existing (a few hundred kilobytes at most). */
+const KNOWN_ACCOUNTS_CAPACITY = 10_000;
+/** How often a request that lost an idempotency claim looks for the winner's order. */
+const CLAIM_POLL_MS = 25;
+
+export interface PlacementServiceOptions {
+  database: Database;
+  accounts: AccountClient;
+  products: ProductClient;
+  /** Releases the stock of a placement that failed. */
+  effects: ReservationEffects;
+  /** How long a request waits for a concurrent request with its idempotency key when its caller set no deadline. */
+  defaultWaitMs: number;
+  policy: OrderPolicy;
+}
+
+/** What an order is placed from: explicit lines (PlaceOrder) or the account's cart (Checkout). */
+interface Placement {
+  accountId: string;
+  idempotencyKey?: string;
+  /** Identifies the request behind an idempotency key: a retry must match it. */
+  fingerprint: string;
+  /** Read after the key is claimed, so a retry of a finished checkout never sees the emptied cart. */
+  lines(): Promise<RequestedLine[]>;
+  fromCart: boolean;
+}
+
+/**
+ * Places orders, from explicit lines or from the cart, as a saga across services: claim the idempotency key, check
+ * the account, products and limits, reserve the stock in the product service (keyed by the order id), then store the
+ * order (and empty the cart) in one transaction. When a step fails, the steps before it are undone, last first: the
+ * reservation released, the key given up. The reconciler repairs what an undo could not (it finds the reservation
+ * held without an order, and the claim without one).
+ */
+export class PlacementService {
+  private readonly knownAccounts = new KnownAccounts(KNOWN_ACCOUNTS_CAPACITY);
+  private readonly steps: PlacementSteps;
+
+  constructor(private readonly options: PlacementServiceOptions) {
+    this.steps = placementSteps(options);
+  }
+
+  /** Places an order from the account's cart and takes those units out of the cart in the same transaction. */
+  async checkout(context: RequestContext, accountId: string, idempotencyKey: string): Promise<Order> {
+    requireId("accountId", accountId);
+    return this.place(context, {
+      accountId,
+      idempotencyKey: normalizeIdempotencyKey(idempotencyKey),
+      fingerprint: fingerprintOf({ operation: "checkout", accountId }),
+      fromCart: true,
+      lines: async () => {
+        const items = await repository.listCartItems(this.options.database, accountId);
+        if (items.length === 0) throw failedPrecondition("CART_EMPTY", "the cart is empty", "accountId");
+        if (items.length > MAX_ORDER_PRODUCTS) {
+          throw failedPrecondition(
+            "ORDER_TOO_LARGE",
+            `an order can hold at most ${MAX_ORDER_PRODUCTS} products`,
+            "accountId",
+          );
+        }
+        return items.map(({ productId, quantity }) => ({ productId, quantity }));
+      },
+    });
+  }
+
+  /** Places an order from explicit lines; lines naming one product twice are merged. */
+  async placeOrder(
+    context: RequestContext,
+    accountId: string,
+    lines: readonly RequestedLine[],
+    idempotencyKey: string,
+  ): Promise<Order> {
+    requireId("accountId", accountId);
+    const merged = requireOrderLines(lines);
+    return this.place(context, {
+      accountId,
+      idempotencyKey: normalizeIdempotencyKey(idempotencyKey),
+      fingerprint: fingerprintOf({
+        operation: "placeOrder",
+        accountId,
+        lines: [...merged].sort((a, b) => a.productId.localeCompare(b.productId)),
+      }),
+      fromCart: false,
+      lines: () => Promise.resolve(merged),
+    });
+  }
+
+  /**
+   * With an idempotency key, the request first claims it (one INSERT; the database decides the winner). A loser
+   * with the same request waits for the winner's order; if the winner failed and gave its claim up, it tries again.
+   */
+  private async place(context: RequestContext, placement: Placement): Promise<Order> {
+    const key = placement.idempotencyKey;
+    if (key === undefined) {
+      return withSaga(context.logger, (saga) => this.placeOnce(saga, context, placement, newId()));
+    }
+    const waitUntil = context.deadline?.getTime() ?? Date.now() + this.options.defaultWaitMs;
+    for (;;) {
+      const claim = {
+        accountId: placement.accountId,
+        key,
+        requestFingerprint: placement.fingerprint,
+        orderId: newId(),
+      };
+      const placed = await withSaga(context.logger, async (saga) =>
+        (await saga.run(this.steps.claimKey, claim))
+          ? this.placeOnce(saga, context, placement, claim.orderId)
+          : undefined,
+      );
+      if (placed) return placed;
+      const order = await this.awaitClaimedOrder(placement, key, waitUntil);
+      if (order) return order;
+    }
+  }
+
+  /** The order of the request holding the key, once stored; undefined if that request gave its claim up. */
+  private async awaitClaimedOrder(placement: Placement, key: string, waitUntil: number): Promise<Order | undefined> {
+    for (;;) {
+      const claim = await repository.findIdempotencyClaim(this.options.database, placement.accountId, key);
+      if (!claim) return undefined;
+      if (claim.requestFingerprint !== placement.fingerprint) {
+        throw alreadyExists(
+          "IDEMPOTENCY_KEY_REUSED",
+          "idempotencyKey: was already used for a different request",
+          "idempotencyKey",
+        );
+      }
+      const order = await repository.findOrder(this.options.database, claim.orderId);
+      if (order) return order;
+      if (waitUntil - Date.now() < CLAIM_POLL_MS) {
+        throw new AppError(
+          "DEADLINE_EXCEEDED",
+          "an order with this idempotency key is still being placed; retry",
+          "idempotencyKey",
+          "IDEMPOTENCY_IN_PROGRESS",
+        );
+      }
+      await sleep(CLAIM_POLL_MS);
+    }
+  }
+
+  /** Checks the account, products and limits (nothing to undo), reserves the stock, then stores the order. */
+  private async placeOnce(saga: Saga, context: RequestContext, placement: Placement, orderId: string): Promise<Order> {
+    const requested = await placement.lines();
+    const order = await this.priceOrder(context, placement, orderId, requested);
+    await saga.run(this.steps.reserveStock, { context, orderId, lines: requested });
+    const stored = await saga.run(this.steps.storeOrder, { order, lines: requested, fromCart: placement.fromCart });
+    countOrderEvent("placed");
+    return stored;
+  }
+
+  /**
+   * The order as it would be stored: the account must exist, every product too, in one currency, with a total within
+   * the shop's limit, and the account within its limits on unpaid holds. Refused before any stock is taken.
+   */
+  private async priceOrder(
+    context: RequestContext,
+    placement: Placement,
+    orderId: string,
+    requested: RequestedLine[],
+  ): Promise<NewOrder> {
+    const { database, policy } = this.options;
+    // Checked again, under the account's lock, when the order is stored.
+    await requireWithinHolds(database, policy, placement.accountId, requested);
+    const [account, catalog] = await Promise.allSettled([
+      this.requireAccountExists(context, placement.accountId),
+      requireProductsExist(context, this.options.products, productIdsOf(requested)),
+    ]);
+    // Both checks run at once; the account's failure is reported first so the answer does not depend on timing.
+    if (account.status === "rejected") throw account.reason;
+    if (catalog.status === "rejected") throw catalog.reason;
+    const products = catalog.value;
+    const lines = requested.map((line): OrderLine => {
+      const product = products.get(line.productId)!;
+      return {
+        productId: line.productId,
+        name: product.name,
+        description: product.description,
+        unitPriceCents: product.priceCents,
+        quantity: line.quantity,
+        lineTotalCents: product.priceCents * line.quantity,
+      };
+    });
+    const currencies = new Set(requested.map((line) => products.get(line.productId)!.currency));
+    if (currencies.size > 1) {
+      throw failedPrecondition(
+        "CURRENCY_MISMATCH",
+        "all products of an order must have the same currency",
+        "productId",
+      );
+    }
+    // Prices stored before the limits existed may still be larger: such an order is refused before anything is held.
+    const totalCents = requireTotal(
+      "totalCents",
+      lines.reduce((sum, line) => sum + line.lineTotalCents, 0),
+    );
+    return {
+      id: orderId,
+      accountId: placement.accountId,
+      status: "PENDING_PAYMENT",
+      totalCents,
+      currency: [...currencies][0]!,
+      lines,
+      paymentWindowSeconds: policy.paymentWindowSeconds,
+    };
+  }
+
+  private async requireAccountExists(context: RequestContext, accountId: string): Promise<void> {
+    if (this.knownAccounts.has(accountId)) return;
+    try {
+      await this.options.accounts.getAccount({ id: accountId }, context);
+      this.knownAccounts.add(accountId);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "NOT_FOUND") {
+        throw notFound("ACCOUNT_NOT_FOUND", `account ${accountId} does not exist`, "accountId");
+      }
+      throw error;
+    }
+  }
+}
+
+function productIdsOf(lines: readonly RequestedLine[]): string[] {
+  return lines.map((line) => line.productId);
+}
+
+function normalizeIdempotencyKey(key: string): string | undefined {
+  if (key.trim() === "") return undefined;
+  return requireText("idempotencyKey", key, { max: MAX_IDEMPOTENCY_KEY_LENGTH });
+}
+
+function fingerprintOf(request: object): string {
+  return createHash("sha256").update(JSON.stringify(request)).digest("hex");
+}
