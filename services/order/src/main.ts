@@ -3,7 +3,7 @@ import { createProductClient } from "@polyscale/product";
 import {
   CallerCheck,
   createLogger,
-  describeError,
+  exitOnStartFailure,
   openServiceDatabase,
   readConfig,
   serveUntilStopped,
@@ -66,18 +66,12 @@ async function main(): Promise<void> {
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [
       () => reconciler.stop(),
-      async () => {
-        accounts.close();
-        products.close();
-      },
+      () => accounts.close(),
+      () => products.close(),
       stopEvents,
       () => database.close(),
     ],
   });
 }
 
-// Start-up failures (bad configuration, unreachable database) print one plain line: no stack, no secret values.
-main().catch((error: unknown) => {
-  console.error(`order service cannot start: ${describeError(error).message}`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure("order"));
