@@ -69,13 +69,13 @@ class Parameters {
  *
  * Bounded work: one read of the GIN index yields at most EXACT_COUNT_LIMIT + 1 matches of the words (in table order,
  * in stock if asked); the category and price filters apply to those. When the words match no more, counts and facets
- * are exact; otherwise they are extrapolated from how far into the table those matches reached (so a narrow filter on
- * a common word is an estimate too), and relevance ranks the filtered ones plus every exact title match (found by
- * its own index). Browsing without text
- * pages by btree index; its counts and facets come exact from product_counts (kept by the product statements'
- * triggers, sql/181_product_counts.sql), also within price bounds that leave out none of the currency's prices (a
- * cap above every price); other price bounds and in stock only are counted exactly up to the limit through the btree
- * indexes, estimated from a fixed block sample of the table beyond it.
+ * are exact; otherwise they are extrapolated from how far into the table those matches reached, unless the filters
+ * keep fewer than RANKED_CANDIDATES of them: then the filtered matches are read (up to the limit, exact below it).
+ * Relevance ranks the first RANKED_CANDIDATES filtered matches plus every exact title match (found by its own
+ * index). Browsing without text pages by btree index; its counts and facets come exact from product_counts (kept by
+ * the product statements' triggers, sql/181_product_counts.sql), also within price bounds that leave out none of the
+ * currency's prices (a cap above every price); other price bounds and in stock only are counted exactly up to the
+ * limit through the btree indexes, estimated from a fixed block sample of the table beyond it.
  */
 export class PostgresSearchEngine implements SearchEngine {
   readonly name = "postgres";
