@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { AppError, cleanTextDeep } from "@polyscale/platform";
+import { AppError, cleanTextDeep, type ErrorReason } from "@polyscale/platform";
 import { publicErrorOf } from "../errors.js";
 
 /**
@@ -69,4 +69,34 @@ function rethrow(error: unknown): never {
 export function nonNull<T>(value: T | null | undefined, what: string): T {
   if (value === null || value === undefined) throw new Error(`${what} missing from a service response`);
   return value;
+}
+
+/** The error with a code and reason for the client (graphql-js leaves extensions empty). */
+export function withCode(
+  error: GraphQLError,
+  code: string,
+  reason: ErrorReason,
+  message = error.message,
+): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.nodes ? undefined : error.source,
+    positions: error.nodes ? undefined : error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code, reason },
+  });
+}
+
+/**
+ * graphql-js names the input at fault only in its message: `Variable "$p" got invalid value 2147483648 at "p.skip"; …`.
+ * The field is the last name of that path (skip), or the variable's name; like every BAD_USER_INPUT it goes in
+ * `extensions.field`.
+ */
+export function withField(error: GraphQLError): GraphQLError {
+  const variable = /^Variable "\$(\w+)"/.exec(error.message)?.[1];
+  if (variable === undefined) return error;
+  const path = / at "([^"]+)";/.exec(error.message)?.[1] ?? variable;
+  const names = path.split(/[.[\]]+/).filter((name) => name !== "" && !/^\d+$/.test(name));
+  error.extensions.field = names.at(-1) ?? variable;
+  return error;
 }

@@ -10,7 +10,8 @@ import { createGatewayContext } from "../context.js";
 import { sendError } from "../http/responses.js";
 import { closeServices, connectServices, type Services } from "../services.js";
 import { MemoryThrottleStore, Throttle } from "../throttle.js";
-import { createGraphQLHandler, LruCache } from "./http.js";
+import { LruCache } from "./documents.js";
+import { createGraphQLHandler } from "./http.js";
 
 /**
  * The handler on a real node:http server, wired as server.ts wires it, in front of the real product service: HTTP
