@@ -4,14 +4,24 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "proto/src/gen/**", "gateway/src/graphql/gen/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "proto/src/gen/**",
+      "gateway/src/graphql/gen/**",
+      "**/*.js",
+      "**/*.mjs",
+      "**/*.cjs",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       // The build configs leave tests out; tsconfig.test.json holds them (and the vitest config).
       parserOptions: {
-        project: ["./tsconfig.test.json", "./*/tsconfig.json", "./*/*/tsconfig.json"],
+        project: ["./*/tsconfig.json", "./*/*/tsconfig.json", "./tsconfig.test.json"],
         tsconfigRootDir: import.meta.dirname,
       },
     },

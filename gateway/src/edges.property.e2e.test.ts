@@ -345,9 +345,9 @@ type Definition = Record<
 >;
 
 const definitions: Record<keyof Services, Definition> = {
-  account: AccountServiceService as unknown as Definition,
-  product: ProductServiceService as unknown as Definition,
-  order: OrderServiceService as unknown as Definition,
+  account: AccountServiceService,
+  product: ProductServiceService,
+  order: OrderServiceService,
 };
 
 /** A request of the method's message shape (its defaults tell each field's kind) with generated values. */

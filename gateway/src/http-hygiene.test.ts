@@ -45,7 +45,7 @@ async function startLoneGateway(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let printed = "";
-  for (const stream of [gateway.stdout!, gateway.stderr!]) stream.on("data", (chunk: Buffer) => (printed += chunk));
+  for (const stream of [gateway.stdout, gateway.stderr]) stream.on("data", (chunk: Buffer) => (printed += chunk));
   for (let attempt = 0; ; attempt++) {
     const alive = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (response) => response.ok,

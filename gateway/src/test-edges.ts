@@ -49,9 +49,7 @@ export function edgeClients(gatewayUrl: string) {
           ...options.headers,
         },
         body:
-          options.body === undefined || typeof options.body === "string"
-            ? (options.body as string | undefined)
-            : JSON.stringify(options.body),
+          options.body === undefined || typeof options.body === "string" ? options.body : JSON.stringify(options.body),
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };

@@ -69,7 +69,7 @@ export async function rest(
           : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as any) : undefined };
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
 export function downstreamCalls(headers: Headers): Record<string, number> {

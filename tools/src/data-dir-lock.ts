@@ -75,7 +75,7 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const current = lockHolder(dataDir);
       if (current) throw new DataDirInUseError(dataDir, current);
-      if (attempt === 2) throw new Error(`cannot take ${file}: another process keeps replacing it`);
+      if (attempt === 2) throw new Error(`cannot take ${file}: another process keeps replacing it`, { cause: error });
       rmSync(file, { force: true });
     }
   }

@@ -180,12 +180,12 @@ describe("a PostgreSQL restart under traffic", () => {
     await Promise.all(shoppers);
 
     for (const [name, running] of Object.entries(system.processes)) {
-      expect({ name, exitCode: running!.child.exitCode, signal: running!.child.signalCode }).toEqual({
+      expect({ name, exitCode: running.child.exitCode, signal: running.child.signalCode }).toEqual({
         name,
         exitCode: null,
         signal: null,
       });
-      expect(running!.output(), name).not.toMatch(/uncaught|unhandled/i);
+      expect(running.output(), name).not.toMatch(/uncaught|unhandled/i);
     }
     expect(outcomes.uncoded).toEqual([]);
     expect(outcomes.coded.get("UNAVAILABLE") ?? 0).toBeGreaterThan(0);
@@ -216,7 +216,7 @@ describe("a PostgreSQL restart under traffic", () => {
 
     // The relays kept going: every service's outbox drains (the orders' events among them).
     for (const service of ["account", "product", "order"]) {
-      const database = await Database.open({ url: postgres!.urlOf(service), poolSize: 1 });
+      const database = await Database.open({ url: postgres.urlOf(service), poolSize: 1 });
       try {
         const unsent = async () =>
           (await database.query<{ n: number }>("SELECT count(*) AS n FROM event_outbox WHERE sent_at IS NULL")).rows[0]!

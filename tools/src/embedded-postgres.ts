@@ -196,7 +196,7 @@ export async function startEmbeddedPostgres(options: {
       );
       postmaster = child;
       let started = false;
-      createInterface({ input: child.stderr! }).on("line", (line) => {
+      createInterface({ input: child.stderr }).on("line", (line) => {
         if (/\b(FATAL|PANIC):/.test(line)) fatal.push(line.replace(/^.*?\b(FATAL|PANIC):\s*/, "").trim());
         if (!shutdownCause && /shutdown request|\bPANIC:|terminated by signal/.test(line)) {
           shutdownCause = line.replace(/^.*?\b(LOG|PANIC):\s*/, "").trim();

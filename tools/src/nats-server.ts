@@ -34,8 +34,8 @@ export async function startNatsServer(): Promise<TestNatsServer> {
       env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/usr/local/sbin` },
     });
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-16_000));
-    started.stdout!.on("data", keep);
-    started.stderr!.on("data", keep);
+    started.stdout.on("data", keep);
+    started.stderr.on("data", keep);
     child = started;
     const giveUpAt = Date.now() + 15_000;
     while (!(await acceptsConnections(port))) {

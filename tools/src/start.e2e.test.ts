@@ -37,8 +37,8 @@ const environment = (dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-launch
 function launch(env: Record<string, string>): Launcher {
   const child = spawn(process.execPath, [launcherScript], { env: { ...process.env, ...env } });
   let printed = "";
-  child.stdout!.on("data", (chunk: Buffer) => (printed += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (printed += chunk.toString()));
   const launcher: Launcher = {
     child,
     env,
@@ -80,7 +80,7 @@ async function seed(env: Record<string, string>, ...args: string[]) {
     timeout: 120_000,
   });
   let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const status = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { status, stderr };
 }
@@ -225,7 +225,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     npm.stderr.on("data", (chunk: Buffer) => (printed += chunk.toString()));
     await until(() => printed.includes("PolyScale is running") || npm.exitCode !== null, "the launcher under npm");
     const launcherPid = Number(/launcher pid (\d+)/.exec(printed)?.[1]);
-    expect(startedBy(launcherPid, env.DATA_DIR!).length).toBeGreaterThanOrEqual(8);
+    expect(startedBy(launcherPid, env.DATA_DIR).length).toBeGreaterThanOrEqual(8);
     npm.kill("SIGKILL");
     const alive = (pid: number) => {
       try {
@@ -236,7 +236,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
       }
     };
     await until(
-      () => !alive(launcherPid) && startedBy(launcherPid, env.DATA_DIR!).length === 0,
+      () => !alive(launcherPid) && startedBy(launcherPid, env.DATA_DIR).length === 0,
       "the launcher and its processes to stop",
       30_000,
     );

@@ -157,7 +157,7 @@ describe("one trace per request", () => {
       const client = parentOf(server!)!;
       expect(client, `${from} → ${to} ${method}`).toMatchObject({ service: from, kind: CLIENT });
       expect(server!.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.grpc.status_code": 0 });
-      return { client: client!, server: server! };
+      return { client: client, server: server! };
     };
     const placement = call("gateway", "order", "PlaceOrder");
     expect(placement.server.attributes["rpc.service"]).toBe("polyscale.order.v1.OrderService");

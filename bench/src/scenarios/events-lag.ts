@@ -179,7 +179,7 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
             "SELECT event_id, body FROM event_outbox WHERE id = currval('event_outbox_id_seq')",
           );
           eventId = written.rows[0]!.event_id;
-          timelines.set(eventId, { written: Date.parse(JSON.parse(written.rows[0]!.body).time as string) });
+          timelines.set(eventId, { written: Date.parse((JSON.parse(written.rows[0]!.body) as { time: string }).time) });
         });
         timelines.get(eventId)!.committed = now();
         await sleep(Math.max(0, next - performance.now()));
