@@ -29,6 +29,7 @@ const systemTests = [
   "services/account/src/revocation-feed.test.ts",
   "services/account/src/service.test.ts",
   "services/order/src/e2e.test.ts",
+  "services/order/src/main.test.ts",
   "services/order/src/service.test.ts",
   "services/product/src/inventory.test.ts",
   "services/product/src/main.test.ts",
