@@ -1,0 +1,53 @@
+import { closeSync, mkdtempSync, openSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generatorScripts, isStale, root } from "../build-inputs.mjs";
+
+describe("npm start's build check", () => {
+  const restore: (() => void)[] = [];
+  afterEach(() => restore.splice(0).forEach((undo) => undo()));
+
+  /** A stamp dated now, as if a build had just finished. */
+  function freshStamp(): string {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "stamp-")), "build-stamp");
+    closeSync(openSync(file, "w"));
+    return file;
+  }
+
+  /** Dates `file` (relative to the root) in the future for the rest of the test. */
+  function touchLater(file: string): void {
+    const absolute = path.join(root, file);
+    const before = statSync(absolute);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(absolute, later, later);
+    restore.push(() => utimesSync(absolute, before.atime, before.mtime));
+  }
+
+  it("finds both code generators in the build script", () => {
+    expect(generatorScripts()).toEqual(expect.arrayContaining(["proto/generate.mjs", "gateway/generate.mjs"]));
+  });
+
+  // Regression: an edit to a generator alone (proto/generate.mjs, gateway/generate.mjs) did not rebuild, so npm start
+  // ran stale generated code.
+  it.each(["proto/generate.mjs", "gateway/generate.mjs", "package.json", "gateway/src/graphql/schema.graphql"])(
+    "builds again after %s changes",
+    (file) => {
+      const stamp = freshStamp();
+      utimesSync(stamp, new Date(Date.now() + 30_000), new Date(Date.now() + 30_000));
+      expect(isStale(stamp)).toBe(false);
+      touchLater(file);
+      expect(isStale(stamp)).toBe(true);
+    },
+  );
+
+  // Regression: deploy/ kept a project that, with tests left out of the build, compiled nothing and so never wrote its
+  // build info; every npm start then rebuilt everything. `npm test` builds first, so a fresh stamp must be enough.
+  it("sees a fresh build as up to date", () => {
+    expect(isStale(freshStamp())).toBe(false);
+  });
+
+  it("builds when there is no stamp", () => {
+    expect(isStale(path.join(tmpdir(), "no-such-stamp"))).toBe(true);
+  });
+});
