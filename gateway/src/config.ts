@@ -32,7 +32,7 @@ function trustProxySetting(variable: string): Setting<TrustProxy> {
       try {
         return proxyaddr.compile(trusted);
       } catch (error) {
-        throw new Error(`must be a number of hops or a list of CIDRs (${(error as Error).message})`);
+        throw new Error(`must be a number of hops or a list of CIDRs (${(error as Error).message})`, { cause: error });
       }
     },
   };

@@ -75,8 +75,8 @@ stopOnSignals(
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),
-    async () => revocations.stop(),
-    async () => closeServices(services),
+    () => revocations.stop(),
+    () => closeServices(services),
     () => throttle.close(),
     () => metrics.close(),
   ],

@@ -62,10 +62,10 @@ export class MemoryThrottleStore implements ThrottleStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async take(key: string, rule: ThrottleRule): Promise<ThrottleDecision> {
+  take(key: string, rule: ThrottleRule): Promise<ThrottleDecision> {
     const now = this.now();
     const entry = this.live(key, now) ?? { count: 0, blockedUntil: 0, expiresAt: 0 };
-    if (now < entry.blockedUntil) return { allowed: false, retryAfterMs: entry.blockedUntil - now };
+    if (now < entry.blockedUntil) return Promise.resolve({ allowed: false, retryAfterMs: entry.blockedUntil - now });
     entry.count += 1;
     const delay = delayAfter(entry.count, rule);
     if (delay > 0) entry.blockedUntil = now + delay;
@@ -73,19 +73,23 @@ export class MemoryThrottleStore implements ThrottleStore {
     this.entries.delete(key);
     this.entries.set(key, entry);
     if (this.entries.size > this.maxKeys) this.entries.delete(this.entries.keys().next().value!);
-    return { allowed: true };
+    return Promise.resolve({ allowed: true });
   }
 
-  async refund(key: string): Promise<void> {
+  refund(key: string): Promise<void> {
     const entry = this.live(key, this.now());
     if (entry) entry.count = Math.max(0, entry.count - 1);
+    return Promise.resolve();
   }
 
-  async reset(key: string): Promise<void> {
+  reset(key: string): Promise<void> {
     this.entries.delete(key);
+    return Promise.resolve();
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 
   /** Keys remembered, for tests of the memory bound. */
   get size(): number {
@@ -183,8 +187,9 @@ export class RedisThrottleStore implements ThrottleStore {
     await this.fallback.reset(key);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.redis.disconnect();
+    return Promise.resolve();
   }
 
   private warn(error: unknown): void {

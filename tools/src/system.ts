@@ -168,7 +168,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   );
   if (firstError !== undefined) {
     await stop();
-    throw firstError;
+    throw firstError instanceof Error ? firstError : new Error("a service did not start", { cause: firstError });
   }
   return { gatewayUrl, addresses, processes, startService: (name) => start(name), stopService, stop };
 }

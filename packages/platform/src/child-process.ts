@@ -90,11 +90,11 @@ export async function startProcess(options: {
     printed = (printed + chunk.toString()).slice(-64_000);
     wake();
   };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
   if (options.echo) {
-    child.stdout!.pipe(process.stdout);
-    child.stderr!.pipe(process.stderr);
+    child.stdout.pipe(process.stdout);
+    child.stderr.pipe(process.stderr);
   }
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   let hasExited = false;

@@ -29,12 +29,12 @@ const INT8_OID = 20;
  * int8 (counts, cents) comes back as a number rather than node-postgres's string: every value we store stays far
  * below 2^53.
  */
-const types = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === INT8_OID) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
-  },
-} as unknown as pg.CustomTypesConfig;
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as pg.CustomTypesConfig["getTypeParser"],
+};
 
 /** Errors of node-postgres and Node's sockets that mean the connection, not the statement, failed. */
 const CONNECTION_ERROR_CODES = new Set([

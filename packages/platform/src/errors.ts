@@ -208,6 +208,18 @@ export function fromGrpcError(error: ServiceError, serviceName: string): AppErro
     case status.UNIMPLEMENTED:
     case status.DATA_LOSS:
       return new AppError("INTERNAL", "internal error");
+    // The statuses of a request's own fault keep their code (codeOfGrpcStatus), below.
+    case status.OK:
+    case status.INVALID_ARGUMENT:
+    case status.NOT_FOUND:
+    case status.ALREADY_EXISTS:
+    case status.PERMISSION_DENIED:
+    case status.RESOURCE_EXHAUSTED:
+    case status.FAILED_PRECONDITION:
+    case status.ABORTED:
+    case status.OUT_OF_RANGE:
+    case status.UNAUTHENTICATED:
+      break;
   }
   const field = error.metadata?.get(FIELD_METADATA_KEY)[0];
   return new AppError(code ?? "INTERNAL", error.details, typeof field === "string" ? field : undefined);

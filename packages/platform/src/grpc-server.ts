@@ -79,7 +79,8 @@ function tolerantDefinition<Definition extends ServiceDefinition>(definition: De
       ...method,
       requestDeserialize: (bytes: Buffer) => {
         try {
-          return method.requestDeserialize(bytes);
+          const request: unknown = method.requestDeserialize(bytes);
+          return request;
         } catch {
           return UNDECODABLE;
         }

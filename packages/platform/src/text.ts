@@ -22,7 +22,8 @@ export function cleanText(field: string, value: string): string {
 export function cleanTextDeep<T>(value: T, field = "input"): T {
   if (typeof value === "string") return cleanText(field, value) as T;
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) value[index] = cleanTextDeep(value[index], field);
+    const items: unknown[] = value;
+    for (let index = 0; index < items.length; index++) items[index] = cleanTextDeep(items[index], field);
   } else if (
     typeof value === "object" &&
     value !== null &&

@@ -78,7 +78,7 @@ function diagnosticFields(message: string): { reason: string; status?: string } 
     const reason = [error.name, error.message].filter((part) => typeof part === "string" && part).join(": ");
     return {
       reason: reason.slice(0, MAX_DIAGNOSTIC_TEXT) || "export failed",
-      ...(error.code === undefined ? {} : { status: String(error.code) }),
+      ...(typeof error.code === "string" || typeof error.code === "number" ? { status: String(error.code) } : {}),
     };
   } catch {
     return { reason: message.split("\n")[0]!.slice(0, MAX_DIAGNOSTIC_TEXT) };
