@@ -14,7 +14,7 @@ export const PRODUCT_BY_ID_QUERY = `query ProductById($id: String!) {
   products(id: $id) { id name description price priceCents currency stock createdAt updatedAt }
 }`;
 
-/** The statement the product service runs for GetProduct (ProductRepository.getProduct). */
+/** The statement the product service runs for GetProduct (`getProduct` in services/product/src/repository.ts). */
 export const GET_PRODUCT_SQL =
   "SELECT id, name, description, price_cents, currency, category_id, stock, created_at, updated_at " +
   "FROM products WHERE id = $1";

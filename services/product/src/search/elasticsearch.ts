@@ -302,7 +302,7 @@ export class ElasticsearchEngine implements SearchEngine {
 export interface ElasticsearchEngineOptions {
   /** False only for filling a physical index directly (reindex.ts); default true. */
   writesRequireAlias?: boolean;
-  /** The products with these ids from the database, in the order given (ProductRepository.getProducts). */
+  /** The products with these ids from the database, in the order given (`getProducts` in repository.ts). */
   loadProducts?: (ids: string[]) => Promise<Product[]>;
 }
 
