@@ -109,6 +109,11 @@ export async function developmentSigningKey(file: string): Promise<string> {
   return pem;
 }
 
+/**
+ * Longest refresh or emailed token accepted as input: ours are 43 characters; anything much longer is not one of ours.
+ */
+export const MAX_REFRESH_TOKEN_LENGTH = 256;
+
 /** A new opaque refresh token: 32 random bytes, base64url. */
 export function newRefreshToken(): string {
   return randomBytes(32).toString("base64url");

@@ -1,0 +1,203 @@
+import {
+  alreadyExists,
+  invalidArgument,
+  newId,
+  normalizePage,
+  recordEvents,
+  requireEmail,
+  requireId,
+  requireIds,
+  requireText,
+  type AppError,
+  type Database,
+  type RequestContext,
+} from "@polyscale/platform";
+import type { EmailedTokenService } from "./emailed-tokens.js";
+import { accountRegistered, accountUpdated } from "./events.js";
+import { accountNotFound, requireAccount } from "./lookups.js";
+import type { Account, Role, Session } from "./model.js";
+import { hashPassword, MIN_PASSWORD_LENGTH, requirePassword, verifyPassword } from "./passwords.js";
+import * as repository from "./repository.js";
+import { invalidCredentials, revokeSessions, type SessionService } from "./sessions.js";
+
+const MAX_NAME_LENGTH = 100;
+const MAX_IDS_PER_BATCH = 1000;
+
+function emailTaken(): AppError {
+  return alreadyExists("EMAIL_TAKEN", "an account with this email already exists", "email");
+}
+
+export interface AccountsServiceOptions {
+  database: Database;
+  sessions: SessionService;
+  emailedTokens: EmailedTokenService;
+  /** Called after a change that revokes access tokens has committed (the revocation feed then looks at once). */
+  onRevocation: () => void;
+}
+
+/**
+ * Accounts: creating and registering them, reading them, and changing a profile, a password, a role or whether the
+ * account may log in. A change that must end sessions does so through sessions.ts in the same transaction.
+ */
+export class AccountsService {
+  private readonly database: Database;
+  private readonly sessions: SessionService;
+  private readonly emailedTokens: EmailedTokenService;
+  private readonly onRevocation: () => void;
+
+  constructor(options: AccountsServiceOptions) {
+    this.database = options.database;
+    this.sessions = options.sessions;
+    this.emailedTokens = options.emailedTokens;
+    this.onRevocation = options.onRevocation;
+  }
+
+  /** An admin operation: email and password are given together or not at all; role defaults to customer. */
+  async createAccount(input: { name: string; email: string; password: string; role?: Role }): Promise<Account> {
+    const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
+    let email: string | null = null;
+    let password: string | null = null;
+    if (input.email !== "" || input.password !== "") {
+      if (input.email === "") throw invalidArgument("email", "is required when a password is given");
+      if (input.password === "") throw invalidArgument("password", "is required when an email is given");
+      email = requireEmail("email", input.email);
+      password = requirePassword("password", input.password, MIN_PASSWORD_LENGTH);
+    }
+    const passwordHash = password === null ? null : await hashPassword(password);
+    const account = { id: newId(), name, email, passwordHash, role: input.role ?? "customer" };
+    return this.database.transaction(async (tx) => {
+      const created = await repository.insertAccount(tx, account);
+      if (!created) throw emailTaken();
+      await recordEvents(tx, [accountRegistered(created)]);
+      return created;
+    });
+  }
+
+  getAccount(id: string): Promise<Account> {
+    return requireAccount(this.database, id);
+  }
+
+  /** The accounts that exist among the ids, in the order asked, each once. */
+  async getAccounts(ids: readonly string[]): Promise<Account[]> {
+    const wanted = requireIds("ids", ids, { max: MAX_IDS_PER_BATCH });
+    const found = new Map(
+      (await repository.findAccounts(this.database, wanted)).map((account) => [account.id, account]),
+    );
+    return wanted.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /** Newest first. */
+  async listAccounts(page: { skip: number; take: number }): Promise<Account[]> {
+    return repository.listAccounts(this.database, normalizePage(page));
+  }
+
+  /** Registers and sends a verification email (in the background: a mail fault never fails a registration). */
+  async register(context: RequestContext, input: { name: string; email: string; password: string }): Promise<Session> {
+    const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
+    const email = requireEmail("email", input.email);
+    const password = requirePassword("password", input.password, MIN_PASSWORD_LENGTH);
+    const passwordHash = await hashPassword(password);
+    const session = await this.database.transaction(async (tx) => {
+      const account = await repository.insertAccount(tx, { id: newId(), name, email, passwordHash, role: "customer" });
+      if (!account) throw emailTaken();
+      await recordEvents(tx, [accountRegistered(account)]);
+      return this.sessions.issueSession(tx, account, newId(), 0);
+    });
+    this.emailedTokens.sendVerificationLater(context, session.account);
+    return session;
+  }
+
+  /** Changes the name, the email or both; at least one must be given. */
+  async updateProfile(input: { accountId: string; name?: string; email?: string }): Promise<Account> {
+    const accountId = requireId("accountId", input.accountId);
+    if (input.name === undefined && input.email === undefined) {
+      throw invalidArgument("name", "give a name, an email or both to change");
+    }
+    const name = input.name === undefined ? undefined : requireText("name", input.name, { max: MAX_NAME_LENGTH });
+    const email = input.email === undefined ? undefined : requireEmail("email", input.email);
+    return this.database.transaction(async (tx) => {
+      const outcome = await repository.updateProfile(tx, accountId, { name, email });
+      switch (outcome.kind) {
+        case "accountNotFound":
+          throw accountNotFound("accountId");
+        case "emailTaken":
+          throw emailTaken();
+        case "updated":
+          await recordEvents(tx, [accountUpdated(outcome.account)]);
+          return outcome.account;
+      }
+    });
+  }
+
+  /**
+   * Checks the current password, sets the new one, revokes every session of the account and starts a fresh one.
+   * Wrong current passwords are throttled by the gateway like failed logins.
+   */
+  async changePassword(input: { accountId: string; currentPassword: string; newPassword: string }): Promise<Session> {
+    const accountId = requireId("accountId", input.accountId);
+    const currentPassword = requirePassword("currentPassword", input.currentPassword, 1);
+    const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
+    const credentials = await repository.findCredentials(this.database, accountId);
+    if (!credentials) throw accountNotFound("accountId");
+    const verified = await verifyPassword(credentials.passwordHash, currentPassword);
+    if (!verified || !credentials.passwordHash) throw invalidCredentials();
+    const newPasswordHash = await hashPassword(newPassword);
+    const session = await this.sessions.startSession(accountId, credentials.passwordHash, async (tx) => {
+      const tokenGeneration = await revokeSessions(tx, accountId, "password_changed", "every_session");
+      return { account: await repository.setPasswordHash(tx, accountId, newPasswordHash), tokenGeneration };
+    });
+    this.onRevocation();
+    return session;
+  }
+
+  /** Changes the role; access tokens issued before carry the old one, so they are revoked (a refresh gets the new). */
+  async setRole(input: { accountId: string; role: Role }): Promise<Account> {
+    const accountId = requireId("accountId", input.accountId);
+    const account = await this.database.transaction(async (tx) => {
+      if (!(await repository.lockAccount(tx, accountId))) return undefined;
+      const changed = await repository.setRole(tx, accountId, input.role);
+      await revokeSessions(tx, accountId, "role_changed", "access_tokens");
+      return changed;
+    });
+    if (!account) throw accountNotFound("accountId");
+    this.onRevocation();
+    return account;
+  }
+
+  /** Disabling ends every session and refuses logins and refreshes; enabling lets the owner log in again. */
+  async setDisabled(input: { accountId: string; disabled: boolean }): Promise<Account> {
+    const accountId = requireId("accountId", input.accountId);
+    if (!input.disabled) {
+      const account = await this.database.transaction(async (tx) =>
+        (await repository.lockAccount(tx, accountId)) ? repository.setDisabled(tx, accountId, false) : undefined,
+      );
+      if (!account) throw accountNotFound("accountId");
+      return account;
+    }
+    return this.sessions.revokeEverySession(accountId, "account_disabled", (tx) =>
+      repository.setDisabled(tx, accountId, true),
+    );
+  }
+
+  /**
+   * Creates the first admin unless an account already has its email. Several replicas may start at once: only one
+   * insert wins, the others change nothing. True when this call created it.
+   */
+  async ensureAdmin(input: { email: string; password: string }): Promise<boolean> {
+    const email = requireEmail("ADMIN_EMAIL", input.email);
+    const password = requirePassword("ADMIN_PASSWORD", input.password, MIN_PASSWORD_LENGTH);
+    if (await repository.findCredentialsByEmail(this.database, email)) return false;
+    const passwordHash = await hashPassword(password);
+    return this.database.transaction(async (tx) => {
+      const created = await repository.insertAccount(tx, {
+        id: newId(),
+        name: "Administrator",
+        email,
+        passwordHash,
+        role: "admin",
+      });
+      if (created) await recordEvents(tx, [accountRegistered(created)]);
+      return created !== undefined;
+    });
+  }
+}

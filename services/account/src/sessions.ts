@@ -1,0 +1,336 @@
+import {
+  newId,
+  recordEvents,
+  requireEmail,
+  requireId,
+  requireText,
+  unauthenticated,
+  type AppError,
+  type Database,
+  type Queryable,
+  type RequestContext,
+} from "@polyscale/platform";
+import { sessionsRevoked, type SessionsRevokedReason } from "./events.js";
+import { accountNotFound } from "./lookups.js";
+import type { Account, RevocationRecord, Session } from "./model.js";
+import { requirePassword, verifyPassword } from "./passwords.js";
+import * as repository from "./repository.js";
+import {
+  hashRefreshToken,
+  MAX_REFRESH_TOKEN_LENGTH,
+  newRefreshToken,
+  successorRefreshToken,
+  type AccessTokenSigner,
+} from "./tokens.js";
+
+const PURGE_BATCH_SIZE = 1000;
+// How many rotations in a row a repeated refresh follows within the grace window (a tab that refreshed twice while
+// another was still waiting); a longer chain is treated as reuse.
+const MAX_GRACE_CHAIN = 5;
+
+const INVALID_REFRESH_TOKEN = "invalid refresh token";
+const ACCOUNT_DISABLED = "account is disabled";
+
+/** UNAUTHENTICATED INVALID_CREDENTIALS, the same whether the email, the account or the password was wrong. */
+export function invalidCredentials(): AppError {
+  return unauthenticated("INVALID_CREDENTIALS", "invalid credentials");
+}
+
+function requireRefreshToken(value: string): string {
+  return requireText("refreshToken", value, { max: MAX_REFRESH_TOKEN_LENGTH });
+}
+
+/**
+ * The one way sessions end, inside the caller's transaction and under the account's lock, so the revocation and its
+ * account.sessions_revoked event commit together. `{ familyId }` ends one session family (its refresh tokens, and
+ * its access tokens through a recorded revocation); "every_session" revokes every refresh token and raises the token
+ * generation; "access_tokens" only raises the generation (a refresh then carries the account's new state). Returns
+ * the account's token generation after the change. The caller tells the revocation feed after the commit.
+ */
+export async function revokeSessions(
+  tx: Queryable,
+  accountId: string,
+  reason: SessionsRevokedReason,
+  scope: "every_session" | "access_tokens",
+): Promise<number>;
+export async function revokeSessions(
+  tx: Queryable,
+  accountId: string,
+  reason: SessionsRevokedReason,
+  scope: { familyId: string },
+): Promise<undefined>;
+export async function revokeSessions(
+  tx: Queryable,
+  accountId: string,
+  reason: SessionsRevokedReason,
+  scope: { familyId: string } | "every_session" | "access_tokens",
+): Promise<number | undefined> {
+  let generation: number | undefined;
+  if (typeof scope === "object") {
+    await repository.revokeRefreshTokenFamily(tx, scope.familyId);
+    await repository.recordSessionRevocation(tx, accountId, scope.familyId);
+  } else {
+    if (scope === "every_session") await repository.revokeRefreshTokensOfAccount(tx, accountId);
+    generation = await repository.raiseTokenGeneration(tx, accountId);
+  }
+  await recordEvents(tx, [sessionsRevoked(accountId, reason, typeof scope === "object" ? scope.familyId : undefined)]);
+  return generation;
+}
+
+export interface SessionServiceOptions {
+  database: Database;
+  signer: AccessTokenSigner;
+  refreshTokenTtlSeconds: number;
+  /** How long after a refresh token was used a repeated use still gets the same successor instead of revoking. */
+  refreshGraceSeconds: number;
+  /** Called after a change that revokes access tokens has committed (the revocation feed then looks at once). */
+  onRevocation: () => void;
+}
+
+/**
+ * Sessions: a session family is a chain of rotated refresh tokens, each access token names its family and the
+ * account's token generation. Logging in and out, refreshing (with its grace window and reuse detection), the state
+ * a gateway's revocation check asks about, and the purge of expired rows. `startSession`, `issueSession` and
+ * `revokeEverySession` are how accounts.ts and emailed-tokens.ts start and end sessions.
+ */
+export class SessionService {
+  private readonly database: Database;
+  private readonly signer: AccessTokenSigner;
+  private readonly refreshTokenTtlMs: number;
+  private readonly refreshGraceSeconds: number;
+  private readonly successorSecret: Buffer;
+  private readonly onRevocation: () => void;
+
+  constructor(options: SessionServiceOptions) {
+    this.database = options.database;
+    this.signer = options.signer;
+    this.refreshTokenTtlMs = options.refreshTokenTtlSeconds * 1000;
+    this.refreshGraceSeconds = options.refreshGraceSeconds;
+    this.successorSecret = options.signer.deriveSecret("polyscale refresh token successor");
+    this.onRevocation = options.onRevocation;
+  }
+
+  /**
+   * Failures say only "invalid credentials", whether or not the email exists, and take as long either way. Guessing is
+   * throttled by the gateway, which knows the client's address.
+   */
+  async login(input: { email: string; password: string }): Promise<Session> {
+    const email = requireEmail("email", input.email);
+    const password = requirePassword("password", input.password, 1);
+    const credentials = await repository.findCredentialsByEmail(this.database, email);
+    const verified = await verifyPassword(credentials?.passwordHash, password);
+    if (!verified || !credentials?.passwordHash) throw invalidCredentials();
+    return this.startSession(credentials.account.id, credentials.passwordHash);
+  }
+
+  /**
+   * Rotates a refresh token: the presented one is used up and its successor is issued. Presenting it again within
+   * the grace window (two tabs refreshing at once, a retry after a lost answer) hands out that same successor, with a
+   * fresh access token, instead of a second one. Presenting it after the window means it leaked: its whole family is
+   * revoked, and that revocation is committed even though the call fails.
+   */
+  async refreshToken(context: RequestContext, refreshToken: string): Promise<Session> {
+    const presentedToken = requireRefreshToken(refreshToken);
+    const tokenHash = hashRefreshToken(presentedToken);
+    const presented = await repository.findRefreshToken(this.database, tokenHash);
+    if (!presented) throw unauthenticated("INVALID_REFRESH_TOKEN", INVALID_REFRESH_TOKEN);
+    const outcome = await this.database.transaction(async (tx) => {
+      // The account lock orders concurrent uses of one token: the first rotates, the others see it used.
+      const locked = await repository.lockAccount(tx, presented.accountId);
+      if (!locked || locked.account.disabled) return { kind: "rejected" } as const;
+      const used = await repository.useRefreshToken(tx, tokenHash);
+      if (used) {
+        const successor = successorRefreshToken(this.successorSecret, presentedToken);
+        return {
+          kind: "rotated",
+          session: await this.issueSession(tx, locked.account, used.familyId, locked.tokenGeneration, successor),
+        } as const;
+      }
+      const current = await repository.findRefreshTokenState(tx, tokenHash, this.refreshGraceSeconds);
+      if (!current?.usedAt || current.revokedAt) return { kind: "rejected" } as const;
+      if (current.usedWithinGrace) {
+        const successor = await this.graceSuccessor(tx, presentedToken);
+        if (successor) {
+          const session = await this.resumeSession(locked.account, successor, locked.tokenGeneration);
+          return { kind: "rotated", session } as const;
+        }
+      }
+      await revokeSessions(tx, presented.accountId, "refresh_token_reuse", { familyId: current.familyId });
+      return { kind: "reused" } as const;
+    });
+    if (outcome.kind === "rotated") return outcome.session;
+    if (outcome.kind === "reused") {
+      this.onRevocation();
+      context.logger.warn({ accountId: presented.accountId }, "refresh token reused; its session family is revoked");
+    }
+    throw unauthenticated("INVALID_REFRESH_TOKEN", INVALID_REFRESH_TOKEN);
+  }
+
+  /**
+   * The live successor of a token used within the grace window, following successors that were themselves used
+   * within it; undefined when the chain ends in a revoked, expired or long-used token.
+   */
+  private async graceSuccessor(
+    tx: Queryable,
+    usedToken: string,
+  ): Promise<{ token: string; expiresAt: Date; familyId: string } | undefined> {
+    let current = usedToken;
+    for (let step = 0; step < MAX_GRACE_CHAIN; step += 1) {
+      const next = successorRefreshToken(this.successorSecret, current);
+      const state = await repository.findRefreshTokenState(tx, hashRefreshToken(next), this.refreshGraceSeconds);
+      if (!state || state.revokedAt || state.expired) return undefined;
+      if (!state.usedAt) return { token: next, expiresAt: state.expiresAt, familyId: state.familyId };
+      if (!state.usedWithinGrace) return undefined;
+      current = next;
+    }
+    return undefined;
+  }
+
+  /** Revokes the session family of the token. An unknown token is already logged out, so that succeeds too. */
+  async logout(refreshToken: string): Promise<void> {
+    const presented = await repository.findRefreshToken(
+      this.database,
+      hashRefreshToken(requireRefreshToken(refreshToken)),
+    );
+    if (!presented) return;
+    await this.database.transaction(async (tx) => {
+      await repository.lockAccount(tx, presented.accountId);
+      await revokeSessions(tx, presented.accountId, "logout", { familyId: presented.familyId });
+    });
+    this.onRevocation();
+  }
+
+  /** Ends every session of the account: refresh tokens revoked, access tokens issued before refused by gateways. */
+  async logoutAll(accountId: string): Promise<void> {
+    await this.revokeEverySession(requireId("accountId", accountId), "logout_all", () => Promise.resolve(undefined));
+  }
+
+  /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
+  async sessionState(input: {
+    accountId: string;
+    sessionId: string;
+  }): Promise<{ generation: number; sessionRevoked: boolean }> {
+    const accountId = requireId("accountId", input.accountId);
+    const sessionId = input.sessionId === "" ? null : requireId("sessionId", input.sessionId);
+    const state = await repository.sessionState(this.database, accountId, sessionId);
+    if (!state) throw accountNotFound("accountId");
+    return state;
+  }
+
+  /** Revocations that can still concern a live access token (recorded within one access-token lifetime). */
+  recentRevocations(withinSeconds = this.signer.ttlSeconds): Promise<RevocationRecord[]> {
+    return repository.recentRevocations(this.database, withinSeconds);
+  }
+
+  /** How long after it was recorded a revocation still concerns a live access token. */
+  get revocationLifetimeMs(): number {
+    return this.signer.ttlSeconds * 1000;
+  }
+
+  /**
+   * Under the account's lock: revokes every refresh token, raises the token generation (so gateways refuse every
+   * access token issued before) and applies `change`; then tells the revocation feed.
+   */
+  async revokeEverySession<T>(
+    accountId: string,
+    reason: SessionsRevokedReason,
+    change: (tx: Queryable) => Promise<T>,
+  ): Promise<T> {
+    const result = await this.database.transaction(async (tx) => {
+      if (!(await repository.lockAccount(tx, accountId))) return { found: false } as const;
+      await revokeSessions(tx, accountId, reason, "every_session");
+      return { found: true, value: await change(tx) } as const;
+    });
+    if (!result.found) throw accountNotFound("accountId");
+    this.onRevocation();
+    return result.value;
+  }
+
+  /**
+   * Deletes refresh tokens that expired, in batches so no statement holds many locks. An expired token is refused
+   * whether or not its row exists, so nothing is lost: only rows that would otherwise pile up for ever.
+   */
+  async purgeExpiredRefreshTokens(now = new Date()): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const batch = await repository.deleteExpiredRefreshTokens(this.database, now, PURGE_BATCH_SIZE);
+      deleted += batch;
+      if (batch < PURGE_BATCH_SIZE) break;
+    }
+    // Revocations outlive the access tokens they concern by a margin, then go too; so do expired emailed tokens.
+    await repository.deleteRevocationsOlderThan(this.database, this.signer.ttlSeconds * 2);
+    await repository.deleteExpiredAccountTokens(this.database);
+    return deleted;
+  }
+
+  /** The JSON Web Key Set that verifies access tokens. */
+  signingKeys(): string {
+    return this.signer.jwksJson;
+  }
+
+  /**
+   * Starts a new session family for an account whose password was just checked against verifiedHash, after running
+   * change (which returns the account as changed) in the same transaction. The account row is locked and the hash
+   * compared again: if the password changed while it was being checked, a session from the old one must not outlive
+   * the change. A disabled account gets no session.
+   */
+  async startSession(
+    accountId: string,
+    verifiedHash: string,
+    change?: (tx: Queryable) => Promise<{ account: Account; tokenGeneration: number }>,
+  ): Promise<Session> {
+    const session = await this.database.transaction(async (tx) => {
+      const locked = await repository.lockAccount(tx, accountId);
+      if (locked?.passwordHash !== verifiedHash) return undefined;
+      if (locked.account.disabled) return "disabled" as const;
+      const { account, tokenGeneration } = change ? await change(tx) : locked;
+      return this.issueSession(tx, account, newId(), tokenGeneration);
+    });
+    if (session === "disabled") throw unauthenticated("ACCOUNT_DISABLED", ACCOUNT_DISABLED);
+    if (!session) throw invalidCredentials();
+    return session;
+  }
+
+  async issueSession(
+    tx: Queryable,
+    account: Account,
+    familyId: string,
+    tokenGeneration: number,
+    refreshToken = newRefreshToken(),
+  ): Promise<Session> {
+    const refreshTokenExpiresAt = new Date(Date.now() + this.refreshTokenTtlMs);
+    await repository.insertRefreshToken(tx, {
+      id: newId(),
+      familyId,
+      accountId: account.id,
+      tokenHash: hashRefreshToken(refreshToken),
+      expiresAt: refreshTokenExpiresAt,
+    });
+    return this.resumeSession(
+      account,
+      { token: refreshToken, expiresAt: refreshTokenExpiresAt, familyId },
+      tokenGeneration,
+    );
+  }
+
+  /** A session around a refresh token that is already stored: a fresh access token for it. */
+  private async resumeSession(
+    account: Account,
+    refresh: { token: string; expiresAt: Date; familyId: string },
+    tokenGeneration: number,
+  ): Promise<Session> {
+    const access = await this.signer.sign({
+      accountId: account.id,
+      role: account.role,
+      sessionId: refresh.familyId,
+      generation: tokenGeneration,
+    });
+    return {
+      account,
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt: refresh.expiresAt,
+    };
+  }
+}
