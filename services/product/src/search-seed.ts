@@ -1,6 +1,6 @@
 import { newId, type Queryable } from "@polyscale/platform";
 import * as repository from "./repository.js";
-import { slugFromName } from "./service.js";
+import { slugFromName } from "./catalog.js";
 
 /** A product to put in the catalog; categoryName creates (or reuses) a category of that name. */
 export interface SeedProduct {

@@ -10,7 +10,7 @@ import {
 import { parseArgs } from "node:util";
 import { productSettings } from "./config.js";
 import { productChanged } from "./events.js";
-import { slugFromName } from "./service.js";
+import { slugFromName } from "./catalog.js";
 import { drawProgress } from "./progress.js";
 import { openProductDatabase } from "./storage.js";
 

@@ -1,0 +1,193 @@
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalidArgument,
+  LIMITS,
+  normalizePage,
+  notFound,
+  recordEvents,
+  requireId,
+  requireIds,
+  requireInteger,
+  requireLineQuantity,
+  requireStock,
+  type Database,
+} from "@polyscale/platform";
+import { productNotFound } from "./catalog.js";
+import { stockChanged } from "./events.js";
+import type { Product, Reservation, ReservationLine, ReservationStatus, StockLevel } from "./model.js";
+import { stockRefusals } from "./metrics.js";
+import * as repository from "./repository.js";
+
+const MAX_RESERVATION_LINES = 100;
+
+export interface InventoryServiceOptions {
+  database: Database;
+}
+
+/**
+ * The inventory: a product's stock, adjusted by hand or reserved for an order (all of an order's lines or none),
+ * each reservation then released or committed once, and the stock levels (on hand, available, held, sold).
+ */
+export class InventoryService {
+  private readonly database: Database;
+
+  constructor(options: InventoryServiceOptions) {
+    this.database = options.database;
+  }
+
+  async adjustStock(input: { productId: string; delta: number }): Promise<Product> {
+    const productId = requireId("productId", input.productId);
+    const delta = requireInteger("delta", input.delta, {});
+    if (delta === 0) throw invalidArgument("delta", "must not be zero");
+    // The sum is checked again in the repository, under the row lock.
+    requireStock("delta", Math.abs(delta));
+    return this.database.transaction(async (tx) => {
+      const outcome = await repository.adjustStock(tx, productId, delta);
+      switch (outcome.kind) {
+        case "productNotFound":
+          throw productNotFound(productId, "productId");
+        case "outOfRange":
+          if (delta > 0) {
+            throw invalidArgument(
+              "delta",
+              `stock of product ${productId} would exceed ${LIMITS.stock}`,
+              "LIMIT_EXCEEDED",
+            );
+          }
+          throw failedPrecondition("INSUFFICIENT_STOCK", `stock of product ${productId} cannot go below zero`, "delta");
+        case "adjusted":
+          await recordEvents(tx, [stockChanged(productId, { stock: outcome.product.stock, delta, cause: "adjusted" })]);
+          return outcome.product;
+      }
+    });
+  }
+
+  async reserveStock(input: { orderId: string; lines: ReservationLine[] }): Promise<Reservation> {
+    const orderId = requireId("orderId", input.orderId);
+    if (input.lines.length === 0) throw invalidArgument("lines", "must not be empty");
+    if (input.lines.length > MAX_RESERVATION_LINES) {
+      throw invalidArgument("lines", `must hold at most ${MAX_RESERVATION_LINES} lines`);
+    }
+    // Two lines for one product are one line for their sum.
+    const quantities = new Map<string, number>();
+    for (const line of input.lines) {
+      const productId = requireId("productId", line.productId);
+      const quantity = requireLineQuantity("quantity", line.quantity);
+      quantities.set(productId, requireInteger("quantity", (quantities.get(productId) ?? 0) + quantity, {}));
+    }
+    const lines = [...quantities].map(([productId, quantity]) => ({ productId, quantity }));
+    // Takes stock for every line or for none: a refusal thrown here rolls the lines already taken back.
+    return this.database.transaction(async (tx) => {
+      const outcome = await repository.reserveStock(tx, orderId, lines);
+      switch (outcome.kind) {
+        case "existing":
+          if (!sameLines(outcome.reservation.lines, lines)) {
+            throw alreadyExists(
+              "RESERVATION_CONFLICT",
+              `order ${orderId} already has a reservation with different lines`,
+              "orderId",
+            );
+          }
+          return outcome.reservation;
+        case "productNotFound":
+          throw productNotFound(outcome.productId, "productId");
+        case "insufficient":
+          stockRefusals.inc();
+          throw failedPrecondition(
+            "INSUFFICIENT_STOCK",
+            `insufficient stock for product ${outcome.productId}`,
+            "productId",
+          );
+        case "reserved":
+          await recordEvents(
+            tx,
+            outcome.taken.map((after) => stockChanged(after.productId, { ...after, cause: "reserved", orderId })),
+          );
+          return outcome.reservation;
+      }
+    });
+  }
+
+  /** Gives a held reservation's stock back. Idempotent; a committed reservation cannot be released. */
+  async releaseReservation(orderId: string): Promise<Reservation> {
+    return this.settleReservation(requireId("orderId", orderId), "released");
+  }
+
+  /** Marks a held reservation as sold. Idempotent; a released reservation cannot be committed. */
+  async commitReservation(orderId: string): Promise<Reservation> {
+    return this.settleReservation(requireId("orderId", orderId), "committed");
+  }
+
+  async listReservations(input: {
+    status?: ReservationStatus;
+    createdBefore?: Date;
+    take: number;
+    afterOrderId?: string;
+  }): Promise<Reservation[]> {
+    if (input.createdBefore && Number.isNaN(input.createdBefore.getTime())) {
+      throw invalidArgument("createdBefore", "must be a valid time");
+    }
+    const { take } = normalizePage({ skip: 0, take: input.take }, { defaultTake: 100, maxTake: 1000 });
+    const afterOrderId = input.afterOrderId ? requireId("afterOrderId", input.afterOrderId) : undefined;
+    const reservations = await repository.listReservations(this.database, {
+      status: input.status,
+      createdBefore: input.createdBefore,
+      take,
+      afterOrderId,
+    });
+    // An unknown cursor would read as "no more pages" and silently end a scan; it is refused instead.
+    if (
+      afterOrderId &&
+      reservations.length === 0 &&
+      !(await repository.reservationExists(this.database, afterOrderId))
+    ) {
+      throw invalidArgument("afterOrderId", "is not the order id of a reservation");
+    }
+    return reservations;
+  }
+
+  /** Stock on hand, available, held and sold: of up to 1000 given products, or of the `take` holding the most. */
+  async listStockLevels(input: { productIds: readonly string[]; take: number }): Promise<StockLevel[]> {
+    if (input.productIds.length > 0) {
+      const productIds = requireIds("productIds", input.productIds, { max: 1000 });
+      return repository.listStockLevels(this.database, { productIds, take: productIds.length });
+    }
+    const { take } = normalizePage({ skip: 0, take: input.take }, { defaultTake: 20, maxTake: 100 });
+    return repository.listStockLevels(this.database, { take });
+  }
+
+  /** Moves a held reservation to `outcome` under its row lock; settling it again the same way changes nothing. */
+  private async settleReservation(orderId: string, outcome: "released" | "committed"): Promise<Reservation> {
+    return this.database.transaction(async (tx) => {
+      const status = await repository.lockReservation(tx, orderId);
+      if (status === undefined) {
+        throw notFound("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`, "orderId");
+      }
+      if (status !== outcome) {
+        if (status !== "held") {
+          throw failedPrecondition(
+            "RESERVATION_SETTLED",
+            `the reservation for order ${orderId} is already ${status}`,
+            "orderId",
+          );
+        }
+        if (outcome === "released") {
+          const returned = await repository.returnStock(tx, orderId);
+          await recordEvents(
+            tx,
+            returned.map((after) => stockChanged(after.productId, { ...after, cause: "released", orderId })),
+          );
+        }
+        await repository.setReservationStatus(tx, orderId, outcome);
+      }
+      return (await repository.findReservations(tx, [orderId]))[0]!;
+    });
+  }
+}
+
+/** The same products in the same quantities, in any order; each list holds a product once. */
+function sameLines(stored: readonly ReservationLine[], asked: readonly ReservationLine[]): boolean {
+  const quantities = new Map(asked.map((line) => [line.productId, line.quantity]));
+  return stored.length === asked.length && stored.every((line) => quantities.get(line.productId) === line.quantity);
+}
