@@ -416,7 +416,7 @@ beforeAll(async () => {
     ),
   ).createOrder;
   knownIds = [customer.account.id, product.id, category.id, order.id];
-  openApi = (await client.rest("GET", "/openapi.json")).body;
+  openApi = (await client.rest<typeof openApi>("GET", "/openapi.json")).body;
 });
 
 afterAll(async () => {

@@ -2,6 +2,7 @@ import { expect } from "vitest";
 import { Database } from "@polyscale/platform";
 import { startTestSystem, TEST_ADMIN, type TestSystem } from "@polyscale/tools/test-shop";
 import { closeServices, connectServices, type Services } from "./services.js";
+import type { UnstatedData } from "./test-gateway-e2e.js";
 
 /**
  * For the edge suites (money.e2e, edges.property.e2e): plain HTTP clients of a running gateway that return every
@@ -13,34 +14,45 @@ export interface GraphQLError {
   extensions?: { code?: string; reason?: string; field?: string };
 }
 
-export interface GraphQLAnswer {
+/** Data is the shape the operation selects, as the caller states it (not checked against it). */
+export interface GraphQLAnswer<Data = UnstatedData> {
   status: number;
-  data?: Record<string, any> | null;
+  data?: Data | null;
   errors?: GraphQLError[];
 }
 
-export interface RestAnswer {
+/** Body is the answer's shape, as the caller states it (not checked against it); undefined when it is empty. */
+export interface RestAnswer<Body = UnstatedData> {
   status: number;
-  body: any;
+  body: Body;
+}
+
+/** The body of a coded REST refusal. */
+export interface RestErrorBody {
+  error?: { code?: string; reason?: string; field?: string; message?: string };
 }
 
 export function edgeClients(gatewayUrl: string) {
   return {
-    async graphql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLAnswer> {
+    async graphql<Data = UnstatedData>(
+      query: string,
+      variables: Record<string, unknown> = {},
+      token?: string,
+    ): Promise<GraphQLAnswer<Data>> {
       const response = await fetch(`${gatewayUrl}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, "status">) };
+      return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer<Data>, "status">) };
     },
 
     /** `body` is sent as JSON; a string is sent as it is (for bodies JSON.stringify cannot write). */
-    async rest(
+    async rest<Body = UnstatedData>(
       method: string,
       route: string,
       options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-    ): Promise<RestAnswer> {
+    ): Promise<RestAnswer<Body>> {
       const response = await fetch(`${gatewayUrl}${route}`, {
         method,
         headers: {
@@ -52,7 +64,7 @@ export function edgeClients(gatewayUrl: string) {
           options.body === undefined || typeof options.body === "string" ? options.body : JSON.stringify(options.body),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Body };
     },
   };
 }
@@ -76,7 +88,7 @@ export async function startEdgeSystem(env: Record<string, string>): Promise<Edge
     orderServiceAddress: shop.system.addresses.order,
     grpcDeadlineMs: 10_000,
   });
-  const login = await client.graphql(
+  const login = await client.graphql<{ login: { accessToken: string } }>(
     `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
     {
       e: TEST_ADMIN.email,
@@ -96,7 +108,7 @@ export async function startEdgeSystem(env: Record<string, string>): Promise<Edge
 }
 
 /** The data of a GraphQL operation that must succeed. */
-export function dataOf(answer: GraphQLAnswer): Record<string, any> {
+export function dataOf<Data>(answer: GraphQLAnswer<Data>): Data {
   expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
   return answer.data!;
 }
@@ -119,14 +131,14 @@ export function expectCodedGraphQLErrors(answer: GraphQLAnswer, operation = ""):
   return answer.errors!;
 }
 
-export function expectCodedRestError(answer: RestAnswer): { code: string; reason: string; field?: string } {
+export function expectCodedRestError(answer: RestAnswer<unknown>): { code: string; reason: string; field?: string } {
   expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
   expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
-  const error = answer.body?.error;
+  const error = (answer.body as RestErrorBody | undefined)?.error;
   expect(error?.code).toBeTypeOf("string");
   expect(error?.reason).toBeTypeOf("string");
-  if (error.code === "BAD_USER_INPUT") expect(error.field, error.message).toBeTypeOf("string");
-  return error;
+  if (error?.code === "BAD_USER_INPUT") expect(error.field, error.message).toBeTypeOf("string");
+  return error as { code: string; reason: string; field?: string };
 }
 
 /** The digest once background work (reservation effects, expiry, relays) has stopped changing it. */

@@ -14,30 +14,42 @@ export const ADMIN = { email: "admin@e2e.polyscale.test", password: "e2e-admin-p
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
 export const PASSWORD = "correct-horse-battery-9";
 
-export interface GraphQLResponse {
+/**
+ * The data of an operation whose shape the call does not state yet. Calls state it as a type argument (`ok<{ me: {
+ * id: string } }>(...)`); the ones left unstated are lint findings to type, and this default goes when none are.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the transitional default described above
+export type UnstatedData = Record<string, any>;
+
+/** A GraphQL answer; Data is the shape the operation selects, as the caller states it (not checked against it). */
+export interface GraphQLResponse<Data = UnstatedData> {
   status: number;
-  data: Record<string, any> | null | undefined;
+  data: Data | null | undefined;
   errors?: Array<{ message: string; extensions?: { code?: string; reason?: string; field?: string } }>;
   headers: Headers;
 }
 
-export async function graphql(
+export async function graphql<Data = UnstatedData>(
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
-): Promise<GraphQLResponse> {
+): Promise<GraphQLResponse<Data>> {
   const response = await fetch(`${system.gatewayUrl}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as Omit<GraphQLResponse, "status" | "headers">;
+  const body = (await response.json()) as Omit<GraphQLResponse<Data>, "status" | "headers">;
   return { status: response.status, headers: response.headers, ...body };
 }
 
 /** The data of a query that must succeed. */
-export async function ok(query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const result = await graphql(query, variables, token);
+export async function ok<Data = UnstatedData>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<Data> {
+  const result = await graphql<Data>(query, variables, token);
   expect(result.errors).toBeUndefined();
   return result.data!;
 }
@@ -49,11 +61,15 @@ export async function failure(query: string, variables: Record<string, unknown> 
   return { code: result.errors![0]!.extensions?.code, field: result.errors![0]!.extensions?.field };
 }
 
-export async function rest(
+/**
+ * A REST call; Body is the answer's shape, as the caller states it (not checked against it). An empty answer's body
+ * is undefined: callers expecting one state `Body | undefined`.
+ */
+export async function rest<Body = UnstatedData>(
   method: string,
   route: string,
   options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-) {
+): Promise<{ status: number; headers: Headers; body: Body }> {
   const response = await fetch(`${system.gatewayUrl}${route}`, {
     method,
     headers: {
@@ -69,7 +85,7 @@ export async function rest(
           : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Body };
 }
 
 export function downstreamCalls(headers: Headers): Record<string, number> {
@@ -84,22 +100,25 @@ export function downstreamCalls(headers: Headers): Record<string, number> {
 export const unique = () => Math.random().toString(36).slice(2, 10);
 
 export async function register(name: string) {
-  const data = await ok(
+  const data = await ok<{ register: { accessToken: string; account: { id: string; email: string } } }>(
     `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id email role } } }`,
     { input: { name, email: `${name.toLowerCase()}-${unique()}@e2e.test`, password: PASSWORD } },
   );
   return {
-    token: data.register.accessToken as string,
-    id: data.register.account.id as string,
-    email: data.register.account.email as string,
+    token: data.register.accessToken,
+    id: data.register.account.id,
+    email: data.register.account.email,
   };
 }
 
 export async function login(email: string, password: string): Promise<string> {
-  const data = await ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
-    e: email,
-    p: password,
-  });
+  const data = await ok<{ login: { accessToken: string } }>(
+    `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+    {
+      e: email,
+      p: password,
+    },
+  );
   return data.login.accessToken;
 }
 
@@ -107,13 +126,20 @@ export const CREATE_PRODUCT = `mutation($product: ProductInput!) {
   createProduct(product: $product) { id name price priceCents currency stock inStock }
 }`;
 
+export interface CreatedProduct {
+  id: string;
+  name: string;
+  price: number;
+  priceCents: number;
+}
+
 export async function createProduct(adminToken: string, name: string, price: number, stock = 50) {
-  const data = await ok(
+  const data = await ok<{ createProduct: CreatedProduct }>(
     CREATE_PRODUCT,
     { product: { name, description: `${name} for tests`, price, stock } },
     adminToken,
   );
-  return data.createProduct as { id: string; name: string; price: number; priceCents: number };
+  return data.createProduct;
 }
 
 export const CREATE_ORDER = `mutation($order: OrderInput!, $key: String) {
@@ -122,8 +148,31 @@ export const CREATE_ORDER = `mutation($order: OrderInput!, $key: String) {
   }
 }`;
 
+/** An order as CREATE_ORDER selects it; amounts in minor units are the *Cents fields. */
+export interface PlacedOrder {
+  id: string;
+  accountId: string;
+  status: string;
+  totalPrice: number;
+  totalCents: number;
+  currency: string;
+  createdAt: string;
+  products: Array<{
+    id: string;
+    name: string;
+    description: string;
+    price: number;
+    priceCents: number;
+    quantity: number;
+  }>;
+}
+
 export async function placeOrder(token: string, accountId: string, productId: string, quantity: number) {
-  const data = await ok(CREATE_ORDER, { order: { accountId, products: [{ id: productId, quantity }] } }, token);
+  const data = await ok<{ createOrder: PlacedOrder }>(
+    CREATE_ORDER,
+    { order: { accountId, products: [{ id: productId, quantity }] } },
+    token,
+  );
   return data.createOrder;
 }
 

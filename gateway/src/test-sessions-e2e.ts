@@ -8,6 +8,7 @@ import { newId } from "@polyscale/platform";
 import { freePort, startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+import type { UnstatedData } from "./test-gateway-e2e.js";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
 export let system: RunningSystem;
@@ -19,8 +20,9 @@ export let smtp: TestSmtpServer;
 
 export const PASSWORD = "correct-horse-battery-9";
 
-export interface GraphQLResult {
-  data?: Record<string, any> | null;
+/** Data is the shape the operation selects, as the caller states it (not checked against it). */
+export interface GraphQLResult<Data = UnstatedData> {
+  data?: Data | null;
   errors?: Array<{
     message: string;
     extensions?: { code?: string; field?: string; reason?: string; retryAfterSeconds?: number };
@@ -28,12 +30,12 @@ export interface GraphQLResult {
 }
 
 /** A GraphQL call through a gateway, as if relayed by the proxy for `clientAddress` (or with a forged header). */
-export async function graphql(
+export async function graphql<Data = UnstatedData>(
   gatewayUrl: string,
   query: string,
   variables: Record<string, unknown>,
   options: { forwardedFor?: string; token?: string } = {},
-): Promise<GraphQLResult> {
+): Promise<GraphQLResult<Data>> {
   const response = await fetch(`${gatewayUrl}/graphql`, {
     method: "POST",
     headers: {
@@ -43,7 +45,7 @@ export async function graphql(
     },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as GraphQLResult;
+  return (await response.json()) as GraphQLResult<Data>;
 }
 
 export const REGISTER = `mutation($name: String!, $email: String!, $password: String!) {
@@ -71,15 +73,15 @@ export async function register(clientAddress: string, gatewayUrl = system.gatewa
   };
 }
 
-export const codeOf = (result: GraphQLResult) => result.errors?.[0]?.extensions?.code ?? "OK";
+export const codeOf = (result: GraphQLResult<unknown>) => result.errors?.[0]?.extensions?.code ?? "OK";
 
-/** A REST call through a gateway, as relayed by the proxy for `forwardedFor`. */
-export async function rest(
+/** A REST call through a gateway, as relayed by the proxy for `forwardedFor`; Body as the caller states it. */
+export async function rest<Body = UnstatedData>(
   gatewayUrl: string,
   method: "GET" | "POST",
   route: string,
   options: { body?: unknown; token?: string; forwardedFor?: string } = {},
-): Promise<{ status: number; headers: Headers; body: any }> {
+): Promise<{ status: number; headers: Headers; body: Body }> {
   const response = await fetch(`${gatewayUrl}${route}`, {
     method,
     headers: {
@@ -89,7 +91,7 @@ export async function rest(
     },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Body };
 }
 
 /** Starts the system (two gateways, Redis, SMTP) before this file's tests and stops it after them. */

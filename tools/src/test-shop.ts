@@ -82,14 +82,17 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   }
 }
 
-/** POSTs one GraphQL operation; throws on any error, returns data. */
-export async function graphql(
+/**
+ * POSTs one GraphQL operation; throws on any error, returns data. Data is the shape the operation selects, as the
+ * caller states it (the answer is not checked against it).
+ */
+export async function graphql<Data = unknown>(
   system: RunningSystem,
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
   headers: Record<string, string> = {},
-): Promise<Record<string, any>> {
+): Promise<Data> {
   const response = await fetch(`${system.gatewayUrl}/graphql`, {
     method: "POST",
     headers: {
@@ -99,7 +102,7 @@ export async function graphql(
     },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  const body = (await response.json()) as { data?: Data; errors?: unknown[] };
   if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
   return body.data!;
 }
@@ -112,7 +115,7 @@ export interface Shop {
 
 /** An admin session, one product with plenty of stock and one registered customer. */
 export async function openShop(system: RunningSystem): Promise<Shop> {
-  const login = await graphql(
+  const login = await graphql<{ login: { accessToken: string } }>(
     system,
     `
       mutation Login($e: String!, $p: String!) {
@@ -123,8 +126,8 @@ export async function openShop(system: RunningSystem): Promise<Shop> {
     `,
     { e: TEST_ADMIN.email, p: TEST_ADMIN.password },
   );
-  const adminToken = login.login.accessToken as string;
-  const created = await graphql(
+  const adminToken = login.login.accessToken;
+  const created = await graphql<{ createProduct: { id: string } }>(
     system,
     `
       mutation CreateProduct($product: ProductInput!) {
@@ -136,7 +139,7 @@ export async function openShop(system: RunningSystem): Promise<Shop> {
     { product: { name: "Observatory lamp", description: "Bright", price: 12.5, stock: 10_000 } },
     adminToken,
   );
-  const registered = await graphql(
+  const registered = await graphql<{ register: { accessToken: string; account: { id: string } } }>(
     system,
     `
       mutation Register($input: RegisterInput!) {
@@ -167,12 +170,12 @@ export const PLACE_ORDER = `mutation PlaceOrder($order: OrderInput!) { createOrd
 
 /** Places one order of one unit through GraphQL; returns the order id. */
 export async function placeOrder(system: RunningSystem, shop: Shop, headers: Record<string, string> = {}) {
-  const data = await graphql(
+  const data = await graphql<{ createOrder: { id: string } }>(
     system,
     PLACE_ORDER,
     { order: { accountId: shop.customer.id, products: [{ id: shop.product.id, quantity: 1 }] } },
     shop.customer.token,
     headers,
   );
-  return data.createOrder.id as string;
+  return data.createOrder.id;
 }
