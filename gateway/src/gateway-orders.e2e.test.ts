@@ -6,6 +6,8 @@ import {
   CREATE_PRODUCT,
   WEBHOOK_SECRET,
   createProduct,
+  type CreatedProduct,
+  type PlacedOrder,
   downstreamCalls,
   failure,
   graphql,
@@ -33,7 +35,7 @@ describe("gateway end to end: orders", () => {
     expect((await ok(`query($id: String!) { product(id: $id) { price } }`, { id: shop.lantern.id })).product).toEqual({
       price: 19.99,
     });
-    const search = await ok(
+    const search = await ok<{ searchProducts: { items: Array<{ id: string }> } }>(
       `{ searchProducts(query: "Zephyrlantern", filter: { minPrice: 19.99, maxPrice: 20 }) {
            totalCount totalCountIsExact items { id } } }`,
     );
@@ -110,8 +112,8 @@ describe("gateway end to end: orders", () => {
       order: { accountId: shop.alice.id, products: [{ id: shop.lantern.id, quantity: 1 }] },
       key: `key-${unique()}`,
     };
-    const first = (await ok(CREATE_ORDER, variables, shop.alice.token)).createOrder;
-    const second = (await ok(CREATE_ORDER, variables, shop.alice.token)).createOrder;
+    const first = (await ok<{ createOrder: PlacedOrder }>(CREATE_ORDER, variables, shop.alice.token)).createOrder;
+    const second = (await ok<{ createOrder: PlacedOrder }>(CREATE_ORDER, variables, shop.alice.token)).createOrder;
     expect(second.id).toBe(first.id);
   });
 
@@ -122,7 +124,7 @@ describe("gateway end to end: orders", () => {
       ),
     );
     expect(extra.map((response) => response.status)).toEqual(extra.map(() => 201));
-    const result = await graphql(
+    const result = await graphql<{ accounts: Array<{ id: string; orders: Array<{ products: unknown[] }> }> }>(
       `
         {
           accounts(pagination: { take: 100 }) {
@@ -143,9 +145,9 @@ describe("gateway end to end: orders", () => {
     expect(result.errors).toBeUndefined();
     expect(result.data!.accounts.length).toBeGreaterThanOrEqual(15);
     expect(downstreamCalls(result.headers)).toEqual({ account: 1, product: 0, order: 1 });
-    const aliceEntry = result.data!.accounts.find((account: { id: string }) => account.id === shop.alice.id);
-    expect(aliceEntry.orders.length).toBeGreaterThanOrEqual(1);
-    expect(aliceEntry.orders.every((order: { products: unknown[] }) => order.products.length > 0)).toBe(true);
+    const aliceEntry = result.data!.accounts.find((account) => account.id === shop.alice.id);
+    expect(aliceEntry?.orders.length).toBeGreaterThanOrEqual(1);
+    expect(aliceEntry?.orders.every((order) => order.products.length > 0)).toBe(true);
   });
 
   it("keeps carts and orders to their owners, with admins reading everything", async () => {
@@ -173,10 +175,16 @@ describe("gateway end to end: orders", () => {
     });
 
     const placed = (
-      await ok(`mutation { checkout { id accountId totalCents products { quantity } } }`, {}, shop.alice.token)
+      await ok<{ checkout: { id: string } }>(
+        `mutation { checkout { id accountId totalCents products { quantity } } }`,
+        {},
+        shop.alice.token,
+      )
     ).checkout;
     expect(placed).toMatchObject({ accountId: shop.alice.id, totalCents: 5997, products: [{ quantity: 3 }] });
-    expect((await ok(`{ cart { lines { productId } } }`, {}, shop.alice.token)).cart.lines).toEqual([]);
+    expect(
+      (await ok<{ cart: { lines: unknown[] } }>(`{ cart { lines { productId } } }`, {}, shop.alice.token)).cart.lines,
+    ).toEqual([]);
 
     const orderQuery = `query($id: String!) { order(id: $id) { id accountId } }`;
     expect((await ok(orderQuery, { id: placed.id }, shop.alice.token)).order).toEqual({
@@ -194,15 +202,26 @@ describe("gateway end to end: orders", () => {
       (await failure(`mutation($id: String!) { cancelOrder(id: $id) { id } }`, { id: placed.id }, shop.bob.token)).code,
     ).toBe("FORBIDDEN");
 
-    const mine = (await ok(`{ myOrders { id accountId } }`, {}, shop.alice.token)).myOrders;
-    expect(mine.map((order: { id: string }) => order.id)).toContain(placed.id);
-    expect(mine.every((order: { accountId: string }) => order.accountId === shop.alice.id)).toBe(true);
+    const mine = (
+      await ok<{ myOrders: Array<{ id: string; accountId: string }> }>(
+        `{ myOrders { id accountId } }`,
+        {},
+        shop.alice.token,
+      )
+    ).myOrders;
+    expect(mine.map((order) => order.id)).toContain(placed.id);
+    expect(mine.every((order) => order.accountId === shop.alice.id)).toBe(true);
     expect((await ok(`{ myOrders { id } }`, {}, shop.bob.token)).myOrders).toEqual([]);
 
     expect((await failure(`{ orders { id } }`, {}, shop.alice.token)).code).toBe("FORBIDDEN");
-    const all = (await ok(`query($a: String) { orders(accountId: $a) { id } }`, { a: shop.alice.id }, shop.adminToken))
-      .orders;
-    expect(all.map((order: { id: string }) => order.id)).toContain(placed.id);
+    const all = (
+      await ok<{ orders: Array<{ id: string }> }>(
+        `query($a: String) { orders(accountId: $a) { id } }`,
+        { a: shop.alice.id },
+        shop.adminToken,
+      )
+    ).orders;
+    expect(all.map((order) => order.id)).toContain(placed.id);
 
     const payment = {
       orderId: placed.id,
@@ -233,7 +252,7 @@ describe("gateway end to end: orders", () => {
   it("prices in the currency's minor unit: a ¥1000 product is 1000 JPY and a provider capture of 1000 JPY pays it", async () => {
     // Seen: a ¥1000 product stored as 100000 minor units, so a capture of 1000 JPY left the order unpaid.
     const name = `Matcha ${unique()}`;
-    const created = await ok(
+    const created = await ok<{ createProduct: CreatedProduct }>(
       CREATE_PRODUCT,
       { product: { name, description: "tea", price: 1000, currency: "JPY", stock: 5 } },
       shop.adminToken,

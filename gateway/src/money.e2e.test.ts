@@ -32,7 +32,7 @@ const unique = () => Math.random().toString(36).slice(2, 10);
 
 async function register(): Promise<{ id: string; token: string }> {
   const data = dataOf(
-    await client.graphql(
+    await client.graphql<{ register: { accessToken: string; account: { id: string } } }>(
       `mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`,
       { input: { name: "Big Spender", email: `big-${unique()}@money.test`, password: "correct-horse-battery-9" } },
     ),
@@ -45,8 +45,26 @@ const ORDER_FIELDS = `id totalPrice totalCents currency status
   products { id price priceCents quantity }
   payments { amount amountCents currency }`;
 
-async function createProduct(product: Record<string, unknown>) {
-  const answer = await client.graphql(
+/** A product as PRODUCT_FIELDS selects it. */
+interface Product {
+  id: string;
+  price: number;
+  priceCents: number;
+  currency: string;
+  stock: number;
+}
+
+/** An order as ORDER_FIELDS selects it (only what the tests read). */
+interface Order {
+  id: string;
+  totalPrice: number;
+  totalCents: number;
+  currency: string;
+  status: string;
+}
+
+async function createProduct(product: Record<string, unknown>): Promise<Product> {
+  const answer = await client.graphql<{ createProduct: Product }>(
     `mutation($product: ProductInput!) { createProduct(product: $product) { ${PRODUCT_FIELDS} } }`,
     { product: { name: `Yacht ${unique()}`, description: "Large", ...product } },
     adminToken,
@@ -77,7 +95,7 @@ describe("money at its limits, end to end", () => {
     const product = await createProduct({ price: 11_000_000, currency: "USD", stock: 10 });
     expect(product).toMatchObject({ price: 11_000_000, priceCents: 1_100_000_000 });
     const placed = dataOf(
-      await client.graphql(
+      await client.graphql<{ createOrder: Order }>(
         `mutation($order: OrderInput!) { createOrder(order: $order) { ${ORDER_FIELDS} } }`,
         { order: { accountId: customer.id, products: [{ id: product.id, quantity: 2 }] } },
         customer.token,
@@ -85,29 +103,39 @@ describe("money at its limits, end to end", () => {
     ).createOrder;
     expect(placed).toMatchObject({ totalCents: 2_200_000_000, totalPrice: 22_000_000, currency: "USD" });
 
-    const mine = dataOf(await client.graphql(`{ myOrders { ${ORDER_FIELDS} } }`, {}, customer.token)).myOrders;
+    const mine = dataOf(
+      await client.graphql<{ myOrders: Order[] }>(`{ myOrders { ${ORDER_FIELDS} } }`, {}, customer.token),
+    ).myOrders;
     expect(mine).toEqual([placed]);
     const byAccount = dataOf(
-      await client.graphql(
+      await client.graphql<{ orders: Order[] }>(
         `query($a: String) { orders(accountId: $a) { ${ORDER_FIELDS} } }`,
         { a: customer.id },
         adminToken,
       ),
     ).orders;
     expect(byAccount).toEqual([placed]);
-    const everyOrder = dataOf(await client.graphql(`{ orders { id totalCents } }`, {}, adminToken)).orders;
+    const everyOrder = dataOf(
+      await client.graphql<{ orders: Array<{ id: string; totalCents: number }> }>(
+        `{ orders { id totalCents } }`,
+        {},
+        adminToken,
+      ),
+    ).orders;
     expect(everyOrder).toContainEqual({ id: placed.id, totalCents: 2_200_000_000 });
     const accounts = dataOf(
-      await client.graphql(
+      await client.graphql<{ accounts: Array<{ orders: Array<{ id: string; totalCents: number }> }> }>(
         `query($id: String) { accounts(id: $id) { orders { id totalCents } } }`,
         { id: customer.id },
         adminToken,
       ),
     ).accounts;
-    expect(accounts[0].orders).toEqual([{ id: placed.id, totalCents: 2_200_000_000 }]);
-    const catalogue = dataOf(await client.graphql(`{ products { id priceCents } }`)).products;
+    expect(accounts[0]!.orders).toEqual([{ id: placed.id, totalCents: 2_200_000_000 }]);
+    const catalogue = dataOf(
+      await client.graphql<{ products: Array<{ id: string; priceCents: number }> }>(`{ products { id priceCents } }`),
+    ).products;
     expect(catalogue).toContainEqual({ id: product.id, priceCents: 1_100_000_000 });
-    expect((await client.rest("GET", `/orders/${customer.id}`, { token: adminToken })).body[0]).toMatchObject({
+    expect((await client.rest<Order[]>("GET", `/orders/${customer.id}`, { token: adminToken })).body[0]).toMatchObject({
       id: placed.id,
       totalCents: 2_200_000_000,
     });
@@ -131,9 +159,9 @@ describe("money at its limits, end to end", () => {
         currency,
         stock: LIMITS.stock,
       });
-      const viaRest = await client.rest("GET", `/product/${products[0].id}`);
+      const viaRest = await client.rest<Product>("GET", `/product/${products[0]!.id}`);
       expect(viaRest.body).toMatchObject({ priceCents: LIMITS.priceMinor, currency, stock: LIMITS.stock });
-      const viaGrpc = await grpc.product.getProduct({ id: products[0].id });
+      const viaGrpc = await grpc.product.getProduct({ id: products[0]!.id });
       expect(viaGrpc.product).toMatchObject({ priceCents: LIMITS.priceMinor, currency, stock: LIMITS.stock });
 
       // The fullest cart: every product at the largest line quantity.
@@ -147,7 +175,7 @@ describe("money at its limits, end to end", () => {
         );
       }
       const cart = dataOf(
-        await client.graphql(
+        await client.graphql<{ cart: { lines: Array<{ unitPriceCents: number; lineTotalCents: number }> } }>(
           `{ cart { total totalCents currency lines { unitPriceCents lineTotalCents } } }`,
           {},
           customer.token,
@@ -167,7 +195,7 @@ describe("money at its limits, end to end", () => {
       ).toBe(LIMITS.totalMinor);
 
       const order = dataOf(
-        await client.graphql(`mutation { checkout { ${ORDER_FIELDS} } }`, {}, customer.token),
+        await client.graphql<{ checkout: Order }>(`mutation { checkout { ${ORDER_FIELDS} } }`, {}, customer.token),
       ).checkout;
       expect(order).toMatchObject({
         totalCents: LIMITS.totalMinor,
@@ -194,7 +222,7 @@ describe("money at its limits, end to end", () => {
         );
       } else if (currency === "USD") {
         const event = JSON.stringify({ ...payment, kind: "capture" });
-        const answer = await client.rest("POST", "/webhooks/payments", {
+        const answer = await client.rest<unknown>("POST", "/webhooks/payments", {
           body: event,
           headers: { [SIGNATURE_HEADER]: signatureOf(WEBHOOK_SECRET, event) },
         });
@@ -206,7 +234,7 @@ describe("money at its limits, end to end", () => {
         );
       }
       const paid = dataOf(
-        await client.graphql(
+        await client.graphql<{ order: Order }>(
           `query($id: String!) { order(id: $id) { ${ORDER_FIELDS} } }`,
           { id: order.id },
           adminToken,
@@ -214,7 +242,7 @@ describe("money at its limits, end to end", () => {
       ).order;
       expect(paid).toMatchObject({ status: "PAID", payments: [{ amountCents: LIMITS.totalMinor, currency }] });
 
-      const restOrder = (await client.rest("GET", `/order/${order.id}`, { token: customer.token })).body;
+      const restOrder = (await client.rest<unknown>("GET", `/order/${order.id}`, { token: customer.token })).body;
       expect(restOrder).toMatchObject({
         totalCents: LIMITS.totalMinor,
         payments: [{ amountCents: LIMITS.totalMinor }],
@@ -224,11 +252,12 @@ describe("money at its limits, end to end", () => {
         totalCents: LIMITS.totalMinor,
         payments: [{ amountCents: LIMITS.totalMinor }],
       });
-      expect(dataOf(await client.graphql(`{ myOrders { ${ORDER_FIELDS} } }`, {}, customer.token)).myOrders).toEqual([
-        paid,
-      ]);
+      expect(
+        dataOf(await client.graphql<{ myOrders: Order[] }>(`{ myOrders { ${ORDER_FIELDS} } }`, {}, customer.token))
+          .myOrders,
+      ).toEqual([paid]);
       const listed = dataOf(
-        await client.graphql(
+        await client.graphql<{ orders: Order[] }>(
           `query($a: String) { orders(accountId: $a) { ${ORDER_FIELDS} } }`,
           { a: customer.id },
           adminToken,
@@ -237,7 +266,7 @@ describe("money at its limits, end to end", () => {
       expect(listed).toEqual([paid]);
 
       const search = dataOf(
-        await client.graphql(
+        await client.graphql<{ searchProducts: { items: Array<{ priceCents: number; price: number }> } }>(
           `query($f: ProductFilter) { searchProducts(filter: $f, pagination: { take: 100 }) {
             totalCount items { priceCents price } facets { priceBuckets { min max count } } } }`,
           { f: { minPrice: largestPrice, maxPrice: largestPrice, currency } },
@@ -246,18 +275,19 @@ describe("money at its limits, end to end", () => {
       expect(search.items.length).toBeGreaterThanOrEqual(LIMITS.orderProducts);
       expect(search.items[0]).toEqual({ priceCents: LIMITS.priceMinor, price: largestPrice });
       const levels = dataOf(
-        await client.graphql(
+        await client.graphql<{ stockLevels: Array<{ onHand: number; available: number; held: number; sold: number }> }>(
           `query($ids: [String!]) { stockLevels(productIds: $ids) { onHand available held sold } }`,
           {
-            ids: [products[0].id],
+            ids: [products[0]!.id],
           },
           adminToken,
         ),
       ).stockLevels;
       // The paid order's units move from held to sold when its reservation is committed, inline or by the reconciler.
-      expect(levels[0].available).toBe(LIMITS.stock - LIMITS.lineQuantity);
-      expect(levels[0].held + levels[0].sold).toBe(LIMITS.lineQuantity);
-      expect(levels[0].onHand).toBe(levels[0].available + levels[0].held);
+      const [level] = levels;
+      expect(level!.available).toBe(LIMITS.stock - LIMITS.lineQuantity);
+      expect(level!.held + level!.sold).toBe(LIMITS.lineQuantity);
+      expect(level!.onHand).toBe(level!.available + level!.held);
     },
   );
 
@@ -381,7 +411,11 @@ describe("money at its limits, end to end", () => {
   it("regression: an empty cart answers a total of 0 without a currency", async () => {
     const customer = await register();
     const cart = dataOf(
-      await client.graphql(`{ cart { total totalCents currency lines { quantity } } }`, {}, customer.token),
+      await client.graphql<{ cart: unknown }>(
+        `{ cart { total totalCents currency lines { quantity } } }`,
+        {},
+        customer.token,
+      ),
     );
     expect(cart.cart).toEqual({ total: 0, totalCents: 0, currency: "", lines: [] });
   });
@@ -389,7 +423,7 @@ describe("money at its limits, end to end", () => {
   // Seen: createCategory(name: "Обувь") was refused ("must contain a letter or digit").
   it("regression: creates a category named in any script with a valid unique slug", async () => {
     const create = (name: string) =>
-      client.graphql(
+      client.graphql<{ createCategory: { id: string; slug: string } }>(
         `mutation($input: CategoryInput!) { createCategory(input: $input) { id slug } }`,
         { input: { name } },
         adminToken,
