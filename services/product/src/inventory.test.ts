@@ -168,6 +168,38 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     expect(await service.listReservations({ take: 1000 })).not.toContainEqual(expect.objectContaining({ orderId }));
   });
 
+  it("writes stock events in the order the stock changes committed, each with the stock it left", async () => {
+    const product = await createProduct(12);
+    const held = newId();
+    await service.reserveStock({ orderId: held, lines: [{ productId: product.id, quantity: 2 }] });
+    // Concurrent reservations (more than the stock: some are refused), a release and restocks of one product.
+    await Promise.allSettled([
+      ...Array.from({ length: 16 }, () =>
+        service.reserveStock({ orderId: newId(), lines: [{ productId: product.id, quantity: 1 }] }),
+      ),
+      service.releaseReservation(held),
+      service.adjustStock({ productId: product.id, delta: 3 }),
+      service.adjustStock({ productId: product.id, delta: 1 }),
+    ]);
+    const changes = (
+      await test.database.query<{ body: string }>(
+        "SELECT body FROM event_outbox WHERE aggregate_id = $1 AND subject = $2 ORDER BY id",
+        [product.id, "polyscale.product.stock_changed"],
+      )
+    ).rows.map((row) => JSON.parse(row.body) as { data: { stock?: number; delta: number } });
+    expect(changes.length).toBeGreaterThan(16);
+    // In outbox (publishing) order, each event's stock is the one before plus its delta: the order they committed in.
+    let stock = 12;
+    for (const { data } of changes) {
+      expect(data.stock ?? 0).toBe(stock + data.delta);
+      stock += data.delta;
+    }
+    expect(stock).toBe(await stockOf(product.id));
+    // Nothing oversold: the lines of the successful reservations hold what the stock lost (12 + 4 restocked - stock),
+    // plus the released 2, whose line remains.
+    expect(await reservedUnits(product.id)).toBe(12 + 4 - stock + 2);
+  });
+
   it("releases a held reservation once, restoring the stock exactly, however often it is called", async () => {
     const first = await createProduct(7);
     const second = await createProduct(2);

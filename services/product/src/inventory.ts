@@ -5,7 +5,6 @@ import {
   LIMITS,
   normalizePage,
   notFound,
-  recordEvents,
   requireId,
   requireIds,
   requireInteger,
@@ -14,7 +13,6 @@ import {
   type Database,
 } from "@polyscale/platform";
 import { productNotFound } from "./catalog.js";
-import { stockChanged } from "./events.js";
 import type { Product, Reservation, ReservationLine, ReservationStatus, StockLevel } from "./model.js";
 import { stockRefusals } from "./metrics.js";
 import * as repository from "./repository.js";
@@ -57,7 +55,6 @@ export class InventoryService {
           }
           throw failedPrecondition("INSUFFICIENT_STOCK", `stock of product ${productId} cannot go below zero`, "delta");
         case "adjusted":
-          await recordEvents(tx, [stockChanged(productId, { stock: outcome.product.stock, delta, cause: "adjusted" })]);
           return outcome.product;
       }
     });
@@ -100,10 +97,6 @@ export class InventoryService {
             "productId",
           );
         case "reserved":
-          await recordEvents(
-            tx,
-            outcome.taken.map((after) => stockChanged(after.productId, { ...after, cause: "reserved", orderId })),
-          );
           return outcome.reservation;
       }
     });
@@ -172,16 +165,12 @@ export class InventoryService {
             "orderId",
           );
         }
-        if (outcome === "released") {
-          const returned = await repository.returnStock(tx, orderId);
-          await recordEvents(
-            tx,
-            returned.map((after) => stockChanged(after.productId, { ...after, cause: "released", orderId })),
-          );
-        }
         await repository.setReservationStatus(tx, orderId, outcome);
       }
-      return (await repository.findReservations(tx, [orderId]))[0]!;
+      const reservation = (await repository.findReservations(tx, [orderId]))[0]!;
+      // Last, so that the products' rows stay locked only for this statement and the commit.
+      if (status !== outcome && outcome === "released") await repository.returnStock(tx, orderId, reservation.lines);
+      return reservation;
     });
   }
 }

@@ -50,16 +50,7 @@ export interface StockLevel {
   sold: number;
 }
 
-/** A product's stock after a change to it: what the product.stock_changed event reports. */
-export interface StockAfter {
-  productId: string;
-  /** The units moved: positive when returned, negative when taken. */
-  delta: number;
-  /** Units available after the change. */
-  stock: number;
-}
-
-/** What adding a delta to a product's stock came to (repository.adjustStock). */
+/** What adding a delta to a product's stock came to (repository.adjustStock, which wrote its event). */
 export type StockAdjustment =
   | { kind: "adjusted"; product: Product }
   | { kind: "productNotFound" }
@@ -68,10 +59,11 @@ export type StockAdjustment =
 
 /**
  * What an attempt to reserve stock for an order came to (repository.reserveStock). After `insufficient` or
- * `productNotFound` the caller must roll the transaction back: lines before the short one were already taken.
+ * `productNotFound` the caller must roll the transaction back: the other lines may have been taken. `reserved` wrote
+ * the stock_changed events.
  */
 export type StockReservation =
-  | { kind: "reserved"; reservation: Reservation; taken: StockAfter[] }
+  | { kind: "reserved"; reservation: Reservation }
   /** The order already had a reservation, returned unchanged (its lines may differ from the ones asked for). */
   | { kind: "existing"; reservation: Reservation }
   | { kind: "productNotFound"; productId: string }

@@ -1,4 +1,5 @@
-import { LIMITS, type Page, type Queryable } from "@polyscale/platform";
+import { LIMITS, outboxRows, type Page, type Queryable } from "@polyscale/platform";
+import { stockChanged } from "./events.js";
 import type {
   Category,
   NewProduct,
@@ -8,7 +9,6 @@ import type {
   ReservationLine,
   ReservationStatus,
   StockAdjustment,
-  StockAfter,
   StockLevel,
   StockReservation,
 } from "./model.js";
@@ -16,8 +16,9 @@ import type {
 /**
  * All SQL of the product service: catalog, categories and inventory, as functions taking a Queryable so the service
  * runs them inside its transactions. They return data or outcomes (model.ts) and raise no business errors. Every
- * stock change is one conditional UPDATE, with product rows locked in id order so concurrent reservations cannot
- * deadlock.
+ * stock change is one statement (changeStock) that updates the product rows, in id order so concurrent reservations
+ * do not deadlock, and writes their product.stock_changed events; it is the transaction's last statement, so a hot
+ * row stays locked only for it and the commit.
  */
 
 /** A products row as node-postgres returns it; PRODUCT_COLUMNS selects it, toProduct maps it. */
@@ -158,16 +159,72 @@ export async function listProducts(db: Queryable, page: Page): Promise<Product[]
 
 // ---- inventory
 
-/** Adds delta to the stock unless the sum would leave 0..LIMITS.stock. */
+/** Adds delta to the stock unless the sum would leave 0..LIMITS.stock; writes its stock_changed event. */
 export async function adjustStock(tx: Queryable, productId: string, delta: number): Promise<StockAdjustment> {
-  const result = await tx.query<ProductRow>(
-    `UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 AND stock + $2 BETWEEN 0 AND $3
-     RETURNING ${PRODUCT_COLUMNS}`,
-    [productId, delta, LIMITS.stock],
-  );
-  if (result.rows[0]) return { kind: "adjusted", product: toProduct(result.rows[0]) };
+  const [product] = await changeStock(tx, [{ productId, delta }], { cause: "adjusted", ceiling: LIMITS.stock });
+  if (product) return { kind: "adjusted", product };
   const exists = await tx.query("SELECT 1 FROM products WHERE id = $1", [productId]);
   return exists.rowCount === 0 ? { kind: "productNotFound" } : { kind: "outOfRange" };
+}
+
+// A stock_changed body is built before its UPDATE, which alone knows the new stock: it carries this stand-in (stock is
+// never negative, and no other field of the envelope is named stock), and the statement puts the stock in its place.
+const STOCK_STAND_IN = -1;
+
+/**
+ * Adds each change's delta to its product's stock, in one statement: updates the rows whose new stock stays at least
+ * 0 (and at most ceiling, when given) and writes a product.stock_changed event (cause, orderId) for each updated row to
+ * the outbox. The events take their outbox ids after the row locks (see outboxRows), so per product they follow commit
+ * order. changes must hold each product once, in product-id order: the rows are locked in the order the join reaches
+ * them, which is the changes' order when it looks each product up by its key (a nested loop, the plan for a few
+ * changes). An explicit SELECT … FOR NO KEY UPDATE in the same statement would fix the order, but re-locking the row in
+ * the UPDATE of the same statement deadlocked under load (reservations also key-share-lock the rows for their lines).
+ * Returns the updated products, in product-id order; a product that is missing or whose change was refused is left out.
+ */
+async function changeStock(
+  tx: Queryable,
+  changes: readonly { productId: string; delta: number }[],
+  event: { cause: "adjusted" | "reserved" | "released"; orderId?: string; ceiling?: number },
+): Promise<Product[]> {
+  const rows = outboxRows(
+    tx,
+    changes.map((change) =>
+      stockChanged(change.productId, {
+        stock: STOCK_STAND_IN,
+        delta: change.delta,
+        cause: event.cause,
+        orderId: event.orderId,
+      }),
+    ),
+  );
+  const result = await tx.query<ProductRow>(
+    `WITH change AS (
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[])
+         AS change (product_id, delta, event_id, subject, body)
+     ), updated AS (
+       UPDATE products SET stock = products.stock + change.delta, updated_at = now()
+         FROM change
+        WHERE products.id = change.product_id AND products.stock + change.delta >= 0
+          AND ($6::bigint IS NULL OR products.stock + change.delta <= $6)
+       RETURNING ${PRODUCT_COLUMNS}, change.event_id, change.subject, change.body
+     ), outbox AS (
+       INSERT INTO event_outbox (event_id, subject, aggregate_id, body, traceparent, tracestate)
+       SELECT event_id, subject, id::text, replace(body, $7, '"stock":' || stock), $8::text, $9::text FROM updated
+     )
+     SELECT ${PRODUCT_COLUMNS} FROM updated ORDER BY id`,
+    [
+      changes.map((change) => change.productId),
+      changes.map((change) => change.delta),
+      rows.eventIds,
+      rows.subjects,
+      rows.bodies,
+      event.ceiling ?? null,
+      `"stock":${STOCK_STAND_IN}`,
+      rows.traceparent,
+      rows.tracestate,
+    ],
+  );
+  return result.rows.map(toProduct);
 }
 
 /**
@@ -205,17 +262,16 @@ export async function reserveStock(
   const stored = new Set(created.stored ?? []);
   const missing = productIds.find((id) => !stored.has(id));
   if (missing) return { kind: "productNotFound", productId: missing };
-  // The hot rows are locked last, in product-id order (so concurrent orders cannot deadlock), and stay locked only
-  // for these updates and the commit.
-  const taken: StockAfter[] = [];
-  for (const line of ordered) {
-    const updated = await tx.query<{ stock: number }>(
-      "UPDATE products SET stock = stock - $2, updated_at = now() WHERE id = $1 AND stock >= $2 RETURNING stock",
-      [line.productId, line.quantity],
-    );
-    if (!updated.rows[0]) return { kind: "insufficient", productId: line.productId };
-    taken.push({ productId: line.productId, delta: -line.quantity, stock: updated.rows[0].stock });
-  }
+  // The hot rows are locked last, in product-id order (so concurrent orders cannot deadlock), by the statement that
+  // takes the stock and writes the events; the commit follows at once.
+  const taken = await changeStock(
+    tx,
+    ordered.map((line) => ({ productId: line.productId, delta: -line.quantity })),
+    { cause: "reserved", orderId },
+  );
+  const takenIds = new Set(taken.map((product) => product.id));
+  const short = productIds.find((id) => !takenIds.has(id));
+  if (short) return { kind: "insufficient", productId: short };
   return {
     kind: "reserved",
     reservation: {
@@ -225,7 +281,6 @@ export async function reserveStock(
       createdAt: created.created_at,
       updatedAt: created.updated_at,
     },
-    taken,
   };
 }
 
@@ -242,21 +297,16 @@ export async function setReservationStatus(tx: Queryable, orderId: string, statu
   await tx.query("UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1", [orderId, status]);
 }
 
-/** Puts a reservation's units back on its products' stock (in product-id order); the stock of each after. */
-export async function returnStock(tx: Queryable, orderId: string): Promise<StockAfter[]> {
-  const lines = await tx.query<{ product_id: string; quantity: number }>(
-    "SELECT product_id, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY product_id",
-    [orderId],
+/**
+ * Puts a reservation's units back on its products' stock and writes their stock_changed events, in one statement
+ * (changeStock). lines are the reservation's (findReservations).
+ */
+export async function returnStock(tx: Queryable, orderId: string, lines: readonly ReservationLine[]): Promise<void> {
+  await changeStock(
+    tx,
+    lines.map((line) => ({ productId: line.productId, delta: line.quantity })),
+    { cause: "released", orderId },
   );
-  const returned: StockAfter[] = [];
-  for (const line of lines.rows) {
-    const updated = await tx.query<{ stock: number }>(
-      "UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1 RETURNING stock",
-      [line.product_id, line.quantity],
-    );
-    returned.push({ productId: line.product_id, delta: line.quantity, stock: updated.rows[0]!.stock });
-  }
-  return returned;
 }
 
 /**
