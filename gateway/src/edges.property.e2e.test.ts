@@ -248,7 +248,13 @@ interface RestOperation {
 }
 
 let openApi: {
-  paths: Record<string, Record<string, Omit<RestOperation, "method" | "path"> & { requestBody?: any }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      Omit<RestOperation, "method" | "path"> & { requestBody?: { content?: Record<string, { schema?: Schema }> } }
+    >
+  >;
   components: { schemas: Record<string, Schema> };
 };
 
@@ -270,6 +276,7 @@ function restValue(schema: Schema, name: string, unstorable: boolean): fc.Arbitr
       return anyNumber;
     case "boolean":
       return fc.boolean();
+    case undefined:
     default:
       if (unstorable) return unstorableText;
       return shape.enum ? fc.oneof(fc.constantFrom(...shape.enum), anyText) : textFor(name, false);
@@ -339,8 +346,8 @@ type Definition = Record<
   {
     path: string;
     responseStream: boolean;
-    requestSerialize(value: any): Buffer;
-    requestDeserialize(bytes: Buffer): any;
+    requestSerialize(value: unknown): Buffer;
+    requestDeserialize(bytes: Buffer): unknown;
   }
 >;
 
@@ -391,7 +398,7 @@ beforeAll(async () => {
   });
   ({ shop, client, grpc, adminToken } = edges);
   const customer = dataOf(
-    await client.graphql(
+    await client.graphql<{ register: { accessToken: string; account: { id: string } } }>(
       `mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`,
       {
         input: { name: "Edge Case", email: `edge-${newId()}@edges.test`, password: "correct-horse-battery-9" },
@@ -399,17 +406,21 @@ beforeAll(async () => {
     ),
   ).register;
   const category = dataOf(
-    await client.graphql(`mutation { createCategory(input: { name: "Edges" }) { id } }`, {}, adminToken),
+    await client.graphql<{ createCategory: { id: string } }>(
+      `mutation { createCategory(input: { name: "Edges" }) { id } }`,
+      {},
+      adminToken,
+    ),
   ).createCategory;
   const product = dataOf(
-    await client.graphql(
+    await client.graphql<{ createProduct: { id: string } }>(
       `mutation($c: String) { createProduct(product: { name: "Edge", description: "", price: 5, stock: 1000, categoryId: $c }) { id } }`,
       { c: category.id },
       adminToken,
     ),
   ).createProduct;
   const order = dataOf(
-    await client.graphql(
+    await client.graphql<{ createOrder: { id: string } }>(
       `mutation($order: OrderInput!) { createOrder(order: $order) { id } }`,
       { order: { accountId: customer.account.id, products: [{ id: product.id, quantity: 1 }] } },
       customer.accessToken,

@@ -28,17 +28,22 @@ async function post(query: string, variables: Record<string, unknown>, token?: s
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: any; errors?: Array<{ extensions?: { reason?: string } }> };
+  return (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: { reason?: string } }> };
 }
 
-async function ok(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
+/** The data of an operation that must succeed; Data is its shape, as the caller states it (not checked). */
+async function ok<Data = unknown>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<Data> {
   const body = await post(query, variables, token);
   expect(body.errors).toBeUndefined();
-  return body.data;
+  return body.data as Data;
 }
 
 async function createProduct(name: string, stock: number): Promise<string> {
-  const created = await ok(
+  const created = await ok<{ createProduct: { id: string } }>(
     `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
     { p: { name, description: "Survives", price: 3, stock } },
     adminToken,
@@ -47,7 +52,7 @@ async function createProduct(name: string, stock: number): Promise<string> {
 }
 
 async function placeOrder(): Promise<string> {
-  const data = await ok(
+  const data = await ok<{ createOrder: { id: string } }>(
     `mutation($o: OrderInput!) { createOrder(order: $o) { id } }`,
     { o: { accountId: customer.id, products: [{ id: productId, quantity: 1 }] } },
     customer.token,
@@ -98,12 +103,15 @@ beforeAll(async () => {
     },
   });
   system = running.system;
-  const login = await ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
-    e: ADMIN.email,
-    p: ADMIN.password,
-  });
+  const login = await ok<{ login: { accessToken: string } }>(
+    `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+    {
+      e: ADMIN.email,
+      p: ADMIN.password,
+    },
+  );
   adminToken = login.login.accessToken;
-  const registered = await ok(
+  const registered = await ok<{ register: { accessToken: string; account: { id: string } } }>(
     `mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`,
     { input: { name: "Otto", email: "otto@outage.test", password: "correct-horse-battery-9" } },
   );
@@ -227,7 +235,7 @@ describe("events through failures", () => {
       customer.token,
     );
     expect(refused.errors?.[0]?.extensions?.reason).toBe("INSUFFICIENT_STOCK");
-    const accepted = await ok(
+    const accepted = await ok<{ createOrder: { id: string } }>(
       `mutation($o: OrderInput!) { createOrder(order: $o) { id } }`,
       { o: { accountId: customer.id, products: [{ id: plenty, quantity: 1 }] } },
       customer.token,

@@ -34,15 +34,25 @@ let reader: NatsConnection;
 let smtp: TestSmtpServer;
 let running: TestSystem;
 
-async function ok(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
+/** The data of an operation that must succeed; Data is its shape, as the caller states it (not checked). */
+async function ok<Data = unknown>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<Data> {
   const response = await fetch(`${system.gatewayUrl}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: any; errors?: unknown };
+  const body = (await response.json()) as { data?: Data; errors?: unknown };
   expect(body.errors).toBeUndefined();
-  return body.data;
+  return body.data as Data;
+}
+
+/** register's answer as these tests select it. */
+interface Registered {
+  register: { accessToken: string; refreshToken: string; account: { id: string } };
 }
 
 interface Received {
@@ -127,13 +137,16 @@ describe("events after GraphQL mutations", () => {
   let customer: { id: string; token: string; refreshToken: string; email: string };
 
   beforeAll(async () => {
-    const login = await ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
-      e: ADMIN.email,
-      p: ADMIN.password,
-    });
+    const login = await ok<{ login: { accessToken: string } }>(
+      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+      {
+        e: ADMIN.email,
+        p: ADMIN.password,
+      },
+    );
     adminToken = login.login.accessToken;
     const email = `ada-${Math.random().toString(36).slice(2, 8)}@events.test`;
-    const registered = await ok(
+    const registered = await ok<Registered>(
       `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id } } }`,
       { input: { name: "Ada", email, password: PASSWORD } },
     );
@@ -164,10 +177,13 @@ describe("events after GraphQL mutations", () => {
     expect(revoked).toMatchObject({ accountId: customer.id, reason: "logout" });
     expect(revoked.familyId).not.toBe("");
     // The logout ended that session's access token too: later tests use a fresh session.
-    const again = await ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
-      e: customer.email,
-      p: PASSWORD,
-    });
+    const again = await ok<{ login: { accessToken: string } }>(
+      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+      {
+        e: customer.email,
+        p: PASSWORD,
+      },
+    );
     customer.token = again.login.accessToken;
   });
 
@@ -177,12 +193,12 @@ describe("events after GraphQL mutations", () => {
     /** A fresh account with one session, so each way of ending sessions has its own aggregate. */
     async function signedUp(label: string) {
       const email = `${label}-${Math.random().toString(36).slice(2, 10)}@events.test`;
-      const registered = await ok(
+      const registered = await ok<Registered>(
         `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id } } }`,
         { input: { name: label, email, password: PASSWORD } },
       );
       const { accessToken, refreshToken, account } = registered.register;
-      return { id: account.id as string, token: accessToken as string, refreshToken: refreshToken as string, email };
+      return { id: account.id, token: accessToken, refreshToken, email };
     }
     const ends: Record<string, (user: Awaited<ReturnType<typeof signedUp>>) => Promise<unknown>> = {
       logout: (user) => ok(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: user.refreshToken }),
@@ -241,12 +257,12 @@ describe("events after GraphQL mutations", () => {
   }, 120_000);
 
   it("publishes product and order events, each once, after the matching mutations", async () => {
-    const created = await ok(
+    const created = await ok<{ createProduct: { id: string } }>(
       `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
       { p: { name: "Event lantern", description: "Bright", price: 12.5, stock: 10 } },
       adminToken,
     );
-    const productId: string = created.createProduct.id;
+    const productId = created.createProduct.id;
     expect(await theEvent("product.created", productId)).toMatchObject({
       productId,
       name: "Event lantern",
@@ -273,12 +289,12 @@ describe("events after GraphQL mutations", () => {
 
     const place = async (quantity: number) =>
       (
-        await ok(
+        await ok<{ createOrder: { id: string; totalCents: number; currency: string } }>(
           `mutation($o: OrderInput!) { createOrder(order: $o) { id totalCents currency } }`,
           { o: { accountId: customer.id, products: [{ id: productId, quantity }] } },
           customer.token,
         )
-      ).createOrder as { id: string; totalCents: number; currency: string };
+      ).createOrder;
     const pay = (orderId: string, kind: "CAPTURE" | "REFUND", amountCents: number, reference: string) =>
       ok(
         `mutation($p: PaymentInput!) { recordPayment(input: $p) { status } }`,

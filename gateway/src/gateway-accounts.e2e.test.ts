@@ -22,7 +22,7 @@ describe("gateway end to end: accounts", () => {
   it("registers, logs in and answers me with the same account", async () => {
     const carol = await register("Carol");
     const token = await login(carol.email, PASSWORD);
-    const data = await ok(`{ me { id name email role createdAt } }`, {}, token);
+    const data = await ok<{ me: { createdAt: string } }>(`{ me { id name email role createdAt } }`, {}, token);
     expect(data.me).toMatchObject({ id: carol.id, name: "Carol", email: carol.email, role: "CUSTOMER" });
     expect(new Date(data.me.createdAt).toISOString()).toBe(data.me.createdAt);
     expect((await ok(`{ me { id } }`)).me).toBeNull();
@@ -53,7 +53,7 @@ describe("gateway end to end: accounts", () => {
 
   it("lets an admin create accounts and list everyone", async () => {
     const name = `Dora ${unique()}`;
-    const created = await ok(
+    const created = await ok<{ createAccount: { id: string } }>(
       `mutation($a: AccountInput!) { createAccount(account: $a) { id name role orders { id } } }`,
       {
         a: { name },
@@ -61,8 +61,12 @@ describe("gateway end to end: accounts", () => {
       shop.adminToken,
     );
     expect(created.createAccount).toMatchObject({ name, role: "CUSTOMER", orders: [] });
-    const listed = await ok(`{ accounts(pagination: { take: 100 }) { id name } }`, {}, shop.adminToken);
-    const ids = listed.accounts.map((account: { id: string }) => account.id);
+    const listed = await ok<{ accounts: Array<{ id: string }> }>(
+      `{ accounts(pagination: { take: 100 }) { id name } }`,
+      {},
+      shop.adminToken,
+    );
+    const ids = listed.accounts.map((account) => account.id);
     expect(ids).toEqual(expect.arrayContaining([created.createAccount.id, shop.alice.id, shop.bob.id]));
     const one = await ok(
       `query($id: String) { accounts(id: $id) { id name } }`,
@@ -86,8 +90,12 @@ describe("gateway end to end: accounts", () => {
     const mutation = `mutation($a: AccountInput!) { createAccount(account: $a) { id } }`;
     expect((await failure(mutation, { a: { name } })).code).toBe("UNAUTHENTICATED");
     expect((await failure(mutation, { a: { name } }, shop.alice.token)).code).toBe("FORBIDDEN");
-    const listed = await ok(`{ accounts(pagination: { take: 100 }) { name } }`, {}, shop.adminToken);
-    expect(listed.accounts.map((account: { name: string }) => account.name)).not.toContain(name);
+    const listed = await ok<{ accounts: Array<{ name: string }> }>(
+      `{ accounts(pagination: { take: 100 }) { name } }`,
+      {},
+      shop.adminToken,
+    );
+    expect(listed.accounts.map((account) => account.name)).not.toContain(name);
   });
 
   it("answers bad input with BAD_USER_INPUT naming the field, writing nothing", async () => {
@@ -138,7 +146,7 @@ describe("gateway end to end: accounts", () => {
       .poll(
         async () =>
           (
-            await graphql(
+            await graphql<{ me: unknown }>(
               `
                 {
                   me {
@@ -182,6 +190,7 @@ describe("gateway end to end: accounts", () => {
       foreign,
     );
     expect(result.errors?.[0]).toMatchObject({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       message: expect.stringMatching(/refresh the session/),
       extensions: { code: "UNAUTHENTICATED" },
     });

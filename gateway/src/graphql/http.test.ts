@@ -32,7 +32,7 @@ let services: Services;
 let system: RunningSystem;
 let running: TestSystem;
 let lamps: { id: string };
-const verifier = { verify: async () => undefined } as unknown as TokenVerifier;
+const verifier = { verify: () => Promise.resolve(undefined) } as unknown as TokenVerifier;
 const generous = { freeAttempts: 1000, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 60_000 };
 const throttle = new Throttle(new MemoryThrottleStore(), {
   loginPerEmailAndAddress: { name: "pair", ...generous },
@@ -70,11 +70,9 @@ beforeAll(async () => {
   const product = new Proxy(connected.product, {
     get(target, property, receiver) {
       if (property === "listCategories" && categoriesFail) {
-        return async () => {
-          throw new Error('relation "categories" does not exist at 10.0.0.5:5432');
-        };
+        return () => Promise.reject(new Error('relation "categories" does not exist at 10.0.0.5:5432'));
       }
-      return Reflect.get(target, property, receiver);
+      return Reflect.get(target, property, receiver) as unknown;
     },
   });
   services = { ...connected, product };
@@ -106,13 +104,19 @@ beforeEach(() => {
   logged.length = 0;
 });
 
+/** A GraphQL-over-HTTP answer, as far as these tests read it. */
+interface Answer {
+  data?: { categories?: unknown[] } | null;
+  errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }>;
+}
+
 async function post(body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(base, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Answer };
 }
 
 async function get(params: Record<string, string>, headers: Record<string, string> = {}) {
@@ -122,7 +126,7 @@ async function get(params: Record<string, string>, headers: Record<string, strin
     status: response.status,
     headers: response.headers,
     text,
-    body: text.startsWith("{") ? JSON.parse(text) : undefined,
+    body: text.startsWith("{") ? (JSON.parse(text) as Answer) : undefined,
   };
 }
 
@@ -136,7 +140,7 @@ describe("GraphQL over HTTP", () => {
     }
     expect(parses - before).toBe(1);
     // GET shares the cache; a different string is a new entry; refused queries are cached too.
-    expect((await get({ query })).body.data.categories).toHaveLength(1);
+    expect((await get({ query })).body?.data?.categories).toHaveLength(1);
     expect(parses - before).toBe(1);
     await post({ query: `{ categories { slug } }` });
     expect(parses - before).toBe(2);
@@ -163,25 +167,30 @@ describe("GraphQL over HTTP", () => {
     expect(result.body.data).toBeUndefined();
     expect(result.body.errors).toEqual([
       expect.objectContaining({
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
         message: expect.stringMatching(/^Syntax Error/),
         extensions: { code: "GRAPHQL_PARSE_FAILED", reason: "INVALID_QUERY" },
       }),
     ]);
     const tooMany = await post({ query: `{ ${"__typename ".repeat(1001)}}` });
-    expect(tooMany.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    expect(tooMany.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
   });
 
   it("answers an invalid query or one over a limit with GRAPHQL_VALIDATION_FAILED, hiding suggestions", async () => {
     const unknown = await post({ query: `{ categories { nam } }` });
     expect(unknown.status).toBe(200);
     expect(unknown.body.errors).toHaveLength(1);
-    expect(unknown.body.errors[0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", reason: "INVALID_QUERY" });
-    expect(unknown.body.errors[0].message).toContain("[Suggestion hidden]");
-    expect(unknown.body.errors[0].message).not.toContain("Did you mean");
+    expect(unknown.body.errors?.[0]?.extensions).toEqual({
+      code: "GRAPHQL_VALIDATION_FAILED",
+      reason: "INVALID_QUERY",
+    });
+    expect(unknown.body.errors?.[0]?.message).toContain("[Suggestion hidden]");
+    expect(unknown.body.errors?.[0]?.message).not.toContain("Did you mean");
 
     const aliases = Array.from({ length: 16 }, (_, index) => `a${index}: categories { id }`).join(" ");
     const overAliases = await post({ query: `{ ${aliases} }` });
-    expect(overAliases.body.errors[0]).toMatchObject({
+    expect(overAliases.body.errors?.[0]).toMatchObject({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       message: expect.stringMatching(/Aliases limit of 15 exceeded/),
       extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
     });
@@ -189,7 +198,8 @@ describe("GraphQL over HTTP", () => {
     let selection = "id";
     for (let level = 0; level < 12; level += 1) selection = `parent { ${selection} }`;
     const tooDeep = await post({ query: `{ categories { ${selection} } }` });
-    expect(tooDeep.body.errors[0]).toMatchObject({
+    expect(tooDeep.body.errors?.[0]).toMatchObject({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       message: expect.stringMatching(/depth limit of 10 exceeded/),
       extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
     });
@@ -204,6 +214,7 @@ describe("GraphQL over HTTP", () => {
     expect(refused.body.data).toBeUndefined();
     expect(refused.body.errors).toEqual([
       expect.objectContaining({
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
         message: expect.stringMatching(
           /at most 1 of register, login, changePassword, createAccount, resetPassword; this one runs 15/,
         ),
@@ -214,7 +225,7 @@ describe("GraphQL over HTTP", () => {
     const fragments = `mutation { ...A ... on Mutation { l: login(email: "a@example.com", password: "x") { accessToken } } }
       fragment A on Mutation { ${register("r")} ...B } fragment B on Mutation { ...A }`;
     const viaFragments = await post({ query: fragments });
-    expect(viaFragments.body.errors.map((error: { message: string }) => error.message)).toContainEqual(
+    expect(viaFragments.body.errors?.map((error) => error.message)).toContainEqual(
       expect.stringMatching(/this one runs 2/),
     );
     expect(viaFragments.body.data).toBeUndefined();
@@ -231,9 +242,10 @@ describe("GraphQL over HTTP", () => {
     expect(result.headers.get("content-type")).toBe("application/json; charset=utf-8");
 
     const unnamed = await post({ query });
-    expect(unnamed.body.errors[0].extensions.code).toBe("OPERATION_RESOLUTION_FAILURE");
+    expect(unnamed.body.errors?.[0]?.extensions?.code).toBe("OPERATION_RESOLUTION_FAILURE");
     const badVariable = await post({ query: `query($id: String!) { product(id: $id) { id } }`, variables: { id: 5 } });
-    expect(badVariable.body.errors[0]).toMatchObject({
+    expect(badVariable.body.errors?.[0]).toMatchObject({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       message: expect.stringMatching(/\$id/),
       extensions: { code: "BAD_USER_INPUT" },
     });
@@ -257,6 +269,7 @@ describe("GraphQL over HTTP", () => {
     expect(logged).toEqual([
       {
         message: "graphql error",
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
         fields: { err: { type: "Error", message: expect.stringContaining("does not exist") }, path: ["categories"] },
       },
     ]);
@@ -266,7 +279,7 @@ describe("GraphQL over HTTP", () => {
     const result = await post({ query: `{ nope }` }, { accept: "application/graphql-response+json" });
     expect(result.status).toBe(400);
     expect(result.headers.get("content-type")).toBe("application/graphql-response+json; charset=utf-8");
-    expect(result.body.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(result.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
     const ok = await post({ query: `{ __typename }` }, { "content-type": "application/graphql-response+json" });
     expect(ok).toMatchObject({ status: 200, body: { data: { __typename: "Query" } } });
   });
@@ -281,7 +294,7 @@ describe("GraphQL over HTTP", () => {
     const put = await fetch(base, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
     expect(put.status).toBe(405);
     expect(put.headers.get("allow")).toBe("GET, POST");
-    expect(((await put.json()) as any).error.code).toBe("METHOD_NOT_ALLOWED");
+    expect(((await put.json()) as { error: { code: string } }).error.code).toBe("METHOD_NOT_ALLOWED");
     expect((await get({ query: `{ __typename }` })).body).toEqual({ data: { __typename: "Query" } });
   });
 
