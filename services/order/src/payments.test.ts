@@ -1,0 +1,279 @@
+import { ReservationStatus } from "@polyscale/product";
+import { newId } from "@polyscale/platform";
+import { databaseBackends } from "@polyscale/platform/testing";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import type { OrderService } from "./service.js";
+import { context, useOrderService } from "./test-order-service.js";
+
+describe.each(databaseBackends())("OrderService payments on $name", (backend) => {
+  const bed = useOrderService(backend);
+  const { withPolicy, reconcile, newAccount, newProduct, stock, reservations, heldReservations, place } = bed;
+
+  describe("order lifecycle and payments", () => {
+    async function pendingOrder(priceCents = 1000, quantity = 2) {
+      const accountId = await newAccount();
+      const productId = await newProduct(priceCents, 10);
+      const order = await place(accountId, [{ productId, quantity }]);
+      return { accountId, productId, order };
+    }
+    const pay = (kind: "CAPTURE" | "REFUND", orderId: string, amountCents: number, providerReference: string) =>
+      bed.orders.recordPayment(context(), {
+        orderId,
+        kind,
+        amountCents,
+        currency: "USD",
+        provider: "stripe",
+        providerReference,
+      });
+    const capture = (orderId: string, amountCents: number, reference: string) =>
+      pay("CAPTURE", orderId, amountCents, reference);
+    const refund = (orderId: string, amountCents: number, reference: string) =>
+      pay("REFUND", orderId, amountCents, reference);
+
+    it("cancels a pending order and gives its stock back", async () => {
+      const { productId, order } = await pendingOrder();
+      expect(await stock(productId)).toEqual([8]);
+      expect((await bed.orders.cancelOrder(context(), order.id)).status).toBe("CANCELLED");
+      expect(await stock(productId)).toEqual([10]);
+      expect(await heldReservations()).not.toContain(order.id);
+      await expect(bed.orders.cancelOrder(context(), order.id)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        message: "cannot move order from CANCELLED to CANCELLED",
+      });
+    });
+
+    it("lets exactly one of two concurrent cancels win", async () => {
+      const { productId, order } = await pendingOrder();
+      const results = await Promise.allSettled([
+        bed.orders.cancelOrder(context(), order.id),
+        bed.orders.cancelOrder(context(), order.id),
+      ]);
+      expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
+      expect(await stock(productId)).toEqual([10]);
+    });
+
+    it("refuses transitions the state machine does not allow", async () => {
+      const { order } = await pendingOrder();
+      await expect(bed.orders.markFulfilled(context(), order.id)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        message: "cannot move order from PENDING_PAYMENT to FULFILLED",
+      });
+      await expect(refund(order.id, 100, newId())).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+      await expect(bed.orders.cancelOrder(context(), newId())).rejects.toMatchObject({
+        code: "NOT_FOUND",
+        field: "id",
+      });
+      expect((await bed.orders.getOrder(order.id)).status).toBe("PENDING_PAYMENT");
+    });
+
+    it("becomes PAID when captures cover the total, and commits the reservation", async () => {
+      const { productId, order } = await pendingOrder(1000, 2);
+      const partial = await capture(order.id, 500, "cap-1-" + order.id);
+      expect(partial.status).toBe("PENDING_PAYMENT");
+      const paid = await capture(order.id, 1500, "cap-2-" + order.id);
+      expect(paid.status).toBe("PAID");
+      expect(paid.payments.map((payment) => [payment.kind, payment.amountCents])).toEqual([
+        ["CAPTURE", 500],
+        ["CAPTURE", 1500],
+      ]);
+      expect(await heldReservations()).not.toContain(order.id);
+      expect(await reservations(ReservationStatus.RESERVATION_STATUS_COMMITTED)).toContain(order.id);
+      expect(await stock(productId)).toEqual([8]);
+      await expect(bed.orders.cancelOrder(context(), order.id)).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+      await expect(capture(order.id, 1, newId())).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+      expect((await bed.orders.markFulfilled(context(), order.id)).status).toBe("FULFILLED");
+    });
+
+    it("refuses a capture beyond what is outstanding and records nothing", async () => {
+      const { order } = await pendingOrder(1000, 2);
+      await expect(capture(order.id, 2001, "over-" + order.id)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "CAPTURE_EXCEEDS_OUTSTANDING",
+        field: "amountCents",
+      });
+      await capture(order.id, 1500, "part-" + order.id);
+      await expect(capture(order.id, 501, "rest-" + order.id)).rejects.toMatchObject({
+        reason: "CAPTURE_EXCEEDS_OUTSTANDING",
+      });
+      const after = await bed.orders.getOrder(order.id);
+      expect(after.status).toBe("PENDING_PAYMENT");
+      expect(after.payments.map((payment) => payment.amountCents)).toEqual([1500]);
+    });
+
+    it("lets concurrent captures together take no more than the total", async () => {
+      const { order } = await pendingOrder(1000, 2);
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => capture(order.id, 300, `race-${i}-${order.id}`)),
+      );
+      const accepted = results.filter((result) => result.status === "fulfilled").length;
+      expect(accepted).toBe(6);
+      for (const result of results) {
+        if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "FAILED_PRECONDITION" });
+      }
+      const after = await bed.orders.getOrder(order.id);
+      const captured = after.payments.reduce((sum, payment) => sum + payment.amountCents, 0);
+      expect(captured).toBe(1800);
+      expect(captured).toBeLessThanOrEqual(after.totalCents);
+    });
+
+    it("refuses a refund beyond what was captured with its reason", async () => {
+      const { order } = await pendingOrder(1000, 1);
+      await capture(order.id, 1000, "cap-" + order.id);
+      await expect(refund(order.id, 50_000, "ref-" + order.id)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "REFUND_EXCEEDS_CAPTURED",
+      });
+      expect((await bed.orders.getOrder(order.id)).payments).toHaveLength(1);
+    });
+
+    it("treats a replayed payment as harmless", async () => {
+      const { order } = await pendingOrder(1000, 1);
+      const reference = "replay-" + order.id;
+      const first = await capture(order.id, 1000, reference);
+      const replays = await Promise.all(Array.from({ length: 5 }, () => capture(order.id, 1000, reference)));
+      for (const replay of replays) expect(replay).toEqual(first);
+      expect(first.payments).toHaveLength(1);
+      await expect(capture(order.id, 999, reference)).rejects.toMatchObject({
+        code: "ALREADY_EXISTS",
+        field: "providerReference",
+      });
+    });
+
+    it("refunds up to what was captured and becomes REFUNDED when all of it is back", async () => {
+      const { order } = await pendingOrder(1000, 3);
+      await capture(order.id, 3000, "cap-" + order.id);
+      await expect(refund(order.id, 3001, "too-much-" + order.id)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        field: "amountCents",
+      });
+      expect((await refund(order.id, 1000, "ref-1-" + order.id)).status).toBe("PAID");
+      const refunded = await refund(order.id, 2000, "ref-2-" + order.id);
+      expect(refunded.status).toBe("REFUNDED");
+      const refunds = refunded.payments.filter((payment) => payment.kind === "REFUND");
+      expect(refunds.map((payment) => payment.amountCents)).toEqual([1000, 2000]);
+      await expect(refund(order.id, 1, newId())).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+    });
+
+    it.each([
+      ["kind", { kind: "UNSPECIFIED" as const }],
+      ["amountCents", { amountCents: 0 }],
+      ["amountCents", { amountCents: -5 }],
+      ["currency", { currency: "dollars" }],
+      ["currency", { currency: "EUR" }],
+      ["provider", { provider: " " }],
+      ["providerReference", { providerReference: "" }],
+    ])("refuses a payment with a bad %s and records nothing", async (field, override) => {
+      const { order } = await pendingOrder(1000, 1);
+      await expect(
+        bed.orders.recordPayment(context(), {
+          orderId: order.id,
+          kind: "CAPTURE",
+          amountCents: 1000,
+          currency: "USD",
+          provider: "stripe",
+          providerReference: newId(),
+          ...override,
+        }),
+      ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field });
+      expect(await bed.orders.getOrder(order.id)).toEqual(order);
+    });
+  });
+
+  describe("payment window", () => {
+    const sweep = () => reconcile();
+    const capture = (service: OrderService, orderId: string, amountCents: number) =>
+      service.recordPayment(context(), {
+        orderId,
+        kind: "CAPTURE",
+        amountCents,
+        currency: "USD",
+        provider: "stripe",
+        providerReference: newId(),
+      });
+
+    it("gives an unpaid order a due time and expires it after the window, returning its stock", async () => {
+      // Seen: an unpaid order for all 1,000 units still held them 12 minutes later; nothing ever expired it.
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(100, 10);
+      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 4 }], "");
+      expect(order.paymentDueAt!.getTime() - order.createdAt.getTime()).toBeCloseTo(1000, -2);
+      const notDue = await bed.orders.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
+      expect(await stock(productId)).toEqual([5]);
+      await sleep(1100);
+      expect((await sweep()).expired).toBeGreaterThanOrEqual(1);
+      expect((await bed.orders.getOrder(order.id)).status).toBe("EXPIRED");
+      expect((await bed.orders.getOrder(notDue.id)).status).toBe("PENDING_PAYMENT");
+      expect(await stock(productId)).toEqual([9]);
+      expect(await heldReservations()).not.toContain(order.id);
+      await expect(bed.orders.cancelOrder(context(), order.id)).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+    });
+
+    it("refuses a payment after expiry, records nothing and says to refund it", async () => {
+      // Seen: a late capture would have been accepted on an order whose stock was gone.
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(250, 10);
+      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
+      await sleep(1100);
+      await sweep();
+      await expect(capture(bed.orders, order.id, 500)).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "ORDER_EXPIRED",
+        field: "orderId",
+        message: expect.stringContaining("refund it") as unknown,
+      });
+      const after = await bed.orders.getOrder(order.id);
+      expect(after.status).toBe("EXPIRED");
+      expect(after.payments).toEqual([]);
+      expect(await stock(productId)).toEqual([10]);
+    });
+
+    it("refuses a capture that arrives after the window even before any sweep, and expires the order", async () => {
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(250, 10);
+      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
+      await sleep(1100);
+      await expect(capture(bed.orders, order.id, 500)).rejects.toMatchObject({ reason: "ORDER_EXPIRED" });
+      expect((await bed.orders.getOrder(order.id)).status).toBe("EXPIRED");
+      expect(await stock(productId)).toEqual([10]);
+      expect((await sweep()).expired).toBe(0);
+      expect(await stock(productId)).toEqual([10]);
+    });
+
+    it("records the refund of a partial capture on an order that expired", async () => {
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(1000, 10);
+      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
+      expect((await capture(bed.orders, order.id, 400)).status).toBe("PENDING_PAYMENT");
+      await sleep(1100);
+      await sweep();
+      const refunded = await bed.orders.recordPayment(context(), {
+        orderId: order.id,
+        kind: "REFUND",
+        amountCents: 400,
+        currency: "USD",
+        provider: "stripe",
+        providerReference: newId(),
+      });
+      expect(refunded.status).toBe("EXPIRED");
+      expect(refunded.payments.map((payment) => payment.kind)).toEqual(["CAPTURE", "REFUND"]);
+    });
+
+    it("expires each of many due orders exactly once when sweeps race", async () => {
+      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
+      const productId = await newProduct(100, 100);
+      const accountId = await newAccount();
+      const placed = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          shortWindow.placeOrder(context(), accountId, [{ productId, quantity: 2 }], ""),
+        ),
+      );
+      expect(await stock(productId)).toEqual([40]);
+      await sleep(1100);
+      const results = await Promise.all([sweep(), sweep(), sweep()]);
+      expect(results.reduce((sum, result) => sum + result.expired, 0)).toBe(30);
+      expect(await stock(productId)).toEqual([100]);
+      for (const order of placed) expect((await bed.orders.getOrder(order.id)).status).toBe("EXPIRED");
+    });
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * What the order service's tests share: per test file, a running account and product service, an order service on a
+ * scratch database, and the helpers that create accounts and products and read stock and reservations.
+ */
+import { ReservationStatus } from "@polyscale/product";
+import { createLogger, newId, type Database, type RequestContext } from "@polyscale/platform";
+import type { DatabaseBackend, TestDatabase } from "@polyscale/platform/testing";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
+import type { OrderPolicy } from "./limits.js";
+import type { Order } from "./model.js";
+import { Reconciler, type ReconcileResult } from "./reconciler.js";
+import { OrderService } from "./service.js";
+import {
+  createTestAccount,
+  createTestProduct,
+  startTestServices,
+  stockOf,
+  type TestServices,
+} from "./test-dependencies.js";
+
+const migrationsDir = fileURLToPath(new URL("../sql", import.meta.url));
+const logger = createLogger("order-test", "silent");
+
+/** Limits no test of other rules runs into; the hold limits have tests of their own. */
+const generousPolicy: OrderPolicy = {
+  paymentWindowSeconds: 1800,
+  maxUnpaidOrdersPerAccount: 1000,
+  maxHeldUnitsPerProduct: 10_000,
+};
+
+/** A fresh request context with a deadline 10 s away. */
+export function context(): RequestContext {
+  return { requestId: newId(), deadline: new Date(Date.now() + 10_000), logger };
+}
+
+/** The systems under test, set before the file's first test (beforeAll), and helpers that read them when called. */
+export interface OrderTestBed {
+  /** The account and product services the order service calls. */
+  services: TestServices;
+  database: Database;
+  /** An order service with `generousPolicy` and a default wait of 5000 ms. */
+  orders: OrderService;
+  /** An order service over the test database with some of the shop's rules changed. */
+  withPolicy: (policy: Partial<OrderPolicy>) => OrderService;
+  /** One reconciler run; reservations younger than the timeout (seconds, 300 unless given) are left alone. */
+  reconcile: (reservationTimeoutSeconds?: number) => Promise<ReconcileResult>;
+  /** The id of a new customer account. */
+  newAccount: () => Promise<string>;
+  /** The id of a new product priced `priceCents` (minor units) in `currency` (USD unless given) with `stock` units. */
+  newProduct: (priceCents: number, stock: number, currency?: string) => Promise<string>;
+  /** The available stock of each product, in the order given. */
+  stock: (...ids: string[]) => Promise<number[]>;
+  /** The number of orders stored, over all accounts. */
+  orderCount: () => Promise<number>;
+  /** The order ids of the product service's reservations in `status`, at most 1000. */
+  reservations: (status: ReservationStatus) => Promise<string[]>;
+  heldReservations: () => Promise<string[]>;
+  /** Places an order through `orders`, without an idempotency key unless given. */
+  place: (
+    accountId: string,
+    lines: Array<{ productId: string; quantity: number }>,
+    idempotencyKey?: string,
+  ) => Promise<Order>;
+}
+
+/**
+ * Starts an account and a product service and opens a scratch database of `backend` with the order migrations before
+ * the file's tests; stops and closes them after.
+ */
+export function useOrderService(backend: DatabaseBackend): OrderTestBed {
+  let testDatabase: TestDatabase | undefined;
+  const bed: OrderTestBed = {
+    services: undefined as unknown as TestServices,
+    database: undefined as unknown as Database,
+    orders: undefined as unknown as OrderService,
+    withPolicy: (policy) =>
+      new OrderService({
+        database: bed.database,
+        accounts: bed.services.accounts,
+        products: bed.services.products,
+        defaultWaitMs: 5000,
+        policy: { ...generousPolicy, ...policy },
+      }),
+    reconcile: (reservationTimeoutSeconds = 300) =>
+      new Reconciler({
+        database: bed.database,
+        products: bed.services.products,
+        logger,
+        reservationTimeoutSeconds,
+        intervalMs: 1000,
+      }).reconcileOnce(),
+    newAccount: () => createTestAccount(bed.services.accounts),
+    newProduct: (priceCents, stock, currency = "USD") =>
+      createTestProduct(bed.services.products, { priceCents, stock, currency }),
+    stock: (...ids) => stockOf(bed.services.products, ids),
+    orderCount: async () => Number((await bed.database.query("SELECT count(*) AS n FROM orders")).rows[0]!.n),
+    reservations: async (status) =>
+      (
+        await bed.services.products.listReservations({ status, createdBefore: undefined, take: 1000, afterOrderId: "" })
+      ).reservations.map((reservation) => reservation.orderId),
+    heldReservations: () => bed.reservations(ReservationStatus.RESERVATION_STATUS_HELD),
+    place: (accountId, lines, idempotencyKey = "") =>
+      bed.orders.placeOrder(context(), accountId, lines, idempotencyKey),
+  };
+
+  beforeAll(async () => {
+    [bed.services, testDatabase] = await Promise.all([
+      startTestServices({ backend: backend.name }),
+      backend.open(migrationsDir),
+    ]);
+    bed.database = testDatabase.database;
+    bed.orders = bed.withPolicy({});
+  });
+
+  afterAll(async () => {
+    await bed.services?.close();
+    await testDatabase?.close();
+  });
+
+  return bed;
+}
