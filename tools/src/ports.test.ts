@@ -23,6 +23,16 @@ describe("launcher ports", () => {
     }
   });
 
+  // Regression: a service of a test system failed with EADDRINUSE on a port freePort had chosen from the ephemeral
+  // range, where any outgoing connection may take it before the service listens.
+  it("hands out distinct free ports outside this machine's ephemeral range", async () => {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    const ports = await Promise.all(Array.from({ length: 50 }, () => freePort()));
+    expect(new Set(ports).size).toBe(ports.length);
+    for (const port of ports) expect(port < low! || port > high!, `port ${port}`).toBe(true);
+    for (const port of ports) expect(port).toBeGreaterThanOrEqual(1024);
+  });
+
   it("default embedded PostgreSQL port is outside this machine's ephemeral range and is not 5432", () => {
     // An outgoing connection may take any port of that range, which would then make `npm start` fail at random.
     const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);

@@ -1,16 +1,43 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (tests and the benchmark run side by side). */
+/**
+ * The kernel's ephemeral port range (Linux: /proc/sys/net/ipv4/ip_local_port_range), from which it takes the local
+ * port of every outgoing connection and of every listen on port 0; [32768, 60999] where that file cannot be read.
+ */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low!, high!];
+  } catch {
+    // not Linux: the IANA dynamic range's usual Linux default
+  }
+  return [32768, 60999];
+}
+
+/** Ports this process handed out, never handed out twice. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, for a process about to listen on it (tests and the benchmark
+ * run side by side). It is taken at random below the kernel's ephemeral range (from 10000 up): a port from that range
+ * (what listening on port 0 returns) can be taken, between the check and the listen, as the local port of any
+ * outgoing connection on the machine, and a service then failed to start with EADDRINUSE.
+ *
+ * @throws Error when no port of the range was free after 200 tries
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  const high = Math.max(low + 1000, ephemeralLow - 1);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port); // before the check, so concurrent calls cannot pick it too
+    if (await isFree(port, "127.0.0.1")) return port;
+    handedOut.delete(port);
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
 }
 
 /** A free port for each name, e.g. freePorts(["gateway", "account"]) → { gateway: 41235, account: 41236 }. */
