@@ -16,9 +16,9 @@ import type {
 /**
  * All SQL of the product service: catalog, categories and inventory, as functions taking a Queryable so the service
  * runs them inside its transactions. They return data or outcomes (model.ts) and raise no business errors. Every
- * stock change is one statement (changeStock) that updates the product rows, in id order so concurrent reservations
- * do not deadlock, and writes their product.stock_changed events; it is the transaction's last statement, so a hot
- * row stays locked only for it and the commit.
+ * stock change (changeStock) locks the product rows in id order so concurrent reservations do not deadlock, then
+ * updates them and writes their product.stock_changed events in one statement, the transaction's last, so a hot row
+ * stays locked only for that (and, with several products, the locking statement) and the commit.
  */
 
 /** A products row as node-postgres returns it; PRODUCT_COLUMNS selects it, toProduct maps it. */
@@ -175,10 +175,10 @@ const STOCK_STAND_IN = -1;
  * Adds each change's delta to its product's stock, in one statement: updates the rows whose new stock stays at least
  * 0 (and at most ceiling, when given) and writes a product.stock_changed event (cause, orderId) for each updated row to
  * the outbox. The events take their outbox ids after the row locks (see outboxRows), so per product they follow commit
- * order. changes must hold each product once, in product-id order: the rows are locked in the order the join reaches
- * them, which is the changes' order when it looks each product up by its key (a nested loop, the plan for a few
- * changes). An explicit SELECT … FOR NO KEY UPDATE in the same statement would fix the order, but re-locking the row in
- * the UPDATE of the same statement deadlocked under load (reservations also key-share-lock the rows for their lines).
+ * order. changes must hold each product once. Several products' rows are first locked in product-id order by a
+ * statement of their own, so concurrent multi-product changes cannot deadlock: the UPDATE alone locks rows in whatever
+ * order its join plan reaches them (a race of 100 multi-product orders then failed with deadlocks). One product's row
+ * is locked by the UPDATE itself, so a single-product change holds its hot row for one statement and the commit.
  * Returns the updated products, in product-id order; a product that is missing or whose change was refused is left out.
  */
 async function changeStock(
@@ -186,6 +186,11 @@ async function changeStock(
   changes: readonly { productId: string; delta: number }[],
   event: { cause: "adjusted" | "reserved" | "released"; orderId?: string; ceiling?: number },
 ): Promise<Product[]> {
+  if (changes.length > 1) {
+    await tx.query("SELECT 1 FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE", [
+      changes.map((change) => change.productId),
+    ]);
+  }
   const rows = outboxRows(
     tx,
     changes.map((change) =>
@@ -262,7 +267,7 @@ export async function reserveStock(
   const stored = new Set(created.stored ?? []);
   const missing = productIds.find((id) => !stored.has(id));
   if (missing) return { kind: "productNotFound", productId: missing };
-  // The hot rows are locked last, in product-id order (so concurrent orders cannot deadlock), by the statement that
+  // The hot rows are locked last, in product-id order (so concurrent orders cannot deadlock), by changeStock, which
   // takes the stock and writes the events; the commit follows at once.
   const taken = await changeStock(
     tx,
