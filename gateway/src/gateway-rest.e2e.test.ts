@@ -65,7 +65,7 @@ describe("gateway end to end: rest", () => {
       expect.objectContaining({ id: shop.alice.id }),
     ]);
 
-    const product = await rest("POST", "/product", {
+    const product = await rest<{ id: string }>("POST", "/product", {
       token: shop.adminToken,
       body: { name: `Restkettle ${unique()}`, description: "Boils", priceCents: 2500, stock: 5 },
     });
@@ -83,14 +83,17 @@ describe("gateway end to end: rest", () => {
     expect((await rest("GET", `/product/${newId()}`)).body).toMatchObject({ error: { code: "NOT_FOUND" } });
     expect(await rest("GET", "/product/not-an-id")).toMatchObject({ status: 400, body: { error: { field: "id" } } });
 
-    const search = await rest("GET", "/products?q=Restkettle&inStock=true&sort=price_asc&take=5");
+    const search = await rest<{ items: Array<{ id: string }>; totalCount: number; totalCountIsExact: boolean }>(
+      "GET",
+      "/products?q=Restkettle&inStock=true&sort=price_asc&take=5",
+    );
     expect(search.status).toBe(200);
-    expect(search.body.items.map((item: { id: string }) => item.id)).toContain(product.body.id);
+    expect(search.body.items.map((item) => item.id)).toContain(product.body.id);
     expect(search.body.totalCount).toBeGreaterThanOrEqual(1);
     expect(search.body.totalCountIsExact).toBe(true);
     expect(await rest("GET", "/products?take=-1")).toMatchObject({ status: 400, body: { error: { field: "take" } } });
 
-    const order = await rest("POST", "/order", {
+    const order = await rest<{ id: string }>("POST", "/order", {
       token: shop.alice.token,
       headers: { "idempotency-key": `rest-${unique()}` },
       body: { accountId: shop.alice.id, lines: [{ productId: product.body.id, quantity: 2 }] },
@@ -101,8 +104,10 @@ describe("gateway end to end: rest", () => {
     });
     expect((await rest("GET", `/order/${order.body.id}`, { token: shop.alice.token })).body.id).toBe(order.body.id);
     expect((await rest("GET", `/order/${order.body.id}`, { token: shop.bob.token })).status).toBe(403);
-    const listed = await rest("GET", `/orders/${shop.alice.id}?take=100`, { token: shop.alice.token });
-    expect(listed.body.map((entry: { id: string }) => entry.id)).toContain(order.body.id);
+    const listed = await rest<Array<{ id: string }>>("GET", `/orders/${shop.alice.id}?take=100`, {
+      token: shop.alice.token,
+    });
+    expect(listed.body.map((entry) => entry.id)).toContain(order.body.id);
     expect((await rest("GET", `/orders/${shop.alice.id}`, { token: shop.bob.token })).status).toBe(403);
     expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: shop.bob.token })).status).toBe(403);
     expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: shop.alice.token })).body.status).toBe(
@@ -167,7 +172,9 @@ describe("gateway end to end: rest", () => {
     expect(first).toMatchObject({ status: 200, body: { id: order.id, status: "PAID" } });
     const replay = await send(signatureOf(WEBHOOK_SECRET, event));
     expect(replay).toMatchObject({ status: 200, body: { status: "PAID" } });
-    const paid = (await rest("GET", `/order/${order.id}`, { token: shop.bob.token })).body;
+    const paid = (
+      await rest<{ status: string; payments: unknown[] }>("GET", `/order/${order.id}`, { token: shop.bob.token })
+    ).body;
     expect(paid.status).toBe("PAID");
     expect(paid.payments).toHaveLength(1);
     expect(paid.payments[0]).toMatchObject({ kind: "CAPTURE", amountCents: 1999, provider: "acme-pay" });

@@ -45,7 +45,8 @@ async function startLoneGateway(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let printed = "";
-  for (const stream of [gateway.stdout, gateway.stderr]) stream.on("data", (chunk: Buffer) => (printed += chunk));
+  for (const stream of [gateway.stdout, gateway.stderr])
+    stream.on("data", (chunk: Buffer) => (printed += chunk.toString()));
   for (let attempt = 0; ; attempt++) {
     const alive = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (response) => response.ok,
@@ -205,12 +206,15 @@ describe("GraphQL refusals over HTTP carry extensions.code", () => {
     const inLiteral = await graphql("{ products(pagination: { skip: 2147483648, take: 1 }) { id } }");
     expect(inLiteral.errors).toEqual([
       expect.objectContaining({
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
         message: expect.stringMatching(/^skip: .*2147483648/),
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
         extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "skip" }),
       }),
     ]);
     const inArgument = await graphql('mutation { addToCart(productId: "x", quantity: 2147483648) { total } }');
     expect(inArgument.errors).toEqual([
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "quantity" }) }),
     ]);
     // Any other validation error stays what it is.

@@ -43,7 +43,7 @@ describe("revocation across two gateways", () => {
   it("regression: a changed password locks out old access tokens within a second on every gateway", async () => {
     const user = await register(ADDRESS);
     await acceptedEverywhere(user.accessToken);
-    const changed = await graphql(
+    const changed = await graphql<{ changePassword: { accessToken: string } }>(
       system.gatewayUrl,
       `
         mutation ($c: String!, $n: String!) {
@@ -69,8 +69,13 @@ describe("revocation across two gateways", () => {
 
   it("logout revokes that session's access tokens only; logoutAll every session", async () => {
     const user = await register(ADDRESS);
-    const other = await graphql(system.gatewayUrl, LOGIN, { email: user.email, password: PASSWORD }, as(""));
-    const otherToken = other.data!.login.accessToken as string;
+    const other = await graphql<{ login: { accessToken: string } }>(
+      system.gatewayUrl,
+      LOGIN,
+      { email: user.email, password: PASSWORD },
+      as(""),
+    );
+    const otherToken = other.data!.login.accessToken;
     await graphql(
       system.gatewayUrl,
       `
@@ -105,8 +110,10 @@ describe("revocation across two gateways", () => {
   });
 
   it("a role change revokes the old tokens and a refresh carries the new role; disabling ends every session", async () => {
-    const admin = await graphql(system.gatewayUrl, LOGIN, TEST_ADMIN, { forwardedFor: "198.51.100.99" });
-    const adminToken = admin.data!.login.accessToken as string;
+    const admin = await graphql<{ login: { accessToken: string } }>(system.gatewayUrl, LOGIN, TEST_ADMIN, {
+      forwardedFor: "198.51.100.99",
+    });
+    const adminToken = admin.data!.login.accessToken;
     const user = await register(ADDRESS);
     const promote = await graphql(
       system.gatewayUrl,
@@ -124,7 +131,7 @@ describe("revocation across two gateways", () => {
     const since = performance.now();
     for (const gatewayUrl of gateways())
       expect(await refusedAfter(gatewayUrl, user.accessToken, since)).toBeLessThan(1000);
-    const refreshed = await graphql(
+    const refreshed = await graphql<{ refreshToken: { accessToken: string } }>(
       secondGateway.gatewayUrl,
       `
         mutation ($r: String!) {
@@ -137,7 +144,7 @@ describe("revocation across two gateways", () => {
       { r: user.refreshToken },
       { forwardedFor: ADDRESS },
     );
-    const promotedToken = refreshed.data!.refreshToken.accessToken as string;
+    const promotedToken = refreshed.data!.refreshToken.accessToken;
     expect((await graphql(system.gatewayUrl, ME, {}, as(promotedToken))).data).toEqual({
       me: { id: user.account.id, role: "ADMIN" },
     });
@@ -235,16 +242,21 @@ describe("sessions and account administration over REST", () => {
 
   it("logs in, refreshes, logs out; logout-all ends every session", async () => {
     const user = await register(ADDRESS);
-    const login = await rest(system.gatewayUrl, "POST", "/login", {
+    const login = await rest<{ refreshToken: string }>(system.gatewayUrl, "POST", "/login", {
       body: { email: user.email, password: PASSWORD },
       forwardedFor: ADDRESS,
     });
     expect(login.status).toBe(200);
     expect(login.body).toMatchObject({ account: { id: user.account.id, role: "CUSTOMER" } });
-    const refreshed = await rest(secondGateway.gatewayUrl, "POST", "/refresh", {
-      body: { refreshToken: login.body.refreshToken },
-      forwardedFor: ADDRESS,
-    });
+    const refreshed = await rest<{ accessToken: string; refreshToken: string }>(
+      secondGateway.gatewayUrl,
+      "POST",
+      "/refresh",
+      {
+        body: { refreshToken: login.body.refreshToken },
+        forwardedFor: ADDRESS,
+      },
+    );
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refreshToken).not.toBe(login.body.refreshToken);
     const me = (token: string) =>

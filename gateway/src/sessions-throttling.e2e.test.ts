@@ -40,7 +40,7 @@ describe("login throttling across two gateways", () => {
     expect(codes.slice(0, 6)).toEqual(Array(6).fill("UNAUTHENTICATED"));
     expect(codes.slice(6)).toEqual(Array(6).fill("TOO_MANY_REQUESTS"));
     for (const gatewayUrl of gateways()) {
-      const mine = await graphql(
+      const mine = await graphql<{ login: { accessToken: string } }>(
         gatewayUrl,
         LOGIN,
         { email: owner.email, password: PASSWORD },
@@ -154,7 +154,7 @@ describe("login throttling across two gateways", () => {
       );
       codes.push(codeOf(result));
     }
-    expect(codes).toEqual([...Array(6).fill("OK"), "TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS"]);
+    expect(codes).toEqual([...Array<string>(6).fill("OK"), "TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS"]);
     await register("198.51.100.12", secondGateway.gatewayUrl);
   });
 });

@@ -25,12 +25,17 @@ let postgres: EmbeddedPostgres | undefined;
 let nats: TestNatsServer;
 let system: RunningSystem;
 
-interface Answer {
-  data?: Record<string, any> | null;
+/** Data is the shape the operation selects, as the caller states it (not checked against it). */
+interface Answer<Data = unknown> {
+  data?: Data | null;
   errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }>;
 }
 
-async function graphql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Answer> {
+async function graphql<Data = unknown>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<Answer<Data>> {
   const response = await fetch(`${system.gatewayUrl}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -38,11 +43,11 @@ async function graphql(query: string, variables: Record<string, unknown> = {}, t
     signal: AbortSignal.timeout(30_000),
   });
   expect(response.status).toBeLessThan(500);
-  return (await response.json()) as Answer;
+  return (await response.json()) as Answer<Data>;
 }
 
-async function data(query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const answer = await graphql(query, variables, token);
+async function data<Data>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Data> {
+  const answer = await graphql<Data>(query, variables, token);
   expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
   return answer.data!;
 }
@@ -92,26 +97,32 @@ afterAll(async () => {
 describe("a PostgreSQL restart under traffic", () => {
   it("is survived by every process: requests answer or fail coded, traffic succeeds after, acknowledged orders stay", async () => {
     const adminToken = (
-      await data(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
-        e: ADMIN.email,
-        p: ADMIN.password,
-      })
-    ).login.accessToken as string;
+      await data<{ login: { accessToken: string } }>(
+        `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+        {
+          e: ADMIN.email,
+          p: ADMIN.password,
+        },
+      )
+    ).login.accessToken;
     const productId = (
-      await data(
+      await data<{ createProduct: { id: string } }>(
         `mutation { createProduct(product: { name: "Lamp", description: "", price: 12.5, stock: 1000000 }) { id } }`,
         {},
         adminToken,
       )
-    ).createProduct.id as string;
+    ).createProduct.id;
     const customers = await Promise.all(
       [1, 2, 3, 4].map(async (n) => {
         const registered = (
-          await data(`mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`, {
-            input: { name: `Shopper ${n}`, email: `shopper-${n}@restart.test`, password: "correct-horse-battery-9" },
-          })
+          await data<{ register: { accessToken: string; account: { id: string } } }>(
+            `mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`,
+            {
+              input: { name: `Shopper ${n}`, email: `shopper-${n}@restart.test`, password: "correct-horse-battery-9" },
+            },
+          )
         ).register;
-        return { id: registered.account.id as string, token: registered.accessToken as string };
+        return { id: registered.account.id, token: registered.accessToken };
       }),
     );
 
@@ -141,7 +152,7 @@ describe("a PostgreSQL restart under traffic", () => {
             }
           `),
         );
-        const placed = await graphql(
+        const placed = await graphql<{ createOrder: { id: string } }>(
           `
             mutation ($order: OrderInput!) {
               createOrder(order: $order) {
@@ -209,7 +220,8 @@ describe("a PostgreSQL restart under traffic", () => {
     );
     for (const answer of after) expect(answer.errors).toBeUndefined();
     for (const customer of customers) {
-      const orders = (await data(`{ myOrders { id } }`, {}, customer.token)).myOrders as Array<{ id: string }>;
+      const orders = (await data<{ myOrders: Array<{ id: string }> }>(`{ myOrders { id } }`, {}, customer.token))
+        .myOrders;
       expect(orders.map((order) => order.id)).toEqual(expect.arrayContaining(acknowledged.get(customer.id)!));
     }
     expect(outcomes.ok).toBeGreaterThan(0);

@@ -24,9 +24,10 @@ describe.runIf(prometheusAvailable)("Prometheus scraping every process", () => {
   let shop: Shop;
   let prometheusOutput = "";
 
-  async function query(promql: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  type Sample = { metric: Record<string, string>; value: [number, string] };
+  async function query(promql: string): Promise<Sample[]> {
     const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = (await response.json()) as { status: string; data: { result: any[] }; error?: string };
+    const body = (await response.json()) as { status: string; data: { result: Sample[] }; error?: string };
     if (body.status !== "success") throw new Error(`${promql}: ${body.error}`);
     return body.data.result;
   }
