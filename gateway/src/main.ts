@@ -55,11 +55,6 @@ const server = createGatewayServer({
   services,
   throttle,
   verifier: new TokenVerifier(services.account, logger, revocations),
-  serviceAddresses: {
-    account: config.accountServiceAddress,
-    product: config.productServiceAddress,
-    order: config.orderServiceAddress,
-  },
 });
 
 server.listen(config.port, config.host, () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { trace } from "@opentelemetry/api";
-import { checkHealth, REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
+import { REQUEST_ID_KEY, type Logger } from "@polyscale/platform";
 import type { TokenVerifier } from "./auth.js";
 import { createGatewayContext, requestIdOf, type GatewayContext } from "./context.js";
 import { answerClientError } from "./http/client-errors.js";
@@ -20,7 +20,6 @@ export interface GatewayServerOptions {
   logger: Logger;
   services: Services;
   verifier: TokenVerifier;
-  serviceAddresses: { account: string; product: string; order: string };
   grpcDeadlineMs: number;
   /** ISO 4217 code of requests that name no currency (DEFAULT_CURRENCY). */
   defaultCurrency: string;
@@ -39,9 +38,13 @@ export interface GatewayServerOptions {
   httpMaxConnections: number;
 }
 
+/** How long /readyz waits for a channel that is connecting or backing off before it says the service is down. */
+const READY_WAIT_MS = 500;
+
 /**
  * One HTTP server for everything: GraphQL (and GraphiQL) on /graphql, the REST routes, /openapi.json, the payment
- * webhook, and the probes /healthz (alive) and /readyz (all three services answer their health check).
+ * webhook, and the probes /healthz (alive) and /readyz (the gateway's own channel to each of the three services is
+ * connected and the service answers its health check over it: 200 means calls through the gateway reach them now).
  */
 export function createGatewayServer(options: GatewayServerOptions): Server {
   const { logger } = options;
@@ -54,8 +57,9 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   const rest = createRestHandler(restRoutes(options), options.maxBodyBytes);
 
   async function ready(response: ServerResponse) {
-    const entries = Object.entries(options.serviceAddresses);
-    const results = await Promise.all(entries.map(([, address]) => checkHealth(address, 1000)));
+    const entries = Object.entries(options.services);
+    // Under a second in all, the default timeout of a Kubernetes probe; a channel that connects sooner answers sooner.
+    const results = await Promise.all(entries.map(([, client]) => client.isReady(READY_WAIT_MS)));
     const services = Object.fromEntries(entries.map(([name], index) => [name, results[index] ? "up" : "down"]));
     sendJson(response, results.every(Boolean) ? 200 : 503, { services });
   }

@@ -1,4 +1,5 @@
 import {
+  credentials,
   makeGenericClientConstructor,
   Metadata,
   type Client,
@@ -33,7 +34,15 @@ export type GrpcClient<Definition> = {
         context?: CallContext,
       ) => ClientReadableStream<ResponseOf<Definition[Method]>>
     : (request: RequestOf<Definition[Method]>, context?: CallContext) => Promise<ResponseOf<Definition[Method]>>;
-} & { close(): void };
+} & {
+  close(): void;
+  /**
+   * Whether calls through this client's own channel would reach the service now: waits up to timeoutMs for the channel
+   * to connect (connecting it if idle; a channel backing off after a failure waits for its next attempt), then asks
+   * the standard health service over it. Never throws; false when not SERVING by then.
+   */
+  isReady(timeoutMs: number): Promise<boolean>;
+};
 
 export interface GrpcClientOptions {
   /** Human-readable name used in error messages, e.g. "product service". */
@@ -87,7 +96,14 @@ export function createGrpcClient<Definition extends ServiceDefinition>(
     // than pinning this caller to the first one for the channel's life.
     "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
   }) as Client & Record<string, UnaryMethod>;
-  const client: Record<string, unknown> = { close: () => channel.close() };
+  // The address and credentials are unused: the health client calls over the channel above.
+  const health = new HealthConstructor(options.address, credentials.createInsecure(), {
+    channelOverride: channel.getChannel(),
+  }) as unknown as HealthClient;
+  const client: Record<string, unknown> = {
+    close: () => channel.close(),
+    isReady: (timeoutMs: number) => channelReady(channel, health, timeoutMs),
+  };
   for (const method of Object.keys(definition)) {
     if (definition[method]!.responseStream) {
       const stream = channel[method]!.bind(channel) as unknown as (request: unknown, metadata: Metadata) => unknown;
@@ -129,6 +145,26 @@ type HealthClient = Client & {
   ): void;
 };
 
+const HealthConstructor = makeGenericClientConstructor(healthService, "grpc.health.v1.Health");
+
+function askHealth(client: HealthClient, deadline: Date, serviceName = ""): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    client.check({ service: serviceName }, { deadline }, (error, response) =>
+      resolve(!error && (response?.status === "SERVING" || response?.status === 1)),
+    );
+  });
+}
+
+/**
+ * A separate health check (checkHealth) opens a channel of its own, which can be ready while the client's channel is
+ * still waiting out a reconnect backoff and failing every call with UNAVAILABLE; this one asks over the client's.
+ */
+async function channelReady(channel: Client, health: HealthClient, timeoutMs: number): Promise<boolean> {
+  const deadline = new Date(Date.now() + timeoutMs);
+  const connected = await new Promise<boolean>((resolve) => channel.waitForReady(deadline, (error) => resolve(!error)));
+  return connected && askHealth(health, deadline);
+}
+
 /**
  * Asks a server's standard health service whether it is SERVING, over this process's transport (mutual TLS when
  * GRPC_TLS_* are set). Never throws for an unhealthy server; a transport that cannot be built throws its ConfigError.
@@ -139,14 +175,9 @@ export async function checkHealth(
   serviceName = "",
   transport: GrpcTransport = grpcTransport(),
 ): Promise<boolean> {
-  const Constructor = makeGenericClientConstructor(healthService, "grpc.health.v1.Health");
-  const client = new Constructor(address, transport.client()) as unknown as HealthClient;
+  const client = new HealthConstructor(address, transport.client()) as unknown as HealthClient;
   try {
-    return await new Promise<boolean>((resolve) => {
-      client.check({ service: serviceName }, { deadline: new Date(Date.now() + timeoutMs) }, (error, response) =>
-        resolve(!error && (response?.status === "SERVING" || response?.status === 1)),
-      );
-    });
+    return await askHealth(client, new Date(Date.now() + timeoutMs), serviceName);
   } finally {
     client.close();
   }
