@@ -58,7 +58,7 @@ describe("GraphQL requests refused before execution", () => {
     const server = createServer((request, response) => {
       const context = createGatewayContext(request, "test-request", {
         services,
-        verifier: { verify: async () => undefined } as unknown as TokenVerifier,
+        verifier: { verify: () => Promise.resolve(undefined) } as unknown as TokenVerifier,
         logger,
         grpcDeadlineMs: 1000,
         defaultCurrency: "USD",

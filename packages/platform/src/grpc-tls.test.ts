@@ -26,7 +26,8 @@ beforeAll(async () => {
   directory = mkdtempSync(path.join(tmpdir(), "grpc-tls-"));
   serverFiles = makeCertificates("account");
   const handlers = {
-    getAccount: async (request: { id: string }) => ({ account: { id: request.id, name: "ok", email: "", role: 0 } }),
+    getAccount: (request: { id: string }) =>
+      Promise.resolve({ account: { id: request.id, name: "ok", email: "", role: 0 } }),
   } as unknown as Handlers<typeof AccountServiceService>;
   server = await startGrpcServer({
     serviceName: "polyscale.account.v1.AccountService",

@@ -8,7 +8,8 @@ function capturedLogger() {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line) lines.push(JSON.parse(line));
+      for (const line of chunk.toString("utf8").split("\n"))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -20,7 +21,7 @@ class PoolError extends Error {
 }
 
 describe("logged errors", () => {
-  it("keep their class name, message and code, but no stack", async () => {
+  it("keep their class name, message and code, but no stack", () => {
     const { logger, lines } = capturedLogger();
     logger.error({ err: new PoolError("terminating connection due to administrator command") }, "query failed");
     logger.error({ err: describeError(new TypeError("x is not a function")) }, "bug");

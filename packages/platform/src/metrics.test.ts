@@ -6,7 +6,10 @@ import { freePort } from "./testing/index.js";
 
 function recordingLogger() {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const logger = pino(
+    { level: "info" },
+    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   return { logger, lines };
 }
 

@@ -111,7 +111,7 @@ export async function startTestServices(options: {
   const reachable: Record<ServiceName, () => Promise<unknown>> = {
     account: () => accounts.getAccounts({ ids: [] }),
     product: () => products.getProducts({ ids: [] }),
-    order: async () => undefined,
+    order: () => Promise.resolve(undefined),
   };
   const restart = async (name: ServiceName) => {
     await start(name);
