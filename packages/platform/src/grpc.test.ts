@@ -215,6 +215,44 @@ describe("gRPC server and client", () => {
     ]);
   });
 
+  // Seen: a separate health check passed while the gateway's own channel still waited out its reconnect backoff, and
+  // the first login after start-up failed with UNAVAILABLE. isReady asks over the client's own channel.
+  it("says a client is ready only once its own channel reaches the service, and a call succeeds then", async () => {
+    const port = await freePort();
+    const client = createGrpcClient(AccountServiceService, {
+      name: "account service",
+      address: `127.0.0.1:${port}`,
+      deadlineMs: 2000,
+    });
+    clients.push(client);
+    expect(await client.isReady(300)).toBe(false);
+    // Refused for a while, so the channel is backing off when the server comes.
+    await rejectionOf(client.getAccount({ id: "a" }));
+    await sleep(1500);
+    const server = await startGrpcServer({
+      serviceName: "polyscale.account.v1.AccountService",
+      host: "127.0.0.1",
+      port,
+      protoFile: protoFiles.account,
+      protoRoot,
+      bindings: [
+        bindService(
+          AccountServiceService,
+          {
+            getAccount: async (request: { id: string }) => ({
+              account: { id: request.id, name: "back", email: "", role: 0 },
+            }),
+          } as unknown as Handlers<typeof AccountServiceService>,
+          logger,
+        ),
+      ],
+      logger,
+    });
+    running.push(server);
+    expect(await client.isReady(5000)).toBe(true);
+    expect((await client.getAccount({ id: "a" })).account?.name).toBe("back");
+  });
+
   // Seen (issue 12 review): an account service with a gateway's revocation stream open waited out the whole
   // SHUTDOWN_TIMEOUT_MS (10 s) before it stopped.
   it("regression: ends an open server stream with UNAVAILABLE on shutdown instead of waiting for the timeout", async () => {
