@@ -239,9 +239,8 @@ describe("gRPC server and client", () => {
         bindService(
           AccountServiceService,
           {
-            getAccount: async (request: { id: string }) => ({
-              account: { id: request.id, name: "back", email: "", role: 0 },
-            }),
+            getAccount: (request: { id: string }) =>
+              Promise.resolve({ account: { id: request.id, name: "back", email: "", role: 0 } }),
           } as unknown as Handlers<typeof AccountServiceService>,
           logger,
         ),
