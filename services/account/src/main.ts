@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     passwordResetTtlSeconds: config.passwordResetTtlSeconds,
     emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
   });
-  const revocationFeed = new RevocationFeed(service, {
+  const revocationFeed = new RevocationFeed({
+    source: service,
     pollMs: config.revocationPollMs,
     heartbeatMs: REVOCATION_HEARTBEAT_MS,
     logger,

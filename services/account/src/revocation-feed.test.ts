@@ -27,7 +27,7 @@ describe.each(databaseBackends())("revocation feed on $name", (backend) => {
       passwordResetTtlSeconds: 1800,
       emailVerificationTtlSeconds: 3600,
     });
-    const feed = new RevocationFeed(service, { pollMs: 20, heartbeatMs: 60_000, logger });
+    const feed = new RevocationFeed({ source: service, pollMs: 20, heartbeatMs: 60_000, logger });
     const stop = new AbortController();
     let messages = 0;
     const subscribed = feed.subscribe(() => void (messages += 1), stop.signal);

@@ -9,6 +9,8 @@ export interface RevocationSource {
 }
 
 export interface RevocationFeedOptions {
+  /** Where revocations are read (the account service, over its database). */
+  source: RevocationSource;
   /** How often the table is read for revocations made by other replicas (this one's are read at once). */
   pollMs: number;
   /** How often subscribers get an empty message, by which they know their stream is alive. */
@@ -43,10 +45,7 @@ export class RevocationFeed {
   private readonly outage: Outage;
   private retryAt = 0;
 
-  constructor(
-    private readonly source: RevocationSource,
-    private readonly options: RevocationFeedOptions,
-  ) {
+  constructor(private readonly options: RevocationFeedOptions) {
     this.outage = new Outage(options.logger, {
       code: "REVOCATIONS_UNREADABLE",
       message: "could not read revocations; will retry",
@@ -69,8 +68,10 @@ export class RevocationFeed {
     this.subscribers.add(send);
     this.start();
     try {
-      const lifetimeSeconds = Math.ceil(this.source.revocationLifetimeMs / 1000);
-      const catchUp = (await this.source.recentRevocations(lifetimeSeconds)).map((record) => this.toMessage(record));
+      const lifetimeSeconds = Math.ceil(this.options.source.revocationLifetimeMs / 1000);
+      const catchUp = (await this.options.source.recentRevocations(lifetimeSeconds)).map((record) =>
+        this.toMessage(record),
+      );
       // An empty first message too: it tells the gateway it is caught up.
       for (let start = 0; start === 0 || start < catchUp.length; start += CATCH_UP_BATCH) {
         send(catchUp.slice(start, start + CATCH_UP_BATCH));
@@ -115,7 +116,7 @@ export class RevocationFeed {
       do {
         this.pollAgain = false;
         try {
-          const fresh = (await this.source.recentRevocations(POLL_LOOKBACK_SECONDS)).filter(
+          const fresh = (await this.options.source.recentRevocations(POLL_LOOKBACK_SECONDS)).filter(
             (record) => !this.sent.has(record.sequence),
           );
           for (const record of fresh) this.sent.set(record.sequence, record.recordedAt.getTime());
@@ -145,7 +146,7 @@ export class RevocationFeed {
       accountId: record.accountId,
       sessionId: record.sessionId ?? "",
       generation: record.generation,
-      forgetAfter: new Date(record.recordedAt.getTime() + this.source.revocationLifetimeMs),
+      forgetAfter: new Date(record.recordedAt.getTime() + this.options.source.revocationLifetimeMs),
     };
   }
 }
