@@ -107,7 +107,7 @@ async function openSearch(
     filterSubject: "polyscale.product.>",
     ackWaitMs: 60_000,
   });
-  const indexer = new SearchIndexer(database, engine, consumer, logger);
+  const indexer = new SearchIndexer({ database, engine, consumer, logger });
   indexer.start();
   return { engine, closers: [() => indexer.stop(), () => connection.close()] };
 }

@@ -98,7 +98,11 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
     });
     const mocked = mockElasticsearchClient();
     mock = mocked.mock;
-    indexer = new SearchIndexer(database, new ElasticsearchEngine(mocked.client, "products"), consumer, logger, {
+    indexer = new SearchIndexer({
+      database,
+      engine: new ElasticsearchEngine(mocked.client, "products"),
+      consumer,
+      logger,
       batchSize: 50,
       retryBaseMs: 100,
       retryMaxMs: 400,

@@ -10,6 +10,13 @@ import {
 import { toProductDocument, type ElasticsearchEngine, type IndexedProduct } from "./elasticsearch.js";
 
 export interface SearchIndexerOptions {
+  /** The product database, read for each named product's current state. */
+  database: Database;
+  /** The index written to. */
+  engine: ElasticsearchEngine;
+  /** The durable JetStream consumer of product events the indexer pulls from. */
+  consumer: Consumer;
+  logger: Logger;
   /** Events per batch; all products they name are written in one bulk request. */
   batchSize?: number;
   /** Redelivery delay after the first failed attempt; doubles with each further attempt, up to retryMaxMs. */
@@ -53,18 +60,20 @@ export function retryDelayMs(deliveryCount: number, options: { retryBaseMs: numb
  * product; the others are negatively acknowledged with a growing delay, so nothing is lost while the cluster is down.
  */
 export class SearchIndexer {
+  private readonly database: Database;
+  private readonly engine: ElasticsearchEngine;
+  private readonly consumer: Consumer;
+  private readonly logger: Logger;
   private readonly batchSize: number;
   private readonly retry: { retryBaseMs: number; retryMaxMs: number };
   private loop: Promise<void> | undefined;
   private stopping = false;
 
-  constructor(
-    private readonly database: Database,
-    private readonly engine: ElasticsearchEngine,
-    private readonly consumer: Consumer,
-    private readonly logger: Logger,
-    options: SearchIndexerOptions = {},
-  ) {
+  constructor(options: SearchIndexerOptions) {
+    this.database = options.database;
+    this.engine = options.engine;
+    this.consumer = options.consumer;
+    this.logger = options.logger;
     this.batchSize = options.batchSize ?? 500;
     this.retry = { retryBaseMs: options.retryBaseMs ?? 1_000, retryMaxMs: options.retryMaxMs ?? 300_000 };
   }
