@@ -3,7 +3,7 @@ import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rejection } from "./test-support.js";
+import { rejection } from "./test-product-service.js";
 import { createProductClient, ReservationStatus, SearchSort, type ProductClient } from "./client.js";
 
 /** The built service (npm test builds first). */

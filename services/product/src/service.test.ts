@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
 import { ProductService, type CreateProductInput } from "./service.js";
 import { migrationsDir } from "./storage.js";
-import { rejection } from "./test-support.js";
+import { rejection } from "./test-product-service.js";
 
 const validProduct: CreateProductInput = {
   name: "Desk Lamp",

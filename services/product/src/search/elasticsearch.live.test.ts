@@ -10,7 +10,7 @@ import {
   describeRelevanceSuite,
   describeSearchEngineBehaviour,
   type SearchEngineFixture,
-} from "./search-engine.behaviour.js";
+} from "./test-search-engine-behaviour.js";
 
 const elasticsearchUrl = process.env.ELASTICSEARCH_URL;
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ElasticsearchEngine, PRODUCT_INDEX_MAPPINGS, toProductDocument } from "./elasticsearch.js";
-import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
+import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./test-mock-elasticsearch.js";
 import type { Product } from "../model.js";
 import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
 

@@ -15,7 +15,12 @@ import { PostgresSearchEngine } from "./postgres-engine.js";
 import { migrationsDir } from "../storage.js";
 import { ElasticsearchEngine, type ProductDocument } from "./elasticsearch.js";
 import { retryDelayMs, SEARCH_INDEXER_CONSUMER, SearchIndexer } from "./indexer.js";
-import { errorResponse, mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
+import {
+  errorResponse,
+  mockElasticsearchClient,
+  type ClientMock,
+  type MockPattern,
+} from "./test-mock-elasticsearch.js";
 
 const logger = createLogger("indexer-test", "silent");
 

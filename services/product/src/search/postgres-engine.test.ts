@@ -4,7 +4,7 @@ import { seedForSearch } from "../search-seed.js";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
 import type { SeedProduct } from "../search-seed.js";
-import { describeRelevanceSuite, describeSearchEngineBehaviour } from "./search-engine.behaviour.js";
+import { describeRelevanceSuite, describeSearchEngineBehaviour } from "./test-search-engine-behaviour.js";
 import { RELEVANCE_THRESHOLD } from "./relevance.js";
 
 describe.each(databaseBackends())("PostgresSearchEngine on $name", (backend) => {

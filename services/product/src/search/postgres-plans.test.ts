@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { buildSearchStatement, PostgresSearchEngine, RANKED_CANDIDATES } from "./postgres-engine.js";
 import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
-import { searchQuery as query } from "./search-engine.behaviour.js";
+import { searchQuery as query } from "./test-search-engine-behaviour.js";
 
 /**
  * The plans PostgreSQL chooses for search statements at catalogue scale: every text query reads products through the

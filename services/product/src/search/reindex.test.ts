@@ -4,7 +4,7 @@ import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { PRODUCT_INDEX_MAPPINGS, type ProductDocument } from "./elasticsearch.js";
-import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./mock-elasticsearch.js";
+import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./test-mock-elasticsearch.js";
 import { reindex } from "./reindex.js";
 
 describe.each(databaseBackends())("reindex on $name", (backend) => {
