@@ -149,9 +149,10 @@ describe("compose.yaml", () => {
   });
 
   it("runs a single-node Elasticsearch of the client's major.minor version, without security, with a bounded heap", () => {
-    const clientRange = JSON.parse(readRepositoryFile("services/product/package.json")).dependencies[
-      "@elastic/elasticsearch"
-    ] as string;
+    const manifest = JSON.parse(readRepositoryFile("services/product/package.json")) as {
+      dependencies: Record<string, string>;
+    };
+    const clientRange = manifest.dependencies["@elastic/elasticsearch"]!;
     const [, clientMajorMinor] = /^\D*(\d+\.\d+)\./.exec(clientRange) ?? [];
     const elasticsearch = compose.services.elasticsearch!;
     expect(elasticsearch.image).toMatch(

@@ -46,7 +46,7 @@ describe("Dockerfile", () => {
       const target = stage(name);
       expect(target.from, name).toBe("runtime");
       expect(
-        instructionArguments(target, "CMD").map((command) => JSON.parse(command)),
+        instructionArguments(target, "CMD").map((command) => JSON.parse(command) as string[]),
         name,
       ).toEqual([["node", "--import", "@polyscale/platform/telemetry", processes[name].script]]);
       expect(instructionArguments(target, "EXPOSE"), name).toEqual([String(defaultPort(name))]);

@@ -41,11 +41,11 @@ afterAll(async () => {
 
 async function register(): Promise<{ id: string; token: string }> {
   const data = dataOf(
-    await client.graphql(
+    await client.graphql<{ register: { accessToken: string; account: { id: string } } }>(
       `mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`,
       { input: { name: "Line Tester", email: `line-${unique()}@quantity.test`, password: "correct-horse-battery-9" } },
     ),
-  ) as { register: { accessToken: string; account: { id: string } } };
+  );
   return { id: data.register.account.id, token: data.register.accessToken };
 }
 

@@ -50,7 +50,9 @@ describe("RevocationChecker", () => {
   it("waits quietly for an account service that is not up yet, and warns once it has been away for seconds", async () => {
     // npm start starts the gateway beside the account service: a warning on every start would be noise.
     const lines: Array<{ level: string; msg: string }> = [];
-    const logger = createLogger("gateway", "debug", { write: (line: string) => lines.push(JSON.parse(line)) });
+    const logger = createLogger("gateway", "debug", {
+      write: (line: string) => lines.push(JSON.parse(line) as { level: string; msg: string }),
+    });
     const account = createAccountClient({ address: `127.0.0.1:${await freePort()}`, deadlineMs: 1000 });
     const checker = new RevocationChecker(account, logger);
     const warnings = () => lines.filter((line) => line.level === "warn").map((line) => line.msg);

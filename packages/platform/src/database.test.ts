@@ -76,7 +76,9 @@ describe.each(databaseBackends().map((backend) => [backend.name, backend] as con
       expect(outcomes.unavailable).toBeGreaterThan(0);
       expect(outcomes.ok).toBeGreaterThan(0);
       // Broken connections were discarded: every later statement succeeds on a fresh one.
-      const after = await Promise.all(Array.from({ length: 20 }, (_, n) => database.query("SELECT $1::int AS n", [n])));
+      const after = await Promise.all(
+        Array.from({ length: 20 }, (_, n) => database.query<{ n: number }>("SELECT $1::int AS n", [n])),
+      );
       expect(after.map((result) => result.rows[0]?.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
     } finally {
       running = false;

@@ -157,12 +157,15 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
     expect(message!.subject).toBe("polyscale.order.placed");
     expect(message!.envelope).toEqual({
       specversion: "1.0",
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       source: "/polyscale/order",
       type: "polyscale.order.placed",
       subject: orderId,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       datacontenttype: "application/json",
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       data: expect.any(Object),
     });
     expect(message!.msgId).toBe(message!.envelope.id);

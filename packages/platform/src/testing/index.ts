@@ -16,7 +16,8 @@ export interface TestDatabase {
   database: Database;
   /** The URL of this fresh database, for starting a service process on it. */
   url: string;
-  close(): Promise<void>;
+  /** A property, not a method: tests destructure it (`const { database, close } = await backend.open(...)`). */
+  close: () => Promise<void>;
 }
 
 /**

@@ -8,19 +8,30 @@ const SHOES = "0193a0a0-0000-7000-8000-000000000001";
 const HATS = "0193a0a0-0000-7000-8000-000000000002";
 
 /** Stands in for the database: a product for every id asked, in the order asked. */
-async function loadProducts(ids: string[]): Promise<Product[]> {
-  const at = new Date("2026-01-02T03:04:05.000Z");
-  return ids.map((id) => ({
-    id,
-    name: `Product ${id}`,
-    description: "",
-    priceCents: 1_500,
-    currency: "USD",
-    categoryId: SHOES,
-    stock: 1,
-    createdAt: at,
-    updatedAt: at,
-  }));
+function loadProducts(ids: string[]): Promise<Product[]> {
+  const createdAt = new Date("2026-01-02T03:04:05.000Z");
+  return Promise.resolve(
+    ids.map((id) => ({
+      id,
+      name: `Product ${id}`,
+      description: "",
+      priceCents: 1_500,
+      currency: "USD",
+      categoryId: SHOES,
+      stock: 1,
+      createdAt,
+      updatedAt: createdAt,
+    })),
+  );
+}
+
+/** The value at a path of keys and indexes into a request body, or undefined where the body has no such path. */
+function at(value: unknown, ...path: Array<string | number>): unknown {
+  return path.reduce<unknown>(
+    (node, key) =>
+      typeof node === "object" && node !== null ? (node as Record<string | number, unknown>)[key] : undefined,
+    value,
+  );
 }
 
 function mockedEngine(): { engine: ElasticsearchEngine; mock: ClientMock } {
@@ -98,40 +109,40 @@ describe("ElasticsearchEngine.search", () => {
   it("sends a fuzzy, boosted text query with prefix matching, filters in filter context, sort and paging", async () => {
     await engine.search(query);
     expect(requests).toHaveLength(1);
-    const body = requests[0]!.body as Record<string, any>;
+    const body = requests[0]!.body;
 
-    const [wholeWords, prefixes] = body.query.bool.must.bool.should;
-    expect(wholeWords.multi_match).toEqual({
+    const should = at(body, "query", "bool", "must", "bool", "should");
+    expect(at(should, 0, "multi_match")).toEqual({
       query: "wirless mouse",
       fields: ["name^3", "categoryName^2", "description"],
       fuzziness: "AUTO",
       operator: "and",
     });
-    expect(prefixes.multi_match.type).toBe("bool_prefix");
-    expect(prefixes.multi_match.fields).toContain("name.prefix^3");
-    expect(prefixes.multi_match.fields).toContain("name.prefix._2gram^3");
-    expect(prefixes.multi_match.fields).toContain("categoryName.prefix._3gram^2");
-    expect(body.query.bool.must.bool.should.slice(2)).toEqual([
+    expect(at(should, 1, "multi_match", "type")).toBe("bool_prefix");
+    expect(at(should, 1, "multi_match", "fields")).toContain("name.prefix^3");
+    expect(at(should, 1, "multi_match", "fields")).toContain("name.prefix._2gram^3");
+    expect(at(should, 1, "multi_match", "fields")).toContain("categoryName.prefix._3gram^2");
+    expect(Array.isArray(should) && should.slice(2)).toEqual([
       { match: { "name.exact": { query: "wirless mouse", boost: 10 } } },
       { match_phrase: { name: { query: "wirless mouse", boost: 3 } } },
     ]);
-    expect(body.query.bool.must.bool.minimum_should_match).toBe(1);
+    expect(at(body, "query", "bool", "must", "bool", "minimum_should_match")).toBe(1);
 
-    expect(body.query.bool.filter).toEqual([{ term: { inStock: true } }]);
+    expect(at(body, "query", "bool", "filter")).toEqual([{ term: { inStock: true } }]);
     // Category and price narrow the hits after aggregating, and each facet re-applies only the other one's filter.
     const categoryFilter = { terms: { categoryId: [SHOES, HATS] } };
     // Price bounds are in the query's currency: other currencies' products are outside them.
     const usd = { term: { currency: "USD" } };
     const priceFilter = { bool: { filter: [usd, { range: { priceCents: { gte: 1_000, lte: 4_999 } } }] } };
-    expect(body.post_filter).toEqual({ bool: { filter: [categoryFilter, priceFilter] } });
-    expect(body.aggregations.categories.filter).toEqual(priceFilter);
-    expect(body.aggregations.categories.aggregations.ids.terms).toEqual({
+    expect(at(body, "post_filter")).toEqual({ bool: { filter: [categoryFilter, priceFilter] } });
+    expect(at(body, "aggregations", "categories", "filter")).toEqual(priceFilter);
+    expect(at(body, "aggregations", "categories", "aggregations", "ids", "terms")).toEqual({
       field: "categoryId",
       size: 1_000,
       order: [{ _count: "desc" }, { _key: "asc" }],
     });
-    expect(body.aggregations.prices.filter).toEqual({ bool: { filter: [categoryFilter, usd] } });
-    expect(body.aggregations.prices.aggregations.buckets.range).toEqual({
+    expect(at(body, "aggregations", "prices", "filter")).toEqual({ bool: { filter: [categoryFilter, usd] } });
+    expect(at(body, "aggregations", "prices", "aggregations", "buckets", "range")).toEqual({
       field: "priceCents",
       ranges: [
         { from: 0, to: 1_000 },
@@ -144,14 +155,14 @@ describe("ElasticsearchEngine.search", () => {
       ],
     });
 
-    expect(body.sort).toEqual([
+    expect(at(body, "sort")).toEqual([
       { currency: { order: "asc" } },
       { priceCents: { order: "asc" } },
       { id: { order: "asc" } },
     ]);
-    expect(body.from).toBe(20);
-    expect(body.size).toBe(10);
-    expect(body.track_total_hits).toBe(EXACT_COUNT_LIMIT);
+    expect(at(body, "from")).toBe(20);
+    expect(at(body, "size")).toBe(10);
+    expect(at(body, "track_total_hits")).toBe(EXACT_COUNT_LIMIT);
   });
 
   it("matches everything for empty text and filters nothing when no filter is given", async () => {
@@ -163,19 +174,19 @@ describe("ElasticsearchEngine.search", () => {
       minPriceCents: undefined,
       maxPriceCents: undefined,
     });
-    const body = requests[0]!.body as Record<string, any>;
-    expect(body.query).toEqual({ bool: { must: { match_all: {} }, filter: [] } });
-    expect(body.post_filter).toEqual({ bool: { filter: [{ match_all: {} }, { match_all: {} }] } });
-    expect(body.aggregations.categories.filter).toEqual({ match_all: {} });
-    expect(body.aggregations.prices.filter).toEqual({
+    const body = requests[0]!.body;
+    expect(at(body, "query")).toEqual({ bool: { must: { match_all: {} }, filter: [] } });
+    expect(at(body, "post_filter")).toEqual({ bool: { filter: [{ match_all: {} }, { match_all: {} }] } });
+    expect(at(body, "aggregations", "categories", "filter")).toEqual({ match_all: {} });
+    expect(at(body, "aggregations", "prices", "filter")).toEqual({
       bool: { filter: [{ match_all: {} }, { term: { currency: "USD" } }] },
     });
   });
 
   it("applies a one-sided price bound", async () => {
     await engine.search({ ...query, minPriceCents: undefined, maxPriceCents: 999 });
-    const body = requests[0]!.body as Record<string, any>;
-    expect(body.aggregations.categories.filter).toEqual({
+    const body = requests[0]!.body;
+    expect(at(body, "aggregations", "categories", "filter")).toEqual({
       bool: { filter: [{ term: { currency: "USD" } }, { range: { priceCents: { lte: 999 } } }] },
     });
   });
@@ -187,7 +198,7 @@ describe("ElasticsearchEngine.search", () => {
     ["newest", [{ createdAt: { order: "desc" } }, { id: { order: "desc" } }]],
   ] as const)("sorts by %s with the id breaking ties", async (sort, expected) => {
     await engine.search({ ...query, sort });
-    expect((requests[0]!.body as Record<string, any>).sort).toEqual(expected);
+    expect(at(requests[0]!.body, "sort")).toEqual(expected);
   });
 
   it("maps hits (loaded from the database in hit order), the total and the facet buckets to a SearchResult", async () => {
@@ -239,11 +250,11 @@ describe("ElasticsearchEngine.ensureIndex", () => {
 
     expect(created).toHaveLength(1);
     expect(created[0]!.path).toMatch(/^\/products-\d{8}t\d{9}z$/);
-    const body = created[0]!.body as Record<string, any>;
-    expect(body.aliases).toEqual({ products: {} });
-    expect(body.mappings).toEqual(PRODUCT_INDEX_MAPPINGS);
-    expect(body.mappings.dynamic).toBe("strict");
-    expect(body.mappings.properties.name).toEqual({
+    const body = created[0]!.body;
+    expect(at(body, "aliases")).toEqual({ products: {} });
+    expect(at(body, "mappings")).toEqual(PRODUCT_INDEX_MAPPINGS);
+    expect(at(body, "mappings", "dynamic")).toBe("strict");
+    expect(at(body, "mappings", "properties", "name")).toEqual({
       type: "text",
       analyzer: "folded_english",
       fields: {
@@ -252,16 +263,16 @@ describe("ElasticsearchEngine.ensureIndex", () => {
       },
     });
     // Accents and case folded, English stems without stop words, as the PostgreSQL engine matches.
-    expect(body.settings.analysis.analyzer.folded_english.filter).toEqual([
+    expect(at(body, "settings", "analysis", "analyzer", "folded_english", "filter")).toEqual([
       "lowercase",
       "asciifolding",
       "english_stemmer",
     ]);
-    expect(body.settings.analysis.normalizer.folded.filter).toEqual(["lowercase", "asciifolding"]);
-    expect(body.mappings.properties.categoryId).toEqual({ type: "keyword" });
-    expect(body.mappings.properties.priceCents).toEqual({ type: "long" });
-    expect(body.mappings.properties.inStock).toEqual({ type: "boolean" });
-    expect(body.mappings.properties.createdAt).toEqual({ type: "date" });
+    expect(at(body, "settings", "analysis", "normalizer", "folded", "filter")).toEqual(["lowercase", "asciifolding"]);
+    expect(at(body, "mappings", "properties", "categoryId")).toEqual({ type: "keyword" });
+    expect(at(body, "mappings", "properties", "priceCents")).toEqual({ type: "long" });
+    expect(at(body, "mappings", "properties", "inStock")).toEqual({ type: "boolean" });
+    expect(at(body, "mappings", "properties", "createdAt")).toEqual({ type: "date" });
   });
 
   it("leaves an existing index alone", async () => {
