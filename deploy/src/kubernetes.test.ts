@@ -20,6 +20,7 @@ import {
   secretVariables,
   serviceNames,
   variablesRead,
+  type KubernetesKind,
   type KubernetesObject,
   type ProcessName,
 } from "./test-repository-files.js";
@@ -28,13 +29,13 @@ const kustomizationDirectories = kubernetesFiles()
   .filter((file) => path.basename(file) === "kustomization.yaml")
   .map((file) => path.dirname(file));
 const objects = baseObjects();
-const named = (kind: string, name: string) => {
+const named = <Kind extends KubernetesKind>(kind: Kind, name: string) => {
   const found = objectsOfKind(objects, kind).find((object) => object.metadata.name === name);
   if (!found) throw new Error(`no ${kind} ${name} in deploy/k8s/base`);
   return found;
 };
 const containerOf = (name: ProcessName) => {
-  const containers = named("Deployment", name).spec.template.spec.containers as Array<Record<string, any>>;
+  const containers = named("Deployment", name).spec.template.spec.containers;
   expect(containers.length).toBe(1);
   return containers[0]!;
 };
@@ -95,26 +96,26 @@ describe("deploy/k8s", () => {
 
   it("runs Redis without persistence for the gateways' throttling counts, and points only the gateway at it", () => {
     const redis = named("StatefulSet", "redis");
-    const container = redis.spec.template.spec.containers[0];
+    const container = redis.spec.template.spec.containers[0]!;
     expect(container.args).toEqual(expect.arrayContaining(["--save", "", "--appendonly", "no"]));
     expect(redis.spec.volumeClaimTemplates).toBeUndefined();
     expect(container.readinessProbe?.exec?.command).toEqual(["redis-cli", "ping"]);
-    expect(named("Service", "redis").spec.ports[0].port).toBe(6379);
+    expect(named("Service", "redis").spec.ports[0]?.port).toBe(6379);
     expect(literalValue(baseConfigLiterals("gateway"), "REDIS_URL")).toBe("redis://redis:6379");
     for (const name of serviceNames) expect(literalValue(baseConfigLiterals(name), "REDIS_URL"), name).toBeUndefined();
   });
 
   it("runs NATS with JetStream as a StatefulSet on a persistent volume, and points every service at it", () => {
     const nats = named("StatefulSet", "nats");
-    const container = nats.spec.template.spec.containers[0];
+    const container = nats.spec.template.spec.containers[0]!;
     expect(container.args).toEqual(expect.arrayContaining(["--jetstream", "--store_dir", "/data"]));
     expect(container.volumeMounts).toEqual([{ name: "data", mountPath: "/data" }]);
-    expect(nats.spec.volumeClaimTemplates.map((claim: KubernetesObject) => claim.metadata.name)).toEqual(["data"]);
-    expect(nats.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toMatch(/^\d+Gi$/);
-    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+    expect(nats.spec.volumeClaimTemplates?.map((claim) => claim.metadata.name)).toEqual(["data"]);
+    expect(nats.spec.volumeClaimTemplates?.[0]?.spec.resources.requests.storage).toMatch(/^\d+Gi$/);
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"] as const) {
       expect(container[probe]?.httpGet?.path, probe).toBe("/healthz?js-enabled-only=true");
     }
-    expect(named("Service", "nats").spec.ports[0].port).toBe(4222);
+    expect(named("Service", "nats").spec.ports[0]?.port).toBe(4222);
     for (const name of serviceNames) {
       expect(literalValue(baseConfigLiterals(name), "NATS_URL"), name).toBe("nats://nats:4222");
     }
@@ -126,7 +127,9 @@ describe("deploy/k8s", () => {
       const container = containerOf(name);
       expect(container.readinessProbe, name).toBeDefined();
       expect(container.livenessProbe, name).toBeDefined();
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       expect(container.resources?.requests, name).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       expect(container.resources?.limits, name).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     }
   });
@@ -134,7 +137,7 @@ describe("deploy/k8s", () => {
   it("probes the services with the gRPC health check over their own certificate and the gateway on /readyz and /healthz", () => {
     for (const name of serviceNames) {
       const container = containerOf(name);
-      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"] as const) {
         // Kubernetes' native gRPC probe shows no client certificate, which mutual TLS refuses.
         expect(container[probe]?.exec?.command, `${name} ${probe}`).toEqual([
           "node",
@@ -145,8 +148,8 @@ describe("deploy/k8s", () => {
       }
     }
     const gateway = containerOf("gateway");
-    expect(gateway.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
-    expect(gateway.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    expect(gateway.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "http" });
+    expect(gateway.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "http" });
   });
 
   it("runs image polyscale/<process> on the code's default port, behind a Service on the same port", () => {
@@ -154,13 +157,14 @@ describe("deploy/k8s", () => {
       const container = containerOf(name);
       expect(container.image, name).toBe(`polyscale/${name}`);
       expect(container.ports, name).toEqual([
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
         { name: expect.any(String), containerPort: defaultPort(name) },
         { name: "metrics", containerPort: defaultMetricsPort(name) },
       ]);
       const service = named("Service", name);
       expect(service.spec.selector, name).toEqual(named("Deployment", name).spec.template.metadata.labels);
       expect(service.spec.ports, name).toEqual([
-        expect.objectContaining({ port: defaultPort(name), targetPort: container.ports[0].name }),
+        expect.objectContaining({ port: defaultPort(name), targetPort: container.ports?.[0]?.name }),
       ]);
     }
   });
@@ -202,10 +206,7 @@ describe("deploy/k8s", () => {
     for (const name of processNames) {
       const container = containerOf(name);
       expect(container.envFrom, name).toEqual([{ configMapRef: { name: `${name}-config` } }]);
-      const names = [
-        ...literalNames(configLiterals(name)),
-        ...container.env.map((entry: { name: string }) => entry.name),
-      ];
+      const names = [...literalNames(configLiterals(name)), ...(container.env ?? []).map((entry) => entry.name)];
       expect(
         names.filter((variable) => !variablesRead(name).includes(variable)),
         name,
@@ -236,9 +237,9 @@ describe("deploy/k8s", () => {
     for (const name of processNames) {
       const literals = baseConfigLiterals(name);
       const container = containerOf(name);
-      const mount = container.volumeMounts.find((volume: { name: string }) => volume.name === "grpc-tls");
+      const mount = container.volumeMounts?.find((volume) => volume.name === "grpc-tls");
       expect(mount, name).toMatchObject({ mountPath: "/etc/polyscale/tls", readOnly: true });
-      const volumes = named("Deployment", name).spec.template.spec.volumes as Array<Record<string, any>>;
+      const volumes = named("Deployment", name).spec.template.spec.volumes ?? [];
       expect(volumes.find((volume) => volume.name === "grpc-tls")?.secret, name).toEqual({
         secretName: `${name}-grpc-tls`,
       });
@@ -268,7 +269,7 @@ describe("deploy/k8s", () => {
       const [variable = "", address] = literal.split("=");
       const target = variable.replace("_SERVICE_ADDRESS", "").toLowerCase() as ProcessName;
       expect(address, variable).toBe(`${target}:${defaultPort(target)}`);
-      expect(named("Service", target).spec.ports[0].port).toBe(defaultPort(target));
+      expect(named("Service", target).spec.ports[0]?.port).toBe(defaultPort(target));
     }
   });
 
@@ -277,7 +278,7 @@ describe("deploy/k8s", () => {
       const autoscaler = named("HorizontalPodAutoscaler", name).spec;
       expect(autoscaler.scaleTargetRef, name).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name });
       expect(autoscaler.minReplicas, name).toBe(2);
-      expect(autoscaler.maxReplicas, name).toBeGreaterThan(autoscaler.minReplicas);
+      expect(autoscaler.maxReplicas, name).toBeGreaterThan(autoscaler.minReplicas ?? 1);
       // The autoscaler owns the count; a replicas field would reset it on every apply.
       expect(named("Deployment", name).spec.replicas, name).toBeUndefined();
       const budget = named("PodDisruptionBudget", name).spec;
@@ -296,13 +297,12 @@ describe("deploy/k8s", () => {
     for (const policy of policies.filter(
       (candidate) => !defaultDeny.includes(candidate) && !scrape.includes(candidate),
     )) {
-      const target = policy.spec.podSelector.matchLabels["app.kubernetes.io/name"] as ProcessName | "nats" | "redis";
-      for (const rule of policy.spec.ingress) {
+      const target = policy.spec.podSelector.matchLabels?.["app.kubernetes.io/name"] as ProcessName | "nats" | "redis";
+      for (const rule of policy.spec.ingress ?? []) {
         const port = target === "nats" ? 4222 : target === "redis" ? 6379 : defaultPort(target);
         expect(rule.ports, target).toEqual([{ protocol: "TCP", port }]);
-        const from = (rule.from ?? []) as Array<{ podSelector?: { matchLabels: Record<string, string> } }>;
         const sources = rule.from
-          ? from.map((peer) => peer.podSelector!.matchLabels["app.kubernetes.io/name"]!)
+          ? rule.from.map((peer) => peer.podSelector!.matchLabels!["app.kubernetes.io/name"]!)
           : ["anyone"];
         callers[target] = [...(callers[target] ?? []), ...sources].sort();
       }
@@ -337,19 +337,19 @@ describe("deploy/k8s", () => {
       const rendered = render("base");
       const configMaps = objectsOfKind(rendered, "ConfigMap").map((object) => object.metadata.name);
       for (const object of rendered.filter((candidate) => candidate.kind !== "Namespace")) {
-        expect((object.metadata as { namespace?: string }).namespace, object.metadata.name).toBe("polyscale");
+        expect(object.metadata.namespace, object.metadata.name).toBe("polyscale");
       }
       for (const deployment of objectsOfKind(rendered, "Deployment")) {
         const [container] = deployment.spec.template.spec.containers;
-        expect(configMaps).toContain(container.envFrom[0].configMapRef.name);
-        expect(container.image).toBe(`polyscale/${deployment.metadata.name}:0.1.0`);
+        expect(configMaps).toContain(container?.envFrom?.[0]?.configMapRef?.name);
+        expect(container?.image).toBe(`polyscale/${deployment.metadata.name}:0.1.0`);
       }
     });
 
     it("runs the local overlay on one replica of the local images, with the gateway on a NodePort", () => {
       const rendered = render(path.join("overlays", "local"));
       for (const deployment of objectsOfKind(rendered, "Deployment")) {
-        expect(deployment.spec.template.spec.containers[0].image).toBe(`polyscale/${deployment.metadata.name}:local`);
+        expect(deployment.spec.template.spec.containers[0]?.image).toBe(`polyscale/${deployment.metadata.name}:local`);
       }
       for (const autoscaler of objectsOfKind(rendered, "HorizontalPodAutoscaler")) {
         expect(autoscaler.spec.minReplicas).toBe(1);

@@ -109,12 +109,84 @@ export function readCompose(): ComposeFile {
 
 // ---- deploy/k8s ----
 
+// The fields of the Kubernetes objects that the tests read, as the API defines them (a subset: no types package for
+// Kubernetes objects is among our dependencies, and the tests need a few dozen fields of it).
+
+export interface Probe {
+  exec?: { command: string[] };
+  httpGet?: { path: string; port: string | number };
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  ports?: Array<{ name?: string; containerPort: number }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: Record<string, unknown> }>;
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  startupProbe?: Probe;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+export interface PodTemplate {
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: { containers: Container[]; volumes?: Array<{ name: string; secret?: { secretName: string } }> };
+}
+
+/** The spec of each kind the tests read, by kind. */
+export interface KubernetesSpecs {
+  Deployment: { replicas?: number; selector: LabelSelector; template: PodTemplate };
+  StatefulSet: {
+    template: PodTemplate;
+    volumeClaimTemplates?: Array<{
+      metadata: { name: string };
+      spec: { resources: { requests: Record<string, string> } };
+    }>;
+  };
+  Service: {
+    type?: string;
+    clusterIP?: string;
+    selector: Record<string, string>;
+    ports: Array<{ name?: string; port: number; targetPort?: string | number; nodePort?: number }>;
+  };
+  HorizontalPodAutoscaler: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+  };
+  PodDisruptionBudget: { selector: LabelSelector; maxUnavailable?: number | string };
+  NetworkPolicy: {
+    podSelector: LabelSelector;
+    policyTypes?: string[];
+    ingress?: Array<{
+      ports?: Array<{ protocol?: string; port: number | string }>;
+      from?: Array<{ podSelector?: LabelSelector; namespaceSelector?: LabelSelector }>;
+    }>;
+  };
+}
+
+export type KubernetesKind = keyof KubernetesSpecs;
+
 export interface KubernetesObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; labels?: Record<string, string> };
-  /** Kind-specific; the tests check it field by field. */
-  spec?: any;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  /** Kind-specific: objectsOfKind gives it its kind's shape. */
+  spec?: unknown;
+}
+
+/** An object of a kind the tests read, with that kind's spec. */
+export interface KubernetesObjectOf<Kind extends KubernetesKind> extends KubernetesObject {
+  kind: Kind;
+  spec: KubernetesSpecs[Kind];
 }
 
 export interface Kustomization {
@@ -155,6 +227,15 @@ export function baseObjects(): KubernetesObject[] {
   );
 }
 
+/**
+ * The objects of one kind, typed as that kind. The shape is the manifests' word, not checked here: a field a manifest
+ * lacks reads as undefined and fails the expectation that reads it.
+ */
+export function objectsOfKind<Kind extends KubernetesKind>(
+  objects: KubernetesObject[],
+  kind: Kind,
+): Array<KubernetesObjectOf<Kind>>;
+export function objectsOfKind(objects: KubernetesObject[], kind: string): KubernetesObject[];
 export function objectsOfKind(objects: KubernetesObject[], kind: string): KubernetesObject[] {
   return objects.filter((object) => object.kind === kind);
 }
