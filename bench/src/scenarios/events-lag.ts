@@ -43,7 +43,7 @@ export interface EventsLagSettings {
   hotProducts: number;
   /** Connections of the buyers' pool (a service's default is 10). */
   poolSize: number;
-  /** Connections of the relay's own pool, as startEventRelay gives it (1); 0 shares the buyers' pool. */
+  /** Connections of the relay's own pool, as ServiceEventRelay gives it (1); 0 shares the buyers' pool. */
   relayPoolSize: number;
 }
 

@@ -6,7 +6,7 @@ import {
   openServiceDatabase,
   readConfig,
   serveUntilStopped,
-  startEventRelay,
+  ServiceEventRelay,
 } from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import path from "node:path";
@@ -98,13 +98,14 @@ async function main(): Promise<void> {
     logger,
   );
 
-  const stopEvents = startEventRelay({
+  const events = new ServiceEventRelay({
     database,
     source: "account",
     natsUrl: config.natsUrl,
     pollMs: config.outboxPollMs,
     logger,
   });
+  events.start();
   const purge = new PeriodicJob({
     intervalMs: REFRESH_TOKEN_PURGE_INTERVAL_MS,
     logger,
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
       () => purge.stop(),
       () => revocationFeed.stop(),
       () => mailer.close(),
-      stopEvents,
+      () => events.stop(),
       () => database.close(),
     ],
   });

@@ -7,7 +7,7 @@ import {
   openServiceDatabase,
   readConfig,
   serveUntilStopped,
-  startEventRelay,
+  ServiceEventRelay,
 } from "@polyscale/platform";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { fileURLToPath } from "node:url";
@@ -46,13 +46,14 @@ async function main(): Promise<void> {
     intervalMs: config.reconcileIntervalMs,
   });
   reconciler.start();
-  const stopEvents = startEventRelay({
+  const events = new ServiceEventRelay({
     database,
     source: "order",
     natsUrl: config.natsUrl,
     pollMs: config.outboxPollMs,
     logger,
   });
+  events.start();
 
   await serveUntilStopped({
     serviceName: "polyscale.order.v1.OrderService",
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       () => reconciler.stop(),
       () => accounts.close(),
       () => products.close(),
-      stopEvents,
+      () => events.stop(),
       () => database.close(),
     ],
   });

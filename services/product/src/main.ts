@@ -10,7 +10,7 @@ import {
   readConfig,
   requireCurrency,
   serveUntilStopped,
-  startEventRelay,
+  ServiceEventRelay,
   type Closer,
   type Database,
   type Logger,
@@ -35,13 +35,14 @@ async function main(): Promise<void> {
   const defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurrency);
 
   const database = await openProductDatabase(config, logger);
-  const stopEvents = startEventRelay({
+  const events = new ServiceEventRelay({
     database,
     source: "product",
     natsUrl: config.natsUrl,
     pollMs: config.outboxPollMs,
     logger,
   });
+  events.start();
   const search = await openSearch(config, database, logger);
   logger.info({ engine: search.engine.name }, "search engine ready");
   const service = new ProductService({ database, searchEngine: search.engine, defaultCurrency });
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     bindings: [productServiceBinding(service, CallerCheck.of(accounts, logger), logger)],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    closers: [...search.closers, stopEvents, () => accounts.close(), () => database.close()],
+    closers: [...search.closers, () => events.stop(), () => accounts.close(), () => database.close()],
   });
 }
 

@@ -13,34 +13,50 @@ export const eventSettings = {
   outboxPollMs: setting.integer("OUTBOX_POLL_MS", 50, { min: 5, max: 60_000 }),
 };
 
-/**
- * Starts the outbox relay of a service: publishing to its JetStream stream when natsUrl is set (the stream is created
- * or updated at connect) and exporting the outbox backlog on /metrics, or only bounding the outbox when it is not.
- * Returns the function that stops it.
- */
-export function startEventRelay(options: {
+export interface ServiceEventRelayOptions {
   database: Database;
+  /** The service whose outbox is relayed; names the JetStream stream and the NATS connection. */
   source: EventSource;
+  /** Unset: no publishing, the outbox is only kept bounded. */
   natsUrl: string | undefined;
+  /** How often the relay looks for new outbox rows when it found none. */
   pollMs: number;
   logger: Logger;
-}): () => Promise<void> {
-  const publisher = options.natsUrl
-    ? new JetStreamPublisher(
-        { url: options.natsUrl, name: `polyscale-${options.source}`, stream: EVENT_STREAMS[options.source] },
-        options.logger,
-      )
-    : undefined;
-  if (publisher) exportOutboxBacklog(options.database, options.logger);
-  else options.logger.warn("NATS_URL is unset: events are kept in a bounded outbox and not published");
-  // A publishing relay has a connection of its own: on the service's pool it waited behind busy requests for one
-  // (tens to hundreds of ms at checkout load) and then held it while the broker acknowledged.
-  const relayDatabase = publisher ? options.database.separatePool(1) : options.database;
-  const relay = new OutboxRelay(relayDatabase, publisher, options.logger, { pollMs: options.pollMs });
-  relay.start();
-  return async () => {
-    await relay.stop();
-    await publisher?.close();
-    if (relayDatabase !== options.database) await relayDatabase.close();
-  };
+}
+
+/**
+ * The outbox relay of a service, a background job like `PeriodicJob`: `start()` publishes to the service's JetStream
+ * stream when natsUrl is set (the stream is created or updated at connect) and exports the outbox backlog on
+ * /metrics, or only bounds the outbox when it is not; `stop()` waits for the relay, then closes the NATS connection
+ * and the relay's own pool.
+ */
+export class ServiceEventRelay {
+  private running: { relay: OutboxRelay; publisher?: JetStreamPublisher; relayDatabase: Database } | undefined;
+
+  constructor(private readonly options: ServiceEventRelayOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    const { database, source, natsUrl, pollMs, logger } = this.options;
+    const publisher = natsUrl
+      ? new JetStreamPublisher({ url: natsUrl, name: `polyscale-${source}`, stream: EVENT_STREAMS[source] }, logger)
+      : undefined;
+    if (publisher) exportOutboxBacklog(database, logger);
+    else logger.warn("NATS_URL is unset: events are kept in a bounded outbox and not published");
+    // A publishing relay has a connection of its own: on the service's pool it waited behind busy requests for one
+    // (tens to hundreds of ms at checkout load) and then held it while the broker acknowledged.
+    const relayDatabase = publisher ? database.separatePool(1) : database;
+    const relay = new OutboxRelay(relayDatabase, publisher, logger, { pollMs });
+    relay.start();
+    this.running = { relay, publisher, relayDatabase };
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running;
+    this.running = undefined;
+    if (!running) return;
+    await running.relay.stop();
+    await running.publisher?.close();
+    if (running.relayDatabase !== this.options.database) await running.relayDatabase.close();
+  }
 }
