@@ -8,13 +8,8 @@ import {
   type CloudEvent,
   type EventName,
 } from "@polyscale/platform";
-import {
-  readStream,
-  startNatsServer,
-  startSmtpServer,
-  type TestNatsServer,
-  type TestSmtpServer,
-} from "@polyscale/platform/testing";
+import { readStream, startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
+import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import type { RunningSystem } from "@polyscale/tools/system";
 

@@ -3,7 +3,7 @@ import { connect, type Socket } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
 import { repositoryRoot } from "@polyscale/tools/system";
 
 const gatewayScript = path.join(repositoryRoot, "gateway/dist/main.js");

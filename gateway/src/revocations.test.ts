@@ -1,6 +1,6 @@
 import { createAccountClient } from "@polyscale/account";
 import { createLogger } from "@polyscale/platform";
-import { freePort } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
 import { describe, expect, it } from "vitest";
 import { RevocationCache, RevocationChecker } from "./revocations.js";
 

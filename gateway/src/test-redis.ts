@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
-import { freePort } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
 
 /** A throw-away redis-server for one test file, on a free port, with nothing saved to disk. */
 export interface TestRedis {

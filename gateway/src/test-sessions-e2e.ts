@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, expect } from "vitest";
 import { newId } from "@polyscale/platform";
-import { freePort, startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
+import { startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
 import { startSystem, type RunningSystem } from "@polyscale/tools/system";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import type { UnstatedData } from "./test-gateway-e2e.js";

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "@polyscale/platform";
-import { freePort, startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
+import { freePort } from "./ports.js";
+import { startNatsServer, type TestNatsServer } from "./nats-server.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 import { startSystem, type RunningSystem, type ServiceName } from "./system.js";
 

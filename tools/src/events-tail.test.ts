@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectNats, domainEvent, toCloudEvent } from "@polyscale/platform";
-import { startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
+import { startNatsServer, type TestNatsServer } from "./nats-server.js";
 
 const script = fileURLToPath(new URL("../dist/events-tail.js", import.meta.url));
 

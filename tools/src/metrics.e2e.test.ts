@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "@polyscale/platform/testing";
+import { freePort } from "./ports.js";
 import { graphql, openShop, placeOrder, startTestSystem, type Shop, type TestSystem } from "./test-shop.js";
 import { repositoryRoot, type ServiceName } from "./system.js";
 

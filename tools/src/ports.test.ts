@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { freePort } from "@polyscale/platform/testing";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_EMBEDDED_POSTGRES_PORT } from "./embedded-postgres.js";
-import { assertPortsFree } from "./ports.js";
+import { assertPortsFree, freePort } from "./ports.js";
 
 describe("launcher ports", () => {
   it("names each port in use by the setting that moves it, and skips 0", async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "@polyscale/platform/testing";
+import { freePort } from "./ports.js";
 import { isolatedLauncherEnvironment, processesStartedBy } from "./processes.js";
 import { LAUNCHER_NODE_OPTIONS, startSystem } from "./system.js";
 

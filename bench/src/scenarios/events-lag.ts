@@ -32,7 +32,8 @@ import {
   type EventPublisher,
   type OutboxMessage,
 } from "@polyscale/platform";
-import { createScratchDatabase, dropScratchDatabase, startNatsServer } from "@polyscale/platform/testing";
+import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
+import { startNatsServer } from "@polyscale/tools/nats-server";
 import { summarizeLatencies, type LatencySummary } from "../stats.js";
 
 export interface EventsLagSettings {

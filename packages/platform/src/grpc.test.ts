@@ -15,7 +15,7 @@ import {
   type RunningGrpcServer,
 } from "./grpc-server.js";
 import { createLogger } from "./logger.js";
-import { freePort } from "./testing/index.js";
+import { freePort } from "@polyscale/tools/ports";
 
 const logger = createLogger("grpc-test", "silent");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

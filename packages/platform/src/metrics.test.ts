@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { counter, recordGrpcCall, sqlOperationOf, startMetricsServer } from "./metrics.js";
-import { freePort } from "./testing/index.js";
+import { freePort } from "@polyscale/tools/ports";
 
 function recordingLogger() {
   const lines: Array<Record<string, unknown>> = [];

@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "./database.js";
 import { migrate } from "./migrations.js";
-import { createScratchDatabase, databaseBackends, dropScratchDatabase } from "./testing/index.js";
+import { databaseBackends } from "./testing/index.js";
+import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
 
 let directory: string;
 

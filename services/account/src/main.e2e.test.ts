@@ -13,7 +13,8 @@ import {
   type GrpcTransport,
   type RunningProcess,
 } from "@polyscale/platform";
-import { createScratchDatabases, freePort, makeTestCertificates } from "@polyscale/platform/testing";
+import { createScratchDatabases, makeTestCertificates } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
 import { AccountServiceService, Role } from "@polyscale/proto/account/v1/account";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { service as healthService } from "grpc-health-check";

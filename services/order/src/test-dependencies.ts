@@ -6,7 +6,8 @@
 import { createAccountClient, type AccountClient } from "@polyscale/account";
 import { createProductClient, type ProductClient } from "@polyscale/product";
 import { checkHealth, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
+import { createScratchDatabases } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";

@@ -1,5 +1,6 @@
 import { checkHealth, newId, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabases, freePort } from "@polyscale/platform/testing";
+import { createScratchDatabases } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

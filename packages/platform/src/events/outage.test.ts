@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { freePort } from "../testing/index.js";
+import { freePort } from "@polyscale/tools/ports";
 import { JetStreamPublisher } from "./jetstream.js";
 import { Outage } from "../outage.js";
 

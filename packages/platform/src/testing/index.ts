@@ -1,6 +1,7 @@
 /**
  * Helpers for tests only (imported as @polyscale/platform/testing; never compiled into dist/, vitest loads the
- * TypeScript): the database every repository and end-to-end test runs against, and free ports for end-to-end tests.
+ * TypeScript): the database every repository and end-to-end test runs against, NATS streams, an SMTP server and
+ * certificates. Free ports and a NATS server come from their one owner, @polyscale/tools (ports, nats-server).
  */
 import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
 // The package itself, as every other test imports it (the built one): one Database class, not a second from src/.
@@ -77,10 +78,6 @@ export async function createScratchDatabases<Name extends string>(
   return { urls, drop };
 }
 
-// Shared with the benchmark, which runs as compiled JavaScript: they live in the tools package.
-export { freePort } from "@polyscale/tools/ports";
-export { createScratchDatabase, dropScratchDatabase };
-export { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 export { readStream, type StreamedEvent } from "./nats.js";
 export { startSmtpServer, type TestSmtpServer } from "./smtp.js";
 export { makeTestCertificates } from "./certificates.js";

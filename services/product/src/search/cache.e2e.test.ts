@@ -1,5 +1,7 @@
 import { checkHealth, Database, newId, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabases, freePort, startNatsServer, type TestNatsServer } from "@polyscale/platform/testing";
+import { createScratchDatabases } from "@polyscale/platform/testing";
+import { freePort } from "@polyscale/tools/ports";
+import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProductClient, SearchSort, type ProductClient } from "../client.js";

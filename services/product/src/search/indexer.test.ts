@@ -7,7 +7,8 @@ import {
   OutboxRelay,
   type Database,
 } from "@polyscale/platform";
-import { databaseBackends, startNatsServer, type TestDatabase, type TestNatsServer } from "@polyscale/platform/testing";
+import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ProductService } from "../service.js";
