@@ -3,6 +3,48 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 
 /**
+ * A process's fields from /proc/<pid>/stat (Linux), undefined when it is gone or there is no /proc: its parent's pid
+ * (field 4) and its start time (field 22, in clock ticks since boot, which tells a reused pid from the original).
+ */
+export function procStat(pid: number): { parentPid: number; startTime: string } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces or parentheses: fields 3 on follow the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { parentPid: Number(fields[1]), startTime: fields[19]! };
+}
+
+/** Shells npm may run a script through (its script-shell, `sh` by default); dash stays as the parent, bash may not. */
+const SHELLS = new Set(["sh", "dash", "bash", "ash", "zsh", "ksh", "mksh", "busybox"]);
+
+/**
+ * Runs stop once when the npm that runs this process is gone (checked every 500 ms). npm runs a script through
+ * `sh -c`; a shell that does not replace itself with the command (Debian's dash) is then the parent, and it lives on
+ * when npm is killed. So besides the parent, a parent that is a shell has its own parent watched: it changes when npm
+ * dies (the shell is reparented). Without /proc only the parent is watched.
+ */
+export function stopWhenNpmGone(stop: () => void): void {
+  const parentPid = process.ppid;
+  let parentIsShell = false;
+  try {
+    parentIsShell = SHELLS.has(readFileSync(`/proc/${parentPid}/comm`, "utf8").trim());
+  } catch {
+    // No /proc: the parent alone is watched.
+  }
+  const npmPid = parentIsShell ? procStat(parentPid)?.parentPid : undefined;
+  const timer = setInterval(() => {
+    if (process.ppid === parentPid && (npmPid === undefined || procStat(parentPid)?.parentPid === npmPid)) return;
+    clearInterval(timer);
+    stop();
+  }, 500);
+  timer.unref();
+}
+
+/**
  * Every live process a launcher started on dataDir, directly or not, by pid (Linux /proc): the services and the
  * embedded database's watchdog carry the launcher's pid in POLYSCALE_PARENT_PID; PostgreSQL's server and backends
  * overwrite that memory with their process titles, but all run in their data directory (DATA_DIR/postgres).

@@ -207,15 +207,16 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
 
   it("regression: everything stops when the npm that ran it is killed without a terminal", async () => {
     // Seen (issue 11 review): `setsid npm start > log &`, then `kill -9` of npm left the launcher, PostgreSQL and the
-    // four services running: without a terminal no SIGHUP comes, and nothing watched npm. Here a stand-in for npm
-    // (npm_lifecycle_event set, as npm sets it) runs the launcher and is killed.
+    // four services running: without a terminal no SIGHUP comes, and nothing watched npm. Seen next: watching the
+    // parent is not enough, since npm runs the script through `sh -c`, and Debian's sh (dash) stays as the launcher's
+    // parent when npm dies. Here a stand-in for npm (npm_lifecycle_event set, as npm sets it) runs the launcher the same
+    // way, through `sh -c`, and is killed.
     const env = await environment();
     const npm = spawn(
       process.execPath,
       [
         "-e",
-        `const child = require("node:child_process").spawn(process.execPath, [${JSON.stringify(launcherScript)}], { stdio: "inherit" });
-         console.log("launcher pid " + child.pid);
+        `require("node:child_process").spawn("sh", ["-c", ${JSON.stringify(`"${process.execPath}" "${launcherScript}"`)}], { stdio: "inherit" });
          setInterval(() => {}, 60_000);`,
       ],
       { env: { ...process.env, ...env, npm_lifecycle_event: "start" } },
@@ -224,7 +225,8 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     npm.stdout.on("data", (chunk: Buffer) => (printed += chunk.toString()));
     npm.stderr.on("data", (chunk: Buffer) => (printed += chunk.toString()));
     await until(() => printed.includes("PolyScale is running") || npm.exitCode !== null, "the launcher under npm");
-    const launcherPid = Number(/launcher pid (\d+)/.exec(printed)?.[1]);
+    const launcherPid = (JSON.parse(readFileSync(path.join(env.DATA_DIR, "polyscale.lock"), "utf8")) as { pid: number })
+      .pid;
     expect(startedBy(launcherPid, env.DATA_DIR).length).toBeGreaterThanOrEqual(8);
     npm.kill("SIGKILL");
     const alive = (pid: number) => {
@@ -235,11 +237,16 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
         return false;
       }
     };
-    await until(
-      () => !alive(launcherPid) && startedBy(launcherPid, env.DATA_DIR).length === 0,
-      "the launcher and its processes to stop",
-      30_000,
-    );
+    try {
+      await until(
+        () => !alive(launcherPid) && startedBy(launcherPid, env.DATA_DIR).length === 0,
+        "the launcher and its processes to stop",
+        30_000,
+      );
+    } finally {
+      // What the test left running if it failed: the launcher stops its processes on SIGTERM.
+      if (alive(launcherPid)) process.kill(launcherPid, "SIGTERM");
+    }
   });
 
   it("a service whose output nobody reads any more still stops at once on SIGTERM", async () => {

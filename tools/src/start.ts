@@ -9,12 +9,12 @@
  * (PostgreSQL still stops cleanly).
  */
 // Modules of the platform, not its index (which loads everything a service needs): the launcher stays small.
-import { stopWhenOrphaned } from "@polyscale/platform/child-process";
 import { readConfig, setting } from "@polyscale/platform/config";
 import path from "node:path";
 import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from "./data-dir-lock.js";
 import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 import { assertPortsFree, portsInUseMessage } from "./ports.js";
+import { stopWhenNpmGone } from "./processes.js";
 import {
   defaultMetricsPorts,
   defaultPorts,
@@ -156,7 +156,7 @@ const onSignal = (signal: NodeJS.Signals) => {
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
 // Run by npm (`npm start`) without a terminal (nohup, CI, a supervisor): if npm is killed, no signal ever reaches this
 // launcher, so it stops as on a hang-up once npm is gone. Run directly, it may outlive its shell on purpose.
-if (process.env.npm_lifecycle_event) stopWhenOrphaned(() => onSignal("SIGHUP"), String(process.ppid));
+if (process.env.npm_lifecycle_event) stopWhenNpmGone(() => onSignal("SIGHUP"));
 // A launcher that crashes must not leave its processes behind either.
 process.on("uncaughtException", (error) => {
   console.error(`PolyScale launcher failed: ${error.message}`);
