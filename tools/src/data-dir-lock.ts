@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { procStat } from "./processes.js";
 
 /** Who holds a DATA_DIR: written into DATA_DIR/polyscale.lock by the process that took it. */
 export interface LockHolder {
@@ -7,6 +8,11 @@ export interface LockHolder {
   /** What it is doing: "npm start", "npm run seed". */
   command: string;
   startedAt: string;
+  /**
+   * The holder's start time as the kernel counts it (/proc/<pid>/stat field 22, clock ticks since boot), so that a pid
+   * reused by another process after a restart is not taken for the holder. Absent without /proc.
+   */
+  processStartTime?: string;
   /** Set once the system is running. */
   gatewayUrl?: string;
   /** Set once the embedded PostgreSQL answers, so that other commands (seed) can go through it. */
@@ -35,7 +41,16 @@ export interface DataDirLock {
 
 const lockFile = (dataDir: string) => path.join(dataDir, "polyscale.lock");
 
-function alive(pid: number): boolean {
+/**
+ * Whether the holder still runs: not this process (a container restarted after a kill -9 repeats pids, so the lock's pid
+ * may be ours), and a live process with that pid that started when the holder did (else the pid was reused).
+ */
+function alive({ pid, processStartTime }: LockHolder): boolean {
+  if (pid === process.pid) return false;
+  if (processStartTime !== undefined) {
+    const now = procStat(pid);
+    if (now) return now.startTime === processStartTime;
+  }
   try {
     process.kill(pid, 0);
     return true;
@@ -47,25 +62,34 @@ function alive(pid: number): boolean {
 
 /** The live process holding dataDir, if any (a lock left by a process that died is ignored). */
 export function lockHolder(dataDir: string): LockHolder | undefined {
-  let holder: LockHolder;
+  const holder = writtenHolder(dataDir);
+  return holder && Number.isInteger(holder.pid) && alive(holder) ? holder : undefined;
+}
+
+/** What the lock file says, live holder or not; undefined when there is none or it cannot be read. */
+function writtenHolder(dataDir: string): LockHolder | undefined {
   try {
-    holder = JSON.parse(readFileSync(lockFile(dataDir), "utf8")) as LockHolder;
+    return JSON.parse(readFileSync(lockFile(dataDir), "utf8")) as LockHolder;
   } catch {
     return undefined;
   }
-  return Number.isInteger(holder.pid) && alive(holder.pid) ? holder : undefined;
 }
 
 /**
- * Takes DATA_DIR for this process: a lock file created exclusively (O_EXCL), naming this process. A lock whose process
- * is gone (killed, machine restarted) is taken over. Only one launcher, seed or other writer runs on a DATA_DIR.
+ * Takes DATA_DIR for this process: a lock file created exclusively (O_EXCL), naming this process and its start time. A
+ * lock whose process is gone (killed, machine restarted), or whose pid now names this or another process, is taken over. Only one launcher, seed or other writer runs on a DATA_DIR.
  *
  * @throws DataDirInUseError naming the running holder
  */
 export function acquireDataDirLock(dataDir: string, command: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const file = lockFile(dataDir);
-  let holder: LockHolder = { pid: process.pid, command, startedAt: new Date().toISOString() };
+  let holder: LockHolder = {
+    pid: process.pid,
+    command,
+    startedAt: new Date().toISOString(),
+    processStartTime: procStat(process.pid)?.startTime,
+  };
   // Two tries: the second after removing a stale lock. If another process wins that race, it holds the lock.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -89,7 +113,7 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
     release() {
       if (released) return;
       released = true;
-      if (lockHolder(dataDir)?.pid === process.pid) rmSync(file, { force: true });
+      if (writtenHolder(dataDir)?.pid === process.pid) rmSync(file, { force: true });
     },
   };
 }

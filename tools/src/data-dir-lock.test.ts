@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
+
+const dataDirs: string[] = [];
+const freshDataDir = () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-lock-"));
+  dataDirs.push(dataDir);
+  return dataDir;
+};
+const plantLock = (dataDir: string, holder: object) =>
+  writeFileSync(path.join(dataDir, "polyscale.lock"), JSON.stringify(holder));
+const lockedBy = (dataDir: string) =>
+  (JSON.parse(readFileSync(path.join(dataDir, "polyscale.lock"), "utf8")) as { pid: number }).pid;
+
+afterEach(() => {
+  for (const dataDir of dataDirs.splice(0)) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("acquireDataDirLock", () => {
+  it("refuses a DATA_DIR held by a live process, naming it", () => {
+    const dataDir = freshDataDir();
+    // This process's parent stands for the running launcher: its pid and its start time (/proc/<pid>/stat field 22).
+    const parentStart = readFileSync(`/proc/${process.ppid}/stat`, "utf8").split(") ")[1]!.split(" ")[19];
+    plantLock(dataDir, { pid: process.ppid, command: "npm start", startedAt: "then", processStartTime: parentStart });
+    expect(() => acquireDataDirLock(dataDir, "npm run seed")).toThrow(DataDirInUseError);
+    expect(() => acquireDataDirLock(dataDir, "npm run seed")).toThrow(`pid ${process.ppid}`);
+  });
+
+  it("regression: takes over a lock naming its own pid (a container restarted after kill -9, pids repeat)", () => {
+    // Seen: "already running … (pid 13)" where 13 was the new launcher itself.
+    const dataDir = freshDataDir();
+    plantLock(dataDir, { pid: process.pid, command: "npm start", startedAt: "before the restart" });
+    const lock = acquireDataDirLock(dataDir, "npm start");
+    expect(lockedBy(dataDir)).toBe(process.pid);
+    lock.release();
+  });
+
+  it("regression: takes over a lock naming a live pid that an unrelated process got since", () => {
+    // The pid is alive, but its start time is not the one the holder wrote: another process reuses the pid.
+    const dataDir = freshDataDir();
+    plantLock(dataDir, { pid: process.ppid, command: "npm start", startedAt: "then", processStartTime: "1" });
+    const lock = acquireDataDirLock(dataDir, "npm start");
+    expect(lockedBy(dataDir)).toBe(process.pid);
+    lock.release();
+  });
+});
