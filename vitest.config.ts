@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
@@ -7,7 +8,11 @@ const require = createRequire(import.meta.url);
  * The two tiers. `npm run test:unit` runs the `unit` project: no processes, no databases, seconds. `npm test` runs
  * both projects, each file once. A test that starts processes or needs a database is named `*.e2e.test.ts` (or
  * `*.browser.test.ts`, `*.live.test.ts`); the files listed below predate that naming. A storage test put in the unit
- * tier by mistake fails there at once: the unit project starts no PostgreSQL, so TEST_DATABASE_URL is unset.
+ * tier by mistake fails there at once: the unit project starts no PostgreSQL, so TEST_DATABASE_URL is unset, and one
+ * that starts a process fails there too (tools/src/test-unit-setup.ts).
+ *
+ * The unit tier needs no build: it loads every workspace package from its TypeScript sources through the
+ * `@polyscale/source` export condition (Node and tsc ignore it, so production and the system tier load dist/).
  */
 const systemTests = [
   "**/src/**/*.e2e.test.ts",
@@ -16,6 +21,9 @@ const systemTests = [
   // Storage tests (databaseBackends, scratch databases) and tests that spawn processes, named before the convention.
   "deploy/src/compose-smoke.test.ts",
   "deploy/src/compose.test.ts",
+  // Check what the build wrote, so they run where the build runs first.
+  "deploy/src/dist-contents.test.ts",
+  "tools/src/build-inputs.test.ts",
   "deploy/src/kubernetes.test.ts",
   "deploy/src/observability.test.ts",
   "gateway/src/graphql/http.test.ts",
@@ -50,6 +58,8 @@ const systemTests = [
   "tools/src/events-tail.test.ts",
 ];
 const ignored = ["**/node_modules/**", "**/dist/**"];
+// Vite's server conditions without "module": dependencies are loaded by Node itself, which has no such condition.
+const sourceFirst = ["@polyscale/source", ...defaultServerConditions.filter((condition) => condition !== "module")];
 
 export default defineConfig({
   resolve: {
@@ -65,7 +75,18 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["**/src/**/*.test.ts"], exclude: [...ignored, ...systemTests] },
+        resolve: { conditions: sourceFirst },
+        ssr: { resolve: { conditions: sourceFirst } },
+        test: {
+          name: "unit",
+          // One pool of threads that imports the sources once, not once per file (most of the tier's time went to
+          // importing). Without isolation a test that changes globals, env or timers must restore them.
+          pool: "threads",
+          isolate: false,
+          include: ["**/src/**/*.test.ts"],
+          exclude: [...ignored, ...systemTests],
+          setupFiles: ["tools/src/test-unit-setup.ts"],
+        },
       },
       {
         extends: true,

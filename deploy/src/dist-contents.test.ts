@@ -1,7 +1,7 @@
 /**
  * Nothing of the tests reaches dist/ (and so no image, which copies dist/): the build configs leave out `*.test.ts`,
  * `test-*.ts` and `testing/**`, and no compiled module imports a package that only tests install. Run after a build
- * (`npm test` and `npm run test:unit` build first).
+ * (`npm test` builds first; the system tier runs it).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
