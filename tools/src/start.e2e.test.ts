@@ -3,7 +3,7 @@
  * fresh DATA_DIR with its embedded PostgreSQL, free ports, and the regressions of issue 11 (the "Seen" list).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -344,6 +344,19 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     process.kill(-first.pid!, "SIGKILL");
     const again = launch(env);
     await running(again);
+  });
+
+  it("regression: a DATA_DIR it cannot use is reported as such, not as PolyScale already running", async () => {
+    // Seen: a read-only DATA_DIR printed "PolyScale is already running: EROFS…". Here DATA_DIR is a file, which fails
+    // the same way for root too.
+    const env = await environment();
+    const notADirectory = path.join(env.DATA_DIR, "file");
+    writeFileSync(notADirectory, "");
+    const launcher = launch({ ...env, DATA_DIR: notADirectory });
+    expect(await launcher.exited).toBe(1);
+    launcher.dataDir = env.DATA_DIR; // for afterEach to remove the directory around the file
+    expect(launcher.output()).not.toContain("already running");
+    expect(launcher.output()).toMatch(new RegExp(`^PolyScale cannot use DATA_DIR ${notADirectory}: E\\w+`));
   });
 
   it("a second Ctrl-C forces the stop", async () => {

@@ -57,8 +57,13 @@ let lock: DataDirLock;
 try {
   lock = acquireDataDirLock(dataDir, "npm start");
 } catch (error) {
-  console.error(`PolyScale is already running: ${(error as Error).message}`);
-  process.exit(error instanceof DataDirInUseError ? 2 : 1);
+  // Only a live holder means running; anything else (a read-only or missing directory, no permission) is said as such.
+  if (error instanceof DataDirInUseError) {
+    console.error(`PolyScale is already running: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`PolyScale cannot use DATA_DIR ${dataDir}: ${(error as Error).message}`);
+  process.exit(1);
 }
 
 let database: EmbeddedPostgres | undefined;
