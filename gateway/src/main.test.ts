@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { makeTestCertificates } from "@polyscale/platform/testing";
+import { expectOneLineStartFailure, makeTestCertificates, runFailedStart } from "@polyscale/platform/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { repositoryRoot } from "@polyscale/tools/system";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET } from "./config.js";
@@ -16,27 +16,26 @@ const tlsFiles = { GRPC_TLS_CA: certificates.ca, GRPC_TLS_CERT: certificates.cer
 
 describe("gateway start-up", () => {
   it("refuses to run in production with the development webhook secret", () => {
-    const result = spawnSync(process.execPath, [gatewayScript], {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        ...tlsFiles,
-        PAYMENT_WEBHOOK_SECRET: DEFAULT_PAYMENT_WEBHOOK_SECRET,
-        GATEWAY_PORT: "0",
-      },
-      encoding: "utf8",
-      timeout: 20_000,
+    const result = runFailedStart(gatewayScript, {
+      ...process.env,
+      NODE_ENV: "production",
+      ...tlsFiles,
+      PAYMENT_WEBHOOK_SECRET: DEFAULT_PAYMENT_WEBHOOK_SECRET,
+      GATEWAY_PORT: "0",
     });
-    expect(result.status).toBe(1);
-    expect(result.stdout + result.stderr).toMatch(/PAYMENT_WEBHOOK_SECRET is the development default/);
+    expectOneLineStartFailure(
+      result,
+      /^gateway service cannot start: PAYMENT_WEBHOOK_SECRET is the development default/,
+    );
   });
 
   it("refuses to run in production without the service certificates, in one line naming them", () => {
     const { GRPC_TLS_CA, GRPC_TLS_CERT, GRPC_TLS_KEY, ...environment } = process.env;
-    const result = spawnSync(process.execPath, [gatewayScript], {
-      env: { ...environment, NODE_ENV: "production", PAYMENT_WEBHOOK_SECRET: "a real secret", GATEWAY_PORT: "0" },
-      encoding: "utf8",
-      timeout: 20_000,
+    const result = runFailedStart(gatewayScript, {
+      ...environment,
+      NODE_ENV: "production",
+      PAYMENT_WEBHOOK_SECRET: "a real secret",
+      GATEWAY_PORT: "0",
     });
     expect(result.status).toBe(1);
     const lines = (result.stdout + result.stderr).split("\n").filter((line) => line.includes("GRPC_TLS_CA"));
@@ -47,12 +46,33 @@ describe("gateway start-up", () => {
   });
 
   it("refuses invalid configuration, naming the variable", () => {
-    const result = spawnSync(process.execPath, [gatewayScript], {
-      env: { ...process.env, MAX_BODY_BYTES: "lots", GATEWAY_PORT: "0" },
-      encoding: "utf8",
-      timeout: 20_000,
-    });
-    expect(result.status).toBe(1);
-    expect(result.stdout + result.stderr).toMatch(/MAX_BODY_BYTES/);
+    const result = runFailedStart(gatewayScript, { ...process.env, MAX_BODY_BYTES: "lots", GATEWAY_PORT: "0" });
+    expectOneLineStartFailure(
+      result,
+      /^gateway service cannot start: invalid configuration: MAX_BODY_BYTES: .+ \[CONFIG_INVALID\]$/,
+    );
+  });
+
+  // Seen (issue 16 review): the gateway ran its wiring at module top level, unlike the services; a port in use crashed it
+  // with an unhandled 'error' event and a stack.
+  it("regression: a port in use fails the start-up in one line, without a stack", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = squatter.address() as AddressInfo;
+      const result = runFailedStart(gatewayScript, {
+        ...process.env,
+        GATEWAY_PORT: String(port),
+        GATEWAY_METRICS_PORT: "0",
+      });
+      // It had logged its metrics endpoint on stdout by then; the failure itself is the one line on stderr.
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(new RegExp(`^gateway service cannot start: .*EADDRINUSE.*${port}`)),
+      ]);
+      expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      squatter.close();
+    }
   });
 });

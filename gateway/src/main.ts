@@ -1,6 +1,6 @@
 import {
   createLogger,
-  describeError,
+  exitOnStartFailure,
   readConfig,
   requireCurrency,
   startMetricsServer,
@@ -13,67 +13,67 @@ import { createGatewayServer } from "./server.js";
 import { closeServices, connectServices } from "./services.js";
 import { MemoryThrottleStore, RedisThrottleStore, Throttle } from "./throttle.js";
 
-const logger = createLogger("gateway");
-
-let config: ReturnType<typeof readConfig<typeof gatewaySettings>>;
-try {
-  config = readConfig(gatewaySettings);
+async function main(): Promise<void> {
+  const config = readConfig(gatewaySettings);
   config.defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurrency);
-} catch (error) {
-  logger.fatal({ err: describeError(error) }, "invalid configuration");
-  process.exit(1);
-}
-logger.level = config.logLevel;
+  const logger = createLogger("gateway", config.logLevel);
+  if (config.environment === "production" && config.paymentWebhookSecret === DEFAULT_PAYMENT_WEBHOOK_SECRET) {
+    throw new Error("PAYMENT_WEBHOOK_SECRET is the development default; set a real secret to run in production");
+  }
 
-if (config.environment === "production" && config.paymentWebhookSecret === DEFAULT_PAYMENT_WEBHOOK_SECRET) {
-  logger.fatal("PAYMENT_WEBHOOK_SECRET is the development default; set a real secret to run in production");
-  process.exit(1);
-}
+  const metrics = await startMetricsServer({ host: config.host, port: config.metricsPort, logger });
+  const services = connectServices(config);
+  const revocations = new RevocationChecker(services.account, logger);
+  revocations.start();
+  const rule = (name: string, freeAttempts: number) => ({
+    name,
+    freeAttempts,
+    baseDelayMs: config.throttleBaseDelayMs,
+    maxDelayMs: config.throttleMaxDelaySeconds * 1000,
+    windowMs: config.throttleWindowSeconds * 1000,
+  });
+  const throttle = new Throttle(
+    config.redisUrl ? new RedisThrottleStore(config.redisUrl, logger) : new MemoryThrottleStore(),
+    {
+      loginPerEmailAndAddress: rule("login-pair", config.loginFreeAttempts),
+      loginPerAddress: rule("login-address", config.loginFreeAttemptsPerAddress),
+      anonymousPerAddress: rule("anonymous-address", config.anonymousFreeAttemptsPerAddress),
+    },
+  );
+  const server = createGatewayServer({
+    ...config,
+    logger,
+    services,
+    throttle,
+    verifier: new TokenVerifier(services.account, logger, revocations),
+  });
 
-const metrics = await startMetricsServer({ host: config.host, port: config.metricsPort, logger });
-const services = connectServices(config);
-const revocations = new RevocationChecker(services.account, logger);
-revocations.start();
-const rule = (name: string, freeAttempts: number) => ({
-  name,
-  freeAttempts,
-  baseDelayMs: config.throttleBaseDelayMs,
-  maxDelayMs: config.throttleMaxDelaySeconds * 1000,
-  windowMs: config.throttleWindowSeconds * 1000,
-});
-const throttle = new Throttle(
-  config.redisUrl ? new RedisThrottleStore(config.redisUrl, logger) : new MemoryThrottleStore(),
-  {
-    loginPerEmailAndAddress: rule("login-pair", config.loginFreeAttempts),
-    loginPerAddress: rule("login-address", config.loginFreeAttemptsPerAddress),
-    anonymousPerAddress: rule("anonymous-address", config.anonymousFreeAttemptsPerAddress),
-  },
-);
-const server = createGatewayServer({
-  ...config,
-  logger,
-  services,
-  throttle,
-  verifier: new TokenVerifier(services.account, logger, revocations),
-});
-
-server.listen(config.port, config.host, () => {
+  // A port in use (or any listen error) fails the start-up in one line, like every other start-up failure.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   logger.info({ host: config.host, port: config.port }, "gateway listening");
-});
 
-stopOnSignals(
-  logger,
-  [
-    // Stop accepting, let requests in flight finish, then drop idle keep-alive connections.
-    () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      }),
-    () => revocations.stop(),
-    () => closeServices(services),
-    () => throttle.close(),
-    () => metrics.close(),
-  ],
-  config.shutdownTimeoutMs,
-);
+  stopOnSignals(
+    logger,
+    [
+      // Stop accepting, let requests in flight finish, then drop idle keep-alive connections.
+      () =>
+        new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          server.closeIdleConnections();
+        }),
+      () => revocations.stop(),
+      () => closeServices(services),
+      () => throttle.close(),
+      () => metrics.close(),
+    ],
+    config.shutdownTimeoutMs,
+  );
+}
+
+main().catch(exitOnStartFailure("gateway"));

@@ -13,12 +13,16 @@ import {
   type GrpcTransport,
   type RunningProcess,
 } from "@polyscale/platform";
-import { createScratchDatabases, makeTestCertificates } from "@polyscale/platform/testing";
+import {
+  createScratchDatabases,
+  expectOneLineStartFailure,
+  makeTestCertificates,
+  runFailedStart,
+} from "@polyscale/platform/testing";
 import { freePort } from "@polyscale/tools/ports";
 import { AccountServiceService, Role } from "@polyscale/proto/account/v1/account";
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { service as healthService } from "grpc-health-check";
-import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -171,24 +175,20 @@ describe("account service start-up in production", () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-account-e2e-"));
     try {
       const certificates = makeTestCertificates(dataDir, "account");
-      return spawnSync(process.execPath, [script], {
-        // The checks below come before the database is opened: a URL where nothing listens is enough, and a start
-        // that got as far as the database would fail on it instead.
-        env: {
-          ...process.env,
-          NODE_ENV: "production",
-          LOG_LEVEL: "info",
-          DATA_DIR: dataDir,
-          ACCOUNT_PORT: "0",
-          ACCOUNT_DATABASE_URL: "postgres://127.0.0.1:1/account",
-          GRPC_TLS_CA: certificates.ca,
-          GRPC_TLS_CERT: certificates.cert,
-          GRPC_TLS_KEY: certificates.key,
-          SMTP_URL: "smtp://127.0.0.1:1",
-          ...env,
-        },
-        encoding: "utf8",
-        timeout: 30_000,
+      // The checks below come before the database is opened: a URL where nothing listens is enough, and a start
+      // that got as far as the database would fail on it instead.
+      return runFailedStart(script, {
+        ...process.env,
+        NODE_ENV: "production",
+        LOG_LEVEL: "info",
+        DATA_DIR: dataDir,
+        ACCOUNT_PORT: "0",
+        ACCOUNT_DATABASE_URL: "postgres://127.0.0.1:1/account",
+        GRPC_TLS_CA: certificates.ca,
+        GRPC_TLS_CERT: certificates.cert,
+        GRPC_TLS_KEY: certificates.key,
+        SMTP_URL: "smtp://127.0.0.1:1",
+        ...env,
       });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -222,11 +222,7 @@ describe("account service start-up in production", () => {
       JWT_PRIVATE_KEY: jwtPrivateKey,
       SMTP_URL: "",
     });
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim().split("\n")).toEqual([
-      expect.stringMatching(/^account service cannot start: SMTP_URL is required in production/),
-    ]);
-    expect(result.stdout).toBe("");
+    expectOneLineStartFailure(result, /^account service cannot start: SMTP_URL is required in production/);
   });
 
   // Every service prints a start-up failure the same way (issue 16): several bad settings, one coded line, no stack.

@@ -1,7 +1,6 @@
 import { checkHealth, newId, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabases } from "@polyscale/platform/testing";
+import { createScratchDatabases, expectOneLineStartFailure, runFailedStart } from "@polyscale/platform/testing";
 import { freePort } from "@polyscale/tools/ports";
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejection } from "./test-product-service.js";
@@ -120,18 +119,14 @@ describe("product service process", () => {
 // Seen (issue 16): a bad setting made the product service print a raw stack (its main ran at module top level).
 describe("product service start-up failure", () => {
   it("regression: a bad setting prints one coded line naming the variable, and no stack", () => {
-    const result = spawnSync(process.execPath, [script], {
-      env: { ...process.env, PRODUCT_PORT: "not-a-port", PRODUCT_DATABASE_URL: "postgres://127.0.0.1:1/product" },
-      encoding: "utf8",
-      timeout: 30_000,
+    const result = runFailedStart(script, {
+      ...process.env,
+      PRODUCT_PORT: "not-a-port",
+      PRODUCT_DATABASE_URL: "postgres://127.0.0.1:1/product",
     });
-    expect(result.status).toBe(1);
-    expect(result.stdout).toBe("");
-    expect(result.stderr.trim().split("\n")).toEqual([
-      expect.stringMatching(
-        /^product service cannot start: invalid configuration: PRODUCT_PORT: .+ \[CONFIG_INVALID\]$/,
-      ),
-    ]);
-    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expectOneLineStartFailure(
+      result,
+      /^product service cannot start: invalid configuration: PRODUCT_PORT: .+ \[CONFIG_INVALID\]$/,
+    );
   });
 });

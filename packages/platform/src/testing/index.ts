@@ -81,3 +81,4 @@ export async function createScratchDatabases<Name extends string>(
 export { readStream, type StreamedEvent } from "./nats.js";
 export { startSmtpServer, type TestSmtpServer } from "./smtp.js";
 export { makeTestCertificates } from "./certificates.js";
+export { expectOneLineStartFailure, runFailedStart, type FailedStart } from "./start-failure.js";
