@@ -1,6 +1,6 @@
 import { invalidArgument } from "./errors.js";
 import { minorToDecimalText } from "./money.js";
-import { requireInteger } from "./validation.js";
+import { requireId, requireInteger } from "./validation.js";
 
 /**
  * The shop's upper limits, one place for every service and edge. Storage (bigint) and gRPC (int64) hold more; these
@@ -65,4 +65,41 @@ export function requireLineQuantity(field: string, units: number): number {
 /** A cart or order total or a payment amount in minor units: min (0 or 1) to LIMITS.totalMinor. */
 export function requireTotal(field: string, minor: number, min = 0): number {
   return requireWithinLimit(field, minor, min, LIMITS.totalMinor, "a total");
+}
+
+/** One line of an order or a stock reservation: a product and its units. */
+export interface RequestedOrderLine {
+  productId: string;
+  quantity: number;
+}
+
+/**
+ * The one rule for the lines of an order, and so of its stock reservation: at least one line, each naming a product
+ * id and 1..LIMITS.lineQuantity units, at most LIMITS.orderProducts different products, and each product's units
+ * within LIMITS.lineQuantity once lines naming it are merged. Returns the merged lines, in the order their products
+ * first appear.
+ *
+ * @throws AppError INVALID_ARGUMENT naming the field (`lines`, `productId` or `quantity`; LIMIT_EXCEEDED beyond a limit)
+ */
+export function requireOrderLines(lines: readonly RequestedOrderLine[]): RequestedOrderLine[] {
+  if (lines.length === 0) throw invalidArgument("lines", "must hold at least one line");
+  const merged = new Map<string, number>();
+  for (const line of lines) {
+    requireId("productId", line.productId);
+    requireLineQuantity("quantity", line.quantity);
+    merged.set(line.productId, (merged.get(line.productId) ?? 0) + line.quantity);
+  }
+  if (merged.size > LIMITS.orderProducts) {
+    throw invalidArgument("lines", `must name at most ${LIMITS.orderProducts} different products`);
+  }
+  for (const [productId, quantity] of merged) {
+    if (quantity > LIMITS.lineQuantity) {
+      throw invalidArgument(
+        "quantity",
+        `must be at most ${LIMITS.lineQuantity} in total for product ${productId}`,
+        "LIMIT_EXCEEDED",
+      );
+    }
+  }
+  return [...merged].map(([productId, quantity]) => ({ productId, quantity }));
 }

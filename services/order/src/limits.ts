@@ -1,11 +1,4 @@
-import {
-  failedPrecondition,
-  invalidArgument,
-  requireId,
-  requireLineQuantity,
-  LIMITS,
-  type Queryable,
-} from "@polyscale/platform";
+import { failedPrecondition, requireId, requireLineQuantity, LIMITS, type Queryable } from "@polyscale/platform";
 import type { RequestedLine } from "./model.js";
 import * as repository from "./repository.js";
 
@@ -37,34 +30,6 @@ export function requireCartLine(accountId: string, item: RequestedLine): Request
     productId: requireId("productId", item.productId),
     quantity: requireLineQuantity("quantity", item.quantity),
   };
-}
-
-/**
- * Validates order lines and merges those naming one product, keeping the order in which products first appear:
- * at least one line, each of 1..MAX_LINE_QUANTITY units, at most MAX_ORDER_PRODUCTS products, and each product's
- * merged units within MAX_LINE_QUANTITY (INVALID_ARGUMENT, LIMIT_EXCEEDED beyond a limit).
- */
-export function requireOrderLines(lines: readonly RequestedLine[]): RequestedLine[] {
-  if (lines.length === 0) throw invalidArgument("lines", "must hold at least one line");
-  const merged = new Map<string, number>();
-  for (const line of lines) {
-    requireId("productId", line.productId);
-    requireLineQuantity("quantity", line.quantity);
-    merged.set(line.productId, (merged.get(line.productId) ?? 0) + line.quantity);
-  }
-  if (merged.size > MAX_ORDER_PRODUCTS) {
-    throw invalidArgument("lines", `must name at most ${MAX_ORDER_PRODUCTS} different products`);
-  }
-  for (const [productId, quantity] of merged) {
-    if (quantity > MAX_LINE_QUANTITY) {
-      throw invalidArgument(
-        "quantity",
-        `must be at most ${MAX_LINE_QUANTITY} in total for product ${productId}`,
-        "LIMIT_EXCEEDED",
-      );
-    }
-  }
-  return [...merged].map(([productId, quantity]) => ({ productId, quantity }));
 }
 
 /**

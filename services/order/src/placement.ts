@@ -13,10 +13,11 @@ import {
   requireTotal,
   type Database,
   type RequestContext,
+  requireOrderLines,
 } from "@polyscale/platform";
 import type { NewOrder, Order, OrderLine, RequestedLine } from "./model.js";
 import { KnownAccounts } from "./known-accounts.js";
-import { MAX_ORDER_PRODUCTS, requireOrderLines, requireWithinHolds, type OrderPolicy } from "./limits.js";
+import { MAX_ORDER_PRODUCTS, requireWithinHolds, type OrderPolicy } from "./limits.js";
 import { requireProductsExist } from "./lookups.js";
 import { countOrderEvent } from "./metrics.js";
 import * as repository from "./repository.js";

@@ -1,4 +1,4 @@
-import { newId } from "@polyscale/platform";
+import { LIMITS, newId } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
@@ -166,6 +166,34 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     ).toMatchObject({ code: "INVALID_ARGUMENT", field: "orderId" });
     expect(await stockOf(product.id)).toBe(3);
     expect(await service.listReservations({ take: 1000 })).not.toContainEqual(expect.objectContaining({ orderId }));
+  });
+
+  // Seen (issue 16 review): the product service restated the order's rule for lines with its own messages ("must not be
+  // empty", "at most 100 lines") and no cap on a product's merged units; one rule now (platform requireOrderLines).
+  it("regression: refuses reservation lines by the order's one rule and message, writing nothing", async () => {
+    const product = await createProduct(5_000);
+    const orderId = newId();
+    const cases = [
+      { lines: [], expected: { field: "lines", message: "lines: must hold at least one line" } },
+      {
+        lines: Array.from({ length: LIMITS.orderProducts + 1 }, () => ({ productId: newId(), quantity: 1 })),
+        expected: { field: "lines", message: `lines: must name at most ${LIMITS.orderProducts} different products` },
+      },
+      {
+        lines: [
+          { productId: product.id, quantity: LIMITS.lineQuantity },
+          { productId: product.id, quantity: 1 },
+        ],
+        expected: { field: "quantity", reason: "LIMIT_EXCEEDED" },
+      },
+    ];
+    for (const { lines, expected } of cases) {
+      expect(await rejection(service.reserveStock({ orderId, lines }))).toMatchObject({
+        code: "INVALID_ARGUMENT",
+        ...expected,
+      });
+    }
+    expect(await stockOf(product.id)).toBe(5_000);
   });
 
   it("writes stock events in the order the stock changes committed, each with the stock it left", async () => {

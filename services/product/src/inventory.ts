@@ -8,7 +8,7 @@ import {
   requireId,
   requireIds,
   requireInteger,
-  requireLineQuantity,
+  requireOrderLines,
   requireStock,
   type Database,
 } from "@polyscale/platform";
@@ -16,8 +16,6 @@ import { productNotFound } from "./catalog.js";
 import type { Product, Reservation, ReservationLine, ReservationStatus, StockLevel } from "./model.js";
 import { stockRefusals } from "./metrics.js";
 import * as repository from "./repository.js";
-
-const MAX_RESERVATION_LINES = 100;
 
 export interface InventoryServiceOptions {
   database: Database;
@@ -62,18 +60,8 @@ export class InventoryService {
 
   async reserveStock(input: { orderId: string; lines: ReservationLine[] }): Promise<Reservation> {
     const orderId = requireId("orderId", input.orderId);
-    if (input.lines.length === 0) throw invalidArgument("lines", "must not be empty");
-    if (input.lines.length > MAX_RESERVATION_LINES) {
-      throw invalidArgument("lines", `must hold at most ${MAX_RESERVATION_LINES} lines`);
-    }
-    // Two lines for one product are one line for their sum.
-    const quantities = new Map<string, number>();
-    for (const line of input.lines) {
-      const productId = requireId("productId", line.productId);
-      const quantity = requireLineQuantity("quantity", line.quantity);
-      quantities.set(productId, requireInteger("quantity", (quantities.get(productId) ?? 0) + quantity, {}));
-    }
-    const lines = [...quantities].map(([productId, quantity]) => ({ productId, quantity }));
+    // The order's rule for its lines (platform requireOrderLines): two lines for one product are one line for their sum.
+    const lines = requireOrderLines(input.lines);
     // Takes stock for every line or for none: a refusal thrown here rolls the lines already taken back.
     return this.database.transaction(async (tx) => {
       const outcome = await repository.reserveStock(tx, orderId, lines);
