@@ -6,8 +6,9 @@ const require = createRequire(import.meta.url);
 
 /**
  * The two tiers. `npm run test:unit` runs the `unit` project: no processes, no databases, seconds. `npm test` runs
- * both projects, each file once. A test that starts processes or needs a database is named `*.e2e.test.ts` (or
- * `*.browser.test.ts`, `*.live.test.ts`); the files listed below predate that naming. A storage test put in the unit
+ * both projects, each file once. The name decides the tier: a test that starts processes is `*.e2e.test.ts` (or
+ * `*.browser.test.ts`, `*.live.test.ts`), one that needs a database but starts nothing is `*.db.test.ts`; only the two
+ * checks of what the build wrote are listed by name. A storage test put in the unit
  * tier by mistake fails there at once: the unit project starts no PostgreSQL, so TEST_DATABASE_URL is unset, and one
  * that starts a process fails there too (tools/src/test-unit-setup.ts).
  *
@@ -16,46 +17,12 @@ const require = createRequire(import.meta.url);
  */
 const systemTests = [
   "**/src/**/*.e2e.test.ts",
+  "**/src/**/*.db.test.ts",
   "**/src/**/*.browser.test.ts",
   "**/src/**/*.live.test.ts",
-  // Storage tests (databaseBackends, scratch databases) and tests that spawn processes, named before the convention.
-  "deploy/src/compose-smoke.test.ts",
-  "deploy/src/compose.test.ts",
   // Check what the build wrote, so they run where the build runs first.
   "deploy/src/dist-contents.test.ts",
   "tools/src/build-inputs.test.ts",
-  "deploy/src/kubernetes.test.ts",
-  "deploy/src/observability.test.ts",
-  "gateway/src/graphql/http.test.ts",
-  "gateway/src/http-hygiene.test.ts",
-  "gateway/src/main.test.ts",
-  "gateway/src/throttle.test.ts",
-  "packages/platform/src/database.test.ts",
-  "packages/platform/src/events/relay.test.ts",
-  "packages/platform/src/migrations.test.ts",
-  "packages/platform/src/telemetry/tracing.test.ts",
-  "services/account/src/accounts.test.ts",
-  "services/account/src/emailed-tokens.test.ts",
-  "services/account/src/revocation-feed.test.ts",
-  "services/account/src/sessions.test.ts",
-  "services/order/src/e2e.test.ts",
-  "services/order/src/cart.test.ts",
-  "services/order/src/limits.test.ts",
-  "services/order/src/main.test.ts",
-  "services/order/src/orders.test.ts",
-  "services/order/src/payments.test.ts",
-  "services/order/src/placement.test.ts",
-  "services/order/src/reconciler.test.ts",
-  "services/product/src/inventory.test.ts",
-  "services/product/src/main.test.ts",
-  "services/product/src/search/indexer.test.ts",
-  "services/product/src/search/postgres-browse-counts.test.ts",
-  "services/product/src/search/postgres-engine.test.ts",
-  "services/product/src/search/postgres-paging.test.ts",
-  "services/product/src/search/postgres-plans.test.ts",
-  "services/product/src/search/reindex.test.ts",
-  "services/product/src/service.test.ts",
-  "tools/src/events-tail.test.ts",
 ];
 const ignored = ["**/node_modules/**", "**/dist/**"];
 // Vite's server conditions without "module": dependencies are loaded by Node itself, which has no such condition.
