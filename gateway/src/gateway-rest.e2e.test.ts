@@ -92,6 +92,11 @@ describe("gateway end to end: rest", () => {
     expect(search.body.totalCount).toBeGreaterThanOrEqual(1);
     expect(search.body.totalCountIsExact).toBe(true);
     expect(await rest("GET", "/products?take=-1")).toMatchObject({ status: 400, body: { error: { field: "take" } } });
+    // Seen (issue 13 new-user check): a bad category id was refused naming the service's field, categoryIds.
+    expect(await rest("GET", "/products?category=zzz")).toMatchObject({
+      status: 400,
+      body: { error: { code: "BAD_USER_INPUT", field: "category" } },
+    });
 
     const order = await rest<{ id: string }>("POST", "/order", {
       token: shop.alice.token,

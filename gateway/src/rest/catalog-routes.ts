@@ -1,4 +1,4 @@
-import { notFound, requireCurrency } from "@polyscale/platform";
+import { notFound, requireCurrency, requireId } from "@polyscale/platform";
 import { SearchSort } from "@polyscale/product";
 import * as domain from "../domain/index.js";
 import {
@@ -58,10 +58,12 @@ export function catalogRoutes(): Route[] {
         const sort = query.get("sort");
         const result = await domain.searchProducts(context, {
           query: query.get("q") ?? "",
+          // Shape only, under the parameter's own name (the product service names its field categoryIds).
           categoryIds: query
             .getAll("category")
             .flatMap((value) => value.split(","))
-            .filter(Boolean),
+            .filter(Boolean)
+            .map((id) => requireId("category", id)),
           currency: requireCurrency("currency", query.get("currency") ?? context.defaultCurrency),
           minPriceCents: queryInteger(query, "minPrice", "int64", 0),
           maxPriceCents: queryInteger(query, "maxPrice", "int64", 0),
