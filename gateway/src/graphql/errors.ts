@@ -57,9 +57,13 @@ function wrap(resolver: Resolver): Resolver {
   };
 }
 
-/** Unexpected errors go on unchanged, for maskError to hide and the handler to log. */
+/**
+ * Unexpected errors go on unchanged, for maskError to hide and the handler to log; so do AppErrors that reach the
+ * client as INTERNAL (e.g. a service's INTERNAL over gRPC), which REST logs too. Every other AppError becomes the
+ * client's GraphQL error.
+ */
 function rethrow(error: unknown): never {
-  throw error instanceof AppError ? graphQLErrorOf(error) : error;
+  throw error instanceof AppError && publicErrorOf(error).code !== "INTERNAL" ? graphQLErrorOf(error) : error;
 }
 
 /**
