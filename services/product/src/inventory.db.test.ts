@@ -1,22 +1,15 @@
 import { LIMITS, newId } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PostgresSearchEngine } from "./search/postgres-engine.js";
-import { ProductService } from "./service.js";
-import { migrationsDir } from "./storage.js";
-import { rejection } from "./test-product-service.js";
+import type { ProductService } from "./service.js";
+import { openProductService, rejection } from "./test-product-service.js";
 
 describe.each(databaseBackends())("ProductService inventory on $name", (backend) => {
   let test: TestDatabase;
   let service: ProductService;
 
   beforeAll(async () => {
-    test = await backend.open(migrationsDir);
-    service = new ProductService({
-      database: test.database,
-      searchEngine: new PostgresSearchEngine(test.database),
-      defaultCurrency: "USD",
-    });
+    ({ test, service } = await openProductService(backend));
   });
   afterAll(async () => {
     await test?.close();

@@ -1,10 +1,8 @@
 import { newId } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PostgresSearchEngine } from "./search/postgres-engine.js";
-import { ProductService, type CreateProductInput } from "./service.js";
-import { migrationsDir } from "./storage.js";
-import { rejection } from "./test-product-service.js";
+import type { CreateProductInput, ProductService } from "./service.js";
+import { openProductService, rejection } from "./test-product-service.js";
 
 const validProduct: CreateProductInput = {
   name: "Desk Lamp",
@@ -22,12 +20,7 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
     (await test.database.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table}`)).rows[0]!.count;
 
   beforeAll(async () => {
-    test = await backend.open(migrationsDir);
-    service = new ProductService({
-      database: test.database,
-      searchEngine: new PostgresSearchEngine(test.database),
-      defaultCurrency: "USD",
-    });
+    ({ test, service } = await openProductService(backend));
   });
   afterAll(async () => {
     await test?.close();
