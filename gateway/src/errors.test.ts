@@ -5,7 +5,7 @@ import { AppError, ERROR_REASONS, failedPrecondition, invalidArgument, type Erro
 import { httpStatusOf, publicErrorOf, RateLimitedError } from "./errors.js";
 import { graphQLErrorOf, maskError } from "./graphql/errors.js";
 import { loadTypeDefs } from "./graphql/schema.js";
-import { openApiDocument } from "./rest/openapi.js";
+import { schemas } from "./rest/openapi.js";
 
 describe("error mapping", () => {
   it.each<[ErrorCode, string, number]>([
@@ -65,7 +65,7 @@ describe("error mapping", () => {
     for (const value of enumType.getValues()) {
       expect(value.description).toBe(ERROR_REASONS[value.name as keyof typeof ERROR_REASONS]);
     }
-    const reasonSchema = openApiDocument.components.schemas.Error.properties.error.properties.reason;
+    const reasonSchema = schemas.Error.properties.error.properties.reason;
     expect([...reasonSchema.enum].sort()).toEqual(reasons);
   });
 

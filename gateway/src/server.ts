@@ -54,7 +54,9 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     maxExpensiveMutations: options.graphqlMaxExpensiveMutations,
     maxBodyBytes: options.maxBodyBytes,
   });
-  const rest = createRestHandler(restRoutes(options), options.maxBodyBytes);
+  const routes = restRoutes(options);
+  const rest = createRestHandler(routes, options.maxBodyBytes);
+  const openApi = openApiDocument(routes);
 
   async function ready(response: ServerResponse) {
     const names = ["account", "product", "order"] as const;
@@ -88,7 +90,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       response.writeHead(302, { location: "/graphql" }).end();
       return;
     }
-    if (url.pathname === "/openapi.json" && request.method === "GET") return sendJson(response, 200, openApiDocument);
+    if (url.pathname === "/openapi.json" && request.method === "GET") return sendJson(response, 200, openApi);
     if (url.pathname === "/graphql") {
       await graphql(request, response, context, url);
       return;

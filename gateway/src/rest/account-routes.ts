@@ -1,5 +1,6 @@
 import * as domain from "../domain/index.js";
 import { oneOf, optionalString, queryPage, requiredString } from "./input.js";
+import { bearer, bodyOf, idParameter, pageParameters, ref, responses } from "./openapi.js";
 import { accountBody, roleNames } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
 
@@ -9,6 +10,15 @@ export function accountRoutes(): Route[] {
     {
       method: "POST",
       path: "/account",
+      operation: {
+        summary: "Create an account (admins only)",
+        security: bearer,
+        requestBody: bodyOf("NewAccount"),
+        responses: responses(
+          { status: 201, description: "The new account", schema: ref("Account") },
+          [400, 401, 403, 409, 413],
+        ),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         const role = optionalString(body, "role");
@@ -24,11 +34,26 @@ export function accountRoutes(): Route[] {
     {
       method: "GET",
       path: "/account/{id}",
+      operation: {
+        summary: "One account (its holder or an admin)",
+        security: bearer,
+        parameters: [idParameter("id", "Account id")],
+        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 403, 404]),
+      },
       handle: async (context, request) => ok(accountBody(await domain.getAccount(context, request.params.id!))),
     },
     {
       method: "GET",
       path: "/accounts",
+      operation: {
+        summary: "Accounts newest first (admins see all, a customer only their own)",
+        security: bearer,
+        parameters: [pageParameters.skip, pageParameters.take],
+        responses: responses(
+          { status: 200, description: "Accounts", schema: { type: "array", items: ref("Account") } },
+          [400, 401],
+        ),
+      },
       async handle(context, request) {
         const accounts = await domain.listAccounts(context, queryPage(request.query));
         return ok(accounts.map(accountBody));

@@ -11,6 +11,18 @@ import {
   requiredInteger,
   requiredString,
 } from "./input.js";
+import {
+  bearer,
+  bodyOf,
+  idParameter,
+  int32Count,
+  pageParameters,
+  queryParameter,
+  ref,
+  responses,
+  safeInteger,
+  schemas,
+} from "./openapi.js";
 import { searchBody } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
 
@@ -21,21 +33,40 @@ const sorts = {
   newest: SearchSort.SEARCH_SORT_NEWEST,
 } as const;
 
+const searchParameters = {
+  minPrice: queryParameter("minPrice", "Lowest price, in minor units of `currency`.", safeInteger),
+  maxPrice: queryParameter("maxPrice", "Highest price, in minor units of `currency`.", safeInteger),
+};
+const stockTake = queryParameter(
+  "take",
+  "Without productIds: how many of the products holding the most units (0 or absent means 20, more than 100 is capped).",
+  { ...int32Count, default: 20 },
+);
+
 /** The REST face of the catalog: products, search and stock levels, in integer minor units. */
 export function catalogRoutes(): Route[] {
   return [
     {
       method: "POST",
       path: "/product",
+      operation: {
+        summary: "Create a product (admins only)",
+        security: bearer,
+        requestBody: bodyOf("NewProduct"),
+        responses: responses(
+          { status: 201, description: "The new product", schema: ref("Product") },
+          [400, 401, 403, 413],
+        ),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         const product = await domain.createProduct(context, {
           name: requiredString(body, "name"),
           description: requiredString(body, "description"),
-          priceCents: requiredInteger(body, "priceCents", "int64", 0),
+          priceCents: requiredInteger(body, schemas.NewProduct, "priceCents"),
           currency: optionalString(body, "currency"),
           categoryId: optionalString(body, "categoryId"),
-          stock: optionalInteger(body, "stock", "int64", 0),
+          stock: optionalInteger(body, schemas.NewProduct, "stock"),
         });
         return created(product);
       },
@@ -43,6 +74,11 @@ export function catalogRoutes(): Route[] {
     {
       method: "GET",
       path: "/product/{id}",
+      operation: {
+        summary: "One product",
+        parameters: [idParameter("id", "Product id")],
+        responses: responses({ status: 200, description: "The product", schema: ref("Product") }, [400, 404]),
+      },
       async handle(context, request) {
         const id = request.params.id!;
         const product = await domain.getProduct(context, id);
@@ -53,6 +89,29 @@ export function catalogRoutes(): Route[] {
     {
       method: "GET",
       path: "/products",
+      operation: {
+        summary: "Search the catalog, with facets",
+        parameters: [
+          pageParameters.skip,
+          pageParameters.take,
+          queryParameter("q", "Free text; absent matches everything.", { type: "string" }),
+          queryParameter("category", "Category ids, repeated or comma-separated.", { type: "string" }),
+          searchParameters.minPrice,
+          searchParameters.maxPrice,
+          queryParameter(
+            "currency",
+            "ISO 4217 code of minPrice, maxPrice and the price facets (default DEFAULT_CURRENCY); price bounds " +
+              "select only products priced in it.",
+            { type: "string", pattern: "^[A-Z]{3}$" },
+          ),
+          queryParameter("inStock", "Only products in stock.", { type: "boolean" }),
+          queryParameter("sort", "Relevance with q, newest first without.", {
+            type: "string",
+            enum: Object.keys(sorts),
+          }),
+        ],
+        responses: responses({ status: 200, description: "Matching products", schema: ref("SearchResult") }, [400]),
+      },
       async handle(context, request) {
         const query = request.query;
         const sort = query.get("sort");
@@ -65,8 +124,8 @@ export function catalogRoutes(): Route[] {
             .filter(Boolean)
             .map((id) => requireId("category", id)),
           currency: requireCurrency("currency", query.get("currency") ?? context.defaultCurrency),
-          minPriceCents: queryInteger(query, "minPrice", "int64", 0),
-          maxPriceCents: queryInteger(query, "maxPrice", "int64", 0),
+          minPriceCents: queryInteger(query, searchParameters.minPrice),
+          maxPriceCents: queryInteger(query, searchParameters.maxPrice),
           inStockOnly: queryBoolean(query, "inStock") ?? false,
           sort: sort
             ? sorts[oneOf(sort, "sort", Object.keys(sorts) as Array<keyof typeof sorts>)]
@@ -79,11 +138,25 @@ export function catalogRoutes(): Route[] {
     {
       method: "GET",
       path: "/admin/stock",
+      operation: {
+        summary: "Stock on hand, available, held by unpaid orders and sold, per product (admins)",
+        security: bearer,
+        parameters: [
+          queryParameter("productIds", "Comma-separated product ids (at most 1000); unknown ids are left out.", {
+            type: "string",
+          }),
+          stockTake,
+        ],
+        responses: responses(
+          { status: 200, description: "Stock levels", schema: { type: "array", items: ref("StockLevel") } },
+          [400, 401, 403],
+        ),
+      },
       async handle(context, request) {
         const ids = request.query.get("productIds");
         const levels = await domain.listStockLevels(context, {
           productIds: ids ? ids.split(",") : [],
-          take: queryInteger(request.query, "take", "int32", 0) ?? 0,
+          take: queryInteger(request.query, stockTake) ?? 0,
         });
         return ok(levels);
       },

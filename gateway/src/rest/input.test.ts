@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "@polyscale/platform";
+import { AppError, LIMITS, requireLineQuantity, requireTotal } from "@polyscale/platform";
 import { optionalInteger, queryInteger, requiredInteger } from "./input.js";
+import { pageParameters, schemas } from "./openapi.js";
 
 function refusal(action: () => unknown): { field?: string; message: string } {
   try {
@@ -12,31 +13,51 @@ function refusal(action: () => unknown): { field?: string; message: string } {
   throw new Error("expected a refusal");
 }
 
+const lineSchema = schemas.NewOrder.properties.lines.items;
+
 describe("REST integer inputs", () => {
   // Seen: "must be between -2147483648 and 2147483647" for fields that refuse negatives.
-  it("regression: a range message states the range the field accepts", () => {
-    expect(refusal(() => queryInteger(new URLSearchParams("skip=2147483648"), "skip", "int32", 0))).toEqual({
+  it("regression: a range message states the range the field's schema documents", () => {
+    expect(refusal(() => queryInteger(new URLSearchParams("skip=2147483648"), pageParameters.skip))).toEqual({
       field: "skip",
       message: "skip: must be between 0 and 2147483647",
     });
-    expect(refusal(() => queryInteger(new URLSearchParams("skip=-1"), "skip", "int32", 0)).message).toBe(
-      "skip: must be between 0 and 2147483647",
-    );
-    expect(refusal(() => requiredInteger({ quantity: 2 ** 31 }, "quantity", "int32", 1))).toEqual({
+    expect(refusal(() => requiredInteger({ quantity: 2 ** 31 }, lineSchema, "quantity"))).toEqual({
       field: "quantity",
-      message: "quantity: must be between 1 and 2147483647",
+      message: `quantity: must be between 1 and ${LIMITS.lineQuantity}`,
     });
-    expect(refusal(() => requiredInteger({ quantity: 0 }, "quantity", "int32", 1)).message).toBe(
-      "quantity: must be between 1 and 2147483647",
-    );
-    expect(refusal(() => optionalInteger({ stock: 2 ** 53 }, "stock", "int64", 0)).message).toBe(
-      `stock: must be between 0 and ${Number.MAX_SAFE_INTEGER}`,
+    expect(refusal(() => optionalInteger({ stock: 2 ** 53 }, schemas.NewProduct, "stock")).message).toBe(
+      `stock: must be between 0 and ${LIMITS.stock}`,
     );
     // Without a minimum (a signed field) the width is the range.
-    expect(refusal(() => requiredInteger({ delta: 2 ** 31 }, "delta", "int32")).message).toBe(
+    const signed = { properties: { delta: { type: "integer", format: "int32" } } } as const;
+    expect(refusal(() => requiredInteger({ delta: 2 ** 31 }, signed, "delta")).message).toBe(
       "delta: must be between -2147483648 and 2147483647",
     );
-    expect(queryInteger(new URLSearchParams("skip=2147483647"), "skip", "int32", 0)).toBe(2 ** 31 - 1);
-    expect(requiredInteger({ quantity: 1 }, "quantity", "int32", 1)).toBe(1);
+    expect(requiredInteger({ delta: -(2 ** 31) }, signed, "delta")).toBe(-(2 ** 31));
+    expect(queryInteger(new URLSearchParams("skip=2147483647"), pageParameters.skip)).toBe(2 ** 31 - 1);
+    expect(requiredInteger({ quantity: 1 }, lineSchema, "quantity")).toBe(1);
+  });
+
+  it("refuses a value below the schema's minimum as the owning service does, with its message", () => {
+    expect(refusal(() => requiredInteger({ quantity: 0 }, lineSchema, "quantity"))).toEqual(
+      refusal(() => requireLineQuantity("quantity", 0)),
+    );
+    expect(refusal(() => queryInteger(new URLSearchParams("skip=-1"), pageParameters.skip))).toEqual({
+      field: "skip",
+      message: "skip: must be at least 0",
+    });
+    // Above the width it carries, the service's limit is its own rule: the edge lets 1001 through to it.
+    expect(requiredInteger({ quantity: LIMITS.lineQuantity + 1 }, lineSchema, "quantity")).toBe(
+      LIMITS.lineQuantity + 1,
+    );
+  });
+
+  // Seen: the webhook refused amountCents 0 at the edge while /openapi.json documented 0 as accepted.
+  it("regression: the payment webhook's amountCents minimum is the one the document states", () => {
+    expect(schemas.PaymentEvent.properties.amountCents.minimum).toBe(1);
+    expect(refusal(() => requiredInteger({ amountCents: 0 }, schemas.PaymentEvent, "amountCents"))).toEqual(
+      refusal(() => requireTotal("amountCents", 0, 1)),
+    );
   });
 });

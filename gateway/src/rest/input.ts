@@ -1,5 +1,6 @@
-import { invalidArgument, type Page } from "@polyscale/platform";
+import { invalidArgument, requireInteger, type Page } from "@polyscale/platform";
 import { pageOf } from "../domain/index.js";
+import { pageParameters, type IntegerSchema } from "./openapi.js";
 
 /**
  * Typed reads of JSON bodies and query strings. Each names the field it refuses, so REST answers BAD_USER_INPUT with
@@ -8,28 +9,27 @@ import { pageOf } from "../domain/index.js";
 
 type Body = Record<string, unknown>;
 
-/**
- * The width of the contract field an integer goes into. An int32 beyond its range would wrap on the wire, an int64
- * beyond Number.MAX_SAFE_INTEGER would lose digits in JSON: both are refused here (shape); the shop's limits on the
- * value are the services' rules (@polyscale/platform LIMITS).
- */
-export type IntegerWidth = "int32" | "int64";
-
-const ranges: Record<IntegerWidth, { min: number; max: number }> = {
+const widths: Record<IntegerSchema["format"], { min: number; max: number }> = {
   int32: { min: -(2 ** 31), max: 2 ** 31 - 1 },
   int64: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
 };
 
 /**
- * An integer within its contract width and, when the field refuses lower values (its OpenAPI `minimum`: 0 for counts
- * and money, 1 for quantities), at least that: the message states the range the field really accepts.
+ * An integer the contract field can carry, per its OpenAPI schema (rest/openapi.ts): an int32 beyond its range would
+ * wrap on the wire, an int64 beyond Number.MAX_SAFE_INTEGER would lose digits in JSON, so both are refused, the
+ * message stating the range the schema documents. Below the schema's `minimum` it is refused as the services refuse
+ * it (requireInteger: the same message at every edge); the services' other rules (the shop's LIMITS) stay theirs.
  */
-function requireWidth(field: string, value: number, width: IntegerWidth, minimum?: number): number {
-  const min = minimum ?? ranges[width].min;
-  const max = ranges[width].max;
-  if (value < min || value > max) throw invalidArgument(field, `must be between ${min} and ${max}`);
-  return value;
+function requireWidth(field: string, value: number, schema: IntegerSchema): number {
+  const width = widths[schema.format];
+  if (value < width.min || value > width.max) {
+    throw invalidArgument(field, `must be between ${schema.minimum ?? width.min} and ${schema.maximum ?? width.max}`);
+  }
+  return requireInteger(field, value, { min: schema.minimum });
 }
+
+/** An object schema of the document with an integer property `field`. */
+type WithInteger<Field extends string> = { readonly properties: { readonly [F in Field]: IntegerSchema } };
 
 export function requiredString(body: Body, field: string): string {
   const value = body[field];
@@ -44,17 +44,21 @@ export function optionalString(body: Body, field: string): string | undefined {
   return value;
 }
 
-/** An integer body field; `minimum` is the one its OpenAPI schema states, when it has one. */
-export function requiredInteger(body: Body, field: string, width: IntegerWidth, minimum?: number): number {
+/** The integer property `field` of a body of the object `schema` (the document's, so its width is stated once). */
+export function requiredInteger<Field extends string>(body: Body, schema: WithInteger<Field>, field: Field): number {
   const value = body[field];
   if (typeof value !== "number" || !Number.isInteger(value)) {
     throw invalidArgument(field, "is required and must be a whole number");
   }
-  return requireWidth(field, value, width, minimum);
+  return requireWidth(field, value, schema.properties[field]);
 }
 
-export function optionalInteger(body: Body, field: string, width: IntegerWidth, minimum?: number): number | undefined {
-  return body[field] === undefined || body[field] === null ? undefined : requiredInteger(body, field, width, minimum);
+export function optionalInteger<Field extends string>(
+  body: Body,
+  schema: WithInteger<Field>,
+  field: Field,
+): number | undefined {
+  return body[field] === undefined || body[field] === null ? undefined : requiredInteger(body, schema, field);
 }
 
 export function requiredBoolean(body: Body, field: string): boolean {
@@ -83,18 +87,17 @@ export function oneOf<T extends string>(value: string, field: string, allowed: r
   return value as T;
 }
 
-/** An integer query parameter; `minimum` is the one its OpenAPI schema states, when it has one. */
+/** An integer query parameter, as the route's operation describes it (its name and schema). */
 export function queryInteger(
   query: URLSearchParams,
-  field: string,
-  width: IntegerWidth,
-  minimum?: number,
+  parameter: { name: string; schema: IntegerSchema },
 ): number | undefined {
+  const field = parameter.name;
   const raw = query.get(field);
   if (raw === null || raw === "") return undefined;
   if (!/^-?\d+$/.test(raw)) throw invalidArgument(field, "must be a whole number");
   // Number() of a long digit string rounds; a rounded value is past either range, so it is refused, never wrapped.
-  return requireWidth(field, Number(raw), width, minimum);
+  return requireWidth(field, Number(raw), parameter.schema);
 }
 
 export function queryBoolean(query: URLSearchParams, field: string): boolean | undefined {
@@ -107,5 +110,5 @@ export function queryBoolean(query: URLSearchParams, field: string): boolean | u
 
 /** `skip` and `take` of the query string as a page (int32 each; the domain layer's defaults and cap). */
 export function queryPage(query: URLSearchParams): Page {
-  return pageOf({ skip: queryInteger(query, "skip", "int32", 0), take: queryInteger(query, "take", "int32", 0) });
+  return pageOf({ skip: queryInteger(query, pageParameters.skip), take: queryInteger(query, pageParameters.take) });
 }

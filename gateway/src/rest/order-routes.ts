@@ -1,5 +1,6 @@
 import * as domain from "../domain/index.js";
 import { asObject, optionalString, queryPage, requiredArray, requiredInteger, requiredString } from "./input.js";
+import { bearer, bodyOf, idParameter, pageParameters, ref, responses, schemas } from "./openapi.js";
 import { orderBody } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
 
@@ -9,6 +10,24 @@ export function orderRoutes(): Route[] {
     {
       method: "POST",
       path: "/order",
+      operation: {
+        summary: "Place an order for an account (its holder or an admin)",
+        security: bearer,
+        parameters: [
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: false,
+            description: "A retry with the same key returns the same order.",
+            schema: { type: "string" },
+          },
+        ],
+        requestBody: bodyOf("NewOrder"),
+        responses: responses(
+          { status: 201, description: "The order", schema: ref("Order") },
+          [400, 401, 403, 404, 409, 413],
+        ),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         const order = await domain.placeOrder(context, {
@@ -17,8 +36,8 @@ export function orderRoutes(): Route[] {
             const line = asObject(value, "lines");
             return {
               productId: requiredString(line, "productId"),
-              // Shape only: the 1..1000 rule is the order service's, with one message for every edge.
-              quantity: requiredInteger(line, "quantity", "int32"),
+              // The 1..1000 rule is the order service's, with one message for every edge (see requiredInteger).
+              quantity: requiredInteger(line, schemas.NewOrder.properties.lines.items, "quantity"),
             };
           }),
           idempotencyKey: optionalString(body, "idempotencyKey"),
@@ -29,11 +48,26 @@ export function orderRoutes(): Route[] {
     {
       method: "GET",
       path: "/order/{id}",
+      operation: {
+        summary: "One order (its account's holder or an admin)",
+        security: bearer,
+        parameters: [idParameter("id", "Order id")],
+        responses: responses({ status: 200, description: "The order", schema: ref("Order") }, [400, 401, 403, 404]),
+      },
       handle: async (context, request) => ok(orderBody(await domain.getOrder(context, request.params.id!))),
     },
     {
       method: "GET",
       path: "/orders/{accountId}",
+      operation: {
+        summary: "An account's orders, newest first (its holder or an admin)",
+        security: bearer,
+        parameters: [idParameter("accountId", "Account id"), pageParameters.skip, pageParameters.take],
+        responses: responses(
+          { status: 200, description: "Orders", schema: { type: "array", items: ref("Order") } },
+          [400, 401, 403],
+        ),
+      },
       async handle(context, request) {
         const orders = await domain.listOrders(context, request.params.accountId, queryPage(request.query));
         return ok(orders.map(orderBody));
@@ -42,6 +76,15 @@ export function orderRoutes(): Route[] {
     {
       method: "POST",
       path: "/order/{id}/cancel",
+      operation: {
+        summary: "Cancel an order waiting for payment (its account's holder or an admin)",
+        security: bearer,
+        parameters: [idParameter("id", "Order id")],
+        responses: responses(
+          { status: 200, description: "The cancelled order", schema: ref("Order") },
+          [400, 401, 403, 404, 409],
+        ),
+      },
       handle: async (context, request) => ok(orderBody(await domain.cancelOrder(context, request.params.id!))),
     },
   ];

@@ -3,6 +3,7 @@ import { cleanText, cleanTextDeep } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { parseJsonObject, readBody, requireJsonContentType } from "../http/request-body.js";
 import { HttpError, sendJson } from "../http/responses.js";
+import type { Operation } from "./openapi.js";
 
 export interface RestRequest {
   /** Path parameters by name, e.g. `id` of /order/{id}. */
@@ -24,6 +25,8 @@ export interface Route {
   method: "GET" | "POST";
   /** OpenAPI-style path, e.g. /order/{id}/cancel. */
   path: string;
+  /** How /openapi.json describes it (rest/openapi.ts builds the document's paths from the routes). */
+  operation: Operation;
   handle(context: GatewayContext, request: RestRequest): Promise<RestResult>;
 }
 

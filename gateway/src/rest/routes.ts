@@ -5,7 +5,7 @@ import type { Route } from "./router.js";
 import { sessionRoutes } from "./session-routes.js";
 import { paymentWebhookRoute } from "./webhooks.js";
 
-/** Every REST route; /openapi.json describes exactly these. */
+/** Every REST route, each with the operation /openapi.json describes it by (openApiDocument). */
 export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
   return [
     ...accountRoutes(),

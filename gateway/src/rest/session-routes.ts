@@ -1,6 +1,7 @@
 import type { Session } from "@polyscale/account";
 import * as domain from "../domain/index.js";
 import { oneOf, requiredBoolean, requiredString } from "./input.js";
+import { anonymous, bearer, body, idParameter, ref, responses } from "./openapi.js";
 import { accountBody, roleNames } from "./representations.js";
 import { ok, type RestResult, type Route } from "./router.js";
 
@@ -21,6 +22,16 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/login",
+      operation: {
+        operationId: "login",
+        summary: "Log in with email and password; failures are throttled per email and address, then per address",
+        security: anonymous,
+        requestBody: body({ email: { type: "string" }, password: { type: "string" } }),
+        responses: responses(
+          { status: 200, description: "A new session", schema: ref("Session") },
+          [400, 401, 413, 429],
+        ),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         const session = await domain.login(context, {
@@ -33,6 +44,14 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/refresh",
+      operation: {
+        operationId: "refreshToken",
+        summary:
+          "Trade a refresh token for a new pair; a repeat within REFRESH_GRACE_SECONDS gets the same pair, a later reuse ends the session",
+        security: anonymous,
+        requestBody: body({ refreshToken: { type: "string" } }),
+        responses: responses({ status: 200, description: "The next session", schema: ref("Session") }, [400, 401, 413]),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         return ok(sessionBody(await domain.refreshToken(context, requiredString(body, "refreshToken"))));
@@ -41,6 +60,13 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/logout",
+      operation: {
+        operationId: "logout",
+        summary: "End the refresh token's session; its access tokens stop working within a second on every gateway",
+        security: anonymous,
+        requestBody: body({ refreshToken: { type: "string" } }),
+        responses: responses({ status: 200, description: "Logged out", schema: ref("Done") }, [400, 413]),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         await domain.logout(context, requiredString(body, "refreshToken"));
@@ -50,6 +76,12 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/logout-all",
+      operation: {
+        operationId: "logoutAll",
+        summary: "End every session of the caller's account",
+        security: bearer,
+        responses: responses({ status: 200, description: "Logged out everywhere", schema: ref("Done") }, [401]),
+      },
       async handle(context) {
         await domain.logoutAll(context);
         return done;
@@ -58,6 +90,16 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/password-change",
+      operation: {
+        operationId: "changePassword",
+        summary: "Change the caller's password (throttled like a login); every other session ends",
+        security: bearer,
+        requestBody: body({ currentPassword: { type: "string" }, newPassword: { type: "string", minLength: 8 } }),
+        responses: responses(
+          { status: 200, description: "A fresh session", schema: ref("Session") },
+          [400, 401, 413, 429],
+        ),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         const session = await domain.changePassword(context, {
@@ -70,6 +112,13 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/password-reset",
+      operation: {
+        operationId: "requestPasswordReset",
+        summary: "Email a single-use password-reset link; the same answer whether or not the email has an account",
+        security: anonymous,
+        requestBody: body({ email: { type: "string" } }),
+        responses: responses({ status: 202, description: "Requested" }, [400, 413, 429]),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         await domain.requestPasswordReset(context, requiredString(body, "email"));
@@ -79,6 +128,16 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/password-reset/confirm",
+      operation: {
+        operationId: "resetPassword",
+        summary: "Set a new password with the emailed token; every other session ends",
+        security: anonymous,
+        requestBody: body({ token: { type: "string" }, newPassword: { type: "string", minLength: 8 } }),
+        responses: responses(
+          { status: 200, description: "A fresh session", schema: ref("Session") },
+          [400, 401, 413, 429],
+        ),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         const session = await domain.resetPassword(context, {
@@ -91,6 +150,12 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/email-verification",
+      operation: {
+        operationId: "requestEmailVerification",
+        summary: "Email the caller a link confirming their address",
+        security: bearer,
+        responses: responses({ status: 202, description: "Requested" }, [401, 409]),
+      },
       async handle(context) {
         await domain.requestEmailVerification(context);
         return accepted;
@@ -99,6 +164,13 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/email-verification/confirm",
+      operation: {
+        operationId: "verifyEmail",
+        summary: "Confirm an address with the emailed token",
+        security: anonymous,
+        requestBody: body({ token: { type: "string" } }),
+        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 429]),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         return ok(accountBody(await domain.verifyEmail(context, requiredString(body, "token"))));
@@ -107,6 +179,17 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/account/{id}/role",
+      operation: {
+        operationId: "setAccountRole",
+        summary: "Set an account's role (admins only); its access tokens stop working within a second",
+        security: bearer,
+        parameters: [idParameter("id", "Account id")],
+        requestBody: body({ role: { type: "string", enum: ["CUSTOMER", "ADMIN"] } }),
+        responses: responses(
+          { status: 200, description: "The account", schema: ref("Account") },
+          [400, 401, 403, 404, 413],
+        ),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         const role = oneOf(requiredString(body, "role"), "role", ["CUSTOMER", "ADMIN"] as const);
@@ -117,6 +200,17 @@ export function sessionRoutes(): Route[] {
     {
       method: "POST",
       path: "/account/{id}/disabled",
+      operation: {
+        operationId: "setAccountDisabled",
+        summary: "Disable (ending every session) or enable an account (admins only)",
+        security: bearer,
+        parameters: [idParameter("id", "Account id")],
+        requestBody: body({ disabled: { type: "boolean" } }),
+        responses: responses(
+          { status: 200, description: "The account", schema: ref("Account") },
+          [400, 401, 403, 404, 413],
+        ),
+      },
       async handle(context, request) {
         const body = await request.jsonBody();
         const account = await domain.setAccountDisabled(context, {

@@ -6,6 +6,7 @@ import { orderBody } from "./representations.js";
 import * as domain from "../domain/index.js";
 import { parseJsonObject } from "../http/request-body.js";
 import { oneOf, requiredInteger, requiredString } from "./input.js";
+import { bodyOf, ref, responses, schemas } from "./openapi.js";
 import { ok, type Route } from "./router.js";
 
 export const SIGNATURE_HEADER = "x-polyscale-signature";
@@ -43,7 +44,7 @@ export async function receivePaymentWebhook(
   const order = await domain.recordProviderPayment(context, {
     orderId: requiredString(body, "orderId"),
     kind: kinds[oneOf(requiredString(body, "kind"), "kind", ["capture", "refund"] as const)],
-    amountCents: requiredInteger(body, "amountCents", "int64", 1),
+    amountCents: requiredInteger(body, schemas.PaymentEvent, "amountCents"),
     currency: requiredString(body, "currency"),
     provider: requiredString(body, "provider"),
     providerReference: requiredString(body, "providerReference"),
@@ -56,6 +57,25 @@ export function paymentWebhookRoute(secret: string): Route {
   return {
     method: "POST",
     path: "/webhooks/payments",
+    operation: {
+      summary: "Payment provider callback: a capture or refund",
+      description:
+        "Signed with `X-PolyScale-Signature: sha256=<hex HMAC-SHA256 of the raw body>` under " +
+        "PAYMENT_WEBHOOK_SECRET. Idempotent by provider reference.",
+      parameters: [
+        {
+          name: "X-PolyScale-Signature",
+          in: "header",
+          required: true,
+          schema: { type: "string", pattern: "^sha256=[0-9a-f]{64}$" },
+        },
+      ],
+      requestBody: bodyOf("PaymentEvent"),
+      responses: responses(
+        { status: 200, description: "The order after the payment", schema: ref("Order") },
+        [400, 401, 404, 409, 413],
+      ),
+    },
     async handle(context, request) {
       const signature = request.headers[SIGNATURE_HEADER];
       const order = await receivePaymentWebhook(
