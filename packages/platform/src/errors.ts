@@ -37,6 +37,7 @@ export const ERROR_REASONS = {
   CURRENCY_UNKNOWN: "The currency is not an ISO 4217 code this shop accepts.",
   TOO_MANY_DECIMALS: "An amount has more decimals than its currency's minor unit allows.",
   LIMIT_EXCEEDED: "A price, stock level, quantity or total is beyond the shop's upper limit for it.",
+  COUNTRY_UNKNOWN: "The country code is not an ISO 3166-1 alpha-2 code (e.g. XX, or UK for GB).",
   // Accounts and sessions
   EMAIL_TAKEN: "Another account already uses this email.",
   ACCOUNT_NOT_FOUND: "No account has this id.",
@@ -54,6 +55,8 @@ export const ERROR_REASONS = {
   ACCOUNT_DISABLED: "The account is disabled; it cannot log in or refresh.",
   EMAILED_TOKEN_INVALID: "The emailed link is unknown, used, expired or for an address the account no longer has.",
   INVALID_SIGNATURE: "A webhook's signature is missing or wrong.",
+  ADDRESS_NOT_FOUND: "No address of the account's address book has this id.",
+  ADDRESS_BOOK_FULL: "The address book already holds as many addresses as an account may; delete one first.",
   // Catalogue and stock
   PRODUCT_NOT_FOUND: "No product has this id.",
   CATEGORY_NOT_FOUND: "No category has this id.",

@@ -24,3 +24,4 @@ export * from "./child-process.js";
 export * from "./events/index.js";
 export * from "./access-token.js";
 export * from "./caller-check.js";
+export * from "./address.js";

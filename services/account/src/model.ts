@@ -1,4 +1,4 @@
-import type { AccountRole } from "@polyscale/platform";
+import type { AccountRole, PostalAddress } from "@polyscale/platform";
 
 /** The account service's own types; server.ts converts them to and from the generated proto messages. */
 
@@ -79,3 +79,22 @@ export type ProfileUpdate =
   | { kind: "accountNotFound" }
   /** Another account has the email; nothing changed. */
   | { kind: "emailTaken" };
+
+/** An entry of an account's address book: a validated postal address (the platform's requirePostalAddress). */
+export interface Address extends PostalAddress {
+  id: string;
+  accountId: string;
+  /** At most one address of a book is the default for shipping, and one for billing. */
+  defaultShipping: boolean;
+  defaultBilling: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An address about to be stored (repository.insertAddress, repository.updateAddress). */
+export interface AddressRecord extends PostalAddress {
+  id: string;
+  accountId: string;
+  defaultShipping: boolean;
+  defaultBilling: boolean;
+}

@@ -1,12 +1,22 @@
-import { bindService, invalidArgument, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
+import {
+  bindService,
+  invalidArgument,
+  postalAddressOf,
+  type CallerCheck,
+  type Logger,
+  type PostalAddress,
+  type ServiceBinding,
+} from "@polyscale/platform";
 import {
   AccountServiceService,
   Role as ProtoRole,
   type Account as ProtoAccount,
+  type Address as ProtoAddress,
+  type PostalAddress as ProtoPostalAddress,
   type Session as ProtoSession,
 } from "@polyscale/proto/account/v1/account";
 import type { RevocationFeed } from "./revocation-feed.js";
-import type { Account, Role, Session } from "./model.js";
+import type { Account, Address, Role, Session } from "./model.js";
 import type { AccountService } from "./service.js";
 
 const protoRoleOf: Record<Role, ProtoRole> = { customer: ProtoRole.ROLE_CUSTOMER, admin: ProtoRole.ROLE_ADMIN };
@@ -40,6 +50,35 @@ function toProtoAccount(account: Account): ProtoAccount {
 
 function toProtoSession(session: Session): ProtoSession {
   return { ...session, account: toProtoAccount(session.account) };
+}
+
+function toProtoAddress(address: Address): ProtoAddress {
+  return {
+    id: address.id,
+    accountId: address.accountId,
+    address: postalAddressOf(address),
+    defaultShipping: address.defaultShipping,
+    defaultBilling: address.defaultBilling,
+    createdAt: address.createdAt,
+    updatedAt: address.updatedAt,
+  };
+}
+
+/** A message left out is an address of empty fields, which the service refuses naming the first required one. */
+function fromProtoPostalAddress(address: ProtoPostalAddress | undefined): PostalAddress {
+  return postalAddressOf(
+    address ?? {
+      name: "",
+      company: "",
+      line1: "",
+      line2: "",
+      city: "",
+      region: "",
+      postalCode: "",
+      countryCode: "",
+      phone: "",
+    },
+  );
 }
 
 /**
@@ -122,6 +161,29 @@ export function accountServiceBinding(
       verifyEmail: async (request) => ({
         account: toProtoAccount(await service.verifyEmail(request.token)),
       }),
+      listAddresses: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return { addresses: (await service.listAddresses(request.accountId)).map(toProtoAddress) };
+      },
+      getAddress: async (request, context) => {
+        const address = await service.getAddress(request.id);
+        await caller.requireActingFor(context, address.accountId);
+        return { address: toProtoAddress(address) };
+      },
+      addAddress: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        const address = fromProtoPostalAddress(request.address);
+        return { address: toProtoAddress(await service.addAddress({ ...request, address })) };
+      },
+      updateAddress: async ({ accountId, id, ...changes }, context) => {
+        await caller.requireActingFor(context, accountId);
+        return { address: toProtoAddress(await service.updateAddress({ accountId, id, changes })) };
+      },
+      deleteAddress: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        await service.deleteAddress(request);
+        return {};
+      },
       watchRevocations: async (_request, _context, stream) =>
         revocations.subscribe((batch) => stream.send({ revocations: batch }), stream.signal),
     },

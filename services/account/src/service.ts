@@ -1,8 +1,9 @@
-import type { Database, RequestContext } from "@polyscale/platform";
+import type { Database, PostalAddress, RequestContext } from "@polyscale/platform";
 import { AccountsService } from "./accounts.js";
+import { AddressBookService, type AddressChanges } from "./addresses.js";
 import { EmailedTokenService } from "./emailed-tokens.js";
 import type { Mailer } from "./mailer.js";
-import type { Account, RevocationRecord, Role, Session } from "./model.js";
+import type { Account, Address, RevocationRecord, Role, Session } from "./model.js";
 import { SessionService } from "./sessions.js";
 import type { AccessTokenSigner } from "./tokens.js";
 
@@ -25,13 +26,15 @@ export interface AccountServiceOptions {
 
 /**
  * Accounts, credentials and sessions, one job a file: accounts and their changes (accounts.ts), sessions and their
- * tokens (sessions.ts), emailed password-reset and verification links (emailed-tokens.ts). This class builds them from
+ * tokens (sessions.ts), emailed password-reset and verification links (emailed-tokens.ts), address books
+ * (addresses.ts). This class builds them from
  * one options object and is what the server and main use. Every input is validated before anything is written.
  */
 export class AccountService {
   private readonly accounts: AccountsService;
   private readonly sessions: SessionService;
   private readonly emailedTokens: EmailedTokenService;
+  private readonly addressBook: AddressBookService;
 
   constructor(options: AccountServiceOptions) {
     const { database, signer, refreshTokenTtlSeconds, refreshGraceSeconds } = options;
@@ -44,6 +47,7 @@ export class AccountService {
       emailedTokens: this.emailedTokens,
       onRevocation,
     });
+    this.addressBook = new AddressBookService({ database });
   }
 
   // ---- Accounts (accounts.ts) ----
@@ -167,5 +171,37 @@ export class AccountService {
   /** Marks the account's email verified with an emailed token. */
   verifyEmail(token: string): Promise<Account> {
     return this.emailedTokens.verifyEmail(token);
+  }
+
+  // ---- Address books (addresses.ts) ----
+
+  /** The account's addresses, oldest first. */
+  listAddresses(accountId: string): Promise<Address[]> {
+    return this.addressBook.listAddresses(accountId);
+  }
+
+  /** One address of any account; ADDRESS_NOT_FOUND without it. */
+  getAddress(id: string): Promise<Address> {
+    return this.addressBook.getAddress(id);
+  }
+
+  /** Adds a validated address; the book's first becomes its default for shipping and billing; at most 20. */
+  addAddress(input: {
+    accountId: string;
+    address: PostalAddress;
+    defaultShipping: boolean;
+    defaultBilling: boolean;
+  }): Promise<Address> {
+    return this.addressBook.addAddress(input);
+  }
+
+  /** Changes the given fields and default flags of one of the account's addresses, validated as a whole. */
+  updateAddress(input: { accountId: string; id: string; changes: AddressChanges }): Promise<Address> {
+    return this.addressBook.updateAddress(input);
+  }
+
+  /** Deletes one of the account's addresses. */
+  deleteAddress(input: { accountId: string; id: string }): Promise<void> {
+    return this.addressBook.deleteAddress(input);
   }
 }

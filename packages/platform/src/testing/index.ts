@@ -82,3 +82,4 @@ export { readStream, type StreamedEvent } from "./nats.js";
 export { startSmtpServer, type TestSmtpServer } from "./smtp.js";
 export { makeTestCertificates } from "./certificates.js";
 export { expectOneLineStartFailure, runFailedStart, type FailedStart } from "./start-failure.js";
+export { berlinAddress } from "./addresses.js";
