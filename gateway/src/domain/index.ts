@@ -5,6 +5,7 @@
  * translate shapes (GraphQL's decimal prices, REST's enum names) around them.
  */
 export * from "./accounts.js";
+export * from "./addresses.js";
 export * from "./cart.js";
 export * from "./catalog.js";
 export * from "./orders.js";

@@ -1,7 +1,14 @@
 import { requireCurrency } from "@polyscale/platform";
 import { SearchSort } from "@polyscale/product";
 import * as domain from "../domain/index.js";
-import type { InputMaybe, ProductInput, QuerySearchProductsArgs } from "./gen/resolvers-types.js";
+import type { PostalAddress } from "@polyscale/platform";
+import type {
+  AddressInput,
+  InputMaybe,
+  ProductInput,
+  QuerySearchProductsArgs,
+  UpdateAddressInput,
+} from "./gen/resolvers-types.js";
 import { centsOf, priceCentsOf } from "./money.js";
 
 /** GraphQL arguments as the domain layer takes them. */
@@ -45,4 +52,24 @@ export function productSearchOf(args: QuerySearchProductsArgs, currency: string)
     sort: args.sort ?? SearchSort.SEARCH_SORT_UNSPECIFIED,
     page: domain.pageOf(args.pagination),
   };
+}
+
+/** An AddressInput as the services take it: optional fields left out are "" (absent). */
+export function postalAddressOfInput(input: AddressInput): PostalAddress {
+  return {
+    name: input.name,
+    company: input.company ?? "",
+    line1: input.line1,
+    line2: input.line2 ?? "",
+    city: input.city ?? "",
+    region: input.region ?? "",
+    postalCode: input.postalCode ?? "",
+    countryCode: input.countryCode,
+    phone: input.phone ?? "",
+  };
+}
+
+/** An UpdateAddressInput as the domain takes it: a field left out or null stays as it is. */
+export function addressChangesOf(input: UpdateAddressInput): domain.AddressChanges {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
 }

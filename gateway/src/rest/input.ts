@@ -67,6 +67,13 @@ export function requiredBoolean(body: Body, field: string): boolean {
   return value;
 }
 
+export function optionalBoolean(body: Body, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw invalidArgument(field, "must be true or false");
+  return value;
+}
+
 export function requiredArray(body: Body, field: string): unknown[] {
   const value = body[field];
   if (!Array.isArray(value)) throw invalidArgument(field, "is required and must be an array");

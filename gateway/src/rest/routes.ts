@@ -1,4 +1,5 @@
 import { accountRoutes } from "./account-routes.js";
+import { addressRoutes } from "./address-routes.js";
 import { catalogRoutes } from "./catalog-routes.js";
 import { orderRoutes } from "./order-routes.js";
 import type { Route } from "./router.js";
@@ -9,6 +10,7 @@ import { paymentWebhookRoute } from "./webhooks.js";
 export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
   return [
     ...accountRoutes(),
+    ...addressRoutes(),
     ...sessionRoutes(),
     ...catalogRoutes(),
     ...orderRoutes(),

@@ -24,5 +24,6 @@ export const Mutation = {
 export const types = {
   Account: {
     orders: (account, _args, { gateway }) => gateway.loaders.ordersByAccountId.load(account.id),
+    addresses: (account, _args, { gateway }) => domain.listAddresses(gateway, account.id),
   } satisfies AccountResolvers,
 };

@@ -3,6 +3,7 @@ import { enums } from "../enums.js";
 import { withGraphQLErrors } from "../errors.js";
 import { SafeIntScalar, TimeScalar } from "../scalars.js";
 import * as accounts from "./accounts.js";
+import * as addresses from "./addresses.js";
 import * as cart from "./cart.js";
 import * as catalog from "./catalog.js";
 import * as orders from "./orders.js";
@@ -19,6 +20,7 @@ const Query: Required<QueryResolvers> = { ...accounts.Query, ...catalog.Query, .
 
 const Mutation: Required<MutationResolvers> = {
   ...accounts.Mutation,
+  ...addresses.Mutation,
   ...sessions.Mutation,
   ...catalog.Mutation,
   ...cart.Mutation,

@@ -1,0 +1,183 @@
+import { berlinAddress } from "@polyscale/platform/testing";
+import { describe, expect, it } from "vitest";
+import { graphql, ok, register, rest, useGatewayShop } from "./test-gateway-e2e.js";
+
+/** The gateway end to end: address books through GraphQL and REST: validation, CRUD, ownership, the limit. */
+
+const shop = useGatewayShop();
+
+interface AddressEntry {
+  id: string;
+  name: string;
+  line1: string;
+  line2: string;
+  postalCode: string;
+  countryCode: string;
+  defaultShipping: boolean;
+  defaultBilling: boolean;
+}
+
+const ADDRESS_FIELDS = "id name line1 line2 postalCode countryCode defaultShipping defaultBilling";
+const ADD_ADDRESS = `mutation($input: AddressInput!, $shipping: Boolean) {
+  addAddress(input: $input, defaultShipping: $shipping) { ${ADDRESS_FIELDS} }
+}`;
+const UPDATE_ADDRESS = `mutation($id: String!, $input: UpdateAddressInput!) {
+  updateAddress(id: $id, input: $input) { ${ADDRESS_FIELDS} }
+}`;
+const DELETE_ADDRESS = `mutation($id: String!) { deleteAddress(id: $id) }`;
+const MY_ADDRESSES = `{ me { addresses { ${ADDRESS_FIELDS} } } }`;
+
+/** AddressInput of berlinAddress changed by `changes` (GraphQL leaves out nothing; "" is absent). */
+const addressInput = (changes: Record<string, string> = {}) => ({ ...berlinAddress, ...changes });
+
+async function myAddresses(token: string): Promise<AddressEntry[]> {
+  return (await ok<{ me: { addresses: AddressEntry[] } }>(MY_ADDRESSES, {}, token)).me.addresses;
+}
+
+async function addAddress(token: string, changes: Record<string, string> = {}): Promise<AddressEntry> {
+  return (await ok<{ addAddress: AddressEntry }>(ADD_ADDRESS, { input: addressInput(changes) }, token)).addAddress;
+}
+
+/** code, reason and field of the first error of a GraphQL call that must fail. */
+async function refusal(query: string, variables: Record<string, unknown>, token?: string) {
+  const result = await graphql(query, variables, token);
+  const extensions = result.errors?.[0]?.extensions;
+  return { code: extensions?.code, reason: extensions?.reason, field: extensions?.field };
+}
+
+describe("gateway end to end: address books", () => {
+  it.each([
+    ["a country that is no ISO 3166-1 code (XX)", { countryCode: "XX" }, "COUNTRY_UNKNOWN", "countryCode"],
+    ["a country of three letters", { countryCode: "DEU" }, "INVALID_INPUT", "countryCode"],
+    ["no postal code where DE requires one", { postalCode: "" }, "INVALID_INPUT", "postalCode"],
+    ["a name of only invisible characters", { name: "\u200b" }, "INVALID_INPUT", "name"],
+    ["a first line too long", { line1: "x".repeat(201) }, "INVALID_INPUT", "line1"],
+    ["a line break", { line2: "Hinterhaus\r\nLinks" }, "INVALID_INPUT", "line2"],
+  ])("GraphQL refuses %s with its reason and field and stores nothing", async (_case, changes, reason, field) => {
+    const carol = await register("Carol");
+    const variables = { input: addressInput(changes) };
+    expect(await refusal(ADD_ADDRESS, variables, carol.token)).toEqual({ code: "BAD_USER_INPUT", reason, field });
+    expect(await myAddresses(carol.token)).toEqual([]);
+  });
+
+  it("REST refuses bad addresses with the same reasons and fields, and stores nothing", async () => {
+    const dave = await register("Dave");
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ ...berlinAddress, countryCode: "XX" }, "COUNTRY_UNKNOWN", "countryCode"],
+      [{ ...berlinAddress, postalCode: undefined }, "INVALID_INPUT", "postalCode"],
+      [{ ...berlinAddress, line1: "Unter den Linden\u00071" }, "INVALID_INPUT", "line1"],
+      [{ ...berlinAddress, city: 42 }, "INVALID_INPUT", "city"],
+      [{ ...berlinAddress, defaultBilling: "yes" }, "INVALID_INPUT", "defaultBilling"],
+    ];
+    for (const [body, reason, field] of cases) {
+      const answer = await rest("POST", "/me/addresses", { body, token: dave.token });
+      expect([answer.status, answer.body]).toMatchObject([400, { error: { code: "BAD_USER_INPUT", reason, field } }]);
+    }
+    expect((await rest("GET", "/me/addresses", { token: dave.token })).body).toEqual([]);
+    expect((await rest("GET", "/me/addresses")).status).toBe(401);
+  });
+
+  it("keeps a book through GraphQL: add (first is default, lowercase country taken as DE), change, delete", async () => {
+    const erin = await register("Erin");
+    const home = await addAddress(erin.token, { countryCode: "de" });
+    expect(home).toMatchObject({ countryCode: "DE", defaultShipping: true, defaultBilling: true });
+    const office = (
+      await ok<{ addAddress: AddressEntry }>(
+        ADD_ADDRESS,
+        { input: addressInput({ line1: "Friedrichstraße 43" }), shipping: true },
+        erin.token,
+      )
+    ).addAddress;
+    expect(office).toMatchObject({ line1: "Friedrichstraße 43", defaultShipping: true, defaultBilling: false });
+    const changed = await ok<{ updateAddress: AddressEntry }>(
+      UPDATE_ADDRESS,
+      { id: home.id, input: { line2: "3. OG", defaultShipping: true } },
+      erin.token,
+    );
+    expect(changed.updateAddress).toMatchObject({ line1: berlinAddress.line1, line2: "3. OG", defaultShipping: true });
+    expect((await myAddresses(erin.token)).map((entry) => [entry.id, entry.defaultShipping])).toEqual([
+      [home.id, true],
+      [office.id, false],
+    ]);
+    expect(await refusal(UPDATE_ADDRESS, { id: home.id, input: { countryCode: "XX" } }, erin.token)).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: "COUNTRY_UNKNOWN",
+      field: "countryCode",
+    });
+    expect(await ok(DELETE_ADDRESS, { id: office.id }, erin.token)).toEqual({ deleteAddress: true });
+    expect((await myAddresses(erin.token)).map((entry) => entry.id)).toEqual([home.id]);
+    expect(await refusal(DELETE_ADDRESS, { id: office.id }, erin.token)).toEqual({
+      code: "NOT_FOUND",
+      reason: "ADDRESS_NOT_FOUND",
+      field: "id",
+    });
+  });
+
+  it("keeps a book through REST: GET, POST, PATCH, DELETE on /me/addresses", async () => {
+    const frank = await register("Frank");
+    const added = await rest<AddressEntry>("POST", "/me/addresses", {
+      body: { ...berlinAddress, countryCode: "gb", postalCode: "SW1A 1AA", city: "London" },
+      token: frank.token,
+    });
+    expect([added.status, added.body]).toMatchObject([201, { countryCode: "GB", defaultShipping: true }]);
+    const patched = await rest<AddressEntry>("PATCH", `/me/addresses/${added.body.id}`, {
+      body: { line2: "Flat 2" },
+      token: frank.token,
+    });
+    expect([patched.status, patched.body]).toMatchObject([200, { line2: "Flat 2", postalCode: "SW1A 1AA" }]);
+    expect((await rest<AddressEntry[]>("GET", "/me/addresses", { token: frank.token })).body).toEqual([patched.body]);
+    const deleted = await rest("DELETE", `/me/addresses/${added.body.id}`, { token: frank.token });
+    expect([deleted.status, deleted.body]).toEqual([200, patched.body]);
+    expect((await rest("GET", "/me/addresses", { token: frank.token })).body).toEqual([]);
+    const malformed = await rest("PATCH", "/me/addresses/42", { body: {}, token: frank.token });
+    expect([malformed.status, malformed.body]).toMatchObject([400, { error: { field: "id" } }]);
+  });
+
+  it("lets only the owner or an admin see or change an address (NOT_OWNER)", async () => {
+    const { alice, bob, adminToken } = shop;
+    const address = await addAddress(alice.token);
+    const notOwner = { code: "FORBIDDEN", reason: "NOT_OWNER", field: undefined };
+    expect(await refusal(UPDATE_ADDRESS, { id: address.id, input: { name: "Mallory" } }, bob.token)).toEqual(notOwner);
+    expect(await refusal(DELETE_ADDRESS, { id: address.id }, bob.token)).toEqual(notOwner);
+    expect(
+      await refusal(`query($id: String) { accounts(id: $id) { addresses { id } } }`, { id: alice.id }, bob.token),
+    ).toMatchObject({ code: "FORBIDDEN", reason: "NOT_OWNER" });
+    const patch = await rest("PATCH", `/me/addresses/${address.id}`, { body: { name: "Mallory" }, token: bob.token });
+    expect([patch.status, patch.body]).toMatchObject([403, { error: { reason: "NOT_OWNER" } }]);
+    const removal = await rest("DELETE", `/me/addresses/${address.id}`, { token: bob.token });
+    expect(removal.status).toBe(403);
+    expect((await myAddresses(alice.token)).find((entry) => entry.id === address.id)).toEqual(address);
+
+    const byAdmin = await ok<{ updateAddress: AddressEntry }>(
+      UPDATE_ADDRESS,
+      { id: address.id, input: { line2: "c/o Concierge" } },
+      adminToken,
+    );
+    expect(byAdmin.updateAddress.line2).toBe("c/o Concierge");
+    const seen = await ok<{ accounts: Array<{ addresses: AddressEntry[] }> }>(
+      `query($id: String) { accounts(id: $id) { addresses { ${ADDRESS_FIELDS} } } }`,
+      { id: alice.id },
+      adminToken,
+    );
+    expect(seen.accounts[0]!.addresses).toContainEqual(byAdmin.updateAddress);
+  });
+
+  it("never lets concurrent additions pass 20 addresses per account", async () => {
+    const grace = await register("Grace");
+    const attempts = 30;
+    const answers = await Promise.all(
+      Array.from({ length: attempts }, (_, index) =>
+        rest("POST", "/me/addresses", { body: { ...berlinAddress, line2: `Flat ${index}` }, token: grace.token }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(20);
+    const refused = answers.filter((answer) => answer.status !== 201);
+    expect(refused).toHaveLength(attempts - 20);
+    for (const answer of refused) expect(answer.body).toMatchObject({ error: { reason: "ADDRESS_BOOK_FULL" } });
+    const book = await myAddresses(grace.token);
+    expect(book).toHaveLength(20);
+    expect(new Set(book.map((entry) => entry.line2)).size).toBe(20);
+    expect(book.filter((entry) => entry.defaultShipping)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,108 @@
+import { ADDRESS_FIELD_LIMITS, invalidArgument, type PostalAddress } from "@polyscale/platform";
+import * as domain from "../domain/index.js";
+import { optionalBoolean } from "./input.js";
+import { bearer, bodyOf, idParameter, ref, responses } from "./openapi.js";
+import { created, ok, type Route } from "./router.js";
+
+type Body = Record<string, unknown>;
+
+/** The fields of a postal address, in the platform's order. */
+const POSTAL_FIELDS = Object.keys(ADDRESS_FIELD_LIMITS) as (keyof PostalAddress)[];
+
+/** The address fields present in `body` (`prefix.field` names a wrong type): strings, absent ones left out. */
+function addressFieldsOf(body: Body, prefix: string): Partial<PostalAddress> {
+  const fields: Partial<PostalAddress> = {};
+  for (const field of POSTAL_FIELDS) {
+    const value = body[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "string")
+      throw invalidArgument(prefix === "" ? field : `${prefix}.${field}`, "must be a string");
+    fields[field] = value;
+  }
+  return fields;
+}
+
+/**
+ * A postal address from a JSON object: absent fields are "" and the account or order service's rule says which are
+ * required, so REST and GraphQL answer a missing field with the same message.
+ */
+export function postalAddressOfBody(body: Body, prefix = ""): PostalAddress {
+  return {
+    ...Object.fromEntries(POSTAL_FIELDS.map((field) => [field, ""])),
+    ...addressFieldsOf(body, prefix),
+  } as PostalAddress;
+}
+
+/** The REST face of the caller's address book: the same operations and rules as the GraphQL fields of the same names. */
+export function addressRoutes(): Route[] {
+  const addressResponse = (status: number, description: string) => ({ status, description, schema: ref("Address") });
+  return [
+    {
+      method: "GET",
+      path: "/me/addresses",
+      operation: {
+        operationId: "listAddresses",
+        summary: "The caller's address book, oldest first",
+        security: bearer,
+        responses: responses(
+          { status: 200, description: "Addresses", schema: { type: "array", items: ref("Address") } },
+          [401],
+        ),
+      },
+      handle: async (context) => ok(await domain.myAddresses(context)),
+    },
+    {
+      method: "POST",
+      path: "/me/addresses",
+      operation: {
+        operationId: "addAddress",
+        summary: "Add an address to the caller's book (at most 20: ADDRESS_BOOK_FULL beyond)",
+        security: bearer,
+        requestBody: bodyOf("NewAddress"),
+        responses: responses(addressResponse(201, "The new address"), [400, 401, 404, 409, 413, 415]),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const entry = await domain.addAddress(context, {
+          address: postalAddressOfBody(body),
+          defaultShipping: optionalBoolean(body, "defaultShipping"),
+          defaultBilling: optionalBoolean(body, "defaultBilling"),
+        });
+        return created(entry);
+      },
+    },
+    {
+      method: "PATCH",
+      path: "/me/addresses/{id}",
+      operation: {
+        operationId: "updateAddress",
+        summary: "Change an address of the caller's book (an admin: any account's)",
+        security: bearer,
+        parameters: [idParameter("id", "Address id")],
+        requestBody: bodyOf("AddressChanges"),
+        responses: responses(addressResponse(200, "The address as changed"), [400, 401, 403, 404, 413, 415]),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const changes: domain.AddressChanges = {
+          ...addressFieldsOf(body, ""),
+          defaultShipping: optionalBoolean(body, "defaultShipping"),
+          defaultBilling: optionalBoolean(body, "defaultBilling"),
+        };
+        return ok(await domain.updateAddress(context, { id: request.params.id!, changes }));
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/me/addresses/{id}",
+      operation: {
+        operationId: "deleteAddress",
+        summary: "Remove an address from the caller's book (an admin: any account's); orders keep their snapshots",
+        security: bearer,
+        parameters: [idParameter("id", "Address id")],
+        responses: responses(addressResponse(200, "The address as it was"), [400, 401, 403, 404]),
+      },
+      handle: async (context, request) => ok(await domain.deleteAddress(context, request.params.id!)),
+    },
+  ];
+}
