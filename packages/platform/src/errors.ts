@@ -59,6 +59,7 @@ export const ERROR_REASONS = {
   ADDRESS_BOOK_FULL: "The address book already holds as many addresses as an account may; delete one first.",
   // Catalogue and stock
   PRODUCT_NOT_FOUND: "No product has this id.",
+  PRODUCT_ARCHIVED: "The product is archived (off sale): it cannot be added to a cart or ordered until it is restored.",
   CATEGORY_NOT_FOUND: "No category has this id.",
   SLUG_TAKEN: "Another category already has this slug.",
   INSUFFICIENT_STOCK: "Not enough units in stock.",

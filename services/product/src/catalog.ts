@@ -16,7 +16,7 @@ import {
   type Database,
 } from "@polyscale/platform";
 import slugify from "@sindresorhus/slugify";
-import { productChanged } from "./events.js";
+import { archiveChanged, productChanged } from "./events.js";
 import type { Category, Product, ProductChanges } from "./model.js";
 import { searchDuration } from "./metrics.js";
 import * as repository from "./repository.js";
@@ -150,11 +150,30 @@ export class CatalogService {
     return product;
   }
 
+  /**
+   * Takes the product off sale (archived true) or puts it on sale again (false), recording product.archived or
+   * product.restored. Archived, it leaves listings and search (both engines follow the event) and reservations refuse
+   * it (repository.reserveStock); it is still read by id, so carts and orders that hold it keep showing it. Nothing is
+   * deleted. Idempotent: a product already in that state is returned as it is, with no event. NOT_FOUND
+   * PRODUCT_NOT_FOUND (field id) for an unknown product.
+   */
+  async setArchived(id: string, archived: boolean): Promise<Product> {
+    const productId = requireId("id", id);
+    const outcome = await this.database.transaction(async (tx) => {
+      const change = await repository.setArchived(tx, productId, archived);
+      if (change?.changed) await recordEvents(tx, [archiveChanged(change.product)]);
+      return change;
+    });
+    if (!outcome) throw productNotFound(productId, "id");
+    return outcome.product;
+  }
+
   /** The products that exist among ids, in request order, each once. */
   async getProducts(ids: string[]): Promise<Product[]> {
     return repository.getProducts(this.database, requireIds("ids", ids, { max: MAX_IDS_PER_GET }));
   }
 
+  /** Products on sale, newest first (archived ones are left out). */
   async listProducts(page: { skip: number; take: number }): Promise<Product[]> {
     return repository.listProducts(this.database, normalizePage(page));
   }

@@ -31,3 +31,10 @@ export function stockChanged(
     orderId: change.orderId ?? "",
   });
 }
+
+/** product.archived (archivedAt set) or product.restored (archivedAt null). */
+export function archiveChanged(product: Product): DomainEvent {
+  return product.archivedAt
+    ? domainEvent("product.archived", product.id, { productId: product.id, archivedAt: product.archivedAt })
+    : domainEvent("product.restored", product.id, { productId: product.id, archivedAt: undefined });
+}

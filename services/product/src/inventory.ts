@@ -77,6 +77,12 @@ export class InventoryService {
           return outcome.reservation;
         case "productNotFound":
           throw productNotFound(outcome.productId, "productId");
+        case "archived":
+          throw failedPrecondition(
+            "PRODUCT_ARCHIVED",
+            `product ${outcome.productId} is archived and no longer for sale`,
+            "productId",
+          );
         case "insufficient":
           stockRefusals.inc();
           throw failedPrecondition(

@@ -11,9 +11,17 @@ export interface Product {
   stock: number;
   createdAt: Date;
   updatedAt: Date;
+  /** When an admin took the product off sale (out of listings, search and new reservations); null while on sale. */
+  archivedAt: Date | null;
 }
 
-export type NewProduct = Omit<Product, "createdAt" | "updatedAt">;
+export type NewProduct = Omit<Product, "createdAt" | "updatedAt" | "archivedAt">;
+
+/** What archiving or restoring a product came to (repository.setArchived): changed is false when it already was. */
+export interface ArchiveChange {
+  product: Product;
+  changed: boolean;
+}
 
 /** The fields UpdateProduct may change; undefined leaves a field as it is, a null categoryId removes the category. */
 export type ProductChanges = Partial<Pick<Product, "name" | "description" | "priceCents" | "currency" | "categoryId">>;
@@ -58,8 +66,8 @@ export type StockAdjustment =
   | { kind: "outOfRange" };
 
 /**
- * What an attempt to reserve stock for an order came to (repository.reserveStock). After `insufficient` or
- * `productNotFound` the caller must roll the transaction back: the other lines may have been taken. `reserved` wrote
+ * What an attempt to reserve stock for an order came to (repository.reserveStock). After `insufficient`,
+ * `archived` or `productNotFound` the caller must roll the transaction back: the other lines may have been taken. `reserved` wrote
  * the stock_changed events.
  */
 export type StockReservation =
@@ -67,5 +75,7 @@ export type StockReservation =
   /** The order already had a reservation, returned unchanged (its lines may differ from the ones asked for). */
   | { kind: "existing"; reservation: Reservation }
   | { kind: "productNotFound"; productId: string }
+  /** The product is archived (off sale): checked by the statement that takes the stock, under its row lock. */
+  | { kind: "archived"; productId: string }
   /** The product has fewer units available than the line asks for. */
   | { kind: "insufficient"; productId: string };

@@ -1,6 +1,7 @@
 import { LIMITS, outboxRows, type Page, type Queryable } from "@polyscale/platform";
 import { stockChanged } from "./events.js";
 import type {
+  ArchiveChange,
   Category,
   NewProduct,
   Product,
@@ -32,10 +33,11 @@ export interface ProductRow {
   stock: number;
   created_at: Date;
   updated_at: Date;
+  archived_at: Date | null;
 }
 
 export const PRODUCT_COLUMNS =
-  "id, name, description, price_cents, currency, category_id, stock, created_at, updated_at";
+  "id, name, description, price_cents, currency, category_id, stock, created_at, updated_at, archived_at";
 
 export function toProduct(row: ProductRow): Product {
   return {
@@ -48,6 +50,7 @@ export function toProduct(row: ProductRow): Product {
     stock: row.stock,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    archivedAt: row.archived_at,
   };
 }
 
@@ -148,13 +151,31 @@ export async function getProducts(db: Queryable, ids: readonly string[]): Promis
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-/** Newest first; the id breaks ties so pages never overlap. */
+/** Products on sale (archived ones are left out), newest first; the id breaks ties so pages never overlap. */
 export async function listProducts(db: Queryable, page: Page): Promise<Product[]> {
   const result = await db.query<ProductRow>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
+    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE archived_at IS NULL
+     ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
     [page.take, page.skip],
   );
   return result.rows.map(toProduct);
+}
+
+/**
+ * Archives (archived true: archived_at set to now) or restores (archived_at cleared) a product, locking its row, so a
+ * reservation's stock statement waiting for that lock sees the new state. A product already in the asked state is
+ * returned unchanged (changed false). undefined when the product does not exist.
+ */
+export async function setArchived(tx: Queryable, id: string, archived: boolean): Promise<ArchiveChange | undefined> {
+  const updated = await tx.query<ProductRow>(
+    `UPDATE products SET archived_at = CASE WHEN $2 THEN now() END, updated_at = now()
+     WHERE id = $1 AND (archived_at IS NOT NULL) <> $2
+     RETURNING ${PRODUCT_COLUMNS}`,
+    [id, archived],
+  );
+  if (updated.rows[0]) return { product: toProduct(updated.rows[0]), changed: true };
+  const product = await getProduct(tx, id);
+  return product && { product, changed: false };
 }
 
 // ---- inventory
@@ -173,7 +194,7 @@ const STOCK_STAND_IN = -1;
 
 /**
  * Adds each change's delta to its product's stock, in one statement: updates the rows whose new stock stays at least
- * 0 (and at most ceiling, when given) and writes a product.stock_changed event (cause, orderId) for each updated row to
+ * 0 (and at most ceiling, when given; and, with onSaleOnly, whose product is not archived) and writes a product.stock_changed event (cause, orderId) for each updated row to
  * the outbox. The events take their outbox ids after the row locks (see outboxRows), so per product they follow commit
  * order. changes must hold each product once. Several products' rows are first locked in product-id order by a
  * statement of their own, so concurrent multi-product changes cannot deadlock: the UPDATE alone locks rows in whatever
@@ -184,7 +205,7 @@ const STOCK_STAND_IN = -1;
 async function changeStock(
   tx: Queryable,
   changes: readonly { productId: string; delta: number }[],
-  event: { cause: "adjusted" | "reserved" | "released"; orderId?: string; ceiling?: number },
+  event: { cause: "adjusted" | "reserved" | "released"; orderId?: string; ceiling?: number; onSaleOnly?: boolean },
 ): Promise<Product[]> {
   if (changes.length > 1) {
     await tx.query("SELECT 1 FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE", [
@@ -211,6 +232,7 @@ async function changeStock(
          FROM change
         WHERE products.id = change.product_id AND products.stock + change.delta >= 0
           AND ($6::bigint IS NULL OR products.stock + change.delta <= $6)
+          AND (NOT $10::boolean OR products.archived_at IS NULL)
        RETURNING ${PRODUCT_COLUMNS}, change.event_id, change.subject, change.body
      ), outbox AS (
        INSERT INTO event_outbox (event_id, subject, aggregate_id, body, traceparent, tracestate)
@@ -227,6 +249,7 @@ async function changeStock(
       `"stock":${STOCK_STAND_IN}`,
       rows.traceparent,
       rows.tracestate,
+      event.onSaleOnly ?? false,
     ],
   );
   return result.rows.map(toProduct);
@@ -234,8 +257,10 @@ async function changeStock(
 
 /**
  * Takes stock for every line, inside the caller's transaction. Keyed by order id: if the order already has a
- * reservation it is returned unchanged (`existing`). lines must hold each product once. After `insufficient` or
- * `productNotFound` the caller must roll back: the lines before were taken.
+ * reservation it is returned unchanged (`existing`). lines must hold each product once. An archived product is
+ * refused (`archived`) by the statement that takes the stock, not by an earlier read, so an archive racing the
+ * reservation either commits first (refused) or waits for it. After `insufficient`, `archived` or `productNotFound`
+ * the caller must roll back: the lines before were taken.
  */
 export async function reserveStock(
   tx: Queryable,
@@ -272,11 +297,19 @@ export async function reserveStock(
   const taken = await changeStock(
     tx,
     ordered.map((line) => ({ productId: line.productId, delta: -line.quantity })),
-    { cause: "reserved", orderId },
+    { cause: "reserved", orderId, onSaleOnly: true },
   );
   const takenIds = new Set(taken.map((product) => product.id));
-  const short = productIds.find((id) => !takenIds.has(id));
-  if (short) return { kind: "insufficient", productId: short };
+  const refused = productIds.filter((id) => !takenIds.has(id));
+  if (refused.length > 0) {
+    // The statement refused these under their row locks; an archive it waited for has committed, so it shows here.
+    const archived = await tx.query<{ id: string }>(
+      "SELECT id FROM products WHERE id = ANY($1::uuid[]) AND archived_at IS NOT NULL ORDER BY id LIMIT 1",
+      [refused],
+    );
+    const archivedId = archived.rows[0]?.id;
+    return archivedId ? { kind: "archived", productId: archivedId } : { kind: "insufficient", productId: refused[0]! };
+  }
   return {
     kind: "reserved",
     reservation: {

@@ -334,6 +334,7 @@ async function main(): Promise<void> {
                     categoryId: categoryIds[product.categoryIndex]!,
                     createdAt: createdAt[index]!,
                     updatedAt: createdAt[index]!,
+                    archivedAt: null,
                   }),
                 ]
               : [],

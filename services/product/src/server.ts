@@ -38,7 +38,7 @@ function fromEnum<Value extends number, Domain>(field: string, table: Record<Val
 }
 
 function toProtoProduct(product: Product): ProtoProduct {
-  return { ...product, categoryId: product.categoryId ?? "" };
+  return { ...product, categoryId: product.categoryId ?? "", archivedAt: product.archivedAt ?? undefined };
 }
 
 function toProtoCategory(category: Category): ProtoCategory {
@@ -65,6 +65,14 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
       updateProduct: async (request, context) => {
         await caller.requireAdmin(context);
         return { product: toProtoProduct(await service.updateProduct(request)) };
+      },
+      archiveProduct: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { product: toProtoProduct(await service.archiveProduct(request.id)) };
+      },
+      restoreProduct: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { product: toProtoProduct(await service.restoreProduct(request.id)) };
       },
       getProduct: async (request) => ({
         product: toProtoProduct(await service.getProduct(request.id)),

@@ -49,6 +49,15 @@ export class ProductService {
     return this.catalog.getProduct(id);
   }
 
+  /** Takes a product off sale or puts it back (catalog.ts setArchived); idempotent. */
+  archiveProduct(id: string): Promise<Product> {
+    return this.catalog.setArchived(id, true);
+  }
+
+  restoreProduct(id: string): Promise<Product> {
+    return this.catalog.setArchived(id, false);
+  }
+
   /** The products that exist among ids, in request order, each once. */
   getProducts(ids: string[]): Promise<Product[]> {
     return this.catalog.getProducts(ids);

@@ -5,6 +5,7 @@ import {
   OrderPlaced,
   OrderStatusChanged,
   PaymentRecorded,
+  ProductArchiveChanged,
   ProductChanged,
   ProductStockChanged,
 } from "@polyscale/proto/events/v1/events";
@@ -33,6 +34,8 @@ export const EVENT_CATALOGUE = {
   "product.created": entry("product", ProductChanged),
   "product.updated": entry("product", ProductChanged),
   "product.stock_changed": entry("product", ProductStockChanged),
+  "product.archived": entry("product", ProductArchiveChanged),
+  "product.restored": entry("product", ProductArchiveChanged),
   "order.placed": entry("order", OrderPlaced),
   "order.paid": entry("order", OrderStatusChanged),
   "order.cancelled": entry("order", OrderStatusChanged),

@@ -21,6 +21,7 @@ function loadProducts(ids: string[]): Promise<Product[]> {
       stock: 1,
       createdAt,
       updatedAt: createdAt,
+      archivedAt: null,
     })),
   );
 }

@@ -241,8 +241,11 @@ export class ElasticsearchEngine implements SearchEngine {
     });
     const total = response.hits.total;
     if (!this.options.loadProducts) throw new Error("ElasticsearchEngine.search needs options.loadProducts");
-    // The index only ranks; prices and stock come from the database, the source of truth.
-    const products = await this.options.loadProducts(response.hits.hits.map((hit) => hit._id!));
+    // The index only ranks; prices, stock and being on sale come from the database, the source of truth: a product
+    // archived since it was indexed is left out until the indexer removes it (product.archived).
+    const products = (await this.options.loadProducts(response.hits.hits.map((hit) => hit._id!))).filter(
+      (product) => product.archivedAt === null,
+    );
     return {
       products,
       totalCount: typeof total === "number" ? total : (total?.value ?? 0),

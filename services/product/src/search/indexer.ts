@@ -25,7 +25,7 @@ export interface SearchIndexerOptions {
 }
 
 export interface IndexReport {
-  /** Products whose current state reached the index (written, or removed when the product is gone). */
+  /** Products whose current state reached the index (written, or removed when the product is gone or archived). */
   indexed: number;
   /** Products Elasticsearch did not accept; their events are delivered again later. */
   failed: number;
@@ -51,7 +51,7 @@ export function retryDelayMs(deliveryCount: number, options: { retryBaseMs: numb
 
 /**
  * Keeps the Elasticsearch index in step with the product events (product.created, product.updated,
- * product.stock_changed) from JetStream: one mechanism for every consumer of product changes, not a private outbox.
+ * product.stock_changed, product.archived, product.restored) from JetStream: one mechanism for every consumer of product changes, not a private outbox.
  *
  * Each batch pulls events from the shared durable consumer, then, holding a transaction-scoped advisory lock, reads
  * the CURRENT state of the products they name and writes it in one bulk request. Writes are serialised by that lock
@@ -154,7 +154,8 @@ function productIdOf(message: JsMsg): string | undefined {
 }
 
 /**
- * Writes the current state of these products to the index (removing those that no longer exist) while holding the
+ * Writes the current state of these products to the index (removing those that no longer exist or are archived, which
+ * search must not find; product.restored brings one back) while holding the
  * search index lock, and returns the ids Elasticsearch refused; throws when it cannot be reached. The indexer and
  * reindex both go through here, so their writes of one product never cross.
  */
@@ -179,7 +180,7 @@ async function loadProducts(tx: Queryable, ids: string[]): Promise<IndexedProduc
   const result = await tx.query<IndexedProductRow>(
     `SELECT ${INDEXED_PRODUCT_COLUMNS}
        FROM products p LEFT JOIN categories c ON c.id = p.category_id
-      WHERE p.id = ANY($1::uuid[])`,
+      WHERE p.id = ANY($1::uuid[]) AND p.archived_at IS NULL`,
     [ids],
   );
   return result.rows;

@@ -138,7 +138,8 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
   // A parameter only in the statements that count up to the limit (an unused one would have no type).
   let limitParameter: string | undefined;
   const limit = () => (limitParameter ??= parameters.add(EXACT_COUNT_LIMIT + 1));
-  const stock = query.inStockOnly ? "stock > 0" : "true";
+  // Archived products are off sale: no search shows or counts them (nor do the browse counters, sql/210).
+  const onSale = query.inStockOnly ? "archived_at IS NULL AND stock > 0" : "archived_at IS NULL";
   const category =
     query.categoryIds.length > 0 ? `category_id = ANY(${parameters.add(query.categoryIds)}::uuid[])` : "true";
   const bounded = query.minPriceCents !== undefined || query.maxPriceCents !== undefined;
@@ -172,14 +173,14 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       return `
       facet_sample AS MATERIALIZED (
         SELECT category_id, price_cents, currency FROM products TABLESAMPLE SYSTEM (${sampling}) REPEATABLE (0)
-        WHERE ${stock}
+        WHERE ${onSale}
       ),
       facet_scale AS (SELECT 100 / ${sampling} AS scale),`;
     };
     const priceFacet = query.inStockOnly
       ? `${sampled()}
       stocked AS MATERIALIZED (
-        SELECT price_cents FROM products WHERE ${stock} AND ${category} AND currency = ${facetCurrency} LIMIT ${limit()}
+        SELECT price_cents FROM products WHERE ${onSale} AND ${category} AND currency = ${facetCurrency} LIMIT ${limit()}
       ),
       price_facet AS (
         SELECT search_price_bucket(price_cents) AS bucket, count(*) AS count FROM stocked
@@ -232,9 +233,9 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       ),`;
       ctes += `${query.inStockOnly ? "" : sampled()}${priceFacet}${wholeBounds}
       counted_in_currency AS (SELECT * FROM counted WHERE currency = ${priceCurrency}),
-      priced AS MATERIALIZED (SELECT category_id FROM products WHERE ${stock} AND ${price} LIMIT ${limit()}),
+      priced AS MATERIALIZED (SELECT category_id FROM products WHERE ${onSale} AND ${price} LIMIT ${limit()}),
       exact_matches AS MATERIALIZED (
-        SELECT 1 FROM products WHERE ${stock} AND ${category} AND ${price} LIMIT ${limit()}
+        SELECT 1 FROM products WHERE ${onSale} AND ${category} AND ${price} LIMIT ${limit()}
       ),
       totals AS (
         SELECT CASE WHEN ${whole} THEN (SELECT coalesce(sum(n), 0)::bigint FROM counted_in_currency WHERE ${category})
@@ -262,7 +263,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       )`;
     }
     const order = query.sort === "relevance" ? "id DESC" : ORDER_BY[query.sort];
-    page = `SELECT id FROM products WHERE ${stock} AND ${category} AND ${price} ORDER BY ${order} ${pageWindow}`;
+    page = `SELECT id FROM products WHERE ${onSale} AND ${category} AND ${price} ORDER BY ${order} ${pageWindow}`;
   } else {
     // Sorting every match by age or price needs created_at; ranking reads the vector and name of its candidates
     // only, fetched again by ctid: carrying them for every match read cost a fifth of a common word's search.
@@ -278,7 +279,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     // each match once (a threshold that depended on the page changed the head between pages).
     ctes = `${textQuery(parameters, text, /[\p{L}\p{N}]$/u.test(query.text))},
       facet_sample AS MATERIALIZED (
-        SELECT ${columns} FROM products WHERE search_vector @@ (SELECT match FROM q) AND ${stock} LIMIT ${limit()}
+        SELECT ${columns} FROM products WHERE search_vector @@ (SELECT match FROM q) AND ${onSale} LIMIT ${limit()}
       ),
       facet_scale AS MATERIALIZED (SELECT ${tableOrderScale("facet_sample", limit())} AS scale),`;
     if (filtered) {
@@ -291,7 +292,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         SELECT ${columns} FROM facet_sample WHERE NOT (SELECT again FROM reread) AND ${category} AND ${price}
         UNION ALL
         (SELECT ${columns} FROM products
-         WHERE (SELECT again FROM reread) AND search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category}
+         WHERE (SELECT again FROM reread) AND search_vector @@ (SELECT match FROM q) AND ${onSale} AND ${category}
            AND ${price}
          LIMIT ${limit()})
       ),
@@ -323,7 +324,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       ctes += `,
       titles AS MATERIALIZED (
         SELECT id FROM products
-        WHERE search_normalize(name) = (SELECT normalized FROM q) AND ${stock} AND ${category} AND ${price}
+        WHERE search_normalize(name) = (SELECT normalized FROM q) AND ${onSale} AND ${category} AND ${price}
       ),
       first_matches AS MATERIALIZED (
         SELECT product.id, product.search_vector, product.name
@@ -346,7 +347,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       page = `(SELECT id FROM ranked ORDER BY rank DESC, id DESC)
         UNION ALL
         (SELECT id FROM products
-         WHERE search_vector @@ (SELECT match FROM q) AND ${stock} AND ${category} AND ${price}
+         WHERE search_vector @@ (SELECT match FROM q) AND ${onSale} AND ${category} AND ${price}
            AND id NOT IN (SELECT id FROM candidates)
          ORDER BY id DESC)
         ${pageWindow}`;

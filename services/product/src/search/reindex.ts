@@ -1,7 +1,7 @@
 /**
  * Rebuilds the Elasticsearch index from the database: `node services/product/dist/search/reindex.js`.
  *
- * Fills a new physical index, then switches the alias (ELASTICSEARCH_INDEX) to it and drops the old one in one atomic
+ * Fills a new physical index with the products on sale (archived ones are not searched), then switches the alias (ELASTICSEARCH_INDEX) to it and drops the old one in one atomic
  * step, so search keeps answering from the old index meanwhile. Products changed while it ran (whose events the
  * running service's indexer may have applied to the old index) are written again, to the new one, after the switch.
  *
@@ -46,8 +46,9 @@ export async function reindex(options: {
   // A margin before now: a change committed later may carry an earlier updated_at (its transaction's start time).
   const changedSince = (await database.query<{ since: Date }>("SELECT now() - interval '1 minute' AS since")).rows[0]!
     .since;
-  const total = (await database.query<{ count: number }>("SELECT count(*)::int8 AS count FROM products")).rows[0]!
-    .count;
+  const total = (
+    await database.query<{ count: number }>("SELECT count(*)::int8 AS count FROM products WHERE archived_at IS NULL")
+  ).rows[0]!.count;
 
   const index = physicalIndexName(alias);
   await createProductIndex(client, index);
@@ -61,7 +62,7 @@ export async function reindex(options: {
         await database.query<IndexedProductRow>(
           `SELECT ${INDEXED_PRODUCT_COLUMNS}
              FROM products p LEFT JOIN categories c ON c.id = p.category_id
-            WHERE $1::uuid IS NULL OR p.id > $1::uuid
+            WHERE ($1::uuid IS NULL OR p.id > $1::uuid) AND p.archived_at IS NULL
             ORDER BY p.id
             LIMIT $2`,
           [after, batchSize],

@@ -1,0 +1,203 @@
+import { newId } from "@polyscale/platform";
+import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SearchInput, ProductService } from "./service.js";
+import { openProductService, rejection } from "./test-product-service.js";
+
+describe.each(databaseBackends())("ProductService archiving on $name", (backend) => {
+  let test: TestDatabase;
+  let service: ProductService;
+
+  beforeAll(async () => {
+    ({ test, service } = await openProductService(backend));
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  const createProduct = async (name: string, stock: number, categoryId = "") =>
+    service.createProduct({ name, description: "", priceCents: 1500, currency: "USD", categoryId, stock });
+  const search = (input: Partial<SearchInput>) =>
+    service.searchProducts({
+      query: "",
+      categoryIds: [],
+      inStockOnly: false,
+      sort: "unspecified",
+      skip: 0,
+      take: 0,
+      ...input,
+    });
+  const stockOf = async (id: string) => (await service.getProduct(id)).stock;
+  /** Outbox ids and names of the events written about a product, in outbox order. */
+  const eventsOf = async (productId: string) =>
+    (
+      await test.database.query<{ id: number; subject: string; body: string }>(
+        "SELECT id, subject, body FROM event_outbox WHERE aggregate_id = $1 ORDER BY id",
+        [productId],
+      )
+    ).rows.map((row) => ({
+      id: row.id,
+      name: row.subject.replace("polyscale.", ""),
+      data: (JSON.parse(row.body) as { data: { cause?: string; orderId?: string; archivedAt?: string } }).data,
+    }));
+
+  it("archive takes a product out of listings, text search, browsing and its counts; restore brings it back", async () => {
+    const category = await service.createCategory({ name: "Archive Lamps", slug: "", parentId: "" });
+    const kept = await createProduct("Zeppelin Lamp Kept", 3, category.id);
+    const archived = await createProduct("Zeppelin Lamp Retired", 3, category.id);
+    const inCategory = { categoryIds: [category.id] };
+
+    const before = await search({ query: "zeppelin" });
+    expect(before.products.map((product) => product.id).sort()).toEqual([kept.id, archived.id].sort());
+
+    const result = await service.archiveProduct(archived.id);
+    expect(result.archivedAt).toBeInstanceOf(Date);
+    // Read by id it is still there (carts and orders hold it), marked archived.
+    expect((await service.getProduct(archived.id)).archivedAt).toEqual(result.archivedAt);
+    expect((await service.getProducts([archived.id]))[0]?.archivedAt).toEqual(result.archivedAt);
+
+    const listed = await service.listProducts({ skip: 0, take: 100 });
+    expect(listed.map((product) => product.id)).toContain(kept.id);
+    expect(listed.map((product) => product.id)).not.toContain(archived.id);
+    for (const query of ["zeppelin", "Zeppelin Lamp Retired"]) {
+      const found = await search({ query });
+      expect(found.products.map((product) => product.id)).not.toContain(archived.id);
+    }
+    for (const sort of ["newest", "price_asc"] as const) {
+      const found = await search({ query: "zeppelin", sort });
+      expect(found.products.map((product) => product.id)).toEqual([kept.id]);
+      expect(found.totalCount).toBe(1);
+    }
+    // Browsing the category: its page, total and facets (from the counter table) count only the product on sale.
+    const browsed = await search(inCategory);
+    expect(browsed.products.map((product) => product.id)).toEqual([kept.id]);
+    expect(browsed.totalCount).toBe(1);
+    expect(browsed.categoryFacets.find((facet) => facet.categoryId === category.id)?.count).toBe(1);
+    expect((await search({ ...inCategory, inStockOnly: true })).products.map((product) => product.id)).toEqual([
+      kept.id,
+    ]);
+    expect((await search({ ...inCategory, minPriceCents: 1000, maxPriceCents: 2000 })).totalCount).toBe(1);
+
+    // Archiving again changes nothing and writes no second event.
+    expect((await service.archiveProduct(archived.id)).archivedAt).toEqual(result.archivedAt);
+    const restored = await service.restoreProduct(archived.id);
+    expect(restored.archivedAt).toBeNull();
+    expect((await service.restoreProduct(archived.id)).archivedAt).toBeNull();
+    expect((await eventsOf(archived.id)).map((event) => event.name)).toEqual([
+      "product.created",
+      "product.archived",
+      "product.restored",
+    ]);
+    const again = await search(inCategory);
+    expect(again.products.map((product) => product.id).sort()).toEqual([kept.id, archived.id].sort());
+    expect(again.categoryFacets.find((facet) => facet.categoryId === category.id)?.count).toBe(2);
+    expect((await search({ query: "zeppelin" })).totalCount).toBe(2);
+    expect((await service.listProducts({ skip: 0, take: 100 })).map((product) => product.id)).toContain(archived.id);
+  });
+
+  it("refuses to reserve an archived product (FAILED_PRECONDITION PRODUCT_ARCHIVED), taking nothing of any line", async () => {
+    const archived = await createProduct("Retired Kettle", 5);
+    const other = await createProduct("Current Kettle", 5);
+    await service.archiveProduct(archived.id);
+    const orderId = newId();
+    const refused = await rejection(
+      service.reserveStock({
+        orderId,
+        lines: [
+          { productId: other.id, quantity: 2 },
+          { productId: archived.id, quantity: 1 },
+        ],
+      }),
+    );
+    expect(refused).toMatchObject({ code: "FAILED_PRECONDITION", reason: "PRODUCT_ARCHIVED", field: "productId" });
+    expect(refused.message).toContain(archived.id);
+    expect(await stockOf(archived.id)).toBe(5);
+    expect(await stockOf(other.id)).toBe(5);
+    expect(await test.database.query("SELECT 1 FROM reservations WHERE order_id = $1", [orderId])).toMatchObject({
+      rowCount: 0,
+    });
+    // An admin may still adjust its stock, and a restored product is reserved again.
+    expect((await service.adjustStock({ productId: archived.id, delta: 1 })).stock).toBe(6);
+    await service.restoreProduct(archived.id);
+    await service.reserveStock({ orderId, lines: [{ productId: archived.id, quantity: 1 }] });
+    expect(await stockOf(archived.id)).toBe(5);
+  });
+
+  it("releases a reservation of a product archived after it was made, returning its units", async () => {
+    const product = await createProduct("Retired Teapot", 4);
+    const orderId = newId();
+    await service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 3 }] });
+    await service.archiveProduct(product.id);
+    await service.releaseReservation(orderId);
+    expect(await stockOf(product.id)).toBe(4);
+  });
+
+  it("answers NOT_FOUND for an unknown product and INVALID_ARGUMENT for a malformed id", async () => {
+    expect(await rejection(service.archiveProduct(newId()))).toMatchObject({
+      code: "NOT_FOUND",
+      reason: "PRODUCT_NOT_FOUND",
+      field: "id",
+    });
+    expect(await rejection(service.restoreProduct("nope"))).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
+  });
+
+  it("race: an archive among many concurrent reservations lets each reserve before it or be refused; sums hold", async () => {
+    const product = await createProduct("Contested Print", 1_000);
+    const companion = await createProduct("Companion Print", 1_000);
+    // Single-product reservations and two-product ones (whose rows are locked in id order before the update).
+    const reserve = (index: number) =>
+      service.reserveStock({
+        orderId: newId(),
+        lines:
+          index % 2 === 0
+            ? [{ productId: product.id, quantity: 1 }]
+            : [
+                { productId: product.id, quantity: 2 },
+                { productId: companion.id, quantity: 1 },
+              ],
+      });
+    // Some reserve for sure before the archive, some race it, and some start after it returned.
+    const early = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => reserve(index)));
+    const racing = Array.from({ length: 60 }, (_, index) => reserve(index));
+    const archive = service.archiveProduct(product.id);
+    const racingMore = Array.from({ length: 20 }, (_, index) => reserve(index));
+    const [settled, archived] = await Promise.all([Promise.allSettled([...racing, ...racingMore]), archive]);
+    const late = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => reserve(index)));
+    expect(archived.archivedAt).toBeInstanceOf(Date);
+
+    const outcomes = [...early, ...settled, ...late];
+    expect(early.every((outcome) => outcome.status === "fulfilled")).toBe(true);
+    expect(late.every((outcome) => outcome.status === "rejected")).toBe(true);
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected") {
+        expect(outcome.reason).toMatchObject({ code: "FAILED_PRECONDITION", reason: "PRODUCT_ARCHIVED" });
+      }
+    }
+    const reserved = outcomes.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+    const unitsOf = (productId: string) =>
+      reserved.reduce(
+        (sum, reservation) => sum + (reservation.lines.find((line) => line.productId === productId)?.quantity ?? 0),
+        0,
+      );
+
+    // Every reservation that succeeded took its stock before the archive: its stock_changed event has an outbox id
+    // (taken under the row lock) below the archive's, and none follows it.
+    const events = await eventsOf(product.id);
+    const archiveEvent = events.find((event) => event.name === "product.archived")!;
+    const reservedEvents = events.filter((event) => event.name === "product.stock_changed");
+    expect(reservedEvents).toHaveLength(reserved.length);
+    expect(reservedEvents.every((event) => event.id < archiveEvent.id)).toBe(true);
+
+    // Sums: the stock lost exactly the units of the reservations that exist; the refused ones took nothing anywhere.
+    expect(await stockOf(product.id)).toBe(1_000 - unitsOf(product.id));
+    expect(await stockOf(companion.id)).toBe(1_000 - unitsOf(companion.id));
+    const held = await test.database.query<{ product_id: string; units: number }>(
+      `SELECT product_id, sum(quantity)::int AS units FROM reservation_lines WHERE product_id = ANY($1::uuid[])
+       GROUP BY product_id`,
+      [[product.id, companion.id]],
+    );
+    const heldUnits = new Map(held.rows.map((row) => [row.product_id, row.units]));
+    expect(heldUnits.get(product.id)).toBe(unitsOf(product.id));
+    expect(heldUnits.get(companion.id) ?? 0).toBe(unitsOf(companion.id));
+  });
+});
