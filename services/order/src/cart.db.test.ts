@@ -5,7 +5,7 @@ import { context, useOrderService } from "./test-order-service.js";
 
 describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
   const bed = useOrderService(backend);
-  const { newAccount, newProduct, stock } = bed;
+  const { newAccount, newProduct, stock, heldReservations } = bed;
 
   describe("cart and checkout", () => {
     it("refuses a product of another currency at add time and stores nothing, even when adds race", async () => {
@@ -168,6 +168,68 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       expect(await bed.orders.listOrders(accountId, { skip: 0, take: 0 })).toHaveLength(1);
       // The losers gave their reservations back.
       expect(await stock(productId)).toEqual([95]);
+    });
+
+    it("keeps an archived product's line as unavailable and refuses to add it (PRODUCT_ARCHIVED)", async () => {
+      const accountId = await newAccount();
+      const productId = await newProduct(400, 10);
+      await bed.orders.addCartItem(context(), accountId, { productId, quantity: 3 });
+      await bed.services.products.archiveProduct({ id: productId });
+      const cart = await bed.orders.getCart(context(), accountId);
+      expect(cart.lines).toMatchObject([{ productId, quantity: 3, inStock: false, availableStock: 0, archived: true }]);
+      const stranger = await newAccount();
+      for (const change of [
+        () => bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 }),
+        () => bed.orders.setCartItemQuantity(context(), accountId, { productId, quantity: 1 }),
+        () => bed.orders.addCartItem(context(), stranger, { productId, quantity: 1 }),
+      ]) {
+        await expect(change()).rejects.toMatchObject({
+          code: "FAILED_PRECONDITION",
+          reason: "PRODUCT_ARCHIVED",
+          field: "productId",
+        });
+      }
+      expect((await bed.orders.getCart(context(), accountId)).lines).toMatchObject([{ productId, quantity: 3 }]);
+      // Removing the line still works.
+      expect((await bed.orders.removeCartItem(context(), accountId, productId)).lines).toEqual([]);
+    });
+
+    it("race: archiving a product while 40 carts holding it check out: each order is placed or refused, sums hold", async () => {
+      const productId = await newProduct(100, 500);
+      const other = await newProduct(100, 500);
+      const buyers = await Promise.all(Array.from({ length: 40 }, () => newAccount()));
+      const lateBuyer = await newAccount();
+      for (const [index, accountId] of [...buyers, lateBuyer].entries()) {
+        await bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 + (index % 3) });
+        await bed.orders.addCartItem(context(), accountId, { productId: other, quantity: 1 });
+      }
+      const checkouts = buyers.map((accountId) => bed.orders.checkout(context(), accountId, newId()));
+      await bed.services.products.archiveProduct({ id: productId });
+      const results = await Promise.allSettled(checkouts);
+      const placed = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+      for (const [index, result] of results.entries()) {
+        const cart = await bed.orders.getCart(context(), buyers[index]!);
+        if (result.status === "rejected") {
+          expect(result.reason).toMatchObject({ code: "FAILED_PRECONDITION", reason: "PRODUCT_ARCHIVED" });
+          // A refused checkout leaves its cart as it was, the archived line shown unavailable.
+          expect(cart.lines.find((line) => line.productId === productId)).toMatchObject({ archived: true });
+        } else {
+          expect(cart.lines).toEqual([]);
+        }
+      }
+      // A checkout started after the archive returned is refused.
+      await expect(bed.orders.checkout(context(), lateBuyer, newId())).rejects.toMatchObject({
+        reason: "PRODUCT_ARCHIVED",
+      });
+      // Sums: each product lost exactly the units of the placed orders; refused checkouts hold nothing.
+      const sold = (id: string) =>
+        placed
+          .flatMap((order) => order.lines)
+          .filter((line) => line.productId === id)
+          .reduce((sum, line) => sum + line.quantity, 0);
+      expect(await stock(productId, other)).toEqual([500 - sold(productId), 500 - sold(other)]);
+      const held = new Set(await heldReservations());
+      expect(placed.every((order) => held.has(order.id))).toBe(true);
     });
   });
 });

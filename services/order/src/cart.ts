@@ -8,7 +8,7 @@ import {
 } from "@polyscale/platform";
 import type { Cart, CartLine, RequestedLine } from "./model.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_PRODUCTS, requireCartLine } from "./limits.js";
-import { productsById, requireProductsExist } from "./lookups.js";
+import { productsById, requireProductsOnSale } from "./lookups.js";
 import * as repository from "./repository.js";
 
 export interface CartServiceOptions {
@@ -36,6 +36,9 @@ export class CartService {
     const lines = items.map((item): CartLine => {
       const product = products.get(item.productId);
       const unitPriceCents = product?.priceCents ?? 0;
+      // An archived product stays in the carts that hold it, shown as unavailable; checkout refuses it.
+      const archived = product?.archivedAt !== undefined;
+      const availableStock = archived ? 0 : (product?.stock ?? 0);
       return {
         productId: item.productId,
         quantity: item.quantity,
@@ -43,8 +46,9 @@ export class CartService {
         unitPriceCents,
         currency: product?.currency ?? "",
         lineTotalCents: unitPriceCents * item.quantity,
-        inStock: (product?.stock ?? 0) >= item.quantity,
-        availableStock: product?.stock ?? 0,
+        inStock: availableStock >= item.quantity,
+        availableStock,
+        archived,
       };
     });
     const currencies = new Set(lines.map((line) => line.currency));
@@ -60,7 +64,7 @@ export class CartService {
   }
 
   /**
-   * Adds units of a product to the cart; the line must stay within 1..1000 units and the cart within as many distinct
+   * Adds units of a product to the cart (FAILED_PRECONDITION PRODUCT_ARCHIVED when it is archived); the line must stay within 1..1000 units and the cart within as many distinct
    * products as an order may hold (FAILED_PRECONDITION CART_FULL beyond), all in one currency (FAILED_PRECONDITION
    * CURRENCY_MISMATCH, checked under the cart lock).
    */
@@ -93,7 +97,7 @@ export class CartService {
     mode: "add" | "set",
   ): Promise<Cart> {
     const valid = requireCartLine(accountId, item);
-    const product = (await requireProductsExist(context, this.options.products, [valid.productId])).get(
+    const product = (await requireProductsOnSale(context, this.options.products, [valid.productId])).get(
       valid.productId,
     )!;
     const limits = { maxQuantity: MAX_LINE_QUANTITY, maxProducts: MAX_ORDER_PRODUCTS };

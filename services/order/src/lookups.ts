@@ -1,5 +1,5 @@
 import type { Product, ProductClient } from "@polyscale/product";
-import { notFound, type Queryable, type RequestContext } from "@polyscale/platform";
+import { failedPrecondition, notFound, type Queryable, type RequestContext } from "@polyscale/platform";
 import type { Order } from "./model.js";
 import * as repository from "./repository.js";
 
@@ -24,6 +24,24 @@ export async function requireProductsExist(
   const found = await productsById(context, products, productIds);
   const missing = productIds.find((id) => !found.has(id));
   if (missing) throw notFound("PRODUCT_NOT_FOUND", `product ${missing} does not exist`, "productId");
+  return found;
+}
+
+/**
+ * The products by id, as requireProductsExist, and every one on sale: FAILED_PRECONDITION PRODUCT_ARCHIVED naming the
+ * first archived one. A quick refusal for carts and checkout; the reservation refuses an archived product again, in
+ * the statement that takes its stock, so a product archived after this read is still never sold.
+ */
+export async function requireProductsOnSale(
+  context: RequestContext,
+  products: ProductClient,
+  productIds: string[],
+): Promise<Map<string, Product>> {
+  const found = await requireProductsExist(context, products, productIds);
+  const archived = productIds.find((id) => found.get(id)!.archivedAt !== undefined);
+  if (archived) {
+    throw failedPrecondition("PRODUCT_ARCHIVED", `product ${archived} is archived and no longer for sale`, "productId");
+  }
   return found;
 }
 

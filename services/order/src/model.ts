@@ -10,8 +10,12 @@ export interface CartLine {
   unitPriceCents: number;
   currency: string;
   lineTotalCents: number;
+  /** False when the product is archived. */
   inStock: boolean;
+  /** 0 when the product is archived. */
   availableStock: number;
+  /** The product is archived (off sale): the line stays, but checkout refuses it until removed or restored. */
+  archived: boolean;
 }
 
 export interface Cart {

@@ -18,7 +18,7 @@ import {
 import type { NewOrder, Order, OrderLine, RequestedLine } from "./model.js";
 import { KnownAccounts } from "./known-accounts.js";
 import { MAX_ORDER_PRODUCTS, requireWithinHolds, type OrderPolicy } from "./limits.js";
-import { requireProductsExist } from "./lookups.js";
+import { requireProductsOnSale } from "./lookups.js";
 import { countOrderEvent } from "./metrics.js";
 import * as repository from "./repository.js";
 import type { ReservationEffects } from "./reservation-effects.js";
@@ -178,7 +178,7 @@ export class PlacementService {
   }
 
   /**
-   * The order as it would be stored: the account must exist, every product too, in one currency, with a total within
+   * The order as it would be stored: the account must exist, every product too and be on sale, in one currency, with a total within
    * the shop's limit, and the account within its limits on unpaid holds. Refused before any stock is taken.
    */
   private async priceOrder(
@@ -192,7 +192,7 @@ export class PlacementService {
     await requireWithinHolds(database, policy, placement.accountId, requested);
     const [account, catalog] = await Promise.allSettled([
       this.requireAccountExists(context, placement.accountId),
-      requireProductsExist(context, this.options.products, productIdsOf(requested)),
+      requireProductsOnSale(context, this.options.products, productIdsOf(requested)),
     ]);
     // Both checks run at once; the account's failure is reported first so the answer does not depend on timing.
     if (account.status === "rejected") throw account.reason;
