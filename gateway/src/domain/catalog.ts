@@ -87,6 +87,19 @@ export async function adjustStock(context: GatewayContext, productId: string, de
 }
 
 /**
+ * Admins only: takes a product off sale (archived true) or puts it back (false). Archived, it leaves listings, search
+ * and new carts, carts holding it show the line as unavailable and checkout refuses it (PRODUCT_ARCHIVED); orders keep
+ * their snapshots. Idempotent.
+ */
+export async function setProductArchived(context: GatewayContext, id: string, archived: boolean): Promise<Product> {
+  requireAdmin(await context.viewer());
+  const response = archived
+    ? await context.services.product.archiveProduct({ id })
+    : await context.services.product.restoreProduct({ id });
+  return present(response.product, "product");
+}
+
+/**
  * Admins only: stock on hand, available, held by unpaid orders and sold, per product: of the given products, or
  * without any, of the `take` products holding the most units (a hold problem shows first).
  */

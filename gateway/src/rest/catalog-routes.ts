@@ -87,6 +87,40 @@ export function catalogRoutes(): Route[] {
       },
     },
     {
+      method: "POST",
+      path: "/product/{id}/archive",
+      operation: {
+        operationId: "archiveProduct",
+        summary: "Take a product off sale (admins only): out of search and new carts, refused by checkout; idempotent",
+        security: bearer,
+        parameters: [idParameter("id", "Product id")],
+        responses: responses(
+          { status: 200, description: "The archived product", schema: ref("Product") },
+          [400, 401, 403, 404],
+        ),
+      },
+      async handle(context, request) {
+        return ok(await domain.setProductArchived(context, request.params.id!, true));
+      },
+    },
+    {
+      method: "POST",
+      path: "/product/{id}/restore",
+      operation: {
+        operationId: "restoreProduct",
+        summary: "Put an archived product on sale again (admins only); idempotent",
+        security: bearer,
+        parameters: [idParameter("id", "Product id")],
+        responses: responses(
+          { status: 200, description: "The product, on sale", schema: ref("Product") },
+          [400, 401, 403, 404],
+        ),
+      },
+      async handle(context, request) {
+        return ok(await domain.setProductArchived(context, request.params.id!, false));
+      },
+    },
+    {
       method: "GET",
       path: "/products",
       operation: {

@@ -279,6 +279,12 @@ export const schemas = {
       stock: units("Units available to sell."),
       createdAt: instant,
       updatedAt: instant,
+      archivedAt: {
+        ...instant,
+        description:
+          "When the product was archived (off sale: out of search and new carts, refused by checkout); absent while " +
+          "on sale.",
+      },
     },
   },
   NewProduct: {

@@ -65,6 +65,8 @@ export const Mutation = {
     });
   },
   adjustStock: (_, args, { gateway }) => domain.adjustStock(gateway, args.productId, args.delta),
+  archiveProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, true),
+  restoreProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, false),
   createCategory: (_, { input }, { gateway }) =>
     domain.createCategory(gateway, { name: input.name, slug: defined(input.slug), parentId: defined(input.parentId) }),
 } satisfies MutationResolvers;
@@ -80,7 +82,8 @@ export const types = {
   Product: {
     price: (product) => decimalOf(product.priceCents, product.currency),
     category: (product, _args, context) => categoryOf(product.categoryId, context),
-    inStock: (product) => product.stock > 0,
+    inStock: (product) => product.stock > 0 && product.archivedAt === undefined,
+    archived: (product) => product.archivedAt !== undefined,
   } satisfies ProductResolvers,
   ProductSearchResult: {
     items: (result) => result.products,
