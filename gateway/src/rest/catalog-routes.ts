@@ -43,6 +43,24 @@ const stockTake = queryParameter(
   { ...int32Count, default: 20 },
 );
 
+/** POST /product/{id}/archive or /restore (operationId archiveProduct, restoreProduct, as the GraphQL mutations). */
+function archivingRoute(action: "archive" | "restore", summary: string): Route {
+  return {
+    method: "POST",
+    path: `/product/{id}/${action}`,
+    operation: {
+      operationId: `${action}Product`,
+      summary: `${summary}; idempotent`,
+      security: bearer,
+      parameters: [idParameter("id", "Product id")],
+      responses: responses({ status: 200, description: "The product", schema: ref("Product") }, [400, 401, 403, 404]),
+    },
+    async handle(context, request) {
+      return ok(await domain.setProductArchived(context, request.params.id!, action === "archive"));
+    },
+  };
+}
+
 /** The REST face of the catalog: products, search and stock levels, in integer minor units. */
 export function catalogRoutes(): Route[] {
   return [
@@ -86,40 +104,11 @@ export function catalogRoutes(): Route[] {
         return ok(product);
       },
     },
-    {
-      method: "POST",
-      path: "/product/{id}/archive",
-      operation: {
-        operationId: "archiveProduct",
-        summary: "Take a product off sale (admins only): out of search and new carts, refused by checkout; idempotent",
-        security: bearer,
-        parameters: [idParameter("id", "Product id")],
-        responses: responses(
-          { status: 200, description: "The archived product", schema: ref("Product") },
-          [400, 401, 403, 404],
-        ),
-      },
-      async handle(context, request) {
-        return ok(await domain.setProductArchived(context, request.params.id!, true));
-      },
-    },
-    {
-      method: "POST",
-      path: "/product/{id}/restore",
-      operation: {
-        operationId: "restoreProduct",
-        summary: "Put an archived product on sale again (admins only); idempotent",
-        security: bearer,
-        parameters: [idParameter("id", "Product id")],
-        responses: responses(
-          { status: 200, description: "The product, on sale", schema: ref("Product") },
-          [400, 401, 403, 404],
-        ),
-      },
-      async handle(context, request) {
-        return ok(await domain.setProductArchived(context, request.params.id!, false));
-      },
-    },
+    archivingRoute(
+      "archive",
+      "Take a product off sale (admins only): out of search and new carts, refused by checkout",
+    ),
+    archivingRoute("restore", "Put an archived product on sale again (admins only)"),
     {
       method: "GET",
       path: "/products",
