@@ -10,8 +10,6 @@ import { createAccountClient, Role } from "@polyscale/account";
 import { createOrderClient } from "@polyscale/order";
 import { Database, readConfig } from "@polyscale/platform";
 import { createProductClient } from "@polyscale/product";
-import { measureRelevance, type RelevanceScore } from "@polyscale/product/relevance";
-import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
 import { repositoryRoot } from "@polyscale/tools/system";
 import { chooseStorage, startBenchSystem, type BenchSystem } from "./bench-system.js";
 import type { BenchContext } from "./context.js";
@@ -23,6 +21,7 @@ import { parseArguments, type BenchSettings } from "./settings.js";
 import { integrityChecks, judgeTargets, summarize } from "./summary.js";
 import { measureStartup, startupTargets } from "./scenarios/startup.js";
 import { measureObservabilityCost, observabilityTargets } from "./scenarios/observability-cost.js";
+import { measureRelevance } from "./scenarios/relevance.js";
 
 const CALL_DEADLINE_MS = 10_000;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -107,17 +106,6 @@ async function prepare(bench: BenchSystem): Promise<BenchContext> {
   };
 }
 
-/** The relevance suite's score of the PostgreSQL engine, on a scratch database of its own (dropped afterwards). */
-async function relevanceOnScratch(adminUrl: string): Promise<RelevanceScore> {
-  log("relevance: the relevance suite's catalogue and judged queries on a scratch database");
-  const url = await createScratchDatabase(adminUrl);
-  try {
-    return await measureRelevance(url);
-  } finally {
-    await dropScratchDatabase(adminUrl, url);
-  }
-}
-
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg()[0]!;
@@ -143,7 +131,8 @@ async function main(): Promise<number> {
     const idle = await idleResidentBytes(bench.pids);
     context = await prepare(bench);
     const raw = await runRounds(context, bench.pids, idle, log);
-    raw.relevance = await relevanceOnScratch(storage.adminUrl);
+    log("relevance: the relevance suite's catalogue and judged queries through a product service of its own");
+    raw.relevance = await measureRelevance(storage.adminUrl);
     const observability = await measureObservabilityCost(bench, context, () => connect(bench.system), log);
     const summary = summarize(raw);
     const report: BenchReport = {

@@ -12,7 +12,7 @@ import {
   type PointReadPath,
   type PointReadsRound,
 } from "./scenarios/point-reads.js";
-import type { RelevanceScore } from "@polyscale/product/relevance";
+import type { EngineRelevance } from "./scenarios/relevance.js";
 import { prepareQueryMix, runSearch, type SearchQueryMix, type SearchRound } from "./scenarios/search.js";
 
 /** Scenarios whose CPU time per request is reported for every process. */
@@ -37,7 +37,7 @@ export interface RoundsResult {
   searchMix: SearchQueryMix;
   rounds: RoundResult[];
   /** The relevance suite's score of the search engine, once per run (absent when it could not be measured). */
-  relevance?: RelevanceScore;
+  relevance?: EngineRelevance;
 }
 
 const SETTLE_MS = 1000;

@@ -2,10 +2,10 @@ import { databaseBackends } from "@polyscale/platform/testing";
 import { describe } from "vitest";
 import * as repository from "../repository.js";
 import { migrationsDir } from "../storage.js";
-import { seedForSearch } from "../search-seed.js";
+import { seedForSearch } from "../test-search-seed.js";
 import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
 import { indexCurrentState } from "./indexer.js";
-import { RELEVANCE_THRESHOLD } from "./relevance.js";
+import { RELEVANCE_THRESHOLD } from "@polyscale/tools/relevance";
 import {
   describeRelevanceSuite,
   describeSearchEngineBehaviour,

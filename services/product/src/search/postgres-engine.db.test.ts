@@ -1,11 +1,11 @@
 import { databaseBackends } from "@polyscale/platform/testing";
 import { describe } from "vitest";
-import { seedForSearch } from "../search-seed.js";
+import { seedForSearch } from "../test-search-seed.js";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
-import type { SeedProduct } from "../search-seed.js";
+import type { SeedProduct } from "../test-search-seed.js";
 import { describeRelevanceSuite, describeSearchEngineBehaviour } from "./test-search-engine-behaviour.js";
-import { RELEVANCE_THRESHOLD } from "./relevance.js";
+import { RELEVANCE_THRESHOLD } from "@polyscale/tools/relevance";
 
 describe.each(databaseBackends())("PostgresSearchEngine on $name", (backend) => {
   const setup = async () => {

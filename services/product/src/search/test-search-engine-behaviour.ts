@@ -6,9 +6,9 @@ import {
   type SearchResult,
   type SearchSortOrder,
 } from "./search-engine.js";
-import { relevanceCatalogue, relevanceQueries } from "./relevance-catalogue.js";
-import { meanNdcgAt, RELEVANCE_CUTOFF, runRelevanceQueries } from "./relevance.js";
-import type { SeededProduct, SeedProduct } from "../search-seed.js";
+import { relevanceCatalogue, relevanceQueries } from "@polyscale/tools/relevance-catalogue";
+import { meanNdcgAt, RELEVANCE_CUTOFF, runRelevanceQueries } from "@polyscale/tools/relevance";
+import type { SeededProduct, SeedProduct } from "../test-search-seed.js";
 
 /**
  * The behaviour every SearchEngine must show, whatever it runs on. Each engine's test file calls
@@ -443,7 +443,7 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
 }
 
 /**
- * The relevance suite (relevance-catalogue.ts): seeds the fixed catalogue, runs the judged queries by relevance and
+ * The relevance suite (@polyscale/tools/relevance): seeds the fixed catalogue, runs the judged queries by relevance and
  * asserts the mean NDCG@10 at or above `threshold`, and every kind of query on average at or above `threshold`
  * minus 0.1, so one kind cannot collapse behind the others' average. The scores per query are logged.
  */
@@ -466,7 +466,11 @@ export function describeRelevanceSuite(
     });
 
     it(`ranks what shoppers mean first: mean NDCG@10 over ${relevanceQueries.length} judged queries ≥ ${threshold}`, async () => {
-      const runs = await runRelevanceQueries(fixture.engine, names, relevanceQueries);
+      const runs = await runRelevanceQueries(
+        async (text, take) => idsOf(await fixture.engine.search(searchQuery({ text, take }))),
+        names,
+        relevanceQueries,
+      );
       const mean = meanNdcgAt(RELEVANCE_CUTOFF, runs);
       const report = runs
         .filter((run) => run.ndcg < 1)

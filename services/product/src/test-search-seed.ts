@@ -19,8 +19,9 @@ export interface SeededProduct extends SeedProduct {
 }
 
 /**
- * For tests and the relevance benchmark: stores the products of a search behaviour suite, creating each named category once, and returns them
- * with their ids. Engines that index elsewhere (Elasticsearch) seed the database with this, then index it.
+ * For the search tests: stores the products of a search behaviour suite (or the relevance catalogue), creating each
+ * named category once, and returns them with their ids. Engines that index elsewhere (Elasticsearch) seed the
+ * database with this, then index it.
  */
 export async function seedForSearch(db: Queryable, products: SeedProduct[]): Promise<SeededProduct[]> {
   const categoryIds = new Map<string, string>();

@@ -1,13 +1,20 @@
-import type { SeedProduct } from "../search-seed.js";
-
 /**
- * The fixed catalogue and the judged queries of the relevance suite (relevance.test.ts; the benchmark reports the
- * same score per run). About 400 products: background generated deterministically from word lists in five languages
- * (so common words match dozens of products and the targets must be ranked out of a crowd), plus hand-written
- * products that the queries aim at. Grades say what a shopper typing the query means: 3 the product they want, 2
- * clearly relevant, 1 related; anything unjudged counts 0. Grades were written from the query, not from any
- * engine's output.
+ * The fixed catalogue and the judged queries of the relevance suite (relevance.ts: the product service's search tests
+ * assert its score on every engine, the benchmark reports it per run). About 400 products: background generated
+ * deterministically from word lists in five languages (so common words match dozens of products and the targets
+ * must be ranked out of a crowd), plus hand-written products that the queries aim at. Grades say what a shopper
+ * typing the query means: 3 the product they want, 2 clearly relevant, 1 related; anything unjudged counts 0. Grades
+ * were written from the query, not from any engine's output.
  */
+
+/** A product of the catalogue; categoryName is created once per name when it is seeded. Prices are USD. */
+export interface RelevanceProduct {
+  name: string;
+  description: string;
+  priceCents: number;
+  stock: number;
+  categoryName?: string;
+}
 
 const ENGLISH = {
   adjectives: ["Classic", "Compact", "Rustic", "Modern", "Vintage", "Sturdy", "Portable", "Deluxe"],
@@ -49,8 +56,8 @@ const OTHER_LANGUAGES: Array<[string, string[], string[], string]> = [
   ],
 ];
 
-function generated(): SeedProduct[] {
-  const products: SeedProduct[] = [];
+function generated(): RelevanceProduct[] {
+  const products: RelevanceProduct[] = [];
   let n = 0;
   for (const [categoryName, nouns] of Object.entries(ENGLISH.categories)) {
     for (const noun of nouns) {
@@ -84,7 +91,7 @@ function generated(): SeedProduct[] {
   return products;
 }
 
-const p = (name: string, description: string, categoryName: string, priceCents = 2_500): SeedProduct => ({
+const p = (name: string, description: string, categoryName: string, priceCents = 2_500): RelevanceProduct => ({
   name,
   description,
   priceCents,
@@ -93,7 +100,7 @@ const p = (name: string, description: string, categoryName: string, priceCents =
 });
 
 /** The products the queries aim at, beside neighbours that share some of their words. */
-const targets: SeedProduct[] = [
+const targets: RelevanceProduct[] = [
   p("Trail Running Shoes", "Lightweight and grippy on rough paths.", "Footwear", 8_999),
   p("Road Running Shoes", "Cushioned shoes for asphalt.", "Footwear", 9_999),
   p("Running Socks", "Thin socks that wick sweat, for running shoes.", "Footwear", 1_299),
@@ -148,7 +155,7 @@ const targets: SeedProduct[] = [
   p("Headlamp", "Rechargeable head torch for running at night.", "Sports", 3_900),
 ];
 
-export const relevanceCatalogue: SeedProduct[] = [...generated(), ...targets];
+export const relevanceCatalogue: RelevanceProduct[] = [...generated(), ...targets];
 
 export type RelevanceQueryKind =
   | "exact title"

@@ -1,4 +1,8 @@
-import type { SearchEngine } from "./search-engine.js";
+/**
+ * The search relevance suite, shared by the product service's search tests (every engine must reach
+ * RELEVANCE_THRESHOLD) and the benchmark (which reports the score per run): NDCG@10 over the judged queries of
+ * relevance-catalogue.ts. Not a part of any service, so no image carries it.
+ */
 
 /**
  * Ranking quality: normalised discounted cumulative gain at a cut-off (NDCG@k), the standard graded metric of
@@ -40,30 +44,51 @@ export interface RelevanceRun {
 export const RELEVANCE_CUTOFF = 10;
 
 /**
- * Runs every judged query against an engine holding the relevance catalogue (relevance-catalogue.ts), by relevance,
- * and scores each with NDCG@10. `names` maps a product id to its (unique) name.
+ * What the suite needs of an engine: the ids of the first `take` matches of `text` by relevance, in order, over the
+ * relevance catalogue (USD prices, no filter). The product tests ask an engine, the benchmark a running service.
+ */
+export type RelevanceSearch = (text: string, take: number) => Promise<string[]>;
+
+/**
+ * Runs every judged query (relevance-catalogue.ts) and scores each with NDCG@10. `names` maps a product id to its
+ * (unique) name, as the grades name products.
  */
 export async function runRelevanceQueries(
-  engine: SearchEngine,
+  search: RelevanceSearch,
   names: ReadonlyMap<string, string>,
   queries: ReadonlyArray<{ text: string; kind: string; grades: Record<string, number> }>,
 ): Promise<RelevanceRun[]> {
   const runs: RelevanceRun[] = [];
   for (const query of queries) {
-    const result = await engine.search({
-      text: query.text,
-      categoryIds: [],
-      currency: "USD",
-      inStockOnly: false,
-      sort: "relevance",
-      skip: 0,
-      take: RELEVANCE_CUTOFF,
-    });
-    const ranking = result.products.map((product) => names.get(product.id) ?? product.id);
+    const ranking = (await search(query.text, RELEVANCE_CUTOFF)).map((id) => names.get(id) ?? id);
     const grades = new Map(Object.entries(query.grades));
     runs.push({ text: query.text, kind: query.kind, ranking, grades, ndcg: ndcgAt(RELEVANCE_CUTOFF, ranking, grades) });
   }
   return runs;
+}
+
+/** The suite's score: mean NDCG@10 over every judged query and per kind of query. */
+export interface RelevanceScore {
+  queries: number;
+  meanNdcg: number;
+  byKind: Record<string, number>;
+}
+
+export function relevanceScore(runs: readonly RelevanceRun[]): RelevanceScore {
+  const kinds = [...new Set(runs.map((run) => run.kind))];
+  return {
+    queries: runs.length,
+    meanNdcg: meanNdcgAt(RELEVANCE_CUTOFF, runs),
+    byKind: Object.fromEntries(
+      kinds.map((kind) => [
+        kind,
+        meanNdcgAt(
+          RELEVANCE_CUTOFF,
+          runs.filter((run) => run.kind === kind),
+        ),
+      ]),
+    ),
+  };
 }
 
 /**
