@@ -51,20 +51,47 @@ describe.each(databaseBackends())("OrderService limits on $name", (backend) => {
       expect(await stock(productId, other)).toEqual([95, 100]);
     });
 
-    it("lets exactly the limit through when one account races 12 orders, and holds only their stock", async () => {
-      const limited = withLimits(3, 1000);
+    // One account races 12 orders of 2 units of one product (stock 100): 3 fit in either limit; the others are refused
+    // under the account's lock, which gave their reservations back.
+    it.each([
+      { limit: "unpaid orders (3)", maxUnpaid: 3, maxUnits: 1000, reason: "TOO_MANY_UNPAID_ORDERS" },
+      {
+        limit: "held units (7: the fourth order would hold 8)",
+        maxUnpaid: 100,
+        maxUnits: 7,
+        reason: "HOLD_LIMIT_EXCEEDED",
+      },
+    ])("lets exactly the limit on $limit through when one account races 12 orders", async (race) => {
+      const limited = withLimits(race.maxUnpaid, race.maxUnits);
       const accountId = await newAccount();
       const productId = await newProduct(100, 100);
       const results = await Promise.allSettled(
         Array.from({ length: 12 }, () => limited.placeOrder(context(), accountId, [{ productId, quantity: 2 }], "")),
       );
-      const placed = results.filter((result) => result.status === "fulfilled");
-      expect(placed).toHaveLength(3);
+      expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(3);
       for (const result of results) {
-        if (result.status === "rejected") expect(result.reason).toMatchObject({ reason: "TOO_MANY_UNPAID_ORDERS" });
+        if (result.status === "rejected") expect(result.reason).toMatchObject({ reason: race.reason });
       }
-      // Refusals under the lock gave their reservation back.
       expect(await stock(productId)).toEqual([94]);
+    });
+
+    it("refuses a checkout beyond the limit under the lock and leaves the cart as it was", async () => {
+      const limited = withLimits(1, 1000);
+      const accountId = await newAccount();
+      const productId = await newProduct(100, 100);
+      await limited.addCartItem(context(), accountId, { productId, quantity: 2 });
+      const results = await Promise.allSettled([
+        limited.checkout(context(), accountId, ""),
+        limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], ""),
+      ]);
+      expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+      const refused = results.find((result) => result.status === "rejected");
+      expect(refused).toMatchObject({ reason: { reason: "TOO_MANY_UNPAID_ORDERS" } });
+      const cart = await limited.getCart(context(), accountId);
+      // The checkout either took the two units or, refused, left them in the cart.
+      const checkedOut = results[0].status === "fulfilled";
+      expect(cart.lines.map((line) => line.quantity)).toEqual(checkedOut ? [] : [2]);
+      expect(await stock(productId)).toEqual([checkedOut ? 98 : 99]);
     });
   });
 });

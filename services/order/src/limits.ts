@@ -1,5 +1,5 @@
 import { failedPrecondition, requireId, requireLineQuantity, LIMITS, type Queryable } from "@polyscale/platform";
-import type { RequestedLine } from "./model.js";
+import type { RequestedLine, UnpaidHolds } from "./model.js";
 import * as repository from "./repository.js";
 
 /**
@@ -34,8 +34,9 @@ export function requireCartLine(accountId: string, item: RequestedLine): Request
 
 /**
  * Refuses an order that would take the account past the policy's limits on unpaid orders (TOO_MANY_UNPAID_ORDERS)
- * and held units of a product (HOLD_LIMIT_EXCEEDED), both FAILED_PRECONDITION. Read through `db`: inside a
- * transaction holding the account's holds lock (repository.lockAccountHolds), the answer stays true until it commits.
+ * and held units of a product (HOLD_LIMIT_EXCEEDED), both FAILED_PRECONDITION, before any stock is taken. Read through
+ * `db` without keeping the account's holds lock: storing the order checks the limits again under it
+ * (repository.insertOrderWithinHolds), and requireHoldsAllow then says why it was refused.
  */
 export async function requireWithinHolds(
   db: Queryable,
@@ -43,12 +44,20 @@ export async function requireWithinHolds(
   accountId: string,
   lines: readonly RequestedLine[],
 ): Promise<void> {
-  const { maxUnpaidOrdersPerAccount, maxHeldUnitsPerProduct } = policy;
   const holds = await repository.findUnpaidHolds(
     db,
     accountId,
     lines.map((line) => line.productId),
   );
+  requireHoldsAllow(policy, holds, lines);
+}
+
+/**
+ * Throws the refusal of an order of `lines` by an account holding `holds` unpaid (see requireWithinHolds); returns
+ * when the policy allows it. The same comparisons as repository.insertOrderWithinHolds makes under the lock.
+ */
+export function requireHoldsAllow(policy: OrderPolicy, holds: UnpaidHolds, lines: readonly RequestedLine[]): void {
+  const { maxUnpaidOrdersPerAccount, maxHeldUnitsPerProduct } = policy;
   if (holds.unpaidOrders >= maxUnpaidOrdersPerAccount) {
     throw failedPrecondition(
       "TOO_MANY_UNPAID_ORDERS",

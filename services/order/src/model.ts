@@ -99,6 +99,9 @@ export interface UnpaidHolds {
   unitsByProduct: Map<string, number>;
 }
 
+/** What storing an order came to: stored with its event, or refused (nothing written) by the holds it would exceed. */
+export type OrderStorage = { kind: "stored"; order: Order } | { kind: "overHolds"; holds: UnpaidHolds };
+
 /** A queued effect on an order's stock reservation and how often it was tried. */
 export interface PendingReservationEffect {
   orderId: string;

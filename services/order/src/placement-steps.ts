@@ -3,14 +3,13 @@ import {
   AppError,
   describeError,
   failedPrecondition,
-  recordEvents,
   type Database,
   type ErrorCode,
+  type Queryable,
   type RequestContext,
 } from "@polyscale/platform";
 import type { IdempotencyClaim, NewOrder, Order, RequestedLine } from "./model.js";
-import { orderPlaced } from "./events.js";
-import { requireWithinHolds, type OrderPolicy } from "./limits.js";
+import { requireHoldsAllow, type OrderPolicy } from "./limits.js";
 import * as repository from "./repository.js";
 import type { ReservationEffects } from "./reservation-effects.js";
 import type { Step } from "./saga.js";
@@ -74,26 +73,34 @@ export function placementSteps({ database, products, effects, policy }: Placemen
       },
     },
 
-    // One transaction, all or nothing: nothing of it to undo.
+    // One statement (with the cart, one transaction), all or nothing: nothing of it to undo. The account's holds are
+    // checked again under its lock as the order is stored, so two concurrent orders of one account cannot both fit
+    // into a limit only one of them fits in.
     storeOrder: {
       name: "storeOrder",
-      invoke: ({ order, lines, fromCart }) =>
-        // The account's holds are locked while they are checked and the order stored, so two concurrent orders of one
-        // account cannot both fit into a limit only one of them fits in.
-        database.transaction(async (tx) => {
-          await repository.lockAccountHolds(tx, order.accountId);
-          await requireWithinHolds(tx, policy, order.accountId, lines);
-          const stored = await repository.insertOrder(tx, order);
-          if (fromCart && !(await repository.takeFromCart(tx, order.accountId, lines))) {
+      invoke: async ({ order, lines, fromCart }) => {
+        const store = async (db: Queryable) => {
+          const outcome = await repository.insertOrderWithinHolds(db, order, {
+            maxUnpaidOrders: policy.maxUnpaidOrdersPerAccount,
+            maxHeldUnitsPerProduct: policy.maxHeldUnitsPerProduct,
+          });
+          if (outcome.kind === "stored") return outcome.order;
+          requireHoldsAllow(policy, outcome.holds, lines);
+          throw new Error("the hold limits refused an order that the policy allows");
+        };
+        if (!fromCart) return store(database);
+        return database.transaction(async (tx) => {
+          const stored = await store(tx);
+          if (!(await repository.takeFromCart(tx, order.accountId, lines))) {
             throw failedPrecondition(
               "CART_CHANGED",
               "the cart changed during checkout; review it and try again",
               "accountId",
             );
           }
-          await recordEvents(tx, [orderPlaced(stored)]);
           return stored;
-        }),
+        });
+      },
     },
   };
 }

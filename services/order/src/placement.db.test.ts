@@ -39,6 +39,32 @@ describe.each(databaseBackends())("OrderService placement on $name", (backend) =
       expect(await bed.orders.getOrder(order.id)).toEqual(order);
     });
 
+    it("writes order.placed with the stored order, its creation time included, in the statement that stores it", async () => {
+      const accountId = await newAccount();
+      const productId = await newProduct(1250, 10);
+      const order = await place(accountId, [{ productId, quantity: 2 }]);
+      const { rows } = await bed.database.query<{ subject: string; aggregateId: string; body: string }>(
+        `SELECT subject, aggregate_id AS "aggregateId", body FROM event_outbox WHERE aggregate_id = $1`,
+        [order.id],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ subject: "polyscale.order.placed", aggregateId: order.id });
+      expect(JSON.parse(rows[0]!.body)).toMatchObject({
+        type: "polyscale.order.placed",
+        subject: order.id,
+        time: order.createdAt.toISOString(),
+        data: {
+          orderId: order.id,
+          accountId,
+          lines: [{ productId, unitPriceCents: 1250, quantity: 2, lineTotalCents: 2500 }],
+          totalCents: 2500,
+          currency: "USD",
+          // The stand-ins the envelope is built with are replaced by the time the database gave the order.
+          createdAt: order.createdAt.toISOString(),
+        },
+      });
+    });
+
     it("keeps the snapshot when the catalog price changes later", async () => {
       const accountId = await newAccount();
       const productId = await newProduct(1000, 3);

@@ -188,13 +188,14 @@ export class PlacementService {
     requested: RequestedLine[],
   ): Promise<NewOrder> {
     const { database, policy } = this.options;
-    // Checked again, under the account's lock, when the order is stored.
-    await requireWithinHolds(database, policy, placement.accountId, requested);
-    const [account, catalog] = await Promise.allSettled([
+    const [holds, account, catalog] = await Promise.allSettled([
+      // Checked again, under the account's lock, when the order is stored.
+      requireWithinHolds(database, policy, placement.accountId, requested),
       this.requireAccountExists(context, placement.accountId),
       requireProductsOnSale(context, this.options.products, productIdsOf(requested)),
     ]);
-    // Both checks run at once; the account's failure is reported first so the answer does not depend on timing.
+    // The checks run at once; their failures are reported in this order so the answer does not depend on timing.
+    if (holds.status === "rejected") throw holds.reason;
     if (account.status === "rejected") throw account.reason;
     if (catalog.status === "rejected") throw catalog.reason;
     const products = catalog.value;

@@ -1,4 +1,5 @@
-import type { Page, Queryable } from "@polyscale/platform";
+import { outboxRows, type Page, type Queryable } from "@polyscale/platform";
+import { orderPlaced } from "./events.js";
 import type {
   CartItem,
   CartRefusal,
@@ -7,6 +8,7 @@ import type {
   NewPayment,
   Order,
   OrderLine,
+  OrderStorage,
   Payment,
   PendingReservationEffect,
   RequestedLine,
@@ -126,12 +128,56 @@ const PAYMENT_COLUMNS = `id, order_id AS "orderId", kind, amount_cents AS "amoun
 const ORDER_COLUMNS = `id, account_id AS "accountId", status, total_cents AS "totalCents", currency,
   created_at AS "createdAt", updated_at AS "updatedAt", payment_due_at AS "paymentDueAt"`;
 
-/** Stores an order and its lines in one statement, so it is atomic without a transaction of its own. */
-export async function insertOrder(db: Queryable, order: NewOrder): Promise<Order> {
-  const inserted = await db.query<OrderRow>(
-    `WITH inserted AS (
+// An order.placed envelope is built before its INSERT, which alone knows the order's creation time: its time and the
+// order's createdAt carry this stand-in, and the statement puts the time in their place, formatted as Date.toJSON does
+// (milliseconds, UTC). Matched with their keys: a JSON string value cannot contain the unescaped quotes.
+const CREATED_AT_STAND_IN = new Date(0);
+const STAND_IN_JSON = JSON.stringify(CREATED_AT_STAND_IN);
+
+/**
+ * Stores an order, its lines and its order.placed event in one statement (atomic without a transaction of its own, so
+ * outside one it costs one round trip), if the account stays within `limits`: fewer than maxUnpaidOrders unpaid orders
+ * before this one, and at most maxHeldUnitsPerProduct units of each product in them with this order's lines. The
+ * limits are read under the account's holds lock (locked_unpaid_holds, sql/200), held until the transaction ends, so
+ * two concurrent orders of one account cannot both pass a limit only one of them fits in. `overHolds` (nothing
+ * written) carries the holds that refused it. The event's time is the order's creation time.
+ */
+export async function insertOrderWithinHolds(
+  db: Queryable,
+  order: NewOrder,
+  limits: { maxUnpaidOrders: number; maxHeldUnitsPerProduct: number },
+): Promise<OrderStorage> {
+  const productIds = order.lines.map((line) => line.productId);
+  const quantities = order.lines.map((line) => line.quantity);
+  // outboxRows wakes the relays through afterCommit; outside a transaction this statement is the commit, so the
+  // wake-up is passed on only once it has run.
+  const wakeUps: Array<() => void> = [];
+  const events = outboxRows(
+    { query: db.query.bind(db), afterCommit: (callback) => void wakeUps.push(callback) },
+    [
+      orderPlaced({
+        ...order,
+        lines: [...order.lines],
+        payments: [],
+        createdAt: CREATED_AT_STAND_IN,
+        updatedAt: CREATED_AT_STAND_IN,
+        paymentDueAt: null,
+      }),
+    ],
+    CREATED_AT_STAND_IN,
+  );
+  const result = await db.query<{ unpaidOrders: number; units: Record<string, number> } & Partial<OrderRow>>(
+    `WITH holds AS MATERIALIZED (
+       SELECT * FROM locked_unpaid_holds($2::text, $6::uuid[])
+     ), allowed AS (
+       SELECT FROM holds
+        WHERE unpaid_orders < $13
+          AND NOT EXISTS (
+            SELECT FROM unnest($6::uuid[], $10::int[]) AS line (product_id, quantity)
+             WHERE coalesce((holds.units ->> line.product_id::text)::bigint, 0) + line.quantity > $14)
+     ), inserted AS (
        INSERT INTO orders (id, account_id, status, total_cents, currency, payment_due_at)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $12))
+       SELECT $1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, now() + make_interval(secs => $12) FROM allowed
        RETURNING ${ORDER_COLUMNS}
      ), lines AS (
        INSERT INTO order_lines
@@ -140,24 +186,47 @@ export async function insertOrder(db: Queryable, order: NewOrder): Promise<Order
          FROM unnest($6::uuid[], $7::text[], $8::text[], $9::bigint[], $10::int[], $11::bigint[])
               WITH ORDINALITY AS line (product_id, name, description, unit_price_cents, quantity, line_total_cents,
                                        line_number)
+        WHERE EXISTS (SELECT FROM allowed)
+     ), outbox AS (
+       INSERT INTO event_outbox (event_id, subject, aggregate_id, body, traceparent, tracestate)
+       SELECT $15::uuid, $16::text, $17::text,
+              replace(replace($18::text, '"time":' || $19::text, '"time":' || stamp),
+                      '"createdAt":' || $19::text, '"createdAt":' || stamp),
+              $20::text, $21::text
+         FROM inserted, LATERAL (SELECT to_json(to_char(inserted."createdAt" AT TIME ZONE 'UTC',
+                                                        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text AS stamp) AS formatted
      )
-     SELECT * FROM inserted`,
+     SELECT holds.unpaid_orders AS "unpaidOrders", holds.units, inserted.* FROM holds LEFT JOIN inserted ON true`,
     [
       order.id,
       order.accountId,
       order.status,
       order.totalCents,
       order.currency,
-      order.lines.map((line) => line.productId),
+      productIds,
       order.lines.map((line) => line.name),
       order.lines.map((line) => line.description),
       order.lines.map((line) => line.unitPriceCents),
-      order.lines.map((line) => line.quantity),
+      quantities,
       order.lines.map((line) => line.lineTotalCents),
       order.paymentWindowSeconds,
+      limits.maxUnpaidOrders,
+      limits.maxHeldUnitsPerProduct,
+      events.eventIds[0],
+      events.subjects[0],
+      events.aggregateIds[0],
+      events.bodies[0],
+      STAND_IN_JSON,
+      events.traceparent,
+      events.tracestate,
     ],
   );
-  return { ...inserted.rows[0]!, lines: [...order.lines], payments: [] };
+  for (const wakeUp of wakeUps) db.afterCommit(wakeUp);
+  const { unpaidOrders, units, ...stored } = result.rows[0]!;
+  if (stored.id === undefined || stored.id === null) {
+    return { kind: "overHolds", holds: { unpaidOrders, unitsByProduct: new Map(Object.entries(units)) } };
+  }
+  return { kind: "stored", order: { ...(stored as OrderRow), lines: [...order.lines], payments: [] } };
 }
 
 /** Adds the lines and payments to order rows: one query each, whatever the number of orders. */
@@ -299,29 +368,17 @@ export async function expireDueOrders(
 
 // ---- Fair holds ----
 
-/** An advisory lock namespace of our own (two-key form), so hold checks never collide with other lock users. */
-const HOLDS_LOCK_NAMESPACE = 1_000_010;
-
 /**
- * Serialises the hold checks of one account until the transaction ends, so two concurrent orders of one account
- * cannot both pass a limit that only one of them fits in. Other accounts are not blocked.
+ * What the account holds unpaid, for the given products. Read after the account's holds lock (sql/200), so it waits
+ * for an order of the account being stored at that moment; outside a transaction the lock ends with the statement.
  */
-export async function lockAccountHolds(tx: Queryable, accountId: string): Promise<void> {
-  await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [HOLDS_LOCK_NAMESPACE, accountId]);
-}
-
 export async function findUnpaidHolds(
   db: Queryable,
   accountId: string,
   productIds: readonly string[],
 ): Promise<UnpaidHolds> {
   const result = await db.query<{ unpaidOrders: number; units: Record<string, number> }>(
-    `SELECT (SELECT count(*)::int FROM orders WHERE account_id = $1 AND status = 'PENDING_PAYMENT') AS "unpaidOrders",
-            coalesce((SELECT json_object_agg(product_id, units) FROM (
-               SELECT l.product_id, sum(l.quantity) AS units
-                 FROM orders o JOIN order_lines l ON l.order_id = o.id
-                WHERE o.account_id = $1 AND o.status = 'PENDING_PAYMENT' AND l.product_id = ANY($2::uuid[])
-                GROUP BY l.product_id) held), '{}'::json) AS units`,
+    `SELECT unpaid_orders AS "unpaidOrders", units FROM locked_unpaid_holds($1, $2::uuid[])`,
     [accountId, productIds],
   );
   const row = result.rows[0]!;

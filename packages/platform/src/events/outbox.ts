@@ -39,11 +39,13 @@ function eventsCommitted(): void {
  * `WITH changed AS (UPDATE … RETURNING …) INSERT INTO event_outbox … SELECT … FROM changed`. So a hot row stays locked
  * only for that one statement and the commit, where recordEvents would hold it one more round trip. The ordering rule
  * of recordEvents holds: the INSERT must select from the CTE that locks the rows, so it takes its outbox ids after the
- * locks were won. As recordEvents does, wakes this process's relays once the transaction commits.
+ * locks were won. As recordEvents does, wakes this process's relays once the transaction commits. `time` is the
+ * envelopes' time, now unless given (a statement that sets it itself passes a stand-in it replaces).
  */
 export function outboxRows(
   tx: Queryable,
   events: readonly DomainEvent[],
+  time = new Date(),
 ): {
   eventIds: string[];
   subjects: string[];
@@ -52,7 +54,6 @@ export function outboxRows(
   traceparent: string | null;
   tracestate: string | null;
 } {
-  const time = new Date();
   const eventIds = events.map(() => newId());
   const trace: { traceparent?: string; tracestate?: string } = {};
   propagation.inject(context.active(), trace);
