@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     `${storage.engine === "embedded" ? "embedded " : ""}PostgreSQL ${storage.serverVersion}: one scratch database per service`,
   );
   log(`seeding ${settings.products.toLocaleString("en-US")} products and starting the system`);
-  log("timing npm start (first and warm) and its idle memory");
+  log("timing npm start (first on a fresh clone, then warm) and its idle memory");
   const startup = await measureStartup();
   const bench = await startBenchSystem({ storage, products: settings.products });
   let context: BenchContext | undefined;

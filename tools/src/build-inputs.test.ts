@@ -1,8 +1,9 @@
-import { closeSync, mkdtempSync, openSync, statSync, utimesSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
-import { generatorScripts, isStale, root } from "../build-inputs.mjs";
+import { compiledSources, generatorScripts, isStale, root, runtimeProjects } from "../build-inputs.mjs";
 
 describe("npm start's build check", () => {
   const restore: (() => void)[] = [];
@@ -47,7 +48,40 @@ describe("npm start's build check", () => {
     expect(isStale(freshStamp())).toBe(false);
   });
 
+  // Regression: the generators' output (proto/src/gen, written after the stamp's time) counted as an input, so the start
+  // after a fresh clone's first built everything again.
+  it.each(["proto/src/gen", "gateway/src/graphql/gen"])(
+    "takes what the generators wrote in %s for output",
+    (folder) => {
+      const stamp = freshStamp();
+      const generated = readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true }).find((entry) =>
+        entry.isFile(),
+      );
+      if (!generated) throw new Error(`${folder} is empty: the build did not run`);
+      touchLater(path.relative(root, path.join(generated.parentPath, generated.name)));
+      expect(isStale(stamp)).toBe(false);
+    },
+  );
+
   it("builds when there is no stamp", () => {
     expect(isStale(path.join(tmpdir(), "no-such-stamp"))).toBe(true);
+  });
+
+  // npm start transpiles with esbuild the files it lists; the images and CI compile what tsc finds. Both must agree, or
+  // a file left out by one runs in development only, or in production only.
+  it.each(runtimeProjects)("transpiles in %s exactly the files tsc compiles", (project) => {
+    const config = ts.getParsedCommandLineOfConfigFile(
+      path.join(root, project, "tsconfig.json"),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+        },
+      },
+    );
+    // Declarations (e.g. gateway's negotiator.d.ts) are read by tsc and compile to nothing.
+    const compiled = config!.fileNames.filter((file) => !file.endsWith(".d.ts")).map((file) => path.resolve(file));
+    expect(compiledSources(project).sort()).toEqual(compiled.sort());
   });
 });
