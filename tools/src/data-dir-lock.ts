@@ -17,6 +17,24 @@ export interface LockHolder {
   gatewayUrl?: string;
   /** Set once the embedded PostgreSQL answers, so that other commands (seed) can go through it. */
   databasePort?: number;
+  /**
+   * Set once the system's databases are known, so that other commands (seed) write where the services read: per
+   * service, "embedded" (the embedded PostgreSQL on databasePort) or where the URL it was given points
+   * (databaseLocation: no credentials).
+   */
+  databases?: Record<"account" | "product" | "order", string>;
+}
+
+/**
+ * Where a database URL points, as `postgres://host:port/database` (the port 5432 when the URL has none): no user,
+ * password or options, as a lock file is no place for credentials. URLs of one database give one location, whoever
+ * connects and however the scheme is spelt (postgres:, postgresql:).
+ *
+ * @throws TypeError when url is not a URL
+ */
+export function databaseLocation(url: string): string {
+  const parsed = new URL(url);
+  return `postgres://${parsed.hostname.toLowerCase()}:${parsed.port || "5432"}${parsed.pathname}`;
 }
 
 export class DataDirInUseError extends Error {

@@ -1,16 +1,19 @@
 /**
  * `npm run seed [-- --products N --seed S --reset]`: runs the product service's seed (services/product/dist/seed.js,
  * progress bar and all) on the database the product service uses, safely whatever else runs:
- * - PRODUCT_DATABASE_URL when set;
- * - else, while `npm start` runs on DATA_DIR, through its embedded PostgreSQL (a server handles both writers at once;
- *   `--reset` is refused then, as it would pull the catalogue from under the running services);
+ * - while `npm start` runs on DATA_DIR, on the database its product service uses (the lock says which): through its
+ *   embedded PostgreSQL (a server handles both writers at once), or, when it was started on a PRODUCT_DATABASE_URL, on
+ *   that same URL, which the seed must be given too (the lock keeps no credentials). A seed given another
+ *   PRODUCT_DATABASE_URL, or none for a system on one, is refused in one line naming both; so is `--reset`, which would
+ *   pull the catalogue from under the running services;
+ * - else PRODUCT_DATABASE_URL when set;
  * - else an embedded PostgreSQL started for the seed alone, holding DATA_DIR's lock so that `npm start` is refused
  *   meanwhile, and stopped afterwards.
  */
 import { readConfig, setting } from "@polyscale/platform";
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { acquireDataDirLock, lockHolder } from "./data-dir-lock.js";
+import { acquireDataDirLock, databaseLocation, lockHolder, type LockHolder } from "./data-dir-lock.js";
 import {
   DEFAULT_EMBEDDED_POSTGRES_PORT,
   embeddedPostgresPassword,
@@ -42,26 +45,56 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function main(): Promise<number> {
-  if (process.env.PRODUCT_DATABASE_URL || args.includes("--help") || args.includes("-h")) return runSeed(undefined);
-
-  const running = lockHolder(dataDir);
-  if (running) {
-    if (running.command !== "npm start" || running.databasePort === undefined) {
-      fail(
-        `${dataDir} is in use by \`${running.command}\` (pid ${running.pid}) and its database is not running for ` +
-          "others yet; try again once it has started or finished",
-      );
-    }
-    if (args.includes("--reset")) {
-      fail(
-        `--reset would empty the catalogue under the running \`${running.command}\` (pid ${running.pid}); stop it first`,
-      );
-    }
-    console.error(`seeding through the running system's PostgreSQL (127.0.0.1:${running.databasePort})`);
-    const password = embeddedPostgresPassword(dataDir);
-    return runSeed(embeddedPostgresUrl({ port: running.databasePort, password, database: "product" }));
+/**
+ * Seeds the database that the system holding DATA_DIR keeps its products in, or exits saying why it cannot.
+ *
+ * @param given the seed's own PRODUCT_DATABASE_URL, if any
+ */
+function seedRunningSystem(running: LockHolder, given: string | undefined): Promise<number> {
+  const product = running.databases?.product;
+  if (running.command !== "npm start" || product === undefined) {
+    fail(
+      `${dataDir} is in use by \`${running.command}\` (pid ${running.pid}) and its database is not running for ` +
+        "others yet; try again once it has started or finished",
+    );
   }
+  const holder = `the running \`npm start\` (pid ${running.pid})`;
+  if (args.includes("--reset")) fail(`--reset would empty the catalogue under ${holder}; stop it first`);
+  const embedded = product === "embedded";
+  if (given !== undefined) {
+    let location: string;
+    try {
+      location = databaseLocation(given);
+    } catch {
+      fail("PRODUCT_DATABASE_URL is not a database URL (postgres://user:password@host:port/database)");
+    }
+    if (embedded || location !== product) {
+      fail(
+        `${holder} keeps its products in ${embedded ? "the embedded PostgreSQL" : product}, not in ${location} ` +
+          `(PRODUCT_DATABASE_URL): ${embedded ? "unset PRODUCT_DATABASE_URL" : "give the seed its URL"} to seed it, ` +
+          "or stop it first",
+      );
+    }
+    console.error(`seeding the running system's product database (${product})`);
+    return runSeed(given);
+  }
+  if (!embedded) {
+    fail(
+      `${holder} keeps its products in ${product} (its PRODUCT_DATABASE_URL, whose credentials it does not share): ` +
+        "run the seed with the same PRODUCT_DATABASE_URL",
+    );
+  }
+  console.error(`seeding through the running system's PostgreSQL (127.0.0.1:${running.databasePort})`);
+  const password = embeddedPostgresPassword(dataDir);
+  return runSeed(embeddedPostgresUrl({ port: running.databasePort!, password, database: "product" }));
+}
+
+async function main(): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) return runSeed(undefined);
+  const given = process.env.PRODUCT_DATABASE_URL || undefined;
+  const running = lockHolder(dataDir);
+  if (running) return seedRunningSystem(running, given);
+  if (given) return runSeed(undefined);
 
   let lock;
   try {

@@ -8,7 +8,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createScratchDatabases } from "@polyscale/platform/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { databaseLocation } from "./data-dir-lock.js";
 import { freePort } from "./ports.js";
 import { isolatedLauncherEnvironment, processesStartedBy } from "./processes.js";
 import { LAUNCHER_NODE_OPTIONS, startSystem } from "./system.js";
@@ -152,6 +154,66 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     await running(restarted);
     expect(restarted.output()).not.toContain("FATAL");
     expect(await productCount(restarted)).toBe(150);
+  });
+
+  it("regression: seeds the database a system started on PRODUCT_DATABASE_URL uses, or refuses naming it", async () => {
+    const scratch = await createScratchDatabases(["product", "other"]);
+    const urls = scratch.urls;
+    const env = { ...(await environment()), PRODUCT_DATABASE_URL: urls.product };
+    const launcher = launch(env);
+    try {
+      await running(launcher);
+      const location = databaseLocation(urls.product);
+      const holder = `the running \`npm start\` (pid ${launcher.child.pid})`;
+
+      // Seen: without PRODUCT_DATABASE_URL the seed wrote into the embedded PostgreSQL (which the system ran for the
+      // account and order services), printed "seeded", and the running system showed none of it.
+      const unset = await seed({ ...env, PRODUCT_DATABASE_URL: "" }, "--products", "20");
+      expect(unset.status).toBe(1);
+      expect(unset.stderr.trim()).toBe(
+        `npm run seed: ${holder} keeps its products in ${location} (its PRODUCT_DATABASE_URL, whose credentials it ` +
+          "does not share): run the seed with the same PRODUCT_DATABASE_URL",
+      );
+      const other = await seed({ ...env, PRODUCT_DATABASE_URL: urls.other }, "--products", "20");
+      expect(other.status).toBe(1);
+      expect(other.stderr).toContain(
+        `${holder} keeps its products in ${location}, not in ${databaseLocation(urls.other)}`,
+      );
+      expect(await productCount(launcher)).toBe(0);
+      // Credentials stay out of what the seed prints and out of the lock file.
+      const password = decodeURIComponent(new URL(urls.product).password);
+      if (password) {
+        expect(unset.stderr + other.stderr).not.toContain(password);
+        expect(readFileSync(path.join(env.DATA_DIR, "polyscale.lock"), "utf8")).not.toContain(password);
+      }
+
+      const same = await seed(env, "--products", "20");
+      expect(same.status).toBe(0);
+      expect(same.stderr).toContain(`seeding the running system's product database (${location})`);
+      expect(await productCount(launcher)).toBe(20);
+    } finally {
+      launcher.child.kill("SIGTERM");
+      await launcher.exited;
+      await scratch.drop();
+    }
+  });
+
+  it("refuses a seed given another PRODUCT_DATABASE_URL than the embedded one the running system uses", async () => {
+    const scratch = await createScratchDatabases(["product"]);
+    const urls = scratch.urls;
+    try {
+      const launcher = launch(await environment());
+      await running(launcher);
+      const elsewhere = await seed({ ...launcher.env, PRODUCT_DATABASE_URL: urls.product }, "--products", "5");
+      expect(elsewhere.status).toBe(1);
+      expect(elsewhere.stderr).toContain(
+        `keeps its products in the embedded PostgreSQL, not in ${databaseLocation(urls.product)}`,
+      );
+      expect(elsewhere.stderr).toContain("unset PRODUCT_DATABASE_URL to seed it, or stop it first");
+      expect(await productCount(launcher)).toBe(0);
+    } finally {
+      await scratch.drop();
+    }
   });
 
   it("stops everything it started when one process fails, and says which and why in one line", async () => {

@@ -11,7 +11,7 @@
 // Modules of the platform, not its index (which loads everything a service needs): the launcher stays small.
 import { readConfig, setting } from "@polyscale/platform/config";
 import path from "node:path";
-import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from "./data-dir-lock.js";
+import { acquireDataDirLock, DataDirInUseError, databaseLocation, type DataDirLock } from "./data-dir-lock.js";
 import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 import { assertPortsFree, portsInUseMessage } from "./ports.js";
 import { stopWhenNpmGone } from "./processes.js";
@@ -178,7 +178,15 @@ try {
 }
 
 if (system && !stopping) {
-  lock.update({ gatewayUrl: system.gatewayUrl });
+  // Where each service keeps its data, for `npm run seed` (known good now: every service started on its URL).
+  const databaseOf = (name: "account" | "product" | "order") => {
+    const url = configuredUrls[name];
+    return url ? databaseLocation(url) : "embedded";
+  };
+  lock.update({
+    gatewayUrl: system.gatewayUrl,
+    databases: { account: databaseOf("account"), product: databaseOf("product"), order: databaseOf("order") },
+  });
   console.log(`
 PolyScale is running${database ? ` (embedded PostgreSQL on 127.0.0.1:${config.databasePort}, data in ${dataDir})` : ""}.
   GraphQL (GraphiQL in a browser)  ${system.gatewayUrl}/graphql
