@@ -170,7 +170,10 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
           await recordEvents(tx, [
             domainEvent("product.stock_changed", productId, {
               productId,
+              variantId: productId,
+              sku: productId.toUpperCase(),
               stock: rows[0]!.stock,
+              variantStock: rows[0]!.stock,
               delta: -1,
               cause: "reserved",
               orderId: newId(),

@@ -1,11 +1,14 @@
 import { invalidArgument, requireId, type Page } from "@polyscale/platform";
 import type {
   Category,
+  NewVariant,
   Product,
   SearchProductsResponse,
   SearchSort,
   StockLevel,
   UpdateProductRequest,
+  Variant,
+  VariantOption,
 } from "@polyscale/product";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
@@ -62,6 +65,8 @@ export async function createProduct(
     currency?: string;
     categoryId?: string;
     stock?: number;
+    /** The product's variants, the default first; absent: one default variant of priceCents, currency and stock. */
+    variants?: NewVariant[];
   },
 ): Promise<Product> {
   requireAdmin(await context.viewer());
@@ -72,6 +77,7 @@ export async function createProduct(
     currency: input.currency ?? "",
     categoryId: input.categoryId ?? "",
     stock: input.stock ?? 0,
+    variants: input.variants && { variants: input.variants },
   });
   return present(response.product, "product");
 }
@@ -81,9 +87,37 @@ export async function updateProduct(context: GatewayContext, input: UpdateProduc
   return present((await context.services.product.updateProduct(input)).product, "product");
 }
 
-export async function adjustStock(context: GatewayContext, productId: string, delta: number): Promise<Product> {
+/** Adds delta to a variant's stock: the product's default variant's when variantId is absent. */
+export async function adjustStock(
+  context: GatewayContext,
+  input: { productId: string; delta: number; variantId?: string },
+): Promise<Product> {
   requireAdmin(await context.viewer());
-  return present((await context.services.product.adjustStock({ productId, delta })).product, "product");
+  return present((await context.services.product.adjustStock(input)).product, "product");
+}
+
+/** Admins only: adds a variant after the product's others (SKU_TAKEN naming sku when its SKU is taken). */
+export async function addVariant(
+  context: GatewayContext,
+  input: { productId: string; variant: NewVariant },
+): Promise<{ product: Product; variant: Variant }> {
+  requireAdmin(await context.viewer());
+  const response = await context.services.product.addVariant(input);
+  return { product: present(response.product, "product"), variant: present(response.variant, "variant") };
+}
+
+/** Admins only: changes the fields of a variant that are set (options replace all of its option values). */
+export async function updateVariant(
+  context: GatewayContext,
+  input: { id: string; sku?: string; options?: VariantOption[]; priceCents?: number; currency?: string },
+): Promise<{ product: Product; variant: Variant }> {
+  requireAdmin(await context.viewer());
+  const { options, ...fields } = input;
+  const response = await context.services.product.updateVariant({
+    ...fields,
+    options: options === undefined ? undefined : { options },
+  });
+  return { product: present(response.product, "product"), variant: present(response.variant, "variant") };
 }
 
 /**

@@ -67,39 +67,48 @@ export function requireTotal(field: string, minor: number, min = 0): number {
   return requireWithinLimit(field, minor, min, LIMITS.totalMinor, "a total");
 }
 
-/** One line of an order or a stock reservation: a product and its units. */
+/** One line of an order or a stock reservation: a product (its variant, when named) and its units. */
 export interface RequestedOrderLine {
   productId: string;
+  /** A variant of the product; absent or empty means its default variant, whose id is the product's. */
+  variantId?: string;
   quantity: number;
 }
 
 /**
  * The one rule for the lines of an order, and so of its stock reservation: at least one line, each naming a product
- * id and 1..LIMITS.lineQuantity units, at most LIMITS.orderProducts different products, and each product's units
- * within LIMITS.lineQuantity once lines naming it are merged. Returns the merged lines, in the order their products
- * first appear.
+ * id (and a variant id, when given) and 1..LIMITS.lineQuantity units, at most LIMITS.orderProducts different
+ * variants, and each variant's units within LIMITS.lineQuantity once lines naming it are merged. A line without a
+ * variant is one for the product's default variant, which has the product's id. Returns the merged lines, each with
+ * its variant id, in the order their variants first appear.
  *
- * @throws AppError INVALID_ARGUMENT naming the field (`lines`, `productId` or `quantity`; LIMIT_EXCEEDED beyond a limit)
+ * @throws AppError INVALID_ARGUMENT naming the field (`lines`, `productId`, `variantId` or `quantity`; LIMIT_EXCEEDED
+ * beyond a limit)
  */
-export function requireOrderLines(lines: readonly RequestedOrderLine[]): RequestedOrderLine[] {
+export function requireOrderLines(lines: readonly RequestedOrderLine[]): Array<Required<RequestedOrderLine>> {
   if (lines.length === 0) throw invalidArgument("lines", "must hold at least one line");
-  const merged = new Map<string, number>();
+  const merged = new Map<string, Required<RequestedOrderLine>>();
   for (const line of lines) {
-    requireId("productId", line.productId);
+    const productId = requireId("productId", line.productId);
+    const variantId = line.variantId ? requireId("variantId", line.variantId) : productId;
     requireLineQuantity("quantity", line.quantity);
-    merged.set(line.productId, (merged.get(line.productId) ?? 0) + line.quantity);
+    const known = merged.get(variantId);
+    if (known && known.productId !== productId) {
+      throw invalidArgument("variantId", `variant ${variantId} is named for two products`);
+    }
+    merged.set(variantId, { productId, variantId, quantity: (known?.quantity ?? 0) + line.quantity });
   }
   if (merged.size > LIMITS.orderProducts) {
     throw invalidArgument("lines", `must name at most ${LIMITS.orderProducts} different products`);
   }
-  for (const [productId, quantity] of merged) {
-    if (quantity > LIMITS.lineQuantity) {
+  for (const line of merged.values()) {
+    if (line.quantity > LIMITS.lineQuantity) {
       throw invalidArgument(
         "quantity",
-        `must be at most ${LIMITS.lineQuantity} in total for product ${productId}`,
+        `must be at most ${LIMITS.lineQuantity} in total for ${line.variantId === line.productId ? "product" : "variant"} ${line.variantId}`,
         "LIMIT_EXCEEDED",
       );
     }
   }
-  return [...merged].map(([productId, quantity]) => ({ productId, quantity }));
+  return [...merged.values()];
 }

@@ -17,7 +17,16 @@ import {
 } from "@polyscale/platform";
 import slugify from "@sindresorhus/slugify";
 import { archiveChanged, productChanged } from "./events.js";
-import type { Category, Product, ProductChanges } from "./model.js";
+import type {
+  Category,
+  NewProduct,
+  NewVariant,
+  Product,
+  ProductChanges,
+  Variant,
+  VariantChanges,
+  VariantOption,
+} from "./model.js";
 import { searchDuration } from "./metrics.js";
 import * as repository from "./repository.js";
 import type { SearchEngine, SearchResult, SearchSortOrder } from "./search/search-engine.js";
@@ -30,16 +39,42 @@ const MAX_QUERY_LENGTH = 200;
 const MAX_IDS_PER_GET = 1000;
 const MAX_CATEGORY_FILTERS = 100;
 const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const SKU_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,63}$/;
+const MAX_VARIANTS = 100;
+const MAX_OPTIONS = 10;
+const MAX_OPTION_NAME_LENGTH = 50;
+const MAX_OPTION_VALUE_LENGTH = 100;
+
+/** A variant to create: an empty sku means one made from its id, an empty currency the service default. */
+export interface NewVariantInput {
+  sku: string;
+  options: VariantOption[];
+  priceCents: number;
+  currency: string;
+  stock: number;
+}
 
 export interface CreateProductInput {
   name: string;
   description: string;
+  /** With variants empty: the one default variant's price, currency and stock (0 when variants are given). */
   priceCents: number;
   /** Empty means the service default. */
   currency: string;
   /** Empty means no category. */
   categoryId: string;
   stock: number;
+  /** The default first; empty (or absent) means one default variant of priceCents, currency and stock. */
+  variants?: NewVariantInput[];
+}
+
+export interface UpdateVariantInput {
+  id: string;
+  sku?: string;
+  /** Replaces all of the variant's option values. */
+  options?: VariantOption[];
+  priceCents?: number;
+  currency?: string;
 }
 
 export interface UpdateProductInput {
@@ -97,22 +132,99 @@ export class CatalogService {
     this.defaultCurrency = options.defaultCurrency;
   }
 
+  /**
+   * A product with its variants (the first is the default, with the product's id), or the old way: one default
+   * variant of priceCents, currency and stock. ALREADY_EXISTS SKU_TAKEN (field sku) when a SKU is taken,
+   * VARIANT_OPTIONS_TAKEN (field options) when two variants have the same option values; nothing is written then.
+   */
   async createProduct(input: CreateProductInput): Promise<Product> {
-    const product = {
-      id: newId(),
+    const id = newId();
+    const given = input.variants ?? [];
+    if (given.length > MAX_VARIANTS) {
+      throw invalidArgument("variants", `must hold at most ${MAX_VARIANTS} variants`, "LIMIT_EXCEEDED");
+    }
+    if (given.length > 0 && input.priceCents !== 0) {
+      throw invalidArgument("priceCents", "must be 0 when variants are given: each variant has its price");
+    }
+    if (given.length > 0 && input.stock !== 0) {
+      throw invalidArgument("stock", "must be 0 when variants are given: each variant has its stock");
+    }
+    const product: NewProduct = {
+      id,
       name: requireText("name", input.name, { max: MAX_NAME_LENGTH }),
       description: requireText("description", input.description, { min: 0, max: MAX_DESCRIPTION_LENGTH }),
-      priceCents: requirePrice("priceCents", input.priceCents),
-      currency: requireCurrency("currency", input.currency === "" ? this.defaultCurrency : input.currency),
       categoryId: input.categoryId === "" ? null : requireId("categoryId", input.categoryId),
-      stock: requireStock("stock", input.stock),
+      variants:
+        given.length > 0
+          ? given.map((variant, index) => this.newVariant(`variants[${index}].`, variant, index === 0 ? id : newId()))
+          : [
+              this.newVariant(
+                "",
+                { sku: "", options: [], priceCents: input.priceCents, currency: input.currency, stock: input.stock },
+                id,
+              ),
+            ],
     };
+    requireDistinct(product.variants);
     if (product.categoryId !== null) await this.requireCategory("categoryId", product.categoryId);
     return this.database.transaction(async (tx) => {
-      const created = await repository.insertProduct(tx, product);
-      await recordEvents(tx, [productChanged("product.created", created)]);
-      return created;
+      const outcome = await repository.insertProduct(tx, product);
+      if (outcome.kind !== "written") throw variantRefused(outcome);
+      await recordEvents(tx, [productChanged("product.created", outcome.product)]);
+      return outcome.product;
     });
+  }
+
+  /** Adds a variant after the product's others. Errors as createProduct's, and PRODUCT_NOT_FOUND (productId). */
+  async addVariant(input: {
+    productId: string;
+    variant: NewVariantInput;
+  }): Promise<{ product: Product; variant: Variant }> {
+    const productId = requireId("productId", input.productId);
+    const variant = this.newVariant("variant.", input.variant, newId());
+    return this.database.transaction(async (tx) => {
+      const outcome = await repository.insertVariant(tx, productId, variant);
+      if (outcome.kind === "notFound") throw productNotFound(productId, "productId");
+      if (outcome.kind !== "written") throw variantRefused(outcome);
+      const product = (await repository.getProduct(tx, productId))!;
+      await recordEvents(tx, [productChanged("product.updated", product)]);
+      return { product, variant: outcome.variant };
+    });
+  }
+
+  /** Changes the fields that are set. Errors as createProduct's, and VARIANT_NOT_FOUND (id). */
+  async updateVariant(input: UpdateVariantInput): Promise<{ product: Product; variant: Variant }> {
+    const id = requireId("id", input.id);
+    const changes: VariantChanges = {
+      sku: input.sku === undefined ? undefined : requireSku("sku", input.sku),
+      options: input.options === undefined ? undefined : requireOptions("options", input.options),
+      priceCents: input.priceCents === undefined ? undefined : requirePrice("priceCents", input.priceCents),
+      currency: input.currency === undefined ? undefined : requireCurrency("currency", input.currency),
+    };
+    return this.database.transaction(async (tx) => {
+      const outcome = Object.values(changes).every((value) => value === undefined)
+        ? await repository.getVariant(tx, id).then((variant) => variant && { kind: "written" as const, variant })
+        : await repository.updateVariant(tx, id, changes);
+      if (!outcome || outcome.kind === "notFound") {
+        throw notFound("VARIANT_NOT_FOUND", `variant ${id} not found`, "id");
+      }
+      if (outcome.kind !== "written") throw variantRefused(outcome);
+      const product = (await repository.getProduct(tx, outcome.variant.productId))!;
+      await recordEvents(tx, [productChanged("product.updated", product)]);
+      return { product, variant: outcome.variant };
+    });
+  }
+
+  /** A variant to store, its fields checked under `prefix` ("variants[2].", "variant." or "" for the old way). */
+  private newVariant(prefix: string, input: NewVariantInput, id: string): NewVariant & { id: string } {
+    return {
+      id,
+      sku: input.sku === "" ? id.toUpperCase() : requireSku(`${prefix}sku`, input.sku),
+      options: requireOptions(`${prefix}options`, input.options),
+      priceCents: requirePrice(`${prefix}priceCents`, input.priceCents),
+      currency: requireCurrency(`${prefix}currency`, input.currency === "" ? this.defaultCurrency : input.currency),
+      stock: requireStock(`${prefix}stock`, input.stock),
+    };
   }
 
   async updateProduct(input: UpdateProductInput): Promise<Product> {
@@ -227,6 +339,52 @@ export class CatalogService {
       throw notFound("CATEGORY_NOT_FOUND", `category ${id} not found`, field);
     }
   }
+}
+
+/**
+ * A SKU as stored: trimmed and upper-case, 1-64 of letters, digits, '.', '_' and '-', starting with a letter or digit.
+ * @throws AppError INVALID_ARGUMENT naming field
+ */
+function requireSku(field: string, sku: string): string {
+  const normalized = sku.trim().toUpperCase();
+  if (!SKU_PATTERN.test(normalized)) {
+    throw invalidArgument(field, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+  }
+  return normalized;
+}
+
+/**
+ * Option values as stored: at most MAX_OPTIONS, each name and value non-empty text, no name twice (compared without
+ * case). @throws AppError INVALID_ARGUMENT naming field
+ */
+function requireOptions(field: string, options: readonly VariantOption[]): VariantOption[] {
+  if (options.length > MAX_OPTIONS) {
+    throw invalidArgument(field, `must hold at most ${MAX_OPTIONS} options`, "LIMIT_EXCEEDED");
+  }
+  const names = new Set<string>();
+  return options.map((option) => {
+    const name = requireText(`${field}.name`, option.name, { max: MAX_OPTION_NAME_LENGTH });
+    const value = requireText(`${field}.value`, option.value, { max: MAX_OPTION_VALUE_LENGTH });
+    if (names.has(name.toLowerCase())) throw invalidArgument(`${field}.name`, `names "${name}" twice`);
+    names.add(name.toLowerCase());
+    return { name, value };
+  });
+}
+
+/** Refuses two variants of one request with the same SKU (field sku), before the database is asked. */
+function requireDistinct(variants: readonly NewVariant[]): void {
+  const skus = new Set<string>();
+  for (const variant of variants) {
+    if (skus.has(variant.sku)) throw variantRefused({ kind: "skuTaken", sku: variant.sku });
+    skus.add(variant.sku);
+  }
+}
+
+/** ALREADY_EXISTS for a variant the unique constraints refused: its SKU (field sku) or its option values. */
+function variantRefused(outcome: { kind: "skuTaken"; sku: string } | { kind: "optionsTaken" }): AppError {
+  return outcome.kind === "skuTaken"
+    ? alreadyExists("SKU_TAKEN", `a variant with SKU "${outcome.sku}" already exists`, "sku")
+    : alreadyExists("VARIANT_OPTIONS_TAKEN", "another variant of the product has the same option values", "options");
 }
 
 /** NOT_FOUND PRODUCT_NOT_FOUND for the product `id`, naming the request field that held it. */

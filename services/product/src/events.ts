@@ -6,7 +6,10 @@ import type { Product } from "./model.js";
  * written in the transaction of the change it reports, after the product's row was locked or created.
  */
 
-export function productChanged(name: "product.created" | "product.updated", product: Product): DomainEvent {
+export function productChanged(
+  name: "product.created" | "product.updated",
+  product: Omit<Product, "variants">,
+): DomainEvent {
   return domainEvent(name, product.id, {
     productId: product.id,
     name: product.name,
@@ -18,14 +21,26 @@ export function productChanged(name: "product.created" | "product.updated", prod
   });
 }
 
-/** product.stock_changed: stock is the units available after the change. */
-export function stockChanged(
-  productId: string,
-  change: { stock: number; delta: number; cause: "adjusted" | "reserved" | "released"; orderId?: string },
-): DomainEvent {
-  return domainEvent("product.stock_changed", productId, {
-    productId,
+/**
+ * product.stock_changed of one variant, its subject the product: stock is the product's units available after the
+ * change (over all its variants), variantStock the variant's.
+ */
+export function stockChanged(change: {
+  productId: string;
+  variantId: string;
+  sku: string;
+  stock: number;
+  variantStock: number;
+  delta: number;
+  cause: "adjusted" | "reserved" | "released";
+  orderId?: string;
+}): DomainEvent {
+  return domainEvent("product.stock_changed", change.productId, {
+    productId: change.productId,
+    variantId: change.variantId,
+    sku: change.sku,
     stock: change.stock,
+    variantStock: change.variantStock,
     delta: change.delta,
     cause: change.cause,
     orderId: change.orderId ?? "",

@@ -90,7 +90,7 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
         { productId: product.id, quantity: 3 },
       ],
     });
-    expect(reservation.lines).toEqual([{ productId: product.id, quantity: 4 }]);
+    expect(reservation.lines).toEqual([{ productId: product.id, variantId: product.id, quantity: 4 }]);
     expect(await stockOf(product.id)).toBe(1);
   });
 

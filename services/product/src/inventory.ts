@@ -10,7 +10,9 @@ import {
   requireInteger,
   requireOrderLines,
   requireStock,
+  type AppError,
   type Database,
+  type RequestedOrderLine,
 } from "@polyscale/platform";
 import { productNotFound } from "./catalog.js";
 import type { Product, Reservation, ReservationLine, ReservationStatus, StockLevel } from "./model.js";
@@ -32,35 +34,43 @@ export class InventoryService {
     this.database = options.database;
   }
 
-  async adjustStock(input: { productId: string; delta: number }): Promise<Product> {
+  /** Adds delta to a variant's stock (the default variant's when variantId is empty or absent). */
+  async adjustStock(input: { productId: string; variantId?: string; delta: number }): Promise<Product> {
     const productId = requireId("productId", input.productId);
+    const variantId = input.variantId ? requireId("variantId", input.variantId) : productId;
     const delta = requireInteger("delta", input.delta, {});
     if (delta === 0) throw invalidArgument("delta", "must not be zero");
     // The sum is checked again in the repository, under the row lock.
     requireStock("delta", Math.abs(delta));
     return this.database.transaction(async (tx) => {
-      const outcome = await repository.adjustStock(tx, productId, delta);
+      const outcome = await repository.adjustStock(tx, { productId, variantId, delta });
       switch (outcome.kind) {
-        case "productNotFound":
-          throw productNotFound(productId, "productId");
+        case "variantNotFound":
+          throw variantId === productId
+            ? productNotFound(productId, "productId")
+            : variantNotFound({ productId, variantId });
         case "outOfRange":
           if (delta > 0) {
             throw invalidArgument(
               "delta",
-              `stock of product ${productId} would exceed ${LIMITS.stock}`,
+              `stock of ${unitName({ productId, variantId })} would exceed ${LIMITS.stock}`,
               "LIMIT_EXCEEDED",
             );
           }
-          throw failedPrecondition("INSUFFICIENT_STOCK", `stock of product ${productId} cannot go below zero`, "delta");
+          throw failedPrecondition(
+            "INSUFFICIENT_STOCK",
+            `stock of ${unitName({ productId, variantId })} cannot go below zero`,
+            "delta",
+          );
         case "adjusted":
-          return outcome.product;
+          return (await repository.getProduct(tx, productId))!;
       }
     });
   }
 
-  async reserveStock(input: { orderId: string; lines: ReservationLine[] }): Promise<Reservation> {
+  async reserveStock(input: { orderId: string; lines: RequestedOrderLine[] }): Promise<Reservation> {
     const orderId = requireId("orderId", input.orderId);
-    // The order's rule for its lines (platform requireOrderLines): two lines for one product are one line for their sum.
+    // The order's rule for its lines (platform requireOrderLines): two lines for one variant are one line for their sum.
     const lines = requireOrderLines(input.lines);
     // Takes stock for every line or for none: a refusal thrown here rolls the lines already taken back.
     return this.database.transaction(async (tx) => {
@@ -75,20 +85,23 @@ export class InventoryService {
             );
           }
           return outcome.reservation;
-        case "productNotFound":
-          throw productNotFound(outcome.productId, "productId");
+        case "variantNotFound":
+          throw outcome.line.variantId === outcome.line.productId
+            ? productNotFound(outcome.line.productId, "productId")
+            : variantNotFound(outcome.line);
         case "archived":
           throw failedPrecondition(
             "PRODUCT_ARCHIVED",
-            `product ${outcome.productId} is archived and no longer for sale`,
+            `product ${outcome.line.productId} is archived and no longer for sale`,
             "productId",
           );
         case "insufficient":
           stockRefusals.inc();
+          // The field stays productId for a line without a variant, as callers of the old contract read it.
           throw failedPrecondition(
             "INSUFFICIENT_STOCK",
-            `insufficient stock for product ${outcome.productId}`,
-            "productId",
+            `insufficient stock for ${unitName(outcome.line)}`,
+            outcome.line.variantId === outcome.line.productId ? "productId" : "variantId",
           );
         case "reserved":
           return outcome.reservation;
@@ -169,8 +182,19 @@ export class InventoryService {
   }
 }
 
-/** The same products in the same quantities, in any order; each list holds a product once. */
+/** The same variants in the same quantities, in any order; each list holds a variant once. */
 function sameLines(stored: readonly ReservationLine[], asked: readonly ReservationLine[]): boolean {
-  const quantities = new Map(asked.map((line) => [line.productId, line.quantity]));
-  return stored.length === asked.length && stored.every((line) => quantities.get(line.productId) === line.quantity);
+  const quantities = new Map(asked.map((line) => [line.variantId, line.quantity]));
+  return stored.length === asked.length && stored.every((line) => quantities.get(line.variantId) === line.quantity);
+}
+
+/** "product P" for a default variant (its id is the product's), "variant V of product P" otherwise. */
+function unitName(line: { productId: string; variantId: string }): string {
+  return line.variantId === line.productId
+    ? `product ${line.productId}`
+    : `variant ${line.variantId} of product ${line.productId}`;
+}
+
+function variantNotFound(line: { productId: string; variantId: string }): AppError {
+  return notFound("VARIANT_NOT_FOUND", `product ${line.productId} has no variant ${line.variantId}`, "variantId");
 }

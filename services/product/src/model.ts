@@ -1,21 +1,49 @@
 /** The product service's own types; server.ts converts them to and from the generated proto messages. */
 
+/** One option value of a variant, e.g. { name: "Size", value: "M" }. */
+export interface VariantOption {
+  name: string;
+  value: string;
+}
+
+/**
+ * One stock-keeping unit of a product: what is priced, counted, reserved and sold. The default variant (position 0)
+ * has the product's own id; a line or call naming only a product means it.
+ */
+export interface Variant {
+  id: string;
+  productId: string;
+  /** Unique over the catalogue, upper-case. */
+  sku: string;
+  /** In the product's option order; no two variants of a product have the same values. */
+  options: VariantOption[];
+  priceCents: number;
+  currency: string;
+  /** Units available to sell. Never negative. */
+  stock: number;
+  /** 0 for the default variant, then in the order they were added. */
+  position: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface Product {
   id: string;
   name: string;
   description: string;
+  /** The default variant's price and currency. */
   priceCents: number;
   currency: string;
   categoryId: string | null;
-  /** Units available to sell. Never negative. */
+  /** Units available to sell over all variants (a one-variant product: its variant's). Never negative. */
   stock: number;
+  /** At least one, by position (the default first). */
+  variants: Variant[];
   createdAt: Date;
   updatedAt: Date;
   /** When an admin took the product off sale (out of listings, search and new reservations); null while on sale. */
   archivedAt: Date | null;
 }
-
-export type NewProduct = Omit<Product, "createdAt" | "updatedAt" | "archivedAt">;
 
 /** What archiving or restoring a product came to (repository.setArchived): changed is false when it already was. */
 export interface ArchiveChange {
@@ -23,7 +51,20 @@ export interface ArchiveChange {
   changed: boolean;
 }
 
-/** The fields UpdateProduct may change; undefined leaves a field as it is, a null categoryId removes the category. */
+export type NewVariant = Pick<Variant, "sku" | "options" | "priceCents" | "currency" | "stock">;
+
+export type NewProduct = Pick<Product, "id" | "name" | "description" | "categoryId"> & {
+  /** The default variant first: its id is the product's. */
+  variants: Array<NewVariant & { id: string }>;
+};
+
+/** The fields UpdateVariant may change; undefined leaves a field as it is. */
+export type VariantChanges = Partial<Pick<Variant, "sku" | "options" | "priceCents" | "currency">>;
+
+/**
+ * The fields UpdateProduct may change; undefined leaves a field as it is, a null categoryId removes the category.
+ * priceCents and currency are the default variant's.
+ */
 export type ProductChanges = Partial<Pick<Product, "name" | "description" | "priceCents" | "currency" | "categoryId">>;
 
 export interface Category {
@@ -37,13 +78,15 @@ export type ReservationStatus = "held" | "committed" | "released";
 
 export interface ReservationLine {
   productId: string;
+  /** The product's default variant (its own id) when the caller named only the product. */
+  variantId: string;
   quantity: number;
 }
 
 export interface Reservation {
   orderId: string;
   status: ReservationStatus;
-  /** Ordered by product id. */
+  /** Ordered by variant id. */
   lines: ReservationLine[];
   createdAt: Date;
   updatedAt: Date;
@@ -60,22 +103,32 @@ export interface StockLevel {
 
 /** What adding a delta to a product's stock came to (repository.adjustStock, which wrote its event). */
 export type StockAdjustment =
-  | { kind: "adjusted"; product: Product }
-  | { kind: "productNotFound" }
+  | { kind: "adjusted" }
+  | { kind: "variantNotFound" }
   /** The sum would leave 0..LIMITS.stock; nothing changed. */
   | { kind: "outOfRange" };
 
 /**
  * What an attempt to reserve stock for an order came to (repository.reserveStock). After `insufficient`,
- * `archived` or `productNotFound` the caller must roll the transaction back: the other lines may have been taken. `reserved` wrote
+ * `archived` or `variantNotFound` the caller must roll the transaction back: the other lines may have been taken. `reserved` wrote
  * the stock_changed events.
  */
 export type StockReservation =
   | { kind: "reserved"; reservation: Reservation }
   /** The order already had a reservation, returned unchanged (its lines may differ from the ones asked for). */
   | { kind: "existing"; reservation: Reservation }
-  | { kind: "productNotFound"; productId: string }
-  /** The product is archived (off sale): checked by the statement that takes the stock, under its row lock. */
-  | { kind: "archived"; productId: string }
-  /** The product has fewer units available than the line asks for. */
-  | { kind: "insufficient"; productId: string };
+  /** No such variant of the line's product. */
+  | { kind: "variantNotFound"; line: ReservationLine }
+  /** The line's product is archived (off sale): checked by the statement that takes the stock, under its row lock. */
+  | { kind: "archived"; line: ReservationLine }
+  /** The variant has fewer units available than the line asks for. */
+  | { kind: "insufficient"; line: ReservationLine };
+
+/** What adding or changing a variant came to (repository.insertVariant, updateVariant). */
+export type VariantWrite =
+  | { kind: "written"; variant: Variant }
+  | { kind: "notFound" }
+  /** Another variant has the SKU; nothing was written. */
+  | { kind: "skuTaken"; sku: string }
+  /** Another variant of the product has the same option values; nothing was written. */
+  | { kind: "optionsTaken" };

@@ -4,6 +4,7 @@ import type {
   ArchiveChange,
   Category,
   NewProduct,
+  NewVariant,
   Product,
   ProductChanges,
   Reservation,
@@ -12,17 +13,21 @@ import type {
   StockAdjustment,
   StockLevel,
   StockReservation,
+  Variant,
+  VariantChanges,
+  VariantWrite,
 } from "./model.js";
 
 /**
- * All SQL of the product service: catalog, categories and inventory, as functions taking a Queryable so the service
- * runs them inside its transactions. They return data or outcomes (model.ts) and raise no business errors. Every
- * stock change (changeStock) locks the product rows in id order so concurrent reservations do not deadlock, then
- * updates them and writes their product.stock_changed events in one statement, the transaction's last, so a hot row
- * stays locked only for that (and, with several products, the locking statement) and the commit.
+ * All SQL of the product service: catalog, categories, variants and inventory, as functions taking a Queryable so the
+ * service runs them inside its transactions. They return data or outcomes (model.ts) and raise no business errors.
+ * Every stock change (changeStock) locks the product rows in id order, then their variants, so concurrent
+ * reservations do not deadlock, then updates them and writes their product.stock_changed events in one statement,
+ * the transaction's last, so a hot row stays locked only for that (and, with several lines, the locking statements)
+ * and the commit.
  */
 
-/** A products row as node-postgres returns it; PRODUCT_COLUMNS selects it, toProduct maps it. */
+/** A products row as node-postgres returns it; productColumns selects it, toProduct maps it. */
 export interface ProductRow {
   id: string;
   name: string;
@@ -34,10 +39,35 @@ export interface ProductRow {
   created_at: Date;
   updated_at: Date;
   archived_at: Date | null;
+  /** json_agg of the variants by position (variantsOf); their times are ISO strings. */
+  variants: Array<Omit<Variant, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string }>;
 }
 
-export const PRODUCT_COLUMNS =
-  "id, name, description, price_cents, currency, category_id, stock, created_at, updated_at, archived_at";
+const PRODUCT_FIELDS = [
+  "id",
+  "name",
+  "description",
+  "price_cents",
+  "currency",
+  "category_id",
+  "stock",
+  "created_at",
+  "updated_at",
+  "archived_at",
+] as const;
+
+/** The variants of the product row `table` as one json column, by position. */
+function variantsOf(table: string): string {
+  return `(SELECT json_agg(json_build_object('id', v.id, 'productId', v.product_id, 'sku', v.sku,
+      'options', v.options, 'priceCents', v.price_cents, 'currency', v.currency, 'stock', v.stock,
+      'position', v.position, 'createdAt', v.created_at, 'updatedAt', v.updated_at) ORDER BY v.position)
+    FROM product_variants v WHERE v.product_id = ${table}.id) AS variants`;
+}
+
+/** The select list of a ProductRow from the products row named `table` (its table name or alias). */
+export function productColumns(table = "products"): string {
+  return `${PRODUCT_FIELDS.map((field) => `${table}.${field}`).join(", ")}, ${variantsOf(table)}`;
+}
 
 export function toProduct(row: ProductRow): Product {
   return {
@@ -48,6 +78,11 @@ export function toProduct(row: ProductRow): Product {
     currency: row.currency,
     categoryId: row.category_id,
     stock: row.stock,
+    variants: row.variants.map((variant): Variant => ({
+      ...variant,
+      createdAt: new Date(variant.createdAt),
+      updatedAt: new Date(variant.updatedAt),
+    })),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     archivedAt: row.archived_at,
@@ -66,16 +101,62 @@ function toCategory(row: CategoryRow): Category {
 }
 
 /** Column of each changeable product field; the only names ever placed into UPDATE text. */
-const CHANGEABLE_COLUMNS: Record<keyof ProductChanges, string> = {
+const CHANGEABLE_COLUMNS: Record<"name" | "description" | "categoryId", string> = {
   name: "name",
   description: "description",
-  priceCents: "price_cents",
-  currency: "currency",
   categoryId: "category_id",
 };
 
-const byProductId = (a: ReservationLine, b: ReservationLine) =>
-  a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0;
+/** Column of each changeable variant field; the only names ever placed into UPDATE text. */
+const CHANGEABLE_VARIANT_COLUMNS: Record<keyof VariantChanges, string> = {
+  sku: "sku",
+  options: "options",
+  priceCents: "price_cents",
+  currency: "currency",
+};
+
+const byVariantId = (a: ReservationLine, b: ReservationLine) =>
+  a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0;
+
+/** The SET list and values of the fields that are set; values start at $2 ($1 is the row's id). */
+function assignments<Changes extends object>(
+  changes: Changes,
+  columns: Record<keyof Changes, string>,
+): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const set: string[] = [];
+  for (const field of Object.keys(columns) as Array<keyof Changes>) {
+    if (changes[field] === undefined) continue;
+    values.push(field === "options" ? JSON.stringify(changes[field]) : changes[field]);
+    set.push(`${columns[field]} = $${values.length + 1}`);
+  }
+  return { text: set.join(", "), values };
+}
+
+/** The unique constraints of a variant's SKU and of its option values within its product (sql/220). */
+const SKU_KEY = "product_variants_sku_key";
+const OPTIONS_KEY = "product_variants_options_key";
+
+/**
+ * The outcome of a unique violation (23505) of a variant's SKU or option values, after rolling back to `savepoint`:
+ * skuTaken names the first of `written`'s SKUs now taken. undefined for any other error, which the caller rethrows.
+ */
+async function refusal(
+  tx: Queryable,
+  savepoint: string,
+  error: unknown,
+  written: ReadonlyArray<{ sku?: string }>,
+): Promise<Exclude<VariantWrite, { kind: "written" | "notFound" }> | undefined> {
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  if (code !== "23505" || (constraint !== SKU_KEY && constraint !== OPTIONS_KEY)) return undefined;
+  await tx.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+  if (constraint === OPTIONS_KEY) return { kind: "optionsTaken" };
+  const taken = await tx.query<{ sku: string }>(
+    "SELECT sku FROM product_variants WHERE sku = ANY($1::text[]) LIMIT 1",
+    [written.map((variant) => variant.sku)],
+  );
+  return { kind: "skuTaken", sku: taken.rows[0]?.sku ?? "" };
+}
 
 // ---- categories
 
@@ -102,49 +183,174 @@ export async function listCategories(db: Queryable): Promise<Category[]> {
 
 // ---- products
 
-export async function insertProduct(db: Queryable, product: NewProduct): Promise<Product> {
-  const result = await db.query<ProductRow>(
+/**
+ * Stores a product with its variants (the first is the default: it takes the product's id) inside the caller's
+ * transaction. `skuTaken` or `optionsTaken` when a unique constraint refuses a variant: the caller must roll back.
+ */
+export async function insertProduct(
+  tx: Queryable,
+  product: NewProduct,
+): Promise<{ kind: "written"; product: Product } | Exclude<VariantWrite, { kind: "written" | "notFound" }>> {
+  const [first] = product.variants;
+  await tx.query(
     `INSERT INTO products (id, name, description, price_cents, currency, category_id, stock)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     RETURNING ${PRODUCT_COLUMNS}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [
       product.id,
       product.name,
       product.description,
-      product.priceCents,
-      product.currency,
+      first!.priceCents,
+      first!.currency,
       product.categoryId,
-      product.stock,
+      product.variants.reduce((sum, variant) => sum + variant.stock, 0),
     ],
   );
-  return toProduct(result.rows[0]!);
+  const refused = await insertVariantRows(tx, product.id, product.variants, 0);
+  return refused ?? { kind: "written", product: (await getProduct(tx, product.id))! };
 }
 
-/** Applies the fields that are set (at least one must be); undefined when the product does not exist. */
-export async function updateProduct(db: Queryable, id: string, changes: ProductChanges): Promise<Product | undefined> {
-  const values: unknown[] = [id];
-  const assignments: string[] = [];
-  for (const field of Object.keys(CHANGEABLE_COLUMNS) as Array<keyof ProductChanges>) {
-    if (changes[field] === undefined) continue;
-    values.push(changes[field]);
-    assignments.push(`${CHANGEABLE_COLUMNS[field]} = $${values.length}`);
+/**
+ * Inserts variants at positions from `position` on, under a savepoint so that a unique violation (SKU, option values)
+ * leaves the caller's transaction usable; returns which one refused, or undefined when all went in.
+ */
+async function insertVariantRows(
+  tx: Queryable,
+  productId: string,
+  variants: ReadonlyArray<NewVariant & { id: string }>,
+  position: number,
+): Promise<Exclude<VariantWrite, { kind: "written" | "notFound" }> | undefined> {
+  await tx.query("SAVEPOINT insert_variants");
+  try {
+    await tx.query(
+      `INSERT INTO product_variants (id, product_id, position, sku, options, price_cents, currency, stock)
+       SELECT id, $1, $2 + ordinality - 1, sku, options::jsonb, price_cents, currency, stock
+         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])
+              WITH ORDINALITY AS v (id, sku, options, price_cents, currency, stock, ordinality)`,
+      [
+        productId,
+        position,
+        variants.map((variant) => variant.id),
+        variants.map((variant) => variant.sku),
+        variants.map((variant) => JSON.stringify(variant.options)),
+        variants.map((variant) => variant.priceCents),
+        variants.map((variant) => variant.currency),
+        variants.map((variant) => variant.stock),
+      ],
+    );
+  } catch (error) {
+    const refused = await refusal(tx, "insert_variants", error, variants);
+    if (refused) return refused;
+    throw error;
   }
-  const result = await db.query<ProductRow>(
-    `UPDATE products SET ${assignments.join(", ")}, updated_at = now() WHERE id = $1 RETURNING ${PRODUCT_COLUMNS}`,
-    values,
+  await tx.query("RELEASE SAVEPOINT insert_variants");
+  return undefined;
+}
+
+/**
+ * Gives products inserted in bulk (by the seed command and storage tests, without variants) their default variants:
+ * the product's id, price, currency and stock, its id as SKU, as sql/220_product_variants.sql did for existing ones.
+ * Of the given products, or without productIds, of every product that has none.
+ */
+export async function insertDefaultVariants(db: Queryable, productIds?: readonly string[]): Promise<void> {
+  await db.query(
+    `INSERT INTO product_variants (id, product_id, position, sku, price_cents, currency, stock, created_at, updated_at)
+     SELECT id, id, 0, upper(id::text), price_cents, currency, stock, created_at, updated_at
+     FROM products p
+     WHERE ($1::uuid[] IS NULL OR p.id = ANY($1::uuid[]))
+       AND NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id)`,
+    [productIds ?? null],
   );
-  return result.rows[0] && toProduct(result.rows[0]);
+}
+
+/**
+ * Adds a variant after the product's others, its stock added to the product's; the product row is locked first, so
+ * concurrent additions take positions one after another.
+ */
+export async function insertVariant(
+  tx: Queryable,
+  productId: string,
+  variant: NewVariant & { id: string },
+): Promise<VariantWrite> {
+  const locked = await tx.query<{ next: number }>(
+    `SELECT (SELECT max(position) + 1 FROM product_variants WHERE product_id = p.id) AS next
+       FROM products p WHERE p.id = $1 FOR NO KEY UPDATE`,
+    [productId],
+  );
+  const position = locked.rows[0]?.next;
+  if (position === undefined) return { kind: "notFound" };
+  const refused = await insertVariantRows(tx, productId, [variant], position);
+  if (refused) return refused;
+  await tx.query("UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1", [
+    productId,
+    variant.stock,
+  ]);
+  return { kind: "written", variant: (await getVariant(tx, variant.id))! };
+}
+
+/** Applies the fields that are set (at least one must be); the trigger of sql/220 updates the product row. */
+export async function updateVariant(tx: Queryable, id: string, changes: VariantChanges): Promise<VariantWrite> {
+  const set = assignments(changes, CHANGEABLE_VARIANT_COLUMNS);
+  // The product's row first, as every stock change locks it before its variants (changeStock).
+  await tx.query(
+    "SELECT 1 FROM products WHERE id = (SELECT product_id FROM product_variants WHERE id = $1) FOR NO KEY UPDATE",
+    [id],
+  );
+  await tx.query("SAVEPOINT update_variant");
+  let updated: number | null;
+  try {
+    updated = (
+      await tx.query(`UPDATE product_variants SET ${set.text}, updated_at = now() WHERE id = $1`, [id, ...set.values])
+    ).rowCount;
+  } catch (error) {
+    const refused = await refusal(tx, "update_variant", error, changes.sku === undefined ? [] : [changes]);
+    if (refused) return refused;
+    throw error;
+  }
+  await tx.query("RELEASE SAVEPOINT update_variant");
+  if (updated === 0) return { kind: "notFound" };
+  return { kind: "written", variant: (await getVariant(tx, id))! };
+}
+
+export async function getVariant(db: Queryable, id: string): Promise<Variant | undefined> {
+  const result = await db.query<{ variant: ProductRow["variants"][number] }>(
+    `SELECT json_build_object('id', v.id, 'productId', v.product_id, 'sku', v.sku, 'options', v.options,
+       'priceCents', v.price_cents, 'currency', v.currency, 'stock', v.stock, 'position', v.position,
+       'createdAt', v.created_at, 'updatedAt', v.updated_at) AS variant
+     FROM product_variants v WHERE v.id = $1`,
+    [id],
+  );
+  const row = result.rows[0]?.variant;
+  return row && { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+}
+
+/**
+ * Applies the fields that are set (at least one must be); undefined when the product does not exist. A price or
+ * currency is the default variant's (whose trigger copies it onto the product row).
+ */
+export async function updateProduct(db: Queryable, id: string, changes: ProductChanges): Promise<Product | undefined> {
+  const { priceCents, currency, ...own } = changes;
+  const set = assignments(own, CHANGEABLE_COLUMNS);
+  const result = await db.query(
+    `UPDATE products SET ${set.text ? `${set.text}, ` : ""}updated_at = now() WHERE id = $1`,
+    [id, ...set.values],
+  );
+  if (result.rowCount === 0) return undefined;
+  if (priceCents !== undefined || currency !== undefined) {
+    // The default variant has the product's id.
+    await updateVariant(db, id, { priceCents, currency });
+  }
+  return getProduct(db, id);
 }
 
 export async function getProduct(db: Queryable, id: string): Promise<Product | undefined> {
-  const result = await db.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1`, [id]);
+  const result = await db.query<ProductRow>(`SELECT ${productColumns()} FROM products WHERE id = $1`, [id]);
   return result.rows[0] && toProduct(result.rows[0]);
 }
 
 /** The products that exist among ids, in the order of ids. */
 export async function getProducts(db: Queryable, ids: readonly string[]): Promise<Product[]> {
   if (ids.length === 0) return [];
-  const result = await db.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ANY($1::uuid[])`, [
+  const result = await db.query<ProductRow>(`SELECT ${productColumns()} FROM products WHERE id = ANY($1::uuid[])`, [
     ids,
   ]);
   const byId = new Map(result.rows.map((row) => [row.id, toProduct(row)]));
@@ -154,7 +360,7 @@ export async function getProducts(db: Queryable, ids: readonly string[]): Promis
 /** Products on sale (archived ones are left out), newest first; the id breaks ties so pages never overlap. */
 export async function listProducts(db: Queryable, page: Page): Promise<Product[]> {
   const result = await db.query<ProductRow>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE archived_at IS NULL
+    `SELECT ${productColumns()} FROM products WHERE archived_at IS NULL
      ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
     [page.take, page.skip],
   );
@@ -167,99 +373,131 @@ export async function listProducts(db: Queryable, page: Page): Promise<Product[]
  * returned unchanged (changed false). undefined when the product does not exist.
  */
 export async function setArchived(tx: Queryable, id: string, archived: boolean): Promise<ArchiveChange | undefined> {
-  const updated = await tx.query<ProductRow>(
+  const updated = await tx.query(
     `UPDATE products SET archived_at = CASE WHEN $2 THEN now() END, updated_at = now()
-     WHERE id = $1 AND (archived_at IS NOT NULL) <> $2
-     RETURNING ${PRODUCT_COLUMNS}`,
+     WHERE id = $1 AND (archived_at IS NOT NULL) <> $2`,
     [id, archived],
   );
-  if (updated.rows[0]) return { product: toProduct(updated.rows[0]), changed: true };
   const product = await getProduct(tx, id);
-  return product && { product, changed: false };
+  return product && { product, changed: updated.rowCount === 1 };
 }
 
 // ---- inventory
 
-/** Adds delta to the stock unless the sum would leave 0..LIMITS.stock; writes its stock_changed event. */
-export async function adjustStock(tx: Queryable, productId: string, delta: number): Promise<StockAdjustment> {
-  const [product] = await changeStock(tx, [{ productId, delta }], { cause: "adjusted", ceiling: LIMITS.stock });
-  if (product) return { kind: "adjusted", product };
-  const exists = await tx.query("SELECT 1 FROM products WHERE id = $1", [productId]);
-  return exists.rowCount === 0 ? { kind: "productNotFound" } : { kind: "outOfRange" };
+/** Adds delta to a variant's stock unless the sum would leave 0..LIMITS.stock; writes its stock_changed event. */
+export async function adjustStock(
+  tx: Queryable,
+  change: { productId: string; variantId: string; delta: number },
+): Promise<StockAdjustment> {
+  const [changed] = await changeStock(tx, [change], { cause: "adjusted", ceiling: LIMITS.stock });
+  if (changed) return { kind: "adjusted" };
+  const exists = await tx.query("SELECT 1 FROM product_variants WHERE id = $1 AND product_id = $2", [
+    change.variantId,
+    change.productId,
+  ]);
+  return exists.rowCount === 0 ? { kind: "variantNotFound" } : { kind: "outOfRange" };
 }
 
-// A stock_changed body is built before its UPDATE, which alone knows the new stock: it carries this stand-in (stock is
-// never negative, and no other field of the envelope is named stock), and the statement puts the stock in its place.
+// A stock_changed body is built before its UPDATE, which alone knows the new stocks and the SKU: it carries these
+// stand-ins (stock is never negative, and no other field of the envelope has these names), which the statement replaces.
 const STOCK_STAND_IN = -1;
+// A SKU is upper-case letters, digits and . _ -: never this.
+const SKU_STAND_IN = "?sku?";
 
 /**
- * Adds each change's delta to its product's stock, in one statement: updates the rows whose new stock stays at least
- * 0 (and at most ceiling, when given; and, with onSaleOnly, whose product is not archived) and writes a product.stock_changed event (cause, orderId) for each updated row to
- * the outbox. The events take their outbox ids after the row locks (see outboxRows), so per product they follow commit
- * order. changes must hold each product once. Several products' rows are first locked in product-id order by a
- * statement of their own, so concurrent multi-product changes cannot deadlock: the UPDATE alone locks rows in whatever
- * order its join plan reaches them (a race of 100 multi-product orders then failed with deadlocks). One product's row
- * is locked by the UPDATE itself, so a single-product change holds its hot row for one statement and the commit.
- * Returns the updated products, in product-id order; a product that is missing or whose change was refused is left out.
+ * Adds each change's delta to its variant's stock, and their sum per product to the product's, in one statement:
+ * locks the products, updates the variants whose new stock stays at least 0 (and at most ceiling, when given; and, with
+ * onSaleOnly, whose product is not archived, as read under its lock), then their products, and writes a
+ * product.stock_changed event (cause, orderId, variant and SKU) for each updated variant to the outbox. The events take
+ * their outbox ids after the row locks (see outboxRows), so per product they follow commit order. changes must hold
+ * each variant once.
+ *
+ * Rows are locked products first, in id order, then their variants: a variant's stock changes only under its
+ * product's lock, so variants need no order of their own (updateVariant and insertVariant lock the product first
+ * too). Several products' rows are locked by a statement of their own first, so concurrent multi-product changes cannot
+ * deadlock (an UPDATE alone locks rows in whatever order its join plan reaches them: a race of 100 multi-product orders
+ * then failed with deadlocks). One product's row is locked by the statement itself, so a single-product change holds
+ * its hot rows for one statement and the commit. Returns the updated variants' ids; a missing variant or a refused
+ * change is left out.
  */
 async function changeStock(
   tx: Queryable,
-  changes: readonly { productId: string; delta: number }[],
+  changes: readonly { productId: string; variantId: string; delta: number }[],
   event: { cause: "adjusted" | "reserved" | "released"; orderId?: string; ceiling?: number; onSaleOnly?: boolean },
-): Promise<Product[]> {
-  if (changes.length > 1) {
-    await tx.query("SELECT 1 FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE", [
-      changes.map((change) => change.productId),
-    ]);
+): Promise<string[]> {
+  const productIds = [...new Set(changes.map((change) => change.productId))];
+  if (productIds.length > 1) {
+    await tx.query("SELECT 1 FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE", [productIds]);
   }
   const rows = outboxRows(
     tx,
     changes.map((change) =>
-      stockChanged(change.productId, {
+      stockChanged({
+        productId: change.productId,
+        variantId: change.variantId,
+        sku: SKU_STAND_IN,
         stock: STOCK_STAND_IN,
+        variantStock: STOCK_STAND_IN,
         delta: change.delta,
         cause: event.cause,
         orderId: event.orderId,
       }),
     ),
   );
-  const result = await tx.query<ProductRow>(
-    `WITH change AS (
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[])
-         AS change (product_id, delta, event_id, subject, body)
+  // A locking read returns the row as last committed (after waiting for its lock), so an archive committed meanwhile
+  // is seen here.
+  const result = await tx.query<{ id: string }>(
+    `WITH locked AS MATERIALIZED (
+       SELECT id, archived_at FROM products WHERE id = ANY($13::uuid[]) ORDER BY id FOR NO KEY UPDATE
+     ), change AS (
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[])
+         AS change (product_id, variant_id, delta, event_id, subject, body)
      ), updated AS (
-       UPDATE products SET stock = products.stock + change.delta, updated_at = now()
-         FROM change
-        WHERE products.id = change.product_id AND products.stock + change.delta >= 0
-          AND ($6::bigint IS NULL OR products.stock + change.delta <= $6)
-          AND (NOT $10::boolean OR products.archived_at IS NULL)
-       RETURNING ${PRODUCT_COLUMNS}, change.event_id, change.subject, change.body
+       UPDATE product_variants v SET stock = v.stock + change.delta, updated_at = now()
+         FROM change JOIN locked ON locked.id = change.product_id
+        WHERE v.id = change.variant_id AND v.product_id = change.product_id AND v.stock + change.delta >= 0
+          AND ($7::bigint IS NULL OR v.stock + change.delta <= $7)
+          AND (NOT $14::boolean OR locked.archived_at IS NULL)
+       RETURNING v.id, v.product_id, v.sku, v.stock, change.delta, change.event_id, change.subject, change.body
+     ), totals AS (
+       UPDATE products p SET stock = p.stock + moved.delta, updated_at = now()
+         FROM (SELECT product_id, sum(delta) AS delta FROM updated GROUP BY product_id) moved
+        WHERE p.id = moved.product_id
+       RETURNING p.id, p.stock
      ), outbox AS (
        INSERT INTO event_outbox (event_id, subject, aggregate_id, body, traceparent, tracestate)
-       SELECT event_id, subject, id::text, replace(body, $7, '"stock":' || stock), $8::text, $9::text FROM updated
+       SELECT u.event_id, u.subject, u.product_id::text,
+              replace(replace(replace(u.body, $8, '"stock":' || t.stock), $9, '"variantStock":' || u.stock),
+                      $10, '"sku":' || to_json(u.sku)),
+              $11::text, $12::text
+         FROM updated u JOIN totals t ON t.id = u.product_id
      )
-     SELECT ${PRODUCT_COLUMNS} FROM updated ORDER BY id`,
+     SELECT id FROM updated ORDER BY id`,
     [
       changes.map((change) => change.productId),
+      changes.map((change) => change.variantId),
       changes.map((change) => change.delta),
       rows.eventIds,
       rows.subjects,
       rows.bodies,
       event.ceiling ?? null,
       `"stock":${STOCK_STAND_IN}`,
+      `"variantStock":${STOCK_STAND_IN}`,
+      `"sku":${JSON.stringify(SKU_STAND_IN)}`,
       rows.traceparent,
       rows.tracestate,
+      productIds,
       event.onSaleOnly ?? false,
     ],
   );
-  return result.rows.map(toProduct);
+  return result.rows.map((row) => row.id);
 }
 
 /**
  * Takes stock for every line, inside the caller's transaction. Keyed by order id: if the order already has a
- * reservation it is returned unchanged (`existing`). lines must hold each product once. An archived product is
+ * reservation it is returned unchanged (`existing`). lines must hold each variant once. An archived product is
  * refused (`archived`) by the statement that takes the stock, not by an earlier read, so an archive racing the
- * reservation either commits first (refused) or waits for it. After `insufficient`, `archived` or `productNotFound`
+ * reservation either commits first (refused) or waits for it. After `insufficient`, `archived` or `variantNotFound`
  * the caller must roll back: the lines before were taken.
  */
 export async function reserveStock(
@@ -267,48 +505,50 @@ export async function reserveStock(
   orderId: string,
   lines: readonly ReservationLine[],
 ): Promise<StockReservation> {
-  const ordered = [...lines].sort(byProductId);
-  const productIds = ordered.map((line) => line.productId);
+  const ordered = [...lines].sort(byVariantId);
+  const variantIds = ordered.map((line) => line.variantId);
   // A concurrent duplicate waits here for the first one to commit or roll back, then sees its outcome. The lines go
-  // in with the reservation, in the same statement, only for products that exist: a missing one is found here,
-  // before any stock row is locked.
+  // in with the reservation, in the same statement, only for variants that exist of the product the line names: a
+  // missing one is found here, before any stock row is locked.
   const inserted = await tx.query<{ created_at: Date; updated_at: Date; stored: string[] | null }>(
     `WITH reservation AS (
        INSERT INTO reservations (order_id, status) VALUES ($1, 'held') ON CONFLICT (order_id) DO NOTHING
        RETURNING created_at, updated_at
      ), lines AS (
-       INSERT INTO reservation_lines (order_id, product_id, quantity)
-       SELECT $1, line.product_id, line.quantity
-         FROM unnest($2::uuid[], $3::bigint[]) AS line (product_id, quantity)
-         JOIN products ON products.id = line.product_id
+       INSERT INTO reservation_lines (order_id, product_id, variant_id, quantity)
+       SELECT $1, line.product_id, line.variant_id, line.quantity
+         FROM unnest($2::uuid[], $3::uuid[], $4::bigint[]) AS line (product_id, variant_id, quantity)
+         JOIN product_variants v ON v.id = line.variant_id AND v.product_id = line.product_id
         WHERE EXISTS (SELECT 1 FROM reservation)
-       RETURNING product_id
+       RETURNING variant_id
      )
-     SELECT created_at, updated_at, (SELECT array_agg(product_id) FROM lines) AS stored FROM reservation`,
-    [orderId, productIds, ordered.map((line) => line.quantity)],
+     SELECT created_at, updated_at, (SELECT array_agg(variant_id) FROM lines) AS stored FROM reservation`,
+    [orderId, ordered.map((line) => line.productId), variantIds, ordered.map((line) => line.quantity)],
   );
   const created = inserted.rows[0];
   if (!created) return { kind: "existing", reservation: (await findReservations(tx, [orderId]))[0]! };
   const stored = new Set(created.stored ?? []);
-  const missing = productIds.find((id) => !stored.has(id));
-  if (missing) return { kind: "productNotFound", productId: missing };
-  // The hot rows are locked last, in product-id order (so concurrent orders cannot deadlock), by changeStock, which
-  // takes the stock and writes the events; the commit follows at once.
-  const taken = await changeStock(
-    tx,
-    ordered.map((line) => ({ productId: line.productId, delta: -line.quantity })),
-    { cause: "reserved", orderId, onSaleOnly: true },
+  const missing = ordered.find((line) => !stored.has(line.variantId));
+  if (missing) return { kind: "variantNotFound", line: missing };
+  // The hot rows are locked last, in id order (so concurrent orders cannot deadlock), by changeStock, which takes the
+  // stock and writes the events; the commit follows at once.
+  const taken = new Set(
+    await changeStock(
+      tx,
+      ordered.map((line) => ({ productId: line.productId, variantId: line.variantId, delta: -line.quantity })),
+      { cause: "reserved", orderId, onSaleOnly: true },
+    ),
   );
-  const takenIds = new Set(taken.map((product) => product.id));
-  const refused = productIds.filter((id) => !takenIds.has(id));
+  const refused = ordered.filter((line) => !taken.has(line.variantId));
   if (refused.length > 0) {
-    // The statement refused these under their row locks; an archive it waited for has committed, so it shows here.
+    // The statement refused these under their products' locks; an archive it waited for has committed, so it shows.
     const archived = await tx.query<{ id: string }>(
       "SELECT id FROM products WHERE id = ANY($1::uuid[]) AND archived_at IS NOT NULL ORDER BY id LIMIT 1",
-      [refused],
+      [refused.map((line) => line.productId)],
     );
     const archivedId = archived.rows[0]?.id;
-    return archivedId ? { kind: "archived", productId: archivedId } : { kind: "insufficient", productId: refused[0]! };
+    const archivedLine = refused.find((line) => line.productId === archivedId);
+    return archivedLine ? { kind: "archived", line: archivedLine } : { kind: "insufficient", line: refused[0]! };
   }
   return {
     kind: "reserved",
@@ -336,13 +576,13 @@ export async function setReservationStatus(tx: Queryable, orderId: string, statu
 }
 
 /**
- * Puts a reservation's units back on its products' stock and writes their stock_changed events, in one statement
+ * Puts a reservation's units back on its variants' stock and writes their stock_changed events, in one statement
  * (changeStock). lines are the reservation's (findReservations).
  */
 export async function returnStock(tx: Queryable, orderId: string, lines: readonly ReservationLine[]): Promise<void> {
   await changeStock(
     tx,
-    lines.map((line) => ({ productId: line.productId, delta: line.quantity })),
+    lines.map((line) => ({ productId: line.productId, variantId: line.variantId, delta: line.quantity })),
     { cause: "released", orderId },
   );
 }
@@ -415,16 +655,16 @@ export async function findReservations(db: Queryable, orderIds: readonly string[
       "SELECT order_id, status, created_at, updated_at FROM reservations WHERE order_id = ANY($1::uuid[])",
       [orderIds],
     ),
-    db.query<{ order_id: string; product_id: string; quantity: number }>(
-      `SELECT order_id, product_id, quantity FROM reservation_lines
-       WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, product_id`,
+    db.query<{ order_id: string; product_id: string; variant_id: string; quantity: number }>(
+      `SELECT order_id, product_id, variant_id, quantity FROM reservation_lines
+       WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, variant_id`,
       [orderIds],
     ),
   ]);
   const linesByOrder = new Map<string, ReservationLine[]>();
   for (const line of lines.rows) {
     const list = linesByOrder.get(line.order_id) ?? [];
-    list.push({ productId: line.product_id, quantity: line.quantity });
+    list.push({ productId: line.product_id, variantId: line.variant_id, quantity: line.quantity });
     linesByOrder.set(line.order_id, list);
   }
   const byOrderId = new Map(

@@ -12,6 +12,7 @@ import { productSettings } from "./config.js";
 import { productChanged } from "./events.js";
 import { slugFromName } from "./catalog.js";
 import { drawProgress } from "./progress.js";
+import * as repository from "./repository.js";
 import { openProductDatabase } from "./storage.js";
 
 const USAGE = `Fills the product catalog with generated products (deterministic: the same seed gives the same catalog).
@@ -291,7 +292,9 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     if (values.reset) {
-      await database.query("TRUNCATE reservation_lines, reservations, event_outbox, products, categories");
+      await database.query(
+        "TRUNCATE reservation_lines, reservations, event_outbox, product_variants, products, categories",
+      );
       console.error("catalog emptied");
     }
     const categoryIds = await database.transaction(ensureCategories);
@@ -321,6 +324,10 @@ async function main(): Promise<void> {
           ],
         );
         added += inserted.rows.length;
+        await repository.insertDefaultVariants(
+          tx,
+          inserted.rows.map((row) => row.id),
+        );
         // Same rule as the repository: every product created writes its event (the search indexer follows them).
         const insertedIds = new Set(inserted.rows.map((row) => row.id));
         await recordEvents(

@@ -60,7 +60,9 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
     {
       createProduct: async (request, context) => {
         await caller.requireAdmin(context);
-        return { product: toProtoProduct(await service.createProduct(request)) };
+        return {
+          product: toProtoProduct(await service.createProduct({ ...request, variants: request.variants?.variants })),
+        };
       },
       updateProduct: async (request, context) => {
         await caller.requireAdmin(context);
@@ -89,6 +91,17 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
           sort: fromEnum("sort", sortOf, request.sort),
         });
         return { ...result, products: result.products.map(toProtoProduct) };
+      },
+      addVariant: async (request, context) => {
+        await caller.requireAdmin(context);
+        if (!request.variant) throw invalidArgument("variant", "is required");
+        const added = await service.addVariant({ productId: request.productId, variant: request.variant });
+        return { product: toProtoProduct(added.product), variant: added.variant };
+      },
+      updateVariant: async (request, context) => {
+        await caller.requireAdmin(context);
+        const updated = await service.updateVariant({ ...request, options: request.options?.options });
+        return { product: toProtoProduct(updated.product), variant: updated.variant };
       },
       createCategory: async (request, context) => {
         await caller.requireAdmin(context);

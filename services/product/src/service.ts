@@ -1,16 +1,25 @@
-import type { Database } from "@polyscale/platform";
+import type { Database, RequestedOrderLine } from "@polyscale/platform";
 import {
   CatalogService,
   type CreateCategoryInput,
   type CreateProductInput,
+  type NewVariantInput,
   type SearchInput,
   type UpdateProductInput,
+  type UpdateVariantInput,
 } from "./catalog.js";
 import { InventoryService } from "./inventory.js";
-import type { Category, Product, Reservation, ReservationLine, ReservationStatus, StockLevel } from "./model.js";
+import type { Category, Product, Reservation, ReservationStatus, StockLevel, Variant } from "./model.js";
 import type { SearchEngine, SearchResult } from "./search/search-engine.js";
 
-export type { CreateCategoryInput, CreateProductInput, SearchInput, UpdateProductInput } from "./catalog.js";
+export type {
+  CreateCategoryInput,
+  CreateProductInput,
+  NewVariantInput,
+  SearchInput,
+  UpdateProductInput,
+  UpdateVariantInput,
+} from "./catalog.js";
 
 export interface ProductServiceOptions {
   database: Database;
@@ -72,6 +81,16 @@ export class ProductService {
     return this.catalog.searchProducts(input);
   }
 
+  /** Adds a variant after the product's others; its SKU must be free. */
+  addVariant(input: { productId: string; variant: NewVariantInput }): Promise<{ product: Product; variant: Variant }> {
+    return this.catalog.addVariant(input);
+  }
+
+  /** Changes the fields of a variant that are set. */
+  updateVariant(input: UpdateVariantInput): Promise<{ product: Product; variant: Variant }> {
+    return this.catalog.updateVariant(input);
+  }
+
   createCategory(input: CreateCategoryInput): Promise<Category> {
     return this.catalog.createCategory(input);
   }
@@ -82,12 +101,13 @@ export class ProductService {
 
   // ---- Inventory (inventory.ts) ----
 
-  adjustStock(input: { productId: string; delta: number }): Promise<Product> {
+  /** Adds delta to a variant's stock (the default variant's when variantId is empty or absent). */
+  adjustStock(input: { productId: string; variantId?: string; delta: number }): Promise<Product> {
     return this.inventory.adjustStock(input);
   }
 
   /** Takes stock for every line of an order or for none; asking again with the same lines returns the reservation. */
-  reserveStock(input: { orderId: string; lines: ReservationLine[] }): Promise<Reservation> {
+  reserveStock(input: { orderId: string; lines: RequestedOrderLine[] }): Promise<Reservation> {
     return this.inventory.reserveStock(input);
   }
 

@@ -1,4 +1,5 @@
-import { newId, type Queryable } from "@polyscale/platform";
+import { newId, type Database } from "@polyscale/platform";
+import type { VariantOption } from "./model.js";
 import * as repository from "./repository.js";
 import { slugFromName } from "./catalog.js";
 
@@ -11,6 +12,8 @@ export interface SeedProduct {
   currency?: string;
   stock: number;
   categoryName?: string;
+  /** The option values of its one variant. */
+  options?: VariantOption[];
 }
 
 export interface SeededProduct extends SeedProduct {
@@ -23,7 +26,7 @@ export interface SeededProduct extends SeedProduct {
  * named category once, and returns them with their ids. Engines that index elsewhere (Elasticsearch) seed the
  * database with this, then index it.
  */
-export async function seedForSearch(db: Queryable, products: SeedProduct[]): Promise<SeededProduct[]> {
+export async function seedForSearch(db: Database, products: SeedProduct[]): Promise<SeededProduct[]> {
   const categoryIds = new Map<string, string>();
   const seeded: SeededProduct[] = [];
   for (const product of products) {
@@ -39,16 +42,27 @@ export async function seedForSearch(db: Queryable, products: SeedProduct[]): Pro
       categoryId = category.id;
       categoryIds.set(product.categoryName, categoryId);
     }
-    const stored = await repository.insertProduct(db, {
-      id: newId(),
-      name: product.name,
-      description: product.description,
-      priceCents: product.priceCents,
-      currency: product.currency ?? "USD",
-      categoryId: categoryId || null,
-      stock: product.stock,
-    });
-    seeded.push({ ...product, id: stored.id, categoryId: stored.categoryId ?? undefined });
+    const id = newId();
+    const stored = await db.transaction((tx) =>
+      repository.insertProduct(tx, {
+        id,
+        name: product.name,
+        description: product.description,
+        categoryId: categoryId || null,
+        variants: [
+          {
+            id,
+            sku: id.toUpperCase(),
+            options: product.options ?? [],
+            priceCents: product.priceCents,
+            currency: product.currency ?? "USD",
+            stock: product.stock,
+          },
+        ],
+      }),
+    );
+    if (stored.kind !== "written") throw new Error(`seeded product "${product.name}" was refused (${stored.kind})`);
+    seeded.push({ ...product, id, categoryId: categoryId || undefined });
   }
   return seeded;
 }

@@ -64,7 +64,7 @@ export const Mutation = {
       categoryId: defined(input.categoryId),
     });
   },
-  adjustStock: (_, args, { gateway }) => domain.adjustStock(gateway, args.productId, args.delta),
+  adjustStock: (_, args, { gateway }) => domain.adjustStock(gateway, { productId: args.productId, delta: args.delta }),
   archiveProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, true),
   restoreProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, false),
   createCategory: (_, { input }, { gateway }) =>

@@ -19,6 +19,7 @@ function loadProducts(ids: string[]): Promise<Product[]> {
       currency: "USD",
       categoryId: SHOES,
       stock: 1,
+      variants: [],
       createdAt,
       updatedAt: createdAt,
       archivedAt: null,

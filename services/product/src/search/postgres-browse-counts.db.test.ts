@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
 import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
+import { insertDefaultVariants } from "../repository.js";
 
 /**
  * Browsing (no text) counts exactly, compared with SQL over the table: the whole catalogue (from the counter table the
@@ -34,6 +35,7 @@ describe.each(databaseBackends())("PostgresSearchEngine browse counts on $name",
        FROM generate_series(1, $1::int) AS i`,
       [PRODUCTS, ...categories],
     );
+    await insertDefaultVariants(database);
     // Statistics as a live catalogue has them (a sample of the table is then smaller than the table).
     await database.query("ANALYZE products");
   });

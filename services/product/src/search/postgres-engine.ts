@@ -1,5 +1,5 @@
 import type { Database } from "@polyscale/platform";
-import { PRODUCT_COLUMNS, toProduct, type ProductRow } from "../repository.js";
+import { productColumns, toProduct, type ProductRow } from "../repository.js";
 import {
   EXACT_COUNT_LIMIT,
   PRICE_BUCKET_BOUNDS,
@@ -384,9 +384,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     SELECT summary.total, summary.total_scale, summary.total_known, summary.facets_exact,
       CASE WHEN coalesce(page.position, 1) = 1 THEN summary.category_facets END AS category_facets,
       CASE WHEN coalesce(page.position, 1) = 1 THEN summary.price_facets END AS price_facets,
-      ${PRODUCT_COLUMNS.split(", ")
-        .map((column) => `p.${column}`)
-        .join(", ")}
+      ${productColumns("p")}
     FROM summary
     LEFT JOIN page ON true
     LEFT JOIN products p ON p.id = page.id

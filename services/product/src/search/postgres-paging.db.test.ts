@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine, RANKED_CANDIDATES } from "./postgres-engine.js";
 import { EXACT_COUNT_LIMIT, type SearchSortOrder } from "./search-engine.js";
+import { insertDefaultVariants } from "../repository.js";
 
 /**
  * Paging reaches every match exactly once, under every order, both when the count is exact (more matches than
@@ -28,6 +29,7 @@ describe.each(databaseBackends())("PostgresSearchEngine paging on $name", (backe
        FROM generate_series(1, $1::int) AS i`,
       [PRODUCTS],
     );
+    await insertDefaultVariants(database);
   });
   afterAll(async () => {
     await close?.();

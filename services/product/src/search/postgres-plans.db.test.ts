@@ -5,6 +5,7 @@ import { migrationsDir } from "../storage.js";
 import { buildSearchStatement, PostgresSearchEngine, RANKED_CANDIDATES } from "./postgres-engine.js";
 import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
 import { searchQuery as query } from "./test-search-engine-behaviour.js";
+import { insertDefaultVariants } from "../repository.js";
 
 /**
  * The plans PostgreSQL chooses for search statements at catalogue scale: every text query reads products through the
@@ -55,6 +56,7 @@ async function fillCatalogue(database: Database): Promise<void> {
        FROM generate_series(1, $1::int) AS i JOIN kinds ON kinds.k = i % 1650`,
       [PRODUCTS],
     );
+    await insertDefaultVariants(tx);
     await tx.query("ALTER TABLE products ENABLE TRIGGER products_search_vector_trigger");
     for (const { indexdef } of definitions.rows) await tx.query(indexdef);
   });
@@ -178,6 +180,7 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
       `INSERT INTO products (id, name, description, price_cents, currency, stock)
        VALUES (gen_random_uuid(), 'Leather', 'Full-grain hide, sold by the square foot', 2500, 'USD', 3)`,
     );
+    await insertDefaultVariants(database);
     const matching = await database.query<{ count: number }>(
       "SELECT count(*)::int AS count FROM products WHERE search_vector @@ to_tsquery('polyscale_simple', 'leather')",
     );

@@ -1,0 +1,367 @@
+import { newId } from "@polyscale/platform";
+import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Product } from "./model.js";
+import type { NewVariantInput, ProductService } from "./service.js";
+import { openProductService, rejection } from "./test-product-service.js";
+
+describe.each(databaseBackends())("ProductService variants on $name", (backend) => {
+  let test: TestDatabase;
+  let service: ProductService;
+
+  beforeAll(async () => {
+    ({ test, service } = await openProductService(backend));
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  /** A T-shirt in the given sizes × colours, SKUs unique to this call, stock from `stockOf`. */
+  const createTShirt = async (sizes: string[], colours: string[], stockOf = () => 5): Promise<Product> => {
+    const tag = newId().slice(-12).toUpperCase();
+    const variants: NewVariantInput[] = sizes.flatMap((size) =>
+      colours.map((colour) => ({
+        sku: `TS-${tag}-${size}-${colour}`,
+        options: [
+          { name: "Size", value: size },
+          { name: "Colour", value: colour },
+        ],
+        priceCents: size === "L" ? 2200 : 2000,
+        currency: "EUR",
+        stock: stockOf(),
+      })),
+    );
+    return service.createProduct({
+      name: "T-shirt",
+      description: "Cotton",
+      priceCents: 0,
+      currency: "",
+      categoryId: "",
+      stock: 0,
+      variants,
+    });
+  };
+  const variantStock = async (variantId: string) =>
+    (await test.database.query<{ stock: number }>("SELECT stock FROM product_variants WHERE id = $1", [variantId]))
+      .rows[0]!.stock;
+  const reservedOf = async (variantId: string) =>
+    (
+      await test.database.query<{ total: number }>(
+        "SELECT coalesce(sum(quantity), 0)::int AS total FROM reservation_lines WHERE variant_id = $1",
+        [variantId],
+      )
+    ).rows[0]!.total;
+
+  it("creates a product with its variants, the first the default with the product's id, SKUs upper-case", async () => {
+    const product = await createTShirt(["S", "M", "L"], ["red", "blue"]);
+    expect(product.variants).toHaveLength(6);
+    expect(product.variants[0]!.id).toBe(product.id);
+    expect(product.variants.map((variant) => variant.position)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(product.variants.every((variant) => variant.sku === variant.sku.toUpperCase())).toBe(true);
+    expect(product.variants[4]!.options).toEqual([
+      { name: "Size", value: "L" },
+      { name: "Colour", value: "red" },
+    ]);
+    // The product answers the old fields from its variants: the default's price, the stock of all.
+    expect(product).toMatchObject({ priceCents: 2000, currency: "EUR", stock: 30 });
+    expect(await service.getProduct(product.id)).toEqual(product);
+  });
+
+  it("regression: a product created the old way is one default variant, and the old calls work on it unchanged", async () => {
+    const product = await service.createProduct({
+      name: "Mug",
+      description: "",
+      priceCents: 900,
+      currency: "",
+      categoryId: "",
+      stock: 4,
+    });
+    expect(product).toMatchObject({ priceCents: 900, currency: "USD", stock: 4 });
+    expect(product.variants).toEqual([
+      expect.objectContaining({
+        id: product.id,
+        productId: product.id,
+        sku: product.id.toUpperCase(),
+        options: [],
+        priceCents: 900,
+        currency: "USD",
+        stock: 4,
+        position: 0,
+      }),
+    ]);
+    const reservation = await service.reserveStock({
+      orderId: newId(),
+      lines: [{ productId: product.id, quantity: 3 }],
+    });
+    expect(reservation.lines).toEqual([{ productId: product.id, variantId: product.id, quantity: 3 }]);
+    expect((await service.adjustStock({ productId: product.id, delta: 2 })).stock).toBe(3);
+    const updated = await service.updateProduct({ id: product.id, priceCents: 1100, currency: "GBP" });
+    expect(updated).toMatchObject({ priceCents: 1100, currency: "GBP", stock: 3 });
+    expect(updated.variants[0]).toMatchObject({ priceCents: 1100, currency: "GBP", stock: 3 });
+  });
+
+  it("regression: 50 concurrent buyers over 3 variants never oversell one; sold + available = initial per variant", async () => {
+    const initial = [4, 3, 2];
+    let next = 0;
+    const product = await createTShirt(["S", "M", "L"], ["black"], () => initial[next++]!);
+    const variants = product.variants;
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, buyer) => {
+        const variant = variants[buyer % 3]!;
+        return service.reserveStock({
+          orderId: newId(),
+          lines: [{ productId: product.id, variantId: variant.id, quantity: 1 }],
+        });
+      }),
+    );
+    const refused = attempts.flatMap((attempt) => (attempt.status === "rejected" ? [attempt.reason as unknown] : []));
+    for (const error of refused) {
+      // The default variant has the product's id, so a refusal for it names productId, as the old contract did.
+      expect(error).toMatchObject({ code: "FAILED_PRECONDITION", reason: "INSUFFICIENT_STOCK" });
+      expect(["productId", "variantId"]).toContain((error as { field: string }).field);
+    }
+    expect(attempts.length - refused.length).toBe(4 + 3 + 2);
+    for (const [index, variant] of variants.entries()) {
+      const available = await variantStock(variant.id);
+      const sold = await reservedOf(variant.id);
+      expect(available).toBeGreaterThanOrEqual(0);
+      expect(sold + available).toBe(initial[index]);
+      expect(sold).toBe(initial[index]);
+    }
+    expect((await service.getProduct(product.id)).stock).toBe(0);
+  });
+
+  it("regression: concurrent orders of several variants each take all or nothing, sums per variant hold", async () => {
+    const product = await createTShirt(["S", "M"], ["red", "blue"], () => 6);
+    const [a, b, c, d] = product.variants.map((variant) => variant.id);
+    const lineSets = [
+      [a!, b!],
+      [b!, c!],
+      [c!, d!],
+      [d!, a!],
+    ];
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, buyer) =>
+        service.reserveStock({
+          orderId: newId(),
+          lines: lineSets[buyer % 4]!.map((variantId) => ({ productId: product.id, variantId, quantity: 1 })),
+        }),
+      ),
+    );
+    const taken = new Map<string, number>();
+    for (const attempt of attempts) {
+      if (attempt.status !== "fulfilled") continue;
+      for (const line of attempt.value.lines) taken.set(line.variantId, (taken.get(line.variantId) ?? 0) + 1);
+    }
+    for (const variant of product.variants) {
+      const available = await variantStock(variant.id);
+      expect(available).toBeGreaterThanOrEqual(0);
+      expect(await reservedOf(variant.id)).toBe(taken.get(variant.id) ?? 0);
+      expect(available + (taken.get(variant.id) ?? 0)).toBe(6);
+    }
+    const sum = (await Promise.all(product.variants.map((variant) => variantStock(variant.id)))).reduce(
+      (total, units) => total + units,
+      0,
+    );
+    expect((await service.getProduct(product.id)).stock).toBe(sum);
+  });
+
+  it("regression: reserves once per order however often repeated, per variant; other lines for it conflict", async () => {
+    const product = await createTShirt(["S", "M"], ["red"], () => 5);
+    const [small, medium] = product.variants;
+    const orderId = newId();
+    const lines = [
+      { productId: product.id, variantId: small!.id, quantity: 2 },
+      { productId: product.id, variantId: medium!.id, quantity: 1 },
+    ];
+    const results = await Promise.all(Array.from({ length: 10 }, () => service.reserveStock({ orderId, lines })));
+    expect(new Set(results.map((reservation) => JSON.stringify(reservation.lines))).size).toBe(1);
+    expect(await variantStock(small!.id)).toBe(3);
+    expect(await variantStock(medium!.id)).toBe(4);
+    const swapped = await rejection(
+      service.reserveStock({
+        orderId,
+        lines: [
+          { productId: product.id, variantId: small!.id, quantity: 1 },
+          { productId: product.id, variantId: medium!.id, quantity: 2 },
+        ],
+      }),
+    );
+    expect(swapped).toMatchObject({ code: "ALREADY_EXISTS", reason: "RESERVATION_CONFLICT", field: "orderId" });
+    await service.releaseReservation(orderId);
+    await service.releaseReservation(orderId);
+    expect(await variantStock(small!.id)).toBe(5);
+    expect(await variantStock(medium!.id)).toBe(5);
+    expect((await service.getProduct(product.id)).stock).toBe(10);
+  });
+
+  it("refuses a variant of another product and an unknown variant, taking nothing", async () => {
+    const shirt = await createTShirt(["S"], ["red"]);
+    const other = await createTShirt(["S"], ["blue"]);
+    const foreign = await rejection(
+      service.reserveStock({
+        orderId: newId(),
+        lines: [
+          { productId: shirt.id, quantity: 1 },
+          { productId: shirt.id, variantId: other.variants[0]!.id, quantity: 1 },
+        ],
+      }),
+    );
+    expect(foreign).toMatchObject({ code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "variantId" });
+    const unknown = await rejection(service.adjustStock({ productId: shirt.id, variantId: newId(), delta: 1 }));
+    expect(unknown).toMatchObject({ code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "variantId" });
+    expect((await service.getProduct(shirt.id)).stock).toBe(5);
+    expect((await service.getProduct(other.id)).stock).toBe(5);
+  });
+
+  it("regression: of concurrent creates with one SKU exactly one wins; the others are SKU_TAKEN naming sku", async () => {
+    const sku = `RACE-${newId().slice(-12)}`.toUpperCase();
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, index) =>
+        index % 2 === 0
+          ? service.createProduct({
+              name: "Racer",
+              description: "",
+              priceCents: 0,
+              currency: "",
+              categoryId: "",
+              stock: 0,
+              variants: [{ sku: sku.toLowerCase(), options: [], priceCents: 100, currency: "", stock: 1 }],
+            })
+          : createTShirt(["S"], ["red"]).then((product) =>
+              service.addVariant({
+                productId: product.id,
+                variant: { sku, options: [{ name: "Size", value: "XL" }], priceCents: 100, currency: "", stock: 1 },
+              }),
+            ),
+      ),
+    );
+    expect(attempts.filter((attempt) => attempt.status === "fulfilled")).toHaveLength(1);
+    for (const attempt of attempts) {
+      if (attempt.status === "rejected") {
+        expect(attempt.reason).toMatchObject({
+          code: "ALREADY_EXISTS",
+          reason: "SKU_TAKEN",
+          field: "sku",
+          message: `a variant with SKU "${sku}" already exists`,
+        });
+      }
+    }
+    const stored = await test.database.query("SELECT 1 FROM product_variants WHERE sku = $1", [sku]);
+    expect(stored.rowCount).toBe(1);
+    // A refused create left no product behind.
+    const racers = await test.database.query("SELECT 1 FROM products WHERE name = 'Racer'");
+    expect(racers.rowCount).toBe(attempts[0]!.status === "fulfilled" ? 1 : 0);
+  });
+
+  it("adds and updates variants: the product follows, and SKUs and option values stay unique", async () => {
+    const product = await createTShirt(["S"], ["red"]);
+    const added = await service.addVariant({
+      productId: product.id,
+      variant: {
+        sku: " ts-new-m ",
+        options: [
+          { name: "Colour", value: "red" },
+          { name: "Size", value: "M" },
+        ],
+        priceCents: 2500,
+        currency: "EUR",
+        stock: 7,
+      },
+    });
+    expect(added.variant).toMatchObject({ sku: "TS-NEW-M", position: 1, stock: 7 });
+    expect(added.product.stock).toBe(12);
+    const sameOptions = await rejection(
+      service.addVariant({
+        productId: product.id,
+        variant: {
+          sku: "",
+          options: [
+            { name: "size", value: "m" },
+            { name: "colour", value: "RED" },
+          ],
+          priceCents: 1,
+          currency: "",
+          stock: 0,
+        },
+      }),
+    );
+    expect(sameOptions).toMatchObject({ code: "ALREADY_EXISTS", reason: "VARIANT_OPTIONS_TAKEN", field: "options" });
+    const takenSku = await rejection(service.updateVariant({ id: added.variant.id, sku: product.variants[0]!.sku }));
+    expect(takenSku).toMatchObject({ code: "ALREADY_EXISTS", reason: "SKU_TAKEN", field: "sku" });
+    const changed = await service.updateVariant({ id: product.id, priceCents: 1800, sku: "ts-default" });
+    expect(changed.variant).toMatchObject({ sku: "TS-DEFAULT", priceCents: 1800 });
+    expect(changed.product).toMatchObject({ priceCents: 1800, stock: 12 });
+    const missing = await rejection(service.updateVariant({ id: newId(), priceCents: 1 }));
+    expect(missing).toMatchObject({ code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "id" });
+    expect((await service.getProduct(product.id)).variants).toHaveLength(2);
+  });
+
+  it("refuses bad variants naming the field, writing nothing", async () => {
+    const before = await test.database.query<{ n: number }>("SELECT count(*)::int AS n FROM product_variants");
+    const base = { name: "Bad", description: "", currency: "", categoryId: "", priceCents: 0, stock: 0 };
+    const variant = { sku: "OK-1", options: [], priceCents: 100, currency: "", stock: 1 };
+    const cases: Array<[Parameters<ProductService["createProduct"]>[0], string]> = [
+      [{ ...base, variants: [{ ...variant, sku: "no spaces" }] }, "variants[0].sku"],
+      [{ ...base, variants: [variant, { ...variant, sku: "OK-2", priceCents: -1 }] }, "variants[1].priceCents"],
+      [{ ...base, variants: [{ ...variant, stock: -1 }] }, "variants[0].stock"],
+      [{ ...base, variants: [{ ...variant, currency: "XXXX" }] }, "variants[0].currency"],
+      [{ ...base, variants: [{ ...variant, options: [{ name: "", value: "x" }] }] }, "variants[0].options.name"],
+      [
+        {
+          ...base,
+          variants: [
+            {
+              ...variant,
+              options: [
+                { name: "Size", value: "M" },
+                { name: "size", value: "L" },
+              ],
+            },
+          ],
+        },
+        "variants[0].options.name",
+      ],
+      [{ ...base, priceCents: 5, variants: [variant] }, "priceCents"],
+      [{ ...base, stock: 5, variants: [variant] }, "stock"],
+    ];
+    for (const [input, field] of cases) {
+      expect(await rejection(service.createProduct(input))).toMatchObject({ code: "INVALID_ARGUMENT", field });
+    }
+    const twice = await rejection(service.createProduct({ ...base, variants: [variant, { ...variant, sku: "ok-1" }] }));
+    expect(twice).toMatchObject({ code: "ALREADY_EXISTS", reason: "SKU_TAKEN", field: "sku" });
+    const after = await test.database.query<{ n: number }>("SELECT count(*)::int AS n FROM product_variants");
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  it("writes one stock_changed event per variant moved, naming the variant, its SKU and both stocks", async () => {
+    const product = await createTShirt(["S", "M"], ["red"], () => 5);
+    const [small, medium] = product.variants;
+    const orderId = newId();
+    await service.reserveStock({
+      orderId,
+      lines: [
+        { productId: product.id, variantId: small!.id, quantity: 2 },
+        { productId: product.id, variantId: medium!.id, quantity: 1 },
+      ],
+    });
+    await service.adjustStock({ productId: product.id, variantId: medium!.id, delta: 4 });
+    const events = (
+      await test.database.query<{ body: string; aggregate_id: string }>(
+        "SELECT body, aggregate_id FROM event_outbox WHERE aggregate_id = $1 AND subject = $2 ORDER BY id",
+        [product.id, "polyscale.product.stock_changed"],
+      )
+    ).rows.map((row) => JSON.parse(row.body) as { subject: string; data: Record<string, unknown> });
+    expect(events.map((event) => event.subject)).toEqual([product.id, product.id, product.id]);
+    const byVariant = (id: string) => events.filter((event) => event.data.variantId === id).map((e) => e.data);
+    expect(byVariant(small!.id)).toEqual([
+      expect.objectContaining({ sku: small!.sku, variantStock: 3, delta: -2, cause: "reserved", orderId }),
+    ]);
+    expect(byVariant(medium!.id)).toEqual([
+      expect.objectContaining({ sku: medium!.sku, variantStock: 4, delta: -1, cause: "reserved" }),
+      expect.objectContaining({ sku: medium!.sku, variantStock: 8, stock: 11, delta: 4, cause: "adjusted" }),
+    ]);
+    // Both reservation events carry the product's stock after the statement: 10 - 3.
+    expect(events.slice(0, 2).map((event) => event.data.stock)).toEqual([7, 7]);
+  });
+});
