@@ -16,6 +16,15 @@ export interface Queryable {
   afterCommit(callback: () => void): void;
 }
 
+/** One connection of a pool, kept until release(): for what lives as long as a session, e.g. an advisory lock. */
+export interface DatabaseSession extends Queryable {
+  /**
+   * Gives the connection back to the pool; with `close`, ends it instead, and with it everything the session holds
+   * (its session-level advisory locks). A session whose connection failed is always ended. Idempotent.
+   */
+  release(close?: boolean): void;
+}
+
 export interface DatabaseOptions {
   /** A PostgreSQL URL: a server of your own, or the embedded one `npm start` runs (see startEmbeddedPostgres). */
   url: string;
@@ -172,6 +181,36 @@ export class Database implements Queryable {
 
   afterCommit(callback: () => void): void {
     callback();
+  }
+
+  /**
+   * A connection of the pool of one's own until release() (each statement commits by itself): for state that belongs
+   * to a session, such as the outbox relay's session-level advisory lock. UNAVAILABLE when no connection can be made;
+   * a lost connection makes a statement fail UNAVAILABLE, and the session must then be released.
+   */
+  async session(): Promise<DatabaseSession> {
+    const client = await this.connect();
+    let broken = false;
+    let released = false;
+    return {
+      async query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+        const done = databaseMetrics.startTimer(sqlOperationOf(text));
+        try {
+          return await client.query<Row>(text, values);
+        } catch (error) {
+          broken ||= isConnectionFault(error);
+          throw unavailableIfConnectionFault(error);
+        } finally {
+          done();
+        }
+      },
+      afterCommit: (callback) => callback(),
+      release(close = false) {
+        if (released) return;
+        released = true;
+        client.release(close || broken);
+      },
+    };
   }
 
   /** A pooled client; UNAVAILABLE when no connection can be made (the server is down or restarting). */

@@ -151,7 +151,8 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
   it("publishes a committed event once, as a CloudEvent on its subject with the event id as Nats-Msg-Id", async () => {
     const orderId = newId();
     await database.transaction((tx) => recordEvents(tx, [placed(orderId, 4_250)]));
-    expect(await relay().relayBatch()).toEqual({ published: 1, failed: 0 });
+    const only = relay();
+    expect(await only.relayBatch()).toEqual({ published: 1, failed: 0 });
 
     const [message, ...rest] = await readStream(reader, 1);
     expect(rest).toEqual([]);
@@ -173,7 +174,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
     expect(eventData("order.placed", message!.envelope)).toEqual(placed(orderId, 4_250).data);
     expect(await unsentCount(database)).toBe(0);
     // Nothing left to send.
-    expect(await relay().relayBatch()).toEqual({ published: 0, failed: 0 });
+    expect(await only.relayBatch()).toEqual({ published: 0, failed: 0 });
   });
 
   it("publishes an event of this process as soon as its transaction commits, not at the next poll", async () => {
@@ -321,6 +322,40 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
     }
   });
 
+  it("hands publishing to another replica when the leader's connection ends, and loses or repeats nothing", async () => {
+    const second = await Database.open({ url: test.url, poolSize: 2 });
+    try {
+      const replicas = [relay(), relay({ database: second })];
+      for (const replica of replicas) replica.start();
+      const orders = Array.from({ length: 50 }, () => newId());
+      await Promise.all(orders.map((orderId) => database.transaction((tx) => recordEvents(tx, [placed(orderId)]))));
+      await readStream(reader, 50);
+      // The leader is whichever connection holds the relay lock (a session-level advisory lock, key 727014).
+      const ended = await database.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 727014 AND granted`,
+      );
+      expect(ended.rowCount).toBe(1);
+      await Promise.all(
+        orders.map((orderId) =>
+          database.transaction((tx) => recordEvents(tx, [moved(orderId, "order.paid", "PENDING_PAYMENT", "PAID")])),
+        ),
+      );
+      const received = await readStream(reader, 100);
+      expect(received).toHaveLength(100);
+      expect(new Set(received.map((message) => message.envelope.id)).size).toBe(100);
+      for (const orderId of orders) {
+        expect(received.filter((message) => message.envelope.subject === orderId).map((m) => m.envelope.type)).toEqual([
+          "polyscale.order.placed",
+          "polyscale.order.paid",
+        ]);
+      }
+      await vi.waitFor(async () => expect(await unsentCount(database)).toBe(0));
+    } finally {
+      for (const running of relays.splice(0)) await running.stop();
+      await second.close();
+    }
+  });
+
   it("never lets a later event of an order overtake one whose publish failed in the middle of a pipelined batch", async () => {
     // Two orders, three events each, all in one batch. The second event of the first order is lost on its way to the
     // broker: the relay has already handed the third one over without waiting, and the broker must not store it ahead
@@ -355,8 +390,9 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
     };
 
     // The first order keeps its placed event only; the second order is not held up by the first one's loss.
-    expect(await relay({ publisher: lossy }).relayBatch()).toEqual({ published: 4, failed: 2 });
-    expect(await relay({ publisher: lossy }).relayBatch()).toEqual({ published: 2, failed: 0 });
+    const relaying = relay({ publisher: lossy });
+    expect(await relaying.relayBatch()).toEqual({ published: 4, failed: 2 });
+    expect(await relaying.relayBatch()).toEqual({ published: 2, failed: 0 });
 
     const received = await readStream(reader, 6);
     expect(received).toHaveLength(6);
@@ -391,8 +427,9 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
         }
       },
     };
-    expect(await relay({ publisher: forgetful }).relayBatch()).toEqual({ published: 1, failed: 2 });
-    expect(await relay({ publisher: forgetful }).relayBatch()).toEqual({ published: 2, failed: 0 });
+    const relaying = relay({ publisher: forgetful });
+    expect(await relaying.relayBatch()).toEqual({ published: 1, failed: 2 });
+    expect(await relaying.relayBatch()).toEqual({ published: 2, failed: 0 });
 
     await new Promise((resolve) => setTimeout(resolve, 200));
     const received = await readStream(reader, 3);

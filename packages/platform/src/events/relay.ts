@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { Logger } from "pino";
-import type { Database, Queryable } from "../database.js";
+import type { Database, DatabaseSession, Queryable } from "../database.js";
 import { describeError } from "../errors.js";
 import { gauge } from "../metrics.js";
 import { inBackground } from "../telemetry/background.js";
@@ -81,8 +81,13 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * Publishes the outbox (see outbox.ts) in id order, which is commit order per aggregate, and marks rows sent only
  * after the broker acknowledged them.
  *
- * Replicas: a batch runs in one transaction that first takes a transaction-scoped advisory lock, so at any moment one
- * replica publishes (whichever gets there; another takes over at its next poll if that one dies). A batch is
+ * Replicas: one replica publishes, the one whose connection holds the relay lock, a session-level advisory lock. It
+ * keeps that connection (and so the lock) while it publishes, and gives it up (closing the connection, which ends the
+ * lock) when it stops, loses its broker, or a statement fails; the others try to take the lock at each poll, so one
+ * takes over at its next poll when the leader dies (its connection closes with it). A batch then costs two statements,
+ * each committing by itself: reading the unsent rows, and marking the acknowledged ones sent. (A transaction with a
+ * transaction-scoped lock per batch cost five round trips, BEGIN, lock, read, mark, COMMIT, and an event committed
+ * during a batch waited for all of them: most of the relay's share of the event lag, bench/results/README.md.) A batch is
  * published pipelined: every row is handed to the broker at once, each aggregate's rows one after the other in id
  * order, and then all acknowledgements are awaited (waiting for each before sending the next made the events of a hot
  * product queue behind one round trip each). The broker stores them in the order they were sent, and every row but the
@@ -109,8 +114,10 @@ export class OutboxRelay {
   private failures = 0;
   /** Events committed since the current batch started: look again without pausing. */
   private committedSince = false;
-  /** Whether the last batch was this replica's turn (it took the lock); if not, another replica is publishing. */
+  /** Whether the last batch was this replica's turn (it holds the lock); if not, another replica is publishing. */
   private publishedLast = false;
+  /** This replica's connection while it holds the relay lock. */
+  private leader: DatabaseSession | undefined;
   private stopListening: (() => void) | undefined;
 
   constructor(
@@ -145,6 +152,7 @@ export class OutboxRelay {
     this.wakeUp?.();
     await this.loop;
     this.loop = undefined;
+    this.resign();
   }
 
   private async run(): Promise<void> {
@@ -152,7 +160,9 @@ export class OutboxRelay {
       let report: RelayReport | undefined;
       this.committedSince = false;
       try {
+        // A leader without its broker lets a replica that has one publish.
         if (this.publisher?.isConnected()) report = await this.relayBatch();
+        else this.resign();
         if (Date.now() - this.lastPrune >= PRUNE_INTERVAL_MS) {
           this.lastPrune = Date.now();
           await this.prune();
@@ -189,14 +199,12 @@ export class OutboxRelay {
   async relayBatch(): Promise<RelayReport> {
     const publisher = this.publisher;
     if (!publisher) return { published: 0, failed: 0 };
-    return this.database.transaction(async (tx) => {
-      const lock = await tx.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [
-        RELAY_LOCK_KEY,
-      ]);
-      this.publishedLast = lock.rows[0]!.locked;
-      if (!this.publishedLast) return { published: 0, failed: 0 };
+    const leader = await this.lead();
+    this.publishedLast = leader !== undefined;
+    if (!leader) return { published: 0, failed: 0 };
+    try {
       const rows = (
-        await tx.query<OutboxRow>(
+        await leader.query<OutboxRow>(
           `SELECT id, event_id, subject, aggregate_id, body, traceparent, tracestate FROM event_outbox
             WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
           [this.batchSize],
@@ -240,18 +248,48 @@ export class OutboxRelay {
           firstError ??= (outcomes[firstFailure] as PromiseRejectedResult).reason;
         }
       }
-      if (sent.length > 0) await markSent(tx, sent);
+      if (sent.length > 0) await markSent(leader, sent);
       if (failed > 0) {
         this.logger.warn({ err: describeError(firstError), failed }, "events not acknowledged by NATS; will retry");
       }
       return { published: sent.length, failed };
-    });
+    } catch (error) {
+      // Whatever failed (most likely the connection), another replica may take over; rows not marked sent are
+      // published again, and JetStream drops the copies it stored by their Nats-Msg-Id.
+      this.resign();
+      throw error;
+    }
+  }
+
+  /** This replica's session holding the relay lock: the one it holds, or a new one if the lock is free; else none. */
+  private async lead(): Promise<DatabaseSession | undefined> {
+    if (this.leader) return this.leader;
+    const session = await this.database.session();
+    try {
+      const lock = await session.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
+        RELAY_LOCK_KEY,
+      ]);
+      if (lock.rows[0]!.locked) return (this.leader = session);
+      session.release();
+      return undefined;
+    } catch (error) {
+      session.release(true);
+      throw error;
+    }
+  }
+
+  /** Gives the relay lock up by closing the leader's connection (returned to the pool, it would keep the lock). */
+  private resign(): void {
+    this.leader?.release(true);
+    this.leader = undefined;
   }
 
   /** Deletes sent rows past their retention and, without a publisher, unpublished rows beyond the cap. */
   async prune(): Promise<number> {
+    // A leader's pool may have no other connection than the one it holds.
+    const db = this.leader ?? this.database;
     let deleted = (
-      await this.database.query(
+      await db.query(
         `DELETE FROM event_outbox WHERE id IN (
            SELECT id FROM event_outbox WHERE sent_at < now() - $1 * interval '1 millisecond' ORDER BY sent_at LIMIT $2)`,
         [this.sentRetentionMs, PRUNE_BATCH],
@@ -259,7 +297,7 @@ export class OutboxRelay {
     ).rowCount!;
     if (!this.publisher) {
       deleted += (
-        await this.database.query(
+        await db.query(
           `DELETE FROM event_outbox WHERE sent_at IS NULL AND id <= (
              SELECT id FROM event_outbox WHERE sent_at IS NULL ORDER BY id DESC OFFSET $1 LIMIT 1)`,
           [this.maxUnpublished],

@@ -44,7 +44,7 @@ export class ServiceEventRelay {
     if (publisher) exportOutboxBacklog(database, logger);
     else logger.warn("NATS_URL is unset: events are kept in a bounded outbox and not published");
     // A publishing relay has a connection of its own: on the service's pool it waited behind busy requests for one
-    // (tens to hundreds of ms at checkout load) and then held it while the broker acknowledged.
+    // (tens to hundreds of ms at checkout load). The leading replica keeps it, with the relay lock.
     const relayDatabase = publisher ? database.separatePool(1) : database;
     const relay = new OutboxRelay(relayDatabase, publisher, logger, { pollMs });
     relay.start();
