@@ -30,6 +30,11 @@ export async function me(context: GatewayContext): Promise<Account | undefined> 
   return viewer ? context.loaders.accountById.load(viewer.accountId) : undefined;
 }
 
+/** The caller's own account, for skins without a null answer (REST): UNAUTHENTICATED for anonymous callers. */
+export async function myAccount(context: GatewayContext): Promise<Account> {
+  return getAccount(context, requireViewer(await context.viewer()).accountId);
+}
+
 export async function updateProfile(
   context: GatewayContext,
   input: { name?: string; email?: string },

@@ -24,7 +24,7 @@ export function handleCors(
   if (request.method !== "OPTIONS") return false;
   response
     .writeHead(204, {
-      "access-control-allow-methods": "GET, POST, PATCH, DELETE, OPTIONS",
+      "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
       "access-control-allow-headers": ALLOWED_HEADERS,
       "access-control-max-age": PREFLIGHT_MAX_AGE_SECONDS,
     })

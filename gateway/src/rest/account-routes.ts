@@ -11,6 +11,8 @@ export function accountRoutes(): Route[] {
       method: "POST",
       path: "/account",
       operation: {
+        operationId: "createAccount",
+        tags: ["accounts"],
         summary: "Create an account (admins only)",
         security: bearer,
         requestBody: bodyOf("NewAccount"),
@@ -35,6 +37,8 @@ export function accountRoutes(): Route[] {
       method: "GET",
       path: "/account/{id}",
       operation: {
+        operationId: "account",
+        tags: ["accounts"],
         summary: "One account (its holder or an admin)",
         security: bearer,
         parameters: [idParameter("id", "Account id")],
@@ -44,8 +48,42 @@ export function accountRoutes(): Route[] {
     },
     {
       method: "GET",
+      path: "/me",
+      operation: {
+        operationId: "me",
+        tags: ["accounts"],
+        summary: "The caller's own account (GraphQL's me is null without a token; here it is 401)",
+        security: bearer,
+        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [401]),
+      },
+      handle: async (context) => ok(accountBody(await domain.myAccount(context))),
+    },
+    {
+      method: "PATCH",
+      path: "/me",
+      operation: {
+        operationId: "updateProfile",
+        tags: ["accounts"],
+        summary: "Change the caller's name or email",
+        security: bearer,
+        requestBody: bodyOf("ProfileChange"),
+        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 409, 413]),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const account = await domain.updateProfile(context, {
+          name: optionalString(body, "name"),
+          email: optionalString(body, "email"),
+        });
+        return ok(accountBody(account));
+      },
+    },
+    {
+      method: "GET",
       path: "/accounts",
       operation: {
+        operationId: "accounts",
+        tags: ["accounts"],
         summary: "Accounts newest first (admins see all, a customer only their own)",
         security: bearer,
         parameters: [pageParameters.skip, pageParameters.take],

@@ -42,6 +42,7 @@ export function addressRoutes(): Route[] {
       path: "/me/addresses",
       operation: {
         operationId: "listAddresses",
+        tags: ["accounts"],
         summary: "The caller's address book, oldest first",
         security: bearer,
         responses: responses(
@@ -56,6 +57,7 @@ export function addressRoutes(): Route[] {
       path: "/me/addresses",
       operation: {
         operationId: "addAddress",
+        tags: ["accounts"],
         summary: "Add an address to the caller's book (at most 20: ADDRESS_BOOK_FULL beyond)",
         security: bearer,
         requestBody: bodyOf("NewAddress"),
@@ -76,6 +78,7 @@ export function addressRoutes(): Route[] {
       path: "/me/addresses/{id}",
       operation: {
         operationId: "updateAddress",
+        tags: ["accounts"],
         summary: "Change an address of the caller's book (an admin: any account's)",
         security: bearer,
         parameters: [idParameter("id", "Address id")],
@@ -97,6 +100,7 @@ export function addressRoutes(): Route[] {
       path: "/me/addresses/{id}",
       operation: {
         operationId: "deleteAddress",
+        tags: ["accounts"],
         summary: "Remove an address from the caller's book (an admin: any account's); orders keep their snapshots",
         security: bearer,
         parameters: [idParameter("id", "Address id")],

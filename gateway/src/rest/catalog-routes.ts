@@ -12,6 +12,7 @@ import {
   requiredString,
 } from "./input.js";
 import {
+  anonymous,
   bearer,
   bodyOf,
   idParameter,
@@ -50,6 +51,7 @@ function archivingRoute(action: "archive" | "restore", summary: string): Route {
     path: `/product/{id}/${action}`,
     operation: {
       operationId: `${action}Product`,
+      tags: ["catalog"],
       summary: `${summary}; idempotent`,
       security: bearer,
       parameters: [idParameter("id", "Product id")],
@@ -68,6 +70,8 @@ export function catalogRoutes(): Route[] {
       method: "POST",
       path: "/product",
       operation: {
+        operationId: "createProduct",
+        tags: ["catalog"],
         summary: "Create a product (admins only)",
         security: bearer,
         requestBody: bodyOf("NewProduct"),
@@ -93,7 +97,10 @@ export function catalogRoutes(): Route[] {
       method: "GET",
       path: "/product/{id}",
       operation: {
+        operationId: "product",
+        tags: ["catalog"],
         summary: "One product",
+        security: anonymous,
         parameters: [idParameter("id", "Product id")],
         responses: responses({ status: 200, description: "The product", schema: ref("Product") }, [400, 404]),
       },
@@ -113,7 +120,10 @@ export function catalogRoutes(): Route[] {
       method: "GET",
       path: "/products",
       operation: {
+        operationId: "searchProducts",
+        tags: ["catalog"],
         summary: "Search the catalog, with facets",
+        security: anonymous,
         parameters: [
           pageParameters.skip,
           pageParameters.take,
@@ -160,8 +170,25 @@ export function catalogRoutes(): Route[] {
     },
     {
       method: "GET",
+      path: "/categories",
+      operation: {
+        operationId: "categories",
+        tags: ["catalog"],
+        summary: "Every category",
+        security: anonymous,
+        responses: responses(
+          { status: 200, description: "Categories", schema: { type: "array", items: ref("Category") } },
+          [],
+        ),
+      },
+      handle: async (context) => ok(await domain.listCategories(context)),
+    },
+    {
+      method: "GET",
       path: "/admin/stock",
       operation: {
+        operationId: "stockLevels",
+        tags: ["catalog"],
         summary: "Stock on hand, available, held by unpaid orders and sold, per product (admins)",
         security: bearer,
         parameters: [

@@ -9,14 +9,25 @@ import type { Route } from "./router.js";
  * width and range are stated once.
  */
 
+/** The document's tags, one per domain; each operation has one. */
+const tags = {
+  sessions: "Registering, logging in and out, tokens, passwords and email verification.",
+  accounts: "The caller's own account, and account administration (admins).",
+  catalog: "Products, categories and search; product writes and stock levels for admins.",
+  cart: "The signed-in customer's cart.",
+  orders: "Checkout, orders placed for an account, reading, listing and cancelling them.",
+  payments: "The payment provider's callback.",
+} as const;
+
 /** One OpenAPI operation: what a route states about itself beside its method and path. */
 export interface Operation {
   summary: string;
   description?: string;
-  /** The GraphQL field's name where the route mirrors one. */
-  operationId?: string;
-  /** `bearer`, `anonymous`, or absent (the document's default: none). */
-  security?: readonly object[];
+  /** The GraphQL field's name where the route mirrors one; REST's own operations name themselves alike. */
+  operationId: string;
+  tags: readonly [keyof typeof tags];
+  /** `bearer` where the operation needs a caller, `anonymous` where anyone may call it: always stated. */
+  security: readonly object[];
   parameters?: readonly object[];
   requestBody?: object;
   responses: Record<number, object>;
@@ -105,6 +116,15 @@ export const pageParameters = {
   }),
 };
 
+/** The optional Idempotency-Key header of the operations that place an order. */
+export const idempotencyKeyHeader = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description: "A retry with the same key returns the same order.",
+  schema: { type: "string" },
+};
+
 export const bearer = [{ bearerAuth: [] }];
 /** Explicitly no authentication (OpenAPI: an empty security requirement list). */
 export const anonymous: never[] = [];
@@ -164,11 +184,6 @@ const addressRule =
 
 /** The document's component schemas; routes name them with ref() and read their integer fields with them. */
 export const schemas = {
-  PostalAddress: {
-    type: "object",
-    description: `A postal address; ${addressRule}`,
-    properties: postalAddressFields,
-  },
   Address: {
     type: "object",
     description: "An entry of an address book.",
@@ -257,6 +272,20 @@ export const schemas = {
     },
   },
   Done: { type: "object", properties: { done: { type: "boolean", const: true } } },
+  Registration: {
+    type: "object",
+    required: ["name", "email", "password"],
+    properties: {
+      name: { type: "string" },
+      email: { type: "string" },
+      password: { type: "string", minLength: 8 },
+    },
+  },
+  ProfileChange: {
+    type: "object",
+    description: "Only the fields that are set change; a new email is unverified until confirmed.",
+    properties: { name: { type: "string" }, email: { type: "string" } },
+  },
   NewAccount: {
     type: "object",
     required: ["name"],
@@ -286,6 +315,61 @@ export const schemas = {
           "on sale.",
       },
     },
+  },
+  Category: {
+    type: "object",
+    properties: {
+      id: { type: "string" },
+      name: { type: "string" },
+      slug: { type: "string", description: "Unique, lowercase words joined by hyphens." },
+      parentId: { type: "string", description: "Empty for a top-level category." },
+    },
+  },
+  Cart: {
+    type: "object",
+    properties: {
+      accountId: { type: "string" },
+      lines: {
+        type: "array",
+        items: {
+          type: "object",
+          description: "Current values from the catalog, not snapshots.",
+          properties: {
+            productId: { type: "string" },
+            name: { type: "string" },
+            quantity: { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity },
+            unitPriceCents: money,
+            lineTotalCents: money,
+            currency: { type: "string" },
+            inStock: { type: "boolean" },
+            availableStock: units("Units available to sell now."),
+          },
+        },
+      },
+      totalCents: money,
+      currency: { type: "string", description: "Empty for an empty cart." },
+      updatedAt: { ...instant, description: "Absent for a cart never written." },
+    },
+  },
+  NewCartItem: {
+    type: "object",
+    required: ["productId"],
+    properties: {
+      productId: { type: "string" },
+      quantity: {
+        type: "integer",
+        format: "int32",
+        minimum: 1,
+        maximum: LIMITS.lineQuantity,
+        default: 1,
+        description: "Added to the units the cart already holds of the product; the line may hold at most the maximum.",
+      },
+    },
+  },
+  CartItemQuantity: {
+    type: "object",
+    required: ["quantity"],
+    properties: { quantity: { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity } },
   },
   NewProduct: {
     type: "object",
@@ -432,8 +516,13 @@ export function openApiDocument(routes: readonly Route[]) {
         "The REST face of the PolyScale gateway, beside GraphQL at /graphql. Money is integer minor units with an ISO " +
         '4217 currency. Errors are {"error": {"code", "message", "reason", "field"?}} with the matching HTTP status; ' +
         "`reason` is stable and machine-readable (see the Error schema). Authenticate with `Authorization: Bearer " +
-        "<accessToken>` from POST /login (or the GraphQL `login` mutation).",
+        "<accessToken>` from POST /register or POST /login (or the GraphQL mutations). Each operationId is the name " +
+        "of the GraphQL field the operation mirrors, where there is one.",
+      license: { name: "Apache 2.0", identifier: "Apache-2.0" },
     },
+    // Relative: the gateway that serves the document.
+    servers: [{ url: "/", description: "This gateway" }],
+    tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       schemas,

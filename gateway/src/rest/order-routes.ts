@@ -1,27 +1,30 @@
 import * as domain from "../domain/index.js";
 import { asObject, optionalString, queryPage, requiredArray, requiredInteger, requiredString } from "./input.js";
-import { bearer, bodyOf, idParameter, pageParameters, ref, responses, schemas } from "./openapi.js";
+import {
+  bearer,
+  bodyOf,
+  idParameter,
+  idempotencyKeyHeader,
+  pageParameters,
+  ref,
+  responses,
+  schemas,
+} from "./openapi.js";
 import { orderBody } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
 
-/** The REST face of orders: placing, reading, listing and cancelling them. */
+/** The REST face of orders: placing them (for an account, or from the own cart), reading, listing and cancelling them. */
 export function orderRoutes(): Route[] {
   return [
     {
       method: "POST",
       path: "/order",
       operation: {
+        operationId: "createOrder",
+        tags: ["orders"],
         summary: "Place an order for an account (its holder or an admin)",
         security: bearer,
-        parameters: [
-          {
-            name: "Idempotency-Key",
-            in: "header",
-            required: false,
-            description: "A retry with the same key returns the same order.",
-            schema: { type: "string" },
-          },
-        ],
+        parameters: [idempotencyKeyHeader],
         requestBody: bodyOf("NewOrder"),
         responses: responses(
           { status: 201, description: "The order", schema: ref("Order") },
@@ -49,6 +52,8 @@ export function orderRoutes(): Route[] {
       method: "GET",
       path: "/order/{id}",
       operation: {
+        operationId: "order",
+        tags: ["orders"],
         summary: "One order (its account's holder or an admin)",
         security: bearer,
         parameters: [idParameter("id", "Order id")],
@@ -60,6 +65,8 @@ export function orderRoutes(): Route[] {
       method: "GET",
       path: "/orders/{accountId}",
       operation: {
+        operationId: "orders",
+        tags: ["orders"],
         summary: "An account's orders, newest first (its holder or an admin)",
         security: bearer,
         parameters: [idParameter("accountId", "Account id"), pageParameters.skip, pageParameters.take],
@@ -75,8 +82,45 @@ export function orderRoutes(): Route[] {
     },
     {
       method: "POST",
+      path: "/checkout",
+      operation: {
+        operationId: "checkout",
+        tags: ["orders"],
+        summary: "Place an order from the caller's cart and empty it",
+        description:
+          "Reserves the stock of every line at the cart's current prices. 409 CART_EMPTY for an empty cart, " +
+          "INSUFFICIENT_STOCK when a line cannot be served, CART_CHANGED when the cart changed meanwhile.",
+        security: bearer,
+        parameters: [idempotencyKeyHeader],
+        responses: responses(
+          { status: 201, description: "The order, waiting for payment", schema: ref("Order") },
+          [400, 401, 409],
+        ),
+      },
+      handle: async (context) => created(orderBody(await domain.checkout(context))),
+    },
+    {
+      method: "GET",
+      path: "/me/orders",
+      operation: {
+        operationId: "myOrders",
+        tags: ["orders"],
+        summary: "The caller's orders, newest first",
+        security: bearer,
+        parameters: [pageParameters.skip, pageParameters.take],
+        responses: responses(
+          { status: 200, description: "Orders", schema: { type: "array", items: ref("Order") } },
+          [400, 401],
+        ),
+      },
+      handle: async (context, request) => ok((await domain.myOrders(context, queryPage(request.query))).map(orderBody)),
+    },
+    {
+      method: "POST",
       path: "/order/{id}/cancel",
       operation: {
+        operationId: "cancelOrder",
+        tags: ["orders"],
         summary: "Cancel an order waiting for payment (its account's holder or an admin)",
         security: bearer,
         parameters: [idParameter("id", "Order id")],

@@ -22,7 +22,7 @@ export interface RestResult {
 }
 
 export interface Route {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** OpenAPI-style path, e.g. /order/{id}/cancel. */
   path: string;
   /** How /openapi.json describes it (rest/openapi.ts builds the document's paths from the routes). */

@@ -1,5 +1,6 @@
 import { accountRoutes } from "./account-routes.js";
 import { addressRoutes } from "./address-routes.js";
+import { cartRoutes } from "./cart-routes.js";
 import { catalogRoutes } from "./catalog-routes.js";
 import { orderRoutes } from "./order-routes.js";
 import type { Route } from "./router.js";
@@ -13,6 +14,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
     ...addressRoutes(),
     ...sessionRoutes(),
     ...catalogRoutes(),
+    ...cartRoutes(),
     ...orderRoutes(),
     paymentWebhookRoute(options.paymentWebhookSecret),
   ];

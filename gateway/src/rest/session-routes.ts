@@ -1,9 +1,9 @@
 import type { Session } from "@polyscale/account";
 import * as domain from "../domain/index.js";
 import { oneOf, requiredBoolean, requiredString } from "./input.js";
-import { anonymous, bearer, body, idParameter, ref, responses } from "./openapi.js";
+import { anonymous, bearer, body, bodyOf, idParameter, ref, responses } from "./openapi.js";
 import { accountBody, roleNames } from "./representations.js";
-import { ok, type RestResult, type Route } from "./router.js";
+import { created, ok, type RestResult, type Route } from "./router.js";
 
 /**
  * The REST face of sessions and account administration: the same operations, names and rules as the GraphQL
@@ -21,8 +21,33 @@ export function sessionRoutes(): Route[] {
   return [
     {
       method: "POST",
+      path: "/register",
+      operation: {
+        tags: ["sessions"],
+        operationId: "register",
+        summary: "Create a customer account that can log in, with its first session; throttled per address",
+        security: anonymous,
+        requestBody: bodyOf("Registration"),
+        responses: responses(
+          { status: 201, description: "The new account's session", schema: ref("Session") },
+          [400, 409, 413, 429],
+        ),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const session = await domain.register(context, {
+          name: requiredString(body, "name"),
+          email: requiredString(body, "email"),
+          password: requiredString(body, "password"),
+        });
+        return created(sessionBody(session));
+      },
+    },
+    {
+      method: "POST",
       path: "/login",
       operation: {
+        tags: ["sessions"],
         operationId: "login",
         summary: "Log in with email and password; failures are throttled per email and address, then per address",
         security: anonymous,
@@ -45,6 +70,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/refresh",
       operation: {
+        tags: ["sessions"],
         operationId: "refreshToken",
         summary:
           "Trade a refresh token for a new pair; a repeat within REFRESH_GRACE_SECONDS gets the same pair, a later reuse ends the session",
@@ -61,6 +87,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/logout",
       operation: {
+        tags: ["sessions"],
         operationId: "logout",
         summary: "End the refresh token's session; its access tokens stop working within a second on every gateway",
         security: anonymous,
@@ -77,6 +104,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/logout-all",
       operation: {
+        tags: ["sessions"],
         operationId: "logoutAll",
         summary: "End every session of the caller's account",
         security: bearer,
@@ -91,6 +119,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/password-change",
       operation: {
+        tags: ["sessions"],
         operationId: "changePassword",
         summary: "Change the caller's password (throttled like a login); every other session ends",
         security: bearer,
@@ -113,6 +142,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/password-reset",
       operation: {
+        tags: ["sessions"],
         operationId: "requestPasswordReset",
         summary: "Email a single-use password-reset link; the same answer whether or not the email has an account",
         security: anonymous,
@@ -129,6 +159,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/password-reset/confirm",
       operation: {
+        tags: ["sessions"],
         operationId: "resetPassword",
         summary: "Set a new password with the emailed token; every other session ends",
         security: anonymous,
@@ -151,6 +182,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/email-verification",
       operation: {
+        tags: ["sessions"],
         operationId: "requestEmailVerification",
         summary: "Email the caller a link confirming their address",
         security: bearer,
@@ -165,11 +197,12 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/email-verification/confirm",
       operation: {
+        tags: ["sessions"],
         operationId: "verifyEmail",
         summary: "Confirm an address with the emailed token",
         security: anonymous,
         requestBody: body({ token: { type: "string" } }),
-        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 429]),
+        responses: responses({ status: 200, description: "The account", schema: ref("Account") }, [400, 401, 413, 429]),
       },
       async handle(context, request) {
         const body = await request.jsonBody();
@@ -180,6 +213,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/account/{id}/role",
       operation: {
+        tags: ["accounts"],
         operationId: "setAccountRole",
         summary: "Set an account's role (admins only); its access tokens stop working within a second",
         security: bearer,
@@ -201,6 +235,7 @@ export function sessionRoutes(): Route[] {
       method: "POST",
       path: "/account/{id}/disabled",
       operation: {
+        tags: ["accounts"],
         operationId: "setAccountDisabled",
         summary: "Disable (ending every session) or enable an account (admins only)",
         security: bearer,

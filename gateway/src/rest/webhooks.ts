@@ -6,7 +6,7 @@ import { orderBody } from "./representations.js";
 import * as domain from "../domain/index.js";
 import { parseJsonObject } from "../http/request-body.js";
 import { oneOf, requiredInteger, requiredString } from "./input.js";
-import { bodyOf, ref, responses, schemas } from "./openapi.js";
+import { anonymous, bodyOf, ref, responses, schemas } from "./openapi.js";
 import { ok, type Route } from "./router.js";
 
 export const SIGNATURE_HEADER = "x-polyscale-signature";
@@ -58,7 +58,11 @@ export function paymentWebhookRoute(secret: string): Route {
     method: "POST",
     path: "/webhooks/payments",
     operation: {
+      operationId: "paymentWebhook",
+      tags: ["payments"],
       summary: "Payment provider callback: a capture or refund",
+      // Authenticated by the body's signature (X-PolyScale-Signature), not by a caller's token.
+      security: anonymous,
       description:
         "Signed with `X-PolyScale-Signature: sha256=<hex HMAC-SHA256 of the raw body>` under " +
         "PAYMENT_WEBHOOK_SECRET. Idempotent by provider reference.",

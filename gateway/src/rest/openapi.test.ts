@@ -1,0 +1,111 @@
+import { buildSchema, type GraphQLObjectType } from "graphql";
+import { describe, expect, it } from "vitest";
+import { loadTypeDefs } from "../graphql/schema.js";
+import { openApiDocument } from "./openapi.js";
+import { restRoutes } from "./routes.js";
+
+interface Operation {
+  operationId?: string;
+  tags?: string[];
+  summary?: string;
+  security?: unknown[];
+  parameters?: Array<{ in: string }>;
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+}
+
+const document = openApiDocument(restRoutes({ paymentWebhookSecret: "" }));
+const paths = document.paths as unknown as Record<string, Record<string, Operation>>;
+const operations = Object.entries(paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, ...operation })),
+);
+const byId = (id: string) => operations.find((operation) => operation.operationId === id);
+
+/** The operations anyone may call; every other one needs an access token. */
+const anonymous = [
+  "register",
+  "login",
+  "refreshToken",
+  "logout",
+  "requestPasswordReset",
+  "resetPassword",
+  "verifyEmail",
+  "product",
+  "searchProducts",
+  "categories",
+  "paymentWebhook",
+];
+
+/**
+ * What a storefront does, by the GraphQL field's name; REST has each under the same operationId (issue 17 item 7). A
+ * feature that adds a storefront field adds its name here and its route beside the others.
+ */
+const STOREFRONT_OPERATIONS = [
+  "register",
+  "login",
+  "refreshToken",
+  "logout",
+  "me",
+  "updateProfile",
+  "categories",
+  "product",
+  "searchProducts",
+  "cart",
+  "addToCart",
+  "setCartItemQuantity",
+  "removeFromCart",
+  "clearCart",
+  "checkout",
+  "myOrders",
+  "order",
+  "cancelOrder",
+  "listAddresses",
+  "addAddress",
+  "updateAddress",
+  "deleteAddress",
+];
+
+/** Operations with no root GraphQL field of the same name: REST's own, or a field of a type (Account.addresses). */
+const restOnly = ["account", "paymentWebhook", "listAddresses"];
+
+describe("the OpenAPI document (GET /openapi.json)", () => {
+  it("names every operation after the GraphQL field it mirrors, once", () => {
+    const schema = buildSchema(loadTypeDefs());
+    const fields = ["Query", "Mutation"].flatMap((type) =>
+      Object.keys((schema.getType(type) as GraphQLObjectType).getFields()),
+    );
+    const ids = operations.map((operation) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(fields.concat(restOnly), `operationId ${id}`).toContain(id);
+  });
+
+  it("offers every storefront operation of the GraphQL API", () => {
+    for (const id of STOREFRONT_OPERATIONS) expect(byId(id), id).toBeDefined();
+  });
+
+  it("declares each operation's security: none for the public ones, a bearer token for the others", () => {
+    for (const operation of operations) {
+      const expected = anonymous.includes(operation.operationId!) ? [] : [{ bearerAuth: [] }];
+      expect(operation.security, operation.route).toEqual(expected);
+    }
+  });
+
+  it("tags and summarises every operation and documents its coded errors", () => {
+    const tags = document.tags.map((tag) => tag.name);
+    for (const operation of operations) {
+      const { route } = operation;
+      expect(operation.tags?.length, route).toBe(1);
+      expect(tags, route).toContain(operation.tags![0]);
+      expect(operation.summary, route).toBeTruthy();
+      const statuses = Object.keys(operation.responses);
+      for (const status of statuses.filter((code) => Number(code) >= 400)) {
+        expect(operation.responses[status]!.content?.["application/json"]?.schema, `${route} ${status}`).toEqual({
+          $ref: "#/components/schemas/Error",
+        });
+      }
+      if (operation.security?.length) expect(statuses, route).toContain("401");
+      if (operation.requestBody) expect(statuses, route).toEqual(expect.arrayContaining(["400", "413"]));
+      if (operation.parameters?.some((parameter) => parameter.in === "path")) expect(statuses, route).toContain("400");
+    }
+  });
+});
