@@ -152,6 +152,56 @@ describe("gateway end to end: rest", () => {
     expect(described.sort()).toEqual(served.sort());
   });
 
+  it("asks for a token exactly where /openapi.json declares bearer security", async () => {
+    interface Schema {
+      $ref?: string;
+      type?: string;
+      properties?: Record<string, Schema>;
+      items?: Schema;
+      enum?: string[];
+    }
+    interface Operation {
+      security: unknown[];
+      parameters?: Array<{ name: string; in: string }>;
+      requestBody?: { content: { "application/json": { schema: Schema } } };
+    }
+    const document = (
+      await rest<{ paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } }>(
+        "GET",
+        "/openapi.json",
+      )
+    ).body;
+    /** A well-formed value of the schema, so the call gets past its input checks to the authorization. */
+    const sample = (schema: Schema): unknown => {
+      const shape = schema.$ref ? document.components.schemas[schema.$ref.split("/").at(-1)!]! : schema;
+      if (shape.enum) return shape.enum[0];
+      if (shape.type === "object") {
+        return Object.fromEntries(Object.entries(shape.properties ?? {}).map(([key, child]) => [key, sample(child)]));
+      }
+      if (shape.type === "array") return [sample(shape.items ?? {})];
+      if (shape.type === "integer") return 1;
+      if (shape.type === "boolean") return true;
+      return newId();
+    };
+    const refusedForLogin: string[] = [];
+    const bearer: string[] = [];
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const route = `${method.toUpperCase()} ${path}`;
+        if (operation.security.length > 0) bearer.push(route);
+        const schema = operation.requestBody?.content["application/json"].schema;
+        const answer = await rest<{ error?: { reason: string } } | undefined>(
+          method.toUpperCase(),
+          path.replace(/\{\w+\}/g, () => newId()),
+          { body: schema && sample(schema) },
+        );
+        if (answer.status === 401 && answer.body?.error?.reason === "LOGIN_REQUIRED") refusedForLogin.push(route);
+      }
+    }
+    expect(bearer.length).toBeGreaterThan(10);
+    expect(refusedForLogin.sort()).toEqual(bearer.sort());
+  });
+
   it("records a signed payment webhook once and refuses unsigned ones", async () => {
     const order = await placeOrder(shop.bob.token, shop.bob.id, shop.lantern.id, 1);
     const event = JSON.stringify({

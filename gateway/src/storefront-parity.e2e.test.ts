@@ -1,0 +1,655 @@
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { majorToMinor, newId } from "@polyscale/platform";
+import { PASSWORD, graphql, ok, rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
+
+/**
+ * One suite, both skins: each storefront step runs once through GraphQL and once through REST against one running
+ * system, and both must answer the same thing: the same products, categories, totals in minor units, order lines and
+ * the same error (code, reason, field) for the same bad input. Each skin acts for its own customer (registered through
+ * it), so the answers are compared with that customer's own identifiers (account id, email, order ids) replaced by
+ * placeholders; a step that only reads is also run through the other skin for the same customer, and must then give
+ * exactly the same answer, ids included.
+ *
+ * A feature adds its flow by adding a method to `Storefront` (with its GraphQL and its REST version, answering the
+ * shapes below) and a step to `steps`.
+ */
+
+const shop = useGatewayShop();
+
+/** A call's outcome in the one shape both skins are compared in: the data, or the error's code, reason and field. */
+type Answer<T> = { data: T } | { error: { code?: string; reason?: string; field?: string } };
+
+interface SessionShape {
+  account: AccountShape;
+  hasAccessToken: boolean;
+  hasRefreshToken: boolean;
+}
+interface AccountShape {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+}
+interface CategoryShape {
+  id: string;
+  name: string;
+  slug: string;
+  parentId: string;
+}
+interface SearchShape {
+  items: Array<{ id: string; name: string; priceCents: number; currency: string; stock: number }>;
+  totalCount: number;
+  categories: Array<{ categoryId: string; count: number }>;
+  priceBuckets: Array<{ minCents: number; maxCents?: number; count: number }>;
+}
+interface CartShape {
+  lines: Array<{
+    productId: string;
+    name: string;
+    quantity: number;
+    unitPriceCents: number;
+    lineTotalCents: number;
+    currency: string;
+    inStock: boolean;
+  }>;
+  totalCents: number;
+  currency: string;
+}
+interface OrderShape {
+  id: string;
+  accountId: string;
+  status: string;
+  totalCents: number;
+  currency: string;
+  lines: Array<{ productId: string; name: string; unitPriceCents: number; quantity: number }>;
+}
+
+/** A search as a storefront asks it: text, one category, a price ceiling in minor units, cheapest first. */
+interface SearchRequest {
+  query: string;
+  categoryId: string;
+  maxPriceCents: number;
+  currency: string;
+}
+
+/** What a customer holds while a flow runs through one skin. */
+interface Customer {
+  name: string;
+  email: string;
+  id: string;
+  accessToken: string;
+  refreshToken: string;
+  orderIds: string[];
+}
+
+/** Everything a storefront does, as one skin does it. */
+interface Storefront {
+  name: "GraphQL" | "REST";
+  register(name: string, email: string, password: string): Promise<Answer<SessionShape & Tokens>>;
+  login(email: string, password: string): Promise<Answer<SessionShape & Tokens>>;
+  refresh(refreshToken: string): Promise<Answer<SessionShape & Tokens>>;
+  logout(refreshToken: string): Promise<Answer<{ done: boolean }>>;
+  me(token: string): Promise<Answer<AccountShape>>;
+  categories(): Promise<Answer<CategoryShape[]>>;
+  search(request: SearchRequest): Promise<Answer<SearchShape>>;
+  addToCart(token: string, productId: string, quantity: number): Promise<Answer<CartShape>>;
+  cart(token: string): Promise<Answer<CartShape>>;
+  checkout(token: string): Promise<Answer<OrderShape>>;
+  myOrders(token: string): Promise<Answer<OrderShape[]>>;
+}
+
+interface Tokens {
+  tokens: { accessToken: string; refreshToken: string };
+}
+
+// ---- GraphQL ----
+
+/** The answer of a GraphQL operation selecting one field, that field's data mapped, or its first error. */
+async function graphqlAnswer<Field, T>(
+  query: string,
+  variables: Record<string, unknown>,
+  token: string | undefined,
+  field: string,
+  map: (data: Field) => T,
+): Promise<Answer<T>> {
+  const result = await graphql<Record<string, Field>>(query, variables, token);
+  if (result.errors?.length) {
+    const { code, reason, field: at } = result.errors[0]!.extensions ?? {};
+    return { error: { code, reason, field: at } };
+  }
+  return { data: map(result.data![field]!) };
+}
+
+const SESSION = `account { id name email role } accessToken refreshToken`;
+const CART = `lines { productId name quantity unitPriceCents lineTotalCents currency inStock } totalCents currency`;
+const ORDER = `id accountId status totalCents currency products { id name priceCents quantity }`;
+
+interface GraphQLSession {
+  account: AccountShape;
+  accessToken: string;
+  refreshToken: string;
+}
+interface GraphQLOrder extends Omit<OrderShape, "lines"> {
+  products: Array<{ id: string; name: string; priceCents: number; quantity: number }>;
+}
+
+const sessionOfGraphQL = (session: GraphQLSession): SessionShape & Tokens => ({
+  account: session.account,
+  hasAccessToken: session.accessToken.length > 0,
+  hasRefreshToken: session.refreshToken.length > 0,
+  tokens: { accessToken: session.accessToken, refreshToken: session.refreshToken },
+});
+
+const orderOfGraphQL = ({ products, ...order }: GraphQLOrder): OrderShape => ({
+  ...order,
+  lines: products.map((line) => ({
+    productId: line.id,
+    name: line.name,
+    unitPriceCents: line.priceCents,
+    quantity: line.quantity,
+  })),
+});
+
+const graphqlStorefront: Storefront = {
+  name: "GraphQL",
+  register: (name, email, password) =>
+    graphqlAnswer(
+      `mutation($input: RegisterInput!) { register(input: $input) { ${SESSION} } }`,
+      { input: { name, email, password } },
+      undefined,
+      "register",
+      sessionOfGraphQL,
+    ),
+  login: (email, password) =>
+    graphqlAnswer(
+      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { ${SESSION} } }`,
+      { e: email, p: password },
+      undefined,
+      "login",
+      sessionOfGraphQL,
+    ),
+  refresh: (refreshToken) =>
+    graphqlAnswer(
+      `mutation($t: String!) { refreshToken(refreshToken: $t) { ${SESSION} } }`,
+      { t: refreshToken },
+      undefined,
+      "refreshToken",
+      sessionOfGraphQL,
+    ),
+  logout: (refreshToken) =>
+    graphqlAnswer(
+      `mutation($t: String!) { logout(refreshToken: $t) }`,
+      { t: refreshToken },
+      undefined,
+      "logout",
+      (done: boolean) => ({ done }),
+    ),
+  me: (token) => graphqlAnswer(`{ me { id name email role } }`, {}, token, "me", (account: AccountShape) => account),
+  categories: () =>
+    graphqlAnswer(
+      `{ categories { id name slug parent { id } } }`,
+      {},
+      undefined,
+      "categories",
+      (categories: Array<Omit<CategoryShape, "parentId"> & { parent: { id: string } | null }>) =>
+        categories.map(({ parent, ...category }) => ({ ...category, parentId: parent?.id ?? "" })),
+    ),
+  search: ({ query, categoryId, maxPriceCents, currency }) =>
+    graphqlAnswer(
+      `query($q: String, $filter: ProductFilter) {
+        searchProducts(query: $q, filter: $filter, sort: PRICE_ASC) {
+          items { id name priceCents currency stock }
+          totalCount
+          facets { categories { category { id } count } priceBuckets { min max count } }
+        }
+      }`,
+      // GraphQL's filter is in decimal units of the currency: 12.5 USD for 1250 cents.
+      { q: query, filter: { categoryIds: [categoryId], maxPrice: maxPriceCents / 100, currency } },
+      undefined,
+      "searchProducts",
+      (result: {
+        items: SearchShape["items"];
+        totalCount: number;
+        facets: {
+          categories: Array<{ category: { id: string }; count: number }>;
+          priceBuckets: Array<{ min: number; max: number | null; count: number }>;
+        };
+      }) => ({
+        items: result.items,
+        totalCount: result.totalCount,
+        categories: result.facets.categories.map((facet) => ({ categoryId: facet.category.id, count: facet.count })),
+        priceBuckets: result.facets.priceBuckets.map((bucket) => ({
+          minCents: majorToMinor("min", bucket.min, currency),
+          ...(bucket.max === null ? {} : { maxCents: majorToMinor("max", bucket.max, currency) }),
+          count: bucket.count,
+        })),
+      }),
+    ),
+  addToCart: (token, productId, quantity) =>
+    graphqlAnswer(
+      `mutation($p: String!, $q: Int!) { addToCart(productId: $p, quantity: $q) { ${CART} } }`,
+      { p: productId, q: quantity },
+      token,
+      "addToCart",
+      (cart: CartShape) => cart,
+    ),
+  cart: (token) => graphqlAnswer(`{ cart { ${CART} } }`, {}, token, "cart", (cart: CartShape) => cart),
+  checkout: (token) => graphqlAnswer(`mutation { checkout { ${ORDER} } }`, {}, token, "checkout", orderOfGraphQL),
+  myOrders: (token) =>
+    graphqlAnswer(`{ myOrders { ${ORDER} } }`, {}, token, "myOrders", (orders: GraphQLOrder[]) =>
+      orders.map(orderOfGraphQL),
+    ),
+};
+
+// ---- REST ----
+
+/** The answer of a REST call: its body mapped when the status is a success, else its error. */
+async function restAnswer<Body, T>(
+  method: string,
+  route: string,
+  options: { body?: unknown; token?: string },
+  map: (body: Body) => T,
+): Promise<Answer<T>> {
+  const response = await rest<Body & { error?: { code: string; reason: string; field?: string } }>(
+    method,
+    route,
+    options,
+  );
+  if (response.status >= 400) {
+    const { code, reason, field } = response.body.error!;
+    return { error: { code, reason, field } };
+  }
+  return { data: map(response.body) };
+}
+
+interface RestSession {
+  account: AccountShape;
+  accessToken: string;
+  refreshToken: string;
+}
+interface RestOrder extends Omit<OrderShape, "lines"> {
+  lines: OrderShape["lines"];
+}
+
+const sessionOfRest = (session: RestSession): SessionShape & Tokens => ({
+  account: {
+    id: session.account.id,
+    name: session.account.name,
+    email: session.account.email,
+    role: session.account.role,
+  },
+  hasAccessToken: session.accessToken.length > 0,
+  hasRefreshToken: session.refreshToken.length > 0,
+  tokens: { accessToken: session.accessToken, refreshToken: session.refreshToken },
+});
+
+const accountOfRest = ({ id, name, email, role }: AccountShape): AccountShape => ({ id, name, email, role });
+
+const cartOfRest = (cart: CartShape): CartShape => ({
+  lines: cart.lines.map(({ productId, name, quantity, unitPriceCents, lineTotalCents, currency, inStock }) => ({
+    productId,
+    name,
+    quantity,
+    unitPriceCents,
+    lineTotalCents,
+    currency,
+    inStock,
+  })),
+  totalCents: cart.totalCents,
+  currency: cart.currency,
+});
+
+const orderOfRest = (order: RestOrder): OrderShape => ({
+  id: order.id,
+  accountId: order.accountId,
+  status: order.status,
+  totalCents: order.totalCents,
+  currency: order.currency,
+  lines: order.lines.map(({ productId, name, unitPriceCents, quantity }) => ({
+    productId,
+    name,
+    unitPriceCents,
+    quantity,
+  })),
+});
+
+const restStorefront: Storefront = {
+  name: "REST",
+  register: (name, email, password) =>
+    restAnswer("POST", "/register", { body: { name, email, password } }, sessionOfRest),
+  login: (email, password) => restAnswer("POST", "/login", { body: { email, password } }, sessionOfRest),
+  refresh: (refreshToken) => restAnswer("POST", "/refresh", { body: { refreshToken } }, sessionOfRest),
+  logout: (refreshToken) =>
+    restAnswer("POST", "/logout", { body: { refreshToken } }, (body: { done: boolean }) => ({ done: body.done })),
+  me: (token) => restAnswer("GET", "/me", { token }, accountOfRest),
+  categories: () =>
+    restAnswer("GET", "/categories", {}, (categories: CategoryShape[]) =>
+      categories.map(({ id, name, slug, parentId }) => ({ id, name, slug, parentId })),
+    ),
+  search: ({ query, categoryId, maxPriceCents, currency }) => {
+    const parameters = new URLSearchParams({
+      q: query,
+      category: categoryId,
+      maxPrice: String(maxPriceCents),
+      currency,
+      sort: "price_asc",
+    });
+    return restAnswer(
+      "GET",
+      `/products?${parameters}`,
+      {},
+      (result: {
+        items: SearchShape["items"];
+        totalCount: number;
+        facets: { categories: SearchShape["categories"]; priceBuckets: SearchShape["priceBuckets"] };
+      }) => ({
+        items: result.items.map(({ id, name, priceCents, currency: itemCurrency, stock }) => ({
+          id,
+          name,
+          priceCents,
+          currency: itemCurrency,
+          stock,
+        })),
+        totalCount: result.totalCount,
+        categories: result.facets.categories,
+        priceBuckets: result.facets.priceBuckets,
+      }),
+    );
+  },
+  addToCart: (token, productId, quantity) =>
+    restAnswer("POST", "/cart/items", { token, body: { productId, quantity } }, cartOfRest),
+  cart: (token) => restAnswer("GET", "/cart", { token }, cartOfRest),
+  checkout: (token) => restAnswer("POST", "/checkout", { token }, orderOfRest),
+  myOrders: (token) => restAnswer("GET", "/me/orders", { token }, (orders: RestOrder[]) => orders.map(orderOfRest)),
+};
+
+// ---- The flow ----
+
+/** What the steps share: the catalog made for this file, and the search that finds part of it. */
+interface Catalog {
+  categoryId: string;
+  /** In the category, cheapest first: socks (1250), scarf (2999) under the search's ceiling, boots (12999) above. */
+  products: { socks: string; scarf: string; boots: string };
+  search: SearchRequest;
+}
+
+interface Step {
+  name: string;
+  /** A read may also run for the other skin's customer and must then answer exactly the same, ids included. */
+  read?: boolean;
+  run(storefront: Storefront, customer: Customer, catalog: Catalog): Promise<unknown>;
+  /**
+   * What the step must answer (checked on the GraphQL answer, with the customer's identifiers as placeholders), so
+   * the flow is checked too and not only the agreement: two skins failing alike would agree.
+   */
+  check(answer: unknown, catalog: Catalog): void;
+}
+
+const session = { data: { account: { id: "<account id>", email: "<email>", role: "CUSTOMER" }, hasAccessToken: true } };
+const errorOf = (error: { code: string; reason?: string; field?: string }) => ({ error });
+const cartOfFlow = (catalog: Catalog) => ({
+  data: {
+    lines: [
+      { productId: catalog.products.socks, quantity: 2, unitPriceCents: 1250, lineTotalCents: 2500, inStock: true },
+      { productId: catalog.products.scarf, quantity: 1, unitPriceCents: 2999, lineTotalCents: 2999, inStock: true },
+    ],
+    totalCents: 5499,
+    currency: "USD",
+  },
+});
+const orderOfFlow = (catalog: Catalog) => ({
+  id: "<order 1>",
+  accountId: "<account id>",
+  status: "PENDING_PAYMENT",
+  totalCents: 5499,
+  currency: "USD",
+  lines: [
+    { productId: catalog.products.socks, unitPriceCents: 1250, quantity: 2 },
+    { productId: catalog.products.scarf, unitPriceCents: 2999, quantity: 1 },
+  ],
+});
+
+/** Keeps a session's tokens for the customer and answers without them (tokens differ on every call). */
+function keepSession(customer: Customer, answer: Answer<SessionShape & Tokens>): Answer<SessionShape> {
+  if (!("data" in answer)) return answer;
+  const { tokens, ...session } = answer.data;
+  customer.id = session.account.id;
+  customer.accessToken = tokens.accessToken;
+  customer.refreshToken = tokens.refreshToken;
+  return { data: session };
+}
+
+/** An answer's order lines by product id: the check states them in that order, whatever order they come in. */
+function linesByProduct<Order extends { lines: Array<{ productId: string }> }>(orders: Order[]): Order[] {
+  return orders.map((order) => ({
+    ...order,
+    lines: [...order.lines].sort((a, b) => a.productId.localeCompare(b.productId)),
+  }));
+}
+
+const sortedLines = (catalog: Catalog) => linesByProduct([orderOfFlow(catalog)])[0]!;
+
+const steps: Step[] = [
+  {
+    name: "register",
+    run: async (storefront, customer) =>
+      keepSession(customer, await storefront.register(customer.name, customer.email, PASSWORD)),
+    check: (answer) => expect(answer).toMatchObject(session),
+  },
+  {
+    name: "register again with the same email",
+    run: (storefront, customer) => storefront.register(customer.name, customer.email, PASSWORD),
+    check: (answer) => expect(answer).toEqual(errorOf({ code: "CONFLICT", reason: "EMAIL_TAKEN", field: "email" })),
+  },
+  {
+    name: "log in with a wrong password",
+    run: (storefront, customer) => storefront.login(customer.email, `${PASSWORD}-wrong`),
+    check: (answer) =>
+      expect(answer).toMatchObject(errorOf({ code: "UNAUTHENTICATED", reason: "INVALID_CREDENTIALS" })),
+  },
+  {
+    name: "log in",
+    run: async (storefront, customer) => keepSession(customer, await storefront.login(customer.email, PASSWORD)),
+    check: (answer) => expect(answer).toMatchObject(session),
+  },
+  {
+    name: "me",
+    read: true,
+    run: (storefront, customer) => storefront.me(customer.accessToken),
+    check: (answer) => expect(answer).toMatchObject({ data: session.data.account }),
+  },
+  {
+    name: "me with a malformed token",
+    read: true,
+    run: (storefront) => storefront.me("not-a-token"),
+    check: (answer) => expect(answer).toMatchObject(errorOf({ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" })),
+  },
+  {
+    name: "categories",
+    read: true,
+    run: (storefront) => storefront.categories(),
+    check: (answer, catalog) =>
+      expect((answer as { data: CategoryShape[] }).data.map((category) => category.id)).toContain(catalog.categoryId),
+  },
+  {
+    name: "search with a filter",
+    read: true,
+    run: (storefront, _customer, catalog) => storefront.search(catalog.search),
+    check: (answer, catalog) =>
+      expect(answer).toMatchObject({
+        data: {
+          items: [
+            { id: catalog.products.socks, priceCents: 1250, currency: "USD" },
+            { id: catalog.products.scarf, priceCents: 2999, currency: "USD" },
+          ],
+          totalCount: 2,
+          categories: [{ categoryId: catalog.categoryId, count: 2 }],
+        },
+      }),
+  },
+  {
+    name: "search with a price ceiling below zero",
+    read: true,
+    run: (storefront, _customer, catalog) => storefront.search({ ...catalog.search, maxPriceCents: -100 }),
+    check: (answer) => expect(answer).toMatchObject(errorOf({ code: "BAD_USER_INPUT", field: "maxPrice" })),
+  },
+  {
+    name: "checkout of an empty cart",
+    run: (storefront, customer) => storefront.checkout(customer.accessToken),
+    check: (answer) => expect(answer).toMatchObject(errorOf({ code: "CONFLICT", reason: "CART_EMPTY" })),
+  },
+  {
+    name: "add a malformed product id",
+    run: (storefront, customer) => storefront.addToCart(customer.accessToken, "not-a-product", 1),
+    check: (answer) =>
+      expect(answer).toEqual(errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "productId" })),
+  },
+  {
+    name: "add an unknown product",
+    run: (storefront, customer) => storefront.addToCart(customer.accessToken, newId(), 1),
+    check: (answer) => expect(answer).toMatchObject(errorOf({ code: "NOT_FOUND", reason: "PRODUCT_NOT_FOUND" })),
+  },
+  {
+    name: "add quantity 0",
+    run: (storefront, customer, catalog) => storefront.addToCart(customer.accessToken, catalog.products.socks, 0),
+    check: (answer) => expect(answer).toMatchObject(errorOf({ code: "BAD_USER_INPUT", field: "quantity" })),
+  },
+  {
+    name: "add to cart",
+    run: async (storefront, customer, catalog) => {
+      await storefront.addToCart(customer.accessToken, catalog.products.socks, 2);
+      return storefront.addToCart(customer.accessToken, catalog.products.scarf, 1);
+    },
+    check: (answer, catalog) => expect(answer).toMatchObject(cartOfFlow(catalog)),
+  },
+  {
+    name: "add to cart without logging in",
+    run: (storefront, _customer, catalog) => storefront.addToCart("", catalog.products.socks, 1),
+    check: (answer) => expect(answer).toMatchObject(errorOf({ code: "UNAUTHENTICATED", reason: "LOGIN_REQUIRED" })),
+  },
+  {
+    name: "view cart",
+    read: true,
+    run: (storefront, customer) => storefront.cart(customer.accessToken),
+    check: (answer, catalog) => expect(answer).toMatchObject(cartOfFlow(catalog)),
+  },
+  {
+    name: "checkout",
+    run: async (storefront, customer) => {
+      const answer = await storefront.checkout(customer.accessToken);
+      if ("data" in answer) customer.orderIds.push(answer.data.id);
+      return answer;
+    },
+    check: (answer, catalog) =>
+      expect({ data: linesByProduct([(answer as { data: OrderShape }).data])[0] }).toMatchObject({
+        data: sortedLines(catalog),
+      }),
+  },
+  {
+    name: "the cart after checkout",
+    read: true,
+    run: (storefront, customer) => storefront.cart(customer.accessToken),
+    check: (answer) => expect(answer).toMatchObject({ data: { lines: [], totalCents: 0 } }),
+  },
+  {
+    name: "my orders",
+    read: true,
+    run: (storefront, customer) => storefront.myOrders(customer.accessToken),
+    check: (answer, catalog) =>
+      expect(linesByProduct((answer as { data: OrderShape[] }).data)).toMatchObject([sortedLines(catalog)]),
+  },
+  {
+    name: "refresh",
+    run: async (storefront, customer) => keepSession(customer, await storefront.refresh(customer.refreshToken)),
+    check: (answer) => expect(answer).toMatchObject(session),
+  },
+  {
+    name: "logout",
+    run: (storefront, customer) => storefront.logout(customer.refreshToken),
+    check: (answer) => expect(answer).toEqual({ data: { done: true } }),
+  },
+  {
+    name: "refresh after logout",
+    run: (storefront, customer) => storefront.refresh(customer.refreshToken),
+    check: (answer) =>
+      expect(answer).toMatchObject(errorOf({ code: "UNAUTHENTICATED", reason: "INVALID_REFRESH_TOKEN" })),
+  },
+];
+
+/** The answer with the customer's own identifiers as placeholders, so two customers' answers compare. */
+function anonymised(answer: unknown, customer: Customer): unknown {
+  const own = new Map<string, string>([
+    [customer.id, "<account id>"],
+    [customer.email, "<email>"],
+    ...customer.orderIds.map((id, index): [string, string] => [id, `<order ${index + 1}>`]),
+  ]);
+  return JSON.parse(JSON.stringify(answer), (_key, value: unknown) =>
+    typeof value === "string" ? (own.get(value) ?? value) : value,
+  );
+}
+
+function newCustomer(skin: string): Customer {
+  return {
+    name: "Parity Shopper",
+    email: `parity-${skin.toLowerCase()}-${unique()}@e2e.test`,
+    id: "",
+    accessToken: "",
+    refreshToken: "",
+    orderIds: [],
+  };
+}
+
+const catalog = {} as Catalog;
+
+beforeAll(async () => {
+  const category = await ok<{ createCategory: { id: string } }>(
+    `mutation($name: String!) { createCategory(input: { name: $name }) { id } }`,
+    { name: `Parity ${unique()}` },
+    shop.adminToken,
+  );
+  const word = `paritywool${unique()}`;
+  const create = async (name: string, price: number) =>
+    (
+      await ok<{ createProduct: { id: string } }>(
+        `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
+        {
+          p: {
+            name: `${name} ${word}`,
+            description: `${name} for the parity suite`,
+            price,
+            currency: "USD",
+            stock: 20,
+            categoryId: category.createCategory.id,
+          },
+        },
+        shop.adminToken,
+      )
+    ).createProduct.id;
+  Object.assign(catalog, {
+    categoryId: category.createCategory.id,
+    products: {
+      socks: await create("Socks", 12.5),
+      scarf: await create("Scarf", 29.99),
+      boots: await create("Boots", 129.99),
+    },
+    search: { query: word, categoryId: category.createCategory.id, maxPriceCents: 5000, currency: "USD" },
+  } satisfies Catalog);
+  // The search may answer from a cache that learns of new products through events: wait until it shows them.
+  await vi.waitFor(async () => {
+    const answer = await graphqlStorefront.search({ ...catalog.search, maxPriceCents: 100_000 });
+    expect("data" in answer && answer.data.totalCount).toBe(3);
+  });
+});
+
+describe("storefront parity: GraphQL and REST answer the same", () => {
+  const customers = { graphql: newCustomer("GraphQL"), rest: newCustomer("REST") };
+
+  it.each(steps.map((step) => [step.name, step] as const))("%s", async (_name, step) => {
+    const throughGraphQL = await step.run(graphqlStorefront, customers.graphql, catalog);
+    const throughRest = await step.run(restStorefront, customers.rest, catalog);
+    const expected = anonymised(throughGraphQL, customers.graphql);
+    step.check(expected, catalog);
+    expect(anonymised(throughRest, customers.rest)).toEqual(expected);
+    if (step.read) expect(await step.run(restStorefront, customers.graphql, catalog)).toEqual(throughGraphQL);
+  });
+});
