@@ -150,6 +150,8 @@ const money = {
 const units = (description: string) => ({ ...safeInteger, description });
 const count = units("How many.");
 const instant = { type: "string", format: "date-time" } as const;
+/** The units of one product in a cart or an order line (the order service's rule, LIMITS.lineQuantity). */
+const lineQuantity = { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity } as const;
 
 /** The fields of a postal address (PostalAddress in @polyscale/platform), as strings; "" or absent when not given. */
 const postalAddressFields = {
@@ -337,7 +339,7 @@ export const schemas = {
           properties: {
             productId: { type: "string" },
             name: { type: "string" },
-            quantity: { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity },
+            quantity: lineQuantity,
             unitPriceCents: money,
             lineTotalCents: money,
             currency: { type: "string" },
@@ -357,10 +359,7 @@ export const schemas = {
     properties: {
       productId: { type: "string" },
       quantity: {
-        type: "integer",
-        format: "int32",
-        minimum: 1,
-        maximum: LIMITS.lineQuantity,
+        ...lineQuantity,
         default: 1,
         description: "Added to the units the cart already holds of the product; the line may hold at most the maximum.",
       },
@@ -369,7 +368,7 @@ export const schemas = {
   CartItemQuantity: {
     type: "object",
     required: ["quantity"],
-    properties: { quantity: { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity } },
+    properties: { quantity: lineQuantity },
   },
   NewProduct: {
     type: "object",
@@ -432,7 +431,7 @@ export const schemas = {
             name: { type: "string" },
             description: { type: "string" },
             unitPriceCents: money,
-            quantity: { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity },
+            quantity: lineQuantity,
             lineTotalCents: money,
           },
         },
@@ -482,7 +481,7 @@ export const schemas = {
           required: ["productId", "quantity"],
           properties: {
             productId: { type: "string" },
-            quantity: { type: "integer", format: "int32", minimum: 1, maximum: LIMITS.lineQuantity },
+            quantity: lineQuantity,
           },
         },
       },
