@@ -1,12 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { connect, type Socket } from "node:net";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "@polyscale/tools/ports";
-import { repositoryRoot } from "@polyscale/tools/system";
-
-const gatewayScript = path.join(repositoryRoot, "gateway/dist/main.js");
+import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 
 /** Resolves with everything the server sent once it closes the connection, and how long that took. */
 function collect(socket: Socket): Promise<{ text: string; ms: number }> {
@@ -26,49 +21,23 @@ function open(port: number): Promise<Socket> {
   });
 }
 
-/** The gateway process alone, its services' addresses pointing nowhere: none of these answers needs them. */
-async function startLoneGateway(
-  env: Record<string, string>,
-): Promise<{ gateway: ChildProcess; port: number; output: () => string }> {
-  const port = await freePort();
-  const nowhere = async () => `127.0.0.1:${await freePort()}`;
-  const gateway = spawn(process.execPath, [gatewayScript], {
-    env: {
-      ...process.env,
-      LOG_LEVEL: "silent",
-      GATEWAY_PORT: String(port),
-      ACCOUNT_SERVICE_ADDRESS: await nowhere(),
-      PRODUCT_SERVICE_ADDRESS: await nowhere(),
-      ORDER_SERVICE_ADDRESS: await nowhere(),
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let printed = "";
-  for (const stream of [gateway.stdout, gateway.stderr])
-    stream.on("data", (chunk: Buffer) => (printed += chunk.toString()));
-  for (let attempt = 0; ; attempt++) {
-    const alive = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (alive) return { gateway, port, output: () => printed };
-    if (attempt > 300) {
-      gateway.kill();
-      throw new Error("gateway did not start");
-    }
-    await sleep(100);
-  }
+/**
+ * The gateway process alone (startTestSystem with only the gateway): its services' addresses are free ports nothing
+ * listens on, and none of these answers needs them.
+ */
+async function startLoneGateway(env: Record<string, string>): Promise<{ running: TestSystem; port: number }> {
+  const running = await startTestSystem({ only: ["gateway"], env: { LOG_LEVEL: "silent", ...env } });
+  return { running, port: running.ports.gateway };
 }
 
 describe("gateway HTTP hygiene over real sockets", () => {
-  let gateway: ChildProcess;
+  let running: TestSystem;
   let port: number;
-  let output: () => string;
+  const output = () => running.system.processes.gateway?.output() ?? "";
   const base = () => `http://127.0.0.1:${port}`;
 
   beforeAll(async () => {
-    ({ gateway, port, output } = await startLoneGateway({
+    ({ running, port } = await startLoneGateway({
       LOG_LEVEL: "info",
       HTTP_HEADERS_TIMEOUT_SECONDS: "1",
       HTTP_REQUEST_TIMEOUT_SECONDS: "2",
@@ -77,8 +46,8 @@ describe("gateway HTTP hygiene over real sockets", () => {
     }));
   }, 60_000);
 
-  afterAll(() => {
-    gateway?.kill();
+  afterAll(async () => {
+    await running?.stop();
   });
 
   it("answers a wrong method on a known route with 405 and Allow", async () => {
@@ -173,15 +142,15 @@ describe("gateway HTTP hygiene over real sockets", () => {
 });
 
 describe("GraphQL refusals over HTTP carry extensions.code", () => {
-  let gateway: ChildProcess;
+  let running: TestSystem;
   let port: number;
 
   beforeAll(async () => {
-    ({ gateway, port } = await startLoneGateway({}));
+    ({ running, port } = await startLoneGateway({}));
   }, 60_000);
 
-  afterAll(() => {
-    gateway?.kill();
+  afterAll(async () => {
+    await running?.stop();
   });
 
   async function graphql(query: string, variables?: Record<string, unknown>) {

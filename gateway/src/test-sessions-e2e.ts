@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, expect } from "vitest";
 import { newId } from "@polyscale/platform";
 import { startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
-import { freePort } from "@polyscale/tools/ports";
-import { startSystem, type RunningSystem } from "@polyscale/tools/system";
-import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+import type { RunningSystem } from "@polyscale/tools/system";
+import { startReplica, startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import type { UnstatedData } from "./test-gateway-e2e.js";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
@@ -113,13 +112,7 @@ export function useSessionsSystem(): void {
       },
     });
     system = running.system;
-    secondGateway = await startSystem({
-      ports: { ...running.ports, gateway: await freePort() },
-      dataDir: running.dataDir,
-      databaseUrls: {},
-      env: running.env,
-      only: ["gateway"],
-    });
+    secondGateway = await startReplica(running, "gateway");
   });
   afterAll(async () => {
     await secondGateway?.stop();

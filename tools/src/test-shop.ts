@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createScratchDatabases } from "@polyscale/platform/testing";
-import { freePorts } from "./ports.js";
+import { freePort, freePorts } from "./ports.js";
 import { startSystem, type RunningSystem, type ServiceName } from "./system.js";
 
 export const TEST_ADMIN = { email: "admin@observability.polyscale.test", password: "observability-admin-1" };
@@ -80,6 +80,20 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     await cleanUp();
     throw error;
   }
+}
+
+/**
+ * One more process of `name` beside a test system (a second gateway, an order or product replica): a system of that
+ * one process with the same environment, databases and services, on a port of its own. Stop it before the system.
+ */
+export async function startReplica(running: TestSystem, name: ServiceName): Promise<RunningSystem> {
+  return startSystem({
+    ports: { ...running.ports, [name]: await freePort() },
+    dataDir: running.dataDir,
+    databaseUrls: running.databaseUrls,
+    env: running.env,
+    only: [name],
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Role } from "@polyscale/account";
 import { newId } from "@polyscale/platform";
 import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { TEST_ADMIN } from "@polyscale/tools/test-shop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrderClient, OrderStatus, type OrderClient } from "./client.js";
 import { createTestProduct, startTestServices, type TestServices } from "./test-dependencies.js";
@@ -37,7 +38,7 @@ async function customer(): Promise<{ accountId: string; accessToken: string }> {
 }
 
 async function admin(): Promise<string> {
-  const { session } = await services.accounts.login({ email: "admin@polyscale.local", password: "polyscale-admin" });
+  const { session } = await services.accounts.login(TEST_ADMIN);
   return session!.accessToken;
 }
 

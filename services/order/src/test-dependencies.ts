@@ -1,19 +1,13 @@
 /**
- * For tests only: the real account and product services, started as the built processes on free ports with their
- * own fresh storage (scratch databases on the test run's PostgreSQL), and the order service as a
- * process too, for end-to-end tests.
+ * For tests only: the real account and product services (and the order service as a process too, for end-to-end
+ * tests), started by the one harness every test uses, startTestSystem (@polyscale/tools/test-shop: the launcher's
+ * startSystem on scratch databases, free ports and a scratch DATA_DIR), with clients of the first two.
  */
 import { createAccountClient, type AccountClient } from "@polyscale/account";
 import { createProductClient, type ProductClient } from "@polyscale/product";
-import { checkHealth, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabases } from "@polyscale/platform/testing";
-import { freePort } from "@polyscale/tools/ports";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import type { RunningSystem } from "@polyscale/tools/system";
+import { startReplica, startTestSystem } from "@polyscale/tools/test-shop";
 
-const repositoryRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const DEADLINE_MS = 5000;
 
 type ServiceName = "account" | "product" | "order";
@@ -40,48 +34,13 @@ export async function startTestServices(options: {
   /** Also start the order service as a process, with this extra environment. */
   order?: { env: Record<string, string> };
 }): Promise<TestServices> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "polyscale-order-test-"));
-  const names: ServiceName[] = options.order ? ["account", "product", "order"] : ["account", "product"];
-  const databases = await createScratchDatabases(names);
-  const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()]))) as Record<
-    ServiceName,
-    number
-  >;
-  const addresses = Object.fromEntries(names.map((name) => [name, `127.0.0.1:${ports[name]}`])) as Record<
-    ServiceName,
-    string
-  >;
-  const env: Record<string, string | undefined> = {
-    DATA_DIR: dataDir,
-    LOG_LEVEL: "warn",
-    NODE_ENV: "test",
-    ACCOUNT_PORT: String(ports.account),
-    PRODUCT_PORT: String(ports.product),
-    ORDER_PORT: String(ports.order),
-    ACCOUNT_SERVICE_ADDRESS: addresses.account,
-    PRODUCT_SERVICE_ADDRESS: addresses.product,
-    ACCOUNT_DATABASE_URL: databases.urls.account,
-    PRODUCT_DATABASE_URL: databases.urls.product,
-    ORDER_DATABASE_URL: databases.urls.order,
-    ...options.order?.env,
-  };
-
-  const running: Partial<Record<ServiceName, RunningProcess>> = {};
-  const start = async (name: ServiceName) => {
-    running[name] = await startProcess({
-      name,
-      script: path.join(repositoryRoot, `services/${name}/dist/main.js`),
-      env,
-      isReady: () => checkHealth(addresses[name]),
-      timeoutMs: 60_000,
-    });
-  };
-  const stop = async (name: ServiceName) => {
-    await running[name]?.stop();
-    delete running[name];
-  };
+  const shop = await startTestSystem({
+    only: options.order ? ["account", "product", "order"] : ["account", "product"],
+    env: options.order?.env,
+  });
+  const { system } = shop;
   const signal = async (name: ServiceName, signal: "SIGKILL" | "SIGSTOP" | "SIGCONT") => {
-    const child = running[name]!.child;
+    const child = system.processes[name]!.child;
     if (signal !== "SIGKILL") {
       child.kill(signal);
       return;
@@ -89,24 +48,17 @@ export async function startTestServices(options: {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill(signal);
     await exited;
-    delete running[name];
+    await system.stopService(name);
   };
-  const replicas: RunningProcess[] = [];
+  const replicas: RunningSystem[] = [];
   const startOrderReplica = async () => {
     if (!options.order) throw new Error("an order replica needs the order service's environment");
-    const address = `127.0.0.1:${await freePort()}`;
-    const replica = await startProcess({
-      name: "order replica",
-      script: path.join(repositoryRoot, "services/order/dist/main.js"),
-      env: { ...env, ORDER_PORT: address.split(":")[1] },
-      isReady: () => checkHealth(address),
-      timeoutMs: 60_000,
-    });
+    const replica = await startReplica(shop, "order");
     replicas.push(replica);
-    return { address, output: () => replica.output() };
+    return { address: replica.addresses.order, output: () => replica.processes.order?.output() ?? "" };
   };
-  const accounts = createAccountClient({ address: addresses.account, deadlineMs: DEADLINE_MS });
-  const products = createProductClient({ address: addresses.product, deadlineMs: DEADLINE_MS });
+  const accounts = createAccountClient({ address: system.addresses.account, deadlineMs: DEADLINE_MS });
+  const products = createProductClient({ address: system.addresses.product, deadlineMs: DEADLINE_MS });
   // A client whose server went away reconnects with a backoff; after a restart, wait until the shared clients (which
   // the tests and the service under test call through) are connected again.
   const reachable: Record<ServiceName, () => Promise<unknown>> = {
@@ -115,7 +67,7 @@ export async function startTestServices(options: {
     order: () => Promise.resolve(undefined),
   };
   const restart = async (name: ServiceName) => {
-    await start(name);
+    await system.startService(name);
     const giveUpAt = Date.now() + 10_000;
     while (
       !(await reachable[name]().then(
@@ -127,32 +79,21 @@ export async function startTestServices(options: {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const close = async () => {
-    accounts.close();
-    products.close();
-    for (const replica of replicas) await replica.stop();
-    for (const name of [...names].reverse()) await stop(name);
-    await databases.drop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
-
-  try {
-    await Promise.all([start("account"), start("product")]);
-    if (options.order) await start("order");
-  } catch (error) {
-    await close();
-    throw error;
-  }
   return {
     accounts,
     products,
-    addresses,
-    stop,
+    addresses: system.addresses,
+    stop: (name) => system.stopService(name),
     start: restart,
     signal,
-    output: (name) => running[name]?.output() ?? "",
+    output: (name) => system.processes[name]?.output() ?? "",
     startOrderReplica,
-    close,
+    async close() {
+      accounts.close();
+      products.close();
+      for (const replica of replicas) await replica.stop();
+      await shop.stop();
+    },
   };
 }
 

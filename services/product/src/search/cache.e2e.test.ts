@@ -1,8 +1,7 @@
-import { checkHealth, Database, newId, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabases } from "@polyscale/platform/testing";
-import { freePort } from "@polyscale/tools/ports";
+import { Database, newId } from "@polyscale/platform";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
-import { fileURLToPath } from "node:url";
+import type { RunningSystem } from "@polyscale/tools/system";
+import { startReplica, startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProductClient, SearchSort, type ProductClient } from "../client.js";
 
@@ -14,46 +13,30 @@ import { createProductClient, SearchSort, type ProductClient } from "../client.j
  * second (within two seconds).
  */
 
-const script = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
-
 describe("search cache across two product-service replicas", () => {
-  const replicas: RunningProcess[] = [];
+  let shop: TestSystem;
+  let replicaB: RunningSystem;
   const clients: ProductClient[] = [];
-  let databases: Awaited<ReturnType<typeof createScratchDatabases>>;
   let database: Database;
   let nats: TestNatsServer;
 
   beforeAll(async () => {
-    databases = await createScratchDatabases(["product"]);
     nats = await startNatsServer();
-    for (const name of ["product-a", "product-b"]) {
-      const port = await freePort();
-      const address = `127.0.0.1:${port}`;
-      replicas.push(
-        await startProcess({
-          name,
-          script,
-          env: {
-            PRODUCT_DATABASE_URL: databases.urls.product,
-            PRODUCT_PORT: String(port),
-            PRODUCT_METRICS_PORT: String(await freePort()),
-            LOG_LEVEL: "warn",
-            ELASTICSEARCH_URL: undefined,
-            NATS_URL: nats.url,
-            SEARCH_CACHE_ENTRIES: "100",
-          },
-          isReady: () => checkHealth(address),
-        }),
-      );
-      clients.push(createProductClient({ address, deadlineMs: 10_000 }));
+    shop = await startTestSystem({
+      only: ["product"],
+      env: { ELASTICSEARCH_URL: undefined, NATS_URL: nats.url, SEARCH_CACHE_ENTRIES: "100" },
+    });
+    replicaB = await startReplica(shop, "product");
+    for (const system of [shop.system, replicaB]) {
+      clients.push(createProductClient({ address: system.addresses.product, deadlineMs: 10_000 }));
     }
-    database = await Database.open({ url: databases.urls.product!, poolSize: 1 });
+    database = await Database.open({ url: shop.databaseUrls.product, poolSize: 1 });
   });
   afterAll(async () => {
     for (const client of clients) client.close();
-    await Promise.all(replicas.map((replica) => replica.stop()));
+    await replicaB?.stop();
+    await shop?.stop();
     await database?.close();
-    await databases?.drop();
     await nats?.close();
   });
 
