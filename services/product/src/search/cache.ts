@@ -1,4 +1,4 @@
-import { inBackground, onEventsCommitted, type Logger } from "@polyscale/platform";
+import { describeError, inBackground, onEventsCommitted, type Logger } from "@polyscale/platform";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { LRUCache } from "lru-cache";
 import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js";
@@ -29,6 +29,16 @@ export function searchCacheKey(query: SearchQuery): string {
   ]);
 }
 
+export interface CachedSearchEngineOptions {
+  /** The engine whose results are kept. */
+  engine: SearchEngine;
+  /** NATS, for the product events of every replica. */
+  connection: NatsConnection;
+  /** How many results to keep (the most recently used). */
+  entries: number;
+  logger: Logger;
+}
+
 /**
  * Results of recent searches, kept in this process (the most recently used `entries` ones) and dropped whenever the
  * catalogue changes: synchronously when a transaction of this process that recorded events commits (every product,
@@ -48,36 +58,49 @@ export class CachedSearchEngine implements SearchEngine {
   private generation = 0;
   private listening = false;
   private subscription: Subscription | undefined;
+  /** The start-up flush: settles once the server has the subscription (or the connection failed). */
+  private subscribed: Promise<void> | undefined;
   private stopCommitListener: (() => void) | undefined;
 
   /** Searches answered from the cache and computed, since start. */
   readonly stats = { hits: 0, misses: 0 };
 
-  constructor(
-    private readonly engine: SearchEngine,
-    private readonly options: { connection: NatsConnection; entries: number; logger: Logger },
-  ) {
-    this.name = engine.name;
+  private readonly engine: SearchEngine;
+
+  constructor(private readonly options: CachedSearchEngineOptions) {
+    this.engine = options.engine;
+    this.name = options.engine.name;
     this.results = new LRUCache({ max: options.entries });
   }
 
-  /** Subscribes to the events; resolves once the server has the subscription, so caching can start at once. */
-  async start(): Promise<void> {
+  /**
+   * Subscribes to the events and returns at once (a background job's start). Until the server confirms the
+   * subscription (a flush) every search goes to the engine; from then on no event can be missed, and results are
+   * kept.
+   */
+  start(): void {
     const { connection, logger } = this.options;
     this.subscription = connection.subscribe(PRODUCT_EVENTS_SUBJECT, { callback: inBackground(() => this.forget()) });
     this.stopCommitListener = onEventsCommitted(() => this.forget());
     void this.followStatus();
-    await connection.flush();
-    this.forget();
-    this.listening = true;
-    logger.info("search cache on");
+    this.subscribed = connection.flush().then(
+      () => {
+        if (this.subscription?.isClosed() !== false) return; // stopped meanwhile
+        this.forget();
+        this.listening = true;
+        logger.info("search cache on");
+      },
+      (error: unknown) => logger.warn({ err: describeError(error) }, "search cache off: subscription not confirmed"),
+    );
   }
 
-  stop(): void {
+  /** Stops keeping and serving results and unsubscribes; waits for a confirmation still under way. */
+  async stop(): Promise<void> {
     this.listening = false;
     this.forget();
     this.stopCommitListener?.();
     this.subscription?.unsubscribe();
+    await this.subscribed;
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {

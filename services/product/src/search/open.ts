@@ -37,8 +37,8 @@ export async function openSearch(
       return undefined;
     });
     if (!connection) return { engine, closers: [] };
-    const cached = new CachedSearchEngine(engine, { connection, entries: config.searchCacheEntries, logger });
-    await cached.start();
+    const cached = new CachedSearchEngine({ engine, connection, entries: config.searchCacheEntries, logger });
+    cached.start();
     return { engine: cached, closers: [() => cached.stop(), () => connection.close()] };
   }
   if (!config.natsUrl) throw new Error("ELASTICSEARCH_URL needs NATS_URL: the search index follows the product events");
