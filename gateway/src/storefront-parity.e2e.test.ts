@@ -93,9 +93,13 @@ interface Storefront {
   categories(): Promise<Answer<CategoryShape[]>>;
   search(request: SearchRequest): Promise<Answer<SearchShape>>;
   addToCart(token: string, productId: string, quantity: number): Promise<Answer<CartShape>>;
+  setCartItemQuantity(token: string, productId: string, quantity: number): Promise<Answer<CartShape>>;
+  removeFromCart(token: string, productId: string): Promise<Answer<CartShape>>;
+  clearCart(token: string): Promise<Answer<CartShape>>;
   cart(token: string): Promise<Answer<CartShape>>;
   checkout(token: string): Promise<Answer<OrderShape>>;
   myOrders(token: string): Promise<Answer<OrderShape[]>>;
+  order(token: string, id: string): Promise<Answer<OrderShape>>;
 }
 
 interface Tokens {
@@ -233,12 +237,32 @@ const graphqlStorefront: Storefront = {
       "addToCart",
       (cart: CartShape) => cart,
     ),
+  setCartItemQuantity: (token, productId, quantity) =>
+    graphqlAnswer(
+      `mutation($p: String!, $q: Int!) { setCartItemQuantity(productId: $p, quantity: $q) { ${CART} } }`,
+      { p: productId, q: quantity },
+      token,
+      "setCartItemQuantity",
+      (cart: CartShape) => cart,
+    ),
+  removeFromCart: (token, productId) =>
+    graphqlAnswer(
+      `mutation($p: String!) { removeFromCart(productId: $p) { ${CART} } }`,
+      { p: productId },
+      token,
+      "removeFromCart",
+      (cart: CartShape) => cart,
+    ),
+  clearCart: (token) =>
+    graphqlAnswer(`mutation { clearCart { ${CART} } }`, {}, token, "clearCart", (cart: CartShape) => cart),
   cart: (token) => graphqlAnswer(`{ cart { ${CART} } }`, {}, token, "cart", (cart: CartShape) => cart),
   checkout: (token) => graphqlAnswer(`mutation { checkout { ${ORDER} } }`, {}, token, "checkout", orderOfGraphQL),
   myOrders: (token) =>
     graphqlAnswer(`{ myOrders { ${ORDER} } }`, {}, token, "myOrders", (orders: GraphQLOrder[]) =>
       orders.map(orderOfGraphQL),
     ),
+  order: (token, id) =>
+    graphqlAnswer(`query($id: String!) { order(id: $id) { ${ORDER} } }`, { id }, token, "order", orderOfGraphQL),
 };
 
 // ---- REST ----
@@ -358,9 +382,15 @@ const restStorefront: Storefront = {
   },
   addToCart: (token, productId, quantity) =>
     restAnswer("POST", "/cart/items", { token, body: { productId, quantity } }, cartOfRest),
+  setCartItemQuantity: (token, productId, quantity) =>
+    restAnswer("PUT", `/cart/items/${encodeURIComponent(productId)}`, { token, body: { quantity } }, cartOfRest),
+  removeFromCart: (token, productId) =>
+    restAnswer("DELETE", `/cart/items/${encodeURIComponent(productId)}`, { token }, cartOfRest),
+  clearCart: (token) => restAnswer("DELETE", "/cart", { token }, cartOfRest),
   cart: (token) => restAnswer("GET", "/cart", { token }, cartOfRest),
   checkout: (token) => restAnswer("POST", "/checkout", { token }, orderOfRest),
   myOrders: (token) => restAnswer("GET", "/me/orders", { token }, (orders: RestOrder[]) => orders.map(orderOfRest)),
+  order: (token, id) => restAnswer("GET", `/order/${encodeURIComponent(id)}`, { token }, orderOfRest),
 };
 
 // ---- The flow ----
@@ -515,6 +545,35 @@ const steps: Step[] = [
     check: (answer) => expect(answer).toMatchObject(errorOf({ code: "BAD_USER_INPUT", field: "quantity" })),
   },
   {
+    name: "set a line's quantity, remove a product, clear the cart",
+    run: async (storefront, customer, catalog) => {
+      const token = customer.accessToken;
+      await storefront.addToCart(token, catalog.products.socks, 1);
+      await storefront.addToCart(token, catalog.products.scarf, 1);
+      const set = await storefront.setCartItemQuantity(token, catalog.products.socks, 3);
+      const removed = await storefront.removeFromCart(token, catalog.products.scarf);
+      return { set, removed, cleared: await storefront.clearCart(token) };
+    },
+    check: (answer, catalog) =>
+      expect(answer).toMatchObject({
+        set: { data: { lines: [{ productId: catalog.products.socks, quantity: 3 }, {}], totalCents: 3 * 1250 + 2999 } },
+        removed: { data: { lines: [{ productId: catalog.products.socks, quantity: 3 }], totalCents: 3750 } },
+        cleared: { data: { lines: [], totalCents: 0, currency: "" } },
+      }),
+  },
+  {
+    name: "set a quantity beyond a line's limit, and of a product not in the cart",
+    run: async (storefront, customer, catalog) => ({
+      beyond: await storefront.setCartItemQuantity(customer.accessToken, catalog.products.socks, 1001),
+      absent: await storefront.setCartItemQuantity(customer.accessToken, newId(), 1),
+    }),
+    check: (answer) =>
+      expect(answer).toMatchObject({
+        beyond: errorOf({ code: "BAD_USER_INPUT", field: "quantity" }),
+        absent: { error: { code: "NOT_FOUND" } },
+      }),
+  },
+  {
     name: "add to cart",
     run: async (storefront, customer, catalog) => {
       await storefront.addToCart(customer.accessToken, catalog.products.socks, 2);
@@ -557,6 +616,15 @@ const steps: Step[] = [
     run: (storefront, customer) => storefront.myOrders(customer.accessToken),
     check: (answer, catalog) =>
       expect(linesByProduct((answer as { data: OrderShape[] }).data)).toMatchObject([sortedLines(catalog)]),
+  },
+  {
+    name: "the order by id",
+    read: true,
+    run: (storefront, customer) => storefront.order(customer.accessToken, customer.orderIds[0]!),
+    check: (answer, catalog) =>
+      expect({ data: linesByProduct([(answer as { data: OrderShape }).data])[0] }).toMatchObject({
+        data: sortedLines(catalog),
+      }),
   },
   {
     name: "refresh",
