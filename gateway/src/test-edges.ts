@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { Database } from "@polyscale/platform";
 import { startTestSystem, TEST_ADMIN, type TestSystem } from "@polyscale/tools/test-shop";
 import { closeServices, connectServices, type Services } from "./services.js";
-import type { UnstatedData } from "./test-gateway-e2e.js";
+import { restCall, type RestAnswer, type RestOptions, type UnstatedData } from "./test-http.js";
 
 /**
  * For the edge suites (money.e2e, edges.property.e2e): plain HTTP clients of a running gateway that return every
@@ -21,11 +21,7 @@ export interface GraphQLAnswer<Data = UnstatedData> {
   errors?: GraphQLError[];
 }
 
-/** Body is the answer's shape, as the caller states it (not checked against it); undefined when it is empty. */
-export interface RestAnswer<Body = UnstatedData> {
-  status: number;
-  body: Body;
-}
+export type { RestAnswer } from "./test-http.js";
 
 /** The body of a coded REST refusal. */
 export interface RestErrorBody {
@@ -47,25 +43,8 @@ export function edgeClients(gatewayUrl: string) {
       return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer<Data>, "status">) };
     },
 
-    /** `body` is sent as JSON; a string is sent as it is (for bodies JSON.stringify cannot write). */
-    async rest<Body = UnstatedData>(
-      method: string,
-      route: string,
-      options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-    ): Promise<RestAnswer<Body>> {
-      const response = await fetch(`${gatewayUrl}${route}`, {
-        method,
-        headers: {
-          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...options.headers,
-        },
-        body:
-          options.body === undefined || typeof options.body === "string" ? options.body : JSON.stringify(options.body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Body };
-    },
+    rest: <Body = UnstatedData>(method: string, route: string, options: RestOptions = {}): Promise<RestAnswer<Body>> =>
+      restCall<Body>(gatewayUrl, method, route, options),
   };
 }
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect } from "vitest";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
+import { restCall, type RestOptions, type UnstatedData } from "./test-http.js";
 
 /** The running system of this test file (set by useGatewaySystem's beforeAll). */
 export let system: RunningSystem;
@@ -14,12 +15,7 @@ export const ADMIN = { email: "admin@e2e.polyscale.test", password: "e2e-admin-p
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
 export const PASSWORD = "correct-horse-battery-9";
 
-/**
- * The data of an operation whose shape the call does not state yet. Calls state it as a type argument (`ok<{ me: {
- * id: string } }>(...)`); the ones left unstated are lint findings to type, and this default goes when none are.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the transitional default described above
-export type UnstatedData = Record<string, any>;
+export type { UnstatedData } from "./test-http.js";
 
 /** A GraphQL answer; Data is the shape the operation selects, as the caller states it (not checked against it). */
 export interface GraphQLResponse<Data = UnstatedData> {
@@ -62,30 +58,11 @@ export async function failure(query: string, variables: Record<string, unknown> 
 }
 
 /**
- * A REST call; Body is the answer's shape, as the caller states it (not checked against it). An empty answer's body
- * is undefined: callers expecting one state `Body | undefined`.
+ * A REST call to this file's gateway; Body is the answer's shape, as the caller states it (not checked against it). An
+ * empty answer's body is undefined: callers expecting one state `Body | undefined`.
  */
-export async function rest<Body = UnstatedData>(
-  method: string,
-  route: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; headers: Headers; body: Body }> {
-  const response = await fetch(`${system.gatewayUrl}${route}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    body:
-      options.body === undefined
-        ? undefined
-        : typeof options.body === "string"
-          ? options.body
-          : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Body };
+export function rest<Body = UnstatedData>(method: string, route: string, options: RestOptions = {}) {
+  return restCall<Body>(system.gatewayUrl, method, route, options);
 }
 
 export function downstreamCalls(headers: Headers): Record<string, number> {

@@ -8,7 +8,7 @@ import { newId } from "@polyscale/platform";
 import { startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startReplica, startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import type { UnstatedData } from "./test-gateway-e2e.js";
+import { restCall, type RestAnswer, type UnstatedData } from "./test-http.js";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
 export let system: RunningSystem;
@@ -76,22 +76,17 @@ export async function register(clientAddress: string, gatewayUrl = system.gatewa
 export const codeOf = (result: GraphQLResult<unknown>) => result.errors?.[0]?.extensions?.code ?? "OK";
 
 /** A REST call through a gateway, as relayed by the proxy for `forwardedFor`; Body as the caller states it. */
-export async function rest<Body = UnstatedData>(
+export function rest<Body = UnstatedData>(
   gatewayUrl: string,
   method: "GET" | "POST",
   route: string,
   options: { body?: unknown; token?: string; forwardedFor?: string } = {},
-): Promise<{ status: number; headers: Headers; body: Body }> {
-  const response = await fetch(`${gatewayUrl}${route}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      ...(options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {}),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+): Promise<RestAnswer<Body>> {
+  const { forwardedFor, ...sent } = options;
+  return restCall<Body>(gatewayUrl, method, route, {
+    ...sent,
+    headers: forwardedFor ? { "x-forwarded-for": forwardedFor } : {},
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Body };
 }
 
 /** Starts the system (two gateways, Redis, SMTP) before this file's tests and stops it after them. */
