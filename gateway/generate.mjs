@@ -41,6 +41,7 @@ const config = {
     AuthPayload: "@polyscale/account#Session",
     Category: "@polyscale/product#Category",
     Product: "@polyscale/product#Product",
+    Variant: "@polyscale/product#Variant",
     CategoryFacet: "@polyscale/product#CategoryFacet",
     StockLevel: "@polyscale/product#StockLevel",
     ProductSearchResult: "../parents.js#SearchResult",

@@ -7,6 +7,7 @@ import type {
   InputMaybe,
   ProductInput,
   QuerySearchProductsArgs,
+  VariantInput,
   UpdateAddressInput,
 } from "./gen/resolvers-types.js";
 import { centsOf, priceCentsOf } from "./money.js";
@@ -32,6 +33,19 @@ export function productCreationOf(input: ProductInput, defaultCurrency: string) 
     currency,
     categoryId: defined(input.categoryId),
     stock: defined(input.stock),
+    // A variant without a currency is in the product's.
+    variants: input.variants?.map((variant) => variantOf(variant, currency)),
+  };
+}
+
+/** A VariantInput as the product service takes it: absent fields are its defaults (a SKU from the id, no stock). */
+export function variantOf(input: VariantInput, defaultCurrency: string) {
+  return {
+    sku: input.sku ?? "",
+    options: input.options ?? [],
+    priceCents: input.priceCents,
+    currency: input.currency ?? defaultCurrency,
+    stock: input.stock ?? 0,
   };
 }
 

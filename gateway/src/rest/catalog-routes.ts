@@ -1,13 +1,15 @@
 import { notFound, requireCurrency, requireId } from "@polyscale/platform";
-import { SearchSort } from "@polyscale/product";
+import { SearchSort, type NewVariant, type VariantOption } from "@polyscale/product";
 import * as domain from "../domain/index.js";
 import {
+  asObject,
   oneOf,
   optionalInteger,
   optionalString,
   queryBoolean,
   queryInteger,
   queryPage,
+  requiredArray,
   requiredInteger,
   requiredString,
 } from "./input.js";
@@ -63,6 +65,25 @@ function archivingRoute(action: "archive" | "restore", summary: string): Route {
   };
 }
 
+/** The option values of a body's `options` array, each an object of two strings. */
+function optionsOf(body: Record<string, unknown>): VariantOption[] {
+  return requiredArray(body, "options").map((item, index) => {
+    const option = asObject(item, `options[${index}]`);
+    return { name: requiredString(option, "name"), value: requiredString(option, "value") };
+  });
+}
+
+/** A NewVariant body as the product service takes it: absent fields are its defaults. */
+function newVariantOf(body: Record<string, unknown>, defaultCurrency: string): NewVariant {
+  return {
+    sku: optionalString(body, "sku") ?? "",
+    options: body.options === undefined || body.options === null ? [] : optionsOf(body),
+    priceCents: requiredInteger(body, schemas.NewVariant, "priceCents"),
+    currency: optionalString(body, "currency") ?? defaultCurrency,
+    stock: optionalInteger(body, schemas.NewVariant, "stock") ?? 0,
+  };
+}
+
 /** The REST face of the catalog: products, search and stock levels, in integer minor units. */
 export function catalogRoutes(): Route[] {
   return [
@@ -89,8 +110,69 @@ export function catalogRoutes(): Route[] {
           currency: optionalString(body, "currency"),
           categoryId: optionalString(body, "categoryId"),
           stock: optionalInteger(body, schemas.NewProduct, "stock"),
+          variants:
+            body.variants === undefined || body.variants === null
+              ? undefined
+              : requiredArray(body, "variants").map((item, index) =>
+                  // A variant without a currency is in the product's.
+                  newVariantOf(
+                    asObject(item, `variants[${index}]`),
+                    optionalString(body, "currency") ?? context.defaultCurrency,
+                  ),
+                ),
         });
         return created(product);
+      },
+    },
+    {
+      method: "POST",
+      path: "/product/{id}/variants",
+      operation: {
+        operationId: "addVariant",
+        tags: ["catalog"],
+        summary: "Add a variant to a product (admins only); 409 SKU_TAKEN (field sku) when its SKU is taken",
+        security: bearer,
+        parameters: [idParameter("id", "Product id")],
+        requestBody: bodyOf("NewVariant"),
+        responses: responses(
+          { status: 201, description: "The product with its new variant", schema: ref("Product") },
+          [400, 401, 403, 404, 409, 413],
+        ),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const added = await domain.addVariant(context, {
+          productId: request.params.id!,
+          variant: newVariantOf(body, context.defaultCurrency),
+        });
+        return created(added.product);
+      },
+    },
+    {
+      method: "PATCH",
+      path: "/variants/{id}",
+      operation: {
+        operationId: "updateVariant",
+        tags: ["catalog"],
+        summary: "Change a variant's SKU, option values, price or currency (admins only)",
+        security: bearer,
+        parameters: [idParameter("id", "Variant id")],
+        requestBody: bodyOf("VariantChanges"),
+        responses: responses(
+          { status: 200, description: "The product with the changed variant", schema: ref("Product") },
+          [400, 401, 403, 404, 409, 413],
+        ),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const updated = await domain.updateVariant(context, {
+          id: request.params.id!,
+          sku: optionalString(body, "sku"),
+          options: body.options === undefined || body.options === null ? undefined : optionsOf(body),
+          priceCents: optionalInteger(body, schemas.VariantChanges, "priceCents"),
+          currency: optionalString(body, "currency"),
+        });
+        return ok(updated.product);
       },
     },
     {

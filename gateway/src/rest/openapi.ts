@@ -316,6 +316,61 @@ export const schemas = {
           "When the product was archived (off sale: out of search and new carts, refused by checkout); absent while " +
           "on sale.",
       },
+      variants: {
+        type: "array",
+        description:
+          "What is sold: at least one, the default first (its id is the product's; priceCents and currency are its); " +
+          "stock is theirs summed.",
+        items: schemaRef("Variant"),
+      },
+    },
+  },
+  Variant: {
+    type: "object",
+    properties: {
+      id: { type: "string" },
+      productId: { type: "string" },
+      sku: { type: "string", description: "Unique over the catalogue; upper-case." },
+      options: { type: "array", items: schemaRef("VariantOption") },
+      priceCents: money,
+      currency: { type: "string" },
+      stock: units("Units available to sell."),
+      position: { ...int32Count, description: "0 for the default variant." },
+      createdAt: instant,
+      updatedAt: instant,
+    },
+  },
+  VariantOption: {
+    type: "object",
+    required: ["name", "value"],
+    properties: { name: { type: "string", example: "Size" }, value: { type: "string", example: "M" } },
+  },
+  NewVariant: {
+    type: "object",
+    required: ["priceCents"],
+    properties: {
+      sku: {
+        type: "string",
+        description: "Letters, digits, '.', '_', '-' (at most 64), stored upper-case; made from the id when absent.",
+      },
+      options: {
+        type: "array",
+        items: schemaRef("VariantOption"),
+        description: "No two variants of a product with the same values.",
+      },
+      priceCents: { ...money, maximum: LIMITS.priceMinor },
+      currency: { type: "string", description: "ISO 4217; defaults to the shop's DEFAULT_CURRENCY." },
+      stock: { ...units("Initial stock."), maximum: LIMITS.stock, default: 0 },
+    },
+  },
+  VariantChanges: {
+    type: "object",
+    description: "Only the fields given change; options replace all of the variant's option values.",
+    properties: {
+      sku: { type: "string" },
+      options: { type: "array", items: schemaRef("VariantOption") },
+      priceCents: { ...money, maximum: LIMITS.priceMinor },
+      currency: { type: "string" },
     },
   },
   Category: {
@@ -376,10 +431,15 @@ export const schemas = {
     properties: {
       name: { type: "string" },
       description: { type: "string" },
-      priceCents: { ...money, maximum: LIMITS.priceMinor },
+      priceCents: { ...money, maximum: LIMITS.priceMinor, description: "0 when variants are given." },
       currency: { type: "string", description: "ISO 4217; defaults to the shop's DEFAULT_CURRENCY." },
       categoryId: { type: "string" },
-      stock: { ...units("Initial stock."), maximum: LIMITS.stock, default: 0 },
+      stock: { ...units("Initial stock; absent when variants are given."), maximum: LIMITS.stock, default: 0 },
+      variants: {
+        type: "array",
+        items: schemaRef("NewVariant"),
+        description: "The variants, the default first; absent: one default variant of priceCents and stock.",
+      },
     },
   },
   SearchResult: {

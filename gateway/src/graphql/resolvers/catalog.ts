@@ -12,9 +12,10 @@ import type {
   QueryResolvers,
   SearchFacetsResolvers,
   StockLevelResolvers,
+  VariantResolvers,
 } from "../gen/resolvers-types.js";
 import { nonNull } from "../errors.js";
-import { defined, productCreationOf, productSearchOf, searchCurrencyOf } from "../inputs.js";
+import { defined, productCreationOf, productSearchOf, searchCurrencyOf, variantOf } from "../inputs.js";
 import { decimalOf, priceCentsOf } from "../money.js";
 
 export const Query = {
@@ -64,7 +65,25 @@ export const Mutation = {
       categoryId: defined(input.categoryId),
     });
   },
-  adjustStock: (_, args, { gateway }) => domain.adjustStock(gateway, { productId: args.productId, delta: args.delta }),
+  adjustStock: (_, args, { gateway }) =>
+    domain.adjustStock(gateway, { productId: args.productId, delta: args.delta, variantId: defined(args.variantId) }),
+  addVariant: async (_, args, { gateway }) =>
+    (
+      await domain.addVariant(gateway, {
+        productId: args.productId,
+        variant: variantOf(args.variant, gateway.defaultCurrency),
+      })
+    ).variant,
+  updateVariant: async (_, { id, input }, { gateway }) =>
+    (
+      await domain.updateVariant(gateway, {
+        id,
+        sku: defined(input.sku),
+        options: defined(input.options),
+        priceCents: defined(input.priceCents),
+        currency: defined(input.currency),
+      })
+    ).variant,
   archiveProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, true),
   restoreProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, false),
   createCategory: (_, { input }, { gateway }) =>
@@ -85,6 +104,9 @@ export const types = {
     inStock: (product) => product.stock > 0 && product.archivedAt === undefined,
     archived: (product) => product.archivedAt !== undefined,
   } satisfies ProductResolvers,
+  Variant: {
+    price: (variant) => decimalOf(variant.priceCents, variant.currency),
+  } satisfies VariantResolvers,
   ProductSearchResult: {
     items: (result) => result.products,
     facets: (result) => result,

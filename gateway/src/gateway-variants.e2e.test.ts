@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { createProduct, graphql, ok, rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
+
+/** Products with variants end to end, through GraphQL and REST: create, read, add, update, stock per variant. */
+
+const shop = useGatewayShop();
+
+const VARIANT_FIELDS = "id sku options { name value } priceCents currency price stock";
+const CREATE = `mutation($product: ProductInput!) {
+  createProduct(product: $product) { id price priceCents currency stock variants { ${VARIANT_FIELDS} } }
+}`;
+
+interface VariantAnswer {
+  id: string;
+  sku: string;
+  options: Array<{ name: string; value: string }>;
+  priceCents: number;
+  currency: string;
+  price: number;
+  stock: number;
+}
+
+interface ProductAnswer {
+  id: string;
+  price: number;
+  priceCents: number;
+  currency: string;
+  stock: number;
+  variants: VariantAnswer[];
+}
+
+/** The first error of a GraphQL call that must fail: code, reason and field. */
+async function refusal(query: string, variables: Record<string, unknown>, token?: string) {
+  const result = await graphql(query, variables, token);
+  expect(result.errors?.length).toBeGreaterThan(0);
+  const { code, reason, field } = result.errors![0]!.extensions ?? {};
+  return { code, reason, field };
+}
+
+describe("gateway end to end: product variants", () => {
+  it("creates a T-shirt in 3 sizes × 2 colours through GraphQL; REST shows the same variants; stock per variant", async () => {
+    const tag = unique().toUpperCase();
+    const sizes = ["S", "M", "L"];
+    const colours = ["red", "blue"];
+    const variants = sizes.flatMap((size, row) =>
+      colours.map((colour, column) => ({
+        sku: `ts-${tag}-${size}-${colour}`,
+        options: [
+          { name: "Size", value: size },
+          { name: "Colour", value: colour },
+        ],
+        priceCents: 1900 + row * 100,
+        stock: 2 + row * 2 + column,
+      })),
+    );
+    const product = { name: `Variant tee ${tag}`, description: "Cotton", price: 0, currency: "EUR", variants };
+    expect(await refusal(CREATE, { product }, undefined)).toMatchObject({ code: "UNAUTHENTICATED" });
+    const created = (await ok<{ createProduct: ProductAnswer }>(CREATE, { product }, shop.adminToken)).createProduct;
+    expect(created.variants).toHaveLength(6);
+    // The old fields answer from the variants: the default's price, the stock of all.
+    expect(created).toMatchObject({ price: 19, priceCents: 1900, currency: "EUR", stock: 2 + 3 + 4 + 5 + 6 + 7 });
+    expect(created.variants[0]!.id).toBe(created.id);
+    expect(created.variants[5]).toMatchObject({
+      sku: `TS-${tag}-L-BLUE`,
+      options: [
+        { name: "Size", value: "L" },
+        { name: "Colour", value: "blue" },
+      ],
+      priceCents: 2100,
+      currency: "EUR",
+      price: 21,
+      stock: 7,
+    });
+
+    const byRest = await rest<{ variants: Array<{ id: string; sku: string; stock: number; position: number }> }>(
+      "GET",
+      `/product/${created.id}`,
+    );
+    expect(byRest.status).toBe(200);
+    expect(byRest.body.variants.map((variant) => [variant.id, variant.sku, variant.stock])).toEqual(
+      created.variants.map((variant) => [variant.id, variant.sku, variant.stock]),
+    );
+
+    // Stock moves per variant.
+    const medium = created.variants[2]!;
+    const adjusted = await ok<{ adjustStock: ProductAnswer }>(
+      `mutation($p: String!, $v: String) { adjustStock(productId: $p, variantId: $v, delta: -3) {
+         stock variants { id stock } } }`,
+      { p: created.id, v: medium.id },
+      shop.adminToken,
+    );
+    expect(adjusted.adjustStock.stock).toBe(created.stock - 3);
+    expect(adjusted.adjustStock.variants.find((variant) => variant.id === medium.id)?.stock).toBe(medium.stock - 3);
+  });
+
+  it("adds and updates variants through GraphQL and REST; a taken SKU is ALREADY_EXISTS naming sku, through both", async () => {
+    const tag = unique().toUpperCase();
+    const mug = await createProduct(shop.adminToken, `Variant mug ${tag}`, 8, 5);
+    const ADD = `mutation($p: String!, $v: VariantInput!) { addVariant(productId: $p, variant: $v) { ${VARIANT_FIELDS} } }`;
+    const large = (
+      await ok<{ addVariant: VariantAnswer }>(
+        ADD,
+        { p: mug.id, v: { sku: `mug-${tag}-l`, options: [{ name: "Size", value: "L" }], priceCents: 1200, stock: 4 } },
+        shop.adminToken,
+      )
+    ).addVariant;
+    expect(large).toMatchObject({ sku: `MUG-${tag}-L`, priceCents: 1200, stock: 4 });
+
+    expect(await refusal(ADD, { p: mug.id, v: { sku: `MUG-${tag}-L`, priceCents: 1 } }, shop.adminToken)).toEqual({
+      code: "CONFLICT",
+      reason: "SKU_TAKEN",
+      field: "sku",
+    });
+    const restTaken = await rest<{ error: { reason: string; field: string } }>("POST", `/product/${mug.id}/variants`, {
+      token: shop.adminToken,
+      body: { sku: `mug-${tag}-l`, priceCents: 1 },
+    });
+    expect(restTaken.status).toBe(409);
+    expect(restTaken.body.error).toMatchObject({ reason: "SKU_TAKEN", field: "sku" });
+
+    const restAdded = await rest<{ variants: Array<{ sku: string; options: unknown; stock: number }> }>(
+      "POST",
+      `/product/${mug.id}/variants`,
+      {
+        token: shop.adminToken,
+        body: { sku: `mug-${tag}-xl`, options: [{ name: "Size", value: "XL" }], priceCents: 1400, stock: 2 },
+      },
+    );
+    expect(restAdded.status).toBe(201);
+    expect(restAdded.body.variants.map((variant) => variant.sku)).toEqual([
+      mug.id.toUpperCase(),
+      `MUG-${tag}-L`,
+      `MUG-${tag}-XL`,
+    ]);
+
+    const UPDATE = `mutation($id: String!, $input: UpdateVariantInput!) { updateVariant(id: $id, input: $input) {
+      ${VARIANT_FIELDS} } }`;
+    const updated = (
+      await ok<{ updateVariant: VariantAnswer }>(
+        UPDATE,
+        { id: large.id, input: { priceCents: 1300, options: [{ name: "Size", value: "Large" }] } },
+        shop.adminToken,
+      )
+    ).updateVariant;
+    expect(updated).toMatchObject({ priceCents: 1300, price: 13, options: [{ name: "Size", value: "Large" }] });
+    const patched = await rest<{ variants: Array<{ id: string; sku: string }> }>("PATCH", `/variants/${large.id}`, {
+      token: shop.adminToken,
+      body: { sku: `mug-${tag}-large` },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.variants.find((variant) => variant.id === large.id)?.sku).toBe(`MUG-${tag}-LARGE`);
+    const badSku = await rest<{ error: { code: string; field: string } }>("PATCH", `/variants/${large.id}`, {
+      token: shop.adminToken,
+      body: { sku: "no spaces allowed" },
+    });
+    expect(badSku.status).toBe(400);
+    expect(badSku.body.error).toMatchObject({ field: "sku" });
+
+    // The product created the old way still reads as before: its default variant's price, all stock summed.
+    const read = await ok<{ product: ProductAnswer }>(
+      `query($id: String!) { product(id: $id) { id price priceCents stock variants { sku stock } } }`,
+      { id: mug.id },
+    );
+    expect(read.product).toMatchObject({ price: 8, priceCents: 800, stock: 5 + 4 + 2 });
+  });
+});
