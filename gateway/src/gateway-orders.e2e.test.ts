@@ -312,4 +312,100 @@ describe("gateway end to end: orders", () => {
       error: { code: "BAD_USER_INPUT", field: "productIds" },
     });
   });
+
+  it("pages orders newest first with a total, filtered by status and time, for the customer and, by email, the admin", async () => {
+    const carol = await register("Carol");
+    const placed = [];
+    for (let i = 0; i < 3; i += 1) placed.push(await placeOrder(carol.token, carol.id, shop.lantern.id, 1));
+    await ok(`mutation($id: String!) { cancelOrder(id: $id) { status } }`, { id: placed[0]!.id }, carol.token);
+    const myPage = `query($filter: OrderFilter, $pagination: PaginationInput) {
+      myOrderPage(filter: $filter, pagination: $pagination) { totalCount totalCountIsExact items { id status } } }`;
+    type Page = { totalCount: number; totalCountIsExact: boolean; items: Array<{ id: string; status: string }> };
+    const mine = async (variables: Record<string, unknown>) =>
+      (await ok<{ myOrderPage: Page }>(myPage, variables, carol.token)).myOrderPage;
+    expect(await mine({ pagination: { take: 1 } })).toEqual({
+      totalCount: 3,
+      totalCountIsExact: true,
+      items: [{ id: placed[2]!.id, status: "PENDING_PAYMENT" }],
+    });
+    expect(await mine({ filter: { statuses: ["CANCELLED"] } })).toMatchObject({
+      totalCount: 1,
+      items: [{ id: placed[0]!.id }],
+    });
+    const before = placed[0]!.createdAt;
+    expect(await mine({ filter: { createdTo: before } })).toMatchObject({ totalCount: 0, items: [] });
+    expect(await mine({ filter: { createdFrom: before, statuses: ["PENDING_PAYMENT"] } })).toMatchObject({
+      totalCount: 2,
+    });
+    // The Go-compatible list keeps working beside the page.
+    expect((await ok(`{ myOrders { id } }`, {}, carol.token)).myOrders).toHaveLength(3);
+
+    const adminPage = `query($accountId: String, $email: String, $filter: OrderFilter) {
+      orderPage(accountId: $accountId, email: $email, filter: $filter) { totalCount items { id accountId } } }`;
+    const byEmail = await ok<{ orderPage: Page }>(
+      adminPage,
+      { email: carol.email.toUpperCase(), filter: { statuses: ["PENDING_PAYMENT"] } },
+      shop.adminToken,
+    );
+    expect(byEmail.orderPage).toEqual({
+      totalCount: 2,
+      items: [placed[2], placed[1]].map((order) => ({ id: order!.id, accountId: carol.id })),
+    });
+    expect((await ok(adminPage, { email: `nobody-${unique()}@e2e.test` }, shop.adminToken)).orderPage).toEqual({
+      totalCount: 0,
+      items: [],
+    });
+    expect((await ok(adminPage, { email: carol.email, accountId: shop.alice.id }, shop.adminToken)).orderPage).toEqual({
+      totalCount: 0,
+      items: [],
+    });
+    // A customer may page their own account's orders, never another's, by email or everybody's.
+    expect((await ok(adminPage, { accountId: carol.id }, carol.token)).orderPage).toMatchObject({ totalCount: 3 });
+    for (const variables of [{ accountId: shop.alice.id }, { email: carol.email }, {}]) {
+      expect((await failure(adminPage, variables, carol.token)).code).toBe("FORBIDDEN");
+    }
+    expect(
+      await failure(
+        adminPage,
+        { filter: { createdFrom: "2031-01-02T00:00:00Z", createdTo: "2031-01-01T00:00:00Z" } },
+        shop.adminToken,
+      ),
+    ).toEqual({ code: "BAD_USER_INPUT", field: "createdFrom" });
+    expect(await failure(adminPage, { email: "not an email" }, shop.adminToken)).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "email",
+    });
+
+    // REST: the same filters in the query string.
+    const restMine = await rest("GET", "/me/orders?status=PENDING_PAYMENT&take=1", { token: carol.token });
+    expect(restMine).toMatchObject({ status: 200, body: [{ id: placed[2]!.id, status: "PENDING_PAYMENT" }] });
+    expect(
+      await rest("GET", `/orders?accountId=${carol.id}&status=PENDING_PAYMENT&take=1`, { token: carol.token }),
+    ).toMatchObject({
+      status: 200,
+      body: { totalCount: 2, totalCountIsExact: true, items: [{ id: placed[2]!.id, status: "PENDING_PAYMENT" }] },
+    });
+    const restAdmin = await rest(
+      "GET",
+      `/orders?email=${encodeURIComponent(carol.email)}&status=CANCELLED,PAID&createdFrom=${before}`,
+      { token: shop.adminToken },
+    );
+    expect(restAdmin).toMatchObject({ status: 200, body: { totalCount: 1, items: [{ id: placed[0]!.id }] } });
+    expect((await rest("GET", "/orders", { token: carol.token })).status).toBe(403);
+    expect((await rest("GET", `/orders?email=${encodeURIComponent(carol.email)}`, { token: carol.token })).status).toBe(
+      403,
+    );
+    expect((await rest("GET", "/me/orders")).status).toBe(401);
+    for (const [query, field] of [
+      ["status=SHIPPED", "status"],
+      ["createdFrom=yesterday", "createdFrom"],
+      ["createdTo=2024-02-30T00:00:00Z", "createdTo"],
+      ["createdFrom=2031-01-02T00:00:00Z&createdTo=2031-01-01T00:00:00Z", "createdFrom"],
+      ["take=-1", "take"],
+    ]) {
+      expect((await rest("GET", `/me/orders?${query}`, { token: carol.token })).body).toMatchObject({
+        error: { code: "BAD_USER_INPUT", field },
+      });
+    }
+  });
 });

@@ -81,7 +81,7 @@ export async function listAccounts(context: GatewayContext, page: Page, id?: str
     const own = await context.loaders.accountById.load(viewer.accountId);
     return own ? [own].slice(page.skip, page.skip + page.take) : [];
   }
-  const accounts = (await context.services.account.listAccounts(page)).accounts;
+  const accounts = (await context.services.account.listAccounts({ ...page, email: "" })).accounts;
   for (const account of accounts) context.loaders.accountById.prime(account.id, account);
   return accounts;
 }

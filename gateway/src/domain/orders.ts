@@ -1,5 +1,5 @@
-import { AppError, requireId, type Page } from "@polyscale/platform";
-import type { Order } from "@polyscale/order";
+import { AppError, requireEmail, requireId, type Page } from "@polyscale/platform";
+import type { Order, OrderStatus } from "@polyscale/order";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
 import { ownAccountId, requireAccountAccess, requireAdmin, requireViewer } from "./authorization.js";
@@ -68,12 +68,68 @@ export async function findOrder(context: GatewayContext, id: string): Promise<Or
   return orUndefined(getOrder(context, id));
 }
 
+/** Which orders a page holds; every condition optional. */
+export interface OrderFilter {
+  /** Any of these; none or empty means every status. */
+  statuses?: readonly OrderStatus[];
+  /** Placed at or after this instant. */
+  createdFrom?: Date;
+  /** Placed before this instant; before createdFrom is BAD_USER_INPUT (field createdFrom). */
+  createdTo?: Date;
+}
+
+/** One page of orders, newest first, and how many match over all pages. */
+export interface OrderPage {
+  items: Order[];
+  /** Exact up to 10,000 matches; beyond, 10,000 with totalCountIsExact false. */
+  totalCount: number;
+  totalCountIsExact: boolean;
+}
+
+/**
+ * A page of orders, newest first, with the number matching: of one account (its holder or an admin) or, without one,
+ * of everybody (admins only); an admin may name the account by `email` instead (no account with that email: an empty
+ * page), and both must then agree.
+ */
+export async function findOrders(
+  context: GatewayContext,
+  query: OrderFilter & { accountId?: string; email?: string },
+  page: Page,
+): Promise<OrderPage> {
+  const viewer = await context.viewer();
+  const { email } = query;
+  let accountId = query.accountId === undefined ? undefined : requireId("accountId", query.accountId);
+  if (accountId === undefined || email !== undefined) requireAdmin(viewer);
+  else requireAccountAccess(viewer, accountId);
+  if (email !== undefined) {
+    const { accounts } = await context.services.account.listAccounts({
+      email: requireEmail("email", email),
+      skip: 0,
+      take: 1,
+    });
+    const holder = accounts[0]?.id;
+    if (holder === undefined || (accountId !== undefined && accountId !== holder))
+      return { items: [], totalCount: 0, totalCountIsExact: true };
+    accountId = holder;
+  }
+  const response = await context.services.order.listOrders({
+    accountId: accountId ?? "",
+    statuses: [...(query.statuses ?? [])],
+    createdFrom: query.createdFrom,
+    createdTo: query.createdTo,
+    ...page,
+  });
+  return { items: response.orders, totalCount: response.totalCount, totalCountIsExact: response.totalCountIsExact };
+}
+
+/** The caller's own orders: a page, newest first, with the number matching. */
+export async function findMyOrders(context: GatewayContext, filter: OrderFilter, page: Page): Promise<OrderPage> {
+  return findOrders(context, { ...filter, accountId: await ownAccountId(context) }, page);
+}
+
 /** Orders newest first: of one account (its holder or an admin) or, without one, of everybody (admins only). */
 export async function listOrders(context: GatewayContext, accountId: string | undefined, page: Page): Promise<Order[]> {
-  const viewer = await context.viewer();
-  if (accountId === undefined) requireAdmin(viewer);
-  else requireAccountAccess(viewer, requireId("accountId", accountId));
-  return (await context.services.order.listOrders({ accountId: accountId ?? "", ...page })).orders;
+  return (await findOrders(context, { accountId }, page)).items;
 }
 
 export async function myOrders(context: GatewayContext, page: Page): Promise<Order[]> {

@@ -5,6 +5,7 @@ import type { PostalAddress } from "@polyscale/platform";
 import type {
   AddressInput,
   InputMaybe,
+  OrderFilter,
   ProductInput,
   QuerySearchProductsArgs,
   VariantInput,
@@ -86,4 +87,13 @@ export function postalAddressOfInput(input: AddressInput): PostalAddress {
 /** An UpdateAddressInput as the domain takes it: a field left out or null stays as it is. */
 export function addressChangesOf(input: UpdateAddressInput): domain.AddressChanges {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
+}
+
+/** An order filter as the domain layer takes it (the statuses are the contract's enum values already). */
+export function orderFilterOf(filter: InputMaybe<OrderFilter>): domain.OrderFilter {
+  return {
+    statuses: defined(filter?.statuses),
+    createdFrom: defined(filter?.createdFrom),
+    createdTo: defined(filter?.createdTo),
+  };
 }

@@ -1,4 +1,4 @@
-import { invalidArgument, requireInteger, type Page } from "@polyscale/platform";
+import { invalidArgument, requireInstant, requireInteger, type Page } from "@polyscale/platform";
 import { pageOf } from "../domain/index.js";
 import { pageParameters, type IntegerSchema } from "./openapi.js";
 
@@ -118,4 +118,19 @@ export function queryBoolean(query: URLSearchParams, field: string): boolean | u
 /** `skip` and `take` of the query string as a page (int32 each; the domain layer's defaults and cap). */
 export function queryPage(query: URLSearchParams): Page {
   return pageOf({ skip: queryInteger(query, pageParameters.skip), take: queryInteger(query, pageParameters.take) });
+}
+
+/** An RFC 3339 date-time query parameter (requireInstant). */
+export function queryInstant(query: URLSearchParams, field: string): Date | undefined {
+  const raw = query.get(field);
+  return raw === null || raw === "" ? undefined : requireInstant(field, raw);
+}
+
+/** A list query parameter, repeated (`?status=A&status=B`) or comma-separated (`?status=A,B`), each one of `allowed`. */
+export function queryList<T extends string>(query: URLSearchParams, field: string, allowed: readonly T[]): T[] {
+  return query
+    .getAll(field)
+    .flatMap((value) => value.split(","))
+    .filter(Boolean)
+    .map((value) => oneOf(value, field, allowed));
 }

@@ -116,6 +116,22 @@ export const pageParameters = {
   }),
 };
 
+/** The filter of the order lists (GET /orders, /me/orders; rest/order-routes.ts reads it). */
+export const orderFilterParameters = [
+  queryParameter("status", "Only orders in these statuses, repeated or comma-separated; every status when absent.", {
+    type: "string",
+    examples: ["PENDING_PAYMENT,PAID"],
+  }),
+  queryParameter("createdFrom", "Only orders placed at or after this instant (RFC 3339).", {
+    type: "string",
+    format: "date-time",
+  }),
+  queryParameter("createdTo", "Only orders placed before this instant; not before createdFrom.", {
+    type: "string",
+    format: "date-time",
+  }),
+];
+
 /** The optional Idempotency-Key header of the operations that place an order. */
 export const idempotencyKeyHeader = {
   name: "Idempotency-Key",
@@ -516,6 +532,17 @@ export const schemas = {
       createdAt: instant,
       updatedAt: instant,
       paymentDueAt: { ...instant, description: "When the order expires if it is still unpaid." },
+    },
+  },
+  OrderPage: {
+    type: "object",
+    properties: {
+      items: { type: "array", items: schemaRef("Order") },
+      totalCount: {
+        ...safeInteger,
+        description: "Matching orders over all pages: exact up to 10,000; beyond, 10,000.",
+      },
+      totalCountIsExact: { type: "boolean", description: "False when more than 10,000 orders match." },
     },
   },
   StockLevel: {

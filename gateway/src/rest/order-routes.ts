@@ -1,17 +1,40 @@
+import { OrderStatus } from "@polyscale/order";
 import * as domain from "../domain/index.js";
-import { asObject, optionalString, queryPage, requiredArray, requiredInteger, requiredString } from "./input.js";
+import {
+  asObject,
+  optionalString,
+  queryInstant,
+  queryList,
+  queryPage,
+  requiredArray,
+  requiredInteger,
+  requiredString,
+} from "./input.js";
 import {
   bearer,
   bodyOf,
   idParameter,
   idempotencyKeyHeader,
+  orderFilterParameters,
   pageParameters,
+  queryParameter,
   ref,
   responses,
   schemas,
 } from "./openapi.js";
-import { orderBody } from "./representations.js";
+import { orderBody, orderPageBody, valuesByName } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
+
+const statusByName = valuesByName(OrderStatus, "ORDER_STATUS_");
+
+/** The filter of GET /orders and /me/orders from the query string: `status` by name, instants in RFC 3339. */
+function orderFilterOf(query: URLSearchParams): domain.OrderFilter {
+  return {
+    statuses: queryList(query, "status", [...statusByName.keys()]).map((name) => statusByName.get(name)!),
+    createdFrom: queryInstant(query, "createdFrom"),
+    createdTo: queryInstant(query, "createdTo"),
+  };
+}
 
 /** The REST face of orders: placing them (for an account, or from the own cart), reading, listing and cancelling them. */
 export function orderRoutes(): Route[] {
@@ -105,15 +128,57 @@ export function orderRoutes(): Route[] {
       operation: {
         operationId: "myOrders",
         tags: ["orders"],
-        summary: "The caller's orders, newest first",
+        summary: "The caller's orders, newest first, filtered (the number matching: GET /orders?accountId=<own id>)",
         security: bearer,
-        parameters: [pageParameters.skip, pageParameters.take],
+        parameters: [...orderFilterParameters, pageParameters.skip, pageParameters.take],
         responses: responses(
           { status: 200, description: "Orders", schema: { type: "array", items: ref("Order") } },
           [400, 401],
         ),
       },
-      handle: async (context, request) => ok((await domain.myOrders(context, queryPage(request.query))).map(orderBody)),
+      async handle(context, request) {
+        const page = await domain.findMyOrders(context, orderFilterOf(request.query), queryPage(request.query));
+        return ok(page.items.map(orderBody));
+      },
+    },
+    {
+      method: "GET",
+      path: "/orders",
+      operation: {
+        operationId: "orderPage",
+        tags: ["orders"],
+        summary:
+          "Orders newest first, filtered, with the number matching: one account's (its holder or an admin), or by " +
+          "email or everybody's (admins)",
+        security: bearer,
+        parameters: [
+          queryParameter("accountId", "Only this account's orders.", { type: "string", format: "uuid" }),
+          queryParameter("email", "Only the orders of the account with this email (none if no account has it).", {
+            type: "string",
+            format: "email",
+          }),
+          ...orderFilterParameters,
+          pageParameters.skip,
+          pageParameters.take,
+        ],
+        responses: responses(
+          { status: 200, description: "A page of orders", schema: ref("OrderPage") },
+          [400, 401, 403],
+        ),
+      },
+      async handle(context, request) {
+        const { query } = request;
+        const page = await domain.findOrders(
+          context,
+          {
+            ...orderFilterOf(query),
+            accountId: query.get("accountId") ?? undefined,
+            email: query.get("email") ?? undefined,
+          },
+          queryPage(query),
+        );
+        return ok(orderPageBody(page));
+      },
     },
     {
       method: "POST",

@@ -1,6 +1,7 @@
 import { Role, type Account } from "@polyscale/account";
 import { OrderStatus, PaymentKind, type Order } from "@polyscale/order";
 import type { SearchProductsResponse } from "@polyscale/product";
+import type { OrderPage } from "../domain/index.js";
 
 /**
  * REST bodies are the contract messages as JSON (camelCase, money in cents with currency, instants as RFC 3339), with
@@ -12,6 +13,17 @@ export const roleNames = { CUSTOMER: Role.ROLE_CUSTOMER, ADMIN: Role.ROLE_ADMIN 
 function nameOf(enumObject: Record<string, string | number>, value: number, prefix: string): string {
   const name = enumObject[value];
   return typeof name === "string" ? name.replace(prefix, "") : "UNSPECIFIED";
+}
+
+/** An enum's values by the names REST uses (prefix dropped), without UNSPECIFIED: what a query parameter may name. */
+export function valuesByName(enumObject: Record<string, string | number>, prefix: string): Map<string, number> {
+  return new Map(
+    Object.entries(enumObject).flatMap(([key, value]) =>
+      typeof value === "number" && key.startsWith(prefix) && key !== `${prefix}UNSPECIFIED`
+        ? [[key.slice(prefix.length), value] as const]
+        : [],
+    ),
+  );
 }
 
 export function accountBody(account: Account) {
@@ -27,6 +39,10 @@ export function orderBody(order: Order) {
       kind: nameOf(PaymentKind, payment.kind, "PAYMENT_KIND_"),
     })),
   };
+}
+
+export function orderPageBody(page: OrderPage) {
+  return { items: page.items.map(orderBody), totalCount: page.totalCount, totalCountIsExact: page.totalCountIsExact };
 }
 
 export function searchBody(result: SearchProductsResponse) {

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "./errors.js";
 import { newId } from "./ids.js";
 import { normalizePage } from "./pagination.js";
-import { requireCurrency, requireEmail, requireId, requireIds, requireInteger, requireText } from "./validation.js";
+import {
+  requireCurrency,
+  requireEmail,
+  requireId,
+  requireIds,
+  requireInstant,
+  requireInteger,
+  requireText,
+} from "./validation.js";
 
 function errorOf(fn: () => unknown): AppError {
   try {
@@ -68,5 +76,33 @@ describe("normalizePage", () => {
   it("refuses negative values, naming the field", () => {
     expect(errorOf(() => normalizePage({ skip: -1, take: 0 })).field).toBe("skip");
     expect(errorOf(() => normalizePage({ skip: 0, take: -1 })).field).toBe("take");
+  });
+});
+
+describe("requireInstant", () => {
+  it("reads RFC 3339 date-times with their offset", () => {
+    expect(requireInstant("at", "2024-05-01T12:00:00Z").toISOString()).toBe("2024-05-01T12:00:00.000Z");
+    expect(requireInstant("at", "2024-05-01T14:00:00.5+02:00").toISOString()).toBe("2024-05-01T12:00:00.500Z");
+    expect(requireInstant("at", "2024-02-29t00:00:00z").toISOString()).toBe("2024-02-29T00:00:00.000Z");
+  });
+
+  it("refuses dates without time or offset, impossible dates and non-strings, naming the field", () => {
+    for (const value of [
+      "2024-05-01",
+      "2024-05-01T12:00:00",
+      "2023-02-29T00:00:00Z",
+      "2024-02-30T00:00:00Z",
+      "2024-13-01T00:00:00Z",
+      "2024-05-01T24:00:00Z",
+      "yesterday",
+      "",
+      1714564800000,
+      undefined,
+    ]) {
+      expect(errorOf(() => requireInstant("createdFrom", value))).toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "createdFrom",
+      });
+    }
   });
 });

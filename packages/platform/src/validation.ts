@@ -70,3 +70,23 @@ export function requireCurrency(field: string, value: string): string {
   if (!isIsoCurrency(code)) throw invalidArgument(field, `${code} is not an ISO 4217 currency`, "CURRENCY_UNKNOWN");
   return code;
 }
+
+const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An instant written as an RFC 3339 date-time with its offset (2024-05-01T12:00:00Z, …+02:00), as the GraphQL Time
+ * scalar and REST query strings take it; a date without time or offset, or an impossible one (February 30, hour 24),
+ * is INVALID_ARGUMENT. JavaScript's Date alone would roll February 30 over into March.
+ */
+export function requireInstant(field: string, value: unknown): Date {
+  const parts = typeof value === "string" ? RFC_3339.exec(value) : null;
+  const [year, month, day, hour] = (parts ?? []).slice(1, 5).map(Number);
+  const date = parts ? new Date(value as string) : undefined;
+  const real =
+    date !== undefined &&
+    !Number.isNaN(date.getTime()) &&
+    new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() === day &&
+    hour! < 24;
+  if (!real) throw invalidArgument(field, "must be an RFC 3339 date-time");
+  return date;
+}

@@ -144,6 +144,18 @@ describe.each(databaseBackends())("AccountService accounts on $name", (backend) 
       });
     });
 
+    it("lists only the account holding an email, in any spelling, and refuses a malformed one", async () => {
+      const email = uniqueEmail();
+      const holder = await bed.service.createAccount({ name: "Holder", email, password: "holder password" });
+      await bed.service.createAccount({ name: "Other", email: uniqueEmail(), password: "other password" });
+      expect(await bed.service.listAccounts({ skip: 0, take: 0, email: ` ${email.toUpperCase()} ` })).toEqual([holder]);
+      expect(await bed.service.listAccounts({ skip: 0, take: 0, email: uniqueEmail() })).toEqual([]);
+      await expect(bed.service.listAccounts({ skip: 0, take: 0, email: "not an email" })).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "email",
+      });
+    });
+
     it("creates the admin once, even when several starts race", async () => {
       const email = uniqueEmail();
       const created = await Promise.all(

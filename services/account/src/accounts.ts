@@ -86,9 +86,10 @@ export class AccountsService {
     return wanted.flatMap((id) => found.get(id) ?? []);
   }
 
-  /** Newest first. */
-  async listAccounts(page: { skip: number; take: number }): Promise<Account[]> {
-    return repository.listAccounts(this.database, normalizePage(page));
+  /** Newest first; with a non-empty email, only the account holding it (INVALID_ARGUMENT for a malformed one). */
+  async listAccounts(request: { skip: number; take: number; email?: string }): Promise<Account[]> {
+    const email = request.email ? requireEmail("email", request.email) : undefined;
+    return repository.listAccounts(this.database, normalizePage(request), email);
   }
 
   /** Registers and sends a verification email (in the background: a mail fault never fails a registration). */

@@ -85,10 +85,12 @@ export function lockAccount(tx: Queryable, id: string): Promise<AccountCredentia
   return findCredentialsWhere(tx, "id = $1 FOR UPDATE", id);
 }
 
-export async function listAccounts(db: Queryable, page: Page): Promise<Account[]> {
+/** Newest first; with an email (canonical), only the account holding it. */
+export async function listAccounts(db: Queryable, page: Page, email?: string): Promise<Account[]> {
   const result = await db.query<Account>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
-    [page.take, page.skip],
+    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE ($3::text IS NULL OR email = $3)
+      ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
+    [page.take, page.skip, email ?? null],
   );
   return result.rows;
 }

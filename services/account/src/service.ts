@@ -66,9 +66,9 @@ export class AccountService {
     return this.accounts.getAccounts(ids);
   }
 
-  /** Newest first. */
-  listAccounts(page: { skip: number; take: number }): Promise<Account[]> {
-    return this.accounts.listAccounts(page);
+  /** Newest first; with a non-empty email, only the account holding it. */
+  listAccounts(request: { skip: number; take: number; email?: string }): Promise<Account[]> {
+    return this.accounts.listAccounts(request);
   }
 
   /** Registers, starts a session and sends a verification email in the background. */

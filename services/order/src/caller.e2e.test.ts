@@ -3,7 +3,7 @@ import { newId } from "@polyscale/platform";
 import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { TEST_ADMIN } from "@polyscale/tools/test-shop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrderClient, OrderStatus, type OrderClient } from "./client.js";
+import { createOrderClient, ListOrdersRequest, OrderStatus, type OrderClient } from "./client.js";
 import { createTestProduct, startTestServices, type TestServices } from "./test-dependencies.js";
 
 /**
@@ -88,7 +88,7 @@ describe("order service checks the forwarded end-user identity", () => {
       () => orders.getOrder({ id: order!.id }, { accessToken: mallory.accessToken }),
       () => orders.cancelOrder({ id: order!.id }, { accessToken: mallory.accessToken }),
       () => orders.getCart({ accountId: alice.accountId }, { accessToken: mallory.accessToken }),
-      () => orders.listOrders({ accountId: "", skip: 0, take: 10 }, { accessToken: mallory.accessToken }),
+      () => orders.listOrders(ListOrdersRequest.fromPartial({ take: 10 }), { accessToken: mallory.accessToken }),
       () =>
         orders.listOrdersForAccounts(
           { accountIds: [mallory.accountId, alice.accountId] },
@@ -174,9 +174,9 @@ describe("account service checks the forwarded end-user identity", () => {
         as(mallory.accessToken),
       ),
     ).rejects.toMatchObject(adminRequired);
-    await expect(services.accounts.listAccounts({ skip: 0, take: 10 }, as(mallory.accessToken))).rejects.toMatchObject(
-      adminRequired,
-    );
+    await expect(
+      services.accounts.listAccounts({ skip: 0, take: 10, email: "" }, as(mallory.accessToken)),
+    ).rejects.toMatchObject(adminRequired);
 
     // Nothing was changed by any of it.
     const unchanged = await services.accounts.getAccount({ id: alice.accountId }, as(alice.accessToken));

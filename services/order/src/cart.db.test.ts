@@ -165,7 +165,7 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
         Array.from({ length: 5 }, () => bed.orders.checkout(context(), accountId, "")),
       );
       expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
-      expect(await bed.orders.listOrders(accountId, { skip: 0, take: 0 })).toHaveLength(1);
+      expect((await bed.orders.listOrders({ accountId, statuses: [] }, { skip: 0, take: 0 })).orders).toHaveLength(1);
       // The losers gave their reservations back.
       expect(await stock(productId)).toEqual([95]);
     });

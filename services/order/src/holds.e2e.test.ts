@@ -2,7 +2,14 @@ import { ReservationStatus, type ProductClient } from "@polyscale/product";
 import { AppError } from "@polyscale/platform";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrderClient, OrderStatus, PaymentKind, type Order, type OrderClient } from "./client.js";
+import {
+  createOrderClient,
+  ListOrdersRequest,
+  OrderStatus,
+  PaymentKind,
+  type Order,
+  type OrderClient,
+} from "./client.js";
 import { createTestAccount, createTestProduct, startTestServices, type TestServices } from "./test-dependencies.js";
 
 /**
@@ -217,7 +224,7 @@ describe("stock holds end to end", () => {
         const expected = new Map(productIds.map((id) => [id, 0]));
         let count = 0;
         for (let skip = 0; ; skip += 100) {
-          const page = (await orders.listOrders({ accountId: "", skip, take: 100 })).orders;
+          const page = (await orders.listOrders(ListOrdersRequest.fromPartial({ skip, take: 100 }))).orders;
           for (const order of page.filter(
             (candidate) => candidate.status === OrderStatus.ORDER_STATUS_PENDING_PAYMENT,
           )) {

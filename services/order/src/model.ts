@@ -71,6 +71,25 @@ export interface Order {
   paymentDueAt: Date | null;
 }
 
+/** Which orders a list holds; a condition left undefined (or no statuses) matches every order. */
+export interface OrderFilter {
+  accountId?: string;
+  /** Any of these; empty means every status. */
+  statuses: readonly OrderStatus[];
+  /** Placed at or after this instant. */
+  createdFrom?: Date;
+  /** Placed before this instant. */
+  createdTo?: Date;
+}
+
+/** One page of a list of orders, newest first, and how many orders match over all pages. */
+export interface OrderPage {
+  orders: Order[];
+  /** Exact up to the count limit (orders.ts, MAX_EXACT_ORDER_COUNT); beyond it, the limit. */
+  totalCount: number;
+  totalCountIsExact: boolean;
+}
+
 /** A cart line as stored, before the catalog's current values are joined to it. */
 export interface CartItem {
   productId: string;

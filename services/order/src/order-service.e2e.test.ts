@@ -1,7 +1,7 @@
 import { newId } from "@polyscale/platform";
 import { databaseBackends } from "@polyscale/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrderClient, OrderStatus, PaymentKind, type OrderClient } from "./client.js";
+import { createOrderClient, ListOrdersRequest, OrderStatus, PaymentKind, type OrderClient } from "./client.js";
 import {
   createTestAccount,
   createTestProduct,
@@ -153,7 +153,7 @@ describe.each(databaseBackends().map((backend) => backend.name))("order service 
     const request = { accountId, lines: [{ productId, quantity: 4 }], idempotencyKey: "burst-e2e" };
     const results = await Promise.all(Array.from({ length: 20 }, () => orders.placeOrder(request)));
     expect(new Set(results.map((result) => result.order!.id)).size).toBe(1);
-    expect((await orders.listOrders({ accountId, skip: 0, take: 0 })).orders).toHaveLength(1);
+    expect((await orders.listOrders(ListOrdersRequest.fromPartial({ accountId }))).orders).toHaveLength(1);
     expect(await stock(productId)).toEqual([46]);
     await expect(orders.placeOrder({ ...request, lines: [{ productId, quantity: 5 }] })).rejects.toMatchObject({
       code: "ALREADY_EXISTS",
@@ -178,7 +178,7 @@ describe.each(databaseBackends().map((backend) => backend.name))("order service 
       await expect(
         orders.placeOrder({ accountId, lines: [{ productId, quantity: 2 }], idempotencyKey: "while-down" }),
       ).rejects.toMatchObject({ code: "UNAVAILABLE" });
-      expect((await orders.listOrders({ accountId, skip: 0, take: 0 })).orders).toEqual([]);
+      expect((await orders.listOrders(ListOrdersRequest.fromPartial({ accountId }))).orders).toEqual([]);
     } finally {
       await services.start("product");
     }

@@ -1,4 +1,4 @@
-import { failedPrecondition, type AppError } from "@polyscale/platform";
+import { failedPrecondition, invalidArgument, type AppError } from "@polyscale/platform";
 
 /**
  * The order state machine, written as data so the whole lifecycle reads in one place. A transition may carry an
@@ -9,6 +9,16 @@ import { failedPrecondition, type AppError } from "@polyscale/platform";
 
 export const ORDER_STATUSES = ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED", "EXPIRED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Statuses named in a request, each once: INVALID_ARGUMENT naming `field` for one that is not a status. */
+export function requireOrderStatuses(field: string, values: readonly string[]): OrderStatus[] {
+  for (const value of values) {
+    if (!(ORDER_STATUSES as readonly string[]).includes(value)) {
+      throw invalidArgument(field, `must be order statuses (${ORDER_STATUSES.join(", ")})`);
+    }
+  }
+  return [...new Set(values as readonly OrderStatus[])];
+}
 
 export type ReservationEffect = "commitReservation" | "releaseReservation";
 

@@ -1,4 +1,5 @@
 import {
+  invalidArgument,
   normalizePage,
   recordEvents,
   requireId,
@@ -9,13 +10,27 @@ import {
 import { orderMoved } from "./events.js";
 import { requireOrder } from "./lookups.js";
 import { countOrderEvent } from "./metrics.js";
-import type { Order } from "./model.js";
-import { refusedTransition, transitionFor, type OrderStatus } from "./order-status.js";
+import type { Order, OrderPage } from "./model.js";
+import { refusedTransition, requireOrderStatuses, transitionFor, type OrderStatus } from "./order-status.js";
 import * as repository from "./repository.js";
 import type { ReservationEffects } from "./reservation-effects.js";
 
 /** Most accounts in one ListOrdersForAccounts call. */
 const MAX_BATCH_ACCOUNTS = 1000;
+/**
+ * ListOrders counts the matching orders exactly up to this many; beyond, it says "at least this many". Counting reads
+ * every matching index entry, so an exact count of millions of orders would cost more than the page itself.
+ */
+export const MAX_EXACT_ORDER_COUNT = 10_000;
+
+/** ListOrders as asked: statuses by name, unchecked ("UNSPECIFIED" for the contract's zero value). */
+export interface OrderListRequest {
+  /** Empty for every account's orders. */
+  accountId: string;
+  statuses: readonly string[];
+  createdFrom?: Date;
+  createdTo?: Date;
+}
 
 export interface OrdersServiceOptions {
   database: Database;
@@ -35,10 +50,32 @@ export class OrdersService {
     return requireOrder(this.options.database, id);
   }
 
-  /** Newest first, of one account or, with accountId empty, of all accounts. */
-  async listOrders(accountId: string, page: { skip: number; take: number }): Promise<Order[]> {
+  /**
+   * A page of orders, newest first, with how many match over all pages (exact up to MAX_EXACT_ORDER_COUNT): of one
+   * account or, with accountId empty, of all accounts; only those in one of `statuses` (empty: any) placed in
+   * [createdFrom, createdTo) when given.
+   * INVALID_ARGUMENT for a malformed account id, a value that is not a status (field statuses), an invalid instant,
+   * createdFrom after createdTo (field createdFrom), or a negative page.
+   */
+  async listOrders(request: OrderListRequest, page: { skip: number; take: number }): Promise<OrderPage> {
+    const { accountId, createdFrom, createdTo } = request;
     if (accountId !== "") requireId("accountId", accountId);
-    return repository.listOrders(this.options.database, accountId === "" ? undefined : accountId, normalizePage(page));
+    const statuses = requireOrderStatuses("statuses", request.statuses);
+    for (const [field, instant] of [
+      ["createdFrom", createdFrom],
+      ["createdTo", createdTo],
+    ] as const) {
+      if (instant && Number.isNaN(instant.getTime())) throw invalidArgument(field, "must be a valid instant");
+    }
+    if (createdFrom && createdTo && createdFrom > createdTo) {
+      throw invalidArgument("createdFrom", "must not be after createdTo");
+    }
+    return repository.listOrders(
+      this.options.database,
+      { accountId: accountId === "" ? undefined : accountId, statuses, createdFrom, createdTo },
+      normalizePage(page),
+      MAX_EXACT_ORDER_COUNT,
+    );
   }
 
   /** Every order of each account, in request order, with an empty list for an account without orders. */

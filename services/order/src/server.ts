@@ -18,6 +18,12 @@ const protoStatusOf: Record<OrderStatus, ProtoOrderStatus> = {
   EXPIRED: ProtoOrderStatus.ORDER_STATUS_EXPIRED,
 };
 
+/** A status named in a request by its domain name; UNSPECIFIED or an unknown number stays unnamed for the service. */
+function statusFromProto(status: ProtoOrderStatus): string {
+  const entry = Object.entries(protoStatusOf).find(([, value]) => value === status);
+  return entry ? entry[0] : "UNSPECIFIED";
+}
+
 const protoPaymentKindOf: Record<PaymentKind, ProtoPaymentKind> = {
   CAPTURE: ProtoPaymentKind.PAYMENT_KIND_CAPTURE,
   REFUND: ProtoPaymentKind.PAYMENT_KIND_REFUND,
@@ -87,7 +93,16 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
       listOrders: async (request, context) => {
         // All accounts' orders (accountId empty) are an admin's: the empty id matches no customer's token.
         await caller.requireActingFor(context, request.accountId);
-        return { orders: (await service.listOrders(request.accountId, request)).map(toProtoOrder) };
+        const { accountId, createdFrom, createdTo } = request;
+        const page = await service.listOrders(
+          { accountId, statuses: request.statuses.map(statusFromProto), createdFrom, createdTo },
+          request,
+        );
+        return {
+          orders: page.orders.map(toProtoOrder),
+          totalCount: page.totalCount,
+          totalCountIsExact: page.totalCountIsExact,
+        };
       },
       listOrdersForAccounts: async (request, context) => {
         await caller.requireActingFor(context, ...request.accountIds);

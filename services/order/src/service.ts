@@ -3,8 +3,8 @@ import type { ProductClient } from "@polyscale/product";
 import type { Database, RequestContext } from "@polyscale/platform";
 import { CartService } from "./cart.js";
 import type { OrderPolicy } from "./limits.js";
-import type { Cart, Order, RequestedLine } from "./model.js";
-import { OrdersService } from "./orders.js";
+import type { Cart, Order, OrderPage, RequestedLine } from "./model.js";
+import { OrdersService, type OrderListRequest } from "./orders.js";
 import { PaymentService, type RecordPaymentRequest } from "./payments.js";
 import { PlacementService } from "./placement.js";
 import { ReservationEffects } from "./reservation-effects.js";
@@ -96,9 +96,9 @@ export class OrderService {
     return this.orders.getOrder(id);
   }
 
-  /** Newest first, of one account or, with accountId empty, of all accounts. */
-  listOrders(accountId: string, page: { skip: number; take: number }): Promise<Order[]> {
-    return this.orders.listOrders(accountId, page);
+  /** A page of orders newest first with the number matching (see OrdersService.listOrders for the filter). */
+  listOrders(request: OrderListRequest, page: { skip: number; take: number }): Promise<OrderPage> {
+    return this.orders.listOrders(request, page);
   }
 
   /** Every order of each account, in request order, with an empty list for an account without orders. */

@@ -6,12 +6,20 @@ import type {
   QueryResolvers,
 } from "../gen/resolvers-types.js";
 import { decimalOf } from "../money.js";
-import { defined } from "../inputs.js";
+import { defined, orderFilterOf } from "../inputs.js";
 
 export const Query = {
   order: (_, args, { gateway }) => domain.findOrder(gateway, args.id),
   myOrders: (_, args, { gateway }) => domain.myOrders(gateway, domain.pageOf(args.pagination)),
   orders: (_, args, { gateway }) => domain.listOrders(gateway, defined(args.accountId), domain.pageOf(args.pagination)),
+  myOrderPage: (_, args, { gateway }) =>
+    domain.findMyOrders(gateway, orderFilterOf(args.filter), domain.pageOf(args.pagination)),
+  orderPage: (_, args, { gateway }) =>
+    domain.findOrders(
+      gateway,
+      { ...orderFilterOf(args.filter), accountId: defined(args.accountId), email: defined(args.email) },
+      domain.pageOf(args.pagination),
+    ),
 } satisfies QueryResolvers;
 
 export const Mutation = {
