@@ -81,7 +81,7 @@ const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):\d{2}:\d{2}(\.\d+)?([Zz]|
 export function requireInstant(field: string, value: unknown): Date {
   const parts = typeof value === "string" ? RFC_3339.exec(value) : null;
   const [year, month, day, hour] = (parts ?? []).slice(1, 5).map(Number);
-  const date = parts ? new Date(value as string) : undefined;
+  const date = parts ? new Date(parts[0]) : undefined;
   const real =
     date !== undefined &&
     !Number.isNaN(date.getTime()) &&
