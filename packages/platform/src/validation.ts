@@ -80,13 +80,13 @@ const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):\d{2}:\d{2}(\.\d+)?([Zz]|
  */
 export function requireInstant(field: string, value: unknown): Date {
   const parts = typeof value === "string" ? RFC_3339.exec(value) : null;
-  const [year, month, day, hour] = (parts ?? []).slice(1, 5).map(Number);
+  const [year = 0, month = 0, day = 0, hour = 0] = (parts ?? []).slice(1, 5).map(Number);
   const date = parts ? new Date(parts[0]) : undefined;
   const real =
     date !== undefined &&
     !Number.isNaN(date.getTime()) &&
-    new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() === day &&
-    hour! < 24;
+    new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day &&
+    hour < 24;
   if (!real) throw invalidArgument(field, "must be an RFC 3339 date-time");
   return date;
 }
