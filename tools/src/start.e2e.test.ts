@@ -267,6 +267,39 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     await until(() => startedBy(pid, launcher.dataDir).length === 0, "the orphans to stop", 20_000);
   });
 
+  it("regression: the watchdog of a killed launcher signals no process but its own PostgreSQL", async () => {
+    // A postmaster.pid left by a server that died may name any process by now; the watchdog used to signal it blindly.
+    const launcher = launch(await environment());
+    await running(launcher);
+    const pid = launcher.child.pid!;
+    const watchdog = startedBy(pid, launcher.dataDir).find((started) =>
+      readFileSync(`/proc/${started}/cmdline`, "utf8").startsWith("/bin/sh\0"),
+    );
+    expect(watchdog).toBeDefined();
+    // Exits 42 on SIGINT; answers each line on stdin a moment later (after any signal already pending).
+    const bystander = spawn(process.execPath, [
+      "-e",
+      "process.on('SIGINT', () => process.exit(42));" +
+        "process.stdin.on('data', () => setTimeout(() => console.log('alive'), 50));",
+    ]);
+    try {
+      const pidFile = path.join(launcher.dataDir, "postgres", "postmaster.pid");
+      const [, ...rest] = readFileSync(pidFile, "utf8").split("\n");
+      writeFileSync(pidFile, [String(bystander.pid), ...rest].join("\n"));
+      launcher.child.kill("SIGKILL");
+      await launcher.exited;
+      await until(() => !existsSync(`/proc/${watchdog}`), "the watchdog to finish", 20_000);
+      const answer = await new Promise<string>((resolve) => {
+        bystander.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+        bystander.once("exit", (code) => resolve(`exited with ${code}`));
+        bystander.stdin.write("still there?\n");
+      });
+      expect(answer).toBe("alive");
+    } finally {
+      bystander.kill("SIGKILL");
+    }
+  });
+
   it("regression: everything stops when the npm that ran it is killed without a terminal", async () => {
     // Seen (issue 11 review): `setsid npm start > log &`, then `kill -9` of npm left the launcher, PostgreSQL and the
     // four services running: without a terminal no SIGHUP comes, and nothing watched npm. Seen next: watching the
