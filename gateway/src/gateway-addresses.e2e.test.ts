@@ -181,3 +181,151 @@ describe("gateway end to end: address books", () => {
     expect(book.filter((entry) => entry.defaultShipping)).toHaveLength(1);
   });
 });
+
+interface OrderAddresses {
+  id: string;
+  shippingAddress: Record<string, string> | null;
+  billingAddress: Record<string, string> | null;
+}
+
+const POSTAL_FIELDS = "name company line1 line2 city region postalCode countryCode phone";
+const ORDER_ADDRESSES = `id shippingAddress { ${POSTAL_FIELDS} } billingAddress { ${POSTAL_FIELDS} }`;
+const CHECKOUT = `mutation($shipping: AddressInput, $shippingId: String, $billing: AddressInput, $billingId: String) {
+  checkout(shippingAddress: $shipping, shippingAddressId: $shippingId, billingAddress: $billing,
+    billingAddressId: $billingId) { ${ORDER_ADDRESSES} }
+}`;
+
+describe("gateway end to end: checkout with addresses", () => {
+  const fillCart = (token: string) =>
+    ok(
+      `mutation($id: String!) { addToCart(productId: $id, quantity: 1) { totalCents } }`,
+      { id: shop.lantern.id },
+      token,
+    );
+  const cartLines = async (token: string) =>
+    (await ok<{ cart: { lines: unknown[] } }>(`{ cart { lines { productId } } }`, {}, token)).cart.lines.length;
+  const orderOf = async (token: string, id: string) =>
+    (
+      await ok<{ order: OrderAddresses }>(
+        `query($id: String!) { order(id: $id) { ${ORDER_ADDRESSES} } }`,
+        { id },
+        token,
+      )
+    ).order;
+
+  it("stores a snapshot of an address-book entry that later edits and deletion leave alone; billing defaults to it", async () => {
+    const heidi = await register("Heidi");
+    const home = await addAddress(heidi.token);
+    await fillCart(heidi.token);
+    const placed = (await ok<{ checkout: OrderAddresses }>(CHECKOUT, { shippingId: home.id }, heidi.token)).checkout;
+    expect(placed.shippingAddress).toEqual(berlinAddress);
+    expect(placed.billingAddress).toEqual(berlinAddress);
+
+    await ok(UPDATE_ADDRESS, { id: home.id, input: { line1: "Alexanderplatz 5", postalCode: "10178" } }, heidi.token);
+    expect((await orderOf(heidi.token, placed.id)).shippingAddress).toEqual(berlinAddress);
+    await ok(DELETE_ADDRESS, { id: home.id }, heidi.token);
+    expect(await orderOf(heidi.token, placed.id)).toEqual(placed);
+    const viaRest = await rest<OrderAddresses>("GET", `/order/${placed.id}`, { token: heidi.token });
+    expect(viaRest.body).toMatchObject({ shippingAddress: berlinAddress, billingAddress: berlinAddress });
+  });
+
+  it("takes a written shipping address and a separate billing address", async () => {
+    const ivan = await register("Ivan");
+    await fillCart(ivan.token);
+    const shipping = { ...berlinAddress, countryCode: "us", city: "Springfield", region: "IL", postalCode: "62701" };
+    const billing = { ...berlinAddress, company: "Ivan GmbH" };
+    const placed = (await ok<{ checkout: OrderAddresses }>(CHECKOUT, { shipping, billing }, ivan.token)).checkout;
+    expect(placed.shippingAddress).toEqual({ ...shipping, countryCode: "US" });
+    expect(placed.billingAddress).toEqual(billing);
+  });
+
+  it.each([
+    [
+      "an unknown country",
+      { shipping: { ...berlinAddress, countryCode: "XX" } },
+      "COUNTRY_UNKNOWN",
+      "shippingAddress.countryCode",
+    ],
+    [
+      "a missing postal code",
+      { billing: { ...berlinAddress, postalCode: "" } },
+      "INVALID_INPUT",
+      "billingAddress.postalCode",
+    ],
+    [
+      "a control character",
+      { shipping: { ...berlinAddress, line1: "a\u0007b" } },
+      "INVALID_INPUT",
+      "shippingAddress.line1",
+    ],
+    [
+      "an address and an id at once",
+      { shipping: berlinAddress, shippingId: "0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b" },
+      "INVALID_INPUT",
+      "shippingAddressId",
+    ],
+    ["a malformed address id", { shippingId: "42" }, "INVALID_INPUT", "shippingAddressId"],
+  ])(
+    "refuses checkout with %s, naming the field; the cart is kept and no order is placed",
+    async (_case, variables, reason, field) => {
+      const judy = await register("Judy");
+      await fillCart(judy.token);
+      expect(await refusal(CHECKOUT, variables, judy.token)).toEqual({ code: "BAD_USER_INPUT", reason, field });
+      expect(await cartLines(judy.token)).toBe(1);
+      expect((await ok<{ myOrders: unknown[] }>(`{ myOrders { id } }`, {}, judy.token)).myOrders).toEqual([]);
+    },
+  );
+
+  it("refuses an address of someone else's book: NOT_OWNER for a customer, ADDRESS_NOT_FOUND when an admin mixes accounts", async () => {
+    const { alice, bob, adminToken } = shop;
+    const bobs = await addAddress(bob.token);
+    await fillCart(alice.token);
+    expect(await refusal(CHECKOUT, { shippingId: bobs.id }, alice.token)).toMatchObject({
+      code: "FORBIDDEN",
+      reason: "NOT_OWNER",
+    });
+    expect(await cartLines(alice.token)).toBeGreaterThan(0);
+    const order = { accountId: alice.id, products: [{ id: shop.lantern.id, quantity: 1 }], shippingAddressId: bobs.id };
+    expect(
+      await refusal(`mutation($o: OrderInput!) { createOrder(order: $o) { id } }`, { o: order }, adminToken),
+    ).toEqual({
+      code: "NOT_FOUND",
+      reason: "ADDRESS_NOT_FOUND",
+      field: "shippingAddressId",
+    });
+  });
+
+  it("keeps the Go-compatible createOrder working without an address (the order has none)", async () => {
+    const { alice } = shop;
+    const placed = await ok<{ createOrder: OrderAddresses }>(
+      `mutation($o: OrderInput!) { createOrder(order: $o) { ${ORDER_ADDRESSES} } }`,
+      { o: { accountId: alice.id, products: [{ id: shop.lantern.id, quantity: 1 }] } },
+      alice.token,
+    );
+    expect(placed.createOrder).toMatchObject({ shippingAddress: null, billingAddress: null });
+  });
+
+  it("checks out through REST with an address-book id for shipping and a written billing address", async () => {
+    const karl = await register("Karl");
+    const home = await addAddress(karl.token);
+    await fillCart(karl.token);
+    const billing = { ...berlinAddress, name: "Karl Accounts" };
+    const bad = await rest("POST", "/checkout", {
+      body: { shippingAddressId: home.id, billingAddress: { ...billing, countryCode: "XX" } },
+      token: karl.token,
+    });
+    expect([bad.status, bad.body]).toMatchObject([
+      400,
+      { error: { reason: "COUNTRY_UNKNOWN", field: "billingAddress.countryCode" } },
+    ]);
+    const placed = await rest<OrderAddresses>("POST", "/checkout", {
+      body: { shippingAddressId: home.id, billingAddress: billing },
+      token: karl.token,
+    });
+    expect([placed.status, placed.body]).toMatchObject([
+      201,
+      { shippingAddress: berlinAddress, billingAddress: billing },
+    ]);
+    expect(await cartLines(karl.token)).toBe(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { AppError, requireEmail, requireId, type Page } from "@polyscale/platform";
+import { AppError, requireEmail, requireId, type Page, type PostalAddress } from "@polyscale/platform";
 import type { Order, OrderStatus } from "@polyscale/order";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
@@ -25,10 +25,31 @@ function idempotencyKeyOf(context: GatewayContext, key: string | null | undefine
   return key ?? context.idempotencyKey ?? "";
 }
 
-export async function checkout(context: GatewayContext, idempotencyKey?: string | null): Promise<Order> {
+/**
+ * An order's addresses as a client names them, each optional: written out (the platform's address rule, checked by
+ * the order service) or as an id of the account's address book, not both; billing defaults to shipping. An order
+ * needs no shipping address (the Go-compatible createOrder, pickup, digital goods): a storefront that ships asks for
+ * one. The order keeps snapshots, which later address-book changes leave alone.
+ */
+export interface OrderAddressInput {
+  shippingAddress?: PostalAddress;
+  shippingAddressId?: string;
+  billingAddress?: PostalAddress;
+  billingAddressId?: string;
+}
+
+export async function checkout(
+  context: GatewayContext,
+  idempotencyKey?: string | null,
+  addresses: OrderAddressInput = {},
+): Promise<Order> {
   const accountId = await ownAccountId(context);
   return orderOf(
-    await context.services.order.checkout({ accountId, idempotencyKey: idempotencyKeyOf(context, idempotencyKey) }),
+    await context.services.order.checkout({
+      accountId,
+      idempotencyKey: idempotencyKeyOf(context, idempotencyKey),
+      ...addresses,
+    }),
   );
 }
 
@@ -43,7 +64,7 @@ export interface OrderLineInput {
  */
 export async function placeOrder(
   context: GatewayContext,
-  input: { accountId: string; lines: OrderLineInput[]; idempotencyKey?: string | null },
+  input: { accountId: string; lines: OrderLineInput[]; idempotencyKey?: string | null; addresses?: OrderAddressInput },
 ): Promise<Order> {
   requireAccountAccess(await context.viewer(), requireId("accountId", input.accountId));
   for (const line of input.lines) requireId("productId", line.productId);
@@ -51,6 +72,7 @@ export async function placeOrder(
     accountId: input.accountId,
     lines: input.lines,
     idempotencyKey: idempotencyKeyOf(context, input.idempotencyKey),
+    ...input.addresses,
   });
   return orderOf(response);
 }

@@ -97,3 +97,18 @@ export function orderFilterOf(filter: InputMaybe<OrderFilter>): domain.OrderFilt
     createdTo: defined(filter?.createdTo),
   };
 }
+
+/** The address arguments of checkout or the address fields of OrderInput, as the domain takes them. */
+export function orderAddressesOf(args: {
+  shippingAddress?: InputMaybe<AddressInput>;
+  shippingAddressId?: InputMaybe<string>;
+  billingAddress?: InputMaybe<AddressInput>;
+  billingAddressId?: InputMaybe<string>;
+}): domain.OrderAddressInput {
+  return {
+    shippingAddress: args.shippingAddress ? postalAddressOfInput(args.shippingAddress) : undefined,
+    shippingAddressId: defined(args.shippingAddressId),
+    billingAddress: args.billingAddress ? postalAddressOfInput(args.billingAddress) : undefined,
+    billingAddressId: defined(args.billingAddressId),
+  };
+}

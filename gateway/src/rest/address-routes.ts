@@ -1,37 +1,7 @@
-import { ADDRESS_FIELD_LIMITS, invalidArgument, type PostalAddress } from "@polyscale/platform";
 import * as domain from "../domain/index.js";
-import { optionalBoolean } from "./input.js";
+import { addressFieldsOf, optionalBoolean, postalAddressOfBody } from "./input.js";
 import { bearer, bodyOf, idParameter, ref, responses } from "./openapi.js";
 import { created, ok, type Route } from "./router.js";
-
-type Body = Record<string, unknown>;
-
-/** The fields of a postal address, in the platform's order. */
-const POSTAL_FIELDS = Object.keys(ADDRESS_FIELD_LIMITS) as (keyof PostalAddress)[];
-
-/** The address fields present in `body` (`prefix.field` names a wrong type): strings, absent ones left out. */
-function addressFieldsOf(body: Body, prefix: string): Partial<PostalAddress> {
-  const fields: Partial<PostalAddress> = {};
-  for (const field of POSTAL_FIELDS) {
-    const value = body[field];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== "string")
-      throw invalidArgument(prefix === "" ? field : `${prefix}.${field}`, "must be a string");
-    fields[field] = value;
-  }
-  return fields;
-}
-
-/**
- * A postal address from a JSON object: absent fields are "" and the account or order service's rule says which are
- * required, so REST and GraphQL answer a missing field with the same message.
- */
-export function postalAddressOfBody(body: Body, prefix = ""): PostalAddress {
-  return {
-    ...Object.fromEntries(POSTAL_FIELDS.map((field) => [field, ""])),
-    ...addressFieldsOf(body, prefix),
-  } as PostalAddress;
-}
 
 /** The REST face of the caller's address book: the same operations and rules as the GraphQL fields of the same names. */
 export function addressRoutes(): Route[] {

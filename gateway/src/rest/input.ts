@@ -1,5 +1,12 @@
-import { invalidArgument, requireInstant, requireInteger, type Page } from "@polyscale/platform";
-import { pageOf } from "../domain/index.js";
+import {
+  ADDRESS_FIELD_LIMITS,
+  invalidArgument,
+  requireInstant,
+  requireInteger,
+  type Page,
+  type PostalAddress,
+} from "@polyscale/platform";
+import { pageOf, type OrderAddressInput } from "../domain/index.js";
 import { pageParameters, type IntegerSchema } from "./openapi.js";
 
 /**
@@ -133,4 +140,48 @@ export function queryList<T extends string>(query: URLSearchParams, field: strin
     .flatMap((value) => value.split(","))
     .filter(Boolean)
     .map((value) => oneOf(value, field, allowed));
+}
+
+/** The fields of a postal address, in the platform's order. */
+const POSTAL_FIELDS = Object.keys(ADDRESS_FIELD_LIMITS) as (keyof PostalAddress)[];
+
+/** The address fields present in `body` (`prefix.field` names a wrong type): strings, absent ones left out. */
+export function addressFieldsOf(body: Body, prefix: string): Partial<PostalAddress> {
+  const fields: Partial<PostalAddress> = {};
+  for (const field of POSTAL_FIELDS) {
+    const value = body[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "string")
+      throw invalidArgument(prefix === "" ? field : `${prefix}.${field}`, "must be a string");
+    fields[field] = value;
+  }
+  return fields;
+}
+
+/**
+ * A postal address from a JSON object: absent fields are "" and the account or order service's rule says which are
+ * required, so REST and GraphQL answer a missing field with the same message.
+ */
+export function postalAddressOfBody(body: Body, prefix = ""): PostalAddress {
+  return {
+    ...Object.fromEntries(POSTAL_FIELDS.map((field) => [field, ""])),
+    ...addressFieldsOf(body, prefix),
+  } as PostalAddress;
+}
+
+/**
+ * The addresses of an order from a body (POST /checkout, POST /order): `shippingAddress` and `billingAddress` objects
+ * or `shippingAddressId` and `billingAddressId` strings, each optional; the order service checks them.
+ */
+export function orderAddressesOfBody(body: Body): OrderAddressInput {
+  const written = (field: string) =>
+    body[field] === undefined || body[field] === null
+      ? undefined
+      : postalAddressOfBody(asObject(body[field], field), field);
+  return {
+    shippingAddress: written("shippingAddress"),
+    shippingAddressId: optionalString(body, "shippingAddressId"),
+    billingAddress: written("billingAddress"),
+    billingAddressId: optionalString(body, "billingAddressId"),
+  };
 }

@@ -200,6 +200,17 @@ const addressRule =
   "name and line1 always required; city, region and postalCode where the country requires them in Google's address " +
   "data (libaddressinput); one line each, no control characters, not only invisible characters.";
 
+/** The addresses of an order as POST /checkout and POST /order take them; each optional, written out or by id. */
+const orderAddressFields = {
+  shippingAddress: {
+    ...schemaRef("PostalAddress"),
+    description: "Where to ship, written out; an order needs none (pickup, digital goods).",
+  },
+  shippingAddressId: { type: "string", format: "uuid", description: "Or an address of the caller's book." },
+  billingAddress: { ...schemaRef("PostalAddress"), description: "The shipping address when left out." },
+  billingAddressId: { type: "string", format: "uuid" },
+} as const;
+
 /** The document's component schemas; routes name them with ref() and read their integer fields with them. */
 export const schemas = {
   Address: {
@@ -532,6 +543,14 @@ export const schemas = {
       createdAt: instant,
       updatedAt: instant,
       paymentDueAt: { ...instant, description: "When the order expires if it is still unpaid." },
+      shippingAddress: {
+        oneOf: [schemaRef("PostalAddress"), { type: "null" }],
+        description: "A snapshot taken at placement (address-book edits leave it alone); null without one.",
+      },
+      billingAddress: {
+        oneOf: [schemaRef("PostalAddress"), { type: "null" }],
+        description: "The shipping address when none was given for billing.",
+      },
     },
   },
   OrderPage: {
@@ -573,6 +592,15 @@ export const schemas = {
         },
       },
       idempotencyKey: { type: "string", description: "Or the Idempotency-Key header." },
+      ...orderAddressFields,
+    },
+  },
+  Checkout: {
+    type: "object",
+    description: "Places an order from the caller's cart; every property is optional.",
+    properties: {
+      idempotencyKey: { type: "string", description: "Or the Idempotency-Key header." },
+      ...orderAddressFields,
     },
   },
   PaymentEvent: {

@@ -5,6 +5,7 @@ import {
   optionalString,
   queryInstant,
   queryList,
+  orderAddressesOfBody,
   queryPage,
   requiredArray,
   requiredInteger,
@@ -16,6 +17,7 @@ import {
   idParameter,
   idempotencyKeyHeader,
   orderFilterParameters,
+  json,
   pageParameters,
   queryParameter,
   ref,
@@ -67,6 +69,7 @@ export function orderRoutes(): Route[] {
             };
           }),
           idempotencyKey: optionalString(body, "idempotencyKey"),
+          addresses: orderAddressesOfBody(body),
         });
         return created(orderBody(order));
       },
@@ -112,15 +115,23 @@ export function orderRoutes(): Route[] {
         summary: "Place an order from the caller's cart and empty it",
         description:
           "Reserves the stock of every line at the cart's current prices. 409 CART_EMPTY for an empty cart, " +
-          "INSUFFICIENT_STOCK when a line cannot be served, CART_CHANGED when the cart changed meanwhile.",
+          "INSUFFICIENT_STOCK when a line cannot be served, CART_CHANGED when the cart changed meanwhile. The optional " +
+          "body names the shipping and billing address (written out or by address-book id; billing defaults to " +
+          "shipping); the order keeps snapshots of them.",
         security: bearer,
         parameters: [idempotencyKeyHeader],
+        requestBody: { required: false, content: json(ref("Checkout")) },
         responses: responses(
           { status: 201, description: "The order, waiting for payment", schema: ref("Order") },
-          [400, 401, 409],
+          [400, 401, 403, 404, 409, 413, 415],
         ),
       },
-      handle: async (context) => created(orderBody(await domain.checkout(context))),
+      async handle(context, request) {
+        // The body is optional: without one the order has no address and the key comes from the header, if any.
+        const body = (await request.rawBody()).length === 0 ? {} : await request.jsonBody();
+        const key = optionalString(body, "idempotencyKey");
+        return created(orderBody(await domain.checkout(context, key, orderAddressesOfBody(body))));
+      },
     },
     {
       method: "GET",

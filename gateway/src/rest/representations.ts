@@ -34,6 +34,8 @@ export function orderBody(order: Order) {
   return {
     ...order,
     status: nameOf(OrderStatus, order.status, "ORDER_STATUS_"),
+    shippingAddress: order.shippingAddress ?? null,
+    billingAddress: order.billingAddress ?? null,
     payments: order.payments.map((payment) => ({
       ...payment,
       kind: nameOf(PaymentKind, payment.kind, "PAYMENT_KIND_"),

@@ -1,3 +1,4 @@
+import type { PostalAddress } from "@polyscale/platform";
 import type { OrderStatus, ReservationEffect } from "./order-status.js";
 
 /** The order service's own types; server.ts converts them to and from the generated proto messages. */
@@ -69,6 +70,15 @@ export interface Order {
   updatedAt: Date;
   /** When an unpaid order expires; null only for orders that had left PENDING_PAYMENT before windows existed. */
   paymentDueAt: Date | null;
+  /** Snapshots taken at placement (OrderAddresses). */
+  shippingAddress: PostalAddress | null;
+  billingAddress: PostalAddress | null;
+}
+
+/** An order's addresses as stored: snapshots, null when the order has none; billing defaults to shipping. */
+export interface OrderAddresses {
+  shippingAddress: PostalAddress | null;
+  billingAddress: PostalAddress | null;
 }
 
 /** Which orders a list holds; a condition left undefined (or no statuses) matches every order. */
@@ -101,7 +111,7 @@ export interface CartItem {
 export type CartRefusal = "LINE_FULL" | "CART_FULL" | "CURRENCY_MISMATCH";
 
 /** An order as placed, before the database gives it its times. */
-export interface NewOrder {
+export interface NewOrder extends OrderAddresses {
   id: string;
   accountId: string;
   status: OrderStatus;

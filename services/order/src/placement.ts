@@ -19,6 +19,12 @@ import type { NewOrder, Order, OrderLine, RequestedLine } from "./model.js";
 import { KnownAccounts } from "./known-accounts.js";
 import { MAX_ORDER_PRODUCTS, requireWithinHolds, type OrderPolicy } from "./limits.js";
 import { requireProductsOnSale } from "./lookups.js";
+import {
+  requireAddressChoices,
+  resolveOrderAddresses,
+  type AddressChoices,
+  type AddressInputs,
+} from "./order-addresses.js";
 import { countOrderEvent } from "./metrics.js";
 import * as repository from "./repository.js";
 import type { ReservationEffects } from "./reservation-effects.js";
@@ -51,6 +57,8 @@ interface Placement {
   /** Read after the key is claimed, so a retry of a finished checkout never sees the emptied cart. */
   lines(): Promise<RequestedLine[]>;
   fromCart: boolean;
+  /** Checked before anything happens; address-book ids are read when the order is priced. */
+  addresses: AddressChoices;
 }
 
 /**
@@ -68,14 +76,24 @@ export class PlacementService {
     this.steps = placementSteps(options);
   }
 
-  /** Places an order from the account's cart and takes those units out of the cart in the same transaction. */
-  async checkout(context: RequestContext, accountId: string, idempotencyKey: string): Promise<Order> {
+  /**
+   * Places an order from the account's cart and takes those units out of the cart in the same transaction; the
+   * addresses (optional, order-addresses.ts) are stored as snapshots.
+   */
+  async checkout(
+    context: RequestContext,
+    accountId: string,
+    idempotencyKey: string,
+    addressInputs: AddressInputs = {},
+  ): Promise<Order> {
     requireId("accountId", accountId);
+    const addresses = requireAddressChoices(addressInputs);
     return this.place(context, {
       accountId,
       idempotencyKey: normalizeIdempotencyKey(idempotencyKey),
-      fingerprint: fingerprintOf({ operation: "checkout", accountId }),
+      fingerprint: fingerprintOf({ operation: "checkout", accountId, addresses }),
       fromCart: true,
+      addresses,
       lines: async () => {
         const items = await repository.listCartItems(this.options.database, accountId);
         if (items.length === 0) throw failedPrecondition("CART_EMPTY", "the cart is empty", "accountId");
@@ -91,15 +109,17 @@ export class PlacementService {
     });
   }
 
-  /** Places an order from explicit lines; lines naming one product twice are merged. */
+  /** Places an order from explicit lines; lines naming one product twice are merged. Addresses as for checkout. */
   async placeOrder(
     context: RequestContext,
     accountId: string,
     lines: readonly RequestedLine[],
     idempotencyKey: string,
+    addressInputs: AddressInputs = {},
   ): Promise<Order> {
     requireId("accountId", accountId);
     const merged = requireOrderLines(lines);
+    const addresses = requireAddressChoices(addressInputs);
     return this.place(context, {
       accountId,
       idempotencyKey: normalizeIdempotencyKey(idempotencyKey),
@@ -107,8 +127,10 @@ export class PlacementService {
         operation: "placeOrder",
         accountId,
         lines: [...merged].sort((a, b) => a.productId.localeCompare(b.productId)),
+        addresses,
       }),
       fromCart: false,
+      addresses,
       lines: () => Promise.resolve(merged),
     });
   }
@@ -188,16 +210,18 @@ export class PlacementService {
     requested: RequestedLine[],
   ): Promise<NewOrder> {
     const { database, policy } = this.options;
-    const [holds, account, catalog] = await Promise.allSettled([
+    const [holds, account, catalog, addresses] = await Promise.allSettled([
       // Checked again, under the account's lock, when the order is stored.
       requireWithinHolds(database, policy, placement.accountId, requested),
       this.requireAccountExists(context, placement.accountId),
       requireProductsOnSale(context, this.options.products, productIdsOf(requested)),
+      resolveOrderAddresses(context, this.options.accounts, placement.accountId, placement.addresses),
     ]);
     // The checks run at once; their failures are reported in this order so the answer does not depend on timing.
     if (holds.status === "rejected") throw holds.reason;
     if (account.status === "rejected") throw account.reason;
     if (catalog.status === "rejected") throw catalog.reason;
+    if (addresses.status === "rejected") throw addresses.reason;
     const products = catalog.value;
     const lines = requested.map((line): OrderLine => {
       const product = products.get(line.productId)!;
@@ -231,6 +255,7 @@ export class PlacementService {
       currency: [...currencies][0]!,
       lines,
       paymentWindowSeconds: policy.paymentWindowSeconds,
+      ...addresses.value,
     };
   }
 

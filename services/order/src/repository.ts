@@ -1,4 +1,4 @@
-import { outboxRows, type Page, type Queryable } from "@polyscale/platform";
+import { outboxRows, type Page, type PostalAddress, type Queryable } from "@polyscale/platform";
 import { orderPlaced } from "./events.js";
 import type {
   CartItem,
@@ -122,13 +122,16 @@ interface OrderRow {
   createdAt: Date;
   updatedAt: Date;
   paymentDueAt: Date | null;
+  shippingAddress: PostalAddress | null;
+  billingAddress: PostalAddress | null;
 }
 
 const PAYMENT_COLUMNS = `id, order_id AS "orderId", kind, amount_cents AS "amountCents", currency, provider,
   provider_reference AS "providerReference", created_at AS "createdAt"`;
 
 const ORDER_COLUMNS = `id, account_id AS "accountId", status, total_cents AS "totalCents", currency,
-  created_at AS "createdAt", updated_at AS "updatedAt", payment_due_at AS "paymentDueAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", payment_due_at AS "paymentDueAt",
+  shipping_address AS "shippingAddress", billing_address AS "billingAddress"`;
 
 // An order.placed envelope is built before its INSERT, which alone knows the order's creation time: its time and the
 // order's createdAt carry this stand-in, and the statement puts the time in their place, formatted as Date.toJSON does
@@ -178,8 +181,11 @@ export async function insertOrderWithinHolds(
             SELECT FROM unnest($6::uuid[], $10::int[]) AS line (product_id, quantity)
              WHERE coalesce((holds.units ->> line.product_id::text)::bigint, 0) + line.quantity > $14)
      ), inserted AS (
-       INSERT INTO orders (id, account_id, status, total_cents, currency, payment_due_at)
-       SELECT $1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, now() + make_interval(secs => $12) FROM allowed
+       INSERT INTO orders (id, account_id, status, total_cents, currency, payment_due_at, shipping_address,
+                           billing_address)
+       SELECT $1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, now() + make_interval(secs => $12), $22::jsonb,
+              $23::jsonb
+         FROM allowed
        RETURNING ${ORDER_COLUMNS}
      ), lines AS (
        INSERT INTO order_lines
@@ -221,6 +227,8 @@ export async function insertOrderWithinHolds(
       STAND_IN_JSON,
       events.traceparent,
       events.tracestate,
+      order.shippingAddress && JSON.stringify(order.shippingAddress),
+      order.billingAddress && JSON.stringify(order.billingAddress),
     ],
   );
   for (const wakeUp of wakeUps) db.afterCommit(wakeUp);

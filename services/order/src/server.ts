@@ -1,10 +1,12 @@
-import { bindService, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
+import { bindService, postalAddressOf, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
 import {
   OrderServiceService,
   OrderStatus as ProtoOrderStatus,
   PaymentKind as ProtoPaymentKind,
   type Order as ProtoOrder,
+  type PostalAddress as ProtoPostalAddress,
 } from "@polyscale/proto/order/v1/order";
+import type { AddressInputs } from "./order-addresses.js";
 import type { Order, PaymentKind } from "./model.js";
 import type { OrderStatus } from "./order-status.js";
 import type { OrderService } from "./service.js";
@@ -41,7 +43,24 @@ function toProtoOrder(order: Order): ProtoOrder {
     ...order,
     status: protoStatusOf[order.status],
     paymentDueAt: order.paymentDueAt ?? undefined,
+    shippingAddress: order.shippingAddress ?? undefined,
+    billingAddress: order.billingAddress ?? undefined,
     payments: order.payments.map((payment) => ({ ...payment, kind: protoPaymentKindOf[payment.kind] })),
+  };
+}
+
+/** The addresses of a Checkout or PlaceOrder request; a message left unset is no address. */
+function addressInputsOf(request: {
+  shippingAddress?: ProtoPostalAddress;
+  shippingAddressId?: string;
+  billingAddress?: ProtoPostalAddress;
+  billingAddressId?: string;
+}): AddressInputs {
+  return {
+    shippingAddress: request.shippingAddress && postalAddressOf(request.shippingAddress),
+    shippingAddressId: request.shippingAddressId,
+    billingAddress: request.billingAddress && postalAddressOf(request.billingAddress),
+    billingAddressId: request.billingAddressId,
   };
 }
 
@@ -75,13 +94,22 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
       },
       checkout: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
-        return { order: toProtoOrder(await service.checkout(context, request.accountId, request.idempotencyKey)) };
+        const addresses = addressInputsOf(request);
+        return {
+          order: toProtoOrder(await service.checkout(context, request.accountId, request.idempotencyKey, addresses)),
+        };
       },
       placeOrder: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
         return {
           order: toProtoOrder(
-            await service.placeOrder(context, request.accountId, request.lines, request.idempotencyKey),
+            await service.placeOrder(
+              context,
+              request.accountId,
+              request.lines,
+              request.idempotencyKey,
+              addressInputsOf(request),
+            ),
           ),
         };
       },

@@ -4,6 +4,7 @@ import type { Database, RequestContext } from "@polyscale/platform";
 import { CartService } from "./cart.js";
 import type { OrderPolicy } from "./limits.js";
 import type { Cart, Order, OrderPage, RequestedLine } from "./model.js";
+import type { AddressInputs } from "./order-addresses.js";
 import { OrdersService, type OrderListRequest } from "./orders.js";
 import { PaymentService, type RecordPaymentRequest } from "./payments.js";
 import { PlacementService } from "./placement.js";
@@ -68,9 +69,17 @@ export class OrderService {
 
   // ---- Placing orders (placement.ts) ----
 
-  /** Places an order from the account's cart and takes those units out of the cart in the same transaction. */
-  checkout(context: RequestContext, accountId: string, idempotencyKey: string): Promise<Order> {
-    return this.placement.checkout(context, accountId, idempotencyKey);
+  /**
+   * Places an order from the account's cart and takes those units out of the cart in the same transaction; the
+   * addresses (optional; billing defaults to shipping) are stored as snapshots.
+   */
+  checkout(
+    context: RequestContext,
+    accountId: string,
+    idempotencyKey: string,
+    addresses?: AddressInputs,
+  ): Promise<Order> {
+    return this.placement.checkout(context, accountId, idempotencyKey, addresses);
   }
 
   /** Places an order from explicit lines; lines naming one product twice are merged. */
@@ -79,8 +88,9 @@ export class OrderService {
     accountId: string,
     lines: readonly RequestedLine[],
     idempotencyKey: string,
+    addresses?: AddressInputs,
   ): Promise<Order> {
-    return this.placement.placeOrder(context, accountId, lines, idempotencyKey);
+    return this.placement.placeOrder(context, accountId, lines, idempotencyKey, addresses);
   }
 
   // ---- Payments (payments.ts) ----

@@ -6,7 +6,7 @@ import type {
   QueryResolvers,
 } from "../gen/resolvers-types.js";
 import { decimalOf } from "../money.js";
-import { defined, orderFilterOf } from "../inputs.js";
+import { defined, orderAddressesOf, orderFilterOf } from "../inputs.js";
 
 export const Query = {
   order: (_, args, { gateway }) => domain.findOrder(gateway, args.id),
@@ -28,8 +28,9 @@ export const Mutation = {
       accountId: order.accountId,
       lines: order.products.map((line) => ({ productId: line.id, quantity: line.quantity })),
       idempotencyKey,
+      addresses: orderAddressesOf(order),
     }),
-  checkout: (_, args, { gateway }) => domain.checkout(gateway, args.idempotencyKey),
+  checkout: (_, args, { gateway }) => domain.checkout(gateway, args.idempotencyKey, orderAddressesOf(args)),
   cancelOrder: (_, args, { gateway }) => domain.cancelOrder(gateway, args.id),
   markFulfilled: (_, args, { gateway }) => domain.markFulfilled(gateway, args.id),
 } satisfies MutationResolvers;
