@@ -2,7 +2,7 @@
 // codes are all we need, and index.js holds them without the names.
 import { getAlpha2Codes } from "i18n-iso-countries/index.js";
 import { invalidArgument } from "./errors.js";
-import { requireText } from "./validation.js";
+import { requireLine, requireText } from "./validation.js";
 
 /**
  * A postal address as the address book keeps it and an order snapshots it. Optional fields are "" when absent (as in
@@ -65,9 +65,6 @@ const CITY_OPTIONAL: ReadonlySet<string> = new Set("AE AG CO GI HK ID JP KY MO N
 /** The rule's lists, for address.test.ts to compare with Google's data. */
 export const ADDRESS_REQUIREMENTS = { POSTAL_CODE_REQUIRED, REGION_REQUIRED, CITY_OPTIONAL, COUNTRY_CODES } as const;
 
-// C0 and C1 controls (tab and newline included: every field is one line), the line and paragraph separators, and the
-// bidirectional embeddings, overrides and isolates, which can make a label print other than it reads.
-const CONTROL = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 const POSTAL_CODE = /^[\p{L}\p{N}](?:[\p{L}\p{N} -]*[\p{L}\p{N}])?$/u;
 const PHONE = /^\+?[0-9](?:[0-9 ()./-]*[0-9)])?$/;
 
@@ -100,13 +97,14 @@ export function requireCountryCode(field: string, value: string): string {
 
 /** One field: one line, no controls, trimmed, not only invisible characters, within its limit; "" when absent. */
 function addressText(field: string, value: string, max: number, required: string | undefined): string {
-  if (CONTROL.test(value)) throw invalidArgument(field, "must not contain control characters or line breaks");
-  if (value.trim() === "") {
+  // Controls and line breaks are refused first (a "\n" is refused as such, not as missing).
+  const text = requireLine(field, value, { min: 0, max });
+  if (text === "") {
     if (required !== undefined) throw invalidArgument(field, `is required ${required}`);
     return "";
   }
-  // Refuses text of only zero-width or format characters ("\u200b") as empty, and counts code points.
-  return requireText(field, value, { max });
+  // Refuses text of only zero-width or format characters ("\u200b") as empty.
+  return requireText(field, text, { max });
 }
 
 /**

@@ -5,10 +5,12 @@ import { normalizePage } from "./pagination.js";
 import {
   requireCurrency,
   requireEmail,
+  requireHttpsUrl,
   requireId,
   requireIds,
   requireInstant,
   requireInteger,
+  requireLine,
   requireText,
 } from "./validation.js";
 
@@ -63,6 +65,67 @@ describe("validation", () => {
   it("normalises currency codes", () => {
     expect(requireCurrency("currency", "eur")).toBe("EUR");
     expect(errorOf(() => requireCurrency("currency", "EURO")).field).toBe("currency");
+  });
+});
+
+describe("requireHttpsUrl", () => {
+  const url = (value: string, max = 2048) => requireHttpsUrl("images[0].url", value, { max });
+
+  it("accepts absolute https URLs and returns them as the WHATWG parser serialises them", () => {
+    expect(url("https://cdn.example.com/shoes/red.jpg?w=800#top")).toBe(
+      "https://cdn.example.com/shoes/red.jpg?w=800#top",
+    );
+    expect(url("HTTPS://CDN.Example.COM/a.jpg")).toBe("https://cdn.example.com/a.jpg");
+    expect(url("https://bücher.example/ä.png")).toBe("https://xn--bcher-kva.example/%C3%A4.png");
+    expect(url("https://cdn.example.com:8443/a.jpg")).toBe("https://cdn.example.com:8443/a.jpg");
+  });
+
+  it("regression: refuses http:, javascript:, data:, relative, too long, credentials and hidden characters", () => {
+    const refused: Array<[string, string]> = [
+      ["http://cdn.example.com/a.jpg", "must be an https URL"],
+      ["javascript:alert(1)", "must be an https URL"],
+      ["JaVaScRiPt:alert(1)", "must be an https URL"],
+      ["data:image/png;base64,iVBORw0KGgo=", "must be an https URL"],
+      ["ftp://cdn.example.com/a.jpg", "must be an https URL"],
+      ["/images/a.jpg", "must be an absolute URL, e.g. https://cdn.example.com/a.jpg"],
+      ["//cdn.example.com/a.jpg", "must be an absolute URL, e.g. https://cdn.example.com/a.jpg"],
+      ["a.jpg", "must be an absolute URL, e.g. https://cdn.example.com/a.jpg"],
+      ["https://", "must be an absolute URL, e.g. https://cdn.example.com/a.jpg"],
+      ["", "must be an absolute URL, e.g. https://cdn.example.com/a.jpg"],
+      [`https://cdn.example.com/${"a".repeat(2048)}`, "must be at most 2048 characters"],
+      ["https://user:secret@cdn.example.com/a.jpg", "must not contain a user name or password"],
+      ["https://user@cdn.example.com/a.jpg", "must not contain a user name or password"],
+      [" https://cdn.example.com/a.jpg", "must be a URL without spaces or control characters"],
+      ["https://cdn.example.com/a\tb.jpg", "must be a URL without spaces or control characters"],
+      ["https://cdn.example.com/a\nb.jpg", "must be a URL without spaces or control characters"],
+      ["https://cdn.example.com/\u202Egpj.exe", "must be a URL without spaces or control characters"],
+    ];
+    for (const [value, message] of refused) {
+      const error = errorOf(() => url(value));
+      expect([error.code, error.reason, error.field, error.message]).toEqual([
+        "INVALID_ARGUMENT",
+        "INVALID_INPUT",
+        "images[0].url",
+        `images[0].url: ${message}`,
+      ]);
+    }
+    // Longer once serialised (the parser percent-encodes): the limit holds for what would be stored.
+    expect(errorOf(() => url("https://a.example/ä", 22)).message).toBe("images[0].url: must be at most 22 characters");
+  });
+});
+
+describe("requireLine", () => {
+  it("takes one trimmed line and refuses controls, line breaks and bidirectional overrides", () => {
+    expect(requireLine("alt", "  Red shoe, side view ", { min: 0, max: 500 })).toBe("Red shoe, side view");
+    expect(requireLine("alt", "", { min: 0, max: 500 })).toBe("");
+    for (const bad of ["a\nb", "a\tb", "a\u0000b", "\u0085", "a\u2028b", "\u202Eevil"]) {
+      expect(errorOf(() => requireLine("alt", bad, { min: 0, max: 500 })).message).toBe(
+        "alt: must not contain control characters or line breaks",
+      );
+    }
+    expect(errorOf(() => requireLine("alt", "abcd", { min: 0, max: 3 })).message).toBe(
+      "alt: must be at most 3 characters",
+    );
   });
 });
 

@@ -90,3 +90,44 @@ export function requireInstant(field: string, value: unknown): Date {
   if (!real) throw invalidArgument(field, "must be an RFC 3339 date-time");
   return date;
 }
+
+// C0 and C1 controls (tab and newline included), the line and paragraph separators, and the bidirectional embeddings,
+// overrides and isolates, which can make a label print other than it reads.
+const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * One line of text (a label, an address field, an image's alt text): no control characters, line breaks or
+ * bidirectional overrides, then as requireText (trimmed, min..max code points, min 1 unless given).
+ * @throws INVALID_ARGUMENT naming the field
+ */
+export function requireLine(field: string, value: string, limits: { min?: number; max: number }): string {
+  if (CONTROL_CHARACTERS.test(value))
+    throw invalidArgument(field, "must not contain control characters or line breaks");
+  return requireText(field, value, limits);
+}
+
+/**
+ * An absolute https URL that a browser may fetch as it is (an image, a link), parsed by the WHATWG URL Standard's
+ * parser (Node's URL, as browsers parse it) and returned serialised by it (`HTTPS://Example.COM/a b` becomes
+ * `https://example.com/a%20b`). Refused: anything that does not parse as an absolute URL (a relative path), any scheme
+ * but https (http:, javascript:, data:), user name or password in it (they would be sent to the host and shown to
+ * every reader), spaces or control characters the parser would silently drop or encode, and more than max characters
+ * (before or after serialisation).
+ * @throws INVALID_ARGUMENT naming the field
+ */
+export function requireHttpsUrl(field: string, value: string, limits: { max: number }): string {
+  if (value.length > limits.max) throw invalidArgument(field, `must be at most ${limits.max} characters`);
+  // The parser strips leading and trailing spaces and controls and drops tabs and newlines inside: refuse them rather
+  // than store a URL other than the one given.
+  if (CONTROL_CHARACTERS.test(value) || /\s/u.test(value)) {
+    throw invalidArgument(field, "must be a URL without spaces or control characters");
+  }
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url) throw invalidArgument(field, "must be an absolute URL, e.g. https://cdn.example.com/a.jpg");
+  if (url.protocol !== "https:") throw invalidArgument(field, "must be an https URL");
+  if (url.username !== "" || url.password !== "") {
+    throw invalidArgument(field, "must not contain a user name or password");
+  }
+  if (url.href.length > limits.max) throw invalidArgument(field, `must be at most ${limits.max} characters`);
+  return url.href;
+}
