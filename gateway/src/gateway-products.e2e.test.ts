@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { newId } from "@polyscale/platform";
 import { createProduct, graphql, ok, placeOrder, register, rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
 
-/** Archiving a product end to end, through GraphQL and REST: search, listings, carts, checkout, past orders, restore. */
+/**
+ * Products end to end, through GraphQL and REST: images (set, reorder, refused URLs) and archiving (search, listings,
+ * carts, checkout, past orders, restore).
+ */
 
 const shop = useGatewayShop();
 
@@ -146,5 +149,75 @@ describe("gateway end to end: archiving products", () => {
     });
     expect(first.status).toBe(200);
     expect(second.body.archivedAt).toBe(first.body.archivedAt);
+  });
+});
+
+describe("gateway end to end: product images", () => {
+  const SET_IMAGES = `mutation($id: String!, $images: [ProductImageInput!]!) {
+    setProductImages(productId: $id, images: $images) { id images { url alt position } }
+  }`;
+
+  it("sets and reorders images through GraphQL and REST, and refuses bad URLs naming the field, writing nothing", async () => {
+    const vase = await createProduct(shop.adminToken, `Image Vase ${unique()}`, 30);
+    const front = { url: "https://cdn.example.com/vase/front.jpg", alt: "The vase from the front" };
+    const top = { url: "https://cdn.example.com/vase/top.jpg" };
+    expect(await refusal(SET_IMAGES, { id: vase.id, images: [front] }, shop.bob.token)).toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const set = await ok<{ setProductImages: { images: unknown[] } }>(
+      SET_IMAGES,
+      { id: vase.id, images: [front, top] },
+      shop.adminToken,
+    );
+    expect(set.setProductImages.images).toEqual([
+      { ...front, position: 0 },
+      { ...top, alt: "", position: 1 },
+    ]);
+
+    // Reordered through REST; GET and GraphQL read the new order.
+    const reordered = await rest<{ images: unknown[] }>("POST", `/product/${vase.id}/images`, {
+      token: shop.adminToken,
+      body: { images: [top, front] },
+    });
+    expect(reordered.status).toBe(200);
+    const expected = [
+      { ...top, alt: "", position: 0 },
+      { ...front, position: 1 },
+    ];
+    expect(reordered.body.images).toEqual(expected);
+    expect((await rest<{ images: unknown[] }>("GET", `/product/${vase.id}`)).body.images).toEqual(expected);
+    const read = await ok<{ product: { images: unknown[] } }>(
+      `query($id: String!) { product(id: $id) { images { url alt position } } }`,
+      { id: vase.id },
+    );
+    expect(read.product.images).toEqual(expected);
+
+    // Refused with code, reason and field, through both skins; the images stay as they were.
+    for (const [url, field] of [
+      ["http://cdn.example.com/a.jpg", "images[1].url"],
+      ["javascript:alert(1)", "images[1].url"],
+      ["/a.jpg", "images[1].url"],
+      [`https://cdn.example.com/${"a".repeat(2048)}`, "images[1].url"],
+      ["https://user:pass@cdn.example.com/a.jpg", "images[1].url"],
+    ] as const) {
+      expect(await refusal(SET_IMAGES, { id: vase.id, images: [front, { url }] }, shop.adminToken)).toEqual({
+        code: "BAD_USER_INPUT",
+        reason: "INVALID_INPUT",
+        field,
+      });
+      const refused = await rest<{ error: { code: string; reason: string; field: string } }>(
+        "POST",
+        `/product/${vase.id}/images`,
+        { token: shop.adminToken, body: { images: [front, { url }] } },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field });
+    }
+    const notAString = await rest<{ error: { field: string } }>("POST", `/product/${vase.id}/images`, {
+      token: shop.adminToken,
+      body: { images: [{ url: 7 }] },
+    });
+    expect([notAString.status, notAString.body.error.field]).toEqual([400, "images[0].url"]);
+    expect((await rest<{ images: unknown[] }>("GET", `/product/${vase.id}`)).body.images).toEqual(expected);
   });
 });

@@ -120,6 +120,20 @@ export async function updateVariant(
   return { product: present(response.product, "product"), variant: present(response.variant, "variant") };
 }
 
+/** Admins only: replaces a product's images, in order; the product service checks each (images[i].url, .alt). */
+export async function setProductImages(
+  context: GatewayContext,
+  productId: string,
+  images: readonly { url: string; alt?: string }[],
+): Promise<Product> {
+  requireAdmin(await context.viewer());
+  const response = await context.services.product.setProductImages({
+    productId,
+    images: images.map((image) => ({ url: image.url, alt: image.alt ?? "" })),
+  });
+  return present(response.product, "product");
+}
+
 /**
  * Admins only: takes a product off sale (archived true) or puts it back (false). Archived, it leaves listings, search
  * and new carts, carts holding it show the line as unavailable and checkout refuses it (PRODUCT_ARCHIVED); orders keep

@@ -193,6 +193,33 @@ export function catalogRoutes(): Route[] {
         return ok(product);
       },
     },
+    {
+      method: "POST",
+      path: "/product/{id}/images",
+      operation: {
+        operationId: "setProductImages",
+        tags: ["catalog"],
+        summary: "Replace a product's images, in display order (admins only); reorder by sending them reordered",
+        security: bearer,
+        parameters: [idParameter("id", "Product id")],
+        requestBody: bodyOf("ProductImages"),
+        responses: responses(
+          { status: 200, description: "The product with its images", schema: ref("Product") },
+          [400, 401, 403, 404, 413],
+        ),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const images = requiredArray(body, "images").map((value, index) => {
+          const image = asObject(value, `images[${index}]`);
+          return {
+            url: requiredString(image, "url", `images[${index}].url`),
+            alt: optionalString(image, "alt", `images[${index}].alt`),
+          };
+        });
+        return ok(await domain.setProductImages(context, request.params.id!, images));
+      },
+    },
     archivingRoute(
       "archive",
       "Take a product off sale (admins only): out of search and new carts, refused by checkout",

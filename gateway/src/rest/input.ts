@@ -38,16 +38,17 @@ function requireWidth(field: string, value: number, schema: IntegerSchema): numb
 /** An object schema of the document with an integer property `field`. */
 type WithInteger<Field extends string> = { readonly properties: { readonly [F in Field]: IntegerSchema } };
 
-export function requiredString(body: Body, field: string): string {
+/** The string property `field` of body; an error names it `path` (e.g. images[2].url for a nested object). */
+export function requiredString(body: Body, field: string, path = field): string {
   const value = body[field];
-  if (typeof value !== "string") throw invalidArgument(field, "is required and must be a string");
+  if (typeof value !== "string") throw invalidArgument(path, "is required and must be a string");
   return value;
 }
 
-export function optionalString(body: Body, field: string): string | undefined {
+export function optionalString(body: Body, field: string, path = field): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw invalidArgument(field, "must be a string");
+  if (typeof value !== "string") throw invalidArgument(path, "must be a string");
   return value;
 }
 

@@ -350,6 +350,11 @@ export const schemas = {
           "stock is theirs summed.",
         items: schemaRef("Variant"),
       },
+      images: {
+        type: "array",
+        items: schemaRef("ProductImage"),
+        description: "In display order, the main image first.",
+      },
     },
   },
   Variant: {
@@ -398,6 +403,37 @@ export const schemas = {
       options: { type: "array", items: schemaRef("VariantOption") },
       priceCents: { ...money, maximum: LIMITS.priceMinor },
       currency: { type: "string" },
+    },
+  },
+  ProductImage: {
+    type: "object",
+    properties: {
+      url: { type: "string", format: "uri", description: "An absolute https URL." },
+      alt: { type: "string", description: "Empty for a decorative image." },
+      position: { type: "integer", minimum: 0, description: "From 0, the main image." },
+    },
+  },
+  ProductImages: {
+    type: "object",
+    required: ["images"],
+    properties: {
+      images: {
+        type: "array",
+        maxItems: 20,
+        description: "The product's images in display order; they replace the current ones (none removes them).",
+        items: {
+          type: "object",
+          required: ["url"],
+          properties: {
+            url: {
+              type: "string",
+              maxLength: 2048,
+              description: "An absolute https URL without user name or password.",
+            },
+            alt: { type: "string", maxLength: 500, description: "One line; empty (the default) if decorative." },
+          },
+        },
+      },
     },
   },
   Category: {

@@ -8,7 +8,9 @@ import {
   requireCurrency,
   requireId,
   requireIds,
+  requireHttpsUrl,
   requireInteger,
+  requireLine,
   requirePrice,
   requireStock,
   requireText,
@@ -23,6 +25,7 @@ import type {
   NewVariant,
   Product,
   ProductChanges,
+  ProductImage,
   Variant,
   VariantChanges,
   VariantOption,
@@ -53,6 +56,12 @@ export interface NewVariantInput {
   currency: string;
   stock: number;
 }
+
+/** Images of one product; a gallery rarely shows more, and the list lives on the product row. */
+export const MAX_IMAGES = 20;
+/** Longest image URL: what every browser and CDN accepts (the de facto limit of 2,048 characters). */
+export const MAX_IMAGE_URL_LENGTH = 2048;
+export const MAX_IMAGE_ALT_LENGTH = 500;
 
 export interface CreateProductInput {
   name: string;
@@ -263,6 +272,26 @@ export class CatalogService {
   }
 
   /**
+   * Replaces the product's images with `images`, in that order (the first is the main image; sending the list in
+   * another order reorders it, an empty list removes them), recording product.updated. Every image is checked before
+   * anything is written: INVALID_ARGUMENT naming `images[i].url` (not an absolute https URL by the WHATWG parser, with
+   * a user name or password, spaces or controls, or over MAX_IMAGE_URL_LENGTH; a URL already in the list) or
+   * `images[i].alt` (control characters or line breaks, over MAX_IMAGE_ALT_LENGTH), or `images` with reason
+   * LIMIT_EXCEEDED beyond MAX_IMAGES. NOT_FOUND PRODUCT_NOT_FOUND (field productId) for an unknown product.
+   */
+  async setImages(input: { productId: string; images: readonly { url: string; alt: string }[] }): Promise<Product> {
+    const productId = requireId("productId", input.productId);
+    const images = requireImages(input.images);
+    const product = await this.database.transaction(async (tx) => {
+      const updated = await repository.setImages(tx, productId, images);
+      if (updated) await recordEvents(tx, [productChanged("product.updated", updated)]);
+      return updated;
+    });
+    if (!product) throw productNotFound(productId, "productId");
+    return product;
+  }
+
+  /**
    * Takes the product off sale (archived true) or puts it on sale again (false), recording product.archived or
    * product.restored. Archived, it leaves listings and search (both engines follow the event) and reservations refuse
    * it (repository.reserveStock); it is still read by id, so carts and orders that hold it keep showing it. Nothing is
@@ -390,6 +419,21 @@ function variantRefused(outcome: { kind: "skuTaken"; sku: string } | { kind: "op
 /** NOT_FOUND PRODUCT_NOT_FOUND for the product `id`, naming the request field that held it. */
 export function productNotFound(id: string, field: string): AppError {
   return notFound("PRODUCT_NOT_FOUND", `product ${id} not found`, field);
+}
+
+/** The images checked and normalised (URLs as the WHATWG parser serialises them), positions from 0; see setImages. */
+function requireImages(images: readonly { url: string; alt: string }[]): ProductImage[] {
+  if (images.length > MAX_IMAGES) {
+    throw invalidArgument("images", `must hold at most ${MAX_IMAGES} images`, "LIMIT_EXCEEDED");
+  }
+  const seen = new Set<string>();
+  return images.map((image, position) => {
+    const url = requireHttpsUrl(`images[${position}].url`, image.url, { max: MAX_IMAGE_URL_LENGTH });
+    if (seen.has(url)) throw invalidArgument(`images[${position}].url`, "is already in the list");
+    seen.add(url);
+    const alt = requireLine(`images[${position}].alt`, image.alt, { min: 0, max: MAX_IMAGE_ALT_LENGTH });
+    return { url, alt, position };
+  });
 }
 
 function optionalPrice(field: string, value: number | undefined): number | undefined {

@@ -43,6 +43,15 @@ export interface Product {
   updatedAt: Date;
   /** When an admin took the product off sale (out of listings, search and new reservations); null while on sale. */
   archivedAt: Date | null;
+  /** In display order, the main image first. */
+  images: ProductImage[];
+}
+
+/** An image of a product: an absolute https URL and its alt text ("" for a decorative image); position from 0. */
+export interface ProductImage {
+  url: string;
+  alt: string;
+  position: number;
 }
 
 /** What archiving or restoring a product came to (repository.setArchived): changed is false when it already was. */

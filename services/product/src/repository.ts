@@ -39,6 +39,8 @@ export interface ProductRow {
   created_at: Date;
   updated_at: Date;
   archived_at: Date | null;
+  /** The stored jsonb, in position order. */
+  images: Array<{ url: string; alt: string }>;
   /** json_agg of the variants by position (variantsOf); their times are ISO strings. */
   variants: Array<Omit<Variant, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string }>;
 }
@@ -54,6 +56,7 @@ const PRODUCT_FIELDS = [
   "created_at",
   "updated_at",
   "archived_at",
+  "images",
 ] as const;
 
 /** The variants of the product row `table` as one json column, by position. */
@@ -86,6 +89,7 @@ export function toProduct(row: ProductRow): Product {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     archivedAt: row.archived_at,
+    images: row.images.map((image, position) => ({ url: image.url, alt: image.alt, position })),
   };
 }
 
@@ -365,6 +369,19 @@ export async function listProducts(db: Queryable, page: Page): Promise<Product[]
     [page.take, page.skip],
   );
   return result.rows.map(toProduct);
+}
+
+/** Replaces the product's images with these, in this order; undefined when the product does not exist. */
+export async function setImages(
+  tx: Queryable,
+  id: string,
+  images: readonly { url: string; alt: string }[],
+): Promise<Product | undefined> {
+  const updated = await tx.query("UPDATE products SET images = $2::jsonb, updated_at = now() WHERE id = $1", [
+    id,
+    JSON.stringify(images.map(({ url, alt }) => ({ url, alt }))),
+  ]);
+  return updated.rowCount === 1 ? getProduct(tx, id) : undefined;
 }
 
 /**

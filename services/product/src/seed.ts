@@ -342,6 +342,7 @@ async function main(): Promise<void> {
                     createdAt: createdAt[index]!,
                     updatedAt: createdAt[index]!,
                     archivedAt: null,
+                    images: [],
                   }),
                 ]
               : [],

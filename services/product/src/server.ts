@@ -68,6 +68,10 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
         await caller.requireAdmin(context);
         return { product: toProtoProduct(await service.updateProduct(request)) };
       },
+      setProductImages: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { product: toProtoProduct(await service.setProductImages(request)) };
+      },
       archiveProduct: async (request, context) => {
         await caller.requireAdmin(context);
         return { product: toProtoProduct(await service.archiveProduct(request.id)) };

@@ -184,4 +184,77 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
     });
     expect(await rejection(inverted)).toMatchObject({ code: "INVALID_ARGUMENT", field: "maxPriceCents" });
   });
+
+  it("sets, reorders and removes a product's images, each change one product.updated event", async () => {
+    const product = await service.createProduct(validProduct);
+    expect(product.images).toEqual([]);
+    const front = { url: "https://cdn.example.com/lamp/front.jpg", alt: "The lamp from the front" };
+    const side = { url: "HTTPS://CDN.example.com/lamp/side.jpg", alt: "" };
+    const set = await service.setProductImages({ productId: product.id, images: [front, side] });
+    const sideStored = { url: "https://cdn.example.com/lamp/side.jpg", alt: "", position: 1 };
+    expect(set.images).toEqual([{ ...front, position: 0 }, sideStored]);
+    expect((await service.getProduct(product.id)).images).toEqual(set.images);
+    expect((await service.getProducts([product.id]))[0]!.images).toEqual(set.images);
+
+    const reordered = await service.setProductImages({ productId: product.id, images: [side, front] });
+    expect(reordered.images).toEqual([
+      { ...sideStored, position: 0 },
+      { ...front, position: 1 },
+    ]);
+    expect((await service.setProductImages({ productId: product.id, images: [] })).images).toEqual([]);
+    const events = await test.database.query<{ subject: string }>(
+      "SELECT subject FROM event_outbox WHERE aggregate_id = $1 ORDER BY id",
+      [product.id],
+    );
+    expect(events.rows.map((row) => row.subject)).toEqual([
+      "polyscale.product.created",
+      "polyscale.product.updated",
+      "polyscale.product.updated",
+      "polyscale.product.updated",
+    ]);
+  });
+
+  it("regression: refuses bad image URLs and alt texts with code, reason and field, writing nothing", async () => {
+    const product = await service.createProduct(validProduct);
+    const good = { url: "https://cdn.example.com/a.jpg", alt: "A" };
+    await service.setProductImages({ productId: product.id, images: [good] });
+    const before = await service.getProduct(product.id);
+    const eventCount = async () =>
+      (await test.database.query("SELECT 1 FROM event_outbox WHERE aggregate_id = $1", [product.id])).rowCount;
+    const eventsBefore = await eventCount();
+    const refusals: Array<[Array<{ url: string; alt: string }>, string, string]> = [
+      [[good, { url: "http://cdn.example.com/b.jpg", alt: "" }], "images[1].url", "INVALID_INPUT"],
+      [[{ url: "javascript:alert(1)", alt: "" }], "images[0].url", "INVALID_INPUT"],
+      [[{ url: "/images/b.jpg", alt: "" }], "images[0].url", "INVALID_INPUT"],
+      [[{ url: `https://cdn.example.com/${"b".repeat(2040)}`, alt: "" }], "images[0].url", "INVALID_INPUT"],
+      [[{ url: "https://admin:hunter2@cdn.example.com/b.jpg", alt: "" }], "images[0].url", "INVALID_INPUT"],
+      [[good, { ...good, url: "https://CDN.example.com/a.jpg" }], "images[1].url", "INVALID_INPUT"],
+      [[{ ...good, alt: "line one\nline two" }], "images[0].alt", "INVALID_INPUT"],
+      [[{ ...good, alt: "x".repeat(501) }], "images[0].alt", "INVALID_INPUT"],
+      [
+        Array.from({ length: 21 }, (_, index) => ({ url: `https://cdn.example.com/${index}.jpg`, alt: "" })),
+        "images",
+        "LIMIT_EXCEEDED",
+      ],
+    ];
+    for (const [images, field, reason] of refusals) {
+      const error = await rejection(service.setProductImages({ productId: product.id, images }));
+      expect(error).toMatchObject({ code: "INVALID_ARGUMENT", reason, field });
+    }
+    // A credential never reaches the message either.
+    const leaked = await rejection(
+      service.setProductImages({
+        productId: product.id,
+        images: [{ url: "https://admin:hunter2@cdn.example.com/b.jpg", alt: "" }],
+      }),
+    );
+    expect(leaked.message).not.toContain("hunter2");
+    expect(await service.getProduct(product.id)).toEqual(before);
+    expect(await eventCount()).toBe(eventsBefore);
+    expect(await rejection(service.setProductImages({ productId: newId(), images: [good] }))).toMatchObject({
+      code: "NOT_FOUND",
+      reason: "PRODUCT_NOT_FOUND",
+      field: "productId",
+    });
+  });
 });

@@ -58,6 +58,11 @@ export class ProductService {
     return this.catalog.getProduct(id);
   }
 
+  /** Replaces a product's images, in order (catalog.ts setImages). */
+  setProductImages(input: { productId: string; images: readonly { url: string; alt: string }[] }): Promise<Product> {
+    return this.catalog.setImages(input);
+  }
+
   /** Takes a product off sale or puts it back (catalog.ts setArchived); idempotent. */
   archiveProduct(id: string): Promise<Product> {
     return this.catalog.setArchived(id, true);

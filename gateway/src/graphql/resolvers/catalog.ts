@@ -84,6 +84,12 @@ export const Mutation = {
         currency: defined(input.currency),
       })
     ).variant,
+  setProductImages: (_, args, { gateway }) =>
+    domain.setProductImages(
+      gateway,
+      args.productId,
+      args.images.map((image) => ({ url: image.url, alt: defined(image.alt) })),
+    ),
   archiveProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, true),
   restoreProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, false),
   createCategory: (_, { input }, { gateway }) =>

@@ -23,6 +23,7 @@ function loadProducts(ids: string[]): Promise<Product[]> {
       createdAt,
       updatedAt: createdAt,
       archivedAt: null,
+      images: [],
     })),
   );
 }
