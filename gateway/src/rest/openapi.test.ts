@@ -108,4 +108,13 @@ describe("the OpenAPI document (GET /openapi.json)", () => {
       if (operation.parameters?.some((parameter) => parameter.in === "path")) expect(statuses, route).toContain("400");
     }
   });
+
+  it("refers only to schemas it defines (a dangling $ref once reached main, caught only by the linter)", () => {
+    const defined = Object.keys((document.components as { schemas: Record<string, unknown> }).schemas);
+    const referred = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+      (match) => match[1],
+    );
+    expect(referred.length).toBeGreaterThan(0);
+    expect(referred.filter((name) => !defined.includes(name!))).toEqual([]);
+  });
 });

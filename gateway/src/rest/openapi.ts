@@ -213,6 +213,11 @@ const orderAddressFields = {
 
 /** The document's component schemas; routes name them with ref() and read their integer fields with them. */
 export const schemas = {
+  PostalAddress: {
+    type: "object",
+    description: `A postal address; ${addressRule}`,
+    properties: postalAddressFields,
+  },
   Address: {
     type: "object",
     description: "An entry of an address book.",
