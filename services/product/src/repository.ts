@@ -165,6 +165,19 @@ async function refusal(
 // ---- categories
 
 /** Stores a category; undefined when its slug is taken (the unique constraint decides, so concurrent ones agree). */
+/**
+ * Empties the catalogue (`npm run seed -- --reset`): products, variants, categories, reservations, the outbox, and
+ * what is derived from the products, the browse counts (product_counts) and the spelling vocabulary (search_words).
+ * TRUNCATE fires no row or statement triggers of the rows it removes, so derived tables must be emptied with it or
+ * they keep counting products that are gone.
+ */
+export async function emptyCatalogue(db: Queryable): Promise<void> {
+  await db.query(
+    `TRUNCATE reservation_lines, reservations, event_outbox, product_variants, products, categories,
+       product_counts, search_words`,
+  );
+}
+
 export async function insertCategory(db: Queryable, category: Category): Promise<Category | undefined> {
   const result = await db.query<CategoryRow>(
     `INSERT INTO categories (id, name, slug, parent_id) VALUES ($1, $2, $3, $4)

@@ -292,9 +292,7 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     if (values.reset) {
-      await database.query(
-        "TRUNCATE reservation_lines, reservations, event_outbox, product_variants, products, categories",
-      );
+      await repository.emptyCatalogue(database);
       console.error("catalog emptied");
     }
     const categoryIds = await database.transaction(ensureCategories);
