@@ -59,7 +59,7 @@ class Parameters {
 }
 
 /**
- * Search on PostgreSQL full text (the default engine; works on PGlite too), in one statement per search that returns
+ * Search on PostgreSQL full text (the default engine), in one statement per search that returns
  * the page's products with the counts and facets.
  *
  * Matching (sql/130_search_relevance.sql): every word must match, through its English stem or as written (accents and

@@ -1,7 +1,7 @@
 import type { Product } from "../model.js";
 
 /**
- * One search interface, two engines: PostgreSQL full-text search (the default, works on PGlite too) and
+ * One search interface, two engines: PostgreSQL full-text search (the default) and
  * Elasticsearch (when ELASTICSEARCH_URL is set). Engines return the products of the page as the database holds them,
  * the source of truth, so prices and stock are never stale: PostgreSQL in the same statement that finds them,
  * Elasticsearch by loading the ids it found in one query.
