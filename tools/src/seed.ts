@@ -21,14 +21,16 @@ import {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
 } from "./embedded-postgres.js";
-import { repositoryRoot } from "./system.js";
+import { repositoryRoot, settingsOrExit } from "./system.js";
 
 const seedScript = path.join(repositoryRoot, "services/product/dist/seed.js");
 const args = process.argv.slice(2);
-const config = readConfig({
-  dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
-  databasePort: setting.port("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
-});
+const config = settingsOrExit("npm run seed", () =>
+  readConfig({
+    dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
+    databasePort: setting.port("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
+  }),
+);
 const dataDir = path.resolve(config.dataDir);
 
 /** Runs the seed script with this database URL; resolves with its exit code. */

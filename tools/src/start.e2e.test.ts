@@ -454,6 +454,21 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(launcher.output()).toMatch(new RegExp(`^PolyScale cannot use DATA_DIR ${notADirectory}: E\\w+`));
   });
 
+  it("regression: a bad launcher setting is refused in one line naming it, not with a stack", async () => {
+    // Seen: GATEWAY_PORT=abc printed an uncaught ConfigError with a source excerpt and stack frames.
+    const env = await environment();
+    const launcher = launch({ ...env, GATEWAY_PORT: "abc" });
+    expect(await launcher.exited).toBe(1);
+    const lines = launcher.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^PolyScale cannot start: invalid configuration: GATEWAY_PORT: /);
+    const seeding = await seed({ ...env, EMBEDDED_DATABASE_PORT: "abc" });
+    expect(seeding.status).toBe(1);
+    expect(seeding.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^npm run seed: invalid configuration: EMBEDDED_DATABASE_PORT: /) as unknown,
+    ]);
+  });
+
   it("a second Ctrl-C forces the stop", async () => {
     const launcher = launch(await environment());
     await running(launcher);

@@ -20,22 +20,25 @@ import {
   defaultPorts,
   LAUNCHER_NODE_OPTIONS,
   repositoryRoot,
+  settingsOrExit,
   startSystem,
   type RunningSystem,
 } from "./system.js";
 
-const config = readConfig({
-  dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
-  gateway: setting.port("GATEWAY_PORT", defaultPorts.gateway),
-  account: setting.port("ACCOUNT_PORT", defaultPorts.account),
-  product: setting.port("PRODUCT_PORT", defaultPorts.product),
-  order: setting.port("ORDER_PORT", defaultPorts.order),
-  databasePort: setting.port("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
-  gatewayMetrics: setting.port("GATEWAY_METRICS_PORT", defaultMetricsPorts.gateway),
-  accountMetrics: setting.port("ACCOUNT_METRICS_PORT", defaultMetricsPorts.account),
-  productMetrics: setting.port("PRODUCT_METRICS_PORT", defaultMetricsPorts.product),
-  orderMetrics: setting.port("ORDER_METRICS_PORT", defaultMetricsPorts.order),
-});
+const config = settingsOrExit("PolyScale cannot start", () =>
+  readConfig({
+    dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
+    gateway: setting.port("GATEWAY_PORT", defaultPorts.gateway),
+    account: setting.port("ACCOUNT_PORT", defaultPorts.account),
+    product: setting.port("PRODUCT_PORT", defaultPorts.product),
+    order: setting.port("ORDER_PORT", defaultPorts.order),
+    databasePort: setting.port("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
+    gatewayMetrics: setting.port("GATEWAY_METRICS_PORT", defaultMetricsPorts.gateway),
+    accountMetrics: setting.port("ACCOUNT_METRICS_PORT", defaultMetricsPorts.account),
+    productMetrics: setting.port("PRODUCT_METRICS_PORT", defaultMetricsPorts.product),
+    orderMetrics: setting.port("ORDER_METRICS_PORT", defaultMetricsPorts.order),
+  }),
+);
 const dataDir = path.resolve(config.dataDir);
 const ports = { gateway: config.gateway, account: config.account, product: config.product, order: config.order };
 const metricsPorts = {

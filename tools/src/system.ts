@@ -42,6 +42,26 @@ export const defaultMetricsPorts: Record<ServiceName, number> = {
  * loading modules. Only the development launcher: the benchmark's and the images' processes keep V8's defaults, which
  * serve sustained traffic with fewer collections.
  */
+/**
+ * A command's settings read by `read` (the platform's `readConfig`), or, when one is invalid, one line on stderr,
+ * `<prefix>: invalid configuration: GATEWAY_PORT …` (the problems joined by "; "), and exit code 1: never a stack,
+ * as the services' `exitOnStartFailure` (issue 11: a failed start says why in one readable line).
+ */
+export function settingsOrExit<T>(prefix: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const lines = (error as Error).message.split("\n").map((line) => line.trim());
+    console.error(
+      `${prefix}: ${lines
+        .filter((line) => line !== "")
+        .join("; ")
+        .replace(/:; /g, ": ")}`,
+    );
+    process.exit(1);
+  }
+}
+
 export const LAUNCHER_NODE_OPTIONS = ["--max-semi-space-size=1"];
 
 export interface SystemOptions {
