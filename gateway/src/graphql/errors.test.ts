@@ -1,7 +1,8 @@
 import { AppError, invalidArgument } from "@polyscale/platform";
-import { GraphQLError } from "graphql";
+import { buildSchema, graphql, GraphQLError, type GraphQLScalarType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { maskError, withGraphQLErrors } from "./errors.js";
+import { TimeScalar } from "./scalars.js";
 
 /** What one wrapped resolver throwing `error` leaves for the HTTP handler: the error it sees and what it answers. */
 async function thrownThrough(error: Error): Promise<{ seen: unknown; answered: Error }> {
@@ -30,5 +31,25 @@ describe("GraphQL errors from resolvers", () => {
     expect(answered).not.toBe(seen);
     expect(answered.message).toBe("internal error");
     expect((answered as GraphQLError).extensions).toEqual({ code: "INTERNAL", reason: "INTERNAL" });
+  });
+
+  // Seen (edge property suite): myOrderPage(filter: { createdTo: "-000001-12-31T23:59:59.999Z" }) as a variable
+  // answered INTERNAL: the Time scalar's AppError became the cause of graphql-js's variable error, which maskError hid.
+  it("regression: a Time the scalar refuses, as a variable or a literal, answers BAD_USER_INPUT, not INTERNAL", async () => {
+    const schema = buildSchema("scalar Time type Query { at(time: Time): String }");
+    Object.assign(schema.getType("Time") as GraphQLScalarType, {
+      parseValue: TimeScalar.parseValue,
+      parseLiteral: TimeScalar.parseLiteral,
+    });
+    for (const [source, variableValues] of [
+      ["query($time: Time) { at(time: $time) }", { time: "-000001-12-31T23:59:59.999Z" }],
+      ["query($time: Time) { at(time: $time) }", { time: "2024-02-30T00:00:00Z" }],
+      ['{ at(time: "2024-02-30T00:00:00Z") }', {}],
+    ] as const) {
+      const { errors } = await graphql({ schema, source, variableValues });
+      expect(errors, source).toHaveLength(1);
+      const answered = maskError(errors![0]) as GraphQLError;
+      expect(answered.extensions, JSON.stringify(variableValues)).toMatchObject({ code: "BAD_USER_INPUT" });
+    }
   });
 });

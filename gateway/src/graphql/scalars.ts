@@ -1,5 +1,6 @@
 import { GraphQLScalarType, Kind } from "graphql";
 import { requireInstant } from "@polyscale/platform";
+import { graphQLErrorOf } from "./errors.js";
 
 export { GraphQLSafeInt as SafeIntScalar } from "graphql-scalars";
 
@@ -11,9 +12,22 @@ export const TimeScalar = new GraphQLScalarType<Date, string>({
     return value.toISOString();
   },
   parseValue(value) {
-    return requireInstant("time", value);
+    return instant(value);
   },
   parseLiteral(node) {
-    return requireInstant("time", node.kind === Kind.STRING ? node.value : undefined);
+    return instant(node.kind === Kind.STRING ? node.value : undefined);
   },
 });
+
+/**
+ * requireInstant for the scalar, its refusal as a GraphQLError with code and reason: graphql-js keeps any other error
+ * a scalar throws as the cause of its own, which maskError answers as INTERNAL (seen: a variable
+ * "-000001-12-31T23:59:59.999Z" for OrderFilter.createdTo).
+ */
+function instant(value: unknown): Date {
+  try {
+    return requireInstant("time", value);
+  } catch (error) {
+    throw graphQLErrorOf(error);
+  }
+}
