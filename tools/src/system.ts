@@ -1,5 +1,6 @@
 import { startProcess, type RunningProcess } from "@polyscale/platform/child-process";
 import { checkHealth } from "@polyscale/platform/grpc-client";
+import { oneLine } from "@polyscale/platform/config";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -51,13 +52,7 @@ export function settingsOrExit<T>(prefix: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    const lines = (error as Error).message.split("\n").map((line) => line.trim());
-    console.error(
-      `${prefix}: ${lines
-        .filter((line) => line !== "")
-        .join("; ")
-        .replace(/:; /g, ": ")}`,
-    );
+    console.error(`${prefix}: ${oneLine((error as Error).message)}`);
     process.exit(1);
   }
 }

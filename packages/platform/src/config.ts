@@ -164,3 +164,13 @@ export const commonSettings = {
   grpcTlsCert: setting.optionalString("GRPC_TLS_CERT"),
   grpcTlsKey: setting.optionalString("GRPC_TLS_KEY"),
 };
+
+/** A multi-line message (ConfigError's list of problems) as one line, its lines joined with "; ". */
+export function oneLine(message: string): string {
+  return message
+    .split("\n")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+    .join("; ")
+    .replace(/:; /g, ": ");
+}

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { Database, type DatabaseOptions } from "./database.js";
+import { oneLine } from "./config.js";
 import { describeError } from "./errors.js";
 import { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from "./grpc-server.js";
 import { stopOnSignals, type Closer } from "./lifecycle.js";
@@ -44,13 +45,7 @@ export async function serveUntilStopped(
 export function exitOnStartFailure(service: string): (error: unknown) => never {
   return (error) => {
     const { message, code } = describeError(error);
-    const oneLine = message
-      .split("\n")
-      .map((part) => part.trim())
-      .filter((part) => part !== "")
-      .join("; ")
-      .replace(/:; /g, ": ");
-    console.error(`${service} service cannot start: ${oneLine}${code ? ` [${code}]` : ""}`);
+    console.error(`${service} service cannot start: ${oneLine(message)}${code ? ` [${code}]` : ""}`);
     process.exit(1);
   };
 }
