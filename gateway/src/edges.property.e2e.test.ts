@@ -457,7 +457,7 @@ describe("every edge, with generated values", () => {
         const operation = operationOf("mutation", field);
         await fc.assert(
           fc.asyncProperty(variablesOf(field, true), async (variables) => {
-            const answer = await client.graphql(operation, variables, adminToken);
+            const answer = await client.graphql<Record<string, unknown>>(operation, variables, adminToken);
             const [error] = expectCodedGraphQLErrors(answer, operation);
             expect(answer.data?.[field.name] ?? null).toBeNull();
             expect(error!.extensions?.code, `${field.name}: ${error!.message}`).toBe("BAD_USER_INPUT");

@@ -25,7 +25,7 @@ describe("gateway end to end: accounts", () => {
     const data = await ok<{ me: { createdAt: string } }>(`{ me { id name email role createdAt } }`, {}, token);
     expect(data.me).toMatchObject({ id: carol.id, name: "Carol", email: carol.email, role: "CUSTOMER" });
     expect(new Date(data.me.createdAt).toISOString()).toBe(data.me.createdAt);
-    expect((await ok(`{ me { id } }`)).me).toBeNull();
+    expect((await ok<{ me: { id: string } | null }>(`{ me { id } }`)).me).toBeNull();
     expect(await failure(`{ me { id } }`, {}, "not-a-jwt")).toEqual({ code: "UNAUTHENTICATED", field: undefined });
   });
 
@@ -68,7 +68,7 @@ describe("gateway end to end: accounts", () => {
     );
     const ids = listed.accounts.map((account) => account.id);
     expect(ids).toEqual(expect.arrayContaining([created.createAccount.id, shop.alice.id, shop.bob.id]));
-    const one = await ok(
+    const one = await ok<{ accounts: Array<{ id: string; name: string }> }>(
       `query($id: String) { accounts(id: $id) { id name } }`,
       { id: created.createAccount.id },
       shop.adminToken,
@@ -77,7 +77,7 @@ describe("gateway end to end: accounts", () => {
   });
 
   it("shows a customer only their own account", async () => {
-    const own = await ok(`{ accounts { id } }`, {}, shop.alice.token);
+    const own = await ok<{ accounts: Array<{ id: string }> }>(`{ accounts { id } }`, {}, shop.alice.token);
     expect(own.accounts).toEqual([{ id: shop.alice.id }]);
     expect(
       (await failure(`query($id: String) { accounts(id: $id) { id } }`, { id: shop.bob.id }, shop.alice.token)).code,
@@ -125,7 +125,9 @@ describe("gateway end to end: accounts", () => {
       code: "BAD_USER_INPUT",
       field: "skip",
     });
-    const found = await ok(`query($q: String) { products(query: $q) { id } }`, { q: name.split(" ")[1] });
+    const found = await ok<{ products: Array<{ id: string }> }>(`query($q: String) { products(query: $q) { id } }`, {
+      q: name.split(" ")[1],
+    });
     expect(found.products).toEqual([]);
   });
 
@@ -159,7 +161,9 @@ describe("gateway end to end: accounts", () => {
       )
       .toEqual({ id: shop.alice.id });
     // The key survived the restart, so the token from before it still works.
-    expect((await ok(`{ me { id } }`, {}, shop.alice.token)).me).toEqual({ id: shop.alice.id });
+    expect((await ok<{ me: { id: string } | null }>(`{ me { id } }`, {}, shop.alice.token)).me).toEqual({
+      id: shop.alice.id,
+    });
   }, 120_000);
 
   it("tells the client to refresh when its token was signed by a key no longer in use", async () => {

@@ -128,7 +128,7 @@ describe("gateway end to end: http", () => {
     });
     expect(
       (
-        await graphql(
+        await graphql<{ product: { id: string } | null }>(
           `
             query ($id: String!) {
               product(id: $id) {

@@ -26,15 +26,23 @@ const shop = useGatewayShop();
 describe("gateway end to end: orders", () => {
   it("finds a new product at once by query and by id, with the price converted both ways", async () => {
     expect(shop.lantern).toMatchObject({ price: 19.99, priceCents: 1999, currency: "USD", stock: 50, inStock: true });
-    const byQuery = await ok(`query($q: String) { products(query: $q) { id name price } }`, { q: "Zephyrlantern" });
+    const byQuery = await ok<{ products: Array<{ id: string; name: string; price: number }> }>(
+      `query($q: String) { products(query: $q) { id name price } }`,
+      { q: "Zephyrlantern" },
+    );
     expect(byQuery.products).toContainEqual({ id: shop.lantern.id, name: shop.lantern.name, price: 19.99 });
-    const byId = await ok(`query($id: String) { products(id: $id, query: "nothing matches this") { id priceCents } }`, {
-      id: shop.lantern.id,
-    });
+    const byId = await ok<{ products: Array<{ id: string; priceCents: number }> }>(
+      `query($id: String) { products(id: $id, query: "nothing matches this") { id priceCents } }`,
+      { id: shop.lantern.id },
+    );
     expect(byId.products).toEqual([{ id: shop.lantern.id, priceCents: 1999 }]);
-    expect((await ok(`query($id: String!) { product(id: $id) { price } }`, { id: shop.lantern.id })).product).toEqual({
-      price: 19.99,
-    });
+    expect(
+      (
+        await ok<{ product: { price: number } | null }>(`query($id: String!) { product(id: $id) { price } }`, {
+          id: shop.lantern.id,
+        })
+      ).product,
+    ).toEqual({ price: 19.99 });
     const search = await ok<{ searchProducts: { items: Array<{ id: string }> } }>(
       `{ searchProducts(query: "Zephyrlantern", filter: { minPrice: 19.99, maxPrice: 20 }) {
            totalCount totalCountIsExact items { id } } }`,
@@ -51,9 +59,12 @@ describe("gateway end to end: orders", () => {
     });
     // REST price bounds are minor units of `currency` (DEFAULT_CURRENCY when absent): 1999 yen is no $19.99 shop.lantern.
     const inCurrency = async (currency: string) =>
-      (await rest("GET", `/products?q=Zephyrlantern&minPrice=1999&maxPrice=1999${currency}`)).body as {
-        items: Array<{ id: string }>;
-      };
+      (
+        await rest<{ items: Array<{ id: string }> }>(
+          "GET",
+          `/products?q=Zephyrlantern&minPrice=1999&maxPrice=1999${currency}`,
+        )
+      ).body;
     for (const given of ["", "&currency=USD"]) {
       expect((await inCurrency(given)).items.map((item) => item.id)).toContain(shop.lantern.id);
     }
@@ -158,7 +169,14 @@ describe("gateway end to end: orders", () => {
     ).toBe("UNAUTHENTICATED");
     expect((await failure(`{ myOrders { id } }`)).code).toBe("UNAUTHENTICATED");
 
-    const cart = await ok(
+    const cart = await ok<{
+      addToCart: {
+        accountId: string;
+        totalCents: number;
+        total: number;
+        lines: Array<{ productId: string; quantity: number; unitPrice: number; product: { name: string } }>;
+      };
+    }>(
       `mutation($p: String!) { addToCart(productId: $p, quantity: 3) { accountId totalCents total lines { productId quantity unitPrice product { name } } } }`,
       { p: shop.lantern.id },
       shop.alice.token,
@@ -169,7 +187,15 @@ describe("gateway end to end: orders", () => {
       total: 59.97,
       lines: [{ productId: shop.lantern.id, quantity: 3, unitPrice: 19.99, product: { name: shop.lantern.name } }],
     });
-    expect((await ok(`{ cart { accountId lines { productId } } }`, {}, shop.bob.token)).cart).toEqual({
+    expect(
+      (
+        await ok<{ cart: { accountId: string; lines: Array<{ productId: string }> } }>(
+          `{ cart { accountId lines { productId } } }`,
+          {},
+          shop.bob.token,
+        )
+      ).cart,
+    ).toEqual({
       accountId: shop.bob.id,
       lines: [],
     });
@@ -187,17 +213,18 @@ describe("gateway end to end: orders", () => {
     ).toEqual([]);
 
     const orderQuery = `query($id: String!) { order(id: $id) { id accountId } }`;
-    expect((await ok(orderQuery, { id: placed.id }, shop.alice.token)).order).toEqual({
+    type OrderAnswer = { order: { id: string; accountId: string } | null };
+    expect((await ok<OrderAnswer>(orderQuery, { id: placed.id }, shop.alice.token)).order).toEqual({
       id: placed.id,
       accountId: shop.alice.id,
     });
-    expect((await ok(orderQuery, { id: placed.id }, shop.adminToken)).order).toEqual({
+    expect((await ok<OrderAnswer>(orderQuery, { id: placed.id }, shop.adminToken)).order).toEqual({
       id: placed.id,
       accountId: shop.alice.id,
     });
     expect((await failure(orderQuery, { id: placed.id }, shop.bob.token)).code).toBe("FORBIDDEN");
     expect((await failure(orderQuery, { id: placed.id })).code).toBe("UNAUTHENTICATED");
-    expect((await ok(orderQuery, { id: newId() }, shop.adminToken)).order).toBeNull();
+    expect((await ok<OrderAnswer>(orderQuery, { id: newId() }, shop.adminToken)).order).toBeNull();
     expect(
       (await failure(`mutation($id: String!) { cancelOrder(id: $id) { id } }`, { id: placed.id }, shop.bob.token)).code,
     ).toBe("FORBIDDEN");
@@ -211,7 +238,9 @@ describe("gateway end to end: orders", () => {
     ).myOrders;
     expect(mine.map((order) => order.id)).toContain(placed.id);
     expect(mine.every((order) => order.accountId === shop.alice.id)).toBe(true);
-    expect((await ok(`{ myOrders { id } }`, {}, shop.bob.token)).myOrders).toEqual([]);
+    expect((await ok<{ myOrders: Array<{ id: string }> }>(`{ myOrders { id } }`, {}, shop.bob.token)).myOrders).toEqual(
+      [],
+    );
 
     expect((await failure(`{ orders { id } }`, {}, shop.alice.token)).code).toBe("FORBIDDEN");
     const all = (
@@ -242,10 +271,18 @@ describe("gateway end to end: orders", () => {
         )
       ).code,
     ).toBe("FORBIDDEN");
-    expect((await ok(recordPayment, { input: payment }, shop.adminToken)).recordPayment).toEqual({ status: "PAID" });
     expect(
-      (await ok(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: placed.id }, shop.adminToken))
-        .markFulfilled,
+      (await ok<{ recordPayment: { status: string } }>(recordPayment, { input: payment }, shop.adminToken))
+        .recordPayment,
+    ).toEqual({ status: "PAID" });
+    expect(
+      (
+        await ok<{ markFulfilled: { status: string } }>(
+          `mutation($id: String!) { markFulfilled(id: $id) { status } }`,
+          { id: placed.id },
+          shop.adminToken,
+        )
+      ).markFulfilled,
     ).toEqual({ status: "FULFILLED" });
   });
 
@@ -264,7 +301,7 @@ describe("gateway end to end: orders", () => {
       shop.adminToken,
     );
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "price" });
-    const bhd = await ok(
+    const bhd = await ok<{ createProduct: CreatedProduct }>(
       CREATE_PRODUCT,
       { product: { name: `Dates ${unique()}`, description: "dates", price: 1.234, currency: "BHD", stock: 5 } },
       shop.adminToken,
@@ -299,7 +336,17 @@ describe("gateway end to end: orders", () => {
     await ok(recordPayment, { input: { ...payment, providerReference: unique() } }, shop.adminToken);
 
     const query = `query($ids: [String!]) { stockLevels(productIds: $ids) { productId product { name } onHand available held sold } }`;
-    expect((await ok(query, { ids: [product.id] }, shop.adminToken)).stockLevels).toEqual([
+    type StockLevels = {
+      stockLevels: Array<{
+        productId: string;
+        product: { name: string };
+        onHand: number;
+        available: number;
+        held: number;
+        sold: number;
+      }>;
+    };
+    expect((await ok<StockLevels>(query, { ids: [product.id] }, shop.adminToken)).stockLevels).toEqual([
       { productId: product.id, product: { name: product.name }, onHand: 8, available: 5, held: 3, sold: 2 },
     ]);
     expect((await failure(query, { ids: [product.id] }, holder.token)).code).toBe("FORBIDDEN");
@@ -338,11 +385,14 @@ describe("gateway end to end: orders", () => {
       totalCount: 2,
     });
     // The Go-compatible list keeps working beside the page.
-    expect((await ok(`{ myOrders { id } }`, {}, carol.token)).myOrders).toHaveLength(3);
+    expect(
+      (await ok<{ myOrders: Array<{ id: string }> }>(`{ myOrders { id } }`, {}, carol.token)).myOrders,
+    ).toHaveLength(3);
 
     const adminPage = `query($accountId: String, $email: String, $filter: OrderFilter) {
       orderPage(accountId: $accountId, email: $email, filter: $filter) { totalCount items { id accountId } } }`;
-    const byEmail = await ok<{ orderPage: Page }>(
+    type AdminPage = { totalCount: number; items: Array<{ id: string; accountId: string }> };
+    const byEmail = await ok<{ orderPage: AdminPage }>(
       adminPage,
       { email: carol.email.toUpperCase(), filter: { statuses: ["PENDING_PAYMENT"] } },
       shop.adminToken,
@@ -351,16 +401,24 @@ describe("gateway end to end: orders", () => {
       totalCount: 2,
       items: [placed[2], placed[1]].map((order) => ({ id: order!.id, accountId: carol.id })),
     });
-    expect((await ok(adminPage, { email: `nobody-${unique()}@e2e.test` }, shop.adminToken)).orderPage).toEqual({
+    expect(
+      (await ok<{ orderPage: AdminPage }>(adminPage, { email: `nobody-${unique()}@e2e.test` }, shop.adminToken))
+        .orderPage,
+    ).toEqual({
       totalCount: 0,
       items: [],
     });
-    expect((await ok(adminPage, { email: carol.email, accountId: shop.alice.id }, shop.adminToken)).orderPage).toEqual({
+    expect(
+      (await ok<{ orderPage: AdminPage }>(adminPage, { email: carol.email, accountId: shop.alice.id }, shop.adminToken))
+        .orderPage,
+    ).toEqual({
       totalCount: 0,
       items: [],
     });
     // A customer may page their own account's orders, never another's, by email or everybody's.
-    expect((await ok(adminPage, { accountId: carol.id }, carol.token)).orderPage).toMatchObject({ totalCount: 3 });
+    expect(
+      (await ok<{ orderPage: AdminPage }>(adminPage, { accountId: carol.id }, carol.token)).orderPage,
+    ).toMatchObject({ totalCount: 3 });
     for (const variables of [{ accountId: shop.alice.id }, { email: carol.email }, {}]) {
       expect((await failure(adminPage, variables, carol.token)).code).toBe("FORBIDDEN");
     }

@@ -107,7 +107,9 @@ describe("gateway end to end: rest", () => {
       status: 201,
       body: { status: "PENDING_PAYMENT", totalCents: 5000, lines: [{ quantity: 2 }] },
     });
-    expect((await rest("GET", `/order/${order.body.id}`, { token: shop.alice.token })).body.id).toBe(order.body.id);
+    expect((await rest<{ id: string }>("GET", `/order/${order.body.id}`, { token: shop.alice.token })).body.id).toBe(
+      order.body.id,
+    );
     expect((await rest("GET", `/order/${order.body.id}`, { token: shop.bob.token })).status).toBe(403);
     const listed = await rest<Array<{ id: string }>>("GET", `/orders/${shop.alice.id}?take=100`, {
       token: shop.alice.token,
@@ -115,9 +117,10 @@ describe("gateway end to end: rest", () => {
     expect(listed.body.map((entry) => entry.id)).toContain(order.body.id);
     expect((await rest("GET", `/orders/${shop.alice.id}`, { token: shop.bob.token })).status).toBe(403);
     expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: shop.bob.token })).status).toBe(403);
-    expect((await rest("POST", `/order/${order.body.id}/cancel`, { token: shop.alice.token })).body.status).toBe(
-      "CANCELLED",
-    );
+    expect(
+      (await rest<{ status: string }>("POST", `/order/${order.body.id}/cancel`, { token: shop.alice.token })).body
+        .status,
+    ).toBe("CANCELLED");
     expect(await rest("POST", `/order/${order.body.id}/cancel`, { token: shop.alice.token })).toMatchObject({
       status: 409,
       body: { error: { code: "CONFLICT" } },
@@ -143,10 +146,12 @@ describe("gateway end to end: rest", () => {
   });
 
   it("describes every REST route in /openapi.json", async () => {
-    const document = (await rest("GET", "/openapi.json")).body;
+    const document = (
+      await rest<{ openapi: string; paths: Record<string, Record<string, unknown>> }>("GET", "/openapi.json")
+    ).body;
     expect(document.openapi).toBe("3.1.0");
-    const described = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
-      ([route, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`),
+    const described = Object.entries(document.paths).flatMap(([route, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`),
     );
     const served = restRoutes({ paymentWebhookSecret: "" }).map((route) => `${route.method} ${route.path}`);
     expect(described.sort()).toEqual(served.sort());

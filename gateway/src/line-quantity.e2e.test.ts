@@ -65,12 +65,12 @@ describe("an order line's quantity, one rule at every edge", () => {
     async (quantity) => {
       const customer = await register();
       const product = dataOf(
-        await client.graphql(
+        await client.graphql<{ createProduct: { id: string } }>(
           `mutation($product: ProductInput!) { createProduct(product: $product) { id } }`,
           { product: { name: `Lantern ${unique()}`, description: "", price: 5, stock: 10_000 } },
           adminToken,
         ),
-      ).createProduct as { id: string };
+      ).createProduct;
       const before = await settledDigest(edges!.shop.databaseUrls);
 
       const graphql = expectCodedGraphQLErrors(

@@ -198,13 +198,16 @@ describe("two tabs refreshing at once", () => {
     const user = await register("198.51.100.40");
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, tab) =>
-        graphql(gateways()[tab % 2]!, REFRESH, { r: user.refreshToken }, { forwardedFor: "198.51.100.40" }),
+        graphql<{ refreshToken: { accessToken: string; refreshToken: string } }>(
+          gateways()[tab % 2]!,
+          REFRESH,
+          { r: user.refreshToken },
+          { forwardedFor: "198.51.100.40" },
+        ),
       ),
     );
     for (const result of results) expect(result.errors).toBeUndefined();
-    const sessions = results.map(
-      (result) => result.data!.refreshToken as { accessToken: string; refreshToken: string },
-    );
+    const sessions = results.map((result) => result.data!.refreshToken);
     expect(new Set(sessions.map((session) => session.refreshToken)).size).toBe(1);
     for (const session of sessions)
       for (const gatewayUrl of gateways())
@@ -294,11 +297,11 @@ describe("sessions and account administration over REST", () => {
   });
 
   it("lets only an admin set a role or disable an account, refusing bad input by field", async () => {
-    const admin = await rest(system.gatewayUrl, "POST", "/login", {
+    const admin = await rest<{ accessToken: string }>(system.gatewayUrl, "POST", "/login", {
       body: TEST_ADMIN,
       forwardedFor: "198.51.100.98",
     });
-    const adminToken = admin.body.accessToken as string;
+    const adminToken = admin.body.accessToken;
     const user = await register(ADDRESS);
     const other = await register(ADDRESS);
     const asCustomer = await rest(system.gatewayUrl, "POST", `/account/${other.account.id}/role`, {

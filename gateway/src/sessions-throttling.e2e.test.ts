@@ -14,6 +14,7 @@ import {
   uniqueEmail,
   useSessionsSystem,
 } from "./test-sessions-e2e.js";
+import type { RestErrorBody } from "./test-http.js";
 
 /** Sessions end to end: login and registration throttling across two gateways. */
 
@@ -98,7 +99,7 @@ describe("login throttling across two gateways", () => {
       codes.push(codeOf(result));
     }
     expect(codes).toEqual(Array(6).fill("UNAUTHENTICATED"));
-    const seventh = await rest(system.gatewayUrl, "POST", "/login", {
+    const seventh = await rest<RestErrorBody>(system.gatewayUrl, "POST", "/login", {
       body: { email: `    ${email.normalize("NFD")}`, password: "guess-7" },
       forwardedFor: "203.0.113.120",
     });

@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { Database } from "@polyscale/platform";
 import { startTestSystem, TEST_ADMIN, type TestSystem } from "@polyscale/tools/test-shop";
 import { closeServices, connectServices, type Services } from "./services.js";
-import { restCall, type RestAnswer, type RestOptions, type UnstatedData } from "./test-http.js";
+import { restCall, type RestAnswer, type RestErrorBody, type RestOptions } from "./test-http.js";
 
 /**
  * For the edge suites (money.e2e, edges.property.e2e): plain HTTP clients of a running gateway that return every
@@ -15,7 +15,7 @@ export interface GraphQLError {
 }
 
 /** Data is the shape the operation selects, as the caller states it (not checked against it). */
-export interface GraphQLAnswer<Data = UnstatedData> {
+export interface GraphQLAnswer<Data = unknown> {
   status: number;
   data?: Data | null;
   errors?: GraphQLError[];
@@ -23,14 +23,9 @@ export interface GraphQLAnswer<Data = UnstatedData> {
 
 export type { RestAnswer } from "./test-http.js";
 
-/** The body of a coded REST refusal. */
-export interface RestErrorBody {
-  error?: { code?: string; reason?: string; field?: string; message?: string };
-}
-
 export function edgeClients(gatewayUrl: string) {
   return {
-    async graphql<Data = UnstatedData>(
+    async graphql<Data = unknown>(
       query: string,
       variables: Record<string, unknown> = {},
       token?: string,
@@ -43,7 +38,7 @@ export function edgeClients(gatewayUrl: string) {
       return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer<Data>, "status">) };
     },
 
-    rest: <Body = UnstatedData>(method: string, route: string, options: RestOptions = {}): Promise<RestAnswer<Body>> =>
+    rest: <Body = unknown>(method: string, route: string, options: RestOptions = {}): Promise<RestAnswer<Body>> =>
       restCall<Body>(gatewayUrl, method, route, options),
   };
 }

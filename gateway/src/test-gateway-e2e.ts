@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect } from "vitest";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import { restCall, type RestOptions, type UnstatedData } from "./test-http.js";
+import { restCall, type RestOptions } from "./test-http.js";
 
 /** The running system of this test file (set by useGatewaySystem's beforeAll). */
 export let system: RunningSystem;
@@ -15,17 +15,15 @@ export const ADMIN = { email: "admin@e2e.polyscale.test", password: "e2e-admin-p
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
 export const PASSWORD = "correct-horse-battery-9";
 
-export type { UnstatedData } from "./test-http.js";
-
 /** A GraphQL answer; Data is the shape the operation selects, as the caller states it (not checked against it). */
-export interface GraphQLResponse<Data = UnstatedData> {
+export interface GraphQLResponse<Data = unknown> {
   status: number;
   data: Data | null | undefined;
   errors?: Array<{ message: string; extensions?: { code?: string; reason?: string; field?: string } }>;
   headers: Headers;
 }
 
-export async function graphql<Data = UnstatedData>(
+export async function graphql<Data = unknown>(
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
@@ -40,7 +38,7 @@ export async function graphql<Data = UnstatedData>(
 }
 
 /** The data of a query that must succeed. */
-export async function ok<Data = UnstatedData>(
+export async function ok<Data = unknown>(
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
@@ -61,7 +59,7 @@ export async function failure(query: string, variables: Record<string, unknown> 
  * A REST call to this file's gateway; Body is the answer's shape, as the caller states it (not checked against it). An
  * empty answer's body is undefined: callers expecting one state `Body | undefined`.
  */
-export function rest<Body = UnstatedData>(method: string, route: string, options: RestOptions = {}) {
+export function rest<Body = unknown>(method: string, route: string, options: RestOptions = {}) {
   return restCall<Body>(system.gatewayUrl, method, route, options);
 }
 
@@ -103,11 +101,15 @@ export const CREATE_PRODUCT = `mutation($product: ProductInput!) {
   createProduct(product: $product) { id name price priceCents currency stock inStock }
 }`;
 
+/** A product as CREATE_PRODUCT selects it. */
 export interface CreatedProduct {
   id: string;
   name: string;
   price: number;
   priceCents: number;
+  currency: string;
+  stock: number;
+  inStock: boolean;
 }
 
 export async function createProduct(adminToken: string, name: string, price: number, stock = 50) {

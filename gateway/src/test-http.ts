@@ -1,14 +1,11 @@
 /**
  * The one REST client of the gateway's end-to-end helpers (test-gateway-e2e, test-edges, test-sessions-e2e): each
  * binds it to its gateway and its own options.
+ *
+ * Every client of these helpers (REST and GraphQL) takes the answer's shape as a type argument (`ok<{ me: { id:
+ * string } | null }>(...)`, `rest<{ id: string }>(...)`). Left out, it is `unknown`: a call that only looks at the
+ * status or the errors needs none, and one that reads the data without stating its shape does not compile.
  */
-
-/**
- * The data of an operation whose shape the call does not state yet. Calls state it as a type argument (`ok<{ me: {
- * id: string } }>(...)`); the ones left unstated are lint findings to type, and this default goes when none are.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the transitional default described above
-export type UnstatedData = Record<string, any>;
 
 /** What a REST call sends: a JSON body (a string is sent as it is, for bodies JSON.stringify cannot write). */
 export interface RestOptions {
@@ -18,15 +15,20 @@ export interface RestOptions {
   headers?: Record<string, string>;
 }
 
+/** The body of a coded REST refusal, as far as the answer holds it (checks read each part before relying on it). */
+export interface RestErrorBody {
+  error?: { code?: string; reason?: string; field?: string; message?: string };
+}
+
 /** Body is the answer's shape, as the caller states it (not checked against it); undefined when it is empty. */
-export interface RestAnswer<Body = UnstatedData> {
+export interface RestAnswer<Body = unknown> {
   status: number;
   headers: Headers;
   body: Body;
 }
 
 /** One REST call to the gateway at `gatewayUrl` (e.g. `http://127.0.0.1:4000`), answered as it came. */
-export async function restCall<Body = UnstatedData>(
+export async function restCall<Body = unknown>(
   gatewayUrl: string,
   method: string,
   route: string,

@@ -8,7 +8,7 @@ import { newId } from "@polyscale/platform";
 import { startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startReplica, startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import { restCall, type RestAnswer, type UnstatedData } from "./test-http.js";
+import { restCall, type RestAnswer } from "./test-http.js";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
 export let system: RunningSystem;
@@ -21,7 +21,7 @@ export let smtp: TestSmtpServer;
 export const PASSWORD = "correct-horse-battery-9";
 
 /** Data is the shape the operation selects, as the caller states it (not checked against it). */
-export interface GraphQLResult<Data = UnstatedData> {
+export interface GraphQLResult<Data = unknown> {
   data?: Data | null;
   errors?: Array<{
     message: string;
@@ -30,7 +30,7 @@ export interface GraphQLResult<Data = UnstatedData> {
 }
 
 /** A GraphQL call through a gateway, as if relayed by the proxy for `clientAddress` (or with a forged header). */
-export async function graphql<Data = UnstatedData>(
+export async function graphql<Data = unknown>(
   gatewayUrl: string,
   query: string,
   variables: Record<string, unknown>,
@@ -58,7 +58,7 @@ export const uniqueEmail = (label: string) => `${label}-${newId()}@example.com`;
 
 export async function register(clientAddress: string, gatewayUrl = system.gatewayUrl) {
   const email = uniqueEmail("user");
-  const result = await graphql(
+  const result = await graphql<{ register: { accessToken: string; refreshToken: string; account: { id: string } } }>(
     gatewayUrl,
     REGISTER,
     { name: "User", email, password: PASSWORD },
@@ -69,14 +69,14 @@ export async function register(clientAddress: string, gatewayUrl = system.gatewa
   expect(result.errors).toBeUndefined();
   return {
     email,
-    ...(result.data!.register as { accessToken: string; refreshToken: string; account: { id: string } }),
+    ...result.data!.register,
   };
 }
 
 export const codeOf = (result: GraphQLResult<unknown>) => result.errors?.[0]?.extensions?.code ?? "OK";
 
 /** A REST call through a gateway, as relayed by the proxy for `forwardedFor`; Body as the caller states it. */
-export function rest<Body = UnstatedData>(
+export function rest<Body = unknown>(
   gatewayUrl: string,
   method: "GET" | "POST",
   route: string,
