@@ -1,0 +1,68 @@
+/** The products row as the catalogue and the PostgreSQL search engine select it and map it to a Product. */
+import type { Product, Variant } from "../model.js";
+
+/** A products row as node-postgres returns it; productColumns selects it, toProduct maps it. */
+export interface ProductRow {
+  id: string;
+  name: string;
+  description: string;
+  price_cents: number;
+  currency: string;
+  category_id: string | null;
+  stock: number;
+  created_at: Date;
+  updated_at: Date;
+  archived_at: Date | null;
+  /** The stored jsonb, in position order. */
+  images: Array<{ url: string; alt: string }>;
+  /** json_agg of the variants by position (variantsOf); their times are ISO strings. */
+  variants: Array<Omit<Variant, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string }>;
+}
+
+const PRODUCT_FIELDS = [
+  "id",
+  "name",
+  "description",
+  "price_cents",
+  "currency",
+  "category_id",
+  "stock",
+  "created_at",
+  "updated_at",
+  "archived_at",
+  "images",
+] as const;
+
+/** The variants of the product row `table` as one json column, by position. */
+function variantsOf(table: string): string {
+  return `(SELECT json_agg(json_build_object('id', v.id, 'productId', v.product_id, 'sku', v.sku,
+      'options', v.options, 'priceCents', v.price_cents, 'currency', v.currency, 'stock', v.stock,
+      'position', v.position, 'createdAt', v.created_at, 'updatedAt', v.updated_at) ORDER BY v.position)
+    FROM product_variants v WHERE v.product_id = ${table}.id) AS variants`;
+}
+
+/** The select list of a ProductRow from the products row named `table` (its table name or alias). */
+export function productColumns(table = "products"): string {
+  return `${PRODUCT_FIELDS.map((field) => `${table}.${field}`).join(", ")}, ${variantsOf(table)}`;
+}
+
+export function toProduct(row: ProductRow): Product {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    priceCents: row.price_cents,
+    currency: row.currency,
+    categoryId: row.category_id,
+    stock: row.stock,
+    variants: row.variants.map((variant): Variant => ({
+      ...variant,
+      createdAt: new Date(variant.createdAt),
+      updatedAt: new Date(variant.updatedAt),
+    })),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    archivedAt: row.archived_at,
+    images: row.images.map((image, position) => ({ url: image.url, alt: image.alt, position })),
+  };
+}
