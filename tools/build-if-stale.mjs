@@ -1,4 +1,4 @@
-// `npm start`'s (and `npm run seed`'s) build step: when an input changed since the last time it ran (build-inputs.mjs
+// `npm start`'s (and `npm run seed`'s, `npm run events:tail`'s) build step: when an input changed since the last time it ran (build-inputs.mjs
 // compares modification times: milliseconds), it generates the contracts' code and transpiles the runtime projects
 // into their dist/ with esbuild; otherwise it does nothing. It is preloaded in the launcher's own process
 // (`node --import ./tools/build-if-stale.mjs tools/dist/start.js`: the launcher is loaded after it, so from a fresh
@@ -19,7 +19,8 @@ import { compiledSources, isStale, root, runtimeProjects, stamp } from "./build-
 
 if (isStale()) {
   const began = new Date();
-  const generate = spawnSync(process.execPath, [path.join(root, "proto/generate.mjs")], { stdio: "inherit" });
+  // All it says goes to stderr: stdout is the program's (`npm run --silent events:tail > events.log` holds events only).
+  const generate = spawnSync(process.execPath, [path.join(root, "proto/generate.mjs")], { stdio: ["inherit", 2, 2] });
   if (generate.status !== 0) process.exit(generate.status ?? 1);
   const { build, stop } = await import("esbuild");
   try {
@@ -50,7 +51,7 @@ if (isStale()) {
   mkdirSync(path.dirname(stamp), { recursive: true });
   closeSync(openSync(stamp, "w"));
   utimesSync(stamp, began, began);
-  console.log(`built ${runtimeProjects.length} projects in ${((Date.now() - began.getTime()) / 1000).toFixed(1)} s`);
+  console.error(`built ${runtimeProjects.length} projects in ${((Date.now() - began.getTime()) / 1000).toFixed(1)} s`);
 } else {
-  console.log("build is up to date");
+  console.error("build is up to date");
 }

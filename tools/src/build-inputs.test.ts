@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readdirSync, statSync, utimesSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import ts from "typescript";
@@ -62,6 +62,22 @@ describe("npm start's build check", () => {
       expect(isStale(stamp)).toBe(false);
     },
   );
+
+  // Regression: `npm run events:tail` ran `npm run build` (generate, then tsc -b: tens of seconds on a fresh clone)
+  // before a program that starts in a second. Every script that runs one of tools' programs builds as npm start does.
+  it("runs each of tools' programs after the build check npm start uses, never the full build", () => {
+    const scripts = (
+      JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    const programs = Object.entries(scripts).filter(([, command]) => /\btools\/dist\/\S+\.js\b/.test(command));
+    expect(programs.map(([name]) => name)).toEqual(expect.arrayContaining(["start", "seed", "events:tail"]));
+    for (const [name, command] of programs) {
+      expect(command, name).toMatch(/^node (--\S+ )*--import \.\/tools\/build-if-stale\.mjs tools\/dist\/\S+\.js\b/);
+      expect(command, name).not.toMatch(/npm run build|tsc -b/);
+    }
+  });
 
   it("builds when there is no stamp", () => {
     expect(isStale(path.join(tmpdir(), "no-such-stamp"))).toBe(true);
