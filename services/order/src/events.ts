@@ -13,6 +13,8 @@ export function orderPlaced(order: Order): DomainEvent {
     accountId: order.accountId,
     lines: order.lines.map((line) => ({
       productId: line.productId,
+      variantId: line.variantId,
+      sku: line.sku,
       name: line.name,
       unitPriceCents: line.unitPriceCents,
       quantity: line.quantity,

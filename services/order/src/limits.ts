@@ -1,5 +1,5 @@
 import { failedPrecondition, requireId, requireLineQuantity, LIMITS, type Queryable } from "@polyscale/platform";
-import type { RequestedLine, UnpaidHolds } from "./model.js";
+import type { RequestedLine, UnpaidHolds, VariantLine } from "./model.js";
 import * as repository from "./repository.js";
 
 /**
@@ -8,9 +8,9 @@ import * as repository from "./repository.js";
  * once; the edges check only their shape.
  */
 
-/** Most units of one product in a cart line or an order line. */
+/** Most units of one variant in a cart line or an order line. */
 export const MAX_LINE_QUANTITY = LIMITS.lineQuantity;
-/** Most distinct products in one order, and so in one cart (a cart must stay checkable). */
+/** Most lines (distinct variants) in one order, and so in one cart (a cart must stay checkable). */
 export const MAX_ORDER_PRODUCTS = LIMITS.orderProducts;
 
 /** The shop's rules on unpaid orders (config.ts reads them from the environment). */
@@ -19,17 +19,33 @@ export interface OrderPolicy {
   paymentWindowSeconds: number;
   /** Most unpaid orders one account may have at once (ORDER_MAX_UNPAID_PER_ACCOUNT). */
   maxUnpaidOrdersPerAccount: number;
-  /** Most units of one product one account may hold in unpaid orders (ORDER_MAX_HELD_UNITS_PER_PRODUCT). */
+  /**
+   * Most units of one product one account may hold in unpaid orders (ORDER_MAX_HELD_UNITS_PER_PRODUCT), summed over
+   * the product's variants: the limit is against hoarding what shoppers look for, and per variant it would grow with
+   * the number of sizes and colours.
+   */
   maxHeldUnitsPerProduct: number;
 }
 
-/** A cart write's account and line: ids, and 1..MAX_LINE_QUANTITY units (INVALID_ARGUMENT naming the field). */
-export function requireCartLine(accountId: string, item: RequestedLine): RequestedLine {
+/**
+ * A cart write's account and line: ids, and 1..MAX_LINE_QUANTITY units (INVALID_ARGUMENT naming the field). A line
+ * without a variant id (absent or empty) names the product's default variant, whose id is the product's.
+ */
+export function requireCartLine(accountId: string, item: RequestedLine): VariantLine {
   requireId("accountId", accountId);
+  const productId = requireId("productId", item.productId);
   return {
-    productId: requireId("productId", item.productId),
+    productId,
+    variantId: item.variantId ? requireId("variantId", item.variantId) : productId,
     quantity: requireLineQuantity("quantity", item.quantity),
   };
+}
+
+/** The units of each product over the lines (lines of two variants of one product add up). */
+export function unitsByProduct(lines: readonly RequestedLine[]): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const line of lines) units.set(line.productId, (units.get(line.productId) ?? 0) + line.quantity);
+  return units;
 }
 
 /**
@@ -44,11 +60,7 @@ export async function requireWithinHolds(
   accountId: string,
   lines: readonly RequestedLine[],
 ): Promise<void> {
-  const holds = await repository.findUnpaidHolds(
-    db,
-    accountId,
-    lines.map((line) => line.productId),
-  );
+  const holds = await repository.findUnpaidHolds(db, accountId, [...unitsByProduct(lines).keys()]);
   requireHoldsAllow(policy, holds, lines);
 }
 
@@ -65,13 +77,13 @@ export function requireHoldsAllow(policy: OrderPolicy, holds: UnpaidHolds, lines
       "accountId",
     );
   }
-  for (const line of lines) {
-    const held = holds.unitsByProduct.get(line.productId) ?? 0;
-    if (held + line.quantity > maxHeldUnitsPerProduct) {
+  for (const [productId, units] of unitsByProduct(lines)) {
+    const held = holds.unitsByProduct.get(productId) ?? 0;
+    if (held + units > maxHeldUnitsPerProduct) {
       throw failedPrecondition(
         "HOLD_LIMIT_EXCEEDED",
-        `an account may hold at most ${maxHeldUnitsPerProduct} units of product ${line.productId} in unpaid orders; ` +
-          `it holds ${held}`,
+        `an account may hold at most ${maxHeldUnitsPerProduct} units of product ${productId} (over its variants) in ` +
+          `unpaid orders; it holds ${held}`,
         "quantity",
       );
     }

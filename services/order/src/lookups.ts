@@ -1,4 +1,4 @@
-import type { Product, ProductClient } from "@polyscale/product";
+import type { Product, ProductClient, Variant } from "@polyscale/product";
 import { failedPrecondition, notFound, type Queryable, type RequestContext } from "@polyscale/platform";
 import type { Order } from "./model.js";
 import * as repository from "./repository.js";
@@ -15,34 +15,50 @@ export async function productsById(
   return new Map(response.products.map((product) => [product.id, product]));
 }
 
-/** The products by id, from one GetProducts call; NOT_FOUND PRODUCT_NOT_FOUND naming the first id that does not exist. */
-export async function requireProductsExist(
-  context: RequestContext,
-  products: ProductClient,
-  productIds: string[],
-): Promise<Map<string, Product>> {
-  const found = await productsById(context, products, productIds);
-  const missing = productIds.find((id) => !found.has(id));
-  if (missing) throw notFound("PRODUCT_NOT_FOUND", `product ${missing} does not exist`, "productId");
-  return found;
+/** A line's product and the variant of it the line names. */
+export interface ProductVariant {
+  product: Product;
+  variant: Variant;
+}
+
+/** The variant of `product` with this id (the default variant's is the product's), if it is one of its variants. */
+export function variantOf(product: Product, variantId: string): Variant | undefined {
+  return product.variants.find((variant) => variant.id === variantId);
 }
 
 /**
- * The products by id, as requireProductsExist, and every one on sale: FAILED_PRECONDITION PRODUCT_ARCHIVED naming the
- * first archived one. A quick refusal for carts and checkout; the reservation refuses an archived product again, in
- * the statement that takes its stock, so a product archived after this read is still never sold.
+ * The product and variant of each line, keyed by variant id, from one GetProducts call, every one on sale: NOT_FOUND
+ * PRODUCT_NOT_FOUND (field productId) for a product that does not exist, NOT_FOUND VARIANT_NOT_FOUND (field
+ * variantId) for a variant that is not one of its product's, FAILED_PRECONDITION PRODUCT_ARCHIVED (field productId)
+ * for an archived product, each naming the first such line. A quick refusal for carts and checkout; the reservation
+ * refuses an archived product again, in the statement that takes its stock, so a product archived after this read is
+ * still never sold.
  */
-export async function requireProductsOnSale(
+export async function requireVariantsOnSale(
   context: RequestContext,
   products: ProductClient,
-  productIds: string[],
-): Promise<Map<string, Product>> {
-  const found = await requireProductsExist(context, products, productIds);
-  const archived = productIds.find((id) => found.get(id)!.archivedAt !== undefined);
-  if (archived) {
-    throw failedPrecondition("PRODUCT_ARCHIVED", `product ${archived} is archived and no longer for sale`, "productId");
+  lines: ReadonlyArray<{ productId: string; variantId: string }>,
+): Promise<Map<string, ProductVariant>> {
+  const found = await productsById(context, products, [...new Set(lines.map((line) => line.productId))]);
+  const variants = new Map<string, ProductVariant>();
+  for (const { productId, variantId } of lines) {
+    const product = found.get(productId);
+    if (!product) throw notFound("PRODUCT_NOT_FOUND", `product ${productId} does not exist`, "productId");
+    const variant = variantOf(product, variantId);
+    if (!variant) {
+      throw notFound("VARIANT_NOT_FOUND", `product ${productId} has no variant ${variantId}`, "variantId");
+    }
+    variants.set(variantId, { product, variant });
   }
-  return found;
+  const archived = lines.find((line) => variants.get(line.variantId)!.product.archivedAt !== undefined);
+  if (archived) {
+    throw failedPrecondition(
+      "PRODUCT_ARCHIVED",
+      `product ${archived.productId} is archived and no longer for sale`,
+      "productId",
+    );
+  }
+  return variants;
 }
 
 /** The order with its lines and payments; NOT_FOUND ORDER_NOT_FOUND (field `id`) when there is none. */

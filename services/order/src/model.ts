@@ -3,17 +3,27 @@ import type { OrderStatus, ReservationEffect } from "./order-status.js";
 
 /** The order service's own types; server.ts converts them to and from the generated proto messages. */
 
+/** One option value of a variant, e.g. name "Size", value "M". */
+export interface VariantOption {
+  name: string;
+  value: string;
+}
+
 export interface CartLine {
   productId: string;
+  /** The variant in the cart: the product's default variant (id = productId) unless another was chosen. */
+  variantId: string;
   quantity: number;
-  /** Current catalog values, not snapshots. */
+  /** Current catalog values, not snapshots: the product's name, the variant's SKU, options, price and currency. */
   name: string;
+  sku: string;
+  options: VariantOption[];
   unitPriceCents: number;
   currency: string;
   lineTotalCents: number;
-  /** False when the product is archived. */
+  /** Whether the variant's available stock covers the quantity; false when the product is archived. */
   inStock: boolean;
-  /** 0 when the product is archived. */
+  /** The variant's units available to sell; 0 when the product is archived. */
   availableStock: number;
   /** The product is archived (off sale): the line stays, but checkout refuses it until removed or restored. */
   archived: boolean;
@@ -29,15 +39,24 @@ export interface Cart {
   updatedAt: Date | undefined;
 }
 
-/** A product and quantity asked for, before anything is known about the product. */
+/** A product (a variant of it, when named) and quantity asked for, before anything is known about the product. */
 export interface RequestedLine {
   productId: string;
+  /** Absent or empty: the product's default variant, whose id is the product's. */
+  variantId?: string;
   quantity: number;
 }
 
-/** A snapshot of the product as it was when the order was placed. */
+/** A requested line once checked: the variant is always named (the default variant's id is the product's). */
+export type VariantLine = Required<RequestedLine>;
+
+/** A snapshot of the product and its variant as they were when the order was placed. */
 export interface OrderLine {
   productId: string;
+  variantId: string;
+  /** '' on lines placed before order lines recorded SKUs (sql/240). */
+  sku: string;
+  options: VariantOption[];
   name: string;
   description: string;
   unitPriceCents: number;
@@ -103,11 +122,12 @@ export interface OrderPage {
 /** A cart line as stored, before the catalog's current values are joined to it. */
 export interface CartItem {
   productId: string;
+  variantId: string;
   quantity: number;
   updatedAt: Date;
 }
 
-/** Why a cart write changed nothing: the line would pass its unit limit, or the cart its product limit. */
+/** Why a cart write changed nothing: the line would pass its unit limit, the cart its line limit, or one currency. */
 export type CartRefusal = "LINE_FULL" | "CART_FULL" | "CURRENCY_MISMATCH";
 
 /** An order as placed, before the database gives it its times. */
@@ -122,7 +142,10 @@ export interface NewOrder extends OrderAddresses {
   paymentWindowSeconds: number;
 }
 
-/** What one account holds unpaid: its number of unpaid orders and, for the given products, the units in them. */
+/**
+ * What one account holds unpaid: its number of unpaid orders and, for the given products, the units in them over all
+ * of each product's variants (the hold limit is per product: limits.ts).
+ */
 export interface UnpaidHolds {
   unpaidOrders: number;
   unitsByProduct: Map<string, number>;

@@ -8,7 +8,7 @@ import {
   type Queryable,
   type RequestContext,
 } from "@polyscale/platform";
-import type { IdempotencyClaim, NewOrder, Order, RequestedLine } from "./model.js";
+import type { IdempotencyClaim, NewOrder, Order, VariantLine } from "./model.js";
 import { requireHoldsAllow, type OrderPolicy } from "./limits.js";
 import * as repository from "./repository.js";
 import type { ReservationEffects } from "./reservation-effects.js";
@@ -24,10 +24,10 @@ const OUTCOME_UNKNOWN_CODES = new Set<ErrorCode>(["UNAVAILABLE", "DEADLINE_EXCEE
 export interface PlacementSteps {
   /** Claims the idempotency key for this request; false when another request holds it. */
   claimKey: Step<IdempotencyClaim, boolean>;
-  /** Reserves the lines' stock in the product service, keyed by the order id. */
-  reserveStock: Step<{ context: RequestContext; orderId: string; lines: RequestedLine[] }, void>;
+  /** Reserves the lines' stock in the product service, per variant, keyed by the order id. */
+  reserveStock: Step<{ context: RequestContext; orderId: string; lines: VariantLine[] }, void>;
   /** Stores the order and, for a checkout, takes its lines out of the cart. */
-  storeOrder: Step<{ order: NewOrder; lines: RequestedLine[]; fromCart: boolean }, Order>;
+  storeOrder: Step<{ order: NewOrder; lines: VariantLine[]; fromCart: boolean }, Order>;
 }
 
 export interface PlacementStepsOptions {
@@ -52,7 +52,10 @@ export function placementSteps({ database, products, effects, policy }: Placemen
     reserveStock: {
       name: "reserveStock",
       invoke: async ({ context, orderId, lines }) => {
-        await products.reserveStock({ orderId, lines }, context);
+        await products.reserveStock(
+          { orderId, lines: lines.map(({ productId, variantId, quantity }) => ({ productId, variantId, quantity })) },
+          context,
+        );
       },
       // A refusal took nothing. After a timeout or a lost connection the reservation may exist all the same.
       mayHaveTakenEffect: (error) => !(error instanceof AppError) || OUTCOME_UNKNOWN_CODES.has(error.code),

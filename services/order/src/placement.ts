@@ -15,10 +15,10 @@ import {
   type RequestContext,
   requireOrderLines,
 } from "@polyscale/platform";
-import type { NewOrder, Order, OrderLine, RequestedLine } from "./model.js";
+import type { NewOrder, Order, OrderLine, RequestedLine, VariantLine } from "./model.js";
 import { KnownAccounts } from "./known-accounts.js";
 import { MAX_ORDER_PRODUCTS, requireWithinHolds, type OrderPolicy } from "./limits.js";
-import { requireProductsOnSale } from "./lookups.js";
+import { requireVariantsOnSale } from "./lookups.js";
 import {
   requireAddressChoices,
   resolveOrderAddresses,
@@ -55,7 +55,7 @@ interface Placement {
   /** Identifies the request behind an idempotency key: a retry must match it. */
   fingerprint: string;
   /** Read after the key is claimed, so a retry of a finished checkout never sees the emptied cart. */
-  lines(): Promise<RequestedLine[]>;
+  lines(): Promise<VariantLine[]>;
   fromCart: boolean;
   /** Checked before anything happens; address-book ids are read when the order is priced. */
   addresses: AddressChoices;
@@ -100,16 +100,19 @@ export class PlacementService {
         if (items.length > MAX_ORDER_PRODUCTS) {
           throw failedPrecondition(
             "ORDER_TOO_LARGE",
-            `an order can hold at most ${MAX_ORDER_PRODUCTS} products`,
+            `an order can hold at most ${MAX_ORDER_PRODUCTS} lines`,
             "accountId",
           );
         }
-        return items.map(({ productId, quantity }) => ({ productId, quantity }));
+        return items.map(({ productId, variantId, quantity }) => ({ productId, variantId, quantity }));
       },
     });
   }
 
-  /** Places an order from explicit lines; lines naming one product twice are merged. Addresses as for checkout. */
+  /**
+   * Places an order from explicit lines, each naming a variant (the product's default variant when variantId is
+   * absent); lines naming one variant twice are merged. Addresses as for checkout.
+   */
   async placeOrder(
     context: RequestContext,
     accountId: string,
@@ -126,7 +129,7 @@ export class PlacementService {
       fingerprint: fingerprintOf({
         operation: "placeOrder",
         accountId,
-        lines: [...merged].sort((a, b) => a.productId.localeCompare(b.productId)),
+        lines: [...merged].sort((a, b) => a.variantId.localeCompare(b.variantId)),
         addresses,
       }),
       fromCart: false,
@@ -200,21 +203,22 @@ export class PlacementService {
   }
 
   /**
-   * The order as it would be stored: the account must exist, every product too and be on sale, in one currency, with a total within
-   * the shop's limit, and the account within its limits on unpaid holds. Refused before any stock is taken.
+   * The order as it would be stored, each line a snapshot of its product and variant (name, SKU, options, the
+   * variant's price): the account must exist, every product and variant too, on sale, in one currency, with a total
+   * within the shop's limit, and the account within its limits on unpaid holds. Refused before any stock is taken.
    */
   private async priceOrder(
     context: RequestContext,
     placement: Placement,
     orderId: string,
-    requested: RequestedLine[],
+    requested: VariantLine[],
   ): Promise<NewOrder> {
     const { database, policy } = this.options;
     const [holds, account, catalog, addresses] = await Promise.allSettled([
       // Checked again, under the account's lock, when the order is stored.
       requireWithinHolds(database, policy, placement.accountId, requested),
       this.requireAccountExists(context, placement.accountId),
-      requireProductsOnSale(context, this.options.products, productIdsOf(requested)),
+      requireVariantsOnSale(context, this.options.products, requested),
       resolveOrderAddresses(context, this.options.accounts, placement.accountId, placement.addresses),
     ]);
     // The checks run at once; their failures are reported in this order so the answer does not depend on timing.
@@ -222,19 +226,22 @@ export class PlacementService {
     if (account.status === "rejected") throw account.reason;
     if (catalog.status === "rejected") throw catalog.reason;
     if (addresses.status === "rejected") throw addresses.reason;
-    const products = catalog.value;
+    const variants = catalog.value;
     const lines = requested.map((line): OrderLine => {
-      const product = products.get(line.productId)!;
+      const { product, variant } = variants.get(line.variantId)!;
       return {
         productId: line.productId,
+        variantId: line.variantId,
+        sku: variant.sku,
+        options: variant.options,
         name: product.name,
         description: product.description,
-        unitPriceCents: product.priceCents,
+        unitPriceCents: variant.priceCents,
         quantity: line.quantity,
-        lineTotalCents: product.priceCents * line.quantity,
+        lineTotalCents: variant.priceCents * line.quantity,
       };
     });
-    const currencies = new Set(requested.map((line) => products.get(line.productId)!.currency));
+    const currencies = new Set(requested.map((line) => variants.get(line.variantId)!.variant.currency));
     if (currencies.size > 1) {
       throw failedPrecondition(
         "CURRENCY_MISMATCH",
@@ -271,10 +278,6 @@ export class PlacementService {
       throw error;
     }
   }
-}
-
-function productIdsOf(lines: readonly RequestedLine[]): string[] {
-  return lines.map((line) => line.productId);
 }
 
 function normalizeIdempotencyKey(key: string): string | undefined {

@@ -76,17 +76,17 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
         await caller.requireActingFor(context, request.accountId);
         return { cart: await service.getCart(context, request.accountId) };
       },
-      addCartItem: async ({ accountId, productId, quantity }, context) => {
+      addCartItem: async ({ accountId, productId, variantId, quantity }, context) => {
         await caller.requireActingFor(context, accountId);
-        return { cart: await service.addCartItem(context, accountId, { productId, quantity }) };
+        return { cart: await service.addCartItem(context, accountId, { productId, variantId, quantity }) };
       },
-      setCartItemQuantity: async ({ accountId, productId, quantity }, context) => {
+      setCartItemQuantity: async ({ accountId, productId, variantId, quantity }, context) => {
         await caller.requireActingFor(context, accountId);
-        return { cart: await service.setCartItemQuantity(context, accountId, { productId, quantity }) };
+        return { cart: await service.setCartItemQuantity(context, accountId, { productId, variantId, quantity }) };
       },
-      removeCartItem: async (request, context) => {
-        await caller.requireActingFor(context, request.accountId);
-        return { cart: await service.removeCartItem(context, request.accountId, request.productId) };
+      removeCartItem: async ({ accountId, productId, variantId }, context) => {
+        await caller.requireActingFor(context, accountId);
+        return { cart: await service.removeCartItem(context, accountId, { productId, variantId }) };
       },
       clearCart: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);

@@ -49,7 +49,7 @@ export class OrderService {
     return this.cart.getCart(context, accountId);
   }
 
-  /** Adds units of a product to the cart (see CartService.addCartItem for the limits). */
+  /** Adds units of a variant to the cart (see CartService.addCartItem for the default variant and the limits). */
   addCartItem(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
     return this.cart.addCartItem(context, accountId, item);
   }
@@ -59,8 +59,13 @@ export class OrderService {
     return this.cart.setCartItemQuantity(context, accountId, item);
   }
 
-  removeCartItem(context: RequestContext, accountId: string, productId: string): Promise<Cart> {
-    return this.cart.removeCartItem(context, accountId, productId);
+  /** Removes the line of a variant (the product's default variant when variantId is absent or empty). */
+  removeCartItem(
+    context: RequestContext,
+    accountId: string,
+    item: Pick<RequestedLine, "productId" | "variantId">,
+  ): Promise<Cart> {
+    return this.cart.removeCartItem(context, accountId, item);
   }
 
   clearCart(context: RequestContext, accountId: string): Promise<Cart> {

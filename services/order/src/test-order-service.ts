@@ -49,6 +49,16 @@ export interface OrderTestBed {
   newAccount: () => Promise<string>;
   /** The id of a new product priced `priceCents` (minor units) in `currency` (USD unless given) with `stock` units. */
   newProduct: (priceCents: number, stock: number, currency?: string) => Promise<string>;
+  /**
+   * A new variant of `productId` (SKU `sku`, priced `priceCents` in `currency`, USD unless given, with `stock` units
+   * and the given option values); returns its id.
+   */
+  newVariant: (
+    productId: string,
+    fields: { sku: string; priceCents: number; stock: number; currency?: string; options?: Record<string, string> },
+  ) => Promise<string>;
+  /** The available stock of each of the product's variants, in the order given (the default variant's id is its product's). */
+  variantStock: (productId: string, ...variantIds: string[]) => Promise<number[]>;
   /** The available stock of each product, in the order given. */
   stock: (...ids: string[]) => Promise<number[]>;
   /** The number of orders stored, over all accounts. */
@@ -93,6 +103,22 @@ export function useOrderService(backend: DatabaseBackend): OrderTestBed {
     newAccount: () => createTestAccount(bed.services.accounts),
     newProduct: (priceCents, stock, currency = "USD") =>
       createTestProduct(bed.services.products, { priceCents, stock, currency }),
+    newVariant: async (productId, { options = {}, currency = "USD", ...fields }) => {
+      const { variant } = await bed.services.products.addVariant({
+        productId,
+        variant: {
+          ...fields,
+          currency,
+          options: Object.entries(options).map(([name, value]) => ({ name, value })),
+        },
+      });
+      return variant!.id;
+    },
+    variantStock: async (productId, ...variantIds) => {
+      const { products } = await bed.services.products.getProducts({ ids: [productId] });
+      const variants = products[0]?.variants ?? [];
+      return variantIds.map((id) => variants.find((variant) => variant.id === id)?.stock ?? Number.NaN);
+    },
     stock: (...ids) => stockOf(bed.services.products, ids),
     orderCount: async () => Number((await bed.database.query("SELECT count(*) AS n FROM orders")).rows[0]!.n),
     reservations: async (status) =>

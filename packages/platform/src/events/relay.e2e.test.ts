@@ -32,7 +32,17 @@ function placed(orderId: string, totalCents = 1_000): DomainEvent {
   return domainEvent("order.placed", orderId, {
     orderId,
     accountId: "0193a0a0-0000-7000-8000-00000000000a",
-    lines: [{ productId: "p1", name: "Boots", unitPriceCents: totalCents, quantity: 1, lineTotalCents: totalCents }],
+    lines: [
+      {
+        productId: "p1",
+        variantId: "p1",
+        sku: "BOOTS-42",
+        name: "Boots",
+        unitPriceCents: totalCents,
+        quantity: 1,
+        lineTotalCents: totalCents,
+      },
+    ],
     totalCents,
     currency: "EUR",
     createdAt: new Date("2026-01-02T03:04:05.678Z"),

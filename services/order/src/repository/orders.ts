@@ -31,7 +31,8 @@ const STAND_IN_JSON = JSON.stringify(CREATED_AT_STAND_IN);
 /**
  * Stores an order, its lines and its order.placed event in one statement (atomic without a transaction of its own, so
  * outside one it costs one round trip), if the account stays within `limits`: fewer than maxUnpaidOrders unpaid orders
- * before this one, and at most maxHeldUnitsPerProduct units of each product in them with this order's lines. The
+ * before this one, and at most maxHeldUnitsPerProduct units of each product in them with this order's lines (summed
+ * over the product's variants, in both). The
  * limits are read under the account's holds lock (locked_unpaid_holds, sql/200), held until the transaction ends, so
  * two concurrent orders of one account cannot both pass a limit only one of them fits in. `overHolds` (nothing
  * written) carries the holds that refused it. The event's time is the order's creation time.
@@ -68,7 +69,8 @@ export async function insertOrderWithinHolds(
         WHERE unpaid_orders < $13
           AND NOT EXISTS (
             SELECT FROM unnest($6::uuid[], $10::int[]) AS line (product_id, quantity)
-             WHERE coalesce((holds.units ->> line.product_id::text)::bigint, 0) + line.quantity > $14)
+             GROUP BY line.product_id
+            HAVING coalesce((holds.units ->> line.product_id::text)::bigint, 0) + sum(line.quantity) > $14)
      ), inserted AS (
        INSERT INTO orders (id, account_id, status, total_cents, currency, payment_due_at, shipping_address,
                            billing_address)
@@ -77,12 +79,14 @@ export async function insertOrderWithinHolds(
          FROM allowed
        RETURNING ${ORDER_COLUMNS}
      ), lines AS (
-       INSERT INTO order_lines
-         (order_id, line_number, product_id, name, description, unit_price_cents, quantity, line_total_cents)
-       SELECT $1, line_number, product_id, name, description, unit_price_cents, quantity, line_total_cents
-         FROM unnest($6::uuid[], $7::text[], $8::text[], $9::bigint[], $10::int[], $11::bigint[])
-              WITH ORDINALITY AS line (product_id, name, description, unit_price_cents, quantity, line_total_cents,
-                                       line_number)
+       INSERT INTO order_lines (order_id, line_number, product_id, variant_id, sku, options, name, description,
+                                unit_price_cents, quantity, line_total_cents)
+       SELECT $1, line_number, product_id, variant_id, sku, options::jsonb, name, description, unit_price_cents,
+              quantity, line_total_cents
+         FROM unnest($6::uuid[], $24::uuid[], $25::text[], $26::text[], $7::text[], $8::text[], $9::bigint[],
+                     $10::int[], $11::bigint[])
+              WITH ORDINALITY AS line (product_id, variant_id, sku, options, name, description, unit_price_cents,
+                                       quantity, line_total_cents, line_number)
         WHERE EXISTS (SELECT FROM allowed)
      ), outbox AS (
        INSERT INTO event_outbox (event_id, subject, aggregate_id, body, traceparent, tracestate)
@@ -118,6 +122,9 @@ export async function insertOrderWithinHolds(
       events.tracestate,
       order.shippingAddress && JSON.stringify(order.shippingAddress),
       order.billingAddress && JSON.stringify(order.billingAddress),
+      order.lines.map((line) => line.variantId),
+      order.lines.map((line) => line.sku),
+      order.lines.map((line) => JSON.stringify(line.options)),
     ],
   );
   for (const wakeUp of wakeUps) db.afterCommit(wakeUp);
@@ -134,8 +141,8 @@ async function withDetails(db: Queryable, rows: readonly OrderRow[]): Promise<Or
   const ids = rows.map((row) => row.id);
   // One after the other: a transaction is a single connection, which runs one query at a time anyway.
   const lines = await db.query<OrderLine & { orderId: string }>(
-    `SELECT order_id AS "orderId", product_id AS "productId", name, description,
-            unit_price_cents AS "unitPriceCents", quantity, line_total_cents AS "lineTotalCents"
+    `SELECT order_id AS "orderId", product_id AS "productId", variant_id AS "variantId", sku, options, name,
+            description, unit_price_cents AS "unitPriceCents", quantity, line_total_cents AS "lineTotalCents"
        FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_number`,
     [ids],
   );
@@ -147,16 +154,8 @@ async function withDetails(db: Queryable, rows: readonly OrderRow[]): Promise<Or
   const paymentsOf = groupBy(payments.rows, (payment) => payment.orderId);
   return rows.map((row) => ({
     ...row,
-    lines: (linesOf.get(row.id) ?? []).map(
-      ({ productId, name, description, unitPriceCents, quantity, lineTotalCents }): OrderLine => ({
-        productId,
-        name,
-        description,
-        unitPriceCents,
-        quantity,
-        lineTotalCents,
-      }),
-    ),
+    // The grouping key stays out of the domain's line.
+    lines: (linesOf.get(row.id) ?? []).map(({ orderId, ...line }): OrderLine => line),
     payments: paymentsOf.get(row.id) ?? [],
   }));
 }
