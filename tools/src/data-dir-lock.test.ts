@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
+import { acquireDataDirLock, DataDirInUseError, databaseLocation } from "./data-dir-lock.js";
 
 const dataDirs: string[] = [];
 const freshDataDir = () => {
@@ -45,5 +45,47 @@ describe("acquireDataDirLock", () => {
     const lock = acquireDataDirLock(dataDir, "npm start");
     expect(lockedBy(dataDir)).toBe(process.pid);
     lock.release();
+  });
+});
+
+describe("databaseLocation", () => {
+  // Regression: `npm run seed` beside a system started on PRODUCT_DATABASE_URL=postgres://…@127.0.0.1/product, given
+  // postgres://…@localhost/product (the same server), was refused as writing where the system does not read.
+  it.each([
+    "postgres://shop:secret@127.0.0.1:5432/product",
+    "postgresql://other@localhost/product",
+    "postgres://shop@LOCALHOST.:5432/product",
+    "postgres://shop@[::1]/product",
+    "postgres://shop@[0:0:0:0:0:0:0:1]:5432/product",
+    "postgres://shop@127.1/product",
+    "postgres://shop@db.localhost/product",
+    "postgres:///product",
+  ])("takes %s for the product database on this machine's loopback", (url) => {
+    expect(databaseLocation(url)).toBe("postgres://localhost:5432/product");
+  });
+
+  it.each([
+    ["another loopback address", "postgres://shop@127.0.0.2/product"],
+    ["another host", "postgres://shop@db.example.com/product"],
+    ["another port", "postgres://shop@localhost:5433/product"],
+    ["another database", "postgres://shop@localhost/products"],
+  ])("tells %s apart", (_what, url) => {
+    expect(databaseLocation(url)).not.toBe("postgres://localhost:5432/product");
+  });
+
+  it("keeps no credentials or options, and spells other hosts one way", () => {
+    expect(databaseLocation("postgres://shop:secret@DB.Example.com.:6432/product?sslmode=require")).toBe(
+      "postgres://db.example.com:6432/product",
+    );
+  });
+
+  it("names the database after the user when the URL names none, as node-postgres does", () => {
+    expect(databaseLocation("postgres://shop@127.0.0.1")).toBe("postgres://localhost:5432/shop");
+  });
+
+  it("keeps a Unix socket directory as written", () => {
+    expect(databaseLocation("postgres:///product?host=/var/run/postgresql")).toBe(
+      "postgres:///var/run/postgresql:5432/product",
+    );
   });
 });

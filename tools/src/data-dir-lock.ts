@@ -26,15 +26,43 @@ export interface LockHolder {
 }
 
 /**
- * Where a database URL points, as `postgres://host:port/database` (the port 5432 when the URL has none): no user,
- * password or options, as a lock file is no place for credentials. URLs of one database give one location, whoever
- * connects and however the scheme is spelt (postgres:, postgresql:).
+ * One spelling of a PostgreSQL host: lower case, IPv4 in its dotted form (127.1 is 127.0.0.1), and every name of this
+ * machine's loopback as `localhost`: the name itself and names under it (RFC 6761 reserves them for loopback), with or
+ * without the final dot, 127.0.0.1 and ::1. A server listening on loopback answers on both addresses, and a client
+ * given `localhost` tries both; other 127.x addresses stay apart, since two servers can listen on two of them. A Unix
+ * socket directory (a path) is kept as it is.
+ */
+function canonicalHost(host: string): string {
+  // A Unix socket directory: a path, spelt as given.
+  if (host.includes("/")) return host;
+  let name = host.toLowerCase().replace(/\.$/, "");
+  if (!name.startsWith("[")) {
+    try {
+      // The WHATWG host parser of special schemes (http:), which postgres: URLs do not get: IPv4 shorthands.
+      name = new URL(`http://${name}`).hostname;
+    } catch {
+      // Not a host name a URL can hold: kept as written.
+    }
+  }
+  const loopback = name === "localhost" || name.endsWith(".localhost") || name === "127.0.0.1" || name === "[::1]";
+  return loopback ? "localhost" : name;
+}
+
+/**
+ * Where a database URL points, as `postgres://host:port/database`: no user, password or options, as a lock file is no
+ * place for credentials. URLs of one database give one location, whoever connects, however the scheme is spelt
+ * (postgres:, postgresql:) and whichever name of the same host they use (canonicalHost: localhost and 127.0.0.1 are
+ * one server). What a URL leaves out is what node-postgres then uses: host localhost (or the `host` option, e.g. a
+ * Unix socket directory), port 5432, and the user's name as the database.
  *
  * @throws TypeError when url is not a URL
  */
 export function databaseLocation(url: string): string {
   const parsed = new URL(url);
-  return `postgres://${parsed.hostname.toLowerCase()}:${parsed.port || "5432"}${parsed.pathname}`;
+  // A Unix socket directory may be the host, percent-encoded (postgres://%2Fvar%2Frun%2Fpostgresql/shop).
+  const host = canonicalHost(decodeURIComponent(parsed.hostname) || parsed.searchParams.get("host") || "localhost");
+  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username);
+  return `postgres://${host}:${parsed.port || "5432"}/${encodeURIComponent(database)}`;
 }
 
 export class DataDirInUseError extends Error {

@@ -187,8 +187,13 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
         expect(readFileSync(path.join(env.DATA_DIR, "polyscale.lock"), "utf8")).not.toContain(password);
       }
 
-      const same = await seed(env, "--products", "20");
-      expect(same.status).toBe(0);
+      // Regression: the same server under another name of loopback (localhost for 127.0.0.1) was refused as another
+      // database. The system's URL names one of the two (scratch databases are on the test server).
+      const sameServer = new URL(urls.product);
+      const loopbackNames: Record<string, string> = { "127.0.0.1": "localhost", localhost: "127.0.0.1" };
+      sameServer.hostname = loopbackNames[sameServer.hostname] ?? sameServer.hostname;
+      const same = await seed({ ...env, PRODUCT_DATABASE_URL: sameServer.href }, "--products", "20");
+      expect(same.status, same.stderr).toBe(0);
       expect(same.stderr).toContain(`seeding the running system's product database (${location})`);
       expect(await productCount(launcher)).toBe(20);
     } finally {
