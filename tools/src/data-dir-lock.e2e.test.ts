@@ -69,7 +69,8 @@ describe("DATA_DIR lock taken by several processes at once", () => {
       try {
         expect(winners, `round ${round}: ${JSON.stringify(outcomes)}`).toHaveLength(1);
         for (const outcome of outcomes.filter((other) => other !== winners[0])) {
-          expect(outcome.said).toContain(`is in use by \`npm start\` (pid ${winners[0]!.pid}`);
+          expect(outcome.said).toContain(`\`npm start\` (pid ${winners[0]!.pid}, since `);
+          expect(outcome.said).toContain(`is already running on DATA_DIR ${dataDir}: stop it first`);
         }
       } finally {
         for (const child of children) child.stdin.end();

@@ -15,6 +15,9 @@ const plantLock = (dataDir: string, holder: object) =>
 const lockedBy = (dataDir: string) =>
   (JSON.parse(readFileSync(path.join(dataDir, "polyscale.lock"), "utf8")) as { pid: number }).pid;
 
+/** This process's parent's start time (/proc/<pid>/stat field 22): the parent stands for a live holder. */
+const parentStart = readFileSync(`/proc/${process.ppid}/stat`, "utf8").split(") ")[1]!.split(" ")[19];
+
 afterEach(() => {
   for (const dataDir of dataDirs.splice(0)) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -22,11 +25,27 @@ afterEach(() => {
 describe("acquireDataDirLock", () => {
   it("refuses a DATA_DIR held by a live process, naming it", () => {
     const dataDir = freshDataDir();
-    // This process's parent stands for the running launcher: its pid and its start time (/proc/<pid>/stat field 22).
-    const parentStart = readFileSync(`/proc/${process.ppid}/stat`, "utf8").split(") ")[1]!.split(" ")[19];
+    // This process's parent stands for the running launcher: its pid and its start time.
     plantLock(dataDir, { pid: process.ppid, command: "npm start", startedAt: "then", processStartTime: parentStart });
     expect(() => acquireDataDirLock(dataDir, "npm run seed")).toThrow(DataDirInUseError);
-    expect(() => acquireDataDirLock(dataDir, "npm run seed")).toThrow(`pid ${process.ppid}`);
+    expect(() => acquireDataDirLock(dataDir, "npm run seed")).toThrow(
+      `\`npm start\` (pid ${process.ppid}, since then) is already running on DATA_DIR ${dataDir}: stop it first ` +
+        `(Ctrl-C in its terminal, or kill ${process.ppid}), or run this one with another DATA_DIR and other ports`,
+    );
+  });
+
+  it("tells a start beside a running seed to wait for it", () => {
+    const dataDir = freshDataDir();
+    plantLock(dataDir, {
+      pid: process.ppid,
+      command: "npm run seed",
+      startedAt: "then",
+      processStartTime: parentStart,
+    });
+    expect(() => acquireDataDirLock(dataDir, "npm start")).toThrow(
+      `\`npm run seed\` (pid ${process.ppid}, since then) is already running on DATA_DIR ${dataDir}: wait for it ` +
+        `to finish, or stop it (Ctrl-C in its terminal, or kill ${process.ppid})`,
+    );
   });
 
   it("regression: takes over a lock naming its own pid (a container restarted after kill -9, pids repeat)", () => {

@@ -65,16 +65,33 @@ export function databaseLocation(url: string): string {
   return `postgres://${host}:${parsed.port || "5432"}/${encodeURIComponent(database)}`;
 }
 
+/**
+ * Who holds a DATA_DIR, for messages: "`npm start` (pid 7988, since 2026-11-30T10:38:47.585Z, gateway
+ * http://127.0.0.1:4000)".
+ */
+export function describeHolder(holder: LockHolder): string {
+  const gateway = holder.gatewayUrl ? `, gateway ${holder.gatewayUrl}` : "";
+  return `\`${holder.command}\` (pid ${holder.pid}, since ${holder.startedAt}${gateway})`;
+}
+
+/** How to stop the holder of a DATA_DIR: "Ctrl-C in its terminal, or kill 7988". */
+export const howToStop = (holder: LockHolder) => `Ctrl-C in its terminal, or kill ${holder.pid}`;
+
+/**
+ * A DATA_DIR held by a live process. The message is one sentence saying what runs (command, pid, since when, its
+ * gateway), where (DATA_DIR) and what to do: stop it, or run a second system on a DATA_DIR of its own; wait for a seed.
+ */
 export class DataDirInUseError extends Error {
   override readonly name = "DataDirInUseError";
   constructor(
     readonly dataDir: string,
     readonly holder: LockHolder,
   ) {
-    super(
-      `${dataDir} is in use by \`${holder.command}\` (pid ${holder.pid}, since ${holder.startedAt}` +
-        `${holder.gatewayUrl ? `, ${holder.gatewayUrl}` : ""}); stop it first (Ctrl-C in its terminal, or kill ${holder.pid})`,
-    );
+    const what =
+      holder.command === "npm start"
+        ? `stop it first (${howToStop(holder)}), or run this one with another DATA_DIR and other ports`
+        : `wait for it to finish, or stop it (${howToStop(holder)})`;
+    super(`${describeHolder(holder)} is already running on DATA_DIR ${dataDir}: ${what}`);
   }
 }
 

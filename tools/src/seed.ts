@@ -13,7 +13,14 @@
 import { readConfig, setting } from "@polyscale/platform";
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { acquireDataDirLock, databaseLocation, lockHolder, type LockHolder } from "./data-dir-lock.js";
+import {
+  acquireDataDirLock,
+  databaseLocation,
+  describeHolder,
+  howToStop,
+  lockHolder,
+  type LockHolder,
+} from "./data-dir-lock.js";
 import {
   DEFAULT_EMBEDDED_POSTGRES_PORT,
   embeddedPostgresPassword,
@@ -54,14 +61,19 @@ function fail(message: string): never {
  */
 function seedRunningSystem(running: LockHolder, given: string | undefined): Promise<number> {
   const product = running.databases?.product;
-  if (running.command !== "npm start" || product === undefined) {
+  const holder = `${describeHolder(running)} on DATA_DIR ${dataDir}`;
+  if (running.command !== "npm start") {
+    fail(`${holder} is using the database: wait for it to finish, or stop it (${howToStop(running)})`);
+  }
+  if (product === undefined) {
+    fail(`${holder} is still starting: run the seed again once it says "PolyScale is running"`);
+  }
+  if (args.includes("--reset")) {
     fail(
-      `${dataDir} is in use by \`${running.command}\` (pid ${running.pid}) and its database is not running for ` +
-        "others yet; try again once it has started or finished",
+      `${holder} is running, and --reset would empty the catalogue under it: stop it first (${howToStop(running)}), ` +
+        "then seed with --reset",
     );
   }
-  const holder = `the running \`npm start\` (pid ${running.pid})`;
-  if (args.includes("--reset")) fail(`--reset would empty the catalogue under ${holder}; stop it first`);
   const embedded = product === "embedded";
   if (given !== undefined) {
     let location: string;
@@ -74,7 +86,7 @@ function seedRunningSystem(running: LockHolder, given: string | undefined): Prom
       fail(
         `${holder} keeps its products in ${embedded ? "the embedded PostgreSQL" : product}, not in ${location} ` +
           `(PRODUCT_DATABASE_URL): ${embedded ? "unset PRODUCT_DATABASE_URL" : "give the seed its URL"} to seed it, ` +
-          "or stop it first",
+          `or stop it first (${howToStop(running)})`,
       );
     }
     console.error(`seeding the running system's product database (${product})`);

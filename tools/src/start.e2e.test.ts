@@ -98,6 +98,10 @@ async function productCount(launcher: Launcher): Promise<number> {
   return body.data.searchProducts.totalCount;
 }
 
+/** When the running launcher took DATA_DIR, as its lock says (and as refusals quote it). */
+const startedAt = (launcher: Launcher) =>
+  (JSON.parse(readFileSync(path.join(launcher.dataDir, "polyscale.lock"), "utf8")) as { startedAt: string }).startedAt;
+
 afterEach(async () => {
   for (const launcher of launched.splice(0)) {
     const pid = launcher.child.pid!;
@@ -124,8 +128,12 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     const second = launch({ ...(await environment(first.dataDir)) });
     expect(await second.exited).toBe(2);
     expect(second.output()).not.toContain("PolyScale is running");
-    expect(second.output()).toContain(`PolyScale is already running: ${first.dataDir} is in use by \`npm start\``);
-    expect(second.output()).toContain(`pid ${first.child.pid}`);
+    // Seen: "PolyScale is already running: … is in use by `npm start` …": one sentence now, what runs, where, what to do.
+    const firstOne = `\`npm start\` (pid ${first.child.pid}, since ${startedAt(first)}, gateway ${first.gatewayUrl})`;
+    expect(second.output().trim().split("\n")).toEqual([
+      `PolyScale cannot start: ${firstOne} is already running on DATA_DIR ${first.dataDir}: stop it first (Ctrl-C in ` +
+        `its terminal, or kill ${first.child.pid}), or run this one with another DATA_DIR and other ports`,
+    ]);
 
     // Seen: seed while the system ran printed "seeded", then the data was corrupt after a restart.
     const seeded = await seed(first.env, "--products", "120");
@@ -138,7 +146,10 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(await productCount(first)).toBe(150);
     const reset = await seed(first.env, "--reset");
     expect(reset.status).toBe(1);
-    expect(reset.stderr).toContain("--reset would empty the catalogue under the running `npm start`");
+    expect(reset.stderr.trim()).toBe(
+      `npm run seed: ${firstOne} on DATA_DIR ${first.dataDir} is running, and --reset would empty the catalogue ` +
+        `under it: stop it first (Ctrl-C in its terminal, or kill ${first.child.pid}), then seed with --reset`,
+    );
     expect(await productCount(first)).toBe(150);
 
     // Seen: closing the terminal orphaned all four services, which then ignored SIGTERM.
@@ -164,7 +175,9 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     try {
       await running(launcher);
       const location = databaseLocation(urls.product);
-      const holder = `the running \`npm start\` (pid ${launcher.child.pid})`;
+      const holder =
+        `\`npm start\` (pid ${launcher.child.pid}, since ${startedAt(launcher)}, gateway ${launcher.gatewayUrl}) ` +
+        `on DATA_DIR ${env.DATA_DIR}`;
 
       // Seen: without PRODUCT_DATABASE_URL the seed wrote into the embedded PostgreSQL (which the system ran for the
       // account and order services), printed "seeded", and the running system showed none of it.
@@ -218,6 +231,38 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
       expect(await productCount(launcher)).toBe(0);
     } finally {
       await scratch.drop();
+    }
+  });
+
+  it("regression: a seed beside another seed or a start still starting is refused in one sentence saying what to do", async () => {
+    // Seen: "… is in use by `npm run seed` (pid …) and its database is not running for others yet". This process's
+    // parent stands for the holder: a live process whose start time the lock gives, as a launcher's would.
+    const env = await environment();
+    const parentStart = readFileSync(`/proc/${process.ppid}/stat`, "utf8").split(") ")[1]!.split(" ")[19];
+    const lockFile = path.join(env.DATA_DIR, "polyscale.lock");
+    const holder = (command: string) => {
+      writeFileSync(
+        lockFile,
+        JSON.stringify({ pid: process.ppid, command, startedAt: "then", processStartTime: parentStart }),
+      );
+      return `\`${command}\` (pid ${process.ppid}, since then) on DATA_DIR ${env.DATA_DIR}`;
+    };
+    try {
+      const seeding = holder("npm run seed");
+      const beside = await seed(env, "--products", "5");
+      expect(beside.status).toBe(1);
+      expect(beside.stderr.trim()).toBe(
+        `npm run seed: ${seeding} is using the database: wait for it to finish, or stop it (Ctrl-C in its terminal, ` +
+          `or kill ${process.ppid})`,
+      );
+      const starting = holder("npm start");
+      const early = await seed(env, "--products", "5");
+      expect(early.status).toBe(1);
+      expect(early.stderr.trim()).toBe(
+        `npm run seed: ${starting} is still starting: run the seed again once it says "PolyScale is running"`,
+      );
+    } finally {
+      rmSync(env.DATA_DIR, { recursive: true, force: true });
     }
   });
 

@@ -62,7 +62,7 @@ try {
 } catch (error) {
   // Only a live holder means running; anything else (a read-only or missing directory, no permission) is said as such.
   if (error instanceof DataDirInUseError) {
-    console.error(`PolyScale is already running: ${error.message}`);
+    console.error(`PolyScale cannot start: ${error.message}`);
     process.exit(2);
   }
   console.error(`PolyScale cannot use DATA_DIR ${dataDir}: ${(error as Error).message}`);
