@@ -42,16 +42,22 @@ interface SearchShape {
   categories: Array<{ categoryId: string; count: number }>;
   priceBuckets: Array<{ minCents: number; maxCents?: number; count: number }>;
 }
+interface OptionShape {
+  name: string;
+  value: string;
+}
+/** What a cart line and an order line both say: the product, its variant, and the units at a unit price. */
+interface LineShape {
+  productId: string;
+  variantId: string;
+  sku: string;
+  options: OptionShape[];
+  name: string;
+  unitPriceCents: number;
+  quantity: number;
+}
 interface CartShape {
-  lines: Array<{
-    productId: string;
-    name: string;
-    quantity: number;
-    unitPriceCents: number;
-    lineTotalCents: number;
-    currency: string;
-    inStock: boolean;
-  }>;
+  lines: Array<LineShape & { lineTotalCents: number; currency: string; inStock: boolean }>;
   totalCents: number;
   currency: string;
 }
@@ -61,7 +67,7 @@ interface OrderShape {
   status: string;
   totalCents: number;
   currency: string;
-  lines: Array<{ productId: string; name: string; unitPriceCents: number; quantity: number }>;
+  lines: LineShape[];
 }
 
 /** A search as a storefront asks it: text, one category, a price ceiling in minor units, cheapest first. */
@@ -92,9 +98,15 @@ interface Storefront {
   me(token: string): Promise<Answer<AccountShape>>;
   categories(): Promise<Answer<CategoryShape[]>>;
   search(request: SearchRequest): Promise<Answer<SearchShape>>;
-  addToCart(token: string, productId: string, quantity: number): Promise<Answer<CartShape>>;
-  setCartItemQuantity(token: string, productId: string, quantity: number): Promise<Answer<CartShape>>;
-  removeFromCart(token: string, productId: string): Promise<Answer<CartShape>>;
+  /** Cart lines name a product and, optionally, one of its variants (absent: the default variant). */
+  addToCart(token: string, productId: string, quantity: number, variantId?: string): Promise<Answer<CartShape>>;
+  setCartItemQuantity(
+    token: string,
+    productId: string,
+    quantity: number,
+    variantId?: string,
+  ): Promise<Answer<CartShape>>;
+  removeFromCart(token: string, productId: string, variantId?: string): Promise<Answer<CartShape>>;
   clearCart(token: string): Promise<Answer<CartShape>>;
   cart(token: string): Promise<Answer<CartShape>>;
   checkout(token: string): Promise<Answer<OrderShape>>;
@@ -125,8 +137,11 @@ async function graphqlAnswer<Field, T>(
 }
 
 const SESSION = `account { id name email role } accessToken refreshToken`;
-const CART = `lines { productId name quantity unitPriceCents lineTotalCents currency inStock } totalCents currency`;
-const ORDER = `id accountId status totalCents currency products { id name priceCents quantity }`;
+const OPTIONS = `options { name value }`;
+const CART = `lines { productId variantId sku ${OPTIONS} name quantity unitPriceCents lineTotalCents currency inStock }
+  totalCents currency`;
+const ORDER = `id accountId status totalCents currency
+  products { id variantId sku ${OPTIONS} name priceCents quantity }`;
 
 interface GraphQLSession {
   account: AccountShape;
@@ -134,7 +149,15 @@ interface GraphQLSession {
   refreshToken: string;
 }
 interface GraphQLOrder extends Omit<OrderShape, "lines"> {
-  products: Array<{ id: string; name: string; priceCents: number; quantity: number }>;
+  products: Array<{
+    id: string;
+    variantId: string;
+    sku: string;
+    options: OptionShape[];
+    name: string;
+    priceCents: number;
+    quantity: number;
+  }>;
 }
 
 const sessionOfGraphQL = (session: GraphQLSession): SessionShape & Tokens => ({
@@ -148,6 +171,9 @@ const orderOfGraphQL = ({ products, ...order }: GraphQLOrder): OrderShape => ({
   ...order,
   lines: products.map((line) => ({
     productId: line.id,
+    variantId: line.variantId,
+    sku: line.sku,
+    options: line.options,
     name: line.name,
     unitPriceCents: line.priceCents,
     quantity: line.quantity,
@@ -229,26 +255,28 @@ const graphqlStorefront: Storefront = {
         })),
       }),
     ),
-  addToCart: (token, productId, quantity) =>
+  addToCart: (token, productId, quantity, variantId) =>
     graphqlAnswer(
-      `mutation($p: String!, $q: Int!) { addToCart(productId: $p, quantity: $q) { ${CART} } }`,
-      { p: productId, q: quantity },
+      `mutation($p: String!, $q: Int!, $v: String) { addToCart(productId: $p, quantity: $q, variantId: $v) { ${CART} } }`,
+      { p: productId, q: quantity, v: variantId },
       token,
       "addToCart",
       (cart: CartShape) => cart,
     ),
-  setCartItemQuantity: (token, productId, quantity) =>
+  setCartItemQuantity: (token, productId, quantity, variantId) =>
     graphqlAnswer(
-      `mutation($p: String!, $q: Int!) { setCartItemQuantity(productId: $p, quantity: $q) { ${CART} } }`,
-      { p: productId, q: quantity },
+      `mutation($p: String!, $q: Int!, $v: String) {
+        setCartItemQuantity(productId: $p, quantity: $q, variantId: $v) { ${CART} }
+      }`,
+      { p: productId, q: quantity, v: variantId },
       token,
       "setCartItemQuantity",
       (cart: CartShape) => cart,
     ),
-  removeFromCart: (token, productId) =>
+  removeFromCart: (token, productId, variantId) =>
     graphqlAnswer(
-      `mutation($p: String!) { removeFromCart(productId: $p) { ${CART} } }`,
-      { p: productId },
+      `mutation($p: String!, $v: String) { removeFromCart(productId: $p, variantId: $v) { ${CART} } }`,
+      { p: productId, v: variantId },
       token,
       "removeFromCart",
       (cart: CartShape) => cart,
@@ -309,16 +337,23 @@ const sessionOfRest = (session: RestSession): SessionShape & Tokens => ({
 
 const accountOfRest = ({ id, name, email, role }: AccountShape): AccountShape => ({ id, name, email, role });
 
+const optionsOfRest = (options: OptionShape[]): OptionShape[] => options.map(({ name, value }) => ({ name, value }));
+
 const cartOfRest = (cart: CartShape): CartShape => ({
-  lines: cart.lines.map(({ productId, name, quantity, unitPriceCents, lineTotalCents, currency, inStock }) => ({
-    productId,
-    name,
-    quantity,
-    unitPriceCents,
-    lineTotalCents,
-    currency,
-    inStock,
-  })),
+  lines: cart.lines.map(
+    ({ productId, variantId, sku, options, name, quantity, unitPriceCents, lineTotalCents, currency, inStock }) => ({
+      productId,
+      variantId,
+      sku,
+      options: optionsOfRest(options),
+      name,
+      quantity,
+      unitPriceCents,
+      lineTotalCents,
+      currency,
+      inStock,
+    }),
+  ),
   totalCents: cart.totalCents,
   currency: cart.currency,
 });
@@ -329,13 +364,20 @@ const orderOfRest = (order: RestOrder): OrderShape => ({
   status: order.status,
   totalCents: order.totalCents,
   currency: order.currency,
-  lines: order.lines.map(({ productId, name, unitPriceCents, quantity }) => ({
+  lines: order.lines.map(({ productId, variantId, sku, options, name, unitPriceCents, quantity }) => ({
     productId,
+    variantId,
+    sku,
+    options: optionsOfRest(options),
     name,
     unitPriceCents,
     quantity,
   })),
 });
+
+/** /cart/items/{productId}, with ?variantId= when the line is not the default variant's. */
+const cartItemPath = (productId: string, variantId?: string) =>
+  `/cart/items/${encodeURIComponent(productId)}${variantId ? `?${new URLSearchParams({ variantId })}` : ""}`;
 
 const restStorefront: Storefront = {
   name: "REST",
@@ -380,12 +422,12 @@ const restStorefront: Storefront = {
       }),
     );
   },
-  addToCart: (token, productId, quantity) =>
-    restAnswer("POST", "/cart/items", { token, body: { productId, quantity } }, cartOfRest),
-  setCartItemQuantity: (token, productId, quantity) =>
-    restAnswer("PUT", `/cart/items/${encodeURIComponent(productId)}`, { token, body: { quantity } }, cartOfRest),
-  removeFromCart: (token, productId) =>
-    restAnswer("DELETE", `/cart/items/${encodeURIComponent(productId)}`, { token }, cartOfRest),
+  addToCart: (token, productId, quantity, variantId) =>
+    restAnswer("POST", "/cart/items", { token, body: { productId, variantId, quantity } }, cartOfRest),
+  setCartItemQuantity: (token, productId, quantity, variantId) =>
+    restAnswer("PUT", cartItemPath(productId, variantId), { token, body: { quantity } }, cartOfRest),
+  removeFromCart: (token, productId, variantId) =>
+    restAnswer("DELETE", cartItemPath(productId, variantId), { token }, cartOfRest),
   clearCart: (token) => restAnswer("DELETE", "/cart", { token }, cartOfRest),
   cart: (token) => restAnswer("GET", "/cart", { token }, cartOfRest),
   checkout: (token) => restAnswer("POST", "/checkout", { token }, orderOfRest),
@@ -401,6 +443,15 @@ interface Catalog {
   /** In the category, cheapest first: socks (1250), scarf (2999) under the search's ceiling, boots (12999) above. */
   products: { socks: string; scarf: string; boots: string };
   search: SearchRequest;
+  /** Outside the category and the search: a T-shirt (default variant USD 10.00) and two more variants of it. */
+  tee: { productId: string; m: TeeVariant; l: TeeVariant };
+}
+
+interface TeeVariant {
+  id: string;
+  sku: string;
+  options: OptionShape[];
+  priceCents: number;
 }
 
 interface Step {
@@ -627,6 +678,41 @@ const steps: Step[] = [
       }),
   },
   {
+    name: "two variants of a T-shirt: two lines, each the variant's; checkout snapshots each variant",
+    run: async (storefront, customer, { tee }) => {
+      const token = customer.accessToken;
+      await storefront.addToCart(token, tee.productId, 2, tee.m.id);
+      await storefront.addToCart(token, tee.productId, 1, tee.l.id);
+      await storefront.addToCart(token, tee.productId, 1, tee.m.id);
+      const set = await storefront.setCartItemQuantity(token, tee.productId, 2, tee.l.id);
+      // The default variant is not in the cart: removing it (no variantId) leaves both lines.
+      const removedDefault = await storefront.removeFromCart(token, tee.productId);
+      const unknown = await storefront.addToCart(token, tee.productId, 1, newId());
+      const malformed = await storefront.addToCart(token, tee.productId, 1, "not-a-variant");
+      const order = await storefront.checkout(token);
+      if ("data" in order) customer.orderIds.push(order.data.id);
+      return { set, removedDefault, unknown, malformed, order };
+    },
+    check: (answer, { tee }) => {
+      const line = (variant: TeeVariant, quantity: number) => ({
+        productId: tee.productId,
+        variantId: variant.id,
+        sku: variant.sku,
+        options: variant.options,
+        quantity,
+        unitPriceCents: variant.priceCents,
+      });
+      const cart = { lines: [line(tee.m, 3), line(tee.l, 2)], totalCents: 3 * 1500 + 2 * 1600, currency: "USD" };
+      expect(answer).toMatchObject({
+        set: { data: cart },
+        removedDefault: { data: cart },
+        unknown: errorOf({ code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "variantId" }),
+        malformed: errorOf({ code: "BAD_USER_INPUT", field: "variantId" }),
+        order: { data: { id: "<order 2>", totalCents: 7700, lines: [line(tee.m, 3), line(tee.l, 2)] } },
+      });
+    },
+  },
+  {
     name: "refresh",
     run: async (storefront, customer) => keepSession(customer, await storefront.refresh(customer.refreshToken)),
     check: (answer) => expect(answer).toMatchObject(session),
@@ -669,6 +755,29 @@ function newCustomer(skin: string): Customer {
 
 const catalog = {} as Catalog;
 
+/** The T-shirt of the variant flow: created the old way (its default variant), then sizes M and L added. */
+async function createTee(): Promise<Catalog["tee"]> {
+  const { createProduct } = await ok<{ createProduct: { id: string } }>(
+    `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
+    { p: { name: "Parity tee", description: "in sizes", price: 10, currency: "USD", stock: 20 } },
+    shop.adminToken,
+  );
+  const tag = unique().toUpperCase();
+  const variant = async (size: string, priceCents: number): Promise<TeeVariant> => {
+    const options = [
+      { name: "Size", value: size },
+      { name: "Colour", value: "green" },
+    ];
+    const { addVariant } = await ok<{ addVariant: TeeVariant }>(
+      `mutation($p: String!, $v: VariantInput!) { addVariant(productId: $p, variant: $v) { id sku options { name value } priceCents } }`,
+      { p: createProduct.id, v: { sku: `PARITY-TEE-${size}-${tag}`, options, priceCents, currency: "USD", stock: 20 } },
+      shop.adminToken,
+    );
+    return addVariant;
+  };
+  return { productId: createProduct.id, m: await variant("M", 1500), l: await variant("L", 1600) };
+}
+
 beforeAll(async () => {
   const category = await ok<{ createCategory: { id: string } }>(
     `mutation($name: String!) { createCategory(input: { name: $name }) { id } }`,
@@ -701,6 +810,7 @@ beforeAll(async () => {
       boots: await create("Boots", 129.99),
     },
     search: { query: word, categoryId: category.createCategory.id, maxPriceCents: 5000, currency: "USD" },
+    tee: await createTee(),
   } satisfies Catalog);
   // The search may answer from a cache that learns of new products through events: wait until it shows them.
   await vi.waitFor(async () => {

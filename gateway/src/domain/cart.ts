@@ -13,19 +13,31 @@ export async function getCart(context: GatewayContext): Promise<Cart> {
   return cartOf(await context.services.order.getCart({ accountId: await ownAccountId(context) }));
 }
 
-export async function addToCart(context: GatewayContext, productId: string, quantity: number): Promise<Cart> {
-  const accountId = await ownAccountId(context);
-  return cartOf(await context.services.order.addCartItem({ accountId, productId, quantity }));
+/** Which cart line a call names: a product and, optionally, one of its variants (absent: its default variant). */
+export interface CartLineRef {
+  productId: string;
+  variantId?: string;
 }
 
-export async function setCartItemQuantity(context: GatewayContext, productId: string, quantity: number): Promise<Cart> {
+/** Adds units of a variant to the caller's cart (the order service's rules: CartService.addCartItem). */
+export async function addToCart(context: GatewayContext, line: CartLineRef & { quantity: number }): Promise<Cart> {
   const accountId = await ownAccountId(context);
-  return cartOf(await context.services.order.setCartItemQuantity({ accountId, productId, quantity }));
+  return cartOf(await context.services.order.addCartItem({ accountId, ...line }));
 }
 
-export async function removeFromCart(context: GatewayContext, productId: string): Promise<Cart> {
+/** Sets the units of a variant's line in the caller's cart, creating it if needed. */
+export async function setCartItemQuantity(
+  context: GatewayContext,
+  line: CartLineRef & { quantity: number },
+): Promise<Cart> {
   const accountId = await ownAccountId(context);
-  return cartOf(await context.services.order.removeCartItem({ accountId, productId }));
+  return cartOf(await context.services.order.setCartItemQuantity({ accountId, ...line }));
+}
+
+/** Takes a variant's line out of the caller's cart (none is no error). */
+export async function removeFromCart(context: GatewayContext, line: CartLineRef): Promise<Cart> {
+  const accountId = await ownAccountId(context);
+  return cartOf(await context.services.order.removeCartItem({ accountId, ...line }));
 }
 
 export async function clearCart(context: GatewayContext): Promise<Cart> {

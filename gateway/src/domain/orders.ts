@@ -55,6 +55,8 @@ export async function checkout(
 
 export interface OrderLineInput {
   productId: string;
+  /** A variant of the product; absent or empty: its default variant. */
+  variantId?: string;
   quantity: number;
 }
 

@@ -20,6 +20,13 @@ export function defined<T>(value: InputMaybe<T>): T | undefined {
   return value ?? undefined;
 }
 
+/** The cart fields' arguments: the product, its variant when named (null or left out: the default), the units. */
+export function cartLineOf<Args extends { productId: string; variantId?: InputMaybe<string> }>(
+  args: Args,
+): Omit<Args, "variantId"> & domain.CartLineRef {
+  return { ...args, variantId: defined(args.variantId) };
+}
+
 /**
  * createProduct's input as the product service takes it: the decimal price becomes minor units of its currency, which
  * is `defaultCurrency` (DEFAULT_CURRENCY) when the client names none; it is then sent explicitly, so the exponent used

@@ -1,13 +1,19 @@
 import * as domain from "../domain/index.js";
-import { optionalInteger, requiredInteger, requiredString } from "./input.js";
-import { bearer, bodyOf, idParameter, ref, responses, schemas } from "./openapi.js";
-import { ok, type Route } from "./router.js";
+import { optionalInteger, optionalString, requiredInteger, requiredString } from "./input.js";
+import { bearer, bodyOf, idParameter, ref, responses, schemas, variantIdParameter } from "./openapi.js";
+import { ok, type RestRequest, type Route } from "./router.js";
 
 const cartAnswer = { status: 200, description: "The cart", schema: ref("Cart") };
 
+/** The line a PUT or DELETE /cart/items/{productId} names: the product, and its variant when ?variantId= is given. */
+function cartLineOf(request: RestRequest): domain.CartLineRef {
+  return { productId: request.params.productId!, variantId: request.query.get("variantId") ?? undefined };
+}
+
 /**
  * The REST face of the signed-in customer's cart: the same operations and rules as the GraphQL fields of the same
- * names; each answers the whole cart. A quantity's rule (1 to 1,000 units a line) is the order service's.
+ * names; each answers the whole cart. A line is one variant of a product (the default variant unless one is named).
+ * A quantity's rule (1 to 1,000 units a line) is the order service's.
  */
 export function cartRoutes(): Route[] {
   return [
@@ -29,7 +35,7 @@ export function cartRoutes(): Route[] {
       operation: {
         operationId: "addToCart",
         tags: ["cart"],
-        summary: "Add units of a product to the caller's cart (all its products share one currency)",
+        summary: "Add units of a product's variant to the caller's cart (all its lines share one currency)",
         security: bearer,
         requestBody: bodyOf("NewCartItem"),
         responses: responses(cartAnswer, [400, 401, 404, 409, 413]),
@@ -37,7 +43,8 @@ export function cartRoutes(): Route[] {
       async handle(context, request) {
         const body = await request.jsonBody();
         const quantity = optionalInteger(body, schemas.NewCartItem, "quantity") ?? 1;
-        return ok(await domain.addToCart(context, requiredString(body, "productId"), quantity));
+        const line = { productId: requiredString(body, "productId"), variantId: optionalString(body, "variantId") };
+        return ok(await domain.addToCart(context, { ...line, quantity }));
       },
     },
     {
@@ -46,15 +53,15 @@ export function cartRoutes(): Route[] {
       operation: {
         operationId: "setCartItemQuantity",
         tags: ["cart"],
-        summary: "Set how many units of a product the caller's cart holds",
+        summary: "Set how many units of a product's variant the caller's cart holds",
         security: bearer,
-        parameters: [idParameter("productId", "Product id")],
+        parameters: [idParameter("productId", "Product id"), variantIdParameter],
         requestBody: bodyOf("CartItemQuantity"),
         responses: responses(cartAnswer, [400, 401, 404, 409, 413]),
       },
       async handle(context, request) {
         const quantity = requiredInteger(await request.jsonBody(), schemas.CartItemQuantity, "quantity");
-        return ok(await domain.setCartItemQuantity(context, request.params.productId!, quantity));
+        return ok(await domain.setCartItemQuantity(context, { ...cartLineOf(request), quantity }));
       },
     },
     {
@@ -63,12 +70,12 @@ export function cartRoutes(): Route[] {
       operation: {
         operationId: "removeFromCart",
         tags: ["cart"],
-        summary: "Take a product out of the caller's cart",
+        summary: "Take a product's variant out of the caller's cart",
         security: bearer,
-        parameters: [idParameter("productId", "Product id")],
+        parameters: [idParameter("productId", "Product id"), variantIdParameter],
         responses: responses(cartAnswer, [400, 401]),
       },
-      handle: async (context, request) => ok(await domain.removeFromCart(context, request.params.productId!)),
+      handle: async (context, request) => ok(await domain.removeFromCart(context, cartLineOf(request))),
     },
     {
       method: "DELETE",

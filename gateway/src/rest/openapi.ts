@@ -104,6 +104,19 @@ export const queryParameter = <Schema>(name: string, description: string, schema
   schema,
 });
 
+/** A line's variant, where a client may name one: absent means the product's default variant. */
+const variantIdProperty = {
+  type: "string",
+  format: "uuid",
+  description: "A variant of the product; its default variant (whose id is the product's) when absent.",
+} as const;
+
+/** The variantId query parameter of PUT and DELETE /cart/items/{productId}. */
+export const variantIdParameter = queryParameter("variantId", variantIdProperty.description, {
+  type: "string",
+  format: "uuid",
+});
+
 /** A count that goes into an int32 contract field. */
 export const int32Count = { type: "integer", format: "int32", minimum: 0, maximum: 2 ** 31 - 1 } as const;
 
@@ -458,16 +471,23 @@ export const schemas = {
         type: "array",
         items: {
           type: "object",
-          description: "Current values from the catalog, not snapshots.",
+          description: "One variant of a product, with the catalog's current values (not snapshots).",
           properties: {
             productId: { type: "string" },
+            variantId: { type: "string", description: "The product's id for its default variant." },
+            sku: { type: "string", description: "The variant's current SKU." },
+            options: { type: "array", items: schemaRef("VariantOption") },
             name: { type: "string" },
             quantity: lineQuantity,
             unitPriceCents: money,
             lineTotalCents: money,
             currency: { type: "string" },
-            inStock: { type: "boolean" },
-            availableStock: units("Units available to sell now."),
+            inStock: { type: "boolean", description: "False when the units are short or the product is archived." },
+            availableStock: units("The variant's units available to sell now; 0 when the product is archived."),
+            archived: {
+              type: "boolean",
+              description: "The product is archived: the line stays, but checkout refuses it (PRODUCT_ARCHIVED).",
+            },
           },
         },
       },
@@ -481,10 +501,11 @@ export const schemas = {
     required: ["productId"],
     properties: {
       productId: { type: "string" },
+      variantId: variantIdProperty,
       quantity: {
         ...lineQuantity,
         default: 1,
-        description: "Added to the units the cart already holds of the product; the line may hold at most the maximum.",
+        description: "Added to the units the cart already holds of the variant; the line may hold at most the maximum.",
       },
     },
   },
@@ -558,6 +579,9 @@ export const schemas = {
             productId: { type: "string" },
             name: { type: "string" },
             description: { type: "string" },
+            variantId: { type: "string", description: "The product's id for its default variant." },
+            sku: { type: "string", description: "At placement; empty on lines placed before orders recorded SKUs." },
+            options: { type: "array", items: schemaRef("VariantOption") },
             unitPriceCents: money,
             quantity: lineQuantity,
             lineTotalCents: money,
@@ -628,6 +652,7 @@ export const schemas = {
           required: ["productId", "quantity"],
           properties: {
             productId: { type: "string" },
+            variantId: variantIdProperty,
             quantity: lineQuantity,
           },
         },

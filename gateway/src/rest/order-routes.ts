@@ -64,6 +64,7 @@ export function orderRoutes(): Route[] {
             const line = asObject(value, "lines");
             return {
               productId: requiredString(line, "productId"),
+              variantId: optionalString(line, "variantId"),
               // The 1..1000 rule is the order service's, with one message for every edge (see requiredInteger).
               quantity: requiredInteger(line, schemas.NewOrder.properties.lines.items, "quantity"),
             };

@@ -1,5 +1,6 @@
 import * as domain from "../../domain/index.js";
 import type { CartLineResolvers, CartResolvers, MutationResolvers, QueryResolvers } from "../gen/resolvers-types.js";
+import { cartLineOf } from "../inputs.js";
 import { decimalOf } from "../money.js";
 
 export const Query = {
@@ -7,9 +8,9 @@ export const Query = {
 } satisfies QueryResolvers;
 
 export const Mutation = {
-  addToCart: (_, args, { gateway }) => domain.addToCart(gateway, args.productId, args.quantity),
-  setCartItemQuantity: (_, args, { gateway }) => domain.setCartItemQuantity(gateway, args.productId, args.quantity),
-  removeFromCart: (_, args, { gateway }) => domain.removeFromCart(gateway, args.productId),
+  addToCart: (_, args, { gateway }) => domain.addToCart(gateway, cartLineOf(args)),
+  setCartItemQuantity: (_, args, { gateway }) => domain.setCartItemQuantity(gateway, cartLineOf(args)),
+  removeFromCart: (_, args, { gateway }) => domain.removeFromCart(gateway, cartLineOf(args)),
   clearCart: (_, _args, { gateway }) => domain.clearCart(gateway),
 } satisfies MutationResolvers;
 

@@ -26,7 +26,11 @@ export const Mutation = {
   createOrder: (_, { order, idempotencyKey }, { gateway }) =>
     domain.placeOrder(gateway, {
       accountId: order.accountId,
-      lines: order.products.map((line) => ({ productId: line.id, quantity: line.quantity })),
+      lines: order.products.map((line) => ({
+        productId: line.id,
+        variantId: defined(line.variantId),
+        quantity: line.quantity,
+      })),
       idempotencyKey,
       addresses: orderAddressesOf(order),
     }),
