@@ -62,6 +62,7 @@ export async function measureRelevance(adminUrl: string): Promise<EngineRelevanc
             query: text,
             categoryIds: [],
             inStockOnly: false,
+            options: [],
             sort: SearchSort.SEARCH_SORT_RELEVANCE,
             skip: 0,
             take,

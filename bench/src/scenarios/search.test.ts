@@ -62,6 +62,7 @@ describe("searchPath", () => {
       minPriceCents: 1_000,
       maxPriceCents: 1_000_000_007,
       inStockOnly: true,
+      options: [],
       sort: SearchSort.SEARCH_SORT_NEWEST,
       skip: 0,
       take: 20,
@@ -79,7 +80,7 @@ describe("searchPath", () => {
 
   it("leaves out what the request leaves open: no text when browsing, default sort, no bounds", () => {
     const url = new URL(
-      searchPath({ query: "", categoryIds: [], inStockOnly: false, sort: 0, skip: 40, take: 20 }),
+      searchPath({ query: "", categoryIds: [], inStockOnly: false, options: [], sort: 0, skip: 40, take: 20 }),
       "http://gateway",
     );
     expect([...url.searchParams.keys()]).toEqual(["skip", "take"]);

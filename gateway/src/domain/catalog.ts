@@ -32,6 +32,8 @@ export interface ProductSearch {
   minPriceCents?: number;
   maxPriceCents?: number;
   inStockOnly: boolean;
+  /** Variant option filters as typed (the product service checks and folds them); absent means none. */
+  options?: Array<{ name: string; values: string[] }>;
   sort: SearchSort;
   page: Page;
 }
@@ -50,6 +52,7 @@ export async function searchProducts(context: GatewayContext, search: ProductSea
     minPriceCents: search.minPriceCents,
     maxPriceCents: search.maxPriceCents,
     inStockOnly: search.inStockOnly,
+    options: search.options ?? [],
     sort: search.sort,
     skip: search.page.skip,
     take: search.page.take,

@@ -32,7 +32,7 @@ import type {
 } from "./model.js";
 import { searchDuration } from "./metrics.js";
 import * as repository from "./repository.js";
-import type { SearchEngine, SearchResult, SearchSortOrder } from "./search/search-engine.js";
+import type { OptionFilter, SearchEngine, SearchResult, SearchSortOrder } from "./search/search-engine.js";
 
 const MAX_NAME_LENGTH = 200;
 const MAX_DESCRIPTION_LENGTH = 10_000;
@@ -47,6 +47,9 @@ const MAX_VARIANTS = 100;
 const MAX_OPTIONS = 10;
 const MAX_OPTION_NAME_LENGTH = 50;
 const MAX_OPTION_VALUE_LENGTH = 100;
+/** Options one search may filter on, and values of one option (OR'd): more than a storefront's facet panel offers. */
+const MAX_OPTION_FILTERS = 10;
+const MAX_OPTION_FILTER_VALUES = 50;
 
 /** A variant to create: an empty sku means one made from its id, an empty currency the service default. */
 export interface NewVariantInput {
@@ -104,6 +107,11 @@ export interface SearchInput {
   minPriceCents?: number;
   maxPriceCents?: number;
   inStockOnly: boolean;
+  /**
+   * Variant option filters as typed, e.g. [{ name: "Colour", values: ["red", "blue"] }]: one of the values of each
+   * option (matched without case or accents); absent or empty means none.
+   */
+  options?: ReadonlyArray<{ name: string; values: readonly string[] }>;
   /** Unspecified means relevance when there is a query, newest first otherwise. */
   sort: SearchSortOrder | "unspecified";
   skip: number;
@@ -319,7 +327,13 @@ export class CatalogService {
     return repository.listProducts(this.database, normalizePage(page));
   }
 
-  /** One page of matches with counts and facets; see SearchResult for what the counts mean. */
+  /**
+   * One page of matches with counts and facets; see SearchResult for what the counts mean. INVALID_ARGUMENT naming the
+   * field for a bad input: query too long, a bad category id, price bounds, currency, or option filter
+   * (`options[i].name`: empty, too long, with "=", or the same option twice; `options[i].values[j]`: empty or too
+   * long; reason LIMIT_EXCEEDED for too many options, `options`, or values, `options[i].values`, or none,
+   * `options[i].values`).
+   */
   async searchProducts(input: SearchInput): Promise<SearchResult> {
     const text = requireText("query", input.query, { min: 0, max: MAX_QUERY_LENGTH });
     const categoryIds = requireIds("categoryIds", input.categoryIds, { max: MAX_CATEGORY_FILTERS });
@@ -328,6 +342,7 @@ export class CatalogService {
     if (minPriceCents !== undefined && maxPriceCents !== undefined && maxPriceCents < minPriceCents) {
       throw invalidArgument("maxPriceCents", "must not be below minPriceCents");
     }
+    const options = await this.requireOptionFilters(input.options ?? []);
     const page = normalizePage(input, { defaultTake: 20, maxTake: 100 });
     const sort = input.sort !== "unspecified" ? input.sort : text === "" ? "newest" : "relevance";
     const searched = searchDuration.startTimer({ engine: this.searchEngine.name });
@@ -339,10 +354,54 @@ export class CatalogService {
         minPriceCents,
         maxPriceCents,
         inStockOnly: input.inStockOnly,
+        options,
         sort,
         ...page,
       })
       .finally(searched);
+  }
+
+  /**
+   * Option filters checked (see searchProducts) and folded as products.option_keys holds them, by the database's own
+   * search_normalize, so a filter matches whatever the stored options fold to; values of one option are made distinct.
+   */
+  private async requireOptionFilters(
+    filters: ReadonlyArray<{ name: string; values: readonly string[] }>,
+  ): Promise<OptionFilter[]> {
+    if (filters.length > MAX_OPTION_FILTERS) {
+      throw invalidArgument("options", `must hold at most ${MAX_OPTION_FILTERS} options`, "LIMIT_EXCEEDED");
+    }
+    const checked = filters.map((filter, index) => {
+      const field = `options[${index}]`;
+      if (filter.values.length === 0) throw invalidArgument(`${field}.values`, "must hold at least one value");
+      if (filter.values.length > MAX_OPTION_FILTER_VALUES) {
+        throw invalidArgument(
+          `${field}.values`,
+          `must hold at most ${MAX_OPTION_FILTER_VALUES} values`,
+          "LIMIT_EXCEEDED",
+        );
+      }
+      return {
+        name: requireOptionName(`${field}.name`, filter.name),
+        values: filter.values.map((value, at) =>
+          requireText(`${field}.values[${at}]`, value, { max: MAX_OPTION_VALUE_LENGTH }),
+        ),
+      };
+    });
+    if (checked.length === 0) return [];
+    const folded = await repository.foldSearchTerms(
+      this.database,
+      checked.flatMap((filter) => [filter.name, ...filter.values]),
+    );
+    let at = 0;
+    const names = new Set<string>();
+    return checked.map((filter, index) => {
+      const name = folded[at++]!;
+      const values = filter.values.map(() => folded[at++]!);
+      if (names.has(name)) throw invalidArgument(`options[${index}].name`, `names "${filter.name}" twice`);
+      names.add(name);
+      return { name, values: [...new Set(values)] };
+    });
   }
 
   async createCategory(input: CreateCategoryInput): Promise<Category> {
@@ -392,12 +451,22 @@ function requireOptions(field: string, options: readonly VariantOption[]): Varia
   }
   const names = new Set<string>();
   return options.map((option) => {
-    const name = requireText(`${field}.name`, option.name, { max: MAX_OPTION_NAME_LENGTH });
+    const name = requireOptionName(`${field}.name`, option.name);
     const value = requireText(`${field}.value`, option.value, { max: MAX_OPTION_VALUE_LENGTH });
     if (names.has(name.toLowerCase())) throw invalidArgument(`${field}.name`, `names "${name}" twice`);
     names.add(name.toLowerCase());
     return { name, value };
   });
+}
+
+/**
+ * An option name: non-empty text of at most MAX_OPTION_NAME_LENGTH without "=", which separates name from value in
+ * the keys search filters on (products.option_keys). @throws AppError INVALID_ARGUMENT naming field
+ */
+function requireOptionName(field: string, name: string): string {
+  const checked = requireText(field, name, { max: MAX_OPTION_NAME_LENGTH });
+  if (checked.includes("=")) throw invalidArgument(field, 'must not contain "="');
+  return checked;
 }
 
 /** Refuses two variants of one request with the same SKU (field sku), before the database is asked. */

@@ -12,8 +12,10 @@ export interface SeedProduct {
   currency?: string;
   stock: number;
   categoryName?: string;
-  /** The option values of its one variant. */
-  options?: VariantOption[];
+  /** The option values of each of its variants, the first holding the stock; absent: one variant without options. */
+  variantOptions?: VariantOption[][];
+  /** Taken off sale once stored. */
+  archived?: boolean;
 }
 
 export interface SeededProduct extends SeedProduct {
@@ -49,19 +51,21 @@ export async function seedForSearch(db: Database, products: SeedProduct[]): Prom
         name: product.name,
         description: product.description,
         categoryId: categoryId || null,
-        variants: [
-          {
-            id,
-            sku: id.toUpperCase(),
-            options: product.options ?? [],
+        variants: (product.variantOptions ?? [[]]).map((options, index) => {
+          const variantId = index === 0 ? id : newId();
+          return {
+            id: variantId,
+            sku: variantId.toUpperCase(),
+            options,
             priceCents: product.priceCents,
             currency: product.currency ?? "USD",
-            stock: product.stock,
-          },
-        ],
+            stock: index === 0 ? product.stock : 0,
+          };
+        }),
       }),
     );
     if (stored.kind !== "written") throw new Error(`seeded product "${product.name}" was refused (${stored.kind})`);
+    if (product.archived) await db.transaction((tx) => repository.setArchived(tx, id, true));
     seeded.push({ ...product, id, categoryId: categoryId || undefined });
   }
   return seeded;

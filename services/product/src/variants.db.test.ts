@@ -307,6 +307,8 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
       [{ ...base, variants: [{ ...variant, stock: -1 }] }, "variants[0].stock"],
       [{ ...base, variants: [{ ...variant, currency: "XXXX" }] }, "variants[0].currency"],
       [{ ...base, variants: [{ ...variant, options: [{ name: "", value: "x" }] }] }, "variants[0].options.name"],
+      // "=" separates name from value in the keys search filters on.
+      [{ ...base, variants: [{ ...variant, options: [{ name: "a=b", value: "x" }] }] }, "variants[0].options.name"],
       [
         {
           ...base,
@@ -332,6 +334,88 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
     expect(twice).toMatchObject({ code: "ALREADY_EXISTS", reason: "SKU_TAKEN", field: "sku" });
     const after = await test.database.query<{ n: number }>("SELECT count(*)::int AS n FROM product_variants");
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  const search = (options: Array<{ name: string; values: string[] }>, query = "") =>
+    service.searchProducts({
+      query,
+      categoryIds: [],
+      inStockOnly: false,
+      options,
+      sort: "unspecified",
+      skip: 0,
+      take: 0,
+    });
+
+  it("issue 17: finds the T-shirt by colour as typed, in any case or with accents, with option facets", async () => {
+    const shirt = await service.createProduct({
+      name: "Findable tee",
+      description: "Cotton",
+      priceCents: 0,
+      currency: "",
+      categoryId: "",
+      stock: 0,
+      variants: ["S", "M", "L"].flatMap((size) =>
+        ["Crème", "Navy"].map((colour) => ({
+          sku: `FT-${newId().slice(-12)}`,
+          options: [
+            { name: "Size", value: size },
+            { name: "Colour", value: colour },
+          ],
+          priceCents: 2000,
+          currency: "",
+          stock: 3,
+        })),
+      ),
+    });
+    for (const options of [
+      [{ name: "Colour", values: ["Crème"] }],
+      [{ name: "COLOUR", values: ["creme", "purple"] }],
+      [
+        { name: "colour", values: ["CRÈME"] },
+        { name: "size", values: ["m"] },
+      ],
+    ]) {
+      const found = await search(options, "findable");
+      expect(found.products.map((product) => product.id)).toEqual([shirt.id]);
+    }
+    expect((await search([{ name: "Colour", values: ["red"] }], "findable")).totalCount).toBe(0);
+    const facets = (await search([{ name: "Colour", values: ["navy"] }], "findable")).optionFacets;
+    expect(facets).toEqual([
+      { name: "colour", value: "creme", count: 1 },
+      { name: "colour", value: "navy", count: 1 },
+      { name: "size", value: "l", count: 1 },
+      { name: "size", value: "m", count: 1 },
+      { name: "size", value: "s", count: 1 },
+    ]);
+  });
+
+  it("refuses bad option filters with code, reason and field", async () => {
+    const cases: Array<[Array<{ name: string; values: string[] }>, string, string?]> = [
+      [[{ name: "", values: ["red"] }], "options[0].name"],
+      [[{ name: "x".repeat(51), values: ["red"] }], "options[0].name"],
+      [[{ name: "a=b", values: ["red"] }], "options[0].name"],
+      [[{ name: "Colour", values: [] }], "options[0].values"],
+      [[{ name: "Colour", values: ["red", ""] }], "options[0].values[1]"],
+      [[{ name: "Colour", values: ["x".repeat(101)] }], "options[0].values[0]"],
+      [
+        [{ name: "Colour", values: Array.from({ length: 51 }, (_, i) => `c${i}`) }],
+        "options[0].values",
+        "LIMIT_EXCEEDED",
+      ],
+      [Array.from({ length: 11 }, (_, i) => ({ name: `o${i}`, values: ["x"] })), "options", "LIMIT_EXCEEDED"],
+      [
+        [
+          { name: "Colour", values: ["red"] },
+          { name: "COLOUR", values: ["blue"] },
+        ],
+        "options[1].name",
+      ],
+    ];
+    for (const [options, field, reason] of cases) {
+      const refused = await rejection(search(options));
+      expect(refused, field).toMatchObject({ code: "INVALID_ARGUMENT", field, ...(reason ? { reason } : {}) });
+    }
   });
 
   it("writes one stock_changed event per variant moved, naming the variant, its SKU and both stocks", async () => {

@@ -241,6 +241,18 @@ export async function updateProduct(db: Queryable, id: string, changes: ProductC
   return getProduct(db, id);
 }
 
+/**
+ * The texts folded as search stores them (search_normalize: lower case, accents removed, by the unaccent dictionary),
+ * in the order given: what products.option_keys holds for an option name or value typed so.
+ */
+export async function foldSearchTerms(db: Queryable, texts: readonly string[]): Promise<string[]> {
+  const result = await db.query<{ folded: string }>(
+    "SELECT search_normalize(text) AS folded FROM unnest($1::text[]) WITH ORDINALITY AS t (text, n) ORDER BY n",
+    [texts],
+  );
+  return result.rows.map((row) => row.folded);
+}
+
 export async function getProduct(db: Queryable, id: string): Promise<Product | undefined> {
   const result = await db.query<ProductRow>(`SELECT ${productColumns()} FROM products WHERE id = $1`, [id]);
   return result.rows[0] && toProduct(result.rows[0]);

@@ -6,6 +6,13 @@ describe("searchCacheKey", () => {
   it("is the same for text the engine reads alike: case, Unicode form, repeated and leading spaces, category order", () => {
     const key = searchCacheKey(query({ text: "Café  crème", categoryIds: ["b", "a"] }));
     expect(searchCacheKey(query({ text: " CAFE\u0301 crème", categoryIds: ["a", "b"] }))).toBe(key);
+    const colourAndSize = [
+      { name: "colour", values: ["red", "blue"] },
+      { name: "size", values: ["m"] },
+    ];
+    expect(searchCacheKey(query({ options: colourAndSize }))).toBe(
+      searchCacheKey(query({ options: [colourAndSize[1]!, { name: "colour", values: ["blue", "red"] }] })),
+    );
   });
 
   it("differs when the engine would answer differently: a finished last word, any filter, sort or page", () => {
@@ -18,6 +25,8 @@ describe("searchCacheKey", () => {
       query({ text: "lamp", minPriceCents: 0 }),
       query({ text: "lamp", maxPriceCents: 100 }),
       query({ text: "lamp", inStockOnly: true }),
+      query({ text: "lamp", options: [{ name: "colour", values: ["red"] }] }),
+      query({ text: "lamp", options: [{ name: "colour", values: ["red", "blue"] }] }),
       query({ text: "lamp", sort: "newest" }),
       query({ text: "lamp", skip: 20 }),
       query({ text: "lamp", take: 10 }),

@@ -13,7 +13,7 @@ export const PRODUCT_EVENTS_SUBJECT = "polyscale.product.>";
 /**
  * The key of a search: the query with its text normalised the way the engine reads it (Unicode NFC, case folded,
  * runs of spaces as one; whether it ends inside a word is kept, since the last word is then also a prefix) and the
- * categories in a fixed order.
+ * categories, options and option values in a fixed order.
  */
 export function searchCacheKey(query: SearchQuery): string {
   return JSON.stringify([
@@ -23,6 +23,9 @@ export function searchCacheKey(query: SearchQuery): string {
     query.minPriceCents ?? null,
     query.maxPriceCents ?? null,
     query.inStockOnly,
+    [...query.options]
+      .map((filter) => [filter.name, [...filter.values].sort()] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     query.sort,
     query.skip,
     query.take,

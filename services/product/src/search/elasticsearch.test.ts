@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ElasticsearchEngine, PRODUCT_INDEX_MAPPINGS, toProductDocument } from "./elasticsearch.js";
 import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./test-mock-elasticsearch.js";
 import type { Product } from "../model.js";
-import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
+import { EXACT_COUNT_LIMIT, OPTION_FACET_LIMIT, type SearchQuery } from "./search-engine.js";
 
 const SHOES = "0193a0a0-0000-7000-8000-000000000001";
 const HATS = "0193a0a0-0000-7000-8000-000000000002";
@@ -49,6 +49,7 @@ const query: SearchQuery = {
   minPriceCents: 1_000,
   maxPriceCents: 4_999,
   inStockOnly: true,
+  options: [],
   sort: "price_asc",
   skip: 20,
   take: 10,
@@ -138,7 +139,7 @@ describe("ElasticsearchEngine.search", () => {
     const usd = { term: { currency: "USD" } };
     const priceFilter = { bool: { filter: [usd, { range: { priceCents: { gte: 1_000, lte: 4_999 } } }] } };
     expect(at(body, "post_filter")).toEqual({ bool: { filter: [categoryFilter, priceFilter] } });
-    expect(at(body, "aggregations", "categories", "filter")).toEqual(priceFilter);
+    expect(at(body, "aggregations", "categories", "filter")).toEqual({ bool: { filter: [priceFilter] } });
     expect(at(body, "aggregations", "categories", "aggregations", "ids", "terms")).toEqual({
       field: "categoryId",
       size: 1_000,
@@ -180,7 +181,7 @@ describe("ElasticsearchEngine.search", () => {
     const body = requests[0]!.body;
     expect(at(body, "query")).toEqual({ bool: { must: { match_all: {} }, filter: [] } });
     expect(at(body, "post_filter")).toEqual({ bool: { filter: [{ match_all: {} }, { match_all: {} }] } });
-    expect(at(body, "aggregations", "categories", "filter")).toEqual({ match_all: {} });
+    expect(at(body, "aggregations", "categories", "filter")).toEqual({ bool: { filter: [{ match_all: {} }] } });
     expect(at(body, "aggregations", "prices", "filter")).toEqual({
       bool: { filter: [{ match_all: {} }, { term: { currency: "USD" } }] },
     });
@@ -190,7 +191,9 @@ describe("ElasticsearchEngine.search", () => {
     await engine.search({ ...query, minPriceCents: undefined, maxPriceCents: 999 });
     const body = requests[0]!.body;
     expect(at(body, "aggregations", "categories", "filter")).toEqual({
-      bool: { filter: [{ term: { currency: "USD" } }, { range: { priceCents: { lte: 999 } } }] },
+      bool: {
+        filter: [{ bool: { filter: [{ term: { currency: "USD" } }, { range: { priceCents: { lte: 999 } } }] } }],
+      },
     });
   });
 
@@ -222,7 +225,75 @@ describe("ElasticsearchEngine.search", () => {
         { minCents: 25_000, maxCents: 50_000, count: 0 },
         { minCents: 50_000, count: 1 },
       ],
+      optionFacets: [],
+      optionFacetsAreExact: true,
     });
+  });
+
+  it("filters by options in the post filter, and counts each filtered option without its own filter", async () => {
+    const colour = { terms: { optionKeys: ["colour=red", "colour=blue"] } };
+    const size = { terms: { optionKeys: ["size=l"] } };
+    const options = [
+      { name: "colour", values: ["red", "blue"] },
+      { name: "size", values: ["l"] },
+    ];
+    const facets = (buckets: Array<[string, number]>) => ({
+      doc_count: 9,
+      keys: { buckets: buckets.map(([key, count]) => ({ key, doc_count: count })) },
+    });
+    const { engine, mock } = mockedEngine();
+    const sent: MockPattern[] = [];
+    mock.add({ method: "POST", path: "/products/_search" }, (request: MockPattern) => {
+      sent.push(request);
+      return {
+        ...searchResponse,
+        aggregations: {
+          ...searchResponse.aggregations,
+          // All filters: the options not filtered on (colour and size keys here are left out).
+          options: facets([
+            ["material=wool", 3],
+            ["colour=red", 1],
+            ["size=l", 1],
+          ]),
+          // Without the colour filter: its colour keys count; the size keys are another aggregation's.
+          options_0: facets([
+            ["colour=green", 4],
+            ["colour=red", 2],
+            ["size=s", 9],
+          ]),
+          options_1: facets([
+            ["size=m", 5],
+            ["size=l", 1],
+            ["colour=red", 7],
+          ]),
+        },
+      };
+    });
+
+    const result = await engine.search({ ...query, options });
+    const body = sent[0]!.body;
+    const categoryFilter = { terms: { categoryId: [SHOES, HATS] } };
+    const priceFilter = at(body, "post_filter", "bool", "filter", 1);
+    expect(at(body, "post_filter")).toEqual({ bool: { filter: [categoryFilter, priceFilter, colour, size] } });
+    expect(at(body, "aggregations", "categories", "filter")).toEqual({ bool: { filter: [priceFilter, colour, size] } });
+    const terms = { field: "optionKeys", size: OPTION_FACET_LIMIT, order: [{ _count: "desc" }, { _key: "asc" }] };
+    for (const [name, filters] of [
+      ["options", [colour, size]],
+      ["options_0", [size]],
+      ["options_1", [colour]],
+    ] as const) {
+      expect(at(body, "aggregations", name)).toEqual({
+        filter: { bool: { filter: [categoryFilter, priceFilter, ...filters] } },
+        aggregations: { keys: { terms } },
+      });
+    }
+    expect(result.optionFacets).toEqual([
+      { name: "colour", value: "green", count: 4 },
+      { name: "colour", value: "red", count: 2 },
+      { name: "material", value: "wool", count: 3 },
+      { name: "size", value: "m", count: 5 },
+      { name: "size", value: "l", count: 1 },
+    ]);
   });
 });
 
@@ -278,16 +349,23 @@ describe("ElasticsearchEngine.ensureIndex", () => {
     expect(at(body, "mappings", "properties", "createdAt")).toEqual({ type: "date" });
   });
 
-  it("leaves an existing index alone", async () => {
+  it("keeps an existing index, adding the fields the mapping has gained since it was made", async () => {
     const { engine, mock } = mockedEngine();
     let creates = 0;
+    const mappings: MockPattern[] = [];
     mock.add({ method: "HEAD", path: "/products" }, () => "");
     mock.add({ method: "PUT", path: "/:index" }, () => {
       creates += 1;
       return { acknowledged: true };
     });
+    mock.add({ method: "PUT", path: "/products/_mapping" }, (request: MockPattern) => {
+      mappings.push(request);
+      return { acknowledged: true };
+    });
     expect(await engine.ensureIndex()).toBe(false);
     expect(creates).toBe(0);
+    expect(mappings.map((request) => request.body)).toEqual([{ properties: PRODUCT_INDEX_MAPPINGS.properties }]);
+    expect(at(mappings[0]!.body, "properties", "optionKeys")).toEqual({ type: "keyword" });
   });
 });
 
@@ -301,6 +379,7 @@ describe("ElasticsearchEngine writes", () => {
     categoryId: SHOES,
     stock: 0,
     createdAt: new Date("2026-01-02T03:04:05.000Z"),
+    optionKeys: ["colour=red", "size=42"],
   };
 
   it("bulk-indexes documents by id through the alias and reports the ones refused", async () => {
@@ -337,6 +416,7 @@ describe("ElasticsearchEngine writes", () => {
         stock: 0,
         inStock: false,
         createdAt: "2026-01-02T03:04:05.000Z",
+        optionKeys: ["colour=red", "size=42"],
       },
       { index: { _id: "refused" } },
       expect.objectContaining({ id: "refused" }),

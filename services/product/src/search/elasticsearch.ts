@@ -2,7 +2,11 @@ import { Client, type estypes } from "@elastic/elasticsearch";
 import type { Product } from "../model.js";
 import {
   EXACT_COUNT_LIMIT,
+  OPTION_FACET_LIMIT,
+  optionKey,
   PRICE_BUCKET_BOUNDS,
+  splitOptionKey,
+  toOptionFacets,
   type SearchEngine,
   type SearchQuery,
   type SearchResult,
@@ -23,13 +27,15 @@ export interface ProductDocument {
   inStock: boolean;
   /** ISO 8601. */
   createdAt: string;
+  /** The variants' option values as products.option_keys holds them ("colour=red", folded), for filters and facets. */
+  optionKeys: string[];
 }
 
-/** The product fields a document is built from. */
+/** The product fields a document is built from, and its row's option keys (folded by the database, sql/220). */
 export type IndexedProduct = Pick<
   Product,
   "id" | "name" | "description" | "priceCents" | "currency" | "categoryId" | "stock" | "createdAt"
->;
+> & { optionKeys: string[] };
 
 export function toProductDocument(product: IndexedProduct, categoryName: string | null): ProductDocument {
   return {
@@ -43,6 +49,7 @@ export function toProductDocument(product: IndexedProduct, categoryName: string 
     stock: product.stock,
     inStock: product.stock > 0,
     createdAt: product.createdAt.toISOString(),
+    optionKeys: product.optionKeys,
   };
 }
 
@@ -78,6 +85,8 @@ export const PRODUCT_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
     stock: { type: "long" },
     inStock: { type: "boolean" },
     createdAt: { type: "date" },
+    // Already folded by the database, so a term matches them as they are.
+    optionKeys: { type: "keyword" },
   },
 };
 
@@ -124,12 +133,17 @@ const SORTS: Record<SearchSortOrder, estypes.SortCombinations[]> = {
 interface SearchAggregations {
   categories: { ids: { buckets: Array<{ key: string; doc_count: number }> } };
   prices: { buckets: { buckets: Array<{ from?: number; to?: number; doc_count: number }> } };
+  /** options: every filter applied; options_i: every filter but option i's. */
+  [name: `options${string}`]: { keys: { buckets: Array<{ key: string; doc_count: number }> } };
 }
+
+/** The option facets: `options` counts the options not filtered on, `options_<i>` the one of filter i. */
+const OPTION_AGGREGATION = "options" as const;
 
 /**
  * The search request for a query, apart from the index. Each facet ignores its own filter, so it shows what else the shopper could narrow to: the query holds the text and
- * stock filters, category and price narrow the hits only afterwards (post_filter), and each facet's aggregation
- * re-applies the other one's filter.
+ * stock filters, category, price and options narrow the hits only afterwards (post_filter), and each facet's
+ * aggregation re-applies the other filters: one aggregation for the options not filtered on, one per option filtered.
  */
 function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "index"> {
   const text = query.text.trim();
@@ -146,6 +160,16 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
             ],
           },
         };
+  const optionFilters: estypes.QueryDslQueryContainer[] = query.options.map((filter) => ({
+    terms: { optionKeys: filter.values.map((value) => optionKey(filter.name, value)) },
+  }));
+  const allBut = (skipped?: number) => optionFilters.filter((_, index) => index !== skipped);
+  const optionFacet = (filters: estypes.QueryDslQueryContainer[]): estypes.AggregationsAggregationContainer => ({
+    filter: { bool: { filter: [categoryFilter, priceFilter, ...filters] } },
+    aggregations: {
+      keys: { terms: { field: "optionKeys", size: OPTION_FACET_LIMIT, order: [{ _count: "desc" }, { _key: "asc" }] } },
+    },
+  });
   const must: estypes.QueryDslQueryContainer = text
     ? {
         bool: {
@@ -165,10 +189,14 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
     : { match_all: {} };
   return {
     query: { bool: { must, filter: query.inStockOnly ? [{ term: { inStock: true } }] : [] } },
-    post_filter: { bool: { filter: [categoryFilter, priceFilter] } },
+    post_filter: { bool: { filter: [categoryFilter, priceFilter, ...optionFilters] } },
     aggregations: {
+      [OPTION_AGGREGATION]: optionFacet(allBut()),
+      ...Object.fromEntries(
+        query.options.map((_, index) => [`${OPTION_AGGREGATION}_${index}`, optionFacet(allBut(index))]),
+      ),
       categories: {
-        filter: priceFilter,
+        filter: { bool: { filter: [priceFilter, ...optionFilters] } },
         aggregations: {
           ids: {
             terms: {
@@ -180,7 +208,7 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
         },
       },
       prices: {
-        filter: { bool: { filter: [categoryFilter, { term: { currency: query.currency } }] } },
+        filter: { bool: { filter: [categoryFilter, { term: { currency: query.currency } }, ...optionFilters] } },
         aggregations: {
           buckets: {
             range: {
@@ -203,6 +231,26 @@ function buildSearchRequest(query: SearchQuery): Omit<estypes.SearchRequest, "in
   };
 }
 
+/**
+ * The option facets from the aggregations: of `options`, the keys of options not filtered on; of `options_<i>`, the
+ * keys of filter i's own option (counted without that filter).
+ */
+function optionFacetsOf(
+  query: SearchQuery,
+  aggregations: SearchAggregations | undefined,
+): SearchResult["optionFacets"] {
+  const counted = (name: `options${string}`) => aggregations?.[name]?.keys.buckets ?? [];
+  const filtered = new Set(query.options.map((filter) => filter.name));
+  return toOptionFacets(
+    [
+      ...counted(OPTION_AGGREGATION).filter((bucket) => !filtered.has(splitOptionKey(bucket.key).name)),
+      ...query.options.flatMap((filter, index) =>
+        counted(`${OPTION_AGGREGATION}_${index}`).filter((bucket) => splitOptionKey(bucket.key).name === filter.name),
+      ),
+    ].map((bucket) => ({ key: bucket.key, count: bucket.doc_count })),
+  );
+}
+
 export class ElasticsearchEngine implements SearchEngine {
   readonly name = "elasticsearch";
 
@@ -220,10 +268,15 @@ export class ElasticsearchEngine implements SearchEngine {
 
   /**
    * Creates the index with its mapping when neither an index nor an alias of that name exists, as a physical index
-   * behind an alias so reindex.ts can later switch to a rebuilt one. Returns whether it created one.
+   * behind an alias so reindex.ts can later switch to a rebuilt one. Returns whether it created one. An existing index
+   * gets the fields the mapping has gained since it was made (adding a field is allowed; its documents get it when
+   * next written, all of them by reindex.ts).
    */
   async ensureIndex(): Promise<boolean> {
-    if (await this.client.indices.exists({ index: this.index })) return false;
+    if (await this.client.indices.exists({ index: this.index })) {
+      await this.client.indices.putMapping({ index: this.index, properties: PRODUCT_INDEX_MAPPINGS.properties });
+      return false;
+    }
     try {
       await createProductIndex(this.client, physicalIndexName(this.index), { [this.index]: {} });
     } catch (error) {
@@ -259,6 +312,9 @@ export class ElasticsearchEngine implements SearchEngine {
         const bucket = response.aggregations?.prices.buckets.buckets[index];
         return { minCents, ...(maxCents === undefined ? {} : { maxCents }), count: bucket?.doc_count ?? 0 };
       }),
+      optionFacets: optionFacetsOf(query, response.aggregations),
+      // One shard: terms aggregations count every matching document exactly.
+      optionFacetsAreExact: true,
     };
   }
 

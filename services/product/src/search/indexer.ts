@@ -190,4 +190,5 @@ export type IndexedProductRow = IndexedProduct & { categoryName: string | null }
 
 /** The columns of an IndexedProductRow, for a query over `products p LEFT JOIN categories c`. */
 export const INDEXED_PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price_cents AS "priceCents", p.currency,
-  p.category_id AS "categoryId", p.stock, p.created_at AS "createdAt", c.name AS "categoryName"`;
+  p.category_id AS "categoryId", p.stock, p.created_at AS "createdAt", p.option_keys AS "optionKeys",
+  c.name AS "categoryName"`;

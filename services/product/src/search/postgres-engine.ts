@@ -2,7 +2,11 @@ import type { Database } from "@polyscale/platform";
 import { productColumns, toProduct, type ProductRow } from "../repository.js";
 import {
   EXACT_COUNT_LIMIT,
+  OPTION_FACET_LIMIT,
+  optionKey,
   PRICE_BUCKET_BOUNDS,
+  toOptionFacets,
+  type OptionFilter,
   type SearchEngine,
   type SearchQuery,
   type SearchResult,
@@ -47,6 +51,8 @@ interface SearchRow extends ProductRow {
   facets_exact: boolean;
   category_facets: Array<{ category_id: string; count: number }> | null;
   price_facets: Array<{ bucket: number; count: number }> | null;
+  option_facets: Array<{ key: string; count: number }> | null;
+  option_facets_exact: boolean;
 }
 
 /** Collects the values of a statement and hands out their $n placeholders; user text never enters the SQL text. */
@@ -107,6 +113,8 @@ export class PostgresSearchEngine implements SearchEngine {
         maxCents: PRICE_BUCKET_BOUNDS[index + 1],
         count: bucketCounts.get(index + 1) ?? 0,
       })),
+      optionFacets: toOptionFacets(first.option_facets ?? []),
+      optionFacetsAreExact: first.option_facets_exact,
     };
   }
 }
@@ -152,7 +160,8 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     minPrice === undefined ? "true" : `price_cents >= ${minPrice}`,
     maxPrice === undefined ? "true" : `price_cents <= ${maxPrice}`,
   ].join(" AND ");
-  const filtered = query.categoryIds.length > 0 || bounded;
+  const options = optionConditions(parameters, query.options);
+  const filtered = query.categoryIds.length > 0 || bounded || query.options.length > 0;
   const text = query.text.trim();
   const pageWindow = `LIMIT ${parameters.add(query.take)} OFFSET ${parameters.add(query.skip)}`;
 
@@ -167,18 +176,22 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     // products in stock; those are counted exactly up to the limit through the btree indexes (category, price), else
     // estimated from a fixed (REPEATABLE) block sample of about EXACT_COUNT_LIMIT rows.
     ctes = `counted AS MATERIALIZED (SELECT category_id, currency, bucket, products AS n FROM product_counts),`;
+    let sampleDefined = false;
     const sampled = () => {
+      if (sampleDefined) return "";
+      sampleDefined = true;
       const sampling = `(SELECT least(100, 100.0 * ${limit()} / greatest(reltuples, 1)) FROM pg_class
                          WHERE oid = 'products'::regclass)`;
       return `
       facet_sample AS MATERIALIZED (
-        SELECT category_id, price_cents, currency FROM products TABLESAMPLE SYSTEM (${sampling}) REPEATABLE (0)
+        SELECT category_id, price_cents, currency, option_keys FROM products TABLESAMPLE SYSTEM (${sampling}) REPEATABLE (0)
         WHERE ${onSale}
       ),
       facet_scale AS (SELECT 100 / ${sampling} AS scale),`;
     };
-    const priceFacet = query.inStockOnly
-      ? `${sampled()}
+    const priceFacet = () =>
+      query.inStockOnly
+        ? `${sampled()}
       stocked AS MATERIALIZED (
         SELECT price_cents FROM products WHERE ${onSale} AND ${category} AND currency = ${facetCurrency} LIMIT ${limit()}
       ),
@@ -189,12 +202,53 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         SELECT search_price_bucket(price_cents), round(count(*) * (SELECT scale FROM facet_scale)) FROM facet_sample
         WHERE ${category} AND currency = ${facetCurrency} AND (SELECT count(*) FROM stocked) >= ${limit()} GROUP BY 1
       ),`
-      : `
+        : `
       price_facet AS (
         SELECT bucket, sum(n) AS count FROM counted WHERE ${category} AND currency = ${facetCurrency} GROUP BY 1
       ),`;
     const stockedExact = query.inStockOnly ? ` AND (SELECT count(*) FROM stocked) < ${limit()}` : "";
-    if (query.inStockOnly && !filtered) {
+    if (query.options.length > 0) {
+      // Option filters: no counter counts them. The matches, and each facet's (its own filter left out), are read
+      // through the indexes (option_keys' GIN index among them) up to the limit, exact below it, else estimated
+      // from the sample.
+      const exactBelow = (cte: string) => `(SELECT count(*) FROM ${cte}) < ${limit()}`;
+      ctes += `${sampled()}
+      filtered_matches AS MATERIALIZED (
+        SELECT 1 FROM products WHERE ${onSale} AND ${category} AND ${price} AND ${options.match} LIMIT ${limit()}
+      ),
+      totals AS (
+        SELECT CASE WHEN ${exactBelow("filtered_matches")} THEN (SELECT count(*) FROM filtered_matches)
+                    ELSE (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price} AND ${options.match}) END
+                 AS total,
+               CASE WHEN ${exactBelow("filtered_matches")} THEN 1 ELSE (SELECT scale FROM facet_scale) END AS scale,
+               CASE WHEN ${exactBelow("filtered_matches")} THEN 0 ELSE (SELECT count(*) FROM filtered_matches) END
+                 AS known
+      ),
+      any_category AS MATERIALIZED (
+        SELECT category_id FROM products WHERE ${onSale} AND ${price} AND ${options.match} LIMIT ${limit()}
+      ),
+      category_facet AS (
+        SELECT category_id, count(*) AS count FROM any_category
+        WHERE ${exactBelow("any_category")} AND category_id IS NOT NULL GROUP BY 1
+        UNION ALL
+        SELECT category_id, round(count(*) * (SELECT scale FROM facet_scale)) FROM facet_sample
+        WHERE NOT ${exactBelow("any_category")} AND category_id IS NOT NULL AND ${price} AND ${options.match}
+        GROUP BY 1
+      ),
+      any_price AS MATERIALIZED (
+        SELECT price_cents FROM products
+        WHERE ${onSale} AND ${category} AND ${options.match} AND currency = ${facetCurrency} LIMIT ${limit()}
+      ),
+      price_facet AS (
+        SELECT search_price_bucket(price_cents) AS bucket, count(*) AS count FROM any_price
+        WHERE ${exactBelow("any_price")} GROUP BY 1
+        UNION ALL
+        SELECT search_price_bucket(price_cents), round(count(*) * (SELECT scale FROM facet_scale)) FROM facet_sample
+        WHERE NOT ${exactBelow("any_price")} AND ${category} AND ${options.match} AND currency = ${facetCurrency}
+        GROUP BY 1
+      ),
+      facets_exact AS (SELECT ${exactBelow("any_category")} AND ${exactBelow("any_price")} AS exact)`;
+    } else if (query.inStockOnly && !filtered) {
       // No index narrows "in stock" alone (a LIMIT scan could read the whole table when few are): the sample.
       ctes += `${sampled()}
       totals AS (SELECT count(*) AS total, (SELECT scale FROM facet_scale) AS scale, count(*) AS known FROM facet_sample),
@@ -208,7 +262,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       ),
       facets_exact AS (SELECT (SELECT scale FROM facet_scale) = 1 AS exact)`;
     } else if (!bounded && !query.inStockOnly) {
-      ctes += `${priceFacet}
+      ctes += `${priceFacet()}
       totals AS (SELECT coalesce(sum(n), 0)::bigint AS total, 1 AS scale, 0 AS known FROM counted WHERE ${category}),
       category_facet AS (SELECT category_id, sum(n) AS count FROM counted WHERE category_id IS NOT NULL GROUP BY 1),
       facets_exact AS (SELECT true AS exact)`;
@@ -231,7 +285,7 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
           )
           .join(" AND ")} AS whole
       ),`;
-      ctes += `${query.inStockOnly ? "" : sampled()}${priceFacet}${wholeBounds}
+      ctes += `${sampled()}${priceFacet()}${wholeBounds}
       counted_in_currency AS (SELECT * FROM counted WHERE currency = ${priceCurrency}),
       priced AS MATERIALIZED (SELECT category_id FROM products WHERE ${onSale} AND ${price} LIMIT ${limit()}),
       exact_matches AS MATERIALIZED (
@@ -262,14 +316,32 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         GROUP BY 1
       )`;
     }
+    // Option facets: the products every filter but the options' selects (of which only those with at least one of
+    // two or more filtered options can count), up to the limit, else the sample. Read newest first, as browsing pages,
+    // so an index bounds the read (unordered, the planner reads the table from its start, however few match).
+    ctes += `,
+      option_base AS MATERIALIZED (
+        SELECT option_keys FROM products WHERE ${onSale} AND ${category} AND ${price} AND ${options.any}
+        ORDER BY created_at DESC, id DESC LIMIT ${limit()}
+      ),${sampled()}
+      option_facet AS (
+        SELECT key, count(*) AS count FROM option_base, unnest(option_keys) AS key
+        WHERE (SELECT count(*) FROM option_base) < ${limit()} AND ${options.facet} GROUP BY 1
+        UNION ALL
+        SELECT key, round(count(*) * (SELECT scale FROM facet_scale)) FROM facet_sample, unnest(option_keys) AS key
+        WHERE (SELECT count(*) FROM option_base) >= ${limit()} AND ${category} AND ${price} AND ${options.facet}
+        GROUP BY 1
+      ),
+      option_facets_exact AS (SELECT (SELECT count(*) FROM option_base) < ${limit()} AS exact)`;
     const order = query.sort === "relevance" ? "id DESC" : ORDER_BY[query.sort];
-    page = `SELECT id FROM products WHERE ${onSale} AND ${category} AND ${price} ORDER BY ${order} ${pageWindow}`;
+    page = `SELECT id FROM products WHERE ${onSale} AND ${category} AND ${price} AND ${options.match}
+            ORDER BY ${order} ${pageWindow}`;
   } else {
     // Sorting every match by age or price needs created_at; ranking reads the vector and name of its candidates
     // only, fetched again by ctid: carrying them for every match read cost a fifth of a common word's search.
     let rankedParameter: string | undefined;
     const rankedCandidates = () => (rankedParameter ??= parameters.add(RANKED_CANDIDATES));
-    const columns = `id, category_id, price_cents, currency, ctid${query.sort === "relevance" ? "" : ", created_at"}`;
+    const columns = `id, category_id, price_cents, currency, option_keys, ctid${query.sort === "relevance" ? "" : ", created_at"}`;
     // One read of the GIN index and of at most the limit's rows: the words' matches (in stock if asked), from which
     // the filtered matches, the totals and the facets (each ignoring its own filter) are all taken. A second read
     // with the category and price filters would build the bitmap of every match of the words again; it is made only
@@ -286,14 +358,16 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
       ctes += `
       reread AS MATERIALIZED (
         SELECT (SELECT scale FROM facet_scale) <> 1
-           AND (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price}) < ${rankedCandidates()} AS again
+           AND (SELECT count(*) FROM facet_sample WHERE ${category} AND ${price} AND ${options.match})
+               < ${rankedCandidates()} AS again
       ),
       matches AS MATERIALIZED (
-        SELECT ${columns} FROM facet_sample WHERE NOT (SELECT again FROM reread) AND ${category} AND ${price}
+        SELECT ${columns} FROM facet_sample
+        WHERE NOT (SELECT again FROM reread) AND ${category} AND ${price} AND ${options.match}
         UNION ALL
         (SELECT ${columns} FROM products
          WHERE (SELECT again FROM reread) AND search_vector @@ (SELECT match FROM q) AND ${onSale} AND ${category}
-           AND ${price}
+           AND ${price} AND ${options.match}
          LIMIT ${limit()})
       ),
       totals AS MATERIALIZED (
@@ -312,19 +386,25 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
     ctes += `
       category_facet AS (
         SELECT category_id, round(count(*) * (SELECT scale FROM facet_scale)) AS count FROM facet_sample
-        WHERE category_id IS NOT NULL AND ${price} GROUP BY 1
+        WHERE category_id IS NOT NULL AND ${price} AND ${options.match} GROUP BY 1
       ),
       price_facet AS (
         SELECT search_price_bucket(price_cents) AS bucket, round(count(*) * (SELECT scale FROM facet_scale)) AS count
-        FROM facet_sample WHERE ${category} AND currency = ${facetCurrency} GROUP BY 1
+        FROM facet_sample WHERE ${category} AND ${options.match} AND currency = ${facetCurrency} GROUP BY 1
       ),
-      facets_exact AS (SELECT (SELECT scale FROM facet_scale) = 1 AS exact)`;
+      facets_exact AS (SELECT (SELECT scale FROM facet_scale) = 1 AS exact),
+      option_facet AS (
+        SELECT key, round(count(*) * (SELECT scale FROM facet_scale)) AS count
+        FROM facet_sample, unnest(option_keys) AS key WHERE ${category} AND ${price} AND ${options.facet} GROUP BY 1
+      ),
+      option_facets_exact AS (SELECT (SELECT scale FROM facet_scale) = 1 AS exact)`;
     if (query.sort === "relevance") {
       // The candidates: the first matches read, and every product whose whole title is the text, wherever it lies.
       ctes += `,
       titles AS MATERIALIZED (
         SELECT id FROM products
         WHERE search_normalize(name) = (SELECT normalized FROM q) AND ${onSale} AND ${category} AND ${price}
+          AND ${options.match}
       ),
       first_matches AS MATERIALIZED (
         SELECT product.id, product.search_vector, product.name
@@ -348,23 +428,32 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         UNION ALL
         (SELECT id FROM products
          WHERE search_vector @@ (SELECT match FROM q) AND ${onSale} AND ${category} AND ${price}
-           AND id NOT IN (SELECT id FROM candidates)
+           AND ${options.match} AND id NOT IN (SELECT id FROM candidates)
          ORDER BY id DESC)
         ${pageWindow}`;
     } else {
       // Every match was read: sort those. Otherwise search_sorted_page lets the planner see the query and choose
-      // between walking the index of the sort order (common words) and the text index (rare ones).
-      const categories = query.categoryIds.length > 0 ? parameters.add(query.categoryIds) : "NULL";
-      const bound = (value: number | undefined) => (value === undefined ? "NULL" : parameters.add(value));
-      page = `SELECT id FROM matches WHERE (SELECT scale FROM totals) = 1
+      // between walking the index of the sort order (common words) and the text index (rare ones). It takes no option
+      // filters: with them, this statement walks the matches itself (option_keys' GIN index narrows them).
+      const read = `SELECT id FROM matches WHERE (SELECT scale FROM totals) = 1
               ORDER BY ${ORDER_BY[query.sort]} ${pageWindow}`;
-      page = `(${page}) UNION ALL
-        SELECT id FROM search_sorted_page((SELECT match FROM q), ${parameters.add(query.inStockOnly)},
+      let walked: string;
+      if (query.options.length > 0) {
+        walked = `SELECT id FROM (SELECT id FROM products
+          WHERE (SELECT scale FROM totals) <> 1 AND search_vector @@ (SELECT match FROM q) AND ${onSale}
+            AND ${category} AND ${price} AND ${options.match}
+          ORDER BY ${ORDER_BY[query.sort]} ${pageWindow}) walked`;
+      } else {
+        const categories = query.categoryIds.length > 0 ? parameters.add(query.categoryIds) : "NULL";
+        const bound = (value: number | undefined) => (value === undefined ? "NULL" : parameters.add(value));
+        walked = `SELECT id FROM search_sorted_page((SELECT match FROM q), ${parameters.add(query.inStockOnly)},
           ${categories}::uuid[], ${priceCurrency}::text, ${bound(query.minPriceCents)}::bigint,
           ${bound(query.maxPriceCents)}::bigint,
           ${parameters.add(query.sort)},
           ${parameters.add(query.take)}, ${parameters.add(query.skip)})
         WHERE (SELECT scale FROM totals) <> 1`;
+      }
+      page = `(${read}) UNION ALL ${walked}`;
     }
   }
 
@@ -378,18 +467,46 @@ export function buildSearchStatement(query: SearchQuery): { text: string; values
         (SELECT exact FROM facets_exact) AS facets_exact,
         (SELECT json_agg(facet ORDER BY facet.count DESC, facet.category_id) FROM category_facet facet)
           AS category_facets,
-        (SELECT json_agg(facet) FROM price_facet facet) AS price_facets
+        (SELECT json_agg(facet) FROM price_facet facet) AS price_facets,
+        (SELECT json_agg(facet) FROM (
+           SELECT key, count FROM option_facet ORDER BY count DESC, key LIMIT ${OPTION_FACET_LIMIT}) facet)
+          AS option_facets,
+        (SELECT exact FROM option_facets_exact) AS option_facets_exact
     )
     -- The facets once, on the first row: every row would otherwise carry (and the driver parse) the same JSON.
     SELECT summary.total, summary.total_scale, summary.total_known, summary.facets_exact,
       CASE WHEN coalesce(page.position, 1) = 1 THEN summary.category_facets END AS category_facets,
       CASE WHEN coalesce(page.position, 1) = 1 THEN summary.price_facets END AS price_facets,
+      CASE WHEN coalesce(page.position, 1) = 1 THEN summary.option_facets END AS option_facets,
+      summary.option_facets_exact,
       ${productColumns("p")}
     FROM summary
     LEFT JOIN page ON true
     LEFT JOIN products p ON p.id = page.id
     ORDER BY page.position`;
   return { text: sql, values: parameters.values };
+}
+
+/**
+ * The SQL conditions of the option filters over a products row: `match`, it has one of each filter's values (each an
+ * `&&` that option_keys' GIN index answers); `any`, a condition every row an option facet counts meets (with two or
+ * more filters, one of them); `facet`, over a row and one of its keys `key`, whether the row counts for that key: it
+ * meets every filter but the one of the key's own option.
+ */
+function optionConditions(
+  parameters: Parameters,
+  filters: readonly OptionFilter[],
+): { match: string; any: string; facet: string } {
+  if (filters.length === 0) return { match: "true", any: "true", facet: "true" };
+  const groups = filters.map((filter) => ({
+    name: parameters.add(filter.name),
+    has: `option_keys && ${parameters.add(filter.values.map((value) => optionKey(filter.name, value)))}::text[]`,
+  }));
+  return {
+    match: groups.map((group) => group.has).join(" AND "),
+    any: groups.length > 1 ? `(${groups.map((group) => group.has).join(" OR ")})` : "true",
+    facet: groups.map((group) => `(split_part(key, '=', 1) = ${group.name}::text OR ${group.has})`).join(" AND "),
+  };
 }
 
 /**
