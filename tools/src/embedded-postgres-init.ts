@@ -30,6 +30,13 @@ const cluster = new EmbeddedPostgres({
   onError: () => undefined,
 });
 
+// The package runs initdb without handling a failure to run it at all (spawn EACCES or ENOENT): an uncaught error, whose
+// stack would reach the launcher's one line as "Node.js v20…", its last line. Its message says why.
+process.on("uncaughtException", (error) => {
+  process.stderr.write(`${error.message.split("\n")[0]}\n`);
+  process.exit(1);
+});
+
 try {
   await cluster.initialise();
 } catch (error) {

@@ -78,20 +78,40 @@ async function postgresBinary(): Promise<string> {
   return binaries.postgres;
 }
 
-/** Runs initdb on clusterDir in a process of its own (see embedded-postgres-init.ts); throws saying why not. */
+/**
+ * Runs initdb on clusterDir in a process of its own (see embedded-postgres-init.ts); throws saying why not.
+ *
+ * The package hands initdb the password in a file it writes into the temporary directory (os.tmpdir()), readable by
+ * every user (mode 0644), and leaves it there when initdb cannot even be run. So its temporary directory is one made
+ * here beside the cluster, which others cannot list (0700; 0711 as root, for the postgres user to read the file by its
+ * random name), and which is removed whatever happened (or by the next start, after a kill -9).
+ */
 function initialiseCluster(clusterDir: string, password: string, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
+  // A fixed name: one left by a start killed meanwhile goes first.
+  const privateTemporary = `${clusterDir}.tmp`;
+  rmSync(privateTemporary, { recursive: true, force: true });
+  mkdirSync(privateTemporary, { mode: 0o700 });
+  if (process.getuid?.() === 0) chmodSync(privateTemporary, 0o711);
+  return new Promise<void>((resolve, reject) => {
     execFile(
       process.execPath,
       [initScript],
-      { env: { ...process.env, EMBEDDED_POSTGRES_DIR: clusterDir, EMBEDDED_POSTGRES_PASSWORD: password }, signal },
+      {
+        env: {
+          ...process.env,
+          EMBEDDED_POSTGRES_DIR: clusterDir,
+          EMBEDDED_POSTGRES_PASSWORD: password,
+          TMPDIR: privateTemporary,
+        },
+        signal,
+      },
       (error, _stdout, stderr) => {
         if (!error) resolve();
         else
           reject(new Error(`embedded PostgreSQL cannot start: ${stderr.trim().split("\n").at(-1) || error.message}`));
       },
     );
-  });
+  }).finally(() => rmSync(privateTemporary, { recursive: true, force: true }));
 }
 
 /**
@@ -112,12 +132,50 @@ export function embeddedPostgresUrl(options: { port: number; password: string; d
   return `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${options.database}`;
 }
 
-/** The first directory above dataDir that users other than its owner cannot enter (e.g. /root, mode 0700), if any. */
-function closedAncestor(dataDir: string): string | undefined {
-  for (let directory = path.dirname(dataDir); ; directory = path.dirname(directory)) {
+/** The first directory from `directory` up that users other than its owner cannot enter (e.g. /root, 0700), if any. */
+function closedDirectory(directory: string): string | undefined {
+  for (; ; directory = path.dirname(directory)) {
     if ((statSync(directory).mode & 0o001) === 0) return directory;
     if (directory === path.dirname(directory)) return undefined;
   }
+}
+
+/**
+ * Makes sure that the `postgres` user, as which PostgreSQL runs on a root machine, can run the binaries and enter
+ * dataDir (as root only; an ordinary user's PostgreSQL runs as that user). The binaries' directories and those above
+ * dataDir are not ours to open: one that others cannot enter is refused. dataDir itself, when others cannot enter it,
+ * gets the search permission for others (o+x) and nothing else: they still cannot list or read it, every other mode bit
+ * is kept (a shared 1777 directory stays so), and the caller says so.
+ *
+ * @param dataDir an existing directory, absolute
+ * @param binary the `postgres` binary
+ * @returns the line saying what changed, when dataDir's mode was changed; undefined otherwise
+ * @throws Error in one line naming the closed directory and what to do
+ */
+export function letPostgresUserIn(dataDir: string, binary: string): string | undefined {
+  const closedAboveBinaries = closedDirectory(path.dirname(binary));
+  if (closedAboveBinaries) {
+    throw new Error(
+      `as root, PostgreSQL runs as the postgres user, which cannot enter ${closedAboveBinaries} (no search permission ` +
+        `for others) to run the PostgreSQL binaries in ${path.dirname(binary)}: put PolyScale outside it (e.g. under ` +
+        "/srv or /opt), or run it as an ordinary user",
+    );
+  }
+  const closedAboveData = closedDirectory(path.dirname(dataDir));
+  if (closedAboveData) {
+    throw new Error(
+      `as root, PostgreSQL runs as the postgres user, which cannot enter ${closedAboveData} (no search permission for ` +
+        "others): set DATA_DIR to a directory outside it, e.g. DATA_DIR=/var/tmp/polyscale",
+    );
+  }
+  const mode = statSync(dataDir).mode & 0o7777;
+  if (mode & 0o001) return undefined;
+  chmodSync(dataDir, mode | 0o001);
+  const octal = (bits: number) => bits.toString(8).padStart(4, "0");
+  return (
+    `as root, PostgreSQL runs as the postgres user, which must enter DATA_DIR ${dataDir}: its mode is now ` +
+    `${octal(mode | 0o001)} (was ${octal(mode)}; others may enter it, not list or read it)`
+  );
 }
 
 /**
@@ -135,7 +193,7 @@ function closedAncestor(dataDir: string): string | undefined {
  * @param options.temporary delete dataDir when the server stops (test and benchmark runs)
  * @param options.echo print PostgreSQL's warnings and errors, and each restart, on stderr (the launcher)
  * @throws Error whose message is one line saying why PostgreSQL did not start (port taken, directory locked, …), or,
- *   before starting anything, that as root the postgres user cannot reach dataDir
+ *   before starting anything, that as root the postgres user cannot reach dataDir or the binaries (letPostgresUserIn)
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -145,17 +203,13 @@ export async function startEmbeddedPostgres(options: {
   signal?: AbortSignal;
 }): Promise<EmbeddedPostgres> {
   mkdirSync(options.dataDir, { recursive: true });
+  const binary = await postgresBinary();
   const asRoot = process.getuid?.() === 0;
-  // On a root machine PostgreSQL runs as the `postgres` user, which must be able to reach its directory.
   if (asRoot) {
-    const closed = closedAncestor(path.resolve(options.dataDir));
-    if (closed) {
-      throw new Error(
-        `as root, PostgreSQL runs as the postgres user, which cannot enter ${closed} (no search permission for ` +
-          "others): set DATA_DIR to a directory outside it, e.g. DATA_DIR=/var/tmp/polyscale",
-      );
-    }
-    chmodSync(options.dataDir, 0o755);
+    const changed = letPostgresUserIn(path.resolve(options.dataDir), binary);
+    // Said whenever it happens (once per DATA_DIR), not only by the launcher: it changes the user's directory. A
+    // temporary one (tests, the benchmark) is this program's own.
+    if (changed && !options.temporary) process.stderr.write(`${changed}\n`);
   }
   const password = embeddedPostgresPassword(options.dataDir);
   const urlOf = (database: string) => embeddedPostgresUrl({ port: options.port, password, database });
@@ -169,7 +223,6 @@ export async function startEmbeddedPostgres(options: {
     await initialiseCluster(unfinished, password, options.signal);
     renameSync(unfinished, clusterDir);
   }
-  const binary = await postgresBinary();
   // As root, as the user initdb handed the directory to (embedded-postgres's createPostgresUser).
   const owner = asRoot ? statSync(clusterDir) : undefined;
   const report = (line: string) => {
