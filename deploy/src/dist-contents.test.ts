@@ -5,52 +5,20 @@
  * start or a command they hold, so nothing the tests or the benchmark alone use (the search relevance suite once was
  * a product export) ships. Run after a build (`npm test` builds first; the system tier runs it).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  filesBelow,
+  importedPackages,
+  importSpecifiers,
   instructionArguments,
   readDockerfileStages,
-  readRepositoryFile,
+  readWorkspaces,
   repositoryRoot,
 } from "./test-repository-files.js";
 
-interface Manifest {
-  name: string;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-  workspaces?: string[];
-  exports?: unknown;
-}
-
-const root = JSON.parse(readRepositoryFile("package.json")) as Manifest;
-const workspaces = (root.workspaces ?? []).map((directory) => ({
-  directory,
-  manifest: JSON.parse(readRepositoryFile(`${directory}/package.json`)) as Manifest,
-}));
-
-/** Every file below directory, relative to the repository root. */
-function filesBelow(directory: string): string[] {
-  return readdirSync(path.join(repositoryRoot, directory), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(repositoryRoot, path.join(entry.parentPath, entry.name)));
-}
-
-/** What a compiled module imports (static and dynamic), as written: relative paths and package specifiers. */
-function importSpecifiers(source: string): string[] {
-  return [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g)].map(
-    ([, specifier = ""]) => specifier,
-  );
-}
-
-/** The packages a compiled module imports (static and dynamic), by package name. */
-function importedPackages(source: string): string[] {
-  return importSpecifiers(source)
-    .filter((specifier) => !specifier.startsWith("."))
-    .map((specifier) =>
-      specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!,
-    );
-}
+const { root, workspaces } = readWorkspaces();
 
 /** The file an export condition map resolves to at run time (its `default`), relative to the package. */
 function runtimeTarget(target: unknown): string | undefined {

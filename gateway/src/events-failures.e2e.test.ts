@@ -1,7 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectNats, EVENT_STREAMS, eventData } from "@polyscale/platform";
-import { readStream, type StreamedEvent } from "@polyscale/platform/testing";
+import { readStream, type StreamedEvent } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import type { RunningSystem } from "@polyscale/tools/system";

@@ -8,7 +8,7 @@ import {
   type CloudEvent,
   type EventName,
 } from "@polyscale/platform";
-import { readStream, startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
+import { readStream, startSmtpServer, type TestSmtpServer } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import type { RunningSystem } from "@polyscale/tools/system";

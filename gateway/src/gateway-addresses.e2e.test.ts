@@ -1,4 +1,4 @@
-import { berlinAddress } from "@polyscale/platform/testing";
+import { berlinAddress } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
 import { graphql, ok, register, rest, useGatewayShop } from "./test-gateway-e2e.js";
 

@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expectOneLineStartFailure, makeTestCertificates, runFailedStart } from "@polyscale/platform/testing";
+import { expectOneLineStartFailure, makeTestCertificates, runFailedStart } from "@polyscale/tools/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { repositoryRoot } from "@polyscale/tools/system";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET } from "./config.js";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect } from "vitest";
 import { newId } from "@polyscale/platform";
-import { startSmtpServer, type TestSmtpServer } from "@polyscale/platform/testing";
+import { startSmtpServer, type TestSmtpServer } from "@polyscale/tools/testing";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startReplica, startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import { restCall, type RestAnswer } from "./test-http.js";

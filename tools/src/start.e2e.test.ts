@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createScratchDatabases } from "@polyscale/platform/testing";
+import { createScratchDatabases } from "./testing/index.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { databaseLocation } from "./data-dir-lock.js";
 import { freePort } from "./ports.js";

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createScratchDatabases } from "@polyscale/platform/testing";
+import { createScratchDatabases } from "./testing/index.js";
 import { freePort, freePorts } from "./ports.js";
 import { startSystem, type RunningSystem, type ServiceName } from "./system.js";
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectNats, EVENT_STREAMS } from "@polyscale/platform";
-import { readStream } from "@polyscale/platform/testing";
+import { readStream } from "./testing/index.js";
 import { startNatsServer, type TestNatsServer } from "./nats-server.js";
 import { graphql, openShop, placeOrder, startTestSystem, TEST_ADMIN, type Shop, type TestSystem } from "./test-shop.js";
 

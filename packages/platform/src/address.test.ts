@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { ADDRESS_REQUIREMENTS, requireCountryCode, requirePostalAddress, type PostalAddress } from "./address.js";
 import { AppError } from "./errors.js";
-import { berlinAddress as berlin } from "./testing/addresses.js";
+import { berlinAddress as berlin } from "@polyscale/tools/testing";
 
 /** [code, reason, field] of the refusal of `address` changed by `changes`. */
 function refusal(changes: Partial<PostalAddress>, prefix?: string): [string, string, string | undefined] {

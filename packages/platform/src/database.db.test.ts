@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database, isConnectionFault } from "./database.js";
 import { AppError } from "./errors.js";
-import { databaseBackends } from "./testing/index.js";
+import { databaseBackends } from "@polyscale/tools/testing";
 
 let directory: string;
 

@@ -10,7 +10,7 @@ import { checkHealth, createGrpcClient } from "./grpc-client.js";
 import { bindService, startGrpcServer, type Handlers, type RunningGrpcServer } from "./grpc-server.js";
 import { grpcTlsProblem, grpcTransportFrom, type GrpcTlsFiles, type GrpcTransport } from "./grpc-tls.js";
 import { createLogger } from "./logger.js";
-import { makeTestCertificates } from "./testing/certificates.js";
+import { makeTestCertificates } from "@polyscale/tools/testing";
 
 const logger = createLogger("grpc-tls-test", "silent");
 let directory: string;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "./database.js";
 import { migrate } from "./migrations.js";
-import { databaseBackends } from "./testing/index.js";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
 
 let directory: string;

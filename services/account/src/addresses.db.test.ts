@@ -1,5 +1,5 @@
 import type { PostalAddress } from "@polyscale/platform";
-import { berlinAddress as berlin, databaseBackends } from "@polyscale/platform/testing";
+import { berlinAddress as berlin, databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
 import { MAX_ADDRESSES_PER_ACCOUNT } from "./addresses.js";
 import { countRows, useAccountService } from "./test-account-service.js";

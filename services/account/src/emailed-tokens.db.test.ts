@@ -1,4 +1,4 @@
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it, vi } from "vitest";
 import { context, countRows, sent, tokenSentTo, uniqueEmail, useAccountService } from "./test-account-service.js";
 import { hashRefreshToken } from "./tokens.js";

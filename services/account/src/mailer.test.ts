@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "@polyscale/platform";
-import { startSmtpServer } from "@polyscale/platform/testing";
+import { startSmtpServer } from "@polyscale/tools/testing";
 import { folderMailer, smtpMailer } from "./mailer.js";
 
 const mail = {

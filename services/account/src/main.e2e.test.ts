@@ -18,7 +18,7 @@ import {
   expectOneLineStartFailure,
   makeTestCertificates,
   runFailedStart,
-} from "@polyscale/platform/testing";
+} from "@polyscale/tools/testing";
 import { freePort } from "@polyscale/tools/ports";
 import { AccountServiceService, Role } from "@polyscale/proto/account/v1/account";
 import { protoFiles, protoRoot } from "@polyscale/proto";

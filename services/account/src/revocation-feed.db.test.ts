@@ -1,5 +1,5 @@
 import { createLogger } from "@polyscale/platform";
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AccessTokenSigner } from "./tokens.js";

@@ -1,6 +1,6 @@
 /** What the account service's tests share: one service per test file on a scratch database, and a mailer that keeps. */
 import { createLogger, type Database, type RequestContext } from "@polyscale/platform";
-import type { DatabaseBackend, TestDatabase } from "@polyscale/platform/testing";
+import type { DatabaseBackend, TestDatabase } from "@polyscale/tools/testing";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import type { Mail, Mailer } from "./mailer.js";

@@ -1,4 +1,4 @@
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
 import { context, useOrderService } from "./test-order-service.js";
 

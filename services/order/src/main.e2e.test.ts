@@ -1,4 +1,4 @@
-import { expectOneLineStartFailure, runFailedStart } from "@polyscale/platform/testing";
+import { expectOneLineStartFailure, runFailedStart } from "@polyscale/tools/testing";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "vitest";
 

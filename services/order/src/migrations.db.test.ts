@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrate, newId } from "@polyscale/platform";
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
 import * as repository from "./repository.js";
 

@@ -1,5 +1,5 @@
 import { newId } from "@polyscale/platform";
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrderClient, ListOrdersRequest, OrderStatus, PaymentKind, type OrderClient } from "./client.js";
 import {

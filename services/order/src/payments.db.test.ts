@@ -1,6 +1,6 @@
 import { ReservationStatus } from "@polyscale/product";
 import { newId } from "@polyscale/platform";
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { OrderService } from "./service.js";

@@ -1,5 +1,5 @@
 import { newId } from "@polyscale/platform";
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
 import * as repository from "./repository.js";
 import { useOrderService } from "./test-order-service.js";

@@ -4,7 +4,7 @@
  */
 import { ReservationStatus } from "@polyscale/product";
 import { createLogger, newId, type Database, type RequestContext } from "@polyscale/platform";
-import type { DatabaseBackend, TestDatabase } from "@polyscale/platform/testing";
+import type { DatabaseBackend, TestDatabase } from "@polyscale/tools/testing";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import type { OrderPolicy } from "./limits.js";

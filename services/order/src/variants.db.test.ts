@@ -1,5 +1,5 @@
 import { newId } from "@polyscale/platform";
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
 import type { Order } from "./model.js";
 import { context, useOrderService } from "./test-order-service.js";

@@ -1,5 +1,5 @@
 import { checkHealth, newId, startProcess, type RunningProcess } from "@polyscale/platform";
-import { createScratchDatabases, expectOneLineStartFailure, runFailedStart } from "@polyscale/platform/testing";
+import { createScratchDatabases, expectOneLineStartFailure, runFailedStart } from "@polyscale/tools/testing";
 import { freePort } from "@polyscale/tools/ports";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

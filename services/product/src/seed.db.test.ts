@@ -1,4 +1,4 @@
-import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as repository from "./repository.js";
 import type { ProductService, SearchInput } from "./service.js";

@@ -1,5 +1,5 @@
 import { newId } from "@polyscale/platform";
-import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateProductInput, ProductService } from "./service.js";
 import { openProductService, rejection } from "./test-product-service.js";

@@ -1,6 +1,6 @@
 /** Helpers shared by the product service's tests. */
 import { AppError } from "@polyscale/platform";
-import type { DatabaseBackend, TestDatabase } from "@polyscale/platform/testing";
+import type { DatabaseBackend, TestDatabase } from "@polyscale/tools/testing";
 import { expect } from "vitest";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
 import { ProductService } from "./service.js";

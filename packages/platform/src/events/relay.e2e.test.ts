@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { Database } from "../database.js";
 import { newId } from "../ids.js";
 import { createLogger } from "../logger.js";
-import { databaseBackends, type TestDatabase } from "../testing/index.js";
+import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { domainEvent, EVENT_STREAMS, eventData, type CloudEvent, type DomainEvent } from "./catalogue.js";
 import { connectNats, JetStreamPublisher } from "./jetstream.js";

@@ -7,7 +7,7 @@ import {
   OutboxRelay,
   type Database,
 } from "@polyscale/platform";
-import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

@@ -1,5 +1,5 @@
 import type { Database } from "@polyscale/platform";
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";

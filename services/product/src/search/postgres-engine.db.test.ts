@@ -1,4 +1,4 @@
-import { databaseBackends } from "@polyscale/platform/testing";
+import { databaseBackends } from "@polyscale/tools/testing";
 import { describe } from "vitest";
 import { seedForSearch } from "../test-search-seed.js";
 import { migrationsDir } from "../storage.js";

@@ -1,6 +1,6 @@
 import type { Client } from "@elastic/elasticsearch";
 import { newId, type Database } from "@polyscale/platform";
-import { databaseBackends, type TestDatabase } from "@polyscale/platform/testing";
+import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { PRODUCT_INDEX_MAPPINGS, type ProductDocument } from "./elasticsearch.js";

@@ -1,5 +1,5 @@
 import { SMTPServer } from "smtp-server";
-import { freePort } from "@polyscale/tools/ports";
+import { freePort } from "../ports.js";
 
 /** A real SMTP server a test started on a free port: what it received, as raw RFC 5322 text, in arrival order. */
 export interface TestSmtpServer {

@@ -1,4 +1,4 @@
-import type { PostalAddress } from "../address.js";
+import type { PostalAddress } from "@polyscale/platform";
 
 /** A complete, valid address (Germany requires a postal code), for tests of the address book and of checkout. */
 export const berlinAddress: PostalAddress = {

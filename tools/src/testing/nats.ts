@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
-import type { CloudEvent } from "../events/catalogue.js";
+import type { CloudEvent } from "@polyscale/platform";
 
 /** One message of an event stream as a test reads it. */
 export interface StreamedEvent {

@@ -1,11 +1,11 @@
 /**
- * Helpers for tests only (imported as @polyscale/platform/testing; never compiled into dist/, vitest loads the
+ * Helpers for tests only (imported as @polyscale/tools/testing; never compiled into dist/, vitest loads the
  * TypeScript): the database every repository and end-to-end test runs against, NATS streams, an SMTP server and
- * certificates. Free ports and a NATS server come from their one owner, @polyscale/tools (ports, nats-server).
+ * certificates, beside the free ports (ports.ts) and the NATS server (nats-server.ts) they and the tests use.
  */
-import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
-// The package itself, as every other test imports it (the built one): one Database class, not a second from src/.
+// The built platform, as every test imports it: one Database class, not a second from src/.
 import { Database, migrate } from "@polyscale/platform";
+import { createScratchDatabase, dropScratchDatabase } from "../scratch-databases.js";
 
 export interface DatabaseBackend {
   name: "postgres";

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import type { GrpcTlsFiles } from "../grpc-tls.js";
+import type { GrpcTlsFiles } from "@polyscale/platform";
 
 /**
  * Makes, with openssl as the README does, a CA (or uses `signer`) and a certificate for localhost and 127.0.0.1
