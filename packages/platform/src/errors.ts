@@ -71,7 +71,10 @@ export const ERROR_REASONS = {
   RESERVATION_SETTLED: "The reservation was already committed or released.",
   // Carts, orders and payments
   CART_EMPTY: "Checkout of an empty cart.",
-  CART_FULL: "The cart already holds as many distinct products as an order may.",
+  CART_FULL: "The cart already holds as many lines (distinct variants) as an order may.",
+  CART_NOT_FOUND: "No guest cart has this token: never issued, expired, or merged into an account's cart at login.",
+  GUEST_CHECKOUT_UNSUPPORTED:
+    "A guest cart cannot be checked out: log in or register (the cart moves along), then check out.",
   CART_CHANGED: "The cart changed during checkout; review it and try again.",
   CURRENCY_MISMATCH: "All products of a cart or order, and its payments, must share one currency.",
   ORDER_TOO_LARGE: "An order may hold at most 100 distinct products.",

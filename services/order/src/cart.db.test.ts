@@ -112,7 +112,7 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       expect(
         (await bed.orders.addCartItem(context(), accountId, { productId: inside, quantity: 2 })).lines,
       ).toHaveLength(100);
-      const count = await bed.database.query("SELECT count(*)::int AS n FROM cart_items WHERE account_id = $1", [
+      const count = await bed.database.query("SELECT count(*)::int AS n FROM cart_items WHERE cart_id = $1", [
         accountId,
       ]);
       expect(count.rows[0]!.n).toBe(100);

@@ -2,11 +2,15 @@ import type { ProductClient } from "@polyscale/product";
 import {
   failedPrecondition,
   invalidArgument,
+  newId,
+  notFound,
   requireId,
   type Database,
+  type Queryable,
   type RequestContext,
 } from "@polyscale/platform";
-import type { Cart, CartLine, RequestedLine } from "./model.js";
+import { cartTokenHash, newCartToken, requireCartToken } from "./cart-tokens.js";
+import type { Cart, CartLine, CartOwner, CartRefusal, RequestedLine } from "./model.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_PRODUCTS, requireCartLine } from "./limits.js";
 import { productsById, requireVariantsOnSale, variantOf } from "./lookups.js";
 import * as repository from "./repository.js";
@@ -14,23 +18,163 @@ import * as repository from "./repository.js";
 export interface CartServiceOptions {
   database: Database;
   products: ProductClient;
+  /** A guest cart's token dies this long after the cart's last write (GUEST_CART_TTL_SECONDS). */
+  guestCartTtlSeconds: number;
+}
+
+/** Expired guest carts deleted per statement; the sweep repeats it until fewer are due. */
+const GUEST_CART_SWEEP_BATCH = 500;
+
+const CART_LIMITS = { maxQuantity: MAX_LINE_QUANTITY, maxProducts: MAX_ORDER_PRODUCTS };
+
+/** Where a write goes once its owner is resolved: the cart's id, and the token of a guest cart it created. */
+interface WriteTarget {
+  cartId: string;
+  createdToken?: string;
 }
 
 /**
- * An account's cart: lines of variants and units (two variants of one product are two lines), read back with the
- * catalog's current names, SKUs, options, prices and stock. Checkout (placement.ts) turns it into an order.
+ * Carts: lines of variants and units (two variants of one product are two lines), read back with the catalog's
+ * current names, SKUs, options, prices and stock. A cart is an account's, or a guest cart named by a token
+ * (cart-tokens.ts) that the first add creates and hands out once; logging in merges it into the account's cart
+ * (mergeGuestCart) and kills the token. Checkout (placement.ts) turns an account's cart into an order; a guest cart is
+ * not checked out (checkout takes an account).
  */
 export class CartService {
   constructor(private readonly options: CartServiceOptions) {}
 
   /**
    * The cart with current product names and the variants' SKUs, options, prices and stock, from one GetProducts call.
-   * A line whose product or variant no longer exists shows an empty name, price 0 and no stock.
+   * A line whose product or variant no longer exists shows an empty name, price 0 and no stock. A guest cart's token
+   * that is empty reads as an empty cart (none made yet); an unknown, expired or merged one is NOT_FOUND
+   * CART_NOT_FOUND (field cartToken).
    */
-  async getCart(context: RequestContext, accountId: string): Promise<Cart> {
+  async getCart(context: RequestContext, owner: CartOwner): Promise<Cart> {
+    if (typeof owner === "string") return this.cartOf(context, requireId("accountId", owner), owner);
+    if (owner.cartToken === "") return emptyCart("");
+    const hash = cartTokenHash(requireCartToken(owner.cartToken));
+    const cartId = await repository.findGuestCart(this.options.database, hash);
+    if (cartId === undefined) throw guestCartNotFound();
+    return this.cartOf(context, cartId, "");
+  }
+
+  /**
+   * Adds units of a variant to the cart (`item.variantId`; absent or empty: the product's default variant). NOT_FOUND
+   * PRODUCT_NOT_FOUND or VARIANT_NOT_FOUND when the product or variant does not exist, FAILED_PRECONDITION
+   * PRODUCT_ARCHIVED when the product is archived; the line must stay within 1..1000 units and the cart within as many
+   * lines as an order may hold (FAILED_PRECONDITION CART_FULL beyond), all in one currency, the variant's
+   * (FAILED_PRECONDITION CURRENCY_MISMATCH, checked under the cart lock). A guest add with an empty token creates the
+   * guest cart, whose token the answer carries (Cart.cartToken), once.
+   */
+  async addCartItem(context: RequestContext, owner: CartOwner, item: RequestedLine): Promise<Cart> {
+    return this.putCartItem(context, owner, item, "add");
+  }
+
+  /** Sets the units of a cart line, within the same limits as addCartItem. */
+  async setCartItemQuantity(context: RequestContext, owner: CartOwner, item: RequestedLine): Promise<Cart> {
+    return this.putCartItem(context, owner, item, "set");
+  }
+
+  /** Removes the line of a variant (absent or empty variantId: the product's default variant); none is no error. */
+  async removeCartItem(
+    context: RequestContext,
+    owner: CartOwner,
+    item: Pick<RequestedLine, "productId" | "variantId">,
+  ): Promise<Cart> {
+    const { variantId } = requireCartLine({ ...item, quantity: 1 });
+    return this.write(context, owner, "existing", (tx, cartId) => repository.removeCartItem(tx, cartId, variantId));
+  }
+
+  async clearCart(context: RequestContext, owner: CartOwner): Promise<Cart> {
+    return this.write(context, owner, "existing", (tx, cartId) => repository.clearCart(tx, cartId));
+  }
+
+  /**
+   * Moves the guest cart of `cartToken` into the account's cart: units of a variant in both add up, and the token is
+   * dead after. All or nothing: when the merged cart would pass the cart's limits it is refused as an add would be
+   * (INVALID_ARGUMENT LIMIT_EXCEEDED for a line over 1,000 units, FAILED_PRECONDITION CART_FULL or CURRENCY_MISMATCH),
+   * and both carts stay as they were, the token alive. NOT_FOUND CART_NOT_FOUND (field cartToken) for an unknown,
+   * expired or already merged token. Returns the account's cart.
+   */
+  async mergeGuestCart(context: RequestContext, accountId: string, cartToken: string): Promise<Cart> {
     requireId("accountId", accountId);
-    const items = await repository.listCartItems(this.options.database, accountId);
-    if (items.length === 0) return { accountId, lines: [], totalCents: 0, currency: "", updatedAt: undefined };
+    const hash = cartTokenHash(requireCartToken(cartToken));
+    const outcome = await this.options.database.transaction((tx) =>
+      repository.mergeGuestCart(tx, hash, accountId, CART_LIMITS),
+    );
+    if (outcome === "GUEST_CART_NOT_FOUND") throw guestCartNotFound();
+    if (typeof outcome !== "number") throw cartRefusal(outcome, "a line of the guest cart", "cartToken");
+    return this.cartOf(context, accountId, accountId);
+  }
+
+  /** Deletes the expired guest carts with their lines, in batches; returns how many. Run by main.ts's sweep. */
+  async sweepExpiredGuestCarts(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await repository.deleteExpiredGuestCarts(this.options.database, GUEST_CART_SWEEP_BATCH);
+      total += deleted;
+      if (deleted < GUEST_CART_SWEEP_BATCH) return total;
+    }
+  }
+
+  private async putCartItem(
+    context: RequestContext,
+    owner: CartOwner,
+    item: RequestedLine,
+    mode: "add" | "set",
+  ): Promise<Cart> {
+    const valid = requireCartLine(item);
+    requireOwner(owner);
+    const { variant } = (await requireVariantsOnSale(context, this.options.products, [valid])).get(valid.variantId)!;
+    const line = { ...valid, currency: variant.currency };
+    // Only an add makes a guest cart: setting a quantity needs a line, which needs a cart.
+    return this.write(context, owner, mode === "add" ? "create" : "existing", async (tx, cartId) => {
+      const outcome = await repository.putCartItem(tx, cartId, line, mode, CART_LIMITS);
+      if (typeof outcome !== "number") throw cartRefusal(outcome, `the variant (${variant.currency})`, "productId");
+    });
+  }
+
+  /**
+   * Runs `change` on the owner's cart in one transaction and answers the cart. A guest cart is resolved by its token
+   * under its row lock (repository.touchGuestCart, which also moves its expiry on), so a write racing a merge lands
+   * before it or finds the cart gone (NOT_FOUND CART_NOT_FOUND); with an empty token, "create" makes a guest cart
+   * (answered with its token) and "existing" answers an empty cart without writing anything.
+   */
+  private async write(
+    context: RequestContext,
+    owner: CartOwner,
+    guest: "create" | "existing",
+    change: (tx: Queryable, cartId: string) => Promise<unknown>,
+  ): Promise<Cart> {
+    requireOwner(owner);
+    if (typeof owner === "string") {
+      await this.options.database.transaction((tx) => change(tx, owner));
+      return this.cartOf(context, owner, owner);
+    }
+    if (owner.cartToken === "" && guest === "existing") return emptyCart("");
+    const { guestCartTtlSeconds } = this.options;
+    const target = await this.options.database.transaction(async (tx): Promise<WriteTarget> => {
+      let written: WriteTarget;
+      if (owner.cartToken === "") {
+        const token = newCartToken();
+        written = { cartId: newId(), createdToken: token };
+        await repository.createGuestCart(tx, written.cartId, cartTokenHash(token), guestCartTtlSeconds);
+      } else {
+        const cartId = await repository.touchGuestCart(tx, cartTokenHash(owner.cartToken), guestCartTtlSeconds);
+        if (cartId === undefined) throw guestCartNotFound();
+        written = { cartId };
+      }
+      await change(tx, written.cartId);
+      return written;
+    });
+    const cart = await this.cartOf(context, target.cartId, "");
+    return target.createdToken === undefined ? cart : { ...cart, cartToken: target.createdToken };
+  }
+
+  /** The cart with id `cartId`, read with the catalog's current values; `accountId` is "" for a guest cart. */
+  private async cartOf(context: RequestContext, cartId: string, accountId: string): Promise<Cart> {
+    const items = await repository.listCartItems(this.options.database, cartId);
+    if (items.length === 0) return emptyCart(accountId);
     const products = await productsById(context, this.options.products, [
       ...new Set(items.map((item) => item.productId)),
     ]);
@@ -67,74 +211,42 @@ export class CartService {
       updatedAt: new Date(Math.max(...items.map((item) => item.updatedAt.getTime()))),
     };
   }
+}
 
-  /**
-   * Adds units of a variant to the cart (`item.variantId`; absent or empty: the product's default variant). NOT_FOUND
-   * PRODUCT_NOT_FOUND or VARIANT_NOT_FOUND when the product or variant does not exist, FAILED_PRECONDITION
-   * PRODUCT_ARCHIVED when the product is archived; the line must stay within 1..1000 units and the cart within as many
-   * lines as an order may hold (FAILED_PRECONDITION CART_FULL beyond), all in one currency, the variant's
-   * (FAILED_PRECONDITION CURRENCY_MISMATCH, checked under the cart lock).
-   */
-  async addCartItem(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
-    return this.putCartItem(context, accountId, item, "add");
-  }
+/** An owner as given: an account id, or a guest cart's token ("" for none yet). INVALID_ARGUMENT naming the field. */
+function requireOwner(owner: CartOwner): void {
+  if (typeof owner === "string") requireId("accountId", owner);
+  else if (owner.cartToken !== "") requireCartToken(owner.cartToken);
+}
 
-  /** Sets the units of a cart line, within the same limits as addCartItem. */
-  async setCartItemQuantity(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
-    return this.putCartItem(context, accountId, item, "set");
-  }
+function emptyCart(accountId: string): Cart {
+  return { accountId, lines: [], totalCents: 0, currency: "", updatedAt: undefined };
+}
 
-  /** Removes the line of a variant (absent or empty variantId: the product's default variant); none is no error. */
-  async removeCartItem(
-    context: RequestContext,
-    accountId: string,
-    item: Pick<RequestedLine, "productId" | "variantId">,
-  ): Promise<Cart> {
-    const { variantId } = requireCartLine(accountId, { ...item, quantity: 1 });
-    await repository.removeCartItem(this.options.database, accountId, variantId);
-    return this.getCart(context, accountId);
-  }
+/** The same answer for a token never issued, expired or merged: none of them tells the others apart. */
+function guestCartNotFound() {
+  return notFound("CART_NOT_FOUND", "no cart has this token (unknown, expired, or merged at login)", "cartToken");
+}
 
-  async clearCart(context: RequestContext, accountId: string): Promise<Cart> {
-    requireId("accountId", accountId);
-    await repository.clearCart(this.options.database, accountId);
-    return this.getCart(context, accountId);
-  }
-
-  private async putCartItem(
-    context: RequestContext,
-    accountId: string,
-    item: RequestedLine,
-    mode: "add" | "set",
-  ): Promise<Cart> {
-    const valid = requireCartLine(accountId, item);
-    const { variant } = (await requireVariantsOnSale(context, this.options.products, [valid])).get(valid.variantId)!;
-    const limits = { maxQuantity: MAX_LINE_QUANTITY, maxProducts: MAX_ORDER_PRODUCTS };
-    const line = { ...valid, currency: variant.currency };
-    const outcome = await this.options.database.transaction((tx) =>
-      repository.putCartItem(tx, accountId, line, mode, limits),
+/** A cart write's refusal as the error the client gets; `what` names what was refused, `field` where. */
+function cartRefusal(refusal: CartRefusal, what: string, field: string) {
+  if (refusal === "LINE_FULL") {
+    return invalidArgument(
+      "quantity",
+      `the cart line would hold more than ${MAX_LINE_QUANTITY} units`,
+      "LIMIT_EXCEEDED",
     );
-    if (outcome === "LINE_FULL") {
-      throw invalidArgument(
-        "quantity",
-        `the cart line would hold more than ${MAX_LINE_QUANTITY} units`,
-        "LIMIT_EXCEEDED",
-      );
-    }
-    if (outcome === "CURRENCY_MISMATCH") {
-      throw failedPrecondition(
-        "CURRENCY_MISMATCH",
-        `the variant is priced in ${variant.currency}; a cart holds products of one currency`,
-        "productId",
-      );
-    }
-    if (outcome === "CART_FULL") {
-      throw failedPrecondition(
-        "CART_FULL",
-        `a cart can hold at most ${MAX_ORDER_PRODUCTS} lines (distinct variants), as many as an order`,
-        "productId",
-      );
-    }
-    return this.getCart(context, accountId);
   }
+  if (refusal === "CURRENCY_MISMATCH") {
+    return failedPrecondition(
+      "CURRENCY_MISMATCH",
+      `${what} is priced in another currency than the cart; a cart holds products of one currency`,
+      field,
+    );
+  }
+  return failedPrecondition(
+    "CART_FULL",
+    `a cart can hold at most ${MAX_ORDER_PRODUCTS} lines (distinct variants), as many as an order`,
+    field,
+  );
 }

@@ -28,11 +28,10 @@ export interface OrderPolicy {
 }
 
 /**
- * A cart write's account and line: ids, and 1..MAX_LINE_QUANTITY units (INVALID_ARGUMENT naming the field). A line
- * without a variant id (absent or empty) names the product's default variant, whose id is the product's.
+ * A cart write's line: ids, and 1..MAX_LINE_QUANTITY units (INVALID_ARGUMENT naming the field). A line without a
+ * variant id (absent or empty) names the product's default variant, whose id is the product's.
  */
-export function requireCartLine(accountId: string, item: RequestedLine): VariantLine {
-  requireId("accountId", accountId);
+export function requireCartLine(item: RequestedLine): VariantLine {
   const productId = requireId("productId", item.productId);
   return {
     productId,

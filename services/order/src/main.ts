@@ -5,6 +5,7 @@ import {
   createLogger,
   exitOnStartFailure,
   openServiceDatabase,
+  PeriodicJob,
   readConfig,
   serveUntilStopped,
   ServiceEventRelay,
@@ -15,6 +16,9 @@ import { orderSettings } from "./config.js";
 import { Reconciler } from "./reconciler.js";
 import { orderServiceBinding } from "./server.js";
 import { OrderService } from "./service.js";
+
+/** How often expired guest carts are deleted (their tokens are dead from expiry on; this only frees the rows). */
+const GUEST_CART_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 async function main(): Promise<void> {
   const config = readConfig(orderSettings);
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
       maxUnpaidOrdersPerAccount: config.maxUnpaidOrders,
       maxHeldUnitsPerProduct: config.maxHeldUnitsPerProduct,
     },
+    guestCartTtlSeconds: config.guestCartTtlSeconds,
   });
   const reconciler = new Reconciler({
     database,
@@ -54,6 +59,16 @@ async function main(): Promise<void> {
     logger,
   });
   events.start();
+  const guestCartSweep = new PeriodicJob({
+    intervalMs: GUEST_CART_SWEEP_INTERVAL_MS,
+    logger,
+    failureMessage: "could not delete expired guest carts",
+    run: async () => {
+      const deleted = await service.sweepExpiredGuestCarts();
+      if (deleted > 0) logger.info({ deleted }, "expired guest carts deleted");
+    },
+  });
+  guestCartSweep.start();
 
   await serveUntilStopped({
     serviceName: "polyscale.order.v1.OrderService",
@@ -67,6 +82,7 @@ async function main(): Promise<void> {
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [
       () => reconciler.stop(),
+      () => guestCartSweep.stop(),
       () => accounts.close(),
       () => products.close(),
       () => events.stop(),

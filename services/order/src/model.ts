@@ -29,7 +29,14 @@ export interface CartLine {
   archived: boolean;
 }
 
+/**
+ * Whose cart: an account's, by its id, or a guest cart's, by the token its first add handed out ("" before there is
+ * one: an add then creates it).
+ */
+export type CartOwner = string | { cartToken: string };
+
 export interface Cart {
+  /** "" for a guest cart. */
   accountId: string;
   lines: CartLine[];
   totalCents: number;
@@ -37,6 +44,8 @@ export interface Cart {
   currency: string;
   /** When a line last changed; undefined for an empty cart. */
   updatedAt: Date | undefined;
+  /** Only on the answer of the add that created a guest cart: its token, which nothing else will tell again. */
+  cartToken?: string;
 }
 
 /** A product (a variant of it, when named) and quantity asked for, before anything is known about the product. */

@@ -1,13 +1,22 @@
-import { bindService, postalAddressOf, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
+import {
+  bindService,
+  invalidArgument,
+  postalAddressOf,
+  type CallerCheck,
+  type Logger,
+  type RequestContext,
+  type ServiceBinding,
+} from "@polyscale/platform";
 import {
   OrderServiceService,
   OrderStatus as ProtoOrderStatus,
   PaymentKind as ProtoPaymentKind,
+  type Cart as ProtoCart,
   type Order as ProtoOrder,
   type PostalAddress as ProtoPostalAddress,
 } from "@polyscale/proto/order/v1/order";
 import type { AddressInputs } from "./order-addresses.js";
-import type { Order, PaymentKind } from "./model.js";
+import type { Cart, Order, PaymentKind } from "./model.js";
 import type { OrderStatus } from "./order-status.js";
 import type { OrderService } from "./service.js";
 
@@ -64,33 +73,58 @@ function addressInputsOf(request: {
   };
 }
 
+function toProtoCart(cart: Cart): ProtoCart {
+  return { ...cart, cartToken: cart.cartToken ?? "" };
+}
+
 /**
  * Maps OrderService's gRPC methods onto the service: proto in, domain call, proto out. Every method that acts for one
  * account first asks `caller` whether the forwarded end user may (see CallerCheck).
  */
 export function orderServiceBinding(service: OrderService, logger: Logger, caller: CallerCheck): ServiceBinding {
+  /**
+   * Whose cart a cart call is about: the account (which the caller must act for), or, with accountId empty, the guest
+   * cart of cartToken, whose token is the credential. Both named is INVALID_ARGUMENT (field cartToken).
+   */
+  const ownerOf = async (request: { accountId: string; cartToken?: string }, context: RequestContext) => {
+    if (request.accountId === "") return { cartToken: request.cartToken ?? "" };
+    if (request.cartToken) {
+      throw invalidArgument("cartToken", "name an account or a guest cart's token, not both");
+    }
+    await caller.requireActingFor(context, request.accountId);
+    return request.accountId;
+  };
   return bindService(
     OrderServiceService,
     {
-      getCart: async (request, context) => {
+      getCart: async (request, context) => ({
+        cart: toProtoCart(await service.getCart(context, await ownerOf(request, context))),
+      }),
+      addCartItem: async ({ productId, variantId, quantity, ...request }, context) => ({
+        cart: toProtoCart(
+          await service.addCartItem(context, await ownerOf(request, context), { productId, variantId, quantity }),
+        ),
+      }),
+      setCartItemQuantity: async ({ productId, variantId, quantity, ...request }, context) => ({
+        cart: toProtoCart(
+          await service.setCartItemQuantity(context, await ownerOf(request, context), {
+            productId,
+            variantId,
+            quantity,
+          }),
+        ),
+      }),
+      removeCartItem: async ({ productId, variantId, ...request }, context) => ({
+        cart: toProtoCart(
+          await service.removeCartItem(context, await ownerOf(request, context), { productId, variantId }),
+        ),
+      }),
+      clearCart: async (request, context) => ({
+        cart: toProtoCart(await service.clearCart(context, await ownerOf(request, context))),
+      }),
+      mergeGuestCart: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
-        return { cart: await service.getCart(context, request.accountId) };
-      },
-      addCartItem: async ({ accountId, productId, variantId, quantity }, context) => {
-        await caller.requireActingFor(context, accountId);
-        return { cart: await service.addCartItem(context, accountId, { productId, variantId, quantity }) };
-      },
-      setCartItemQuantity: async ({ accountId, productId, variantId, quantity }, context) => {
-        await caller.requireActingFor(context, accountId);
-        return { cart: await service.setCartItemQuantity(context, accountId, { productId, variantId, quantity }) };
-      },
-      removeCartItem: async ({ accountId, productId, variantId }, context) => {
-        await caller.requireActingFor(context, accountId);
-        return { cart: await service.removeCartItem(context, accountId, { productId, variantId }) };
-      },
-      clearCart: async (request, context) => {
-        await caller.requireActingFor(context, request.accountId);
-        return { cart: await service.clearCart(context, request.accountId) };
+        return { cart: toProtoCart(await service.mergeGuestCart(context, request.accountId, request.cartToken)) };
       },
       checkout: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);

@@ -3,7 +3,7 @@ import type { ProductClient } from "@polyscale/product";
 import type { Database, RequestContext } from "@polyscale/platform";
 import { CartService } from "./cart.js";
 import type { OrderPolicy } from "./limits.js";
-import type { Cart, Order, OrderPage, RequestedLine } from "./model.js";
+import type { Cart, CartOwner, Order, OrderPage, RequestedLine } from "./model.js";
 import type { AddressInputs } from "./order-addresses.js";
 import { OrdersService, type OrderListRequest } from "./orders.js";
 import { PaymentService, type RecordPaymentRequest } from "./payments.js";
@@ -17,6 +17,8 @@ export interface OrderServiceOptions {
   /** How long a request waits for a concurrent request with its idempotency key when its caller set no deadline. */
   defaultWaitMs: number;
   policy: OrderPolicy;
+  /** A guest cart's token dies this long after the cart's last write (GUEST_CART_TTL_SECONDS). */
+  guestCartTtlSeconds: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export class OrderService {
   constructor(options: OrderServiceOptions) {
     const { database, products } = options;
     const effects = new ReservationEffects({ database, products });
-    this.cart = new CartService({ database, products });
+    this.cart = new CartService({ database, products, guestCartTtlSeconds: options.guestCartTtlSeconds });
     this.placement = new PlacementService({ ...options, effects });
     this.payments = new PaymentService({ database, effects });
     this.orders = new OrdersService({ database, effects });
@@ -44,32 +46,44 @@ export class OrderService {
 
   // ---- Cart (cart.ts) ----
 
+  // A cart's owner is an account id, or a guest cart's token ({ cartToken }; see CartService).
+
   /** The cart with current product names, prices and stock. */
-  getCart(context: RequestContext, accountId: string): Promise<Cart> {
-    return this.cart.getCart(context, accountId);
+  getCart(context: RequestContext, owner: CartOwner): Promise<Cart> {
+    return this.cart.getCart(context, owner);
   }
 
   /** Adds units of a variant to the cart (see CartService.addCartItem for the default variant and the limits). */
-  addCartItem(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
-    return this.cart.addCartItem(context, accountId, item);
+  addCartItem(context: RequestContext, owner: CartOwner, item: RequestedLine): Promise<Cart> {
+    return this.cart.addCartItem(context, owner, item);
   }
 
   /** Sets the units of a cart line, within the same limits as addCartItem. */
-  setCartItemQuantity(context: RequestContext, accountId: string, item: RequestedLine): Promise<Cart> {
-    return this.cart.setCartItemQuantity(context, accountId, item);
+  setCartItemQuantity(context: RequestContext, owner: CartOwner, item: RequestedLine): Promise<Cart> {
+    return this.cart.setCartItemQuantity(context, owner, item);
   }
 
   /** Removes the line of a variant (the product's default variant when variantId is absent or empty). */
   removeCartItem(
     context: RequestContext,
-    accountId: string,
+    owner: CartOwner,
     item: Pick<RequestedLine, "productId" | "variantId">,
   ): Promise<Cart> {
-    return this.cart.removeCartItem(context, accountId, item);
+    return this.cart.removeCartItem(context, owner, item);
   }
 
-  clearCart(context: RequestContext, accountId: string): Promise<Cart> {
-    return this.cart.clearCart(context, accountId);
+  clearCart(context: RequestContext, owner: CartOwner): Promise<Cart> {
+    return this.cart.clearCart(context, owner);
+  }
+
+  /** Moves a guest cart into the account's cart and kills its token (see CartService.mergeGuestCart). */
+  mergeGuestCart(context: RequestContext, accountId: string, cartToken: string): Promise<Cart> {
+    return this.cart.mergeGuestCart(context, accountId, cartToken);
+  }
+
+  /** Deletes expired guest carts; returns how many (main.ts's sweep). */
+  sweepExpiredGuestCarts(): Promise<number> {
+    return this.cart.sweepExpiredGuestCarts();
   }
 
   // ---- Placing orders (placement.ts) ----

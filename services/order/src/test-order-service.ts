@@ -91,6 +91,7 @@ export function useOrderService(backend: DatabaseBackend): OrderTestBed {
         products: bed.services.products,
         defaultWaitMs: 5000,
         policy: { ...generousPolicy, ...policy },
+        guestCartTtlSeconds: 3600,
       }),
     reconcile: (reservationTimeoutSeconds = 300) =>
       new Reconciler({
