@@ -20,15 +20,13 @@ import type { TestSystem } from "@polyscale/tools/test-shop";
 import { loadTypeDefs } from "./graphql/schema.js";
 import type { Services } from "./services.js";
 import {
-  dataOf,
   type EdgeSystem,
-  type edgeClients,
   startEdgeSystem,
   expectCodedGraphQLErrors,
   expectCodedRestError,
   settledDigest,
-  type GraphQLAnswer,
 } from "./test-edges.js";
+import { dataOf, type gatewayClients, type GraphQLAnswer } from "./test-http.js";
 
 /**
  * The property-based edge suite: generated values (huge, negative and fractional numbers, NaN and infinities, NUL and
@@ -44,7 +42,7 @@ const RUNS = Number(process.env.EDGE_RUNS ?? 8);
 
 let edges: EdgeSystem | undefined;
 let shop: TestSystem;
-let client: ReturnType<typeof edgeClients>;
+let client: ReturnType<typeof gatewayClients>;
 let grpc: Services;
 let adminToken: string;
 /** Ids of things that exist (a customer, a product, a category, an order): valid ids reach the rules behind the edge. */

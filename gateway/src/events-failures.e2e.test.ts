@@ -5,6 +5,7 @@ import { readStream, type StreamedEvent } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import type { RunningSystem } from "@polyscale/tools/system";
+import { gatewayClients } from "./test-http.js";
 
 /**
  * Events lose nothing when things fail, tried on the real system: orders placed and cancelled through GraphQL while
@@ -19,32 +20,13 @@ let system: RunningSystem;
 let nats: TestNatsServer;
 let reader: NatsConnection;
 let running: TestSystem;
+let client: ReturnType<typeof gatewayClients>;
 let adminToken: string;
 let customer: { id: string; token: string };
 let productId: string;
 
-async function post(query: string, variables: Record<string, unknown>, token?: string) {
-  const response = await fetch(`${system.gatewayUrl}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: { reason?: string } }> };
-}
-
-/** The data of an operation that must succeed; Data is its shape, as the caller states it (not checked). */
-async function ok<Data = unknown>(
-  query: string,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<Data> {
-  const body = await post(query, variables, token);
-  expect(body.errors).toBeUndefined();
-  return body.data as Data;
-}
-
 async function createProduct(name: string, stock: number): Promise<string> {
-  const created = await ok<{ createProduct: { id: string } }>(
+  const created = await client.ok<{ createProduct: { id: string } }>(
     `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
     { p: { name, description: "Survives", price: 3, stock } },
     adminToken,
@@ -53,7 +35,7 @@ async function createProduct(name: string, stock: number): Promise<string> {
 }
 
 async function placeOrder(): Promise<string> {
-  const data = await ok<{ createOrder: { id: string } }>(
+  const data = await client.ok<{ createOrder: { id: string } }>(
     `mutation($o: OrderInput!) { createOrder(order: $o) { id } }`,
     { o: { accountId: customer.id, products: [{ id: productId, quantity: 1 }] } },
     customer.token,
@@ -104,7 +86,8 @@ beforeAll(async () => {
     },
   });
   system = running.system;
-  const login = await ok<{ login: { accessToken: string } }>(
+  client = gatewayClients(system.gatewayUrl);
+  const login = await client.ok<{ login: { accessToken: string } }>(
     `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
     {
       e: ADMIN.email,
@@ -112,7 +95,7 @@ beforeAll(async () => {
     },
   );
   adminToken = login.login.accessToken;
-  const registered = await ok<{ register: { accessToken: string; account: { id: string } } }>(
+  const registered = await client.ok<{ register: { accessToken: string; account: { id: string } } }>(
     `mutation($input: RegisterInput!) { register(input: $input) { accessToken account { id } } }`,
     { input: { name: "Otto", email: "otto@outage.test", password: "correct-horse-battery-9" } },
   );
@@ -140,7 +123,11 @@ describe("events through failures", () => {
         Array.from({ length: 10 }, async () => {
           const orderId = await placeOrder();
           orders.push(orderId);
-          await ok(`mutation($id: String!) { cancelOrder(id: $id) { status } }`, { id: orderId }, customer.token);
+          await client.ok(
+            `mutation($id: String!) { cancelOrder(id: $id) { status } }`,
+            { id: orderId },
+            customer.token,
+          );
         }),
       );
     }
@@ -214,7 +201,7 @@ describe("events through failures", () => {
       { timeout: 30_000, interval: 250 },
     );
     // startService waited until the gateway's /readyz says its own channel reaches the order service: calls go through.
-    await ok(`{ myOrders { id } }`, {}, customer.token);
+    await client.ok(`{ myOrders { id } }`, {}, customer.token);
   }, 120_000);
 
   it("publishes nothing for an order refused after part of its stock was taken in the rolled-back transaction", async () => {
@@ -222,7 +209,7 @@ describe("events through failures", () => {
     // second product is short and the whole reservation rolls back.
     const plenty = await createProduct("Plenty", 5);
     const scarce = await createProduct("Scarce", 1);
-    const refused = await post(
+    const refused = await client.graphql(
       `mutation($o: OrderInput!) { createOrder(order: $o) { id } }`,
       {
         o: {
@@ -236,7 +223,7 @@ describe("events through failures", () => {
       customer.token,
     );
     expect(refused.errors?.[0]?.extensions?.reason).toBe("INSUFFICIENT_STOCK");
-    const accepted = await ok<{ createOrder: { id: string } }>(
+    const accepted = await client.ok<{ createOrder: { id: string } }>(
       `mutation($o: OrderInput!) { createOrder(order: $o) { id } }`,
       { o: { accountId: customer.id, products: [{ id: plenty, quantity: 1 }] } },
       customer.token,

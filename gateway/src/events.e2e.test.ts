@@ -11,7 +11,7 @@ import {
 import { readStream, startSmtpServer, type TestSmtpServer } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import type { RunningSystem } from "@polyscale/tools/system";
+import { gatewayClients } from "./test-http.js";
 
 /**
  * Every event of the catalogue, published through the real path: a GraphQL mutation through the gateway, the
@@ -22,28 +22,12 @@ const ADMIN = { email: "admin@events.polyscale.test", password: "events-admin-pa
 const PASSWORD = "correct-horse-battery-9";
 const PAYMENT_WINDOW_SECONDS = 30;
 
-let system: RunningSystem;
 let nats: TestNatsServer;
 let reader: NatsConnection;
 /** Receives the password-reset email, whose link carries the token resetPassword takes. */
 let smtp: TestSmtpServer;
 let running: TestSystem;
-
-/** The data of an operation that must succeed; Data is its shape, as the caller states it (not checked). */
-async function ok<Data = unknown>(
-  query: string,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<Data> {
-  const response = await fetch(`${system.gatewayUrl}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Data; errors?: unknown };
-  expect(body.errors).toBeUndefined();
-  return body.data as Data;
-}
+let client: ReturnType<typeof gatewayClients>;
 
 /** register's answer as these tests select it. */
 interface Registered {
@@ -117,7 +101,7 @@ beforeAll(async () => {
       RECONCILE_INTERVAL_MS: "500",
     },
   });
-  system = running.system;
+  client = gatewayClients(running.system.gatewayUrl);
 });
 
 afterAll(async () => {
@@ -132,7 +116,7 @@ describe("events after GraphQL mutations", () => {
   let customer: { id: string; token: string; refreshToken: string; email: string };
 
   beforeAll(async () => {
-    const login = await ok<{ login: { accessToken: string } }>(
+    const login = await client.ok<{ login: { accessToken: string } }>(
       `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
       {
         e: ADMIN.email,
@@ -141,7 +125,7 @@ describe("events after GraphQL mutations", () => {
     );
     adminToken = login.login.accessToken;
     const email = `ada-${Math.random().toString(36).slice(2, 8)}@events.test`;
-    const registered = await ok<Registered>(
+    const registered = await client.ok<Registered>(
       `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id } } }`,
       { input: { name: "Ada", email, password: PASSWORD } },
     );
@@ -160,19 +144,19 @@ describe("events after GraphQL mutations", () => {
       email: customer.email,
       role: "CUSTOMER",
     });
-    await ok(`mutation { updateProfile(input: { name: "Ada L." }) { id } }`, {}, customer.token);
+    await client.ok(`mutation { updateProfile(input: { name: "Ada L." }) { id } }`, {}, customer.token);
     expect(await theEvent("account.updated", customer.id)).toEqual({
       accountId: customer.id,
       name: "Ada L.",
       email: customer.email,
       role: "CUSTOMER",
     });
-    await ok(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: customer.refreshToken });
+    await client.ok(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: customer.refreshToken });
     const revoked = await theEvent("account.sessions_revoked", customer.id);
     expect(revoked).toMatchObject({ accountId: customer.id, reason: "logout" });
     expect(revoked.familyId).not.toBe("");
     // The logout ended that session's access token too: later tests use a fresh session.
-    const again = await ok<{ login: { accessToken: string } }>(
+    const again = await client.ok<{ login: { accessToken: string } }>(
       `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
       {
         e: customer.email,
@@ -188,7 +172,7 @@ describe("events after GraphQL mutations", () => {
     /** A fresh account with one session, so each way of ending sessions has its own aggregate. */
     async function signedUp(label: string) {
       const email = `${label}-${Math.random().toString(36).slice(2, 10)}@events.test`;
-      const registered = await ok<Registered>(
+      const registered = await client.ok<Registered>(
         `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id } } }`,
         { input: { name: label, email, password: PASSWORD } },
       );
@@ -196,16 +180,16 @@ describe("events after GraphQL mutations", () => {
       return { id: account.id, token: accessToken, refreshToken, email };
     }
     const ends: Record<string, (user: Awaited<ReturnType<typeof signedUp>>) => Promise<unknown>> = {
-      logout: (user) => ok(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: user.refreshToken }),
-      logout_all: (user) => ok(`mutation { logoutAll }`, {}, user.token),
+      logout: (user) => client.ok(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: user.refreshToken }),
+      logout_all: (user) => client.ok(`mutation { logoutAll }`, {}, user.token),
       password_changed: (user) =>
-        ok(
+        client.ok(
           `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }`,
           { c: PASSWORD, n: "another-horse-battery-8" },
           user.token,
         ),
       password_reset: async (user) => {
-        await ok(`mutation($e: String!) { requestPasswordReset(email: $e) }`, { e: user.email });
+        await client.ok(`mutation($e: String!) { requestPasswordReset(email: $e) }`, { e: user.email });
         let token: string | undefined;
         await vi.waitFor(
           () => {
@@ -215,15 +199,22 @@ describe("events after GraphQL mutations", () => {
           },
           { timeout: 10_000, interval: 50 },
         );
-        return ok(`mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { accessToken } }`, {
-          t: token,
-          p: "reset-horse-battery-7",
-        });
+        return client.ok(
+          `mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { accessToken } }`,
+          {
+            t: token,
+            p: "reset-horse-battery-7",
+          },
+        );
       },
       role_changed: (user) =>
-        ok(`mutation($id: String!) { setAccountRole(id: $id, role: ADMIN) { id } }`, { id: user.id }, adminToken),
+        client.ok(
+          `mutation($id: String!) { setAccountRole(id: $id, role: ADMIN) { id } }`,
+          { id: user.id },
+          adminToken,
+        ),
       account_disabled: (user) =>
-        ok(
+        client.ok(
           `mutation($id: String!) { setAccountDisabled(id: $id, disabled: true) { id } }`,
           { id: user.id },
           adminToken,
@@ -233,7 +224,7 @@ describe("events after GraphQL mutations", () => {
     for (const [reason, end] of Object.entries(ends)) {
       const user = await signedUp(reason.replace("_", "-"));
       // Logging in again is not a revocation: nothing is published for it.
-      await ok(LOGIN, { e: user.email, p: PASSWORD });
+      await client.ok(LOGIN, { e: user.email, p: PASSWORD });
       await end(user);
       users.set(reason, user.id);
     }
@@ -252,7 +243,7 @@ describe("events after GraphQL mutations", () => {
   }, 120_000);
 
   it("publishes product and order events, each once, after the matching mutations", async () => {
-    const created = await ok<{ createProduct: { id: string } }>(
+    const created = await client.ok<{ createProduct: { id: string } }>(
       `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
       { p: { name: "Event lantern", description: "Bright", price: 12.5, stock: 10 } },
       adminToken,
@@ -264,13 +255,13 @@ describe("events after GraphQL mutations", () => {
       priceCents: 1250,
       stock: 10,
     });
-    await ok(
+    await client.ok(
       `mutation($id: String!) { updateProduct(id: $id, input: { price: 15 }) { id } }`,
       { id: productId },
       adminToken,
     );
     expect(await theEvent("product.updated", productId)).toMatchObject({ productId, priceCents: 1500, stock: 10 });
-    await ok(
+    await client.ok(
       `mutation($id: String!) { adjustStock(productId: $id, delta: 5) { stock } }`,
       { id: productId },
       adminToken,
@@ -284,14 +275,14 @@ describe("events after GraphQL mutations", () => {
 
     const place = async (quantity: number) =>
       (
-        await ok<{ createOrder: { id: string; totalCents: number; currency: string } }>(
+        await client.ok<{ createOrder: { id: string; totalCents: number; currency: string } }>(
           `mutation($o: OrderInput!) { createOrder(order: $o) { id totalCents currency } }`,
           { o: { accountId: customer.id, products: [{ id: productId, quantity }] } },
           customer.token,
         )
       ).createOrder;
     const pay = (orderId: string, kind: "CAPTURE" | "REFUND", amountCents: number, reference: string) =>
-      ok(
+      client.ok(
         `mutation($p: PaymentInput!) { recordPayment(input: $p) { status } }`,
         { p: { orderId, kind, amountCents, currency: "USD", provider: "acme", providerReference: reference } },
         adminToken,
@@ -322,7 +313,7 @@ describe("events after GraphQL mutations", () => {
       totalCents: 3000,
       currency: "USD",
     });
-    await ok(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: fulfilled.id }, adminToken);
+    await client.ok(`mutation($id: String!) { markFulfilled(id: $id) { status } }`, { id: fulfilled.id }, adminToken);
     expect(await theEvent("order.fulfilled", fulfilled.id)).toMatchObject({
       fromStatus: "PAID",
       toStatus: "FULFILLED",
@@ -334,7 +325,7 @@ describe("events after GraphQL mutations", () => {
     expect(await theEvent("order.refunded", refunded.id)).toMatchObject({ fromStatus: "PAID", toStatus: "REFUNDED" });
 
     const cancelled = await place(3);
-    await ok(`mutation($id: String!) { cancelOrder(id: $id) { status } }`, { id: cancelled.id }, customer.token);
+    await client.ok(`mutation($id: String!) { cancelOrder(id: $id) { status } }`, { id: cancelled.id }, customer.token);
     expect(await theEvent("order.cancelled", cancelled.id)).toMatchObject({
       fromStatus: "PENDING_PAYMENT",
       toStatus: "CANCELLED",

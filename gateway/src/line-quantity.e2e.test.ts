@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, LIMITS } from "@polyscale/platform";
 import type { Services } from "./services.js";
 import {
-  dataOf,
   type EdgeSystem,
-  type edgeClients,
   startEdgeSystem,
   expectCodedGraphQLErrors,
   expectCodedRestError,
   settledDigest,
 } from "./test-edges.js";
+import { dataOf, type gatewayClients } from "./test-http.js";
 
 /**
  * An order line's quantity has one rule, in the order service that owns order lines (1 to LIMITS.lineQuantity units,
@@ -18,7 +17,7 @@ import {
  */
 
 let edges: EdgeSystem | undefined;
-let client: ReturnType<typeof edgeClients>;
+let client: ReturnType<typeof gatewayClients>;
 let grpc: Services;
 let adminToken: string;
 

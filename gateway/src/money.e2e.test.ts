@@ -6,14 +6,13 @@ import { signatureOf, SIGNATURE_HEADER } from "./rest/webhooks.js";
 import type { Services } from "./services.js";
 import {
   databaseDigest,
-  dataOf,
   type EdgeSystem,
-  type edgeClients,
   startEdgeSystem,
   expectCodedGraphQLErrors,
   expectCodedRestError,
   settledDigest,
 } from "./test-edges.js";
+import { dataOf, type gatewayClients } from "./test-http.js";
 
 /**
  * Money of any size and currency through every API of the running system: the largest values the shop's limits allow,
@@ -23,7 +22,7 @@ import {
 
 let edges: EdgeSystem | undefined;
 let shop: TestSystem;
-let client: ReturnType<typeof edgeClients>;
+let client: ReturnType<typeof gatewayClients>;
 let grpc: Services;
 let adminToken: string;
 

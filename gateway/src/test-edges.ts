@@ -2,50 +2,23 @@ import { expect } from "vitest";
 import { Database } from "@polyscale/platform";
 import { startTestSystem, TEST_ADMIN, type TestSystem } from "@polyscale/tools/test-shop";
 import { closeServices, connectServices, type Services } from "./services.js";
-import { restCall, type RestAnswer, type RestErrorBody, type RestOptions } from "./test-http.js";
+import {
+  gatewayClients,
+  type GraphQLAnswer,
+  type GraphQLError,
+  type RestAnswer,
+  type RestErrorBody,
+} from "./test-http.js";
 
 /**
- * For the edge suites (money.e2e, edges.property.e2e): plain HTTP clients of a running gateway that return every
- * answer as it came, the error checks every edge must pass, and a digest of what the databases hold.
+ * For the edge suites (money.e2e, edges.property.e2e, line-quantity.e2e): the system with the shared clients of its
+ * gateway (test-http) and typed gRPC clients, the error checks every edge must pass, and a digest of what the
+ * databases hold.
  */
-
-export interface GraphQLError {
-  message: string;
-  extensions?: { code?: string; reason?: string; field?: string };
-}
-
-/** Data is the shape the operation selects, as the caller states it (not checked against it). */
-export interface GraphQLAnswer<Data = unknown> {
-  status: number;
-  data?: Data | null;
-  errors?: GraphQLError[];
-}
-
-export type { RestAnswer } from "./test-http.js";
-
-export function edgeClients(gatewayUrl: string) {
-  return {
-    async graphql<Data = unknown>(
-      query: string,
-      variables: Record<string, unknown> = {},
-      token?: string,
-    ): Promise<GraphQLAnswer<Data>> {
-      const response = await fetch(`${gatewayUrl}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer<Data>, "status">) };
-    },
-
-    rest: <Body = unknown>(method: string, route: string, options: RestOptions = {}): Promise<RestAnswer<Body>> =>
-      restCall<Body>(gatewayUrl, method, route, options),
-  };
-}
 
 export interface EdgeSystem {
   shop: TestSystem;
-  client: ReturnType<typeof edgeClients>;
+  client: ReturnType<typeof gatewayClients>;
   /** Typed gRPC clients of the three services. */
   grpc: Services;
   adminToken: string;
@@ -55,14 +28,14 @@ export interface EdgeSystem {
 /** The four processes on scratch databases (startTestSystem with `env`), with clients and an admin session. */
 export async function startEdgeSystem(env: Record<string, string>): Promise<EdgeSystem> {
   const shop = await startTestSystem({ env });
-  const client = edgeClients(shop.system.gatewayUrl);
+  const client = gatewayClients(shop.system.gatewayUrl);
   const grpc = connectServices({
     accountServiceAddress: shop.system.addresses.account,
     productServiceAddress: shop.system.addresses.product,
     orderServiceAddress: shop.system.addresses.order,
     grpcDeadlineMs: 10_000,
   });
-  const login = await client.graphql<{ login: { accessToken: string } }>(
+  const login = await client.ok<{ login: { accessToken: string } }>(
     `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
     {
       e: TEST_ADMIN.email,
@@ -73,18 +46,12 @@ export async function startEdgeSystem(env: Record<string, string>): Promise<Edge
     shop,
     client,
     grpc,
-    adminToken: dataOf(login).login.accessToken,
+    adminToken: login.login.accessToken,
     async stop() {
       closeServices(grpc);
       await shop.stop();
     },
   };
-}
-
-/** The data of a GraphQL operation that must succeed. */
-export function dataOf<Data>(answer: GraphQLAnswer<Data>): Data {
-  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
-  return answer.data!;
 }
 
 /**

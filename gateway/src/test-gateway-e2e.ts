@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect } from "vitest";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import { restCall, type RestOptions } from "./test-http.js";
+import { dataOf, graphqlCall, restCall, type RestOptions } from "./test-http.js";
 
 /** The running system of this test file (set by useGatewaySystem's beforeAll). */
 export let system: RunningSystem;
@@ -15,26 +15,9 @@ export const ADMIN = { email: "admin@e2e.polyscale.test", password: "e2e-admin-p
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
 export const PASSWORD = "correct-horse-battery-9";
 
-/** A GraphQL answer; Data is the shape the operation selects, as the caller states it (not checked against it). */
-export interface GraphQLResponse<Data = unknown> {
-  status: number;
-  data: Data | null | undefined;
-  errors?: Array<{ message: string; extensions?: { code?: string; reason?: string; field?: string } }>;
-  headers: Headers;
-}
-
-export async function graphql<Data = unknown>(
-  query: string,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<GraphQLResponse<Data>> {
-  const response = await fetch(`${system.gatewayUrl}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as Omit<GraphQLResponse<Data>, "status" | "headers">;
-  return { status: response.status, headers: response.headers, ...body };
+/** A GraphQL call to this file's gateway; Data is the shape the operation selects, as the caller states it. */
+export function graphql<Data = unknown>(query: string, variables: Record<string, unknown> = {}, token?: string) {
+  return graphqlCall<Data>(system.gatewayUrl, query, variables, { token });
 }
 
 /** The data of a query that must succeed. */
@@ -43,9 +26,7 @@ export async function ok<Data = unknown>(
   variables: Record<string, unknown> = {},
   token?: string,
 ): Promise<Data> {
-  const result = await graphql<Data>(query, variables, token);
-  expect(result.errors).toBeUndefined();
-  return result.data!;
+  return dataOf(await graphql<Data>(query, variables, token));
 }
 
 /** The first error's code (and field) of a query that must fail. */

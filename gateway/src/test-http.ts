@@ -1,6 +1,9 @@
+import { expect } from "vitest";
+
 /**
- * The one REST client of the gateway's end-to-end helpers (test-gateway-e2e, test-edges, test-sessions-e2e): each
- * binds it to its gateway and its own options.
+ * The one REST and the one GraphQL client of the gateway's end-to-end tests: the helpers (test-gateway-e2e, test-edges,
+ * test-sessions-e2e) bind them to their gateway and their own options, and a suite that starts a system of its own
+ * (events.e2e, events-failures.e2e) takes gatewayClients(gatewayUrl).
  *
  * Every client of these helpers (REST and GraphQL) takes the answer's shape as a type argument (`ok<{ me: { id:
  * string } | null }>(...)`, `rest<{ id: string }>(...)`). Left out, it is `unknown`: a call that only looks at the
@@ -45,4 +48,67 @@ export async function restCall<Body = unknown>(
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Body };
+}
+
+/** One error of a GraphQL answer, with the coded extensions every refusal carries (retryAfterSeconds when throttled). */
+export interface GraphQLError {
+  message: string;
+  extensions?: { code?: string; reason?: string; field?: string; retryAfterSeconds?: number };
+}
+
+/** A GraphQL answer; Data is the shape the operation selects, as the caller states it (not checked against it). */
+export interface GraphQLAnswer<Data = unknown> {
+  status: number;
+  headers: Headers;
+  data?: Data | null;
+  errors?: GraphQLError[];
+}
+
+/** What a GraphQL call sends besides the operation. */
+export interface GraphQLOptions {
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** One GraphQL operation (POST /graphql) to the gateway at `gatewayUrl`, answered as it came. */
+export async function graphqlCall<Data = unknown>(
+  gatewayUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: GraphQLOptions = {},
+): Promise<GraphQLAnswer<Data>> {
+  const response = await fetch(`${gatewayUrl}/graphql`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Pick<GraphQLAnswer<Data>, "data" | "errors">;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** The data of a GraphQL operation that must succeed (fails the test, showing the errors, otherwise). */
+export function dataOf<Data>(answer: GraphQLAnswer<Data>): Data {
+  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+  return answer.data!;
+}
+
+/**
+ * The clients bound to one gateway (`http://127.0.0.1:4000`): `graphql` and `rest` answer as it came, `ok` gives the
+ * data of an operation that must succeed.
+ */
+export function gatewayClients(gatewayUrl: string) {
+  const graphql = <Data = unknown>(query: string, variables: Record<string, unknown> = {}, token?: string) =>
+    graphqlCall<Data>(gatewayUrl, query, variables, { token });
+  return {
+    graphql,
+    ok: async <Data = unknown>(query: string, variables: Record<string, unknown> = {}, token?: string) =>
+      dataOf(await graphql<Data>(query, variables, token)),
+    rest: <Body = unknown>(method: string, route: string, options: RestOptions = {}) =>
+      restCall<Body>(gatewayUrl, method, route, options),
+  };
 }

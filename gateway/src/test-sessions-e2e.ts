@@ -8,7 +8,7 @@ import { newId } from "@polyscale/platform";
 import { startSmtpServer, type TestSmtpServer } from "@polyscale/tools/testing";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startReplica, startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import { restCall, type RestAnswer } from "./test-http.js";
+import { graphqlCall, restCall, type GraphQLAnswer, type RestAnswer } from "./test-http.js";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
 export let system: RunningSystem;
@@ -20,32 +20,17 @@ export let smtp: TestSmtpServer;
 
 export const PASSWORD = "correct-horse-battery-9";
 
-/** Data is the shape the operation selects, as the caller states it (not checked against it). */
-export interface GraphQLResult<Data = unknown> {
-  data?: Data | null;
-  errors?: Array<{
-    message: string;
-    extensions?: { code?: string; field?: string; reason?: string; retryAfterSeconds?: number };
-  }>;
-}
-
 /** A GraphQL call through a gateway, as if relayed by the proxy for `clientAddress` (or with a forged header). */
-export async function graphql<Data = unknown>(
+export function graphql<Data = unknown>(
   gatewayUrl: string,
   query: string,
   variables: Record<string, unknown>,
   options: { forwardedFor?: string; token?: string } = {},
-): Promise<GraphQLResult<Data>> {
-  const response = await fetch(`${gatewayUrl}/graphql`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {}),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
+): Promise<GraphQLAnswer<Data>> {
+  return graphqlCall<Data>(gatewayUrl, query, variables, {
+    token: options.token,
+    headers: options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {},
   });
-  return (await response.json()) as GraphQLResult<Data>;
 }
 
 export const REGISTER = `mutation($name: String!, $email: String!, $password: String!) {
@@ -73,7 +58,7 @@ export async function register(clientAddress: string, gatewayUrl = system.gatewa
   };
 }
 
-export const codeOf = (result: GraphQLResult<unknown>) => result.errors?.[0]?.extensions?.code ?? "OK";
+export const codeOf = (result: GraphQLAnswer) => result.errors?.[0]?.extensions?.code ?? "OK";
 
 /** A REST call through a gateway, as relayed by the proxy for `forwardedFor`; Body as the caller states it. */
 export function rest<Body = unknown>(
