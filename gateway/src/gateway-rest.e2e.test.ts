@@ -97,6 +97,13 @@ describe("gateway end to end: rest", () => {
       status: 400,
       body: { error: { code: "BAD_USER_INPUT", field: "category" } },
     });
+    // An option filter is name=value; without a name before "=" it is refused naming the parameter.
+    for (const option of ["red", "=red"]) {
+      expect(await rest("GET", `/products?${new URLSearchParams({ option })}`)).toMatchObject({
+        status: 400,
+        body: { error: { code: "BAD_USER_INPUT", field: "option" } },
+      });
+    }
 
     const order = await rest<{ id: string }>("POST", "/order", {
       token: shop.alice.token,

@@ -41,6 +41,7 @@ interface SearchShape {
   totalCount: number;
   categories: Array<{ categoryId: string; count: number }>;
   priceBuckets: Array<{ minCents: number; maxCents?: number; count: number }>;
+  options: Array<{ name: string; values: Array<{ value: string; count: number }> }>;
 }
 interface OptionShape {
   name: string;
@@ -70,12 +71,13 @@ interface OrderShape {
   lines: LineShape[];
 }
 
-/** A search as a storefront asks it: text, one category, a price ceiling in minor units, cheapest first. */
+/** A search as a storefront asks it: text, a category, a price ceiling in minor units, option values, cheapest first. */
 interface SearchRequest {
   query: string;
-  categoryId: string;
+  categoryId?: string;
   maxPriceCents: number;
   currency: string;
+  options?: Array<{ name: string; values: string[] }>;
 }
 
 /** What a customer holds while a flow runs through one skin. */
@@ -224,17 +226,22 @@ const graphqlStorefront: Storefront = {
       (categories: Array<Omit<CategoryShape, "parentId"> & { parent: { id: string } | null }>) =>
         categories.map(({ parent, ...category }) => ({ ...category, parentId: parent?.id ?? "" })),
     ),
-  search: ({ query, categoryId, maxPriceCents, currency }) =>
+  search: ({ query, categoryId, maxPriceCents, currency, options = [] }) =>
     graphqlAnswer(
       `query($q: String, $filter: ProductFilter) {
         searchProducts(query: $q, filter: $filter, sort: PRICE_ASC) {
           items { id name priceCents currency stock }
           totalCount
-          facets { categories { category { id } count } priceBuckets { min max count } }
+          facets {
+            categories { category { id } count } priceBuckets { min max count } options { name values { value count } }
+          }
         }
       }`,
       // GraphQL's filter is in decimal units of the currency: 12.5 USD for 1250 cents.
-      { q: query, filter: { categoryIds: [categoryId], maxPrice: maxPriceCents / 100, currency } },
+      {
+        q: query,
+        filter: { categoryIds: categoryId ? [categoryId] : [], maxPrice: maxPriceCents / 100, currency, options },
+      },
       undefined,
       "searchProducts",
       (result: {
@@ -243,6 +250,7 @@ const graphqlStorefront: Storefront = {
         facets: {
           categories: Array<{ category: { id: string }; count: number }>;
           priceBuckets: Array<{ min: number; max: number | null; count: number }>;
+          options: SearchShape["options"];
         };
       }) => ({
         items: result.items,
@@ -253,6 +261,7 @@ const graphqlStorefront: Storefront = {
           ...(bucket.max === null ? {} : { maxCents: majorToMinor("max", bucket.max, currency) }),
           count: bucket.count,
         })),
+        options: result.facets.options,
       }),
     ),
   addToCart: (token, productId, quantity, variantId) =>
@@ -392,14 +401,10 @@ const restStorefront: Storefront = {
     restAnswer("GET", "/categories", {}, (categories: CategoryShape[]) =>
       categories.map(({ id, name, slug, parentId }) => ({ id, name, slug, parentId })),
     ),
-  search: ({ query, categoryId, maxPriceCents, currency }) => {
-    const parameters = new URLSearchParams({
-      q: query,
-      category: categoryId,
-      maxPrice: String(maxPriceCents),
-      currency,
-      sort: "price_asc",
-    });
+  search: ({ query, categoryId, maxPriceCents, currency, options = [] }) => {
+    const parameters = new URLSearchParams({ q: query, maxPrice: String(maxPriceCents), currency, sort: "price_asc" });
+    if (categoryId) parameters.append("category", categoryId);
+    for (const { name, values } of options) for (const value of values) parameters.append("option", `${name}=${value}`);
     return restAnswer(
       "GET",
       `/products?${parameters}`,
@@ -407,7 +412,7 @@ const restStorefront: Storefront = {
       (result: {
         items: SearchShape["items"];
         totalCount: number;
-        facets: { categories: SearchShape["categories"]; priceBuckets: SearchShape["priceBuckets"] };
+        facets: Pick<SearchShape, "categories" | "priceBuckets" | "options">;
       }) => ({
         items: result.items.map(({ id, name, priceCents, currency: itemCurrency, stock }) => ({
           id,
@@ -419,6 +424,7 @@ const restStorefront: Storefront = {
         totalCount: result.totalCount,
         categories: result.facets.categories,
         priceBuckets: result.facets.priceBuckets,
+        options: result.facets.options,
       }),
     );
   },
@@ -567,6 +573,42 @@ const steps: Step[] = [
           categories: [{ categoryId: catalog.categoryId, count: 2 }],
         },
       }),
+  },
+  {
+    name: "issue 17: find it by colour, with option facets",
+    read: true,
+    run: (storefront) =>
+      storefront.search({
+        query: "tee",
+        maxPriceCents: 100_000,
+        currency: "USD",
+        options: [{ name: "Colour", values: ["GREEN", "red"] }],
+      }),
+    check: (answer, catalog) =>
+      expect(answer).toMatchObject({
+        data: {
+          items: [{ id: catalog.tee.productId }],
+          totalCount: 1,
+          // Colour counted without its own filter, size with it: both of the tee's sizes are green.
+          options: [
+            { name: "colour", values: [{ value: "green", count: 1 }] },
+            {
+              name: "size",
+              values: [
+                { value: "l", count: 1 },
+                { value: "m", count: 1 },
+              ],
+            },
+          ],
+        },
+      }),
+  },
+  {
+    name: "search by an option name too long",
+    read: true,
+    run: (storefront, _customer, catalog) =>
+      storefront.search({ ...catalog.search, options: [{ name: "x".repeat(51), values: ["red"] }] }),
+    check: (answer) => expect(answer).toMatchObject(errorOf({ code: "BAD_USER_INPUT", field: "options[0].name" })),
   },
   {
     name: "search with a price ceiling below zero",

@@ -3,6 +3,7 @@ import type {
   Category,
   NewVariant,
   Product,
+  OptionValueFacet,
   SearchProductsResponse,
   SearchSort,
   StockLevel,
@@ -57,6 +58,18 @@ export async function searchProducts(context: GatewayContext, search: ProductSea
     skip: search.page.skip,
     take: search.page.take,
   });
+}
+
+/** A search's option facets grouped by option, as both skins answer them: names in order, values most counted first. */
+export function optionFacetGroups(
+  facets: readonly OptionValueFacet[],
+): Array<{ name: string; values: Array<{ value: string; count: number }> }> {
+  const groups: Array<{ name: string; values: Array<{ value: string; count: number }> }> = [];
+  for (const { name, value, count } of facets) {
+    if (groups.at(-1)?.name !== name) groups.push({ name, values: [] });
+    groups.at(-1)!.values.push({ value, count });
+  }
+  return groups;
 }
 
 export async function createProduct(

@@ -71,6 +71,7 @@ export function productSearchOf(args: QuerySearchProductsArgs, currency: string)
     minPriceCents: centsOf("minPrice", args.filter?.minPrice, currency),
     maxPriceCents: centsOf("maxPrice", args.filter?.maxPrice, currency),
     inStockOnly: args.filter?.inStockOnly ?? false,
+    options: args.filter?.options ?? [],
     sort: args.sort ?? SearchSort.SEARCH_SORT_UNSPECIFIED,
     page: domain.pageOf(args.pagination),
   };

@@ -1,4 +1,4 @@
-import { notFound, requireCurrency, requireId } from "@polyscale/platform";
+import { invalidArgument, notFound, requireCurrency, requireId } from "@polyscale/platform";
 import { SearchSort, type NewVariant, type VariantOption } from "@polyscale/product";
 import * as domain from "../domain/index.js";
 import {
@@ -45,6 +45,30 @@ const stockTake = queryParameter(
   "Without productIds: how many of the products holding the most units (0 or absent means 20, more than 100 is capped).",
   { ...int32Count, default: 20 },
 );
+
+const optionParameter = queryParameter(
+  "option",
+  "A variant option value as name=value (e.g. colour=red), repeated: a product matches when, for each option named, " +
+    "one of its variants has one of the values given for it (values of one option OR'd, options AND'd; without case " +
+    "or accents). At most 10 options of at most 50 values; a name is 1-50 characters, a value 1-100 (errors name " +
+    "options[i].name or options[i].values[j], i counting options in order of first appearance).",
+  { type: "string", pattern: "^[^=]+=.+$" },
+);
+
+/**
+ * The option filters of `option` parameters (name=value, split at the first "=", which names cannot contain): one
+ * filter per name as written, in order of first appearance, with its values in order.
+ */
+function optionFiltersOf(parameters: readonly string[]): Array<{ name: string; values: string[] }> {
+  const filters = new Map<string, string[]>();
+  for (const parameter of parameters) {
+    const at = parameter.indexOf("=");
+    if (at <= 0) throw invalidArgument("option", "must be name=value, e.g. colour=red");
+    const name = parameter.slice(0, at);
+    filters.set(name, [...(filters.get(name) ?? []), parameter.slice(at + 1)]);
+  }
+  return [...filters].map(([name, values]) => ({ name, values }));
+}
 
 /** POST /product/{id}/archive or /restore (operationId archiveProduct, restoreProduct, as the GraphQL mutations). */
 function archivingRoute(action: "archive" | "restore", summary: string): Route {
@@ -247,6 +271,7 @@ export function catalogRoutes(): Route[] {
             { type: "string", pattern: "^[A-Z]{3}$" },
           ),
           queryParameter("inStock", "Only products in stock.", { type: "boolean" }),
+          optionParameter,
           queryParameter("sort", "Relevance with q, newest first without.", {
             type: "string",
             enum: Object.keys(sorts),
@@ -269,6 +294,7 @@ export function catalogRoutes(): Route[] {
           minPriceCents: queryInteger(query, searchParameters.minPrice),
           maxPriceCents: queryInteger(query, searchParameters.maxPrice),
           inStockOnly: queryBoolean(query, "inStock") ?? false,
+          options: optionFiltersOf(query.getAll("option")),
           sort: sort
             ? sorts[oneOf(sort, "sort", Object.keys(sorts) as Array<keyof typeof sorts>)]
             : SearchSort.SEARCH_SORT_UNSPECIFIED,

@@ -557,6 +557,26 @@ export const schemas = {
               properties: { minCents: money, maxCents: money, count },
             },
           },
+          options: {
+            type: "array",
+            description:
+              "The variants' option values by name, folded (lower case, no accents) as filters match them; each " +
+              "option counted without its own filter, values most counted first (the 200 most counted).",
+            items: {
+              type: "object",
+              properties: {
+                name: { type: "string" },
+                values: {
+                  type: "array",
+                  items: { type: "object", properties: { value: { type: "string" }, count } },
+                },
+              },
+            },
+          },
+          optionsAreExact: {
+            type: "boolean",
+            description: "False when the option counts are estimates (more than 1,000 products to count from).",
+          },
         },
       },
     },

@@ -1,7 +1,7 @@
 import { Role, type Account } from "@polyscale/account";
 import { OrderStatus, PaymentKind, type Order } from "@polyscale/order";
 import type { SearchProductsResponse } from "@polyscale/product";
-import type { OrderPage } from "../domain/index.js";
+import { optionFacetGroups, type OrderPage } from "../domain/index.js";
 
 /**
  * REST bodies are the contract messages as JSON (camelCase, money in cents with currency, instants as RFC 3339), with
@@ -52,6 +52,11 @@ export function searchBody(result: SearchProductsResponse) {
     items: result.products,
     totalCount: result.totalCount,
     totalCountIsExact: result.totalCountIsExact,
-    facets: { categories: result.categoryFacets, priceBuckets: result.priceFacets },
+    facets: {
+      categories: result.categoryFacets,
+      priceBuckets: result.priceFacets,
+      options: optionFacetGroups(result.optionFacets),
+      optionsAreExact: result.optionFacetsAreExact,
+    },
   };
 }

@@ -121,6 +121,8 @@ export const types = {
     categories: (result) => result.categoryFacets,
     // A bucket's decimal bounds need the currency the search was made in.
     priceBuckets: (result) => result.priceFacets.map((bucket) => ({ ...bucket, currency: result.currency })),
+    options: (result) => domain.optionFacetGroups(result.optionFacets),
+    optionsAreExact: (result) => result.optionFacetsAreExact,
   } satisfies SearchFacetsResolvers,
   CategoryFacet: {
     // The search counted products in it, so it exists.
