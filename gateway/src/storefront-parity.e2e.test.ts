@@ -460,16 +460,27 @@ interface TeeVariant {
   priceCents: number;
 }
 
-interface Step {
+/**
+ * One step of the flow. Outcome is what its run answers, as the step states it (`satisfies Step<Answer<OrderShape>>`)
+ * when its check reads into it; its check gets that answer back (as JSON, anonymised), so `steps` holds each step as a
+ * Step of unknown outcome.
+ */
+interface Step<Outcome = unknown> {
   name: string;
   /** A read may also run for the other skin's customer and must then answer exactly the same, ids included. */
   read?: boolean;
-  run(storefront: Storefront, customer: Customer, catalog: Catalog): Promise<unknown>;
+  run(storefront: Storefront, customer: Customer, catalog: Catalog): Promise<Outcome>;
   /**
    * What the step must answer (checked on the GraphQL answer, with the customer's identifiers as placeholders), so
    * the flow is checked too and not only the agreement: two skins failing alike would agree.
    */
-  check(answer: unknown, catalog: Catalog): void;
+  check(answer: Outcome, catalog: Catalog): void;
+}
+
+/** The data of an answer that must hold data; a refusal fails the step, showing its error. */
+function dataIn<T>(answer: Answer<T>): T {
+  if ("error" in answer) throw new Error(`expected data, got the error ${JSON.stringify(answer.error)}`);
+  return answer.data;
 }
 
 const session = { data: { account: { id: "<account id>", email: "<email>", role: "CUSTOMER" }, hasAccessToken: true } };
@@ -555,9 +566,8 @@ const steps: Step[] = [
     name: "categories",
     read: true,
     run: (storefront) => storefront.categories(),
-    check: (answer, catalog) =>
-      expect((answer as { data: CategoryShape[] }).data.map((category) => category.id)).toContain(catalog.categoryId),
-  },
+    check: (answer, catalog) => expect(dataIn(answer).map((category) => category.id)).toContain(catalog.categoryId),
+  } satisfies Step<Answer<CategoryShape[]>>,
   {
     name: "search with a filter",
     read: true,
@@ -693,10 +703,10 @@ const steps: Step[] = [
       return answer;
     },
     check: (answer, catalog) =>
-      expect({ data: linesByProduct([(answer as { data: OrderShape }).data])[0] }).toMatchObject({
+      expect({ data: linesByProduct([dataIn(answer)])[0] }).toMatchObject({
         data: sortedLines(catalog),
       }),
-  },
+  } satisfies Step<Answer<OrderShape>>,
   {
     name: "the cart after checkout",
     read: true,
@@ -707,18 +717,17 @@ const steps: Step[] = [
     name: "my orders",
     read: true,
     run: (storefront, customer) => storefront.myOrders(customer.accessToken),
-    check: (answer, catalog) =>
-      expect(linesByProduct((answer as { data: OrderShape[] }).data)).toMatchObject([sortedLines(catalog)]),
-  },
+    check: (answer, catalog) => expect(linesByProduct(dataIn(answer))).toMatchObject([sortedLines(catalog)]),
+  } satisfies Step<Answer<OrderShape[]>>,
   {
     name: "the order by id",
     read: true,
     run: (storefront, customer) => storefront.order(customer.accessToken, customer.orderIds[0]!),
     check: (answer, catalog) =>
-      expect({ data: linesByProduct([(answer as { data: OrderShape }).data])[0] }).toMatchObject({
+      expect({ data: linesByProduct([dataIn(answer)])[0] }).toMatchObject({
         data: sortedLines(catalog),
       }),
-  },
+  } satisfies Step<Answer<OrderShape>>,
   {
     name: "two variants of a T-shirt: two lines, each the variant's; checkout snapshots each variant",
     run: async (storefront, customer, { tee }) => {
