@@ -7,6 +7,7 @@ import {
   processNames,
   readDockerfileStages,
   readRepositoryFile,
+  readWorkspaces,
 } from "./test-repository-files.js";
 
 const stages = readDockerfileStages();
@@ -15,28 +16,16 @@ const stage = (name: string) => {
   if (!found) throw new Error(`no stage ${name} in the Dockerfile`);
   return found;
 };
-const rootPackage = JSON.parse(readRepositoryFile("package.json")) as { workspaces: string[] };
-const workspaces = new Map(
-  rootPackage.workspaces.map((directory) => {
-    const manifest = JSON.parse(readRepositoryFile(`${directory}/package.json`)) as {
-      name: string;
-      dependencies?: Record<string, string>;
-      devDependencies?: Record<string, string>;
-    };
-    const { dependencies = {}, devDependencies = {} } = manifest;
-    return [
-      manifest.name,
-      { directory, dependencies: Object.keys(dependencies), devDependencies: Object.keys(devDependencies) },
-    ] as const;
-  }),
-);
+const { workspaces: workspaceList } = readWorkspaces();
+/** Each workspace by package name. */
+const workspaces = new Map(workspaceList.map((workspace) => [workspace.manifest.name, workspace] as const));
 
 /** The workspace directories a package needs at run time: itself and every workspace it depends on, transitively. */
 function workspaceClosure(packageName: string, found = new Set<string>()): Set<string> {
   const workspace = workspaces.get(packageName);
   if (!workspace || found.has(workspace.directory)) return found;
   found.add(workspace.directory);
-  for (const dependency of workspace.dependencies) workspaceClosure(dependency, found);
+  for (const dependency of Object.keys(workspace.manifest.dependencies ?? {})) workspaceClosure(dependency, found);
   return found;
 }
 
@@ -66,7 +55,7 @@ describe("Dockerfile", () => {
 
   it("installs dependencies from the manifests of every workspace, which npm ci needs", () => {
     const copied = instructionArguments(stage("manifests"), "COPY");
-    for (const directory of rootPackage.workspaces)
+    for (const { directory } of workspaceList)
       expect(copied, directory).toContain(`${directory}/package.json ${directory}/`);
   });
 
@@ -97,7 +86,7 @@ describe("Dockerfile", () => {
     for (const [name, workspace] of workspaces) {
       if (!needed.has(workspace.directory)) continue;
       expect(
-        workspace.devDependencies.filter((dependency) => workspaces.has(dependency)),
+        Object.keys(workspace.manifest.devDependencies ?? {}).filter((dependency) => workspaces.has(dependency)),
         name,
       ).toEqual([]);
     }
