@@ -1,6 +1,7 @@
 import * as domain from "../domain/index.js";
 import { optionalInteger, optionalString, requiredInteger, requiredString } from "./input.js";
-import { bearer, bodyOf, idParameter, ref, responses, schemas, variantIdParameter } from "./openapi.js";
+import { bearer, bodyOf, idParameter, ref, responses, variantIdParameter } from "./openapi.js";
+import { schemas } from "./openapi-schemas.js";
 import { ok, type RestRequest, type Route } from "./router.js";
 
 const cartAnswer = { status: 200, description: "The cart", schema: ref("Cart") };

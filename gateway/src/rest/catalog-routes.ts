@@ -13,19 +13,8 @@ import {
   requiredInteger,
   requiredString,
 } from "./input.js";
-import {
-  anonymous,
-  bearer,
-  bodyOf,
-  idParameter,
-  int32Count,
-  pageParameters,
-  queryParameter,
-  ref,
-  responses,
-  safeInteger,
-  schemas,
-} from "./openapi.js";
+import { anonymous, bearer, bodyOf, idParameter, pageParameters, queryParameter, ref, responses } from "./openapi.js";
+import { int32Count, safeInteger, schemas } from "./openapi-schemas.js";
 import { searchBody } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
 

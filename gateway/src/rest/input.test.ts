@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { AppError, LIMITS, requireLineQuantity, requireTotal } from "@polyscale/platform";
 import { optionalInteger, queryInteger, requiredInteger } from "./input.js";
-import { pageParameters, schemas } from "./openapi.js";
+import { pageParameters } from "./openapi.js";
+import { schemas } from "./openapi-schemas.js";
 
 function refusal(action: () => unknown): { field?: string; message: string } {
   try {

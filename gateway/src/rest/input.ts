@@ -7,7 +7,8 @@ import {
   type PostalAddress,
 } from "@polyscale/platform";
 import { pageOf, type OrderAddressInput } from "../domain/index.js";
-import { pageParameters, type IntegerSchema } from "./openapi.js";
+import { pageParameters } from "./openapi.js";
+import type { IntegerSchema } from "./openapi-schemas.js";
 
 /**
  * Typed reads of JSON bodies and query strings. Each names the field it refuses, so REST answers BAD_USER_INPUT with
@@ -22,7 +23,7 @@ const widths: Record<IntegerSchema["format"], { min: number; max: number }> = {
 };
 
 /**
- * An integer the contract field can carry, per its OpenAPI schema (rest/openapi.ts): an int32 beyond its range would
+ * An integer the contract field can carry, per its OpenAPI schema (rest/openapi-schemas.ts): an int32 beyond its range would
  * wrap on the wire, an int64 beyond Number.MAX_SAFE_INTEGER would lose digits in JSON, so both are refused, the
  * message stating the range the schema documents. Below the schema's `minimum` it is refused as the services refuse
  * it (requireInteger: the same message at every edge); the services' other rules (the shop's LIMITS) stay theirs.

@@ -22,8 +22,8 @@ import {
   queryParameter,
   ref,
   responses,
-  schemas,
 } from "./openapi.js";
+import { schemas } from "./openapi-schemas.js";
 import { orderBody, orderPageBody, valuesByName } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
 

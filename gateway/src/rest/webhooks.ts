@@ -6,7 +6,8 @@ import { orderBody } from "./representations.js";
 import * as domain from "../domain/index.js";
 import { parseJsonObject } from "../http/request-body.js";
 import { oneOf, requiredInteger, requiredString } from "./input.js";
-import { anonymous, bodyOf, ref, responses, schemas } from "./openapi.js";
+import { anonymous, bodyOf, ref, responses } from "./openapi.js";
+import { schemas } from "./openapi-schemas.js";
 import { ok, type Route } from "./router.js";
 
 export const SIGNATURE_HEADER = "x-polyscale-signature";
