@@ -96,3 +96,12 @@ export function parseArguments(args: readonly string[]): BenchSettings {
   const products = Math.max(overrides.products ?? settings.products, settings.pointReadIds);
   return { ...settings, ...overrides, products };
 }
+
+/**
+ * The number after `--<name>` on the command line of a scenario run as a program of its own (events-lag,
+ * reservation-lag), or fallback when the flag is absent.
+ */
+export function scenarioFlag(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+}

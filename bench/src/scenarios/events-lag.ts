@@ -34,6 +34,7 @@ import {
 } from "@polyscale/platform";
 import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
 import { startNatsServer } from "@polyscale/tools/nats-server";
+import { scenarioFlag } from "../settings.js";
 import { summarizeLatencies, type LatencySummary } from "../stats.js";
 
 export interface EventsLagSettings {
@@ -236,20 +237,15 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
   };
 }
 
-function flag(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await measureEventsLag(
     {
-      seconds: flag("seconds", 5),
-      rate: flag("rate", 300),
-      buyers: flag("buyers", 50),
-      hotProducts: flag("hot", 10),
-      poolSize: flag("pool", 10),
-      relayPoolSize: flag("relay-pool", 1),
+      seconds: scenarioFlag("seconds", 5),
+      rate: scenarioFlag("rate", 300),
+      buyers: scenarioFlag("buyers", 50),
+      hotProducts: scenarioFlag("hot", 10),
+      poolSize: scenarioFlag("pool", 10),
+      relayPoolSize: scenarioFlag("relay-pool", 1),
     },
     process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   );
