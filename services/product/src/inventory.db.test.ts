@@ -362,4 +362,107 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
       field: "afterOrderId",
     });
   });
+
+  /** The product.stock_changed events written for reservations of these products: order id and units taken. */
+  const reservedEvents = async (productIds: readonly string[]) =>
+    (
+      await test.database.query<{ body: string }>(
+        "SELECT body FROM event_outbox WHERE aggregate_id = ANY($1::text[]) AND subject = $2 ORDER BY id",
+        [productIds, "polyscale.product.stock_changed"],
+      )
+    ).rows
+      .map((row) => (JSON.parse(row.body) as { data: { orderId: string; delta: number; cause: string } }).data)
+      .filter((data) => data.cause === "reserved");
+  const reservationRows = async (orderIds: readonly string[]) =>
+    (
+      await test.database.query<{ reservations: number; lines: number }>(
+        `SELECT (SELECT count(*) FROM reservations WHERE order_id = ANY($1::uuid[]))::int AS reservations,
+                (SELECT count(*) FROM reservation_lines WHERE order_id = ANY($1::uuid[]))::int AS lines`,
+        [orderIds],
+      )
+    ).rows[0]!;
+
+  // A reservation is one statement that commits by itself (no transaction to roll back): all lines or none rests on
+  // that statement writing nothing when it refuses a line.
+  it("race: 100 concurrent one-product reservations, some refused, take all their lines or nothing", async () => {
+    const product = await createProduct(100);
+    const orders = Array.from({ length: 100 }, (_, index) => ({
+      orderId: newId(),
+      quantity: 1 + (index % 3),
+      // Every fifth order also names a variant the product does not have: refused whatever the stock.
+      missingVariant: index % 5 === 0 ? newId() : undefined,
+    }));
+    const attempts = await Promise.allSettled(
+      orders.map((order) =>
+        service.reserveStock({
+          orderId: order.orderId,
+          lines: [
+            { productId: product.id, quantity: order.quantity },
+            ...(order.missingVariant ? [{ productId: product.id, variantId: order.missingVariant, quantity: 1 }] : []),
+          ],
+        }),
+      ),
+    );
+    const reserved = orders.filter((_, index) => attempts[index]!.status === "fulfilled");
+    const refused = orders.filter((_, index) => attempts[index]!.status === "rejected");
+    for (const [index, attempt] of attempts.entries()) {
+      if (attempt.status === "fulfilled") continue;
+      expect(attempt.reason).toMatchObject(
+        orders[index]!.missingVariant
+          ? { code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "variantId" }
+          : { code: "FAILED_PRECONDITION", reason: "INSUFFICIENT_STOCK", field: "productId" },
+      );
+    }
+    expect(reserved.every((order) => !order.missingVariant)).toBe(true);
+    expect(refused.length).toBeGreaterThan(20);
+    const taken = reserved.reduce((sum, order) => sum + order.quantity, 0);
+    expect(await stockOf(product.id)).toBe(100 - taken);
+    expect(await reservedUnits(product.id)).toBe(taken);
+    expect(await reservationRows(reserved.map((order) => order.orderId))).toEqual({
+      reservations: reserved.length,
+      lines: reserved.length,
+    });
+    expect(await reservationRows(refused.map((order) => order.orderId))).toEqual({ reservations: 0, lines: 0 });
+    // One event per reservation, none for a refused one, and in outbox order each leaves the stock the last one left.
+    const events = await reservedEvents([product.id]);
+    expect(events.map((event) => event.orderId).sort()).toEqual(reserved.map((order) => order.orderId).sort());
+    expect(events.reduce((sum, event) => sum - event.delta, 0)).toBe(taken);
+  });
+
+  it("race: 100 concurrent orders over the same products, named in any order, neither deadlock nor oversell", async () => {
+    const products = await Promise.all([1, 2, 3, 4, 5].map(() => createProduct(60)));
+    const orders = Array.from({ length: 100 }, (_, index) => ({
+      orderId: newId(),
+      // Two to four of the products, rotated and reversed so that orders name them in different orders.
+      lines: (index % 2 === 0 ? products : [...products].reverse())
+        .slice(index % 5)
+        .concat(products)
+        .slice(0, 2 + (index % 3))
+        .filter((product, position, all) => all.indexOf(product) === position)
+        .map((product, position) => ({ productId: product.id, quantity: 1 + ((index + position) % 2) })),
+    }));
+    const attempts = await Promise.allSettled(
+      orders.map((order) => service.reserveStock({ orderId: order.orderId, lines: order.lines })),
+    );
+    const reserved = orders.filter((_, index) => attempts[index]!.status === "fulfilled");
+    const refused = orders.filter((_, index) => attempts[index]!.status === "rejected");
+    for (const attempt of attempts) {
+      if (attempt.status === "rejected") {
+        expect(attempt.reason).toMatchObject({ code: "FAILED_PRECONDITION", reason: "INSUFFICIENT_STOCK" });
+      }
+    }
+    expect(refused.length).toBeGreaterThan(0);
+    for (const product of products) {
+      const taken = reserved
+        .flatMap((order) => order.lines)
+        .filter((line) => line.productId === product.id)
+        .reduce((sum, line) => sum + line.quantity, 0);
+      expect(await stockOf(product.id)).toBe(60 - taken);
+      expect(await reservedUnits(product.id)).toBe(taken);
+    }
+    expect(await reservationRows(refused.map((order) => order.orderId))).toEqual({ reservations: 0, lines: 0 });
+    const events = await reservedEvents(products.map((product) => product.id));
+    expect(events).toHaveLength(reserved.reduce((sum, order) => sum + order.lines.length, 0));
+    expect(new Set(events.map((event) => event.orderId))).toEqual(new Set(reserved.map((order) => order.orderId)));
+  });
 });

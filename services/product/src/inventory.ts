@@ -72,41 +72,39 @@ export class InventoryService {
     const orderId = requireId("orderId", input.orderId);
     // The order's rule for its lines (platform requireOrderLines): two lines for one variant are one line for their sum.
     const lines = requireOrderLines(input.lines);
-    // Takes stock for every line or for none: a refusal thrown here rolls the lines already taken back.
-    return this.database.transaction(async (tx) => {
-      const outcome = await repository.reserveStock(tx, orderId, lines);
-      switch (outcome.kind) {
-        case "existing":
-          if (!sameLines(outcome.reservation.lines, lines)) {
-            throw alreadyExists(
-              "RESERVATION_CONFLICT",
-              `order ${orderId} already has a reservation with different lines`,
-              "orderId",
-            );
-          }
-          return outcome.reservation;
-        case "variantNotFound":
-          throw outcome.line.variantId === outcome.line.productId
-            ? productNotFound(outcome.line.productId, "productId")
-            : variantNotFound(outcome.line);
-        case "archived":
-          throw failedPrecondition(
-            "PRODUCT_ARCHIVED",
-            `product ${outcome.line.productId} is archived and no longer for sale`,
-            "productId",
+    // One statement that commits by itself, taking stock for every line or for none: a refusal has written nothing.
+    const outcome = await repository.reserveStock(this.database, orderId, lines);
+    switch (outcome.kind) {
+      case "existing":
+        if (!sameLines(outcome.reservation.lines, lines)) {
+          throw alreadyExists(
+            "RESERVATION_CONFLICT",
+            `order ${orderId} already has a reservation with different lines`,
+            "orderId",
           );
-        case "insufficient":
-          stockRefusals.inc();
-          // The field stays productId for a line without a variant, as callers of the old contract read it.
-          throw failedPrecondition(
-            "INSUFFICIENT_STOCK",
-            `insufficient stock for ${unitName(outcome.line)}`,
-            outcome.line.variantId === outcome.line.productId ? "productId" : "variantId",
-          );
-        case "reserved":
-          return outcome.reservation;
-      }
-    });
+        }
+        return outcome.reservation;
+      case "variantNotFound":
+        throw outcome.line.variantId === outcome.line.productId
+          ? productNotFound(outcome.line.productId, "productId")
+          : variantNotFound(outcome.line);
+      case "archived":
+        throw failedPrecondition(
+          "PRODUCT_ARCHIVED",
+          `product ${outcome.line.productId} is archived and no longer for sale`,
+          "productId",
+        );
+      case "insufficient":
+        stockRefusals.inc();
+        // The field stays productId for a line without a variant, as callers of the old contract read it.
+        throw failedPrecondition(
+          "INSUFFICIENT_STOCK",
+          `insufficient stock for ${unitName(outcome.line)}`,
+          outcome.line.variantId === outcome.line.productId ? "productId" : "variantId",
+        );
+      case "reserved":
+        return outcome.reservation;
+    }
   }
 
   /** Gives a held reservation's stock back. Idempotent; a committed reservation cannot be released. */

@@ -118,9 +118,8 @@ export type StockAdjustment =
   | { kind: "outOfRange" };
 
 /**
- * What an attempt to reserve stock for an order came to (repository.reserveStock). After `insufficient`,
- * `archived` or `variantNotFound` the caller must roll the transaction back: the other lines may have been taken. `reserved` wrote
- * the stock_changed events.
+ * What an attempt to reserve stock for an order came to (repository.reserveStock). `insufficient`, `archived` and
+ * `variantNotFound` wrote nothing; `reserved` wrote the reservation, its lines, the stock and the stock_changed events.
  */
 export type StockReservation =
   | { kind: "reserved"; reservation: Reservation }

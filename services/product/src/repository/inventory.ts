@@ -1,8 +1,8 @@
 /**
- * Stock and reservations. Every stock change (changeStock) locks the product rows in id order, then their variants, so
- * concurrent reservations do not deadlock, then updates them and writes their product.stock_changed events in one
- * statement, the transaction's last, so a hot row stays locked only for that (and, with several lines, the locking
- * statements) and the commit.
+ * Stock and reservations. Every stock change locks the product rows in id order, then their variants, so concurrent
+ * changes do not deadlock, and writes their product.stock_changed events in the statement that changes the stock. A
+ * reservation is that one statement alone, committing by itself, so a hot row stays locked only for it and the
+ * server-side commit; adjustments and releases are their transaction's last statement (changeStock).
  */
 import { LIMITS, outboxRows, type Queryable } from "@polyscale/platform";
 import { stockChanged } from "../events.js";
@@ -37,34 +37,58 @@ export async function adjustStock(
 const STOCK_STAND_IN = -1;
 // A SKU is upper-case letters, digits and . _ -: never this.
 const SKU_STAND_IN = "?sku?";
+// The envelope's time is when the statement writes the event, under the row locks, just before the commit (the
+// change's moment, and what event lag is measured from), not when the statement was sent, before any pool wait.
+const TIME_STAND_IN = new Date(0);
+
+type StockChange = { productId: string; variantId: string; delta: number };
+type StockChangeCause = { cause: "adjusted" | "reserved" | "released"; orderId?: string };
+
+// The opening of a stock statement, over the parameters stockStatement gives ($1–$13): `locked`, the changes'
+// products locked in id order (a locking read returns each row as last committed, after waiting for its lock, so an
+// archive committed meanwhile shows), and `change`, each change with its event.
+const LOCKED_AND_CHANGE = `locked AS MATERIALIZED (
+       SELECT id, archived_at FROM products WHERE id = ANY($12::uuid[]) ORDER BY id FOR NO KEY UPDATE
+     ), change AS (
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[])
+         AS change (product_id, variant_id, delta, event_id, subject, body)
+     )`;
+
+// The close of a stock statement, after its `updated` (the variants changed, with their change's columns): adds the
+// deltas to their products' stock and writes each variant's event with the stocks, SKU and time in place of the
+// stand-ins. The events take their outbox ids after the row locks (see outboxRows), so per product they follow commit
+// order.
+const TOTALS_AND_EVENTS = `totals AS (
+       UPDATE products p SET stock = p.stock + moved.delta, updated_at = now()
+         FROM (SELECT product_id, sum(delta) AS delta FROM updated GROUP BY product_id) moved
+        WHERE p.id = moved.product_id
+       RETURNING p.id, p.stock
+     ), outbox AS (
+       INSERT INTO event_outbox (event_id, subject, aggregate_id, body, traceparent, tracestate)
+       SELECT u.event_id, u.subject, u.product_id::text,
+              replace(replace(replace(replace(u.body, $7, '"stock":' || t.stock), $8, '"variantStock":' || u.stock),
+                              $9, '"sku":' || to_json(u.sku)),
+                      $13, '"time":' || to_json(to_char(clock_timestamp() AT TIME ZONE 'UTC',
+                                                        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+              $10::text, $11::text
+         FROM updated u JOIN totals t ON t.id = u.product_id
+     )`;
 
 /**
- * Adds each change's delta to its variant's stock, and their sum per product to the product's, in one statement:
- * locks the products, updates the variants whose new stock stays at least 0 (and at most ceiling, when given; and, with
- * onSaleOnly, whose product is not archived, as read under its lock), then their products, and writes a
- * product.stock_changed event (cause, orderId, variant and SKU) for each updated variant to the outbox. The events take
- * their outbox ids after the row locks (see outboxRows), so per product they follow commit order. changes must hold
- * each variant once.
- *
- * Rows are locked products first, in id order, then their variants: a variant's stock changes only under its
- * product's lock, so variants need no order of their own (updateVariant and insertVariant lock the product first
- * too). Several products' rows are locked by a statement of their own first, so concurrent multi-product changes cannot
- * deadlock (an UPDATE alone locks rows in whatever order its join plan reaches them: a race of 100 multi-product orders
- * then failed with deadlocks). One product's row is locked by the statement itself, so a single-product change holds
- * its hot rows for one statement and the commit. Returns the updated variants' ids; a missing variant or a refused
- * change is left out.
+ * Runs a stock statement (LOCKED_AND_CHANGE, its own CTEs ending in `updated`, TOTALS_AND_EVENTS, its SELECT) with
+ * the changes and their product.stock_changed events as $1–$13 and `extra` from $14 on, then wakes the relays once
+ * it has committed (outside a transaction the statement is the commit, so the wake-up follows it).
  */
-async function changeStock(
-  tx: Queryable,
-  changes: readonly { productId: string; variantId: string; delta: number }[],
-  event: { cause: "adjusted" | "reserved" | "released"; orderId?: string; ceiling?: number; onSaleOnly?: boolean },
-): Promise<string[]> {
-  const productIds = [...new Set(changes.map((change) => change.productId))];
-  if (productIds.length > 1) {
-    await tx.query("SELECT 1 FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE", [productIds]);
-  }
+async function stockStatement<Row extends Record<string, unknown>>(
+  db: Queryable,
+  text: string,
+  changes: readonly StockChange[],
+  event: StockChangeCause,
+  extra: unknown[],
+): Promise<Row[]> {
+  const wakeUps: Array<() => void> = [];
   const rows = outboxRows(
-    tx,
+    { query: db.query.bind(db), afterCommit: (callback) => void wakeUps.push(callback) },
     changes.map((change) =>
       stockChanged({
         productId: change.productId,
@@ -77,123 +101,153 @@ async function changeStock(
         orderId: event.orderId,
       }),
     ),
+    TIME_STAND_IN,
   );
-  // A locking read returns the row as last committed (after waiting for its lock), so an archive committed meanwhile
-  // is seen here.
-  const result = await tx.query<{ id: string }>(
-    `WITH locked AS MATERIALIZED (
-       SELECT id, archived_at FROM products WHERE id = ANY($13::uuid[]) ORDER BY id FOR NO KEY UPDATE
-     ), change AS (
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[])
-         AS change (product_id, variant_id, delta, event_id, subject, body)
-     ), updated AS (
-       UPDATE product_variants v SET stock = v.stock + change.delta, updated_at = now()
-         FROM change JOIN locked ON locked.id = change.product_id
-        WHERE v.id = change.variant_id AND v.product_id = change.product_id AND v.stock + change.delta >= 0
-          AND ($7::bigint IS NULL OR v.stock + change.delta <= $7)
-          AND (NOT $14::boolean OR locked.archived_at IS NULL)
-       RETURNING v.id, v.product_id, v.sku, v.stock, change.delta, change.event_id, change.subject, change.body
-     ), totals AS (
-       UPDATE products p SET stock = p.stock + moved.delta, updated_at = now()
-         FROM (SELECT product_id, sum(delta) AS delta FROM updated GROUP BY product_id) moved
-        WHERE p.id = moved.product_id
-       RETURNING p.id, p.stock
-     ), outbox AS (
-       INSERT INTO event_outbox (event_id, subject, aggregate_id, body, traceparent, tracestate)
-       SELECT u.event_id, u.subject, u.product_id::text,
-              replace(replace(replace(u.body, $8, '"stock":' || t.stock), $9, '"variantStock":' || u.stock),
-                      $10, '"sku":' || to_json(u.sku)),
-              $11::text, $12::text
-         FROM updated u JOIN totals t ON t.id = u.product_id
-     )
-     SELECT id FROM updated ORDER BY id`,
-    [
-      changes.map((change) => change.productId),
-      changes.map((change) => change.variantId),
-      changes.map((change) => change.delta),
-      rows.eventIds,
-      rows.subjects,
-      rows.bodies,
-      event.ceiling ?? null,
-      `"stock":${STOCK_STAND_IN}`,
-      `"variantStock":${STOCK_STAND_IN}`,
-      `"sku":${JSON.stringify(SKU_STAND_IN)}`,
-      rows.traceparent,
-      rows.tracestate,
-      productIds,
-      event.onSaleOnly ?? false,
-    ],
-  );
-  return result.rows.map((row) => row.id);
+  const result = await db.query<Row>(text, [
+    changes.map((change) => change.productId),
+    changes.map((change) => change.variantId),
+    changes.map((change) => change.delta),
+    rows.eventIds,
+    rows.subjects,
+    rows.bodies,
+    `"stock":${STOCK_STAND_IN}`,
+    `"variantStock":${STOCK_STAND_IN}`,
+    `"sku":${JSON.stringify(SKU_STAND_IN)}`,
+    rows.traceparent,
+    rows.tracestate,
+    [...new Set(changes.map((change) => change.productId))],
+    `"time":${JSON.stringify(TIME_STAND_IN)}`,
+    ...extra,
+  ]);
+  for (const wakeUp of wakeUps) db.afterCommit(wakeUp);
+  return result.rows;
 }
 
 /**
- * Takes stock for every line, inside the caller's transaction. Keyed by order id: if the order already has a
- * reservation it is returned unchanged (`existing`). lines must hold each variant once. An archived product is
- * refused (`archived`) by the statement that takes the stock, not by an earlier read, so an archive racing the
- * reservation either commits first (refused) or waits for it. After `insufficient`, `archived` or `variantNotFound`
- * the caller must roll back: the lines before were taken.
+ * Adds each change's delta to its variant's stock, and their sum per product to the product's, in one statement:
+ * locks the products, updates the variants whose new stock stays at least 0 (and at most ceiling, when given), then
+ * their products, and writes a product.stock_changed event (cause, orderId, variant and SKU) for each updated variant
+ * to the outbox. changes must hold each variant once.
+ *
+ * Rows are locked products first, in id order, then their variants: a variant's stock changes only under its
+ * product's lock, so variants need no order of their own (updateVariant and insertVariant lock the product first
+ * too). Several products' rows are locked by a statement of their own first, so concurrent multi-product changes cannot
+ * deadlock (an UPDATE alone locks rows in whatever order its join plan reaches them: a race of 100 multi-product orders
+ * then failed with deadlocks). One product's row is locked by the statement itself, so a single-product change holds
+ * its hot rows for one statement and the commit. Returns the updated variants' ids; a missing variant or a refused
+ * change is left out.
+ */
+async function changeStock(
+  tx: Queryable,
+  changes: readonly StockChange[],
+  event: StockChangeCause & { ceiling?: number },
+): Promise<string[]> {
+  const productIds = [...new Set(changes.map((change) => change.productId))];
+  if (productIds.length > 1) {
+    await tx.query("SELECT 1 FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE", [productIds]);
+  }
+  const rows = await stockStatement<{ id: string }>(
+    tx,
+    `WITH ${LOCKED_AND_CHANGE}, updated AS (
+       UPDATE product_variants v SET stock = v.stock + change.delta, updated_at = now()
+         FROM change JOIN locked ON locked.id = change.product_id
+        WHERE v.id = change.variant_id AND v.product_id = change.product_id AND v.stock + change.delta >= 0
+          AND ($14::bigint IS NULL OR v.stock + change.delta <= $14)
+       RETURNING v.id, v.product_id, v.sku, v.stock, change.delta, change.event_id, change.subject, change.body
+     ), ${TOTALS_AND_EVENTS}
+     SELECT id FROM updated ORDER BY id`,
+    changes,
+    event,
+    [event.ceiling ?? null],
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Takes stock for every line or for none, in one statement that commits by itself when db is the database (not a
+ * transaction): the reservation, its lines, the stock and the product.stock_changed events. Keyed by order id: if the
+ * order already has a reservation it is returned unchanged (`existing`). lines must hold each variant once. A refused
+ * line (`variantNotFound`, `archived`, `insufficient`) leaves nothing written.
+ *
+ * The statement locks the lines' products in id order (so concurrent orders cannot deadlock), then, once every one is
+ * locked, their variants, whose locking read returns the stock as last committed; an archived product is refused
+ * there, under its lock, not by an earlier read, so an archive racing the reservation either commits first (refused)
+ * or waits for it. Only when no line is refused does it insert the reservation (ON CONFLICT DO NOTHING: a concurrent
+ * duplicate waits there for the first one, which holds the same rows, and then inserts nothing), then the lines, the
+ * stock and the events, each on condition that the reservation went in.
  */
 export async function reserveStock(
-  tx: Queryable,
+  db: Queryable,
   orderId: string,
   lines: readonly ReservationLine[],
 ): Promise<StockReservation> {
   const ordered = [...lines].sort(byVariantId);
-  const variantIds = ordered.map((line) => line.variantId);
-  // A concurrent duplicate waits here for the first one to commit or roll back, then sees its outcome. The lines go
-  // in with the reservation, in the same statement, only for variants that exist of the product the line names: a
-  // missing one is found here, before any stock row is locked.
-  const inserted = await tx.query<{ created_at: Date; updated_at: Date; stored: string[] | null }>(
-    `WITH reservation AS (
-       INSERT INTO reservations (order_id, status) VALUES ($1, 'held') ON CONFLICT (order_id) DO NOTHING
+  const [result] = await stockStatement<{
+    created_at: Date | null;
+    updated_at: Date | null;
+    refused: { variantId: string; kind: "variantNotFound" | "archived" | "insufficient" }[] | null;
+  }>(
+    db,
+    `WITH ${LOCKED_AND_CHANGE}, current AS MATERIALIZED (
+       -- Evaluated once every product is locked (the count reads all of locked first).
+       SELECT id, product_id, stock FROM product_variants
+        WHERE id = ANY($2::uuid[]) AND (SELECT count(*) FROM locked) > 0
+          FOR NO KEY UPDATE
+     ), refused AS MATERIALIZED (
+       SELECT change.variant_id,
+              CASE WHEN current.id IS NULL THEN 'variantNotFound'
+                   WHEN locked.archived_at IS NOT NULL THEN 'archived'
+                   ELSE 'insufficient' END AS kind
+         FROM change
+         LEFT JOIN current ON current.id = change.variant_id AND current.product_id = change.product_id
+         LEFT JOIN locked ON locked.id = change.product_id
+        WHERE current.id IS NULL OR locked.archived_at IS NOT NULL OR current.stock + change.delta < 0
+     ), reservation AS (
+       -- A reservation this statement's snapshot already sees is not inserted again: the insert would wait for a
+       -- release of it holding its row while this statement holds the products that release needs.
+       INSERT INTO reservations (order_id, status)
+       SELECT $14::uuid, 'held'
+        WHERE NOT EXISTS (SELECT FROM refused) AND NOT EXISTS (SELECT FROM reservations WHERE order_id = $14::uuid)
+       ON CONFLICT (order_id) DO NOTHING
        RETURNING created_at, updated_at
      ), lines AS (
        INSERT INTO reservation_lines (order_id, product_id, variant_id, quantity)
-       SELECT $1, line.product_id, line.variant_id, line.quantity
-         FROM unnest($2::uuid[], $3::uuid[], $4::bigint[]) AS line (product_id, variant_id, quantity)
-         JOIN product_variants v ON v.id = line.variant_id AND v.product_id = line.product_id
-        WHERE EXISTS (SELECT 1 FROM reservation)
-       RETURNING variant_id
-     )
-     SELECT created_at, updated_at, (SELECT array_agg(variant_id) FROM lines) AS stored FROM reservation`,
-    [orderId, ordered.map((line) => line.productId), variantIds, ordered.map((line) => line.quantity)],
+       SELECT $14::uuid, product_id, variant_id, -delta FROM change WHERE EXISTS (SELECT FROM reservation)
+     ), updated AS (
+       UPDATE product_variants v SET stock = v.stock + change.delta, updated_at = now()
+         FROM change
+        WHERE v.id = change.variant_id AND EXISTS (SELECT FROM reservation)
+       RETURNING v.id, v.product_id, v.sku, v.stock, change.delta, change.event_id, change.subject, change.body
+     ), ${TOTALS_AND_EVENTS}
+     SELECT reservation.created_at, reservation.updated_at,
+            (SELECT json_agg(json_build_object('variantId', variant_id, 'kind', kind)) FROM refused) AS refused
+       FROM (SELECT) AS one LEFT JOIN reservation ON true`,
+    ordered.map((line) => ({ productId: line.productId, variantId: line.variantId, delta: -line.quantity })),
+    { cause: "reserved", orderId },
+    [orderId],
   );
-  const created = inserted.rows[0];
-  if (!created) return { kind: "existing", reservation: (await findReservations(tx, [orderId]))[0]! };
-  const stored = new Set(created.stored ?? []);
-  const missing = ordered.find((line) => !stored.has(line.variantId));
-  if (missing) return { kind: "variantNotFound", line: missing };
-  // The hot rows are locked last, in id order (so concurrent orders cannot deadlock), by changeStock, which takes the
-  // stock and writes the events; the commit follows at once.
-  const taken = new Set(
-    await changeStock(
-      tx,
-      ordered.map((line) => ({ productId: line.productId, variantId: line.variantId, delta: -line.quantity })),
-      { cause: "reserved", orderId, onSaleOnly: true },
-    ),
-  );
-  const refused = ordered.filter((line) => !taken.has(line.variantId));
-  if (refused.length > 0) {
-    // The statement refused these under their products' locks; an archive it waited for has committed, so it shows.
-    const archived = await tx.query<{ id: string }>(
-      "SELECT id FROM products WHERE id = ANY($1::uuid[]) AND archived_at IS NOT NULL ORDER BY id LIMIT 1",
-      [refused.map((line) => line.productId)],
-    );
-    const archivedId = archived.rows[0]?.id;
-    const archivedLine = refused.find((line) => line.productId === archivedId);
-    return archivedLine ? { kind: "archived", line: archivedLine } : { kind: "insufficient", line: refused[0]! };
+  if (result?.created_at && result.updated_at) {
+    return {
+      kind: "reserved",
+      reservation: {
+        orderId,
+        status: "held",
+        lines: ordered,
+        createdAt: result.created_at,
+        updatedAt: result.updated_at,
+      },
+    };
   }
-  return {
-    kind: "reserved",
-    reservation: {
-      orderId,
-      status: "held",
-      lines: ordered,
-      createdAt: created.created_at,
-      updatedAt: created.updated_at,
-    },
-  };
+  // Nothing was inserted: the order has a reservation (then its lines may have been refused only because it holds
+  // the stock already), or a line was refused. Read after the statement, so a duplicate it waited for shows.
+  const [existing] = await findReservations(db, [orderId]);
+  if (existing) return { kind: "existing", reservation: existing };
+  const refused = new Map((result?.refused ?? []).map((refusal) => [refusal.variantId, refusal.kind]));
+  for (const kind of ["variantNotFound", "archived", "insufficient"] as const) {
+    const line = ordered.find((candidate) => refused.get(candidate.variantId) === kind);
+    if (line) return { kind, line };
+  }
+  throw new Error(`reservation for order ${orderId} was neither inserted, found nor refused`);
 }
 
 /** The reservation's status, its row locked until the transaction ends; undefined when there is none. */
