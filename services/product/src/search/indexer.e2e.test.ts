@@ -172,6 +172,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
       inStock: true,
       // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      optionKeys: [],
     });
     expect(latest(sandals.id)).toMatchObject({ stock: 4, inStock: true });
   });
