@@ -1,8 +1,6 @@
-import type pg from "pg";
 import type { Logger } from "pino";
 import type { Database, DatabaseSession, Queryable } from "../database.js";
 import { describeError } from "../errors.js";
-import { gauge } from "../metrics.js";
 import { inBackground } from "../telemetry/background.js";
 import { onEventsCommitted } from "./outbox.js";
 
@@ -306,53 +304,6 @@ export class OutboxRelay {
     }
     return deleted;
   }
-}
-
-let backlogExported = false;
-
-/**
- * Exports the outbox backlog of a process on its /metrics, read from the table at each scrape:
- * polyscale_outbox_pending_events (rows the broker has not acknowledged yet) and
- * polyscale_outbox_oldest_pending_age_seconds (how long the oldest of them has waited, in seconds; 0 when none), which
- * the PolyScaleOutboxLag alert watches. For a process that publishes (without a broker, pending rows are expected).
- * Once per process: later calls are ignored. A failed read leaves the gauges out of that scrape and is logged.
- */
-export function exportOutboxBacklog(database: Queryable, logger: Logger): void {
-  if (backlogExported) return;
-  backlogExported = true;
-  /** The rows of a backlog query, or undefined (logged) when the database could not answer. */
-  const read = async <Row extends pg.QueryResultRow>(sql: string): Promise<Row[] | undefined> => {
-    try {
-      return (await database.query<Row>(sql)).rows;
-    } catch (error) {
-      logger.warn({ err: describeError(error) }, "outbox backlog could not be read for /metrics");
-      return undefined;
-    }
-  };
-  gauge({
-    name: "polyscale_outbox_pending_events",
-    help: "Events in the transactional outbox not yet acknowledged by the broker",
-    async collect() {
-      this.reset();
-      const rows = await read<{ count: number }>(
-        "SELECT count(*)::int AS count FROM event_outbox WHERE sent_at IS NULL",
-      );
-      if (rows) this.set(rows[0]!.count);
-    },
-  });
-  gauge({
-    name: "polyscale_outbox_oldest_pending_age_seconds",
-    help: "Seconds since the oldest event not yet acknowledged by the broker was written (0 when none is pending)",
-    async collect() {
-      this.reset();
-      // The oldest pending row is the first by id: the partial index on unsent ids finds it without a scan.
-      const rows = await read<{ age: number }>(
-        `SELECT extract(epoch FROM now() - created_at)::float8 AS age FROM event_outbox
-          WHERE sent_at IS NULL ORDER BY id LIMIT 1`,
-      );
-      if (rows) this.set(Math.max(0, rows[0]?.age ?? 0));
-    },
-  });
 }
 
 async function markSent(tx: Queryable, ids: number[]): Promise<void> {

@@ -3,7 +3,8 @@ import { setting } from "../config.js";
 import type { Database } from "../database.js";
 import { EVENT_STREAMS, type EventSource } from "./catalogue.js";
 import { JetStreamPublisher } from "./jetstream.js";
-import { exportOutboxBacklog, OutboxRelay } from "./relay.js";
+import { exportOutboxBacklog } from "./backlog-metrics.js";
+import { OutboxRelay } from "./relay.js";
 
 /** The settings of event publishing, read by every service that writes events. */
 export const eventSettings = {
