@@ -8,15 +8,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  filesBelow,
-  importedPackages,
-  importSpecifiers,
-  instructionArguments,
-  readDockerfileStages,
-  readWorkspaces,
-  repositoryRoot,
-} from "./test-repository-files.js";
+import { instructionArguments, readDockerfileStages, repositoryRoot } from "./test-repository-files.js";
+import { filesBelow, importedPackages, importSpecifiers, readWorkspaces } from "./test-workspaces.js";
 
 const { root, workspaces } = readWorkspaces();
 

@@ -7,8 +7,8 @@ import {
   processNames,
   readDockerfileStages,
   readRepositoryFile,
-  readWorkspaces,
 } from "./test-repository-files.js";
+import { readWorkspaces } from "./test-workspaces.js";
 
 const stages = readDockerfileStages();
 const stage = (name: string) => {

@@ -11,7 +11,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { parse, parseAllDocuments } from "yaml";
 
 export const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -290,50 +289,4 @@ export function readDockerfileStages(): DockerfileStage[] {
 /** The arguments of one instruction of a stage (all of them, when it occurs more than once). */
 export function instructionArguments(stage: DockerfileStage, keyword: string): string[] {
   return stage.instructions.filter((instruction) => instruction.keyword === keyword).map(({ argument }) => argument);
-}
-
-// ---- Workspaces and their imports ----
-
-/** The fields of a package.json these tests read. */
-export interface Manifest {
-  name: string;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-  workspaces?: string[];
-  exports?: unknown;
-}
-
-/** The root manifest and every workspace's (directory relative to the repository root, e.g. services/product). */
-export function readWorkspaces(): { root: Manifest; workspaces: Array<{ directory: string; manifest: Manifest }> } {
-  const root = JSON.parse(readRepositoryFile("package.json")) as Manifest;
-  const workspaces = (root.workspaces ?? []).map((directory) => ({
-    directory,
-    manifest: JSON.parse(readRepositoryFile(`${directory}/package.json`)) as Manifest,
-  }));
-  return { root, workspaces };
-}
-
-/** Every file below directory, relative to the repository root. */
-export function filesBelow(directory: string): string[] {
-  return readdirSync(path.join(repositoryRoot, directory), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(repositoryRoot, path.join(entry.parentPath, entry.name)));
-}
-
-/**
- * What a module imports (static, dynamic, re-exports and require), as written: relative paths and package specifiers.
- * Read by TypeScript's import scanner, which serves compiled JavaScript and TypeScript sources alike and, unlike a
- * pattern, skips strings and comments that merely mention an import.
- */
-export function importSpecifiers(source: string): string[] {
-  return ts.preProcessFile(source, true, true).importedFiles.map(({ fileName }) => fileName);
-}
-
-/** The packages a module imports (static and dynamic), by package name (`@scope/name` or `name`). */
-export function importedPackages(source: string): string[] {
-  return importSpecifiers(source)
-    .filter((specifier) => !specifier.startsWith("."))
-    .map((specifier) =>
-      specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!,
-    );
 }

@@ -11,13 +11,8 @@ import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  filesBelow,
-  importedPackages,
-  readWorkspaces,
-  repositoryRoot,
-  type Manifest,
-} from "./test-repository-files.js";
+import { repositoryRoot } from "./test-repository-files.js";
+import { filesBelow, importedPackages, readWorkspaces, type Manifest } from "./test-workspaces.js";
 
 const { root, workspaces } = readWorkspaces();
 const builtins = new Set(builtinModules);
