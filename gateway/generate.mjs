@@ -38,7 +38,7 @@ const config = {
   },
   mappers: {
     Account: "@polyscale/account#Account",
-    AuthPayload: "@polyscale/account#Session",
+    AuthPayload: "../../domain/index.js#SignedIn",
     Category: "@polyscale/product#Category",
     Product: "@polyscale/product#Product",
     Variant: "@polyscale/product#Variant",

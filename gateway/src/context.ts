@@ -23,6 +23,8 @@ export interface GatewayContext {
   readonly defaultCurrency: string;
   /** The Idempotency-Key header, if sent. */
   readonly idempotencyKey?: string;
+  /** The X-Cart-Token header, if sent: a guest cart's token (README, "Guest carts"). */
+  readonly cartToken?: string;
   /** The caller from the bearer token, verified on first use; undefined for anonymous callers. */
   viewer(): Promise<Viewer | undefined>;
 }
@@ -62,6 +64,7 @@ export function createGatewayContext(
   const callContext: CallContext = { requestId, deadline: new Date(Date.now() + dependencies.grpcDeadlineMs) };
   const services = bindServices(dependencies.services, callContext, calls);
   const idempotencyKey = request.headers["idempotency-key"];
+  const cartToken = request.headers["x-cart-token"];
   let viewer: Promise<Viewer | undefined> | undefined;
   // The logger and loaders are made on first use: many requests need neither, and every request pays for them.
   let logger: Logger | undefined;
@@ -80,6 +83,7 @@ export function createGatewayContext(
     throttle: dependencies.throttle,
     defaultCurrency: dependencies.defaultCurrency,
     idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+    cartToken: typeof cartToken === "string" ? cartToken : undefined,
     viewer() {
       viewer ??= (async () => {
         const token = bearerToken(request.headers.authorization);

@@ -112,8 +112,18 @@ interface Storefront {
   clearCart(token: string): Promise<Answer<CartShape>>;
   cart(token: string): Promise<Answer<CartShape>>;
   checkout(token: string): Promise<Answer<OrderShape>>;
+  /** A guest's: no login, the guest cart's token in X-Cart-Token ("" for none yet). */
+  guestAddToCart(cartToken: string, productId: string, quantity: number): Promise<Answer<CartShape & GuestToken>>;
+  guestCart(cartToken: string): Promise<Answer<CartShape>>;
+  guestCheckout(cartToken: string): Promise<Answer<OrderShape>>;
+  /** A login with X-Cart-Token: the session, and the account's cart after the merge. */
+  loginWithCart(email: string, password: string, cartToken: string): Promise<Answer<{ cart: CartShape }>>;
   myOrders(token: string): Promise<Answer<OrderShape[]>>;
   order(token: string, id: string): Promise<Answer<OrderShape>>;
+}
+
+interface GuestToken {
+  cartToken: string | null;
 }
 
 interface Tokens {
@@ -129,8 +139,9 @@ async function graphqlAnswer<Field, T>(
   token: string | undefined,
   field: string,
   map: (data: Field) => T,
+  headers: Record<string, string> = {},
 ): Promise<Answer<T>> {
-  const result = await graphql<Record<string, Field>>(query, variables, token);
+  const result = await graphql<Record<string, Field>>(query, variables, token, headers);
   if (result.errors?.length) {
     const { code, reason, field: at } = result.errors[0]!.extensions ?? {};
     return { error: { code, reason, field: at } };
@@ -300,7 +311,40 @@ const graphqlStorefront: Storefront = {
     ),
   order: (token, id) =>
     graphqlAnswer(`query($id: String!) { order(id: $id) { ${ORDER} } }`, { id }, token, "order", orderOfGraphQL),
+  guestAddToCart: (cartToken, productId, quantity) =>
+    graphqlAnswer(
+      `mutation($p: String!, $q: Int!) { addToCart(productId: $p, quantity: $q) { ${CART} cartToken } }`,
+      { p: productId, q: quantity },
+      undefined,
+      "addToCart",
+      (cart: CartShape & GuestToken) => cart,
+      cartTokenHeader(cartToken),
+    ),
+  guestCart: (cartToken) =>
+    graphqlAnswer(`{ cart { ${CART} } }`, {}, undefined, "cart", (cart: CartShape) => cart, cartTokenHeader(cartToken)),
+  guestCheckout: (cartToken) =>
+    graphqlAnswer(
+      `mutation { checkout { ${ORDER} } }`,
+      {},
+      undefined,
+      "checkout",
+      orderOfGraphQL,
+      cartTokenHeader(cartToken),
+    ),
+  loginWithCart: (email, password, cartToken) =>
+    graphqlAnswer(
+      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { cart { ${CART} } } }`,
+      { e: email, p: password },
+      undefined,
+      "login",
+      (session: { cart: CartShape }) => session,
+      cartTokenHeader(cartToken),
+    ),
 };
+
+/** The X-Cart-Token header, when there is a token to send. */
+const cartTokenHeader = (cartToken: string): Record<string, string> =>
+  cartToken === "" ? {} : { "x-cart-token": cartToken };
 
 // ---- REST ----
 
@@ -308,7 +352,7 @@ const graphqlStorefront: Storefront = {
 async function restAnswer<Body, T>(
   method: string,
   route: string,
-  options: { body?: unknown; token?: string },
+  options: { body?: unknown; token?: string; headers?: Record<string, string> },
   map: (body: Body) => T,
 ): Promise<Answer<T>> {
   const response = await rest<Body & { error?: { code: string; reason: string; field?: string } }>(
@@ -439,6 +483,24 @@ const restStorefront: Storefront = {
   checkout: (token) => restAnswer("POST", "/checkout", { token }, orderOfRest),
   myOrders: (token) => restAnswer("GET", "/me/orders", { token }, (orders: RestOrder[]) => orders.map(orderOfRest)),
   order: (token, id) => restAnswer("GET", `/order/${encodeURIComponent(id)}`, { token }, orderOfRest),
+  guestAddToCart: (cartToken, productId, quantity) =>
+    restAnswer(
+      "POST",
+      "/cart/items",
+      { body: { productId, quantity }, headers: cartTokenHeader(cartToken) },
+      (cart: CartShape & { cartToken?: string }) => ({ ...cartOfRest(cart), cartToken: cart.cartToken ?? null }),
+    ),
+  guestCart: (cartToken) => restAnswer("GET", "/cart", { headers: cartTokenHeader(cartToken) }, cartOfRest),
+  guestCheckout: (cartToken) => restAnswer("POST", "/checkout", { headers: cartTokenHeader(cartToken) }, orderOfRest),
+  loginWithCart: (email, password, cartToken) =>
+    restAnswer(
+      "POST",
+      "/login",
+      { body: { email, password }, headers: cartTokenHeader(cartToken) },
+      (session: { cart: CartShape }) => ({
+        cart: cartOfRest(session.cart),
+      }),
+    ),
 };
 
 // ---- The flow ----
@@ -685,8 +747,8 @@ const steps: Step[] = [
     check: (answer, catalog) => expect(answer).toMatchObject(cartOfFlow(catalog)),
   },
   {
-    name: "add to cart without logging in",
-    run: (storefront, _customer, catalog) => storefront.addToCart("", catalog.products.socks, 1),
+    name: "checkout without logging in (and without a guest cart)",
+    run: (storefront) => storefront.checkout(""),
     check: (answer) => expect(answer).toMatchObject(errorOf({ code: "UNAUTHENTICATED", reason: "LOGIN_REQUIRED" })),
   },
   {
@@ -760,6 +822,52 @@ const steps: Step[] = [
         unknown: errorOf({ code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "variantId" }),
         malformed: errorOf({ code: "BAD_USER_INPUT", field: "variantId" }),
         order: { data: { id: "<order 2>", totalCents: 7700, lines: [line(tee.m, 3), line(tee.l, 2)] } },
+      });
+    },
+  },
+  {
+    name: "a guest cart: made by the first add without a login, refused at checkout, merged at login, then dead",
+    run: async (storefront, customer, catalog) => {
+      const first = await storefront.guestAddToCart("", catalog.products.socks, 1);
+      const cartToken = "data" in first ? (first.data.cartToken ?? "") : "";
+      const second = await storefront.guestAddToCart(cartToken, catalog.products.scarf, 2);
+      const read = await storefront.guestCart(cartToken);
+      const checkout = await storefront.guestCheckout(cartToken);
+      const malformed = await storefront.guestCart("not-a-token");
+      const unknown = await storefront.guestCart("A".repeat(43));
+      const login = await storefront.loginWithCart(customer.email, PASSWORD, cartToken);
+      const afterLogin = await storefront.guestCart(cartToken);
+      return {
+        tokenLength: cartToken.length,
+        first: "data" in first ? { ...first.data, cartToken: "<token>" } : first,
+        second,
+        read,
+        checkout,
+        malformed,
+        unknown,
+        login,
+        afterLogin,
+      };
+    },
+    check: (answer, { products }) => {
+      const guest = {
+        lines: [
+          { productId: products.socks, quantity: 1, unitPriceCents: 1250 },
+          { productId: products.scarf, quantity: 2, unitPriceCents: 2999 },
+        ],
+        totalCents: 1250 + 2 * 2999,
+      };
+      const notFound = errorOf({ code: "NOT_FOUND", reason: "CART_NOT_FOUND", field: "cartToken" });
+      expect(answer).toMatchObject({
+        tokenLength: 43,
+        first: { lines: [{ productId: products.socks, quantity: 1 }], cartToken: "<token>" },
+        second: { data: { ...guest, cartToken: null } },
+        read: { data: guest },
+        checkout: { error: { code: "UNAUTHENTICATED", reason: "GUEST_CHECKOUT_UNSUPPORTED" } },
+        malformed: { error: { code: "BAD_USER_INPUT", field: "cartToken" } },
+        unknown: notFound,
+        login: { data: { cart: guest } },
+        afterLogin: notFound,
       });
     },
   },

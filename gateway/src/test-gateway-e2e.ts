@@ -16,8 +16,13 @@ export const WEBHOOK_SECRET = "e2e-webhook-secret";
 export const PASSWORD = "correct-horse-battery-9";
 
 /** A GraphQL call to this file's gateway; Data is the shape the operation selects, as the caller states it. */
-export function graphql<Data = unknown>(query: string, variables: Record<string, unknown> = {}, token?: string) {
-  return graphqlCall<Data>(system.gatewayUrl, query, variables, { token });
+export function graphql<Data = unknown>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  headers: Record<string, string> = {},
+) {
+  return graphqlCall<Data>(system.gatewayUrl, query, variables, { token, headers });
 }
 
 /** The data of a query that must succeed. */

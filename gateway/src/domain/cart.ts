@@ -1,16 +1,26 @@
 import type { Cart } from "@polyscale/order";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
-import { ownAccountId } from "./authorization.js";
 
-/** The cart: always the caller's own. */
+/**
+ * The cart: the signed-in caller's own, or for an anonymous caller the guest cart of the X-Cart-Token header (the
+ * first add without one creates a guest cart and answers its token once, Cart.cartToken). Logging in or registering
+ * with the header merges the guest cart into the account's (mergeGuestCart, called by sessions.ts).
+ */
+
+/** Whose cart a call is about: the caller's account, else the guest cart of X-Cart-Token ("" before one exists). */
+async function ownerOf(context: GatewayContext): Promise<{ accountId: string; cartToken?: string }> {
+  const viewer = await context.viewer();
+  if (viewer) return { accountId: viewer.accountId };
+  return { accountId: "", cartToken: context.cartToken ?? "" };
+}
 
 function cartOf(response: { cart?: Cart }): Cart {
   return present(response.cart, "cart");
 }
 
 export async function getCart(context: GatewayContext): Promise<Cart> {
-  return cartOf(await context.services.order.getCart({ accountId: await ownAccountId(context) }));
+  return cartOf(await context.services.order.getCart(await ownerOf(context)));
 }
 
 /** Which cart line a call names: a product and, optionally, one of its variants (absent: its default variant). */
@@ -21,8 +31,7 @@ export interface CartLineRef {
 
 /** Adds units of a variant to the caller's cart (the order service's rules: CartService.addCartItem). */
 export async function addToCart(context: GatewayContext, line: CartLineRef & { quantity: number }): Promise<Cart> {
-  const accountId = await ownAccountId(context);
-  return cartOf(await context.services.order.addCartItem({ accountId, ...line }));
+  return cartOf(await context.services.order.addCartItem({ ...(await ownerOf(context)), ...line }));
 }
 
 /** Sets the units of a variant's line in the caller's cart, creating it if needed. */
@@ -30,16 +39,24 @@ export async function setCartItemQuantity(
   context: GatewayContext,
   line: CartLineRef & { quantity: number },
 ): Promise<Cart> {
-  const accountId = await ownAccountId(context);
-  return cartOf(await context.services.order.setCartItemQuantity({ accountId, ...line }));
+  return cartOf(await context.services.order.setCartItemQuantity({ ...(await ownerOf(context)), ...line }));
 }
 
 /** Takes a variant's line out of the caller's cart (none is no error). */
 export async function removeFromCart(context: GatewayContext, line: CartLineRef): Promise<Cart> {
-  const accountId = await ownAccountId(context);
-  return cartOf(await context.services.order.removeCartItem({ accountId, ...line }));
+  return cartOf(await context.services.order.removeCartItem({ ...(await ownerOf(context)), ...line }));
 }
 
 export async function clearCart(context: GatewayContext): Promise<Cart> {
-  return cartOf(await context.services.order.clearCart({ accountId: await ownAccountId(context) }));
+  return cartOf(await context.services.order.clearCart(await ownerOf(context)));
+}
+
+/**
+ * With an X-Cart-Token header, moves that guest cart into the account's cart (a login or registration just made it
+ * the caller's) and answers the account's cart; without the header, undefined. A refused merge (limits, an unknown or
+ * expired token) is the order service's coded error, both carts left as they were.
+ */
+export async function mergeGuestCart(context: GatewayContext, accountId: string): Promise<Cart | undefined> {
+  if (context.cartToken === undefined) return undefined;
+  return cartOf(await context.services.order.mergeGuestCart({ accountId, cartToken: context.cartToken }));
 }

@@ -1,4 +1,4 @@
-import { AppError, requireEmail, requireId, type Page, type PostalAddress } from "@polyscale/platform";
+import { AppError, requireEmail, requireId, unauthenticated, type Page, type PostalAddress } from "@polyscale/platform";
 import type { Order, OrderStatus } from "@polyscale/order";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
@@ -43,6 +43,13 @@ export async function checkout(
   idempotencyKey?: string | null,
   addresses: OrderAddressInput = {},
 ): Promise<Order> {
+  // A guest cart is not checked out (README, "Guest carts"): the shopper logs in and the cart moves along.
+  if (context.cartToken !== undefined && (await context.viewer()) === undefined) {
+    throw unauthenticated(
+      "GUEST_CHECKOUT_UNSUPPORTED",
+      "a guest cart cannot be checked out; log in or register (the cart moves into the account's), then check out",
+    );
+  }
   const accountId = await ownAccountId(context);
   return orderOf(
     await context.services.order.checkout({

@@ -1,19 +1,41 @@
 import { AppError, canonicalEmail } from "@polyscale/platform";
 import type { Account, Session } from "@polyscale/account";
+import type { Cart } from "@polyscale/order";
 import type { GatewayContext } from "../context.js";
 import type { LoginSubject } from "../throttle.js";
 import { present } from "./answers.js";
 import { requireViewer } from "./authorization.js";
+import { mergeGuestCart } from "./cart.js";
+
+/**
+ * A session just made by a login or registration and, when the request carried X-Cart-Token, how the guest cart's
+ * merge into the account's cart went: the account's cart, or the merge's refusal (the session stands either way).
+ */
+export type SignedIn = Session & { guestCart?: { cart: Cart } | { refused: unknown } };
+
+/** Merges the request's guest cart (X-Cart-Token) into the new session's account; a refusal is kept, not thrown. */
+async function withGuestCart(context: GatewayContext, session: Session): Promise<SignedIn> {
+  const accountId = session.account?.id;
+  if (context.cartToken === undefined || accountId === undefined) return session;
+  try {
+    return { ...session, guestCart: { cart: present(await mergeGuestCart(context, accountId), "cart") } };
+  } catch (refused) {
+    return { ...session, guestCart: { refused } };
+  }
+}
 
 /** Sessions: registering, logging in and out, tokens, passwords and email verification, with their throttles. */
 
-/** Each registration counts against the client address's allowance of expensive anonymous operations. */
+/**
+ * Each registration counts against the client address's allowance of expensive anonymous operations. With
+ * X-Cart-Token the guest cart moves into the new account's cart (SignedIn.guestCart).
+ */
 export async function register(
   context: GatewayContext,
   input: { name: string; email: string; password: string },
-): Promise<Session> {
+): Promise<SignedIn> {
   await context.throttle.countAnonymous(context.clientIp);
-  return present((await context.services.account.register(input)).session, "session");
+  return withGuestCart(context, present((await context.services.account.register(input)).session, "session"));
 }
 
 /**
@@ -38,11 +60,12 @@ async function throttledPasswordCheck<T>(
   return result;
 }
 
-export async function login(context: GatewayContext, input: { email: string; password: string }): Promise<Session> {
+/** A login; with X-Cart-Token the guest cart moves into the account's cart (SignedIn.guestCart). */
+export async function login(context: GatewayContext, input: { email: string; password: string }): Promise<SignedIn> {
   const response = await throttledPasswordCheck(context, { email: input.email }, () =>
     context.services.account.login(input),
   );
-  return present(response.session, "session");
+  return withGuestCart(context, present(response.session, "session"));
 }
 
 export async function refreshToken(context: GatewayContext, token: string): Promise<Session> {

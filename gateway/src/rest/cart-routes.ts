@@ -1,7 +1,8 @@
 import * as domain from "../domain/index.js";
 import { optionalInteger, optionalString, requiredInteger, requiredString } from "./input.js";
-import { bearer, bodyOf, idParameter, ref, responses, variantIdParameter } from "./openapi.js";
+import { bearerOrCartToken, bodyOf, idParameter, ref, responses, variantIdParameter } from "./openapi.js";
 import { schemas } from "./openapi-schemas.js";
+import { cartBody } from "./representations.js";
 import { ok, type RestRequest, type Route } from "./router.js";
 
 const cartAnswer = { status: 200, description: "The cart", schema: ref("Cart") };
@@ -13,7 +14,8 @@ function cartLineOf(request: RestRequest): domain.CartLineRef {
 
 /**
  * The REST face of the signed-in customer's cart: the same operations and rules as the GraphQL fields of the same
- * names; each answers the whole cart. A line is one variant of a product (the default variant unless one is named).
+ * names; each answers the whole cart: the caller's, or without a login the guest cart of X-Cart-Token (the first add
+ * without one creates it and answers its cartToken). A line is one variant of a product (the default variant unless one is named).
  * A quantity's rule (1 to 1,000 units a line) is the order service's.
  */
 export function cartRoutes(): Route[] {
@@ -25,10 +27,10 @@ export function cartRoutes(): Route[] {
         operationId: "cart",
         tags: ["cart"],
         summary: "The caller's cart, with current prices and stock",
-        security: bearer,
+        security: bearerOrCartToken,
         responses: responses(cartAnswer, [401]),
       },
-      handle: async (context) => ok(await domain.getCart(context)),
+      handle: async (context) => ok(cartBody(await domain.getCart(context))),
     },
     {
       method: "POST",
@@ -37,7 +39,7 @@ export function cartRoutes(): Route[] {
         operationId: "addToCart",
         tags: ["cart"],
         summary: "Add units of a product's variant to the caller's cart (all its lines share one currency)",
-        security: bearer,
+        security: bearerOrCartToken,
         requestBody: bodyOf("NewCartItem"),
         responses: responses(cartAnswer, [400, 401, 404, 409, 413]),
       },
@@ -45,7 +47,7 @@ export function cartRoutes(): Route[] {
         const body = await request.jsonBody();
         const quantity = optionalInteger(body, schemas.NewCartItem, "quantity") ?? 1;
         const line = { productId: requiredString(body, "productId"), variantId: optionalString(body, "variantId") };
-        return ok(await domain.addToCart(context, { ...line, quantity }));
+        return ok(cartBody(await domain.addToCart(context, { ...line, quantity })));
       },
     },
     {
@@ -55,14 +57,14 @@ export function cartRoutes(): Route[] {
         operationId: "setCartItemQuantity",
         tags: ["cart"],
         summary: "Set how many units of a product's variant the caller's cart holds",
-        security: bearer,
+        security: bearerOrCartToken,
         parameters: [idParameter("productId", "Product id"), variantIdParameter],
         requestBody: bodyOf("CartItemQuantity"),
         responses: responses(cartAnswer, [400, 401, 404, 409, 413]),
       },
       async handle(context, request) {
         const quantity = requiredInteger(await request.jsonBody(), schemas.CartItemQuantity, "quantity");
-        return ok(await domain.setCartItemQuantity(context, { ...cartLineOf(request), quantity }));
+        return ok(cartBody(await domain.setCartItemQuantity(context, { ...cartLineOf(request), quantity })));
       },
     },
     {
@@ -72,11 +74,11 @@ export function cartRoutes(): Route[] {
         operationId: "removeFromCart",
         tags: ["cart"],
         summary: "Take a product's variant out of the caller's cart",
-        security: bearer,
+        security: bearerOrCartToken,
         parameters: [idParameter("productId", "Product id"), variantIdParameter],
         responses: responses(cartAnswer, [400, 401]),
       },
-      handle: async (context, request) => ok(await domain.removeFromCart(context, cartLineOf(request))),
+      handle: async (context, request) => ok(cartBody(await domain.removeFromCart(context, cartLineOf(request)))),
     },
     {
       method: "DELETE",
@@ -85,10 +87,10 @@ export function cartRoutes(): Route[] {
         operationId: "clearCart",
         tags: ["cart"],
         summary: "Empty the caller's cart",
-        security: bearer,
+        security: bearerOrCartToken,
         responses: responses({ ...cartAnswer, description: "The empty cart" }, [401]),
       },
-      handle: async (context) => ok(await domain.clearCart(context)),
+      handle: async (context) => ok(cartBody(await domain.clearCart(context))),
     },
   ];
 }

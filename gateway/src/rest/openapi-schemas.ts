@@ -181,6 +181,16 @@ export const schemas = {
       accessTokenExpiresAt: instant,
       refreshToken: { type: "string", description: "Single use: refreshing returns a new one." },
       refreshTokenExpiresAt: instant,
+      cart: {
+        ...schemaRef("Cart"),
+        description:
+          "After a login or registration with X-Cart-Token: the account's cart with the guest cart merged in.",
+      },
+      cartError: {
+        type: "object",
+        description: "After a login or registration with X-Cart-Token whose merge was refused (both carts unchanged).",
+        properties: { code: { type: "string" }, reason: { type: "string" }, field: { type: "string" } },
+      },
     },
   },
   Done: { type: "object", properties: { done: { type: "boolean", const: true } } },
@@ -331,7 +341,11 @@ export const schemas = {
   Cart: {
     type: "object",
     properties: {
-      accountId: { type: "string" },
+      accountId: { type: "string", description: "Empty for a guest cart." },
+      cartToken: {
+        type: "string",
+        description: "Only in the answer of the add that created a guest cart: send it as X-Cart-Token from then on.",
+      },
       lines: {
         type: "array",
         items: {

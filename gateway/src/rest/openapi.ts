@@ -132,6 +132,10 @@ export const idempotencyKeyHeader = {
 };
 
 export const bearer = [{ bearerAuth: [] }];
+/** Anyone; a guest cart's token may come along (login and registration merge that cart into the account's). */
+export const cartTokenOptional = [{}, { cartToken: [] }];
+/** The cart's: the caller's account (bearer), else the guest cart of X-Cart-Token, else none yet (the first add makes one). */
+export const bearerOrCartToken = [{ bearerAuth: [] }, { cartToken: [] }, {}];
 /** Explicitly no authentication (OpenAPI: an empty security requirement list). */
 export const anonymous: never[] = [];
 
@@ -164,7 +168,15 @@ export function openApiDocument(routes: readonly Route[]) {
     servers: [{ url: "/", description: "This gateway" }],
     tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
     components: {
-      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        cartToken: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Cart-Token",
+          description: "A guest cart's token, as the add that created the cart answered it (cartToken).",
+        },
+      },
       schemas,
     },
     paths,

@@ -1,5 +1,5 @@
 import { Role, type Account } from "@polyscale/account";
-import { OrderStatus, PaymentKind, type Order } from "@polyscale/order";
+import { OrderStatus, PaymentKind, type Cart, type Order } from "@polyscale/order";
 import type { SearchProductsResponse } from "@polyscale/product";
 import { optionFacetGroups, type OrderPage } from "../domain/index.js";
 
@@ -59,4 +59,9 @@ export function searchBody(result: SearchProductsResponse) {
       optionsAreExact: result.optionFacetsAreExact,
     },
   };
+}
+
+/** A cart as REST answers it: cartToken only where the contract sets it (the add that created a guest cart). */
+export function cartBody({ cartToken, ...cart }: Cart) {
+  return cartToken === "" ? cart : { ...cart, cartToken };
 }

@@ -1,8 +1,8 @@
-import type { Session } from "@polyscale/account";
 import * as domain from "../domain/index.js";
 import { oneOf, requiredBoolean, requiredString } from "./input.js";
-import { anonymous, bearer, body, bodyOf, idParameter, ref, responses } from "./openapi.js";
-import { accountBody, roleNames } from "./representations.js";
+import { publicErrorOf } from "../errors.js";
+import { anonymous, bearer, body, bodyOf, cartTokenOptional, idParameter, ref, responses } from "./openapi.js";
+import { accountBody, cartBody, roleNames } from "./representations.js";
 import { created, ok, type RestResult, type Route } from "./router.js";
 
 /**
@@ -13,8 +13,20 @@ import { created, ok, type RestResult, type Route } from "./router.js";
 const accepted: RestResult = { status: 202, body: { requested: true } };
 const done: RestResult = { status: 200, body: { done: true } };
 
-function sessionBody(session: Session) {
-  return { ...session, account: session.account && accountBody(session.account) };
+/**
+ * A session as REST answers it; after a login or registration with X-Cart-Token also `cart`, the account's cart once
+ * the guest cart moved into it, or `cartError` (code, reason, field) when the merge was refused.
+ */
+function sessionBody({ guestCart, ...session }: domain.SignedIn) {
+  return {
+    ...session,
+    account: session.account && accountBody(session.account),
+    ...(guestCart === undefined
+      ? {}
+      : "refused" in guestCart
+        ? { cartError: publicErrorOf(guestCart.refused) }
+        : { cart: cartBody(guestCart.cart) }),
+  };
 }
 
 export function sessionRoutes(): Route[] {
@@ -26,7 +38,8 @@ export function sessionRoutes(): Route[] {
         tags: ["sessions"],
         operationId: "register",
         summary: "Create a customer account that can log in, with its first session; throttled per address",
-        security: anonymous,
+        description: "With X-Cart-Token, the guest cart moves into the new account's cart (cart, or cartError).",
+        security: cartTokenOptional,
         requestBody: bodyOf("Registration"),
         responses: responses(
           { status: 201, description: "The new account's session", schema: ref("Session") },
@@ -50,7 +63,8 @@ export function sessionRoutes(): Route[] {
         tags: ["sessions"],
         operationId: "login",
         summary: "Log in with email and password; failures are throttled per email and address, then per address",
-        security: anonymous,
+        description: "With X-Cart-Token, the guest cart moves into the account's cart (cart, or cartError).",
+        security: cartTokenOptional,
         requestBody: body({ email: { type: "string" }, password: { type: "string" } }),
         responses: responses(
           { status: 200, description: "A new session", schema: ref("Session") },

@@ -18,6 +18,7 @@ export const types = {
   Cart: {
     // An empty cart has no currency, and so no exponent: its total is 0 in any.
     total: (cart) => (cart.currency === "" ? 0 : decimalOf(cart.totalCents, cart.currency)),
+    cartToken: (cart) => cart.cartToken || null,
   } satisfies CartResolvers,
   CartLine: {
     product: (line, _args, { gateway }) => gateway.loaders.productById.load(line.productId),

@@ -30,5 +30,10 @@ export const Mutation = {
 export const types = {
   AuthPayload: {
     account: (session) => nonNull(session.account, "session account"),
+    cart: (session) => {
+      if (session.guestCart === undefined) return null;
+      if ("refused" in session.guestCart) throw session.guestCart.refused;
+      return session.guestCart.cart;
+    },
   } satisfies AuthPayloadResolvers,
 };
