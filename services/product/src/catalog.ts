@@ -24,6 +24,7 @@ import type {
   NewProduct,
   NewVariant,
   Product,
+  ProductAttribute,
   ProductChanges,
   ProductImage,
   Variant,
@@ -50,6 +51,8 @@ const MAX_OPTION_VALUE_LENGTH = 100;
 /** Options one search may filter on, and values of one option (OR'd): more than a storefront's facet panel offers. */
 const MAX_OPTION_FILTERS = 10;
 const MAX_OPTION_FILTER_VALUES = 50;
+/** Attributes of one product: a spec sheet's worth, each searched as an option value. */
+const MAX_ATTRIBUTES = 30;
 
 /** A variant to create: an empty sku means one made from its id, an empty currency the service default. */
 export interface NewVariantInput {
@@ -78,6 +81,8 @@ export interface CreateProductInput {
   stock: number;
   /** The default first; empty (or absent) means one default variant of priceCents, currency and stock. */
   variants?: NewVariantInput[];
+  /** Free attributes (brand, material); absent means none. */
+  attributes?: ProductAttribute[];
 }
 
 export interface UpdateVariantInput {
@@ -97,6 +102,8 @@ export interface UpdateProductInput {
   currency?: string;
   /** The empty string removes the category. */
   categoryId?: string;
+  /** Replaces all of the product's attributes (an empty list removes them). */
+  attributes?: ProductAttribute[];
 }
 
 export interface SearchInput {
@@ -171,6 +178,7 @@ export class CatalogService {
       name: requireText("name", input.name, { max: MAX_NAME_LENGTH }),
       description: requireText("description", input.description, { min: 0, max: MAX_DESCRIPTION_LENGTH }),
       categoryId: input.categoryId === "" ? null : requireId("categoryId", input.categoryId),
+      attributes: requireOptions("attributes", input.attributes ?? [], MAX_ATTRIBUTES),
       variants:
         given.length > 0
           ? given.map((variant, index) => this.newVariant(`variants[${index}].`, variant, index === 0 ? id : newId()))
@@ -214,7 +222,7 @@ export class CatalogService {
     const id = requireId("id", input.id);
     const changes: VariantChanges = {
       sku: input.sku === undefined ? undefined : requireSku("sku", input.sku),
-      options: input.options === undefined ? undefined : requireOptions("options", input.options),
+      options: input.options === undefined ? undefined : requireOptions("options", input.options, MAX_OPTIONS),
       priceCents: input.priceCents === undefined ? undefined : requirePrice("priceCents", input.priceCents),
       currency: input.currency === undefined ? undefined : requireCurrency("currency", input.currency),
     };
@@ -237,7 +245,7 @@ export class CatalogService {
     return {
       id,
       sku: input.sku === "" ? id.toUpperCase() : requireSku(`${prefix}sku`, input.sku),
-      options: requireOptions(`${prefix}options`, input.options),
+      options: requireOptions(`${prefix}options`, input.options, MAX_OPTIONS),
       priceCents: requirePrice(`${prefix}priceCents`, input.priceCents),
       currency: requireCurrency(`${prefix}currency`, input.currency === "" ? this.defaultCurrency : input.currency),
       stock: requireStock(`${prefix}stock`, input.stock),
@@ -260,6 +268,8 @@ export class CatalogService {
           : input.categoryId === ""
             ? null
             : requireId("categoryId", input.categoryId),
+      attributes:
+        input.attributes === undefined ? undefined : requireOptions("attributes", input.attributes, MAX_ATTRIBUTES),
     };
     if (changes.categoryId) await this.requireCategory("categoryId", changes.categoryId);
     const product = Object.values(changes).every((value) => value === undefined)
@@ -442,12 +452,13 @@ function requireSku(field: string, sku: string): string {
 }
 
 /**
- * Option values as stored: at most MAX_OPTIONS, each name and value non-empty text, no name twice (compared without
- * case). @throws AppError INVALID_ARGUMENT naming field
+ * Option values of a variant, or attributes of a product, as stored: at most `max`, each name (see requireOptionName)
+ * and value non-empty text, no name twice (compared without case). @throws AppError INVALID_ARGUMENT naming field
+ * (LIMIT_EXCEEDED beyond max)
  */
-function requireOptions(field: string, options: readonly VariantOption[]): VariantOption[] {
-  if (options.length > MAX_OPTIONS) {
-    throw invalidArgument(field, `must hold at most ${MAX_OPTIONS} options`, "LIMIT_EXCEEDED");
+function requireOptions(field: string, options: readonly VariantOption[], max: number): VariantOption[] {
+  if (options.length > max) {
+    throw invalidArgument(field, `must hold at most ${max}`, "LIMIT_EXCEEDED");
   }
   const names = new Set<string>();
   return options.map((option) => {

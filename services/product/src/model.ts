@@ -45,6 +45,14 @@ export interface Product {
   archivedAt: Date | null;
   /** In display order, the main image first. */
   images: ProductImage[];
+  /** Free attributes (brand, material), by name; searched and faceted as the variants' option values are. */
+  attributes: ProductAttribute[];
+}
+
+/** One attribute of a product, e.g. { name: "Brand", value: "Acme" }; names are distinct without case. */
+export interface ProductAttribute {
+  name: string;
+  value: string;
 }
 
 /** An image of a product: an absolute https URL and its alt text ("" for a decorative image); position from 0. */
@@ -62,7 +70,7 @@ export interface ArchiveChange {
 
 export type NewVariant = Pick<Variant, "sku" | "options" | "priceCents" | "currency" | "stock">;
 
-export type NewProduct = Pick<Product, "id" | "name" | "description" | "categoryId"> & {
+export type NewProduct = Pick<Product, "id" | "name" | "description" | "categoryId" | "attributes"> & {
   /** The default variant first: its id is the product's. */
   variants: Array<NewVariant & { id: string }>;
 };
@@ -71,10 +79,13 @@ export type NewProduct = Pick<Product, "id" | "name" | "description" | "category
 export type VariantChanges = Partial<Pick<Variant, "sku" | "options" | "priceCents" | "currency">>;
 
 /**
- * The fields UpdateProduct may change; undefined leaves a field as it is, a null categoryId removes the category.
+ * The fields UpdateProduct may change; undefined leaves a field as it is, a null categoryId removes the category,
+ * attributes replace all of the product's.
  * priceCents and currency are the default variant's.
  */
-export type ProductChanges = Partial<Pick<Product, "name" | "description" | "priceCents" | "currency" | "categoryId">>;
+export type ProductChanges = Partial<
+  Pick<Product, "name" | "description" | "priceCents" | "currency" | "categoryId" | "attributes">
+>;
 
 export interface Category {
   id: string;

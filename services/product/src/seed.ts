@@ -123,6 +123,7 @@ async function main(): Promise<void> {
                     updatedAt: createdAt[index]!,
                     archivedAt: null,
                     images: [],
+                    attributes: [],
                   }),
                 ]
               : [],

@@ -61,12 +61,22 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
       createProduct: async (request, context) => {
         await caller.requireAdmin(context);
         return {
-          product: toProtoProduct(await service.createProduct({ ...request, variants: request.variants?.variants })),
+          product: toProtoProduct(
+            await service.createProduct({
+              ...request,
+              variants: request.variants?.variants,
+              attributes: request.attributes?.attributes,
+            }),
+          ),
         };
       },
       updateProduct: async (request, context) => {
         await caller.requireAdmin(context);
-        return { product: toProtoProduct(await service.updateProduct(request)) };
+        return {
+          product: toProtoProduct(
+            await service.updateProduct({ ...request, attributes: request.attributes?.attributes }),
+          ),
+        };
       },
       setProductImages: async (request, context) => {
         await caller.requireAdmin(context);

@@ -185,6 +185,71 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
     expect(await rejection(inverted)).toMatchObject({ code: "INVALID_ARGUMENT", field: "maxPriceCents" });
   });
 
+  it("issue 17: sets attributes on create and update, returns them by name, and searches them as option values", async () => {
+    const created = await service.createProduct({
+      ...validProduct,
+      name: "Attribute kettle",
+      attributes: [
+        { name: "Material", value: "Steel" },
+        { name: "Brand", value: "Acmé" },
+      ],
+    });
+    expect(created.attributes).toEqual([
+      { name: "Brand", value: "Acmé" },
+      { name: "Material", value: "Steel" },
+    ]);
+    const search = (options: Array<{ name: string; values: string[] }>) =>
+      service.searchProducts({
+        query: "attribute",
+        categoryIds: [],
+        inStockOnly: false,
+        options,
+        sort: "unspecified",
+        skip: 0,
+        take: 0,
+      });
+    expect((await search([{ name: "BRAND", values: ["acme"] }])).products.map((product) => product.id)).toEqual([
+      created.id,
+    ]);
+    expect((await search([])).optionFacets).toEqual([
+      { name: "brand", value: "acme", count: 1 },
+      { name: "material", value: "steel", count: 1 },
+    ]);
+
+    const updated = await service.updateProduct({
+      id: created.id,
+      attributes: [{ name: "Material", value: "Copper" }],
+    });
+    expect(updated.attributes).toEqual([{ name: "Material", value: "Copper" }]);
+    expect((await search([{ name: "brand", values: ["acme"] }])).totalCount).toBe(0);
+    expect((await service.updateProduct({ id: created.id, name: "Attribute kettle 2" })).attributes).toEqual(
+      updated.attributes,
+    );
+  });
+
+  it("refuses bad attributes naming the field, writing nothing", async () => {
+    const before = await count("products");
+    const cases: Array<[Array<{ name: string; value: string }>, string, string?]> = [
+      [[{ name: "", value: "x" }], "attributes.name"],
+      [[{ name: "a=b", value: "x" }], "attributes.name"],
+      [[{ name: "Brand", value: "" }], "attributes.value"],
+      [[{ name: "Brand", value: "x".repeat(101) }], "attributes.value"],
+      [
+        [
+          { name: "Brand", value: "a" },
+          { name: "BRAND", value: "b" },
+        ],
+        "attributes.name",
+      ],
+      [Array.from({ length: 31 }, (_, i) => ({ name: `a${i}`, value: "x" })), "attributes", "LIMIT_EXCEEDED"],
+    ];
+    for (const [attributes, field, reason] of cases) {
+      const refused = await rejection(service.createProduct({ ...validProduct, attributes }));
+      expect(refused, field).toMatchObject({ code: "INVALID_ARGUMENT", field, ...(reason ? { reason } : {}) });
+    }
+    expect(await count("products")).toBe(before);
+  });
+
   it("sets, reorders and removes a product's images, each change one product.updated event", async () => {
     const product = await service.createProduct(validProduct);
     expect(product.images).toEqual([]);

@@ -1,5 +1,5 @@
 import { newId, type Database } from "@polyscale/platform";
-import type { VariantOption } from "./model.js";
+import type { ProductAttribute, VariantOption } from "./model.js";
 import * as repository from "./repository.js";
 import { slugFromName } from "./catalog.js";
 
@@ -14,6 +14,8 @@ export interface SeedProduct {
   categoryName?: string;
   /** The option values of each of its variants, the first holding the stock; absent: one variant without options. */
   variantOptions?: VariantOption[][];
+  /** Free attributes (brand, material). */
+  attributes?: ProductAttribute[];
   /** Taken off sale once stored. */
   archived?: boolean;
 }
@@ -51,6 +53,7 @@ export async function seedForSearch(db: Database, products: SeedProduct[]): Prom
         name: product.name,
         description: product.description,
         categoryId: categoryId || null,
+        attributes: product.attributes ?? [],
         variants: (product.variantOptions ?? [[]]).map((options, index) => {
           const variantId = index === 0 ? id : newId();
           return {

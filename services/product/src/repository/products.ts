@@ -8,6 +8,7 @@ import type {
   NewProduct,
   NewVariant,
   Product,
+  ProductAttribute,
   ProductChanges,
   Variant,
   VariantChanges,
@@ -16,10 +17,11 @@ import type {
 import { productColumns, toProduct, type ProductRow } from "./rows.js";
 
 /** Column of each changeable product field; the only names ever placed into UPDATE text. */
-const CHANGEABLE_COLUMNS: Record<"name" | "description" | "categoryId", string> = {
+const CHANGEABLE_COLUMNS: Record<"name" | "description" | "categoryId" | "attributes", string> = {
   name: "name",
   description: "description",
   categoryId: "category_id",
+  attributes: "attributes",
 };
 
 /** Column of each changeable variant field; the only names ever placed into UPDATE text. */
@@ -30,6 +32,11 @@ const CHANGEABLE_VARIANT_COLUMNS: Record<keyof VariantChanges, string> = {
   currency: "currency",
 };
 
+/** Attributes as products.attributes stores them: one jsonb object, name → value. */
+function attributesJson(attributes: readonly ProductAttribute[]): string {
+  return JSON.stringify(Object.fromEntries(attributes.map((attribute) => [attribute.name, attribute.value])));
+}
+
 /** The SET list and values of the fields that are set; values start at $2 ($1 is the row's id). */
 function assignments<Changes extends object>(
   changes: Changes,
@@ -39,7 +46,14 @@ function assignments<Changes extends object>(
   const set: string[] = [];
   for (const field of Object.keys(columns) as Array<keyof Changes>) {
     if (changes[field] === undefined) continue;
-    values.push(field === "options" ? JSON.stringify(changes[field]) : changes[field]);
+    const value = changes[field];
+    values.push(
+      field === "options"
+        ? JSON.stringify(value)
+        : field === "attributes"
+          ? attributesJson(value as readonly ProductAttribute[])
+          : value,
+    );
     set.push(`${columns[field]} = $${values.length + 1}`);
   }
   return { text: set.join(", "), values };
@@ -92,8 +106,8 @@ export async function insertProduct(
 ): Promise<{ kind: "written"; product: Product } | Exclude<VariantWrite, { kind: "written" | "notFound" }>> {
   const [first] = product.variants;
   await tx.query(
-    `INSERT INTO products (id, name, description, price_cents, currency, category_id, stock)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    `INSERT INTO products (id, name, description, price_cents, currency, category_id, stock, attributes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
     [
       product.id,
       product.name,
@@ -102,6 +116,7 @@ export async function insertProduct(
       first!.currency,
       product.categoryId,
       product.variants.reduce((sum, variant) => sum + variant.stock, 0),
+      attributesJson(product.attributes),
     ],
   );
   const refused = await insertVariantRows(tx, product.id, product.variants, 0);

@@ -15,6 +15,8 @@ export interface ProductRow {
   archived_at: Date | null;
   /** The stored jsonb, in position order. */
   images: Array<{ url: string; alt: string }>;
+  /** The stored jsonb object, name → value. */
+  attributes: Record<string, string>;
   /** json_agg of the variants by position (variantsOf); their times are ISO strings. */
   variants: Array<Omit<Variant, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string }>;
 }
@@ -31,6 +33,7 @@ const PRODUCT_FIELDS = [
   "updated_at",
   "archived_at",
   "images",
+  "attributes",
 ] as const;
 
 /** The variants of the product row `table` as one json column, by position. */
@@ -64,5 +67,8 @@ export function toProduct(row: ProductRow): Product {
     updatedAt: row.updated_at,
     archivedAt: row.archived_at,
     images: row.images.map((image, position) => ({ url: image.url, alt: image.alt, position })),
+    attributes: Object.entries(row.attributes)
+      .map(([name, value]) => ({ name, value }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
 }

@@ -24,6 +24,7 @@ function loadProducts(ids: string[]): Promise<Product[]> {
       updatedAt: createdAt,
       archivedAt: null,
       images: [],
+      attributes: [],
     })),
   );
 }

@@ -184,6 +184,7 @@ const apparel: SeedProduct[] = [
     priceCents: 1500,
     stock: 10,
     categoryName: "Apparel",
+    attributes: [{ name: "Material", value: "Cotton" }],
     variantOptions: [
       [
         { name: "Size", value: "S" },
@@ -205,6 +206,7 @@ const apparel: SeedProduct[] = [
     priceCents: 4500,
     stock: 4,
     categoryName: "Apparel",
+    attributes: [{ name: "Material", value: "Fleece" }],
     variantOptions: [
       [
         { name: "size", value: "M" },
@@ -319,6 +321,8 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
           { name: "colour", value: "blue", count: 2 },
           { name: "colour", value: "red", count: 2 },
           { name: "colour", value: "green", count: 1 },
+          { name: "material", value: "cotton", count: 1 },
+          { name: "material", value: "fleece", count: 1 },
           { name: "size", value: "m", count: 2 },
           { name: "size", value: "l", count: 1 },
           { name: "size", value: "s", count: 1 },
@@ -331,10 +335,20 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
         expect(both.optionFacets).toEqual([
           { name: "colour", value: "blue", count: 2 },
           { name: "colour", value: "red", count: 1 },
+          { name: "material", value: "cotton", count: 1 },
           { name: "size", value: "m", count: 1 },
           { name: "size", value: "s", count: 1 },
         ]);
       }
+    });
+
+    it("filters and counts a product's attributes as its variants' option values", async () => {
+      const fleece = await fixture.engine.search(query({ options: [{ name: "material", values: ["fleece"] }] }));
+      expect(namesOf(fleece)).toEqual(["Zip hoodie"]);
+      const blueFabric = await fixture.engine.search(
+        query({ options: [blue, { name: "material", values: ["cotton", "fleece"] }] }),
+      );
+      expect(namesOf(blueFabric)).toEqual(["Crew tee", "Zip hoodie"]);
     });
 
     it("applies option filters to the category and price facets", async () => {
