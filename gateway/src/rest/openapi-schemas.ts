@@ -248,6 +248,11 @@ export const schemas = {
         items: schemaRef("ProductImage"),
         description: "In display order, the main image first.",
       },
+      attributes: {
+        type: "array",
+        items: schemaRef("ProductAttribute"),
+        description: "Free attributes (brand, material) by name; search filters (option) and facets include them.",
+      },
     },
   },
   Variant: {
@@ -264,6 +269,11 @@ export const schemas = {
       createdAt: instant,
       updatedAt: instant,
     },
+  },
+  ProductAttribute: {
+    type: "object",
+    required: ["name", "value"],
+    properties: { name: { type: "string", example: "Material" }, value: { type: "string", example: "Cotton" } },
   },
   VariantOption: {
     type: "object",
