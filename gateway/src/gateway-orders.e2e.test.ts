@@ -12,6 +12,7 @@ import {
   failure,
   graphql,
   ok,
+  PASSWORD,
   placeOrder,
   register,
   rest,
@@ -467,5 +468,29 @@ describe("gateway end to end: orders", () => {
         error: { code: "BAD_USER_INPUT", field },
       });
     }
+  });
+
+  it("race: a login with X-Cart-Token while 20 adds from that token run: each unit lands once, or is refused", async () => {
+    const customer = await register("Guest");
+    const productId = shop.lantern.id;
+    const first = await rest<{ cartToken: string }>("POST", "/cart/items", { body: { productId, quantity: 1 } });
+    const headers = { "x-cart-token": first.body.cartToken };
+    const adds = Array.from({ length: 20 }, () =>
+      rest<{ error?: { reason: string } }>("POST", "/cart/items", { body: { productId, quantity: 1 }, headers }),
+    );
+    const login = rest<{ cart?: { lines: Array<{ quantity: number }> } }>("POST", "/login", {
+      body: { email: customer.email, password: PASSWORD },
+      headers,
+    });
+    const answers = await Promise.all(adds);
+    expect((await login).status).toBe(200);
+    const landed = answers.filter((answer) => answer.status === 200).length;
+    for (const answer of answers.filter((candidate) => candidate.status !== 200)) {
+      expect(answer).toMatchObject({ status: 404, body: { error: { reason: "CART_NOT_FOUND" } } });
+    }
+    // The guest cart's first unit and every add answered with success, in the account's cart; the token is dead.
+    const cart = await rest<{ lines: Array<{ quantity: number }> }>("GET", "/cart", { token: customer.token });
+    expect(cart.body.lines.map((line) => line.quantity)).toEqual([1 + landed]);
+    expect(await rest("GET", "/cart", { headers })).toMatchObject({ status: 404 });
   });
 });
