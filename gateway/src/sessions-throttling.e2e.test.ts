@@ -14,7 +14,8 @@ import {
   uniqueEmail,
   useSessionsSystem,
 } from "./test-sessions-e2e.js";
-import type { RestErrorBody } from "./test-http.js";
+import type { GraphQLAnswer, RestErrorBody } from "./test-http.js";
+import { openShop } from "@polyscale/tools/test-shop";
 
 /** Sessions end to end: login and registration throttling across two gateways. */
 
@@ -157,5 +158,25 @@ describe("login throttling across two gateways", () => {
     }
     expect(codes).toEqual([...Array<string>(6).fill("OK"), "TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS"]);
     await register("198.51.100.12", secondGateway.gatewayUrl);
+  });
+
+  // A guest cart is a stored row that lives for the guest-cart TTL: anonymous adds without X-Cart-Token each made one,
+  // without limit.
+  it("regression: guest carts created from one address are limited; adds to an existing one and registrations go on", async () => {
+    const { product } = await openShop(system);
+    const ADD = `mutation($p: String!) { addToCart(productId: $p, quantity: 1) { cartToken lines { quantity } } }`;
+    type Added = { addToCart: { cartToken: string | null; lines: Array<{ quantity: number }> } };
+    const address = "203.0.113.99";
+    const answers: Array<GraphQLAnswer<Added>> = [];
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      answers.push(await graphql<Added>(gateways()[attempt % 2]!, ADD, { p: product.id }, { forwardedFor: address }));
+    }
+    // Five free, one more counted, then refused, on either gateway, as registrations are.
+    expect(answers.map(codeOf)).toEqual([...Array<string>(6).fill("OK"), "TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS"]);
+    const cartToken = answers[0]!.data!.addToCart.cartToken!;
+    const again = await graphql<Added>(system.gatewayUrl, ADD, { p: product.id }, { forwardedFor: address, cartToken });
+    expect(codeOf(again)).toBe("OK");
+    expect(again.data!.addToCart.lines).toEqual([{ quantity: 2 }]);
+    await register(address);
   });
 });

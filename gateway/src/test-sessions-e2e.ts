@@ -20,16 +20,22 @@ export let smtp: TestSmtpServer;
 
 export const PASSWORD = "correct-horse-battery-9";
 
-/** A GraphQL call through a gateway, as if relayed by the proxy for `clientAddress` (or with a forged header). */
+/**
+ * A GraphQL call through a gateway, as if relayed by the proxy for `clientAddress` (or with a forged header), with a
+ * guest cart's token in X-Cart-Token when given.
+ */
 export function graphql<Data = unknown>(
   gatewayUrl: string,
   query: string,
   variables: Record<string, unknown>,
-  options: { forwardedFor?: string; token?: string } = {},
+  options: { forwardedFor?: string; token?: string; cartToken?: string } = {},
 ): Promise<GraphQLAnswer<Data>> {
   return graphqlCall<Data>(gatewayUrl, query, variables, {
     token: options.token,
-    headers: options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {},
+    headers: {
+      ...(options.forwardedFor ? { "x-forwarded-for": options.forwardedFor } : {}),
+      ...(options.cartToken ? { "x-cart-token": options.cartToken } : {}),
+    },
   });
 }
 

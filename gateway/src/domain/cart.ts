@@ -15,6 +15,18 @@ async function ownerOf(context: GatewayContext): Promise<{ accountId: string; ca
   return { accountId: "", cartToken: context.cartToken ?? "" };
 }
 
+/**
+ * The owner of a call that adds units: an anonymous caller without X-Cart-Token is about to create a guest cart, a
+ * stored row that lives for the guest-cart TTL, so creations count against the client address's anonymous allowance
+ * (in a bucket of their own, apart from registrations'); TOO_MANY_REQUESTS once it is spent (OWASP API4:2023,
+ * unrestricted resource consumption).
+ */
+async function ownerForAdd(context: GatewayContext): Promise<{ accountId: string; cartToken?: string }> {
+  const owner = await ownerOf(context);
+  if (owner.cartToken === "") await context.throttle.countAnonymous(`guest cart from ${context.clientIp}`);
+  return owner;
+}
+
 function cartOf(response: { cart?: Cart }): Cart {
   return present(response.cart, "cart");
 }
@@ -31,7 +43,7 @@ export interface CartLineRef {
 
 /** Adds units of a variant to the caller's cart (the order service's rules: CartService.addCartItem). */
 export async function addToCart(context: GatewayContext, line: CartLineRef & { quantity: number }): Promise<Cart> {
-  return cartOf(await context.services.order.addCartItem({ ...(await ownerOf(context)), ...line }));
+  return cartOf(await context.services.order.addCartItem({ ...(await ownerForAdd(context)), ...line }));
 }
 
 /** Sets the units of a variant's line in the caller's cart, creating it if needed. */
@@ -39,7 +51,7 @@ export async function setCartItemQuantity(
   context: GatewayContext,
   line: CartLineRef & { quantity: number },
 ): Promise<Cart> {
-  return cartOf(await context.services.order.setCartItemQuantity({ ...(await ownerOf(context)), ...line }));
+  return cartOf(await context.services.order.setCartItemQuantity({ ...(await ownerForAdd(context)), ...line }));
 }
 
 /** Takes a variant's line out of the caller's cart (none is no error). */
