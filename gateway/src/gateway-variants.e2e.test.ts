@@ -163,4 +163,52 @@ describe("gateway end to end: product variants", () => {
     );
     expect(read.product).toMatchObject({ price: 8, priceCents: 800, stock: 5 + 4 + 2 });
   });
+
+  it("issue 17: sets attributes on create and update through GraphQL; REST shows them; search filters by them", async () => {
+    const tag = unique();
+    const { createProduct: kettle } = await ok<{ createProduct: { id: string; attributes: unknown } }>(
+      `mutation($p: ProductInput!) { createProduct(product: $p) { id attributes { name value } } }`,
+      {
+        p: {
+          name: `Attribute kettle ${tag}`,
+          description: "steel",
+          price: 30,
+          attributes: [
+            { name: "Material", value: "Steel" },
+            { name: "Brand", value: `Acme${tag}` },
+          ],
+        },
+      },
+      shop.adminToken,
+    );
+    expect(kettle.attributes).toEqual([
+      { name: "Brand", value: `Acme${tag}` },
+      { name: "Material", value: "Steel" },
+    ]);
+    const viaRest = await rest<{ attributes: unknown }>("GET", `/product/${kettle.id}`);
+    expect(viaRest.body.attributes).toEqual(kettle.attributes);
+
+    const byBrand = async () =>
+      (
+        await ok<{ searchProducts: { items: Array<{ id: string }> } }>(
+          `query($f: ProductFilter) { searchProducts(filter: $f) { items { id } } }`,
+          { f: { options: [{ name: "brand", values: [`ACME${tag}`] }] } },
+        )
+      ).searchProducts.items.map((item) => item.id);
+    // The search may answer from a cache that learns of changes through events.
+    await expect.poll(byBrand).toEqual([kettle.id]);
+
+    const UPDATE = `mutation($id: String!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { attributes { name value } } }`;
+    const updated = await ok<{ updateProduct: { attributes: unknown } }>(
+      UPDATE,
+      { id: kettle.id, i: { attributes: [{ name: "Material", value: "Copper" }] } },
+      shop.adminToken,
+    );
+    expect(updated.updateProduct.attributes).toEqual([{ name: "Material", value: "Copper" }]);
+    await expect.poll(byBrand).toEqual([]);
+
+    expect(
+      await refusal(UPDATE, { id: kettle.id, i: { attributes: [{ name: "a=b", value: "x" }] } }, shop.adminToken),
+    ).toMatchObject({ code: "BAD_USER_INPUT", field: "attributes.name" });
+  });
 });

@@ -4,6 +4,7 @@ import type {
   NewVariant,
   Product,
   OptionValueFacet,
+  ProductAttribute,
   SearchProductsResponse,
   SearchSort,
   StockLevel,
@@ -83,6 +84,8 @@ export async function createProduct(
     stock?: number;
     /** The product's variants, the default first; absent: one default variant of priceCents, currency and stock. */
     variants?: NewVariant[];
+    /** Free attributes (brand, material); absent: none. */
+    attributes?: ProductAttribute[];
   },
 ): Promise<Product> {
   requireAdmin(await context.viewer());
@@ -94,6 +97,7 @@ export async function createProduct(
     categoryId: input.categoryId ?? "",
     stock: input.stock ?? 0,
     variants: input.variants && { variants: input.variants },
+    attributes: input.attributes && { attributes: input.attributes },
   });
   return present(response.product, "product");
 }

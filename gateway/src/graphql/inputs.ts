@@ -43,6 +43,7 @@ export function productCreationOf(input: ProductInput, defaultCurrency: string) 
     stock: defined(input.stock),
     // A variant without a currency is in the product's.
     variants: input.variants?.map((variant) => variantOf(variant, currency)),
+    attributes: defined(input.attributes),
   };
 }
 

@@ -63,6 +63,7 @@ export const Mutation = {
       priceCents: priceCentsOf("price", input.price, priceCurrency),
       currency,
       categoryId: defined(input.categoryId),
+      attributes: input.attributes == null ? undefined : { attributes: input.attributes },
     });
   },
   adjustStock: (_, args, { gateway }) =>
