@@ -187,6 +187,16 @@ describe("gateway end to end: product variants", () => {
     ]);
     const viaRest = await rest<{ attributes: unknown }>("GET", `/product/${kettle.id}`);
     expect(viaRest.body.attributes).toEqual(kettle.attributes);
+    const restMade = await rest<{ attributes: unknown }>("POST", "/product", {
+      token: shop.adminToken,
+      body: {
+        name: `Rest kettle ${tag}`,
+        description: "",
+        priceCents: 100,
+        attributes: [{ name: "Brand", value: "Acme" }],
+      },
+    });
+    expect(restMade).toMatchObject({ status: 201, body: { attributes: [{ name: "Brand", value: "Acme" }] } });
 
     const byBrand = async () =>
       (

@@ -78,10 +78,10 @@ function archivingRoute(action: "archive" | "restore", summary: string): Route {
   };
 }
 
-/** The option values of a body's `options` array, each an object of two strings. */
-function optionsOf(body: Record<string, unknown>): VariantOption[] {
-  return requiredArray(body, "options").map((item, index) => {
-    const option = asObject(item, `options[${index}]`);
+/** The name/value pairs of a body's `field` array (a variant's options, a product's attributes), each two strings. */
+function optionsOf(body: Record<string, unknown>, field = "options"): VariantOption[] {
+  return requiredArray(body, field).map((item, index) => {
+    const option = asObject(item, `${field}[${index}]`);
     return { name: requiredString(option, "name"), value: requiredString(option, "value") };
   });
 }
@@ -133,6 +133,8 @@ export function catalogRoutes(): Route[] {
                     optionalString(body, "currency") ?? context.defaultCurrency,
                   ),
                 ),
+          attributes:
+            body.attributes === undefined || body.attributes === null ? undefined : optionsOf(body, "attributes"),
         });
         return created(product);
       },

@@ -418,6 +418,13 @@ export const schemas = {
         items: schemaRef("NewVariant"),
         description: "The variants, the default first; absent: one default variant of priceCents and stock.",
       },
+      attributes: {
+        type: "array",
+        items: schemaRef("ProductAttribute"),
+        description:
+          "Free attributes (brand, material): at most 30; a name 1-50 characters without '=', distinct without " +
+          "case; a value 1-100.",
+      },
     },
   },
   SearchResult: {
