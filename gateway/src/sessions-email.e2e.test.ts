@@ -12,6 +12,7 @@ import {
   uniqueEmail,
   useSessionsSystem,
 } from "./test-sessions-e2e.js";
+import { answerOf } from "./test-http.js";
 
 /** Sessions end to end: password reset and email verification through real email. */
 
@@ -48,8 +49,8 @@ describe("password reset and email verification by email", () => {
     const unknown = await graphql(system.gatewayUrl, RESET_REQUEST, { e: nobody }, { forwardedFor: freshAddress() });
     const known = await graphql(system.gatewayUrl, RESET_REQUEST, { e: user.email }, { forwardedFor: freshAddress() });
     // The same answer whether or not the address has an account.
-    expect(unknown).toEqual(known);
-    expect(known).toEqual({ data: { requestPasswordReset: true } });
+    expect(answerOf(unknown)).toEqual(answerOf(known));
+    expect(answerOf(known)).toEqual({ status: 200, data: { requestPasswordReset: true } });
     const token = await tokenFromInbox(user.email, "reset-password");
     expect(smtp.inbox.some((raw) => raw.includes(nobody))).toBe(false);
     const RESET = `mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { accessToken } }`;

@@ -14,6 +14,7 @@ import {
   system,
   useSessionsSystem,
 } from "./test-sessions-e2e.js";
+import { answerOf } from "./test-http.js";
 
 /** Sessions end to end: revocation, refresh and logout across two gateways, and the REST session routes. */
 
@@ -212,21 +213,21 @@ describe("two tabs refreshing at once", () => {
     for (const session of sessions)
       for (const gatewayUrl of gateways())
         expect(
-          await graphql(
-            gatewayUrl,
-            `
-              {
-                me {
-                  id
+          answerOf(
+            await graphql(
+              gatewayUrl,
+              `
+                {
+                  me {
+                    id
+                  }
                 }
-              }
-            `,
-            {},
-            { token: session.accessToken },
+              `,
+              {},
+              { token: session.accessToken },
+            ),
           ),
-        ).toEqual({
-          data: { me: { id: user.account.id } },
-        });
+        ).toEqual({ status: 200, data: { me: { id: user.account.id } } });
     expect(await refreshTokenRows(user.account.id)).toEqual({ live: 1, families: 1 });
     // Each tab goes on with what it got: the next refresh works too.
     const next = await graphql(

@@ -91,6 +91,11 @@ export async function graphqlCall<Data = unknown>(
   return { status: response.status, headers: response.headers, ...body };
 }
 
+/** What a GraphQL answer says, for comparing whole answers: status, data and errors (no headers; absent keys left out). */
+export function answerOf<Data>({ status, data, errors }: GraphQLAnswer<Data>): Omit<GraphQLAnswer<Data>, "headers"> {
+  return { status, ...(data === undefined ? {} : { data }), ...(errors === undefined ? {} : { errors }) };
+}
+
 /** The data of a GraphQL operation that must succeed (fails the test, showing the errors, otherwise). */
 export function dataOf<Data>(answer: GraphQLAnswer<Data>): Data {
   expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
