@@ -355,7 +355,12 @@ const definitions: Record<keyof Services, Definition> = {
   order: OrderServiceService,
 };
 
-/** A request of the method's message shape (its defaults tell each field's kind) with generated values. */
+/**
+ * A request of the method's message shape (its defaults tell each field's kind) with generated values. The defaults do
+ * not tell what a repeated field holds: one of messages cannot hold generated text, so it is sent empty. Left to the
+ * encodable() precondition, such requests were skipped, and with several such fields (CreateProduct: variants, images,
+ * attributes) nearly all were: a CI run skipped 801 of 804 and failed.
+ */
 function grpcRequest(method: Definition[string], unstorable: boolean): fc.Arbitrary<Record<string, unknown>> {
   const defaults = method.requestDeserialize(Buffer.alloc(0)) as Record<string, unknown>;
   const fields = Object.entries(defaults).map(([name, value]): [string, fc.Arbitrary<unknown>] => {
@@ -366,7 +371,15 @@ function grpcRequest(method: Definition[string], unstorable: boolean): fc.Arbitr
     if (Array.isArray(value)) return [name, fc.array(text, { maxLength: 3 })];
     return [name, fc.constant(value)];
   });
-  return fc.record(Object.fromEntries(fields));
+  return fc
+    .record(Object.fromEntries(fields))
+    .map((request) =>
+      Object.fromEntries(
+        Object.entries(request).map(([name, value]) =>
+          Array.isArray(value) && !encodable(method, { ...defaults, [name]: value }) ? [name, []] : [name, value],
+        ),
+      ),
+    );
 }
 
 /** Whether the message can be encoded at all (a string in a number field cannot); only those are sent. */
