@@ -14,7 +14,7 @@ import {
   type Database,
   type RequestedOrderLine,
 } from "@polyscale/platform";
-import { productNotFound } from "./catalog.js";
+import { productNotFound } from "./lookups.js";
 import type { Product, Reservation, ReservationLine, ReservationStatus, StockLevel } from "./model.js";
 import { stockRefusals } from "./metrics.js";
 import * as repository from "./repository.js";

@@ -2,7 +2,7 @@ import { createLogger, newId, readConfig, recordEvents, requireCurrency, type Qu
 import { parseArgs } from "node:util";
 import { productSettings } from "./config.js";
 import { productChanged } from "./events.js";
-import { slugFromName } from "./catalog.js";
+import { slugFromName } from "./categories.js";
 import { drawProgress } from "./progress.js";
 import * as repository from "./repository.js";
 import { openProductDatabase } from "./storage.js";

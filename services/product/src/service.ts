@@ -1,25 +1,18 @@
 import type { Database, RequestedOrderLine } from "@polyscale/platform";
-import {
-  CatalogService,
-  type CreateCategoryInput,
-  type CreateProductInput,
-  type NewVariantInput,
-  type SearchInput,
-  type UpdateProductInput,
-  type UpdateVariantInput,
-} from "./catalog.js";
+import { ArchiveService } from "./archiving.js";
+import { CatalogService, type CreateProductInput, type UpdateProductInput } from "./catalog.js";
+import { CategoryService, type CreateCategoryInput } from "./categories.js";
+import { ImageService } from "./images.js";
 import { InventoryService } from "./inventory.js";
 import type { Category, Product, Reservation, ReservationStatus, StockLevel, Variant } from "./model.js";
 import type { SearchEngine, SearchResult } from "./search/search-engine.js";
+import { SearchService, type SearchInput } from "./search/search-service.js";
+import { VariantService, type NewVariantInput, type UpdateVariantInput } from "./variants.js";
 
-export type {
-  CreateCategoryInput,
-  CreateProductInput,
-  NewVariantInput,
-  SearchInput,
-  UpdateProductInput,
-  UpdateVariantInput,
-} from "./catalog.js";
+export type { CreateProductInput, UpdateProductInput } from "./catalog.js";
+export type { CreateCategoryInput } from "./categories.js";
+export type { SearchInput } from "./search/search-service.js";
+export type { NewVariantInput, UpdateVariantInput } from "./variants.js";
 
 export interface ProductServiceOptions {
   database: Database;
@@ -30,21 +23,33 @@ export interface ProductServiceOptions {
 }
 
 /**
- * The business rules of the catalog (catalog.ts) and the inventory (inventory.ts), one job a file; this class builds
- * them from one options object and is what the server and main use. Every input is checked before anything is
+ * The business rules, one job a file: products (catalog.ts), their variants (variants.ts), images (images.ts),
+ * archiving (archiving.ts), categories (categories.ts), search (search/search-service.ts) and the inventory
+ * (inventory.ts); this class builds them from one options object and is what the server and main use. Every input is checked before anything is
  * written; the repository's outcomes become errors there, and each change records its event in the transaction that
  * makes it. No method takes the request context: none calls another service or logs for a request.
  */
 export class ProductService {
   private readonly catalog: CatalogService;
+  private readonly variants: VariantService;
+  private readonly images: ImageService;
+  private readonly archive: ArchiveService;
+  private readonly categories: CategoryService;
+  private readonly search: SearchService;
   private readonly inventory: InventoryService;
 
   constructor(options: ProductServiceOptions) {
-    this.catalog = new CatalogService(options);
-    this.inventory = new InventoryService({ database: options.database });
+    const { database } = options;
+    this.catalog = new CatalogService({ database, defaultCurrency: options.defaultCurrency });
+    this.variants = new VariantService({ database, defaultCurrency: options.defaultCurrency });
+    this.images = new ImageService({ database });
+    this.archive = new ArchiveService({ database });
+    this.categories = new CategoryService({ database });
+    this.search = new SearchService(options);
+    this.inventory = new InventoryService({ database });
   }
 
-  // ---- Catalog (catalog.ts) ----
+  // ---- Products (catalog.ts) ----
 
   createProduct(input: CreateProductInput): Promise<Product> {
     return this.catalog.createProduct(input);
@@ -58,20 +63,6 @@ export class ProductService {
     return this.catalog.getProduct(id);
   }
 
-  /** Replaces a product's images, in order (catalog.ts setImages). */
-  setProductImages(input: { productId: string; images: readonly { url: string; alt: string }[] }): Promise<Product> {
-    return this.catalog.setImages(input);
-  }
-
-  /** Takes a product off sale or puts it back (catalog.ts setArchived); idempotent. */
-  archiveProduct(id: string): Promise<Product> {
-    return this.catalog.setArchived(id, true);
-  }
-
-  restoreProduct(id: string): Promise<Product> {
-    return this.catalog.setArchived(id, false);
-  }
-
   /** The products that exist among ids, in request order, each once. */
   getProducts(ids: string[]): Promise<Product[]> {
     return this.catalog.getProducts(ids);
@@ -81,27 +72,52 @@ export class ProductService {
     return this.catalog.listProducts(page);
   }
 
-  /** One page of matches with counts and facets; see SearchResult for what the counts mean. */
-  searchProducts(input: SearchInput): Promise<SearchResult> {
-    return this.catalog.searchProducts(input);
-  }
+  // ---- Variants (variants.ts) ----
 
   /** Adds a variant after the product's others; its SKU must be free. */
   addVariant(input: { productId: string; variant: NewVariantInput }): Promise<{ product: Product; variant: Variant }> {
-    return this.catalog.addVariant(input);
+    return this.variants.addVariant(input);
   }
 
   /** Changes the fields of a variant that are set. */
   updateVariant(input: UpdateVariantInput): Promise<{ product: Product; variant: Variant }> {
-    return this.catalog.updateVariant(input);
+    return this.variants.updateVariant(input);
   }
 
+  // ---- Images (images.ts) ----
+
+  /** Replaces a product's images, in order. */
+  setProductImages(input: { productId: string; images: readonly { url: string; alt: string }[] }): Promise<Product> {
+    return this.images.setImages(input);
+  }
+
+  // ---- Archiving (archiving.ts) ----
+
+  /** Takes a product off sale; idempotent. */
+  archiveProduct(id: string): Promise<Product> {
+    return this.archive.setArchived(id, true);
+  }
+
+  /** Puts an archived product on sale again; idempotent. */
+  restoreProduct(id: string): Promise<Product> {
+    return this.archive.setArchived(id, false);
+  }
+
+  // ---- Search (search/search-service.ts) ----
+
+  /** One page of matches with counts and facets; see SearchResult for what the counts mean. */
+  searchProducts(input: SearchInput): Promise<SearchResult> {
+    return this.search.searchProducts(input);
+  }
+
+  // ---- Categories (categories.ts) ----
+
   createCategory(input: CreateCategoryInput): Promise<Category> {
-    return this.catalog.createCategory(input);
+    return this.categories.createCategory(input);
   }
 
   listCategories(): Promise<Category[]> {
-    return this.catalog.listCategories();
+    return this.categories.listCategories();
   }
 
   // ---- Inventory (inventory.ts) ----

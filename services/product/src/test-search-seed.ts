@@ -1,7 +1,7 @@
 import { newId, type Database } from "@polyscale/platform";
 import type { ProductAttribute, VariantOption } from "./model.js";
 import * as repository from "./repository.js";
-import { slugFromName } from "./catalog.js";
+import { slugFromName } from "./categories.js";
 
 /** A product to put in the catalog; categoryName creates (or reuses) a category of that name. */
 export interface SeedProduct {

@@ -1,0 +1,178 @@
+import {
+  alreadyExists,
+  invalidArgument,
+  newId,
+  recordEvents,
+  requireCurrency,
+  requireId,
+  requirePrice,
+  requireStock,
+  requireText,
+  type AppError,
+  type Database,
+} from "@polyscale/platform";
+import { productChanged } from "./events.js";
+import { productNotFound, variantNotFound } from "./lookups.js";
+import type { NewVariant, Product, Variant, VariantChanges, VariantOption } from "./model.js";
+import * as repository from "./repository.js";
+
+const SKU_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,63}$/;
+/** Variants of one product created at once. */
+export const MAX_VARIANTS = 100;
+const MAX_OPTIONS = 10;
+const MAX_OPTION_NAME_LENGTH = 50;
+export const MAX_OPTION_VALUE_LENGTH = 100;
+
+/** A variant to create: an empty sku means one made from its id, an empty currency the service default. */
+export interface NewVariantInput {
+  sku: string;
+  options: VariantOption[];
+  priceCents: number;
+  currency: string;
+  stock: number;
+}
+
+export interface UpdateVariantInput {
+  id: string;
+  sku?: string;
+  /** Replaces all of the variant's option values. */
+  options?: VariantOption[];
+  priceCents?: number;
+  currency?: string;
+}
+
+export interface VariantServiceOptions {
+  database: Database;
+  /** The currency of a variant created without one (DEFAULT_CURRENCY). */
+  defaultCurrency: string;
+}
+
+/**
+ * A product's variants after its creation: adding one after the others and changing one's SKU, option values or
+ * price. Stock is the inventory's (inventory.ts); the variants a product is created with are checked here too
+ * (newVariant, requireDistinct), for catalog.ts.
+ */
+export class VariantService {
+  private readonly database: Database;
+  private readonly defaultCurrency: string;
+
+  constructor(options: VariantServiceOptions) {
+    this.database = options.database;
+    this.defaultCurrency = options.defaultCurrency;
+  }
+
+  /** Adds a variant after the product's others. Errors as createProduct's, and PRODUCT_NOT_FOUND (productId). */
+  async addVariant(input: {
+    productId: string;
+    variant: NewVariantInput;
+  }): Promise<{ product: Product; variant: Variant }> {
+    const productId = requireId("productId", input.productId);
+    const variant = newVariant("variant.", input.variant, newId(), this.defaultCurrency);
+    return this.database.transaction(async (tx) => {
+      const outcome = await repository.insertVariant(tx, productId, variant);
+      if (outcome.kind === "notFound") throw productNotFound(productId, "productId");
+      if (outcome.kind !== "written") throw variantRefused(outcome);
+      const product = (await repository.getProduct(tx, productId))!;
+      await recordEvents(tx, [productChanged("product.updated", product)]);
+      return { product, variant: outcome.variant };
+    });
+  }
+
+  /** Changes the fields that are set. Errors as createProduct's, and VARIANT_NOT_FOUND (id). */
+  async updateVariant(input: UpdateVariantInput): Promise<{ product: Product; variant: Variant }> {
+    const id = requireId("id", input.id);
+    const changes: VariantChanges = {
+      sku: input.sku === undefined ? undefined : requireSku("sku", input.sku),
+      options: input.options === undefined ? undefined : requireOptions("options", input.options, MAX_OPTIONS),
+      priceCents: input.priceCents === undefined ? undefined : requirePrice("priceCents", input.priceCents),
+      currency: input.currency === undefined ? undefined : requireCurrency("currency", input.currency),
+    };
+    return this.database.transaction(async (tx) => {
+      const outcome = Object.values(changes).every((value) => value === undefined)
+        ? await repository.getVariant(tx, id).then((variant) => variant && { kind: "written" as const, variant })
+        : await repository.updateVariant(tx, id, changes);
+      if (!outcome || outcome.kind === "notFound") throw variantNotFound(id, "id");
+      if (outcome.kind !== "written") throw variantRefused(outcome);
+      const product = (await repository.getProduct(tx, outcome.variant.productId))!;
+      await recordEvents(tx, [productChanged("product.updated", product)]);
+      return { product, variant: outcome.variant };
+    });
+  }
+}
+
+/**
+ * A variant to store, its fields checked under `prefix` ("variants[2].", "variant." or "" for the old way); an empty
+ * currency is `defaultCurrency`. @throws AppError INVALID_ARGUMENT naming the field
+ */
+export function newVariant(
+  prefix: string,
+  input: NewVariantInput,
+  id: string,
+  defaultCurrency: string,
+): NewVariant & { id: string } {
+  return {
+    id,
+    sku: input.sku === "" ? id.toUpperCase() : requireSku(`${prefix}sku`, input.sku),
+    options: requireOptions(`${prefix}options`, input.options, MAX_OPTIONS),
+    priceCents: requirePrice(`${prefix}priceCents`, input.priceCents),
+    currency: requireCurrency(`${prefix}currency`, input.currency === "" ? defaultCurrency : input.currency),
+    stock: requireStock(`${prefix}stock`, input.stock),
+  };
+}
+
+/**
+ * A SKU as stored: trimmed and upper-case, 1-64 of letters, digits, '.', '_' and '-', starting with a letter or digit.
+ * @throws AppError INVALID_ARGUMENT naming field
+ */
+function requireSku(field: string, sku: string): string {
+  const normalized = sku.trim().toUpperCase();
+  if (!SKU_PATTERN.test(normalized)) {
+    throw invalidArgument(field, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+  }
+  return normalized;
+}
+
+/**
+ * Option values of a variant, or attributes of a product, as stored: at most `max`, each name (see requireOptionName)
+ * and value non-empty text, no name twice (compared without case). @throws AppError INVALID_ARGUMENT naming field
+ * (LIMIT_EXCEEDED beyond max)
+ */
+export function requireOptions(field: string, options: readonly VariantOption[], max: number): VariantOption[] {
+  if (options.length > max) {
+    throw invalidArgument(field, `must hold at most ${max}`, "LIMIT_EXCEEDED");
+  }
+  const names = new Set<string>();
+  return options.map((option) => {
+    const name = requireOptionName(`${field}.name`, option.name);
+    const value = requireText(`${field}.value`, option.value, { max: MAX_OPTION_VALUE_LENGTH });
+    if (names.has(name.toLowerCase())) throw invalidArgument(`${field}.name`, `names "${name}" twice`);
+    names.add(name.toLowerCase());
+    return { name, value };
+  });
+}
+
+/**
+ * An option name: non-empty text of at most MAX_OPTION_NAME_LENGTH without "=", which separates name from value in
+ * the keys search filters on (products.option_keys). @throws AppError INVALID_ARGUMENT naming field
+ */
+export function requireOptionName(field: string, name: string): string {
+  const checked = requireText(field, name, { max: MAX_OPTION_NAME_LENGTH });
+  if (checked.includes("=")) throw invalidArgument(field, 'must not contain "="');
+  return checked;
+}
+
+/** Refuses two variants of one request with the same SKU (field sku), before the database is asked. */
+export function requireDistinct(variants: readonly NewVariant[]): void {
+  const skus = new Set<string>();
+  for (const variant of variants) {
+    if (skus.has(variant.sku)) throw variantRefused({ kind: "skuTaken", sku: variant.sku });
+    skus.add(variant.sku);
+  }
+}
+
+/** ALREADY_EXISTS for a variant the unique constraints refused: its SKU (field sku) or its option values. */
+export function variantRefused(outcome: { kind: "skuTaken"; sku: string } | { kind: "optionsTaken" }): AppError {
+  return outcome.kind === "skuTaken"
+    ? alreadyExists("SKU_TAKEN", `a variant with SKU "${outcome.sku}" already exists`, "sku")
+    : alreadyExists("VARIANT_OPTIONS_TAKEN", "another variant of the product has the same option values", "options");
+}
