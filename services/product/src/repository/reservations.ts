@@ -1,0 +1,185 @@
+/**
+ * Reservations: stock taken for an order's lines, all or none, in one statement that commits by itself
+ * (stock-statement.ts), then committed or released (the units put back) by the order's outcome; and their reads.
+ */
+import type { Queryable } from "@polyscale/platform";
+import type { Reservation, ReservationLine, ReservationStatus, StockReservation } from "../model.js";
+import { changeStock, LOCKED_AND_CHANGE, stockStatement, TOTALS_AND_EVENTS } from "./stock-statement.js";
+
+const byVariantId = (a: ReservationLine, b: ReservationLine) =>
+  a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0;
+
+/**
+ * Takes stock for every line or for none, in one statement that commits by itself when db is the database (not a
+ * transaction): the reservation, its lines, the stock and the product.stock_changed events. Keyed by order id: if the
+ * order already has a reservation it is returned unchanged (`existing`). lines must hold each variant once. A refused
+ * line (`variantNotFound`, `archived`, `insufficient`) leaves nothing written.
+ *
+ * The statement locks the lines' products in id order (so concurrent orders cannot deadlock), then, once every one is
+ * locked, their variants, whose locking read returns the stock as last committed; an archived product is refused
+ * there, under its lock, not by an earlier read, so an archive racing the reservation either commits first (refused)
+ * or waits for it. Only when no line is refused does it insert the reservation (ON CONFLICT DO NOTHING: a concurrent
+ * duplicate waits there for the first one, which holds the same rows, and then inserts nothing), then the lines, the
+ * stock and the events, each on condition that the reservation went in.
+ */
+export async function reserveStock(
+  db: Queryable,
+  orderId: string,
+  lines: readonly ReservationLine[],
+): Promise<StockReservation> {
+  const ordered = [...lines].sort(byVariantId);
+  const [result] = await stockStatement<{
+    created_at: Date | null;
+    updated_at: Date | null;
+    refused: { variantId: string; kind: "variantNotFound" | "archived" | "insufficient" }[] | null;
+  }>(
+    db,
+    `WITH ${LOCKED_AND_CHANGE}, current AS MATERIALIZED (
+       -- Evaluated once every product is locked (the count reads all of locked first).
+       SELECT id, product_id, stock FROM product_variants
+        WHERE id = ANY($2::uuid[]) AND (SELECT count(*) FROM locked) > 0
+          FOR NO KEY UPDATE
+     ), refused AS MATERIALIZED (
+       SELECT change.variant_id,
+              CASE WHEN current.id IS NULL THEN 'variantNotFound'
+                   WHEN locked.archived_at IS NOT NULL THEN 'archived'
+                   ELSE 'insufficient' END AS kind
+         FROM change
+         LEFT JOIN current ON current.id = change.variant_id AND current.product_id = change.product_id
+         LEFT JOIN locked ON locked.id = change.product_id
+        WHERE current.id IS NULL OR locked.archived_at IS NOT NULL OR current.stock + change.delta < 0
+     ), reservation AS (
+       -- A reservation this statement's snapshot already sees is not inserted again: the insert would wait for a
+       -- release of it holding its row while this statement holds the products that release needs.
+       INSERT INTO reservations (order_id, status)
+       SELECT $14::uuid, 'held'
+        WHERE NOT EXISTS (SELECT FROM refused) AND NOT EXISTS (SELECT FROM reservations WHERE order_id = $14::uuid)
+       ON CONFLICT (order_id) DO NOTHING
+       RETURNING created_at, updated_at
+     ), lines AS (
+       INSERT INTO reservation_lines (order_id, product_id, variant_id, quantity)
+       SELECT $14::uuid, product_id, variant_id, -delta FROM change WHERE EXISTS (SELECT FROM reservation)
+     ), updated AS (
+       UPDATE product_variants v SET stock = v.stock + change.delta, updated_at = now()
+         FROM change
+        WHERE v.id = change.variant_id AND EXISTS (SELECT FROM reservation)
+       RETURNING v.id, v.product_id, v.sku, v.stock, change.delta, change.event_id, change.subject, change.body
+     ), ${TOTALS_AND_EVENTS}
+     SELECT reservation.created_at, reservation.updated_at,
+            (SELECT json_agg(json_build_object('variantId', variant_id, 'kind', kind)) FROM refused) AS refused
+       FROM (SELECT) AS one LEFT JOIN reservation ON true`,
+    ordered.map((line) => ({ productId: line.productId, variantId: line.variantId, delta: -line.quantity })),
+    { cause: "reserved", orderId },
+    [orderId],
+  );
+  if (result?.created_at && result.updated_at) {
+    return {
+      kind: "reserved",
+      reservation: {
+        orderId,
+        status: "held",
+        lines: ordered,
+        createdAt: result.created_at,
+        updatedAt: result.updated_at,
+      },
+    };
+  }
+  // Nothing was inserted: the order has a reservation (then its lines may have been refused only because it holds
+  // the stock already), or a line was refused. Read after the statement, so a duplicate it waited for shows.
+  const [existing] = await findReservations(db, [orderId]);
+  if (existing) return { kind: "existing", reservation: existing };
+  const refused = new Map((result?.refused ?? []).map((refusal) => [refusal.variantId, refusal.kind]));
+  for (const kind of ["variantNotFound", "archived", "insufficient"] as const) {
+    const line = ordered.find((candidate) => refused.get(candidate.variantId) === kind);
+    if (line) return { kind, line };
+  }
+  throw new Error(`reservation for order ${orderId} was neither inserted, found nor refused`);
+}
+
+/** The reservation's status, its row locked until the transaction ends; undefined when there is none. */
+export async function lockReservation(tx: Queryable, orderId: string): Promise<ReservationStatus | undefined> {
+  const current = await tx.query<{ status: ReservationStatus }>(
+    "SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE",
+    [orderId],
+  );
+  return current.rows[0]?.status;
+}
+
+export async function setReservationStatus(tx: Queryable, orderId: string, status: ReservationStatus): Promise<void> {
+  await tx.query("UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1", [orderId, status]);
+}
+
+/**
+ * Puts a reservation's units back on its variants' stock and writes their stock_changed events, in one statement
+ * (changeStock). lines are the reservation's (findReservations).
+ */
+export async function returnStock(tx: Queryable, orderId: string, lines: readonly ReservationLine[]): Promise<void> {
+  await changeStock(
+    tx,
+    lines.map((line) => ({ productId: line.productId, variantId: line.variantId, delta: line.quantity })),
+    { cause: "released", orderId },
+  );
+}
+
+/**
+ * Oldest first, in (created_at, order_id) order. Keyset pagination: with afterOrderId, only the reservations after
+ * that one, compared on the exact stored values (a cursor carried as a JavaScript Date would lose the microseconds
+ * and skip or repeat rows).
+ */
+export async function listReservations(
+  db: Queryable,
+  filter: { status?: ReservationStatus; createdBefore?: Date; take: number; afterOrderId?: string },
+): Promise<Reservation[]> {
+  const result = await db.query<{ order_id: string }>(
+    `SELECT order_id FROM reservations
+     WHERE ($1::text IS NULL OR status = $1) AND ($2::timestamptz IS NULL OR created_at < $2)
+       AND ($4::uuid IS NULL
+            OR (created_at, order_id) > (SELECT created_at, order_id FROM reservations WHERE order_id = $4))
+     ORDER BY created_at, order_id LIMIT $3`,
+    [filter.status ?? null, filter.createdBefore ?? null, filter.take, filter.afterOrderId ?? null],
+  );
+  return findReservations(
+    db,
+    result.rows.map((row) => row.order_id),
+  );
+}
+
+export async function reservationExists(db: Queryable, orderId: string): Promise<boolean> {
+  const result = await db.query("SELECT 1 FROM reservations WHERE order_id = $1", [orderId]);
+  return result.rowCount === 1;
+}
+
+/** The reservations with these order ids, in the given order, with their lines. */
+export async function findReservations(db: Queryable, orderIds: readonly string[]): Promise<Reservation[]> {
+  if (orderIds.length === 0) return [];
+  const [reservations, lines] = await Promise.all([
+    db.query<{ order_id: string; status: ReservationStatus; created_at: Date; updated_at: Date }>(
+      "SELECT order_id, status, created_at, updated_at FROM reservations WHERE order_id = ANY($1::uuid[])",
+      [orderIds],
+    ),
+    db.query<{ order_id: string; product_id: string; variant_id: string; quantity: number }>(
+      `SELECT order_id, product_id, variant_id, quantity FROM reservation_lines
+       WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, variant_id`,
+      [orderIds],
+    ),
+  ]);
+  const linesByOrder = new Map<string, ReservationLine[]>();
+  for (const line of lines.rows) {
+    const list = linesByOrder.get(line.order_id) ?? [];
+    list.push({ productId: line.product_id, variantId: line.variant_id, quantity: line.quantity });
+    linesByOrder.set(line.order_id, list);
+  }
+  const byOrderId = new Map(
+    reservations.rows.map((row) => [
+      row.order_id,
+      {
+        orderId: row.order_id,
+        status: row.status,
+        lines: linesByOrder.get(row.order_id) ?? [],
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      },
+    ]),
+  );
+  return orderIds.flatMap((orderId) => byOrderId.get(orderId) ?? []);
+}
