@@ -118,6 +118,8 @@ interface Storefront {
   guestCheckout(cartToken: string): Promise<Answer<OrderShape>>;
   /** A login with X-Cart-Token: the session, and the account's cart after the merge. */
   loginWithCart(email: string, password: string, cartToken: string): Promise<Answer<{ cart: CartShape }>>;
+  /** The signed-in caller merges the guest cart of X-Cart-Token (either may be "": not sent). */
+  mergeGuestCart(token: string, cartToken: string): Promise<Answer<CartShape>>;
   myOrders(token: string): Promise<Answer<OrderShape[]>>;
   order(token: string, id: string): Promise<Answer<OrderShape>>;
 }
@@ -340,6 +342,15 @@ const graphqlStorefront: Storefront = {
       (session: { cart: CartShape }) => session,
       cartTokenHeader(cartToken),
     ),
+  mergeGuestCart: (token, cartToken) =>
+    graphqlAnswer(
+      `mutation { mergeGuestCart { ${CART} } }`,
+      {},
+      token,
+      "mergeGuestCart",
+      (cart: CartShape) => cart,
+      cartTokenHeader(cartToken),
+    ),
 };
 
 /** The X-Cart-Token header, when there is a token to send. */
@@ -492,15 +503,21 @@ const restStorefront: Storefront = {
     ),
   guestCart: (cartToken) => restAnswer("GET", "/cart", { headers: cartTokenHeader(cartToken) }, cartOfRest),
   guestCheckout: (cartToken) => restAnswer("POST", "/checkout", { headers: cartTokenHeader(cartToken) }, orderOfRest),
-  loginWithCart: (email, password, cartToken) =>
-    restAnswer(
+  // REST answers a refused merge beside the session (cartError), GraphQL as the error at login.cart.
+  loginWithCart: async (email, password, cartToken) => {
+    const answer = await restAnswer(
       "POST",
       "/login",
       { body: { email, password }, headers: cartTokenHeader(cartToken) },
-      (session: { cart: CartShape }) => ({
-        cart: cartOfRest(session.cart),
-      }),
-    ),
+      (session: { cart?: CartShape; cartError?: { code: string; reason: string; field?: string } }) => session,
+    );
+    if ("error" in answer) return answer;
+    const { cart, cartError } = answer.data;
+    if (cartError) return { error: { code: cartError.code, reason: cartError.reason, field: cartError.field } };
+    return { data: { cart: cartOfRest(cart!) } };
+  },
+  mergeGuestCart: (token, cartToken) =>
+    restAnswer("POST", "/cart/merge", { token, headers: cartTokenHeader(cartToken) }, cartOfRest),
 };
 
 // ---- The flow ----
@@ -868,6 +885,44 @@ const steps: Step[] = [
         unknown: notFound,
         login: { data: { cart: guest } },
         afterLogin: notFound,
+      });
+    },
+  },
+  {
+    name: "a merge refused at login, retried by mergeGuestCart once it fits: merged once, then dead",
+    run: async (storefront, customer, { products }) => {
+      const token = customer.accessToken;
+      await storefront.clearCart(token);
+      await storefront.setCartItemQuantity(token, products.socks, 600);
+      const guest = await storefront.guestAddToCart("", products.socks, 500);
+      const cartToken = "data" in guest ? (guest.data.cartToken ?? "") : "";
+      // 600 + 500 units would pass a line's 1,000: refused at login, the guest cart kept, and again until it fits.
+      const login = await storefront.loginWithCart(customer.email, PASSWORD, cartToken);
+      const stillTooMany = await storefront.mergeGuestCart(token, cartToken);
+      const guestKept = await storefront.guestCart(cartToken);
+      await storefront.setCartItemQuantity(token, products.socks, 1);
+      const merged = await storefront.mergeGuestCart(token, cartToken);
+      const again = await storefront.mergeGuestCart(token, cartToken);
+      const withoutToken = await storefront.mergeGuestCart(token, "");
+      const malformed = await storefront.mergeGuestCart(token, "not-a-token");
+      const anonymous = await storefront.mergeGuestCart("", cartToken);
+      const after = await storefront.cart(token);
+      await storefront.clearCart(token);
+      return { login, stillTooMany, guestKept, merged, again, withoutToken, malformed, anonymous, after };
+    },
+    check: (answer, { products }) => {
+      const tooMany = errorOf({ code: "BAD_USER_INPUT", reason: "LIMIT_EXCEEDED", field: "quantity" });
+      const mergedCart = { data: { lines: [{ productId: products.socks, quantity: 501 }], totalCents: 501 * 1250 } };
+      expect(answer).toMatchObject({
+        login: tooMany,
+        stillTooMany: tooMany,
+        guestKept: { data: { lines: [{ productId: products.socks, quantity: 500 }] } },
+        merged: mergedCart,
+        again: errorOf({ code: "NOT_FOUND", reason: "CART_NOT_FOUND", field: "cartToken" }),
+        withoutToken: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "cartToken" }),
+        malformed: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "cartToken" }),
+        anonymous: errorOf({ code: "UNAUTHENTICATED", reason: "LOGIN_REQUIRED" }),
+        after: mergedCart,
       });
     },
   },

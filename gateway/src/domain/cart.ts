@@ -1,11 +1,14 @@
+import { invalidArgument } from "@polyscale/platform";
 import type { Cart } from "@polyscale/order";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
+import { ownAccountId } from "./authorization.js";
 
 /**
  * The cart: the signed-in caller's own, or for an anonymous caller the guest cart of the X-Cart-Token header (the
  * first add without one creates a guest cart and answers its token once, Cart.cartToken). Logging in or registering
- * with the header merges the guest cart into the account's (mergeGuestCart, called by sessions.ts).
+ * with the header merges the guest cart into the account's (mergeGuestCartAtSignIn, called by sessions.ts); a signed-in
+ * caller can merge one later (mergeGuestCart), e.g. after a merge refused at login.
  */
 
 /** Whose cart a call is about: the caller's account, else the guest cart of X-Cart-Token ("" before one exists). */
@@ -68,7 +71,23 @@ export async function clearCart(context: GatewayContext): Promise<Cart> {
  * the caller's) and answers the account's cart; without the header, undefined. A refused merge (limits, an unknown or
  * expired token) is the order service's coded error, both carts left as they were.
  */
-export async function mergeGuestCart(context: GatewayContext, accountId: string): Promise<Cart | undefined> {
+export async function mergeGuestCartAtSignIn(context: GatewayContext, accountId: string): Promise<Cart | undefined> {
   if (context.cartToken === undefined) return undefined;
   return cartOf(await context.services.order.mergeGuestCart({ accountId, cartToken: context.cartToken }));
+}
+
+/**
+ * The mergeGuestCart operation: the signed-in caller merges the guest cart of X-Cart-Token into its own cart, by the
+ * same call and rules as the merge at login (CartService.mergeGuestCart: quantities add, all or nothing within the
+ * cart's limits and one currency), e.g. once a merge refused at login would now fit. UNAUTHENTICATED without a login;
+ * BAD_USER_INPUT (field cartToken) without the header or with a malformed token; NOT_FOUND CART_NOT_FOUND for a token
+ * already merged (so a retried merge never adds its units twice), expired or never issued.
+ */
+export async function mergeGuestCart(context: GatewayContext): Promise<Cart> {
+  const accountId = await ownAccountId(context);
+  const merged = await mergeGuestCartAtSignIn(context, accountId);
+  if (merged === undefined) {
+    throw invalidArgument("cartToken", "send the guest cart's token, as its first add answered it, in X-Cart-Token");
+  }
+  return merged;
 }

@@ -5,7 +5,7 @@ import type { GatewayContext } from "../context.js";
 import type { LoginSubject } from "../throttle.js";
 import { present } from "./answers.js";
 import { requireViewer } from "./authorization.js";
-import { mergeGuestCart } from "./cart.js";
+import { mergeGuestCartAtSignIn } from "./cart.js";
 
 /**
  * A session just made by a login or registration and, when the request carried X-Cart-Token, how the guest cart's
@@ -18,7 +18,7 @@ async function withGuestCart(context: GatewayContext, session: Session): Promise
   const accountId = session.account?.id;
   if (context.cartToken === undefined || accountId === undefined) return session;
   try {
-    return { ...session, guestCart: { cart: present(await mergeGuestCart(context, accountId), "cart") } };
+    return { ...session, guestCart: { cart: present(await mergeGuestCartAtSignIn(context, accountId), "cart") } };
   } catch (refused) {
     return { ...session, guestCart: { refused } };
   }

@@ -1,6 +1,14 @@
 import * as domain from "../domain/index.js";
 import { optionalInteger, optionalString, requiredInteger, requiredString } from "./input.js";
-import { bearerOrCartToken, bodyOf, idParameter, ref, responses, variantIdParameter } from "./openapi.js";
+import {
+  bearerAndCartToken,
+  bearerOrCartToken,
+  bodyOf,
+  idParameter,
+  ref,
+  responses,
+  variantIdParameter,
+} from "./openapi.js";
 import { schemas } from "./openapi-schemas.js";
 import { cartBody } from "./representations.js";
 import { ok, type RestRequest, type Route } from "./router.js";
@@ -91,6 +99,25 @@ export function cartRoutes(): Route[] {
         responses: responses({ ...cartAnswer, description: "The empty cart" }, [401]),
       },
       handle: async (context) => ok(cartBody(await domain.clearCart(context))),
+    },
+    {
+      method: "POST",
+      path: "/cart/merge",
+      operation: {
+        operationId: "mergeGuestCart",
+        tags: ["cart"],
+        summary: "Move the guest cart of X-Cart-Token into the caller's cart (as a login with the header does)",
+        description:
+          "Units of a variant add up; all or nothing within the cart's limits and one currency; the token is dead " +
+          "after. For a merge refused at login (cartError) once the cart allows it. A token already merged, expired " +
+          "or never issued: 404 CART_NOT_FOUND, so a retry never adds the units twice; no header: 400, field cartToken.",
+        security: bearerAndCartToken,
+        responses: responses(
+          { ...cartAnswer, description: "The caller's cart, the guest cart's lines in it" },
+          [400, 401, 404, 409],
+        ),
+      },
+      handle: async (context) => ok(cartBody(await domain.mergeGuestCart(context))),
     },
   ];
 }

@@ -55,6 +55,7 @@ const STOREFRONT_OPERATIONS = [
   "setCartItemQuantity",
   "removeFromCart",
   "clearCart",
+  "mergeGuestCart",
   "checkout",
   "myOrders",
   "order",
@@ -85,18 +86,20 @@ describe("the OpenAPI document (GET /openapi.json)", () => {
 
   it("declares each operation's security: none for the public ones, a bearer token for the others", () => {
     // The cart's: the caller's account, a guest cart's token, or none yet; login and registration may bring a guest
-    // cart along (README, "Guest carts").
+    // cart along (README, "Guest carts"); a signed-in caller merges one later with both.
     const cart = ["cart", "addToCart", "setCartItemQuantity", "removeFromCart", "clearCart"];
     const mayBringCart = ["login", "register"];
     for (const operation of operations) {
       const id = operation.operationId!;
       const expected = cart.includes(id)
         ? [{ bearerAuth: [] }, { cartToken: [] }, {}]
-        : mayBringCart.includes(id)
-          ? [{}, { cartToken: [] }]
-          : anonymous.includes(id)
-            ? []
-            : [{ bearerAuth: [] }];
+        : id === "mergeGuestCart"
+          ? [{ bearerAuth: [], cartToken: [] }]
+          : mayBringCart.includes(id)
+            ? [{}, { cartToken: [] }]
+            : anonymous.includes(id)
+              ? []
+              : [{ bearerAuth: [] }];
       expect(operation.security, operation.route).toEqual(expected);
     }
   });

@@ -136,6 +136,8 @@ export const bearer = [{ bearerAuth: [] }];
 export const cartTokenOptional = [{}, { cartToken: [] }];
 /** The cart's: the caller's account (bearer), else the guest cart of X-Cart-Token, else none yet (the first add makes one). */
 export const bearerOrCartToken = [{ bearerAuth: [] }, { cartToken: [] }, {}];
+/** Both: the caller's account (bearer) and the guest cart of X-Cart-Token it takes over (mergeGuestCart). */
+export const bearerAndCartToken = [{ bearerAuth: [], cartToken: [] }];
 /** Explicitly no authentication (OpenAPI: an empty security requirement list). */
 export const anonymous: never[] = [];
 

@@ -12,6 +12,7 @@ export const Mutation = {
   setCartItemQuantity: (_, args, { gateway }) => domain.setCartItemQuantity(gateway, cartLineOf(args)),
   removeFromCart: (_, args, { gateway }) => domain.removeFromCart(gateway, cartLineOf(args)),
   clearCart: (_, _args, { gateway }) => domain.clearCart(gateway),
+  mergeGuestCart: (_, _args, { gateway }) => domain.mergeGuestCart(gateway),
 } satisfies MutationResolvers;
 
 export const types = {
