@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { ElasticsearchEngine, PRODUCT_INDEX_MAPPINGS, toProductDocument } from "./elasticsearch.js";
+import { PRODUCT_INDEX_MAPPINGS, toProductDocument } from "./elasticsearch-index.js";
+import { ElasticsearchEngine } from "./elasticsearch.js";
 import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./test-mock-elasticsearch.js";
 import type { Product } from "../model.js";
 import { EXACT_COUNT_LIMIT, OPTION_FACET_LIMIT, type SearchQuery } from "./search-engine.js";

@@ -14,7 +14,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ProductService } from "../service.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
 import { migrationsDir } from "../storage.js";
-import { ElasticsearchEngine, type ProductDocument } from "./elasticsearch.js";
+import type { ProductDocument } from "./elasticsearch-index.js";
+import { ElasticsearchEngine } from "./elasticsearch.js";
 import { retryDelayMs, SEARCH_INDEXER_CONSUMER, SearchIndexer } from "./indexer.js";
 import {
   errorResponse,

@@ -7,7 +7,8 @@ import {
   type Logger,
   type Queryable,
 } from "@polyscale/platform";
-import { toProductDocument, type ElasticsearchEngine, type IndexedProduct } from "./elasticsearch.js";
+import { toProductDocument, type IndexedProduct } from "./elasticsearch-index.js";
+import type { ElasticsearchEngine } from "./elasticsearch.js";
 
 export interface SearchIndexerOptions {
   /** The product database, read for each named product's current state. */

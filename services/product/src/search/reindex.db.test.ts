@@ -3,7 +3,7 @@ import { newId, type Database } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
-import { PRODUCT_INDEX_MAPPINGS, type ProductDocument } from "./elasticsearch.js";
+import { PRODUCT_INDEX_MAPPINGS, type ProductDocument } from "./elasticsearch-index.js";
 import { mockElasticsearchClient, type ClientMock, type MockPattern } from "./test-mock-elasticsearch.js";
 import { reindex } from "./reindex.js";
 

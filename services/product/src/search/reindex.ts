@@ -13,13 +13,8 @@ import { pathToFileURL } from "node:url";
 import { productSettings } from "../config.js";
 import { drawProgress } from "../progress.js";
 import { openProductDatabase } from "../storage.js";
-import {
-  createElasticsearchClient,
-  createProductIndex,
-  ElasticsearchEngine,
-  physicalIndexName,
-  toProductDocument,
-} from "./elasticsearch.js";
+import { createProductIndex, physicalIndexName, toProductDocument } from "./elasticsearch-index.js";
+import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
 import { INDEXED_PRODUCT_COLUMNS, indexCurrentState, type IndexedProductRow } from "./indexer.js";
 
 const BATCH_SIZE = 1_000;
