@@ -26,7 +26,7 @@ import {
   expectCodedRestError,
   settledDigest,
 } from "./test-edges.js";
-import { dataOf, type gatewayClients, type GraphQLAnswer } from "./test-http.js";
+import { dataOf, type gatewayClients, type GraphQLAnswer } from "@polyscale/tools/testing";
 
 /**
  * The property-based edge suite: generated values (huge, negative and fractional numbers, NaN and infinities, NUL and

@@ -1,11 +1,10 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectNats, EVENT_STREAMS, eventData } from "@polyscale/platform";
-import { readStream, type StreamedEvent } from "@polyscale/tools/testing";
+import { gatewayClients, readStream, type StreamedEvent } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
 import type { RunningSystem } from "@polyscale/tools/system";
-import { gatewayClients } from "./test-http.js";
 
 /**
  * Events lose nothing when things fail, tried on the real system: orders placed and cancelled through GraphQL while

@@ -8,10 +8,9 @@ import {
   type CloudEvent,
   type EventName,
 } from "@polyscale/platform";
-import { readStream, startSmtpServer, type TestSmtpServer } from "@polyscale/tools/testing";
+import { gatewayClients, readStream, startSmtpServer, type TestSmtpServer } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import { gatewayClients } from "./test-http.js";
 
 /**
  * Every event of the catalogue, published through the real path: a GraphQL mutation through the gateway, the

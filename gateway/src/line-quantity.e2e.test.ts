@@ -8,7 +8,7 @@ import {
   expectCodedRestError,
   settledDigest,
 } from "./test-edges.js";
-import { dataOf, type gatewayClients } from "./test-http.js";
+import { dataOf, type gatewayClients } from "@polyscale/tools/testing";
 
 /**
  * An order line's quantity has one rule, in the order service that owns order lines (1 to LIMITS.lineQuantity units,

@@ -12,7 +12,7 @@ import {
   expectCodedRestError,
   settledDigest,
 } from "./test-edges.js";
-import { dataOf, type gatewayClients } from "./test-http.js";
+import { dataOf, type gatewayClients } from "@polyscale/tools/testing";
 
 /**
  * Money of any size and currency through every API of the running system: the largest values the shop's limits allow,

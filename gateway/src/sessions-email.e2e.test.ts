@@ -12,7 +12,7 @@ import {
   uniqueEmail,
   useSessionsSystem,
 } from "./test-sessions-e2e.js";
-import { answerOf } from "./test-http.js";
+import { answerOf } from "@polyscale/tools/testing";
 
 /** Sessions end to end: password reset and email verification through real email. */
 

@@ -14,7 +14,7 @@ import {
   system,
   useSessionsSystem,
 } from "./test-sessions-e2e.js";
-import { answerOf } from "./test-http.js";
+import { answerOf } from "@polyscale/tools/testing";
 
 /** Sessions end to end: revocation, refresh and logout across two gateways, and the REST session routes. */
 

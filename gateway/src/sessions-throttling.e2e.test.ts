@@ -14,7 +14,7 @@ import {
   uniqueEmail,
   useSessionsSystem,
 } from "./test-sessions-e2e.js";
-import type { GraphQLAnswer, RestErrorBody } from "./test-http.js";
+import type { GraphQLAnswer, RestErrorBody } from "@polyscale/tools/testing";
 import { openShop } from "@polyscale/tools/test-shop";
 
 /** Sessions end to end: login and registration throttling across two gateways. */

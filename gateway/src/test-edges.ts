@@ -8,7 +8,7 @@ import {
   type GraphQLError,
   type RestAnswer,
   type RestErrorBody,
-} from "./test-http.js";
+} from "@polyscale/tools/testing";
 
 /**
  * For the edge suites (money.e2e, edges.property.e2e, line-quantity.e2e): the system with the shared clients of its

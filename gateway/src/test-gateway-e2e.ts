@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect } from "vitest";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import { dataOf, graphqlCall, restCall, type RestOptions } from "./test-http.js";
+import { dataOf, graphqlCall, restCall, type RestOptions } from "@polyscale/tools/testing";
 
 /** The running system of this test file (set by useGatewaySystem's beforeAll). */
 export let system: RunningSystem;

@@ -5,10 +5,16 @@
  */
 import { afterAll, beforeAll, expect } from "vitest";
 import { newId } from "@polyscale/platform";
-import { startSmtpServer, type TestSmtpServer } from "@polyscale/tools/testing";
+import {
+  graphqlCall,
+  restCall,
+  startSmtpServer,
+  type GraphQLAnswer,
+  type RestAnswer,
+  type TestSmtpServer,
+} from "@polyscale/tools/testing";
 import type { RunningSystem } from "@polyscale/tools/system";
 import { startReplica, startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import { graphqlCall, restCall, type GraphQLAnswer, type RestAnswer } from "./test-http.js";
 import { startTestRedis, type TestRedis } from "./test-redis.js";
 
 export let system: RunningSystem;

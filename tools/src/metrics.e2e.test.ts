@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./ports.js";
 import { graphql, openShop, placeOrder, startTestSystem, type Shop, type TestSystem } from "./test-shop.js";
 import { repositoryRoot, type ServiceName } from "./system.js";
+import { restCall } from "./testing/index.js";
 
 /**
  * A real Prometheus (the Debian package) scrapes the four real processes every second, with the alert rules of
@@ -134,7 +135,7 @@ describe.runIf(prometheusAvailable)("Prometheus scraping every process", () => {
         }
       `,
     );
-    await fetch(`${running.system.gatewayUrl}/product/${shop.product.id}`);
+    expect((await restCall(running.system.gatewayUrl, "GET", `/product/${shop.product.id}`)).status).toBe(200);
 
     await eventually(
       "three more orders placed",

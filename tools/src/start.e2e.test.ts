@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createScratchDatabases } from "./testing/index.js";
+import { createScratchDatabases, graphqlCall, restCall } from "./testing/index.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { databaseLocation } from "./data-dir-lock.js";
 import { freePort } from "./ports.js";
@@ -88,14 +88,12 @@ async function seed(env: Record<string, string>, ...args: string[]) {
 }
 
 async function productCount(launcher: Launcher): Promise<number> {
-  const response = await fetch(`${launcher.gatewayUrl}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query: "{ searchProducts(pagination: { take: 1 }) { totalCount } }" }),
-  });
-  const body = (await response.json()) as { data?: { searchProducts: { totalCount: number } }; errors?: unknown };
-  if (!body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data.searchProducts.totalCount;
+  const answer = await graphqlCall<{ searchProducts: { totalCount: number } }>(
+    launcher.gatewayUrl,
+    "{ searchProducts(pagination: { take: 1 }) { totalCount } }",
+  );
+  if (!answer.data) throw new Error(JSON.stringify(answer.errors));
+  return answer.data.searchProducts.totalCount;
 }
 
 /** When the running launcher took DATA_DIR, as its lock says (and as refusals quote it). */
@@ -414,7 +412,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
       // What a killed launcher leaves: the read end of the service's stdout and stderr closed.
       running.child.stdout!.destroy();
       running.child.stderr!.destroy();
-      await fetch(`${system.gatewayUrl}/healthz`); // one more log line, into the broken pipe
+      await restCall(system.gatewayUrl, "GET", "/healthz"); // one more log line, into the broken pipe
       const stopped = running.stop();
       const gaveUp = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000));
       expect(await Promise.race([stopped, gaveUp])).toBe(0);
@@ -433,15 +431,10 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
       Number(readFileSync(path.join(launcher.dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
     const outcomes = { ok: 0, unavailable: 0, other: [] as string[] };
     const ask = async () => {
-      const response = await fetch(`${launcher.gatewayUrl}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: "{ products(pagination: { take: 1 }) { id } }" }),
-      });
-      const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-      if (!body.errors) outcomes.ok += 1;
-      else if (body.errors.every((error) => error.extensions?.code === "UNAVAILABLE")) outcomes.unavailable += 1;
-      else outcomes.other.push(JSON.stringify(body.errors));
+      const answer = await graphqlCall(launcher.gatewayUrl, "{ products(pagination: { take: 1 }) { id } }");
+      if (!answer.errors) outcomes.ok += 1;
+      else if (answer.errors.every((error) => error.extensions?.code === "UNAVAILABLE")) outcomes.unavailable += 1;
+      else outcomes.other.push(JSON.stringify(answer.errors));
     };
     let asking = true;
     const traffic = (async () => {

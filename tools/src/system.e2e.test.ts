@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startTestSystem, TEST_ADMIN } from "./test-shop.js";
+import { graphqlCall } from "./testing/index.js";
 
 /** What the launcher's "started" promises: the gateway answers calls through every service at once. */
 describe("startSystem", () => {
@@ -10,17 +11,13 @@ describe("startSystem", () => {
     for (let start = 0; start < 3; start += 1) {
       const running = await startTestSystem();
       try {
-        const response = await fetch(`${running.system.gatewayUrl}/graphql`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            query: `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
-            variables: { e: TEST_ADMIN.email, p: TEST_ADMIN.password },
-          }),
-        });
-        const body = (await response.json()) as { data?: { login: { accessToken: string } }; errors?: unknown[] };
-        expect(body.errors, `start ${start + 1}`).toBeUndefined();
-        expect(body.data?.login.accessToken).toEqual(expect.any(String));
+        const answer = await graphqlCall<{ login: { accessToken: string } }>(
+          running.system.gatewayUrl,
+          `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+          { e: TEST_ADMIN.email, p: TEST_ADMIN.password },
+        );
+        expect(answer.errors, `start ${start + 1}`).toBeUndefined();
+        expect(answer.data?.login.accessToken).toEqual(expect.any(String));
       } finally {
         await running.stop();
       }

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createScratchDatabases } from "./testing/index.js";
+import { createScratchDatabases, dataOf, graphqlCall } from "./testing/index.js";
 import { freePort, freePorts } from "./ports.js";
 import { startSystem, type RunningSystem, type ServiceName } from "./system.js";
 
@@ -97,8 +97,9 @@ export async function startReplica(running: TestSystem, name: ServiceName): Prom
 }
 
 /**
- * POSTs one GraphQL operation; throws on any error, returns data. Data is the shape the operation selects, as the
- * caller states it (the answer is not checked against it).
+ * The data of one GraphQL operation that must succeed (the test fails, showing the errors, otherwise), through the
+ * shared client (testing/http.ts). Data is the shape the operation selects, as the caller states it (the answer is not
+ * checked against it).
  */
 export async function graphql<Data = unknown>(
   system: RunningSystem,
@@ -107,18 +108,7 @@ export async function graphql<Data = unknown>(
   token?: string,
   headers: Record<string, string> = {},
 ): Promise<Data> {
-  const response = await fetch(`${system.gatewayUrl}/graphql`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Data; errors?: unknown[] };
-  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data!;
+  return dataOf(await graphqlCall<Data>(system.gatewayUrl, query, variables, { token, headers }));
 }
 
 export interface Shop {

@@ -1,9 +1,11 @@
 import { expect } from "vitest";
 
 /**
- * The one REST and the one GraphQL client of the gateway's end-to-end tests: the helpers (test-gateway-e2e, test-edges,
- * test-sessions-e2e) bind them to their gateway and their own options, and a suite that starts a system of its own
- * (events.e2e, events-failures.e2e) takes gatewayClients(gatewayUrl).
+ * The one REST and the one GraphQL client of every end-to-end test that talks to a gateway (imported as
+ * @polyscale/tools/testing): the gateway's helpers (test-gateway-e2e, test-edges, test-sessions-e2e) bind them to their
+ * gateway and their own options, a suite that starts a system of its own (events.e2e, events-failures.e2e) takes
+ * gatewayClients(gatewayUrl), and the launcher's and the harness's tests (test-shop, start.e2e, database-restart.e2e)
+ * call graphqlCall and restCall with the URL of the system they started.
  *
  * Every client of these helpers (REST and GraphQL) takes the answer's shape as a type argument (`ok<{ me: { id:
  * string } | null }>(...)`, `rest<{ id: string }>(...)`). Left out, it is `unknown`: a call that only looks at the
@@ -69,6 +71,8 @@ export interface GraphQLOptions {
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
   headers?: Record<string, string>;
+  /** Aborts the call (e.g. `AbortSignal.timeout(ms)`, so a test that must not hang fails with the call named). */
+  signal?: AbortSignal;
 }
 
 /** One GraphQL operation (POST /graphql) to the gateway at `gatewayUrl`, answered as it came. */
@@ -86,6 +90,7 @@ export async function graphqlCall<Data = unknown>(
       ...options.headers,
     },
     body: JSON.stringify({ query, variables }),
+    signal: options.signal,
   });
   const body = (await response.json()) as Pick<GraphQLAnswer<Data>, "data" | "errors">;
   return { status: response.status, headers: response.headers, ...body };
