@@ -12,8 +12,8 @@ import {
 
 /**
  * For the edge suites (money.e2e, edges.property.e2e, line-quantity.e2e): the system with the shared clients of its
- * gateway (test-http) and typed gRPC clients, the error checks every edge must pass, and a digest of what the
- * databases hold.
+ * gateway (@polyscale/tools/testing) and typed gRPC clients, the error checks every edge must pass, and a digest of
+ * what the databases hold.
  */
 
 export interface EdgeSystem {

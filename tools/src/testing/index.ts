@@ -1,7 +1,8 @@
 /**
  * Helpers for tests only (imported as @polyscale/tools/testing; never compiled into dist/, vitest loads the
  * TypeScript): the database every repository and end-to-end test runs against, NATS streams, an SMTP server and
- * certificates, the typed GraphQL and REST client of the gateway (http.ts), beside the free ports (ports.ts) and the NATS server (nats-server.ts) they and the tests use.
+ * certificates, the typed GraphQL and REST client of the gateway (http.ts), beside the free ports (ports.ts) and the
+ * NATS server (nats-server.ts) they and the tests use.
  */
 // The built platform, as every test imports it: one Database class, not a second from src/.
 import { Database, migrate } from "@polyscale/platform";
