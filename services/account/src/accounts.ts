@@ -18,7 +18,8 @@ import { accountNotFound, requireAccount } from "./lookups.js";
 import type { Account, Role, Session } from "./model.js";
 import { hashPassword, MIN_PASSWORD_LENGTH, requirePassword, verifyPassword } from "./passwords.js";
 import * as repository from "./repository.js";
-import { invalidCredentials, revokeSessions, type SessionService } from "./sessions.js";
+import { revokeSessions } from "./revocations.js";
+import { invalidCredentials, type SessionService } from "./sessions.js";
 
 const MAX_NAME_LENGTH = 100;
 const MAX_IDS_PER_BATCH = 1000;

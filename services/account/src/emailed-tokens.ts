@@ -13,7 +13,8 @@ import type { Mailer } from "./mailer.js";
 import type { Account, AccountTokenPurpose, Session } from "./model.js";
 import { hashPassword, MIN_PASSWORD_LENGTH, requirePassword } from "./passwords.js";
 import * as repository from "./repository.js";
-import { revokeSessions, type SessionService } from "./sessions.js";
+import { revokeSessions } from "./revocations.js";
+import type { SessionService } from "./sessions.js";
 import { hashRefreshToken, MAX_REFRESH_TOKEN_LENGTH, newRefreshToken } from "./tokens.js";
 
 const INVALID_EMAILED_TOKEN = "the link is invalid or has expired; ask for a new one";

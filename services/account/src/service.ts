@@ -4,6 +4,7 @@ import { AddressBookService, type AddressChanges } from "./addresses.js";
 import { EmailedTokenService } from "./emailed-tokens.js";
 import type { Mailer } from "./mailer.js";
 import type { Account, Address, RevocationRecord, Role, Session } from "./model.js";
+import { RevocationService } from "./revocations.js";
 import { SessionService } from "./sessions.js";
 import type { AccessTokenSigner } from "./tokens.js";
 
@@ -26,13 +27,14 @@ export interface AccountServiceOptions {
 
 /**
  * Accounts, credentials and sessions, one job a file: accounts and their changes (accounts.ts), sessions and their
- * tokens (sessions.ts), emailed password-reset and verification links (emailed-tokens.ts), address books
- * (addresses.ts). This class builds them from
- * one options object and is what the server and main use. Every input is validated before anything is written.
+ * refresh tokens (sessions.ts), what gateways ask about issued access tokens (revocations.ts), emailed password-reset
+ * and verification links (emailed-tokens.ts), address books (addresses.ts). This class builds them from one options
+ * object and is what the server and main use. Every input is validated before anything is written.
  */
 export class AccountService {
   private readonly accounts: AccountsService;
   private readonly sessions: SessionService;
+  private readonly revocations: RevocationService;
   private readonly emailedTokens: EmailedTokenService;
   private readonly addressBook: AddressBookService;
 
@@ -40,6 +42,7 @@ export class AccountService {
     const { database, signer, refreshTokenTtlSeconds, refreshGraceSeconds } = options;
     const onRevocation = options.onRevocation ?? (() => {});
     this.sessions = new SessionService({ database, signer, refreshTokenTtlSeconds, refreshGraceSeconds, onRevocation });
+    this.revocations = new RevocationService({ database, signer });
     this.emailedTokens = new EmailedTokenService({ ...options, sessions: this.sessions, onRevocation });
     this.accounts = new AccountsService({
       database,
@@ -123,32 +126,34 @@ export class AccountService {
     return this.sessions.logoutAll(accountId);
   }
 
-  /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
-  sessionState(input: {
-    accountId: string;
-    sessionId: string;
-  }): Promise<{ generation: number; sessionRevoked: boolean }> {
-    return this.sessions.sessionState(input);
-  }
-
-  /** Revocations that can still concern a live access token (by default within one access-token lifetime). */
-  recentRevocations(withinSeconds?: number): Promise<RevocationRecord[]> {
-    return this.sessions.recentRevocations(withinSeconds);
-  }
-
-  /** How long after it was recorded a revocation still concerns a live access token. */
-  get revocationLifetimeMs(): number {
-    return this.sessions.revocationLifetimeMs;
-  }
-
   /** Deletes expired refresh tokens (returns how many), old revocations and expired emailed tokens. */
   purgeExpiredRefreshTokens(now?: Date): Promise<number> {
     return this.sessions.purgeExpiredRefreshTokens(now);
   }
 
+  // ---- Revocations (revocations.ts) ----
+
+  /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
+  sessionState(input: {
+    accountId: string;
+    sessionId: string;
+  }): Promise<{ generation: number; sessionRevoked: boolean }> {
+    return this.revocations.sessionState(input);
+  }
+
+  /** Revocations that can still concern a live access token (by default within one access-token lifetime). */
+  recentRevocations(withinSeconds?: number): Promise<RevocationRecord[]> {
+    return this.revocations.recentRevocations(withinSeconds);
+  }
+
+  /** How long after it was recorded a revocation still concerns a live access token. */
+  get revocationLifetimeMs(): number {
+    return this.revocations.revocationLifetimeMs;
+  }
+
   /** The JSON Web Key Set that verifies access tokens. */
   signingKeys(): string {
-    return this.sessions.signingKeys();
+    return this.revocations.signingKeys();
   }
 
   // ---- Emailed tokens (emailed-tokens.ts) ----

@@ -1,6 +1,5 @@
 import {
   newId,
-  recordEvents,
   requireEmail,
   requireId,
   requireText,
@@ -10,11 +9,12 @@ import {
   type Queryable,
   type RequestContext,
 } from "@polyscale/platform";
-import { sessionsRevoked, type SessionsRevokedReason } from "./events.js";
+import type { SessionsRevokedReason } from "./events.js";
 import { accountNotFound } from "./lookups.js";
-import type { Account, RevocationRecord, Session } from "./model.js";
+import type { Account, Session } from "./model.js";
 import { requirePassword, verifyPassword } from "./passwords.js";
 import * as repository from "./repository.js";
+import { revokeSessions } from "./revocations.js";
 import {
   hashRefreshToken,
   MAX_REFRESH_TOKEN_LENGTH,
@@ -40,43 +40,6 @@ function requireRefreshToken(value: string): string {
   return requireText("refreshToken", value, { max: MAX_REFRESH_TOKEN_LENGTH });
 }
 
-/**
- * The one way sessions end, inside the caller's transaction and under the account's lock, so the revocation and its
- * account.sessions_revoked event commit together. `{ familyId }` ends one session family (its refresh tokens, and
- * its access tokens through a recorded revocation); "every_session" revokes every refresh token and raises the token
- * generation; "access_tokens" only raises the generation (a refresh then carries the account's new state). Returns
- * the account's token generation after the change. The caller tells the revocation feed after the commit.
- */
-export async function revokeSessions(
-  tx: Queryable,
-  accountId: string,
-  reason: SessionsRevokedReason,
-  scope: "every_session" | "access_tokens",
-): Promise<number>;
-export async function revokeSessions(
-  tx: Queryable,
-  accountId: string,
-  reason: SessionsRevokedReason,
-  scope: { familyId: string },
-): Promise<undefined>;
-export async function revokeSessions(
-  tx: Queryable,
-  accountId: string,
-  reason: SessionsRevokedReason,
-  scope: { familyId: string } | "every_session" | "access_tokens",
-): Promise<number | undefined> {
-  let generation: number | undefined;
-  if (typeof scope === "object") {
-    await repository.revokeRefreshTokenFamily(tx, scope.familyId);
-    await repository.recordSessionRevocation(tx, accountId, scope.familyId);
-  } else {
-    if (scope === "every_session") await repository.revokeRefreshTokensOfAccount(tx, accountId);
-    generation = await repository.raiseTokenGeneration(tx, accountId);
-  }
-  await recordEvents(tx, [sessionsRevoked(accountId, reason, typeof scope === "object" ? scope.familyId : undefined)]);
-  return generation;
-}
-
 export interface SessionServiceOptions {
   database: Database;
   signer: AccessTokenSigner;
@@ -89,9 +52,9 @@ export interface SessionServiceOptions {
 
 /**
  * Sessions: a session family is a chain of rotated refresh tokens, each access token names its family and the
- * account's token generation. Logging in and out, refreshing (with its grace window and reuse detection), the state
- * a gateway's revocation check asks about, and the purge of expired rows. `startSession`, `issueSession` and
- * `revokeEverySession` are how accounts.ts and emailed-tokens.ts start and end sessions.
+ * account's token generation. Logging in and out, refreshing (with its grace window and reuse detection), and the
+ * purge of expired rows. `startSession`, `issueSession` and `revokeEverySession` are how accounts.ts and
+ * emailed-tokens.ts start and end sessions; what a gateway asks about issued tokens is in revocations.ts.
  */
 export class SessionService {
   private readonly database: Database;
@@ -205,28 +168,6 @@ export class SessionService {
     await this.revokeEverySession(requireId("accountId", accountId), "logout_all", () => Promise.resolve(undefined));
   }
 
-  /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
-  async sessionState(input: {
-    accountId: string;
-    sessionId: string;
-  }): Promise<{ generation: number; sessionRevoked: boolean }> {
-    const accountId = requireId("accountId", input.accountId);
-    const sessionId = input.sessionId === "" ? null : requireId("sessionId", input.sessionId);
-    const state = await repository.sessionState(this.database, accountId, sessionId);
-    if (!state) throw accountNotFound("accountId");
-    return state;
-  }
-
-  /** Revocations that can still concern a live access token (recorded within one access-token lifetime). */
-  recentRevocations(withinSeconds = this.signer.ttlSeconds): Promise<RevocationRecord[]> {
-    return repository.recentRevocations(this.database, withinSeconds);
-  }
-
-  /** How long after it was recorded a revocation still concerns a live access token. */
-  get revocationLifetimeMs(): number {
-    return this.signer.ttlSeconds * 1000;
-  }
-
   /**
    * Under the account's lock: revokes every refresh token, raises the token generation (so gateways refuse every
    * access token issued before) and applies `change`; then tells the revocation feed.
@@ -261,11 +202,6 @@ export class SessionService {
     await repository.deleteRevocationsOlderThan(this.database, this.signer.ttlSeconds * 2);
     await repository.deleteExpiredAccountTokens(this.database);
     return deleted;
-  }
-
-  /** The JSON Web Key Set that verifies access tokens. */
-  signingKeys(): string {
-    return this.signer.jwksJson;
   }
 
   /**
