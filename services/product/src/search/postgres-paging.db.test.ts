@@ -2,7 +2,8 @@ import type { Database } from "@polyscale/platform";
 import { databaseBackends } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
-import { PostgresSearchEngine, RANKED_CANDIDATES } from "./postgres-engine.js";
+import { PostgresSearchEngine } from "./postgres-engine.js";
+import { RANKED_CANDIDATES } from "./postgres-text-search.js";
 import { EXACT_COUNT_LIMIT, type SearchSortOrder } from "./search-engine.js";
 import { insertDefaultVariants } from "../repository.js";
 
