@@ -220,6 +220,102 @@ describe("gateway end to end: rest", () => {
     expect(refusedForLogin.sort()).toEqual(bearer.sort());
   });
 
+  it("lets admins change products and stock, add categories, record payments and fulfil orders; coded refusals write nothing", async () => {
+    const admin = { token: shop.adminToken };
+    const made = await rest<{ id: string }>("POST", "/product", {
+      ...admin,
+      body: { name: `Rest kettle ${unique()}`, description: "Steel", priceCents: 3000, currency: "USD", stock: 4 },
+    });
+    const path = `/product/${made.body.id}`;
+    for (const [body, field] of [
+      [{ name: 5 }, "name"],
+      [{ priceCents: 12.5 }, "priceCents"],
+      [{ priceCents: -1 }, "priceCents"],
+      [{ priceCents: 2 ** 53 }, "priceCents"],
+      [{ attributes: "steel" }, "attributes"],
+      [{ attributes: [{ name: "Material" }] }, "value"],
+      [{ currency: "dollars" }, "currency"],
+      [{ categoryId: "not-a-category" }, "categoryId"],
+    ] as const) {
+      expect(await rest("PATCH", path, { ...admin, body }), JSON.stringify(body)).toMatchObject({
+        status: 400,
+        body: { error: { code: "BAD_USER_INPUT", field } },
+      });
+    }
+    expect(await rest("PATCH", path, { ...admin, body: "[1]" })).toMatchObject({ status: 400 });
+    expect(await rest("PATCH", path, { body: { name: "x" } })).toMatchObject({ status: 401 });
+    expect(await rest("PATCH", path, { token: shop.alice.token, body: { name: "x" } })).toMatchObject({ status: 403 });
+    expect((await rest("GET", path)).body).toMatchObject({ priceCents: 3000, currency: "USD", attributes: [] });
+    // A price in another currency, given with it: minor units of that currency (JPY has none).
+    expect(await rest("PATCH", path, { ...admin, body: { priceCents: 4500, currency: "JPY" } })).toMatchObject({
+      status: 200,
+      body: { priceCents: 4500, currency: "JPY" },
+    });
+
+    const stock = `${path}/stock`;
+    expect(await rest("POST", stock, { ...admin, body: { delta: 0 } })).toMatchObject({
+      status: 400,
+      body: { error: { field: "delta" } },
+    });
+    expect(await rest("POST", stock, { ...admin, body: { delta: "3" } })).toMatchObject({ status: 400 });
+    expect(await rest("POST", stock, { ...admin, body: { delta: 3, variantId: newId() } })).toMatchObject({
+      status: 404,
+      body: { error: { reason: "VARIANT_NOT_FOUND" } },
+    });
+    expect(await rest("POST", stock, { ...admin, body: { delta: -3 } })).toMatchObject({
+      status: 200,
+      body: { stock: 1 },
+    });
+
+    const slug = `rest-shelf-${unique()}`;
+    const category = await rest<{ id: string }>("POST", "/categories", {
+      ...admin,
+      body: { name: "Rest shelf", slug },
+    });
+    expect(category).toMatchObject({ status: 201, body: { name: "Rest shelf", slug } });
+    expect(await rest("POST", "/categories", { ...admin, body: { name: "Again", slug } })).toMatchObject({
+      status: 409,
+      body: { error: { reason: "SLUG_TAKEN" } },
+    });
+    expect(await rest("POST", "/categories", { ...admin, body: { slug: "nameless" } })).toMatchObject({
+      status: 400,
+      body: { error: { field: "name" } },
+    });
+    expect(await rest("POST", "/categories", { token: shop.alice.token, body: { name: "Mine" } })).toMatchObject({
+      status: 403,
+    });
+    expect(await rest("PATCH", path, { ...admin, body: { categoryId: category.body.id } })).toMatchObject({
+      status: 200,
+      body: { categoryId: category.body.id },
+    });
+
+    const order = await placeOrder(shop.bob.token, shop.bob.id, shop.lantern.id, 1);
+    const payment = {
+      orderId: order.id,
+      kind: "capture",
+      amountCents: 1999,
+      currency: "USD",
+      provider: "till",
+      providerReference: `till-${unique()}`,
+    };
+    const fulfil = `/order/${order.id}/fulfil`;
+    expect(await rest("POST", fulfil, admin)).toMatchObject({
+      status: 409,
+      body: { error: { reason: "ORDER_STATUS_CONFLICT" } },
+    });
+    expect(await rest("POST", "/payments", { ...admin, body: { ...payment, kind: "gift" } })).toMatchObject({
+      status: 400,
+      body: { error: { field: "kind" } },
+    });
+    expect(await rest("POST", "/payments", { token: shop.bob.token, body: payment })).toMatchObject({ status: 403 });
+    expect(await rest("POST", "/payments", { ...admin, body: payment })).toMatchObject({
+      status: 200,
+      body: { status: "PAID" },
+    });
+    expect(await rest("POST", fulfil, { token: shop.bob.token })).toMatchObject({ status: 403 });
+    expect(await rest("POST", fulfil, admin)).toMatchObject({ status: 200, body: { status: "FULFILLED" } });
+  });
+
   it("records a signed payment webhook once and refuses unsigned ones", async () => {
     const order = await placeOrder(shop.bob.token, shop.bob.id, shop.lantern.id, 1);
     const event = JSON.stringify({

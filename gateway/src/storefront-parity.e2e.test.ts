@@ -71,6 +71,37 @@ interface OrderShape {
   lines: LineShape[];
 }
 
+/** An entry of the address book (the fields this suite writes, and its defaults). */
+interface AddressShape {
+  id: string;
+  name: string;
+  line1: string;
+  line2: string;
+  city: string;
+  postalCode: string;
+  countryCode: string;
+  defaultShipping: boolean;
+  defaultBilling: boolean;
+}
+type AddressFields = Pick<AddressShape, "name" | "line1" | "city" | "postalCode" | "countryCode">;
+type AddressChanges = Partial<Pick<AddressShape, "line2" | "countryCode" | "defaultShipping">>;
+/** What an admin's product writes answer: the product's own fields, the price in minor units. */
+interface ProductShape {
+  id: string;
+  name: string;
+  description: string;
+  priceCents: number;
+  currency: string;
+  stock: number;
+  attributes: OptionShape[];
+}
+interface ProductChanges {
+  name?: string;
+  description?: string;
+  priceCents?: number;
+  attributes?: OptionShape[];
+}
+
 /** A search as a storefront asks it: text, a category, a price ceiling in minor units, option values, cheapest first. */
 interface SearchRequest {
   query: string;
@@ -88,6 +119,9 @@ interface Customer {
   accessToken: string;
   refreshToken: string;
   orderIds: string[];
+  addressIds: string[];
+  /** Made through this skin (createProduct), so each skin's answers name its own. */
+  productIds: string[];
 }
 
 /** Everything a storefront does, as one skin does it. */
@@ -112,6 +146,20 @@ interface Storefront {
   clearCart(token: string): Promise<Answer<CartShape>>;
   cart(token: string): Promise<Answer<CartShape>>;
   checkout(token: string): Promise<Answer<OrderShape>>;
+  /** Checkout shipped to an entry of the caller's address book. */
+  checkoutTo(token: string, shippingAddressId: string): Promise<Answer<OrderShape & ShippedShape>>;
+  cancelOrder(token: string, id: string): Promise<Answer<OrderShape>>;
+  updateProfile(token: string, changes: { name?: string; email?: string }): Promise<Answer<AccountShape>>;
+  addresses(token: string): Promise<Answer<AddressShape[]>>;
+  addAddress(token: string, address: AddressFields): Promise<Answer<AddressShape>>;
+  updateAddress(token: string, id: string, changes: AddressChanges): Promise<Answer<AddressShape>>;
+  /** GraphQL answers true, REST the address as it was: both as whether that address went. */
+  deleteAddress(token: string, id: string): Promise<Answer<{ deleted: boolean }>>;
+  /** An admin's catalogue writes, prices in minor units (GraphQL's decimal price converted for it). */
+  createProduct(token: string, product: Omit<ProductShape, "id" | "attributes">): Promise<Answer<ProductShape>>;
+  updateProduct(token: string, id: string, changes: ProductChanges): Promise<Answer<ProductShape>>;
+  adjustStock(token: string, productId: string, delta: number): Promise<Answer<ProductShape>>;
+  product(id: string): Promise<Answer<ProductShape>>;
   /** A guest's: no login, the guest cart's token in X-Cart-Token ("" for none yet). */
   guestAddToCart(cartToken: string, productId: string, quantity: number): Promise<Answer<CartShape & GuestToken>>;
   guestCart(cartToken: string): Promise<Answer<CartShape>>;
@@ -122,6 +170,10 @@ interface Storefront {
   mergeGuestCart(token: string, cartToken: string): Promise<Answer<CartShape>>;
   myOrders(token: string): Promise<Answer<OrderShape[]>>;
   order(token: string, id: string): Promise<Answer<OrderShape>>;
+}
+
+interface ShippedShape {
+  shippingAddress: { city: string; countryCode: string } | null;
 }
 
 interface GuestToken {
@@ -157,6 +209,8 @@ const CART = `lines { productId variantId sku ${OPTIONS} name quantity unitPrice
   totalCents currency`;
 const ORDER = `id accountId status totalCents currency
   products { id variantId sku ${OPTIONS} name priceCents quantity }`;
+const ADDRESS = `id name line1 line2 city postalCode countryCode defaultShipping defaultBilling`;
+const PRODUCT = `id name description priceCents currency stock attributes { name value }`;
 
 interface GraphQLSession {
   account: AccountShape;
@@ -342,6 +396,97 @@ const graphqlStorefront: Storefront = {
       (session: { cart: CartShape }) => session,
       cartTokenHeader(cartToken),
     ),
+  checkoutTo: (token, shippingAddressId) =>
+    graphqlAnswer(
+      `mutation($a: String) { checkout(shippingAddressId: $a) { ${ORDER} shippingAddress { city countryCode } } }`,
+      { a: shippingAddressId },
+      token,
+      "checkout",
+      (order: GraphQLOrder & ShippedShape) => ({ ...orderOfGraphQL(order), shippingAddress: order.shippingAddress }),
+    ),
+  cancelOrder: (token, id) =>
+    graphqlAnswer(
+      `mutation($id: String!) { cancelOrder(id: $id) { ${ORDER} } }`,
+      { id },
+      token,
+      "cancelOrder",
+      orderOfGraphQL,
+    ),
+  updateProfile: (token, changes) =>
+    graphqlAnswer(
+      `mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { id name email role } }`,
+      { i: changes },
+      token,
+      "updateProfile",
+      (account: AccountShape) => account,
+    ),
+  addresses: (token) =>
+    graphqlAnswer(
+      `{ me { addresses { ${ADDRESS} } } }`,
+      {},
+      token,
+      "me",
+      (me: { addresses: AddressShape[] }) => me.addresses,
+    ),
+  addAddress: (token, address) =>
+    graphqlAnswer(
+      `mutation($i: AddressInput!) { addAddress(input: $i) { ${ADDRESS} } }`,
+      { i: address },
+      token,
+      "addAddress",
+      (added: AddressShape) => added,
+    ),
+  updateAddress: (token, id, changes) =>
+    graphqlAnswer(
+      `mutation($id: String!, $i: UpdateAddressInput!) { updateAddress(id: $id, input: $i) { ${ADDRESS} } }`,
+      { id, i: changes },
+      token,
+      "updateAddress",
+      (changed: AddressShape) => changed,
+    ),
+  deleteAddress: (token, id) =>
+    graphqlAnswer(
+      `mutation($id: String!) { deleteAddress(id: $id) }`,
+      { id },
+      token,
+      "deleteAddress",
+      (deleted: boolean) => ({
+        deleted,
+      }),
+    ),
+  createProduct: (token, { priceCents, ...product }) =>
+    graphqlAnswer(
+      `mutation($p: ProductInput!) { createProduct(product: $p) { ${PRODUCT} } }`,
+      { p: { ...product, price: priceCents / 100 } },
+      token,
+      "createProduct",
+      (created: ProductShape) => created,
+    ),
+  updateProduct: (token, id, { priceCents, ...changes }) =>
+    graphqlAnswer(
+      `mutation($id: String!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { ${PRODUCT} } }`,
+      // GraphQL's price is decimal: 13.5 USD for 1350 cents (the suite's products are in USD).
+      { id, i: { ...changes, ...(priceCents === undefined ? {} : { price: priceCents / 100 }) } },
+      token,
+      "updateProduct",
+      (updated: ProductShape) => updated,
+    ),
+  adjustStock: (token, productId, delta) =>
+    graphqlAnswer(
+      `mutation($p: String!, $d: SafeInt!) { adjustStock(productId: $p, delta: $d) { ${PRODUCT} } }`,
+      { p: productId, d: delta },
+      token,
+      "adjustStock",
+      (adjusted: ProductShape) => adjusted,
+    ),
+  product: (id) =>
+    graphqlAnswer(
+      `query($id: String!) { product(id: $id) { ${PRODUCT} } }`,
+      { id },
+      undefined,
+      "product",
+      (found: ProductShape) => found,
+    ),
   mergeGuestCart: (token, cartToken) =>
     graphqlAnswer(
       `mutation { mergeGuestCart { ${CART} } }`,
@@ -400,6 +545,28 @@ const sessionOfRest = (session: RestSession): SessionShape & Tokens => ({
 });
 
 const accountOfRest = ({ id, name, email, role }: AccountShape): AccountShape => ({ id, name, email, role });
+
+const addressOfRest = (address: AddressShape): AddressShape => ({
+  id: address.id,
+  name: address.name,
+  line1: address.line1,
+  line2: address.line2,
+  city: address.city,
+  postalCode: address.postalCode,
+  countryCode: address.countryCode,
+  defaultShipping: address.defaultShipping,
+  defaultBilling: address.defaultBilling,
+});
+
+const productOfRest = (product: ProductShape): ProductShape => ({
+  id: product.id,
+  name: product.name,
+  description: product.description,
+  priceCents: product.priceCents,
+  currency: product.currency,
+  stock: product.stock,
+  attributes: product.attributes.map(({ name, value }) => ({ name, value })),
+});
 
 const optionsOfRest = (options: OptionShape[]): OptionShape[] => options.map(({ name, value }) => ({ name, value }));
 
@@ -516,6 +683,31 @@ const restStorefront: Storefront = {
     if (cartError) return { error: { code: cartError.code, reason: cartError.reason, field: cartError.field } };
     return { data: { cart: cartOfRest(cart!) } };
   },
+  checkoutTo: (token, shippingAddressId) =>
+    restAnswer("POST", "/checkout", { token, body: { shippingAddressId } }, (order: RestOrder & ShippedShape) => ({
+      ...orderOfRest(order),
+      shippingAddress: order.shippingAddress && {
+        city: order.shippingAddress.city,
+        countryCode: order.shippingAddress.countryCode,
+      },
+    })),
+  cancelOrder: (token, id) => restAnswer("POST", `/order/${encodeURIComponent(id)}/cancel`, { token }, orderOfRest),
+  updateProfile: (token, changes) => restAnswer("PATCH", "/me", { token, body: changes }, accountOfRest),
+  addresses: (token) =>
+    restAnswer("GET", "/me/addresses", { token }, (addresses: AddressShape[]) => addresses.map(addressOfRest)),
+  addAddress: (token, address) => restAnswer("POST", "/me/addresses", { token, body: address }, addressOfRest),
+  updateAddress: (token, id, changes) =>
+    restAnswer("PATCH", `/me/addresses/${encodeURIComponent(id)}`, { token, body: changes }, addressOfRest),
+  deleteAddress: (token, id) =>
+    restAnswer("DELETE", `/me/addresses/${encodeURIComponent(id)}`, { token }, (gone: AddressShape) => ({
+      deleted: gone.id === id,
+    })),
+  createProduct: (token, product) => restAnswer("POST", "/product", { token, body: product }, productOfRest),
+  updateProduct: (token, id, changes) =>
+    restAnswer("PATCH", `/product/${encodeURIComponent(id)}`, { token, body: changes }, productOfRest),
+  adjustStock: (token, productId, delta) =>
+    restAnswer("POST", `/product/${encodeURIComponent(productId)}/stock`, { token, body: { delta } }, productOfRest),
+  product: (id) => restAnswer("GET", `/product/${encodeURIComponent(id)}`, {}, productOfRest),
   mergeGuestCart: (token, cartToken) =>
     restAnswer("POST", "/cart/merge", { token, headers: cartTokenHeader(cartToken) }, cartOfRest),
 };
@@ -927,6 +1119,152 @@ const steps: Step[] = [
     },
   },
   {
+    name: "update the profile: a new name; a malformed email refused, naming email",
+    run: async (storefront, customer) => ({
+      renamed: await storefront.updateProfile(customer.accessToken, { name: "Parity Shopper Renamed" }),
+      badEmail: await storefront.updateProfile(customer.accessToken, { email: "not-an-email" }),
+      me: await storefront.me(customer.accessToken),
+    }),
+    check: (answer) =>
+      expect(answer).toMatchObject({
+        renamed: { data: { id: "<account id>", name: "Parity Shopper Renamed", email: "<email>" } },
+        badEmail: errorOf({ code: "BAD_USER_INPUT", field: "email" }),
+        me: { data: { name: "Parity Shopper Renamed", email: "<email>" } },
+      }),
+  },
+  {
+    name: "an address book: add two (the first is the default), change one to the default, list; a bad country refused",
+    run: async (storefront, customer) => {
+      const token = customer.accessToken;
+      const berlin = {
+        name: "Ada",
+        line1: "Unter den Linden 1",
+        city: "Berlin",
+        postalCode: "10117",
+        countryCode: "de",
+      };
+      const home = await storefront.addAddress(token, berlin);
+      const work = await storefront.addAddress(token, { ...berlin, line1: "Friedrichstrasse 2" });
+      for (const added of [home, work]) if ("data" in added) customer.addressIds.push(added.data.id);
+      const badCountry = await storefront.addAddress(token, { ...berlin, countryCode: "XX" });
+      const changed = await storefront.updateAddress(token, customer.addressIds[1]!, {
+        line2: "3rd floor",
+        defaultShipping: true,
+      });
+      const unknown = await storefront.updateAddress(token, newId(), { line2: "nowhere" });
+      return { home, work, badCountry, changed, unknown, book: await storefront.addresses(token) };
+    },
+    check: (answer) => {
+      const home = { id: "<address 1>", countryCode: "DE", line2: "", defaultShipping: true, defaultBilling: true };
+      const work = { id: "<address 2>", line1: "Friedrichstrasse 2", defaultShipping: false, defaultBilling: false };
+      expect(answer).toMatchObject({
+        home: { data: home },
+        work: { data: work },
+        badCountry: errorOf({ code: "BAD_USER_INPUT", reason: "COUNTRY_UNKNOWN", field: "countryCode" }),
+        changed: { data: { ...work, line2: "3rd floor", defaultShipping: true } },
+        unknown: errorOf({ code: "NOT_FOUND", reason: "ADDRESS_NOT_FOUND" }),
+        book: {
+          data: [
+            { ...home, defaultShipping: false },
+            { ...work, line2: "3rd floor", defaultShipping: true },
+          ],
+        },
+      });
+    },
+  },
+  {
+    name: "checkout shipped to an address of the book, which then goes; the order is cancelled, and only once",
+    run: async (storefront, customer, { products }) => {
+      const token = customer.accessToken;
+      await storefront.addToCart(token, products.socks, 2);
+      const order = await storefront.checkoutTo(token, customer.addressIds[1]!);
+      if ("data" in order) customer.orderIds.push(order.data.id);
+      const id = customer.orderIds.at(-1)!;
+      return {
+        order,
+        deleted: await storefront.deleteAddress(token, customer.addressIds[1]!),
+        cancelled: await storefront.cancelOrder(token, id),
+        again: await storefront.cancelOrder(token, id),
+        book: await storefront.addresses(token),
+      };
+    },
+    check: (answer, { products }) =>
+      expect(answer).toMatchObject({
+        order: {
+          data: {
+            id: "<order 3>",
+            status: "PENDING_PAYMENT",
+            totalCents: 2500,
+            lines: [{ productId: products.socks, quantity: 2 }],
+            shippingAddress: { city: "Berlin", countryCode: "DE" },
+          },
+        },
+        deleted: { data: { deleted: true } },
+        cancelled: { data: { id: "<order 3>", status: "CANCELLED" } },
+        again: errorOf({ code: "CONFLICT", reason: "ORDER_NOT_CANCELLABLE" }),
+        book: { data: [{ id: "<address 1>" }] },
+      }),
+  },
+  {
+    name: "an admin makes a product, changes it and its stock; a customer may not; bad changes refused, writing nothing",
+    run: async (storefront, customer) => {
+      const admin = shop.adminToken;
+      const made = await storefront.createProduct(admin, {
+        name: "Parity mug",
+        description: "Stoneware",
+        priceCents: 1200,
+        currency: "USD",
+        stock: 5,
+      });
+      if ("data" in made) customer.productIds.push(made.data.id);
+      const id = customer.productIds.at(-1)!;
+      const material = [{ name: "Material", value: "Stoneware" }];
+      return {
+        made,
+        updated: await storefront.updateProduct(admin, id, {
+          name: "Parity mug, large",
+          priceCents: 1350,
+          attributes: material,
+        }),
+        stocked: await storefront.adjustStock(admin, id, 7),
+        byCustomer: await storefront.updateProduct(customer.accessToken, id, { name: "Mine" }),
+        anonymous: await storefront.updateProduct("", id, { name: "Mine" }),
+        emptyName: await storefront.updateProduct(admin, id, { name: "" }),
+        badAttribute: await storefront.updateProduct(admin, id, { attributes: [{ name: "a=b", value: "c" }] }),
+        unknown: await storefront.updateProduct(admin, newId(), { name: "Nobody's" }),
+        malformed: await storefront.updateProduct(admin, "not-a-product", { name: "Nobody's" }),
+        belowZero: await storefront.adjustStock(admin, id, -100),
+        customerStock: await storefront.adjustStock(customer.accessToken, id, 1),
+        after: await storefront.product(id),
+      };
+    },
+    check: (answer) => {
+      const changed = {
+        id: "<product 1>",
+        name: "Parity mug, large",
+        description: "Stoneware",
+        priceCents: 1350,
+        currency: "USD",
+        stock: 5,
+        attributes: [{ name: "Material", value: "Stoneware" }],
+      };
+      expect(answer).toEqual({
+        made: { data: { ...changed, name: "Parity mug", priceCents: 1200, attributes: [] } },
+        updated: { data: changed },
+        stocked: { data: { ...changed, stock: 12 } },
+        byCustomer: errorOf({ code: "FORBIDDEN", reason: "ADMIN_REQUIRED" }),
+        anonymous: errorOf({ code: "UNAUTHENTICATED", reason: "LOGIN_REQUIRED" }),
+        emptyName: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "name" }),
+        badAttribute: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "attributes.name" }),
+        unknown: errorOf({ code: "NOT_FOUND", reason: "PRODUCT_NOT_FOUND", field: "id" }),
+        malformed: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "id" }),
+        belowZero: errorOf({ code: "CONFLICT", reason: "INSUFFICIENT_STOCK", field: "delta" }),
+        customerStock: errorOf({ code: "FORBIDDEN", reason: "ADMIN_REQUIRED" }),
+        after: { data: { ...changed, stock: 12 } },
+      });
+    },
+  },
+  {
     name: "refresh",
     run: async (storefront, customer) => keepSession(customer, await storefront.refresh(customer.refreshToken)),
     check: (answer) => expect(answer).toMatchObject(session),
@@ -950,6 +1288,8 @@ function anonymised(answer: unknown, customer: Customer): unknown {
     [customer.id, "<account id>"],
     [customer.email, "<email>"],
     ...customer.orderIds.map((id, index): [string, string] => [id, `<order ${index + 1}>`]),
+    ...customer.addressIds.map((id, index): [string, string] => [id, `<address ${index + 1}>`]),
+    ...customer.productIds.map((id, index): [string, string] => [id, `<product ${index + 1}>`]),
   ]);
   return JSON.parse(JSON.stringify(answer), (_key, value: unknown) =>
     typeof value === "string" ? (own.get(value) ?? value) : value,
@@ -964,6 +1304,8 @@ function newCustomer(skin: string): Customer {
     accessToken: "",
     refreshToken: "",
     orderIds: [],
+    addressIds: [],
+    productIds: [],
   };
 }
 

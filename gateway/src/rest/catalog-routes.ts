@@ -191,6 +191,63 @@ export function catalogRoutes(): Route[] {
       },
     },
     {
+      method: "PATCH",
+      path: "/product/{id}",
+      operation: {
+        operationId: "updateProduct",
+        tags: ["catalog"],
+        summary: "Change a product's name, description, price, currency, category or attributes (admins only)",
+        security: bearer,
+        parameters: [idParameter("id", "Product id")],
+        requestBody: bodyOf("ProductChanges"),
+        responses: responses(
+          { status: 200, description: "The changed product", schema: ref("Product") },
+          [400, 401, 403, 404, 413],
+        ),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const product = await domain.updateProduct(context, {
+          id: request.params.id!,
+          name: optionalString(body, "name"),
+          description: optionalString(body, "description"),
+          priceCents: optionalInteger(body, schemas.ProductChanges, "priceCents"),
+          currency: optionalString(body, "currency"),
+          categoryId: optionalString(body, "categoryId"),
+          attributes:
+            body.attributes === undefined || body.attributes === null
+              ? undefined
+              : { attributes: optionsOf(body, "attributes") },
+        });
+        return ok(product);
+      },
+    },
+    {
+      method: "POST",
+      path: "/product/{id}/stock",
+      operation: {
+        operationId: "adjustStock",
+        tags: ["catalog"],
+        summary: "Add units to (or, negative, take them from) a variant's stock on hand (admins only)",
+        security: bearer,
+        parameters: [idParameter("id", "Product id")],
+        requestBody: bodyOf("StockAdjustment"),
+        responses: responses(
+          { status: 200, description: "The product with the new stock", schema: ref("Product") },
+          [400, 401, 403, 404, 409, 413],
+        ),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const product = await domain.adjustStock(context, {
+          productId: request.params.id!,
+          delta: requiredInteger(body, schemas.StockAdjustment, "delta"),
+          variantId: optionalString(body, "variantId"),
+        });
+        return ok(product);
+      },
+    },
+    {
       method: "GET",
       path: "/product/{id}",
       operation: {
@@ -308,6 +365,30 @@ export function catalogRoutes(): Route[] {
         ),
       },
       handle: async (context) => ok(await domain.listCategories(context)),
+    },
+    {
+      method: "POST",
+      path: "/categories",
+      operation: {
+        operationId: "createCategory",
+        tags: ["catalog"],
+        summary: "Create a category (admins only); 409 SLUG_TAKEN when another has its slug",
+        security: bearer,
+        requestBody: bodyOf("NewCategory"),
+        responses: responses(
+          { status: 201, description: "The new category", schema: ref("Category") },
+          [400, 401, 403, 404, 409, 413],
+        ),
+      },
+      async handle(context, request) {
+        const body = await request.jsonBody();
+        const category = await domain.createCategory(context, {
+          name: requiredString(body, "name"),
+          slug: optionalString(body, "slug"),
+          parentId: optionalString(body, "parentId"),
+        });
+        return created(category);
+      },
     },
     {
       method: "GET",

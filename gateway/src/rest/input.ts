@@ -6,9 +6,10 @@ import {
   type Page,
   type PostalAddress,
 } from "@polyscale/platform";
+import { PaymentKind, type RecordPaymentRequest } from "@polyscale/order";
 import { pageOf, type OrderAddressInput } from "../domain/index.js";
 import { pageParameters } from "./openapi.js";
-import type { IntegerSchema } from "./openapi-schemas.js";
+import { schemas, type IntegerSchema } from "./openapi-schemas.js";
 
 /**
  * Typed reads of JSON bodies and query strings. Each names the field it refuses, so REST answers BAD_USER_INPUT with
@@ -185,5 +186,19 @@ export function orderAddressesOfBody(body: Body): OrderAddressInput {
     shippingAddressId: optionalString(body, "shippingAddressId"),
     billingAddress: written("billingAddress"),
     billingAddressId: optionalString(body, "billingAddressId"),
+  };
+}
+
+const paymentKinds = { capture: PaymentKind.PAYMENT_KIND_CAPTURE, refund: PaymentKind.PAYMENT_KIND_REFUND } as const;
+
+/** A payment from a PaymentEvent body (the provider's webhook, an admin's POST /payments): kind capture or refund. */
+export function paymentOfBody(body: Body): RecordPaymentRequest {
+  return {
+    orderId: requiredString(body, "orderId"),
+    kind: paymentKinds[oneOf(requiredString(body, "kind"), "kind", ["capture", "refund"] as const)],
+    amountCents: requiredInteger(body, schemas.PaymentEvent, "amountCents"),
+    currency: requiredString(body, "currency"),
+    provider: requiredString(body, "provider"),
+    providerReference: requiredString(body, "providerReference"),
   };
 }

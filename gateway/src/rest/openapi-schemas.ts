@@ -427,6 +427,49 @@ export const schemas = {
       },
     },
   },
+  ProductChanges: {
+    type: "object",
+    description: "Only the fields given change (GraphQL's UpdateProductInput, with the price in minor units).",
+    properties: {
+      name: { type: "string" },
+      description: { type: "string" },
+      priceCents: {
+        ...money,
+        maximum: LIMITS.priceMinor,
+        description: "The default variant's price, in `currency` when given, else in the product's.",
+      },
+      currency: { type: "string", description: "ISO 4217." },
+      categoryId: { type: "string", description: "Empty removes the category." },
+      attributes: {
+        type: "array",
+        items: schemaRef("ProductAttribute"),
+        description: "Replace all of the product's attributes ([] removes them); rules as NewProduct's.",
+      },
+    },
+  },
+  StockAdjustment: {
+    type: "object",
+    required: ["delta"],
+    properties: {
+      delta: {
+        type: "integer",
+        format: "int64",
+        minimum: Number.MIN_SAFE_INTEGER,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: "Units added to the stock on hand, not 0; negative takes units away (never below zero).",
+      },
+      variantId: variantIdProperty,
+    },
+  },
+  NewCategory: {
+    type: "object",
+    required: ["name"],
+    properties: {
+      name: { type: "string" },
+      slug: { type: "string", description: "Derived from the name when absent." },
+      parentId: { type: "string", format: "uuid" },
+    },
+  },
   SearchResult: {
     type: "object",
     properties: {

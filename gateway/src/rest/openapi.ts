@@ -15,7 +15,7 @@ const tags = {
   catalog: "Products, categories and search; product writes and stock levels for admins.",
   cart: "The signed-in customer's cart.",
   orders: "Checkout, orders placed for an account, reading, listing and cancelling them.",
-  payments: "The payment provider's callback.",
+  payments: "The payment provider's callback, and payments recorded by admins.",
 } as const;
 
 /** One OpenAPI operation: what a route states about itself beside its method and path. */

@@ -208,5 +208,21 @@ export function orderRoutes(): Route[] {
       },
       handle: async (context, request) => ok(orderBody(await domain.cancelOrder(context, request.params.id!))),
     },
+    {
+      method: "POST",
+      path: "/order/{id}/fulfil",
+      operation: {
+        operationId: "markFulfilled",
+        tags: ["orders"],
+        summary: "Mark a paid order fulfilled (admins only); 409 ORDER_STATUS_CONFLICT in another status",
+        security: bearer,
+        parameters: [idParameter("id", "Order id")],
+        responses: responses(
+          { status: 200, description: "The fulfilled order", schema: ref("Order") },
+          [400, 401, 403, 404, 409],
+        ),
+      },
+      handle: async (context, request) => ok(orderBody(await domain.markFulfilled(context, request.params.id!))),
+    },
   ];
 }

@@ -3,6 +3,7 @@ import { addressRoutes } from "./address-routes.js";
 import { cartRoutes } from "./cart-routes.js";
 import { catalogRoutes } from "./catalog-routes.js";
 import { orderRoutes } from "./order-routes.js";
+import { paymentRoutes } from "./payment-routes.js";
 import type { Route } from "./router.js";
 import { sessionRoutes } from "./session-routes.js";
 import { paymentWebhookRoute } from "./webhooks.js";
@@ -16,6 +17,7 @@ export function restRoutes(options: { paymentWebhookSecret: string }): Route[] {
     ...catalogRoutes(),
     ...cartRoutes(),
     ...orderRoutes(),
+    ...paymentRoutes(),
     paymentWebhookRoute(options.paymentWebhookSecret),
   ];
 }

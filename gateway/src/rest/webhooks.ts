@@ -1,13 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { PaymentKind } from "@polyscale/order";
 import { unauthenticated } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { orderBody } from "./representations.js";
 import * as domain from "../domain/index.js";
 import { parseJsonObject } from "../http/request-body.js";
-import { oneOf, requiredInteger, requiredString } from "./input.js";
+import { paymentOfBody } from "./input.js";
 import { anonymous, bodyOf, ref, responses } from "./openapi.js";
-import { schemas } from "./openapi-schemas.js";
 import { ok, type Route } from "./router.js";
 
 export const SIGNATURE_HEADER = "x-polyscale-signature";
@@ -25,8 +23,6 @@ export function hasValidSignature(secret: string, body: Buffer, header: string |
   return timingSafeEqual(expected, Buffer.from(match[1]!, "hex"));
 }
 
-const kinds = { capture: PaymentKind.PAYMENT_KIND_CAPTURE, refund: PaymentKind.PAYMENT_KIND_REFUND } as const;
-
 /**
  * POST /webhooks/payments: the payment provider reports a capture or refund. The signature is checked before the body
  * is even parsed; the ledger is idempotent by (provider, providerReference), so replays record nothing new.
@@ -42,14 +38,7 @@ export async function receivePaymentWebhook(
     throw unauthenticated("INVALID_SIGNATURE", `missing or invalid ${SIGNATURE_HEADER}`);
   }
   const body = parseJsonObject(rawBody);
-  const order = await domain.recordProviderPayment(context, {
-    orderId: requiredString(body, "orderId"),
-    kind: kinds[oneOf(requiredString(body, "kind"), "kind", ["capture", "refund"] as const)],
-    amountCents: requiredInteger(body, schemas.PaymentEvent, "amountCents"),
-    currency: requiredString(body, "currency"),
-    provider: requiredString(body, "provider"),
-    providerReference: requiredString(body, "providerReference"),
-  });
+  const order = await domain.recordProviderPayment(context, paymentOfBody(body));
   return orderBody(order);
 }
 
