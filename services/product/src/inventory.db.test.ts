@@ -1,4 +1,4 @@
-import { LIMITS, newId } from "@polyscale/platform";
+import { LIMITS, newId, onEventsCommitted } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProductService } from "./service.js";
@@ -285,6 +285,28 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
       field: "productId",
     });
     // Creation and the two successful adjustments, nothing for the refused one.
+    expect(await eventsOf(product.id)).toEqual(["product.created", "product.stock_changed", "product.stock_changed"]);
+  });
+
+  it("wakes the outbox relays only after a stock change that wrote events, not after a refused or repeated one", async () => {
+    const product = await createProduct(1);
+    let wakeUps = 0;
+    const stopListening = onEventsCommitted(() => (wakeUps += 1));
+    try {
+      const orderId = newId();
+      await service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 1 }] });
+      expect(wakeUps).toBe(1);
+      // The repeat answers the existing reservation; the others are refused: none writes an event, so a relay woken
+      // for them would only look at the outbox and find nothing (a sold-out race's many refusals did that).
+      await service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 1 }] });
+      await rejection(service.reserveStock({ orderId: newId(), lines: [{ productId: product.id, quantity: 1 }] }));
+      await rejection(service.adjustStock({ productId: product.id, delta: -1 }));
+      expect(wakeUps).toBe(1);
+      await service.adjustStock({ productId: product.id, delta: 1 });
+      expect(wakeUps).toBe(2);
+    } finally {
+      stopListening();
+    }
     expect(await eventsOf(product.id)).toEqual(["product.created", "product.stock_changed", "product.stock_changed"]);
   });
 

@@ -39,9 +39,16 @@ export const EVENT_STREAM_LIMITS = {
   num_replicas: 1,
 } satisfies Partial<StreamConfig>;
 
-/** Opens a NATS connection that reconnects forever; rejects when the broker cannot be reached now. */
-export function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+/**
+ * Opens a NATS connection that reconnects forever; rejects when the broker cannot be reached now. `noAsyncTraces`
+ * makes requests (a JetStream publish is one) skip recording where they were made for their errors' stacks.
+ */
+export function connectNats(
+  url: string,
+  name: string,
+  options: { noAsyncTraces?: boolean } = {},
+): Promise<NatsConnection> {
+  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...options });
 }
 
 /**
@@ -152,7 +159,9 @@ export class JetStreamPublisher implements EventPublisher {
   private async open(): Promise<void> {
     while (!this.closing) {
       try {
-        this.connection = await connectNats(this.options.url, this.options.name);
+        // A publish is a request, which otherwise builds two Error objects (stack traces) for context it may never
+        // need: about a tenth of the relay's CPU per event. A failed publish is logged by its message and retried.
+        this.connection = await connectNats(this.options.url, this.options.name, { noAsyncTraces: true });
         break;
       } catch (error) {
         await this.pause(this.outage.failed(error));

@@ -45,7 +45,7 @@ export async function insertOrderWithinHolds(
   const productIds = order.lines.map((line) => line.productId);
   const quantities = order.lines.map((line) => line.quantity);
   // outboxRows wakes the relays through afterCommit; outside a transaction this statement is the commit, so the
-  // wake-up is passed on only once it has run.
+  // wake-up is passed on only once it has run, and only when it stored the order (and so its event).
   const wakeUps: Array<() => void> = [];
   const events = outboxRows(
     { query: db.query.bind(db), afterCommit: (callback) => void wakeUps.push(callback) },
@@ -127,11 +127,12 @@ export async function insertOrderWithinHolds(
       order.lines.map((line) => JSON.stringify(line.options)),
     ],
   );
-  for (const wakeUp of wakeUps) db.afterCommit(wakeUp);
   const { unpaidOrders, units, ...stored } = result.rows[0]!;
   if (stored.id === undefined || stored.id === null) {
+    // Refused: no event was written, so the relays have nothing to look for.
     return { kind: "overHolds", holds: { unpaidOrders, unitsByProduct: new Map(Object.entries(units)) } };
   }
+  for (const wakeUp of wakeUps) db.afterCommit(wakeUp);
   return { kind: "stored", order: { ...(stored as OrderRow), lines: [...order.lines], payments: [] } };
 }
 

@@ -71,6 +71,8 @@ export async function reserveStock(
     ordered.map((line) => ({ productId: line.productId, variantId: line.variantId, delta: -line.quantity })),
     { cause: "reserved", orderId },
     [orderId],
+    // The events are written only with the reservation.
+    ([reserved]) => Boolean(reserved?.created_at),
   );
   if (result?.created_at && result.updated_at) {
     return {

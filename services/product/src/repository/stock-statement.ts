@@ -52,8 +52,10 @@ export const TOTALS_AND_EVENTS = `totals AS (
 
 /**
  * Runs a stock statement (LOCKED_AND_CHANGE, its own CTEs ending in `updated`, TOTALS_AND_EVENTS, its SELECT) with
- * the changes and their product.stock_changed events as $1–$13 and `extra` from $14 on, then wakes the relays once
- * it has committed (outside a transaction the statement is the commit, so the wake-up follows it).
+ * the changes and their product.stock_changed events as $1–$13 and `extra` from $14 on, then, when `wroteEvents` says
+ * its rows show events were written, wakes the relays once it has committed (outside a transaction the statement is
+ * the commit, so the wake-up follows it). A refused change writes none, and waking the relay for it cost a batch that
+ * found nothing (a sold-out product's refusals are most of a checkout race's calls at its end).
  */
 export async function stockStatement<Row extends Record<string, unknown>>(
   db: Queryable,
@@ -61,6 +63,7 @@ export async function stockStatement<Row extends Record<string, unknown>>(
   changes: readonly StockChange[],
   event: StockChangeCause,
   extra: unknown[],
+  wroteEvents: (rows: readonly Row[]) => boolean,
 ): Promise<Row[]> {
   const wakeUps: Array<() => void> = [];
   const rows = outboxRows(
@@ -95,7 +98,7 @@ export async function stockStatement<Row extends Record<string, unknown>>(
     `"time":${JSON.stringify(TIME_STAND_IN)}`,
     ...extra,
   ]);
-  for (const wakeUp of wakeUps) db.afterCommit(wakeUp);
+  if (wroteEvents(result.rows)) for (const wakeUp of wakeUps) db.afterCommit(wakeUp);
   return result.rows;
 }
 
@@ -135,6 +138,8 @@ export async function changeStock(
     changes,
     event,
     [event.ceiling ?? null],
+    // One event per updated variant.
+    (updated) => updated.length > 0,
   );
   return rows.map((row) => row.id);
 }

@@ -124,7 +124,9 @@ export class CachedSearchEngine implements SearchEngine {
   /** Drops every result and keeps any search still being computed from keeping its result. */
   private forget(): void {
     this.generation += 1;
-    this.results.clear();
+    // LRUCache.clear() fills arrays of all `entries` slots, however few are used: on every product event and commit
+    // that cost the product service about 4 % of its CPU during a checkout race, with nothing cached.
+    if (this.results.size > 0) this.results.clear();
   }
 
   /**
