@@ -12,7 +12,7 @@ import { ACCESS_TOKEN_KEY } from "./access-token.js";
 import { REQUEST_ID_KEY } from "./context.js";
 import { fromGrpcError } from "./errors.js";
 import { grpcTransport, type GrpcTransport } from "./grpc-tls.js";
-import type { RequestOf, ResponseOf } from "./grpc-server.js";
+import type { RequestOf, ResponseOf } from "./grpc-binding.js";
 
 /** What a caller passes along: its request id and its own deadline, which outgoing calls must not outlive. */
 export interface CallContext {

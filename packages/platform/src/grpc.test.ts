@@ -7,13 +7,8 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError, failedPrecondition, invalidArgument, unavailable } from "./errors.js";
 import { checkHealth, createGrpcClient } from "./grpc-client.js";
-import {
-  bindService,
-  startGrpcServer,
-  type Handlers,
-  type ResponseStream,
-  type RunningGrpcServer,
-} from "./grpc-server.js";
+import { bindService, type Handlers, type ResponseStream } from "./grpc-binding.js";
+import { startGrpcServer, type RunningGrpcServer } from "./grpc-server.js";
 import { createLogger } from "./logger.js";
 import { freePort } from "@polyscale/tools/ports";
 

@@ -3,6 +3,7 @@ export * from "./context.js";
 export * from "./database.js";
 export * from "./errors.js";
 export * from "./grpc-client.js";
+export * from "./grpc-binding.js";
 export * from "./grpc-server.js";
 export * from "./grpc-tls.js";
 export * from "./ids.js";
