@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { letPostgresUserIn, startEmbeddedPostgres } from "./embedded-postgres.js";
+import { startEmbeddedPostgres } from "./embedded-postgres.js";
+import { letPostgresUserIn } from "./embedded-postgres-cluster.js";
 
 // Seen: as root, a DATA_DIR under /root failed in initdb with "could not access directory …: Permission denied".
 describe.runIf(process.getuid?.() === 0)("the embedded PostgreSQL on a root machine", () => {

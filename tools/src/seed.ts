@@ -21,13 +21,8 @@ import {
   lockHolder,
   type LockHolder,
 } from "./data-dir-lock.js";
-import {
-  DEFAULT_EMBEDDED_POSTGRES_PORT,
-  embeddedPostgresPassword,
-  embeddedPostgresUrl,
-  startEmbeddedPostgres,
-  type EmbeddedPostgres,
-} from "./embedded-postgres.js";
+import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
+import { embeddedPostgresPassword, embeddedPostgresUrl } from "./embedded-postgres-cluster.js";
 import { repositoryRoot, settingsOrExit } from "./system.js";
 
 const seedScript = path.join(repositoryRoot, "services/product/dist/seed.js");
