@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { renderMarkdown, type BenchReport } from "./report.js";
 import { parseArguments } from "./settings.js";
-import { integrityChecks, judgeTargets, summarize } from "./summary.js";
+import { integrityChecks } from "./integrity.js";
+import { summarize } from "./summary.js";
+import { judgeTargets } from "./targets.js";
 import { sampleRun } from "./test-support.js";
 
 function reportOf(raw = sampleRun, loadAverage = { atStart: 0.5, atEnd: 0.7 }): BenchReport {

@@ -38,3 +38,8 @@ export function median(values: readonly number[]): number {
 export function ratio(a: number, b: number): number {
   return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : Number.NaN;
 }
+
+/** The sum of what pick reads from each item (0 for none). */
+export function sumOf<T>(items: readonly T[], pick: (item: T) => number): number {
+  return items.reduce((sum, item) => sum + pick(item), 0);
+}

@@ -1,10 +1,10 @@
 import type { ServiceName } from "@polyscale/tools/system";
 import type { CostedScenario, RoundsResult } from "./rounds.js";
-import { median, ratio } from "./stats.js";
+import { median, ratio, sumOf } from "./stats.js";
 
 /**
- * The figures reported: the median over rounds of each measured value (the JSON keeps every round), the targets of
- * bench/README.md judged against them, and the integrity checks that make the run fail.
+ * The figures reported: the median over rounds of each measured value (the JSON keeps every round); the targets of
+ * bench/README.md are judged against them in targets.ts, and integrity.ts checks what must hold in every run.
  */
 
 const MB = 1024 * 1024;
@@ -64,7 +64,6 @@ export interface Summary {
 
 const medianOf = <T>(items: readonly T[], pick: (item: T) => number | undefined) =>
   median(items.map((item) => pick(item) ?? Number.NaN));
-const sumOf = <T>(items: readonly T[], pick: (item: T) => number) => items.reduce((sum, item) => sum + pick(item), 0);
 
 /**
  * How much the floor of resident memory rose from the first half of the rounds to the second: the lowest reading of
@@ -78,6 +77,7 @@ export function floorGrowthPercent(afterRounds: readonly number[]): number {
   return (100 * (after - before)) / before;
 }
 
+/** The figures of a run: medians over its rounds, sums of its integrity counts, the worst round where a limit is on it. */
 export function summarize(result: RoundsResult): Summary {
   const rounds = result.rounds;
   const gatewayRps = medianOf(rounds, (r) => r.pointReads.gateway.requestsPerSecond);
@@ -181,134 +181,4 @@ export function summarize(result: RoundsResult): Summary {
       ]),
     ),
   };
-}
-
-export type Verdict = "PASS" | "MISS" | "n/a";
-
-export interface TargetRow {
-  target: string;
-  measured: string;
-  verdict: Verdict;
-}
-
-const judge = (value: number, ok: (value: number) => boolean): Verdict =>
-  Number.isFinite(value) ? (ok(value) ? "PASS" : "MISS") : "n/a";
-
-const fixed = (value: number, digits = 1, unit = "") =>
-  Number.isFinite(value) ? `${value.toFixed(digits)}${unit}` : "n/a";
-
-/** The targets of bench/README.md, one row each. */
-export function judgeTargets(summary: Summary, products: number): TargetRow[] {
-  const { pointReads, search, checkout, listing, memory } = summary;
-  const rows: TargetRow[] = [
-    {
-      target: "gateway ÷ direct gRPC ≥ 0.6 (point reads)",
-      measured: fixed(pointReads.gatewayOverGrpc, 2),
-      verdict: judge(pointReads.gatewayOverGrpc, (v) => v >= 0.6),
-    },
-    {
-      target: "direct gRPC ÷ pgbench ≥ 0.4 (point reads)",
-      measured: fixed(pointReads.grpcOverPgbench, 2),
-      verdict: judge(pointReads.grpcOverPgbench, (v) => v >= 0.4),
-    },
-    {
-      target: "search ÷ point reads ≥ 0.5 (both through the gateway, non-repeating mix)",
-      measured: fixed(search.overPointReads, 2),
-      verdict: judge(search.overPointReads, (v) => v >= 0.5),
-    },
-    {
-      target: `search p50 ≤ 5 ms (at 100,000 products; this run: ${products.toLocaleString("en-US")})`,
-      measured: fixed(search.p50, 1, " ms"),
-      verdict: judge(search.p50, (v) => v <= 5),
-    },
-    {
-      target: `search p99 ≤ 25 ms (at 100,000 products; this run: ${products.toLocaleString("en-US")})`,
-      measured: fixed(search.p99, 1, " ms"),
-      verdict: judge(search.p99, (v) => v <= 25),
-    },
-    {
-      target: "contended checkout: 0 units oversold",
-      measured: String(checkout.oversoldUnits),
-      verdict: checkout.oversoldUnits === 0 ? "PASS" : "MISS",
-    },
-    {
-      target: "contended checkout p99 ≤ 150 ms (worst round)",
-      measured: fixed(checkout.worstP99, 1, " ms"),
-      verdict: judge(checkout.worstP99, (v) => v <= 150),
-    },
-  ];
-  for (const [name, figures] of Object.entries(memory)) {
-    const limit = name === "gateway" ? 150 : 100;
-    rows.push({
-      target: `${name}: idle resident memory ≤ ${limit} MB`,
-      measured: fixed(figures.idleMb, 1, " MB"),
-      verdict: judge(figures.idleMb, (v) => v <= limit),
-    });
-  }
-  for (const [name, figures] of Object.entries(memory)) {
-    rows.push({
-      target: `${name}: resident memory grows < 10 % across rounds (floor, first half → second half)`,
-      measured: fixed(figures.growthPercent, 1, " %"),
-      verdict: judge(figures.growthPercent, (v) => v < 10),
-    });
-  }
-  const orderCalls = listing.callsPerQuery?.order ?? Number.NaN;
-  rows.push({
-    target: "nested listing: 1 order-service call per query (DataLoader batching)",
-    measured: listing.callsPerQuery ? fixed(orderCalls, 0) : "not reported by the gateway",
-    verdict: judge(orderCalls, (v) => v <= 1),
-  });
-  return rows;
-}
-
-export interface IntegrityCheck {
-  check: string;
-  passed: boolean;
-  detail: string;
-}
-
-/** What must hold in every run, quick or full: a failure makes the benchmark exit non-zero. */
-export function integrityChecks(result: RoundsResult): IntegrityCheck[] {
-  const rounds = result.rounds;
-  const checkout = (pick: (r: RoundsResult["rounds"][number]) => number) => sumOf(rounds, pick);
-  const loads = rounds.flatMap(
-    (r) =>
-      [
-        ["point reads via the gateway", r.pointReads.gateway.requests],
-        ["point reads via gRPC", r.pointReads.grpc.requests],
-        ["search", r.search.overall.requests],
-        ["contended checkout", r.checkout.orders],
-        ["nested listing", r.listing.queries],
-      ] as const,
-  );
-  const idle = loads.filter(([, requests]) => requests === 0).map(([name]) => name);
-  return [
-    {
-      check: "no unit oversold",
-      passed: checkout((r) => r.checkout.integrity.oversoldUnits) === 0,
-      detail: `${checkout((r) => r.checkout.integrity.oversoldUnits)} units`,
-    },
-    {
-      check: "no stock held or sold for a failed order",
-      passed: checkout((r) => r.checkout.integrity.failedButReservedUnits) === 0,
-      detail: `${checkout((r) => r.checkout.integrity.failedButReservedUnits)} units${
-        rounds.every((r) => r.checkout.integrity.reservationsComplete) ? "" : " (reservation list truncated at 1000)"
-      }`,
-    },
-    {
-      check: "initial stock = stock left + units sold, per product",
-      passed: checkout((r) => r.checkout.integrity.stockSumMismatchUnits) === 0,
-      detail: `${checkout((r) => r.checkout.integrity.stockSumMismatchUnits)} units off`,
-    },
-    {
-      check: "the order service's open orders hold exactly the units sold",
-      passed: checkout((r) => r.checkout.integrity.orderServiceMismatchUnits) === 0,
-      detail: `${checkout((r) => r.checkout.integrity.orderServiceMismatchUnits)} units off`,
-    },
-    {
-      check: "every scenario completed requests",
-      passed: idle.length === 0,
-      detail: idle.length === 0 ? "all did" : `none completed: ${[...new Set(idle)].join(", ")}`,
-    },
-  ];
 }

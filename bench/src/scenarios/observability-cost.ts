@@ -22,7 +22,7 @@ import type { BenchSystem } from "../bench-system.js";
 import type { BenchContext } from "../context.js";
 import type { LoadResult } from "../load.js";
 import { median, summarizeLatencies, type LatencySummary } from "../stats.js";
-import type { TargetRow } from "../summary.js";
+import { fixed, judge, type TargetRow } from "../targets.js";
 import { runContendedCheckout } from "./checkout.js";
 import { pointReadsViaGateway } from "./point-reads.js";
 
@@ -246,11 +246,6 @@ export function summarizeCost(rounds: ConfigurationRound[], skipped: Observabili
   };
 }
 
-const fixed = (value: number, digits: number, unit: string) =>
-  Number.isFinite(value) ? `${value.toFixed(digits)}${unit}` : "n/a";
-const within = (value: number, ok: (value: number) => boolean): TargetRow["verdict"] =>
-  Number.isFinite(value) ? (ok(value) ? "PASS" : "MISS") : "n/a";
-
 /** The targets of issue 14: the outbox and relay cost ≤ 10 % of checkout throughput; event lag p99 ≤ 100 ms. */
 export function observabilityTargets(cost: ObservabilityCost): TargetRow[] {
   const delivered = Math.min(
@@ -260,17 +255,17 @@ export function observabilityTargets(cost: ObservabilityCost): TargetRow[] {
     {
       target: "events on: contended checkout throughput ≤ 10 % below the baseline (same run)",
       measured: fixed(cost.eventsCheckoutCostPercent, 1, " %"),
-      verdict: within(cost.eventsCheckoutCostPercent, (v) => v <= 10),
+      verdict: judge(cost.eventsCheckoutCostPercent, (v) => v <= 10),
     },
     {
       target: "event lag p99 ≤ 100 ms (written → received by a subscriber, during checkout, worst round)",
       measured: fixed(cost.eventLagWorstP99, 1, " ms"),
-      verdict: within(cost.eventLagWorstP99, (v) => v <= 100),
+      verdict: judge(cost.eventLagWorstP99, (v) => v <= 100),
     },
     {
       target: "events on: every order.placed reached the subscriber",
       measured: fixed(100 * delivered, 1, " %"),
-      verdict: within(delivered, (v) => v === 1),
+      verdict: judge(delivered, (v) => v === 1),
     },
   ];
 }

@@ -16,7 +16,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { residentBytes } from "../process-stats.js";
-import type { TargetRow } from "../summary.js";
+import { fixed, judge, type TargetRow } from "../targets.js";
 
 export interface StartupResult {
   /** The commit measured (the repository's HEAD), abbreviated. */
@@ -129,8 +129,8 @@ const MB = 1024 * 1024;
 export function startupTargets(result: StartupResult): TargetRow[] {
   const row = (target: string, measured: number, unit: string, limit: number, digits = 1): TargetRow => ({
     target,
-    measured: `${measured.toFixed(digits)}${unit}`,
-    verdict: measured <= limit ? "PASS" : "MISS",
+    measured: fixed(measured, digits, unit),
+    verdict: judge(measured, (value) => value <= limit),
   });
   return [
     row("warm `npm start` to running ≤ 5 s", result.warmStartMs / 1000, " s", 5),
