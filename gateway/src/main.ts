@@ -11,7 +11,8 @@ import { RevocationChecker } from "./revocations.js";
 import { DEFAULT_PAYMENT_WEBHOOK_SECRET, gatewaySettings } from "./config.js";
 import { createGatewayServer } from "./server.js";
 import { closeServices, connectServices } from "./services.js";
-import { MemoryThrottleStore, RedisThrottleStore, Throttle } from "./throttle.js";
+import { MemoryThrottleStore, RedisThrottleStore } from "./throttle-stores.js";
+import { Throttle } from "./throttle.js";
 
 async function main(): Promise<void> {
   const config = readConfig(gatewaySettings);

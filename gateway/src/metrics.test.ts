@@ -9,7 +9,8 @@ import { createGraphQLHandler } from "./graphql/http.js";
 import { operationLabel } from "./metrics.js";
 import { sendError } from "./http/responses.js";
 import { closeServices, connectServices } from "./services.js";
-import { MemoryThrottleStore, Throttle } from "./throttle.js";
+import { MemoryThrottleStore } from "./throttle-stores.js";
+import { Throttle } from "./throttle.js";
 
 const operationOf = (source: string) => parse(source).definitions[0] as OperationDefinitionNode;
 

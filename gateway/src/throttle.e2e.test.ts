@@ -5,10 +5,10 @@ import {
   delayAfter,
   MemoryThrottleStore,
   RedisThrottleStore,
-  Throttle,
   type ThrottleRule,
   type ThrottleStore,
-} from "./throttle.js";
+} from "./throttle-stores.js";
+import { Throttle } from "./throttle.js";
 
 const logger = createLogger("throttle-test", "silent");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

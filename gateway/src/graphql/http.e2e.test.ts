@@ -9,7 +9,8 @@ import type { TokenVerifier } from "../auth.js";
 import { createGatewayContext } from "../context.js";
 import { sendError } from "../http/responses.js";
 import { closeServices, connectServices, type Services } from "../services.js";
-import { MemoryThrottleStore, Throttle } from "../throttle.js";
+import { MemoryThrottleStore } from "../throttle-stores.js";
+import { Throttle } from "../throttle.js";
 import { LruCache } from "./documents.js";
 import { createGraphQLHandler } from "./http.js";
 
