@@ -3,9 +3,10 @@ import { databaseBackends } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertDefaultVariants } from "../repository.js";
 import { migrationsDir } from "../storage.js";
-import { buildSearchStatement, PostgresSearchEngine } from "./postgres-engine.js";
+import { PostgresSearchEngine } from "./postgres-engine.js";
 import type { SearchQuery } from "./search-engine.js";
 import { searchQuery as query } from "./test-search-engine-behaviour.js";
+import { searchPlan } from "./test-search-plans.js";
 
 /**
  * The plans PostgreSQL chooses for option filters (colour=red) over a few thousand products with variants: the
@@ -48,22 +49,6 @@ async function fillCatalogue(database: Database): Promise<void> {
   await database.query("VACUUM ANALYZE product_variants");
 }
 
-interface PlanNode {
-  "Node Type": string;
-  /** Set on the root of a CTE's or subquery's plan, e.g. "CTE filtered_matches". */
-  "Subplan Name"?: string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  "Actual Rows"?: number;
-  Plans?: PlanNode[];
-}
-
-/** A plan's nodes, each with the part of the statement it belongs to: its CTE ("CTE any_price"), or "main". */
-function nodesOf(plan: PlanNode, part = "main"): Array<PlanNode & { part: string }> {
-  const own = plan["Subplan Name"]?.startsWith("CTE ") ? plan["Subplan Name"] : part;
-  return [{ ...plan, part: own }, ...(plan.Plans ?? []).flatMap((child) => nodesOf(child, own))];
-}
-
 const postgres = databaseBackends().find((backend) => backend.name === "postgres");
 
 describe.runIf(postgres)(`option filter plans over ${PRODUCTS.toLocaleString("en-US")} products`, () => {
@@ -80,14 +65,7 @@ describe.runIf(postgres)(`option filter plans over ${PRODUCTS.toLocaleString("en
     await close?.();
   });
 
-  async function planOf(search: SearchQuery) {
-    const statement = buildSearchStatement(search);
-    const result = await database.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(
-      `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`,
-      statement.values,
-    );
-    return nodesOf(result.rows[0]!["QUERY PLAN"][0]!.Plan);
-  }
+  const planOf = (search: SearchQuery) => searchPlan(database, search);
 
   const red = [{ name: "colour", values: ["red"] }];
   const cases: Array<[string, Partial<SearchQuery>, string[]]> = [

@@ -2,10 +2,11 @@ import type { Database } from "@polyscale/platform";
 import { databaseBackends } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
-import { buildSearchStatement, PostgresSearchEngine } from "./postgres-engine.js";
+import { PostgresSearchEngine } from "./postgres-engine.js";
 import { RANKED_CANDIDATES } from "./postgres-text-search.js";
 import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
 import { searchQuery as query } from "./test-search-engine-behaviour.js";
+import { searchPlan, type PlacedPlanNode } from "./test-search-plans.js";
 import { insertDefaultVariants } from "../repository.js";
 
 /**
@@ -65,18 +66,6 @@ async function fillCatalogue(database: Database): Promise<void> {
   await database.query("VACUUM ANALYZE products");
 }
 
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  "Actual Loops"?: number;
-  Plans?: PlanNode[];
-}
-
-function nodesOf(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
-}
-
 const postgres = databaseBackends().find((backend) => backend.name === "postgres");
 
 describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} products`, () => {
@@ -96,17 +85,9 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
     await close?.();
   });
 
-  async function planOf(search: SearchQuery): Promise<PlanNode[]> {
-    const statement = buildSearchStatement(search);
-    const result = await database.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(
-      `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`,
-      statement.values,
-    );
-    const [explained] = result.rows[0]!["QUERY PLAN"];
-    return nodesOf(explained!.Plan);
-  }
+  const planOf = (search: SearchQuery) => searchPlan(database, search);
 
-  const scansOfProducts = (nodes: PlanNode[]) =>
+  const scansOfProducts = (nodes: PlacedPlanNode[]) =>
     nodes.filter((node) => node["Relation Name"] === "products").map((node) => node["Node Type"]);
 
   const textCases: Array<[string, Partial<SearchQuery>]> = [
@@ -127,7 +108,7 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
     expect(scans).toContain("Bitmap Heap Scan");
   });
 
-  const textIndexReads = (nodes: PlanNode[]) =>
+  const textIndexReads = (nodes: PlacedPlanNode[]) =>
     nodes.filter((node) => node["Index Name"] === "products_search_vector_idx" && (node["Actual Loops"] ?? 0) > 0);
 
   it("reads the GIN index once for a word and broad filters, whose matches give counts and facets alike", async () => {
