@@ -72,7 +72,8 @@ export const ERROR_REASONS = {
   // Carts, orders and payments
   CART_EMPTY: "Checkout of an empty cart.",
   CART_FULL: "The cart already holds as many lines (distinct variants) as an order may.",
-  CART_NOT_FOUND: "No guest cart has this token: never issued, expired, or merged into an account's cart at login.",
+  CART_NOT_FOUND:
+    "No guest cart has this token: never issued, expired, or merged into an account's cart (at login or by mergeGuestCart).",
   GUEST_CHECKOUT_UNSUPPORTED:
     "A guest cart cannot be checked out: log in or register (the cart moves along), then check out.",
   CART_CHANGED: "The cart changed during checkout; review it and try again.",
