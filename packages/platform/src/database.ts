@@ -73,6 +73,12 @@ export function isConnectionFault(error: unknown): boolean {
   return error instanceof Error && CONNECTION_ERROR_MESSAGE.test(error.message);
 }
 
+/** True for a PostgreSQL unique violation, optionally on one named constraint. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError?.code === "23505" && (constraint === undefined || pgError.constraint === constraint);
+}
+
 /** A lost connection becomes UNAVAILABLE for the caller; any other error passes unchanged. */
 function unavailableIfConnectionFault(error: unknown): unknown {
   return isConnectionFault(error) ? unavailable("database is unavailable") : error;

@@ -1,5 +1,3 @@
-import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
-
 /** The error codes a caller can act on. They map one to one onto gRPC status codes. */
 export type ErrorCode =
   | "INVALID_ARGUMENT"
@@ -12,19 +10,6 @@ export type ErrorCode =
   | "UNAVAILABLE"
   | "DEADLINE_EXCEEDED"
   | "INTERNAL";
-
-const grpcStatusOf: Record<ErrorCode, status> = {
-  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
-  NOT_FOUND: status.NOT_FOUND,
-  ALREADY_EXISTS: status.ALREADY_EXISTS,
-  FAILED_PRECONDITION: status.FAILED_PRECONDITION,
-  UNAUTHENTICATED: status.UNAUTHENTICATED,
-  PERMISSION_DENIED: status.PERMISSION_DENIED,
-  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
-  UNAVAILABLE: status.UNAVAILABLE,
-  DEADLINE_EXCEEDED: status.DEADLINE_EXCEEDED,
-  INTERNAL: status.INTERNAL,
-};
 
 /**
  * The stable, machine-readable reasons of errors, with what each means. Clients switch on `reason` (never on the
@@ -119,10 +104,6 @@ const defaultReasonOf: Record<ErrorCode, ErrorReason> = {
   INTERNAL: "INTERNAL",
 };
 
-/** Metadata keys carrying the field at fault and the reason across a gRPC hop. */
-const FIELD_METADATA_KEY = "polyscale-field";
-const REASON_METADATA_KEY = "polyscale-reason";
-
 /**
  * An expected failure with a message that is safe to show to the caller. Anything thrown that is not an AppError is
  * a bug or an infrastructure fault: it is logged and reaches the caller only as a generic INTERNAL error.
@@ -173,97 +154,4 @@ export function resourceExhausted(reason: ErrorReason, message: string): AppErro
 /** A dependency is down: the message names it, e.g. "product service is unavailable". */
 export function unavailable(message: string): AppError {
   return new AppError("UNAVAILABLE", message, undefined, "SERVICE_UNAVAILABLE");
-}
-
-/** Converts anything thrown by a handler into the status sent to the gRPC caller. */
-export function toGrpcStatus(error: unknown): Partial<StatusObject> {
-  if (!(error instanceof AppError)) {
-    return { code: status.INTERNAL, details: "internal error" };
-  }
-  const metadata = new Metadata();
-  if (error.field) metadata.set(FIELD_METADATA_KEY, error.field);
-  metadata.set(REASON_METADATA_KEY, error.reason);
-  return { code: grpcStatusOf[error.code], details: error.message, metadata };
-}
-
-const codeOfGrpcStatus = new Map<number, ErrorCode>(
-  Object.entries(grpcStatusOf).map(([code, grpcStatus]) => [grpcStatus, code as ErrorCode]),
-);
-
-/**
- * Converts a failed gRPC call back into an AppError. Errors our servers raised carry their reason in metadata and
- * keep the server's code, message, field and reason, so an UNAVAILABLE from a service further down still names that
- * service. Transport failures get a message naming only the called service, because grpc-js puts internal addresses
- * into its own messages.
- */
-export function fromGrpcError(error: ServiceError, serviceName: string): AppError {
-  const reason = error.metadata?.get(REASON_METADATA_KEY)[0];
-  const code = codeOfGrpcStatus.get(error.code);
-  if (typeof reason === "string" && Object.hasOwn(ERROR_REASONS, reason) && code && code !== "INTERNAL") {
-    const field = error.metadata.get(FIELD_METADATA_KEY)[0];
-    return new AppError(code, error.details, typeof field === "string" ? field : undefined, reason as ErrorReason);
-  }
-  switch (error.code) {
-    case status.UNAVAILABLE:
-    case status.CANCELLED:
-      return unavailable(`${serviceName} is unavailable`);
-    case status.DEADLINE_EXCEEDED:
-      return new AppError(
-        "DEADLINE_EXCEEDED",
-        `${serviceName} did not answer in time`,
-        undefined,
-        "SERVICE_UNAVAILABLE",
-      );
-    case status.INTERNAL:
-    case status.UNKNOWN:
-    case status.UNIMPLEMENTED:
-    case status.DATA_LOSS:
-      return new AppError("INTERNAL", "internal error");
-    // The statuses of a request's own fault keep their code (codeOfGrpcStatus), below.
-    case status.OK:
-    case status.INVALID_ARGUMENT:
-    case status.NOT_FOUND:
-    case status.ALREADY_EXISTS:
-    case status.PERMISSION_DENIED:
-    case status.RESOURCE_EXHAUSTED:
-    case status.FAILED_PRECONDITION:
-    case status.ABORTED:
-    case status.OUT_OF_RANGE:
-    case status.UNAUTHENTICATED:
-      break;
-  }
-  const field = error.metadata?.get(FIELD_METADATA_KEY)[0];
-  return new AppError(code ?? "INTERNAL", error.details, typeof field === "string" ? field : undefined);
-}
-
-/** What a log line holds about an error. */
-export interface ErrorDescription {
-  type: string;
-  message: string;
-  code?: string;
-}
-
-/**
- * What may be logged about an error: its kind (class name), message and code, never a stack, query text or
- * parameters. The logger applies it to every `err` it is given; a description passes through unchanged.
- */
-export function describeError(error: unknown): ErrorDescription {
-  if (isDescription(error)) return error;
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { type: error.constructor.name, message: error.message, ...(typeof code === "string" ? { code } : {}) };
-  }
-  return { type: typeof error, message: String(error) };
-}
-
-function isDescription(value: unknown): value is ErrorDescription {
-  if (typeof value !== "object" || value === null || value instanceof Error) return false;
-  const candidate = value as Record<string, unknown>;
-  return typeof candidate.type === "string" && typeof candidate.message === "string";
-}
-
-/** True for a PostgreSQL unique violation, optionally on one named constraint. */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const pgError = error as { code?: string; constraint?: string };
-  return pgError?.code === "23505" && (constraint === undefined || pgError.constraint === constraint);
 }

@@ -16,7 +16,9 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { ACCESS_TOKEN_KEY } from "./access-token.js";
 import { REQUEST_ID_KEY, type RequestContext } from "./context.js";
-import { AppError, describeError, invalidArgument, toGrpcStatus, unavailable } from "./errors.js";
+import { describeError } from "./error-description.js";
+import { AppError, invalidArgument, unavailable } from "./errors.js";
+import { toGrpcStatus } from "./grpc-errors.js";
 import { cleanTextDeep } from "./text.js";
 import { recordGrpcCall } from "./metrics.js";
 

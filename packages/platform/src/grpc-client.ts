@@ -10,7 +10,7 @@ import {
 import { service as healthService } from "grpc-health-check";
 import { ACCESS_TOKEN_KEY } from "./access-token.js";
 import { REQUEST_ID_KEY } from "./context.js";
-import { fromGrpcError } from "./errors.js";
+import { fromGrpcError } from "./grpc-errors.js";
 import { grpcTransport, type GrpcTransport } from "./grpc-tls.js";
 import type { RequestOf, ResponseOf } from "./grpc-binding.js";
 

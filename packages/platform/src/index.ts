@@ -2,6 +2,8 @@ export * from "./config.js";
 export * from "./context.js";
 export * from "./database.js";
 export * from "./errors.js";
+export * from "./error-description.js";
+export * from "./grpc-errors.js";
 export * from "./grpc-client.js";
 export * from "./grpc-binding.js";
 export * from "./grpc-server.js";

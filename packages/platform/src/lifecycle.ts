@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { stopWhenOrphaned } from "./child-process.js";
-import { describeError } from "./errors.js";
+import { describeError } from "./error-description.js";
 import { stopTracing } from "./telemetry/tracing.js";
 
 /**

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { describeError, notFound } from "./errors.js";
+import { describeError } from "./error-description.js";
+import { notFound } from "./errors.js";
 import { createLogger } from "./logger.js";
 
 /** The real pino logger of createLogger, writing its JSON lines into an array. */

@@ -1,7 +1,7 @@
 import { trace } from "@opentelemetry/api";
 import { pino, type DestinationStream, type Logger } from "pino";
 import sonicBoom, { type SonicBoom as SonicBoomClass } from "sonic-boom";
-import { describeError } from "./errors.js";
+import { describeError } from "./error-description.js";
 
 // sonic-boom is CommonJS whose module.exports is the class; its types declare an ES default export instead.
 const SonicBoom = sonicBoom as unknown as typeof SonicBoomClass;

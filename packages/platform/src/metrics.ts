@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import type { Logger } from "pino";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { describeError } from "./errors.js";
+import { describeError } from "./error-description.js";
 
 /**
  * Prometheus metrics of one process (prom-client), served in the text exposition format on a port of its own, apart

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { describeError } from "./errors.js";
+import { describeError } from "./error-description.js";
 
 export interface OutageOptions {
   /** The `code` of every line: `<code>` while down, `<code>_RECOVERED` once back. */

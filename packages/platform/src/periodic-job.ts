@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { describeError } from "./errors.js";
+import { describeError } from "./error-description.js";
 import { inBackground } from "./telemetry/background.js";
 
 export interface PeriodicJobOptions {

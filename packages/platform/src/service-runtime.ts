@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { Database, type DatabaseOptions } from "./database.js";
 import { oneLine } from "./config.js";
-import { describeError } from "./errors.js";
+import { describeError } from "./error-description.js";
 import { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from "./grpc-server.js";
 import { stopOnSignals, type Closer } from "./lifecycle.js";
 import { startMetricsServer } from "./metrics.js";

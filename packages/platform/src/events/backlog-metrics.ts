@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { Queryable } from "../database.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../error-description.js";
 import { gauge } from "../metrics.js";
 
 /** The outbox backlog on /metrics, beside the relay (relay.ts) that drains it; started by startEvents (start.ts). */

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Database, DatabaseSession, Queryable } from "../database.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../error-description.js";
 import { inBackground } from "../telemetry/background.js";
 import { onEventsCommitted } from "./outbox.js";
 
