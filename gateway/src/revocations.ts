@@ -88,6 +88,11 @@ export interface RevocationCheckerOptions {
   /** How long an answer of the fallback (GetSessionState) is reused. */
   fallbackTtlMs?: number;
   cache?: RevocationCache;
+  /**
+   * The waits before each reconnect attempt, the last repeated; until the stream has connected once, one failed
+   * attempt per entry is logged at debug, not warn. Default RECONNECT_DELAYS_MS (about 4 s of quiet).
+   */
+  reconnectDelaysMs?: readonly number[];
 }
 
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];
@@ -104,6 +109,7 @@ export class RevocationChecker {
   private readonly cache: RevocationCache;
   private readonly staleAfterMs: number;
   private readonly fallbackTtlMs: number;
+  private readonly reconnectDelaysMs: readonly number[];
   private readonly fallback = new Map<
     string,
     { at: number; state: Promise<{ generation: number; sessionRevoked: boolean }> }
@@ -124,6 +130,7 @@ export class RevocationChecker {
     this.cache = options.cache ?? new RevocationCache();
     this.staleAfterMs = options.staleAfterMs ?? 6000;
     this.fallbackTtlMs = options.fallbackTtlMs ?? 500;
+    this.reconnectDelaysMs = options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
   }
 
   /** Opens the stream, and keeps reopening it (with backoff) whenever it ends. */
@@ -149,8 +156,8 @@ export class RevocationChecker {
       this.caughtUp = false;
       if (this.stopped) return;
       // A gateway may start before the account service (npm start starts every process at once, Kubernetes in any
-      // order): until the stream has connected once, its first RECONNECT_DELAYS_MS attempts (about 4 s) fail quietly.
-      const waitingForFirst = !this.connectedOnce && this.attempt < RECONNECT_DELAYS_MS.length;
+      // order): until the stream has connected once, its first reconnect attempts (about 4 s) fail quietly.
+      const waitingForFirst = !this.connectedOnce && this.attempt < this.reconnectDelaysMs.length;
       // Only the status code: grpc-js puts internal addresses into its messages.
       if (error) {
         this.logger[waitingForFirst ? "debug" : "warn"](
@@ -158,7 +165,7 @@ export class RevocationChecker {
           "revocation stream lost; reconnecting",
         );
       }
-      const delay = RECONNECT_DELAYS_MS[Math.min(this.attempt, RECONNECT_DELAYS_MS.length - 1)]!;
+      const delay = this.reconnectDelaysMs[Math.min(this.attempt, this.reconnectDelaysMs.length - 1)]!;
       this.attempt += 1;
       this.reconnectTimer = setTimeout(() => this.start(), delay);
     };
