@@ -152,6 +152,244 @@ describe("gateway end to end: archiving products", () => {
   });
 });
 
+/** A T-shirt's three colours (Red the default), 5 units each, priced 20.00, 21.00 and 22.00. */
+const colourVariants = (tag: string) =>
+  ["Red", "Blue", "Green"].map((colour, index) => ({
+    sku: `TEE-${tag}-${colour}`.toUpperCase(),
+    options: [
+      { name: "Size", value: "M" },
+      { name: "Colour", value: colour },
+    ],
+    priceCents: 2000 + 100 * index,
+    stock: 5,
+  }));
+
+describe("gateway end to end: archiving a variant", () => {
+  const VARIANT_ARCHIVE = `mutation($id: String!) { archiveVariant(id: $id) { id sku archived archivedAt stock } }`;
+  const VARIANT_RESTORE = `mutation($id: String!) { restoreVariant(id: $id) { id archived archivedAt } }`;
+  const VARIANT_CART = `{ cart { lines { variantId quantity inStock availableStock archived } } }`;
+  interface VariantCart {
+    cart: {
+      lines: Array<{
+        variantId: string;
+        quantity: number;
+        inStock: boolean;
+        availableStock: number;
+        archived: boolean;
+      }>;
+    };
+  }
+  const byColour = async (text: string, colour: string) =>
+    (
+      await ok<{
+        searchProducts: {
+          items: Array<{ id: string }>;
+          facets: { options: Array<{ name: string; values: Array<{ value: string }> }> };
+        };
+      }>(
+        `query($q: String, $f: ProductFilter) {
+           searchProducts(query: $q, filter: $f) { items { id } facets { options { name values { value } } } }
+         }`,
+        { q: text, f: colour === "" ? {} : { options: [{ name: "Colour", values: [colour] }] } },
+      )
+    ).searchProducts;
+  const coloursOf = (facets: { options: Array<{ name: string; values: Array<{ value: string }> }> }) =>
+    facets.options
+      .find((option) => option.name === "colour")
+      ?.values.map((value) => value.value)
+      .sort();
+
+  it("through GraphQL: leaves search, facets, the shopper's variant list and carts; checkout refuses it; restore", async () => {
+    const tag = unique();
+    const name = `Graphtee ${tag}`;
+    const created = await ok<{ createProduct: { id: string; variants: Array<{ id: string }> } }>(
+      `mutation($product: ProductInput!) { createProduct(product: $product) { id variants { id } } }`,
+      { product: { name, description: "A tee", price: 0, variants: colourVariants(tag) } },
+      shop.adminToken,
+    );
+    const tee = created.createProduct;
+    const [red, blue] = tee.variants.map((variant) => variant.id);
+    const alice = await register("Variant-Alice");
+    const addLine = (variantId: string, token: string) =>
+      graphql(
+        `
+          mutation ($p: String!, $v: String) {
+            addToCart(productId: $p, variantId: $v, quantity: 1) {
+              totalCents
+            }
+          }
+        `,
+        { p: tee.id, v: variantId },
+        token,
+      );
+    // A past order of Blue, and a cart holding Red and Blue when Blue is archived.
+    await ok(
+      `mutation($order: OrderInput!) { createOrder(order: $order) { id } }`,
+      { order: { accountId: alice.id, products: [{ id: tee.id, variantId: blue, quantity: 1 }] } },
+      alice.token,
+    );
+    for (const variantId of [red!, blue!]) expect((await addLine(variantId, alice.token)).errors).toBeUndefined();
+    expect((await byColour(name, "blue")).items.map((item) => item.id)).toEqual([tee.id]);
+
+    expect(await refusal(VARIANT_ARCHIVE, { id: blue }, alice.token)).toMatchObject({ code: "FORBIDDEN" });
+    const archived = (
+      await ok<{ archiveVariant: { id: string; archived: boolean; archivedAt: string | null } }>(
+        VARIANT_ARCHIVE,
+        { id: blue },
+        shop.adminToken,
+      )
+    ).archiveVariant;
+    expect(archived).toMatchObject({ id: blue, archived: true, stock: 4 });
+    expect(typeof archived.archivedAt).toBe("string");
+
+    // Out of the colour filter and facets; the product stays findable by its other colours.
+    expect((await byColour(name, "blue")).items).toEqual([]);
+    const found = await byColour(name, "");
+    expect(found.items.map((item) => item.id)).toEqual([tee.id]);
+    expect(coloursOf(found.facets)).toEqual(["green", "red"]);
+    // Shoppers are not shown it (as Vendure's and Saleor's storefront APIs); admins are, marked archived.
+    const VARIANTS = `query($id: String!) { product(id: $id) { stock variants { id archived } } }`;
+    expect((await ok<{ product: unknown }>(VARIANTS, { id: tee.id }, alice.token)).product).toEqual({
+      stock: 10,
+      variants: [
+        { id: red, archived: false },
+        { id: tee.variants[2]!.id, archived: false },
+      ],
+    });
+    expect(
+      (await ok<{ product: { variants: Array<{ archived: boolean }> } }>(VARIANTS, { id: tee.id }, shop.adminToken))
+        .product.variants,
+    ).toEqual([
+      { id: red, archived: false },
+      { id: blue, archived: true },
+      { id: tee.variants[2]!.id, archived: false },
+    ]);
+
+    // New carts refuse it; Alice's cart shows it unavailable and her checkout is refused, taking nothing.
+    const bob = await register("Variant-Bob");
+    const refused = await addLine(blue!, bob.token);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: "CONFLICT",
+      reason: "VARIANT_ARCHIVED",
+      field: "variantId",
+    });
+    expect((await ok<VariantCart>(VARIANT_CART, {}, alice.token)).cart.lines).toEqual([
+      { variantId: red, quantity: 1, inStock: true, availableStock: 5, archived: false },
+      { variantId: blue, quantity: 1, inStock: false, availableStock: 0, archived: true },
+    ]);
+    expect(await refusal(`mutation { checkout { id } }`, {}, alice.token)).toEqual({
+      code: "CONFLICT",
+      reason: "VARIANT_ARCHIVED",
+      field: "variantId",
+    });
+    expect((await ok<VariantCart>(VARIANT_CART, {}, alice.token)).cart.lines).toHaveLength(2);
+
+    // Restored: back in the filter, in the cart as available, and the checkout goes through.
+    expect(
+      (await ok<{ restoreVariant: unknown }>(VARIANT_RESTORE, { id: blue }, shop.adminToken)).restoreVariant,
+    ).toEqual({ id: blue, archived: false, archivedAt: null });
+    expect((await byColour(name, "blue")).items.map((item) => item.id)).toEqual([tee.id]);
+    await ok(`mutation { checkout { id } }`, {}, alice.token);
+    expect(await stockOf(tee.id)).toBe(15 - 3);
+  });
+
+  it("through REST alone: archive and restore routes, search, product, cart and checkout; admins only; coded errors", async () => {
+    const tag = unique();
+    const name = `Resttee ${tag}`;
+    const created = await rest<{ id: string; variants: Array<{ id: string }> }>("POST", "/product", {
+      token: shop.adminToken,
+      body: { name, description: "A tee", priceCents: 0, variants: colourVariants(tag) },
+    });
+    expect(created.status).toBe(201);
+    const tee = created.body;
+    const [red, blue, green] = tee.variants.map((variant) => variant.id);
+    const session = await rest<{ accessToken: string }>("POST", "/register", {
+      body: { name: "Variant-Carol", email: `carol-${tag}@example.com`, password: "correct horse battery" },
+    });
+    const token = session.body.accessToken;
+    for (const variantId of [red, blue]) {
+      expect((await rest("POST", "/cart/items", { token, body: { productId: tee.id, variantId } })).status).toBe(200);
+    }
+    const search = async (query: string) =>
+      (
+        await rest<{
+          items: Array<{ id: string }>;
+          facets: { options: Array<{ name: string; values: Array<{ value: string }> }> };
+        }>("GET", `/products?q=${encodeURIComponent(name)}${query}`)
+      ).body;
+
+    expect((await rest("POST", `/variants/${blue}/archive`)).status).toBe(401);
+    expect((await rest("POST", `/variants/${blue}/archive`, { token })).status).toBe(403);
+    const unknown = await rest<{ error: unknown }>("POST", `/variants/${newId()}/archive`, { token: shop.adminToken });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ reason: "VARIANT_NOT_FOUND", field: "id" });
+    expect((await rest("POST", "/variants/nope/archive", { token: shop.adminToken })).status).toBe(400);
+
+    const archived = await rest<{ id: string; variants: Array<{ id: string; archivedAt?: string }> }>(
+      "POST",
+      `/variants/${blue}/archive`,
+      { token: shop.adminToken },
+    );
+    expect(archived.status).toBe(200);
+    const archivedAt = archived.body.variants.find((variant) => variant.id === blue)?.archivedAt;
+    expect(typeof archivedAt).toBe("string");
+    const again = await rest<{ variants: Array<{ id: string; archivedAt?: string }> }>(
+      "POST",
+      `/variants/${blue}/archive`,
+      { token: shop.adminToken },
+    );
+    expect(again.body.variants.find((variant) => variant.id === blue)?.archivedAt).toBe(archivedAt);
+
+    expect((await search("&option=colour=blue")).items).toEqual([]);
+    const found = await search("");
+    expect(found.items.map((item) => item.id)).toEqual([tee.id]);
+    expect(coloursOf(found.facets)).toEqual(["green", "red"]);
+    const shown = await rest<{ variants: Array<{ id: string }> }>("GET", `/product/${tee.id}`);
+    expect(shown.body.variants.map((variant) => variant.id)).toEqual([red, green]);
+    const toAdmin = await rest<{ variants: Array<{ id: string }> }>("GET", `/product/${tee.id}`, {
+      token: shop.adminToken,
+    });
+    expect(toAdmin.body.variants.map((variant) => variant.id)).toEqual([red, blue, green]);
+
+    const add = await rest<{ error: unknown }>("POST", "/cart/items", {
+      token,
+      body: { productId: tee.id, variantId: blue },
+    });
+    expect(add.status).toBe(409);
+    expect(add.body.error).toMatchObject({ reason: "VARIANT_ARCHIVED", field: "variantId" });
+    const cart = await rest<{ lines: Array<{ variantId: string; archived: boolean; inStock: boolean }> }>(
+      "GET",
+      "/cart",
+      { token },
+    );
+    expect(cart.body.lines.map((line) => [line.variantId, line.archived, line.inStock])).toEqual([
+      [red, false, true],
+      [blue, true, false],
+    ]);
+    const checkout = await rest<{ error: unknown }>("POST", "/checkout", { token });
+    expect(checkout.status).toBe(409);
+    expect(checkout.body.error).toMatchObject({ reason: "VARIANT_ARCHIVED", field: "variantId" });
+
+    // The product's last variant on sale cannot be archived: that is archiving the product.
+    expect((await rest("POST", `/variants/${green}/archive`, { token: shop.adminToken })).status).toBe(200);
+    const last = await rest<{ error: unknown }>("POST", `/variants/${red}/archive`, { token: shop.adminToken });
+    expect(last.status).toBe(409);
+    expect(last.body.error).toMatchObject({ reason: "LAST_VARIANT_ON_SALE", field: "id" });
+
+    for (const variantId of [blue, green]) {
+      const restored = await rest<{ variants: Array<{ id: string; archivedAt?: string }> }>(
+        "POST",
+        `/variants/${variantId}/restore`,
+        { token: shop.adminToken },
+      );
+      expect(restored.status).toBe(200);
+      expect(restored.body.variants.find((variant) => variant.id === variantId)).not.toHaveProperty("archivedAt");
+    }
+    expect((await search("&option=colour=blue")).items.map((item) => item.id)).toEqual([tee.id]);
+    expect((await rest("POST", "/checkout", { token })).status).toBe(201);
+  });
+});
+
 describe("gateway end to end: product images", () => {
   const SET_IMAGES = `mutation($id: String!, $images: [ProductImageInput!]!) {
     setProductImages(productId: $id, images: $images) { id images { url alt position } }

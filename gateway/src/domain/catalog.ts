@@ -14,7 +14,7 @@ import type {
 } from "@polyscale/product";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
-import { requireAdmin } from "./authorization.js";
+import { isAdmin, requireAdmin } from "./authorization.js";
 
 /** The catalog: anyone may read products, categories and search; admins write them and read stock levels. */
 
@@ -165,6 +165,41 @@ export async function setProductArchived(context: GatewayContext, id: string, ar
     ? await context.services.product.archiveProduct({ id })
     : await context.services.product.restoreProduct({ id });
   return present(response.product, "product");
+}
+
+/**
+ * Admins only: takes one variant off sale (archived true) or puts it back (false). Archived, it leaves search, its
+ * option values filters and facets, and new carts; carts holding it show the line as unavailable and checkout refuses
+ * it (VARIANT_ARCHIVED); orders keep their snapshots. The product's last variant on sale is refused
+ * (LAST_VARIANT_ON_SALE: archive the product). Idempotent.
+ */
+export async function setVariantArchived(
+  context: GatewayContext,
+  id: string,
+  archived: boolean,
+): Promise<{ product: Product; variant: Variant }> {
+  requireAdmin(await context.viewer());
+  const response = archived
+    ? await context.services.product.archiveVariant({ id })
+    : await context.services.product.restoreVariant({ id });
+  return { product: present(response.product, "product"), variant: present(response.variant, "variant") };
+}
+
+/**
+ * The variants of a product a viewer is shown: all of them to an admin (archived ones with archivedAt, so they can be
+ * restored), those on sale to anyone else, as Vendure's and Saleor's storefront APIs leave out disabled variants and
+ * variants without a channel listing while their admin APIs list them. Both skins show products through this.
+ */
+export async function shownVariants(context: GatewayContext, product: Product): Promise<Variant[]> {
+  if (product.variants.every((variant) => variant.archivedAt === undefined)) return product.variants;
+  return isAdmin(await context.viewer())
+    ? product.variants
+    : product.variants.filter((variant) => variant.archivedAt === undefined);
+}
+
+/** The product as a viewer is shown it (shownVariants), for the skins that answer whole products (REST). */
+export async function shownProduct(context: GatewayContext, product: Product): Promise<Product> {
+  return { ...product, variants: await shownVariants(context, product) };
 }
 
 /**

@@ -59,21 +59,31 @@ function optionFiltersOf(parameters: readonly string[]): Array<{ name: string; v
   return [...filters].map(([name, values]) => ({ name, values }));
 }
 
-/** POST /product/{id}/archive or /restore (operationId archiveProduct, restoreProduct, as the GraphQL mutations). */
-function archivingRoute(action: "archive" | "restore", summary: string): Route {
+/**
+ * POST /product/{id}/archive or /restore, /variants/{id}/archive or /restore (operationId archiveProduct,
+ * restoreProduct, archiveVariant, restoreVariant, as the GraphQL mutations); each answers the product.
+ */
+function archivingRoute(target: "product" | "variant", action: "archive" | "restore", summary: string): Route {
+  const errors = target === "product" ? ([400, 401, 403, 404] as const) : ([400, 401, 403, 404, 409] as const);
   return {
     method: "POST",
-    path: `/product/{id}/${action}`,
+    path: target === "product" ? `/product/{id}/${action}` : `/variants/{id}/${action}`,
     operation: {
-      operationId: `${action}Product`,
+      operationId: `${action}${target === "product" ? "Product" : "Variant"}`,
       tags: ["catalog"],
       summary: `${summary}; idempotent`,
       security: bearer,
-      parameters: [idParameter("id", "Product id")],
-      responses: responses({ status: 200, description: "The product", schema: ref("Product") }, [400, 401, 403, 404]),
+      parameters: [idParameter("id", target === "product" ? "Product id" : "Variant id")],
+      responses: responses({ status: 200, description: "The product", schema: ref("Product") }, [...errors]),
     },
     async handle(context, request) {
-      return ok(await domain.setProductArchived(context, request.params.id!, action === "archive"));
+      const id = request.params.id!;
+      const archived = action === "archive";
+      return ok(
+        target === "product"
+          ? await domain.setProductArchived(context, id, archived)
+          : (await domain.setVariantArchived(context, id, archived)).product,
+      );
     },
   };
 }
@@ -262,7 +272,7 @@ export function catalogRoutes(): Route[] {
         const id = request.params.id!;
         const product = await domain.getProduct(context, id);
         if (!product) throw notFound("PRODUCT_NOT_FOUND", `no product with id ${id}`, "id");
-        return ok(product);
+        return ok(await domain.shownProduct(context, product));
       },
     },
     {
@@ -293,10 +303,18 @@ export function catalogRoutes(): Route[] {
       },
     },
     archivingRoute(
+      "product",
       "archive",
       "Take a product off sale (admins only): out of search and new carts, refused by checkout",
     ),
-    archivingRoute("restore", "Put an archived product on sale again (admins only)"),
+    archivingRoute("product", "restore", "Put an archived product on sale again (admins only)"),
+    archivingRoute(
+      "variant",
+      "archive",
+      "Take one variant off sale (admins only): out of search, option filters and facets and new carts, refused by " +
+        "checkout; 409 LAST_VARIANT_ON_SALE for the product's last variant on sale (archive the product)",
+    ),
+    archivingRoute("variant", "restore", "Put an archived variant on sale again (admins only)"),
     {
       method: "GET",
       path: "/products",
@@ -348,7 +366,8 @@ export function catalogRoutes(): Route[] {
             : SearchSort.SEARCH_SORT_UNSPECIFIED,
           page: queryPage(query),
         });
-        return ok(searchBody(result));
+        const products = await Promise.all(result.products.map((product) => domain.shownProduct(context, product)));
+        return ok(searchBody({ ...result, products }));
       },
     },
     {

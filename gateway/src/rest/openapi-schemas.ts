@@ -239,8 +239,9 @@ export const schemas = {
       variants: {
         type: "array",
         description:
-          "What is sold: at least one, the default first (its id is the product's; priceCents and currency are its); " +
-          "stock is theirs summed.",
+          "What is sold: at least one on sale, the default first (its id is the product's); priceCents and currency " +
+          "are those of the first on sale (the default's unless it is archived), stock is theirs summed. Archived " +
+          "variants are listed to admins only, with archivedAt.",
         items: schemaRef("Variant"),
       },
       images: {
@@ -268,6 +269,12 @@ export const schemas = {
       position: { ...int32Count, description: "0 for the default variant." },
       createdAt: instant,
       updatedAt: instant,
+      archivedAt: {
+        ...instant,
+        description:
+          "When the variant was archived (off sale: out of search and new carts, refused by checkout); absent while " +
+          "on sale.",
+      },
     },
   },
   ProductAttribute: {
@@ -371,11 +378,18 @@ export const schemas = {
             unitPriceCents: money,
             lineTotalCents: money,
             currency: { type: "string" },
-            inStock: { type: "boolean", description: "False when the units are short or the product is archived." },
-            availableStock: units("The variant's units available to sell now; 0 when the product is archived."),
+            inStock: {
+              type: "boolean",
+              description: "False when the units are short or the product or variant is archived.",
+            },
+            availableStock: units(
+              "The variant's units available to sell now; 0 when the product or variant is archived.",
+            ),
             archived: {
               type: "boolean",
-              description: "The product is archived: the line stays, but checkout refuses it (PRODUCT_ARCHIVED).",
+              description:
+                "The product or the variant is archived: the line stays, but checkout refuses it (PRODUCT_ARCHIVED, " +
+                "VARIANT_ARCHIVED).",
             },
           },
         },

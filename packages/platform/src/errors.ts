@@ -50,6 +50,8 @@ export const ERROR_REASONS = {
   VARIANT_NOT_FOUND: "The product has no variant with this id.",
   SKU_TAKEN: "Another variant already has this SKU.",
   VARIANT_OPTIONS_TAKEN: "Another variant of the product already has these option values.",
+  VARIANT_ARCHIVED: "The variant is archived (off sale): it cannot be added to a cart or ordered until it is restored.",
+  LAST_VARIANT_ON_SALE: "The variant is its product's only one on sale; archive the product to take it off sale.",
   INSUFFICIENT_STOCK: "Not enough units in stock.",
   RESERVATION_NOT_FOUND: "The order has no stock reservation.",
   RESERVATION_CONFLICT: "The order already has a reservation with different lines.",

@@ -61,7 +61,7 @@ export class CartService {
   /**
    * Adds units of a variant to the cart (`item.variantId`; absent or empty: the product's default variant). NOT_FOUND
    * PRODUCT_NOT_FOUND or VARIANT_NOT_FOUND when the product or variant does not exist, FAILED_PRECONDITION
-   * PRODUCT_ARCHIVED when the product is archived; the line must stay within 1..1000 units and the cart within as many
+   * PRODUCT_ARCHIVED or VARIANT_ARCHIVED when the product or the variant is archived; the line must stay within 1..1000 units and the cart within as many
    * lines as an order may hold (FAILED_PRECONDITION CART_FULL beyond), all in one currency, the variant's
    * (FAILED_PRECONDITION CURRENCY_MISMATCH, checked under the cart lock). A guest add with an empty token creates the
    * guest cart, whose token the answer carries (Cart.cartToken), once.
@@ -182,8 +182,8 @@ export class CartService {
       const product = products.get(item.productId);
       const variant = product && variantOf(product, item.variantId);
       const unitPriceCents = variant?.priceCents ?? 0;
-      // An archived product stays in the carts that hold it, shown as unavailable; checkout refuses it.
-      const archived = product?.archivedAt !== undefined;
+      // An archived product or variant stays in the carts that hold it, shown as unavailable; checkout refuses it.
+      const archived = product?.archivedAt !== undefined || variant?.archivedAt !== undefined;
       const availableStock = archived ? 0 : (variant?.stock ?? 0);
       return {
         productId: item.productId,

@@ -30,9 +30,9 @@ export function variantOf(product: Product, variantId: string): Variant | undefi
  * The product and variant of each line, keyed by variant id, from one GetProducts call, every one on sale: NOT_FOUND
  * PRODUCT_NOT_FOUND (field productId) for a product that does not exist, NOT_FOUND VARIANT_NOT_FOUND (field
  * variantId) for a variant that is not one of its product's, FAILED_PRECONDITION PRODUCT_ARCHIVED (field productId)
- * for an archived product, each naming the first such line. A quick refusal for carts and checkout; the reservation
- * refuses an archived product again, in the statement that takes its stock, so a product archived after this read is
- * still never sold.
+ * for an archived product, FAILED_PRECONDITION VARIANT_ARCHIVED (field variantId) for an archived variant, each naming
+ * the first such line. A quick refusal for carts and checkout; the reservation refuses an archived product or variant
+ * again, in the statement that takes its stock, so one archived after this read is still never sold.
  */
 export async function requireVariantsOnSale(
   context: RequestContext,
@@ -56,6 +56,16 @@ export async function requireVariantsOnSale(
       "PRODUCT_ARCHIVED",
       `product ${archived.productId} is archived and no longer for sale`,
       "productId",
+    );
+  }
+  const archivedVariant = lines.find((line) => variants.get(line.variantId)!.variant.archivedAt !== undefined);
+  if (archivedVariant) {
+    const { sku } = variants.get(archivedVariant.variantId)!.variant;
+    throw failedPrecondition(
+      "VARIANT_ARCHIVED",
+      `variant ${archivedVariant.variantId} (SKU ${sku}) of product ${archivedVariant.productId} is archived and no ` +
+        "longer for sale",
+      "variantId",
     );
   }
   return variants;

@@ -21,11 +21,14 @@ export interface CartLine {
   unitPriceCents: number;
   currency: string;
   lineTotalCents: number;
-  /** Whether the variant's available stock covers the quantity; false when the product is archived. */
+  /** Whether the variant's available stock covers the quantity; false when the product or variant is archived. */
   inStock: boolean;
-  /** The variant's units available to sell; 0 when the product is archived. */
+  /** The variant's units available to sell; 0 when the product or variant is archived. */
   availableStock: number;
-  /** The product is archived (off sale): the line stays, but checkout refuses it until removed or restored. */
+  /**
+   * The product or the variant is archived (off sale): the line stays, but checkout refuses it (PRODUCT_ARCHIVED,
+   * VARIANT_ARCHIVED) until removed or restored.
+   */
   archived: boolean;
 }
 

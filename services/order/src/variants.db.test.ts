@@ -6,7 +6,7 @@ import { context, useOrderService } from "./test-order-service.js";
 
 describe.each(databaseBackends())("OrderService carts and orders per variant on $name", (backend) => {
   const bed = useOrderService(backend);
-  const { newAccount, newProduct, newVariant, variantStock, stock } = bed;
+  const { newAccount, newProduct, newVariant, variantStock, stock, heldReservations } = bed;
 
   const mOptions = [
     { name: "Size", value: "M" },
@@ -244,5 +244,77 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
       reason: "PRODUCT_ARCHIVED",
     });
     expect(await variantStock(productId, m)).toEqual([3]);
+  });
+  it("keeps an archived variant's line as unavailable, refuses to add it or check it out; the others still sell", async () => {
+    const accountId = await newAccount();
+    const { productId, m, l, tag } = await tShirt();
+    // A past order of M keeps its snapshot through the archive.
+    const past = await bed.orders.placeOrder(context(), accountId, [{ productId, variantId: m, quantity: 1 }], "");
+    await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 1 });
+    await bed.orders.addCartItem(context(), accountId, { productId, variantId: l, quantity: 1 });
+    await bed.services.products.archiveVariant({ id: m });
+    expect((await bed.orders.getCart(context(), accountId)).lines).toMatchObject([
+      { variantId: m, sku: `TS-M-${tag}`, archived: true, inStock: false, availableStock: 0 },
+      { variantId: l, archived: false, inStock: true, availableStock: 4 },
+    ]);
+    const stranger = await newAccount();
+    for (const change of [
+      () => bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 1 }),
+      () => bed.orders.setCartItemQuantity(context(), accountId, { productId, variantId: m, quantity: 2 }),
+      () => bed.orders.addCartItem(context(), stranger, { productId, variantId: m, quantity: 1 }),
+      () => bed.orders.checkout(context(), accountId, ""),
+      () => bed.orders.placeOrder(context(), stranger, [{ productId, variantId: m, quantity: 1 }], ""),
+    ]) {
+      await expect(change()).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "VARIANT_ARCHIVED",
+        field: "variantId",
+      });
+    }
+    expect(await variantStock(productId, m, l)).toEqual([2, 4]);
+    expect((await bed.orders.getOrder(past.id)).lines).toMatchObject([
+      { variantId: m, sku: `TS-M-${tag}`, quantity: 1, unitPriceCents: 1200 },
+    ]);
+    // Without the archived line the cart checks out; the stranger buys the default and L.
+    await bed.orders.removeCartItem(context(), accountId, { productId, variantId: m });
+    await bed.orders.checkout(context(), accountId, "");
+    await bed.orders.placeOrder(context(), stranger, [{ productId, quantity: 1 }], "");
+    expect(await variantStock(productId, productId, m, l)).toEqual([4, 2, 3]);
+    // Restored, it sells again.
+    await bed.services.products.restoreVariant({ id: m });
+    await bed.orders.addCartItem(context(), stranger, { productId, variantId: m, quantity: 2 });
+    await bed.orders.checkout(context(), stranger, "");
+    expect(await variantStock(productId, m)).toEqual([0]);
+  });
+
+  it("race: archiving a variant while 30 carts holding it check out: each order is placed or refused, sums hold", async () => {
+    const { productId, m, l } = await tShirt({ base: 5, m: 500, l: 500 });
+    const buyers = await Promise.all(Array.from({ length: 30 }, () => newAccount()));
+    for (const [index, accountId] of buyers.entries()) {
+      await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 1 + (index % 3) });
+      await bed.orders.addCartItem(context(), accountId, { productId, variantId: l, quantity: 1 });
+    }
+    const checkouts = buyers.map((accountId) => bed.orders.checkout(context(), accountId, newId()));
+    await bed.services.products.archiveVariant({ id: m });
+    const results = await Promise.allSettled(checkouts);
+    const placed = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    for (const [index, result] of results.entries()) {
+      const cart = await bed.orders.getCart(context(), buyers[index]!);
+      if (result.status === "rejected") {
+        expect(result.reason).toMatchObject({ code: "FAILED_PRECONDITION", reason: "VARIANT_ARCHIVED" });
+        expect(cart.lines.find((line) => line.variantId === m)).toMatchObject({ archived: true });
+      } else {
+        expect(cart.lines).toEqual([]);
+      }
+    }
+    // Sums per variant: each lost exactly the units of the placed orders; refused checkouts hold nothing.
+    const sold = (variantId: string) =>
+      placed
+        .flatMap((order) => order.lines)
+        .filter((line) => line.variantId === variantId)
+        .reduce((sum, line) => sum + line.quantity, 0);
+    expect(await variantStock(productId, m, l)).toEqual([500 - sold(m), 500 - sold(l)]);
+    const held = new Set(await heldReservations());
+    expect(placed.every((order) => held.has(order.id))).toBe(true);
   });
 });

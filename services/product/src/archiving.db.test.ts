@@ -2,7 +2,7 @@ import { newId } from "@polyscale/platform";
 import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SearchInput, ProductService } from "./service.js";
-import { openProductService, rejection } from "./test-product-service.js";
+import { openProductService, outboxEventsOf, raceReservationsWithArchive, rejection } from "./test-product-service.js";
 
 describe.each(databaseBackends())("ProductService archiving on $name", (backend) => {
   let test: TestDatabase;
@@ -28,18 +28,7 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
       ...input,
     });
   const stockOf = async (id: string) => (await service.getProduct(id)).stock;
-  /** Outbox ids and names of the events written about a product, in outbox order. */
-  const eventsOf = async (productId: string) =>
-    (
-      await test.database.query<{ id: number; subject: string; body: string }>(
-        "SELECT id, subject, body FROM event_outbox WHERE aggregate_id = $1 ORDER BY id",
-        [productId],
-      )
-    ).rows.map((row) => ({
-      id: row.id,
-      name: row.subject.replace("polyscale.", ""),
-      data: (JSON.parse(row.body) as { data: { cause?: string; orderId?: string; archivedAt?: string } }).data,
-    }));
+  const eventsOf = (productId: string) => outboxEventsOf(test.database, productId);
 
   it("archive takes a product out of listings, text search, browsing and its counts; restore brings it back", async () => {
     const category = await service.createCategory({ name: "Archive Lamps", slug: "", parentId: "" });
@@ -156,29 +145,12 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
                 { productId: companion.id, quantity: 1 },
               ],
       });
-    // Some reserve for sure before the archive, some race it, and some start after it returned.
-    const early = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => reserve(index)));
-    const racing = Array.from({ length: 60 }, (_, index) => reserve(index));
-    const archive = service.archiveProduct(product.id);
-    const racingMore = Array.from({ length: 20 }, (_, index) => reserve(index));
-    const [settled, archived] = await Promise.all([Promise.allSettled([...racing, ...racingMore]), archive]);
-    const late = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => reserve(index)));
-    expect(archived.archivedAt).toBeInstanceOf(Date);
-
-    const outcomes = [...early, ...settled, ...late];
-    expect(early.every((outcome) => outcome.status === "fulfilled")).toBe(true);
-    expect(late.every((outcome) => outcome.status === "rejected")).toBe(true);
-    for (const outcome of outcomes) {
-      if (outcome.status === "rejected") {
-        expect(outcome.reason).toMatchObject({ code: "FAILED_PRECONDITION", reason: "PRODUCT_ARCHIVED" });
-      }
-    }
-    const reserved = outcomes.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
-    const unitsOf = (productId: string) =>
-      reserved.reduce(
-        (sum, reservation) => sum + (reservation.lines.find((line) => line.productId === productId)?.quantity ?? 0),
-        0,
-      );
+    const { reserved, unitsOf } = await raceReservationsWithArchive(
+      reserve,
+      () => service.archiveProduct(product.id),
+      "PRODUCT_ARCHIVED",
+    );
+    expect((await service.getProduct(product.id)).archivedAt).toBeInstanceOf(Date);
 
     // Every reservation that succeeded took its stock before the archive: its stock_changed event has an outbox id
     // (taken under the row lock) below the archive's, and none follows it.

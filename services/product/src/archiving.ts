@@ -1,14 +1,14 @@
-import { recordEvents, requireId, type Database } from "@polyscale/platform";
-import { productNotFound } from "./lookups.js";
-import { archiveChanged } from "./events.js";
-import type { Product } from "./model.js";
+import { failedPrecondition, recordEvents, requireId, type Database } from "@polyscale/platform";
+import { archiveChanged, variantArchiveChanged } from "./events.js";
+import { productNotFound, variantNotFound } from "./lookups.js";
+import type { Product, Variant } from "./model.js";
 import * as repository from "./repository.js";
 
 export interface ArchiveServiceOptions {
   database: Database;
 }
 
-/** Taking products off sale and putting them back; nothing an order refers to is ever deleted. */
+/** Taking products, or single variants, off sale and putting them back; nothing an order refers to is ever deleted. */
 export class ArchiveService {
   private readonly database: Database;
 
@@ -32,5 +32,37 @@ export class ArchiveService {
     });
     if (!outcome) throw productNotFound(productId, "id");
     return outcome.product;
+  }
+
+  /**
+   * Takes one variant off sale (archived true) or puts it on sale again (false), recording product.variant_archived
+   * or product.variant_restored. Archived, its option values leave search filters and facets and its units the
+   * product's stock (sql/250; Elasticsearch follows the event), reservations refuse it (FAILED_PRECONDITION
+   * VARIANT_ARCHIVED), and it stays in the product's variants with archivedAt, so carts and orders that hold it keep
+   * showing it. Idempotent: a variant already in that state is returned as it is, with no event. NOT_FOUND
+   * VARIANT_NOT_FOUND (field id); FAILED_PRECONDITION LAST_VARIANT_ON_SALE (field id) for the product's only variant
+   * on sale: a product on sale always has something to sell, and archiveProduct takes a whole product off sale.
+   */
+  async setVariantArchived(id: string, archived: boolean): Promise<{ product: Product; variant: Variant }> {
+    const variantId = requireId("id", id);
+    const outcome = await this.database.transaction(async (tx) => {
+      const change = await repository.setVariantArchived(tx, variantId, archived);
+      if (change.kind === "done" && change.changed) {
+        await recordEvents(tx, [variantArchiveChanged(change.product, change.variant)]);
+      }
+      return change;
+    });
+    switch (outcome.kind) {
+      case "notFound":
+        throw variantNotFound(variantId, "id");
+      case "lastOnSale":
+        throw failedPrecondition(
+          "LAST_VARIANT_ON_SALE",
+          `variant ${variantId} is the only one of product ${outcome.product.id} on sale: archive the product instead`,
+          "id",
+        );
+      case "done":
+        return { product: outcome.product, variant: outcome.variant };
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { domainEvent, type DomainEvent } from "@polyscale/platform";
-import type { Product } from "./model.js";
+import type { Product, Variant } from "./model.js";
 
 /**
  * The events the product service writes to its outbox (catalogue: proto/polyscale/events/v1/events.proto). Each is
@@ -52,4 +52,15 @@ export function archiveChanged(product: Product): DomainEvent {
   return product.archivedAt
     ? domainEvent("product.archived", product.id, { productId: product.id, archivedAt: product.archivedAt })
     : domainEvent("product.restored", product.id, { productId: product.id, archivedAt: undefined });
+}
+
+/**
+ * product.variant_archived (the variant's archivedAt set) or product.variant_restored (null), its subject the product
+ * (so search follows, as for any product event); stock is the product's units on sale after the change.
+ */
+export function variantArchiveChanged(product: Product, variant: Variant): DomainEvent {
+  const data = { productId: product.id, variantId: variant.id, sku: variant.sku, stock: product.stock };
+  return variant.archivedAt
+    ? domainEvent("product.variant_archived", product.id, { ...data, archivedAt: variant.archivedAt })
+    : domainEvent("product.variant_restored", product.id, { ...data, archivedAt: undefined });
 }

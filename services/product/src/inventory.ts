@@ -94,6 +94,12 @@ export class InventoryService {
           `product ${outcome.line.productId} is archived and no longer for sale`,
           "productId",
         );
+      case "variantArchived":
+        throw failedPrecondition(
+          "VARIANT_ARCHIVED",
+          `variant ${outcome.line.variantId} of product ${outcome.line.productId} is archived and no longer for sale`,
+          "variantId",
+        );
       case "insufficient":
         stockRefusals.inc();
         // The field stays productId for a line without a variant, as callers of the old contract read it.

@@ -25,17 +25,22 @@ export interface Variant {
   position: number;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * When an admin took this variant off sale (out of search, its option values out of filters and facets, refused by
+   * new reservations); null while on sale. The product's other variants stay on sale.
+   */
+  archivedAt: Date | null;
 }
 
 export interface Product {
   id: string;
   name: string;
   description: string;
-  /** The default variant's price and currency. */
+  /** The price and currency of its first variant on sale: the default variant's unless that one is archived. */
   priceCents: number;
   currency: string;
   categoryId: string | null;
-  /** Units available to sell over all variants (a one-variant product: its variant's). Never negative. */
+  /** Units available to sell over its variants on sale (a one-variant product: its variant's). Never negative. */
   stock: number;
   /** At least one, by position (the default first). */
   variants: Variant[];
@@ -67,6 +72,15 @@ export interface ArchiveChange {
   product: Product;
   changed: boolean;
 }
+
+/**
+ * What archiving or restoring a variant came to (repository.setVariantArchived): changed is false when it already
+ * was; `lastOnSale` refused archiving the product's only variant on sale, and wrote nothing.
+ */
+export type VariantArchiveChange =
+  | { kind: "done"; product: Product; variant: Variant; changed: boolean }
+  | { kind: "notFound" }
+  | { kind: "lastOnSale"; product: Product };
 
 export type NewVariant = Pick<Variant, "sku" | "options" | "priceCents" | "currency" | "stock">;
 
@@ -129,8 +143,8 @@ export type StockAdjustment =
   | { kind: "outOfRange" };
 
 /**
- * What an attempt to reserve stock for an order came to (repository.reserveStock). `insufficient`, `archived` and
- * `variantNotFound` wrote nothing; `reserved` wrote the reservation, its lines, the stock and the stock_changed events.
+ * What an attempt to reserve stock for an order came to (repository.reserveStock). `insufficient`, `archived`,
+ * `variantArchived` and `variantNotFound` wrote nothing; `reserved` wrote the reservation, its lines, the stock and the stock_changed events.
  */
 export type StockReservation =
   | { kind: "reserved"; reservation: Reservation }
@@ -140,6 +154,8 @@ export type StockReservation =
   | { kind: "variantNotFound"; line: ReservationLine }
   /** The line's product is archived (off sale): checked by the statement that takes the stock, under its row lock. */
   | { kind: "archived"; line: ReservationLine }
+  /** The line's variant is archived, checked there too (archiving a variant locks its product's row first). */
+  | { kind: "variantArchived"; line: ReservationLine }
   /** The variant has fewer units available than the line asks for. */
   | { kind: "insufficient"; line: ReservationLine };
 

@@ -6,8 +6,9 @@ import {
   type Category as ProtoCategory,
   type Product as ProtoProduct,
   type Reservation as ProtoReservation,
+  type Variant as ProtoVariant,
 } from "@polyscale/proto/product/v1/product";
-import type { Category, Product, Reservation, ReservationStatus } from "./model.js";
+import type { Category, Product, Reservation, ReservationStatus, Variant } from "./model.js";
 import type { SearchInput, ProductService } from "./service.js";
 
 const sortOf: Record<SearchSort, SearchInput["sort"]> = {
@@ -38,7 +39,16 @@ function fromEnum<Value extends number, Domain>(field: string, table: Record<Val
 }
 
 function toProtoProduct(product: Product): ProtoProduct {
-  return { ...product, categoryId: product.categoryId ?? "", archivedAt: product.archivedAt ?? undefined };
+  return {
+    ...product,
+    categoryId: product.categoryId ?? "",
+    archivedAt: product.archivedAt ?? undefined,
+    variants: product.variants.map(toProtoVariant),
+  };
+}
+
+function toProtoVariant(variant: Variant): ProtoVariant {
+  return { ...variant, archivedAt: variant.archivedAt ?? undefined };
 }
 
 function toProtoCategory(category: Category): ProtoCategory {
@@ -110,12 +120,22 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
         await caller.requireAdmin(context);
         if (!request.variant) throw invalidArgument("variant", "is required");
         const added = await service.addVariant({ productId: request.productId, variant: request.variant });
-        return { product: toProtoProduct(added.product), variant: added.variant };
+        return { product: toProtoProduct(added.product), variant: toProtoVariant(added.variant) };
       },
       updateVariant: async (request, context) => {
         await caller.requireAdmin(context);
         const updated = await service.updateVariant({ ...request, options: request.options?.options });
-        return { product: toProtoProduct(updated.product), variant: updated.variant };
+        return { product: toProtoProduct(updated.product), variant: toProtoVariant(updated.variant) };
+      },
+      archiveVariant: async (request, context) => {
+        await caller.requireAdmin(context);
+        const archived = await service.archiveVariant(request.id);
+        return { product: toProtoProduct(archived.product), variant: toProtoVariant(archived.variant) };
+      },
+      restoreVariant: async (request, context) => {
+        await caller.requireAdmin(context);
+        const restored = await service.restoreVariant(request.id);
+        return { product: toProtoProduct(restored.product), variant: toProtoVariant(restored.variant) };
       },
       createCategory: async (request, context) => {
         await caller.requireAdmin(context);

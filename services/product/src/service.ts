@@ -103,6 +103,16 @@ export class ProductService {
     return this.archive.setArchived(id, false);
   }
 
+  /** Takes one variant off sale (never a product's last on sale); idempotent. */
+  archiveVariant(id: string): Promise<{ product: Product; variant: Variant }> {
+    return this.archive.setVariantArchived(id, true);
+  }
+
+  /** Puts an archived variant on sale again; idempotent. */
+  restoreVariant(id: string): Promise<{ product: Product; variant: Variant }> {
+    return this.archive.setVariantArchived(id, false);
+  }
+
   // ---- Search (search/search-service.ts) ----
 
   /** One page of matches with counts and facets; see SearchResult for what the counts mean. */

@@ -18,6 +18,8 @@ export interface SeedProduct {
   attributes?: ProductAttribute[];
   /** Taken off sale once stored. */
   archived?: boolean;
+  /** Positions of variants (of variantOptions) taken off sale once stored. */
+  archivedVariants?: number[];
 }
 
 export interface SeededProduct extends SeedProduct {
@@ -69,6 +71,10 @@ export async function seedForSearch(db: Database, products: SeedProduct[]): Prom
     );
     if (stored.kind !== "written") throw new Error(`seeded product "${product.name}" was refused (${stored.kind})`);
     if (product.archived) await db.transaction((tx) => repository.setArchived(tx, id, true));
+    for (const position of product.archivedVariants ?? []) {
+      const variant = stored.product.variants[position]!;
+      await db.transaction((tx) => repository.setVariantArchived(tx, variant.id, true));
+    }
     seeded.push({ ...product, id, categoryId: categoryId || undefined });
   }
   return seeded;

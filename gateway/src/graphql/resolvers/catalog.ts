@@ -93,6 +93,8 @@ export const Mutation = {
     ),
   archiveProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, true),
   restoreProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, false),
+  archiveVariant: async (_, args, { gateway }) => (await domain.setVariantArchived(gateway, args.id, true)).variant,
+  restoreVariant: async (_, args, { gateway }) => (await domain.setVariantArchived(gateway, args.id, false)).variant,
   createCategory: (_, { input }, { gateway }) =>
     domain.createCategory(gateway, { name: input.name, slug: defined(input.slug), parentId: defined(input.parentId) }),
 } satisfies MutationResolvers;
@@ -110,9 +112,11 @@ export const types = {
     category: (product, _args, context) => categoryOf(product.categoryId, context),
     inStock: (product) => product.stock > 0 && product.archivedAt === undefined,
     archived: (product) => product.archivedAt !== undefined,
+    variants: (product, _args, { gateway }) => domain.shownVariants(gateway, product),
   } satisfies ProductResolvers,
   Variant: {
     price: (variant) => decimalOf(variant.priceCents, variant.currency),
+    archived: (variant) => variant.archivedAt !== undefined,
   } satisfies VariantResolvers,
   ProductSearchResult: {
     items: (result) => result.products,

@@ -8,6 +8,7 @@ import {
   ProductArchiveChanged,
   ProductChanged,
   ProductStockChanged,
+  ProductVariantArchiveChanged,
 } from "@polyscale/proto/events/v1/events";
 
 /** The part of a ts-proto message codec the events need: the proto3 JSON mapping both ways. */
@@ -36,6 +37,8 @@ export const EVENT_CATALOGUE = {
   "product.stock_changed": entry("product", ProductStockChanged),
   "product.archived": entry("product", ProductArchiveChanged),
   "product.restored": entry("product", ProductArchiveChanged),
+  "product.variant_archived": entry("product", ProductVariantArchiveChanged),
+  "product.variant_restored": entry("product", ProductVariantArchiveChanged),
   "order.placed": entry("order", OrderPlaced),
   "order.paid": entry("order", OrderStatusChanged),
   "order.cancelled": entry("order", OrderStatusChanged),

@@ -13,12 +13,12 @@ const byVariantId = (a: ReservationLine, b: ReservationLine) =>
  * Takes stock for every line or for none, in one statement that commits by itself when db is the database (not a
  * transaction): the reservation, its lines, the stock and the product.stock_changed events. Keyed by order id: if the
  * order already has a reservation it is returned unchanged (`existing`). lines must hold each variant once. A refused
- * line (`variantNotFound`, `archived`, `insufficient`) leaves nothing written.
+ * line (`variantNotFound`, `archived`, `variantArchived`, `insufficient`) leaves nothing written.
  *
  * The statement locks the lines' products in id order (so concurrent orders cannot deadlock), then, once every one is
  * locked, their variants, whose locking read returns the stock as last committed; an archived product is refused
  * there, under its lock, not by an earlier read, so an archive racing the reservation either commits first (refused)
- * or waits for it. Only when no line is refused does it insert the reservation (ON CONFLICT DO NOTHING: a concurrent
+ * or waits for it; an archived variant likewise (archiving one locks its product's row first). Only when no line is refused does it insert the reservation (ON CONFLICT DO NOTHING: a concurrent
  * duplicate waits there for the first one, which holds the same rows, and then inserts nothing), then the lines, the
  * stock and the events, each on condition that the reservation went in.
  */
@@ -31,23 +31,25 @@ export async function reserveStock(
   const [result] = await stockStatement<{
     created_at: Date | null;
     updated_at: Date | null;
-    refused: { variantId: string; kind: "variantNotFound" | "archived" | "insufficient" }[] | null;
+    refused: { variantId: string; kind: "variantNotFound" | "archived" | "variantArchived" | "insufficient" }[] | null;
   }>(
     db,
     `WITH ${LOCKED_AND_CHANGE}, current AS MATERIALIZED (
        -- Evaluated once every product is locked (the count reads all of locked first).
-       SELECT id, product_id, stock FROM product_variants
+       SELECT id, product_id, stock, archived_at FROM product_variants
         WHERE id = ANY($2::uuid[]) AND (SELECT count(*) FROM locked) > 0
           FOR NO KEY UPDATE
      ), refused AS MATERIALIZED (
        SELECT change.variant_id,
               CASE WHEN current.id IS NULL THEN 'variantNotFound'
                    WHEN locked.archived_at IS NOT NULL THEN 'archived'
+                   WHEN current.archived_at IS NOT NULL THEN 'variantArchived'
                    ELSE 'insufficient' END AS kind
          FROM change
          LEFT JOIN current ON current.id = change.variant_id AND current.product_id = change.product_id
          LEFT JOIN locked ON locked.id = change.product_id
-        WHERE current.id IS NULL OR locked.archived_at IS NOT NULL OR current.stock + change.delta < 0
+        WHERE current.id IS NULL OR locked.archived_at IS NOT NULL OR current.archived_at IS NOT NULL
+           OR current.stock + change.delta < 0
      ), reservation AS (
        -- A reservation this statement's snapshot already sees is not inserted again: the insert would wait for a
        -- release of it holding its row while this statement holds the products that release needs.
@@ -63,7 +65,8 @@ export async function reserveStock(
        UPDATE product_variants v SET stock = v.stock + change.delta, updated_at = now()
          FROM change
         WHERE v.id = change.variant_id AND EXISTS (SELECT FROM reservation)
-       RETURNING v.id, v.product_id, v.sku, v.stock, change.delta, change.event_id, change.subject, change.body
+       RETURNING v.id, v.product_id, v.sku, v.stock, v.archived_at, change.delta, change.event_id, change.subject,
+                 change.body
      ), ${TOTALS_AND_EVENTS}
      SELECT reservation.created_at, reservation.updated_at,
             (SELECT json_agg(json_build_object('variantId', variant_id, 'kind', kind)) FROM refused) AS refused
@@ -91,7 +94,7 @@ export async function reserveStock(
   const [existing] = await findReservations(db, [orderId]);
   if (existing) return { kind: "existing", reservation: existing };
   const refused = new Map((result?.refused ?? []).map((refusal) => [refusal.variantId, refusal.kind]));
-  for (const kind of ["variantNotFound", "archived", "insufficient"] as const) {
+  for (const kind of ["variantNotFound", "archived", "variantArchived", "insufficient"] as const) {
     const line = ordered.find((candidate) => refused.get(candidate.variantId) === kind);
     if (line) return { kind, line };
   }

@@ -18,7 +18,28 @@ export interface ProductRow {
   /** The stored jsonb object, name → value. */
   attributes: Record<string, string>;
   /** json_agg of the variants by position (variantsOf); their times are ISO strings. */
-  variants: Array<Omit<Variant, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string }>;
+  variants: VariantJson[];
+}
+
+/** A variant as VARIANT_JSON builds it: its times are ISO strings (archivedAt null while on sale). */
+export type VariantJson = Omit<Variant, "createdAt" | "updatedAt" | "archivedAt"> & {
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+};
+
+/** The json object of the product_variants row `v`, read back by toVariant. */
+export const VARIANT_JSON = `json_build_object('id', v.id, 'productId', v.product_id, 'sku', v.sku,
+      'options', v.options, 'priceCents', v.price_cents, 'currency', v.currency, 'stock', v.stock,
+      'position', v.position, 'createdAt', v.created_at, 'updatedAt', v.updated_at, 'archivedAt', v.archived_at)`;
+
+export function toVariant(json: VariantJson): Variant {
+  return {
+    ...json,
+    createdAt: new Date(json.createdAt),
+    updatedAt: new Date(json.updatedAt),
+    archivedAt: json.archivedAt === null ? null : new Date(json.archivedAt),
+  };
 }
 
 const PRODUCT_FIELDS = [
@@ -38,9 +59,7 @@ const PRODUCT_FIELDS = [
 
 /** The variants of the product row `table` as one json column, by position. */
 function variantsOf(table: string): string {
-  return `(SELECT json_agg(json_build_object('id', v.id, 'productId', v.product_id, 'sku', v.sku,
-      'options', v.options, 'priceCents', v.price_cents, 'currency', v.currency, 'stock', v.stock,
-      'position', v.position, 'createdAt', v.created_at, 'updatedAt', v.updated_at) ORDER BY v.position)
+  return `(SELECT json_agg(${VARIANT_JSON} ORDER BY v.position)
     FROM product_variants v WHERE v.product_id = ${table}.id) AS variants`;
 }
 
@@ -58,11 +77,7 @@ export function toProduct(row: ProductRow): Product {
     currency: row.currency,
     categoryId: row.category_id,
     stock: row.stock,
-    variants: row.variants.map((variant): Variant => ({
-      ...variant,
-      createdAt: new Date(variant.createdAt),
-      updatedAt: new Date(variant.updatedAt),
-    })),
+    variants: row.variants.map(toVariant),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     archivedAt: row.archived_at,

@@ -31,12 +31,14 @@ export const LOCKED_AND_CHANGE = `locked AS MATERIALIZED (
      )`;
 
 // The close of a stock statement, after its `updated` (the variants changed, with their change's columns): adds the
-// deltas to their products' stock and writes each variant's event with the stocks, SKU and time in place of the
+// deltas to their products' stock (but an archived variant's, whose units the product does not count, sql/250) and
+// writes each variant's event with the stocks, SKU and time in place of the
 // stand-ins. The events take their outbox ids after the row locks (see outboxRows), so per product they follow commit
 // order.
 export const TOTALS_AND_EVENTS = `totals AS (
        UPDATE products p SET stock = p.stock + moved.delta, updated_at = now()
-         FROM (SELECT product_id, sum(delta) AS delta FROM updated GROUP BY product_id) moved
+         FROM (SELECT product_id, coalesce(sum(delta) FILTER (WHERE archived_at IS NULL), 0) AS delta
+                 FROM updated GROUP BY product_id) moved
         WHERE p.id = moved.product_id
        RETURNING p.id, p.stock
      ), outbox AS (
@@ -132,7 +134,8 @@ export async function changeStock(
          FROM change JOIN locked ON locked.id = change.product_id
         WHERE v.id = change.variant_id AND v.product_id = change.product_id AND v.stock + change.delta >= 0
           AND ($14::bigint IS NULL OR v.stock + change.delta <= $14)
-       RETURNING v.id, v.product_id, v.sku, v.stock, change.delta, change.event_id, change.subject, change.body
+       RETURNING v.id, v.product_id, v.sku, v.stock, v.archived_at, change.delta, change.event_id, change.subject,
+                 change.body
      ), ${TOTALS_AND_EVENTS}
      SELECT id FROM updated ORDER BY id`,
     changes,

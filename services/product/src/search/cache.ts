@@ -5,7 +5,8 @@ import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js
 
 /**
  * The product events (published by every replica's outbox relay after the change committed): product.created,
- * product.updated, product.stock_changed, product.archived and product.restored, one for every change a search can show. Categories are only ever
+ * product.updated, product.stock_changed, product.archived, product.restored, product.variant_archived and
+ * product.variant_restored, one for every change a search can show. Categories are only ever
  * created, which changes no result (a category without products is in no facet).
  */
 export const PRODUCT_EVENTS_SUBJECT = "polyscale.product.>";

@@ -203,6 +203,45 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
     expect(log).toEqual({ indexed: [], deleted: [gone.id] });
   });
 
+  it("follows a variant's archive and restore: its option values leave the document, then come back", async () => {
+    const shirt = await service.createProduct({
+      name: "Indexed shirt",
+      description: "",
+      priceCents: 0,
+      currency: "",
+      categoryId: "",
+      stock: 0,
+      variants: ["Red", "Blue"].map((colour, index) => ({
+        sku: "",
+        options: [{ name: "Colour", value: colour }],
+        priceCents: 1_000,
+        currency: "USD",
+        stock: 2 + index,
+      })),
+    });
+    const log: IndexLog = { indexed: [], deleted: [] };
+    acceptBulk(mock, log);
+    const latest = () => log.indexed.filter((document) => document.id === shirt.id).at(-1);
+    const indexedAfter = async (change: () => Promise<unknown>) => {
+      await change();
+      await relay.relayBatch();
+      await indexUntilDelivered();
+      return latest();
+    };
+    expect(await indexedAfter(() => Promise.resolve())).toMatchObject({
+      optionKeys: ["colour=blue", "colour=red"],
+      stock: 5,
+    });
+    expect(await indexedAfter(() => service.archiveVariant(shirt.variants[1]!.id))).toMatchObject({
+      optionKeys: ["colour=red"],
+      stock: 2,
+    });
+    expect(await indexedAfter(() => service.restoreVariant(shirt.variants[1]!.id))).toMatchObject({
+      optionKeys: ["colour=blue", "colour=red"],
+      stock: 5,
+    });
+  });
+
   it("follows the events in the background once started, until stopped", async () => {
     const log: IndexLog = { indexed: [], deleted: [] };
     acceptBulk(mock, log);

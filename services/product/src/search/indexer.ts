@@ -52,7 +52,8 @@ export function retryDelayMs(deliveryCount: number, options: { retryBaseMs: numb
 
 /**
  * Keeps the Elasticsearch index in step with the product events (product.created, product.updated,
- * product.stock_changed, product.archived, product.restored) from JetStream: one mechanism for every consumer of product changes, not a private outbox.
+ * product.stock_changed, product.archived, product.restored, product.variant_archived, product.variant_restored) from
+ * JetStream: one mechanism for every consumer of product changes, not a private outbox.
  *
  * Each batch pulls events from the shared durable consumer, then, holding a transaction-scoped advisory lock, reads
  * the CURRENT state of the products they name and writes it in one bulk request. Writes are serialised by that lock

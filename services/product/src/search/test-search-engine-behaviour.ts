@@ -174,8 +174,8 @@ export function searchQuery(overrides: Partial<SearchQuery>): SearchQuery {
 const query = (overrides: Partial<SearchQuery>) => searchQuery({ take: 100, ...overrides });
 
 /**
- * Products with variants of colours and sizes, in two categories; the archived one and the mug (no options) are never
- * in an option facet. Option facets count products: the tee's two red variants count once.
+ * Products with variants of colours and sizes, in two categories; the archived one, the hoodie's archived variant
+ * (orange, XL) and the mug (no options) are never in an option facet. Option facets count products: the tee's two red variants count once.
  */
 const apparel: SeedProduct[] = [
   {
@@ -216,7 +216,12 @@ const apparel: SeedProduct[] = [
         { name: "size", value: "L" },
         { name: "colour", value: "blue" },
       ],
+      [
+        { name: "size", value: "XL" },
+        { name: "colour", value: "orange" },
+      ],
     ],
+    archivedVariants: [2],
   },
   {
     name: "Baseball cap",
@@ -297,6 +302,19 @@ export function describeSearchEngineBehaviour(name: string, setup: () => Promise
       expect(large.totalCount).toBe(1);
       const none = await fixture.engine.search(query({ options: [{ name: "colour", values: ["purple"] }] }));
       expect(none).toMatchObject({ totalCount: 0, products: [] });
+    });
+
+    it("leaves out an archived variant: its option values match no filter (alone or with others)", async () => {
+      const orange = { name: "colour", values: ["orange"] };
+      expect(await fixture.engine.search(query({ options: [orange] }))).toMatchObject({ totalCount: 0, products: [] });
+      const extraLarge = await fixture.engine.search(
+        query({ text: "hoodie", options: [{ name: "size", values: ["xl"] }] }),
+      );
+      expect(extraLarge).toMatchObject({ totalCount: 0, products: [] });
+      // The hoodie stays findable by its variants on sale.
+      expect(
+        namesOf(await fixture.engine.search(query({ options: [{ name: "colour", values: ["orange", "blue"] }] }))),
+      ).toEqual(["Crew tee", "Zip hoodie"]);
     });
 
     it("combines option filters with text, category, price and stock filters", async () => {
