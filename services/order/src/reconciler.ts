@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ReservationStatus, type ProductClient } from "@polyscale/product";
-import { describeError, inBackground, recordEvents, type Database, type Logger } from "@polyscale/platform";
+import { describeError, PeriodicJob, recordEvents, type Database, type Logger } from "@polyscale/platform";
 import { orderMoved } from "./events.js";
 import { reservationEffectOf, type ReservationEffect } from "./order-status.js";
 import { ReservationEffects } from "./reservation-effects.js";
@@ -46,32 +46,29 @@ export interface ReconcileResult {
  * 4. deletes idempotency claims whose order never appeared, so the key can be used again.
  */
 export class Reconciler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
   private readonly effects: ReservationEffects;
+  /** Runs reconcileOnce every intervalMs, never two at once; a failed run is logged and the next one tries again. */
+  private readonly job: PeriodicJob;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.effects = new ReservationEffects({ database: options.database, products: options.products });
+    this.job = new PeriodicJob({
+      intervalMs: options.intervalMs,
+      logger: options.logger,
+      failureMessage: "reconciliation failed",
+      run: async () => {
+        await this.reconcileOnce();
+      },
+    });
   }
 
   start(): void {
-    this.timer = setInterval(
-      inBackground(() => {
-        // Runs never overlap: a slow run makes the next tick skip.
-        if (this.running) return;
-        this.running = this.reconcileOnce()
-          .catch((error: unknown) => this.options.logger.warn({ err: describeError(error) }, "reconciliation failed"))
-          .finally(() => (this.running = undefined));
-      }),
-      this.options.intervalMs,
-    );
-    this.timer.unref();
+    this.job.start();
   }
 
   /** Stops the interval and waits for a run in progress. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   async reconcileOnce(): Promise<ReconcileResult> {
