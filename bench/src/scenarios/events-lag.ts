@@ -6,7 +6,8 @@
  *
  *   written (envelope time, just before COMMIT) → committed → the relay's batch starts → its rows are claimed (the
  *   batch's first publish call: pool wait, advisory lock, SELECT) → this event's publish call → JetStream's ack →
- *   received by the subscriber; and ack → the batch's rows marked sent and committed.
+ *   received by the subscriber; and ack → the batch done (its last ack in: the relay may read again, and that read
+ *   marks the batch's rows sent).
  *
  * Run: `node bench/dist/scenarios/events-lag.js [--seconds 5] [--rate 300] [--buyers 50] [--hot 10] [--pool 10] [--relay-pool 1]`
  * (PostgreSQL from BENCH_DATABASE_URL or 127.0.0.1:5432, a scratch database dropped at the end). Prints one JSON
@@ -56,7 +57,7 @@ interface Timeline {
   claimed?: number;
   publishCalled?: number;
   acked?: number;
-  batchCommitted?: number;
+  batchDone?: number;
   received?: number;
 }
 
@@ -116,11 +117,11 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
     },
   };
   class TimedRelay extends OutboxRelay {
-    override async relayBatch() {
+    override async publishBatch() {
       const current: Batch = { started: now(), ids: [] };
       batch = current;
-      const report = await super.relayBatch();
-      const committed = now();
+      const report = await super.publishBatch();
+      const done = now();
       if (current.ids.length > 0) {
         batches += 1;
         batched += current.ids.length;
@@ -130,7 +131,7 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
         if (!timeline) continue;
         timeline.batchStarted = current.started;
         timeline.claimed = current.claimed;
-        timeline.batchCommitted = committed;
+        timeline.batchDone = done;
       }
       return report;
     }
@@ -214,7 +215,7 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
       t.claimed !== undefined &&
       t.publishCalled !== undefined &&
       t.acked !== undefined &&
-      t.batchCommitted !== undefined &&
+      t.batchDone !== undefined &&
       t.received !== undefined,
   );
   const step = (pick: (t: Required<Timeline>) => number) => summarizeLatencies(complete.map(pick));
@@ -232,7 +233,7 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
       "claimed → publish called": step((t) => t.publishCalled - t.claimed),
       "publish called → acked": step((t) => t.acked - t.publishCalled),
       "acked → received": step((t) => t.received - t.acked),
-      "acked → batch committed": step((t) => t.batchCommitted - t.acked),
+      "acked → batch done": step((t) => t.batchDone - t.acked),
     },
   };
 }

@@ -199,6 +199,39 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
     expect(received.map((message) => message.envelope.subject)).toEqual([orderId]);
   });
 
+  it("under a steady stream of commits sends each event once, and leaves none unmarked once idle or stopped", async () => {
+    // A busy relay leaves a batch's acknowledged rows to be marked sent by its next read, which must not read them
+    // again; an idle one marks them before it pauses.
+    const counting = new CountingPublisher(publisher);
+    const busy = relay({ publisher: counting });
+    busy.start();
+    const orders = Array.from({ length: 40 }, () => newId());
+    const buyers = Array.from({ length: 4 }, async (_, buyer) => {
+      for (const orderId of orders.filter((_, index) => index % 4 === buyer)) {
+        await database.transaction((tx) => recordEvents(tx, [placed(orderId)]));
+        await database.transaction((tx) => recordEvents(tx, [moved(orderId, "order.paid", "PENDING_PAYMENT", "PAID")]));
+      }
+    });
+    await Promise.all(buyers);
+    const received = await readStream(reader, 80);
+    expect(received).toHaveLength(80);
+    await vi.waitFor(async () => expect(await unsentCount(database)).toBe(0));
+    expect(counting.sent).toHaveLength(80);
+    expect(new Set(counting.sent).size).toBe(80);
+    for (const orderId of orders) {
+      expect(received.filter((message) => message.envelope.subject === orderId).map((m) => m.envelope.type)).toEqual([
+        "polyscale.order.placed",
+        "polyscale.order.paid",
+      ]);
+    }
+
+    await database.transaction((tx) => recordEvents(tx, [placed(newId())]));
+    await readStream(reader, 81);
+    await busy.stop();
+    expect(await unsentCount(database)).toBe(0);
+    expect(counting.sent).toHaveLength(81);
+  });
+
   it("writes no event for a change that rolled back", async () => {
     await expect(
       database.transaction(async (tx) => {

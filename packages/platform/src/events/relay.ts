@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Database, DatabaseSession, Queryable } from "../database.js";
+import type { Database, DatabaseSession } from "../database.js";
 import { describeError } from "../error-description.js";
 import { inBackground } from "../telemetry/background.js";
 import { onEventsCommitted } from "./outbox.js";
@@ -85,7 +85,13 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * takes over at its next poll when the leader dies (its connection closes with it). A batch then costs two statements,
  * each committing by itself: reading the unsent rows, and marking the acknowledged ones sent. (A transaction with a
  * transaction-scoped lock per batch cost five round trips, BEGIN, lock, read, mark, COMMIT, and an event committed
- * during a batch waited for all of them: most of the relay's share of the event lag, bench/results/README.md.) A batch is
+ * during a batch waited for all of them: most of the relay's share of the event lag, bench/results/README.md.) While
+ * events keep coming, the relay looks again at once after a batch, and then the rows it acknowledged are marked sent by
+ * that next read, in the same statement (a data-modifying CTE; the read leaves them out, as it still sees them unsent),
+ * so a busy relay costs one statement per batch, and an event committed during a batch waits one round trip less;
+ * before it pauses, and before it stops or gives the lead up, it marks them by themselves. The leader's connection
+ * commits asynchronously (synchronous_commit off): a mark lost in a crash only republishes rows JetStream drops as
+ * copies, and no batch waits for a WAL flush. A batch is
  * published pipelined: every row is handed to the broker at once, each aggregate's rows one after the other in id
  * order, and then all acknowledgements are awaited (waiting for each before sending the next made the events of a hot
  * product queue behind one round trip each). The broker stores them in the order they were sent, and every row but the
@@ -116,6 +122,8 @@ export class OutboxRelay {
   private publishedLast = false;
   /** This replica's connection while it holds the relay lock. */
   private leader: DatabaseSession | undefined;
+  /** Outbox ids the broker acknowledged that the leader has not marked sent yet: the next read or pause marks them. */
+  private acknowledged: number[] = [];
   private stopListening: (() => void) | undefined;
 
   constructor(
@@ -150,6 +158,9 @@ export class OutboxRelay {
     this.wakeUp?.();
     await this.loop;
     this.loop = undefined;
+    await this.markAcknowledged().catch((error: unknown) =>
+      this.logger.warn({ err: describeError(error) }, "could not mark published events sent; they will be republished"),
+    );
     this.resign();
   }
 
@@ -159,8 +170,11 @@ export class OutboxRelay {
       this.committedSince = false;
       try {
         // A leader without its broker lets a replica that has one publish.
-        if (this.publisher?.isConnected()) report = await this.relayBatch();
-        else this.resign();
+        if (this.publisher?.isConnected()) report = await this.publishBatch();
+        else {
+          await this.markAcknowledgedOrResign();
+          this.resign();
+        }
         if (Date.now() - this.lastPrune >= PRUNE_INTERVAL_MS) {
           this.lastPrune = Date.now();
           await this.prune();
@@ -170,12 +184,15 @@ export class OutboxRelay {
       }
       if (report && report.failed > 0) {
         this.failures += 1;
+        await this.markAcknowledgedOrResign();
         await this.pause(Math.min(MAX_RETRY_DELAY_MS, this.options.pollMs * 2 ** this.failures));
         continue;
       }
       this.failures = 0;
-      // A full batch means more may be waiting, and so do events committed during this batch: look again at once.
+      // A full batch means more may be waiting, and so do events committed during this batch: look again at once
+      // (that read marks this batch's rows sent).
       if (report && (report.published === this.batchSize || (this.committedSince && this.publishedLast))) continue;
+      await this.markAcknowledgedOrResign();
       await this.pause(this.options.pollMs);
     }
   }
@@ -193,8 +210,21 @@ export class OutboxRelay {
     });
   }
 
-  /** Publishes up to batchSize unsent rows, if no other replica is publishing right now. */
+  /**
+   * Publishes up to batchSize unsent rows, if no other replica is publishing right now, and marks the acknowledged
+   * ones sent before it returns.
+   */
   async relayBatch(): Promise<RelayReport> {
+    const report = await this.publishBatch();
+    await this.markAcknowledged();
+    return report;
+  }
+
+  /**
+   * relayBatch, except that the rows the broker acknowledged are left in `acknowledged`, to be marked sent by the next
+   * batch's read or by markAcknowledged. What the relay's loop runs (protected so a benchmark can time it).
+   */
+  protected async publishBatch(): Promise<RelayReport> {
     const publisher = this.publisher;
     if (!publisher) return { published: 0, failed: 0 };
     const leader = await this.lead();
@@ -203,11 +233,13 @@ export class OutboxRelay {
     try {
       const rows = (
         await leader.query<OutboxRow>(
-          `SELECT id, event_id, subject, aggregate_id, body, traceparent, tracestate FROM event_outbox
-            WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
-          [this.batchSize],
+          `WITH sent AS (UPDATE event_outbox SET sent_at = now() WHERE id = ANY($2::bigint[]))
+           SELECT id, event_id, subject, aggregate_id, body, traceparent, tracestate FROM event_outbox
+            WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
+          [this.batchSize, this.acknowledged],
         )
       ).rows;
+      this.acknowledged = [];
       if (rows.length === 0) return { published: 0, failed: 0 };
 
       // Each aggregate's rows one after the other (in id order), the aggregates in the order of their first row.
@@ -246,7 +278,7 @@ export class OutboxRelay {
           firstError ??= (outcomes[firstFailure] as PromiseRejectedResult).reason;
         }
       }
-      if (sent.length > 0) await markSent(leader, sent);
+      this.acknowledged = sent;
       if (failed > 0) {
         this.logger.warn({ err: describeError(firstError), failed }, "events not acknowledged by NATS; will retry");
       }
@@ -267,19 +299,49 @@ export class OutboxRelay {
       const lock = await session.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
         RELAY_LOCK_KEY,
       ]);
-      if (lock.rows[0]!.locked) return (this.leader = session);
-      session.release();
-      return undefined;
+      if (!lock.rows[0]!.locked) {
+        session.release();
+        return undefined;
+      }
+      // The leader's only writes are marking rows sent and pruning, and losing the last of those in a crash costs a
+      // republish that JetStream drops (Nats-Msg-Id): so they need not wait for the WAL to be flushed to disk, which
+      // put a flush in every batch's path. Only on this connection, which is closed, never pooled, when it resigns.
+      await session.query("SET synchronous_commit = off");
+      return (this.leader = session);
     } catch (error) {
       session.release(true);
       throw error;
     }
   }
 
-  /** Gives the relay lock up by closing the leader's connection (returned to the pool, it would keep the lock). */
+  /** Marks the acknowledged rows sent, on the leader's connection (only the leader has any). */
+  private async markAcknowledged(): Promise<void> {
+    if (!this.leader || this.acknowledged.length === 0) return;
+    await this.leader.query("UPDATE event_outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", [
+      this.acknowledged,
+    ]);
+    this.acknowledged = [];
+  }
+
+  /** markAcknowledged; if that fails (most likely the connection), logs it and gives the lead up. */
+  private async markAcknowledgedOrResign(): Promise<void> {
+    try {
+      await this.markAcknowledged();
+    } catch (error) {
+      this.resign();
+      this.logger.error({ err: describeError(error) }, "event outbox relay failed");
+    }
+  }
+
+  /**
+   * Gives the relay lock up by closing the leader's connection (returned to the pool, it would keep the lock). Rows
+   * acknowledged but not marked sent are published again by whichever replica leads next; JetStream drops the copies
+   * by their Nats-Msg-Id.
+   */
   private resign(): void {
     this.leader?.release(true);
     this.leader = undefined;
+    this.acknowledged = [];
   }
 
   /** Deletes sent rows past their retention and, without a publisher, unpublished rows beyond the cap. */
@@ -304,8 +366,4 @@ export class OutboxRelay {
     }
     return deleted;
   }
-}
-
-async function markSent(tx: Queryable, ids: number[]): Promise<void> {
-  await tx.query("UPDATE event_outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", [ids]);
 }
