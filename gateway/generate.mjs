@@ -42,6 +42,7 @@ const config = {
     Category: "@polyscale/product#Category",
     Product: "@polyscale/product#Product",
     Variant: "@polyscale/product#Variant",
+    ProductImage: "@polyscale/product#ProductImage",
     CategoryFacet: "@polyscale/product#CategoryFacet",
     StockLevel: "@polyscale/product#StockLevel",
     ProductSearchResult: "../parents.js#SearchResult",

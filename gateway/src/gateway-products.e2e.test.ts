@@ -9,6 +9,8 @@ import { createProduct, graphql, ok, placeOrder, register, rest, unique, useGate
 
 const shop = useGatewayShop();
 
+const VARIANT_ARCHIVE_ONLY = `mutation($id: String!) { archiveVariant(id: $id) { id } }`;
+
 const ARCHIVE = `mutation($id: String!) { archiveProduct(id: $id) { id archived archivedAt inStock } }`;
 const RESTORE = `mutation($id: String!) { restoreProduct(id: $id) { id archived archivedAt inStock } }`;
 const CART = `{ cart { totalCents lines { productId quantity inStock availableStock archived } } }`;
@@ -422,8 +424,10 @@ describe("gateway end to end: product images", () => {
       { ...top, alt: "", position: 0 },
       { ...front, position: 1 },
     ];
-    expect(reordered.body.images).toEqual(expected);
-    expect((await rest<{ images: unknown[] }>("GET", `/product/${vase.id}`)).body.images).toEqual(expected);
+    // REST writes the contract's empty variantId of a product's own image, as it does an empty categoryId.
+    const expectedByRest = expected.map((image) => ({ ...image, variantId: "" }));
+    expect(reordered.body.images).toEqual(expectedByRest);
+    expect((await rest<{ images: unknown[] }>("GET", `/product/${vase.id}`)).body.images).toEqual(expectedByRest);
     const read = await ok<{ product: { images: unknown[] } }>(
       `query($id: String!) { product(id: $id) { images { url alt position } } }`,
       { id: vase.id },
@@ -456,6 +460,83 @@ describe("gateway end to end: product images", () => {
       body: { images: [{ url: 7 }] },
     });
     expect([notAString.status, notAString.body.error.field]).toEqual([400, "images[0].url"]);
-    expect((await rest<{ images: unknown[] }>("GET", `/product/${vase.id}`)).body.images).toEqual(expected);
+    expect((await rest<{ images: unknown[] }>("GET", `/product/${vase.id}`)).body.images).toEqual(expectedByRest);
+  });
+
+  it("images of one variant through GraphQL and REST: listed on the variant; an archived variant's shown to admins only", async () => {
+    const tag = unique();
+    const tee = (
+      await ok<{ createProduct: { id: string; variants: Array<{ id: string }> } }>(
+        `mutation($product: ProductInput!) { createProduct(product: $product) { id variants { id } } }`,
+        { product: { name: `Imagetee ${tag}`, description: "A tee", price: 0, variants: colourVariants(tag) } },
+        shop.adminToken,
+      )
+    ).createProduct;
+    const [red, blue] = tee.variants.map((variant) => variant.id);
+    const whole = { url: "https://cdn.example.com/tee.jpg", alt: "The tee" };
+    const redImage = { url: "https://cdn.example.com/tee-red.jpg", alt: "Red", variantId: red };
+    const blueImage = { url: "https://cdn.example.com/tee-blue.jpg", alt: "Blue", variantId: blue };
+    const VARIANT_IMAGES = `query($id: String!) {
+      product(id: $id) { images { url variantId } variants { id images { url alt position variantId } } }
+    }`;
+    interface VariantImages {
+      product: {
+        images: Array<{ url: string; variantId: string | null }>;
+        variants: Array<{ id: string; images: unknown[] }>;
+      };
+    }
+
+    await ok(
+      `mutation($id: String!, $images: [ProductImageInput!]!) { setProductImages(productId: $id, images: $images) { id } }`,
+      { id: tee.id, images: [whole, redImage] },
+      shop.adminToken,
+    );
+    const read = await ok<VariantImages>(VARIANT_IMAGES, { id: tee.id });
+    expect(read.product.variants.map((variant) => variant.images)).toEqual([[{ ...redImage, position: 1 }], [], []]);
+    expect(read.product.images).toEqual([
+      { url: whole.url, variantId: null },
+      { url: redImage.url, variantId: red },
+    ]);
+
+    // Through REST: replaced, each variant's listed on it; a variant of another product or a malformed id is refused.
+    const byRest = await rest<{ variants: Array<{ id: string; images: unknown[] }> }>(
+      "POST",
+      `/product/${tee.id}/images`,
+      { token: shop.adminToken, body: { images: [redImage, blueImage, whole] } },
+    );
+    expect(byRest.status).toBe(200);
+    expect(byRest.body.variants.map((variant) => variant.images)).toEqual([
+      [{ ...redImage, position: 0 }],
+      [{ ...blueImage, position: 1 }],
+      [],
+    ]);
+    const lamp = await createProduct(shop.adminToken, `Image Lamp ${tag}`, 10);
+    for (const [variantId, status, reason] of [
+      [lamp.id, 404, "VARIANT_NOT_FOUND"],
+      ["blue", 400, "INVALID_INPUT"],
+    ] as const) {
+      const refused = await rest<{ error: unknown }>("POST", `/product/${tee.id}/images`, {
+        token: shop.adminToken,
+        body: { images: [whole, { ...blueImage, variantId }] },
+      });
+      expect(refused.status).toBe(status);
+      expect(refused.body.error).toMatchObject({ reason, field: "images[1].variantId" });
+      expect(
+        await refusal(
+          `mutation($id: String!, $images: [ProductImageInput!]!) { setProductImages(productId: $id, images: $images) { id } }`,
+          { id: tee.id, images: [whole, { ...blueImage, variantId }] },
+          shop.adminToken,
+        ),
+      ).toMatchObject({ reason, field: "images[1].variantId" });
+    }
+
+    // Blue archived: shoppers see neither it nor its image; admins see both.
+    await ok(VARIANT_ARCHIVE_ONLY, { id: blue }, shop.adminToken);
+    const shopper = await ok<VariantImages>(VARIANT_IMAGES, { id: tee.id });
+    expect(shopper.product.images.map((image) => image.url)).toEqual([redImage.url, whole.url]);
+    const restShopper = await rest<{ images: Array<{ url: string }> }>("GET", `/product/${tee.id}`);
+    expect(restShopper.body.images.map((image) => image.url)).toEqual([redImage.url, whole.url]);
+    const admin = await ok<VariantImages>(VARIANT_IMAGES, { id: tee.id }, shop.adminToken);
+    expect(admin.product.images.map((image) => image.url)).toEqual([redImage.url, blueImage.url, whole.url]);
   });
 });

@@ -5,6 +5,7 @@ import type {
   Product,
   OptionValueFacet,
   ProductAttribute,
+  ProductImage,
   SearchProductsResponse,
   SearchSort,
   StockLevel,
@@ -144,12 +145,12 @@ export async function updateVariant(
 export async function setProductImages(
   context: GatewayContext,
   productId: string,
-  images: readonly { url: string; alt?: string }[],
+  images: readonly { url: string; alt?: string; variantId?: string }[],
 ): Promise<Product> {
   requireAdmin(await context.viewer());
   const response = await context.services.product.setProductImages({
     productId,
-    images: images.map((image) => ({ url: image.url, alt: image.alt ?? "" })),
+    images: images.map((image) => ({ url: image.url, alt: image.alt ?? "", variantId: image.variantId ?? "" })),
   });
   return present(response.product, "product");
 }
@@ -191,15 +192,26 @@ export async function setVariantArchived(
  * variants without a channel listing while their admin APIs list them. Both skins show products through this.
  */
 export async function shownVariants(context: GatewayContext, product: Product): Promise<Variant[]> {
-  if (product.variants.every((variant) => variant.archivedAt === undefined)) return product.variants;
-  return isAdmin(await context.viewer())
-    ? product.variants
-    : product.variants.filter((variant) => variant.archivedAt === undefined);
+  const hidden = await hiddenVariantIds(context, product);
+  return hidden.size === 0 ? product.variants : product.variants.filter((variant) => !hidden.has(variant.id));
 }
 
-/** The product as a viewer is shown it (shownVariants), for the skins that answer whole products (REST). */
+/** The images of a product a viewer is shown: an archived variant's only to admins, as its variant (shownVariants). */
+export async function shownImages(context: GatewayContext, product: Product): Promise<ProductImage[]> {
+  const hidden = await hiddenVariantIds(context, product);
+  return hidden.size === 0 ? product.images : product.images.filter((image) => !hidden.has(image.variantId));
+}
+
+/** The product as a viewer is shown it (shownVariants, shownImages), for the skins that answer whole products (REST). */
 export async function shownProduct(context: GatewayContext, product: Product): Promise<Product> {
-  return { ...product, variants: await shownVariants(context, product) };
+  return { ...product, variants: await shownVariants(context, product), images: await shownImages(context, product) };
+}
+
+/** The archived variants of the product, unless the viewer is an admin (who is shown everything). */
+async function hiddenVariantIds(context: GatewayContext, product: Product): Promise<Set<string>> {
+  const archived = product.variants.filter((variant) => variant.archivedAt !== undefined);
+  if (archived.length === 0 || isAdmin(await context.viewer())) return new Set();
+  return new Set(archived.map((variant) => variant.id));
 }
 
 /**

@@ -297,6 +297,7 @@ export function catalogRoutes(): Route[] {
           return {
             url: requiredString(image, "url", `images[${index}].url`),
             alt: optionalString(image, "alt", `images[${index}].alt`),
+            variantId: optionalString(image, "variantId", `images[${index}].variantId`),
           };
         });
         return ok(await domain.setProductImages(context, request.params.id!, images));

@@ -247,7 +247,9 @@ export const schemas = {
       images: {
         type: "array",
         items: schemaRef("ProductImage"),
-        description: "In display order, the main image first.",
+        description:
+          "In display order, the main image first; a variant's images too (variantId), but an archived variant's only " +
+          "to admins.",
       },
       attributes: {
         type: "array",
@@ -274,6 +276,11 @@ export const schemas = {
         description:
           "When the variant was archived (off sale: out of search and new carts, refused by checkout); absent while " +
           "on sale.",
+      },
+      images: {
+        type: "array",
+        items: schemaRef("ProductImage"),
+        description: "The product's images that name this variant, in the product's order.",
       },
     },
   },
@@ -320,7 +327,11 @@ export const schemas = {
     properties: {
       url: { type: "string", format: "uri", description: "An absolute https URL." },
       alt: { type: "string", description: "Empty for a decorative image." },
-      position: { type: "integer", minimum: 0, description: "From 0, the main image." },
+      position: { type: "integer", minimum: 0, description: "From 0, the main image (of the product's list)." },
+      variantId: {
+        type: "string",
+        description: "The variant the image shows (e.g. the red one); empty for an image of the product as a whole.",
+      },
     },
   },
   ProductImages: {
@@ -341,6 +352,13 @@ export const schemas = {
               description: "An absolute https URL without user name or password.",
             },
             alt: { type: "string", maxLength: 500, description: "One line; empty (the default) if decorative." },
+            variantId: {
+              type: "string",
+              format: "uuid",
+              description:
+                "One of the product's variants, whose image it is (404 VARIANT_NOT_FOUND otherwise); " +
+                "absent: the product's.",
+            },
           },
         },
       },

@@ -6,7 +6,7 @@ import {
   requireLine,
   type Database,
 } from "@polyscale/platform";
-import { productNotFound } from "./lookups.js";
+import { productNotFound, variantNotFound } from "./lookups.js";
 import { productChanged } from "./events.js";
 import type { Product, ProductImage } from "./model.js";
 import * as repository from "./repository.js";
@@ -21,7 +21,7 @@ export interface ImageServiceOptions {
   database: Database;
 }
 
-/** A product's images: the ordered list of https URLs with alt text, replaced as a whole. */
+/** A product's images: the ordered list of https URLs with alt text, each of the product or of one variant. */
 export class ImageService {
   private readonly database: Database;
 
@@ -31,27 +31,39 @@ export class ImageService {
 
   /**
    * Replaces the product's images with `images`, in that order (the first is the main image; sending the list in
-   * another order reorders it, an empty list removes them), recording product.updated. Every image is checked before
-   * anything is written: INVALID_ARGUMENT naming `images[i].url` (not an absolute https URL by the WHATWG parser, with
-   * a user name or password, spaces or controls, or over MAX_IMAGE_URL_LENGTH; a URL already in the list) or
-   * `images[i].alt` (control characters or line breaks, over MAX_IMAGE_ALT_LENGTH), or `images` with reason
-   * LIMIT_EXCEEDED beyond MAX_IMAGES. NOT_FOUND PRODUCT_NOT_FOUND (field productId) for an unknown product.
+   * another order reorders it, an empty list removes them), recording product.updated. An image may name one of the
+   * product's variants (variantId, e.g. the red one's photo; empty or absent: the product as a whole); each variant then
+   * lists its images (Variant.images). Every image is checked before anything is written: INVALID_ARGUMENT naming
+   * `images[i].url` (not an absolute https URL by the WHATWG parser, with a user name or password, spaces or controls,
+   * or over MAX_IMAGE_URL_LENGTH; a URL already in the list), `images[i].alt` (control characters or line breaks, over
+   * MAX_IMAGE_ALT_LENGTH) or `images[i].variantId` (not an id), or `images` with reason LIMIT_EXCEEDED beyond
+   * MAX_IMAGES; NOT_FOUND VARIANT_NOT_FOUND (field `images[i].variantId`) for a variant that is not one of the
+   * product's. NOT_FOUND PRODUCT_NOT_FOUND (field productId) for an unknown product.
    */
-  async setImages(input: { productId: string; images: readonly { url: string; alt: string }[] }): Promise<Product> {
+  async setImages(input: {
+    productId: string;
+    images: readonly { url: string; alt: string; variantId?: string }[];
+  }): Promise<Product> {
     const productId = requireId("productId", input.productId);
     const images = requireImages(input.images);
-    const product = await this.database.transaction(async (tx) => {
-      const updated = await repository.setImages(tx, productId, images);
-      if (updated) await recordEvents(tx, [productChanged("product.updated", updated)]);
+    return this.database.transaction(async (tx) => {
+      // A variant never leaves its product and is never deleted, so what this read finds stays true until the write.
+      const current = await repository.getProduct(tx, productId);
+      if (!current) throw productNotFound(productId, "productId");
+      const variantIds = new Set(current.variants.map((variant) => variant.id));
+      const stranger = images.find((image) => image.variantId !== null && !variantIds.has(image.variantId));
+      if (stranger) {
+        throw variantNotFound(stranger.variantId!, `images[${stranger.position}].variantId`);
+      }
+      const updated = (await repository.setImages(tx, productId, images))!;
+      await recordEvents(tx, [productChanged("product.updated", updated)]);
       return updated;
     });
-    if (!product) throw productNotFound(productId, "productId");
-    return product;
   }
 }
 
 /** The images checked and normalised (URLs as the WHATWG parser serialises them), positions from 0; see setImages. */
-function requireImages(images: readonly { url: string; alt: string }[]): ProductImage[] {
+function requireImages(images: readonly { url: string; alt: string; variantId?: string }[]): ProductImage[] {
   if (images.length > MAX_IMAGES) {
     throw invalidArgument("images", `must hold at most ${MAX_IMAGES} images`, "LIMIT_EXCEEDED");
   }
@@ -61,6 +73,7 @@ function requireImages(images: readonly { url: string; alt: string }[]): Product
     if (seen.has(url)) throw invalidArgument(`images[${position}].url`, "is already in the list");
     seen.add(url);
     const alt = requireLine(`images[${position}].alt`, image.alt, { min: 0, max: MAX_IMAGE_ALT_LENGTH });
-    return { url, alt, position };
+    const variantId = image.variantId ? requireId(`images[${position}].variantId`, image.variantId) : null;
+    return { url, alt, position, variantId };
   });
 }

@@ -30,6 +30,8 @@ export interface Variant {
    * new reservations); null while on sale. The product's other variants stay on sale.
    */
   archivedAt: Date | null;
+  /** The product's images that name this variant, in the product's order (positions are the product's). */
+  images: ProductImage[];
 }
 
 export interface Product {
@@ -60,11 +62,15 @@ export interface ProductAttribute {
   value: string;
 }
 
-/** An image of a product: an absolute https URL and its alt text ("" for a decorative image); position from 0. */
+/**
+ * An image of a product: an absolute https URL and its alt text ("" for a decorative image); position from 0 in the
+ * product's list. variantId names the variant it shows (e.g. the red one); null for the product as a whole.
+ */
 export interface ProductImage {
   url: string;
   alt: string;
   position: number;
+  variantId: string | null;
 }
 
 /** What archiving or restoring a product came to (repository.setArchived): changed is false when it already was. */

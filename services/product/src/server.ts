@@ -5,10 +5,11 @@ import {
   SearchSort,
   type Category as ProtoCategory,
   type Product as ProtoProduct,
+  type ProductImage as ProtoProductImage,
   type Reservation as ProtoReservation,
   type Variant as ProtoVariant,
 } from "@polyscale/proto/product/v1/product";
-import type { Category, Product, Reservation, ReservationStatus, Variant } from "./model.js";
+import type { Category, Product, ProductImage, Reservation, ReservationStatus, Variant } from "./model.js";
 import type { SearchInput, ProductService } from "./service.js";
 
 const sortOf: Record<SearchSort, SearchInput["sort"]> = {
@@ -44,11 +45,16 @@ function toProtoProduct(product: Product): ProtoProduct {
     categoryId: product.categoryId ?? "",
     archivedAt: product.archivedAt ?? undefined,
     variants: product.variants.map(toProtoVariant),
+    images: product.images.map(toProtoImage),
   };
 }
 
 function toProtoVariant(variant: Variant): ProtoVariant {
-  return { ...variant, archivedAt: variant.archivedAt ?? undefined };
+  return { ...variant, archivedAt: variant.archivedAt ?? undefined, images: variant.images.map(toProtoImage) };
+}
+
+function toProtoImage(image: ProductImage): ProtoProductImage {
+  return { ...image, variantId: image.variantId ?? "" };
 }
 
 function toProtoCategory(category: Category): ProtoCategory {

@@ -256,15 +256,15 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
     const front = { url: "https://cdn.example.com/lamp/front.jpg", alt: "The lamp from the front" };
     const side = { url: "HTTPS://CDN.example.com/lamp/side.jpg", alt: "" };
     const set = await service.setProductImages({ productId: product.id, images: [front, side] });
-    const sideStored = { url: "https://cdn.example.com/lamp/side.jpg", alt: "", position: 1 };
-    expect(set.images).toEqual([{ ...front, position: 0 }, sideStored]);
+    const sideStored = { url: "https://cdn.example.com/lamp/side.jpg", alt: "", position: 1, variantId: null };
+    expect(set.images).toEqual([{ ...front, position: 0, variantId: null }, sideStored]);
     expect((await service.getProduct(product.id)).images).toEqual(set.images);
     expect((await service.getProducts([product.id]))[0]!.images).toEqual(set.images);
 
     const reordered = await service.setProductImages({ productId: product.id, images: [side, front] });
     expect(reordered.images).toEqual([
       { ...sideStored, position: 0 },
-      { ...front, position: 1 },
+      { ...front, position: 1, variantId: null },
     ]);
     expect((await service.setProductImages({ productId: product.id, images: [] })).images).toEqual([]);
     const events = await test.database.query<{ subject: string }>(
@@ -277,6 +277,53 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
       "polyscale.product.updated",
       "polyscale.product.updated",
     ]);
+  });
+
+  it("issue 17: an image may name one of the product's variants, which then lists it; others are refused", async () => {
+    const product = await service.createProduct({
+      ...validProduct,
+      priceCents: 0,
+      stock: 0,
+      variants: ["Red", "Blue"].map((colour) => ({
+        sku: "",
+        options: [{ name: "Colour", value: colour }],
+        priceCents: 1000,
+        currency: "",
+        stock: 1,
+      })),
+    });
+    const [red, blue] = product.variants;
+    const whole = { url: "https://cdn.example.com/tee.jpg", alt: "The tee" };
+    const redFront = { url: "https://cdn.example.com/tee-red.jpg", alt: "Red", variantId: red!.id };
+    const redBack = { url: "https://cdn.example.com/tee-red-back.jpg", alt: "", variantId: red!.id };
+    const set = await service.setProductImages({ productId: product.id, images: [redFront, whole, redBack] });
+    const stored = [
+      { ...redFront, position: 0 },
+      { ...whole, position: 1, variantId: null },
+      { ...redBack, position: 2 },
+    ];
+    expect(set.images).toEqual(stored);
+    const read = await service.getProduct(product.id);
+    expect(read.variants.map((variant) => variant.images)).toEqual([[stored[0], stored[2]], []]);
+    // A variant read alone (updateVariant's answer) carries its images too.
+    expect((await service.updateVariant({ id: red!.id })).variant.images).toEqual([stored[0], stored[2]]);
+
+    const other = await service.createProduct(validProduct);
+    for (const [variantId, code, reason] of [
+      [other.id, "NOT_FOUND", "VARIANT_NOT_FOUND"],
+      [newId(), "NOT_FOUND", "VARIANT_NOT_FOUND"],
+      ["red", "INVALID_ARGUMENT", "INVALID_INPUT"],
+    ] as const) {
+      const error = await rejection(
+        service.setProductImages({ productId: product.id, images: [whole, { ...redFront, variantId }] }),
+      );
+      expect(error).toMatchObject({ code, reason, field: "images[1].variantId" });
+    }
+    expect((await service.getProduct(product.id)).images).toEqual(stored);
+    // Removing the variant's images leaves it none; blue never had any.
+    const cleared = await service.setProductImages({ productId: product.id, images: [whole] });
+    expect(cleared.variants.map((variant) => variant.images)).toEqual([[], []]);
+    expect(blue!.images).toEqual([]);
   });
 
   it("regression: refuses bad image URLs and alt texts with code, reason and field, writing nothing", async () => {

@@ -87,7 +87,10 @@ export class ProductService {
   // ---- Images (images.ts) ----
 
   /** Replaces a product's images, in order. */
-  setProductImages(input: { productId: string; images: readonly { url: string; alt: string }[] }): Promise<Product> {
+  setProductImages(input: {
+    productId: string;
+    images: readonly { url: string; alt: string; variantId?: string }[];
+  }): Promise<Product> {
     return this.images.setImages(input);
   }
 

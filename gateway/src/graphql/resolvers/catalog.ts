@@ -7,6 +7,7 @@ import type {
   CategoryResolvers,
   MutationResolvers,
   PriceBucketFacetResolvers,
+  ProductImageResolvers,
   ProductResolvers,
   ProductSearchResultResolvers,
   QueryResolvers,
@@ -89,7 +90,7 @@ export const Mutation = {
     domain.setProductImages(
       gateway,
       args.productId,
-      args.images.map((image) => ({ url: image.url, alt: defined(image.alt) })),
+      args.images.map((image) => ({ url: image.url, alt: defined(image.alt), variantId: defined(image.variantId) })),
     ),
   archiveProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, true),
   restoreProduct: (_, args, { gateway }) => domain.setProductArchived(gateway, args.id, false),
@@ -113,11 +114,16 @@ export const types = {
     inStock: (product) => product.stock > 0 && product.archivedAt === undefined,
     archived: (product) => product.archivedAt !== undefined,
     variants: (product, _args, { gateway }) => domain.shownVariants(gateway, product),
+    images: (product, _args, { gateway }) => domain.shownImages(gateway, product),
   } satisfies ProductResolvers,
   Variant: {
     price: (variant) => decimalOf(variant.priceCents, variant.currency),
     archived: (variant) => variant.archivedAt !== undefined,
   } satisfies VariantResolvers,
+  ProductImage: {
+    // The contract's empty id is the product's own image.
+    variantId: (image) => image.variantId || null,
+  } satisfies ProductImageResolvers,
   ProductSearchResult: {
     items: (result) => result.products,
     facets: (result) => result,

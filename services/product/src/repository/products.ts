@@ -15,7 +15,16 @@ import type {
   VariantChanges,
   VariantWrite,
 } from "../model.js";
-import { productColumns, toProduct, toVariant, VARIANT_JSON, type ProductRow, type VariantJson } from "./rows.js";
+import {
+  productColumns,
+  toImages,
+  toProduct,
+  toVariant,
+  VARIANT_JSON,
+  type ProductRow,
+  type StoredImage,
+  type VariantJson,
+} from "./rows.js";
 
 /** Column of each changeable product field; the only names ever placed into UPDATE text. */
 const CHANGEABLE_COLUMNS: Record<"name" | "description" | "categoryId" | "attributes", string> = {
@@ -227,12 +236,13 @@ export async function updateVariant(tx: Queryable, id: string, changes: VariantC
 }
 
 export async function getVariant(db: Queryable, id: string): Promise<Variant | undefined> {
-  const result = await db.query<{ variant: VariantJson }>(
-    `SELECT ${VARIANT_JSON} AS variant FROM product_variants v WHERE v.id = $1`,
+  const result = await db.query<{ variant: VariantJson; images: StoredImage[] }>(
+    `SELECT ${VARIANT_JSON} AS variant, p.images
+       FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1`,
     [id],
   );
-  const row = result.rows[0]?.variant;
-  return row && toVariant(row);
+  const row = result.rows[0];
+  return row && toVariant(row.variant, toImages(row.images));
 }
 
 /**
@@ -291,15 +301,21 @@ export async function listProducts(db: Queryable, page: Page): Promise<Product[]
   return result.rows.map(toProduct);
 }
 
-/** Replaces the product's images with these, in this order; undefined when the product does not exist. */
+/**
+ * Replaces the product's images with these, in this order (variantId kept only on an image of one variant);
+ * undefined when the product does not exist.
+ */
 export async function setImages(
   tx: Queryable,
   id: string,
-  images: readonly { url: string; alt: string }[],
+  images: readonly { url: string; alt: string; variantId: string | null }[],
 ): Promise<Product | undefined> {
+  const stored = images.map(({ url, alt, variantId }): StoredImage =>
+    variantId ? { url, alt, variantId } : { url, alt },
+  );
   const updated = await tx.query("UPDATE products SET images = $2::jsonb, updated_at = now() WHERE id = $1", [
     id,
-    JSON.stringify(images.map(({ url, alt }) => ({ url, alt }))),
+    JSON.stringify(stored),
   ]);
   return updated.rowCount === 1 ? getProduct(tx, id) : undefined;
 }

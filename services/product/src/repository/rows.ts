@@ -1,5 +1,5 @@
 /** The products row as the catalogue and the PostgreSQL search engine select it and map it to a Product. */
-import type { Product, Variant } from "../model.js";
+import type { Product, ProductImage, Variant } from "../model.js";
 
 /** A products row as node-postgres returns it; productColumns selects it, toProduct maps it. */
 export interface ProductRow {
@@ -13,16 +13,32 @@ export interface ProductRow {
   created_at: Date;
   updated_at: Date;
   archived_at: Date | null;
-  /** The stored jsonb, in position order. */
-  images: Array<{ url: string; alt: string }>;
+  images: StoredImage[];
   /** The stored jsonb object, name → value. */
   attributes: Record<string, string>;
   /** json_agg of the variants by position (variantsOf); their times are ISO strings. */
   variants: VariantJson[];
 }
 
+/** An image as products.images stores it, in position order; variantId only on an image of one variant. */
+export interface StoredImage {
+  url: string;
+  alt: string;
+  variantId?: string;
+}
+
+/** The stored images as a product lists them: positions from 0, variantId null for the product's own. */
+export function toImages(stored: readonly StoredImage[]): ProductImage[] {
+  return stored.map((image, position) => ({
+    url: image.url,
+    alt: image.alt,
+    position,
+    variantId: image.variantId ?? null,
+  }));
+}
+
 /** A variant as VARIANT_JSON builds it: its times are ISO strings (archivedAt null while on sale). */
-export type VariantJson = Omit<Variant, "createdAt" | "updatedAt" | "archivedAt"> & {
+export type VariantJson = Omit<Variant, "createdAt" | "updatedAt" | "archivedAt" | "images"> & {
   createdAt: string;
   updatedAt: string;
   archivedAt: string | null;
@@ -33,12 +49,14 @@ export const VARIANT_JSON = `json_build_object('id', v.id, 'productId', v.produc
       'options', v.options, 'priceCents', v.price_cents, 'currency', v.currency, 'stock', v.stock,
       'position', v.position, 'createdAt', v.created_at, 'updatedAt', v.updated_at, 'archivedAt', v.archived_at)`;
 
-export function toVariant(json: VariantJson): Variant {
+/** A variant with its product's images that name it (productImages: the product's, toImages). */
+export function toVariant(json: VariantJson, productImages: readonly ProductImage[]): Variant {
   return {
     ...json,
     createdAt: new Date(json.createdAt),
     updatedAt: new Date(json.updatedAt),
     archivedAt: json.archivedAt === null ? null : new Date(json.archivedAt),
+    images: productImages.filter((image) => image.variantId === json.id),
   };
 }
 
@@ -69,6 +87,7 @@ export function productColumns(table = "products"): string {
 }
 
 export function toProduct(row: ProductRow): Product {
+  const images = toImages(row.images);
   return {
     id: row.id,
     name: row.name,
@@ -77,11 +96,11 @@ export function toProduct(row: ProductRow): Product {
     currency: row.currency,
     categoryId: row.category_id,
     stock: row.stock,
-    variants: row.variants.map(toVariant),
+    variants: row.variants.map((variant) => toVariant(variant, images)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     archivedAt: row.archived_at,
-    images: row.images.map((image, position) => ({ url: image.url, alt: image.alt, position })),
+    images,
     attributes: Object.entries(row.attributes)
       .map(([name, value]) => ({ name, value }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
