@@ -1,116 +1,30 @@
 /**
- * `npm start` and `npm run seed` as a user runs them: the built launcher (tools/dist/start.js) as a real process on a
- * fresh DATA_DIR with its embedded PostgreSQL, free ports, and the regressions of issue 11 (the "Seen" list).
+ * `npm start` and `npm run seed` as a user runs them (test-launcher.ts): starting on a fresh DATA_DIR, seeding a
+ * running system, and what either refuses in one line (a second start, a busy port, a bad setting or DATA_DIR), with
+ * the regressions of issue 11 (the "Seen" list). What the launcher does with what it started is supervision.e2e.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { createScratchDatabases, graphqlCall, restCall } from "./testing/index.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { databaseLocation } from "./data-dir-lock.js";
-import { freePort } from "./ports.js";
-import { isolatedLauncherEnvironment, processesStartedBy } from "./processes.js";
-import { LAUNCHER_NODE_OPTIONS, startSystem } from "./system.js";
+import {
+  environment,
+  launch,
+  launcherScript,
+  productCount,
+  running,
+  seed,
+  startedAt,
+  startedBy,
+  stopLaunchers,
+  SYSTEM_TEST_TIMEOUT_MS,
+  until,
+} from "./test-launcher.js";
+import { createScratchDatabases } from "./testing/index.js";
 
-/** Every test starts the whole system at least once, on a machine that may be busy. */
-const SYSTEM_TEST_TIMEOUT_MS = 300_000;
-
-const launcherScript = fileURLToPath(new URL("../dist/start.js", import.meta.url));
-const seedScript = fileURLToPath(new URL("../dist/seed.js", import.meta.url));
-
-interface Launcher {
-  child: ChildProcess;
-  env: Record<string, string>;
-  dataDir: string;
-  gatewayUrl: string;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-const launched: Launcher[] = [];
-
-/** A launcher environment of its own: DATA_DIR (a fresh one unless given) and free ports. */
-const environment = (dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-launcher-"))) =>
-  isolatedLauncherEnvironment(dataDir);
-
-function launch(env: Record<string, string>): Launcher {
-  const child = spawn(process.execPath, [launcherScript], { env: { ...process.env, ...env } });
-  let printed = "";
-  child.stdout.on("data", (chunk: Buffer) => (printed += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (printed += chunk.toString()));
-  const launcher: Launcher = {
-    child,
-    env,
-    dataDir: env.DATA_DIR!,
-    gatewayUrl: `http://127.0.0.1:${env.GATEWAY_PORT}`,
-    output: () => printed,
-    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
-  };
-  launched.push(launcher);
-  return launcher;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000) {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function running(launcher: Launcher): Promise<void> {
-  await until(
-    () => launcher.output().includes("PolyScale is running") || launcher.child.exitCode !== null,
-    "the launcher",
-  );
-  if (!launcher.output().includes("PolyScale is running")) throw new Error(`launcher failed:\n${launcher.output()}`);
-}
-
-const startedBy = processesStartedBy;
-
-/**
- * Runs `npm run seed` to its end without blocking this process (spawnSync would: the gateway then closes the idle
- * keep-alive connection unseen, and the next request on it fails with "other side closed").
- */
-async function seed(env: Record<string, string>, ...args: string[]) {
-  const child = spawn(process.execPath, [seedScript, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-    timeout: 120_000,
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const status = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { status, stderr };
-}
-
-async function productCount(launcher: Launcher): Promise<number> {
-  const answer = await graphqlCall<{ searchProducts: { totalCount: number } }>(
-    launcher.gatewayUrl,
-    "{ searchProducts(pagination: { take: 1 }) { totalCount } }",
-  );
-  if (!answer.data) throw new Error(JSON.stringify(answer.errors));
-  return answer.data.searchProducts.totalCount;
-}
-
-/** When the running launcher took DATA_DIR, as its lock says (and as refusals quote it). */
-const startedAt = (launcher: Launcher) =>
-  (JSON.parse(readFileSync(path.join(launcher.dataDir, "polyscale.lock"), "utf8")) as { startedAt: string }).startedAt;
-
-afterEach(async () => {
-  for (const launcher of launched.splice(0)) {
-    const pid = launcher.child.pid!;
-    if (launcher.child.exitCode === null) {
-      launcher.child.kill("SIGTERM");
-      await launcher.exited;
-    }
-    for (const leftover of startedBy(pid, launcher.dataDir)) process.kill(leftover, "SIGKILL");
-    rmSync(launcher.dataDir, { recursive: true, force: true });
-  }
-});
+afterEach(stopLaunchers);
 
 describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_MS }, () => {
   it("refuses a second start, seeds through the running database idempotently, and leaves nothing behind on SIGHUP", async () => {
@@ -298,175 +212,6 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     }
   });
 
-  it("services and the database stop by themselves when the launcher is killed", async () => {
-    // Seen: with info logs (the default), orphans wrote to the dead launcher's pipe at exit forever and ignored SIGTERM.
-    const launcher = launch({ ...(await environment()), LOG_LEVEL: "info" });
-    await running(launcher);
-    const pid = launcher.child.pid!;
-    expect(startedBy(pid, launcher.dataDir).length).toBeGreaterThanOrEqual(8);
-    // Idle memory: every Node.js process of the system runs with the launcher's flags.
-    const commandLines = startedBy(pid, launcher.dataDir)
-      .map((started) => readFileSync(`/proc/${started}/cmdline`, "utf8").split("\0"))
-      .filter((argv) => argv.some((argument) => argument.endsWith("/dist/main.js")));
-    expect(commandLines).toHaveLength(4);
-    for (const argv of commandLines) expect(argv).toEqual(expect.arrayContaining(LAUNCHER_NODE_OPTIONS));
-    launcher.child.kill("SIGKILL");
-    await launcher.exited;
-    await until(() => startedBy(pid, launcher.dataDir).length === 0, "the orphans to stop", 20_000);
-  });
-
-  it("regression: the watchdog of a killed launcher signals no process but its own PostgreSQL", async () => {
-    // A postmaster.pid left by a server that died may name any process by now; the watchdog used to signal it blindly.
-    const launcher = launch(await environment());
-    await running(launcher);
-    const pid = launcher.child.pid!;
-    const watchdog = startedBy(pid, launcher.dataDir).find((started) =>
-      readFileSync(`/proc/${started}/cmdline`, "utf8").startsWith("/bin/sh\0"),
-    );
-    expect(watchdog).toBeDefined();
-    // Exits 42 on SIGINT; answers each line on stdin a moment later (after any signal already pending).
-    const bystander = spawn(process.execPath, [
-      "-e",
-      "process.on('SIGINT', () => process.exit(42));" +
-        "process.stdin.on('data', () => setTimeout(() => console.log('alive'), 50));",
-    ]);
-    try {
-      const pidFile = path.join(launcher.dataDir, "postgres", "postmaster.pid");
-      const [, ...rest] = readFileSync(pidFile, "utf8").split("\n");
-      writeFileSync(pidFile, [String(bystander.pid), ...rest].join("\n"));
-      launcher.child.kill("SIGKILL");
-      await launcher.exited;
-      await until(() => !existsSync(`/proc/${watchdog}`), "the watchdog to finish", 20_000);
-      const answer = await new Promise<string>((resolve) => {
-        bystander.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
-        bystander.once("exit", (code) => resolve(`exited with ${code}`));
-        bystander.stdin.write("still there?\n");
-      });
-      expect(answer).toBe("alive");
-    } finally {
-      bystander.kill("SIGKILL");
-    }
-  });
-
-  it("regression: everything stops when the npm that ran it is killed without a terminal", async () => {
-    // Seen (issue 11 review): `setsid npm start > log &`, then `kill -9` of npm left the launcher, PostgreSQL and the
-    // four services running: without a terminal no SIGHUP comes, and nothing watched npm. Seen next: watching the
-    // parent is not enough, since npm runs the script through `sh -c`, and Debian's sh (dash) stays as the launcher's
-    // parent when npm dies. Here a stand-in for npm (npm_lifecycle_event set, as npm sets it) runs the launcher the same
-    // way, through `sh -c`, and is killed.
-    const env = await environment();
-    const npm = spawn(
-      process.execPath,
-      [
-        "-e",
-        `require("node:child_process").spawn("sh", ["-c", ${JSON.stringify(`"${process.execPath}" "${launcherScript}"`)}], { stdio: "inherit" });
-         setInterval(() => {}, 60_000);`,
-      ],
-      { env: { ...process.env, ...env, npm_lifecycle_event: "start" } },
-    );
-    let printed = "";
-    npm.stdout.on("data", (chunk: Buffer) => (printed += chunk.toString()));
-    npm.stderr.on("data", (chunk: Buffer) => (printed += chunk.toString()));
-    await until(() => printed.includes("PolyScale is running") || npm.exitCode !== null, "the launcher under npm");
-    const launcherPid = (JSON.parse(readFileSync(path.join(env.DATA_DIR, "polyscale.lock"), "utf8")) as { pid: number })
-      .pid;
-    expect(startedBy(launcherPid, env.DATA_DIR).length).toBeGreaterThanOrEqual(8);
-    npm.kill("SIGKILL");
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    try {
-      await until(
-        () => !alive(launcherPid) && startedBy(launcherPid, env.DATA_DIR).length === 0,
-        "the launcher and its processes to stop",
-        30_000,
-      );
-    } finally {
-      // What the test left running if it failed: the launcher stops its processes on SIGTERM.
-      if (alive(launcherPid)) process.kill(launcherPid, "SIGTERM");
-    }
-  });
-
-  it("a service whose output nobody reads any more still stops at once on SIGTERM", async () => {
-    const ports = {
-      gateway: await freePort(),
-      account: await freePort(),
-      product: await freePort(),
-      order: await freePort(),
-    };
-    const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-orphan-"));
-    const system = await startSystem({
-      ports,
-      dataDir,
-      databaseUrls: {},
-      env: { LOG_LEVEL: "info" },
-      only: ["gateway"],
-    });
-    const running = system.processes.gateway!;
-    try {
-      // What a killed launcher leaves: the read end of the service's stdout and stderr closed.
-      running.child.stdout!.destroy();
-      running.child.stderr!.destroy();
-      await restCall(system.gatewayUrl, "GET", "/healthz"); // one more log line, into the broken pipe
-      const stopped = running.stop();
-      const gaveUp = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000));
-      expect(await Promise.race([stopped, gaveUp])).toBe(0);
-    } finally {
-      running.child.kill("SIGKILL");
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
-
-  it("restarts its embedded PostgreSQL when it stops or dies, while the services stay up and answer UNAVAILABLE", async () => {
-    // Seen: `pg_ctl -m fast stop` (half a restart) made the launcher stop the whole system ~10 s later, blaming a
-    // refused connection ("the database system is shutting down") instead of the cause.
-    const launcher = launch(await environment());
-    await running(launcher);
-    const postmasterPid = () =>
-      Number(readFileSync(path.join(launcher.dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
-    const outcomes = { ok: 0, unavailable: 0, other: [] as string[] };
-    const ask = async () => {
-      const answer = await graphqlCall(launcher.gatewayUrl, "{ products(pagination: { take: 1 }) { id } }");
-      if (!answer.errors) outcomes.ok += 1;
-      else if (answer.errors.every((error) => error.extensions?.code === "UNAVAILABLE")) outcomes.unavailable += 1;
-      else outcomes.other.push(JSON.stringify(answer.errors));
-    };
-    let asking = true;
-    const traffic = (async () => {
-      while (asking) await ask();
-    })();
-    const backs = () => launcher.output().split("embedded PostgreSQL is back").length - 1;
-
-    // A fast shutdown, as `pg_ctl -m fast stop` sends it, then a crash (the postmaster killed).
-    process.kill(postmasterPid(), "SIGINT");
-    await until(() => backs() === 1, "PostgreSQL to be restarted after a fast shutdown", 60_000);
-    process.kill(postmasterPid(), "SIGKILL");
-    await until(() => backs() === 2, "PostgreSQL to be restarted after SIGKILL", 60_000);
-    const okBefore = outcomes.ok;
-    await until(() => outcomes.ok > okBefore + 3, "requests to succeed again", 60_000);
-    asking = false;
-    await traffic;
-
-    expect(launcher.child.exitCode).toBeNull();
-    expect(startedBy(launcher.child.pid!, launcher.dataDir).length).toBeGreaterThanOrEqual(8);
-    expect(launcher.output()).not.toContain("PolyScale stopped");
-    const stops = launcher
-      .output()
-      .split("\n")
-      .filter((line) => line.includes("stopped unexpectedly"));
-    expect(stops).toEqual([
-      expect.stringMatching(/^embedded PostgreSQL stopped unexpectedly \(received fast shutdown request\); restarting/),
-      expect.stringMatching(/^embedded PostgreSQL stopped unexpectedly \(postmaster killed by SIGKILL\); restarting/),
-    ]);
-    expect(outcomes.other).toEqual([]);
-    expect(outcomes.unavailable).toBeGreaterThan(0);
-  });
-
   it("regression: a first start killed during initdb leaves a DATA_DIR the next start can use", async () => {
     // Seen: kill -9 during initdb, once DATA_DIR/postgres/PG_VERSION existed, broke DATA_DIR for good ("PostgreSQL
     // exited at start (code 2)"): a half-made cluster was taken for a made one.
@@ -510,18 +255,5 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(seeding.stderr.trim().split("\n")).toEqual([
       expect.stringMatching(/^npm run seed: invalid configuration: EMBEDDED_DATABASE_PORT: /) as unknown,
     ]);
-  });
-
-  it("a second Ctrl-C forces the stop", async () => {
-    const launcher = launch(await environment());
-    await running(launcher);
-    const pid = launcher.child.pid!;
-    launcher.child.kill("SIGINT");
-    // Two signals sent at once would merge into one: the second comes once the first is being handled.
-    await until(() => launcher.output().includes("press Ctrl-C again to force"), "the first signal to be handled");
-    launcher.child.kill("SIGINT");
-    expect(await launcher.exited).toBe(130);
-    expect(launcher.output()).toContain("stopping now");
-    await until(() => startedBy(pid, launcher.dataDir).length === 0, "every process to stop", 15_000);
   });
 });
