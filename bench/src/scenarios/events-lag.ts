@@ -46,10 +46,7 @@ export interface EventsLagSettings {
   hotProducts: number;
   /** Connections of the buyers' pool (a service's default is 10). */
   poolSize: number;
-  /**
-   * Connections of the relay's own pool, as ServiceEventRelay's relay thread has (1); 0 shares the buyers' pool. The
-   * relay runs on the buyers' event loop here, not in a thread of its own as in a service.
-   */
+  /** Connections of the relay's own pool, as ServiceEventRelay gives it (1); 0 shares the buyers' pool. */
   relayPoolSize: number;
 }
 

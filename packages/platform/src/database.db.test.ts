@@ -88,10 +88,10 @@ describe.each(databaseBackends().map((backend) => [backend.name, backend] as con
     }
   }, 60_000);
 
-  it("names its database by url, where a pool of another thread reaches it while every connection of this one is taken", async () => {
+  it("separatePool reaches the same database while every connection of the first pool is taken", async () => {
     const { url, close } = await backend.open(directory);
     const database = await Database.open({ url, poolSize: 1 });
-    const separate = await Database.open({ url: database.url, poolSize: 1 });
+    const separate = database.separatePool(1);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     try {

@@ -110,11 +110,12 @@ export class Database implements Queryable {
   }
 
   /**
-   * The PostgreSQL URL this pool connects to, credentials included (never log it): for a pool of its own in another
-   * thread (the outbox relay's, ServiceEventRelay).
+   * Another pool of `poolSize` connections to the same database, for background work (the outbox relay) that must
+   * neither queue behind requests for a connection nor hold one they need. It connects on first use; close it on its
+   * own.
    */
-  get url(): string {
-    return this.pool.options.connectionString!;
+  separatePool(poolSize: number): Database {
+    return new Database(createPool(this.pool.options.connectionString!, poolSize));
   }
 
   /**

@@ -143,19 +143,12 @@ export class OutboxRelay {
     // An event committed by this process is published at once rather than at the next poll (the poll remains for
     // events of other replicas and for retries).
     if (this.publisher) {
-      this.stopListening = onEventsCommitted(() => this.eventsCommitted());
+      this.stopListening = onEventsCommitted(() => {
+        this.committedSince = true;
+        if (this.failures === 0 && this.publisher?.isConnected()) this.wakeUp?.();
+      });
     }
     this.loop = inBackground(() => this.run())();
-  }
-
-  /**
-   * Tells the relay that a transaction that wrote events has committed, so that it looks at once rather than at its
-   * next poll. start() calls it on each such commit of this thread; a relay running in a thread of its own is told by
-   * the thread that committed (ServiceEventRelay).
-   */
-  eventsCommitted(): void {
-    this.committedSince = true;
-    if (this.failures === 0 && this.publisher?.isConnected()) this.wakeUp?.();
   }
 
   /** Stops polling; resolves once the batch in flight, if any, has committed or rolled back. */
