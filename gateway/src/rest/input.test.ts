@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { AppError, LIMITS, requireLineQuantity, requireTotal } from "@polyscale/platform";
-import { optionalInteger, queryInteger, requiredInteger } from "./input.js";
+import {
+  optionalInteger,
+  queryInteger,
+  requiredArray,
+  requiredBoolean,
+  requiredInteger,
+  requiredString,
+} from "./input.js";
 import { pageParameters } from "./openapi.js";
 import { schemas } from "./openapi-schemas.js";
 
@@ -60,5 +67,38 @@ describe("REST integer inputs", () => {
     expect(refusal(() => requiredInteger({ amountCents: 0 }, schemas.PaymentEvent, "amountCents"))).toEqual(
       refusal(() => requireTotal("amountCents", 0, 1)),
     );
+  });
+});
+
+describe("REST reads of present but wrong values", () => {
+  // Seen: PATCH /variants/{id} {"priceCents":1.5} answered "priceCents: is required and must be a whole number",
+  // though priceCents is optional there and was given: the message must say what is wrong with it.
+  it("regression: a field that is present says what is wrong with it, never that it is required", () => {
+    const changes = schemas.VariantChanges;
+    for (const value of [1.5, "2", true, {}]) {
+      expect(refusal(() => optionalInteger({ priceCents: value }, changes, "priceCents"))).toEqual({
+        field: "priceCents",
+        message: "priceCents: must be a whole number",
+      });
+      expect(refusal(() => requiredInteger({ priceCents: value }, changes, "priceCents")).message).toBe(
+        "priceCents: must be a whole number",
+      );
+    }
+    expect(refusal(() => requiredString({ name: 5 }, "name")).message).toBe("name: must be a string");
+    expect(refusal(() => requiredBoolean({ disabled: "yes" }, "disabled")).message).toBe(
+      "disabled: must be true or false",
+    );
+    expect(refusal(() => requiredArray({ images: {} }, "images")).message).toBe("images: must be an array");
+  });
+
+  it("says a field is required only when it is absent (or null)", () => {
+    for (const body of [{}, { priceCents: null }]) {
+      expect(refusal(() => requiredInteger(body, schemas.VariantChanges, "priceCents")).message).toBe(
+        "priceCents: is required",
+      );
+    }
+    expect(refusal(() => requiredString({}, "name")).message).toBe("name: is required");
+    expect(refusal(() => requiredBoolean({}, "disabled")).message).toBe("disabled: is required");
+    expect(refusal(() => requiredArray({}, "images")).message).toBe("images: is required");
   });
 });

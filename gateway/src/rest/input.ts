@@ -40,26 +40,31 @@ function requireWidth(field: string, value: number, schema: IntegerSchema): numb
 /** An object schema of the document with an integer property `field`. */
 type WithInteger<Field extends string> = { readonly properties: { readonly [F in Field]: IntegerSchema } };
 
-/** The string property `field` of body; an error names it `path` (e.g. images[2].url for a nested object). */
-export function requiredString(body: Body, field: string, path = field): string {
+/**
+ * The property `field` of body, which must be given (absent or null: "is required"); a value that is there but of
+ * the wrong kind is refused by the reader with what is wrong with it, never as missing.
+ */
+function present(body: Body, field: string, path = field): unknown {
   const value = body[field];
-  if (typeof value !== "string") throw invalidArgument(path, "is required and must be a string");
+  if (value === undefined || value === null) throw invalidArgument(path, "is required");
   return value;
 }
 
-export function optionalString(body: Body, field: string, path = field): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
+/** The string property `field` of body; an error names it `path` (e.g. images[2].url for a nested object). */
+export function requiredString(body: Body, field: string, path = field): string {
+  const value = present(body, field, path);
   if (typeof value !== "string") throw invalidArgument(path, "must be a string");
   return value;
 }
 
+export function optionalString(body: Body, field: string, path = field): string | undefined {
+  return body[field] === undefined || body[field] === null ? undefined : requiredString(body, field, path);
+}
+
 /** The integer property `field` of a body of the object `schema` (the document's, so its width is stated once). */
 export function requiredInteger<Field extends string>(body: Body, schema: WithInteger<Field>, field: Field): number {
-  const value = body[field];
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw invalidArgument(field, "is required and must be a whole number");
-  }
+  const value = present(body, field);
+  if (typeof value !== "number" || !Number.isInteger(value)) throw invalidArgument(field, "must be a whole number");
   return requireWidth(field, value, schema.properties[field]);
 }
 
@@ -72,21 +77,18 @@ export function optionalInteger<Field extends string>(
 }
 
 export function requiredBoolean(body: Body, field: string): boolean {
-  const value = body[field];
-  if (typeof value !== "boolean") throw invalidArgument(field, "is required and must be true or false");
-  return value;
-}
-
-export function optionalBoolean(body: Body, field: string): boolean | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
+  const value = present(body, field);
   if (typeof value !== "boolean") throw invalidArgument(field, "must be true or false");
   return value;
 }
 
+export function optionalBoolean(body: Body, field: string): boolean | undefined {
+  return body[field] === undefined || body[field] === null ? undefined : requiredBoolean(body, field);
+}
+
 export function requiredArray(body: Body, field: string): unknown[] {
-  const value = body[field];
-  if (!Array.isArray(value)) throw invalidArgument(field, "is required and must be an array");
+  const value = present(body, field);
+  if (!Array.isArray(value)) throw invalidArgument(field, "must be an array");
   return value;
 }
 
