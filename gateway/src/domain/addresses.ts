@@ -1,8 +1,8 @@
 import { postalAddressOf, requireId, type PostalAddress } from "@polyscale/platform";
-import type { Address } from "@polyscale/account";
+import { addressNotFound, type Address } from "@polyscale/account";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
-import { ownAccountId, requireAccountAccess, requireViewer } from "./authorization.js";
+import { ownAccountId, requireAccountAccess, requireOwnerOf, requireViewer } from "./authorization.js";
 
 /**
  * Address books: the caller's own (an admin may read and change any account's). The address rule (ISO 3166-1 country,
@@ -67,11 +67,14 @@ export async function addAddress(
   );
 }
 
-/** One address: its account's holder or an admin (FORBIDDEN NOT_OWNER for anyone else); NOT_FOUND without it. */
+/**
+ * One address: its account's holder or an admin; NOT_FOUND ADDRESS_NOT_FOUND (field id) without it, and the same for
+ * another account's address, so its id cannot be probed.
+ */
 export async function getAddress(context: GatewayContext, id: string): Promise<AddressEntry> {
   const viewer = requireViewer(await context.viewer());
   const entry = entryOf(await context.services.account.getAddress({ id: requireId("id", id) }));
-  requireAccountAccess(viewer, entry.accountId);
+  requireOwnerOf(viewer, entry.accountId, () => addressNotFound("id"));
   return entry;
 }
 

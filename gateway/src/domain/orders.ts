@@ -1,8 +1,8 @@
 import { AppError, requireEmail, requireId, unauthenticated, type Page, type PostalAddress } from "@polyscale/platform";
-import type { Order, OrderStatus } from "@polyscale/order";
+import { orderNotFound, type Order, type OrderStatus } from "@polyscale/order";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
-import { ownAccountId, requireAccountAccess, requireAdmin, requireViewer } from "./authorization.js";
+import { ownAccountId, requireAccountAccess, requireAdmin, requireOwnerOf, requireViewer } from "./authorization.js";
 
 /** Orders: checkout of the own cart, orders placed for an account, reading, cancelling and fulfilling them. */
 
@@ -86,11 +86,14 @@ export async function placeOrder(
   return orderOf(response);
 }
 
-/** One order: its account's holder or an admin; NOT_FOUND when there is none. */
+/**
+ * One order: its account's holder or an admin; NOT_FOUND ORDER_NOT_FOUND when there is none, and the same for another
+ * customer's order (the order service answers so too for the forwarded token).
+ */
 export async function getOrder(context: GatewayContext, id: string): Promise<Order> {
   const viewer = requireViewer(await context.viewer());
   const order = orderOf(await context.services.order.getOrder({ id: requireId("id", id) }));
-  requireAccountAccess(viewer, order.accountId);
+  requireOwnerOf(viewer, order.accountId, () => orderNotFound(id));
   return order;
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { AccessTokenVerifier, type Viewer } from "./access-token.js";
 import type { RequestContext } from "./context.js";
-import { permissionDenied, unauthenticated } from "./errors.js";
+import { permissionDenied, unauthenticated, type AppError } from "./errors.js";
 
 /**
  * Defence in depth behind the gateway's own checks, used by every service for the calls where identity matters: when
@@ -33,6 +33,17 @@ export class CallerCheck {
     if (viewer.role !== "admin" && accountIds.some((accountId) => accountId !== viewer.accountId)) {
       throw permissionDenied("NOT_OWNER", "the caller's token names another account");
     }
+  }
+
+  /**
+   * Resolves when the caller may see a thing (an order, an address) that `ownerAccountId` holds; for another
+   * customer's token it throws `unknown()`, the NOT_FOUND the service answers for an id it does not have, so that
+   * someone else's ids cannot be told from unknown ones (OWASP API1, broken object level authorization).
+   * UNAUTHENTICATED for a forwarded token that does not verify.
+   */
+  async requireOwnerOf(context: RequestContext, ownerAccountId: string, unknown: () => AppError): Promise<void> {
+    const viewer = await this.viewerOf(context);
+    if (viewer !== undefined && viewer.role !== "admin" && viewer.accountId !== ownerAccountId) throw unknown();
   }
 
   /** Resolves for an internal call or an admin's token; PERMISSION_DENIED (ADMIN_REQUIRED) for anyone else's. */

@@ -1,24 +1,19 @@
 import {
   failedPrecondition,
   newId,
-  notFound,
   postalAddressOf,
   requireId,
   requirePostalAddress,
-  type AppError,
   type Database,
   type PostalAddress,
 } from "@polyscale/platform";
+import { addressNotFound } from "./client.js";
 import { accountNotFound } from "./lookups.js";
 import type { Address } from "./model.js";
 import * as repository from "./repository.js";
 
 /** Most addresses one account's book may hold: more than any customer ships to, few enough to list in one page. */
 export const MAX_ADDRESSES_PER_ACCOUNT = 20;
-
-export function addressNotFound(field: string): AppError {
-  return notFound("ADDRESS_NOT_FOUND", "address not found", field);
-}
 
 export interface AddressBookServiceOptions {
   database: Database;

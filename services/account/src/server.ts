@@ -15,6 +15,7 @@ import {
   type PostalAddress as ProtoPostalAddress,
   type Session as ProtoSession,
 } from "@polyscale/proto/account/v1/account";
+import { addressNotFound } from "./client.js";
 import type { RevocationFeed } from "./revocation-feed.js";
 import type { Account, Address, Role, Session } from "./model.js";
 import type { AccountService } from "./service.js";
@@ -167,7 +168,7 @@ export function accountServiceBinding(
       },
       getAddress: async (request, context) => {
         const address = await service.getAddress(request.id);
-        await caller.requireActingFor(context, address.accountId);
+        await caller.requireOwnerOf(context, address.accountId, () => addressNotFound("id"));
         return { address: toProtoAddress(address) };
       },
       addAddress: async (request, context) => {

@@ -84,9 +84,23 @@ describe("order service checks the forwarded end-user identity", () => {
     const { order } = await place(alice.accountId, alice.accessToken);
     expect(order).toMatchObject({ accountId: alice.accountId, status: OrderStatus.ORDER_STATUS_PENDING_PAYMENT });
 
+    // Another customer's order is NOT_FOUND with the message an unknown id gets, so ids cannot be probed (OWASP API1).
+    const unknownId = newId();
+    const asMallory = { accessToken: mallory.accessToken };
     for (const call of [
-      () => orders.getOrder({ id: order!.id }, { accessToken: mallory.accessToken }),
-      () => orders.cancelOrder({ id: order!.id }, { accessToken: mallory.accessToken }),
+      (id: string) => orders.getOrder({ id }, asMallory),
+      (id: string) => orders.cancelOrder({ id }, asMallory),
+    ]) {
+      const unknown = await call(unknownId).catch((error: unknown) => error);
+      expect(unknown).toMatchObject({ code: "NOT_FOUND", reason: "ORDER_NOT_FOUND", field: "id" });
+      await expect(call(order!.id)).rejects.toMatchObject({
+        code: "NOT_FOUND",
+        reason: "ORDER_NOT_FOUND",
+        field: "id",
+        message: (unknown as Error).message.replaceAll(unknownId, order!.id),
+      });
+    }
+    for (const call of [
       () => orders.getCart({ accountId: alice.accountId }, { accessToken: mallory.accessToken }),
       () => orders.listOrders(ListOrdersRequest.fromPartial({ take: 10 }), { accessToken: mallory.accessToken }),
       () =>

@@ -1,5 +1,6 @@
 import type { Product, ProductClient, Variant } from "@polyscale/product";
 import { failedPrecondition, notFound, type Queryable, type RequestContext } from "@polyscale/platform";
+import { orderNotFound } from "./client.js";
 import type { Order } from "./model.js";
 import * as repository from "./repository.js";
 
@@ -74,6 +75,6 @@ export async function requireVariantsOnSale(
 /** The order with its lines and payments; NOT_FOUND ORDER_NOT_FOUND (field `id`) when there is none. */
 export async function requireOrder(db: Queryable, id: string): Promise<Order> {
   const order = await repository.findOrder(db, id);
-  if (!order) throw notFound("ORDER_NOT_FOUND", `order ${id} does not exist`, "id");
+  if (!order) throw orderNotFound(id);
   return order;
 }

@@ -15,6 +15,7 @@ import {
   type Order as ProtoOrder,
   type PostalAddress as ProtoPostalAddress,
 } from "@polyscale/proto/order/v1/order";
+import { orderNotFound } from "./client.js";
 import type { AddressInputs } from "./order-addresses.js";
 import type { Cart, Order, PaymentKind } from "./model.js";
 import type { OrderStatus } from "./order-status.js";
@@ -149,7 +150,7 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
       },
       getOrder: async (request, context) => {
         const order = await service.getOrder(request.id);
-        await caller.requireActingFor(context, order.accountId);
+        await caller.requireOwnerOf(context, order.accountId, () => orderNotFound(request.id));
         return { order: toProtoOrder(order) };
       },
       listOrders: async (request, context) => {
@@ -176,7 +177,8 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
         };
       },
       cancelOrder: async (request, context) => {
-        await caller.requireActingFor(context, (await service.getOrder(request.id)).accountId);
+        const { accountId } = await service.getOrder(request.id);
+        await caller.requireOwnerOf(context, accountId, () => orderNotFound(request.id));
         return { order: toProtoOrder(await service.cancelOrder(context, request.id)) };
       },
       markFulfilled: async (request, context) => {
