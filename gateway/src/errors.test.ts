@@ -5,7 +5,7 @@ import { AppError, ERROR_REASONS, failedPrecondition, invalidArgument, type Erro
 import { httpStatusOf, publicErrorOf, RateLimitedError } from "./errors.js";
 import { graphQLErrorOf, maskError } from "./graphql/errors.js";
 import { loadTypeDefs } from "./graphql/schema.js";
-import { schemas } from "./rest/openapi-schemas.js";
+import { schemas } from "./rest/schemas/index.js";
 
 describe("error mapping", () => {
   it.each<[ErrorCode, string, number]>([

@@ -9,7 +9,7 @@ import {
   responses,
   variantIdParameter,
 } from "./openapi.js";
-import { schemas } from "./openapi-schemas.js";
+import { schemas } from "./schemas/index.js";
 import { cartBody } from "./representations.js";
 import { ok, type RestRequest, type Route } from "./router.js";
 

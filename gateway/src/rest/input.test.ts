@@ -9,7 +9,7 @@ import {
   requiredString,
 } from "./input.js";
 import { pageParameters } from "./openapi.js";
-import { schemas } from "./openapi-schemas.js";
+import { schemas } from "./schemas/index.js";
 
 function refusal(action: () => unknown): { field?: string; message: string } {
   try {

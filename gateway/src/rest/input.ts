@@ -9,7 +9,7 @@ import {
 import { PaymentKind, type RecordPaymentRequest } from "@polyscale/order";
 import { pageOf, type OrderAddressInput } from "../domain/index.js";
 import { pageParameters } from "./openapi.js";
-import { schemas, type IntegerSchema } from "./openapi-schemas.js";
+import { schemas, type IntegerSchema } from "./schemas/index.js";
 
 /**
  * Typed reads of JSON bodies and query strings. Each names the field it refuses, so REST answers BAD_USER_INPUT with
@@ -24,7 +24,7 @@ const widths: Record<IntegerSchema["format"], { min: number; max: number }> = {
 };
 
 /**
- * An integer the contract field can carry, per its OpenAPI schema (rest/openapi-schemas.ts): an int32 beyond its range would
+ * An integer the contract field can carry, per its OpenAPI schema (rest/schemas/): an int32 beyond its range would
  * wrap on the wire, an int64 beyond Number.MAX_SAFE_INTEGER would lose digits in JSON, so both are refused, the
  * message stating the range the schema documents. Below the schema's `minimum` it is refused as the services refuse
  * it (requireInteger: the same message at every edge); the services' other rules (the shop's LIMITS) stay theirs.

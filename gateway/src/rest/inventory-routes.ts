@@ -1,7 +1,7 @@
 import * as domain from "../domain/index.js";
 import { optionalString, queryInteger, requiredInteger } from "./input.js";
 import { bearer, bodyOf, idParameter, queryParameter, ref, responses } from "./openapi.js";
-import { int32Count, schemas } from "./openapi-schemas.js";
+import { int32Count, schemas } from "./schemas/index.js";
 import { ok, type Route } from "./router.js";
 
 const stockTake = queryParameter(

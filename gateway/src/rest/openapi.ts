@@ -1,11 +1,11 @@
-import { int32Count, schemaRef, schemas, variantIdProperty } from "./openapi-schemas.js";
+import { int32Count, schemaRef, schemas, variantIdProperty } from "./schemas/index.js";
 import type { Route } from "./router.js";
 
 /**
  * The OpenAPI 3.1 description of the REST API, served at GET /openapi.json. Its paths come from the route table: each
  * route carries its own operation (summary, parameters, body, responses), so a route cannot be served undescribed or
  * described unserved. This file holds the document and what operations are written with (responses, parameters,
- * security, bodies); the component schemas are in rest/openapi-schemas.ts.
+ * security, bodies); the component schemas are in rest/schemas/.
  */
 
 /** The document's tags, one per domain; each operation has one. */

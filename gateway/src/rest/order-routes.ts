@@ -23,7 +23,7 @@ import {
   ref,
   responses,
 } from "./openapi.js";
-import { schemas } from "./openapi-schemas.js";
+import { schemas } from "./schemas/index.js";
 import { orderBody, orderPageBody, valuesByName } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
 

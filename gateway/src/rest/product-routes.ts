@@ -2,7 +2,7 @@ import { notFound } from "@polyscale/platform";
 import * as domain from "../domain/index.js";
 import { asObject, optionalInteger, optionalString, requiredArray, requiredInteger, requiredString } from "./input.js";
 import { anonymous, bearer, bodyOf, idParameter, ref, responses } from "./openapi.js";
-import { schemas } from "./openapi-schemas.js";
+import { schemas } from "./schemas/index.js";
 import { created, ok, type Route } from "./router.js";
 import { newVariantOf, optionsOf } from "./variant-routes.js";
 

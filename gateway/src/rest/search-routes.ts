@@ -3,7 +3,7 @@ import { SearchSort } from "@polyscale/product";
 import * as domain from "../domain/index.js";
 import { oneOf, queryBoolean, queryInteger, queryPage } from "./input.js";
 import { anonymous, pageParameters, queryParameter, ref, responses } from "./openapi.js";
-import { safeInteger } from "./openapi-schemas.js";
+import { safeInteger } from "./schemas/index.js";
 import { searchBody } from "./representations.js";
 import { ok, type Route } from "./router.js";
 

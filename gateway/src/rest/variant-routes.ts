@@ -2,7 +2,7 @@ import type { NewVariant, VariantOption } from "@polyscale/product";
 import * as domain from "../domain/index.js";
 import { asObject, optionalInteger, optionalString, requiredArray, requiredInteger, requiredString } from "./input.js";
 import { bearer, bodyOf, idParameter, ref, responses } from "./openapi.js";
-import { schemas } from "./openapi-schemas.js";
+import { schemas } from "./schemas/index.js";
 import { created, ok, type Route } from "./router.js";
 
 /** The name/value pairs of a body's `field` array (a variant's options, a product's attributes), each two strings. */
