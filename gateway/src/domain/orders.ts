@@ -1,4 +1,12 @@
-import { AppError, requireEmail, requireId, unauthenticated, type Page, type PostalAddress } from "@polyscale/platform";
+import {
+  AppError,
+  invalidArgument,
+  requireEmail,
+  requireId,
+  unauthenticated,
+  type Page,
+  type PostalAddress,
+} from "@polyscale/platform";
 import { orderNotFound, type Order, type OrderStatus } from "@polyscale/order";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
@@ -20,9 +28,20 @@ function orderOf(response: { order?: Order }): Order {
   return present(response.order, "order");
 }
 
-/** The explicit key wins over the Idempotency-Key header. */
+/**
+ * The order's idempotency key: the one given with the input (REST body, GraphQL argument) or the Idempotency-Key
+ * header. Both name the one key of the order, so two different ones are refused (field idempotencyKey) before anything
+ * is placed: were one to win silently, a retry sending only the other would place the order twice.
+ */
 function idempotencyKeyOf(context: GatewayContext, key: string | null | undefined): string {
-  return key ?? context.idempotencyKey ?? "";
+  const header = context.idempotencyKey;
+  if (key !== null && key !== undefined && header !== undefined && key !== header) {
+    throw invalidArgument(
+      "idempotencyKey",
+      "differs from the Idempotency-Key header: send the key once, or the same in both",
+    );
+  }
+  return key ?? header ?? "";
 }
 
 /**

@@ -11,6 +11,12 @@ const orderAddressFields = {
   billingAddressId: { type: "string", format: "uuid" },
 } as const;
 
+/** The idempotency key of POST /checkout and POST /order (domain/orders.ts idempotencyKeyOf). */
+const idempotencyKeyProperty = {
+  type: "string",
+  description: "Or the Idempotency-Key header; both with different keys is refused (field idempotencyKey).",
+} as const;
+
 /** Orders as shown and listed, and the bodies that place one (for an account, or from the caller's cart). */
 export const orderSchemas = {
   Order: {
@@ -99,7 +105,7 @@ export const orderSchemas = {
           },
         },
       },
-      idempotencyKey: { type: "string", description: "Or the Idempotency-Key header." },
+      idempotencyKey: idempotencyKeyProperty,
       ...orderAddressFields,
     },
   },
@@ -107,7 +113,7 @@ export const orderSchemas = {
     type: "object",
     description: "Places an order from the caller's cart; every property is optional.",
     properties: {
-      idempotencyKey: { type: "string", description: "Or the Idempotency-Key header." },
+      idempotencyKey: idempotencyKeyProperty,
       ...orderAddressFields,
     },
   },
