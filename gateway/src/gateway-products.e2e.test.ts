@@ -279,6 +279,25 @@ describe("gateway end to end: archiving a variant", () => {
       { variantId: red, quantity: 1, inStock: true, availableStock: 5, archived: false },
       { variantId: blue, quantity: 1, inStock: false, availableStock: 0, archived: true },
     ]);
+    // The total is what checkout would charge: Red's 20.00, not the archived Blue; Blue may keep 1, not get 2.
+    expect((await ok<{ cart: { totalCents: number } }>(`{ cart { totalCents } }`, {}, alice.token)).cart).toEqual({
+      totalCents: 2000,
+    });
+    const SET_BLUE = `mutation($p: String!, $v: String, $q: Int!) {
+      setCartItemQuantity(productId: $p, variantId: $v, quantity: $q) { totalCents lines { quantity } }
+    }`;
+    expect(await refusal(SET_BLUE, { p: tee.id, v: blue, q: 2 }, alice.token)).toEqual({
+      code: "CONFLICT",
+      reason: "VARIANT_ARCHIVED",
+      field: "variantId",
+    });
+    expect(
+      (await ok<{ setCartItemQuantity: unknown }>(SET_BLUE, { p: tee.id, v: blue, q: 1 }, alice.token))
+        .setCartItemQuantity,
+    ).toEqual({
+      totalCents: 2000,
+      lines: [{ quantity: 1 }, { quantity: 1 }],
+    });
     expect(await refusal(`mutation { checkout { id } }`, {}, alice.token)).toEqual({
       code: "CONFLICT",
       reason: "VARIANT_ARCHIVED",
@@ -310,7 +329,8 @@ describe("gateway end to end: archiving a variant", () => {
     });
     const token = session.body.accessToken;
     for (const variantId of [red, blue]) {
-      expect((await rest("POST", "/cart/items", { token, body: { productId: tee.id, variantId } })).status).toBe(200);
+      const body = { productId: tee.id, variantId, quantity: 2 };
+      expect((await rest("POST", "/cart/items", { token, body })).status).toBe(200);
     }
     const search = async (query: string) =>
       (
@@ -359,15 +379,25 @@ describe("gateway end to end: archiving a variant", () => {
     });
     expect(add.status).toBe(409);
     expect(add.body.error).toMatchObject({ reason: "VARIANT_ARCHIVED", field: "variantId" });
-    const cart = await rest<{ lines: Array<{ variantId: string; archived: boolean; inStock: boolean }> }>(
-      "GET",
-      "/cart",
-      { token },
-    );
+    type RestCart = { totalCents: number; lines: Array<{ variantId: string; archived: boolean; inStock: boolean }> };
+    const cart = await rest<RestCart>("GET", "/cart", { token });
     expect(cart.body.lines.map((line) => [line.variantId, line.archived, line.inStock])).toEqual([
       [red, false, true],
       [blue, true, false],
     ]);
+    // The total is what checkout would charge: Red's 2 × 20.00, not the archived Blue.
+    expect(cart.body.totalCents).toBe(4000);
+    // The archived line may be lowered, not raised.
+    const setBlue = (quantity: number) =>
+      rest<RestCart & { error: unknown }>("PUT", `/cart/items/${tee.id}?variantId=${blue}`, {
+        token,
+        body: { quantity },
+      });
+    const raised = await setBlue(3);
+    expect([raised.status, raised.body.error]).toMatchObject([409, { reason: "VARIANT_ARCHIVED", field: "variantId" }]);
+    const lowered = await setBlue(1);
+    expect(lowered.status).toBe(200);
+    expect(lowered.body).toMatchObject({ totalCents: 4000, lines: [{ quantity: 2 }, { quantity: 1, archived: true }] });
     const checkout = await rest<{ error: unknown }>("POST", "/checkout", { token });
     expect(checkout.status).toBe(409);
     expect(checkout.body.error).toMatchObject({ reason: "VARIANT_ARCHIVED", field: "variantId" });

@@ -170,17 +170,18 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       expect(await stock(productId)).toEqual([95]);
     });
 
-    it("keeps an archived product's line as unavailable and refuses to add it (PRODUCT_ARCHIVED)", async () => {
+    it("keeps an archived product's line as unavailable, out of the total, and refuses to add to it (PRODUCT_ARCHIVED)", async () => {
       const accountId = await newAccount();
       const productId = await newProduct(400, 10);
       await bed.orders.addCartItem(context(), accountId, { productId, quantity: 3 });
       await bed.services.products.archiveProduct({ id: productId });
       const cart = await bed.orders.getCart(context(), accountId);
       expect(cart.lines).toMatchObject([{ productId, quantity: 3, inStock: false, availableStock: 0, archived: true }]);
+      expect(cart.totalCents).toBe(0);
       const stranger = await newAccount();
       for (const change of [
         () => bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 }),
-        () => bed.orders.setCartItemQuantity(context(), accountId, { productId, quantity: 1 }),
+        () => bed.orders.setCartItemQuantity(context(), accountId, { productId, quantity: 4 }),
         () => bed.orders.addCartItem(context(), stranger, { productId, quantity: 1 }),
       ]) {
         await expect(change()).rejects.toMatchObject({
@@ -190,7 +191,9 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
         });
       }
       expect((await bed.orders.getCart(context(), accountId)).lines).toMatchObject([{ productId, quantity: 3 }]);
-      // Removing the line still works.
+      // Lowering it works (raising it is refused above), so is removing it.
+      const lowered = await bed.orders.setCartItemQuantity(context(), accountId, { productId, quantity: 1 });
+      expect(lowered).toMatchObject({ totalCents: 0, lines: [{ productId, quantity: 1, archived: true }] });
       expect((await bed.orders.removeCartItem(context(), accountId, { productId })).lines).toEqual([]);
     });
 

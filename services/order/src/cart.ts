@@ -12,7 +12,7 @@ import {
 import { cartTokenHash, newCartToken, requireCartToken } from "./cart-tokens.js";
 import type { Cart, CartLine, CartOwner, CartRefusal, RequestedLine } from "./model.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_PRODUCTS, requireCartLine } from "./limits.js";
-import { productsById, requireVariantsOnSale, variantOf } from "./lookups.js";
+import { productsById, requireVariants, saleRefusal, variantOf } from "./lookups.js";
 import * as repository from "./repository.js";
 
 export interface CartServiceOptions {
@@ -45,7 +45,8 @@ export class CartService {
 
   /**
    * The cart with current product names and the variants' SKUs, options, prices and stock, from one GetProducts call.
-   * A line whose product or variant no longer exists shows an empty name, price 0 and no stock. A guest cart's token
+   * A line whose product or variant no longer exists shows an empty name, price 0 and no stock. totalCents counts the
+   * lines checkout would charge: not the archived ones (shown with archived true), but those short of stock. A guest cart's token
    * that is empty reads as an empty cart (none made yet); an unknown, expired or merged one is NOT_FOUND
    * CART_NOT_FOUND (field cartToken).
    */
@@ -70,7 +71,11 @@ export class CartService {
     return this.putCartItem(context, owner, item, "add");
   }
 
-  /** Sets the units of a cart line, within the same limits as addCartItem. */
+  /**
+   * Sets the units of a cart line, within the same limits as addCartItem. A line whose product or variant is archived
+   * may still be lowered (not raised: FAILED_PRECONDITION PRODUCT_ARCHIVED or VARIANT_ARCHIVED, as an add), so a shopper
+   * can reduce it before removing it; it stays out of the cart's total either way.
+   */
   async setCartItemQuantity(context: RequestContext, owner: CartOwner, item: RequestedLine): Promise<Cart> {
     return this.putCartItem(context, owner, item, "set");
   }
@@ -125,10 +130,18 @@ export class CartService {
   ): Promise<Cart> {
     const valid = requireCartLine(item);
     requireOwner(owner);
-    const { variant } = (await requireVariantsOnSale(context, this.options.products, [valid])).get(valid.variantId)!;
+    const variants = await requireVariants(context, this.options.products, [valid]);
+    const { variant } = variants.get(valid.variantId)!;
+    const notOnSale = saleRefusal(variants, [valid]);
+    if (notOnSale && mode === "add") throw notOnSale;
     const line = { ...valid, currency: variant.currency };
     // Only an add makes a guest cart: setting a quantity needs a line, which needs a cart.
     return this.write(context, owner, mode === "add" ? "create" : "existing", async (tx, cartId) => {
+      if (notOnSale) {
+        // Not for sale: the line may only shrink (or stay), never grow or appear.
+        if (!(await repository.lowerCartItem(tx, cartId, valid.variantId, valid.quantity))) throw notOnSale;
+        return;
+      }
       const outcome = await repository.putCartItem(tx, cartId, line, mode, CART_LIMITS);
       if (typeof outcome !== "number") throw cartRefusal(outcome, `the variant (${variant.currency})`, "productId");
     });
@@ -203,10 +216,14 @@ export class CartService {
     const currencies = new Set(lines.map((line) => line.currency));
     // A total across currencies means nothing; checkout refuses such a cart anyway.
     const currency = currencies.size === 1 ? [...currencies][0]! : "";
+    // The total is what checkout would charge, as in Vendure and Medusa: archived lines can never be checked out, so
+    // they are shown but not counted; a line short of stock is counted (it is still for sale, stock may come back,
+    // and checkout names it with INSUFFICIENT_STOCK rather than charging less).
+    const payable = lines.filter((line) => !line.archived);
     return {
       accountId,
       lines,
-      totalCents: currency === "" ? 0 : lines.reduce((sum, line) => sum + line.lineTotalCents, 0),
+      totalCents: currency === "" ? 0 : payable.reduce((sum, line) => sum + line.lineTotalCents, 0),
       currency,
       updatedAt: new Date(Math.max(...items.map((item) => item.updatedAt.getTime()))),
     };

@@ -1,5 +1,5 @@
 import type { Product, ProductClient, Variant } from "@polyscale/product";
-import { failedPrecondition, notFound, type Queryable, type RequestContext } from "@polyscale/platform";
+import { failedPrecondition, notFound, type AppError, type Queryable, type RequestContext } from "@polyscale/platform";
 import { orderNotFound } from "./client.js";
 import type { Order } from "./model.js";
 import * as repository from "./repository.js";
@@ -30,12 +30,23 @@ export function variantOf(product: Product, variantId: string): Variant | undefi
 /**
  * The product and variant of each line, keyed by variant id, from one GetProducts call, every one on sale: NOT_FOUND
  * PRODUCT_NOT_FOUND (field productId) for a product that does not exist, NOT_FOUND VARIANT_NOT_FOUND (field
- * variantId) for a variant that is not one of its product's, FAILED_PRECONDITION PRODUCT_ARCHIVED (field productId)
- * for an archived product, FAILED_PRECONDITION VARIANT_ARCHIVED (field variantId) for an archived variant, each naming
+ * variantId) for a variant that is not one of its product's, and saleRefusal's error for an archived one, each naming
  * the first such line. A quick refusal for carts and checkout; the reservation refuses an archived product or variant
  * again, in the statement that takes its stock, so one archived after this read is still never sold.
  */
 export async function requireVariantsOnSale(
+  context: RequestContext,
+  products: ProductClient,
+  lines: ReadonlyArray<{ productId: string; variantId: string }>,
+): Promise<Map<string, ProductVariant>> {
+  const variants = await requireVariants(context, products, lines);
+  const refusal = saleRefusal(variants, lines);
+  if (refusal) throw refusal;
+  return variants;
+}
+
+/** requireVariantsOnSale without the sale check: archived products and variants are returned too. */
+export async function requireVariants(
   context: RequestContext,
   products: ProductClient,
   lines: ReadonlyArray<{ productId: string; variantId: string }>,
@@ -51,9 +62,21 @@ export async function requireVariantsOnSale(
     }
     variants.set(variantId, { product, variant });
   }
+  return variants;
+}
+
+/**
+ * Why the first line that is not for sale is not, as the error to answer, or undefined when all are: FAILED_PRECONDITION
+ * PRODUCT_ARCHIVED (field productId) for an archived product, VARIANT_ARCHIVED (field variantId, naming the SKU) for
+ * an archived variant. `variants` holds every line's (requireVariants).
+ */
+export function saleRefusal(
+  variants: ReadonlyMap<string, ProductVariant>,
+  lines: ReadonlyArray<{ productId: string; variantId: string }>,
+): AppError | undefined {
   const archived = lines.find((line) => variants.get(line.variantId)!.product.archivedAt !== undefined);
   if (archived) {
-    throw failedPrecondition(
+    return failedPrecondition(
       "PRODUCT_ARCHIVED",
       `product ${archived.productId} is archived and no longer for sale`,
       "productId",
@@ -62,14 +85,14 @@ export async function requireVariantsOnSale(
   const archivedVariant = lines.find((line) => variants.get(line.variantId)!.variant.archivedAt !== undefined);
   if (archivedVariant) {
     const { sku } = variants.get(archivedVariant.variantId)!.variant;
-    throw failedPrecondition(
+    return failedPrecondition(
       "VARIANT_ARCHIVED",
       `variant ${archivedVariant.variantId} (SKU ${sku}) of product ${archivedVariant.productId} is archived and no ` +
         "longer for sale",
       "variantId",
     );
   }
-  return variants;
+  return undefined;
 }
 
 /** The order with its lines and payments; NOT_FOUND ORDER_NOT_FOUND (field `id`) when there is none. */

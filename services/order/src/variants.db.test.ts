@@ -287,6 +287,51 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
     expect(await variantStock(productId, m)).toEqual([0]);
   });
 
+  it("totals only what checkout would charge; an archived line is shown, not counted, and may be lowered, not raised", async () => {
+    const accountId = await newAccount();
+    const { productId, m, l } = await tShirt({ base: 5, m: 3, l: 1 });
+    await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 2 });
+    await bed.orders.addCartItem(context(), accountId, { productId, variantId: l, quantity: 2 });
+    // L is short of stock: still for sale, so counted (checkout would name it rather than charge less).
+    expect(await bed.orders.getCart(context(), accountId)).toMatchObject({
+      totalCents: 2 * 1200 + 2 * 1300,
+      lines: [{ variantId: m }, { variantId: l, inStock: false }],
+    });
+    await bed.services.products.archiveVariant({ id: m });
+    expect(await bed.orders.getCart(context(), accountId)).toMatchObject({
+      totalCents: 2 * 1300,
+      lines: [{ variantId: m, quantity: 2, lineTotalCents: 2400, archived: true }, { variantId: l }],
+    });
+    const setM = (quantity: number, owner = accountId) =>
+      bed.orders.setCartItemQuantity(context(), owner, { productId, variantId: m, quantity });
+    expect((await setM(1)).lines[0]).toMatchObject({ variantId: m, quantity: 1, archived: true });
+    expect((await setM(1)).lines[0]).toMatchObject({ variantId: m, quantity: 1 });
+    const archived = { code: "FAILED_PRECONDITION", reason: "VARIANT_ARCHIVED", field: "variantId" };
+    await expect(setM(2)).rejects.toMatchObject(archived);
+    // A cart without the line cannot get it by setting a quantity either.
+    await expect(setM(1, await newAccount())).rejects.toMatchObject(archived);
+    expect(await bed.orders.getCart(context(), accountId)).toMatchObject({
+      totalCents: 2 * 1300,
+      lines: [
+        { variantId: m, quantity: 1 },
+        { variantId: l, quantity: 2 },
+      ],
+    });
+    // An archived product: every line of it is out of the total, and may still be lowered.
+    await bed.services.products.archiveProduct({ id: productId });
+    expect(await bed.orders.getCart(context(), accountId)).toMatchObject({ totalCents: 0, currency: "USD" });
+    const lowered = await bed.orders.setCartItemQuantity(context(), accountId, {
+      productId,
+      variantId: l,
+      quantity: 1,
+    });
+    expect(lowered.lines[1]).toMatchObject({ variantId: l, quantity: 1, archived: true });
+    await expect(
+      bed.orders.setCartItemQuantity(context(), accountId, { productId, variantId: l, quantity: 3 }),
+    ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", reason: "PRODUCT_ARCHIVED", field: "productId" });
+    expect((await bed.orders.removeCartItem(context(), accountId, { productId, variantId: m })).lines).toHaveLength(1);
+  });
+
   it("race: archiving a variant while 30 carts holding it check out: each order is placed or refused, sums hold", async () => {
     const { productId, m, l } = await tShirt({ base: 5, m: 500, l: 500 });
     const buyers = await Promise.all(Array.from({ length: 30 }, () => newAccount()));

@@ -58,6 +58,24 @@ export async function putCartItem(
   return result.rows[0]?.quantity ?? "LINE_FULL";
 }
 
+/**
+ * Sets the line of one variant to `quantity` units only when it holds at least that many (a line not for sale may
+ * shrink, never grow); false when there is no such line or it holds fewer.
+ */
+export async function lowerCartItem(
+  db: Queryable,
+  cartId: string,
+  variantId: string,
+  quantity: number,
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE cart_items SET quantity = $3, updated_at = now()
+      WHERE cart_id = $1 AND variant_id = $2 AND quantity >= $3`,
+    [cartId, variantId, quantity],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
 /** Removes the line of one variant (none is fine). */
 export async function removeCartItem(db: Queryable, cartId: string, variantId: string): Promise<void> {
   await db.query("DELETE FROM cart_items WHERE cart_id = $1 AND variant_id = $2", [cartId, variantId]);
