@@ -221,4 +221,17 @@ describe("gateway end to end: product variants", () => {
       await refusal(UPDATE, { id: kettle.id, i: { attributes: [{ name: "a=b", value: "x" }] } }, shop.adminToken),
     ).toMatchObject({ code: "BAD_USER_INPUT", field: "attributes.name" });
   });
+  // Seen (new-user check of issue 17): createProduct(product: { price: 1, variants: [...] }) was refused naming
+  // `priceCents`, a field ProductInput does not have.
+  it("regression: names a refused product price `price` in GraphQL, the field ProductInput has", async () => {
+    const variant = { sku: `PRICED-${unique().toUpperCase()}`, priceCents: 100 };
+    const product = { name: "Priced twice", description: "", price: 1, currency: "USD", variants: [variant] };
+    expect(await refusal(CREATE, { product }, shop.adminToken)).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: "INVALID_INPUT",
+      field: "price",
+    });
+    const result = await graphql(CREATE, { product }, shop.adminToken);
+    expect(result.errors?.[0]?.message).toMatch(/^price: must be 0 when variants are given/);
+  });
 });

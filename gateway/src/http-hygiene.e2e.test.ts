@@ -175,8 +175,7 @@ describe("GraphQL refusals over HTTP carry extensions.code", () => {
     const inLiteral = await graphql("{ products(pagination: { skip: 2147483648, take: 1 }) { id } }");
     expect(inLiteral.errors).toEqual([
       expect.objectContaining({
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
-        message: expect.stringMatching(/^skip: .*2147483648/),
+        message: "skip: must be at most 2147483647",
         // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
         extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "skip" }),
       }),

@@ -947,6 +947,28 @@ const steps: Step[] = [
         absent: { error: { code: "NOT_FOUND" } },
       }),
   },
+  // Seen (new-user check of issue 17): GraphQL refused these with graphql-js's "Int cannot represent …", REST with its
+  // own words; both skins now apply the order service's rule for a line's quantity to what the client sent.
+  {
+    name: "add to cart a quantity that is no whole number, a text, none or beyond the limit",
+    run: async (storefront, customer, catalog) => {
+      const answers: Record<string, Answer<CartShape>> = {};
+      for (const quantity of [1.5, "2", 0, 1001]) {
+        const sent = quantity as number; // a client's JSON, whatever the type says
+        answers[String(quantity)] = await storefront.addToCart(customer.accessToken, catalog.products.socks, sent);
+      }
+      return answers;
+    },
+    check: (answer) => {
+      const invalid = errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "quantity" });
+      expect(answer).toEqual({
+        "1.5": invalid,
+        "2": invalid,
+        "0": invalid,
+        "1001": errorOf({ code: "BAD_USER_INPUT", reason: "LIMIT_EXCEEDED", field: "quantity" }),
+      });
+    },
+  },
   {
     name: "add to cart",
     run: async (storefront, customer, catalog) => {

@@ -3,23 +3,18 @@ import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import {
-  BREAK,
   GraphQLError,
-  Kind,
   parse as parseDocument,
   specifiedRules,
   validate,
-  visit,
-  type ArgumentNode,
-  type ASTNode,
   type DocumentNode,
   type GraphQLSchema,
-  type ObjectFieldNode,
   type ValidationContext,
   type ValidationRule,
 } from "graphql";
 import { withCode } from "./errors.js";
 import { maxExpensiveMutationsRule } from "./expensive-mutations.js";
+import { literalInputError } from "./input-errors.js";
 
 /**
  * Query strings to documents: parsed (at most MAX_TOKENS tokens) and validated against the schema with graphql-js's
@@ -89,41 +84,6 @@ export class LruCache<Key, Value> {
 export type Prepared =
   { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
 
-/** A scalar's own refusal of a literal (graphql-js's Int: "Int cannot represent non 32-bit signed integer value: …"). */
-const LITERAL_COERCION = /cannot represent/;
-
-/** The argument or input field a literal value is written for (`skip` in `pagination: { skip: 2147483648 }`). */
-function fieldOfLiteral(document: DocumentNode, value: ASTNode): string | undefined {
-  let field: string | undefined;
-  visit(document, {
-    enter(node, _key, parent, _path, ancestors) {
-      if (node !== value) return undefined;
-      // graphql-js passes the direct parent (the argument or object field, for a scalar) apart from the ancestors.
-      field = [...ancestors, parent].findLast(
-        (ancestor): ancestor is ArgumentNode | ObjectFieldNode =>
-          !Array.isArray(ancestor) &&
-          ((ancestor as ASTNode).kind === Kind.ARGUMENT || (ancestor as ASTNode).kind === Kind.OBJECT_FIELD),
-      )?.name.value;
-      return BREAK;
-    },
-  });
-  return field;
-}
-
-/**
- * A literal the argument's type refuses is the caller's input, as the same value in a variable is: BAD_USER_INPUT
- * naming the argument or input field, not a query validation failure. Undefined for any other validation error.
- */
-function literalInputError(document: DocumentNode, error: GraphQLError): GraphQLError | undefined {
-  const value = error.nodes?.length === 1 ? error.nodes[0] : undefined;
-  if (!value || !LITERAL_COERCION.test(error.message)) return undefined;
-  const field = fieldOfLiteral(document, value);
-  if (field === undefined) return undefined;
-  const coded = withCode(error, "BAD_USER_INPUT", "INVALID_INPUT", `${field}: ${error.message}`);
-  coded.extensions.field = field;
-  return coded;
-}
-
 export interface DocumentOptions {
   schema: GraphQLSchema;
   maxDepth: number;
@@ -158,7 +118,8 @@ export function createDocumentCache(options: DocumentOptions): (query: string) =
       // Suggestions hidden as graphql-armor's blockFieldSuggestions did: no schema hints for whoever probes it.
       errors: errors.map(
         (error) =>
-          literalInputError(document, error) ??
+          // A literal its scalar refuses is the caller's input, as the same value in a variable is (input-errors.ts).
+          literalInputError(schema, document, error) ??
           withCode(
             error,
             "GRAPHQL_VALIDATION_FAILED",

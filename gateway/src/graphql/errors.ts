@@ -67,6 +67,27 @@ function rethrow(error: unknown): never {
 }
 
 /**
+ * `answer`, with a refusal naming a field the services name otherwise given the name of this GraphQL input
+ * (`names`: the service's name to ours, e.g. createProduct's `{ priceCents: "price" }`), message included, so the
+ * client is told the field it sent.
+ */
+export async function withInputNames<T>(answer: Promise<T>, names: Readonly<Record<string, string>>): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    const name = error instanceof AppError && error.field !== undefined ? names[error.field] : undefined;
+    if (name === undefined) throw error;
+    const { code, field, reason, message } = error as AppError;
+    throw new AppError(
+      code,
+      message.startsWith(`${field}:`) ? name + message.slice(field!.length) : message,
+      name,
+      reason,
+    );
+  }
+}
+
+/**
  * A value the schema declares non-null that a service left out (proto3 message fields are optional): an unexpected
  * error, so the client sees INTERNAL and the handler logs it, as graphql-js did with the null itself.
  */

@@ -19,6 +19,7 @@ import { HttpError } from "../http/responses.js";
 import type { GraphQLContext } from "./context.js";
 import { createDocumentCache } from "./documents.js";
 import { maskError, withCode, withField } from "./errors.js";
+import { variableInputErrors } from "./input-errors.js";
 import { sendGraphiQL } from "./graphiql.js";
 import { createGatewaySchema } from "./schema.js";
 
@@ -226,6 +227,10 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       });
       return refuse({ errors: [withCode(error, "GRAPHQL_VALIDATION_FAILED", "INVALID_QUERY")] });
     }
+    // Values of variables their scalars refuse, answered as the same values written into the query are: BAD_USER_INPUT
+    // naming the input field each feeds, with the domain's message (input-errors.ts).
+    const refusedVariables = operation ? variableInputErrors(schema, document, operation, params.variables ?? {}) : [];
+    if (refusedVariables.length > 0) return refuse({ errors: refusedVariables });
     const contextValue: GraphQLContext = { gateway: context };
     const run = async () => {
       const result = await execute({

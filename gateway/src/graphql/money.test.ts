@@ -83,6 +83,9 @@ describe("money at the GraphQL edge", () => {
       [100_000_000.01, "USD", "100000000.00 USD"],
       [10 ** 10 + 1, "JPY", "10000000000 JPY"],
       [10_000_000.001, "BHD", "10000000.000 BHD"],
+      // Seen (new-user check of issue 17): 1e20 was INVALID_INPUT "is out of range", though beyond the same limit.
+      [1e20, "USD", "100000000.00 USD"],
+      [1e300, "JPY", "10000000000 JPY"],
     ] as const) {
       try {
         productCreationOf({ name: "Car", description: "", price, currency }, "USD");

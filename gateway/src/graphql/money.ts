@@ -1,4 +1,4 @@
-import { majorToMinor, minorToMajor, requirePrice } from "@polyscale/platform";
+import { LIMITS, majorToMinor, minorToMajor, requirePrice } from "@polyscale/platform";
 
 /**
  * The GraphQL money edge: decimal amounts (the Go original's `price: Float`) in, integer minor units of the ISO 4217
@@ -16,8 +16,11 @@ export function centsOf(field: string, amount: number | null | undefined, curren
  * limit in its units (major units of the currency).
  */
 export function priceCentsOf(field: string, amount: number | null | undefined, currency: string): number | undefined {
-  const cents = centsOf(field, amount, currency);
-  return cents === undefined ? undefined : requirePrice(field, cents, currency);
+  if (amount === null || amount === undefined) return undefined;
+  // An amount too large to convert exactly (1e20) is beyond the limit as well: refused as the limit (LIMIT_EXCEEDED),
+  // as REST refuses any priceCents over it, not as an unconvertible number.
+  const beyond = amount > minorToMajor(LIMITS.priceMinor, currency);
+  return requirePrice(field, beyond ? Number.POSITIVE_INFINITY : centsOf(field, amount, currency), currency);
 }
 
 export const decimalOf = minorToMajor;

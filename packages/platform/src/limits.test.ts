@@ -38,8 +38,21 @@ describe("the shop's limits", () => {
     });
   });
 
-  it("refuses negative, fractional, NaN and unsafe values as INVALID_INPUT", () => {
-    for (const value of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+  // Seen (new-user check of issue 17): priceCents 10000000001 was LIMIT_EXCEEDED but 9007199254740993 (2^53 + 1) INVALID_INPUT,
+  // and GraphQL's price 1e20 INVALID_INPUT "is out of range": one limit, two reasons.
+  it("regression: refuses any number beyond a limit as LIMIT_EXCEEDED, however large", () => {
+    for (const value of [LIMITS.priceMinor + 0.5, 2 ** 53, 2 ** 53 + 2, 1e20, Number.POSITIVE_INFINITY]) {
+      expect(refusal(() => requirePrice("priceCents", value))).toEqual({
+        code: "INVALID_ARGUMENT",
+        field: "priceCents",
+        reason: "LIMIT_EXCEEDED",
+      });
+    }
+    expect(refusal(() => requireLineQuantity("quantity", 2 ** 31)).reason).toBe("LIMIT_EXCEEDED");
+  });
+
+  it("refuses negative, fractional and NaN values as INVALID_INPUT", () => {
+    for (const value of [-1, 0.5, Number.NaN, Number.NEGATIVE_INFINITY]) {
       expect(refusal(() => requirePrice("priceCents", value))).toEqual({
         code: "INVALID_ARGUMENT",
         field: "priceCents",

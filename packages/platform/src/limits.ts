@@ -25,8 +25,10 @@ export const LIMITS = {
 } as const;
 
 /**
- * An integer in [min, max]; beyond max is INVALID_ARGUMENT with reason LIMIT_EXCEEDED naming the field. With
- * `majorIn`, the field the client sent is a decimal amount in that currency, so the limit is said in major units.
+ * An integer in [min, max]; beyond max is INVALID_ARGUMENT with reason LIMIT_EXCEEDED naming the field, whatever the
+ * number (10^10 + 1, 2^53 + 1 or 1e20 for a price, Infinity for an amount too large to convert): the limit is checked
+ * before the whole-number rule, so no magnitude turns the limit's refusal into INVALID_INPUT. With `majorIn`, the
+ * field the client sent is a decimal amount in that currency, so the limit is said in major units.
  */
 function requireWithinLimit(
   field: string,
@@ -36,12 +38,11 @@ function requireWithinLimit(
   what: string,
   majorIn?: string,
 ): number {
-  requireInteger(field, value, { min });
   if (value > max) {
     const limit = majorIn === undefined ? String(max) : `${minorToDecimalText(max, majorIn)} ${majorIn}`;
     throw invalidArgument(field, `must be at most ${limit} (the shop's limit for ${what})`, "LIMIT_EXCEEDED");
   }
-  return value;
+  return requireInteger(field, value, { min });
 }
 
 /**

@@ -15,7 +15,7 @@ import type {
   StockLevelResolvers,
   VariantResolvers,
 } from "../gen/resolvers-types.js";
-import { nonNull } from "../errors.js";
+import { nonNull, withInputNames } from "../errors.js";
 import { defined, productCreationOf, productSearchOf, searchCurrencyOf, variantOf } from "../inputs.js";
 import { decimalOf, priceCentsOf } from "../money.js";
 
@@ -40,16 +40,20 @@ export const Query = {
   product: (_, args, { gateway }) => domain.getProduct(gateway, args.id),
   searchProducts: async (_, args, { gateway }) => {
     const currency = searchCurrencyOf(args, gateway.defaultCurrency);
-    return { ...(await domain.searchProducts(gateway, productSearchOf(args, currency))), currency };
+    const search = domain.searchProducts(gateway, productSearchOf(args, currency));
+    return { ...(await withInputNames(search, { minPriceCents: "minPrice", maxPriceCents: "maxPrice" })), currency };
   },
   categories: (_, _args, { gateway }) => domain.listCategories(gateway),
   stockLevels: (_, args, { gateway }) =>
     domain.listStockLevels(gateway, { productIds: args.productIds ?? [], take: args.take ?? 0 }),
 } satisfies QueryResolvers;
 
+/** A product's price is `price` (decimal) in ProductInput and UpdateProductInput, `priceCents` in the service. */
+const decimalPrice = { priceCents: "price" };
+
 export const Mutation = {
   createProduct: (_, { product }, { gateway }) =>
-    domain.createProduct(gateway, productCreationOf(product, gateway.defaultCurrency)),
+    withInputNames(domain.createProduct(gateway, productCreationOf(product, gateway.defaultCurrency)), decimalPrice),
   updateProduct: async (_, { id, input }, { gateway }) => {
     const currency = input.currency == null ? undefined : requireCurrency("currency", input.currency);
     // A new price without a new currency is in the product's current one.
@@ -57,7 +61,7 @@ export const Mutation = {
       input.price == null
         ? gateway.defaultCurrency
         : (currency ?? (await domain.getProduct(gateway, id))?.currency ?? gateway.defaultCurrency);
-    return domain.updateProduct(gateway, {
+    const changes = {
       id,
       name: defined(input.name),
       description: defined(input.description),
@@ -65,7 +69,8 @@ export const Mutation = {
       currency,
       categoryId: defined(input.categoryId),
       attributes: input.attributes == null ? undefined : { attributes: input.attributes },
-    });
+    };
+    return withInputNames(domain.updateProduct(gateway, changes), decimalPrice);
   },
   adjustStock: (_, args, { gateway }) =>
     domain.adjustStock(gateway, { productId: args.productId, delta: args.delta, variantId: defined(args.variantId) }),

@@ -5,6 +5,7 @@ import type {
   OrderResolvers,
   QueryResolvers,
 } from "../gen/resolvers-types.js";
+import { withInputNames } from "../errors.js";
 import { decimalOf } from "../money.js";
 import { defined, orderAddressesOf, orderFilterOf } from "../inputs.js";
 
@@ -24,16 +25,20 @@ export const Query = {
 
 export const Mutation = {
   createOrder: (_, { order, idempotencyKey }, { gateway }) =>
-    domain.placeOrder(gateway, {
-      accountId: order.accountId,
-      lines: order.products.map((line) => ({
-        productId: line.id,
-        variantId: defined(line.variantId),
-        quantity: line.quantity,
-      })),
-      idempotencyKey,
-      addresses: orderAddressesOf(order),
-    }),
+    withInputNames(
+      domain.placeOrder(gateway, {
+        accountId: order.accountId,
+        lines: order.products.map((line) => ({
+          productId: line.id,
+          variantId: defined(line.variantId),
+          quantity: line.quantity,
+        })),
+        idempotencyKey,
+        addresses: orderAddressesOf(order),
+      }),
+      // OrderInput's lines are `products`, each product's id `id`.
+      { lines: "products", productId: "id" },
+    ),
   checkout: (_, args, { gateway }) => domain.checkout(gateway, args.idempotencyKey, orderAddressesOf(args)),
   cancelOrder: (_, args, { gateway }) => domain.cancelOrder(gateway, args.id),
   markFulfilled: (_, args, { gateway }) => domain.markFulfilled(gateway, args.id),
