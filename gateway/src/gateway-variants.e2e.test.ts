@@ -106,14 +106,18 @@ describe("gateway end to end: product variants", () => {
     ).addVariant;
     expect(large).toMatchObject({ sku: `MUG-${tag}-L`, priceCents: 1200, stock: 4 });
 
-    expect(await refusal(ADD, { p: mug.id, v: { sku: `MUG-${tag}-L`, priceCents: 1 } }, shop.adminToken)).toEqual({
+    // Options as the product's other variants name them (Size), so that only the SKU is at fault.
+    const xxl = [{ name: "Size", value: "XXL" }];
+    expect(
+      await refusal(ADD, { p: mug.id, v: { sku: `MUG-${tag}-L`, options: xxl, priceCents: 1 } }, shop.adminToken),
+    ).toEqual({
       code: "CONFLICT",
       reason: "SKU_TAKEN",
       field: "sku",
     });
     const restTaken = await rest<{ error: { reason: string; field: string } }>("POST", `/product/${mug.id}/variants`, {
       token: shop.adminToken,
-      body: { sku: `mug-${tag}-l`, priceCents: 1 },
+      body: { sku: `mug-${tag}-l`, options: xxl, priceCents: 1 },
     });
     expect(restTaken.status).toBe(409);
     expect(restTaken.body.error).toMatchObject({ reason: "SKU_TAKEN", field: "sku" });

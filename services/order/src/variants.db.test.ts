@@ -106,7 +106,7 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
       priceCents: 1500,
       stock: 9,
       currency: "JPY",
-      options: { Size: "XL" },
+      options: { Size: "XL", Colour: "red" },
     });
     await bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 });
     await expect(

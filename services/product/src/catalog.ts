@@ -15,14 +15,8 @@ import { productChanged } from "./events.js";
 import { productNotFound } from "./lookups.js";
 import type { NewProduct, Product, ProductAttribute, ProductChanges } from "./model.js";
 import * as repository from "./repository.js";
-import {
-  MAX_VARIANTS,
-  newVariant,
-  requireDistinct,
-  requireOptions,
-  variantRefused,
-  type NewVariantInput,
-} from "./variants.js";
+import { requireAttributesApart, requireConsistentProduct } from "./option-names.js";
+import { MAX_VARIANTS, newVariant, requireOptions, variantRefused, type NewVariantInput } from "./variants.js";
 
 const MAX_NAME_LENGTH = 200;
 const MAX_DESCRIPTION_LENGTH = 10_000;
@@ -40,7 +34,10 @@ export interface CreateProductInput {
   /** Empty means no category. */
   categoryId: string;
   stock: number;
-  /** The default first; empty (or absent) means one default variant of priceCents, currency and stock. */
+  /**
+   * The default first, at least one, each with its SKU; absent means the old way: one default variant of
+   * priceCents, currency and stock, whose SKU is its id (the product's) upper-case.
+   */
   variants?: NewVariantInput[];
   /** Free attributes (brand, material); absent means none. */
   attributes?: ProductAttribute[];
@@ -79,13 +76,18 @@ export class CatalogService {
   }
 
   /**
-   * A product with its variants (the first is the default, with the product's id), or the old way: one default
-   * variant of priceCents, currency and stock. ALREADY_EXISTS SKU_TAKEN (field sku) when a SKU is taken,
-   * VARIANT_OPTIONS_TAKEN (field options) when two variants have the same option values; nothing is written then.
+   * A product with its variants (the first is the default, with the product's id), or the old way (variants absent):
+   * one default variant of priceCents, currency and stock. INVALID_ARGUMENT naming the field for bad input, an empty
+   * list of variants, or variants that do not fit together (option-names.ts: a SKU or option values twice, other
+   * option names, an attribute named as an option); ALREADY_EXISTS SKU_TAKEN (field sku) when another product's
+   * variant has a SKU. Nothing is written then.
    */
   async createProduct(input: CreateProductInput): Promise<Product> {
     const id = newId();
     const given = input.variants ?? [];
+    if (input.variants !== undefined && given.length === 0) {
+      throw invalidArgument("variants", "must hold at least one variant (left out: one default variant of priceCents)");
+    }
     if (given.length > MAX_VARIANTS) {
       throw invalidArgument("variants", `must hold at most ${MAX_VARIANTS} variants`, "LIMIT_EXCEEDED");
     }
@@ -107,15 +109,22 @@ export class CatalogService {
               newVariant(`variants[${index}].`, variant, index === 0 ? id : newId(), this.defaultCurrency),
             )
           : [
+              // The old way's one variant has the product's id as SKU, as sql/220 gave the products it found.
               newVariant(
                 "",
-                { sku: "", options: [], priceCents: input.priceCents, currency: input.currency, stock: input.stock },
+                {
+                  sku: id.toUpperCase(),
+                  options: [],
+                  priceCents: input.priceCents,
+                  currency: input.currency,
+                  stock: input.stock,
+                },
                 id,
                 this.defaultCurrency,
               ),
             ],
     };
-    requireDistinct(product.variants);
+    await requireConsistentProduct(this.database, product.variants, product.attributes);
     if (product.categoryId !== null) await requireCategory(this.database, "categoryId", product.categoryId);
     return this.database.transaction(async (tx) => {
       const outcome = await repository.insertProduct(tx, product);
@@ -125,6 +134,10 @@ export class CatalogService {
     });
   }
 
+  /**
+   * Changes the fields that are set. INVALID_ARGUMENT naming the field for bad input or an attribute named as one of
+   * the product's variant options (attributes[i].name); PRODUCT_NOT_FOUND (id).
+   */
   async updateProduct(input: UpdateProductInput): Promise<Product> {
     const id = requireId("id", input.id);
     const changes: ProductChanges = {
@@ -148,6 +161,11 @@ export class CatalogService {
     const product = Object.values(changes).every((value) => value === undefined)
       ? await repository.getProduct(this.database, id)
       : await this.database.transaction(async (tx) => {
+          if (changes.attributes !== undefined) {
+            const shape = await repository.lockOptionNames(tx, id);
+            if (!shape) return undefined;
+            await requireAttributesApart(tx, changes.attributes, shape.reference ?? []);
+          }
           const updated = await repository.updateProduct(tx, id, changes);
           if (updated) await recordEvents(tx, [productChanged("product.updated", updated)]);
           return updated;

@@ -55,8 +55,8 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     for (const error of failed) {
       expect(error).toMatchObject({
         code: "FAILED_PRECONDITION",
-        field: "productId",
-        message: `insufficient stock for product ${product.id}`,
+        field: "variantId",
+        message: `insufficient stock for variant ${product.id} (SKU ${product.id.toUpperCase()}) of product ${product.id}`,
       });
     }
     expect(await stockOf(product.id)).toBe(0);
@@ -94,7 +94,7 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
     expect(await stockOf(product.id)).toBe(1);
   });
 
-  it("takes nothing when one line of several is short, and says which product", async () => {
+  it("regression: takes nothing when one line of several is short, and names its variant and SKU (field variantId)", async () => {
     const plenty = await createProduct(10);
     const scarce = await createProduct(1);
     const orderId = newId();
@@ -107,8 +107,10 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
         ],
       }),
     );
-    expect(error).toMatchObject({ code: "FAILED_PRECONDITION", field: "productId" });
-    expect(error.message).toBe(`insufficient stock for product ${scarce.id}`);
+    expect(error).toMatchObject({ code: "FAILED_PRECONDITION", reason: "INSUFFICIENT_STOCK", field: "variantId" });
+    expect(error.message).toBe(
+      `insufficient stock for variant ${scarce.id} (SKU ${scarce.variants[0]!.sku}) of product ${scarce.id}`,
+    );
     expect(await stockOf(plenty.id)).toBe(10);
     expect(await stockOf(scarce.id)).toBe(1);
     expect(await reservedUnits(plenty.id)).toBe(0);
@@ -432,7 +434,7 @@ describe.each(databaseBackends())("ProductService inventory on $name", (backend)
       expect(attempt.reason).toMatchObject(
         orders[index]!.missingVariant
           ? { code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "variantId" }
-          : { code: "FAILED_PRECONDITION", reason: "INSUFFICIENT_STOCK", field: "productId" },
+          : { code: "FAILED_PRECONDITION", reason: "INSUFFICIENT_STOCK", field: "variantId" },
       );
     }
     expect(reserved.every((order) => !order.missingVariant)).toBe(true);

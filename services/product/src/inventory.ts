@@ -49,19 +49,12 @@ export class InventoryService {
           throw variantId === productId
             ? productNotFound(productId, "productId")
             : variantNotFound({ productId, variantId });
-        case "outOfRange":
-          if (delta > 0) {
-            throw invalidArgument(
-              "delta",
-              `stock of ${unitName({ productId, variantId })} would exceed ${LIMITS.stock}`,
-              "LIMIT_EXCEEDED",
-            );
-          }
-          throw failedPrecondition(
-            "INSUFFICIENT_STOCK",
-            `stock of ${unitName({ productId, variantId })} cannot go below zero`,
-            "delta",
-          );
+        case "outOfRange": {
+          const unit = unitName({ productId, variantId, sku: outcome.sku });
+          if (delta > 0)
+            throw invalidArgument("delta", `stock of ${unit} would exceed ${LIMITS.stock}`, "LIMIT_EXCEEDED");
+          throw failedPrecondition("INSUFFICIENT_STOCK", `stock of ${unit} cannot go below zero`, "delta");
+        }
         case "adjusted":
           return (await repository.getProduct(tx, productId))!;
       }
@@ -97,16 +90,17 @@ export class InventoryService {
       case "variantArchived":
         throw failedPrecondition(
           "VARIANT_ARCHIVED",
-          `variant ${outcome.line.variantId} of product ${outcome.line.productId} is archived and no longer for sale`,
+          `${unitName({ ...outcome.line, sku: outcome.sku })} is archived and no longer for sale`,
           "variantId",
         );
       case "insufficient":
         stockRefusals.inc();
-        // The field stays productId for a line without a variant, as callers of the old contract read it.
+        // The variant is what is short, the default one as any other (its id is the product's, so a caller of the
+        // old contract, whose lines name products, reads the product's id in variantId).
         throw failedPrecondition(
           "INSUFFICIENT_STOCK",
-          `insufficient stock for ${unitName(outcome.line)}`,
-          outcome.line.variantId === outcome.line.productId ? "productId" : "variantId",
+          `insufficient stock for ${unitName({ ...outcome.line, sku: outcome.sku })}`,
+          "variantId",
         );
       case "reserved":
         return outcome.reservation;
@@ -192,11 +186,9 @@ function sameLines(stored: readonly ReservationLine[], asked: readonly Reservati
   return stored.length === asked.length && stored.every((line) => quantities.get(line.variantId) === line.quantity);
 }
 
-/** "product P" for a default variant (its id is the product's), "variant V of product P" otherwise. */
-function unitName(line: { productId: string; variantId: string }): string {
-  return line.variantId === line.productId
-    ? `product ${line.productId}`
-    : `variant ${line.variantId} of product ${line.productId}`;
+/** "variant V (SKU S) of product P", as the order service names a variant (its id is the product's for the default). */
+function unitName(line: { productId: string; variantId: string; sku: string }): string {
+  return `variant ${line.variantId} (SKU ${line.sku}) of product ${line.productId}`;
 }
 
 function variantNotFound(line: { productId: string; variantId: string }): AppError {

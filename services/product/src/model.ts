@@ -145,8 +145,8 @@ export interface StockLevel {
 export type StockAdjustment =
   | { kind: "adjusted" }
   | { kind: "variantNotFound" }
-  /** The sum would leave 0..LIMITS.stock; nothing changed. */
-  | { kind: "outOfRange" };
+  /** The sum would leave 0..LIMITS.stock; nothing changed. sku is the variant's. */
+  | { kind: "outOfRange"; sku: string };
 
 /**
  * What an attempt to reserve stock for an order came to (repository.reserveStock). `insufficient`, `archived`,
@@ -160,10 +160,10 @@ export type StockReservation =
   | { kind: "variantNotFound"; line: ReservationLine }
   /** The line's product is archived (off sale): checked by the statement that takes the stock, under its row lock. */
   | { kind: "archived"; line: ReservationLine }
-  /** The line's variant is archived, checked there too (archiving a variant locks its product's row first). */
-  | { kind: "variantArchived"; line: ReservationLine }
-  /** The variant has fewer units available than the line asks for. */
-  | { kind: "insufficient"; line: ReservationLine };
+  /** The line's variant (whose SKU is sku) is archived, checked there too (archiving a variant locks its product's row first). */
+  | { kind: "variantArchived"; line: ReservationLine; sku: string }
+  /** The variant (whose SKU is sku) has fewer units available than the line asks for. */
+  | { kind: "insufficient"; line: ReservationLine; sku: string };
 
 /** What adding or changing a variant came to (repository.insertVariant, updateVariant). */
 export type VariantWrite =

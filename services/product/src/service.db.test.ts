@@ -285,7 +285,7 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
       priceCents: 0,
       stock: 0,
       variants: ["Red", "Blue"].map((colour) => ({
-        sku: "",
+        sku: `${colour}-${newId().slice(-12)}`.toUpperCase(),
         options: [{ name: "Colour", value: colour }],
         priceCents: 1000,
         currency: "",

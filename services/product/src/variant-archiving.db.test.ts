@@ -35,7 +35,7 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
       categoryId: "",
       stock: 0,
       variants: colours.map((colour, index) => ({
-        sku: "",
+        sku: `${colour}-${newId().slice(-12)}`.toUpperCase(),
         options: [{ name: "Colour", value: colour }],
         priceCents: 1000 + 100 * index,
         currency: "USD",
@@ -224,7 +224,7 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
       categoryId: "",
       stock: 0,
       variants: ["Red", "Blue"].map((colour) => ({
-        sku: "",
+        sku: `${colour}-${newId().slice(-12)}`.toUpperCase(),
         options: [{ name: "Colour", value: colour }],
         priceCents: 1000,
         currency: "USD",

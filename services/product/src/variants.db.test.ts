@@ -41,6 +41,26 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
       variants,
     });
   };
+  const tShirtInput = (variants: NewVariantInput[], attributes?: Array<{ name: string; value: string }>) => ({
+    name: "Shape",
+    description: "",
+    priceCents: 0,
+    currency: "",
+    categoryId: "",
+    stock: 0,
+    variants,
+    attributes,
+  });
+  const sizeColour = (sku: string, size: string, colour?: string): NewVariantInput => ({
+    sku,
+    options: [{ name: "Size", value: size }, ...(colour === undefined ? [] : [{ name: "Colour", value: colour }])],
+    priceCents: 100,
+    currency: "",
+    stock: 1,
+  });
+  const variantCount = async () =>
+    (await test.database.query<{ n: number }>("SELECT count(*)::int AS n FROM product_variants")).rows[0]!.n;
+
   const variantStock = async (variantId: string) =>
     (await test.database.query<{ stock: number }>("SELECT stock FROM product_variants WHERE id = $1", [variantId]))
       .rows[0]!.stock;
@@ -115,10 +135,14 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
       }),
     );
     const refused = attempts.flatMap((attempt) => (attempt.status === "rejected" ? [attempt.reason as unknown] : []));
+    const skuOf = new Map(variants.map((variant) => [variant.id, variant.sku]));
     for (const error of refused) {
-      // The default variant has the product's id, so a refusal for it names productId, as the old contract did.
-      expect(error).toMatchObject({ code: "FAILED_PRECONDITION", reason: "INSUFFICIENT_STOCK" });
-      expect(["productId", "variantId"]).toContain((error as { field: string }).field);
+      // Every refusal names its variant, the default (whose id is the product's) as the others.
+      expect(error).toMatchObject({ code: "FAILED_PRECONDITION", reason: "INSUFFICIENT_STOCK", field: "variantId" });
+      const [, variantId, sku] = /^insufficient stock for variant (\S+) \(SKU (\S+)\) of product /.exec(
+        (error as Error).message,
+      )!;
+      expect(skuOf.get(variantId!)).toBe(sku);
     }
     expect(attempts.length - refused.length).toBe(4 + 3 + 2);
     for (const [index, variant] of variants.entries()) {
@@ -231,7 +255,7 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
           : createTShirt(["S"], ["red"]).then((product) =>
               service.addVariant({
                 productId: product.id,
-                variant: { sku, options: [{ name: "Size", value: "XL" }], priceCents: 100, currency: "", stock: 1 },
+                variant: sizeColour(sku, "XL", "red"),
               }),
             ),
       ),
@@ -277,7 +301,7 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
       service.addVariant({
         productId: product.id,
         variant: {
-          sku: "",
+          sku: "TS-NEW-M-AGAIN",
           options: [
             { name: "size", value: "m" },
             { name: "colour", value: "RED" },
@@ -332,10 +356,142 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
     for (const [input, field] of cases) {
       expect(await rejection(service.createProduct(input))).toMatchObject({ code: "INVALID_ARGUMENT", field });
     }
-    const twice = await rejection(service.createProduct({ ...base, variants: [variant, { ...variant, sku: "ok-1" }] }));
-    expect(twice).toMatchObject({ code: "ALREADY_EXISTS", reason: "SKU_TAKEN", field: "sku" });
     const after = await test.database.query<{ n: number }>("SELECT count(*)::int AS n FROM product_variants");
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  it("regression (nu17 1, 10a): an explicit variant needs its SKU and variants [] is refused; the old way's is its id", async () => {
+    const before = await variantCount();
+    const tag = newId().slice(-12).toUpperCase();
+    for (const sku of ["", "   "]) {
+      expect(await rejection(service.createProduct(tShirtInput([sizeColour(sku, "S")])))).toMatchObject({
+        code: "INVALID_ARGUMENT",
+        reason: "INVALID_INPUT",
+        field: "variants[0].sku",
+      });
+      expect(
+        await rejection(service.createProduct(tShirtInput([sizeColour(`A-${tag}`, "S"), sizeColour(sku, "M")]))),
+      ).toMatchObject({ code: "INVALID_ARGUMENT", field: "variants[1].sku" });
+    }
+    expect(await rejection(service.createProduct(tShirtInput([])))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      reason: "INVALID_INPUT",
+      field: "variants",
+    });
+    const product = await createTShirt(["S"], ["red"]);
+    const added = rejection(service.addVariant({ productId: product.id, variant: sizeColour("", "M", "red") }));
+    expect(await added).toMatchObject({ code: "INVALID_ARGUMENT", field: "variant.sku" });
+    expect(await rejection(service.updateVariant({ id: product.id, sku: " " }))).toMatchObject({ field: "sku" });
+    expect(await variantCount()).toBe(before + 1);
+    const oldWay = await service.createProduct({ ...tShirtInput([]), variants: undefined, priceCents: 5 });
+    expect(oldWay.variants.map((variant) => variant.sku)).toEqual([oldWay.id.toUpperCase()]);
+  });
+
+  it("regression (nu17 5): a SKU or option values twice in one request is INVALID_INPUT naming the later one", async () => {
+    const before = await variantCount();
+    const tag = newId().slice(-12).toUpperCase();
+    const twice = await rejection(
+      service.createProduct(
+        tShirtInput([sizeColour(`NEW-${tag}`, "S"), sizeColour(`OTHER-${tag}`, "M"), sizeColour(`new-${tag}`, "L")]),
+      ),
+    );
+    expect(twice).toMatchObject({ code: "INVALID_ARGUMENT", reason: "INVALID_INPUT", field: "variants[2].sku" });
+    expect(twice.message).toContain("variants[0].sku");
+    const sameValues = await rejection(
+      service.createProduct(tShirtInput([sizeColour(`A-${tag}`, "S", "Red"), sizeColour(`B-${tag}`, "s", "réd")])),
+    );
+    expect(sameValues).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      reason: "INVALID_INPUT",
+      field: "variants[1].options",
+    });
+    expect(await variantCount()).toBe(before);
+  });
+
+  it("regression (nu17 10b): all variants of a product name the same options, but an old-way default naming none", async () => {
+    const before = await variantCount();
+    const tag = newId().slice(-12).toUpperCase();
+    const mismatch = await rejection(
+      service.createProduct(tShirtInput([sizeColour(`A-${tag}`, "S", "red"), sizeColour(`B-${tag}`, "M")])),
+    );
+    expect(mismatch).toMatchObject({ code: "INVALID_ARGUMENT", reason: "INVALID_INPUT", field: "variants[1].options" });
+    const product = await createTShirt(["S"], ["red"]);
+    const otherNames = [
+      [{ name: "Size", value: "M" }],
+      [
+        { name: "Size", value: "M" },
+        { name: "Colour", value: "red" },
+        { name: "Fit", value: "slim" },
+      ],
+      [],
+    ];
+    for (const options of otherNames) {
+      const refused = await rejection(
+        service.addVariant({ productId: product.id, variant: { ...sizeColour(`C-${tag}`, "M"), options } }),
+      );
+      expect(refused).toMatchObject({ code: "INVALID_ARGUMENT", reason: "INVALID_INPUT", field: "variant.options" });
+    }
+    // Compared as search folds them: "SIZE" and "Colour" in another case and with an accent are the same names.
+    const folded = await service.addVariant({
+      productId: product.id,
+      variant: {
+        ...sizeColour(`D-${tag}`, "M"),
+        options: [
+          { name: "Côlour", value: "red" },
+          { name: "SIZE", value: "M" },
+        ],
+      },
+    });
+    const changed = rejection(
+      service.updateVariant({ id: folded.variant.id, options: [{ name: "Size", value: "L" }] }),
+    );
+    expect(await changed).toMatchObject({ code: "INVALID_ARGUMENT", field: "options" });
+    // A product created the old way takes variants with options beside its default, which names none.
+    const mug = await service.createProduct({ ...tShirtInput([]), variants: undefined, priceCents: 5 });
+    await service.addVariant({ productId: mug.id, variant: sizeColour(`E-${tag}`, "L") });
+    const other = rejection(service.addVariant({ productId: mug.id, variant: sizeColour(`F-${tag}`, "XL", "red") }));
+    expect(await other).toMatchObject({ field: "variant.options" });
+    expect(await variantCount()).toBe(before + 1 + 1 + 1 + 1);
+  });
+
+  it("regression (nu17 7): an attribute may not share a name with a variant option, so search filters only options", async () => {
+    const tag = newId().slice(-12).toUpperCase();
+    const product = await createTShirt(["S"], ["red"]);
+    const shadowing = rejection(
+      service.updateProduct({
+        id: product.id,
+        attributes: [
+          { name: "Brand", value: "Acme" },
+          { name: "COLOUR", value: "green" },
+        ],
+      }),
+    );
+    expect(await shadowing).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      reason: "INVALID_INPUT",
+      field: "attributes[1].name",
+    });
+    expect((await search([{ name: "colour", values: ["green"] }])).totalCount).toBe(0);
+    const created = rejection(
+      service.createProduct(tShirtInput([sizeColour(`A-${tag}`, "S", "red")], [{ name: "Sïze", value: "big" }])),
+    );
+    expect(await created).toMatchObject({ code: "INVALID_ARGUMENT", field: "attributes[0].name" });
+    // An option may not shadow an attribute either: a product created the old way with attributes, then a variant.
+    const mug = await service.createProduct({
+      ...tShirtInput([], [{ name: "Material", value: "Clay" }]),
+      variants: undefined,
+    });
+    const shadowed = rejection(
+      service.addVariant({
+        productId: mug.id,
+        variant: { ...sizeColour(`B-${tag}`, "L"), options: [{ name: "material", value: "steel" }] },
+      }),
+    );
+    expect(await shadowed).toMatchObject({ code: "INVALID_ARGUMENT", field: "variant.options[0].name" });
+    const renamed = rejection(service.updateVariant({ id: mug.id, options: [{ name: "Material", value: "steel" }] }));
+    expect(await renamed).toMatchObject({ code: "INVALID_ARGUMENT", field: "options[0].name" });
+    const other = await service.updateProduct({ id: product.id, attributes: [{ name: "Brand", value: "Acme" }] });
+    expect(other.attributes).toEqual([{ name: "Brand", value: "Acme" }]);
   });
 
   const search = (options: Array<{ name: string; values: string[] }>, query = "") =>

@@ -10,10 +10,12 @@ import {
   requireText,
   type AppError,
   type Database,
+  type Queryable,
 } from "@polyscale/platform";
 import { productChanged } from "./events.js";
 import { productNotFound, variantNotFound } from "./lookups.js";
 import type { NewVariant, Product, Variant, VariantChanges, VariantOption } from "./model.js";
+import { requireVariantFits } from "./option-names.js";
 import * as repository from "./repository.js";
 
 const SKU_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,63}$/;
@@ -23,7 +25,7 @@ const MAX_OPTIONS = 10;
 const MAX_OPTION_NAME_LENGTH = 50;
 export const MAX_OPTION_VALUE_LENGTH = 100;
 
-/** A variant to create: an empty sku means one made from its id, an empty currency the service default. */
+/** A variant to create: an empty currency means the service default. */
 export interface NewVariantInput {
   sku: string;
   options: VariantOption[];
@@ -50,7 +52,7 @@ export interface VariantServiceOptions {
 /**
  * A product's variants after its creation: adding one after the others and changing one's SKU, option values or
  * price. Stock is the inventory's (inventory.ts); the variants a product is created with are checked here too
- * (newVariant, requireDistinct), for catalog.ts.
+ * (newVariant), for catalog.ts; what variants may name together is option-names.ts's.
  */
 export class VariantService {
   private readonly database: Database;
@@ -61,7 +63,10 @@ export class VariantService {
     this.defaultCurrency = options.defaultCurrency;
   }
 
-  /** Adds a variant after the product's others. Errors as createProduct's, and PRODUCT_NOT_FOUND (productId). */
+  /**
+   * Adds a variant after the product's others. Errors as createProduct's, PRODUCT_NOT_FOUND (productId), and
+   * INVALID_INPUT when its options are not the product's others' or shadow an attribute (option-names.ts).
+   */
   async addVariant(input: {
     productId: string;
     variant: NewVariantInput;
@@ -69,6 +74,9 @@ export class VariantService {
     const productId = requireId("productId", input.productId);
     const variant = newVariant("variant.", input.variant, newId(), this.defaultCurrency);
     return this.database.transaction(async (tx) => {
+      const names = await repository.lockOptionNames(tx, productId);
+      if (!names) throw productNotFound(productId, "productId");
+      await requireVariantFits(tx, "variant.", variant.options, { ...names, isDefault: false });
       const outcome = await repository.insertVariant(tx, productId, variant);
       if (outcome.kind === "notFound") throw productNotFound(productId, "productId");
       if (outcome.kind !== "written") throw variantRefused(outcome);
@@ -88,6 +96,7 @@ export class VariantService {
       currency: input.currency === undefined ? undefined : requireCurrency("currency", input.currency),
     };
     return this.database.transaction(async (tx) => {
+      if (changes.options !== undefined) await requireOptionsFit(tx, id, changes.options);
       const outcome = Object.values(changes).every((value) => value === undefined)
         ? await repository.getVariant(tx, id).then((variant) => variant && { kind: "written" as const, variant })
         : await repository.updateVariant(tx, id, changes);
@@ -101,8 +110,20 @@ export class VariantService {
 }
 
 /**
- * A variant to store, its fields checked under `prefix` ("variants[2].", "variant." or "" for the old way); an empty
- * currency is `defaultCurrency`. @throws AppError INVALID_ARGUMENT naming the field
+ * New option values of the variant `id` (updateVariant) checked against its product's other variants and attributes,
+ * under its product's row lock; VARIANT_NOT_FOUND (id) when there is no such variant.
+ */
+async function requireOptionsFit(tx: Queryable, id: string, options: readonly VariantOption[]): Promise<void> {
+  const variant = await repository.getVariant(tx, id);
+  const product = variant && (await repository.lockOptionNames(tx, variant.productId, id));
+  if (!variant || !product) throw variantNotFound(id, "id");
+  await requireVariantFits(tx, "", options, { ...product, isDefault: variant.position === 0 });
+}
+
+/**
+ * A variant to store, its fields checked under `prefix` ("variants[2].", "variant." or "" for the old way), its SKU
+ * required (the old way's default variant is given its id as SKU by the caller); an empty currency is
+ * `defaultCurrency`. @throws AppError INVALID_ARGUMENT naming the field
  */
 export function newVariant(
   prefix: string,
@@ -112,7 +133,7 @@ export function newVariant(
 ): NewVariant & { id: string } {
   return {
     id,
-    sku: input.sku === "" ? id.toUpperCase() : requireSku(`${prefix}sku`, input.sku),
+    sku: requireSku(`${prefix}sku`, input.sku),
     options: requireOptions(`${prefix}options`, input.options, MAX_OPTIONS),
     priceCents: requirePrice(`${prefix}priceCents`, input.priceCents),
     currency: requireCurrency(`${prefix}currency`, input.currency === "" ? defaultCurrency : input.currency),
@@ -122,10 +143,13 @@ export function newVariant(
 
 /**
  * A SKU as stored: trimmed and upper-case, 1-64 of letters, digits, '.', '_' and '-', starting with a letter or digit.
- * @throws AppError INVALID_ARGUMENT naming field
+ * Required: an empty one is refused as any other that does not fit. @throws AppError INVALID_ARGUMENT naming field
  */
 function requireSku(field: string, sku: string): string {
   const normalized = sku.trim().toUpperCase();
+  if (normalized === "") {
+    throw invalidArgument(field, "is required: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+  }
   if (!SKU_PATTERN.test(normalized)) {
     throw invalidArgument(field, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
   }
@@ -159,15 +183,6 @@ export function requireOptionName(field: string, name: string): string {
   const checked = requireText(field, name, { max: MAX_OPTION_NAME_LENGTH });
   if (checked.includes("=")) throw invalidArgument(field, 'must not contain "="');
   return checked;
-}
-
-/** Refuses two variants of one request with the same SKU (field sku), before the database is asked. */
-export function requireDistinct(variants: readonly NewVariant[]): void {
-  const skus = new Set<string>();
-  for (const variant of variants) {
-    if (skus.has(variant.sku)) throw variantRefused({ kind: "skuTaken", sku: variant.sku });
-    skus.add(variant.sku);
-  }
 }
 
 /** ALREADY_EXISTS for a variant the unique constraints refused: its SKU (field sku) or its option values. */

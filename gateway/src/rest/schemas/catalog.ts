@@ -81,16 +81,20 @@ export const catalogSchemas = {
   },
   NewVariant: {
     type: "object",
-    required: ["priceCents"],
+    required: ["sku", "priceCents"],
     properties: {
       sku: {
         type: "string",
-        description: "Letters, digits, '.', '_', '-' (at most 64), stored upper-case; made from the id when absent.",
+        description:
+          "Letters, digits, '.', '_', '-' (1-64), unique without regard to case, stored upper-case; a blank one is " +
+          "400 naming it (only a product created without variants gets one made from its id).",
       },
       options: {
         type: "array",
         items: schemaRef("VariantOption"),
-        description: "No two variants of a product with the same values.",
+        description:
+          "The same option names as the product's other variants (a default without options excepted); no two " +
+          "variants of a product with the same values; no option named as one of the product's attributes.",
       },
       priceCents: { ...money, maximum: LIMITS.priceMinor },
       currency: { type: "string", description: "ISO 4217; defaults to the shop's DEFAULT_CURRENCY." },

@@ -31,16 +31,22 @@ export async function reserveStock(
   const [result] = await stockStatement<{
     created_at: Date | null;
     updated_at: Date | null;
-    refused: { variantId: string; kind: "variantNotFound" | "archived" | "variantArchived" | "insufficient" }[] | null;
+    refused:
+      | {
+          variantId: string;
+          sku: string | null;
+          kind: "variantNotFound" | "archived" | "variantArchived" | "insufficient";
+        }[]
+      | null;
   }>(
     db,
     `WITH ${LOCKED_AND_CHANGE}, current AS MATERIALIZED (
        -- Evaluated once every product is locked (the count reads all of locked first).
-       SELECT id, product_id, stock, archived_at FROM product_variants
+       SELECT id, product_id, sku, stock, archived_at FROM product_variants
         WHERE id = ANY($2::uuid[]) AND (SELECT count(*) FROM locked) > 0
           FOR NO KEY UPDATE
      ), refused AS MATERIALIZED (
-       SELECT change.variant_id,
+       SELECT change.variant_id, current.sku,
               CASE WHEN current.id IS NULL THEN 'variantNotFound'
                    WHEN locked.archived_at IS NOT NULL THEN 'archived'
                    WHEN current.archived_at IS NOT NULL THEN 'variantArchived'
@@ -69,7 +75,7 @@ export async function reserveStock(
                  change.body
      ), ${TOTALS_AND_EVENTS}
      SELECT reservation.created_at, reservation.updated_at,
-            (SELECT json_agg(json_build_object('variantId', variant_id, 'kind', kind)) FROM refused) AS refused
+            (SELECT json_agg(json_build_object('variantId', variant_id, 'sku', sku, 'kind', kind)) FROM refused) AS refused
        FROM (SELECT) AS one LEFT JOIN reservation ON true`,
     ordered.map((line) => ({ productId: line.productId, variantId: line.variantId, delta: -line.quantity })),
     { cause: "reserved", orderId },
@@ -93,10 +99,11 @@ export async function reserveStock(
   // the stock already), or a line was refused. Read after the statement, so a duplicate it waited for shows.
   const [existing] = await findReservations(db, [orderId]);
   if (existing) return { kind: "existing", reservation: existing };
-  const refused = new Map((result?.refused ?? []).map((refusal) => [refusal.variantId, refusal.kind]));
+  const refused = new Map((result?.refused ?? []).map((refusal) => [refusal.variantId, refusal]));
   for (const kind of ["variantNotFound", "archived", "variantArchived", "insufficient"] as const) {
-    const line = ordered.find((candidate) => refused.get(candidate.variantId) === kind);
-    if (line) return { kind, line };
+    const line = ordered.find((candidate) => refused.get(candidate.variantId)?.kind === kind);
+    if (line && (kind === "variantNotFound" || kind === "archived")) return { kind, line };
+    if (line) return { kind, line, sku: refused.get(line.variantId)!.sku ?? "" };
   }
   throw new Error(`reservation for order ${orderId} was neither inserted, found nor refused`);
 }

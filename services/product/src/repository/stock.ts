@@ -13,11 +13,12 @@ export async function adjustStock(
 ): Promise<StockAdjustment> {
   const [changed] = await changeStock(tx, [change], { cause: "adjusted", ceiling: LIMITS.stock });
   if (changed) return { kind: "adjusted" };
-  const exists = await tx.query("SELECT 1 FROM product_variants WHERE id = $1 AND product_id = $2", [
+  const exists = await tx.query<{ sku: string }>("SELECT sku FROM product_variants WHERE id = $1 AND product_id = $2", [
     change.variantId,
     change.productId,
   ]);
-  return exists.rowCount === 0 ? { kind: "variantNotFound" } : { kind: "outOfRange" };
+  const variant = exists.rows[0];
+  return variant ? { kind: "outOfRange", sku: variant.sku } : { kind: "variantNotFound" };
 }
 
 /**

@@ -56,6 +56,31 @@ export async function insertVariant(
   return { kind: "written", variant: (await getVariant(tx, variant.id))! };
 }
 
+/**
+ * Locks the product's row (as adding or changing a variant, or its attributes, does first, so two such writes check
+ * one after the other) and reads what its variants and attributes name, folded as search folds them: `reference`, the
+ * option names of its first variant by position other than `exceptVariantId` and than a default naming none (null
+ * when there is no such variant), and its attributes' names. undefined when the product does not exist.
+ */
+export async function lockOptionNames(
+  tx: Queryable,
+  productId: string,
+  exceptVariantId?: string,
+): Promise<{ reference: string[] | null; attributeNames: string[] } | undefined> {
+  const result = await tx.query<{ reference: string[] | null; attribute_names: string[] }>(
+    `SELECT (SELECT ARRAY(SELECT search_normalize(o ->> 'name') FROM jsonb_array_elements(v.options) AS o)
+               FROM product_variants v
+              WHERE v.product_id = p.id AND v.id IS DISTINCT FROM $2::uuid
+                AND NOT (v.position = 0 AND v.options = '[]'::jsonb)
+              ORDER BY v.position LIMIT 1) AS reference,
+            ARRAY(SELECT search_normalize(name) FROM jsonb_object_keys(p.attributes) AS name) AS attribute_names
+       FROM products p WHERE p.id = $1 FOR NO KEY UPDATE`,
+    [productId, exceptVariantId ?? null],
+  );
+  const row = result.rows[0];
+  return row && { reference: row.reference, attributeNames: row.attribute_names };
+}
+
 /** Applies the fields that are set (at least one must be); the trigger of sql/220 updates the product row. */
 export async function updateVariant(tx: Queryable, id: string, changes: VariantChanges): Promise<VariantWrite> {
   const set = assignments(changes, CHANGEABLE_VARIANT_COLUMNS);

@@ -4,6 +4,7 @@ import {
   durableConsumer,
   EVENT_STREAMS,
   JetStreamPublisher,
+  newId,
   OutboxRelay,
   type Database,
 } from "@polyscale/platform";
@@ -212,7 +213,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
       categoryId: "",
       stock: 0,
       variants: ["Red", "Blue"].map((colour, index) => ({
-        sku: "",
+        sku: `${colour}-${newId().slice(-12)}`.toUpperCase(),
         options: [{ name: "Colour", value: colour }],
         priceCents: 1_000,
         currency: "USD",
