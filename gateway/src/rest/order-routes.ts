@@ -115,7 +115,7 @@ export function orderRoutes(): Route[] {
         tags: ["orders"],
         summary: "Place an order from the caller's cart and empty it",
         description:
-          "Reserves the stock of every line at the cart's current prices. 409 CART_EMPTY for an empty cart, " +
+          "Reserves the stock of every line at the cart's current prices. 409 CART_EMPTY (field cart) for an empty cart, " +
           "INSUFFICIENT_STOCK when a line cannot be served, CART_CHANGED when the cart changed meanwhile. The optional " +
           "body names the shipping and billing address (written out or by address-book id; billing defaults to " +
           "shipping); the order keeps snapshots of them.",

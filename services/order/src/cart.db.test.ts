@@ -157,6 +157,14 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       });
     });
 
+    it("refuses to check out an empty cart: CART_EMPTY naming the cart, not the account", async () => {
+      await expect(bed.orders.checkout(context(), await newAccount(), "")).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "CART_EMPTY",
+        field: "cart",
+      });
+    });
+
     it("turns one cart into one order when checkouts race", async () => {
       const accountId = await newAccount();
       const productId = await newProduct(100, 100);

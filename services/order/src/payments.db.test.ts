@@ -156,14 +156,14 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
     });
 
     it.each([
-      ["kind", { kind: "UNSPECIFIED" as const }],
-      ["amountCents", { amountCents: 0 }],
-      ["amountCents", { amountCents: -5 }],
-      ["currency", { currency: "dollars" }],
-      ["currency", { currency: "EUR" }],
-      ["provider", { provider: " " }],
-      ["providerReference", { providerReference: "" }],
-    ])("refuses a payment with a bad %s and records nothing", async (field, override) => {
+      ["kind", "INVALID_INPUT", { kind: "UNSPECIFIED" as const }],
+      ["amountCents", "INVALID_INPUT", { amountCents: 0 }],
+      ["amountCents", "INVALID_INPUT", { amountCents: -5 }],
+      ["currency", "INVALID_INPUT", { currency: "dollars" }],
+      ["currency", "CURRENCY_MISMATCH", { currency: "EUR" }],
+      ["provider", "INVALID_INPUT", { provider: " " }],
+      ["providerReference", "INVALID_INPUT", { providerReference: "" }],
+    ])("refuses a payment with a bad %s (%s) and records nothing", async (field, reason, override) => {
       const { order } = await pendingOrder(1000, 1);
       await expect(
         bed.orders.recordPayment(context(), {
@@ -175,7 +175,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
           providerReference: newId(),
           ...override,
         }),
-      ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field });
+      ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", reason, field });
       expect(await bed.orders.getOrder(order.id)).toEqual(order);
     });
   });

@@ -49,7 +49,8 @@ export class PaymentService {
 
   /**
    * Adds a capture or refund to the ledger and moves the order when the sums say so, in one transaction that holds
-   * the order's row lock. A replay of a recorded (provider, providerReference) returns the order unchanged.
+   * the order's row lock. A replay of a recorded (provider, providerReference) returns the order unchanged. A payment
+   * in another currency than the order's is INVALID_ARGUMENT CURRENCY_MISMATCH (field currency), recording nothing.
    */
   async recordPayment(context: RequestContext, request: RecordPaymentRequest): Promise<Order> {
     const payment = validatePayment(request);
@@ -72,7 +73,7 @@ export class PaymentService {
       }
       if (payment.kind === "CAPTURE" && order.status === "EXPIRED") return { effect: undefined, expired: order };
       if (payment.currency !== order.currency) {
-        throw invalidArgument("currency", `must be the order's currency, ${order.currency}`);
+        throw invalidArgument("currency", `must be the order's currency, ${order.currency}`, "CURRENCY_MISMATCH");
       }
       const next = nextStatusAfterPayment(order, payment);
       if (!(await repository.insertPayment(tx, payment))) throw referenceTaken();

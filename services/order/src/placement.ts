@@ -96,7 +96,7 @@ export class PlacementService {
       addresses,
       lines: async () => {
         const items = await repository.listCartItems(this.options.database, accountId);
-        if (items.length === 0) throw failedPrecondition("CART_EMPTY", "the cart is empty", "accountId");
+        if (items.length === 0) throw failedPrecondition("CART_EMPTY", "the cart is empty", "cart");
         if (items.length > MAX_ORDER_PRODUCTS) {
           throw failedPrecondition(
             "ORDER_TOO_LARGE",
