@@ -431,4 +431,17 @@ describe("values the schema's scalars refuse", () => {
       field: "$t",
     });
   });
+  // Seen: a variable's object without a required field, or with an unknown one, named the variable (`p`), not the field.
+  it("regression: names the field a variable's object lacks, has unknown or gives null for", async () => {
+    const create = "mutation($p: ProductInput!) { createProduct(product: $p) { id } }";
+    expect(await refusal(create, { p: { description: "", price: 0 } })).toEqual(
+      invalid("name", 'Field "name" of required type "String!" was not provided.'),
+    );
+    const unknown = await refusal(create, { p: { name: "n", description: "", price: 0, nme: "n" } });
+    expect(unknown).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "nme" });
+    const variants = { name: "n", description: "", price: 0, variants: [{ priceCents: 1 }, { sku: "X" }] };
+    expect(await refusal(create, { p: variants })).toMatchObject({ field: "variants[1].priceCents" });
+    const add = 'mutation($q: Int!) { addToCart(productId: "p", quantity: $q) { totalCents } }';
+    expect(await refusal(add, { q: null })).toEqual(invalid("quantity", "is required"));
+  });
 });

@@ -22,6 +22,7 @@ import {
 } from "graphql";
 import {
   invalidArgument,
+  type AppError,
   requireInstant,
   requireInteger,
   requireLineQuantity,
@@ -93,7 +94,7 @@ function refusalOf(
   nodes?: ASTNode,
 ): GraphQLError {
   const scalar = getNamedType(type).name;
-  let problem = invalidArgument(field, refused.message);
+  let problem: AppError = invalidArgument(field, refused.message);
   try {
     if (scalar === "Int" || scalar === "SafeInt") {
       const rule =
@@ -104,9 +105,14 @@ function refusalOf(
       requireInstant(field, value);
     }
   } catch (error) {
-    problem = error as typeof problem;
+    problem = error as AppError;
   }
-  const { message, ...extensions } = publicErrorOf(problem);
+  return graphQLErrorAt(problem, nodes);
+}
+
+/** An AppError as the GraphQL error of the value at `nodes` (graphQLErrorOf, located). */
+function graphQLErrorAt(error: AppError, nodes?: ASTNode): GraphQLError {
+  const { message, ...extensions } = publicErrorOf(error);
   return new GraphQLError(message, { nodes, extensions });
 }
 
@@ -190,10 +196,17 @@ function scalarAt(type: GraphQLInputType, path: readonly Step[]): GraphQLInputTy
 }
 
 /**
- * The refusals of the values `variables` gives the operation's variables that their scalars refuse, each naming the
- * input field the variable feeds (`take` for `pagination: { take: $t }`); a variable used in several places, or in
- * none, is named by itself (`$t`), the message saying which. Other problems (a missing field of an object, an unknown
- * one) are left to graphql-js, which answers them when executing.
+ * graphql-js names the input field at fault in an object's refusal only in its message ('Field "name" of required type
+ * "String!" was not provided.', 'Field "nme" is not defined by type "ProductInput".'): that field, to name it.
+ */
+const OBJECT_FIELD = /^Field "(\w+)" (?:of required type|is not defined by type)/;
+
+/**
+ * The refusals of the values `variables` gives the operation's variables, each naming the input field the variable
+ * feeds (`take` for `pagination: { take: $t }`, `name` for a product variable without one); a variable used in several
+ * places, or in none, is named by itself (`$t`), the message saying which. A value a scalar refuses is refused as the
+ * domain refuses it (refusalOf), null for a required one "is required", any other problem in graphql-js's words. A
+ * variable left out is left to graphql-js, which answers it naming the variable.
  */
 export function variableInputErrors(
   schema: GraphQLSchema,
@@ -209,13 +222,19 @@ export function variableInputErrors(
     const uses = usesOf(document, name);
     coerceInputValue(variables[name], type, (path, invalid, refused) => {
       const scalar = scalarAt(type, path);
-      if (!scalar || invalid === undefined || invalid === null) return;
-      const fields = [...new Set(uses.map((use) => fieldOfPath([...use, ...path])))];
+      const at = scalar ? path : [...path, ...(OBJECT_FIELD.exec(refused.message)?.slice(1, 2) ?? [])];
+      const fields = [...new Set(uses.map((use) => fieldOfPath([...use, ...at])))];
+      const refusal = (field: string) =>
+        invalid === null || invalid === undefined
+          ? graphQLErrorAt(invalidArgument(field, "is required"), definition)
+          : scalar
+            ? refusalOf(field, scalar, invalid, refused, definition)
+            : graphQLErrorAt(invalidArgument(field, refused.message), definition);
       if (fields.length === 1) {
-        errors.push(refusalOf(fields[0]!, scalar, invalid, refused, definition));
+        errors.push(refusal(fields[0]!));
         return;
       }
-      const { message, extensions } = refusalOf(`$${name}`, scalar, invalid, refused, definition);
+      const { message, extensions } = refusal(`$${name}`);
       errors.push(
         new GraphQLError(`Variable "$${name}" (used in ${uses.length} places) got an invalid value: ${message}`, {
           nodes: definition,
