@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
+import { signatureOf } from "./rest/webhooks.js";
+import { WEBHOOK_SECRET, placeOrder, rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
 
 /**
  * The gateway end to end: how REST reads what a client sends (new-user check of issue 17): the fields a body may
@@ -47,5 +48,51 @@ describe("gateway end to end: REST input", () => {
     });
     expect(placed.status).toBe(201);
     expect(await orders()).toBe(before + 1);
+  });
+
+  // Seen: POST /cart/items {"productId":P,"qty":5} answered 200 and added 1 unit: a typo changed the order.
+  it("regression: refuses a body field its schema does not have, by its path, on every kind of body, writing nothing", async () => {
+    const customer = { token: shop.bob.token };
+    await rest("DELETE", "/cart", customer);
+    expect(
+      await rest("POST", "/cart/items", { ...customer, body: { productId: shop.lantern.id, qty: 5 } }),
+    ).toMatchObject(refusal("qty"));
+    expect((await rest<{ lines: unknown[] }>("GET", "/cart", customer)).body.lines).toEqual([]);
+    // An inline body (the session routes'), a nested array item, a nested object.
+    expect(
+      await rest("POST", "/login", { body: { email: shop.bob.email, password: "x", rememberMe: true } }),
+    ).toMatchObject(refusal("rememberMe"));
+    const product = { name: `Typo ${unique()}`, description: "d", priceCents: 100 };
+    expect(
+      await rest("POST", "/product", {
+        token: shop.adminToken,
+        body: { ...product, variants: [{ priceCents: 100 }, { priceCents: 100, colour: "red" }] },
+      }),
+    ).toMatchObject(refusal("variants[1].colour"));
+    expect(
+      (await rest<{ totalCount: number }>("GET", `/products?q=${encodeURIComponent(product.name)}`)).body.totalCount,
+    ).toBe(0);
+    expect(
+      await rest("POST", "/checkout", { ...customer, body: { shippingAddress: { name: "B", zip: "12345" } } }),
+    ).toMatchObject(refusal("shippingAddress.zip"));
+
+    // The payment webhook's body too, once its signature is checked; the order stays unpaid.
+    const order = await placeOrder(shop.bob.token, shop.bob.id, shop.lantern.id, 1);
+    const event = JSON.stringify({
+      orderId: order.id,
+      kind: "capture",
+      amountCents: order.totalCents,
+      currency: order.currency,
+      provider: "acme-pay",
+      providerReference: `ch_${unique()}`,
+      amount: 1,
+    });
+    expect(
+      await rest("POST", "/webhooks/payments", {
+        body: event,
+        headers: { "x-polyscale-signature": signatureOf(WEBHOOK_SECRET, event) },
+      }),
+    ).toMatchObject(refusal("amount"));
+    expect((await rest("GET", `/order/${order.id}`, customer)).body).toMatchObject({ status: "PENDING_PAYMENT" });
   });
 });

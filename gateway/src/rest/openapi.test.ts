@@ -14,6 +14,13 @@ interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
 }
 
+interface BodySchema {
+  $ref?: string;
+  properties?: Record<string, BodySchema>;
+  additionalProperties?: boolean;
+  items?: BodySchema;
+}
+
 const document = openApiDocument(restRoutes({ paymentWebhookSecret: "" }));
 const paths = document.paths as unknown as Record<string, Record<string, Operation>>;
 const operations = Object.entries(paths).flatMap(([path, methods]) =>
@@ -142,6 +149,30 @@ describe("the OpenAPI document (GET /openapi.json)", () => {
       if (operation.requestBody) expect(statuses, route).toEqual(expect.arrayContaining(["400", "413"]));
       if (operation.parameters?.some((parameter) => parameter.in === "path")) expect(statuses, route).toContain("400");
     }
+  });
+
+  // Seen: POST /cart/items {"productId":P,"qty":5} answered 200 and added one unit: unknown fields were dropped unseen.
+  it("regression: closes every object a request body reaches (additionalProperties: false), as the router enforces", () => {
+    const components = (document.components as { schemas: Record<string, BodySchema> }).schemas;
+    const open: string[] = [];
+    const seen = new Set<BodySchema>();
+    const visit = (schema: BodySchema, where: string): void => {
+      const shape = schema.$ref ? components[schema.$ref.split("/").at(-1)!]! : schema;
+      if (seen.has(shape)) return;
+      seen.add(shape);
+      if (shape.properties) {
+        if (shape.additionalProperties !== false) open.push(where);
+        for (const [name, property] of Object.entries(shape.properties)) visit(property, `${where}.${name}`);
+      }
+      if (shape.items) visit(shape.items, `${where}[]`);
+    };
+    const bodies = operations.filter((operation) => operation.requestBody);
+    expect(bodies.length).toBeGreaterThan(20);
+    for (const operation of bodies) {
+      const body = operation.requestBody as { content: Record<string, { schema: BodySchema }> };
+      visit(body.content["application/json"]!.schema, operation.route);
+    }
+    expect(open).toEqual([]);
   });
 
   it("refers only to schemas it defines (a dangling $ref once reached main, caught only by the linter)", () => {

@@ -141,10 +141,10 @@ export const bearerAndCartToken = [{ bearerAuth: [], cartToken: [] }];
 /** Explicitly no authentication (OpenAPI: an empty security requirement list). */
 export const anonymous: never[] = [];
 
-/** A required JSON object body whose properties are all required. */
+/** A required JSON object body whose properties are all required, and the only ones it may have. */
 export const body = (properties: Record<string, unknown>) => ({
   required: true,
-  content: json({ type: "object", required: Object.keys(properties), properties }),
+  content: json({ type: "object", additionalProperties: false, required: Object.keys(properties), properties }),
 });
 /** A required JSON body of one of the schemas. */
 export const bodyOf = (name: keyof typeof schemas) => ({ required: true, content: json(ref(name)) });

@@ -3,6 +3,7 @@ import { cleanText, cleanTextDeep } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { parseJsonObject, readBody, requireJsonContentType } from "../http/request-body.js";
 import { HttpError, sendJson } from "../http/responses.js";
+import { refuseUnknownFields, requestBodySchema } from "./body-fields.js";
 import type { Operation } from "./openapi.js";
 
 export interface RestRequest {
@@ -12,7 +13,10 @@ export interface RestRequest {
   headers: IncomingHttpHeaders;
   /** The raw body, size-limited. */
   rawBody(): Promise<Buffer>;
-  /** The body as a JSON object; BAD_USER_INPUT otherwise. */
+  /**
+   * The body as a JSON object; BAD_USER_INPUT otherwise, and for a field the operation's request body schema does not
+   * have (refuseUnknownFields), so no route reads a body unchecked.
+   */
   jsonBody(): Promise<Record<string, unknown>>;
 }
 
@@ -102,7 +106,10 @@ export function createRestHandler(routes: Route[], maxBodyBytes: number): RestHa
       rawBody,
       jsonBody: async () => {
         requireJsonContentType(request);
-        return cleanTextDeep(parseJsonObject(await rawBody()), "body");
+        const json = cleanTextDeep(parseJsonObject(await rawBody()), "body");
+        const schema = requestBodySchema(found.route.operation.requestBody);
+        if (schema) refuseUnknownFields(json, schema);
+        return json;
       },
     };
     const result = await found.route.handle(context, restRequest);

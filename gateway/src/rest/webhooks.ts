@@ -3,10 +3,9 @@ import { unauthenticated } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { orderBody } from "./representations.js";
 import * as domain from "../domain/index.js";
-import { parseJsonObject } from "../http/request-body.js";
 import { paymentOfBody } from "./input.js";
 import { anonymous, bodyOf, ref, responses } from "./openapi.js";
-import { ok, type Route } from "./router.js";
+import { ok, type RestRequest, type Route } from "./router.js";
 
 export const SIGNATURE_HEADER = "x-polyscale-signature";
 
@@ -27,18 +26,14 @@ export function hasValidSignature(secret: string, body: Buffer, header: string |
  * POST /webhooks/payments: the payment provider reports a capture or refund. The signature is checked before the body
  * is even parsed; the ledger is idempotent by (provider, providerReference), so replays record nothing new.
  */
-export async function receivePaymentWebhook(
-  context: GatewayContext,
-  secret: string,
-  rawBody: Buffer,
-  signature: string | undefined,
-) {
-  if (!hasValidSignature(secret, rawBody, signature)) {
+export async function receivePaymentWebhook(context: GatewayContext, secret: string, request: RestRequest) {
+  const signature = request.headers[SIGNATURE_HEADER];
+  if (!hasValidSignature(secret, await request.rawBody(), typeof signature === "string" ? signature : undefined)) {
     context.logger.warn("payment webhook with a missing or wrong signature");
     throw unauthenticated("INVALID_SIGNATURE", `missing or invalid ${SIGNATURE_HEADER}`);
   }
-  const body = parseJsonObject(rawBody);
-  const order = await domain.recordProviderPayment(context, paymentOfBody(body));
+  // Read as every REST body is (JSON, its fields the PaymentEvent schema's), from the bytes the signature covers.
+  const order = await domain.recordProviderPayment(context, paymentOfBody(await request.jsonBody()));
   return orderBody(order);
 }
 
@@ -70,15 +65,6 @@ export function paymentWebhookRoute(secret: string): Route {
         [400, 401, 404, 409, 413],
       ),
     },
-    async handle(context, request) {
-      const signature = request.headers[SIGNATURE_HEADER];
-      const order = await receivePaymentWebhook(
-        context,
-        secret,
-        await request.rawBody(),
-        typeof signature === "string" ? signature : undefined,
-      );
-      return ok(order);
-    },
+    handle: async (context, request) => ok(await receivePaymentWebhook(context, secret, request)),
   };
 }

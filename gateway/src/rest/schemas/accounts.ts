@@ -38,6 +38,7 @@ export const accountSchemas = {
   Done: { type: "object", properties: { done: { type: "boolean", const: true } } },
   Registration: {
     type: "object",
+    additionalProperties: false,
     required: ["name", "email", "password"],
     properties: {
       name: { type: "string" },
@@ -47,11 +48,13 @@ export const accountSchemas = {
   },
   ProfileChange: {
     type: "object",
+    additionalProperties: false,
     description: "Only the fields that are set change; a new email is unverified until confirmed.",
     properties: { name: { type: "string" }, email: { type: "string" } },
   },
   NewAccount: {
     type: "object",
+    additionalProperties: false,
     required: ["name"],
     properties: {
       name: { type: "string" },

@@ -36,6 +36,7 @@ const addressRule =
 export const addressSchemas = {
   PostalAddress: {
     type: "object",
+    additionalProperties: false,
     description: `A postal address; ${addressRule}`,
     properties: postalAddressFields,
   },
@@ -54,6 +55,7 @@ export const addressSchemas = {
   },
   NewAddress: {
     type: "object",
+    additionalProperties: false,
     description: `An address to add; ${addressRule} The book's first address becomes both defaults.`,
     required: ["name", "line1", "countryCode"],
     properties: {
@@ -64,6 +66,7 @@ export const addressSchemas = {
   },
   AddressChanges: {
     type: "object",
+    additionalProperties: false,
     description: "Only the fields present change; the result is checked as a whole.",
     properties: {
       ...postalAddressFields,

@@ -48,6 +48,7 @@ export const cartSchemas = {
   },
   NewCartItem: {
     type: "object",
+    additionalProperties: false,
     required: ["productId"],
     properties: {
       productId: { type: "string" },
@@ -61,6 +62,7 @@ export const cartSchemas = {
   },
   CartItemQuantity: {
     type: "object",
+    additionalProperties: false,
     required: ["quantity"],
     properties: { quantity: lineQuantity },
   },

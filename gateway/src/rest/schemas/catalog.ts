@@ -71,16 +71,19 @@ export const catalogSchemas = {
   },
   ProductAttribute: {
     type: "object",
+    additionalProperties: false,
     required: ["name", "value"],
     properties: { name: { type: "string", example: "Material" }, value: { type: "string", example: "Cotton" } },
   },
   VariantOption: {
     type: "object",
+    additionalProperties: false,
     required: ["name", "value"],
     properties: { name: { type: "string", example: "Size" }, value: { type: "string", example: "M" } },
   },
   NewVariant: {
     type: "object",
+    additionalProperties: false,
     required: ["sku", "priceCents"],
     properties: {
       sku: {
@@ -103,6 +106,7 @@ export const catalogSchemas = {
   },
   VariantChanges: {
     type: "object",
+    additionalProperties: false,
     description: "Only the fields given change; options replace all of the variant's option values.",
     properties: {
       sku: { type: "string" },
@@ -125,6 +129,7 @@ export const catalogSchemas = {
   },
   ProductImages: {
     type: "object",
+    additionalProperties: false,
     required: ["images"],
     properties: {
       images: {
@@ -133,6 +138,7 @@ export const catalogSchemas = {
         description: "The product's images in display order; they replace the current ones (none removes them).",
         items: {
           type: "object",
+          additionalProperties: false,
           required: ["url"],
           properties: {
             url: {
@@ -164,6 +170,7 @@ export const catalogSchemas = {
   },
   NewProduct: {
     type: "object",
+    additionalProperties: false,
     required: ["name", "description", "priceCents"],
     properties: {
       name: { type: "string" },
@@ -188,6 +195,7 @@ export const catalogSchemas = {
   },
   ProductChanges: {
     type: "object",
+    additionalProperties: false,
     description: "Only the fields given change (GraphQL's UpdateProductInput, with the price in minor units).",
     properties: {
       name: { type: "string" },
@@ -208,6 +216,7 @@ export const catalogSchemas = {
   },
   StockAdjustment: {
     type: "object",
+    additionalProperties: false,
     required: ["delta"],
     properties: {
       delta: {
@@ -222,6 +231,7 @@ export const catalogSchemas = {
   },
   NewCategory: {
     type: "object",
+    additionalProperties: false,
     required: ["name"],
     properties: {
       name: { type: "string" },

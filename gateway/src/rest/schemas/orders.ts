@@ -89,6 +89,7 @@ export const orderSchemas = {
   },
   NewOrder: {
     type: "object",
+    additionalProperties: false,
     required: ["accountId", "lines"],
     properties: {
       accountId: { type: "string" },
@@ -97,6 +98,7 @@ export const orderSchemas = {
         minItems: 1,
         items: {
           type: "object",
+          additionalProperties: false,
           required: ["productId", "quantity"],
           properties: {
             productId: { type: "string" },
@@ -111,6 +113,7 @@ export const orderSchemas = {
   },
   Checkout: {
     type: "object",
+    additionalProperties: false,
     description: "Places an order from the caller's cart; every property is optional.",
     properties: {
       idempotencyKey: idempotencyKeyProperty,

@@ -5,6 +5,7 @@ import { money } from "./fields.js";
 export const paymentSchemas = {
   PaymentEvent: {
     type: "object",
+    additionalProperties: false,
     required: ["orderId", "kind", "amountCents", "currency", "provider", "providerReference"],
     properties: {
       orderId: { type: "string" },
