@@ -238,4 +238,100 @@ describe("gateway end to end: product variants", () => {
     const result = await graphql(CREATE, { product }, shop.adminToken);
     expect(result.errors?.[0]?.message).toMatch(/^price: must be 0 when variants are given/);
   });
+
+  // Seen (new-user check of issue 17, findings 1, 5, 7, 8, 10): an empty SKU or variants [] made products, a SKU
+  // twice in a request was SKU_TAKEN naming sku, an attribute Colour made colour=green find a T-shirt with no green
+  // variant, a Size-only variant joined Size × Colour ones, INSUFFICIENT_STOCK named the product.
+  it("regression: refuses catalogue input that does not fit, the same through GraphQL and REST, naming the field", async () => {
+    const tag = unique().toUpperCase();
+    const variant = (sku: string, size: string, colour: string) => ({
+      sku,
+      options: [
+        { name: "Size", value: size },
+        { name: "Colour", value: colour },
+      ],
+      priceCents: 1000,
+      stock: 1,
+    });
+    const product = (variants: unknown[]) => ({ name: `Fit tee ${tag}`, description: "", price: 0, variants });
+    const restProduct = (variants: unknown[]) => ({ name: `Fit tee ${tag}`, description: "", priceCents: 0, variants });
+    const cases: Array<[unknown[], string]> = [
+      [[], "variants"],
+      [[{ ...variant("", "S", "red") }], "variants[0].sku"],
+      [[variant(`NEW-A-${tag}`, "S", "red"), variant(`new-a-${tag}`, "M", "red")], "variants[1].sku"],
+      [
+        [
+          variant(`A-${tag}`, "S", "red"),
+          { ...variant(`B-${tag}`, "M", "red"), options: [{ name: "Size", value: "M" }] },
+        ],
+        "variants[1].options",
+      ],
+    ];
+    for (const [variants, field] of cases) {
+      const expected = { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field };
+      expect(await refusal(CREATE, { product: product(variants) }, shop.adminToken)).toEqual(expected);
+      const viaRest = await rest<{ error: unknown }>("POST", "/product", {
+        token: shop.adminToken,
+        body: restProduct(variants),
+      });
+      expect([viaRest.status, viaRest.body.error]).toEqual([
+        400,
+        expect.objectContaining({ reason: "INVALID_INPUT", field }),
+      ]);
+    }
+
+    const tee = (
+      await ok<{ createProduct: ProductAnswer }>(
+        CREATE,
+        { product: product([variant(`S-${tag}`, "S", "red"), variant(`M-${tag}`, "M", "red")]) },
+        shop.adminToken,
+      )
+    ).createProduct;
+    const ADD = `mutation($p: String!, $v: VariantInput!) { addVariant(productId: $p, variant: $v) { id } }`;
+    const sizeOnly = { sku: `L-${tag}`, options: [{ name: "Size", value: "L" }], priceCents: 1000 };
+    expect(await refusal(ADD, { p: tee.id, v: sizeOnly }, shop.adminToken)).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: "INVALID_INPUT",
+      field: "variant.options",
+    });
+    const restSizeOnly = await rest("POST", `/product/${tee.id}/variants`, { token: shop.adminToken, body: sizeOnly });
+    expect(restSizeOnly.status).toBe(400);
+
+    const green = [{ name: "Colour", value: "green" }];
+    const UPDATE = `mutation($id: String!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { id } }`;
+    expect(await refusal(UPDATE, { id: tee.id, i: { attributes: green } }, shop.adminToken)).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: "INVALID_INPUT",
+      field: "attributes[0].name",
+    });
+    const restShadow = await rest<{ error: unknown }>("PATCH", `/product/${tee.id}`, {
+      token: shop.adminToken,
+      body: { attributes: green },
+    });
+    expect([restShadow.status, restShadow.body.error]).toEqual([
+      400,
+      expect.objectContaining({ reason: "INVALID_INPUT", field: "attributes[0].name" }),
+    ]);
+    const byGreen = await rest<{ items: unknown[] }>(
+      "GET",
+      `/products?q=${encodeURIComponent(`Fit tee ${tag}`)}&option=colour=green`,
+    );
+    expect(byGreen.body.items).toEqual([]);
+
+    const short = await graphql(
+      `
+        mutation ($o: OrderInput!) {
+          createOrder(order: $o) {
+            id
+          }
+        }
+      `,
+      { o: { accountId: shop.alice.id, products: [{ id: tee.id, variantId: tee.variants[1]!.id, quantity: 2 }] } },
+      shop.alice.token,
+    );
+    expect(short.errors?.[0]?.extensions).toMatchObject({ reason: "INSUFFICIENT_STOCK", field: "variantId" });
+    expect(short.errors?.[0]?.message).toBe(
+      `insufficient stock for variant ${tee.variants[1]!.id} (SKU M-${tag}) of product ${tee.id}`,
+    );
+  });
 });
