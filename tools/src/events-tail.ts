@@ -6,7 +6,7 @@
  * nothing. A consumer that must not miss events while it is down reads the streams through a durable JetStream
  * consumer instead (README.md, "Events"). Reads NATS_URL (default nats://127.0.0.1:4222).
  */
-import { connectNats, describeError, type CloudEvent } from "@polyscale/platform";
+import { connectNats, exitOnFailure, type CloudEvent } from "@polyscale/platform";
 
 /** The line printed for one message: the envelope's time, type and subject, then its data as JSON. */
 export function formatEvent(subject: string, body: string): string {
@@ -30,7 +30,4 @@ async function main(): Promise<void> {
   for await (const message of subscription) console.log(formatEvent(message.subject, message.string()));
 }
 
-main().catch((error: unknown) => {
-  console.error(`events:tail cannot run: ${describeError(error).message}`);
-  process.exit(1);
-});
+main().catch(exitOnFailure("events:tail cannot run"));

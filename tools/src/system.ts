@@ -1,6 +1,6 @@
 import { startProcess, type RunningProcess } from "@polyscale/platform/child-process";
 import { checkHealth } from "@polyscale/platform/grpc-client";
-import { oneLine } from "@polyscale/platform/config";
+import { exitOnFailure } from "@polyscale/platform/config";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -45,15 +45,14 @@ export const defaultMetricsPorts: Record<ServiceName, number> = {
  */
 /**
  * A command's settings read by `read` (the platform's `readConfig`), or, when one is invalid, one line on stderr,
- * `<prefix>: invalid configuration: GATEWAY_PORT …` (the problems joined by "; "), and exit code 1: never a stack,
- * as the services' `exitOnStartFailure` (issue 11: a failed start says why in one readable line).
+ * `<prefix>: invalid configuration: GATEWAY_PORT … [CONFIG_INVALID]` (the platform's `exitOnFailure`), and exit
+ * code 1: never a stack, as the services' `exitOnStartFailure` (issue 11: a failed start says why in one readable line).
  */
 export function settingsOrExit<T>(prefix: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    console.error(`${prefix}: ${oneLine((error as Error).message)}`);
-    process.exit(1);
+    return exitOnFailure(prefix)(error);
   }
 }
 

@@ -2,6 +2,7 @@
  * Typed configuration from environment variables. Each service declares its settings once (name, type, default);
  * reading them checks every value and reports all problems together, naming each variable.
  */
+import { describeError } from "./error-description.js";
 import { grpcTlsProblems } from "./grpc-tls.js";
 
 export interface Setting<T> {
@@ -173,4 +174,20 @@ export function oneLine(message: string): string {
     .filter((part) => part !== "")
     .join("; ")
     .replace(/:; /g, ": ");
+}
+
+/**
+ * The `catch` of every command's `main()` (seed, reindex, events:tail, the launchers' settingsOrExit; the services' through
+ * exitOnStartFailure):
+ * prints one line, `<prefix>: <message> [<code>]` (a multi-line message such as ConfigError's list of problems
+ * joined with "; ", the code only when the error has one), and exits with status 1. Never a stack, query or
+ * connection string: the line is made from describeError's message and code only, and is read by operators, for whom
+ * a stack of a bad setting says nothing they can act on.
+ */
+export function exitOnFailure(prefix: string): (error: unknown) => never {
+  return (error) => {
+    const { message, code } = describeError(error);
+    console.error(`${prefix}: ${oneLine(message)}${code ? ` [${code}]` : ""}`);
+    process.exit(1);
+  };
 }

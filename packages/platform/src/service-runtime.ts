@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import { Database, type DatabaseOptions } from "./database.js";
-import { oneLine } from "./config.js";
-import { describeError } from "./error-description.js";
+import { exitOnFailure } from "./config.js";
 import { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from "./grpc-server.js";
 import { stopOnSignals, type Closer } from "./lifecycle.js";
 import { startMetricsServer } from "./metrics.js";
@@ -36,16 +35,7 @@ export async function serveUntilStopped(
   return server;
 }
 
-/**
- * The `catch` of every service's `main()`: prints one line, `<service> service cannot start: <message> [<code>]`
- * (a multi-line message such as ConfigError's list of problems joined with "; ", the code only when the error has
- * one), and exits with status 1. Never a stack: start-up failures are read by operators, and a stack of a bad setting
- * says nothing they can act on.
- */
+/** The `catch` of every service's `main()`: exitOnFailure's one line, `<service> service cannot start: …`. */
 export function exitOnStartFailure(service: string): (error: unknown) => never {
-  return (error) => {
-    const { message, code } = describeError(error);
-    console.error(`${service} service cannot start: ${oneLine(message)}${code ? ` [${code}]` : ""}`);
-    process.exit(1);
-  };
+  return exitOnFailure(`${service} service cannot start`);
 }

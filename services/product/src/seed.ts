@@ -1,4 +1,12 @@
-import { createLogger, newId, readConfig, recordEvents, requireCurrency, type Queryable } from "@polyscale/platform";
+import {
+  createLogger,
+  exitOnFailure,
+  newId,
+  readConfig,
+  recordEvents,
+  requireCurrency,
+  type Queryable,
+} from "@polyscale/platform";
 import { parseArgs } from "node:util";
 import { productSettings } from "./config.js";
 import { productChanged } from "./events.js";
@@ -38,7 +46,9 @@ async function ensureCategories(tx: Queryable): Promise<string[]> {
 }
 
 /** A mistake on the command line: answered with the usage text. */
-class UsageError extends Error {}
+class UsageError extends Error {
+  readonly code = "USAGE_INVALID";
+}
 
 function parseCount(name: string, raw: string, max: number): number {
   if (!/^\d+$/.test(raw) || Number(raw) > max) {
@@ -147,7 +157,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  if (error instanceof UsageError) console.error(`\n${USAGE}`);
-  process.exitCode = 1;
+  // A mistake on the command line is answered with the usage text, then the one line every failure ends with.
+  if (error instanceof UsageError) console.error(`${USAGE}\n`);
+  exitOnFailure("product seed cannot run")(error);
 });

@@ -8,7 +8,14 @@
  * Reads PRODUCT_DATABASE_URL and ELASTICSEARCH_URL, both required.
  */
 import type { Client, estypes } from "@elastic/elasticsearch";
-import { createLogger, describeError, readConfig, type Database } from "@polyscale/platform";
+import {
+  ConfigError,
+  createLogger,
+  describeError,
+  exitOnFailure,
+  readConfig,
+  type Database,
+} from "@polyscale/platform";
 import { pathToFileURL } from "node:url";
 import { productSettings } from "../config.js";
 import { drawProgress } from "../progress.js";
@@ -108,9 +115,7 @@ async function main(): Promise<void> {
   const config = readConfig(productSettings);
   const logger = createLogger("product-reindex", config.logLevel);
   if (!config.elasticsearchUrl) {
-    logger.error("ELASTICSEARCH_URL is required: it names the cluster to rebuild the index in");
-    process.exitCode = 2;
-    return;
+    throw new ConfigError(["ELASTICSEARCH_URL: required: it names the cluster to rebuild the index in"]);
   }
   const database = await openProductDatabase(config, logger);
   const client = createElasticsearchClient(config.elasticsearchUrl);
@@ -132,4 +137,5 @@ async function main(): Promise<void> {
 }
 
 // Runs only as a command, not when a test imports reindex().
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href)
+  await main().catch(exitOnFailure("product reindex cannot run"));
