@@ -494,6 +494,30 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
     expect(other.attributes).toEqual([{ name: "Brand", value: "Acme" }]);
   });
 
+  it("race: an attribute and a variant option of one name written at once: exactly one of each pair wins", async () => {
+    const tag = newId().slice(-12).toUpperCase();
+    const mugs = await Promise.all(
+      Array.from({ length: 10 }, () => service.createProduct({ ...tShirtInput([]), variants: undefined })),
+    );
+    const attempts = await Promise.all(
+      mugs.map((mug, index) =>
+        Promise.allSettled([
+          service.updateProduct({ id: mug.id, attributes: [{ name: "Colour", value: "green" }] }),
+          service.addVariant({
+            productId: mug.id,
+            variant: { ...sizeColour(`R-${index}-${tag}`, ""), options: [{ name: "colour", value: "red" }] },
+          }),
+        ]),
+      ),
+    );
+    for (const [index, pair] of attempts.entries()) {
+      expect(pair.filter((attempt) => attempt.status === "fulfilled")).toHaveLength(1);
+      const stored = await service.getProduct(mugs[index]!.id);
+      const shadowing = stored.attributes.length > 0 && stored.variants.some((variant) => variant.options.length > 0);
+      expect(shadowing).toBe(false);
+    }
+  });
+
   const search = (options: Array<{ name: string; values: string[] }>, query = "") =>
     service.searchProducts({
       query,

@@ -42,7 +42,7 @@ export async function insertVariant(
 ): Promise<VariantWrite> {
   const locked = await tx.query<{ next: number }>(
     `SELECT (SELECT max(position) + 1 FROM product_variants WHERE product_id = p.id) AS next
-       FROM products p WHERE p.id = $1 FOR NO KEY UPDATE`,
+       FROM products p WHERE p.id = $1`,
     [productId],
   );
   const position = locked.rows[0]?.next;
@@ -67,6 +67,10 @@ export async function lockOptionNames(
   productId: string,
   exceptVariantId?: string,
 ): Promise<{ reference: string[] | null; attributeNames: string[] } | undefined> {
+  // The lock first, in a statement of its own: a read in the locking statement would see the variants as they were
+  // when it started, before a write it waited for committed (READ COMMITTED re-reads only the locked row).
+  const locked = await tx.query("SELECT 1 FROM products WHERE id = $1 FOR NO KEY UPDATE", [productId]);
+  if (locked.rowCount === 0) return undefined;
   const result = await tx.query<{ reference: string[] | null; attribute_names: string[] }>(
     `SELECT (SELECT ARRAY(SELECT search_normalize(o ->> 'name') FROM jsonb_array_elements(v.options) AS o)
                FROM product_variants v
@@ -74,11 +78,11 @@ export async function lockOptionNames(
                 AND NOT (v.position = 0 AND v.options = '[]'::jsonb)
               ORDER BY v.position LIMIT 1) AS reference,
             ARRAY(SELECT search_normalize(name) FROM jsonb_object_keys(p.attributes) AS name) AS attribute_names
-       FROM products p WHERE p.id = $1 FOR NO KEY UPDATE`,
+       FROM products p WHERE p.id = $1`,
     [productId, exceptVariantId ?? null],
   );
-  const row = result.rows[0];
-  return row && { reference: row.reference, attributeNames: row.attribute_names };
+  const row = result.rows[0]!;
+  return { reference: row.reference, attributeNames: row.attribute_names };
 }
 
 /** Applies the fields that are set (at least one must be); the trigger of sql/220 updates the product row. */
