@@ -242,6 +242,26 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     expect(launcher.output()).toMatch(new RegExp(`^PolyScale cannot use DATA_DIR ${notADirectory}: E\\w+`));
   });
 
+  it("regression: prints the metrics ports the processes serve on when *_METRICS_PORT is 0, not :0", async () => {
+    // Seen (nu17 finding 12): GATEWAY_METRICS_PORT=0 printed gateway http://127.0.0.1:0/metrics.
+    const metricsVariables = ["GATEWAY", "ACCOUNT", "PRODUCT", "ORDER"].map((name) => `${name}_METRICS_PORT`);
+    const launcher = launch({
+      ...(await environment()),
+      ...Object.fromEntries(metricsVariables.map((variable) => [variable, "0"])),
+    });
+    await running(launcher);
+    await until(() => launcher.output().includes("Press Ctrl-C to stop."), "the banner");
+    const urls = ["gateway", "account", "product", "order"].map((name) =>
+      new RegExp(`${name} (http://127\\.0\\.0\\.1:(\\d+)/metrics)`).exec(launcher.output())!,
+    );
+    for (const [, url, port] of urls) {
+      expect(Number(port)).toBeGreaterThan(0);
+      const response = await fetch(url!);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain("process_cpu_user_seconds_total");
+    }
+  });
+
   it("regression: a bad launcher setting is refused in one line naming it, not with a stack", async () => {
     // Seen: GATEWAY_PORT=abc printed an uncaught ConfigError with a source excerpt and stack frames.
     const env = await environment();
@@ -250,6 +270,12 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     const lines = launcher.output().trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^PolyScale cannot start: invalid configuration: GATEWAY_PORT: /);
+    // 0 ("any free port") only for metrics: the processes find each other by these ports.
+    const anyPort = launch({ ...env, ORDER_PORT: "0" });
+    expect(await anyPort.exited).toBe(1);
+    expect(anyPort.output().trim().split("\n")).toEqual([
+      expect.stringMatching(/^PolyScale cannot start: invalid configuration: ORDER_PORT: must be between 1 and 65535/),
+    ]);
     const seeding = await seed({ ...env, EMBEDDED_DATABASE_PORT: "abc" });
     expect(seeding.status).toBe(1);
     expect(seeding.stderr.trim().split("\n")).toEqual([

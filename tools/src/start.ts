@@ -13,7 +13,7 @@ import { readConfig, setting } from "@polyscale/platform/config";
 import path from "node:path";
 import { acquireDataDirLock, DataDirInUseError, databaseLocation, type DataDirLock } from "./data-dir-lock.js";
 import { DEFAULT_EMBEDDED_POSTGRES_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
-import { assertPortsFree, portsInUseMessage } from "./ports.js";
+import { assertPortsFree, freePort, portsInUseMessage } from "./ports.js";
 import { stopWhenNpmGone } from "./processes.js";
 import {
   defaultMetricsPorts,
@@ -25,14 +25,20 @@ import {
   type RunningSystem,
 } from "./system.js";
 
+/**
+ * A port the processes find each other (and the banner the user) by: 0, "any free port", cannot be passed on before it
+ * is bound, so it is refused here in one line naming the variable. Metrics ports may be 0 (see metricsPorts).
+ */
+const fixedPort = (variable: string, fallback: number) => setting.integer(variable, fallback, { min: 1, max: 65535 });
+
 const config = settingsOrExit("PolyScale cannot start", () =>
   readConfig({
     dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
-    gateway: setting.port("GATEWAY_PORT", defaultPorts.gateway),
-    account: setting.port("ACCOUNT_PORT", defaultPorts.account),
-    product: setting.port("PRODUCT_PORT", defaultPorts.product),
-    order: setting.port("ORDER_PORT", defaultPorts.order),
-    databasePort: setting.port("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
+    gateway: fixedPort("GATEWAY_PORT", defaultPorts.gateway),
+    account: fixedPort("ACCOUNT_PORT", defaultPorts.account),
+    product: fixedPort("PRODUCT_PORT", defaultPorts.product),
+    order: fixedPort("ORDER_PORT", defaultPorts.order),
+    databasePort: fixedPort("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
     gatewayMetrics: setting.port("GATEWAY_METRICS_PORT", defaultMetricsPorts.gateway),
     accountMetrics: setting.port("ACCOUNT_METRICS_PORT", defaultMetricsPorts.account),
     productMetrics: setting.port("PRODUCT_METRICS_PORT", defaultMetricsPorts.product),
@@ -41,11 +47,13 @@ const config = settingsOrExit("PolyScale cannot start", () =>
 );
 const dataDir = path.resolve(config.dataDir);
 const ports = { gateway: config.gateway, account: config.account, product: config.product, order: config.order };
+// A metrics port given as 0 ("any free port") is chosen here rather than by the process, so the banner names the port
+// it serves on (nothing else learns it: the processes' own log line of it is below the usual LOG_LEVEL=warn).
 const metricsPorts = {
-  gateway: config.gatewayMetrics,
-  account: config.accountMetrics,
-  product: config.productMetrics,
-  order: config.orderMetrics,
+  gateway: config.gatewayMetrics || (await freePort()),
+  account: config.accountMetrics || (await freePort()),
+  product: config.productMetrics || (await freePort()),
+  order: config.orderMetrics || (await freePort()),
 };
 const configuredUrls = {
   account: process.env.ACCOUNT_DATABASE_URL || undefined,
@@ -81,10 +89,10 @@ async function startAll(): Promise<void> {
     ACCOUNT_PORT: config.account,
     PRODUCT_PORT: config.product,
     ORDER_PORT: config.order,
-    GATEWAY_METRICS_PORT: config.gatewayMetrics,
-    ACCOUNT_METRICS_PORT: config.accountMetrics,
-    PRODUCT_METRICS_PORT: config.productMetrics,
-    ORDER_METRICS_PORT: config.orderMetrics,
+    GATEWAY_METRICS_PORT: metricsPorts.gateway,
+    ACCOUNT_METRICS_PORT: metricsPorts.account,
+    PRODUCT_METRICS_PORT: metricsPorts.product,
+    ORDER_METRICS_PORT: metricsPorts.order,
     ...(embeddedFor.length > 0 ? { EMBEDDED_DATABASE_PORT: config.databasePort } : {}),
   });
   if (embeddedFor.length > 0) {
