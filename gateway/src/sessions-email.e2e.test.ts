@@ -12,7 +12,8 @@ import {
   uniqueEmail,
   useSessionsSystem,
 } from "./test-sessions-e2e.js";
-import { answerOf } from "@polyscale/tools/testing";
+import { answerOf, berlinAddress, type GraphQLAnswer } from "@polyscale/tools/testing";
+import { TEST_ADMIN } from "@polyscale/tools/test-shop";
 
 /** Sessions end to end: password reset and email verification through real email. */
 
@@ -126,6 +127,105 @@ describe("password reset and email verification by email", () => {
       },
     );
     expect(newLogin.errors).toBeUndefined();
+  });
+
+  // Seen (issue 16 review): Account.orders read the order service directly, past the domain layer's authorization, and
+  // the order service lets a call without a forwarded token through as an internal one. So anyone holding the emailed
+  // link answered the account's orders and shipping addresses from verifyEmail without logging in.
+  it("regression: an account answered without a token (verifyEmail, resetPassword, login) keeps its orders and addresses", async () => {
+    const admin = await graphql<{ login: { accessToken: string } }>(system.gatewayUrl, LOGIN, TEST_ADMIN, {
+      forwardedFor: freshAddress(),
+    });
+    const product = await graphql<{ createProduct: { id: string } }>(
+      system.gatewayUrl,
+      `
+        mutation ($p: ProductInput!) {
+          createProduct(product: $p) {
+            id
+          }
+        }
+      `,
+      { p: { name: "Probe lamp", description: "Lit", price: 12.5, stock: 100 } },
+      { token: admin.data!.login.accessToken },
+    );
+    const user = await register(freshAddress());
+    const asUser = { token: user.accessToken };
+    const placed = await graphql<{ checkout: { id: string } }>(
+      system.gatewayUrl,
+      `
+        mutation ($id: String!, $a: AddressInput!) {
+          addToCart(productId: $id) {
+            totalCents
+          }
+          checkout(shippingAddress: $a) {
+            id
+            shippingAddress {
+              name
+              line1
+              city
+            }
+          }
+        }
+      `,
+      { id: product.data!.createProduct.id, a: berlinAddress },
+      asUser,
+    );
+    expect(placed.errors).toBeUndefined();
+    const orderId = placed.data!.checkout.id;
+    // One owned field per probe: a refused sibling would null the account and hide what the other answered.
+    const ORDERS = `orders { id totalCents shippingAddress { name line1 city } }`;
+    const ADDRESSES = `addresses { id line1 }`;
+    // The probe finds the order for its holder: what must not reach anyone else.
+    const own = await graphql<{ me: { orders: Array<{ id: string }> } }>(
+      system.gatewayUrl,
+      `{ me { ${ORDERS} } }`,
+      {},
+      asUser,
+    );
+    expect(own.data?.me.orders.map((order) => order.id)).toEqual([orderId]);
+
+    /** The refusals of an answer (code and reason, once each) and which of the holder's secrets it carries. */
+    const refusalOf = (answer: GraphQLAnswer) => ({
+      refusals: [...new Set(answer.errors?.map(({ extensions }) => `${extensions?.code} ${extensions?.reason}`))],
+      leaks: [orderId, berlinAddress.line1].filter((secret) =>
+        JSON.stringify([answer.data, answer.errors]).includes(secret),
+      ),
+    });
+    // LOGIN_REQUIRED: refused by the field, not by the link (a used one is UNAUTHENTICATED too, another reason).
+    const refused = { refusals: ["UNAUTHENTICATED LOGIN_REQUIRED"], leaks: [] };
+    const probe = await graphql(
+      system.gatewayUrl,
+      `mutation($t: String!) { verifyEmail(token: $t) { ${ORDERS} } }`,
+      { t: await tokenFromInbox(user.email, "verify-email") },
+      { forwardedFor: freshAddress() },
+    );
+    expect(refusalOf(probe)).toEqual(refused);
+    for (const owned of [ORDERS, ADDRESSES]) {
+      const login = await graphql(
+        system.gatewayUrl,
+        `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { account { ${owned} } } }`,
+        { e: user.email, p: PASSWORD },
+        { forwardedFor: freshAddress() },
+      );
+      expect(refusalOf(login)).toEqual(refused);
+    }
+    await graphql(
+      system.gatewayUrl,
+      `
+        mutation ($e: String!) {
+          requestPasswordReset(email: $e)
+        }
+      `,
+      { e: user.email },
+      { forwardedFor: freshAddress() },
+    );
+    const reset = await graphql(
+      system.gatewayUrl,
+      `mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { account { ${ORDERS} } } }`,
+      { t: await tokenFromInbox(user.email, "reset-password"), p: "brand-new-password-8" },
+      { forwardedFor: freshAddress() },
+    );
+    expect(refusalOf(reset)).toEqual(refused);
   });
 
   it("verifies an email through the link sent at registration, over REST", async () => {

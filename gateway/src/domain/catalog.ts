@@ -240,6 +240,11 @@ export async function createCategory(
   return present(response.category, "category");
 }
 
+/** A category by id, for fields that name one (a product's, a parent); the empty id means none. Anyone may read it. */
+export async function getCategory(context: GatewayContext, id: string): Promise<Category | undefined> {
+  return id === "" ? undefined : context.loaders.categoryById.load(id);
+}
+
 export async function listCategories(context: GatewayContext): Promise<Category[]> {
   const categories = (await context.services.product.listCategories({})).categories;
   for (const category of categories) context.loaders.categoryById.prime(category.id, category);

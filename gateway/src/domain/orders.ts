@@ -189,6 +189,17 @@ export async function myOrders(context: GatewayContext, page: Page): Promise<Ord
   return listOrders(context, await ownAccountId(context), page);
 }
 
+/**
+ * Every order of an account, newest first, for a field nested under an account (GraphQL's Account.orders): its holder
+ * or an admin, as for listOrders, so an account answered without a token (verifyEmail, resetPassword, login) does not
+ * carry its orders out. UNAUTHENTICATED without a viewer, FORBIDDEN (NOT_OWNER) for another customer's account.
+ * Batched per request: one ListOrdersForAccounts for all the accounts of a query.
+ */
+export async function ordersOfAccount(context: GatewayContext, accountId: string): Promise<Order[]> {
+  requireAccountAccess(await context.viewer(), requireId("accountId", accountId));
+  return context.loaders.ordersByAccountId.load(accountId);
+}
+
 export async function cancelOrder(context: GatewayContext, id: string): Promise<Order> {
   await getOrder(context, id);
   return orderOf(await context.services.order.cancelOrder({ id }));

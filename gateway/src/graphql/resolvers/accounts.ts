@@ -23,7 +23,7 @@ export const Mutation = {
 
 export const types = {
   Account: {
-    orders: (account, _args, { gateway }) => gateway.loaders.ordersByAccountId.load(account.id),
+    orders: (account, _args, { gateway }) => domain.ordersOfAccount(gateway, account.id),
     addresses: (account, _args, { gateway }) => domain.listAddresses(gateway, account.id),
   } satisfies AccountResolvers,
 };

@@ -22,7 +22,7 @@ export const types = {
     cartToken: (cart) => cart.cartToken || null,
   } satisfies CartResolvers,
   CartLine: {
-    product: (line, _args, { gateway }) => gateway.loaders.productById.load(line.productId),
+    product: (line, _args, { gateway }) => domain.getProduct(gateway, line.productId),
     unitPrice: (line) => decimalOf(line.unitPriceCents, line.currency),
     lineTotal: (line) => decimalOf(line.lineTotalCents, line.currency),
   } satisfies CartLineResolvers,

@@ -1,7 +1,6 @@
 import { requireCurrency } from "@polyscale/platform";
 import { SearchSort } from "@polyscale/product";
 import * as domain from "../../domain/index.js";
-import type { GraphQLContext } from "../context.js";
 import type {
   CategoryFacetResolvers,
   CategoryResolvers,
@@ -105,17 +104,13 @@ export const Mutation = {
     domain.createCategory(gateway, { name: input.name, slug: defined(input.slug), parentId: defined(input.parentId) }),
 } satisfies MutationResolvers;
 
-/** A category by id; a message's empty id means none. */
-const categoryOf = (id: string, { gateway }: GraphQLContext) =>
-  id === "" ? null : gateway.loaders.categoryById.load(id);
-
 export const types = {
   Category: {
-    parent: (category, _args, context) => categoryOf(category.parentId, context),
+    parent: (category, _args, { gateway }) => domain.getCategory(gateway, category.parentId),
   } satisfies CategoryResolvers,
   Product: {
     price: (product) => decimalOf(product.priceCents, product.currency),
-    category: (product, _args, context) => categoryOf(product.categoryId, context),
+    category: (product, _args, { gateway }) => domain.getCategory(gateway, product.categoryId),
     inStock: (product) => product.stock > 0 && product.archivedAt === undefined,
     archived: (product) => product.archivedAt !== undefined,
     variants: (product, _args, { gateway }) => domain.shownVariants(gateway, product),
@@ -142,14 +137,14 @@ export const types = {
   } satisfies SearchFacetsResolvers,
   CategoryFacet: {
     // The search counted products in it, so it exists.
-    category: async (facet, _args, context) =>
-      nonNull(await categoryOf(facet.categoryId, context), `category ${facet.categoryId} of a facet`),
+    category: async (facet, _args, { gateway }) =>
+      nonNull(await domain.getCategory(gateway, facet.categoryId), `category ${facet.categoryId} of a facet`),
   } satisfies CategoryFacetResolvers,
   PriceBucketFacet: {
     min: (bucket) => decimalOf(bucket.minCents, bucket.currency),
     max: (bucket) => (bucket.maxCents === undefined ? null : decimalOf(bucket.maxCents, bucket.currency)),
   } satisfies PriceBucketFacetResolvers,
   StockLevel: {
-    product: (level, _args, { gateway }) => gateway.loaders.productById.load(level.productId),
+    product: (level, _args, { gateway }) => domain.getProduct(gateway, level.productId),
   } satisfies StockLevelResolvers,
 };
