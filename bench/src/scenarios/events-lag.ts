@@ -151,7 +151,7 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
       },
     });
     await subscriber.flush();
-    const relay = new TimedRelay(relayDatabase, timing, logger, { pollMs: 50 });
+    const relay = new TimedRelay({ database: relayDatabase, publisher: timing, logger, pollMs: 50 });
     relay.start();
 
     // Each buyer paces itself so that all of them together commit `rate` transactions a second.

@@ -148,12 +148,13 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
   });
 
   function relay(options: { database?: Database; publisher?: EventPublisher | undefined } = {}): OutboxRelay {
-    const created = new OutboxRelay(
-      options.database ?? database,
-      "publisher" in options ? options.publisher : publisher,
+    const created = new OutboxRelay({
+      database: options.database ?? database,
+      publisher: "publisher" in options ? options.publisher : publisher,
       logger,
-      { pollMs: 10, batchSize: 50 },
-    );
+      pollMs: 10,
+      batchSize: 50,
+    });
     relays.push(created);
     return created;
   }
@@ -188,7 +189,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
   });
 
   it("publishes an event of this process as soon as its transaction commits, not at the next poll", async () => {
-    const patient = new OutboxRelay(database, publisher, logger, { pollMs: 60_000 });
+    const patient = new OutboxRelay({ database, publisher, logger, pollMs: 60_000 });
     relays.push(patient);
     patient.start();
     // Its first look finds nothing; the next poll would be a minute away.
@@ -491,7 +492,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
 
     const orders = Array.from({ length: 30 }, () => newId());
     for (const orderId of orders) await database.transaction((tx) => recordEvents(tx, [placed(orderId)]));
-    const brokerless = new OutboxRelay(database, undefined, logger, { pollMs: 10, maxUnpublished: 10 });
+    const brokerless = new OutboxRelay({ database, publisher: undefined, logger, pollMs: 10, maxUnpublished: 10 });
     expect(await brokerless.prune()).toBe(20);
     const kept = await database.query<{ aggregate_id: string }>("SELECT aggregate_id FROM event_outbox ORDER BY id");
     expect(kept.rows.map((row) => row.aggregate_id)).toEqual(orders.slice(20));

@@ -39,7 +39,13 @@ export interface EventPublisher {
   close(): Promise<void>;
 }
 
+/** What an OutboxRelay is built from, in one object like every background job's (CONTRIBUTING.md). */
 export interface OutboxRelayOptions {
+  /** The service's database: its outbox table, and the connection that holds the relay lock while it leads. */
+  database: Database;
+  /** Where events are published; undefined without a broker (no NATS_URL), when the relay only bounds the table. */
+  publisher: EventPublisher | undefined;
+  logger: Logger;
   /**
    * Pause between looks at the outbox when it had nothing (more) to publish; events committed by this process wake
    * the relay sooner.
@@ -125,13 +131,14 @@ export class OutboxRelay {
   /** Outbox ids the broker acknowledged that the leader has not marked sent yet: the next read or pause marks them. */
   private acknowledged: number[] = [];
   private stopListening: (() => void) | undefined;
+  private readonly database: Database;
+  private readonly publisher: EventPublisher | undefined;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly database: Database,
-    private readonly publisher: EventPublisher | undefined,
-    private readonly logger: Logger,
-    private readonly options: OutboxRelayOptions,
-  ) {
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.database = options.database;
+    this.publisher = options.publisher;
+    this.logger = options.logger;
     this.batchSize = options.batchSize ?? 500;
     this.sentRetentionMs = options.sentRetentionMs ?? 60_000;
     this.maxUnpublished = options.maxUnpublished ?? 10_000;

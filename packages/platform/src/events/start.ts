@@ -47,7 +47,7 @@ export class ServiceEventRelay {
     // A publishing relay has a connection of its own: on the service's pool it waited behind busy requests for one
     // (tens to hundreds of ms at checkout load). The leading replica keeps it, with the relay lock.
     const relayDatabase = publisher ? database.separatePool(1) : database;
-    const relay = new OutboxRelay(relayDatabase, publisher, logger, { pollMs });
+    const relay = new OutboxRelay({ database: relayDatabase, publisher, logger, pollMs });
     relay.start();
     this.running = { relay, publisher, relayDatabase };
   }

@@ -96,7 +96,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
     });
     publisher = new JetStreamPublisher({ url: nats.url, name: "indexer-test", stream: EVENT_STREAMS.product }, logger);
     await vi.waitFor(() => expect(publisher.isConnected()).toBe(true), { timeout: 15_000 });
-    relay = new OutboxRelay(database, publisher, logger, { pollMs: 10 });
+    relay = new OutboxRelay({ database, publisher, logger, pollMs: 10 });
     connection = await connectNats(nats.url, "indexer-test-consumer");
     const consumer = await durableConsumer(connection, {
       stream: EVENT_STREAMS.product.name,
