@@ -95,4 +95,51 @@ describe("gateway end to end: REST input", () => {
     ).toMatchObject(refusal("amount"));
     expect((await rest("GET", `/order/${order.id}`, customer)).body).toMatchObject({ status: "PENDING_PAYMENT" });
   });
+
+  // Seen: a variant missing priceCents in POST /product named `priceCents` (the product's own field); POST
+  // /product/{id}/variants named stock over its limit `variant.stock`; options without their index; ?q= too long
+  // named `query` and ?option=colour= `options[0].values[0]`: GraphQL's and the contract's names, not REST's.
+  it("regression: names each refused field by where the REST client wrote it: nested paths with indices, parameters", async () => {
+    const admin = { token: shop.adminToken };
+    const product = { name: `Paths ${unique()}`, description: "d", priceCents: 0 };
+    const variant = (fields: object) => ({ sku: `P-${unique()}`, priceCents: 100, ...fields });
+    const create = (body: object) => rest("POST", "/product", { ...admin, body: { ...product, ...body } });
+    expect(await create({ variants: [variant({}), { sku: `P-${unique()}` }] })).toMatchObject(
+      refusal("variants[1].priceCents"),
+    );
+    expect(await create({ variants: [variant({ options: "red" })] })).toMatchObject(refusal("variants[0].options"));
+    expect(
+      await create({ variants: [variant({ options: [{ name: "Size", value: "M" }, { name: "Colour" }] })] }),
+    ).toMatchObject(refusal("variants[0].options[1].value"));
+    expect(await create({ variants: [variant({ stock: 1.5 })] })).toMatchObject(refusal("variants[0].stock"));
+    expect(await create({ attributes: [{ name: "Brand", value: 5 }] })).toMatchObject(refusal("attributes[0].value"));
+
+    // POST /product/{id}/variants: the body is the variant, so its fields are named as the body's, at every check.
+    const adds = `/product/${shop.lantern.id}/variants`;
+    for (const stock of [-1, 10 ** 12]) {
+      const answer = await rest<{ error: { field: string; message: string } }>("POST", adds, {
+        ...admin,
+        body: variant({ stock }),
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.field).toBe("stock");
+      expect(answer.body.error.message).toMatch(/^stock: /);
+    }
+    expect(await rest("POST", adds, { ...admin, body: variant({ options: [{ value: "M" }] }) })).toMatchObject(
+      refusal("options[0].name"),
+    );
+    expect(
+      await rest("POST", "/order", {
+        token: shop.alice.token,
+        body: { accountId: shop.alice.id, lines: [{ productId: shop.lantern.id, quantity: 1.5 }] },
+      }),
+    ).toMatchObject(refusal("lines[0].quantity"));
+
+    // GET /products: the query parameter, not the contract's field.
+    const search = (query: string) => rest<{ error: { message: string } }>("GET", `/products?${query}`);
+    const longQuery = await search(`q=${"a".repeat(201)}`);
+    expect(longQuery).toMatchObject(refusal("q"));
+    expect(longQuery.body.error.message).toMatch(/^q: /);
+    expect((await search("option=colour=")).body).toMatchObject({ error: { field: "option" } });
+  });
 });

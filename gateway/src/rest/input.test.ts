@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { AppError, LIMITS, requireLineQuantity, requireTotal } from "@polyscale/platform";
+import { AppError, LIMITS, invalidArgument, requireLineQuantity, requireTotal } from "@polyscale/platform";
 import {
+  asObject,
   optionalInteger,
   queryInteger,
   requiredArray,
   requiredBoolean,
   requiredInteger,
   requiredString,
+  underRestNames,
+  within,
 } from "./input.js";
 import { pageParameters } from "./openapi.js";
 import { schemas } from "./schemas/index.js";
@@ -100,5 +103,35 @@ describe("REST reads of present but wrong values", () => {
     expect(refusal(() => requiredString({}, "name")).message).toBe("name: is required");
     expect(refusal(() => requiredBoolean({}, "disabled")).message).toBe("disabled: is required");
     expect(refusal(() => requiredArray({}, "images")).message).toBe("images: is required");
+  });
+});
+
+describe("naming fields where the REST client wrote them", () => {
+  it("within: a nested object's refusals name its fields under its path, at any depth", () => {
+    const variant = { options: [{ name: "Size" }] };
+    expect(
+      refusal(() => within("variants[1]", () => requiredInteger(variant, schemas.NewVariant, "priceCents"))),
+    ).toEqual({
+      field: "variants[1].priceCents",
+      message: "variants[1].priceCents: is required",
+    });
+    const options = () =>
+      within("options[0]", () => requiredString(asObject(variant.options[0], "options[0]"), "value"));
+    expect(refusal(() => within("variants[1]", options)).field).toBe("variants[1].options[0].value");
+  });
+
+  it("underRestNames: a domain refusal names the REST field or parameter, its message too; others pass unchanged", async () => {
+    const rename = (field: string) => (field === "query" ? "q" : undefined);
+    await expect(underRestNames(Promise.reject(invalidArgument("query", "is too long")), rename)).rejects.toMatchObject(
+      {
+        field: "q",
+        message: "q: is too long",
+        reason: "INVALID_INPUT",
+      },
+    );
+    await expect(underRestNames(Promise.reject(invalidArgument("sort", "x")), rename)).rejects.toMatchObject({
+      field: "sort",
+    });
+    await expect(underRestNames(Promise.resolve(1), rename)).resolves.toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import {
   ADDRESS_FIELD_LIMITS,
+  AppError,
   invalidArgument,
   requireInstant,
   requireInteger,
@@ -44,21 +45,21 @@ type WithInteger<Field extends string> = { readonly properties: { readonly [F in
  * The property `field` of body, which must be given (absent or null: "is required"); a value that is there but of
  * the wrong kind is refused by the reader with what is wrong with it, never as missing.
  */
-function present(body: Body, field: string, path = field): unknown {
+function present(body: Body, field: string): unknown {
   const value = body[field];
-  if (value === undefined || value === null) throw invalidArgument(path, "is required");
+  if (value === undefined || value === null) throw invalidArgument(field, "is required");
   return value;
 }
 
-/** The string property `field` of body; an error names it `path` (e.g. images[2].url for a nested object). */
-export function requiredString(body: Body, field: string, path = field): string {
-  const value = present(body, field, path);
-  if (typeof value !== "string") throw invalidArgument(path, "must be a string");
+/** The string property `field` of body (of a nested object: read it `within` its path). */
+export function requiredString(body: Body, field: string): string {
+  const value = present(body, field);
+  if (typeof value !== "string") throw invalidArgument(field, "must be a string");
   return value;
 }
 
-export function optionalString(body: Body, field: string, path = field): string | undefined {
-  return body[field] === undefined || body[field] === null ? undefined : requiredString(body, field, path);
+export function optionalString(body: Body, field: string): string | undefined {
+  return body[field] === undefined || body[field] === null ? undefined : requiredString(body, field);
 }
 
 /** The integer property `field` of a body of the object `schema` (the document's, so its width is stated once). */
@@ -104,6 +105,46 @@ export function oneOf<T extends string>(value: string, field: string, allowed: r
     throw invalidArgument(field, `must be one of ${allowed.join(", ")}`);
   }
   return value as T;
+}
+
+/**
+ * `error` with its field renamed by `rename` (undefined: kept), the message's leading field too (invalidArgument's
+ * "field: problem" form); anything but an AppError with a field is `error` itself.
+ */
+function renamed(error: unknown, rename: (field: string) => string | undefined): unknown {
+  if (!(error instanceof AppError) || error.field === undefined) return error;
+  const field = rename(error.field);
+  if (field === undefined) return error;
+  const message = error.message.startsWith(`${error.field}:`)
+    ? `${field}${error.message.slice(error.field.length)}`
+    : error.message;
+  return new AppError(error.code, message, field, error.reason);
+}
+
+/**
+ * Reads a nested object of a body with `read`, whose readers name its fields as if it were the body: their
+ * refusals name them under `path` (`priceCents` of `variants[1]` is `variants[1].priceCents`), so every nested
+ * field is named by where the client wrote it, whichever reader refuses it.
+ */
+export function within<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw renamed(error, (field) => `${path}.${field}`);
+  }
+}
+
+/**
+ * The answer of a domain call, its refusals naming fields as the REST operation does (`rename`: the domain's or a
+ * service's name, after the contracts and GraphQL's arguments, to the REST body field or query parameter;
+ * undefined keeps it), so a REST client is told the name it sent.
+ */
+export async function underRestNames<T>(call: Promise<T>, rename: (field: string) => string | undefined): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw renamed(error, rename);
+  }
 }
 
 /** An integer query parameter, as the route's operation describes it (its name and schema). */

@@ -10,6 +10,7 @@ import {
   requiredArray,
   requiredInteger,
   requiredString,
+  within,
 } from "./input.js";
 import {
   bearer,
@@ -60,14 +61,14 @@ export function orderRoutes(): Route[] {
         const body = await request.jsonBody();
         const order = await domain.placeOrder(context, {
           accountId: requiredString(body, "accountId"),
-          lines: requiredArray(body, "lines").map((value) => {
-            const line = asObject(value, "lines");
-            return {
+          lines: requiredArray(body, "lines").map((value, index) => {
+            const line = asObject(value, `lines[${index}]`);
+            return within(`lines[${index}]`, () => ({
               productId: requiredString(line, "productId"),
               variantId: optionalString(line, "variantId"),
               // The 1..1000 rule is the order service's, with one message for every edge (see requiredInteger).
               quantity: requiredInteger(line, schemas.NewOrder.properties.lines.items, "quantity"),
-            };
+            }));
           }),
           idempotencyKey: optionalString(body, "idempotencyKey"),
           addresses: orderAddressesOfBody(body),

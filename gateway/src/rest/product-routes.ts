@@ -1,6 +1,14 @@
 import { notFound } from "@polyscale/platform";
 import * as domain from "../domain/index.js";
-import { asObject, optionalInteger, optionalString, requiredArray, requiredInteger, requiredString } from "./input.js";
+import {
+  asObject,
+  optionalInteger,
+  optionalString,
+  requiredArray,
+  requiredInteger,
+  requiredString,
+  within,
+} from "./input.js";
 import { anonymous, bearer, bodyOf, idParameter, ref, responses } from "./openapi.js";
 import { schemas } from "./schemas/index.js";
 import { created, ok, type Route } from "./router.js";
@@ -38,13 +46,12 @@ export function productRoutes(): Route[] {
           variants:
             body.variants === undefined || body.variants === null
               ? undefined
-              : requiredArray(body, "variants").map((item, index) =>
+              : requiredArray(body, "variants").map((item, index) => {
+                  const variant = asObject(item, `variants[${index}]`);
                   // A variant without a currency is in the product's.
-                  newVariantOf(
-                    asObject(item, `variants[${index}]`),
-                    optionalString(body, "currency") ?? context.defaultCurrency,
-                  ),
-                ),
+                  const currency = optionalString(body, "currency") ?? context.defaultCurrency;
+                  return within(`variants[${index}]`, () => newVariantOf(variant, currency));
+                }),
           attributes:
             body.attributes === undefined || body.attributes === null ? undefined : optionsOf(body, "attributes"),
         });
@@ -120,11 +127,11 @@ export function productRoutes(): Route[] {
         const body = await request.jsonBody();
         const images = requiredArray(body, "images").map((value, index) => {
           const image = asObject(value, `images[${index}]`);
-          return {
-            url: requiredString(image, "url", `images[${index}].url`),
-            alt: optionalString(image, "alt", `images[${index}].alt`),
-            variantId: optionalString(image, "variantId", `images[${index}].variantId`),
-          };
+          return within(`images[${index}]`, () => ({
+            url: requiredString(image, "url"),
+            alt: optionalString(image, "alt"),
+            variantId: optionalString(image, "variantId"),
+          }));
         });
         return ok(await domain.setProductImages(context, request.params.id!, images));
       },

@@ -1,7 +1,7 @@
 import { invalidArgument, requireCurrency, requireId } from "@polyscale/platform";
 import { SearchSort } from "@polyscale/product";
 import * as domain from "../domain/index.js";
-import { oneOf, queryBoolean, queryInteger, queryPage } from "./input.js";
+import { oneOf, queryBoolean, queryInteger, queryPage, underRestNames } from "./input.js";
 import { anonymous, pageParameters, queryParameter, ref, responses } from "./openapi.js";
 import { safeInteger } from "./schemas/index.js";
 import { searchBody } from "./representations.js";
@@ -24,7 +24,7 @@ const optionParameter = queryParameter(
   "A variant option value as name=value (e.g. colour=red), repeated: a product matches when, for each option named, " +
     "one of its variants has one of the values given for it (values of one option OR'd, options AND'd; without case " +
     "or accents). At most 10 options of at most 50 values; a name is 1-50 characters, a value 1-100 (errors name " +
-    "options[i].name or options[i].values[j], i counting options in order of first appearance).",
+    "the parameter, option).",
   { type: "string", pattern: "^[^=]+=.+$" },
 );
 
@@ -42,6 +42,18 @@ function optionFiltersOf(parameters: readonly string[]): Array<{ name: string; v
   }
   return [...filters].map(([name, values]) => ({ name, values }));
 }
+
+/** The query parameter of each field of the search the product service names (its contract's and GraphQL's). */
+const parameterOfField: Record<string, string> = {
+  query: "q",
+  categoryIds: "category",
+  minPriceCents: "minPrice",
+  maxPriceCents: "maxPrice",
+  options: "option",
+};
+
+/** A search refusal's field as the parameter the client sent (`options[0].values[1]` is `option`, repeated). */
+const restParameterOf = (field: string) => parameterOfField[field.split(/[.[]/)[0]!];
 
 /** Catalog search with facets (tag catalog; anyone), prices in integer minor units. */
 export function searchRoutes(): Route[] {
@@ -79,24 +91,27 @@ export function searchRoutes(): Route[] {
       async handle(context, request) {
         const query = request.query;
         const sort = query.get("sort");
-        const result = await domain.searchProducts(context, {
-          query: query.get("q") ?? "",
-          // Shape only, under the parameter's own name (the product service names its field categoryIds).
-          categoryIds: query
-            .getAll("category")
-            .flatMap((value) => value.split(","))
-            .filter(Boolean)
-            .map((id) => requireId("category", id)),
-          currency: requireCurrency("currency", query.get("currency") ?? context.defaultCurrency),
-          minPriceCents: queryInteger(query, searchParameters.minPrice),
-          maxPriceCents: queryInteger(query, searchParameters.maxPrice),
-          inStockOnly: queryBoolean(query, "inStock") ?? false,
-          options: optionFiltersOf(query.getAll("option")),
-          sort: sort
-            ? sorts[oneOf(sort, "sort", Object.keys(sorts) as Array<keyof typeof sorts>)]
-            : SearchSort.SEARCH_SORT_UNSPECIFIED,
-          page: queryPage(query),
-        });
+        const result = await underRestNames(
+          domain.searchProducts(context, {
+            query: query.get("q") ?? "",
+            // Shape only, under the parameter's own name (the product service names its field categoryIds).
+            categoryIds: query
+              .getAll("category")
+              .flatMap((value) => value.split(","))
+              .filter(Boolean)
+              .map((id) => requireId("category", id)),
+            currency: requireCurrency("currency", query.get("currency") ?? context.defaultCurrency),
+            minPriceCents: queryInteger(query, searchParameters.minPrice),
+            maxPriceCents: queryInteger(query, searchParameters.maxPrice),
+            inStockOnly: queryBoolean(query, "inStock") ?? false,
+            options: optionFiltersOf(query.getAll("option")),
+            sort: sort
+              ? sorts[oneOf(sort, "sort", Object.keys(sorts) as Array<keyof typeof sorts>)]
+              : SearchSort.SEARCH_SORT_UNSPECIFIED,
+            page: queryPage(query),
+          }),
+          restParameterOf,
+        );
         const products = await Promise.all(result.products.map((product) => domain.shownProduct(context, product)));
         return ok(searchBody({ ...result, products }));
       },

@@ -1,6 +1,15 @@
 import type { NewVariant, VariantOption } from "@polyscale/product";
 import * as domain from "../domain/index.js";
-import { asObject, optionalInteger, optionalString, requiredArray, requiredInteger, requiredString } from "./input.js";
+import {
+  asObject,
+  optionalInteger,
+  optionalString,
+  requiredArray,
+  requiredInteger,
+  requiredString,
+  underRestNames,
+  within,
+} from "./input.js";
 import { bearer, bodyOf, idParameter, ref, responses } from "./openapi.js";
 import { schemas } from "./schemas/index.js";
 import { created, ok, type Route } from "./router.js";
@@ -9,7 +18,10 @@ import { created, ok, type Route } from "./router.js";
 export function optionsOf(body: Record<string, unknown>, field = "options"): VariantOption[] {
   return requiredArray(body, field).map((item, index) => {
     const option = asObject(item, `${field}[${index}]`);
-    return { name: requiredString(option, "name"), value: requiredString(option, "value") };
+    return within(`${field}[${index}]`, () => ({
+      name: requiredString(option, "name"),
+      value: requiredString(option, "value"),
+    }));
   });
 }
 
@@ -44,10 +56,14 @@ export function variantRoutes(): Route[] {
       },
       async handle(context, request) {
         const body = await request.jsonBody();
-        const added = await domain.addVariant(context, {
-          productId: request.params.id!,
-          variant: newVariantOf(body, context.defaultCurrency),
-        });
+        const added = await underRestNames(
+          domain.addVariant(context, {
+            productId: request.params.id!,
+            variant: newVariantOf(body, context.defaultCurrency),
+          }),
+          // The product service names the fields of GraphQL's `variant` argument (variant.stock); here they are the body's.
+          (field) => (field.startsWith("variant.") ? field.slice("variant.".length) : undefined),
+        );
         return created(added.product);
       },
     },
