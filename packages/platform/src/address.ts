@@ -1,6 +1,7 @@
 // The library's main entry loads the country names of every language (~80 JSON files, about 250 ms at start); the
 // codes are all we need, and index.js holds them without the names.
 import { getAlpha2Codes } from "i18n-iso-countries/index.js";
+import { postcodeValidator } from "postcode-validator";
 import { invalidArgument } from "./errors.js";
 import { requireLine, requireText } from "./validation.js";
 
@@ -59,6 +60,27 @@ const REGION_REQUIRED: ReadonlySet<string> = new Set(
     " ",
   ),
 );
+/**
+ * Countries whose postal codes' format is checked, with the patterns of postcode-validator (npm, maintained, one
+ * regular expression per country): the shop's main markets, whose formats are fixed and well known (DE five digits, GB
+ * outward and inward code, US ZIP or ZIP+4, …). Elsewhere a postal code is checked for presence where required, length
+ * and characters only: a pattern that is wrong would refuse real customers.
+ */
+const POSTAL_CODE_FORMAT_CHECKED: ReadonlySet<string> = new Set([
+  "AT",
+  "AU",
+  "BE",
+  "CA",
+  "CH",
+  "DE",
+  "ES",
+  "FR",
+  "GB",
+  "IT",
+  "NL",
+  "US",
+]);
+
 /** Countries whose addresses need no city (city-states, or the region and postal code locate the address). */
 const CITY_OPTIONAL: ReadonlySet<string> = new Set("AE AG CO GI HK ID JP KY MO NR SG SM VG".split(" "));
 
@@ -116,8 +138,8 @@ function addressText(field: string, value: string, max: number, required: string
  * data says (see POSTAL_CODE_REQUIRED). Every field is one line of at most ADDRESS_FIELD_LIMITS characters without
  * control characters, trimmed; a field of only invisible characters is refused. A postal code is letters and digits
  * with inner spaces or hyphens; a phone number digits with an optional leading + and inner spaces, dots, hyphens,
- * slashes or brackets. The formats of postal codes per country are not checked (a wrong one is a delivery problem
- * the carrier reports, and a pattern that is wrong would refuse real customers).
+ * slashes or brackets. The format of a postal code is checked for the countries of POSTAL_CODE_FORMAT_CHECKED
+ * ("postalCode: is not a postal code of DE"), elsewhere not (a pattern that is wrong would refuse real customers).
  */
 export function requirePostalAddress(address: PostalAddress, prefix = ""): PostalAddress {
   const countryCode = requireCountryCode(fieldOf(prefix, "countryCode"), address.countryCode);
@@ -137,6 +159,13 @@ export function requirePostalAddress(address: PostalAddress, prefix = ""): Posta
   };
   if (checked.postalCode !== "" && !POSTAL_CODE.test(checked.postalCode)) {
     throw invalidArgument(fieldOf(prefix, "postalCode"), "must be letters and digits, with spaces or hyphens between");
+  }
+  if (
+    checked.postalCode !== "" &&
+    POSTAL_CODE_FORMAT_CHECKED.has(countryCode) &&
+    !postcodeValidator(checked.postalCode, countryCode)
+  ) {
+    throw invalidArgument(fieldOf(prefix, "postalCode"), `is not a postal code of ${countryCode}`);
   }
   if (checked.phone !== "" && !PHONE.test(checked.phone)) {
     throw invalidArgument(fieldOf(prefix, "phone"), "must be digits, with an optional leading + and separators");
