@@ -94,6 +94,15 @@ export function eventType(name: EventName): string {
   return TYPE_PREFIX + name;
 }
 
+/**
+ * The NATS subject wildcard matching every event whose name starts with `group` (the part before the dot:
+ * "product" gives polyscale.product.>, which matches polyscale.product.updated), for streams, consumers and
+ * subscriptions.
+ */
+export function eventsSubject(group: string): string {
+  return `${TYPE_PREFIX}${group}.>`;
+}
+
 /** The event name of a CloudEvents `type`, or undefined when the type is not in the catalogue. */
 export function eventNameOf(type: string): EventName | undefined {
   if (!type.startsWith(TYPE_PREFIX)) return undefined;
@@ -126,7 +135,7 @@ export function toCloudEvent(event: DomainEvent, id: string, time: Date): CloudE
  * order service, whose database records payments.
  */
 export const EVENT_STREAMS: Record<EventSource, { name: string; subjects: string[] }> = {
-  account: { name: "POLYSCALE_ACCOUNT", subjects: ["polyscale.account.>"] },
-  product: { name: "POLYSCALE_PRODUCT", subjects: ["polyscale.product.>"] },
-  order: { name: "POLYSCALE_ORDER", subjects: ["polyscale.order.>", "polyscale.payment.>"] },
+  account: { name: "POLYSCALE_ACCOUNT", subjects: [eventsSubject("account")] },
+  product: { name: "POLYSCALE_PRODUCT", subjects: [eventsSubject("product")] },
+  order: { name: "POLYSCALE_ORDER", subjects: [eventsSubject("order"), eventsSubject("payment")] },
 };

@@ -1,4 +1,4 @@
-import { describeError, inBackground, onEventsCommitted, type Logger } from "@polyscale/platform";
+import { describeError, eventsSubject, inBackground, onEventsCommitted, type Logger } from "@polyscale/platform";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { LRUCache } from "lru-cache";
 import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js";
@@ -9,7 +9,7 @@ import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js
  * product.variant_restored, one for every change a search can show. Categories are only ever
  * created, which changes no result (a category without products is in no facet).
  */
-export const PRODUCT_EVENTS_SUBJECT = "polyscale.product.>";
+export const PRODUCT_EVENTS_SUBJECT = eventsSubject("product");
 
 /**
  * The key of a search: the query with its text normalised the way the engine reads it (Unicode NFC, case folded,

@@ -17,6 +17,7 @@ import { PostgresSearchEngine } from "./postgres-engine.js";
 import { migrationsDir } from "../storage.js";
 import type { ProductDocument } from "./elasticsearch-index.js";
 import { ElasticsearchEngine } from "./elasticsearch.js";
+import { PRODUCT_EVENTS_SUBJECT } from "./cache.js";
 import { retryDelayMs, SEARCH_INDEXER_CONSUMER, SearchIndexer } from "./indexer.js";
 import {
   errorResponse,
@@ -101,7 +102,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
     const consumer = await durableConsumer(connection, {
       stream: EVENT_STREAMS.product.name,
       name: SEARCH_INDEXER_CONSUMER,
-      filterSubject: "polyscale.product.>",
+      filterSubject: PRODUCT_EVENTS_SUBJECT,
       ackWaitMs: 30_000,
     });
     const mocked = mockElasticsearchClient();

@@ -11,7 +11,7 @@ import {
 } from "@polyscale/platform";
 import type { productSettings } from "../config.js";
 import * as repository from "../repository.js";
-import { CachedSearchEngine } from "./cache.js";
+import { CachedSearchEngine, PRODUCT_EVENTS_SUBJECT } from "./cache.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
 import type { SearchEngine } from "./search-engine.js";
 
@@ -59,7 +59,7 @@ export async function openSearch(
   const consumer = await durableConsumer(connection, {
     stream: stream.name,
     name: SEARCH_INDEXER_CONSUMER,
-    filterSubject: "polyscale.product.>",
+    filterSubject: PRODUCT_EVENTS_SUBJECT,
     ackWaitMs: 60_000,
   });
   const indexer = new SearchIndexer({ database, engine, consumer, logger });
