@@ -55,6 +55,9 @@ function optionalRedisUrl(variable: string): Setting<string | undefined> {
   };
 }
 
+/** The development default of PAYMENT_WEBHOOK_SECRET, which production refuses (main.ts compares with this). */
+export const DEFAULT_PAYMENT_WEBHOOK_SECRET = "polyscale-dev-webhook-secret";
+
 /** Every environment variable the gateway reads. */
 export const gatewaySettings = {
   ...commonSettings,
@@ -66,7 +69,7 @@ export const gatewaySettings = {
   productServiceAddress: setting.string("PRODUCT_SERVICE_ADDRESS", "127.0.0.1:50052"),
   orderServiceAddress: setting.string("ORDER_SERVICE_ADDRESS", "127.0.0.1:50053"),
   /** HMAC-SHA256 secret of the payment provider's webhook; production refuses the development default. */
-  paymentWebhookSecret: setting.string("PAYMENT_WEBHOOK_SECRET", "polyscale-dev-webhook-secret"),
+  paymentWebhookSecret: setting.string("PAYMENT_WEBHOOK_SECRET", DEFAULT_PAYMENT_WEBHOOK_SECRET),
   /** ISO 4217 code whose exponent converts a decimal price sent without a currency; the product service's default too. */
   defaultCurrency: setting.string("DEFAULT_CURRENCY", "USD"),
   maxBodyBytes: setting.integer("MAX_BODY_BYTES", 1_048_576, { min: 1024, max: 104_857_600 }),
@@ -99,6 +102,3 @@ export const gatewaySettings = {
   /** Password-hashing mutations (register, login, changePassword, createAccount) one GraphQL request may run. */
   graphqlMaxExpensiveMutations: setting.integer("GRAPHQL_MAX_EXPENSIVE_MUTATIONS", 1, { min: 1, max: 100 }),
 };
-
-/** The development default of PAYMENT_WEBHOOK_SECRET, which production refuses. */
-export const DEFAULT_PAYMENT_WEBHOOK_SECRET = "polyscale-dev-webhook-secret";

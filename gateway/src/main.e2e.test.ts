@@ -15,12 +15,16 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 const tlsFiles = { GRPC_TLS_CA: certificates.ca, GRPC_TLS_CERT: certificates.cert, GRPC_TLS_KEY: certificates.key };
 
 describe("gateway start-up", () => {
-  it("refuses to run in production with the development webhook secret", () => {
+  // Unset, the setting's default must be the very value the guard compares with (one constant, issue 16 review).
+  it.each([
+    ["given", DEFAULT_PAYMENT_WEBHOOK_SECRET],
+    ["left unset", undefined],
+  ])("refuses to run in production with the development webhook secret %s", (_how, secret) => {
     const result = runFailedStart(gatewayScript, {
       ...process.env,
       NODE_ENV: "production",
       ...tlsFiles,
-      PAYMENT_WEBHOOK_SECRET: DEFAULT_PAYMENT_WEBHOOK_SECRET,
+      PAYMENT_WEBHOOK_SECRET: secret,
       GATEWAY_PORT: "0",
     });
     expectOneLineStartFailure(

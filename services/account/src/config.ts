@@ -1,5 +1,8 @@
 import { commonSettings, eventSettings, setting } from "@polyscale/platform";
 
+/** The development default of ADMIN_PASSWORD, which production refuses (main.ts compares with this). */
+export const DEFAULT_ADMIN_PASSWORD = "polyscale-admin";
+
 /** Every environment variable the account service reads. */
 export const accountSettings = {
   ...commonSettings,
@@ -29,8 +32,5 @@ export const accountSettings = {
   passwordResetTtlSeconds: setting.integer("PASSWORD_RESET_TTL_SECONDS", 1800, { min: 60, max: 86_400 }),
   emailVerificationTtlSeconds: setting.integer("EMAIL_VERIFICATION_TTL_SECONDS", 172_800, { min: 60, max: 2_592_000 }),
   adminEmail: setting.string("ADMIN_EMAIL", "admin@polyscale.local"),
-  adminPassword: setting.string("ADMIN_PASSWORD", "polyscale-admin"),
+  adminPassword: setting.string("ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD),
 };
-
-/** The development default of ADMIN_PASSWORD, which production refuses. */
-export const DEFAULT_ADMIN_PASSWORD = "polyscale-admin";

@@ -171,7 +171,7 @@ describe("account service process", () => {
 });
 
 describe("account service start-up in production", () => {
-  function startInProduction(env: Record<string, string>) {
+  function startInProduction(env: Record<string, string | undefined>) {
     const dataDir = mkdtempSync(path.join(tmpdir(), "polyscale-account-e2e-"));
     try {
       const certificates = makeTestCertificates(dataDir, "account");
@@ -198,8 +198,12 @@ describe("account service start-up in production", () => {
   const jwtPrivateKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const keyBody = jwtPrivateKey.split("\n")[1]!;
 
-  it("refuses the default admin password, says why, and prints no secret", () => {
-    const result = startInProduction({ ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD, JWT_PRIVATE_KEY: jwtPrivateKey });
+  // Unset, the setting's default must be the very value the guard compares with (one constant, issue 16 review).
+  it.each([
+    ["given", DEFAULT_ADMIN_PASSWORD],
+    ["left unset", undefined],
+  ])("refuses the default admin password %s, says why, and prints no secret", (_how, password) => {
+    const result = startInProduction({ ADMIN_PASSWORD: password, JWT_PRIVATE_KEY: jwtPrivateKey });
     const output = result.stdout + result.stderr;
     expect(result.status).toBe(1);
     expect(output).toContain("ADMIN_PASSWORD is the development default");
