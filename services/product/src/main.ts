@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   });
   events.start();
   const search = await openSearch(config, database, logger);
+  search.job?.start();
   logger.info({ engine: search.engine.name }, "search engine ready");
   const service = new ProductService({ database, searchEngine: search.engine, defaultCurrency });
   // Only for the account service's public keys, fetched on the first call that forwards an end-user token.
@@ -46,7 +47,13 @@ async function main(): Promise<void> {
     bindings: [productServiceBinding(service, CallerCheck.of(accounts, logger), logger)],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    closers: [...search.closers, () => events.stop(), () => accounts.close(), () => database.close()],
+    closers: [
+      () => search.job?.stop(),
+      ...search.closers,
+      () => events.stop(),
+      () => accounts.close(),
+      () => database.close(),
+    ],
   });
 }
 

@@ -17,29 +17,34 @@ import type { SearchEngine } from "./search-engine.js";
 
 type ProductConfig = ReturnType<typeof readConfig<typeof productSettings>>;
 
+/** The search engine, the background job keeping it current (built, not started), and what to close after it. */
+export interface OpenedSearch {
+  engine: SearchEngine;
+  /** The cache's event subscription or the indexer's consumer: main.ts starts it and stops it before `closers`. */
+  job: { start(): void; stop(): Promise<void> } | undefined;
+  /** The job's NATS connection. */
+  closers: Closer[];
+}
+
 /**
  * Elasticsearch when ELASTICSEARCH_URL is set, kept in step by the indexer that follows the product events (so it
  * needs NATS_URL); PostgreSQL full text otherwise, behind a result cache when NATS_URL is set (the cache is emptied
  * by the product events of every replica) and SEARCH_CACHE_ENTRIES is not 0. Not Elasticsearch: its index follows
  * the same events, so a result cached right after an event could still predate the change in the index.
+ * Connects and builds; starting the job is main.ts's, as for every background job.
  */
-export async function openSearch(
-  config: ProductConfig,
-  database: Database,
-  logger: Logger,
-): Promise<{ engine: SearchEngine; closers: Closer[] }> {
+export async function openSearch(config: ProductConfig, database: Database, logger: Logger): Promise<OpenedSearch> {
   if (!config.elasticsearchUrl) {
     const engine = new PostgresSearchEngine(database);
-    if (!config.natsUrl || config.searchCacheEntries === 0) return { engine, closers: [] };
+    if (!config.natsUrl || config.searchCacheEntries === 0) return { engine, job: undefined, closers: [] };
     // Without the events the cache could not know of other replicas' changes: no connection, no cache.
     const connection = await connectNats(config.natsUrl, "polyscale-product-search-cache").catch((error: unknown) => {
       logger.warn({ err: describeError(error) }, "search cache off: NATS unreachable at start");
       return undefined;
     });
-    if (!connection) return { engine, closers: [] };
+    if (!connection) return { engine, job: undefined, closers: [] };
     const cached = new CachedSearchEngine({ engine, connection, entries: config.searchCacheEntries, logger });
-    cached.start();
-    return { engine: cached, closers: [() => cached.stop(), () => connection.close()] };
+    return { engine: cached, job: cached, closers: [() => connection.close()] };
   }
   if (!config.natsUrl) throw new Error("ELASTICSEARCH_URL needs NATS_URL: the search index follows the product events");
   // Loaded only when configured, so the default set-up never loads the Elasticsearch client.
@@ -63,6 +68,5 @@ export async function openSearch(
     ackWaitMs: 60_000,
   });
   const indexer = new SearchIndexer({ database, engine, consumer, logger });
-  indexer.start();
-  return { engine, closers: [() => indexer.stop(), () => connection.close()] };
+  return { engine, job: indexer, closers: [() => connection.close()] };
 }
