@@ -74,7 +74,7 @@ describe("product service process", () => {
     expect(attempts.filter((attempt) => attempt.status === "fulfilled")).toHaveLength(3);
     for (const attempt of attempts) {
       if (attempt.status === "rejected") {
-        expect(attempt.reason).toMatchObject({ code: "FAILED_PRECONDITION", field: "productId" });
+        expect(attempt.reason).toMatchObject({ code: "FAILED_PRECONDITION", field: "variantId" });
       }
     }
     expect((await client.getProduct({ id: product!.id })).product!.stock).toBe(0);
