@@ -247,7 +247,7 @@ describe("gateway end to end: rest", () => {
       [{ priceCents: -1 }, "priceCents"],
       [{ priceCents: 2 ** 53 }, "priceCents"],
       [{ attributes: "steel" }, "attributes"],
-      [{ attributes: [{ name: "Material" }] }, "value"],
+      [{ attributes: [{ name: "Material" }] }, "attributes[0].value"],
       [{ currency: "dollars" }, "currency"],
       [{ categoryId: "not-a-category" }, "categoryId"],
     ] as const) {

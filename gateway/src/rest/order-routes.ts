@@ -10,7 +10,6 @@ import {
   requiredArray,
   requiredInteger,
   requiredString,
-  within,
 } from "./input.js";
 import {
   bearer,
@@ -61,14 +60,14 @@ export function orderRoutes(): Route[] {
         const body = await request.jsonBody();
         const order = await domain.placeOrder(context, {
           accountId: requiredString(body, "accountId"),
-          lines: requiredArray(body, "lines").map((value, index) => {
-            const line = asObject(value, `lines[${index}]`);
-            return within(`lines[${index}]`, () => ({
+          lines: requiredArray(body, "lines").map((value) => {
+            const line = asObject(value, "lines");
+            return {
               productId: requiredString(line, "productId"),
               variantId: optionalString(line, "variantId"),
               // The 1..1000 rule is the order service's, with one message for every edge (see requiredInteger).
               quantity: requiredInteger(line, schemas.NewOrder.properties.lines.items, "quantity"),
-            }));
+            };
           }),
           idempotencyKey: optionalString(body, "idempotencyKey"),
           addresses: orderAddressesOfBody(body),
