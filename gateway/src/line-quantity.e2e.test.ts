@@ -149,6 +149,12 @@ describe("an order line's quantity, one rule at every edge", () => {
       code: "BAD_USER_INPUT",
       ...expected,
     });
-    expect({ ...graphql.extensions, message: graphql.message }).toEqual({ code: "BAD_USER_INPUT", ...expected });
+    // One rule and reason; GraphQL names the lines by its own argument, OrderInput.products (Go-compatible).
+    expect({ ...graphql.extensions, message: graphql.message }).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: "INVALID_INPUT",
+      field: "products",
+      message: "products: must hold at least one line",
+    });
   });
 });
