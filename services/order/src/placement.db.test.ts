@@ -122,7 +122,7 @@ describe.each(databaseBackends())("OrderService placement on $name", (backend) =
           { productId: plenty, quantity: 5 },
           { productId: scarce, quantity: 3 },
         ]),
-      ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", field: "productId" });
+      ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", field: "variantId" });
       expect(await stock(plenty, scarce)).toEqual([50, 2]);
       expect(await orderCount()).toBe(ordersBefore);
       expect(await heldReservations()).toEqual(heldBefore);
