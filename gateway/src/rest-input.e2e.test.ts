@@ -96,6 +96,48 @@ describe("gateway end to end: REST input", () => {
     expect((await rest("GET", `/order/${order.id}`, customer)).body).toMatchObject({ status: "PENDING_PAYMENT" });
   });
 
+  // Seen: GET /products?colour=red answered every product (the parameter is option=colour=red), GET
+  // /me/orders?staus=PAID every order: a query parameter the operation does not declare was ignored.
+  it("regression: refuses a query parameter the operation does not declare, naming it, on every route, doing nothing", async () => {
+    const customer = { token: shop.bob.token };
+    const colour = await rest<{ error: { message: string } }>("GET", "/products?colour=red");
+    expect(colour).toMatchObject(refusal("colour"));
+    expect(colour.body.error.message).toMatch(/^colour: is not a parameter here; the parameters are skip, take, q, /);
+    expect(colour.body.error.message).toContain("option");
+    expect(await rest("GET", "/me/orders?staus=PAID", customer)).toMatchObject(refusal("staus"));
+    // Declared ones, repeated where the route reads repeats, still answer.
+    expect((await rest("GET", "/me/orders?status=PAID&status=CANCELLED&take=1", customer)).status).toBe(200);
+    expect((await rest("GET", "/products?option=colour=red&option=size=M")).status).toBe(200);
+
+    // A write is refused before it is done: the cart stays empty.
+    await rest("DELETE", "/cart", customer);
+    const add = await rest<{ error: { message: string } }>("POST", "/cart/items?quantity=5", {
+      ...customer,
+      body: { productId: shop.lantern.id },
+    });
+    expect(add).toMatchObject(refusal("quantity"));
+    expect(add.body.error.message).toBe("quantity: is not a parameter here; there are none");
+    expect((await rest<{ lines: unknown[] }>("GET", "/cart", customer)).body.lines).toEqual([]);
+
+    // The payment webhook declares no query parameter either: a signed event under one records nothing.
+    const order = await placeOrder(shop.bob.token, shop.bob.id, shop.lantern.id, 1);
+    const event = JSON.stringify({
+      orderId: order.id,
+      kind: "capture",
+      amountCents: order.totalCents,
+      currency: order.currency,
+      provider: "acme-pay",
+      providerReference: `ch_${unique()}`,
+    });
+    expect(
+      await rest("POST", "/webhooks/payments?test=1", {
+        body: event,
+        headers: { "x-polyscale-signature": signatureOf(WEBHOOK_SECRET, event) },
+      }),
+    ).toMatchObject(refusal("test"));
+    expect((await rest("GET", `/order/${order.id}`, customer)).body).toMatchObject({ status: "PENDING_PAYMENT" });
+  });
+
   // Seen: a variant missing priceCents in POST /product named `priceCents` (the product's own field); POST
   // /product/{id}/variants named stock over its limit `variant.stock`; options without their index; ?q= too long
   // named `query` and ?option=colour= `options[0].values[0]`: GraphQL's and the contract's names, not REST's.

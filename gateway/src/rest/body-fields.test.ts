@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@polyscale/platform";
-import { refuseUnknownFields } from "./body-fields.js";
+import { refuseUnknownFields, refuseUnknownQueryParameters } from "./body-fields.js";
+import { pageParameters, variantIdParameter } from "./openapi.js";
 import { schemaRef } from "./schemas/index.js";
 
 /** The field and message of the refusal of `body`, or undefined when its fields are all known. */
@@ -50,5 +51,34 @@ describe("refuseUnknownFields", () => {
     expect(unknownField(JSON.parse('{"productId":"p","constructor":1}'), schemaRef("NewCartItem"))?.field).toBe(
       "constructor",
     );
+  });
+});
+
+describe("refuseUnknownQueryParameters", () => {
+  const refusalOf = (query: string, parameters?: readonly object[]) => {
+    try {
+      refuseUnknownQueryParameters(new URLSearchParams(query), parameters);
+      return undefined;
+    } catch (error) {
+      if (error instanceof AppError) return { field: error.field, message: error.message, reason: error.reason };
+      throw error;
+    }
+  };
+
+  it("names a parameter only the declared query ones are not, with the ones there are; repeats are the route's", () => {
+    const page = [pageParameters.skip, pageParameters.take];
+    expect(refusalOf("skip=1&staus=PAID", page)).toEqual({
+      field: "staus",
+      message: "staus: is not a parameter here; the parameters are skip, take",
+      reason: "INVALID_INPUT",
+    });
+    expect(refusalOf("take=1&take=2&skip=0", page)).toBeUndefined();
+    // A header or path parameter is not a query one.
+    const header = { name: "Idempotency-Key", in: "header" };
+    expect(refusalOf("Idempotency-Key=k", [header])?.message).toBe(
+      "Idempotency-Key: is not a parameter here; there are none",
+    );
+    expect(refusalOf("variantId=v", [variantIdParameter])).toBeUndefined();
+    expect(refusalOf("")).toBeUndefined();
   });
 });

@@ -19,6 +19,18 @@ function resolved(schema: BodySchema): BodySchema {
   return component;
 }
 
+/**
+ * The refusal of a name the document does not declare where the client wrote it (`at`): 400 BAD_USER_INPUT naming
+ * it, the message listing the names there are, so a typo is told rather than dropped unseen.
+ */
+const undeclared = (at: string, kind: "field" | "parameter", declared: readonly string[]) =>
+  invalidArgument(
+    at,
+    declared.length === 0
+      ? `is not a ${kind} here; there are none`
+      : `is not a ${kind} here; the ${kind}s are ${declared.join(", ")}`,
+  );
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -41,9 +53,7 @@ export function refuseUnknownFields(value: unknown, schema: BodySchema, path = "
     const at = path === "" ? name : `${path}.${name}`;
     const property = Object.hasOwn(properties, name) ? properties[name] : undefined;
     if (property) refuseUnknownFields(item, property, at);
-    else if (shape.additionalProperties === false) {
-      throw invalidArgument(at, `is not a field here; the fields are ${Object.keys(properties).join(", ")}`);
-    }
+    else if (shape.additionalProperties === false) throw undeclared(at, "field", Object.keys(properties));
   }
 }
 
@@ -51,4 +61,24 @@ export function refuseUnknownFields(value: unknown, schema: BodySchema, path = "
 export function requestBodySchema(requestBody: object | undefined): BodySchema | undefined {
   const content = (requestBody as { content?: Record<string, { schema?: BodySchema }> } | undefined)?.content;
   return content?.["application/json"]?.schema;
+}
+
+/** What the check reads of an operation's parameter (OpenAPI Parameter Object): its name and where it goes. */
+interface DeclaredParameter {
+  readonly name: string;
+  readonly in: string;
+}
+
+/**
+ * Refuses a query parameter the operation does not declare (its `parameters` with `in: "query"`): 400 BAD_USER_INPUT
+ * naming the parameter as written, the message listing the declared ones (or saying there are none). Without it
+ * `GET /products?colour=red` answered every product and `GET /me/orders?staus=PAID` every order: a typo changed
+ * the answer unseen. Repeats of a declared parameter are the route's to read (`option`, `status`); only names are
+ * checked here, each value is the route's readers' (rest/input.ts).
+ */
+export function refuseUnknownQueryParameters(query: URLSearchParams, parameters: readonly object[] = []): void {
+  const declared = (parameters as readonly DeclaredParameter[])
+    .filter((parameter) => parameter.in === "query")
+    .map((parameter) => parameter.name);
+  for (const name of query.keys()) if (!declared.includes(name)) throw undeclared(name, "parameter", declared);
 }

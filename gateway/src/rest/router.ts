@@ -3,12 +3,13 @@ import { cleanText, cleanTextDeep } from "@polyscale/platform";
 import type { GatewayContext } from "../context.js";
 import { parseJsonObject, readBody, requireJsonContentType } from "../http/request-body.js";
 import { HttpError, sendJson } from "../http/responses.js";
-import { refuseUnknownFields, requestBodySchema } from "./body-fields.js";
+import { refuseUnknownFields, refuseUnknownQueryParameters, requestBodySchema } from "./body-fields.js";
 import type { Operation } from "./openapi.js";
 
 export interface RestRequest {
   /** Path parameters by name, e.g. `id` of /order/{id}. */
   params: Record<string, string>;
+  /** The query string; only parameters the operation declares (others are refused before the route runs). */
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /** The raw body, size-limited. */
@@ -67,7 +68,8 @@ export type RestHandler = (
 
 /**
  * Dispatches to the route whose path and method match: a known path with another method is 405 with Allow, an unknown
- * one 404. Path, query string and body text are checked and NFC-normalised (cleanText) before any route reads them.
+ * one 404. Path, query string and body text are checked and NFC-normalised (cleanText) before any route reads them,
+ * and a query parameter the route's operation does not declare is refused (refuseUnknownQueryParameters).
  */
 export function createRestHandler(routes: Route[], maxBodyBytes: number): RestHandler {
   const matched = routes.map((route) => ({ route, match: matcherOf(route.path) }));
@@ -99,6 +101,8 @@ export function createRestHandler(routes: Route[], maxBodyBytes: number): RestHa
     const rawBody = () => (body ??= readBody(request, maxBodyBytes));
     const query = new URLSearchParams();
     for (const [key, value] of url.searchParams) query.append(cleanText("query", key), cleanText(key, value));
+    // Before the route does anything: a parameter it does not declare would be ignored, changing the answer unseen.
+    refuseUnknownQueryParameters(query, found.route.operation.parameters);
     const restRequest: RestRequest = {
       params: cleanTextDeep(found.params!, "path"),
       query,
