@@ -14,6 +14,20 @@ const refusal = (field: string) => ({
   body: { error: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field } },
 });
 
+/** A capture of the whole of `order`, as the provider signs it (with `extra` fields), for POST /webhooks/payments. */
+function signedCapture(order: { id: string; totalCents: number; currency: string }, extra: object = {}) {
+  const body = JSON.stringify({
+    orderId: order.id,
+    kind: "capture",
+    amountCents: order.totalCents,
+    currency: order.currency,
+    provider: "acme-pay",
+    providerReference: `ch_${unique()}`,
+    ...extra,
+  });
+  return { body, headers: { "x-polyscale-signature": signatureOf(WEBHOOK_SECRET, body) } };
+}
+
 describe("gateway end to end: REST input", () => {
   // Seen: POST /checkout with Idempotency-Key: other and {"idempotencyKey":"nu17-checkout-1"} used the body's key.
   it("regression: refuses an Idempotency-Key header and a different body idempotencyKey, placing nothing", async () => {
@@ -78,21 +92,9 @@ describe("gateway end to end: REST input", () => {
 
     // The payment webhook's body too, once its signature is checked; the order stays unpaid.
     const order = await placeOrder(shop.bob.token, shop.bob.id, shop.lantern.id, 1);
-    const event = JSON.stringify({
-      orderId: order.id,
-      kind: "capture",
-      amountCents: order.totalCents,
-      currency: order.currency,
-      provider: "acme-pay",
-      providerReference: `ch_${unique()}`,
-      amount: 1,
-    });
-    expect(
-      await rest("POST", "/webhooks/payments", {
-        body: event,
-        headers: { "x-polyscale-signature": signatureOf(WEBHOOK_SECRET, event) },
-      }),
-    ).toMatchObject(refusal("amount"));
+    expect(await rest("POST", "/webhooks/payments", signedCapture(order, { amount: 1 }))).toMatchObject(
+      refusal("amount"),
+    );
     expect((await rest("GET", `/order/${order.id}`, customer)).body).toMatchObject({ status: "PENDING_PAYMENT" });
   });
 
@@ -121,20 +123,7 @@ describe("gateway end to end: REST input", () => {
 
     // The payment webhook declares no query parameter either: a signed event under one records nothing.
     const order = await placeOrder(shop.bob.token, shop.bob.id, shop.lantern.id, 1);
-    const event = JSON.stringify({
-      orderId: order.id,
-      kind: "capture",
-      amountCents: order.totalCents,
-      currency: order.currency,
-      provider: "acme-pay",
-      providerReference: `ch_${unique()}`,
-    });
-    expect(
-      await rest("POST", "/webhooks/payments?test=1", {
-        body: event,
-        headers: { "x-polyscale-signature": signatureOf(WEBHOOK_SECRET, event) },
-      }),
-    ).toMatchObject(refusal("test"));
+    expect(await rest("POST", "/webhooks/payments?test=1", signedCapture(order))).toMatchObject(refusal("test"));
     expect((await rest("GET", `/order/${order.id}`, customer)).body).toMatchObject({ status: "PENDING_PAYMENT" });
   });
 
