@@ -132,7 +132,7 @@ describe("password reset and email verification by email", () => {
   // Seen (issue 16 review): Account.orders read the order service directly, past the domain layer's authorization, and
   // the order service lets a call without a forwarded token through as an internal one. So anyone holding the emailed
   // link answered the account's orders and shipping addresses from verifyEmail without logging in.
-  it("regression: an account answered without a token (verifyEmail, resetPassword, login) keeps its orders and addresses", async () => {
+  it("regression: an account answered without a token (verifyEmail, resetPassword, login, refreshToken, register) keeps its orders and addresses, and the mutation's own answer arrives", async () => {
     const admin = await graphql<{ login: { accessToken: string } }>(system.gatewayUrl, LOGIN, TEST_ADMIN, {
       forwardedFor: freshAddress(),
     });
@@ -193,22 +193,92 @@ describe("password reset and email verification by email", () => {
     });
     // LOGIN_REQUIRED: refused by the field, not by the link (a used one is UNAUTHENTICATED too, another reason).
     const refused = { refusals: ["UNAUTHENTICATED LOGIN_REQUIRED"], leaks: [] };
-    const probe = await graphql(
+    // Seen (re-check of 79e9a01): the refused field was non-null, so its error nulled the whole answer of a mutation
+    // that had taken effect: the email verified and its link used up, login's and refreshToken's new tokens (the old
+    // refresh token consumed) never delivered. The refusal stops at the field now, null there, with its path.
+    /** The mutation's answer under `field`, after checking it holds one refusal at `path` and nothing of the holder's. */
+    const answeredBeside = <Data>(answer: GraphQLAnswer<Record<string, Data>>, path: string[], refusal = refused) => {
+      expect(refusalOf(answer)).toEqual(refusal);
+      expect(answer.errors?.map((error) => error.path)).toEqual([path]);
+      const answered = answer.data?.[path[0]!];
+      expect(answered, "the mutation's answer beside the refusal").toBeTruthy();
+      return answered!;
+    };
+    const probe = await graphql<Record<string, { id: string; emailVerified: boolean; orders: null }>>(
       system.gatewayUrl,
-      `mutation($t: String!) { verifyEmail(token: $t) { ${ORDERS} } }`,
+      `mutation($t: String!) { verifyEmail(token: $t) { id emailVerified ${ORDERS} } }`,
       { t: await tokenFromInbox(user.email, "verify-email") },
       { forwardedFor: freshAddress() },
     );
-    expect(refusalOf(probe)).toEqual(refused);
-    for (const owned of [ORDERS, ADDRESSES]) {
-      const login = await graphql(
+    expect(answeredBeside(probe, ["verifyEmail", "orders"])).toEqual({
+      id: user.account.id,
+      emailVerified: true,
+      orders: null,
+    });
+    type Session = { accessToken: string; refreshToken: string; account: Record<string, null> };
+    /** The session's access token opens the holder's own account. */
+    const expectHolds = async (session: Session) => {
+      const me = await graphql<{ me: { id: string } }>(
         system.gatewayUrl,
-        `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { account { ${owned} } } }`,
+        `
+          {
+            me {
+              id
+            }
+          }
+        `,
+        {},
+        { token: session.accessToken },
+      );
+      expect(me.data?.me.id).toBe(user.account.id);
+    };
+    const LOGIN_OWNED = (owned: string) =>
+      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken account { ${owned} } } }`;
+    let session: Session | undefined;
+    for (const [owned, name] of [
+      [ORDERS, "orders"],
+      [ADDRESSES, "addresses"],
+    ] as const) {
+      const login = await graphql<Record<string, Session>>(
+        system.gatewayUrl,
+        LOGIN_OWNED(owned),
         { e: user.email, p: PASSWORD },
         { forwardedFor: freshAddress() },
       );
-      expect(refusalOf(login)).toEqual(refused);
+      session = answeredBeside(login, ["login", "account", name]);
+      expect(session.account).toEqual({ [name]: null });
+      await expectHolds(session);
     }
+    // refreshToken uses up the old refresh token: its successor must arrive beside the refusal, and refresh again.
+    const REFRESH = `mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken refreshToken account { ${ORDERS} } } }`;
+    for (let round = 0; round < 2; round += 1) {
+      const refreshed = await graphql<Record<string, Session>>(
+        system.gatewayUrl,
+        REFRESH,
+        { r: session!.refreshToken },
+        { forwardedFor: freshAddress() },
+      );
+      session = answeredBeside(refreshed, ["refreshToken", "account", "orders"]);
+      await expectHolds(session);
+    }
+    // Another customer's token: refused as not theirs, the login still answered.
+    const other = await register(freshAddress());
+    const foreign = await graphql<Record<string, Session>>(
+      system.gatewayUrl,
+      LOGIN_OWNED(ORDERS),
+      { e: user.email, p: PASSWORD },
+      { forwardedFor: freshAddress(), token: other.accessToken },
+    );
+    await expectHolds(
+      answeredBeside(foreign, ["login", "account", "orders"], { refusals: ["FORBIDDEN NOT_OWNER"], leaks: [] }),
+    );
+    const registered = await graphql<Record<string, Session>>(
+      system.gatewayUrl,
+      `mutation($e: String!, $p: String!) { register(input: { name: "New", email: $e, password: $p }) { accessToken refreshToken account { ${ORDERS} } } }`,
+      { e: uniqueEmail("probe"), p: PASSWORD },
+      { forwardedFor: freshAddress() },
+    );
+    expect(answeredBeside(registered, ["register", "account", "orders"]).accessToken).toEqual(expect.any(String));
     await graphql(
       system.gatewayUrl,
       `
@@ -219,13 +289,13 @@ describe("password reset and email verification by email", () => {
       { e: user.email },
       { forwardedFor: freshAddress() },
     );
-    const reset = await graphql(
+    const reset = await graphql<Record<string, Session>>(
       system.gatewayUrl,
-      `mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { account { ${ORDERS} } } }`,
+      `mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { accessToken refreshToken account { ${ORDERS} } } }`,
       { t: await tokenFromInbox(user.email, "reset-password"), p: "brand-new-password-8" },
       { forwardedFor: freshAddress() },
     );
-    expect(refusalOf(reset)).toEqual(refused);
+    await expectHolds(answeredBeside(reset, ["resetPassword", "account", "orders"]));
   });
 
   it("verifies an email through the link sent at registration, over REST", async () => {

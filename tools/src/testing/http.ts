@@ -55,6 +55,8 @@ export async function restCall<Body = unknown>(
 /** One error of a GraphQL answer, with the coded extensions every refusal carries (retryAfterSeconds when throttled). */
 export interface GraphQLError {
   message: string;
+  /** The response path of the field that raised it (["login", "account", "orders"]); absent for a request error. */
+  path?: Array<string | number>;
   extensions?: { code?: string; reason?: string; field?: string; retryAfterSeconds?: number };
 }
 
