@@ -93,7 +93,7 @@ describe("gateway end to end: product variants", () => {
     expect(adjusted.adjustStock.variants.find((variant) => variant.id === medium.id)?.stock).toBe(medium.stock - 3);
   });
 
-  it("adds and updates variants through GraphQL and REST; a taken SKU is ALREADY_EXISTS naming sku, through both", async () => {
+  it("adds and updates variants through GraphQL and REST; a taken SKU is ALREADY_EXISTS naming the variant's sku, through both", async () => {
     const tag = unique().toUpperCase();
     const mug = await createProduct(shop.adminToken, `Variant mug ${tag}`, 8, 5);
     const ADD = `mutation($p: String!, $v: VariantInput!) { addVariant(productId: $p, variant: $v) { ${VARIANT_FIELDS} } }`;
@@ -113,7 +113,8 @@ describe("gateway end to end: product variants", () => {
     ).toEqual({
       code: "CONFLICT",
       reason: "SKU_TAKEN",
-      field: "sku",
+      // As addVariant's other errors name the variant's fields (variant.stock); REST names its body's (sku).
+      field: "variant.sku",
     });
     const restTaken = await rest<{ error: { reason: string; field: string } }>("POST", `/product/${mug.id}/variants`, {
       token: shop.adminToken,
@@ -121,6 +122,34 @@ describe("gateway end to end: product variants", () => {
     });
     expect(restTaken.status).toBe(409);
     expect(restTaken.body.error).toMatchObject({ reason: "SKU_TAKEN", field: "sku" });
+
+    // Seen: a create whose second variant has a taken SKU named `sku`, not the variant at fault; nothing is created.
+    const clash = (sku: string) => ({
+      name: `Clash ${tag}`,
+      description: "",
+      priceCents: 0,
+      variants: [
+        { sku: `CLASH-${tag}-S`, options: [{ name: "Size", value: "S" }], priceCents: 1 },
+        { sku, options: [{ name: "Size", value: "M" }], priceCents: 1 },
+      ],
+    });
+    const restClash = await rest<{ error: { reason: string; field: string } }>("POST", "/product", {
+      token: shop.adminToken,
+      body: clash(`mug-${tag}-l`),
+    });
+    expect(restClash.status).toBe(409);
+    expect(restClash.body.error).toMatchObject({ reason: "SKU_TAKEN", field: "variants[1].sku" });
+    const { priceCents: _price, ...product } = clash(`MUG-${tag}-L`);
+    expect(
+      await refusal(
+        `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,
+        { p: { ...product, price: 0 } },
+        shop.adminToken,
+      ),
+    ).toEqual({ code: "CONFLICT", reason: "SKU_TAKEN", field: "variants[1].sku" });
+    expect(
+      (await rest<{ totalCount: number }>("GET", `/products?q=${encodeURIComponent(`Clash ${tag}`)}`)).body.totalCount,
+    ).toBe(0);
 
     const restAdded = await rest<{ variants: Array<{ sku: string; options: unknown; stock: number }> }>(
       "POST",

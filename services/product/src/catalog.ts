@@ -79,8 +79,8 @@ export class CatalogService {
    * A product with its variants (the first is the default, with the product's id), or the old way (variants absent):
    * one default variant of priceCents, currency and stock. INVALID_ARGUMENT naming the field for bad input, an empty
    * list of variants, or variants that do not fit together (option-names.ts: a SKU or option values twice, other
-   * option names, an attribute named as an option); ALREADY_EXISTS SKU_TAKEN (field sku) when another product's
-   * variant has a SKU. Nothing is written then.
+   * option names, an attribute named as an option); ALREADY_EXISTS SKU_TAKEN (field `variants[i].sku`, i
+   * the clashing variant's index; `sku` the old way) when another product's variant has a SKU. Nothing is written then.
    */
   async createProduct(input: CreateProductInput): Promise<Product> {
     const id = newId();
@@ -128,7 +128,9 @@ export class CatalogService {
     if (product.categoryId !== null) await requireCategory(this.database, "categoryId", product.categoryId);
     return this.database.transaction(async (tx) => {
       const outcome = await repository.insertProduct(tx, product);
-      if (outcome.kind !== "written") throw variantRefused(outcome);
+      if (outcome.kind !== "written") {
+        throw variantRefused(outcome, (index) => (given.length > 0 ? `variants[${index}].` : ""));
+      }
       await recordEvents(tx, [productChanged("product.created", outcome.product)]);
       return outcome.product;
     });

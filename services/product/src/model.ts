@@ -169,7 +169,7 @@ export type StockReservation =
 export type VariantWrite =
   | { kind: "written"; variant: Variant }
   | { kind: "notFound" }
-  /** Another variant has the SKU; nothing was written. */
-  | { kind: "skuTaken"; sku: string }
+  /** Another variant has the SKU of the `index`th variant written (0 for a single one); nothing was written. */
+  | { kind: "skuTaken"; sku: string; index: number }
   /** Another variant of the product has the same option values; nothing was written. */
   | { kind: "optionsTaken" };

@@ -238,7 +238,7 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
     expect((await service.getProduct(other.id)).stock).toBe(5);
   });
 
-  it("regression: of concurrent creates with one SKU exactly one wins; the others are SKU_TAKEN naming sku", async () => {
+  it("regression: of concurrent creates with one SKU exactly one wins; the others are SKU_TAKEN naming the variant's sku", async () => {
     const sku = `RACE-${newId().slice(-12)}`.toUpperCase();
     const attempts = await Promise.allSettled(
       Array.from({ length: 12 }, (_, index) =>
@@ -261,12 +261,13 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
       ),
     );
     expect(attempts.filter((attempt) => attempt.status === "fulfilled")).toHaveLength(1);
-    for (const attempt of attempts) {
+    for (const [index, attempt] of attempts.entries()) {
       if (attempt.status === "rejected") {
         expect(attempt.reason).toMatchObject({
           code: "ALREADY_EXISTS",
           reason: "SKU_TAKEN",
-          field: "sku",
+          // Named as each request's other errors name that variant: createProduct's variants[0], addVariant's variant.
+          field: index % 2 === 0 ? "variants[0].sku" : "variant.sku",
           message: `a variant with SKU "${sku}" already exists`,
         });
       }
@@ -278,6 +279,36 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
     expect(racers.rowCount).toBe(
       attempts.filter((attempt, index) => index % 2 === 0 && attempt.status === "fulfilled").length,
     );
+  });
+
+  // Seen: POST /product with variants whose second SKU another product has answered SKU_TAKEN naming `sku`, not the
+  // variant at fault; addVariant named `sku` and `options` where its other errors say variant.sku, variant.options.
+  it("regression: a SKU taken by another product is named by the clashing variant's index, nothing written", async () => {
+    const existing = await createTShirt(["S"], ["red"]);
+    const taken = existing.variants[0]!.sku;
+    const before = await variantCount();
+    const create = await rejection(
+      service.createProduct({
+        name: "Clash",
+        description: "",
+        priceCents: 0,
+        currency: "",
+        categoryId: "",
+        stock: 0,
+        variants: [sizeColour(`CLASH-${newId().slice(-12)}`, "S"), sizeColour(taken.toLowerCase(), "M")],
+      }),
+    );
+    expect(create).toMatchObject({
+      code: "ALREADY_EXISTS",
+      reason: "SKU_TAKEN",
+      field: "variants[1].sku",
+      message: `a variant with SKU "${taken}" already exists`,
+    });
+    const add = await rejection(
+      service.addVariant({ productId: existing.id, variant: sizeColour(` ${taken} `, "M", "blue") }),
+    );
+    expect(add).toMatchObject({ code: "ALREADY_EXISTS", reason: "SKU_TAKEN", field: "variant.sku" });
+    expect(await variantCount()).toBe(before);
   });
 
   it("adds and updates variants: the product follows, and SKUs and option values stay unique", async () => {
@@ -312,7 +343,11 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
         },
       }),
     );
-    expect(sameOptions).toMatchObject({ code: "ALREADY_EXISTS", reason: "VARIANT_OPTIONS_TAKEN", field: "options" });
+    expect(sameOptions).toMatchObject({
+      code: "ALREADY_EXISTS",
+      reason: "VARIANT_OPTIONS_TAKEN",
+      field: "variant.options",
+    });
     const takenSku = await rejection(service.updateVariant({ id: added.variant.id, sku: product.variants[0]!.sku }));
     expect(takenSku).toMatchObject({ code: "ALREADY_EXISTS", reason: "SKU_TAKEN", field: "sku" });
     const changed = await service.updateVariant({ id: product.id, priceCents: 1800, sku: "ts-default" });

@@ -79,7 +79,7 @@ export class VariantService {
       await requireVariantFits(tx, "variant.", variant.options, { ...names, isDefault: false });
       const outcome = await repository.insertVariant(tx, productId, variant);
       if (outcome.kind === "notFound") throw productNotFound(productId, "productId");
-      if (outcome.kind !== "written") throw variantRefused(outcome);
+      if (outcome.kind !== "written") throw variantRefused(outcome, () => "variant.");
       const product = (await repository.getProduct(tx, productId))!;
       await recordEvents(tx, [productChanged("product.updated", product)]);
       return { product, variant: outcome.variant };
@@ -101,7 +101,7 @@ export class VariantService {
         ? await repository.getVariant(tx, id).then((variant) => variant && { kind: "written" as const, variant })
         : await repository.updateVariant(tx, id, changes);
       if (!outcome || outcome.kind === "notFound") throw variantNotFound(id, "id");
-      if (outcome.kind !== "written") throw variantRefused(outcome);
+      if (outcome.kind !== "written") throw variantRefused(outcome, () => "");
       const product = (await repository.getProduct(tx, outcome.variant.productId))!;
       await recordEvents(tx, [productChanged("product.updated", product)]);
       return { product, variant: outcome.variant };
@@ -185,9 +185,20 @@ export function requireOptionName(field: string, name: string): string {
   return checked;
 }
 
-/** ALREADY_EXISTS for a variant the unique constraints refused: its SKU (field sku) or its option values. */
-export function variantRefused(outcome: { kind: "skuTaken"; sku: string } | { kind: "optionsTaken" }): AppError {
+/**
+ * ALREADY_EXISTS for a variant the unique constraints refused: its SKU (SKU_TAKEN) or its option values
+ * (VARIANT_OPTIONS_TAKEN), the field named as the request's other errors name that variant's: `prefixOf(index)` is
+ * the prefix newVariant was given for the refused variant ("variants[1].", "variant." or "").
+ */
+export function variantRefused(
+  outcome: { kind: "skuTaken"; sku: string; index: number } | { kind: "optionsTaken" },
+  prefixOf: (index: number) => string,
+): AppError {
   return outcome.kind === "skuTaken"
-    ? alreadyExists("SKU_TAKEN", `a variant with SKU "${outcome.sku}" already exists`, "sku")
-    : alreadyExists("VARIANT_OPTIONS_TAKEN", "another variant of the product has the same option values", "options");
+    ? alreadyExists("SKU_TAKEN", `a variant with SKU "${outcome.sku}" already exists`, `${prefixOf(outcome.index)}sku`)
+    : alreadyExists(
+        "VARIANT_OPTIONS_TAKEN",
+        "another variant of the product has the same option values",
+        `${prefixOf(0)}options`,
+      );
 }

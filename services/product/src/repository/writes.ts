@@ -39,7 +39,8 @@ const OPTIONS_KEY = "product_variants_options_key";
 
 /**
  * The outcome of a unique violation (23505) of a variant's SKU or option values, after rolling back to `savepoint`:
- * skuTaken names the first of `written`'s SKUs now taken. undefined for any other error, which the caller rethrows.
+ * skuTaken names the first of `written`'s SKUs now taken and its index in `written` (so the caller names the variant of
+ * the request at fault). undefined for any other error, which the caller rethrows.
  */
 export async function refusal(
   tx: Queryable,
@@ -55,7 +56,15 @@ export async function refusal(
     "SELECT sku FROM product_variants WHERE sku = ANY($1::text[]) LIMIT 1",
     [written.map((variant) => variant.sku)],
   );
-  return { kind: "skuTaken", sku: taken.rows[0]?.sku ?? "" };
+  const sku = taken.rows[0]?.sku ?? "";
+  return {
+    kind: "skuTaken",
+    sku,
+    index: Math.max(
+      0,
+      written.findIndex((variant) => variant.sku === sku),
+    ),
+  };
 }
 
 /**
