@@ -252,7 +252,7 @@ describe("gateway end to end: product variants", () => {
 
     expect(
       await refusal(UPDATE, { id: kettle.id, i: { attributes: [{ name: "a=b", value: "x" }] } }, shop.adminToken),
-    ).toMatchObject({ code: "BAD_USER_INPUT", field: "attributes.name" });
+    ).toMatchObject({ code: "BAD_USER_INPUT", field: "attributes[0].name" });
   });
   // Seen (new-user check of issue 17): createProduct(product: { price: 1, variants: [...] }) was refused naming
   // `priceCents`, a field ProductInput does not have.
@@ -271,6 +271,76 @@ describe("gateway end to end: product variants", () => {
   // Seen (new-user check of issue 17, findings 1, 5, 7, 8, 10): an empty SKU or variants [] made products, a SKU
   // twice in a request was SKU_TAKEN naming sku, an attribute Colour made colour=green find a T-shirt with no green
   // variant, a Size-only variant joined Size × Colour ones, INSUFFICIENT_STOCK named the product.
+  // Seen (re-check of issue 17): an option or attribute refused by the product service was named without its index
+  // (`attributes.value`, `variant.options.value`), where README promises `attributes[0].value`.
+  it("regression: a refused option or attribute names its entry's index, through GraphQL and REST", async () => {
+    const tag = unique().toUpperCase();
+    const long = "x".repeat(101);
+    const sizeColour = (sku: string, colour: { name: string; value: string }) => ({
+      sku,
+      options: [{ name: "Size", value: "Q" }, colour],
+      priceCents: 1000,
+      stock: 1,
+    });
+    const red = { name: "Colour", value: "red" };
+    const restRefusal = async (method: "POST" | "PATCH", path: string, body: unknown) => {
+      const answer = await rest<{ error: unknown }>(method, path, { token: shop.adminToken, body });
+      return [answer.status, answer.body.error];
+    };
+    const refused = (field: string): unknown[] => [
+      400,
+      expect.objectContaining({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field }),
+    ];
+    const expected = (field: string) => ({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field });
+
+    const longColour = [sizeColour(`A-${tag}`, red), sizeColour(`B-${tag}`, { name: "Colour", value: long })];
+    const name = `Indexed tee ${tag}`;
+    expect(
+      await refusal(CREATE, { product: { name, description: "", price: 0, variants: longColour } }, shop.adminToken),
+    ).toEqual(expected("variants[1].options[1].value"));
+    expect(
+      await restRefusal("POST", "/product", { name, description: "", priceCents: 0, variants: longColour }),
+    ).toEqual(refused("variants[1].options[1].value"));
+
+    const tee = (
+      await ok<{ createProduct: ProductAnswer }>(
+        CREATE,
+        { product: { name, description: "", price: 0, variants: [sizeColour(`A-${tag}`, red)] } },
+        shop.adminToken,
+      )
+    ).createProduct;
+    const ADD = `mutation($p: String!, $v: VariantInput!) { addVariant(productId: $p, variant: $v) { id } }`;
+    const UPDATE = `mutation($id: String!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { id } }`;
+    for (const [entry, last] of [
+      [{ name: "Colour", value: long }, "value"],
+      [{ name: "", value: "red" }, "name"],
+    ] as const) {
+      const variant = sizeColour(`C-${tag}`, entry);
+      expect(await refusal(ADD, { p: tee.id, v: variant }, shop.adminToken)).toEqual(
+        expected(`variant.options[1].${last}`),
+      );
+      expect(await restRefusal("POST", `/product/${tee.id}/variants`, variant)).toEqual(refused(`options[1].${last}`));
+
+      const attributes = [
+        { name: "Brand", value: "a" },
+        { ...entry, name: entry.name && "Material" },
+      ];
+      expect(await refusal(UPDATE, { id: tee.id, i: { attributes } }, shop.adminToken)).toEqual(
+        expected(`attributes[1].${last}`),
+      );
+      expect(await restRefusal("PATCH", `/product/${tee.id}`, { attributes })).toEqual(
+        refused(`attributes[1].${last}`),
+      );
+      const product = { name, description: "", priceCents: 100, attributes };
+      expect(await restRefusal("POST", "/product", product)).toEqual(refused(`attributes[1].${last}`));
+    }
+    const read = await ok<{ product: { attributes: unknown[]; variants: unknown[] } }>(
+      `query($id: String!) { product(id: $id) { attributes { name } variants { id } } }`,
+      { id: tee.id },
+    );
+    expect(read.product).toEqual({ attributes: [], variants: [{ id: tee.variants[0]!.id }] });
+  });
+
   it("regression: refuses catalogue input that does not fit, the same through GraphQL and REST, naming the field", async () => {
     const tag = unique().toUpperCase();
     const variant = (sku: string, size: string, colour: string) => ({

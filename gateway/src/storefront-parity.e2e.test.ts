@@ -1283,7 +1283,7 @@ const steps: Step[] = [
         byCustomer: errorOf({ code: "FORBIDDEN", reason: "ADMIN_REQUIRED" }),
         anonymous: errorOf({ code: "UNAUTHENTICATED", reason: "LOGIN_REQUIRED" }),
         emptyName: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "name" }),
-        badAttribute: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "attributes.name" }),
+        badAttribute: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "attributes[0].name" }),
         unknown: errorOf({ code: "NOT_FOUND", reason: "PRODUCT_NOT_FOUND", field: "id" }),
         malformed: errorOf({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "id" }),
         belowZero: errorOf({ code: "CONFLICT", reason: "INSUFFICIENT_STOCK", field: "delta" }),

@@ -228,26 +228,45 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
   });
 
   it("refuses bad attributes naming the field, writing nothing", async () => {
+    const existing = await service.createProduct({ ...validProduct, attributes: [{ name: "Brand", value: "Acme" }] });
     const before = await count("products");
     const cases: Array<[Array<{ name: string; value: string }>, string, string?]> = [
-      [[{ name: "", value: "x" }], "attributes.name"],
-      [[{ name: "a=b", value: "x" }], "attributes.name"],
-      [[{ name: "Brand", value: "" }], "attributes.value"],
-      [[{ name: "Brand", value: "x".repeat(101) }], "attributes.value"],
+      [[{ name: "", value: "x" }], "attributes[0].name"],
+      [[{ name: "a=b", value: "x" }], "attributes[0].name"],
+      [[{ name: "Brand", value: "" }], "attributes[0].value"],
+      [[{ name: "Brand", value: "x".repeat(101) }], "attributes[0].value"],
+      // The entry at fault is named by its index (README: attributes[0].value), the later of two of one name.
+      [
+        [
+          { name: "Brand", value: "a" },
+          { name: "Material", value: "x".repeat(101) },
+        ],
+        "attributes[1].value",
+      ],
+      [
+        [
+          { name: "Brand", value: "a" },
+          { name: "", value: "x" },
+        ],
+        "attributes[1].name",
+      ],
       [
         [
           { name: "Brand", value: "a" },
           { name: "BRAND", value: "b" },
         ],
-        "attributes.name",
+        "attributes[1].name",
       ],
       [Array.from({ length: 31 }, (_, i) => ({ name: `a${i}`, value: "x" })), "attributes", "LIMIT_EXCEEDED"],
     ];
     for (const [attributes, field, reason] of cases) {
       const refused = await rejection(service.createProduct({ ...validProduct, attributes }));
       expect(refused, field).toMatchObject({ code: "INVALID_ARGUMENT", field, ...(reason ? { reason } : {}) });
+      const changed = await rejection(service.updateProduct({ id: existing.id, attributes }));
+      expect(changed, field).toMatchObject({ code: "INVALID_ARGUMENT", field, ...(reason ? { reason } : {}) });
     }
     expect(await count("products")).toBe(before);
+    expect((await service.getProduct(existing.id)).attributes).toEqual(existing.attributes);
   });
 
   it("sets, reorders and removes a product's images, each change one product.updated event", async () => {

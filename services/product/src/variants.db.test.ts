@@ -367,9 +367,9 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
       [{ ...base, variants: [variant, { ...variant, sku: "OK-2", priceCents: -1 }] }, "variants[1].priceCents"],
       [{ ...base, variants: [{ ...variant, stock: -1 }] }, "variants[0].stock"],
       [{ ...base, variants: [{ ...variant, currency: "XXXX" }] }, "variants[0].currency"],
-      [{ ...base, variants: [{ ...variant, options: [{ name: "", value: "x" }] }] }, "variants[0].options.name"],
+      [{ ...base, variants: [{ ...variant, options: [{ name: "", value: "x" }] }] }, "variants[0].options[0].name"],
       // "=" separates name from value in the keys search filters on.
-      [{ ...base, variants: [{ ...variant, options: [{ name: "a=b", value: "x" }] }] }, "variants[0].options.name"],
+      [{ ...base, variants: [{ ...variant, options: [{ name: "a=b", value: "x" }] }] }, "variants[0].options[0].name"],
       [
         {
           ...base,
@@ -383,7 +383,7 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
             },
           ],
         },
-        "variants[0].options.name",
+        "variants[0].options[1].name",
       ],
       [{ ...base, priceCents: 5, variants: [variant] }, "priceCents"],
       [{ ...base, stock: 5, variants: [variant] }, "stock"],
@@ -393,6 +393,52 @@ describe.each(databaseBackends())("ProductService variants on $name", (backend) 
     }
     const after = await test.database.query<{ n: number }>("SELECT count(*)::int AS n FROM product_variants");
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  it("regression (issue 17 re-check): a refused option names its entry's index on create, add and update", async () => {
+    const before = await variantCount();
+    const tag = newId().slice(-12).toUpperCase();
+    const long = "x".repeat(101);
+    const withOptions = (sku: string, options: Array<{ name: string; value: string }>): NewVariantInput => ({
+      ...sizeColour(sku, "Q"),
+      options,
+    });
+    const created = await rejection(
+      service.createProduct(
+        tShirtInput([
+          sizeColour(`A-${tag}`, "S", "red"),
+          withOptions(`B-${tag}`, [
+            { name: "Size", value: "M" },
+            { name: "Colour", value: long },
+          ]),
+        ]),
+      ),
+    );
+    expect(created).toMatchObject({ code: "INVALID_ARGUMENT", field: "variants[1].options[1].value" });
+    const product = await createTShirt(["S"], ["red"]);
+    // Size first, then the option at fault.
+    const sizeAnd = (name: string, value: string) => [
+      { name: "Size", value: "Q" },
+      { name, value },
+    ];
+    const cases: Array<[Array<{ name: string; value: string }>, string]> = [
+      [sizeAnd("Colour", long), "options[1].value"],
+      [sizeAnd("", "red"), "options[1].name"],
+      [sizeAnd("SIZE", "red"), "options[1].name"],
+    ];
+    for (const [options, field] of cases) {
+      const added = await rejection(
+        service.addVariant({ productId: product.id, variant: withOptions(`C-${tag}`, options) }),
+      );
+      expect(added, field).toMatchObject({
+        code: "INVALID_ARGUMENT",
+        reason: "INVALID_INPUT",
+        field: `variant.${field}`,
+      });
+      const updated = await rejection(service.updateVariant({ id: product.id, options }));
+      expect(updated, field).toMatchObject({ code: "INVALID_ARGUMENT", reason: "INVALID_INPUT", field });
+    }
+    expect(await variantCount()).toBe(before + 1);
   });
 
   it("regression (nu17 1, 10a): an explicit variant needs its SKU and variants [] is refused; the old way's is its id", async () => {

@@ -158,18 +158,20 @@ function requireSku(field: string, sku: string): string {
 
 /**
  * Option values of a variant, or attributes of a product, as stored: at most `max`, each name (see requireOptionName)
- * and value non-empty text, no name twice (compared without case). @throws AppError INVALID_ARGUMENT naming field
- * (LIMIT_EXCEEDED beyond max)
+ * and value non-empty text, no name twice (compared without case). @throws AppError INVALID_ARGUMENT naming `field`
+ * (LIMIT_EXCEEDED beyond max) or the entry at fault by its index, `field[i].name` (the later of a name twice) or
+ * `field[i].value`, as a client wrote it
  */
 export function requireOptions(field: string, options: readonly VariantOption[], max: number): VariantOption[] {
   if (options.length > max) {
     throw invalidArgument(field, `must hold at most ${max}`, "LIMIT_EXCEEDED");
   }
   const names = new Set<string>();
-  return options.map((option) => {
-    const name = requireOptionName(`${field}.name`, option.name);
-    const value = requireText(`${field}.value`, option.value, { max: MAX_OPTION_VALUE_LENGTH });
-    if (names.has(name.toLowerCase())) throw invalidArgument(`${field}.name`, `names "${name}" twice`);
+  return options.map((option, index) => {
+    const entry = `${field}[${index}]`;
+    const name = requireOptionName(`${entry}.name`, option.name);
+    const value = requireText(`${entry}.value`, option.value, { max: MAX_OPTION_VALUE_LENGTH });
+    if (names.has(name.toLowerCase())) throw invalidArgument(`${entry}.name`, `names "${name}" twice`);
     names.add(name.toLowerCase());
     return { name, value };
   });
