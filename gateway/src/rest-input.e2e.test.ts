@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { signatureOf } from "./rest/webhooks.js";
-import { WEBHOOK_SECRET, placeOrder, rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
+import { WEBHOOK_SECRET, graphql, placeOrder, rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
 
 /**
  * The gateway end to end: how REST reads what a client sends (new-user check of issue 17): the fields a body may
@@ -166,5 +166,44 @@ describe("gateway end to end: REST input", () => {
     expect(longQuery).toMatchObject(refusal("q"));
     expect(longQuery.body.error.message).toMatch(/^q: /);
     expect((await search("option=colour=")).body).toMatchObject({ error: { field: "option" } });
+  });
+
+  // Seen: delta 1e20 was "must be between -9007199254740991 and …" through REST and "must be a whole number" through
+  // GraphQL; take 1e20 "must be between 0 and 2147483647" and "must be a whole number".
+  it("regression: a number far beyond its field's range gets one answer through REST and GraphQL", async () => {
+    const errorOf = async (answer: Promise<{ body: unknown }>) => {
+      const { code, reason, field, message } = ((await answer).body as { error: Record<string, string> }).error;
+      return { code, reason, field, message };
+    };
+    const graphQLErrorOf = async (query: string, token?: string) => {
+      const error = (await graphql(query, {}, token)).errors![0]!;
+      const { code, reason, field } = error.extensions as Record<string, string>;
+      return { code, reason, field, message: error.message };
+    };
+    const stock = (await rest<{ stock: number }>("GET", `/product/${shop.lantern.id}`)).body.stock;
+    const stockLimit = "delta: must be at most 1000000000 (the shop's limit for stock)";
+    for (const delta of ["1e20", "-1e20"]) {
+      const rested = await errorOf(
+        rest("POST", `/product/${shop.lantern.id}/stock`, { token: shop.adminToken, body: `{"delta":${delta}}` }),
+      );
+      expect(rested).toEqual({ code: "BAD_USER_INPUT", reason: "LIMIT_EXCEEDED", field: "delta", message: stockLimit });
+      expect(
+        await graphQLErrorOf(
+          `mutation { adjustStock(productId: "${shop.lantern.id}", delta: ${delta}) { stock } }`,
+          shop.adminToken,
+        ),
+      ).toEqual(rested);
+    }
+    expect((await rest<{ stock: number }>("GET", `/product/${shop.lantern.id}`)).body.stock).toBe(stock);
+
+    const customer = shop.bob.token;
+    const rested = await errorOf(rest("GET", "/me/orders?take=1e20", { token: customer }));
+    expect(rested).toEqual({
+      code: "BAD_USER_INPUT",
+      reason: "INVALID_INPUT",
+      field: "take",
+      message: "take: must be at most 2147483647",
+    });
+    expect(await graphQLErrorOf(`{ myOrders(pagination: { take: 1e20 }) { id } }`, customer)).toEqual(rested);
   });
 });

@@ -8,6 +8,7 @@ export * from "./accounts.js";
 export * from "./addresses.js";
 export * from "./cart.js";
 export * from "./catalog.js";
+export * from "./integer-rules.js";
 export * from "./orders.js";
 export * from "./pages.js";
 export * from "./payments.js";

@@ -20,16 +20,8 @@ import {
   type OperationDefinitionNode,
   type ValueNode,
 } from "graphql";
-import {
-  invalidArgument,
-  type AppError,
-  requireInstant,
-  requireInteger,
-  requireLineQuantity,
-  requirePrice,
-  requireStock,
-  requireTotal,
-} from "@polyscale/platform";
+import { invalidArgument, type AppError, requireInstant } from "@polyscale/platform";
+import { INT32, requireIntegerOfWidth, SAFE_INTEGER } from "../domain/index.js";
 import { publicErrorOf } from "../errors.js";
 
 /**
@@ -46,23 +38,6 @@ import { publicErrorOf } from "../errors.js";
 
 /** A step of an input path: an input field's or argument's name, or a list index. */
 type Step = string | number;
-
-const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
-const SAFE_INTEGER = { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
-
-/**
- * The platform rule of an integer input field, by the name the contracts give it: the one the services (and REST)
- * apply to it. Fields not named here may hold any integer their type carries (Int: 32 bits, SafeInt: 2^53 - 1).
- */
-const integerRules: Record<string, (field: string, value: number) => number> = {
-  quantity: requireLineQuantity,
-  priceCents: requirePrice,
-  stock: requireStock,
-  amountCents: (field, value) => requireTotal(field, value, 1),
-  // Pagination's rule (normalizePage), within the Int the schema gives them.
-  skip: (field, value) => requireInteger(field, value, { min: 0, max: INT32.max }),
-  take: (field, value) => requireInteger(field, value, { min: 0, max: INT32.max }),
-};
 
 /** The field an error names for the value at `path` (argument first), as the module comment says. */
 export function fieldOfPath(path: readonly Step[]): string {
@@ -97,10 +72,8 @@ function refusalOf(
   let problem: AppError = invalidArgument(field, refused.message);
   try {
     if (scalar === "Int" || scalar === "SafeInt") {
-      const rule =
-        integerRules[lastNameOf(field)] ??
-        ((name: string, number: number) => requireInteger(name, number, scalar === "Int" ? INT32 : SAFE_INTEGER));
-      rule(field, typeof value === "number" ? value : Number.NaN);
+      const number = typeof value === "number" ? value : Number.NaN;
+      requireIntegerOfWidth(field, lastNameOf(field), number, scalar === "Int" ? INT32 : SAFE_INTEGER);
     } else if (scalar === "Time") {
       requireInstant(field, value);
     }

@@ -27,25 +27,36 @@ function refusal(action: () => unknown): { field?: string; message: string } {
 const lineSchema = schemas.NewOrder.properties.lines.items;
 
 describe("REST integer inputs", () => {
-  // Seen: "must be between -2147483648 and 2147483647" for fields that refuse negatives.
-  it("regression: a range message states the range the field's schema documents", () => {
-    expect(refusal(() => queryInteger(new URLSearchParams("skip=2147483648"), pageParameters.skip))).toEqual({
-      field: "skip",
-      message: "skip: must be between 0 and 2147483647",
-    });
-    expect(refusal(() => requiredInteger({ quantity: 2 ** 31 }, lineSchema, "quantity"))).toEqual({
-      field: "quantity",
-      message: `quantity: must be between 1 and ${LIMITS.lineQuantity}`,
-    });
+  // Seen: delta 1e20 was "must be between -9007199254740991 and …" through REST, LIMIT_EXCEEDED or "must be a whole
+  // number" elsewhere; take 1e20 "must be between 0 and 2147483647" here, "must be a whole number" through GraphQL.
+  it("regression: a value beyond its field's width is refused by the field's platform rule, as GraphQL refuses it", () => {
+    const take = (raw: string) => refusal(() => queryInteger(new URLSearchParams(`take=${raw}`), pageParameters.take));
+    for (const raw of ["2147483648", "1e20", "100000000000000000000"]) {
+      expect(take(raw)).toEqual({ field: "take", message: "take: must be at most 2147483647" });
+    }
+    expect(take("-1e20").message).toBe("take: must be at least 0");
+    expect(take("1.5").message).toBe("take: must be a whole number");
+    expect(refusal(() => requiredInteger({ quantity: 2 ** 31 }, lineSchema, "quantity"))).toEqual(
+      refusal(() => requireLineQuantity("quantity", 2 ** 31)),
+    );
+    const stockLimit = `must be at most ${LIMITS.stock} (the shop's limit for stock)`;
     expect(refusal(() => optionalInteger({ stock: 2 ** 53 }, schemas.NewProduct, "stock")).message).toBe(
-      `stock: must be between 0 and ${LIMITS.stock}`,
+      `stock: ${stockLimit}`,
     );
-    // Without a minimum (a signed field) the width is the range.
-    const signed = { properties: { delta: { type: "integer", format: "int32" } } } as const;
-    expect(refusal(() => requiredInteger({ delta: 2 ** 31 }, signed, "delta")).message).toBe(
-      "delta: must be between -2147483648 and 2147483647",
+    for (const delta of [1e20, -1e20]) {
+      expect(refusal(() => requiredInteger({ delta }, schemas.StockAdjustment, "delta")).message).toBe(
+        `delta: ${stockLimit}`,
+      );
+    }
+    // A field without a platform rule: its width is the range.
+    const signed = { properties: { count: { type: "integer", format: "int32" } } } as const;
+    expect(refusal(() => requiredInteger({ count: 2 ** 31 }, signed, "count")).message).toBe(
+      "count: must be at most 2147483647",
     );
-    expect(requiredInteger({ delta: -(2 ** 31) }, signed, "delta")).toBe(-(2 ** 31));
+    expect(refusal(() => requiredInteger({ count: -(2 ** 31) - 1 }, signed, "count")).message).toBe(
+      "count: must be at least -2147483648",
+    );
+    expect(requiredInteger({ count: -(2 ** 31) }, signed, "count")).toBe(-(2 ** 31));
     expect(queryInteger(new URLSearchParams("skip=2147483647"), pageParameters.skip)).toBe(2 ** 31 - 1);
     expect(requiredInteger({ quantity: 1 }, lineSchema, "quantity")).toBe(1);
   });

@@ -8,7 +8,7 @@ import {
   type PostalAddress,
 } from "@polyscale/platform";
 import { PaymentKind, type RecordPaymentRequest } from "@polyscale/order";
-import { pageOf, type OrderAddressInput } from "../domain/index.js";
+import { INT32, pageOf, requireIntegerOfWidth, SAFE_INTEGER, type OrderAddressInput } from "../domain/index.js";
 import { pageParameters } from "./openapi.js";
 import { schemas, type IntegerSchema } from "./schemas/index.js";
 
@@ -19,22 +19,19 @@ import { schemas, type IntegerSchema } from "./schemas/index.js";
 
 type Body = Record<string, unknown>;
 
-const widths: Record<IntegerSchema["format"], { min: number; max: number }> = {
-  int32: { min: -(2 ** 31), max: 2 ** 31 - 1 },
-  int64: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
-};
+const widths = { int32: INT32, int64: SAFE_INTEGER } as const;
 
 /**
- * An integer the contract field can carry, per its OpenAPI schema (rest/schemas/): an int32 beyond its range would
- * wrap on the wire, an int64 beyond Number.MAX_SAFE_INTEGER would lose digits in JSON, so both are refused, the
- * message stating the range the schema documents. Below the schema's `minimum` it is refused as the services refuse
- * it (requireInteger: the same message at every edge); the services' other rules (the shop's LIMITS) stay theirs.
+ * A whole number the contract field can carry, per its OpenAPI schema (rest/schemas/): an int32 beyond its range
+ * would wrap on the wire, an int64 beyond Number.MAX_SAFE_INTEGER would lose digits in JSON, so both are refused as
+ * GraphQL refuses them, by the field's platform rule (requireIntegerOfWidth: 1e20 for `delta` is LIMIT_EXCEEDED,
+ * for `take` "must be at most 2147483647", through either skin). Below the schema's `minimum` it is refused as the
+ * services refuse it (requireInteger: the same message at every edge); within the width the services' other rules
+ * (the shop's LIMITS) stay theirs.
  */
 function requireWidth(field: string, value: number, schema: IntegerSchema): number {
   const width = widths[schema.format];
-  if (value < width.min || value > width.max) {
-    throw invalidArgument(field, `must be between ${schema.minimum ?? width.min} and ${schema.maximum ?? width.max}`);
-  }
+  if (!(value >= width.min && value <= width.max)) requireIntegerOfWidth(field, field, value, width);
   return requireInteger(field, value, { min: schema.minimum });
 }
 
@@ -65,7 +62,7 @@ export function optionalString(body: Body, field: string): string | undefined {
 /** The integer property `field` of a body of the object `schema` (the document's, so its width is stated once). */
 export function requiredInteger<Field extends string>(body: Body, schema: WithInteger<Field>, field: Field): number {
   const value = present(body, field);
-  if (typeof value !== "number" || !Number.isInteger(value)) throw invalidArgument(field, "must be a whole number");
+  if (typeof value !== "number") throw invalidArgument(field, "must be a whole number");
   return requireWidth(field, value, schema.properties[field]);
 }
 
@@ -155,7 +152,8 @@ export function queryInteger(
   const field = parameter.name;
   const raw = query.get(field);
   if (raw === null || raw === "") return undefined;
-  if (!/^-?\d+$/.test(raw)) throw invalidArgument(field, "must be a whole number");
+  // A number as JSON writes it (5, 1e20, 1.5), read as a body's is; anything else is no whole number.
+  if (!/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(raw)) throw invalidArgument(field, "must be a whole number");
   // Number() of a long digit string rounds; a rounded value is past either range, so it is refused, never wrapped.
   return requireWidth(field, Number(raw), parameter.schema);
 }

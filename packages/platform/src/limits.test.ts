@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "./errors.js";
-import { LIMITS, requireLineQuantity, requirePrice, requireStock, requireTotal } from "./limits.js";
+import { LIMITS, requireLineQuantity, requirePrice, requireStock, requireStockDelta, requireTotal } from "./limits.js";
 
 function refusal(action: () => unknown): Pick<AppError, "code" | "field" | "reason"> {
   try {
@@ -49,6 +49,19 @@ describe("the shop's limits", () => {
       });
     }
     expect(refusal(() => requireLineQuantity("quantity", 2 ** 31)).reason).toBe("LIMIT_EXCEEDED");
+  });
+
+  // Seen: adjustStock delta 1e20 was INVALID_INPUT "must be a whole number" (GraphQL, the service) or "must be
+  // between -9007199254740991 and 9007199254740991" (REST).
+  it("regression: refuses a stock change beyond the stock limit either way as LIMIT_EXCEEDED, however large", () => {
+    const beyond = { code: "INVALID_ARGUMENT", reason: "LIMIT_EXCEEDED", field: "delta" };
+    for (const delta of [1e20, -1e20, LIMITS.stock + 1, -LIMITS.stock - 1, -Infinity]) {
+      expect(refusal(() => requireStockDelta("delta", delta))).toEqual(beyond);
+    }
+    expect(requireStockDelta("delta", -LIMITS.stock)).toBe(-LIMITS.stock);
+    const invalid = { code: "INVALID_ARGUMENT", reason: "INVALID_INPUT", field: "delta" };
+    expect(refusal(() => requireStockDelta("delta", 0))).toEqual(invalid);
+    expect(refusal(() => requireStockDelta("delta", -1.5))).toEqual(invalid);
   });
 
   it("refuses negative, fractional and NaN values as INVALID_INPUT", () => {

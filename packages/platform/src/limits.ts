@@ -58,6 +58,16 @@ export function requireStock(field: string, units: number): number {
   return requireWithinLimit(field, units, 0, LIMITS.stock, "stock");
 }
 
+/**
+ * A change of units on hand (adjustStock's delta): a whole number, not 0, at most LIMITS.stock either way. Its
+ * magnitude is checked first (requireStock), so -1e20 is LIMIT_EXCEEDED as 1e20 is, at every edge.
+ */
+export function requireStockDelta(field: string, delta: number): number {
+  requireStock(field, Math.abs(delta));
+  if (delta === 0) throw invalidArgument(field, "must not be zero");
+  return delta;
+}
+
 /** Units of one product in a cart or order line: 1 to LIMITS.lineQuantity. */
 export function requireLineQuantity(field: string, units: number): number {
   return requireWithinLimit(field, units, 1, LIMITS.lineQuantity, "a line's quantity");

@@ -62,6 +62,15 @@ describe("validation", () => {
     expect(errorOf(() => requireInteger("quantity", 1.5, {})).message).toBe("quantity: must be a whole number");
   });
 
+  // Seen: take 1e20 was "must be a whole number" through GraphQL and "must be between 0 and 2147483647" through REST.
+  it("regression: tells a magnitude past every exact integer the bound it passes, else that it is no whole number", () => {
+    const int32 = { min: 0, max: 2 ** 31 - 1 };
+    expect(errorOf(() => requireInteger("take", 1e20, int32)).message).toBe("take: must be at most 2147483647");
+    expect(errorOf(() => requireInteger("take", -Infinity, int32)).message).toBe("take: must be at least 0");
+    expect(errorOf(() => requireInteger("take", 2 ** 53 + 2, {})).message).toBe("take: must be a whole number");
+    expect(errorOf(() => requireInteger("take", Number.NaN, int32)).message).toBe("take: must be a whole number");
+  });
+
   it("normalises currency codes", () => {
     expect(requireCurrency("currency", "eur")).toBe("EUR");
     expect(errorOf(() => requireCurrency("currency", "EURO")).field).toBe("currency");

@@ -37,10 +37,17 @@ export function requireIds(field: string, values: readonly string[], limits: { m
   return [...new Set(values)];
 }
 
+/**
+ * A whole number in [min, max]: "must be a whole number", "must be at least min", "must be at most max". A magnitude
+ * past every exact integer (1e20, 2^53 + 1, Infinity) is told the bound it passes when there is one, as the shop's
+ * limits are (limits.ts), not "a whole number": it is one, too large, and every edge then says the same of it.
+ */
 export function requireInteger(field: string, value: number, limits: { min?: number; max?: number }): number {
-  if (!Number.isSafeInteger(value)) throw invalidArgument(field, "must be a whole number");
+  const beyondExact = Math.abs(value) > Number.MAX_SAFE_INTEGER;
+  if (!beyondExact && !Number.isSafeInteger(value)) throw invalidArgument(field, "must be a whole number");
   if (limits.min !== undefined && value < limits.min) throw invalidArgument(field, `must be at least ${limits.min}`);
   if (limits.max !== undefined && value > limits.max) throw invalidArgument(field, `must be at most ${limits.max}`);
+  if (beyondExact) throw invalidArgument(field, "must be a whole number");
   return value;
 }
 

@@ -7,9 +7,8 @@ import {
   notFound,
   requireId,
   requireIds,
-  requireInteger,
   requireOrderLines,
-  requireStock,
+  requireStockDelta,
   type AppError,
   type Database,
   type RequestedOrderLine,
@@ -38,10 +37,8 @@ export class InventoryService {
   async adjustStock(input: { productId: string; variantId?: string; delta: number }): Promise<Product> {
     const productId = requireId("productId", input.productId);
     const variantId = input.variantId ? requireId("variantId", input.variantId) : productId;
-    const delta = requireInteger("delta", input.delta, {});
-    if (delta === 0) throw invalidArgument("delta", "must not be zero");
     // The sum is checked again in the repository, under the row lock.
-    requireStock("delta", Math.abs(delta));
+    const delta = requireStockDelta("delta", input.delta);
     return this.database.transaction(async (tx) => {
       const outcome = await repository.adjustStock(tx, { productId, variantId, delta });
       switch (outcome.kind) {
