@@ -20,6 +20,9 @@ import { OrderService } from "./service.js";
 /** How often expired guest carts are deleted (their tokens are dead from expiry on; this only frees the rows). */
 const GUEST_CART_SWEEP_INTERVAL_MS = 10 * 60_000;
 
+/** How long the start waits for this process's channels to reach the account and product services. */
+const NEIGHBOUR_WAIT_MS = 10_000;
+
 async function main(): Promise<void> {
   const config = readConfig(orderSettings);
   const logger = createLogger("order", config.logLevel);
@@ -70,6 +73,11 @@ async function main(): Promise<void> {
   });
   guestCartSweep.start();
 
+  // Services start at once (npm start, compose): until its own channel reaches a neighbour, a call to it fails
+  // UNAVAILABLE for a reconnect backoff, so the first checkout after start-up could fail on a healthy system (as the
+  // gateway's readiness also asks over its own channels). A neighbour that stays down only delays this start; calls to
+  // it then answer UNAVAILABLE, coded, as always.
+  await Promise.all([accounts.isReady(NEIGHBOUR_WAIT_MS), products.isReady(NEIGHBOUR_WAIT_MS)]);
   await serveUntilStopped({
     serviceName: "polyscale.order.v1.OrderService",
     host: config.host,
