@@ -374,9 +374,11 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
       const orders = Array.from({ length: 50 }, () => newId());
       await Promise.all(orders.map((orderId) => database.transaction((tx) => recordEvents(tx, [placed(orderId)]))));
       await readStream(reader, 50);
-      // The leader is whichever connection holds the relay lock (a session-level advisory lock, key 727014).
+      // The leader is whichever connection holds the relay lock (a session-level advisory lock, key 727014) in this
+      // test's database: pg_locks lists the whole server, where other tests' relays hold the same key in theirs.
       const ended = await database.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 727014 AND granted`,
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 727014 AND granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       );
       expect(ended.rowCount).toBe(1);
       await Promise.all(
