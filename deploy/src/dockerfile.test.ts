@@ -94,7 +94,17 @@ describe("Dockerfile", () => {
 
   it("leaves out of the build context what the build makes itself or never needs", () => {
     const ignored = readRepositoryFile(".dockerignore").split("\n");
-    for (const pattern of ["**/node_modules", "**/dist", "data", "bench/results", "coverage", ".git", "**/*.test.ts"]) {
+    for (const pattern of [
+      "**/node_modules",
+      "**/dist",
+      "data",
+      "bench/results",
+      "coverage",
+      ".git",
+      "**/*.test.ts",
+      "**/test-*.ts",
+      "**/testing",
+    ]) {
       expect(ignored, pattern).toContain(pattern);
     }
   });
