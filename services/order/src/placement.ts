@@ -145,7 +145,7 @@ export class PlacementService {
   private async place(context: RequestContext, placement: Placement): Promise<Order> {
     const key = placement.idempotencyKey;
     if (key === undefined) {
-      return withSaga(context.logger, (saga) => this.placeOnce(saga, context, placement, newId()));
+      return withSaga(context.logger, (saga) => this.placeOnce(context, saga, placement, newId()));
     }
     const waitUntil = context.deadline?.getTime() ?? Date.now() + this.options.defaultWaitMs;
     for (;;) {
@@ -157,7 +157,7 @@ export class PlacementService {
       };
       const placed = await withSaga(context.logger, async (saga) =>
         (await saga.run(this.steps.claimKey, claim))
-          ? this.placeOnce(saga, context, placement, claim.orderId)
+          ? this.placeOnce(context, saga, placement, claim.orderId)
           : undefined,
       );
       if (placed) return placed;
@@ -193,7 +193,7 @@ export class PlacementService {
   }
 
   /** Checks the account, products and limits (nothing to undo), reserves the stock, then stores the order. */
-  private async placeOnce(saga: Saga, context: RequestContext, placement: Placement, orderId: string): Promise<Order> {
+  private async placeOnce(context: RequestContext, saga: Saga, placement: Placement, orderId: string): Promise<Order> {
     const requested = await placement.lines();
     const order = await this.priceOrder(context, placement, orderId, requested);
     await saga.run(this.steps.reserveStock, { context, orderId, lines: requested });

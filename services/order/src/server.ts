@@ -87,7 +87,7 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
    * Whose cart a cart call is about: the account (which the caller must act for), or, with accountId empty, the guest
    * cart of cartToken, whose token is the credential. Both named is INVALID_ARGUMENT (field cartToken).
    */
-  const ownerOf = async (request: { accountId: string; cartToken?: string }, context: RequestContext) => {
+  const ownerOf = async (context: RequestContext, request: { accountId: string; cartToken?: string }) => {
     if (request.accountId === "") return { cartToken: request.cartToken ?? "" };
     if (request.cartToken) {
       throw invalidArgument("cartToken", "name an account or a guest cart's token, not both");
@@ -99,16 +99,16 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
     OrderServiceService,
     {
       getCart: async (request, context) => ({
-        cart: toProtoCart(await service.getCart(context, await ownerOf(request, context))),
+        cart: toProtoCart(await service.getCart(context, await ownerOf(context, request))),
       }),
       addCartItem: async ({ productId, variantId, quantity, ...request }, context) => ({
         cart: toProtoCart(
-          await service.addCartItem(context, await ownerOf(request, context), { productId, variantId, quantity }),
+          await service.addCartItem(context, await ownerOf(context, request), { productId, variantId, quantity }),
         ),
       }),
       setCartItemQuantity: async ({ productId, variantId, quantity, ...request }, context) => ({
         cart: toProtoCart(
-          await service.setCartItemQuantity(context, await ownerOf(request, context), {
+          await service.setCartItemQuantity(context, await ownerOf(context, request), {
             productId,
             variantId,
             quantity,
@@ -117,11 +117,11 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
       }),
       removeCartItem: async ({ productId, variantId, ...request }, context) => ({
         cart: toProtoCart(
-          await service.removeCartItem(context, await ownerOf(request, context), { productId, variantId }),
+          await service.removeCartItem(context, await ownerOf(context, request), { productId, variantId }),
         ),
       }),
       clearCart: async (request, context) => ({
-        cart: toProtoCart(await service.clearCart(context, await ownerOf(request, context))),
+        cart: toProtoCart(await service.clearCart(context, await ownerOf(context, request))),
       }),
       mergeGuestCart: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
