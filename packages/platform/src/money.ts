@@ -14,9 +14,18 @@ export function isIsoCurrency(code: string): boolean {
   return isoCurrencies.has(code);
 }
 
+// Each known currency's exponent, read once: building an Intl.NumberFormat costs tens of microseconds and every
+// conversion asks. Only ISO codes are kept, so what callers pass cannot grow it past ICU's list.
+const exponents = new Map<string, number>();
+
 /** The ISO 4217 minor-unit exponent of a known currency: JPY 0, USD 2, BHD 3. */
 export function currencyExponent(currency: string): number {
-  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const known = exponents.get(currency);
+  if (known !== undefined) return known;
+  const exponent =
+    new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  if (isIsoCurrency(currency)) exponents.set(currency, exponent);
+  return exponent;
 }
 
 /**
