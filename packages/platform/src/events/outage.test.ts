@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { freePort } from "@polyscale/tools/ports";
 import { JetStreamPublisher } from "./jetstream.js";
 import { Outage } from "../outage.js";
@@ -46,18 +46,32 @@ describe("outage of a dependency", () => {
     expect(lines).toHaveLength(count + 2);
   });
 
-  it("the publisher, started with no broker, logs one line over 3.5 s instead of one a second", async () => {
+  it("the publisher, started with no broker, retries through one Outage and logs one line, not one per attempt", async () => {
     const lines: Array<{ code?: unknown; msg: string }> = [];
     const record = (fields: { code?: unknown }, msg: string) => void lines.push({ code: fields.code, msg });
     const logger = { warn: record, info: record, error: record, debug: () => {} } as never;
+    // Each failed attempt goes through the real Outage, which logs and picks the pause; the publisher then waits that
+    // pause in microseconds instead of milliseconds, so three attempts (1 s and 2 s apart for real) take no seconds.
+    const realFailed = Outage.prototype.failed;
+    const asked: number[] = [];
+    const failed = vi.spyOn(Outage.prototype, "failed").mockImplementation(function (this: Outage, error?: unknown) {
+      const delay = realFailed.call(this, error);
+      asked.push(delay);
+      return delay / 1_000;
+    });
     // Nothing listens on that port: every attempt is refused at once.
     const url = `nats://127.0.0.1:${await freePort()}`;
     const publisher = new JetStreamPublisher(
       { url, name: "outage-test", stream: { name: "OUTAGE", subjects: ["x"] } },
       logger,
     );
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
-    await publisher.close();
+    try {
+      await vi.waitFor(() => expect(asked.length).toBeGreaterThanOrEqual(3), { timeout: 4_000 });
+    } finally {
+      await publisher.close();
+      failed.mockRestore();
+    }
+    expect(asked.slice(0, 3)).toEqual([1_000, 2_000, 4_000]);
     expect(publisher.isConnected()).toBe(false);
     expect(lines).toEqual([{ code: "NATS_UNREACHABLE", msg: "NATS unreachable; events wait in the outbox" }]);
   });
