@@ -52,6 +52,7 @@ describe("outage of a dependency", () => {
     const logger = { warn: record, info: record, error: record, debug: () => {} } as never;
     // Each failed attempt goes through the real Outage, which logs and picks the pause; the publisher then waits that
     // pause in microseconds instead of milliseconds, so three attempts (1 s and 2 s apart for real) take no seconds.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called on its own Outage, .call(this)
     const realFailed = Outage.prototype.failed;
     const asked: number[] = [];
     const failed = vi.spyOn(Outage.prototype, "failed").mockImplementation(function (this: Outage, error?: unknown) {
