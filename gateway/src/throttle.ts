@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalEmail } from "@polyscale/platform";
-import { RateLimitedError } from "./errors.js";
+import { RateLimitedError } from "./http/errors.js";
 import type { ThrottleRule, ThrottleStore } from "./throttle-stores.js";
 
 /** Keys are hashed: fixed length whatever the input, and no email address sits in memory dumps or Redis in clear. */

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { AppError, cleanTextDeep, type ErrorReason } from "@polyscale/platform";
-import { publicErrorOf } from "../errors.js";
+import { publicErrorOf } from "../http/errors.js";
 
 /**
  * An error for a GraphQL response: `extensions.code` and `.reason` (and `.field` when it names one,

@@ -22,7 +22,7 @@ import {
 } from "graphql";
 import { invalidArgument, type AppError, requireInstant } from "@polyscale/platform";
 import { INT32, requireIntegerOfWidth, SAFE_INTEGER } from "../domain/index.js";
-import { publicErrorOf } from "../errors.js";
+import { publicErrorOf } from "../http/errors.js";
 
 /**
  * A value a scalar refuses, written into the query or passed in `variables`, is the caller's input: BAD_USER_INPUT

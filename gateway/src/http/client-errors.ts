@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { httpStatusOf, type PublicError } from "../errors.js";
+import { httpStatusOf, type PublicError } from "./errors.js";
 
 const HEADERS_TOO_LARGE: PublicError = {
   code: "HEADERS_TOO_LARGE",

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { describeError, type Logger } from "@polyscale/platform";
-import { httpStatusOf, publicErrorOf, type PublicError } from "../errors.js";
+import { httpStatusOf, publicErrorOf, type PublicError } from "./errors.js";
 
 /** A failure of the HTTP exchange itself (no route, body too large) rather than of an operation. */
 export class HttpError extends Error {

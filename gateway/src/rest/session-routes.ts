@@ -1,6 +1,6 @@
 import * as domain from "../domain/index.js";
 import { oneOf, requiredBoolean, requiredString } from "./input.js";
-import { publicErrorOf } from "../errors.js";
+import { publicErrorOf } from "../http/errors.js";
 import { anonymous, bearer, body, bodyOf, cartTokenOptional, idParameter, ref, responses } from "./openapi.js";
 import { accountBody, cartBody, roleNames } from "./representations.js";
 import { created, ok, type RestResult, type Route } from "./router.js";

@@ -1,5 +1,5 @@
 import { ERROR_REASONS } from "@polyscale/platform";
-import { httpStatusOf } from "../../errors.js";
+import { httpStatusOf } from "../../http/errors.js";
 
 /** The error body every refusal answers (its code, reason and field). */
 export const errorSchemas = {

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { buildSchema, type GraphQLEnumType } from "graphql";
 import { AppError, ERROR_REASONS, failedPrecondition, invalidArgument, type ErrorCode } from "@polyscale/platform";
 import { httpStatusOf, publicErrorOf, RateLimitedError } from "./errors.js";
-import { graphQLErrorOf, maskError } from "./graphql/errors.js";
-import { loadTypeDefs } from "./graphql/schema.js";
-import { schemas } from "./rest/schemas/index.js";
+import { graphQLErrorOf, maskError } from "../graphql/errors.js";
+import { loadTypeDefs } from "../graphql/schema.js";
+import { schemas } from "../rest/schemas/index.js";
 
 describe("error mapping", () => {
   it.each<[ErrorCode, string, number]>([
