@@ -268,12 +268,16 @@ describe("gRPC server and client", () => {
   });
 
   it("drains in-flight calls on shutdown and then stops serving", async () => {
+    let handlerStarted!: () => void;
+    const started = new Promise<void>((resolve) => (handlerStarted = resolve));
     const { server, client, address } = await serve(async () => {
+      handlerStarted();
       await sleep(300);
       return "finished";
     });
     const inFlight = client.getAccount({ id: "a" });
-    await sleep(50);
+    // In flight once the handler runs (a fixed 50 ms was not always enough on a loaded machine: the call was refused).
+    await started;
     const stopped = server.shutdown(5000);
     expect((await inFlight).account!.name).toBe("finished");
     await stopped;
