@@ -14,7 +14,7 @@ export async function openProductService(
   const test = await backend.open(migrationsDir);
   const service = new ProductService({
     database: test.database,
-    searchEngine: new PostgresSearchEngine(test.database),
+    searchEngine: new PostgresSearchEngine({ database: test.database }),
     defaultCurrency: "USD",
   });
   return { test, service };

@@ -21,7 +21,9 @@ describe.runIf(elasticsearchUrl)("ElasticsearchEngine against a live cluster", (
     const client = createElasticsearchClient(elasticsearchUrl!);
     // A fresh alias per run, so runs never see each other's documents.
     const alias = `products-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    const engine = new ElasticsearchEngine(client, alias, {
+    const engine = new ElasticsearchEngine({
+      client,
+      index: alias,
       loadProducts: (ids) => repository.getProducts(test.database, ids),
     });
     await engine.ensureIndex();

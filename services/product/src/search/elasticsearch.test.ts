@@ -41,7 +41,7 @@ function at(value: unknown, ...path: Array<string | number>): unknown {
 
 function mockedEngine(): { engine: ElasticsearchEngine; mock: ClientMock } {
   const { client, mock } = mockElasticsearchClient();
-  return { engine: new ElasticsearchEngine(client, "products", { loadProducts }), mock };
+  return { engine: new ElasticsearchEngine({ client, index: "products", loadProducts }), mock };
 }
 
 const query: SearchQuery = {

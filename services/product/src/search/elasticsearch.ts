@@ -24,17 +24,8 @@ export function createElasticsearchClient(url: string): Client {
 export class ElasticsearchEngine implements SearchEngine {
   readonly name = "elasticsearch";
 
-  /**
-   * index is the name searched and written: normally the alias over the current physical index. Writes then require
-   * it to be an alias, because writing through a missing name would make Elasticsearch invent an index with guessed
-   * mappings. reindex.ts fills a new physical index directly and passes writesRequireAlias: false. search() needs
-   * options.loadProducts.
-   */
-  constructor(
-    private readonly client: Client,
-    readonly index: string,
-    private readonly options: ElasticsearchEngineOptions = {},
-  ) {}
+  /** search() needs options.loadProducts; writes go through options.index (an alias unless writesRequireAlias). */
+  constructor(private readonly options: ElasticsearchEngineOptions) {}
 
   /**
    * Creates the index with its mapping when neither an index nor an alias of that name exists, as a physical index
@@ -43,23 +34,24 @@ export class ElasticsearchEngine implements SearchEngine {
    * next written, all of them by reindex.ts).
    */
   async ensureIndex(): Promise<boolean> {
-    if (await this.client.indices.exists({ index: this.index })) {
-      await this.client.indices.putMapping({ index: this.index, properties: PRODUCT_INDEX_MAPPINGS.properties });
+    const { client, index } = this.options;
+    if (await client.indices.exists({ index })) {
+      await client.indices.putMapping({ index, properties: PRODUCT_INDEX_MAPPINGS.properties });
       return false;
     }
     try {
-      await createProductIndex(this.client, physicalIndexName(this.index), { [this.index]: {} });
+      await createProductIndex(client, physicalIndexName(index), { [index]: {} });
     } catch (error) {
       // Another replica created it between our check and our create: the alias exists now, which is all we need.
-      if (await this.client.indices.exists({ index: this.index })) return false;
+      if (await client.indices.exists({ index })) return false;
       throw error;
     }
     return true;
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
-    const response = await this.client.search<unknown, SearchAggregations>({
-      index: this.index,
+    const response = await this.options.client.search<unknown, SearchAggregations>({
+      index: this.options.index,
       ...buildSearchRequest(query),
     });
     if (!this.options.loadProducts) throw new Error("ElasticsearchEngine.search needs options.loadProducts");
@@ -92,9 +84,9 @@ export class ElasticsearchEngine implements SearchEngine {
     options: WriteOptions,
   ): Promise<string[]> {
     if (operations.length === 0) return [];
-    const response = await this.client.bulk(
+    const response = await this.options.client.bulk(
       {
-        index: this.index,
+        index: this.options.index,
         operations,
         require_alias: this.options.writesRequireAlias ?? true,
         ...(options.waitForRefresh ? { refresh: "wait_for" as const } : {}),
@@ -112,7 +104,13 @@ export class ElasticsearchEngine implements SearchEngine {
 }
 
 export interface ElasticsearchEngineOptions {
-  /** False only for filling a physical index directly (reindex.ts); default true. */
+  client: Client;
+  /**
+   * The name searched and written: normally the alias over the current physical index. Writes then require it to be
+   * an alias, because writing through a missing name would make Elasticsearch invent an index with guessed mappings.
+   */
+  index: string;
+  /** False only for filling a physical index directly (reindex.ts, which fills a new one); default true. */
   writesRequireAlias?: boolean;
   /** The products with these ids from the database, in the order given (`getProducts` in repository.ts). */
   loadProducts?: (ids: string[]) => Promise<Product[]>;

@@ -92,7 +92,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
     database = test.database;
     service = new ProductService({
       database,
-      searchEngine: new PostgresSearchEngine(database),
+      searchEngine: new PostgresSearchEngine({ database }),
       defaultCurrency: "USD",
     });
     publisher = new JetStreamPublisher({ url: nats.url, name: "indexer-test", stream: EVENT_STREAMS.product }, logger);
@@ -109,7 +109,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
     mock = mocked.mock;
     indexer = new SearchIndexer({
       database,
-      engine: new ElasticsearchEngine(mocked.client, "products"),
+      engine: new ElasticsearchEngine({ client: mocked.client, index: "products" }),
       consumer,
       logger,
       batchSize: 50,

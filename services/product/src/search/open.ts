@@ -35,7 +35,7 @@ export interface OpenedSearch {
  */
 export async function openSearch(config: ProductConfig, database: Database, logger: Logger): Promise<OpenedSearch> {
   if (!config.elasticsearchUrl) {
-    const engine = new PostgresSearchEngine(database);
+    const engine = new PostgresSearchEngine({ database });
     if (!config.natsUrl || config.searchCacheEntries === 0) return { engine, job: undefined, closers: [] };
     // Without the events the cache could not know of other replicas' changes: no connection, no cache.
     const connection = await connectNats(config.natsUrl, "polyscale-product-search-cache").catch((error: unknown) => {
@@ -50,13 +50,11 @@ export async function openSearch(config: ProductConfig, database: Database, logg
   // Loaded only when configured, so the default set-up never loads the Elasticsearch client.
   const { createElasticsearchClient, ElasticsearchEngine } = await import("./elasticsearch.js");
   const { SearchIndexer, SEARCH_INDEXER_CONSUMER } = await import("./indexer.js");
-  const engine = new ElasticsearchEngine(
-    createElasticsearchClient(config.elasticsearchUrl),
-    config.elasticsearchIndex,
-    {
-      loadProducts: (ids) => repository.getProducts(database, ids),
-    },
-  );
+  const engine = new ElasticsearchEngine({
+    client: createElasticsearchClient(config.elasticsearchUrl),
+    index: config.elasticsearchIndex,
+    loadProducts: (ids) => repository.getProducts(database, ids),
+  });
   await engine.ensureIndex();
   const connection = await connectNats(config.natsUrl, "polyscale-product-search-indexer");
   const stream = EVENT_STREAMS.product;

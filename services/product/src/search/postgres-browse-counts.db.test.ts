@@ -44,7 +44,7 @@ describe.each(databaseBackends())("PostgresSearchEngine browse counts on $name",
   });
 
   const browse = (overrides: Partial<SearchQuery>) =>
-    new PostgresSearchEngine(database).search({
+    new PostgresSearchEngine({ database }).search({
       text: "",
       categoryIds: [],
       currency: "USD",

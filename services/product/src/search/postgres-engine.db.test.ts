@@ -11,7 +11,7 @@ describe.each(databaseBackends())("PostgresSearchEngine on $name", (backend) => 
   const setup = async () => {
     const test = await backend.open(migrationsDir);
     return {
-      engine: new PostgresSearchEngine(test.database),
+      engine: new PostgresSearchEngine({ database: test.database }),
       seed: (products: SeedProduct[]) => seedForSearch(test.database, products),
       close: () => test.close(),
     };

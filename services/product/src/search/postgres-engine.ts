@@ -24,6 +24,11 @@ interface SearchRow extends ProductRow {
   option_facets_exact: boolean;
 }
 
+export interface PostgresSearchEngineOptions {
+  /** The product service's database: the products table, its text-search and btree indexes, product_counts. */
+  database: Database;
+}
+
 /**
  * Search on PostgreSQL full text (the default engine), in one statement per search that returns
  * the page's products with the counts and facets. buildSearchStatement assembles it from the query's filters
@@ -47,12 +52,12 @@ interface SearchRow extends ProductRow {
 export class PostgresSearchEngine implements SearchEngine {
   readonly name = "postgres";
 
-  constructor(private readonly database: Database) {}
+  constructor(private readonly options: PostgresSearchEngineOptions) {}
 
   /** Rejects (propagates) only database faults; any text is valid input. */
   async search(query: SearchQuery): Promise<SearchResult> {
     const statement = buildSearchStatement(query);
-    const result = await this.database.query<SearchRow>(statement.text, statement.values, {
+    const result = await this.options.database.query<SearchRow>(statement.text, statement.values, {
       prepareAs: statementName(statement.text),
     });
     const first = result.rows[0]!;

@@ -134,7 +134,7 @@ describe.runIf(postgres)(`option filter plans over ${PRODUCTS.toLocaleString("en
       (node) => node.part === "CTE filtered_matches" && node["Index Name"] === "products_option_keys_idx",
     );
     expect(matchesRead?.["Actual Rows"]).toBe(reds.rows[0]!.count);
-    const result = await new PostgresSearchEngine(database).search(query({ options: red }));
+    const result = await new PostgresSearchEngine({ database }).search(query({ options: red }));
     expect(result).toMatchObject({ totalCount: reds.rows[0]!.count, totalCountIsExact: true });
   });
 });

@@ -51,7 +51,7 @@ describe.each(databaseBackends())("PostgresSearchEngine paging on $name", (backe
         [word],
       );
       expect(expected.rows).toHaveLength(count);
-      const engine = new PostgresSearchEngine(database);
+      const engine = new PostgresSearchEngine({ database });
       const seen: string[] = [];
       for (let skip = 0; ; skip += TAKE) {
         const page = await engine.search({
@@ -81,7 +81,7 @@ describe.each(databaseBackends())("PostgresSearchEngine paging on $name", (backe
       "SELECT id FROM products WHERE search_vector @@ to_tsquery('polyscale_simple', 'warm') AND price_cents <= $1",
       [cap],
     );
-    const engine = new PostgresSearchEngine(database);
+    const engine = new PostgresSearchEngine({ database });
     const seen: string[] = [];
     for (let skip = 0; ; skip += TAKE) {
       const page = await engine.search({

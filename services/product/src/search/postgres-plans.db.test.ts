@@ -132,7 +132,7 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
       [categoryId],
     );
     expect(matching.rows[0]!.count).toBeGreaterThan(20);
-    const result = await new PostgresSearchEngine(database).search(search);
+    const result = await new PostgresSearchEngine({ database }).search(search);
     expect(result.totalCount).toBe(matching.rows[0]!.count);
     expect(result.products).toHaveLength(20);
     // The facets still come from the first matches of the word alone: an estimate.
@@ -167,7 +167,7 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
       "SELECT count(*)::int AS count FROM products WHERE search_vector @@ to_tsquery('polyscale_simple', 'leather')",
     );
     expect(matching.rows[0]!.count).toBeGreaterThan(EXACT_COUNT_LIMIT + RANKED_CANDIDATES);
-    const result = await new PostgresSearchEngine(database).search(query({ text: "leather" }));
+    const result = await new PostgresSearchEngine({ database }).search(query({ text: "leather" }));
     expect(result.products[0]!.name).toBe("Leather");
     expect(result.products).toHaveLength(20);
     expect(result.totalCountIsExact).toBe(false);
@@ -183,7 +183,7 @@ describe.runIf(postgres)(`search plans over ${PRODUCTS.toLocaleString("en-US")} 
       [categoryId],
     );
     expect(inCategory.rows[0]!.count).toBeLessThan(EXACT_COUNT_LIMIT);
-    const result = await new PostgresSearchEngine(database).search(
+    const result = await new PostgresSearchEngine({ database }).search(
       query({ text: "leather", categoryIds: [categoryId] }),
     );
     expect(result.totalCount).toBe(inCategory.rows[0]!.count);

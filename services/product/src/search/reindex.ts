@@ -54,7 +54,7 @@ export async function reindex(options: {
 
   const index = physicalIndexName(alias);
   await createProductIndex(client, index);
-  const target = new ElasticsearchEngine(client, index, { writesRequireAlias: false });
+  const target = new ElasticsearchEngine({ client, index, writesRequireAlias: false });
   let indexed = 0;
   try {
     // Keyset pagination in id order: each batch starts after the last id of the one before, however large the table.
@@ -100,7 +100,7 @@ export async function reindex(options: {
     [changedSince],
   );
   const changedIds = changed.rows.map((row) => row.id);
-  const refused = await indexCurrentState(database, new ElasticsearchEngine(client, alias), changedIds);
+  const refused = await indexCurrentState(database, new ElasticsearchEngine({ client, index: alias }), changedIds);
   if (refused.size > 0) throw new Error(`Elasticsearch refused ${refused.size} changed products; run reindex again`);
   return { index, replaced, indexed, caughtUp: changedIds.length };
 }
