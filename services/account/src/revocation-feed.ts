@@ -82,15 +82,19 @@ export class RevocationFeed {
       });
     } finally {
       this.subscribers.delete(send);
-      if (this.subscribers.size === 0) this.stop();
+      if (this.subscribers.size === 0) await this.stop();
     }
   }
 
-  /** Stops the timers; subscribers' streams end with their calls. */
-  stop(): void {
+  /**
+   * Stops the timers and resolves once the read in progress, if any, has finished, so what it reads from (the
+   * database) can close after it. Subscribers' streams end with their calls; a new subscriber starts the feed again.
+   */
+  async stop(): Promise<void> {
     clearInterval(this.pollTimer);
     clearInterval(this.heartbeatTimer);
     this.pollTimer = this.heartbeatTimer = undefined;
+    await this.polling;
   }
 
   private start(): void {
