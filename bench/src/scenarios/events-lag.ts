@@ -91,7 +91,7 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
   const database = await Database.open({ url, poolSize: settings.poolSize });
   const relayDatabase =
     settings.relayPoolSize === 0 ? database : await Database.open({ url, poolSize: settings.relayPoolSize });
-  const publisher = new JetStreamPublisher({ url: nats.url, name: "events-lag", stream }, logger);
+  const publisher = new JetStreamPublisher({ url: nats.url, name: "events-lag", stream, logger });
   const subscriber = await connectNats(nats.url, "events-lag-subscriber");
   type Batch = { started: number; claimed?: number; ids: string[] };
   let batch: Batch | undefined;

@@ -17,7 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { inBackground } from "../telemetry/background.js";
 import { Outage } from "../outage.js";
-import type { EventPublisher, OutboxMessage } from "./relay.js";
+import type { EventPublisher, OutboxMessage } from "./publisher.js";
 
 /** How long a publish waits for JetStream's acknowledgement before the relay retries it. */
 const PUBLISH_TIMEOUT_MS = 5_000;
@@ -100,6 +100,17 @@ export async function durableConsumer(
   return jetstream(connection).consumers.get(options.stream, options.name);
 }
 
+/** What a JetStreamPublisher is built from, in one object like every service and background job's (CONTRIBUTING.md). */
+export interface JetStreamPublisherOptions {
+  /** NATS server(s), comma-separated. */
+  url: string;
+  /** The connection's name, as the broker lists it (e.g. polyscale-order). */
+  name: string;
+  /** The stream the messages' subjects belong to, created or updated at each connect (ensureStream). */
+  stream: { name: string; subjects: string[] };
+  logger: Logger;
+}
+
 /**
  * Publishes outbox messages to JetStream with the event id as Nats-Msg-Id, so JetStream stores a retried message
  * once, a previousId as Nats-Expected-Last-Msg-Id, and the W3C traceparent/tracestate of the writing request as
@@ -118,11 +129,8 @@ export class JetStreamPublisher implements EventPublisher {
   /** Paces the attempts (1 s doubling to 60 s) and logs the broker going away and coming back, once each. */
   private readonly outage: Outage;
 
-  constructor(
-    private readonly options: { url: string; name: string; stream: { name: string; subjects: string[] } },
-    private readonly logger: Logger,
-  ) {
-    this.outage = new Outage(logger, {
+  constructor(private readonly options: JetStreamPublisherOptions) {
+    this.outage = new Outage(options.logger, {
       code: "NATS_UNREACHABLE",
       message: "NATS unreachable; events wait in the outbox",
       recoveredMessage: "NATS reachable again; publishing the outbox",
@@ -181,7 +189,7 @@ export class JetStreamPublisher implements EventPublisher {
         await ensureStream(connection, this.options.stream);
         this.connected = true;
         if (this.outage.down) this.outage.recovered();
-        else this.logger.info({ stream: this.options.stream.name }, "publishing events to NATS JetStream");
+        else this.options.logger.info({ stream: this.options.stream.name }, "publishing events to NATS JetStream");
         return;
       } catch (error) {
         await this.pause(this.outage.failed(error));

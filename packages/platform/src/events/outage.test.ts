@@ -62,10 +62,12 @@ describe("outage of a dependency", () => {
     });
     // Nothing listens on that port: every attempt is refused at once.
     const url = `nats://127.0.0.1:${await freePort()}`;
-    const publisher = new JetStreamPublisher(
-      { url, name: "outage-test", stream: { name: "OUTAGE", subjects: ["x"] } },
+    const publisher = new JetStreamPublisher({
+      url,
+      name: "outage-test",
+      stream: { name: "OUTAGE", subjects: ["x"] },
       logger,
-    );
+    });
     try {
       await vi.waitFor(() => expect(asked.length).toBeGreaterThanOrEqual(3), { timeout: 4_000 });
     } finally {

@@ -13,7 +13,8 @@ import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-serv
 import { domainEvent, EVENT_STREAMS, eventData, type CloudEvent, type DomainEvent } from "./catalogue.js";
 import { connectNats, JetStreamPublisher } from "./jetstream.js";
 import { recordEvents } from "./outbox.js";
-import { OutboxRelay, type EventPublisher, type OutboxMessage } from "./relay.js";
+import type { EventPublisher, OutboxMessage } from "./publisher.js";
+import { OutboxRelay } from "./relay.js";
 
 const logger = createLogger("relay-test", "silent");
 const stream = EVENT_STREAMS.order;
@@ -134,7 +135,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
   beforeEach(async () => {
     test = await backend.open(migrationsDir);
     database = test.database;
-    publisher = new JetStreamPublisher({ url: nats.url, name: "relay-test", stream }, logger);
+    publisher = new JetStreamPublisher({ url: nats.url, name: "relay-test", stream, logger });
     await vi.waitFor(() => expect(publisher.isConnected()).toBe(true), { timeout: 15_000 });
     reader = await connectNats(nats.url, "relay-test-reader");
     await (await jetstreamManager(reader)).streams.purge(stream.name);
@@ -322,7 +323,7 @@ describe.each(databaseBackends())("transactional outbox and JetStream relay on $
 
   it("two relay replicas send each event once and keep each order's events in order", async () => {
     const second = await Database.open({ url: test.url, poolSize: 5 });
-    const otherPublisher = new JetStreamPublisher({ url: nats.url, name: "relay-test-2", stream }, logger);
+    const otherPublisher = new JetStreamPublisher({ url: nats.url, name: "relay-test-2", stream, logger });
     try {
       await vi.waitFor(() => expect(otherPublisher.isConnected()).toBe(true), { timeout: 15_000 });
       const first = new CountingPublisher(publisher);

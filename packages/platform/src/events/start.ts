@@ -40,7 +40,7 @@ export class ServiceEventRelay {
     if (this.running) return;
     const { database, source, natsUrl, pollMs, logger } = this.options;
     const publisher = natsUrl
-      ? new JetStreamPublisher({ url: natsUrl, name: `polyscale-${source}`, stream: EVENT_STREAMS[source] }, logger)
+      ? new JetStreamPublisher({ url: natsUrl, name: `polyscale-${source}`, stream: EVENT_STREAMS[source], logger })
       : undefined;
     if (publisher) exportOutboxBacklog(database, logger);
     else logger.warn("NATS_URL is unset: events are kept in a bounded outbox and not published");

@@ -95,7 +95,7 @@ describe.each(databaseBackends())("SearchIndexer following product events on $na
       searchEngine: new PostgresSearchEngine({ database }),
       defaultCurrency: "USD",
     });
-    publisher = new JetStreamPublisher({ url: nats.url, name: "indexer-test", stream: EVENT_STREAMS.product }, logger);
+    publisher = new JetStreamPublisher({ url: nats.url, name: "indexer-test", stream: EVENT_STREAMS.product, logger });
     await vi.waitFor(() => expect(publisher.isConnected()).toBe(true), { timeout: 15_000 });
     relay = new OutboxRelay({ database, publisher, logger, pollMs: 10 });
     connection = await connectNats(nats.url, "indexer-test-consumer");
