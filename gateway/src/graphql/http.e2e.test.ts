@@ -1,153 +1,33 @@
-import { createServer, type Server } from "node:http";
-import { startTestSystem, type TestSystem } from "@polyscale/tools/test-shop";
-import type { RunningSystem } from "@polyscale/tools/system";
-import type { AddressInfo } from "node:net";
-import { parse } from "graphql";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Logger } from "@polyscale/platform";
-import type { TokenVerifier } from "../auth.js";
-import { createGatewayContext } from "../context.js";
-import { sendError } from "../http/responses.js";
-import { closeServices, connectServices, type Services } from "../services.js";
-import { MemoryThrottleStore } from "../throttle-stores.js";
-import { Throttle } from "../throttle.js";
+import { describe, expect, it } from "vitest";
+import { useGraphQLServer } from "../test-graphql-http.js";
 import { LruCache } from "./documents.js";
-import { createGraphQLHandler } from "./http.js";
 
 /**
- * The handler on a real node:http server, wired as server.ts wires it, in front of the real product service: HTTP
- * rules, error codes, the parse cache and GraphiQL, observed from inside (gateway-*.e2e.test.ts cover the whole system).
+ * GraphQL over HTTP: the handler's HTTP rules (methods, content types, malformed and oversized bodies), its error codes,
+ * the parse cache, the masking of unexpected failures, GraphiQL and introspection (../test-graphql-http.ts: the
+ * handler on a real server in front of the real product service).
  */
 
-const logged: Array<{ message: string; fields: Record<string, unknown> }> = [];
-const logger = {
-  error: (fields: Record<string, unknown>, message: string) => logged.push({ message, fields }),
-  warn: () => {},
-  info: () => {},
-  debug: () => {},
-  child: () => logger,
-} as unknown as Logger;
-
-let categoriesFail = false;
-let services: Services;
-let system: RunningSystem;
-let running: TestSystem;
-let lamps: { id: string };
-const verifier = { verify: () => Promise.resolve(undefined) } as unknown as TokenVerifier;
-const generous = { freeAttempts: 1000, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 60_000 };
-const throttle = new Throttle(new MemoryThrottleStore(), {
-  loginPerEmailAndAddress: { name: "pair", ...generous },
-  loginPerAddress: { name: "address", ...generous },
-  anonymousPerAddress: { name: "anonymous", ...generous },
-});
-
-let parses = 0;
-const handler = createGraphQLHandler({
-  maxDepth: 10,
-  maxCost: 5000,
-  maxExpensiveMutations: 1,
-  maxBodyBytes: 16_384,
-  parse: (source) => {
-    parses += 1;
-    return parse(source, { maxTokens: 1000 });
-  },
-});
-
-let server: Server;
-let base: string;
-
-beforeAll(async () => {
-  // The real product service behind the handler; the account and order services are not needed by these queries.
-  running = await startTestSystem({ only: ["product"] });
-  system = running.system;
-  const connected = connectServices({
-    accountServiceAddress: system.addresses.account,
-    productServiceAddress: system.addresses.product,
-    orderServiceAddress: system.addresses.order,
-    grpcDeadlineMs: 5000,
-  });
-  lamps = (await connected.product.createCategory({ name: "Lamps", slug: "", parentId: "" })).category!;
-  // A bug in our own code, injected: the resolver's call throws something that is not an AppError.
-  const product = new Proxy(connected.product, {
-    get(target, property, receiver) {
-      if (property === "listCategories" && categoriesFail) {
-        return () => Promise.reject(new Error('relation "categories" does not exist at 10.0.0.5:5432'));
-      }
-      return Reflect.get(target, property, receiver) as unknown;
-    },
-  });
-  services = { ...connected, product };
-  server = createServer((request, response) => {
-    const context = createGatewayContext(request, "test-request", {
-      services,
-      verifier,
-      logger,
-      grpcDeadlineMs: 1000,
-      defaultCurrency: "USD",
-      trustProxy: () => false,
-      throttle,
-    });
-    const url = new URL(request.url ?? "/", "http://gateway");
-    handler(request, response, context, url).catch((error: unknown) => sendError(response, error, logger));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-});
-
-afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-  if (services) closeServices(services);
-  await running?.stop();
-});
-
-beforeEach(() => {
-  categoriesFail = false;
-  logged.length = 0;
-});
-
-/** A GraphQL-over-HTTP answer, as far as these tests read it. */
-interface Answer {
-  data?: { categories?: unknown[] } | null;
-  errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }>;
-}
-
-async function post(body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(base, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Answer };
-}
-
-async function get(params: Record<string, string>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}?${new URLSearchParams(params)}`, { headers });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text,
-    body: text.startsWith("{") ? (JSON.parse(text) as Answer) : undefined,
-  };
-}
+const server = useGraphQLServer();
+const { post, get, logged } = server;
 
 describe("GraphQL over HTTP", () => {
   it("parses and validates a query string once, then only executes it", async () => {
     const query = `{ categories { id name } }`;
-    const before = parses;
+    const before = server.parses;
     for (let round = 0; round < 3; round += 1) {
       const result = await post({ query });
-      expect(result.body).toEqual({ data: { categories: [{ id: lamps.id, name: "Lamps" }] } });
+      expect(result.body).toEqual({ data: { categories: [{ id: server.lamps.id, name: "Lamps" }] } });
     }
-    expect(parses - before).toBe(1);
+    expect(server.parses - before).toBe(1);
     // GET shares the cache; a different string is a new entry; refused queries are cached too.
     expect((await get({ query })).body?.data?.categories).toHaveLength(1);
-    expect(parses - before).toBe(1);
+    expect(server.parses - before).toBe(1);
     await post({ query: `{ categories { slug } }` });
-    expect(parses - before).toBe(2);
+    expect(server.parses - before).toBe(2);
     await post({ query: `{ nope }` });
     await post({ query: `{ nope }` });
-    expect(parses - before).toBe(3);
+    expect(server.parses - before).toBe(3);
   });
 
   it("keeps the most recently used entries when the cache is full", () => {
@@ -238,7 +118,7 @@ describe("GraphQL over HTTP", () => {
   it("runs the named operation with its variables, with the Server-Timing header", async () => {
     const query = `query A { a: __typename } query B($named: Boolean!) { categories { id } __typename @include(if: $named) }`;
     const result = await post({ query, operationName: "B", variables: { named: true } });
-    expect(result.body).toEqual({ data: { categories: [{ id: lamps.id }], __typename: "Query" } });
+    expect(result.body).toEqual({ data: { categories: [{ id: server.lamps.id }], __typename: "Query" } });
     expect(result.headers.get("server-timing")).toMatch(/product;desc="calls=1"/);
     expect(result.headers.get("content-type")).toBe("application/json; charset=utf-8");
 
@@ -253,7 +133,7 @@ describe("GraphQL over HTTP", () => {
   });
 
   it("masks an unexpected failure as INTERNAL and logs it without stack", async () => {
-    categoriesFail = true;
+    server.failCategories();
     const result = await post({ query: `{ categories { id } }` });
     expect(result.body).toEqual({
       data: null,
@@ -292,7 +172,7 @@ describe("GraphQL over HTTP", () => {
     expect(mutation.body).toEqual({
       error: { code: "METHOD_NOT_ALLOWED", message: "a mutation must be sent with POST", reason: "METHOD_NOT_ALLOWED" },
     });
-    const put = await fetch(base, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
+    const put = await fetch(server.url, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
     expect(put.status).toBe(405);
     expect(put.headers.get("allow")).toBe("GET, POST");
     expect(((await put.json()) as { error: { code: string } }).error.code).toBe("METHOD_NOT_ALLOWED");
@@ -347,101 +227,5 @@ describe("GraphQL over HTTP", () => {
     expect(result.body).toEqual({
       data: { __schema: { queryType: { name: "Query" }, mutationType: { name: "Mutation" } } },
     });
-  });
-});
-
-describe("values the schema's scalars refuse", () => {
-  /** The one error of a query refused for its input: message, code, reason and field. */
-  async function refusal(query: string, variables?: Record<string, unknown>, raw?: string) {
-    const { body } = await post(raw ?? { query, variables });
-    expect(body.errors).toHaveLength(1);
-    const [{ message, extensions }] = body.errors as [{ message: string; extensions: Record<string, unknown> }];
-    return { message, code: extensions.code, reason: extensions.reason, field: extensions.field };
-  }
-  const invalid = (field: string, problem: string) => ({
-    message: `${field}: ${problem}`,
-    code: "BAD_USER_INPUT",
-    reason: "INVALID_INPUT",
-    field,
-  });
-  const beyondQuantity = {
-    message: "quantity: must be at most 1000 (the shop's limit for a line's quantity)",
-    code: "BAD_USER_INPUT",
-    reason: "LIMIT_EXCEEDED",
-    field: "quantity",
-  };
-
-  // Seen (new-user check of issue 17): GraphQL answered graphql-js's "Int cannot represent non-integer value: 1.5" and
-  // "… non 32-bit signed integer value" where REST says "quantity: must be a whole number" or LIMIT_EXCEEDED.
-  it("regression: refuses a quantity as the domain's rule does, literal or variable", async () => {
-    for (const [written, expected] of [
-      ["1.5", invalid("quantity", "must be a whole number")],
-      ['"2"', invalid("quantity", "must be a whole number")],
-      ["2147483648", beyondQuantity],
-      ["9007199254740993", beyondQuantity],
-    ] as const) {
-      expect(await refusal(`mutation { addToCart(productId: "p", quantity: ${written}) { totalCents } }`)).toEqual(
-        expected,
-      );
-      // Sent as JSON text, so 9007199254740993 reaches the gateway as written.
-      const query = 'mutation($q: Int!) { addToCart(productId: "p", quantity: $q) { totalCents } }';
-      expect(
-        await refusal("", undefined, `{"query": ${JSON.stringify(query)}, "variables": {"q": ${written}}}`),
-      ).toEqual(expected);
-    }
-  });
-
-  // Seen: a price over the limit was LIMIT_EXCEEDED at 10000000001 but not at 9007199254740993 (SafeInt's "cannot
-  // represent unsafe integer"), and a nested one was named `priceCents`, not which variant's.
-  it("regression: refuses a variant's price beyond the limit as LIMIT_EXCEEDED naming that variant", async () => {
-    const variants = "[{ priceCents: 1 }, { priceCents: 9007199254740993 }]";
-    const beyond = {
-      message: "variants[1].priceCents: must be at most 10000000000 (the shop's limit for a price)",
-      code: "BAD_USER_INPUT",
-      reason: "LIMIT_EXCEEDED",
-      field: "variants[1].priceCents",
-    };
-    const literal = `mutation { createProduct(product: { name: "n", description: "", price: 0, variants: ${variants} }) { id } }`;
-    expect(await refusal(literal)).toEqual(beyond);
-    const query = "mutation($p: ProductInput!) { createProduct(product: $p) { id } }";
-    const raw = `{"query": ${JSON.stringify(query)}, "variables": {"p": {"name": "n", "description": "", "price": 0,
-      "variants": [{"priceCents": 1}, {"priceCents": 9007199254740993}]}}}`;
-    expect(await refusal("", undefined, raw)).toEqual(beyond);
-  });
-
-  // Seen: the literal was GRAPHQL_VALIDATION_FAILED naming field `time`, the variable BAD_USER_INPUT naming `time`.
-  it("regression: refuses an instant that is no RFC 3339 date-time naming its field, literal or variable", async () => {
-    const expected = invalid("createdFrom", "must be an RFC 3339 date-time");
-    expect(await refusal(`{ myOrderPage(filter: { createdFrom: "yesterday" }) { totalCount } }`)).toEqual(expected);
-    const query = "query($f: Time) { myOrderPage(filter: { createdFrom: $f }) { totalCount } }";
-    expect(await refusal(query, { f: "yesterday" })).toEqual(expected);
-  });
-
-  // Seen: `query($t: Int) { … pagination: { take: $t } }` with "x" named field `t`, the variable, not the input.
-  it("regression: names the input field a variable feeds, or the variable when it feeds several", async () => {
-    const fed = "query($t: Int) { products(pagination: { take: $t }) { id } }";
-    expect(await refusal(fed, { t: "x" })).toEqual(invalid("take", "must be a whole number"));
-    expect(await refusal(fed, { t: -1 })).toEqual(invalid("take", "must be at least 0"));
-    const whole = "query($p: PaginationInput) { products(pagination: $p) { id } }";
-    expect(await refusal(whole, { p: { skip: 2 ** 31 } })).toEqual(invalid("skip", "must be at most 2147483647"));
-    const twice = "query($t: Int) { products(pagination: { skip: $t, take: $t }) { id } }";
-    expect(await refusal(twice, { t: 1.5 })).toMatchObject({
-      message: 'Variable "$t" (used in 2 places) got an invalid value: $t: must be a whole number',
-      code: "BAD_USER_INPUT",
-      field: "$t",
-    });
-  });
-  // Seen: a variable's object without a required field, or with an unknown one, named the variable (`p`), not the field.
-  it("regression: names the field a variable's object lacks, has unknown or gives null for", async () => {
-    const create = "mutation($p: ProductInput!) { createProduct(product: $p) { id } }";
-    expect(await refusal(create, { p: { description: "", price: 0 } })).toEqual(
-      invalid("name", 'Field "name" of required type "String!" was not provided.'),
-    );
-    const unknown = await refusal(create, { p: { name: "n", description: "", price: 0, nme: "n" } });
-    expect(unknown).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "nme" });
-    const variants = { name: "n", description: "", price: 0, variants: [{ priceCents: 1 }, { sku: "X" }] };
-    expect(await refusal(create, { p: variants })).toMatchObject({ field: "variants[1].priceCents" });
-    const add = 'mutation($q: Int!) { addToCart(productId: "p", quantity: $q) { totalCents } }';
-    expect(await refusal(add, { q: null })).toEqual(invalid("quantity", "is required"));
   });
 });
