@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createProduct, graphql, ok, rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
+import { createProduct, graphql, ok, refusal, rest, unique, useGatewayShop } from "./test-gateway-e2e.js";
 
 /** Products with variants end to end, through GraphQL and REST: create, read, add, update, stock per variant. */
 
@@ -27,14 +27,6 @@ interface ProductAnswer {
   currency: string;
   stock: number;
   variants: VariantAnswer[];
-}
-
-/** The first error of a GraphQL call that must fail: code, reason and field. */
-async function refusal(query: string, variables: Record<string, unknown>, token?: string) {
-  const result = await graphql(query, variables, token);
-  expect(result.errors?.length).toBeGreaterThan(0);
-  const { code, reason, field } = result.errors![0]!.extensions ?? {};
-  return { code, reason, field };
 }
 
 describe("gateway end to end: product variants", () => {

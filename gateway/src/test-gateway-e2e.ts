@@ -41,6 +41,14 @@ export async function failure(query: string, variables: Record<string, unknown> 
   return { code: result.errors![0]!.extensions?.code, field: result.errors![0]!.extensions?.field };
 }
 
+/** The first error of a GraphQL call that must fail: code, reason and field. */
+export async function refusal(query: string, variables: Record<string, unknown>, token?: string) {
+  const result = await graphql(query, variables, token);
+  expect(result.errors?.length).toBeGreaterThan(0);
+  const { code, reason, field } = result.errors![0]!.extensions ?? {};
+  return { code, reason, field };
+}
+
 /**
  * A REST call to this file's gateway; Body is the answer's shape, as the caller states it (not checked against it). An
  * empty answer's body is undefined: callers expecting one state `Body | undefined`.
@@ -106,6 +114,18 @@ export async function createProduct(adminToken: string, name: string, price: num
   );
   return data.createProduct;
 }
+
+/** A T-shirt's three colours (Red the default), 5 units each, priced 20.00, 21.00 and 22.00: a createProduct's variants. */
+export const colourVariants = (tag: string) =>
+  ["Red", "Blue", "Green"].map((colour, index) => ({
+    sku: `TEE-${tag}-${colour}`.toUpperCase(),
+    options: [
+      { name: "Size", value: "M" },
+      { name: "Colour", value: colour },
+    ],
+    priceCents: 2000 + 100 * index,
+    stock: 5,
+  }));
 
 export const CREATE_ORDER = `mutation($order: OrderInput!, $key: String) {
   createOrder(order: $order, idempotencyKey: $key) {
