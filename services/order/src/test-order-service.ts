@@ -57,6 +57,16 @@ export interface OrderTestBed {
     productId: string,
     fields: { sku: string; priceCents: number; stock: number; currency?: string; options?: Record<string, string> },
   ) => Promise<string>;
+  /**
+   * A T-shirt: its default variant (USD 10.00, `stocks.base` units) and two sized ones with their own SKU (tagged
+   * `tag`), price and stock: M red (USD 12.00, `stocks.m`) and L red (USD 13.00, `stocks.l`); returns their ids.
+   */
+  newTShirt: (stocks?: { base: number; m: number; l: number }) => Promise<{
+    productId: string;
+    m: string;
+    l: string;
+    tag: string;
+  }>;
   /** The available stock of each of the product's variants, in the order given (the default variant's id is its product's). */
   variantStock: (productId: string, ...variantIds: string[]) => Promise<number[]>;
   /** The available stock of each product, in the order given. */
@@ -114,6 +124,23 @@ export function useOrderService(backend: DatabaseBackend): OrderTestBed {
         },
       });
       return variant!.id;
+    },
+    newTShirt: async (stocks = { base: 5, m: 3, l: 4 }) => {
+      const productId = await bed.newProduct(1000, stocks.base);
+      const tag = newId().slice(-8).toUpperCase();
+      const m = await bed.newVariant(productId, {
+        sku: `TS-M-${tag}`,
+        priceCents: 1200,
+        stock: stocks.m,
+        options: { Size: "M", Colour: "red" },
+      });
+      const l = await bed.newVariant(productId, {
+        sku: `TS-L-${tag}`,
+        priceCents: 1300,
+        stock: stocks.l,
+        options: { Size: "L", Colour: "red" },
+      });
+      return { productId, m, l, tag };
     },
     variantStock: async (productId, ...variantIds) => {
       const { products } = await bed.services.products.getProducts({ ids: [productId] });
