@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { searchCacheKey } from "./cache.js";
-import { searchQuery as query } from "./test-search-engine-behaviour.js";
+import { searchQuery as query } from "./test-search-query.js";
 
 describe("searchCacheKey", () => {
   it("is the same for text the engine reads alike: case, Unicode form, repeated and leading spaces, category order", () => {

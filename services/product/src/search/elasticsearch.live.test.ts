@@ -6,11 +6,8 @@ import { seedForSearch } from "../test-search-seed.js";
 import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
 import { indexCurrentState } from "./indexer.js";
 import { RELEVANCE_THRESHOLD } from "@polyscale/tools/relevance";
-import {
-  describeRelevanceSuite,
-  describeSearchEngineBehaviour,
-  type SearchEngineFixture,
-} from "./test-search-engine-behaviour.js";
+import { describeRelevanceSuite, describeSearchEngineBehaviour } from "./test-search-engine-behaviour.js";
+import type { SearchEngineFixture } from "./test-search-query.js";
 
 const elasticsearchUrl = process.env.ELASTICSEARCH_URL;
 

@@ -5,7 +5,7 @@ import { insertDefaultVariants } from "../repository.js";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
 import type { SearchQuery } from "./search-engine.js";
-import { searchQuery as query } from "./test-search-engine-behaviour.js";
+import { searchQuery as query } from "./test-search-query.js";
 import { searchPlan } from "./test-search-plans.js";
 
 /**

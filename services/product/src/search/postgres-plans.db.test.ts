@@ -5,7 +5,7 @@ import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
 import { RANKED_CANDIDATES } from "./postgres-text-search.js";
 import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
-import { searchQuery as query } from "./test-search-engine-behaviour.js";
+import { searchQuery as query } from "./test-search-query.js";
 import { searchPlan, type PlacedPlanNode } from "./test-search-plans.js";
 import { insertDefaultVariants } from "../repository.js";
 
