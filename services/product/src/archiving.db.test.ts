@@ -1,37 +1,18 @@
 import { newId } from "@polyscale/platform";
-import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SearchInput, ProductService } from "./service.js";
-import { openProductService, outboxEventsOf, raceReservationsWithArchive, rejection } from "./test-product-service.js";
+import { databaseBackends } from "@polyscale/tools/testing";
+import { describe, expect, it } from "vitest";
+import { useProductService, outboxEventsOf, raceReservationsWithArchive, rejection } from "./test-product-service.js";
 
 describe.each(databaseBackends())("ProductService archiving on $name", (backend) => {
-  let test: TestDatabase;
-  let service: ProductService;
-
-  beforeAll(async () => {
-    ({ test, service } = await openProductService(backend));
-  });
-  afterAll(async () => {
-    await test?.close();
-  });
+  const bed = useProductService(backend);
+  const { search, stockOf } = bed;
 
   const createProduct = async (name: string, stock: number, categoryId = "") =>
-    service.createProduct({ name, description: "", priceCents: 1500, currency: "USD", categoryId, stock });
-  const search = (input: Partial<SearchInput>) =>
-    service.searchProducts({
-      query: "",
-      categoryIds: [],
-      inStockOnly: false,
-      sort: "unspecified",
-      skip: 0,
-      take: 0,
-      ...input,
-    });
-  const stockOf = async (id: string) => (await service.getProduct(id)).stock;
-  const eventsOf = (productId: string) => outboxEventsOf(test.database, productId);
+    bed.service.createProduct({ name, description: "", priceCents: 1500, currency: "USD", categoryId, stock });
+  const eventsOf = (productId: string) => outboxEventsOf(bed.database, productId);
 
   it("archive takes a product out of listings, text search, browsing and its counts; restore brings it back", async () => {
-    const category = await service.createCategory({ name: "Archive Lamps", slug: "", parentId: "" });
+    const category = await bed.service.createCategory({ name: "Archive Lamps", slug: "", parentId: "" });
     const kept = await createProduct("Zeppelin Lamp Kept", 3, category.id);
     const archived = await createProduct("Zeppelin Lamp Retired", 3, category.id);
     const inCategory = { categoryIds: [category.id] };
@@ -39,13 +20,13 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
     const before = await search({ query: "zeppelin" });
     expect(before.products.map((product) => product.id).sort()).toEqual([kept.id, archived.id].sort());
 
-    const result = await service.archiveProduct(archived.id);
+    const result = await bed.service.archiveProduct(archived.id);
     expect(result.archivedAt).toBeInstanceOf(Date);
     // Read by id it is still there (carts and orders hold it), marked archived.
-    expect((await service.getProduct(archived.id)).archivedAt).toEqual(result.archivedAt);
-    expect((await service.getProducts([archived.id]))[0]?.archivedAt).toEqual(result.archivedAt);
+    expect((await bed.service.getProduct(archived.id)).archivedAt).toEqual(result.archivedAt);
+    expect((await bed.service.getProducts([archived.id]))[0]?.archivedAt).toEqual(result.archivedAt);
 
-    const listed = await service.listProducts({ skip: 0, take: 100 });
+    const listed = await bed.service.listProducts({ skip: 0, take: 100 });
     expect(listed.map((product) => product.id)).toContain(kept.id);
     expect(listed.map((product) => product.id)).not.toContain(archived.id);
     for (const query of ["zeppelin", "Zeppelin Lamp Retired"]) {
@@ -68,10 +49,10 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
     expect((await search({ ...inCategory, minPriceCents: 1000, maxPriceCents: 2000 })).totalCount).toBe(1);
 
     // Archiving again changes nothing and writes no second event.
-    expect((await service.archiveProduct(archived.id)).archivedAt).toEqual(result.archivedAt);
-    const restored = await service.restoreProduct(archived.id);
+    expect((await bed.service.archiveProduct(archived.id)).archivedAt).toEqual(result.archivedAt);
+    const restored = await bed.service.restoreProduct(archived.id);
     expect(restored.archivedAt).toBeNull();
-    expect((await service.restoreProduct(archived.id)).archivedAt).toBeNull();
+    expect((await bed.service.restoreProduct(archived.id)).archivedAt).toBeNull();
     expect((await eventsOf(archived.id)).map((event) => event.name)).toEqual([
       "product.created",
       "product.archived",
@@ -81,16 +62,18 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
     expect(again.products.map((product) => product.id).sort()).toEqual([kept.id, archived.id].sort());
     expect(again.categoryFacets.find((facet) => facet.categoryId === category.id)?.count).toBe(2);
     expect((await search({ query: "zeppelin" })).totalCount).toBe(2);
-    expect((await service.listProducts({ skip: 0, take: 100 })).map((product) => product.id)).toContain(archived.id);
+    expect((await bed.service.listProducts({ skip: 0, take: 100 })).map((product) => product.id)).toContain(
+      archived.id,
+    );
   });
 
   it("refuses to reserve an archived product (FAILED_PRECONDITION PRODUCT_ARCHIVED), taking nothing of any line", async () => {
     const archived = await createProduct("Retired Kettle", 5);
     const other = await createProduct("Current Kettle", 5);
-    await service.archiveProduct(archived.id);
+    await bed.service.archiveProduct(archived.id);
     const orderId = newId();
     const refused = await rejection(
-      service.reserveStock({
+      bed.service.reserveStock({
         orderId,
         lines: [
           { productId: other.id, quantity: 2 },
@@ -102,32 +85,35 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
     expect(refused.message).toContain(archived.id);
     expect(await stockOf(archived.id)).toBe(5);
     expect(await stockOf(other.id)).toBe(5);
-    expect(await test.database.query("SELECT 1 FROM reservations WHERE order_id = $1", [orderId])).toMatchObject({
+    expect(await bed.database.query("SELECT 1 FROM reservations WHERE order_id = $1", [orderId])).toMatchObject({
       rowCount: 0,
     });
     // An admin may still adjust its stock, and a restored product is reserved again.
-    expect((await service.adjustStock({ productId: archived.id, delta: 1 })).stock).toBe(6);
-    await service.restoreProduct(archived.id);
-    await service.reserveStock({ orderId, lines: [{ productId: archived.id, quantity: 1 }] });
+    expect((await bed.service.adjustStock({ productId: archived.id, delta: 1 })).stock).toBe(6);
+    await bed.service.restoreProduct(archived.id);
+    await bed.service.reserveStock({ orderId, lines: [{ productId: archived.id, quantity: 1 }] });
     expect(await stockOf(archived.id)).toBe(5);
   });
 
   it("releases a reservation of a product archived after it was made, returning its units", async () => {
     const product = await createProduct("Retired Teapot", 4);
     const orderId = newId();
-    await service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 3 }] });
-    await service.archiveProduct(product.id);
-    await service.releaseReservation(orderId);
+    await bed.service.reserveStock({ orderId, lines: [{ productId: product.id, quantity: 3 }] });
+    await bed.service.archiveProduct(product.id);
+    await bed.service.releaseReservation(orderId);
     expect(await stockOf(product.id)).toBe(4);
   });
 
   it("answers NOT_FOUND for an unknown product and INVALID_ARGUMENT for a malformed id", async () => {
-    expect(await rejection(service.archiveProduct(newId()))).toMatchObject({
+    expect(await rejection(bed.service.archiveProduct(newId()))).toMatchObject({
       code: "NOT_FOUND",
       reason: "PRODUCT_NOT_FOUND",
       field: "id",
     });
-    expect(await rejection(service.restoreProduct("nope"))).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
+    expect(await rejection(bed.service.restoreProduct("nope"))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      field: "id",
+    });
   });
 
   it("race: an archive among many concurrent reservations lets each reserve before it or be refused; sums hold", async () => {
@@ -135,7 +121,7 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
     const companion = await createProduct("Companion Print", 1_000);
     // Single-product reservations and two-product ones (whose rows are locked in id order before the update).
     const reserve = (index: number) =>
-      service.reserveStock({
+      bed.service.reserveStock({
         orderId: newId(),
         lines:
           index % 2 === 0
@@ -147,10 +133,10 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
       });
     const { reserved, unitsOf } = await raceReservationsWithArchive(
       reserve,
-      () => service.archiveProduct(product.id),
+      () => bed.service.archiveProduct(product.id),
       "PRODUCT_ARCHIVED",
     );
-    expect((await service.getProduct(product.id)).archivedAt).toBeInstanceOf(Date);
+    expect((await bed.service.getProduct(product.id)).archivedAt).toBeInstanceOf(Date);
 
     // Every reservation that succeeded took its stock before the archive: its stock_changed event has an outbox id
     // (taken under the row lock) below the archive's, and none follows it.
@@ -163,7 +149,7 @@ describe.each(databaseBackends())("ProductService archiving on $name", (backend)
     // Sums: the stock lost exactly the units of the reservations that exist; the refused ones took nothing anywhere.
     expect(await stockOf(product.id)).toBe(1_000 - unitsOf(product.id));
     expect(await stockOf(companion.id)).toBe(1_000 - unitsOf(companion.id));
-    const held = await test.database.query<{ product_id: string; units: number }>(
+    const held = await bed.database.query<{ product_id: string; units: number }>(
       `SELECT product_id, sum(quantity)::int AS units FROM reservation_lines WHERE product_id = ANY($1::uuid[])
        GROUP BY product_id`,
       [[product.id, companion.id]],

@@ -1,34 +1,17 @@
-import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseBackends } from "@polyscale/tools/testing";
+import { describe, expect, it } from "vitest";
 import * as repository from "./repository.js";
-import type { ProductService, SearchInput } from "./service.js";
-import { openProductService } from "./test-product-service.js";
+import type { SearchInput } from "./service.js";
+import { useProductService } from "./test-product-service.js";
 
 describe.each(databaseBackends())("emptying the catalogue (npm run seed -- --reset) on $name", (backend) => {
-  let test: TestDatabase;
-  let service: ProductService;
+  const bed = useProductService(backend);
 
-  beforeAll(async () => {
-    ({ test, service } = await openProductService(backend));
-  });
-  afterAll(async () => {
-    await test?.close();
-  });
-
-  const browse = (input: Partial<SearchInput> = {}) =>
-    service.searchProducts({
-      query: "",
-      categoryIds: [],
-      inStockOnly: false,
-      sort: "unspecified",
-      skip: 0,
-      take: 50,
-      ...input,
-    });
+  const browse = (input: Partial<SearchInput> = {}) => bed.search({ take: 50, ...input });
   const fill = async (count: number) => {
-    const category = await service.createCategory({ name: `Lamps ${count}`, slug: "", parentId: "" });
+    const category = await bed.service.createCategory({ name: `Lamps ${count}`, slug: "", parentId: "" });
     for (let i = 0; i < count; i++) {
-      await service.createProduct({
+      await bed.service.createProduct({
         name: `Lamp ${count}-${i}`,
         description: "",
         priceCents: 1500,
@@ -44,7 +27,7 @@ describe.each(databaseBackends())("emptying the catalogue (npm run seed -- --res
     await fill(4);
     expect((await browse()).totalCount).toBe(4);
 
-    await repository.emptyCatalogue(test.database);
+    await repository.emptyCatalogue(bed.database);
     const category = await fill(2);
 
     const page = await browse();

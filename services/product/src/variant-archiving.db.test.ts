@@ -1,33 +1,19 @@
 import { newId } from "@polyscale/platform";
-import { databaseBackends, type TestDatabase } from "@polyscale/tools/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseBackends } from "@polyscale/tools/testing";
+import { describe, expect, it } from "vitest";
 import type { Product, Variant } from "./model.js";
-import type { ProductService, SearchInput } from "./service.js";
-import {
-  openProductService,
-  outboxEventsOf,
-  raceReservationsWithArchive,
-  rejection,
-  variantStockOf,
-} from "./test-product-service.js";
+import { useProductService, outboxEventsOf, raceReservationsWithArchive, rejection } from "./test-product-service.js";
 
 describe.each(databaseBackends())("ProductService variant archiving on $name", (backend) => {
-  let test: TestDatabase;
-  let service: ProductService;
-
-  beforeAll(async () => {
-    ({ test, service } = await openProductService(backend));
-  });
-  afterAll(async () => {
-    await test?.close();
-  });
+  const bed = useProductService(backend);
+  const { search, variantStock } = bed;
 
   /**
    * A shirt named `name` in colours, one variant each (the first the default), priced 1000, 1100, … and stocked 5, 6, …
    * The name makes it the only match of a text search.
    */
   const createShirt = (name: string, colours: string[]): Promise<Product> =>
-    service.createProduct({
+    bed.service.createProduct({
       name,
       description: "",
       priceCents: 0,
@@ -42,20 +28,9 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
         stock: 5 + index,
       })),
     });
-  const search = (input: Partial<SearchInput>) =>
-    service.searchProducts({
-      query: "",
-      categoryIds: [],
-      inStockOnly: false,
-      sort: "unspecified",
-      skip: 0,
-      take: 0,
-      ...input,
-    });
   const idsOf = (result: { products: Product[] }) => result.products.map((product) => product.id);
   const colourOf = (variant: Variant) => variant.options[0]!.value;
-  const variantStock = (variantId: string) => variantStockOf(test.database, variantId);
-  const eventsOf = (productId: string) => outboxEventsOf(test.database, productId);
+  const eventsOf = (productId: string) => outboxEventsOf(bed.database, productId);
 
   it("takes the variant's option values out of filters and facets, its units out of stock; restore puts them back", async () => {
     const shirt = await createShirt("Quokka Shirt", ["Teal", "Umber"]);
@@ -64,7 +39,7 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
     expect(idsOf(await byColour("umber"))).toEqual([shirt.id]);
     expect(shirt.stock).toBe(11);
 
-    const { product, variant } = await service.archiveVariant(umber!.id);
+    const { product, variant } = await bed.service.archiveVariant(umber!.id);
     expect(variant.archivedAt).toBeInstanceOf(Date);
     // The product still lists it (carts and orders hold it), marked archived; the other variant stays on sale.
     expect(product.variants.map((listed) => [colourOf(listed), listed.archivedAt !== null])).toEqual([
@@ -81,7 +56,7 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
     expect(idsOf(found)).toEqual([shirt.id]);
     expect(found.optionFacets).toEqual([{ name: "colour", value: "teal", count: 1 }]);
 
-    const restored = await service.restoreVariant(umber!.id);
+    const restored = await bed.service.restoreVariant(umber!.id);
     expect(restored.variant.archivedAt).toBeNull();
     expect(restored.product.stock).toBe(11);
     expect(idsOf(await byColour("umber"))).toEqual([shirt.id]);
@@ -95,20 +70,20 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
   it("lists the product at its first variant on sale's price while the default is archived, and in stock by it", async () => {
     const shirt = await createShirt("Wombat Shirt", ["Ochre", "Slate"]);
     const [ochre] = shirt.variants;
-    await service.adjustStock({ productId: shirt.id, variantId: shirt.variants[1]!.id, delta: -6 });
-    const archived = await service.archiveVariant(ochre!.id);
+    await bed.service.adjustStock({ productId: shirt.id, variantId: shirt.variants[1]!.id, delta: -6 });
+    const archived = await bed.service.archiveVariant(ochre!.id);
     // The default (1000, 5 units) is off sale: the product is listed at Slate's 1100 with Slate's 0 units.
     expect(archived.product).toMatchObject({ priceCents: 1100, stock: 0 });
     expect(idsOf(await search({ query: "wombat", maxPriceCents: 1000 }))).toEqual([]);
     expect(idsOf(await search({ query: "wombat", minPriceCents: 1100, maxPriceCents: 1100 }))).toEqual([shirt.id]);
     expect(idsOf(await search({ query: "wombat", inStockOnly: true }))).toEqual([]);
-    const restored = await service.restoreVariant(ochre!.id);
+    const restored = await bed.service.restoreVariant(ochre!.id);
     expect(restored.product).toMatchObject({ priceCents: 1000, stock: 5 });
     expect(idsOf(await search({ query: "wombat", inStockOnly: true }))).toEqual([shirt.id]);
   });
 
   it("refuses to archive the product's last variant on sale (LAST_VARIANT_ON_SALE), writing nothing", async () => {
-    const single = await service.createProduct({
+    const single = await bed.service.createProduct({
       name: "Single",
       description: "",
       priceCents: 500,
@@ -116,17 +91,17 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
       categoryId: "",
       stock: 2,
     });
-    expect(await rejection(service.archiveVariant(single.id))).toMatchObject({
+    expect(await rejection(bed.service.archiveVariant(single.id))).toMatchObject({
       code: "FAILED_PRECONDITION",
       reason: "LAST_VARIANT_ON_SALE",
       field: "id",
     });
     const pair = await createShirt("Pair Shirt", ["Red", "Blue"]);
-    await service.archiveVariant(pair.variants[0]!.id);
-    expect(await rejection(service.archiveVariant(pair.variants[1]!.id))).toMatchObject({
+    await bed.service.archiveVariant(pair.variants[0]!.id);
+    expect(await rejection(bed.service.archiveVariant(pair.variants[1]!.id))).toMatchObject({
       reason: "LAST_VARIANT_ON_SALE",
     });
-    const after = await service.getProduct(pair.id);
+    const after = await bed.service.getProduct(pair.id);
     expect(after.variants.map((variant) => variant.archivedAt !== null)).toEqual([true, false]);
     expect(after.stock).toBe(6);
     expect((await eventsOf(single.id)).map((event) => event.name)).toEqual(["product.created"]);
@@ -135,11 +110,11 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
   it("race: two admins archiving a product's two variants at once: one wins, one is refused, one stays on sale", async () => {
     for (let round = 0; round < 10; round++) {
       const pair = await createShirt(`Race Shirt ${round}`, ["Red", "Blue"]);
-      const outcomes = await Promise.allSettled(pair.variants.map((variant) => service.archiveVariant(variant.id)));
+      const outcomes = await Promise.allSettled(pair.variants.map((variant) => bed.service.archiveVariant(variant.id)));
       expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
       const refused = outcomes.find((outcome) => outcome.status === "rejected");
       expect(refused?.reason).toMatchObject({ reason: "LAST_VARIANT_ON_SALE" });
-      const onSale = (await service.getProduct(pair.id)).variants.filter((variant) => variant.archivedAt === null);
+      const onSale = (await bed.service.getProduct(pair.id)).variants.filter((variant) => variant.archivedAt === null);
       expect(onSale).toHaveLength(1);
     }
   });
@@ -147,10 +122,10 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
   it("records product.variant_archived and product.variant_restored once each; repeating changes nothing", async () => {
     const shirt = await createShirt("Evented Shirt", ["Red", "Blue"]);
     const blue = shirt.variants[1]!;
-    const first = await service.archiveVariant(blue.id);
-    expect((await service.archiveVariant(blue.id)).variant.archivedAt).toEqual(first.variant.archivedAt);
-    await service.restoreVariant(blue.id);
-    await service.restoreVariant(blue.id);
+    const first = await bed.service.archiveVariant(blue.id);
+    expect((await bed.service.archiveVariant(blue.id)).variant.archivedAt).toEqual(first.variant.archivedAt);
+    await bed.service.restoreVariant(blue.id);
+    await bed.service.restoreVariant(blue.id);
     const events = await eventsOf(shirt.id);
     expect(events.map((event) => event.name)).toEqual([
       "product.created",
@@ -168,21 +143,24 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
   });
 
   it("answers NOT_FOUND VARIANT_NOT_FOUND for an unknown variant and INVALID_ARGUMENT for a malformed id", async () => {
-    expect(await rejection(service.archiveVariant(newId()))).toMatchObject({
+    expect(await rejection(bed.service.archiveVariant(newId()))).toMatchObject({
       code: "NOT_FOUND",
       reason: "VARIANT_NOT_FOUND",
       field: "id",
     });
-    expect(await rejection(service.restoreVariant("nope"))).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
+    expect(await rejection(bed.service.restoreVariant("nope"))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      field: "id",
+    });
   });
 
   it("refuses to reserve an archived variant (VARIANT_ARCHIVED, field variantId), taking nothing of any line", async () => {
     const shirt = await createShirt("Reserved Shirt", ["Red", "Blue"]);
     const [red, blue] = shirt.variants;
-    await service.archiveVariant(blue!.id);
+    await bed.service.archiveVariant(blue!.id);
     const orderId = newId();
     const refused = await rejection(
-      service.reserveStock({
+      bed.service.reserveStock({
         orderId,
         lines: [
           { productId: shirt.id, variantId: red!.id, quantity: 2 },
@@ -193,30 +171,33 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
     expect(refused).toMatchObject({ code: "FAILED_PRECONDITION", reason: "VARIANT_ARCHIVED", field: "variantId" });
     expect(refused.message).toContain(blue!.id);
     expect([await variantStock(red!.id), await variantStock(blue!.id)]).toEqual([5, 6]);
-    expect(await test.database.query("SELECT 1 FROM reservations WHERE order_id = $1", [orderId])).toMatchObject({
+    expect(await bed.database.query("SELECT 1 FROM reservations WHERE order_id = $1", [orderId])).toMatchObject({
       rowCount: 0,
     });
     // The variant on sale alone is reserved; once restored, the archived one is too.
-    await service.reserveStock({ orderId: newId(), lines: [{ productId: shirt.id, variantId: red!.id, quantity: 2 }] });
-    await service.restoreVariant(blue!.id);
-    await service.reserveStock({ orderId, lines: [{ productId: shirt.id, variantId: blue!.id, quantity: 1 }] });
-    expect((await service.getProduct(shirt.id)).stock).toBe(3 + 5);
+    await bed.service.reserveStock({
+      orderId: newId(),
+      lines: [{ productId: shirt.id, variantId: red!.id, quantity: 2 }],
+    });
+    await bed.service.restoreVariant(blue!.id);
+    await bed.service.reserveStock({ orderId, lines: [{ productId: shirt.id, variantId: blue!.id, quantity: 1 }] });
+    expect((await bed.service.getProduct(shirt.id)).stock).toBe(3 + 5);
   });
 
   it("an archived variant's units adjusted or released stay out of the product's stock until it is restored", async () => {
     const shirt = await createShirt("Released Shirt", ["Red", "Blue"]);
     const blue = shirt.variants[1]!;
     const orderId = newId();
-    await service.reserveStock({ orderId, lines: [{ productId: shirt.id, variantId: blue.id, quantity: 4 }] });
-    expect((await service.archiveVariant(blue.id)).product.stock).toBe(5);
-    await service.releaseReservation(orderId);
-    expect((await service.adjustStock({ productId: shirt.id, variantId: blue.id, delta: 3 })).stock).toBe(5);
+    await bed.service.reserveStock({ orderId, lines: [{ productId: shirt.id, variantId: blue.id, quantity: 4 }] });
+    expect((await bed.service.archiveVariant(blue.id)).product.stock).toBe(5);
+    await bed.service.releaseReservation(orderId);
+    expect((await bed.service.adjustStock({ productId: shirt.id, variantId: blue.id, delta: 3 })).stock).toBe(5);
     expect(await variantStock(blue.id)).toBe(6 + 3);
-    expect((await service.restoreVariant(blue.id)).product.stock).toBe(5 + 9);
+    expect((await bed.service.restoreVariant(blue.id)).product.stock).toBe(5 + 9);
   });
 
   it("race: an archive among many concurrent reservations of the variant lets each reserve before it or be refused; sums hold", async () => {
-    const shirt = await service.createProduct({
+    const shirt = await bed.service.createProduct({
       name: "Contested Shirt",
       description: "",
       priceCents: 0,
@@ -234,7 +215,7 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
     const [red, blue] = shirt.variants;
     // Single-variant reservations and two-variant ones (the archived one beside one on sale).
     const reserve = (index: number) =>
-      service.reserveStock({
+      bed.service.reserveStock({
         orderId: newId(),
         lines:
           index % 2 === 0
@@ -246,7 +227,7 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
       });
     const { reserved, unitsOf } = await raceReservationsWithArchive(
       reserve,
-      () => service.archiveVariant(blue!.id),
+      () => bed.service.archiveVariant(blue!.id),
       "VARIANT_ARCHIVED",
     );
     // Every reservation that succeeded took its stock before the archive: its event precedes the archive's.
@@ -260,13 +241,13 @@ describe.each(databaseBackends())("ProductService variant archiving on $name", (
     // Sums per variant: stock lost exactly the reserved units; the product counts only the variant on sale.
     expect(await variantStock(blue!.id)).toBe(1_000 - unitsOf(blue!.id));
     expect(await variantStock(red!.id)).toBe(1_000 - unitsOf(red!.id));
-    const held = await test.database.query<{ variant_id: string; units: number }>(
+    const held = await bed.database.query<{ variant_id: string; units: number }>(
       "SELECT variant_id, sum(quantity)::int AS units FROM reservation_lines WHERE product_id = $1 GROUP BY variant_id",
       [shirt.id],
     );
     const heldUnits = new Map(held.rows.map((row) => [row.variant_id, row.units]));
     expect(heldUnits.get(blue!.id)).toBe(unitsOf(blue!.id));
     expect(heldUnits.get(red!.id) ?? 0).toBe(unitsOf(red!.id));
-    expect((await service.getProduct(shirt.id)).stock).toBe(1_000 - unitsOf(red!.id));
+    expect((await bed.service.getProduct(shirt.id)).stock).toBe(1_000 - unitsOf(red!.id));
   });
 });
