@@ -18,6 +18,7 @@ export * from "./limits.js";
 export * from "./outage.js";
 export * from "./periodic-job.js";
 export * from "./pagination.js";
+export * from "./proto-enum.js";
 export * from "./validation.js";
 export * from "./text.js";
 export * from "./service-runtime.js";

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "./errors.js";
 import { newId } from "./ids.js";
 import { normalizePage } from "./pagination.js";
+import { enumFromProto } from "./proto-enum.js";
 import {
   requireCurrency,
   requireEmail,
@@ -11,6 +12,7 @@ import {
   requireInstant,
   requireInteger,
   requireLine,
+  requireOneOf,
   requireText,
 } from "./validation.js";
 
@@ -175,6 +177,30 @@ describe("requireInstant", () => {
         code: "INVALID_ARGUMENT",
         field: "createdFrom",
       });
+    }
+  });
+});
+
+describe("proto enums: converted by the server, checked by the service", () => {
+  const table = { CAPTURE: 1, REFUND: 2 } as const;
+
+  it("reads a defined number as its domain value, UNSPECIFIED (0) as unset, any other number as text", () => {
+    expect(enumFromProto(table, 2)).toBe("REFUND");
+    expect(enumFromProto(table, 0)).toBeUndefined();
+    expect(enumFromProto(table, 999)).toBe("999");
+  });
+
+  it("lets the service accept a domain value and refuse an unset or undefined one naming the field", () => {
+    const kinds = ["CAPTURE", "REFUND"] as const;
+    expect(requireOneOf("kind", enumFromProto(table, 1), kinds)).toBe("CAPTURE");
+    for (const refused of [enumFromProto(table, 0), enumFromProto(table, 999), "capture"]) {
+      const error = errorOf(() => requireOneOf("kind", refused, kinds));
+      expect([error.code, error.field, error.reason, error.message]).toEqual([
+        "INVALID_ARGUMENT",
+        "kind",
+        "INVALID_INPUT",
+        "kind: must be one of CAPTURE, REFUND",
+      ]);
     }
   });
 });

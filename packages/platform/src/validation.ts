@@ -51,6 +51,20 @@ export function requireInteger(field: string, value: number, limits: { min?: num
   return value;
 }
 
+/**
+ * `value` when it is one of `allowed`, e.g. an enum field of a request (`EnumInput`); otherwise, undefined (an unset
+ * enum) too, INVALID_ARGUMENT naming the field: "must be one of A, B".
+ */
+export function requireOneOf<Allowed extends string>(
+  field: string,
+  value: string | undefined,
+  allowed: readonly Allowed[],
+): Allowed {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) throw invalidArgument(field, `must be one of ${allowed.join(", ")}`);
+  return found;
+}
+
 // Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is proven by sending mail, not by regex.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -54,6 +54,28 @@ describe.each(databaseBackends())("AccountService accounts on $name", (backend) 
       expect(await bed.service.getAccount(admin.id)).toEqual(admin);
     });
 
+    // A role number the contract does not define reaches the service as text (enumFromProto); unset is the default
+    // on create and refused on setRole. The rule was the server's until issue 16.
+    it("refuses a role that is not one, and an unset one on setRole, naming the field, changing nothing", async () => {
+      const before = await bed.accountCount();
+      await expect(
+        bed.service.createAccount({ name: "Eve", email: "", password: "", role: "999" }),
+      ).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "role",
+        message: "role: must be one of customer, admin",
+      });
+      expect(await bed.accountCount()).toBe(before);
+      const account = await bed.service.createAccount({ name: "Mallory", email: "", password: "" });
+      for (const role of [undefined, "7" as const]) {
+        await expect(bed.service.setRole({ accountId: account.id, role })).rejects.toMatchObject({
+          code: "INVALID_ARGUMENT",
+          field: "role",
+        });
+      }
+      expect((await bed.service.getAccount(account.id)).role).toBe("customer");
+    });
+
     it("refuses a duplicate email, whatever its case, as ALREADY_EXISTS on email", async () => {
       const email = uniqueEmail();
       await register(email);

@@ -1,4 +1,5 @@
 import {
+  ACCOUNT_ROLES,
   alreadyExists,
   invalidArgument,
   newId,
@@ -7,9 +8,11 @@ import {
   requireEmail,
   requireId,
   requireIds,
+  requireOneOf,
   requireText,
   type AppError,
   type Database,
+  type EnumInput,
   type RequestContext,
 } from "@polyscale/platform";
 import type { EmailedTokenService } from "./emailed-tokens.js";
@@ -53,9 +56,18 @@ export class AccountsService {
     this.onRevocation = options.onRevocation;
   }
 
-  /** An admin operation: email and password are given together or not at all; role defaults to customer. */
-  async createAccount(input: { name: string; email: string; password: string; role?: Role }): Promise<Account> {
+  /**
+   * An admin operation: email and password are given together or not at all; role defaults to customer.
+   * INVALID_ARGUMENT naming the field for a bad name, email, password or role.
+   */
+  async createAccount(input: {
+    name: string;
+    email: string;
+    password: string;
+    role?: EnumInput<Role>;
+  }): Promise<Account> {
     const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
+    const role = input.role === undefined ? "customer" : requireOneOf("role", input.role, ACCOUNT_ROLES);
     let email: string | null = null;
     let password: string | null = null;
     if (input.email !== "" || input.password !== "") {
@@ -65,7 +77,7 @@ export class AccountsService {
       password = requirePassword("password", input.password, MIN_PASSWORD_LENGTH);
     }
     const passwordHash = password === null ? null : await hashPassword(password);
-    const account = { id: newId(), name, email, passwordHash, role: input.role ?? "customer" };
+    const account = { id: newId(), name, email, passwordHash, role };
     return this.database.transaction(async (tx) => {
       const created = await repository.insertAccount(tx, account);
       if (!created) throw emailTaken();
@@ -153,11 +165,12 @@ export class AccountsService {
   }
 
   /** Changes the role; access tokens issued before carry the old one, so they are revoked (a refresh gets the new). */
-  async setRole(input: { accountId: string; role: Role }): Promise<Account> {
+  async setRole(input: { accountId: string; role: EnumInput<Role> | undefined }): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
+    const role = requireOneOf("role", input.role, ACCOUNT_ROLES);
     const account = await this.database.transaction(async (tx) => {
       if (!(await repository.lockAccount(tx, accountId))) return undefined;
-      const changed = await repository.setRole(tx, accountId, input.role);
+      const changed = await repository.setRole(tx, accountId, role);
       await revokeSessions(tx, accountId, "role_changed", "access_tokens");
       return changed;
     });

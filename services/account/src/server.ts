@@ -1,6 +1,6 @@
 import {
   bindService,
-  invalidArgument,
+  enumFromProto,
   postalAddressOf,
   type CallerCheck,
   type Logger,
@@ -21,20 +21,6 @@ import type { Account, Address, Role, Session } from "./model.js";
 import type { AccountService } from "./service.js";
 
 const protoRoleOf: Record<Role, ProtoRole> = { customer: ProtoRole.ROLE_CUSTOMER, admin: ProtoRole.ROLE_ADMIN };
-
-/** ROLE_UNSPECIFIED is undefined (the service's default); a number outside the enum is bad input. */
-function roleFromProto(role: ProtoRole): Role | undefined {
-  switch (role) {
-    case ProtoRole.ROLE_UNSPECIFIED:
-      return undefined;
-    case ProtoRole.ROLE_CUSTOMER:
-      return "customer";
-    case ProtoRole.ROLE_ADMIN:
-      return "admin";
-    default:
-      throw invalidArgument("role", "must be ROLE_CUSTOMER or ROLE_ADMIN");
-  }
-}
 
 function toProtoAccount(account: Account): ProtoAccount {
   return {
@@ -98,7 +84,7 @@ export function accountServiceBinding(
     {
       createAccount: async (request, context) => {
         await caller.requireAdmin(context);
-        const role = roleFromProto(request.role);
+        const role = enumFromProto(protoRoleOf, request.role);
         return { account: toProtoAccount(await service.createAccount({ ...request, role })) };
       },
       getAccount: async (request, context) => {
@@ -138,8 +124,7 @@ export function accountServiceBinding(
       },
       setRole: async (request, context) => {
         await caller.requireAdmin(context);
-        const role = roleFromProto(request.role);
-        if (!role) throw invalidArgument("role", "must be ROLE_CUSTOMER or ROLE_ADMIN");
+        const role = enumFromProto(protoRoleOf, request.role);
         return { account: toProtoAccount(await service.setRole({ accountId: request.accountId, role })) };
       },
       setDisabled: async (request, context) => {

@@ -1,4 +1,4 @@
-import type { Database, PostalAddress, RequestContext } from "@polyscale/platform";
+import type { Database, EnumInput, PostalAddress, RequestContext } from "@polyscale/platform";
 import { AccountsService } from "./accounts.js";
 import { AddressBookService, type AddressChanges } from "./addresses.js";
 import { EmailedTokenService } from "./emailed-tokens.js";
@@ -56,7 +56,7 @@ export class AccountService {
   // ---- Accounts (accounts.ts) ----
 
   /** An admin operation: email and password are given together or not at all; role defaults to customer. */
-  createAccount(input: { name: string; email: string; password: string; role?: Role }): Promise<Account> {
+  createAccount(input: { name: string; email: string; password: string; role?: EnumInput<Role> }): Promise<Account> {
     return this.accounts.createAccount(input);
   }
 
@@ -90,7 +90,7 @@ export class AccountService {
   }
 
   /** Changes the role and revokes the access tokens carrying the old one. */
-  setRole(input: { accountId: string; role: Role }): Promise<Account> {
+  setRole(input: { accountId: string; role: EnumInput<Role> | undefined }): Promise<Account> {
     return this.accounts.setRole(input);
   }
 

@@ -76,7 +76,8 @@ export interface OrderLine {
   lineTotalCents: number;
 }
 
-export type PaymentKind = "CAPTURE" | "REFUND";
+export const PAYMENT_KINDS = ["CAPTURE", "REFUND"] as const;
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
 export interface Payment {
   id: string;

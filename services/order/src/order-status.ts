@@ -1,4 +1,4 @@
-import { failedPrecondition, invalidArgument, type AppError } from "@polyscale/platform";
+import { failedPrecondition, requireOneOf, type AppError, type EnumInput } from "@polyscale/platform";
 
 /**
  * The order state machine, written as data so the whole lifecycle reads in one place. A transition may carry an
@@ -10,14 +10,12 @@ import { failedPrecondition, invalidArgument, type AppError } from "@polyscale/p
 export const ORDER_STATUSES = ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED", "EXPIRED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** Statuses named in a request, each once: INVALID_ARGUMENT naming `field` for one that is not a status. */
-export function requireOrderStatuses(field: string, values: readonly string[]): OrderStatus[] {
-  for (const value of values) {
-    if (!(ORDER_STATUSES as readonly string[]).includes(value)) {
-      throw invalidArgument(field, `must be order statuses (${ORDER_STATUSES.join(", ")})`);
-    }
-  }
-  return [...new Set(values as readonly OrderStatus[])];
+/** Statuses named in a request, each once: INVALID_ARGUMENT naming `field` for one that is unset or not a status. */
+export function requireOrderStatuses(
+  field: string,
+  values: ReadonlyArray<EnumInput<OrderStatus> | undefined>,
+): OrderStatus[] {
+  return [...new Set(values.map((value) => requireOneOf(field, value, ORDER_STATUSES)))];
 }
 
 export type ReservationEffect = "commitReservation" | "releaseReservation";

@@ -5,6 +5,7 @@ import {
   requireId,
   requireIds,
   type Database,
+  type EnumInput,
   type RequestContext,
 } from "@polyscale/platform";
 import { orderMoved } from "./events.js";
@@ -23,11 +24,11 @@ const MAX_BATCH_ACCOUNTS = 1000;
  */
 export const MAX_EXACT_ORDER_COUNT = 10_000;
 
-/** ListOrders as asked: statuses by name, unchecked ("UNSPECIFIED" for the contract's zero value). */
+/** ListOrders as asked, unchecked: a status unset (the contract's zero value) or undefined by it is refused. */
 export interface OrderListRequest {
   /** Empty for every account's orders. */
   accountId: string;
-  statuses: readonly string[];
+  statuses: ReadonlyArray<EnumInput<OrderStatus> | undefined>;
   createdFrom?: Date;
   createdTo?: Date;
 }

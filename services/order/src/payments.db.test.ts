@@ -156,7 +156,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
     });
 
     it.each([
-      ["kind", "INVALID_INPUT", { kind: "UNSPECIFIED" as const }],
+      ["kind", "INVALID_INPUT", { kind: undefined }],
       ["amountCents", "INVALID_INPUT", { amountCents: 0 }],
       ["amountCents", "INVALID_INPUT", { amountCents: -5 }],
       ["currency", "INVALID_INPUT", { currency: "dollars" }],

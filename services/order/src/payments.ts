@@ -6,14 +6,16 @@ import {
   notFound,
   recordEvents,
   requireCurrency,
+  requireOneOf,
   requireId,
   requireText,
   requireTotal,
   type AppError,
   type Database,
+  type EnumInput,
   type RequestContext,
 } from "@polyscale/platform";
-import type { NewPayment, Order, Payment, PaymentKind } from "./model.js";
+import { PAYMENT_KINDS, type NewPayment, type Order, type Payment, type PaymentKind } from "./model.js";
 import { orderMoved, paymentRecorded } from "./events.js";
 import { requireOrder } from "./lookups.js";
 import { countOrderEvent } from "./metrics.js";
@@ -32,8 +34,8 @@ export interface PaymentServiceOptions {
 
 export interface RecordPaymentRequest {
   orderId: string;
-  /** UNSPECIFIED is what an unset proto enum arrives as; it is refused. */
-  kind: PaymentKind | "UNSPECIFIED";
+  /** Required: unset (undefined) or a value the contract does not define is refused. */
+  kind: EnumInput<PaymentKind> | undefined;
   amountCents: number;
   currency: string;
   provider: string;
@@ -101,11 +103,11 @@ export class PaymentService {
 /** The payment a request describes, every field checked (INVALID_ARGUMENT naming it) before anything is read. */
 function validatePayment(request: RecordPaymentRequest): NewPayment {
   requireId("orderId", request.orderId);
-  if (request.kind === "UNSPECIFIED") throw invalidArgument("kind", "must be CAPTURE or REFUND");
+  const kind = requireOneOf("kind", request.kind, PAYMENT_KINDS);
   return {
     id: newId(),
     orderId: request.orderId,
-    kind: request.kind,
+    kind,
     amountCents: requireTotal("amountCents", request.amountCents, 1),
     currency: requireCurrency("currency", request.currency),
     provider: requireText("provider", request.provider, { max: MAX_PROVIDER_LENGTH }),

@@ -1,5 +1,6 @@
 import {
   bindService,
+  enumFromProto,
   invalidArgument,
   postalAddressOf,
   type CallerCheck,
@@ -30,23 +31,10 @@ const protoStatusOf: Record<OrderStatus, ProtoOrderStatus> = {
   EXPIRED: ProtoOrderStatus.ORDER_STATUS_EXPIRED,
 };
 
-/** A status named in a request by its domain name; UNSPECIFIED or an unknown number stays unnamed for the service. */
-function statusFromProto(status: ProtoOrderStatus): string {
-  const entry = Object.entries(protoStatusOf).find(([, value]) => value === status);
-  return entry ? entry[0] : "UNSPECIFIED";
-}
-
 const protoPaymentKindOf: Record<PaymentKind, ProtoPaymentKind> = {
   CAPTURE: ProtoPaymentKind.PAYMENT_KIND_CAPTURE,
   REFUND: ProtoPaymentKind.PAYMENT_KIND_REFUND,
 };
-
-/** PAYMENT_KIND_UNSPECIFIED (or an unknown number) becomes UNSPECIFIED, which the service refuses naming the field. */
-function paymentKindFromProto(kind: ProtoPaymentKind): PaymentKind | "UNSPECIFIED" {
-  if (kind === ProtoPaymentKind.PAYMENT_KIND_CAPTURE) return "CAPTURE";
-  if (kind === ProtoPaymentKind.PAYMENT_KIND_REFUND) return "REFUND";
-  return "UNSPECIFIED";
-}
 
 function toProtoOrder(order: Order): ProtoOrder {
   return {
@@ -158,7 +146,12 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
         await caller.requireActingFor(context, request.accountId);
         const { accountId, createdFrom, createdTo } = request;
         const page = await service.listOrders(
-          { accountId, statuses: request.statuses.map(statusFromProto), createdFrom, createdTo },
+          {
+            accountId,
+            statuses: request.statuses.map((status) => enumFromProto(protoStatusOf, status)),
+            createdFrom,
+            createdTo,
+          },
           request,
         );
         return {
@@ -187,7 +180,7 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
       },
       recordPayment: async (request, context) => ({
         order: toProtoOrder(
-          await service.recordPayment(context, { ...request, kind: paymentKindFromProto(request.kind) }),
+          await service.recordPayment(context, { ...request, kind: enumFromProto(protoPaymentKindOf, request.kind) }),
         ),
       }),
     },

@@ -119,7 +119,6 @@ describe.each(databaseBackends())("ProductService catalog on $name", (backend) =
         categoryIds: [],
         inStockOnly: false,
         options,
-        sort: "unspecified",
         skip: 0,
         take: 0,
       });

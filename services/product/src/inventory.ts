@@ -7,14 +7,23 @@ import {
   notFound,
   requireId,
   requireIds,
+  requireOneOf,
   requireOrderLines,
   requireStockDelta,
   type AppError,
   type Database,
+  type EnumInput,
   type RequestedOrderLine,
 } from "@polyscale/platform";
 import { productNotFound } from "./lookups.js";
-import type { Product, Reservation, ReservationLine, ReservationStatus, StockLevel } from "./model.js";
+import {
+  RESERVATION_STATUSES,
+  type Product,
+  type Reservation,
+  type ReservationLine,
+  type ReservationStatus,
+  type StockLevel,
+} from "./model.js";
 import { stockRefusals } from "./metrics.js";
 import * as repository from "./repository.js";
 
@@ -115,7 +124,8 @@ export class InventoryService {
   }
 
   async listReservations(input: {
-    status?: ReservationStatus;
+    /** Unset: every status; any other value is refused (field status). */
+    status?: EnumInput<ReservationStatus>;
     createdBefore?: Date;
     take: number;
     afterOrderId?: string;
@@ -125,8 +135,9 @@ export class InventoryService {
     }
     const { take } = normalizePage({ skip: 0, take: input.take }, { defaultTake: 100, maxTake: 1000 });
     const afterOrderId = input.afterOrderId ? requireId("afterOrderId", input.afterOrderId) : undefined;
+    const status = input.status === undefined ? undefined : requireOneOf("status", input.status, RESERVATION_STATUSES);
     const reservations = await repository.listReservations(this.database, {
-      status: input.status,
+      status,
       createdBefore: input.createdBefore,
       take,
       afterOrderId,

@@ -114,7 +114,8 @@ export interface Category {
   parentId: string | null;
 }
 
-export type ReservationStatus = "held" | "committed" | "released";
+export const RESERVATION_STATUSES = ["held", "committed", "released"] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
 export interface ReservationLine {
   productId: string;

@@ -1,4 +1,11 @@
-import { bindService, invalidArgument, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
+import {
+  bindService,
+  enumFromProto,
+  invalidArgument,
+  type CallerCheck,
+  type Logger,
+  type ServiceBinding,
+} from "@polyscale/platform";
 import {
   ProductServiceService,
   ReservationStatus as ProtoReservationStatus,
@@ -10,21 +17,14 @@ import {
   type Variant as ProtoVariant,
 } from "@polyscale/proto/product/v1/product";
 import type { Category, Product, ProductImage, Reservation, ReservationStatus, Variant } from "./model.js";
-import type { SearchInput, ProductService } from "./service.js";
+import type { SearchSortOrder } from "./search/search-engine.js";
+import type { ProductService } from "./service.js";
 
-const sortOf: Record<SearchSort, SearchInput["sort"]> = {
-  [SearchSort.SEARCH_SORT_UNSPECIFIED]: "unspecified",
-  [SearchSort.SEARCH_SORT_RELEVANCE]: "relevance",
-  [SearchSort.SEARCH_SORT_PRICE_ASC]: "price_asc",
-  [SearchSort.SEARCH_SORT_PRICE_DESC]: "price_desc",
-  [SearchSort.SEARCH_SORT_NEWEST]: "newest",
-};
-
-const statusOf: Record<ProtoReservationStatus, ReservationStatus | undefined> = {
-  [ProtoReservationStatus.RESERVATION_STATUS_UNSPECIFIED]: undefined,
-  [ProtoReservationStatus.RESERVATION_STATUS_HELD]: "held",
-  [ProtoReservationStatus.RESERVATION_STATUS_COMMITTED]: "committed",
-  [ProtoReservationStatus.RESERVATION_STATUS_RELEASED]: "released",
+const protoSortOf: Record<SearchSortOrder, SearchSort> = {
+  relevance: SearchSort.SEARCH_SORT_RELEVANCE,
+  price_asc: SearchSort.SEARCH_SORT_PRICE_ASC,
+  price_desc: SearchSort.SEARCH_SORT_PRICE_DESC,
+  newest: SearchSort.SEARCH_SORT_NEWEST,
 };
 
 const protoStatusOf: Record<ReservationStatus, ProtoReservationStatus> = {
@@ -32,12 +32,6 @@ const protoStatusOf: Record<ReservationStatus, ProtoReservationStatus> = {
   committed: ProtoReservationStatus.RESERVATION_STATUS_COMMITTED,
   released: ProtoReservationStatus.RESERVATION_STATUS_RELEASED,
 };
-
-/** An enum value from the wire that this build does not know (a newer client) is bad input, not a crash. */
-function fromEnum<Value extends number, Domain>(field: string, table: Record<Value, Domain>, value: Value): Domain {
-  if (!(value in table)) throw invalidArgument(field, "is not a known value");
-  return table[value];
-}
 
 function toProtoProduct(product: Product): ProtoProduct {
   return {
@@ -118,7 +112,7 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
       searchProducts: async (request) => {
         const result = await service.searchProducts({
           ...request,
-          sort: fromEnum("sort", sortOf, request.sort),
+          sort: enumFromProto(protoSortOf, request.sort),
         });
         return { ...result, products: result.products.map(toProtoProduct) };
       },
@@ -166,7 +160,7 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
       listReservations: async (request) => ({
         reservations: (
           await service.listReservations({
-            status: fromEnum("status", statusOf, request.status),
+            status: enumFromProto(protoStatusOf, request.status),
             createdBefore: request.createdBefore,
             take: request.take,
             afterOrderId: request.afterOrderId,

@@ -1,4 +1,4 @@
-import type { Database, RequestedOrderLine } from "@polyscale/platform";
+import type { Database, EnumInput, RequestedOrderLine } from "@polyscale/platform";
 import { ArchiveService } from "./archiving.js";
 import { CatalogService, type CreateProductInput, type UpdateProductInput } from "./catalog.js";
 import { CategoryService, type CreateCategoryInput } from "./categories.js";
@@ -156,7 +156,7 @@ export class ProductService {
   }
 
   listReservations(input: {
-    status?: ReservationStatus;
+    status?: EnumInput<ReservationStatus>;
     createdBefore?: Date;
     take: number;
     afterOrderId?: string;

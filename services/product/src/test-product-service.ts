@@ -49,7 +49,6 @@ export function useProductService(backend: DatabaseBackend): ProductTestBed {
         query: "",
         categoryIds: [],
         inStockOnly: false,
-        sort: "unspecified",
         skip: 0,
         take: 0,
         ...input,

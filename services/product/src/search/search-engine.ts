@@ -13,7 +13,8 @@ export interface OptionFilter {
   values: string[];
 }
 
-export type SearchSortOrder = "relevance" | "price_asc" | "price_desc" | "newest";
+export const SEARCH_SORT_ORDERS = ["relevance", "price_asc", "price_desc", "newest"] as const;
+export type SearchSortOrder = (typeof SEARCH_SORT_ORDERS)[number];
 
 export interface SearchQuery {
   /** Free text as typed; empty matches every product. */

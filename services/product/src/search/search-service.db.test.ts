@@ -17,7 +17,6 @@ describe.each(databaseBackends())("ProductService search on $name", (backend) =>
       query: "telescope",
       categoryIds: [],
       inStockOnly: false,
-      sort: "unspecified",
       skip: 0,
       take: 0,
     });
@@ -30,7 +29,6 @@ describe.each(databaseBackends())("ProductService search on $name", (backend) =>
       minPriceCents: 500,
       maxPriceCents: 100,
       inStockOnly: false,
-      sort: "unspecified",
       skip: 0,
       take: 0,
     });

@@ -4,13 +4,21 @@ import {
   requireCurrency,
   requireIds,
   requireInteger,
+  requireOneOf,
   requireText,
   type Database,
+  type EnumInput,
 } from "@polyscale/platform";
 import { searchDuration } from "../metrics.js";
 import * as repository from "../repository.js";
 import { MAX_OPTION_VALUE_LENGTH, requireOptionName } from "../variants.js";
-import type { OptionFilter, SearchEngine, SearchResult, SearchSortOrder } from "./search-engine.js";
+import {
+  SEARCH_SORT_ORDERS,
+  type OptionFilter,
+  type SearchEngine,
+  type SearchResult,
+  type SearchSortOrder,
+} from "./search-engine.js";
 
 const MAX_QUERY_LENGTH = 200;
 const MAX_CATEGORY_FILTERS = 100;
@@ -31,8 +39,8 @@ export interface SearchInput {
    * option (matched without case or accents); absent or empty means none.
    */
   options?: ReadonlyArray<{ name: string; values: readonly string[] }>;
-  /** Unspecified means relevance when there is a query, newest first otherwise. */
-  sort: SearchSortOrder | "unspecified";
+  /** Unset means relevance when there is a query, newest first otherwise; any other value is refused (field sort). */
+  sort?: EnumInput<SearchSortOrder>;
   skip: number;
   take: number;
 }
@@ -74,7 +82,8 @@ export class SearchService {
     }
     const options = await this.requireOptionFilters(input.options ?? []);
     const page = normalizePage(input, { defaultTake: 20, maxTake: 100 });
-    const sort = input.sort !== "unspecified" ? input.sort : text === "" ? "newest" : "relevance";
+    const unsetSort = text === "" ? "newest" : "relevance";
+    const sort = input.sort === undefined ? unsetSort : requireOneOf("sort", input.sort, SEARCH_SORT_ORDERS);
     const searched = searchDuration.startTimer({ engine: this.searchEngine.name });
     return this.searchEngine
       .search({
