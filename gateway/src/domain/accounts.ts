@@ -1,5 +1,5 @@
-import { notFound, requireId, type Page } from "@polyscale/platform";
-import { Role, type Account } from "@polyscale/account";
+import { requireId, type Page } from "@polyscale/platform";
+import { accountNotFound, Role, type Account } from "@polyscale/account";
 import type { GatewayContext } from "../context.js";
 import { present } from "./answers.js";
 import { isAdmin, requireAccountAccess, requireAdmin, requireViewer } from "./authorization.js";
@@ -62,7 +62,7 @@ export async function createAccount(
 export async function getAccount(context: GatewayContext, id: string): Promise<Account> {
   requireAccountAccess(await context.viewer(), requireId("id", id));
   const account = await context.loaders.accountById.load(id);
-  if (!account) throw notFound("ACCOUNT_NOT_FOUND", `no account with id ${id}`, "id");
+  if (!account) throw accountNotFound(id, "id");
   return account;
 }
 

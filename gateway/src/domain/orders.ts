@@ -112,7 +112,7 @@ export async function placeOrder(
 export async function getOrder(context: GatewayContext, id: string): Promise<Order> {
   const viewer = requireViewer(await context.viewer());
   const order = orderOf(await context.services.order.getOrder({ id: requireId("id", id) }));
-  requireOwnerOf(viewer, order.accountId, () => orderNotFound(id));
+  requireOwnerOf(viewer, order.accountId, () => orderNotFound(id, "id"));
   return order;
 }
 

@@ -1,4 +1,4 @@
-import { notFound } from "@polyscale/platform";
+import { productNotFound } from "@polyscale/product";
 import * as domain from "../domain/index.js";
 import {
   asObject,
@@ -104,7 +104,7 @@ export function productRoutes(): Route[] {
       async handle(context, request) {
         const id = request.params.id!;
         const product = await domain.getProduct(context, id);
-        if (!product) throw notFound("PRODUCT_NOT_FOUND", `no product with id ${id}`, "id");
+        if (!product) throw productNotFound(id, "id");
         return ok(await domain.shownProduct(context, product));
       },
     },

@@ -15,9 +15,10 @@ import {
   type EnumInput,
   type RequestContext,
 } from "@polyscale/platform";
+import { accountNotFound } from "./client.js";
 import type { EmailedTokenService } from "./emailed-tokens.js";
 import { accountRegistered, accountUpdated } from "./events.js";
-import { accountNotFound, requireAccount } from "./lookups.js";
+import { requireAccount } from "./lookups.js";
 import type { Account, Role, Session } from "./model.js";
 import { hashPassword, MIN_PASSWORD_LENGTH, requirePassword, verifyPassword } from "./passwords.js";
 import * as repository from "./repository.js";
@@ -133,7 +134,7 @@ export class AccountsService {
       const outcome = await repository.updateProfile(tx, accountId, { name, email });
       switch (outcome.kind) {
         case "accountNotFound":
-          throw accountNotFound("accountId");
+          throw accountNotFound(accountId, "accountId");
         case "emailTaken":
           throw emailTaken();
         case "updated":
@@ -152,7 +153,7 @@ export class AccountsService {
     const currentPassword = requirePassword("currentPassword", input.currentPassword, 1);
     const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
     const credentials = await repository.findCredentials(this.database, accountId);
-    if (!credentials) throw accountNotFound("accountId");
+    if (!credentials) throw accountNotFound(accountId, "accountId");
     const verified = await verifyPassword(credentials.passwordHash, currentPassword);
     if (!verified || !credentials.passwordHash) throw invalidCredentials();
     const newPasswordHash = await hashPassword(newPassword);
@@ -174,7 +175,7 @@ export class AccountsService {
       await revokeSessions(tx, accountId, "role_changed", "access_tokens");
       return changed;
     });
-    if (!account) throw accountNotFound("accountId");
+    if (!account) throw accountNotFound(accountId, "accountId");
     this.onRevocation();
     return account;
   }
@@ -186,7 +187,7 @@ export class AccountsService {
       const account = await this.database.transaction(async (tx) =>
         (await repository.lockAccount(tx, accountId)) ? repository.setDisabled(tx, accountId, false) : undefined,
       );
-      if (!account) throw accountNotFound("accountId");
+      if (!account) throw accountNotFound(accountId, "accountId");
       return account;
     }
     return this.sessions.revokeEverySession(accountId, "account_disabled", (tx) =>

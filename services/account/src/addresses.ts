@@ -7,8 +7,7 @@ import {
   type Database,
   type PostalAddress,
 } from "@polyscale/platform";
-import { addressNotFound } from "./client.js";
-import { accountNotFound } from "./lookups.js";
+import { accountNotFound, addressNotFound } from "./client.js";
 import type { Address } from "./model.js";
 import * as repository from "./repository.js";
 
@@ -45,7 +44,7 @@ export class AddressBookService {
   /** One address of any account (the caller's right to see it is checked by the server, on its accountId). */
   async getAddress(id: string): Promise<Address> {
     const address = await repository.findAddress(this.database, requireId("id", id));
-    if (!address) throw addressNotFound("id");
+    if (!address) throw addressNotFound(id, "id");
     return address;
   }
 
@@ -63,7 +62,7 @@ export class AddressBookService {
     const accountId = requireId("accountId", input.accountId);
     const address = requirePostalAddress(input.address);
     return this.database.transaction(async (tx) => {
-      if (!(await repository.lockAccount(tx, accountId))) throw accountNotFound("accountId");
+      if (!(await repository.lockAccount(tx, accountId))) throw accountNotFound(accountId, "accountId");
       const held = await repository.countAddresses(tx, accountId);
       if (held >= MAX_ADDRESSES_PER_ACCOUNT) {
         throw failedPrecondition(
@@ -92,9 +91,9 @@ export class AddressBookService {
     const id = requireId("id", input.id);
     const { defaultShipping, defaultBilling, ...fields } = input.changes;
     return this.database.transaction(async (tx) => {
-      if (!(await repository.lockAccount(tx, accountId))) throw addressNotFound("id");
+      if (!(await repository.lockAccount(tx, accountId))) throw addressNotFound(id, "id");
       const stored = await repository.findAddress(tx, id, accountId);
-      if (!stored) throw addressNotFound("id");
+      if (!stored) throw addressNotFound(id, "id");
       const address = requirePostalAddress({ ...postalAddressOf(stored), ...definedOnly(fields) });
       return repository.updateAddress(tx, {
         ...address,
@@ -114,7 +113,7 @@ export class AddressBookService {
       if (!(await repository.lockAccount(tx, accountId))) return false;
       return repository.deleteAddress(tx, accountId, id);
     });
-    if (!deleted) throw addressNotFound("id");
+    if (!deleted) throw addressNotFound(id, "id");
   }
 }
 

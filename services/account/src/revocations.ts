@@ -1,6 +1,6 @@
 import { recordEvents, requireId, type Database, type Queryable } from "@polyscale/platform";
+import { accountNotFound } from "./client.js";
 import { sessionsRevoked, type SessionsRevokedReason } from "./events.js";
-import { accountNotFound } from "./lookups.js";
 import type { RevocationRecord } from "./model.js";
 import * as repository from "./repository.js";
 import type { AccessTokenSigner } from "./tokens.js";
@@ -71,7 +71,7 @@ export class RevocationService {
     const accountId = requireId("accountId", input.accountId);
     const sessionId = input.sessionId === "" ? null : requireId("sessionId", input.sessionId);
     const state = await repository.sessionState(this.database, accountId, sessionId);
-    if (!state) throw accountNotFound("accountId");
+    if (!state) throw accountNotFound(accountId, "accountId");
     return state;
   }
 

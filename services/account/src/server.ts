@@ -153,7 +153,7 @@ export function accountServiceBinding(
       },
       getAddress: async (request, context) => {
         const address = await service.getAddress(request.id);
-        await caller.requireOwnerOf(context, address.accountId, () => addressNotFound("id"));
+        await caller.requireOwnerOf(context, address.accountId, () => addressNotFound(request.id, "id"));
         return { address: toProtoAddress(address) };
       },
       addAddress: async (request, context) => {

@@ -9,8 +9,8 @@ import {
   type Queryable,
   type RequestContext,
 } from "@polyscale/platform";
+import { accountNotFound } from "./client.js";
 import type { SessionsRevokedReason } from "./events.js";
-import { accountNotFound } from "./lookups.js";
 import type { Account, Session } from "./model.js";
 import { requirePassword, verifyPassword } from "./passwords.js";
 import * as repository from "./repository.js";
@@ -182,7 +182,7 @@ export class SessionService {
       await revokeSessions(tx, accountId, reason, "every_session");
       return { found: true, value: await change(tx) } as const;
     });
-    if (!result.found) throw accountNotFound("accountId");
+    if (!result.found) throw accountNotFound(accountId, "accountId");
     this.onRevocation();
     return result.value;
   }

@@ -3,13 +3,13 @@ import {
   failedPrecondition,
   invalidArgument,
   newId,
-  notFound,
   requireId,
   type Database,
   type Queryable,
   type RequestContext,
 } from "@polyscale/platform";
 import { cartTokenHash, newCartToken, requireCartToken } from "./cart-tokens.js";
+import { cartNotFound } from "./client.js";
 import type { Cart, CartLine, CartOwner, CartRefusal, RequestedLine } from "./model.js";
 import { MAX_LINE_QUANTITY, MAX_ORDER_PRODUCTS, requireCartLine } from "./limits.js";
 import { productsById, requireVariants, saleRefusal, variantOf } from "./lookups.js";
@@ -55,7 +55,7 @@ export class CartService {
     if (owner.cartToken === "") return emptyCart("");
     const hash = cartTokenHash(requireCartToken(owner.cartToken));
     const cartId = await repository.findGuestCart(this.options.database, hash);
-    if (cartId === undefined) throw guestCartNotFound();
+    if (cartId === undefined) throw cartNotFound("cartToken");
     return this.cartOf(context, cartId, "");
   }
 
@@ -107,7 +107,7 @@ export class CartService {
     const outcome = await this.options.database.transaction((tx) =>
       repository.mergeGuestCart(tx, hash, accountId, CART_LIMITS),
     );
-    if (outcome === "GUEST_CART_NOT_FOUND") throw guestCartNotFound();
+    if (outcome === "GUEST_CART_NOT_FOUND") throw cartNotFound("cartToken");
     if (typeof outcome !== "number") throw cartRefusal(outcome, "a line of the guest cart", "cartToken");
     return this.cartOf(context, accountId, accountId);
   }
@@ -174,7 +174,7 @@ export class CartService {
         await repository.createGuestCart(tx, written.cartId, cartTokenHash(token), guestCartTtlSeconds);
       } else {
         const cartId = await repository.touchGuestCart(tx, cartTokenHash(owner.cartToken), guestCartTtlSeconds);
-        if (cartId === undefined) throw guestCartNotFound();
+        if (cartId === undefined) throw cartNotFound("cartToken");
         written = { cartId };
       }
       await change(tx, written.cartId);
@@ -238,11 +238,6 @@ function requireOwner(owner: CartOwner): void {
 
 function emptyCart(accountId: string): Cart {
   return { accountId, lines: [], totalCents: 0, currency: "", updatedAt: undefined };
-}
-
-/** The same answer for a token never issued, expired or merged: none of them tells the others apart. */
-function guestCartNotFound() {
-  return notFound("CART_NOT_FOUND", "no cart has this token (unknown, expired, or merged at login)", "cartToken");
 }
 
 /** A cart write's refusal as the error the client gets; `what` names what was refused, `field` where. */

@@ -1,5 +1,5 @@
-import type { Product, ProductClient, Variant } from "@polyscale/product";
-import { failedPrecondition, notFound, type AppError, type Queryable, type RequestContext } from "@polyscale/platform";
+import { productNotFound, variantNotFound, type Product, type ProductClient, type Variant } from "@polyscale/product";
+import { failedPrecondition, type AppError, type Queryable, type RequestContext } from "@polyscale/platform";
 import { orderNotFound } from "./client.js";
 import type { Order } from "./model.js";
 import * as repository from "./repository.js";
@@ -55,11 +55,9 @@ export async function requireVariants(
   const variants = new Map<string, ProductVariant>();
   for (const { productId, variantId } of lines) {
     const product = found.get(productId);
-    if (!product) throw notFound("PRODUCT_NOT_FOUND", `product ${productId} does not exist`, "productId");
+    if (!product) throw productNotFound(productId, "productId");
     const variant = variantOf(product, variantId);
-    if (!variant) {
-      throw notFound("VARIANT_NOT_FOUND", `product ${productId} has no variant ${variantId}`, "variantId");
-    }
+    if (!variant) throw variantNotFound(variantId, "variantId", productId);
     variants.set(variantId, { product, variant });
   }
   return variants;
@@ -98,6 +96,6 @@ export function saleRefusal(
 /** The order with its lines and payments; NOT_FOUND ORDER_NOT_FOUND (field `id`) when there is none. */
 export async function requireOrder(db: Queryable, id: string): Promise<Order> {
   const order = await repository.findOrder(db, id);
-  if (!order) throw orderNotFound(id);
+  if (!order) throw orderNotFound(id, "id");
   return order;
 }

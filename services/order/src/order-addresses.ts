@@ -1,8 +1,7 @@
-import type { AccountClient } from "@polyscale/account";
+import { addressNotFound, type AccountClient } from "@polyscale/account";
 import {
   AppError,
   invalidArgument,
-  notFound,
   postalAddressOf,
   requireId,
   requirePostalAddress,
@@ -82,8 +81,7 @@ async function bookAddress(
   accountId: string,
   choice: { addressId: string; field: string },
 ): Promise<PostalAddress> {
-  const missing = () =>
-    notFound("ADDRESS_NOT_FOUND", "the account's address book has no address with this id", choice.field);
+  const missing = () => addressNotFound(choice.addressId, choice.field);
   try {
     const { address } = await accounts.getAddress({ id: choice.addressId }, context);
     if (address?.accountId !== accountId || address.address === undefined) throw missing();

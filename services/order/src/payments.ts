@@ -3,7 +3,6 @@ import {
   failedPrecondition,
   invalidArgument,
   newId,
-  notFound,
   recordEvents,
   requireCurrency,
   requireOneOf,
@@ -15,6 +14,7 @@ import {
   type EnumInput,
   type RequestContext,
 } from "@polyscale/platform";
+import { orderNotFound } from "./client.js";
 import { PAYMENT_KINDS, type NewPayment, type Order, type Payment, type PaymentKind } from "./model.js";
 import { orderMoved, paymentRecorded } from "./events.js";
 import { requireOrder } from "./lookups.js";
@@ -58,7 +58,7 @@ export class PaymentService {
     const payment = validatePayment(request);
     const { effect, expired, moved } = await this.options.database.transaction(async (tx) => {
       const order = await repository.lockOrder(tx, payment.orderId);
-      if (!order) throw notFound("ORDER_NOT_FOUND", `order ${payment.orderId} does not exist`, "orderId");
+      if (!order) throw orderNotFound(payment.orderId, "orderId");
       const recorded = await repository.findPaymentByReference(tx, payment.provider, payment.providerReference);
       if (recorded) {
         if (!isSamePayment(recorded, payment)) throw referenceTaken();

@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AccountClient } from "@polyscale/account";
+import { accountNotFound, type AccountClient } from "@polyscale/account";
 import type { ProductClient } from "@polyscale/product";
 import {
   AppError,
   alreadyExists,
   failedPrecondition,
   newId,
-  notFound,
   requireId,
   requireText,
   requireTotal,
@@ -273,7 +272,7 @@ export class PlacementService {
       this.knownAccounts.add(accountId);
     } catch (error) {
       if (error instanceof AppError && error.code === "NOT_FOUND") {
-        throw notFound("ACCOUNT_NOT_FOUND", `account ${accountId} does not exist`, "accountId");
+        throw accountNotFound(accountId, "accountId");
       }
       throw error;
     }

@@ -138,7 +138,7 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
       },
       getOrder: async (request, context) => {
         const order = await service.getOrder(request.id);
-        await caller.requireOwnerOf(context, order.accountId, () => orderNotFound(request.id));
+        await caller.requireOwnerOf(context, order.accountId, () => orderNotFound(request.id, "id"));
         return { order: toProtoOrder(order) };
       },
       listOrders: async (request, context) => {
@@ -171,7 +171,7 @@ export function orderServiceBinding(service: OrderService, logger: Logger, calle
       },
       cancelOrder: async (request, context) => {
         const { accountId } = await service.getOrder(request.id);
-        await caller.requireOwnerOf(context, accountId, () => orderNotFound(request.id));
+        await caller.requireOwnerOf(context, accountId, () => orderNotFound(request.id, "id"));
         return { order: toProtoOrder(await service.cancelOrder(context, request.id)) };
       },
       markFulfilled: async (request, context) => {

@@ -1,6 +1,6 @@
 import { failedPrecondition, recordEvents, requireId, type Database } from "@polyscale/platform";
 import { archiveChanged, variantArchiveChanged } from "./events.js";
-import { productNotFound, variantNotFound } from "./lookups.js";
+import { productNotFound, variantNotFound } from "./client.js";
 import type { Product, Variant } from "./model.js";
 import * as repository from "./repository.js";
 

@@ -12,7 +12,7 @@ import {
 } from "@polyscale/platform";
 import { requireCategory } from "./categories.js";
 import { productChanged } from "./events.js";
-import { productNotFound } from "./lookups.js";
+import { productNotFound } from "./client.js";
 import type { NewProduct, Product, ProductAttribute, ProductChanges } from "./model.js";
 import * as repository from "./repository.js";
 import { requireAttributesApart, requireConsistentProduct } from "./option-names.js";

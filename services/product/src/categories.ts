@@ -2,13 +2,13 @@ import {
   alreadyExists,
   invalidArgument,
   newId,
-  notFound,
   requireId,
   requireText,
   type Database,
   type Queryable,
 } from "@polyscale/platform";
 import slugify from "@sindresorhus/slugify";
+import { categoryNotFound } from "./client.js";
 import type { Category } from "./model.js";
 import * as repository from "./repository.js";
 
@@ -61,9 +61,7 @@ export class CategoryService {
 
 /** @throws AppError NOT_FOUND CATEGORY_NOT_FOUND naming field when no category has the (checked) id. */
 export async function requireCategory(db: Queryable, field: string, id: string): Promise<void> {
-  if (!(await repository.categoryExists(db, id))) {
-    throw notFound("CATEGORY_NOT_FOUND", `category ${id} not found`, field);
-  }
+  if (!(await repository.categoryExists(db, id))) throw categoryNotFound(id, field);
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   requireLine,
   type Database,
 } from "@polyscale/platform";
-import { productNotFound, variantNotFound } from "./lookups.js";
+import { productNotFound, variantNotFound } from "./client.js";
 import { productChanged } from "./events.js";
 import type { Product, ProductImage } from "./model.js";
 import * as repository from "./repository.js";
@@ -52,9 +52,7 @@ export class ImageService {
       if (!current) throw productNotFound(productId, "productId");
       const variantIds = new Set(current.variants.map((variant) => variant.id));
       const stranger = images.find((image) => image.variantId !== null && !variantIds.has(image.variantId));
-      if (stranger) {
-        throw variantNotFound(stranger.variantId!, `images[${stranger.position}].variantId`);
-      }
+      if (stranger) throw variantNotFound(stranger.variantId!, `images[${stranger.position}].variantId`, productId);
       const updated = (await repository.setImages(tx, productId, images))!;
       await recordEvents(tx, [productChanged("product.updated", updated)]);
       return updated;

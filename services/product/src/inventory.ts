@@ -4,18 +4,16 @@ import {
   invalidArgument,
   LIMITS,
   normalizePage,
-  notFound,
   requireId,
   requireIds,
   requireOneOf,
   requireOrderLines,
   requireStockDelta,
-  type AppError,
   type Database,
   type EnumInput,
   type RequestedOrderLine,
 } from "@polyscale/platform";
-import { productNotFound } from "./lookups.js";
+import { productNotFound, reservationNotFound, variantNotFound } from "./client.js";
 import {
   RESERVATION_STATUSES,
   type Product,
@@ -54,7 +52,7 @@ export class InventoryService {
         case "variantNotFound":
           throw variantId === productId
             ? productNotFound(productId, "productId")
-            : variantNotFound({ productId, variantId });
+            : variantNotFound(variantId, "variantId", productId);
         case "outOfRange": {
           const unit = unitName({ productId, variantId, sku: outcome.sku });
           if (delta > 0)
@@ -86,7 +84,7 @@ export class InventoryService {
       case "variantNotFound":
         throw outcome.line.variantId === outcome.line.productId
           ? productNotFound(outcome.line.productId, "productId")
-          : variantNotFound(outcome.line);
+          : variantNotFound(outcome.line.variantId, "variantId", outcome.line.productId);
       case "archived":
         throw failedPrecondition(
           "PRODUCT_ARCHIVED",
@@ -167,9 +165,7 @@ export class InventoryService {
   private async settleReservation(orderId: string, outcome: "released" | "committed"): Promise<Reservation> {
     return this.database.transaction(async (tx) => {
       const status = await repository.lockReservation(tx, orderId);
-      if (status === undefined) {
-        throw notFound("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`, "orderId");
-      }
+      if (status === undefined) throw reservationNotFound(orderId, "orderId");
       if (status !== outcome) {
         if (status !== "held") {
           throw failedPrecondition(
@@ -197,8 +193,4 @@ function sameLines(stored: readonly ReservationLine[], asked: readonly Reservati
 /** "variant V (SKU S) of product P", as the order service names a variant (its id is the product's for the default). */
 function unitName(line: { productId: string; variantId: string; sku: string }): string {
   return `variant ${line.variantId} (SKU ${line.sku}) of product ${line.productId}`;
-}
-
-function variantNotFound(line: { productId: string; variantId: string }): AppError {
-  return notFound("VARIANT_NOT_FOUND", `product ${line.productId} has no variant ${line.variantId}`, "variantId");
 }

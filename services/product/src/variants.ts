@@ -13,7 +13,7 @@ import {
   type Queryable,
 } from "@polyscale/platform";
 import { productChanged } from "./events.js";
-import { productNotFound, variantNotFound } from "./lookups.js";
+import { productNotFound, variantNotFound } from "./client.js";
 import type { NewVariant, Product, Variant, VariantChanges, VariantOption } from "./model.js";
 import { requireVariantFits } from "./option-names.js";
 import * as repository from "./repository.js";
