@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { newId } from "@polyscale/platform";
 import {
   CREATE_PRODUCT,
   PASSWORD,
@@ -9,6 +10,7 @@ import {
   login,
   ok,
   register,
+  rest,
   system,
   unique,
   useGatewayShop,
@@ -74,6 +76,29 @@ describe("gateway end to end: accounts", () => {
       shop.adminToken,
     );
     expect(one.accounts).toEqual([{ id: created.createAccount.id, name }]);
+  });
+
+  // Seen (issue 16 review): the gateway said "no account with id X", the account service "account not found" and the
+  // order service "account X does not exist"; now each uses the account service's accountNotFound.
+  it("refuses an account that does not exist in one wording, whether the gateway, the account or the order service looks", async () => {
+    const id = newId();
+    const message = `account ${id} does not exist`;
+    const looked = await rest<{ error: unknown }>("GET", `/account/${id}`, { token: shop.adminToken });
+    expect(looked).toMatchObject({
+      status: 404,
+      body: { error: { reason: "ACCOUNT_NOT_FOUND", field: "id", message } },
+    });
+    const extensionsOf = async (query: string, variables: Record<string, unknown>) => {
+      const { errors } = await graphql(query, variables, shop.adminToken);
+      return { message: errors?.[0]?.message, ...errors?.[0]?.extensions };
+    };
+    expect(
+      await extensionsOf(`mutation($id: String!) { setAccountDisabled(id: $id, disabled: true) { id } }`, { id }),
+    ).toMatchObject({ code: "NOT_FOUND", reason: "ACCOUNT_NOT_FOUND", message });
+    const order = { accountId: id, products: [{ id: shop.lantern.id, quantity: 1 }] };
+    expect(
+      await extensionsOf(`mutation($o: OrderInput!) { createOrder(order: $o) { id } }`, { o: order }),
+    ).toMatchObject({ code: "NOT_FOUND", reason: "ACCOUNT_NOT_FOUND", field: "accountId", message });
   });
 
   it("shows a customer only their own account", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { newId } from "@polyscale/platform";
 import { signatureOf } from "./rest/webhooks.js";
 import {
   CREATE_PRODUCT,
@@ -75,6 +76,26 @@ describe("gateway end to end: products", () => {
     expect((await rest("GET", "/products?currency=XYZ")).body).toMatchObject({
       error: { code: "BAD_USER_INPUT", field: "currency" },
     });
+  });
+
+  // Seen (issue 16 review): the gateway said "no product with id X", the product service "product X not found" and the
+  // order service "product X does not exist"; now each uses the product service's productNotFound.
+  it("refuses a product that does not exist in one wording, whether the gateway, the product or the order service looks", async () => {
+    const id = newId();
+    const refused = async (method: string, route: string, options: { token: string; body?: unknown }) => {
+      const { status, body } = await rest<{ error: unknown }>(method, route, options);
+      return { status, error: body.error };
+    };
+    const missing = (field: string) => ({
+      status: 404,
+      error: { code: "NOT_FOUND", reason: "PRODUCT_NOT_FOUND", field, message: `product ${id} does not exist` },
+    });
+    // The gateway's own look-up, the product service's archive, the order service's cart.
+    expect(await refused("GET", `/product/${id}`, { token: shop.adminToken })).toEqual(missing("id"));
+    expect(await refused("POST", `/product/${id}/archive`, { token: shop.adminToken })).toEqual(missing("id"));
+    expect(await refused("POST", "/cart/items", { token: shop.alice.token, body: { productId: id } })).toEqual(
+      missing("productId"),
+    );
   });
 
   it("prices in the currency's minor unit: a ¥1000 product is 1000 JPY and a provider capture of 1000 JPY pays it", async () => {
