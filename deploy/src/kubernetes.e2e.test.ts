@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import {
   baseObjects,
   commandAvailable,
@@ -17,6 +17,7 @@ import {
   readCompose,
   readKubernetesDocuments,
   readKustomization,
+  readRepositoryFile,
   secretVariables,
   serviceNames,
   variablesRead,
@@ -196,6 +197,25 @@ describe("deploy/k8s", () => {
         .images?.map((image) => image.name)
         .sort(),
     ).toEqual(processNames.map((name) => `polyscale/${name}`).sort());
+  });
+
+  it("names each image as CI publishes it under ghcr.io/<owner>/<repo>/, so an overlay renames it by the target", () => {
+    // The base's polyscale/<name> becomes ghcr.io/<owner>/<repo>/<name>:<version> with `kustomize edit set image`
+    // (deploy/README.md, "Deploy"): that holds while CI builds one image per process, named by its Dockerfile target.
+    const workflow = parse(readRepositoryFile(".github/workflows/ci.yml")) as {
+      jobs: {
+        images: {
+          strategy: { matrix: { target: string[] } };
+          steps: Array<{ id?: string; with?: Record<string, string> }>;
+        };
+      };
+    };
+    const images = workflow.jobs.images;
+    expect([...images.strategy.matrix.target].sort()).toEqual([...processNames].sort());
+    expect(images.steps.find((step) => step.id === "meta")?.with?.images).toBe(
+      "ghcr.io/${{ github.repository }}/${{ matrix.target }}",
+    );
+    expect(images.steps.find((step) => step.id === "build")?.with?.target).toBe("${{ matrix.target }}");
   });
 
   it("sets only variables the code reads, from each process's own ConfigMap and Secret", () => {
