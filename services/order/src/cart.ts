@@ -230,6 +230,17 @@ export class CartService {
   }
 }
 
+/**
+ * Whose cart a cart request names, from the contract's two fields: the account (accountId), or, with accountId empty,
+ * the guest cart of cartToken ("" for none yet). A cart is one or the other: both named is INVALID_ARGUMENT (field
+ * cartToken), refused before the caller's authorization is asked about the account.
+ */
+export function cartOwnerOf(request: { accountId: string; cartToken?: string }): CartOwner {
+  if (request.accountId === "") return { cartToken: request.cartToken ?? "" };
+  if (request.cartToken) throw invalidArgument("cartToken", "name an account or a guest cart's token, not both");
+  return request.accountId;
+}
+
 /** An owner as given: an account id, or a guest cart's token ("" for none yet). INVALID_ARGUMENT naming the field. */
 function requireOwner(owner: CartOwner): void {
   if (typeof owner === "string") requireId("accountId", owner);

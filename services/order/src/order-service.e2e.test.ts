@@ -99,6 +99,13 @@ describe.each(databaseBackends().map((backend) => backend.name))("order service 
         providerReference: "r",
       }),
     ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field: "kind" });
+    // A cart is an account's or a guest's: naming both is refused before anything is read or written.
+    await expect(orders.getCart({ accountId: newId(), cartToken: "t".repeat(43) })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      reason: "INVALID_INPUT",
+      field: "cartToken",
+      message: "cartToken: name an account or a guest cart's token, not both",
+    });
   });
 
   it("never oversells when 100 checkouts race for 5 hot products", async () => {

@@ -1,7 +1,6 @@
 import {
   bindService,
   enumFromProto,
-  invalidArgument,
   postalAddressOf,
   type CallerCheck,
   type Logger,
@@ -72,16 +71,13 @@ function toProtoCart(cart: Cart): ProtoCart {
  */
 export function orderServiceBinding(service: OrderService, logger: Logger, caller: CallerCheck): ServiceBinding {
   /**
-   * Whose cart a cart call is about: the account (which the caller must act for), or, with accountId empty, the guest
-   * cart of cartToken, whose token is the credential. Both named is INVALID_ARGUMENT (field cartToken).
+   * Whose cart a cart call is about (the service's rule, cartOwner): an account, which the caller must act for, or a
+   * guest cart, whose token is the credential.
    */
   const ownerOf = async (context: RequestContext, request: { accountId: string; cartToken?: string }) => {
-    if (request.accountId === "") return { cartToken: request.cartToken ?? "" };
-    if (request.cartToken) {
-      throw invalidArgument("cartToken", "name an account or a guest cart's token, not both");
-    }
-    await caller.requireActingFor(context, request.accountId);
-    return request.accountId;
+    const owner = service.cartOwner(request);
+    if (typeof owner === "string") await caller.requireActingFor(context, owner);
+    return owner;
   };
   return bindService(
     OrderServiceService,

@@ -1,7 +1,7 @@
 import type { AccountClient } from "@polyscale/account";
 import type { ProductClient } from "@polyscale/product";
 import type { Database, RequestContext } from "@polyscale/platform";
-import { CartService } from "./cart.js";
+import { CartService, cartOwnerOf } from "./cart.js";
 import type { OrderPolicy } from "./limits.js";
 import type { Cart, CartOwner, Order, OrderPage, RequestedLine } from "./model.js";
 import type { AddressInputs } from "./order-addresses.js";
@@ -47,6 +47,11 @@ export class OrderService {
   // ---- Cart (cart.ts) ----
 
   // A cart's owner is an account id, or a guest cart's token ({ cartToken }; see CartService).
+
+  /** Whose cart a request's accountId and cartToken name; both is INVALID_ARGUMENT (see cartOwnerOf). */
+  cartOwner(request: { accountId: string; cartToken?: string }): CartOwner {
+    return cartOwnerOf(request);
+  }
 
   /** The cart with current product names, prices and stock. */
   getCart(context: RequestContext, owner: CartOwner): Promise<Cart> {

@@ -111,6 +111,22 @@ describe("product service process", () => {
       take: 0,
     });
     expect(await rejection(unknownSort)).toMatchObject({ code: "INVALID_ARGUMENT", field: "sort" });
+    // The contract's variant is a message field a request may leave out; the service refuses that, writing nothing.
+    const { product } = await client.createProduct({
+      name: "Mug",
+      description: "",
+      priceCents: 900,
+      currency: "",
+      categoryId: "",
+      stock: 1,
+    });
+    expect(await rejection(client.addVariant({ productId: product!.id, variant: undefined }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      reason: "INVALID_INPUT",
+      field: "variant",
+      message: "variant: is required",
+    });
+    expect((await client.getProduct({ id: product!.id })).product!.variants).toHaveLength(1);
   });
 
   it("stops cleanly on SIGTERM", async () => {

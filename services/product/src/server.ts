@@ -1,11 +1,4 @@
-import {
-  bindService,
-  enumFromProto,
-  invalidArgument,
-  type CallerCheck,
-  type Logger,
-  type ServiceBinding,
-} from "@polyscale/platform";
+import { bindService, enumFromProto, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
 import {
   ProductServiceService,
   ReservationStatus as ProtoReservationStatus,
@@ -118,7 +111,6 @@ export function productServiceBinding(service: ProductService, caller: CallerChe
       },
       addVariant: async (request, context) => {
         await caller.requireAdmin(context);
-        if (!request.variant) throw invalidArgument("variant", "is required");
         const added = await service.addVariant({ productId: request.productId, variant: request.variant });
         return { product: toProtoProduct(added.product), variant: toProtoVariant(added.variant) };
       },

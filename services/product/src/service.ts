@@ -75,7 +75,10 @@ export class ProductService {
   // ---- Variants (variants.ts) ----
 
   /** Adds a variant after the product's others; its SKU must be free. */
-  addVariant(input: { productId: string; variant: NewVariantInput }): Promise<{ product: Product; variant: Variant }> {
+  addVariant(input: {
+    productId: string;
+    variant: NewVariantInput | undefined;
+  }): Promise<{ product: Product; variant: Variant }> {
     return this.variants.addVariant(input);
   }
 

@@ -65,13 +65,15 @@ export class VariantService {
 
   /**
    * Adds a variant after the product's others. Errors as createProduct's, PRODUCT_NOT_FOUND (productId), and
-   * INVALID_INPUT when its options are not the product's others' or shadow an attribute (option-names.ts).
+   * INVALID_INPUT when its options are not the product's others' or shadow an attribute (option-names.ts). The
+   * contract's `variant` is a message field a request may leave out: undefined is INVALID_ARGUMENT (field variant).
    */
   async addVariant(input: {
     productId: string;
-    variant: NewVariantInput;
+    variant: NewVariantInput | undefined;
   }): Promise<{ product: Product; variant: Variant }> {
     const productId = requireId("productId", input.productId);
+    if (input.variant === undefined) throw invalidArgument("variant", "is required");
     const variant = newVariant("variant.", input.variant, newId(), this.defaultCurrency);
     return this.database.transaction(async (tx) => {
       const names = await repository.lockOptionNames(tx, productId);
