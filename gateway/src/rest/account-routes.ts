@@ -1,7 +1,7 @@
 import * as domain from "../domain/index.js";
 import { oneOf, optionalString, queryPage, requiredString } from "./input.js";
 import { bearer, bodyOf, idParameter, pageParameters, ref, responses } from "./openapi.js";
-import { accountBody, roleNames } from "./representations.js";
+import { accountBody, ROLE_NAMES, roleNames } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
 
 /** The REST face of accounts: the same operations and rules as the GraphQL fields of the same names. */
@@ -28,7 +28,7 @@ export function accountRoutes(): Route[] {
           name: requiredString(body, "name"),
           email: optionalString(body, "email"),
           password: optionalString(body, "password"),
-          role: role === undefined ? undefined : roleNames[oneOf(role, "role", ["CUSTOMER", "ADMIN"] as const)],
+          role: role === undefined ? undefined : roleNames[oneOf(role, "role", ROLE_NAMES)],
         });
         return created(accountBody(account));
       },

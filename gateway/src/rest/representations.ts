@@ -8,7 +8,11 @@ import { optionFacetGroups, type OrderPage } from "../domain/index.js";
  * enums by name without their prefix ("ADMIN", "PENDING_PAYMENT", "CAPTURE"), as in the GraphQL schema.
  */
 
+/** The roles by their REST names; the one list of those names (bodies, the OpenAPI document, input checks). */
 export const roleNames = { CUSTOMER: Role.ROLE_CUSTOMER, ADMIN: Role.ROLE_ADMIN } as const;
+export type RoleName = keyof typeof roleNames;
+/** The REST role names in the order the OpenAPI document lists them. */
+export const ROLE_NAMES = Object.keys(roleNames) as RoleName[];
 
 function nameOf(enumObject: Record<string, string | number>, value: number, prefix: string): string {
   const name = enumObject[value];

@@ -2,7 +2,7 @@ import * as domain from "../domain/index.js";
 import { oneOf, requiredBoolean, requiredString } from "./input.js";
 import { publicErrorOf } from "../http/errors.js";
 import { anonymous, bearer, body, bodyOf, cartTokenOptional, idParameter, ref, responses } from "./openapi.js";
-import { accountBody, cartBody, roleNames } from "./representations.js";
+import { accountBody, cartBody, ROLE_NAMES, roleNames } from "./representations.js";
 import { created, ok, type RestResult, type Route } from "./router.js";
 
 /**
@@ -232,7 +232,7 @@ export function sessionRoutes(): Route[] {
         summary: "Set an account's role (admins only); its access tokens stop working within a second",
         security: bearer,
         parameters: [idParameter("id", "Account id")],
-        requestBody: body({ role: { type: "string", enum: ["CUSTOMER", "ADMIN"] } }),
+        requestBody: body({ role: { type: "string", enum: ROLE_NAMES } }),
         responses: responses(
           { status: 200, description: "The account", schema: ref("Account") },
           [400, 401, 403, 404, 413],
@@ -240,7 +240,7 @@ export function sessionRoutes(): Route[] {
       },
       async handle(context, request) {
         const body = await request.jsonBody();
-        const role = oneOf(requiredString(body, "role"), "role", ["CUSTOMER", "ADMIN"] as const);
+        const role = oneOf(requiredString(body, "role"), "role", ROLE_NAMES);
         const account = await domain.setAccountRole(context, { id: request.params.id!, role: roleNames[role] });
         return ok(accountBody(account));
       },

@@ -1,3 +1,4 @@
+import { ROLE_NAMES, type RoleName } from "../representations.js";
 import { instant, schemaRef } from "./fields.js";
 
 /** Accounts and sessions: registration, profiles, tokens; Done answers the writes that return nothing else. */
@@ -8,7 +9,7 @@ export const accountSchemas = {
       id: { type: "string" },
       name: { type: "string" },
       email: { type: "string" },
-      role: { type: "string", enum: ["CUSTOMER", "ADMIN"] },
+      role: { type: "string", enum: ROLE_NAMES },
       disabled: { type: "boolean" },
       emailVerified: { type: "boolean" },
       createdAt: instant,
@@ -60,7 +61,7 @@ export const accountSchemas = {
       name: { type: "string" },
       email: { type: "string", description: "With password, lets the account log in." },
       password: { type: "string" },
-      role: { type: "string", enum: ["CUSTOMER", "ADMIN"], default: "CUSTOMER" },
+      role: { type: "string", enum: ROLE_NAMES, default: "CUSTOMER" satisfies RoleName },
     },
   },
 } as const;
