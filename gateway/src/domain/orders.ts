@@ -88,7 +88,7 @@ export interface OrderLineInput {
 
 /**
  * Places an order for an account: its holder or an admin. The lines' rules (at least one line, 1..1000 units each)
- * are the order service's, which owns them: checked there once, with one message for every edge.
+ * are the platform's, applied by the order service that takes them: one message for every edge, not checked here.
  */
 export async function placeOrder(
   context: GatewayContext,

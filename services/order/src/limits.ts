@@ -4,8 +4,10 @@ import * as repository from "./repository.js";
 
 /**
  * The order service's limits: the size of a line and of an order (the shop's LIMITS, `@polyscale/platform`), and the
- * policy on what one account may hold unpaid. The order service owns order lines, so their rules are checked here
- * once; the edges check only their shape.
+ * policy on what one account may hold unpaid. The rules of a line are stated once, in the platform (LIMITS,
+ * requireLineQuantity, requireOrderLines); each service that takes lines applies them at its own edge: here for carts
+ * and orders, and product's reserveStock (inventory.ts) again for a reservation, since a service refuses bad input
+ * whoever calls it. The gateway checks only their shape.
  */
 
 /** Most units of one variant in a cart line or an order line. */
