@@ -54,7 +54,7 @@ function bypassesIn(file: string, code: string): string[] {
   const checkModule = (
     node: ts.Node,
     specifier: string,
-    bindings: ts.NamedImportBindings | ts.NamedExports | undefined,
+    bindings: ts.NamedImportBindings | ts.NamedExportBindings | undefined,
     whole: boolean,
   ) => {
     const resolved = path.resolve(path.dirname(file), specifier).replace(/\.js$/, ".ts");
