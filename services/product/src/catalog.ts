@@ -10,7 +10,7 @@ import {
   requireText,
   type Database,
 } from "@polyscale/platform";
-import { requireCategory } from "./categories.js";
+import { requireCategory } from "./lookups.js";
 import { productChanged } from "./events.js";
 import { productNotFound } from "./client.js";
 import type { NewProduct, Product, ProductAttribute, ProductChanges } from "./model.js";

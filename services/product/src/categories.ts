@@ -1,14 +1,6 @@
-import {
-  alreadyExists,
-  invalidArgument,
-  newId,
-  requireId,
-  requireText,
-  type Database,
-  type Queryable,
-} from "@polyscale/platform";
+import { alreadyExists, invalidArgument, newId, requireId, requireText, type Database } from "@polyscale/platform";
 import slugify from "@sindresorhus/slugify";
-import { categoryNotFound } from "./client.js";
+import { requireCategory } from "./lookups.js";
 import type { Category } from "./model.js";
 import * as repository from "./repository.js";
 
@@ -57,11 +49,6 @@ export class CategoryService {
   async listCategories(): Promise<Category[]> {
     return repository.listCategories(this.database);
   }
-}
-
-/** @throws AppError NOT_FOUND CATEGORY_NOT_FOUND naming field when no category has the (checked) id. */
-export async function requireCategory(db: Queryable, field: string, id: string): Promise<void> {
-  if (!(await repository.categoryExists(db, id))) throw categoryNotFound(id, field);
 }
 
 /**
