@@ -3,7 +3,7 @@
  * settings it is made with, and making a physical index behind an alias (ElasticsearchEngine.ensureIndex, reindex.ts).
  */
 import type { Client, estypes } from "@elastic/elasticsearch";
-import type { Product } from "../model.js";
+import type { IndexedProductRow } from "../repository.js";
 
 /** What the index holds for one product: its searchable text and every field search filters, sorts or counts on. */
 export interface ProductDocument {
@@ -24,10 +24,7 @@ export interface ProductDocument {
 }
 
 /** The product fields a document is built from, and its row's option keys (folded by the database, sql/220). */
-export type IndexedProduct = Pick<
-  Product,
-  "id" | "name" | "description" | "priceCents" | "currency" | "categoryId" | "stock" | "createdAt"
-> & { optionKeys: string[] };
+export type IndexedProduct = Omit<IndexedProductRow, "categoryName">;
 
 export function toProductDocument(product: IndexedProduct, categoryName: string | null): ProductDocument {
   return {

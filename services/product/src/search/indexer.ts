@@ -1,13 +1,7 @@
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
-import {
-  describeError,
-  inBackground,
-  type CloudEvent,
-  type Database,
-  type Logger,
-  type Queryable,
-} from "@polyscale/platform";
-import { toProductDocument, type IndexedProduct } from "./elasticsearch-index.js";
+import { describeError, inBackground, type CloudEvent, type Database, type Logger } from "@polyscale/platform";
+import * as repository from "../repository.js";
+import { toProductDocument } from "./elasticsearch-index.js";
 import type { ElasticsearchEngine } from "./elasticsearch.js";
 
 export interface SearchIndexerOptions {
@@ -35,8 +29,6 @@ export interface IndexReport {
 /** The durable JetStream consumer the indexers of every product replica share. */
 export const SEARCH_INDEXER_CONSUMER = "search-indexer";
 
-// Any constant will do; it only has to be the same in every replica of the product service and in reindex.
-const SEARCH_INDEX_LOCK_KEY = 727_002;
 /** Longest wait for new events in one pull (the client's minimum is one second). */
 const PULL_WAIT_MS = 1_000;
 /** Pause after an unexpected failure (the broker or the database unreachable) before pulling again. */
@@ -168,8 +160,8 @@ export async function indexCurrentState(
 ): Promise<Set<string>> {
   if (productIds.length === 0) return new Set();
   return database.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [SEARCH_INDEX_LOCK_KEY]);
-    const products = await loadProducts(tx, productIds);
+    await repository.lockSearchIndex(tx);
+    const products = await repository.indexedProducts(tx, productIds);
     const foundIds = new Set(products.map((product) => product.id));
     return new Set([
       ...(await engine.indexDocuments(products.map((product) => toProductDocument(product, product.categoryName)))),
@@ -177,20 +169,3 @@ export async function indexCurrentState(
     ]);
   });
 }
-
-async function loadProducts(tx: Queryable, ids: string[]): Promise<IndexedProductRow[]> {
-  const result = await tx.query<IndexedProductRow>(
-    `SELECT ${INDEXED_PRODUCT_COLUMNS}
-       FROM products p LEFT JOIN categories c ON c.id = p.category_id
-      WHERE p.id = ANY($1::uuid[]) AND p.archived_at IS NULL`,
-    [ids],
-  );
-  return result.rows;
-}
-
-export type IndexedProductRow = IndexedProduct & { categoryName: string | null };
-
-/** The columns of an IndexedProductRow, for a query over `products p LEFT JOIN categories c`. */
-export const INDEXED_PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price_cents AS "priceCents", p.currency,
-  p.category_id AS "categoryId", p.stock, p.created_at AS "createdAt", p.option_keys AS "optionKeys",
-  c.name AS "categoryName"`;

@@ -19,10 +19,11 @@ import {
 import { pathToFileURL } from "node:url";
 import { productSettings } from "../config.js";
 import { drawProgress } from "../progress.js";
+import * as repository from "../repository.js";
 import { openProductDatabase } from "../storage.js";
 import { createProductIndex, physicalIndexName, toProductDocument } from "./elasticsearch-index.js";
 import { createElasticsearchClient, ElasticsearchEngine } from "./elasticsearch.js";
-import { INDEXED_PRODUCT_COLUMNS, indexCurrentState, type IndexedProductRow } from "./indexer.js";
+import { indexCurrentState } from "./indexer.js";
 
 const BATCH_SIZE = 1_000;
 
@@ -46,30 +47,17 @@ export async function reindex(options: {
   const { database, client, alias } = options;
   const batchSize = options.batchSize ?? BATCH_SIZE;
   // A margin before now: a change committed later may carry an earlier updated_at (its transaction's start time).
-  const changedSince = (await database.query<{ since: Date }>("SELECT now() - interval '1 minute' AS since")).rows[0]!
-    .since;
-  const total = (
-    await database.query<{ count: number }>("SELECT count(*)::int8 AS count FROM products WHERE archived_at IS NULL")
-  ).rows[0]!.count;
+  const changedSince = await repository.changesMark(database);
+  const total = await repository.countProductsOnSale(database);
 
   const index = physicalIndexName(alias);
   await createProductIndex(client, index);
   const target = new ElasticsearchEngine({ client, index, writesRequireAlias: false });
   let indexed = 0;
   try {
-    // Keyset pagination in id order: each batch starts after the last id of the one before, however large the table.
     let after: string | null = null;
     for (;;) {
-      const batch: IndexedProductRow[] = (
-        await database.query<IndexedProductRow>(
-          `SELECT ${INDEXED_PRODUCT_COLUMNS}
-             FROM products p LEFT JOIN categories c ON c.id = p.category_id
-            WHERE ($1::uuid IS NULL OR p.id > $1::uuid) AND p.archived_at IS NULL
-            ORDER BY p.id
-            LIMIT $2`,
-          [after, batchSize],
-        )
-      ).rows;
+      const batch = await repository.indexedProductsAfter(database, after, batchSize);
       if (batch.length === 0) break;
       const refused = await target.indexDocuments(
         batch.map((product) => toProductDocument(product, product.categoryName)),
@@ -95,11 +83,7 @@ export async function reindex(options: {
     ],
   });
 
-  const changed = await database.query<{ id: string }>(
-    "SELECT id FROM products WHERE updated_at >= $1 OR created_at >= $1",
-    [changedSince],
-  );
-  const changedIds = changed.rows.map((row) => row.id);
+  const changedIds = await repository.productIdsChangedSince(database, changedSince);
   const refused = await indexCurrentState(database, new ElasticsearchEngine({ client, index: alias }), changedIds);
   if (refused.size > 0) throw new Error(`Elasticsearch refused ${refused.size} changed products; run reindex again`);
   return { index, replaced, indexed, caughtUp: changedIds.length };
