@@ -40,12 +40,14 @@ RUN set -eu; \
       if [ -d "$workspace/sql" ]; then cp -r "$workspace/sql" "/runtime/$workspace/"; fi; \
     done; \
     find proto/polyscale -name '*.proto' -exec cp --parents {} /runtime/ \; ; \
-    find gateway -path gateway/node_modules -prune -o -name '*.graphql' -exec cp --parents {} /runtime/ \; ; \
+    cp --parents gateway/src/graphql/schema.graphql /runtime/; \
     find /runtime \( -name '*.d.ts' -o -name '*.d.ts.map' -o -name '.tsbuildinfo' \) -delete
 
 # Production dependencies of the four processes only (not the benchmark's or the tests'). argon2's prebuilt addon
 # declares Node-API 10, which Node 20 lacks (loading it crashes the process), so it is compiled here against the
 # image's own Node headers; the toolchain stays in this stage. On a Node >= 22.14 base the rebuild is unnecessary.
+# npm ci needed every workspace's manifest; the workspaces no process runs (tools, bench, deploy) are neither linked
+# into node_modules nor read by Node, so their directories go.
 FROM manifests AS production-dependencies
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 make g++ \
@@ -54,7 +56,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
       --workspace @polyscale/account --workspace @polyscale/product --workspace @polyscale/order \
       --workspace @polyscale/gateway \
     && npm_config_nodedir=/usr/local npm rebuild argon2 \
-    && rm -rf node_modules/argon2/build/Release/obj.target bench deploy \
+    && rm -rf node_modules/argon2/build/Release/obj.target tools bench deploy \
     && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime

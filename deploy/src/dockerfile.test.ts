@@ -1,3 +1,4 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   defaultPort,
@@ -75,6 +76,35 @@ describe("Dockerfile", () => {
     expect(install).toMatch(/npm ci --omit=dev/);
     const installed = [...install.matchAll(/--workspace (\S+)/g)].map((match) => match[1]);
     expect(installed.sort()).toEqual(processNames.map((name) => processes[name].packageName).sort());
+  });
+
+  it("keeps no directory of a workspace the processes do not run", () => {
+    // npm ci needs every workspace's manifest (the manifests stage copies them all); once it has run, the others are
+    // not linked into node_modules and nothing loads them, so the image drops them (tools/package.json was left).
+    const needed = new Set<string>();
+    for (const name of processNames) workspaceClosure(processes[name].packageName, needed);
+    const [install = ""] = instructionArguments(stage("production-dependencies"), "RUN").filter((command) =>
+      command.includes("npm ci"),
+    );
+    const [, removed = ""] = /\brm -rf ([^&;]+)/.exec(install) ?? [];
+    const unused = workspaceList.map(({ directory }) => directory).filter((directory) => !needed.has(directory));
+    expect(unused.length).toBeGreaterThan(0);
+    expect(removed.trim().split(/\s+/)).toEqual(expect.arrayContaining(unused));
+  });
+
+  it("ships the GraphQL SDL the gateway reads, by its name, and no other .graphql file", () => {
+    // A pattern (find -name '*.graphql') would ship any .graphql file a test adds beside it.
+    const [, relative = ""] =
+      /new URL\("([^"]+\.graphql)", import\.meta\.url\)/.exec(readRepositoryFile("gateway/src/graphql/schema.ts")) ??
+      [];
+    // schema.ts runs as gateway/dist/graphql/schema.js.
+    const read = path.posix.join("gateway/dist/graphql", relative);
+    expect(read).toBe("gateway/src/graphql/schema.graphql");
+    const [assemble = ""] = instructionArguments(stage("build"), "RUN").filter((command) =>
+      command.includes("/runtime"),
+    );
+    expect(assemble).toContain(`cp --parents ${read} /runtime/`);
+    expect(assemble).not.toMatch(/\*\.graphql/);
   });
 
   it("installs no workspace that the processes do not run (a devDependency on one installs its dependencies)", () => {
