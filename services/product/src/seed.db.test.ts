@@ -1,7 +1,7 @@
 import { databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
 import * as repository from "./repository.js";
-import type { SearchInput } from "./service.js";
+import type { SearchInput } from "./search/search-service.js";
 import { useProductService } from "./test-product-service.js";
 
 describe.each(databaseBackends())("emptying the catalogue (npm run seed -- --reset) on $name", (backend) => {

@@ -9,11 +9,6 @@ import type { SearchEngine, SearchResult } from "./search/search-engine.js";
 import { SearchService, type SearchInput } from "./search/search-service.js";
 import { VariantService, type NewVariantInput, type UpdateVariantInput } from "./variants.js";
 
-export type { CreateProductInput, UpdateProductInput } from "./catalog.js";
-export type { CreateCategoryInput } from "./categories.js";
-export type { SearchInput } from "./search/search-service.js";
-export type { NewVariantInput, UpdateVariantInput } from "./variants.js";
-
 export interface ProductServiceOptions {
   database: Database;
   /** Answers SearchProducts (PostgreSQL full text or Elasticsearch, possibly behind a cache). */

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, expect } from "vitest";
 import type { Product, Reservation } from "./model.js";
 import type { SearchResult } from "./search/search-engine.js";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
-import { ProductService, type CreateProductInput, type NewVariantInput, type SearchInput } from "./service.js";
+import type { CreateProductInput } from "./catalog.js";
+import type { SearchInput } from "./search/search-service.js";
+import { ProductService } from "./service.js";
+import type { NewVariantInput } from "./variants.js";
 import { migrationsDir } from "./storage.js";
 
 /** The service under test and its database, set before the file's first test (beforeAll). */

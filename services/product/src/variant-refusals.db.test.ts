@@ -1,7 +1,8 @@
 import { newId } from "@polyscale/platform";
 import { databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
-import type { NewVariantInput, ProductService } from "./service.js";
+import type { ProductService } from "./service.js";
+import type { NewVariantInput } from "./variants.js";
 import { rejection, sizeColour, tShirtInput, useProductService } from "./test-product-service.js";
 
 describe.each(databaseBackends())("ProductService variant refusals on $name", (backend) => {
