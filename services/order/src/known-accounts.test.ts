@@ -3,7 +3,7 @@ import { KnownAccounts } from "./known-accounts.js";
 
 describe("KnownAccounts", () => {
   it("remembers confirmed ids up to its capacity, forgetting the oldest first", () => {
-    const known = new KnownAccounts(2);
+    const known = new KnownAccounts({ capacity: 2 });
     known.add("a");
     known.add("b");
     known.add("a");

@@ -1,12 +1,17 @@
 /**
  * Ids of accounts the account service has confirmed to exist, so placing an order for a returning customer skips one
  * gRPC call. Sound because accounts are never deleted (the contract has no such call): if that ever changes, this
- * cache must learn of deletions. Bounded: beyond `capacity`, the id confirmed longest ago is forgotten first.
+ * cache must learn of deletions. Bounded: beyond its `capacity`, the id confirmed longest ago is forgotten first.
  */
+export interface KnownAccountsOptions {
+  /** How many ids are remembered at most. */
+  capacity: number;
+}
+
 export class KnownAccounts {
   private readonly ids = new Set<string>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly options: KnownAccountsOptions) {}
 
   has(accountId: string): boolean {
     return this.ids.has(accountId);
@@ -14,7 +19,7 @@ export class KnownAccounts {
 
   add(accountId: string): void {
     if (this.ids.has(accountId)) return;
-    if (this.ids.size >= this.capacity) this.ids.delete(this.ids.values().next().value!);
+    if (this.ids.size >= this.options.capacity) this.ids.delete(this.ids.values().next().value!);
     this.ids.add(accountId);
   }
 

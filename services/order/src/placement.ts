@@ -68,7 +68,7 @@ interface Placement {
  * held without an order, and the claim without one).
  */
 export class PlacementService {
-  private readonly knownAccounts = new KnownAccounts(KNOWN_ACCOUNTS_CAPACITY);
+  private readonly knownAccounts = new KnownAccounts({ capacity: KNOWN_ACCOUNTS_CAPACITY });
   private readonly steps: PlacementSteps;
 
   constructor(private readonly options: PlacementServiceOptions) {

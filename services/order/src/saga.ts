@@ -18,6 +18,11 @@ export interface Step<Input, Output> {
   mayHaveTakenEffect?: (error: unknown) => boolean;
 }
 
+export interface SagaOptions {
+  /** Where an undo that failed is logged (the request's logger). */
+  logger: Logger;
+}
+
 /**
  * Runs steps one after another and remembers the undo of each that took effect. When the flow fails, the undos run
  * last first; an undo that fails is logged and the others still run, and the flow's own error is what the caller gets.
@@ -25,7 +30,7 @@ export interface Step<Input, Output> {
 export class Saga {
   private readonly undos: Array<{ name: string; undo: () => Promise<void> }> = [];
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly options: SagaOptions) {}
 
   /** Invokes the step and returns its output; its compensation is kept for compensate(). */
   async run<Input, Output>(step: Step<Input, Output>, input: Input): Promise<Output> {
@@ -49,7 +54,7 @@ export class Saga {
         await undo();
       } catch (error) {
         // What an undo leaves behind is found later by the reconciler (it repairs every step of a placement).
-        this.logger.warn({ step: name, err: describeError(error) }, "could not undo a step of a failed flow");
+        this.options.logger.warn({ step: name, err: describeError(error) }, "could not undo a step of a failed flow");
       }
     }
   }
@@ -57,7 +62,7 @@ export class Saga {
 
 /** Runs `flow` with a saga; if it throws, the saga's steps are undone before the error goes on to the caller. */
 export async function withSaga<T>(logger: Logger, flow: (saga: Saga) => Promise<T>): Promise<T> {
-  const saga = new Saga(logger);
+  const saga = new Saga({ logger });
   try {
     return await flow(saga);
   } catch (error) {
