@@ -1,6 +1,5 @@
 import { domainEvent, type DomainEvent, type EventName } from "@polyscale/platform";
-import type { Order, Payment } from "./model.js";
-import type { OrderStatus } from "./order-status.js";
+import type { Order, OrderStatus, Payment } from "./model.js";
 
 /**
  * The events the order service writes to its outbox (catalogue: proto/polyscale/events/v1/events.proto), built from

@@ -1,7 +1,7 @@
 import { productNotFound, variantNotFound, type Product, type ProductClient, type Variant } from "@polyscale/product";
 import { failedPrecondition, type AppError, type Queryable, type RequestContext } from "@polyscale/platform";
 import { orderNotFound } from "./client.js";
-import type { Order } from "./model.js";
+import type { Order, ProductVariant } from "./model.js";
 import * as repository from "./repository.js";
 
 /** Reads shared by the cart, the placement and the payments: products from the product service, orders stored here. */
@@ -14,12 +14,6 @@ export async function productsById(
 ): Promise<Map<string, Product>> {
   const response = await products.getProducts({ ids: productIds }, context);
   return new Map(response.products.map((product) => [product.id, product]));
-}
-
-/** A line's product and the variant of it the line names. */
-export interface ProductVariant {
-  product: Product;
-  variant: Variant;
 }
 
 /** The variant of `product` with this id (the default variant's is the product's), if it is one of its variants. */

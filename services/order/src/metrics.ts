@@ -1,5 +1,5 @@
 import { counter } from "@polyscale/platform";
-import type { OrderStatus } from "./order-status.js";
+import type { OrderStatus } from "./model.js";
 
 const orders = counter({
   name: "polyscale_orders_total",

@@ -1,7 +1,20 @@
 import type { PostalAddress } from "@polyscale/platform";
-import type { OrderStatus, ReservationEffect } from "./order-status.js";
+import type { Product, Variant } from "@polyscale/product";
 
 /** The order service's own types; server.ts converts them to and from the generated proto messages. */
+
+/** An order's statuses; which may follow which, and what each change does to the stock, is order-status.ts. */
+export const ORDER_STATUSES = ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED", "EXPIRED"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** What a status change does to the order's stock reservation in the product service. */
+export type ReservationEffect = "commitReservation" | "releaseReservation";
+
+/** A line's product and the variant of it the line names (the product service's types). */
+export interface ProductVariant {
+  product: Product;
+  variant: Variant;
+}
 
 /** One option value of a variant, e.g. name "Size", value "M". */
 export interface VariantOption {

@@ -1,6 +1,7 @@
 import { AppError } from "@polyscale/platform";
 import { describe, expect, it } from "vitest";
-import { ORDER_STATUSES, ORDER_TRANSITIONS, reservationEffectOf, transitionFor } from "./order-status.js";
+import { ORDER_STATUSES } from "./model.js";
+import { ORDER_TRANSITIONS, reservationEffectOf, transitionFor } from "./order-status.js";
 
 const allowed = new Set(ORDER_TRANSITIONS.map((transition) => `${transition.from}->${transition.to}`));
 const allPairs = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.map((to) => ({ from, to })));

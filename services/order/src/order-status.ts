@@ -1,4 +1,5 @@
 import { failedPrecondition, requireOneOf, type AppError, type EnumInput } from "@polyscale/platform";
+import { ORDER_STATUSES, type OrderStatus, type ReservationEffect } from "./model.js";
 
 /**
  * The order state machine, written as data so the whole lifecycle reads in one place. A transition may carry an
@@ -7,9 +8,6 @@ import { failedPrecondition, requireOneOf, type AppError, type EnumInput } from 
  * updateOrderStatus in repository.ts), so of two concurrent transitions out of one status exactly one wins.
  */
 
-export const ORDER_STATUSES = ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED", "EXPIRED"] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
 /** Statuses named in a request, each once: INVALID_ARGUMENT naming `field` for one that is unset or not a status. */
 export function requireOrderStatuses(
   field: string,
@@ -17,8 +15,6 @@ export function requireOrderStatuses(
 ): OrderStatus[] {
   return [...new Set(values.map((value) => requireOneOf(field, value, ORDER_STATUSES)))];
 }
-
-export type ReservationEffect = "commitReservation" | "releaseReservation";
 
 export interface OrderTransition {
   readonly from: OrderStatus;

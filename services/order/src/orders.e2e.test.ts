@@ -2,7 +2,7 @@ import { newId } from "@polyscale/platform";
 import { databaseBackends } from "@polyscale/tools/testing";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import type { OrderStatus } from "./order-status.js";
+import type { OrderStatus } from "./model.js";
 import type { OrderListRequest } from "./orders.js";
 import * as repository from "./repository.js";
 import { context, useOrderService } from "./test-order-service.js";

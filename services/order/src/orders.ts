@@ -11,8 +11,8 @@ import {
 import { orderMoved } from "./events.js";
 import { requireOrder } from "./lookups.js";
 import { countOrderEvent } from "./metrics.js";
-import type { Order, OrderPage } from "./model.js";
-import { refusedTransition, requireOrderStatuses, transitionFor, type OrderStatus } from "./order-status.js";
+import type { Order, OrderPage, OrderStatus } from "./model.js";
+import { refusedTransition, requireOrderStatuses, transitionFor } from "./order-status.js";
 import * as repository from "./repository.js";
 import type { ReservationEffects } from "./reservation-effects.js";
 

@@ -15,11 +15,18 @@ import {
   type RequestContext,
 } from "@polyscale/platform";
 import { orderNotFound } from "./client.js";
-import { PAYMENT_KINDS, type NewPayment, type Order, type Payment, type PaymentKind } from "./model.js";
+import {
+  PAYMENT_KINDS,
+  type NewPayment,
+  type Order,
+  type OrderStatus,
+  type Payment,
+  type PaymentKind,
+} from "./model.js";
 import { orderMoved, paymentRecorded } from "./events.js";
 import { requireOrder } from "./lookups.js";
 import { countOrderEvent } from "./metrics.js";
-import { refusedTransition, transitionFor, type OrderStatus } from "./order-status.js";
+import { refusedTransition, transitionFor } from "./order-status.js";
 import * as repository from "./repository.js";
 import type { ReservationEffects } from "./reservation-effects.js";
 

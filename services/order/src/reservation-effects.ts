@@ -1,6 +1,6 @@
 import type { ProductClient } from "@polyscale/product";
 import { AppError, describeError, type Database, type Logger, type RequestContext } from "@polyscale/platform";
-import type { ReservationEffect } from "./order-status.js";
+import type { ReservationEffect } from "./model.js";
 import * as repository from "./repository.js";
 
 /** Effects claimed per round of a drain. */

@@ -17,8 +17,7 @@ import {
 } from "@polyscale/proto/order/v1/order";
 import { orderNotFound } from "./client.js";
 import type { AddressInputs } from "./order-addresses.js";
-import type { Cart, Order, PaymentKind } from "./model.js";
-import type { OrderStatus } from "./order-status.js";
+import type { Cart, Order, OrderStatus, PaymentKind } from "./model.js";
 import type { OrderService } from "./service.js";
 
 const protoStatusOf: Record<OrderStatus, ProtoOrderStatus> = {

@@ -117,6 +117,10 @@ export interface Category {
 export const RESERVATION_STATUSES = ["held", "committed", "released"] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
+/** The orders a search can list its page in (SearchProducts' sort). */
+export const SEARCH_SORT_ORDERS = ["relevance", "price_asc", "price_desc", "newest"] as const;
+export type SearchSortOrder = (typeof SEARCH_SORT_ORDERS)[number];
+
 export interface ReservationLine {
   productId: string;
   /** The product's default variant (its own id) when the caller named only the product. */

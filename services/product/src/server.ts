@@ -9,8 +9,15 @@ import {
   type Reservation as ProtoReservation,
   type Variant as ProtoVariant,
 } from "@polyscale/proto/product/v1/product";
-import type { Category, Product, ProductImage, Reservation, ReservationStatus, Variant } from "./model.js";
-import type { SearchSortOrder } from "./search/search-engine.js";
+import type {
+  Category,
+  Product,
+  ProductImage,
+  Reservation,
+  ReservationStatus,
+  SearchSortOrder,
+  Variant,
+} from "./model.js";
 import type { ProductService } from "./service.js";
 
 const protoSortOf: Record<SearchSortOrder, SearchSort> = {

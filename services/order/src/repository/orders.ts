@@ -1,8 +1,16 @@
 /** Orders, their lines and their order.placed events; listing, status changes and expiry. */
 import { outboxRows, type Page, type PostalAddress, type Queryable } from "@polyscale/platform";
 import { orderPlaced } from "../events.js";
-import type { NewOrder, Order, OrderFilter, OrderLine, OrderPage, OrderStorage, Payment } from "../model.js";
-import type { OrderStatus } from "../order-status.js";
+import type {
+  NewOrder,
+  Order,
+  OrderFilter,
+  OrderLine,
+  OrderPage,
+  OrderStatus,
+  OrderStorage,
+  Payment,
+} from "../model.js";
 import { PAYMENT_COLUMNS } from "./payments.js";
 
 interface OrderRow {

@@ -1,7 +1,6 @@
 /** The durable queue of effects (release, commit) on stock reservations in the product service. */
 import type { Queryable } from "@polyscale/platform";
-import type { PendingReservationEffect } from "../model.js";
-import type { ReservationEffect } from "../order-status.js";
+import type { PendingReservationEffect, ReservationEffect } from "../model.js";
 
 /** Queues an effect on an order's reservation; an order already holding one keeps it (it has one outcome). */
 export async function enqueueReservationEffect(

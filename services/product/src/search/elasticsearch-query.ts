@@ -4,7 +4,7 @@
  * reads the other.
  */
 import type { estypes } from "@elastic/elasticsearch";
-import type { Product } from "../model.js";
+import type { Product, SearchSortOrder } from "../model.js";
 import {
   EXACT_COUNT_LIMIT,
   OPTION_FACET_LIMIT,
@@ -14,7 +14,6 @@ import {
   toOptionFacets,
   type SearchQuery,
   type SearchResult,
-  type SearchSortOrder,
 } from "./search-engine.js";
 
 /** Field boosts: a word in the name counts most, then the category, then the description. */

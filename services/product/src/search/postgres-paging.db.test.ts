@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
 import { RANKED_CANDIDATES } from "./postgres-text-search.js";
-import { EXACT_COUNT_LIMIT, type SearchSortOrder } from "./search-engine.js";
+import type { SearchSortOrder } from "../model.js";
+import { EXACT_COUNT_LIMIT } from "./search-engine.js";
 import { insertDefaultVariants } from "../repository.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Product } from "../model.js";
+import type { Product, SearchSortOrder } from "../model.js";
 
 /**
  * One search interface, two engines: PostgreSQL full-text search (the default) and
@@ -12,9 +12,6 @@ export interface OptionFilter {
   name: string;
   values: string[];
 }
-
-export const SEARCH_SORT_ORDERS = ["relevance", "price_asc", "price_desc", "newest"] as const;
-export type SearchSortOrder = (typeof SEARCH_SORT_ORDERS)[number];
 
 export interface SearchQuery {
   /** Free text as typed; empty matches every product. */

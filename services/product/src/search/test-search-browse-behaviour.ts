@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PRICE_BUCKET_BOUNDS, type SearchSortOrder } from "./search-engine.js";
+import type { SearchSortOrder } from "../model.js";
+import { PRICE_BUCKET_BOUNDS } from "./search-engine.js";
 import { generalCatalogue } from "./test-search-catalogue.js";
 import type { SeededProduct } from "../test-search-seed.js";
 import { idsOf, suiteQuery as query, type SearchEngineFixture } from "./test-search-query.js";
