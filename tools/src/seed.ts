@@ -10,7 +10,7 @@
  * - else an embedded PostgreSQL started for the seed alone, holding DATA_DIR's lock so that `npm start` is refused
  *   meanwhile, and stopped afterwards.
  */
-import { readConfig, setting } from "@polyscale/platform";
+import { exitOnFailure, readConfig, setting } from "@polyscale/platform";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import {
@@ -44,9 +44,9 @@ function runSeed(databaseUrl: string | undefined): Promise<number> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
 }
 
+/** A refusal: main()'s exitOnFailure prints it as the seed's one line, `npm run seed: <message>`, and exits 1. */
 function fail(message: string): never {
-  console.error(`npm run seed: ${message}`);
-  process.exit(1);
+  throw new Error(message);
 }
 
 /**
@@ -105,12 +105,7 @@ async function main(): Promise<number> {
   if (running) return seedRunningSystem(running, given);
   if (given) return runSeed(undefined);
 
-  let lock;
-  try {
-    lock = acquireDataDirLock(dataDir, "npm run seed");
-  } catch (error) {
-    fail((error as Error).message);
-  }
+  const lock = acquireDataDirLock(dataDir, "npm run seed");
   let database: EmbeddedPostgres | undefined;
   const stop = async () => {
     await database?.stop();
@@ -130,7 +125,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => fail((error as Error).message),
-);
+main().then((code) => process.exit(code), exitOnFailure("npm run seed"));
