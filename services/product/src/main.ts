@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     logger,
   });
   events.start();
-  const search = await openSearch(config, database, logger);
+  const search = await openSearch({ config, database, logger });
   search.job?.start();
   logger.info({ engine: search.engine.name }, "search engine ready");
   const service = new ProductService({ database, searchEngine: search.engine, defaultCurrency });
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     metricsPort: config.metricsPort,
     protoFile: protoFiles.product,
     protoRoot,
-    bindings: [productServiceBinding(service, CallerCheck.of(accounts, logger), logger)],
+    bindings: [productServiceBinding({ service, caller: CallerCheck.of(accounts, logger), logger })],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [

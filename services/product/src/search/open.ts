@@ -26,6 +26,14 @@ export interface OpenedSearch {
   closers: Closer[];
 }
 
+export interface OpenSearchOptions {
+  /** The product service's settings: ELASTICSEARCH_URL and _INDEX, NATS_URL, SEARCH_CACHE_ENTRIES are read. */
+  config: ProductConfig;
+  /** The product database: PostgreSQL full text searches it, the Elasticsearch index loads the products from it. */
+  database: Database;
+  logger: Logger;
+}
+
 /**
  * Elasticsearch when ELASTICSEARCH_URL is set, kept in step by the indexer that follows the product events (so it
  * needs NATS_URL); PostgreSQL full text otherwise, behind a result cache when NATS_URL is set (the cache is emptied
@@ -33,7 +41,7 @@ export interface OpenedSearch {
  * the same events, so a result cached right after an event could still predate the change in the index.
  * Connects and builds; starting the job is main.ts's, as for every background job.
  */
-export async function openSearch(config: ProductConfig, database: Database, logger: Logger): Promise<OpenedSearch> {
+export async function openSearch({ config, database, logger }: OpenSearchOptions): Promise<OpenedSearch> {
   if (!config.elasticsearchUrl) {
     const engine = new PostgresSearchEngine({ database });
     if (!config.natsUrl || config.searchCacheEntries === 0) return { engine, job: undefined, closers: [] };
