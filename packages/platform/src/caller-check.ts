@@ -4,6 +4,17 @@ import type { RequestContext } from "./context.js";
 import { permissionDenied, unauthenticated, type AppError } from "./errors.js";
 
 /**
+ * What every service's gRPC binding (`accountServiceBinding`, `productServiceBinding`, `orderServiceBinding`, in its
+ * `server.ts`) is built from, by these names: the service it calls, the check of the forwarded end user, the logger
+ * of its calls. A binding that needs more (account's revocation feed) adds fields to it.
+ */
+export interface ServiceBindingOptions<Service> {
+  service: Service;
+  caller: CallerCheck;
+  logger: Logger;
+}
+
+/**
  * Defence in depth behind the gateway's own checks, used by every service for the calls where identity matters: when
  * a call carries the end user's access token (the gateway forwards it, see ACCESS_TOKEN_KEY), the token must verify
  * (signature by the account service's keys, not expired: UNAUTHENTICATED otherwise) and allow the call, whatever the

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     metricsPort: config.metricsPort,
     protoFile: protoFiles.account,
     protoRoot,
-    bindings: [accountServiceBinding(service, revocationFeed, callerCheck, logger)],
+    bindings: [accountServiceBinding({ service, revocations: revocationFeed, caller: callerCheck, logger })],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [

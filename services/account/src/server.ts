@@ -2,10 +2,9 @@ import {
   bindService,
   enumFromProto,
   postalAddressOf,
-  type CallerCheck,
-  type Logger,
   type PostalAddress,
   type ServiceBinding,
+  type ServiceBindingOptions,
 } from "@polyscale/platform";
 import {
   AccountServiceService,
@@ -68,17 +67,22 @@ function fromProtoPostalAddress(address: ProtoPostalAddress | undefined): Postal
   );
 }
 
+export interface AccountServiceBindingOptions extends ServiceBindingOptions<AccountService> {
+  /** What WatchRevocations streams to the gateways. */
+  revocations: RevocationFeed;
+}
+
 /**
  * Maps AccountService's gRPC methods onto the service: proto in, domain call, proto out. A call about one account
  * first asks `caller` whether the forwarded end user may act for it, and role, disabling, listing and creating
  * accounts whether it is an admin (defence in depth, see CallerCheck).
  */
-export function accountServiceBinding(
-  service: AccountService,
-  revocations: RevocationFeed,
-  caller: CallerCheck,
-  logger: Logger,
-): ServiceBinding {
+export function accountServiceBinding({
+  service,
+  revocations,
+  caller,
+  logger,
+}: AccountServiceBindingOptions): ServiceBinding {
   return bindService(
     AccountServiceService,
     {

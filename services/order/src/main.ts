@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     metricsPort: config.metricsPort,
     protoFile: protoFiles.order,
     protoRoot,
-    bindings: [orderServiceBinding(service, logger, CallerCheck.of(accounts, logger))],
+    bindings: [orderServiceBinding({ service, caller: CallerCheck.of(accounts, logger), logger })],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [

@@ -2,10 +2,9 @@ import {
   bindService,
   enumFromProto,
   postalAddressOf,
-  type CallerCheck,
-  type Logger,
   type RequestContext,
   type ServiceBinding,
+  type ServiceBindingOptions,
 } from "@polyscale/platform";
 import {
   OrderServiceService,
@@ -68,7 +67,7 @@ function toProtoCart(cart: Cart): ProtoCart {
  * Maps OrderService's gRPC methods onto the service: proto in, domain call, proto out. Every method that acts for one
  * account first asks `caller` whether the forwarded end user may (see CallerCheck).
  */
-export function orderServiceBinding(service: OrderService, logger: Logger, caller: CallerCheck): ServiceBinding {
+export function orderServiceBinding({ service, caller, logger }: ServiceBindingOptions<OrderService>): ServiceBinding {
   /**
    * Whose cart a cart call is about (the service's rule, cartOwner): an account, which the caller must act for, or a
    * guest cart, whose token is the credential.

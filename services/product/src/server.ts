@@ -1,4 +1,4 @@
-import { bindService, enumFromProto, type CallerCheck, type Logger, type ServiceBinding } from "@polyscale/platform";
+import { bindService, enumFromProto, type ServiceBinding, type ServiceBindingOptions } from "@polyscale/platform";
 import {
   ProductServiceService,
   ReservationStatus as ProtoReservationStatus,
@@ -64,7 +64,11 @@ function toProtoReservation(reservation: Reservation): ProtoReservation {
  * stock report ask `caller` first: a forwarded end-user token must be an admin's (defence in depth, see CallerCheck).
  * Reservations are not asked: the order service makes them for its own customers.
  */
-export function productServiceBinding(service: ProductService, caller: CallerCheck, logger: Logger): ServiceBinding {
+export function productServiceBinding({
+  service,
+  caller,
+  logger,
+}: ServiceBindingOptions<ProductService>): ServiceBinding {
   return bindService(
     ProductServiceService,
     {
