@@ -55,7 +55,7 @@ function optionalRedisUrl(variable: string): Setting<string | undefined> {
   };
 }
 
-/** The development default of PAYMENT_WEBHOOK_SECRET, which production refuses (main.ts compares with this). */
+/** The development default of PAYMENT_WEBHOOK_SECRET, which production refuses. */
 export const DEFAULT_PAYMENT_WEBHOOK_SECRET = "polyscale-dev-webhook-secret";
 
 /** Every environment variable the gateway reads. */
@@ -69,9 +69,13 @@ export const gatewaySettings = {
   productServiceAddress: setting.string("PRODUCT_SERVICE_ADDRESS", "127.0.0.1:50052"),
   orderServiceAddress: setting.string("ORDER_SERVICE_ADDRESS", "127.0.0.1:50053"),
   /** HMAC-SHA256 secret of the payment provider's webhook; production refuses the development default. */
-  paymentWebhookSecret: setting.string("PAYMENT_WEBHOOK_SECRET", DEFAULT_PAYMENT_WEBHOOK_SECRET),
+  paymentWebhookSecret: setting.developmentDefault(
+    "PAYMENT_WEBHOOK_SECRET",
+    DEFAULT_PAYMENT_WEBHOOK_SECRET,
+    "set a real secret to run in production",
+  ),
   /** ISO 4217 code whose exponent converts a decimal price sent without a currency; the product service's default too. */
-  defaultCurrency: setting.string("DEFAULT_CURRENCY", "USD"),
+  defaultCurrency: setting.currency("DEFAULT_CURRENCY", "USD"),
   maxBodyBytes: setting.integer("MAX_BODY_BYTES", 1_048_576, { min: 1024, max: 104_857_600 }),
   /** Seconds for a client's request headers, and for its whole request: a slowly trickled request is cut off. */
   httpHeadersTimeoutSeconds: setting.integer("HTTP_HEADERS_TIMEOUT_SECONDS", 10, { min: 1, max: 600 }),

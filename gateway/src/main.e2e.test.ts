@@ -29,7 +29,7 @@ describe("gateway start-up", () => {
     });
     expectOneLineStartFailure(
       result,
-      /^gateway service cannot start: PAYMENT_WEBHOOK_SECRET is the development default/,
+      /^gateway service cannot start: invalid configuration: PAYMENT_WEBHOOK_SECRET: is the development default; .+ \[CONFIG_INVALID\]$/,
     );
   });
 
@@ -46,6 +46,20 @@ describe("gateway start-up", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       /GRPC_TLS_CA, GRPC_TLS_CERT, GRPC_TLS_KEY: mutual TLS .* required with NODE_ENV=production/,
+    );
+  });
+
+  // Seen (issue 16 review): main.ts checked DEFAULT_CURRENCY itself, after the settings, in an uncoded line of its own.
+  it("regression: a bad DEFAULT_CURRENCY is reported with the other bad settings, in one coded line", () => {
+    const result = runFailedStart(gatewayScript, {
+      ...process.env,
+      MAX_BODY_BYTES: "lots",
+      DEFAULT_CURRENCY: "XYZ",
+      GATEWAY_PORT: "0",
+    });
+    expectOneLineStartFailure(
+      result,
+      /^gateway service cannot start: invalid configuration: DEFAULT_CURRENCY: XYZ is not an ISO 4217 currency; MAX_BODY_BYTES: .+ \[CONFIG_INVALID\]$/,
     );
   });
 

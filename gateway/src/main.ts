@@ -1,14 +1,7 @@
-import {
-  createLogger,
-  exitOnStartFailure,
-  readConfig,
-  requireCurrency,
-  startMetricsServer,
-  stopOnSignals,
-} from "@polyscale/platform";
+import { createLogger, exitOnStartFailure, readConfig, startMetricsServer, stopOnSignals } from "@polyscale/platform";
 import { TokenVerifier } from "./auth.js";
 import { RevocationChecker } from "./revocations.js";
-import { DEFAULT_PAYMENT_WEBHOOK_SECRET, gatewaySettings } from "./config.js";
+import { gatewaySettings } from "./config.js";
 import { createGatewayServer } from "./server.js";
 import { closeServices, connectServices } from "./services.js";
 import { MemoryThrottleStore, RedisThrottleStore } from "./throttle-stores.js";
@@ -16,11 +9,7 @@ import { Throttle } from "./throttle.js";
 
 async function main(): Promise<void> {
   const config = readConfig(gatewaySettings);
-  config.defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurrency);
   const logger = createLogger("gateway", config.logLevel);
-  if (config.environment === "production" && config.paymentWebhookSecret === DEFAULT_PAYMENT_WEBHOOK_SECRET) {
-    throw new Error("PAYMENT_WEBHOOK_SECRET is the development default; set a real secret to run in production");
-  }
 
   const metrics = await startMetricsServer({ host: config.host, port: config.metricsPort, logger });
   const services = connectServices(config);

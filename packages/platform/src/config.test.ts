@@ -72,7 +72,52 @@ describe("readConfig", () => {
     ]);
   });
 
+  it("reads a currency code uppercased and names the variable once when it is not ISO 4217", () => {
+    const currency = { currency: setting.currency("SOME_CURRENCY", "USD") };
+    expect(readConfig(currency, {}).currency).toBe("USD");
+    expect(readConfig(currency, { SOME_CURRENCY: " eur " }).currency).toBe("EUR");
+    expect(problemsOf(currency, { SOME_CURRENCY: "XYZ" })).toEqual(["SOME_CURRENCY: XYZ is not an ISO 4217 currency"]);
+    expect(problemsOf(currency, { SOME_CURRENCY: "dollars" })).toEqual([
+      "SOME_CURRENCY: must be a three-letter ISO 4217 currency code",
+    ]);
+  });
+
+  it("refuses with NODE_ENV=production what production requires, with the other problems, never the value", () => {
+    const secrets = {
+      port: setting.port("SOME_PORT", 4000),
+      key: setting.requiredInProduction(setting.optionalString("SOME_KEY"), "a PEM key"),
+      secret: setting.developmentDefault("SOME_SECRET", "dev-secret", "set a real one"),
+    };
+    // Outside production the defaults are what development runs on.
+    expect(readConfig(secrets, { NODE_ENV: "development" })).toEqual({
+      port: 4000,
+      key: undefined,
+      secret: "dev-secret",
+    });
+    expect(problemsOf(secrets, { NODE_ENV: "production", SOME_PORT: "x", SOME_SECRET: "dev-secret" })).toEqual([
+      'SOME_PORT: must be a whole number (got "x")',
+      "SOME_KEY: is required in production (a PEM key)",
+      "SOME_SECRET: is the development default; set a real one",
+    ]);
+    expect(readConfig(secrets, { NODE_ENV: "production", SOME_KEY: "k", SOME_SECRET: "s3cret" })).toEqual({
+      port: 4000,
+      key: "k",
+      secret: "s3cret",
+    });
+  });
+
   it("lists the variables a settings object reads", () => {
     expect(variablesOf(settings)).toEqual(["SOME_PORT", "SOME_DATABASE_URL", "SOME_VERBOSE", "SOME_MODE", "SOME_NAME"]);
   });
 });
+
+/** The problems readConfig reports for an environment (it must refuse it). */
+function problemsOf(settings: Parameters<typeof readConfig>[0], environment: NodeJS.ProcessEnv): string[] {
+  try {
+    readConfig(settings, environment);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("readConfig accepted the environment");
+}

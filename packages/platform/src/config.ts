@@ -3,11 +3,18 @@
  * reading them checks every value and reports all problems together, naming each variable.
  */
 import { describeError } from "./error-description.js";
+import { AppError } from "./errors.js";
 import { grpcTlsProblems } from "./grpc-tls.js";
+import { requireCurrency } from "./validation.js";
 
 export interface Setting<T> {
   readonly variable: string;
   read(raw: string | undefined): T;
+  /**
+   * What NODE_ENV=production requires of the value read: the problem, or undefined when it is fine (a development
+   * default or an unset secret is refused there, see setting.requiredInProduction and setting.developmentDefault).
+   */
+  productionProblem?(value: T): string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -32,8 +39,13 @@ export function readConfig<S extends Record<string, Setting<unknown>>>(
     try {
       values[key] = setting.read(raw === "" ? undefined : raw);
     } catch (error) {
-      problems.push(`${setting.variable}: ${(error as Error).message}`);
+      // An invalidArgument about the variable (setting.currency's requireCurrency) already starts with its name.
+      const named = error instanceof AppError && error.field === setting.variable;
+      problems.push(named ? error.message : `${setting.variable}: ${(error as Error).message}`);
+      continue;
     }
+    const problem = environment.NODE_ENV === "production" ? setting.productionProblem?.(values[key]) : undefined;
+    if (problem) problems.push(`${setting.variable}: ${problem}`);
   }
   // Every process reads the common settings, so every process refuses to start without its service credentials,
   // or with files it cannot read, before anything else happens.
@@ -149,6 +161,27 @@ export const setting = {
   },
   optionalHttpUrl(variable: string): Setting<string | undefined> {
     return { variable, read: (raw) => (raw === undefined ? undefined : parseUrl(raw, ["http:", "https:"])) };
+  },
+  /** An ISO 4217 currency code, uppercased (the platform's requireCurrency). */
+  currency(variable: string, fallback: string): Setting<string> {
+    return required(variable, (raw) => requireCurrency(variable, raw), fallback);
+  },
+  /** An optional setting that NODE_ENV=production requires: `what` says what to set it to. */
+  requiredInProduction<T>(optional: Setting<T | undefined>, what: string): Setting<T | undefined> {
+    return {
+      ...optional,
+      productionProblem: (value) => (value === undefined ? `is required in production (${what})` : undefined),
+    };
+  },
+  /**
+   * A string whose default is for development only: NODE_ENV=production refuses it, unset or given (`advice` says
+   * what to set instead). The message never repeats the value, which is a secret.
+   */
+  developmentDefault(variable: string, fallback: string, advice: string): Setting<string> {
+    return {
+      ...required(variable, (raw) => raw, fallback),
+      productionProblem: (value) => (value === fallback ? `is the development default; ${advice}` : undefined),
+    };
   },
 };
 

@@ -1,6 +1,6 @@
 import { commonSettings, eventSettings, setting } from "@polyscale/platform";
 
-/** The development default of ADMIN_PASSWORD, which production refuses (main.ts compares with this). */
+/** The development default of ADMIN_PASSWORD, which production refuses. */
 export const DEFAULT_ADMIN_PASSWORD = "polyscale-admin";
 
 /** Every environment variable the account service reads. */
@@ -16,7 +16,10 @@ export const accountSettings = {
   /** Where the development signing key is kept (DATA_DIR/keys) when JWT_PRIVATE_KEY is unset. */
   dataDir: setting.string("DATA_DIR", "./data"),
   /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; unset means a development key kept under DATA_DIR. */
-  jwtPrivateKey: setting.optionalString("JWT_PRIVATE_KEY"),
+  jwtPrivateKey: setting.requiredInProduction(
+    setting.optionalString("JWT_PRIVATE_KEY"),
+    "an Ed25519 private key, PKCS#8 PEM",
+  ),
   accessTokenTtlSeconds: setting.integer("ACCESS_TOKEN_TTL_SECONDS", 900, { min: 30, max: 86_400 }),
   refreshTokenTtlSeconds: setting.integer("REFRESH_TOKEN_TTL_SECONDS", 2_592_000, { min: 60, max: 31_536_000 }),
   /** A refresh token used again within this many seconds gets the same successor (concurrent tabs, retries). */
@@ -24,13 +27,21 @@ export const accountSettings = {
   /** How often revocations recorded by other account replicas are looked for (this replica's are sent at once). */
   revocationPollMs: setting.integer("REVOCATION_POLL_MS", 200, { min: 20, max: 10_000 }),
   /** SMTP server for password-reset and verification emails, e.g. smtps://user:password@mail.example.com:465; unset
-   * writes each email as a file under DATA_DIR/mail (development). */
-  smtpUrl: setting.optionalString("SMTP_URL"),
+   * writes each email as a file under DATA_DIR/mail (development). Required in production: without it reset links
+   * (bearer credentials) would be written to disk instead of reaching their owners. */
+  smtpUrl: setting.requiredInProduction(
+    setting.optionalString("SMTP_URL"),
+    "the SMTP server that sends password-reset emails",
+  ),
   mailFrom: setting.string("MAIL_FROM", "PolyScale <no-reply@polyscale.local>"),
   /** Where the shop's front end is: emailed links point at APP_URL/reset-password and APP_URL/verify-email. */
   appUrl: setting.optionalHttpUrl("APP_URL"),
   passwordResetTtlSeconds: setting.integer("PASSWORD_RESET_TTL_SECONDS", 1800, { min: 60, max: 86_400 }),
   emailVerificationTtlSeconds: setting.integer("EMAIL_VERIFICATION_TTL_SECONDS", 172_800, { min: 60, max: 2_592_000 }),
   adminEmail: setting.string("ADMIN_EMAIL", "admin@polyscale.local"),
-  adminPassword: setting.string("ADMIN_PASSWORD", DEFAULT_ADMIN_PASSWORD),
+  adminPassword: setting.developmentDefault(
+    "ADMIN_PASSWORD",
+    DEFAULT_ADMIN_PASSWORD,
+    "set a strong one for production",
+  ),
 };

@@ -206,7 +206,7 @@ describe("account service start-up in production", () => {
     const result = startInProduction({ ADMIN_PASSWORD: password, JWT_PRIVATE_KEY: jwtPrivateKey });
     const output = result.stdout + result.stderr;
     expect(result.status).toBe(1);
-    expect(output).toContain("ADMIN_PASSWORD is the development default");
+    expect(output).toContain("ADMIN_PASSWORD: is the development default");
     expect(output).not.toContain(DEFAULT_ADMIN_PASSWORD);
     expect(output).not.toContain(keyBody);
   });
@@ -215,7 +215,7 @@ describe("account service start-up in production", () => {
     const result = startInProduction({ ADMIN_PASSWORD: "a strong production secret" });
     const output = result.stdout + result.stderr;
     expect(result.status).toBe(1);
-    expect(output).toContain("JWT_PRIVATE_KEY is required in production");
+    expect(output).toContain("JWT_PRIVATE_KEY: is required in production");
     expect(output).not.toContain("a strong production secret");
   });
 
@@ -226,7 +226,25 @@ describe("account service start-up in production", () => {
       JWT_PRIVATE_KEY: jwtPrivateKey,
       SMTP_URL: "",
     });
-    expectOneLineStartFailure(result, /^account service cannot start: SMTP_URL is required in production/);
+    expectOneLineStartFailure(
+      result,
+      /^account service cannot start: invalid configuration: SMTP_URL: is required in production .+ \[CONFIG_INVALID\]$/,
+    );
+  });
+
+  // Seen (issue 16 review): main.ts checked production's requirements itself, one at a time and only once every
+  // setting had been read, so a bad port hid them and each came as an uncoded line of its own.
+  it("regression: production's requirements are reported with the other bad settings, in one coded line", () => {
+    const result = startInProduction({ ACCOUNT_PORT: "not-a-port", SMTP_URL: "" });
+    expectOneLineStartFailure(
+      result,
+      new RegExp(
+        "^account service cannot start: invalid configuration: ACCOUNT_PORT: .+; " +
+          "JWT_PRIVATE_KEY: is required in production .+; SMTP_URL: is required in production .+; " +
+          "ADMIN_PASSWORD: is the development default; .+ \\[CONFIG_INVALID\\]$",
+      ),
+    );
+    expect(result.stderr).not.toContain(DEFAULT_ADMIN_PASSWORD);
   });
 
   // Every service prints a start-up failure the same way (issue 16): several bad settings, one coded line, no stack.

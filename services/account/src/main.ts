@@ -11,7 +11,7 @@ import {
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { accountSettings, DEFAULT_ADMIN_PASSWORD } from "./config.js";
+import { accountSettings } from "./config.js";
 import { folderMailer, smtpMailer } from "./mailer.js";
 import { RevocationFeed } from "./revocation-feed.js";
 import { accountServiceBinding } from "./server.js";
@@ -32,18 +32,6 @@ const REFRESH_TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = readConfig(accountSettings);
-  if (config.environment === "production") {
-    if (config.adminPassword === DEFAULT_ADMIN_PASSWORD) {
-      throw new Error("ADMIN_PASSWORD is the development default; set a strong one for production");
-    }
-    if (!config.jwtPrivateKey) {
-      throw new Error("JWT_PRIVATE_KEY is required in production (an Ed25519 private key, PKCS#8 PEM)");
-    }
-    // Without it reset links (bearer credentials) would be written to disk instead of reaching their owners.
-    if (!config.smtpUrl) {
-      throw new Error("SMTP_URL is required in production (the SMTP server that sends password-reset emails)");
-    }
-  }
 
   const logger = createLogger("account", config.logLevel);
   const keyFile = path.join(config.dataDir, DEVELOPMENT_KEY_FILE);

@@ -18,7 +18,8 @@ export const productSettings = {
    * it); 0 turns the cache off.
    */
   searchCacheEntries: setting.integer("SEARCH_CACHE_ENTRIES", 10_000, { min: 0, max: 1_000_000 }),
-  defaultCurrency: setting.string("DEFAULT_CURRENCY", "USD"),
+  /** A bad one is refused at start, with the other bad settings: else every product created without a currency would be. */
+  defaultCurrency: setting.currency("DEFAULT_CURRENCY", "USD"),
   /** The account service, whose public keys verify the end-user tokens forwarded with catalogue changes. */
   accountServiceAddress: setting.string("ACCOUNT_SERVICE_ADDRESS", "127.0.0.1:50051"),
 };

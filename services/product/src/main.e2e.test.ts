@@ -147,4 +147,19 @@ describe("product service start-up failure", () => {
       /^product service cannot start: invalid configuration: PRODUCT_PORT: .+ \[CONFIG_INVALID\]$/,
     );
   });
+
+  // Seen (issue 16 review): main.ts checked DEFAULT_CURRENCY itself once the settings were read, so a bad one came
+  // alone and uncoded: "DEFAULT_CURRENCY: XYZ is not an ISO 4217 currency [INVALID_ARGUMENT]".
+  it("regression: a bad DEFAULT_CURRENCY is reported with the other bad settings, in one coded line", () => {
+    const result = runFailedStart(script, {
+      ...process.env,
+      PRODUCT_PORT: "not-a-port",
+      DEFAULT_CURRENCY: "XYZ",
+      PRODUCT_DATABASE_URL: "postgres://127.0.0.1:1/product",
+    });
+    expectOneLineStartFailure(
+      result,
+      /^product service cannot start: invalid configuration: PRODUCT_PORT: .+; DEFAULT_CURRENCY: XYZ is not an ISO 4217 currency \[CONFIG_INVALID\]$/,
+    );
+  });
 });

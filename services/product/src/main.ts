@@ -3,7 +3,6 @@ import {
   createLogger,
   exitOnStartFailure,
   readConfig,
-  requireCurrency,
   serveUntilStopped,
   ServiceEventRelay,
 } from "@polyscale/platform";
@@ -18,8 +17,6 @@ import { openProductDatabase } from "./storage.js";
 async function main(): Promise<void> {
   const config = readConfig(productSettings);
   const logger = createLogger("product", config.logLevel);
-  // A bad default would otherwise surface only later, as every product created without a currency being refused.
-  const defaultCurrency = requireCurrency("DEFAULT_CURRENCY", config.defaultCurrency);
 
   const database = await openProductDatabase(config, logger);
   const events = new ServiceEventRelay({
@@ -33,7 +30,11 @@ async function main(): Promise<void> {
   const search = await openSearch({ config, database, logger });
   search.job?.start();
   logger.info({ engine: search.engine.name }, "search engine ready");
-  const service = new ProductService({ database, searchEngine: search.engine, defaultCurrency });
+  const service = new ProductService({
+    database,
+    searchEngine: search.engine,
+    defaultCurrency: config.defaultCurrency,
+  });
   // Only for the account service's public keys, fetched on the first call that forwards an end-user token.
   const accounts = createAccountClient({ address: config.accountServiceAddress, deadlineMs: config.grpcDeadlineMs });
 
