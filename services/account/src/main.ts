@@ -2,7 +2,6 @@ import {
   CallerCheck,
   createLogger,
   exitOnStartFailure,
-  PeriodicJob,
   openServiceDatabase,
   readConfig,
   serveUntilStopped,
@@ -13,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { accountSettings } from "./config.js";
 import { folderMailer, smtpMailer } from "./mailer.js";
+import { RefreshTokenPurge } from "./refresh-token-purge.js";
 import { RevocationFeed } from "./revocation-feed.js";
 import { accountServiceBinding } from "./server.js";
 import { AccountService } from "./service.js";
@@ -94,15 +94,7 @@ async function main(): Promise<void> {
     logger,
   });
   events.start();
-  const purge = new PeriodicJob({
-    intervalMs: REFRESH_TOKEN_PURGE_INTERVAL_MS,
-    logger,
-    failureMessage: "could not purge expired refresh tokens",
-    run: async () => {
-      const deleted = await service.purgeExpiredRefreshTokens();
-      if (deleted > 0) logger.info({ deleted }, "expired refresh tokens purged");
-    },
-  });
+  const purge = new RefreshTokenPurge({ tokens: service, logger, intervalMs: REFRESH_TOKEN_PURGE_INTERVAL_MS });
   purge.start();
 
   await serveUntilStopped({

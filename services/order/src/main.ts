@@ -5,7 +5,6 @@ import {
   createLogger,
   exitOnStartFailure,
   openServiceDatabase,
-  PeriodicJob,
   readConfig,
   serveUntilStopped,
   ServiceEventRelay,
@@ -13,6 +12,7 @@ import {
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { fileURLToPath } from "node:url";
 import { orderSettings } from "./config.js";
+import { GuestCartSweep } from "./guest-cart-sweep.js";
 import { Reconciler } from "./reconciler.js";
 import { orderServiceBinding } from "./server.js";
 import { OrderService } from "./service.js";
@@ -62,15 +62,7 @@ async function main(): Promise<void> {
     logger,
   });
   events.start();
-  const guestCartSweep = new PeriodicJob({
-    intervalMs: GUEST_CART_SWEEP_INTERVAL_MS,
-    logger,
-    failureMessage: "could not delete expired guest carts",
-    run: async () => {
-      const deleted = await service.sweepExpiredGuestCarts();
-      if (deleted > 0) logger.info({ deleted }, "expired guest carts deleted");
-    },
-  });
+  const guestCartSweep = new GuestCartSweep({ carts: service, logger, intervalMs: GUEST_CART_SWEEP_INTERVAL_MS });
   guestCartSweep.start();
 
   // Services start at once (npm start, compose): until its own channel reaches a neighbour, a call to it fails
