@@ -3,7 +3,7 @@ import { newId } from "@polyscale/platform";
 import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { TEST_ADMIN } from "@polyscale/tools/test-shop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrderClient, ListOrdersRequest, OrderStatus, type OrderClient } from "./client.js";
+import { createOrderClient, ListOrdersRequest, OrderStatus, PaymentKind, type OrderClient } from "./client.js";
 import { createTestProduct, startTestServices, type TestServices } from "./test-dependencies.js";
 
 /**
@@ -121,6 +121,23 @@ describe("order service checks the forwarded end-user identity", () => {
       code: "PERMISSION_DENIED",
       reason: "ADMIN_REQUIRED",
     });
+    // Seen (issue 16 re-check): a customer's token recorded a payment for their own order at the order service; only
+    // an admin (or an internal call, the gateway's signed webhook) may.
+    const capture = {
+      orderId: order!.id,
+      kind: PaymentKind.PAYMENT_KIND_CAPTURE,
+      amountCents: 700,
+      currency: "USD",
+      provider: "test",
+      providerReference: `self-paid-${order!.id}`,
+    };
+    await expect(orders.recordPayment(capture, { accessToken: alice.accessToken })).rejects.toMatchObject({
+      code: "PERMISSION_DENIED",
+      reason: "ADMIN_REQUIRED",
+    });
+    expect((await orders.getOrder({ id: order!.id }, { accessToken: adminToken })).order!.status).toBe(
+      OrderStatus.ORDER_STATUS_PENDING_PAYMENT,
+    );
     const cancelled = await orders.cancelOrder({ id: order!.id }, { accessToken: alice.accessToken });
     expect(cancelled.order!.status).toBe(OrderStatus.ORDER_STATUS_CANCELLED);
   });

@@ -172,11 +172,12 @@ export function orderServiceBinding({ service, caller, logger }: ServiceBindingO
         await caller.requireAdmin(context);
         return { order: toProtoOrder(await service.markFulfilled(context, request.id)) };
       },
-      recordPayment: async (request, context) => ({
-        order: toProtoOrder(
-          await service.recordPayment(context, { ...request, kind: enumFromProto(protoPaymentKindOf, request.kind) }),
-        ),
-      }),
+      recordPayment: async (request, context) => {
+        // An admin by hand, or an internal call (the gateway's webhook, after checking the provider's signature).
+        await caller.requireAdmin(context);
+        const kind = enumFromProto(protoPaymentKindOf, request.kind);
+        return { order: toProtoOrder(await service.recordPayment(context, { ...request, kind })) };
+      },
     },
     logger,
   );
