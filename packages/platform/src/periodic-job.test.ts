@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "./logger.js";
-import { PeriodicJob } from "./periodic-job.js";
+import { PeriodicJob, PeriodicPurge } from "./periodic-job.js";
 
 /** The real pino logger, writing its JSON lines into an array. */
 function capturedLogger() {
@@ -78,5 +78,37 @@ describe("PeriodicJob", () => {
     await stopping;
     expect(stopped).toBe(true);
     expect(finishers).toHaveLength(1);
+  });
+});
+
+describe("PeriodicPurge", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("logs how many rows a purge deleted only when it deleted some, and a failed purge in one line", async () => {
+    const { logger, lines } = capturedLogger();
+    const outcomes: Array<number | Error> = [0, 3, new Error("connection refused"), 1];
+    const purge = new PeriodicPurge({
+      intervalMs: 100,
+      logger,
+      what: "expired guest carts",
+      purge: () => {
+        const outcome = outcomes.shift()!;
+        return outcome instanceof Error ? Promise.reject(outcome) : Promise.resolve(outcome);
+      },
+    });
+    purge.start();
+    await vi.advanceTimersByTimeAsync(400);
+    await purge.stop();
+    expect(outcomes).toEqual([]);
+    expect(lines.map(({ msg, deleted, err }) => ({ msg, deleted, err }))).toEqual([
+      { msg: "expired guest carts purged", deleted: 3, err: undefined },
+      {
+        msg: "could not purge expired guest carts",
+        deleted: undefined,
+        err: { type: "Error", message: "connection refused" },
+      },
+      { msg: "expired guest carts purged", deleted: 1, err: undefined },
+    ]);
   });
 });

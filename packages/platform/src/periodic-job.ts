@@ -44,3 +44,43 @@ export class PeriodicJob {
     await this.running;
   }
 }
+
+export interface PeriodicPurgeOptions {
+  /** Time between the starts of two purges. */
+  intervalMs: number;
+  logger: Logger;
+  /** What is purged, in the plural, for the log lines: "expired refresh tokens". */
+  what: string;
+  /** One purge: deletes what has expired and says how many rows it deleted. */
+  purge: () => Promise<number>;
+}
+
+/**
+ * A PeriodicJob that deletes expired rows (account's refresh tokens, order's guest carts): a row past its expiry is
+ * already refused, so the purge only keeps its table from growing. Logs "<what> purged" with the count when there were
+ * some, and "could not purge <what>" when a purge failed.
+ */
+export class PeriodicPurge {
+  private readonly job: PeriodicJob;
+
+  constructor({ intervalMs, logger, what, purge }: PeriodicPurgeOptions) {
+    this.job = new PeriodicJob({
+      intervalMs,
+      logger,
+      failureMessage: `could not purge ${what}`,
+      run: async () => {
+        const deleted = await purge();
+        if (deleted > 0) logger.info({ deleted }, `${what} purged`);
+      },
+    });
+  }
+
+  start(): void {
+    this.job.start();
+  }
+
+  /** Stops the interval and waits for a purge in progress. */
+  stop(): Promise<void> {
+    return this.job.stop();
+  }
+}

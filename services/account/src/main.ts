@@ -3,6 +3,7 @@ import {
   createLogger,
   exitOnStartFailure,
   openServiceDatabase,
+  PeriodicPurge,
   readConfig,
   serveUntilStopped,
   ServiceEventRelay,
@@ -12,7 +13,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { accountSettings } from "./config.js";
 import { folderMailer, smtpMailer } from "./mailer.js";
-import { RefreshTokenPurge } from "./refresh-token-purge.js";
 import { RevocationFeed } from "./revocation-feed.js";
 import { accountServiceBinding } from "./server.js";
 import { AccountService } from "./service.js";
@@ -94,7 +94,12 @@ async function main(): Promise<void> {
     logger,
   });
   events.start();
-  const purge = new RefreshTokenPurge({ tokens: service, logger, intervalMs: REFRESH_TOKEN_PURGE_INTERVAL_MS });
+  const purge = new PeriodicPurge({
+    intervalMs: REFRESH_TOKEN_PURGE_INTERVAL_MS,
+    logger,
+    what: "expired refresh tokens",
+    purge: () => service.purgeExpiredRefreshTokens(),
+  });
   purge.start();
 
   await serveUntilStopped({

@@ -5,6 +5,7 @@ import {
   createLogger,
   exitOnStartFailure,
   openServiceDatabase,
+  PeriodicPurge,
   readConfig,
   serveUntilStopped,
   ServiceEventRelay,
@@ -12,7 +13,6 @@ import {
 import { protoFiles, protoRoot } from "@polyscale/proto";
 import { fileURLToPath } from "node:url";
 import { orderSettings } from "./config.js";
-import { GuestCartSweep } from "./guest-cart-sweep.js";
 import { Reconciler } from "./reconciler.js";
 import { orderServiceBinding } from "./server.js";
 import { OrderService } from "./service.js";
@@ -62,7 +62,12 @@ async function main(): Promise<void> {
     logger,
   });
   events.start();
-  const guestCartSweep = new GuestCartSweep({ carts: service, logger, intervalMs: GUEST_CART_SWEEP_INTERVAL_MS });
+  const guestCartSweep = new PeriodicPurge({
+    intervalMs: GUEST_CART_SWEEP_INTERVAL_MS,
+    logger,
+    what: "expired guest carts",
+    purge: () => service.sweepExpiredGuestCarts(),
+  });
   guestCartSweep.start();
 
   // Services start at once (npm start, compose): until its own channel reaches a neighbour, a call to it fails
