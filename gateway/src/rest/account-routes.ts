@@ -1,5 +1,6 @@
+import { requireOneOf } from "@polyscale/platform";
 import * as domain from "../domain/index.js";
-import { oneOf, optionalString, queryPage, requiredString } from "./input.js";
+import { optionalString, queryPage, requiredString } from "./input.js";
 import { bearer, bodyOf, idParameter, pageParameters, ref, responses } from "./openapi.js";
 import { accountBody, ROLE_NAMES, roleNames } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
@@ -28,7 +29,7 @@ export function accountRoutes(): Route[] {
           name: requiredString(body, "name"),
           email: optionalString(body, "email"),
           password: optionalString(body, "password"),
-          role: role === undefined ? undefined : roleNames[oneOf(role, "role", ROLE_NAMES)],
+          role: role === undefined ? undefined : roleNames[requireOneOf("role", role, ROLE_NAMES)],
         });
         return created(accountBody(account));
       },

@@ -4,6 +4,7 @@ import {
   invalidArgument,
   requireInstant,
   requireInteger,
+  requireOneOf,
   type Page,
   type PostalAddress,
 } from "@polyscale/platform";
@@ -97,13 +98,6 @@ export function asObject(value: unknown, field: string): Body {
   return value as Body;
 }
 
-export function oneOf<T extends string>(value: string, field: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw invalidArgument(field, `must be one of ${allowed.join(", ")}`);
-  }
-  return value as T;
-}
-
 /**
  * `error` with its field renamed by `rename` (undefined: kept), the message's leading field too (invalidArgument's
  * "field: problem" form); anything but an AppError with a field is `error` itself.
@@ -183,7 +177,7 @@ export function queryList<T extends string>(query: URLSearchParams, field: strin
     .getAll(field)
     .flatMap((value) => value.split(","))
     .filter(Boolean)
-    .map((value) => oneOf(value, field, allowed));
+    .map((value) => requireOneOf(field, value, allowed));
 }
 
 /** The fields of a postal address, in the platform's order. */
@@ -236,7 +230,7 @@ const paymentKinds = { capture: PaymentKind.PAYMENT_KIND_CAPTURE, refund: Paymen
 export function paymentOfBody(body: Body): RecordPaymentRequest {
   return {
     orderId: requiredString(body, "orderId"),
-    kind: paymentKinds[oneOf(requiredString(body, "kind"), "kind", ["capture", "refund"] as const)],
+    kind: paymentKinds[requireOneOf("kind", requiredString(body, "kind"), ["capture", "refund"] as const)],
     amountCents: requiredInteger(body, schemas.PaymentEvent, "amountCents"),
     currency: requiredString(body, "currency"),
     provider: requiredString(body, "provider"),

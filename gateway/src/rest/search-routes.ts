@@ -1,7 +1,7 @@
-import { invalidArgument, requireCurrency, requireId } from "@polyscale/platform";
+import { invalidArgument, requireCurrency, requireId, requireOneOf } from "@polyscale/platform";
 import { SearchSort } from "@polyscale/product";
 import * as domain from "../domain/index.js";
-import { oneOf, queryBoolean, queryInteger, queryPage, underRestNames } from "./input.js";
+import { queryBoolean, queryInteger, queryPage, underRestNames } from "./input.js";
 import { anonymous, pageParameters, queryParameter, ref, responses } from "./openapi.js";
 import { safeInteger } from "./schemas/index.js";
 import { searchBody } from "./representations.js";
@@ -106,7 +106,7 @@ export function searchRoutes(): Route[] {
             inStockOnly: queryBoolean(query, "inStock") ?? false,
             options: optionFiltersOf(query.getAll("option")),
             sort: sort
-              ? sorts[oneOf(sort, "sort", Object.keys(sorts) as Array<keyof typeof sorts>)]
+              ? sorts[requireOneOf("sort", sort, Object.keys(sorts) as Array<keyof typeof sorts>)]
               : SearchSort.SEARCH_SORT_UNSPECIFIED,
             page: queryPage(query),
           }),

@@ -1,5 +1,6 @@
+import { requireOneOf } from "@polyscale/platform";
 import * as domain from "../domain/index.js";
-import { oneOf, requiredBoolean, requiredString } from "./input.js";
+import { requiredBoolean, requiredString } from "./input.js";
 import { publicErrorOf } from "../http/errors.js";
 import { anonymous, bearer, body, bodyOf, cartTokenOptional, idParameter, ref, responses } from "./openapi.js";
 import { accountBody, cartBody, ROLE_NAMES, roleNames } from "./representations.js";
@@ -240,7 +241,7 @@ export function sessionRoutes(): Route[] {
       },
       async handle(context, request) {
         const body = await request.jsonBody();
-        const role = oneOf(requiredString(body, "role"), "role", ROLE_NAMES);
+        const role = requireOneOf("role", requiredString(body, "role"), ROLE_NAMES);
         const account = await domain.setAccountRole(context, { id: request.params.id!, role: roleNames[role] });
         return ok(accountBody(account));
       },
