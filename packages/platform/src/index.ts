@@ -29,3 +29,4 @@ export * from "./events/index.js";
 export * from "./access-token.js";
 export * from "./caller-check.js";
 export * from "./address.js";
+export * from "./concurrency-limit.js";

@@ -21,6 +21,12 @@ export const orderSettings = {
   maxUnpaidOrders: setting.integer("ORDER_MAX_UNPAID_PER_ACCOUNT", 5, { min: 1, max: 10_000 }),
   /** Most units of one product one account may hold in unpaid orders at once. */
   maxHeldUnitsPerProduct: setting.integer("ORDER_MAX_HELD_UNITS_PER_PRODUCT", 20, { min: 1, max: 1_000_000 }),
+  /**
+   * Placements (PlaceOrder, Checkout) that run at once; the rest wait their turn in arrival order. One Node process
+   * uses one core, which about this many placements in flight keep busy (most of a placement's time is spent waiting
+   * for the product service and PostgreSQL); more only make each wait longer, and delay the events' relay.
+   */
+  maxConcurrentPlacements: setting.integer("ORDER_MAX_CONCURRENT_PLACEMENTS", 8, { min: 1, max: 10_000 }),
   /** A guest cart's token dies this long after the cart's last write (30 days); the sweep then deletes the cart. */
   guestCartTtlSeconds: setting.integer("GUEST_CART_TTL_SECONDS", 30 * 86_400, { min: 60, max: 365 * 86_400 }),
 };

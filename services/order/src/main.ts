@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       maxHeldUnitsPerProduct: config.maxHeldUnitsPerProduct,
     },
     guestCartTtlSeconds: config.guestCartTtlSeconds,
+    maxConcurrentPlacements: config.maxConcurrentPlacements,
   });
   const reconciler = new Reconciler({
     database,

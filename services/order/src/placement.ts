@@ -4,6 +4,7 @@ import { accountNotFound, type AccountClient } from "@polyscale/account";
 import type { ProductClient } from "@polyscale/product";
 import {
   AppError,
+  ConcurrencyLimit,
   alreadyExists,
   failedPrecondition,
   newId,
@@ -45,6 +46,8 @@ export interface PlacementServiceOptions {
   /** How long a request waits for a concurrent request with its idempotency key when its caller set no deadline. */
   defaultWaitMs: number;
   policy: OrderPolicy;
+  /** Placements that run at once; the others wait their turn (ORDER_MAX_CONCURRENT_PLACEMENTS, see place()). */
+  maxConcurrentPlacements: number;
 }
 
 /** What an order is placed from: explicit lines (PlaceOrder) or the account's cart (Checkout). */
@@ -70,9 +73,11 @@ interface Placement {
 export class PlacementService {
   private readonly knownAccounts = new KnownAccounts({ capacity: KNOWN_ACCOUNTS_CAPACITY });
   private readonly steps: PlacementSteps;
+  private readonly turns: ConcurrencyLimit;
 
   constructor(private readonly options: PlacementServiceOptions) {
     this.steps = placementSteps(options);
+    this.turns = new ConcurrencyLimit({ limit: options.maxConcurrentPlacements, name: "placement" });
   }
 
   /**
@@ -141,7 +146,17 @@ export class PlacementService {
    * With an idempotency key, the request first claims it (one INSERT; the database decides the winner). A loser
    * with the same request waits for the winner's order; if the winner failed and gave its claim up, it tries again.
    */
-  private async place(context: RequestContext, placement: Placement): Promise<Order> {
+  /**
+   * Runs a placement once fewer than maxConcurrentPlacements are running. Past the point where the process is busy,
+   * more placements at once only lengthen every turn of its event loop: the same orders per second, each waiting
+   * longer, and so does the outbox relay that publishes their events (ConcurrencyLimit). One whose deadline passes
+   * while it waits is refused (DEADLINE_EXCEEDED) before any step.
+   */
+  private place(context: RequestContext, placement: Placement): Promise<Order> {
+    return this.turns.run(context, () => this.placeInTurn(context, placement));
+  }
+
+  private async placeInTurn(context: RequestContext, placement: Placement): Promise<Order> {
     const key = placement.idempotencyKey;
     if (key === undefined) {
       return withSaga(context.logger, (saga) => this.placeOnce(context, saga, placement, newId()));

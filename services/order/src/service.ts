@@ -19,6 +19,8 @@ export interface OrderServiceOptions {
   policy: OrderPolicy;
   /** A guest cart's token dies this long after the cart's last write (GUEST_CART_TTL_SECONDS). */
   guestCartTtlSeconds: number;
+  /** Placements that run at once; the others wait their turn (ORDER_MAX_CONCURRENT_PLACEMENTS). */
+  maxConcurrentPlacements: number;
 }
 
 /**

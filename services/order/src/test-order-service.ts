@@ -102,6 +102,7 @@ export function useOrderService(backend: DatabaseBackend): OrderTestBed {
         defaultWaitMs: 5000,
         policy: { ...generousPolicy, ...policy },
         guestCartTtlSeconds: 3600,
+        maxConcurrentPlacements: 8,
       }),
     reconcile: (reservationTimeoutSeconds = 300) =>
       new Reconciler({
