@@ -27,7 +27,7 @@ import { repositoryRoot, settingsOrExit } from "./system.js";
 
 const seedScript = path.join(repositoryRoot, "services/product/dist/seed.js");
 const args = process.argv.slice(2);
-const config = settingsOrExit("npm run seed", () =>
+const config = settingsOrExit("npm run seed cannot run", () =>
   readConfig({
     dataDir: setting.string("DATA_DIR", path.join(repositoryRoot, "data")),
     databasePort: setting.port("EMBEDDED_DATABASE_PORT", DEFAULT_EMBEDDED_POSTGRES_PORT),
@@ -44,7 +44,7 @@ function runSeed(databaseUrl: string | undefined): Promise<number> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
 }
 
-/** A refusal: main()'s exitOnFailure prints it as the seed's one line, `npm run seed: <message>`, and exits 1. */
+/** A refusal: main()'s exitOnFailure prints it as the seed's one line, `npm run seed cannot run: <message>`, and exits 1. */
 function fail(message: string): never {
   throw new Error(message);
 }
@@ -125,4 +125,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), exitOnFailure("npm run seed"));
+main().then((code) => process.exit(code), exitOnFailure("npm run seed cannot run"));

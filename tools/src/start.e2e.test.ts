@@ -59,7 +59,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     const reset = await seed(first.env, "--reset");
     expect(reset.status).toBe(1);
     expect(reset.stderr.trim()).toBe(
-      `npm run seed: ${firstOne} on DATA_DIR ${first.dataDir} is running, and --reset would empty the catalogue ` +
+      `npm run seed cannot run: ${firstOne} on DATA_DIR ${first.dataDir} is running, and --reset would empty the catalogue ` +
         `under it: stop it first (Ctrl-C in its terminal, or kill ${first.child.pid}), then seed with --reset`,
     );
     expect(await productCount(first)).toBe(150);
@@ -96,7 +96,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
       const unset = await seed({ ...env, PRODUCT_DATABASE_URL: "" }, "--products", "20");
       expect(unset.status).toBe(1);
       expect(unset.stderr.trim()).toBe(
-        `npm run seed: ${holder} keeps its products in ${location} (its PRODUCT_DATABASE_URL, whose credentials it ` +
+        `npm run seed cannot run: ${holder} keeps its products in ${location} (its PRODUCT_DATABASE_URL, whose credentials it ` +
           "does not share): run the seed with the same PRODUCT_DATABASE_URL",
       );
       const other = await seed({ ...env, PRODUCT_DATABASE_URL: urls.other }, "--products", "20");
@@ -164,14 +164,14 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
       const beside = await seed(env, "--products", "5");
       expect(beside.status).toBe(1);
       expect(beside.stderr.trim()).toBe(
-        `npm run seed: ${seeding} is using the database: wait for it to finish, or stop it (Ctrl-C in its terminal, ` +
+        `npm run seed cannot run: ${seeding} is using the database: wait for it to finish, or stop it (Ctrl-C in its terminal, ` +
           `or kill ${process.ppid})`,
       );
       const starting = holder("npm start");
       const early = await seed(env, "--products", "5");
       expect(early.status).toBe(1);
       expect(early.stderr.trim()).toBe(
-        `npm run seed: ${starting} is still starting: run the seed again once it says "PolyScale is running"`,
+        `npm run seed cannot run: ${starting} is still starting: run the seed again once it says "PolyScale is running"`,
       );
     } finally {
       rmSync(env.DATA_DIR, { recursive: true, force: true });
@@ -279,7 +279,7 @@ describe("npm start on the embedded PostgreSQL", { timeout: SYSTEM_TEST_TIMEOUT_
     const seeding = await seed({ ...env, EMBEDDED_DATABASE_PORT: "abc" });
     expect(seeding.status).toBe(1);
     expect(seeding.stderr.trim().split("\n")).toEqual([
-      expect.stringMatching(/^npm run seed: invalid configuration: EMBEDDED_DATABASE_PORT: /) as unknown,
+      expect.stringMatching(/^npm run seed cannot run: invalid configuration: EMBEDDED_DATABASE_PORT: /) as unknown,
     ]);
   });
 });
