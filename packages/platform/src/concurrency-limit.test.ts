@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConcurrencyLimit } from "./concurrency-limit.js";
 import { AppError } from "./errors.js";
+import { metricsRegistry } from "./metrics.js";
 
 /** A promise the test settles by hand. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -64,6 +65,20 @@ describe("ConcurrencyLimit", () => {
     expect((error as AppError).message).toBe("the placement waited for its turn past its deadline");
     expect(expiredRan).toBe(false);
     await expect(later).resolves.toBe("ran");
+  });
+
+  it("shows its calls running and waiting on /metrics, by its name", async () => {
+    const limit = new ConcurrencyLimit({ limit: 2, name: "metrics-test" });
+    const held = gate();
+    const calls = Array.from({ length: 5 }, () => limit.run({}, () => held.promise));
+    const scraped = await metricsRegistry.getSingleMetricAsString("polyscale_limited_calls");
+    expect(scraped).toContain('polyscale_limited_calls{limit="metrics-test",state="running"} 2');
+    expect(scraped).toContain('polyscale_limited_calls{limit="metrics-test",state="waiting"} 3');
+    held.open();
+    await Promise.all(calls);
+    expect(await metricsRegistry.getSingleMetricAsString("polyscale_limited_calls")).toContain(
+      'polyscale_limited_calls{limit="metrics-test",state="waiting"} 0',
+    );
   });
 
   it("refuses a limit that is not a whole number of at least 1", () => {

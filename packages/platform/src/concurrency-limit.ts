@@ -1,12 +1,32 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import type { RequestContext } from "./context.js";
 import { AppError } from "./errors.js";
+import { gauge } from "./metrics.js";
+
+/** The limits of this process by name, read at each scrape; a later limit of the same name replaces the first. */
+const limitsByName = new Map<string, ConcurrencyLimit>();
+
+gauge({
+  name: "polyscale_limited_calls",
+  help: "Calls under a concurrency limit (e.g. the order service's placements), by limit and state (running, waiting)",
+  labelNames: ["limit", "state"] as const,
+  collect() {
+    this.reset();
+    for (const [name, limit] of limitsByName) {
+      this.set({ limit: name, state: "running" }, limit.running);
+      this.set({ limit: name, state: "waiting" }, limit.waiting);
+    }
+  },
+});
 
 /** What a ConcurrencyLimit is built from. */
 export interface ConcurrencyLimitOptions {
   /** Calls that may run at once (at least 1). */
   limit: number;
-  /** What the calls do, for the error of one that waited past its deadline ("placement"). */
+  /**
+   * What the calls do: the error of one that waited past its deadline says it ("placement"), and /metrics shows the
+   * calls running and waiting as `polyscale_limited_calls{limit="placement"}`.
+   */
   name: string;
 }
 
@@ -31,6 +51,7 @@ export class ConcurrencyLimit {
     }
     this.queue = pLimit(options.limit);
     this.name = options.name;
+    limitsByName.set(options.name, this);
   }
 
   /**
