@@ -36,20 +36,34 @@ export const ACCESS_TOKEN_KEY = "x-polyscale-access-token";
  */
 const REFETCH_COOLDOWN_MS = 5_000;
 
+/** Where the signing keys come from: the account service's client (GetSigningKeys), or the account service itself. */
+export interface SigningKeySource {
+  getSigningKeys(request: object, context?: CallContext): Promise<{ jwksJson: string }>;
+}
+
+/** What an AccessTokenVerifier (and the CallerCheck built on one) is made from. */
+export interface AccessTokenVerifierOptions {
+  account: SigningKeySource;
+  /** Where a fetch of the key set is logged. */
+  logger: Logger;
+}
+
 /**
  * Verifies access-token signatures (EdDSA JWTs) against the account service's public keys (GetSigningKeys, a JWK
  * Set). The key set is fetched on first use and cached; a key id the cache does not know triggers one refetch (rate
  * limited), which is how a key rotation arrives. Revocation is the caller's business (the gateway checks it).
  */
 export class AccessTokenVerifier {
+  private readonly account: SigningKeySource;
+  private readonly logger: Logger;
   private keySet?: JWTVerifyGetKey;
   private fetchedAt = 0;
   private fetching?: Promise<JWTVerifyGetKey>;
 
-  constructor(
-    private readonly account: { getSigningKeys(request: object, context?: CallContext): Promise<{ jwksJson: string }> },
-    private readonly logger: Logger,
-  ) {}
+  constructor(options: AccessTokenVerifierOptions) {
+    this.account = options.account;
+    this.logger = options.logger;
+  }
 
   /** The token's claims; UNAUTHENTICATED (TOKEN_INVALID, or TOKEN_EXPIRED also for a retired key) when not valid. */
   async verify(token: string, context: CallContext): Promise<VerifiedToken> {

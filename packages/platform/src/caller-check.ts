@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { AccessTokenVerifier, type Viewer } from "./access-token.js";
+import { AccessTokenVerifier, type AccessTokenVerifierOptions, type Viewer } from "./access-token.js";
 import type { RequestContext } from "./context.js";
 import { permissionDenied, unauthenticated, type AppError } from "./errors.js";
 
@@ -27,11 +27,11 @@ export interface ServiceBindingOptions<Service> {
  * or expired, within the token's short lifetime.
  */
 export class CallerCheck {
-  constructor(private readonly tokens: AccessTokenVerifier) {}
+  private readonly tokens: AccessTokenVerifier;
 
   /** `account` gives the signing keys: the account service's client, or the account service itself. */
-  static of(account: ConstructorParameters<typeof AccessTokenVerifier>[0], logger: Logger): CallerCheck {
-    return new CallerCheck(new AccessTokenVerifier(account, logger));
+  constructor(options: AccessTokenVerifierOptions) {
+    this.tokens = new AccessTokenVerifier(options);
   }
 
   /**

@@ -81,10 +81,10 @@ async function main(): Promise<void> {
   }
 
   // The service verifies forwarded access tokens against its own public keys, as the other services do over gRPC.
-  const callerCheck = CallerCheck.of(
-    { getSigningKeys: () => Promise.resolve({ jwksJson: service.signingKeys() }) },
+  const callerCheck = new CallerCheck({
+    account: { getSigningKeys: () => Promise.resolve({ jwksJson: service.signingKeys() }) },
     logger,
-  );
+  });
 
   const events = new ServiceEventRelay({
     database,

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     metricsPort: config.metricsPort,
     protoFile: protoFiles.order,
     protoRoot,
-    bindings: [orderServiceBinding({ service, caller: CallerCheck.of(accounts, logger), logger })],
+    bindings: [orderServiceBinding({ service, caller: new CallerCheck({ account: accounts, logger }), logger })],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     metricsPort: config.metricsPort,
     protoFile: protoFiles.product,
     protoRoot,
-    bindings: [productServiceBinding({ service, caller: CallerCheck.of(accounts, logger), logger })],
+    bindings: [productServiceBinding({ service, caller: new CallerCheck({ account: accounts, logger }), logger })],
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [
