@@ -4,19 +4,24 @@ import type { RevocationChecker } from "./revocations.js";
 
 export type { Viewer } from "@polyscale/platform";
 
+export interface TokenVerifierOptions {
+  /** The account service, whose published keys sign every access token. */
+  account: Pick<AccountClient, "getSigningKeys">;
+  logger: Logger;
+  revocations: Pick<RevocationChecker, "check">;
+}
+
 /**
  * Verifies access tokens: the signature against the account service's keys (AccessTokenVerifier, shared with the
  * services), then revocation (RevocationChecker).
  */
 export class TokenVerifier {
   private readonly signatures: AccessTokenVerifier;
+  private readonly revocations: Pick<RevocationChecker, "check">;
 
-  constructor(
-    account: Pick<AccountClient, "getSigningKeys">,
-    logger: Logger,
-    private readonly revocations: Pick<RevocationChecker, "check">,
-  ) {
-    this.signatures = new AccessTokenVerifier(account, logger);
+  constructor(options: TokenVerifierOptions) {
+    this.signatures = new AccessTokenVerifier({ account: options.account, logger: options.logger });
+    this.revocations = options.revocations;
   }
 
   /** The viewer named by a bearer token; UNAUTHENTICATED when it is invalid, expired, revoked or not ours. */

@@ -62,7 +62,7 @@ export function createGatewayContext(
 ): GatewayContext {
   const calls = new DownstreamCalls();
   const callContext: CallContext = { requestId, deadline: new Date(Date.now() + dependencies.grpcDeadlineMs) };
-  const services = bindServices(dependencies.services, callContext, calls);
+  const services = bindServices({ services: dependencies.services, context: callContext, calls });
   const idempotencyKey = request.headers["idempotency-key"];
   const cartToken = request.headers["x-cart-token"];
   let viewer: Promise<Viewer | undefined> | undefined;

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
 
   const metrics = await startMetricsServer({ host: config.host, port: config.metricsPort, logger });
   const services = connectServices(config);
-  const revocations = new RevocationChecker(services.account, logger);
+  const revocations = new RevocationChecker({ account: services.account, logger });
   revocations.start();
   const rule = (name: string, freeAttempts: number) => ({
     name,
@@ -22,20 +22,20 @@ async function main(): Promise<void> {
     maxDelayMs: config.throttleMaxDelaySeconds * 1000,
     windowMs: config.throttleWindowSeconds * 1000,
   });
-  const throttle = new Throttle(
-    config.redisUrl ? new RedisThrottleStore(config.redisUrl, logger) : new MemoryThrottleStore(),
-    {
+  const throttle = new Throttle({
+    store: config.redisUrl ? new RedisThrottleStore({ url: config.redisUrl, logger }) : new MemoryThrottleStore(),
+    rules: {
       loginPerEmailAndAddress: rule("login-pair", config.loginFreeAttempts),
       loginPerAddress: rule("login-address", config.loginFreeAttemptsPerAddress),
       anonymousPerAddress: rule("anonymous-address", config.anonymousFreeAttemptsPerAddress),
     },
-  );
+  });
   const server = createGatewayServer({
     ...config,
     logger,
     services,
     throttle,
-    verifier: new TokenVerifier(services.account, logger, revocations),
+    verifier: new TokenVerifier({ account: services.account, logger, revocations }),
   });
 
   // A port in use (or any listen error) fails the start-up in one line, like every other start-up failure.

@@ -64,10 +64,13 @@ describe("GraphQL requests refused before execution", () => {
         grpcDeadlineMs: 1000,
         defaultCurrency: "USD",
         trustProxy: () => false,
-        throttle: new Throttle(new MemoryThrottleStore(), {
-          loginPerEmailAndAddress: { name: "pair", ...generous },
-          loginPerAddress: { name: "address", ...generous },
-          anonymousPerAddress: { name: "anonymous", ...generous },
+        throttle: new Throttle({
+          store: new MemoryThrottleStore(),
+          rules: {
+            loginPerEmailAndAddress: { name: "pair", ...generous },
+            loginPerAddress: { name: "address", ...generous },
+            anonymousPerAddress: { name: "anonymous", ...generous },
+          },
         }),
       });
       handler(request, response, context, new URL(request.url ?? "/", "http://gateway")).catch((error: unknown) =>

@@ -56,7 +56,7 @@ describe("RevocationChecker", () => {
     const account = createAccountClient({ address: `127.0.0.1:${await freePort()}`, deadlineMs: 1000 });
     // Three quiet attempts, 20 ms apart (the default's five take about 4 s): the levels say which attempt warned,
     // whatever the machine's speed.
-    const checker = new RevocationChecker(account, logger, { reconnectDelaysMs: [20, 20, 20] });
+    const checker = new RevocationChecker({ account, logger, reconnectDelaysMs: [20, 20, 20] });
     const lost = () => lines.filter((line) => line.msg === "revocation stream lost; reconnecting");
     try {
       checker.start();

@@ -83,6 +83,9 @@ export class RevocationCache {
 }
 
 export interface RevocationCheckerOptions {
+  /** The account service: its WatchRevocations stream, and GetSessionState while the stream cannot answer. */
+  account: Pick<AccountClient, "watchRevocations" | "getSessionState">;
+  logger: Logger;
   /** A stream silent this long (no revocation, no heartbeat) counts as down. */
   staleAfterMs?: number;
   /** How long an answer of the fallback (GetSessionState) is reused. */
@@ -106,6 +109,8 @@ const FALLBACK_MAX_ENTRIES = 10_000;
  * fails too the request is refused as UNAVAILABLE rather than trusted.
  */
 export class RevocationChecker {
+  private readonly account: Pick<AccountClient, "watchRevocations" | "getSessionState">;
+  private readonly logger: Logger;
   private readonly cache: RevocationCache;
   private readonly staleAfterMs: number;
   private readonly fallbackTtlMs: number;
@@ -122,11 +127,9 @@ export class RevocationChecker {
   private attempt = 0;
   private reconnectTimer?: NodeJS.Timeout;
 
-  constructor(
-    private readonly account: Pick<AccountClient, "watchRevocations" | "getSessionState">,
-    private readonly logger: Logger,
-    options: RevocationCheckerOptions = {},
-  ) {
+  constructor(options: RevocationCheckerOptions) {
+    this.account = options.account;
+    this.logger = options.logger;
     this.cache = options.cache ?? new RevocationCache();
     this.staleAfterMs = options.staleAfterMs ?? 6000;
     this.fallbackTtlMs = options.fallbackTtlMs ?? 500;

@@ -55,7 +55,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     maxBodyBytes: options.maxBodyBytes,
   });
   const routes = restRoutes(options);
-  const rest = createRestHandler(routes, options.maxBodyBytes);
+  const rest = createRestHandler({ routes, maxBodyBytes: options.maxBodyBytes });
   const openApi = openApiDocument(routes);
 
   async function ready(response: ServerResponse) {

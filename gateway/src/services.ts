@@ -44,11 +44,19 @@ export class DownstreamCalls {
   }
 }
 
+export interface BoundServicesOptions {
+  services: Services;
+  /** The request's id and deadline (and, once verified, the caller's access token) that every call carries. */
+  context: CallContext;
+  calls: DownstreamCalls;
+}
+
 /**
  * The clients as one request sees them: every call carries the request's id and deadline without each caller passing
  * them, and is counted in `calls`.
  */
-export function bindServices(services: Services, context: CallContext, calls: DownstreamCalls): Services {
+export function bindServices(options: BoundServicesOptions): Services {
+  const { services, context, calls } = options;
   const bind = <Client extends object>(name: ServiceName, client: Client): Client =>
     new Proxy(client, {
       get(target, property, receiver) {

@@ -69,10 +69,13 @@ export function useGraphQLServer(): GraphQLServer {
   } as unknown as Logger;
   const verifier = { verify: () => Promise.resolve(undefined) } as unknown as TokenVerifier;
   const generous = { freeAttempts: 1000, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 60_000 };
-  const throttle = new Throttle(new MemoryThrottleStore(), {
-    loginPerEmailAndAddress: { name: "pair", ...generous },
-    loginPerAddress: { name: "address", ...generous },
-    anonymousPerAddress: { name: "anonymous", ...generous },
+  const throttle = new Throttle({
+    store: new MemoryThrottleStore(),
+    rules: {
+      loginPerEmailAndAddress: { name: "pair", ...generous },
+      loginPerAddress: { name: "address", ...generous },
+      anonymousPerAddress: { name: "anonymous", ...generous },
+    },
   });
   let parses = 0;
   const handler = createGraphQLHandler({

@@ -45,15 +45,23 @@ interface Entry {
   expiresAt: number;
 }
 
+export interface MemoryThrottleStoreOptions {
+  /** Most keys remembered; beyond it the one touched longest ago is forgotten, so a flood of addresses is bounded. */
+  maxKeys?: number;
+  now?: () => number;
+}
+
 /** Counts in this process: the embedded default, and the fallback while Redis is unreachable. */
 export class MemoryThrottleStore implements ThrottleStore {
   // Insertion order is refreshed on every write, so the first entry is the one touched longest ago.
   private readonly entries = new Map<string, Entry>();
+  private readonly maxKeys: number;
+  private readonly now: () => number;
 
-  constructor(
-    private readonly maxKeys = 100_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(options: MemoryThrottleStoreOptions = {}) {
+    this.maxKeys = options.maxKeys ?? 100_000;
+    this.now = options.now ?? Date.now;
+  }
 
   take(key: string, rule: ThrottleRule): Promise<ThrottleDecision> {
     const now = this.now();
@@ -127,20 +135,26 @@ const KEY_PREFIX = "polyscale:throttle:";
 /** A warning about Redis at most this often, not one per request while it is down. */
 const WARNING_INTERVAL_MS = 30_000;
 
+export interface RedisThrottleStoreOptions {
+  /** REDIS_URL. */
+  url: string;
+  /** Where an unreachable Redis is reported (at most every WARNING_INTERVAL_MS). */
+  logger: Logger;
+}
+
 /**
  * Counts in Redis, shared by every gateway replica. While Redis cannot be reached, counts fall back to this process
  * (still throttled, per replica) rather than refusing every login or letting every guess through.
  */
 export class RedisThrottleStore implements ThrottleStore {
   private readonly redis: Redis;
+  private readonly logger: Logger;
   private readonly fallback = new MemoryThrottleStore();
   private warnedAt = 0;
 
-  constructor(
-    url: string,
-    private readonly logger: Logger,
-  ) {
-    this.redis = new Redis(url, {
+  constructor(options: RedisThrottleStoreOptions) {
+    this.logger = options.logger;
+    this.redis = new Redis(options.url, {
       // While (re)connecting a command waits at most commandTimeout, then the fallback answers.
       maxRetriesPerRequest: 0,
       commandTimeout: 500,

@@ -34,7 +34,7 @@ describe("delayAfter", () => {
 let redis: TestRedis;
 const stores: Array<{ name: string; make: () => ThrottleStore }> = [
   { name: "memory", make: () => new MemoryThrottleStore() },
-  { name: "redis", make: () => new RedisThrottleStore(redis.url, logger) },
+  { name: "redis", make: () => new RedisThrottleStore({ url: redis.url, logger }) },
 ];
 
 beforeAll(async () => {
@@ -94,7 +94,7 @@ describe("login throttle", () => {
 
   // Seen (issue 12): ten wrong passwords locked any account, the admin's included, from anywhere.
   it("regression: an attacker's failures never slow the owner down from another address", async () => {
-    const throttle = new Throttle(new MemoryThrottleStore(), rules);
+    const throttle = new Throttle({ store: new MemoryThrottleStore(), rules });
     const email = "owner@example.com";
     const codes: string[] = [];
     for (let attempt = 0; attempt < 50; attempt += 1) {
@@ -115,9 +115,9 @@ describe("login throttle", () => {
   });
 
   it("throttles one address across emails, and a success or an abandoned attempt does not count", async () => {
-    const throttle = new Throttle(new MemoryThrottleStore(), {
-      ...rules,
-      loginPerAddress: rule({ name: "address", freeAttempts: 3, baseDelayMs: 60_000 }),
+    const throttle = new Throttle({
+      store: new MemoryThrottleStore(),
+      rules: { ...rules, loginPerAddress: rule({ name: "address", freeAttempts: 3, baseDelayMs: 60_000 }) },
     });
     for (let attempt = 0; attempt < 5; attempt += 1)
       await (await throttle.beginLogin({ email: "a@example.com" }, "10.0.0.1")).succeeded();
@@ -132,7 +132,7 @@ describe("login throttle", () => {
   });
 
   it("counts every expensive anonymous operation per address", async () => {
-    const throttle = new Throttle(new MemoryThrottleStore(), rules);
+    const throttle = new Throttle({ store: new MemoryThrottleStore(), rules });
     for (let attempt = 0; attempt < 3; attempt += 1) await throttle.countAnonymous("10.0.0.9");
     await expect(throttle.countAnonymous("10.0.0.9")).rejects.toMatchObject({ code: "RESOURCE_EXHAUSTED" });
     await expect(throttle.countAnonymous("10.0.0.10")).resolves.toBeUndefined();
@@ -140,7 +140,9 @@ describe("login throttle", () => {
 
   it("shares counts between two gateways through Redis, and falls back to its own while Redis is down", async () => {
     const own = await startTestRedis();
-    const [first, second] = [0, 1].map(() => new Throttle(new RedisThrottleStore(own.url, logger), rules));
+    const [first, second] = [0, 1].map(
+      () => new Throttle({ store: new RedisThrottleStore({ url: own.url, logger }), rules }),
+    );
     for (let attempt = 0; attempt < 3; attempt += 1) await (attempt % 2 ? first! : second!).countAnonymous("10.1.1.1");
     await expect(first!.countAnonymous("10.1.1.1")).rejects.toMatchObject({ code: "RESOURCE_EXHAUSTED" });
     await expect(second!.countAnonymous("10.1.1.1")).rejects.toMatchObject({ code: "RESOURCE_EXHAUSTED" });

@@ -35,6 +35,12 @@ export interface LoginAttempt {
   abandoned(): Promise<void>;
 }
 
+export interface ThrottleOptions {
+  /** Where the counts live (ThrottleStore). */
+  store: ThrottleStore;
+  rules: ThrottleRules;
+}
+
 function tooManyAttempts(retryAfterMs: number): RateLimitedError {
   return new RateLimitedError("TOO_MANY_ATTEMPTS", retryAfterMs);
 }
@@ -44,10 +50,13 @@ function tooManyAttempts(retryAfterMs: number): RateLimitedError {
  * with the seconds to wait, which clients get as REST `Retry-After` and GraphQL `extensions.retryAfterSeconds`.
  */
 export class Throttle {
-  constructor(
-    private readonly store: ThrottleStore,
-    private readonly rules: ThrottleRules,
-  ) {}
+  private readonly store: ThrottleStore;
+  private readonly rules: ThrottleRules;
+
+  constructor(options: ThrottleOptions) {
+    this.store = options.store;
+    this.rules = options.rules;
+  }
 
   /**
    * Counts a password attempt for `who` from the address before it is checked, so a burst of concurrent guesses

@@ -57,8 +57,12 @@ export function validationRules(options: {
 /** A Map in least-recently-used order: a hit moves its entry to the end, the first entry goes when it is full. */
 export class LruCache<Key, Value> {
   private readonly entries = new Map<Key, Value>();
+  private readonly limit: number;
 
-  constructor(private readonly limit: number) {}
+  /** `limit`: most entries kept. */
+  constructor(options: { limit: number }) {
+    this.limit = options.limit;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -101,7 +105,7 @@ export function createDocumentCache(options: DocumentOptions): (query: string) =
   const { schema } = options;
   const parse = options.parse ?? ((source: string) => parseDocument(source, { maxTokens: MAX_TOKENS }));
   const rules = validationRules(options);
-  const cache = new LruCache<string, Prepared>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  const cache = new LruCache<string, Prepared>({ limit: options.cacheSize ?? DEFAULT_CACHE_SIZE });
 
   /** Parse and validation errors carry a code, so clients can tell a refused query from a failure. */
   function prepare(query: string): Prepared {

@@ -31,7 +31,7 @@ describe("GraphQL over HTTP", () => {
   });
 
   it("keeps the most recently used entries when the cache is full", () => {
-    const cache = new LruCache<string, number>(2);
+    const cache = new LruCache<string, number>({ limit: 2 });
     cache.set("a", 1);
     cache.set("b", 2);
     expect(cache.get("a")).toBe(1);

@@ -66,12 +66,20 @@ export type RestHandler = (
   onRoute: (path: string) => void,
 ) => Promise<void>;
 
+export interface RestHandlerOptions {
+  /** Every route served (restRoutes). */
+  routes: readonly Route[];
+  /** A body past this many bytes is refused (MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+}
+
 /**
  * Dispatches to the route whose path and method match: a known path with another method is 405 with Allow, an unknown
  * one 404. Path, query string and body text are checked and NFC-normalised (cleanText) before any route reads them,
  * and a query parameter the route's operation does not declare is refused (refuseUnknownQueryParameters).
  */
-export function createRestHandler(routes: Route[], maxBodyBytes: number): RestHandler {
+export function createRestHandler(options: RestHandlerOptions): RestHandler {
+  const { routes, maxBodyBytes } = options;
   const matched = routes.map((route) => ({ route, match: matcherOf(route.path) }));
   return async (context, request, response, url, onRoute) => {
     const onPath = matched
