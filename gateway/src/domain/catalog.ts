@@ -1,4 +1,4 @@
-import { invalidArgument, requireId, type Page } from "@polyscale/platform";
+import { requireId, type Page } from "@polyscale/platform";
 import type {
   Category,
   NewVariant,
@@ -41,13 +41,11 @@ export interface ProductSearch {
   page: Page;
 }
 
-/** Searches the catalog. Price bounds are checked here so errors name the gateway's fields (minPrice, maxPrice). */
+/**
+ * Searches the catalog. Every rule of the input (price bounds among them) is the product service's; its refusals name
+ * its contract's fields (`maxPriceCents`), which each skin renames to what its client sent (`maxPrice`).
+ */
 export async function searchProducts(context: GatewayContext, search: ProductSearch): Promise<SearchProductsResponse> {
-  const { minPriceCents: min, maxPriceCents: max } = search;
-  if (min !== undefined && min < 0) throw invalidArgument("minPrice", "must not be negative");
-  if (max !== undefined && max < 0) throw invalidArgument("maxPrice", "must not be negative");
-  if (min !== undefined && max !== undefined && max < min)
-    throw invalidArgument("maxPrice", "must not be below minPrice");
   return context.services.product.searchProducts({
     query: search.query,
     categoryIds: search.categoryIds,
