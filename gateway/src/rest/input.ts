@@ -8,9 +8,10 @@ import {
   type Page,
   type PostalAddress,
 } from "@polyscale/platform";
-import { PaymentKind, type RecordPaymentRequest } from "@polyscale/order";
+import type { RecordPaymentRequest } from "@polyscale/order";
 import { INT32, pageOf, requireIntegerOfWidth, SAFE_INTEGER, type OrderAddressInput } from "../domain/index.js";
 import { pageParameters } from "./openapi.js";
+import { PAYMENT_EVENT_KINDS, paymentEventKindByName } from "./representations.js";
 import { schemas, type IntegerSchema } from "./schemas/index.js";
 
 /**
@@ -224,13 +225,11 @@ export function orderAddressesOfBody(body: Body): OrderAddressInput {
   };
 }
 
-const paymentKinds = { capture: PaymentKind.PAYMENT_KIND_CAPTURE, refund: PaymentKind.PAYMENT_KIND_REFUND } as const;
-
 /** A payment from a PaymentEvent body (the provider's webhook, an admin's POST /payments): kind capture or refund. */
 export function paymentOfBody(body: Body): RecordPaymentRequest {
   return {
     orderId: requiredString(body, "orderId"),
-    kind: paymentKinds[requireOneOf("kind", requiredString(body, "kind"), ["capture", "refund"] as const)],
+    kind: paymentEventKindByName.get(requireOneOf("kind", requiredString(body, "kind"), PAYMENT_EVENT_KINDS))!,
     amountCents: requiredInteger(body, schemas.PaymentEvent, "amountCents"),
     currency: requiredString(body, "currency"),
     provider: requiredString(body, "provider"),

@@ -1,4 +1,5 @@
 import { int32Count, schemaRef, schemas, variantIdProperty } from "./schemas/index.js";
+import { ORDER_STATUS_NAMES } from "./representations.js";
 import type { Route } from "./router.js";
 
 /**
@@ -108,10 +109,12 @@ export const pageParameters = {
 
 /** The filter of the order lists (GET /orders, /me/orders; rest/order-routes.ts reads it). */
 export const orderFilterParameters = [
-  queryParameter("status", "Only orders in these statuses, repeated or comma-separated; every status when absent.", {
-    type: "string",
-    examples: ["PENDING_PAYMENT,PAID"],
-  }),
+  queryParameter(
+    "status",
+    `Only orders in these statuses (${ORDER_STATUS_NAMES.join(", ")}), repeated or comma-separated; every status ` +
+      "when absent.",
+    { type: "string", examples: ["PENDING_PAYMENT,PAID"] },
+  ),
   queryParameter("createdFrom", "Only orders placed at or after this instant (RFC 3339).", {
     type: "string",
     format: "date-time",

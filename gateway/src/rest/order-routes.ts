@@ -1,4 +1,3 @@
-import { OrderStatus } from "@polyscale/order";
 import * as domain from "../domain/index.js";
 import {
   asObject,
@@ -24,15 +23,13 @@ import {
   responses,
 } from "./openapi.js";
 import { schemas } from "./schemas/index.js";
-import { orderBody, orderPageBody, valuesByName } from "./representations.js";
+import { ORDER_STATUS_NAMES, orderBody, orderPageBody, orderStatusByName } from "./representations.js";
 import { created, ok, type Route } from "./router.js";
-
-const statusByName = valuesByName(OrderStatus, "ORDER_STATUS_");
 
 /** The filter of GET /orders and /me/orders from the query string: `status` by name, instants in RFC 3339. */
 function orderFilterOf(query: URLSearchParams): domain.OrderFilter {
   return {
-    statuses: queryList(query, "status", [...statusByName.keys()]).map((name) => statusByName.get(name)!),
+    statuses: queryList(query, "status", ORDER_STATUS_NAMES).map((name) => orderStatusByName.get(name)!),
     createdFrom: queryInstant(query, "createdFrom"),
     createdTo: queryInstant(query, "createdTo"),
   };

@@ -19,7 +19,7 @@ function nameOf(enumObject: Record<string, string | number>, value: number, pref
   return typeof name === "string" ? name.replace(prefix, "") : "UNSPECIFIED";
 }
 
-/** An enum's values by the names REST uses (prefix dropped), without UNSPECIFIED: what a query parameter may name. */
+/** An enum's values by the names REST uses (prefix dropped), without UNSPECIFIED: what a client may name. */
 export function valuesByName(enumObject: Record<string, string | number>, prefix: string): Map<string, number> {
   return new Map(
     Object.entries(enumObject).flatMap(([key, value]) =>
@@ -29,6 +29,20 @@ export function valuesByName(enumObject: Record<string, string | number>, prefix
     ),
   );
 }
+
+/**
+ * The order statuses and payment kinds by their REST names, read from the contract's enums: the one list of those
+ * names (bodies, the OpenAPI document, the `status` filter), so a value the contract adds is in all of them.
+ */
+export const orderStatusByName = valuesByName(OrderStatus, "ORDER_STATUS_");
+export const ORDER_STATUS_NAMES = [...orderStatusByName.keys()];
+export const paymentKindByName = valuesByName(PaymentKind, "PAYMENT_KIND_");
+export const PAYMENT_KIND_NAMES = [...paymentKindByName.keys()];
+/** A PaymentEvent's `kind` (the webhook's, POST /payments'): the payment kinds in lower case, as providers write them. */
+export const paymentEventKindByName = new Map(
+  [...paymentKindByName].map(([name, value]) => [name.toLowerCase(), value] as const),
+);
+export const PAYMENT_EVENT_KINDS = [...paymentEventKindByName.keys()];
 
 export function accountBody(account: Account) {
   return { ...account, role: nameOf(Role, account.role, "ROLE_") };

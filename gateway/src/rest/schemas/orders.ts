@@ -1,3 +1,4 @@
+import { ORDER_STATUS_NAMES, PAYMENT_KIND_NAMES } from "../representations.js";
 import { instant, lineQuantity, money, safeInteger, schemaRef, variantIdProperty } from "./fields.js";
 
 /** The addresses of an order as POST /checkout and POST /order take them; each optional, written out or by id. */
@@ -26,7 +27,7 @@ export const orderSchemas = {
       accountId: { type: "string" },
       status: {
         type: "string",
-        enum: ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED", "EXPIRED"],
+        enum: ORDER_STATUS_NAMES,
         description: "EXPIRED: not paid within the payment window; its stock was released.",
       },
       lines: {
@@ -54,7 +55,7 @@ export const orderSchemas = {
           type: "object",
           properties: {
             id: { type: "string" },
-            kind: { type: "string", enum: ["CAPTURE", "REFUND"] },
+            kind: { type: "string", enum: PAYMENT_KIND_NAMES },
             amountCents: money,
             currency: { type: "string" },
             provider: { type: "string" },

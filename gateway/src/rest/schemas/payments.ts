@@ -1,4 +1,5 @@
 import { LIMITS } from "@polyscale/platform";
+import { PAYMENT_EVENT_KINDS } from "../representations.js";
 import { money } from "./fields.js";
 
 /** A payment the provider reports (or an admin records), as the webhook and POST /payments take it. */
@@ -9,7 +10,7 @@ export const paymentSchemas = {
     required: ["orderId", "kind", "amountCents", "currency", "provider", "providerReference"],
     properties: {
       orderId: { type: "string" },
-      kind: { type: "string", enum: ["capture", "refund"] },
+      kind: { type: "string", enum: PAYMENT_EVENT_KINDS },
       amountCents: { ...money, minimum: 1, maximum: LIMITS.totalMinor },
       currency: { type: "string" },
       provider: { type: "string" },
