@@ -73,7 +73,7 @@ export async function addAddress(
  */
 export async function getAddress(context: GatewayContext, id: string): Promise<AddressEntry> {
   const viewer = requireViewer(await context.viewer());
-  const entry = entryOf(await context.services.account.getAddress({ id: requireId("id", id) }));
+  const entry = entryOf(await context.services.account.getAddress({ id }));
   requireOwnerOf(viewer, entry.accountId, () => addressNotFound(id, "id"));
   return entry;
 }

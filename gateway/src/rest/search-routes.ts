@@ -1,4 +1,4 @@
-import { invalidArgument, requireCurrency, requireId, requireOneOf } from "@polyscale/platform";
+import { invalidArgument, requireOneOf } from "@polyscale/platform";
 import { SearchSort } from "@polyscale/product";
 import * as domain from "../domain/index.js";
 import { queryBoolean, queryInteger, queryPage, underRestNames } from "./input.js";
@@ -94,13 +94,12 @@ export function searchRoutes(): Route[] {
         const result = await underRestNames(
           domain.searchProducts(context, {
             query: query.get("q") ?? "",
-            // Shape only, under the parameter's own name (the product service names its field categoryIds).
+            // The product service checks these (ids, currency), its refusals renamed to the parameters by restParameterOf.
             categoryIds: query
               .getAll("category")
               .flatMap((value) => value.split(","))
-              .filter(Boolean)
-              .map((id) => requireId("category", id)),
-            currency: requireCurrency("currency", query.get("currency") ?? context.defaultCurrency),
+              .filter(Boolean),
+            currency: query.get("currency") || context.defaultCurrency,
             minPriceCents: queryInteger(query, searchParameters.minPrice),
             maxPriceCents: queryInteger(query, searchParameters.maxPrice),
             inStockOnly: queryBoolean(query, "inStock") ?? false,
