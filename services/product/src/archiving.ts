@@ -4,15 +4,15 @@ import { productNotFound, variantNotFound } from "./client.js";
 import type { Product, Variant } from "./model.js";
 import * as repository from "./repository.js";
 
-export interface ArchiveServiceOptions {
+export interface ArchivingServiceOptions {
   database: Database;
 }
 
 /** Taking products, or single variants, off sale and putting them back; nothing an order refers to is ever deleted. */
-export class ArchiveService {
+export class ArchivingService {
   private readonly database: Database;
 
-  constructor(options: ArchiveServiceOptions) {
+  constructor(options: ArchivingServiceOptions) {
     this.database = options.database;
   }
 

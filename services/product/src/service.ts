@@ -1,5 +1,5 @@
 import type { Database, EnumInput, RequestedOrderLine } from "@polyscale/platform";
-import { ArchiveService } from "./archiving.js";
+import { ArchivingService } from "./archiving.js";
 import { CatalogService, type CreateProductInput, type UpdateProductInput } from "./catalog.js";
 import { CategoryService, type CreateCategoryInput } from "./categories.js";
 import { ImageService } from "./images.js";
@@ -28,7 +28,7 @@ export class ProductService {
   private readonly catalog: CatalogService;
   private readonly variants: VariantService;
   private readonly images: ImageService;
-  private readonly archive: ArchiveService;
+  private readonly archiving: ArchivingService;
   private readonly categories: CategoryService;
   private readonly search: SearchService;
   private readonly inventory: InventoryService;
@@ -38,7 +38,7 @@ export class ProductService {
     this.catalog = new CatalogService({ database, defaultCurrency: options.defaultCurrency });
     this.variants = new VariantService({ database, defaultCurrency: options.defaultCurrency });
     this.images = new ImageService({ database });
-    this.archive = new ArchiveService({ database });
+    this.archiving = new ArchivingService({ database });
     this.categories = new CategoryService({ database });
     this.search = new SearchService(options);
     this.inventory = new InventoryService({ database });
@@ -96,22 +96,22 @@ export class ProductService {
 
   /** Takes a product off sale; idempotent. */
   archiveProduct(id: string): Promise<Product> {
-    return this.archive.setArchived(id, true);
+    return this.archiving.setArchived(id, true);
   }
 
   /** Puts an archived product on sale again; idempotent. */
   restoreProduct(id: string): Promise<Product> {
-    return this.archive.setArchived(id, false);
+    return this.archiving.setArchived(id, false);
   }
 
   /** Takes one variant off sale (never a product's last on sale); idempotent. */
   archiveVariant(id: string): Promise<{ product: Product; variant: Variant }> {
-    return this.archive.setVariantArchived(id, true);
+    return this.archiving.setVariantArchived(id, true);
   }
 
   /** Puts an archived variant on sale again; idempotent. */
   restoreVariant(id: string): Promise<{ product: Product; variant: Variant }> {
-    return this.archive.setVariantArchived(id, false);
+    return this.archiving.setVariantArchived(id, false);
   }
 
   // ---- Search (search/search-service.ts) ----
