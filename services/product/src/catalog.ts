@@ -9,6 +9,7 @@ import {
   requirePrice,
   requireText,
   type Database,
+  type Page,
 } from "@polyscale/platform";
 import { requireCategory } from "./lookups.js";
 import { productChanged } from "./events.js";
@@ -54,6 +55,9 @@ export interface UpdateProductInput {
   /** Replaces all of the product's attributes (an empty list removes them). */
   attributes?: ProductAttribute[];
 }
+
+/** One page of the products on sale (ListProducts): the platform's Page, flat, as the contract's request carries it. */
+export type ListProductsInput = Page;
 
 export interface CatalogServiceOptions {
   database: Database;
@@ -188,7 +192,7 @@ export class CatalogService {
   }
 
   /** Products on sale, newest first (archived ones are left out). */
-  async listProducts(page: { skip: number; take: number }): Promise<Product[]> {
-    return repository.listProducts(this.database, normalizePage(page));
+  async listProducts(input: ListProductsInput): Promise<Product[]> {
+    return repository.listProducts(this.database, normalizePage(input));
   }
 }

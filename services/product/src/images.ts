@@ -17,6 +17,19 @@ export const MAX_IMAGES = 20;
 export const MAX_IMAGE_URL_LENGTH = 2048;
 export const MAX_IMAGE_ALT_LENGTH = 500;
 
+/** One image as a caller gives it: an empty or absent variantId is the product's as a whole. */
+export interface ProductImageInput {
+  url: string;
+  alt: string;
+  variantId?: string;
+}
+
+/** A product's new list of images, in order (SetProductImages). */
+export interface SetProductImagesInput {
+  productId: string;
+  images: readonly ProductImageInput[];
+}
+
 export interface ImageServiceOptions {
   database: Database;
 }
@@ -40,10 +53,7 @@ export class ImageService {
    * MAX_IMAGES; NOT_FOUND VARIANT_NOT_FOUND (field `images[i].variantId`) for a variant that is not one of the
    * product's. NOT_FOUND PRODUCT_NOT_FOUND (field productId) for an unknown product.
    */
-  async setImages(input: {
-    productId: string;
-    images: readonly { url: string; alt: string; variantId?: string }[];
-  }): Promise<Product> {
+  async setImages(input: SetProductImagesInput): Promise<Product> {
     const productId = requireId("productId", input.productId);
     const images = requireImages(input.images);
     return this.database.transaction(async (tx) => {
@@ -61,7 +71,7 @@ export class ImageService {
 }
 
 /** The images checked and normalised (URLs as the WHATWG parser serialises them), positions from 0; see setImages. */
-function requireImages(images: readonly { url: string; alt: string; variantId?: string }[]): ProductImage[] {
+function requireImages(images: readonly ProductImageInput[]): ProductImage[] {
   if (images.length > MAX_IMAGES) {
     throw invalidArgument("images", `must hold at most ${MAX_IMAGES} images`, "LIMIT_EXCEEDED");
   }

@@ -25,6 +25,35 @@ import {
 import { stockRefusals } from "./metrics.js";
 import * as repository from "./repository.js";
 
+/** A change of one variant's stock by hand; an empty or absent variantId is the product's default variant. */
+export interface AdjustStockInput {
+  productId: string;
+  variantId?: string;
+  delta: number;
+}
+
+/** The lines an order wants stock for, keyed by the order's id. */
+export interface ReserveStockInput {
+  orderId: string;
+  lines: RequestedOrderLine[];
+}
+
+/** One page of reservations, oldest first (ListReservations), as the contract's request carries it. */
+export interface ListReservationsInput {
+  /** Unset: every status; any other value is refused (field status). */
+  status?: EnumInput<ReservationStatus>;
+  createdBefore?: Date;
+  take: number;
+  /** The last order id of the previous page; empty or absent: the first page. */
+  afterOrderId?: string;
+}
+
+/** The products whose stock levels to read (at most 1000), or none: the `take` holding the most. */
+export interface ListStockLevelsInput {
+  productIds: readonly string[];
+  take: number;
+}
+
 export interface InventoryServiceOptions {
   database: Database;
 }
@@ -41,7 +70,7 @@ export class InventoryService {
   }
 
   /** Adds delta to a variant's stock (the default variant's when variantId is empty or absent). */
-  async adjustStock(input: { productId: string; variantId?: string; delta: number }): Promise<Product> {
+  async adjustStock(input: AdjustStockInput): Promise<Product> {
     const productId = requireId("productId", input.productId);
     const variantId = input.variantId ? requireId("variantId", input.variantId) : productId;
     // The sum is checked again in the repository, under the row lock.
@@ -65,7 +94,7 @@ export class InventoryService {
     });
   }
 
-  async reserveStock(input: { orderId: string; lines: RequestedOrderLine[] }): Promise<Reservation> {
+  async reserveStock(input: ReserveStockInput): Promise<Reservation> {
     const orderId = requireId("orderId", input.orderId);
     // The order's rule for its lines (platform requireOrderLines): two lines for one variant are one line for their sum.
     const lines = requireOrderLines(input.lines);
@@ -121,13 +150,7 @@ export class InventoryService {
     return this.settleReservation(requireId("orderId", orderId), "committed");
   }
 
-  async listReservations(input: {
-    /** Unset: every status; any other value is refused (field status). */
-    status?: EnumInput<ReservationStatus>;
-    createdBefore?: Date;
-    take: number;
-    afterOrderId?: string;
-  }): Promise<Reservation[]> {
+  async listReservations(input: ListReservationsInput): Promise<Reservation[]> {
     if (input.createdBefore && Number.isNaN(input.createdBefore.getTime())) {
       throw invalidArgument("createdBefore", "must be a valid time");
     }
@@ -152,7 +175,7 @@ export class InventoryService {
   }
 
   /** Stock on hand, available, held and sold: of up to 1000 given products, or of the `take` holding the most. */
-  async listStockLevels(input: { productIds: readonly string[]; take: number }): Promise<StockLevel[]> {
+  async listStockLevels(input: ListStockLevelsInput): Promise<StockLevel[]> {
     if (input.productIds.length > 0) {
       const productIds = requireIds("productIds", input.productIds, { max: 1000 });
       return repository.listStockLevels(this.database, { productIds, take: productIds.length });

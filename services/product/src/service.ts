@@ -1,13 +1,19 @@
-import type { Database, EnumInput, RequestedOrderLine } from "@polyscale/platform";
+import type { Database } from "@polyscale/platform";
 import { ArchivingService } from "./archiving.js";
-import { CatalogService, type CreateProductInput, type UpdateProductInput } from "./catalog.js";
+import { CatalogService, type CreateProductInput, type ListProductsInput, type UpdateProductInput } from "./catalog.js";
 import { CategoryService, type CreateCategoryInput } from "./categories.js";
-import { ImageService } from "./images.js";
-import { InventoryService } from "./inventory.js";
-import type { Category, Product, Reservation, ReservationStatus, StockLevel, Variant } from "./model.js";
+import { ImageService, type SetProductImagesInput } from "./images.js";
+import {
+  InventoryService,
+  type AdjustStockInput,
+  type ListReservationsInput,
+  type ListStockLevelsInput,
+  type ReserveStockInput,
+} from "./inventory.js";
+import type { Category, Product, Reservation, StockLevel, Variant } from "./model.js";
 import type { SearchEngine, SearchResult } from "./search/search-engine.js";
 import { SearchService, type SearchInput } from "./search/search-service.js";
-import { VariantService, type NewVariantInput, type UpdateVariantInput } from "./variants.js";
+import { VariantService, type AddVariantInput, type UpdateVariantInput } from "./variants.js";
 
 export interface ProductServiceOptions {
   database: Database;
@@ -63,17 +69,15 @@ export class ProductService {
     return this.catalog.getProducts(ids);
   }
 
-  listProducts(page: { skip: number; take: number }): Promise<Product[]> {
-    return this.catalog.listProducts(page);
+  /** Products on sale, newest first. */
+  listProducts(input: ListProductsInput): Promise<Product[]> {
+    return this.catalog.listProducts(input);
   }
 
   // ---- Variants (variants.ts) ----
 
   /** Adds a variant after the product's others; its SKU must be free. */
-  addVariant(input: {
-    productId: string;
-    variant: NewVariantInput | undefined;
-  }): Promise<{ product: Product; variant: Variant }> {
+  addVariant(input: AddVariantInput): Promise<{ product: Product; variant: Variant }> {
     return this.variants.addVariant(input);
   }
 
@@ -85,10 +89,7 @@ export class ProductService {
   // ---- Images (images.ts) ----
 
   /** Replaces a product's images, in order. */
-  setProductImages(input: {
-    productId: string;
-    images: readonly { url: string; alt: string; variantId?: string }[];
-  }): Promise<Product> {
+  setProductImages(input: SetProductImagesInput): Promise<Product> {
     return this.images.setImages(input);
   }
 
@@ -134,12 +135,12 @@ export class ProductService {
   // ---- Inventory (inventory.ts) ----
 
   /** Adds delta to a variant's stock (the default variant's when variantId is empty or absent). */
-  adjustStock(input: { productId: string; variantId?: string; delta: number }): Promise<Product> {
+  adjustStock(input: AdjustStockInput): Promise<Product> {
     return this.inventory.adjustStock(input);
   }
 
   /** Takes stock for every line of an order or for none; asking again with the same lines returns the reservation. */
-  reserveStock(input: { orderId: string; lines: RequestedOrderLine[] }): Promise<Reservation> {
+  reserveStock(input: ReserveStockInput): Promise<Reservation> {
     return this.inventory.reserveStock(input);
   }
 
@@ -153,17 +154,13 @@ export class ProductService {
     return this.inventory.commitReservation(orderId);
   }
 
-  listReservations(input: {
-    status?: EnumInput<ReservationStatus>;
-    createdBefore?: Date;
-    take: number;
-    afterOrderId?: string;
-  }): Promise<Reservation[]> {
+  /** Reservations by status and age, oldest first, a page after afterOrderId (the order service's reconciler). */
+  listReservations(input: ListReservationsInput): Promise<Reservation[]> {
     return this.inventory.listReservations(input);
   }
 
   /** Stock on hand, available, held and sold: of up to 1000 given products, or of the `take` holding the most. */
-  listStockLevels(input: { productIds: readonly string[]; take: number }): Promise<StockLevel[]> {
+  listStockLevels(input: ListStockLevelsInput): Promise<StockLevel[]> {
     return this.inventory.listStockLevels(input);
   }
 }

@@ -34,6 +34,12 @@ export interface NewVariantInput {
   stock: number;
 }
 
+/** A variant to add after a product's others; `variant` is a message field the contract lets a request leave out. */
+export interface AddVariantInput {
+  productId: string;
+  variant: NewVariantInput | undefined;
+}
+
 export interface UpdateVariantInput {
   id: string;
   sku?: string;
@@ -68,10 +74,7 @@ export class VariantService {
    * INVALID_INPUT when its options are not the product's others' or shadow an attribute (option-names.ts). The
    * contract's `variant` is a message field a request may leave out: undefined is INVALID_ARGUMENT (field variant).
    */
-  async addVariant(input: {
-    productId: string;
-    variant: NewVariantInput | undefined;
-  }): Promise<{ product: Product; variant: Variant }> {
+  async addVariant(input: AddVariantInput): Promise<{ product: Product; variant: Variant }> {
     const productId = requireId("productId", input.productId);
     if (input.variant === undefined) throw invalidArgument("variant", "is required");
     const variant = newVariant("variant.", input.variant, newId(), this.defaultCurrency);
