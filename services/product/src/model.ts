@@ -121,6 +121,68 @@ export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 export const SEARCH_SORT_ORDERS = ["relevance", "price_asc", "price_desc", "newest"] as const;
 export type SearchSortOrder = (typeof SEARCH_SORT_ORDERS)[number];
 
+/** One option to filter on, e.g. { name: "colour", values: ["red", "blue"] } (folded). */
+export interface OptionFilter {
+  name: string;
+  values: string[];
+}
+
+/** A search as the search service checked and folded it, what both engines answer (search/search-engine.ts). */
+export interface SearchQuery {
+  /** Free text as typed; empty matches every product. */
+  text: string;
+  /** Products in any of these categories; empty means all. */
+  categoryIds: string[];
+  /**
+   * ISO 4217 code of the price bounds and price facets. Bounds select only products priced in it (minor units of
+   * different currencies are not comparable); price facets count only those; price sorts group by currency code.
+   */
+  currency: string;
+  minPriceCents?: number;
+  maxPriceCents?: number;
+  inStockOnly: boolean;
+  /**
+   * Variant option filters, folded as products.option_keys holds them (search_normalize: lower case, no accents; the
+   * catalog folds what the shopper typed): a product matches when, for every filter, one of its variants has one of
+   * the filter's values. Values of one filter are OR'd, filters AND'd; names are distinct and contain no "=".
+   */
+  options: OptionFilter[];
+  sort: SearchSortOrder;
+  skip: number;
+  take: number;
+}
+
+/**
+ * What a search answers, from either engine. The limits it names (EXACT_COUNT_LIMIT, OPTION_FACET_LIMIT,
+ * PRICE_BUCKET_BOUNDS) are the engines' own, in search/search-engine.ts.
+ */
+export interface SearchResult {
+  /** The page, in result order. */
+  products: Product[];
+  /**
+   * Matches over all pages: exact up to EXACT_COUNT_LIMIT, an estimate beyond (never below the matches seen). The
+   * PostgreSQL engine also estimates a filtered count when the words alone match more than EXACT_COUNT_LIMIT.
+   */
+  totalCount: number;
+  /** False when totalCount and the facet counts are estimates. */
+  totalCountIsExact: boolean;
+  /** Matching products per category (products without a category are not counted), largest first. */
+  categoryFacets: Array<{ categoryId: string; count: number }>;
+  /** Matching products priced in the query's currency per price bucket, in PRICE_BUCKET_BOUNDS order, including empty buckets. */
+  priceFacets: Array<{ minCents: number; maxCents?: number; count: number }>;
+  /**
+   * Matching products per option value of their variants, folded (search_normalize), sorted by name, then count
+   * descending, then value: the OPTION_FACET_LIMIT largest. Each option's counts ignore that option's own filter
+   * (so every colour stays offered after picking red) and apply every other filter.
+   */
+  optionFacets: Array<{ name: string; value: string; count: number }>;
+  /**
+   * False when the option facet counts are estimates: over more than EXACT_COUNT_LIMIT products to count from (a
+   * browse of a large catalogue, which has no counter table for options), or of text matches beyond the limit.
+   */
+  optionFacetsAreExact: boolean;
+}
+
 export interface ReservationLine {
   productId: string;
   /** The product's default variant (its own id) when the caller named only the product. */

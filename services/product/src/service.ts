@@ -10,8 +10,8 @@ import {
   type ListStockLevelsInput,
   type ReserveStockInput,
 } from "./inventory.js";
-import type { Category, Product, Reservation, StockLevel, Variant } from "./model.js";
-import type { SearchEngine, SearchResult } from "./search/search-engine.js";
+import type { Category, Product, Reservation, SearchResult, StockLevel, Variant } from "./model.js";
+import type { SearchEngine } from "./search/search-engine.js";
 import { SearchService, type SearchInput } from "./search/search-service.js";
 import { VariantService, type AddVariantInput, type UpdateVariantInput } from "./variants.js";
 

@@ -2,8 +2,7 @@
 import { AppError, newId, type Database, type Queryable } from "@polyscale/platform";
 import type { DatabaseBackend, TestDatabase } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, expect } from "vitest";
-import type { Product, Reservation } from "./model.js";
-import type { SearchResult } from "./search/search-engine.js";
+import type { Product, Reservation, SearchResult } from "./model.js";
 import { PostgresSearchEngine } from "./search/postgres-engine.js";
 import type { CreateProductInput } from "./catalog.js";
 import type { SearchInput } from "./search/search-service.js";

@@ -1,7 +1,8 @@
 import { describeError, eventsSubject, inBackground, onEventsCommitted, type Logger } from "@polyscale/platform";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { LRUCache } from "lru-cache";
-import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js";
+import type { SearchQuery, SearchResult } from "../model.js";
+import type { SearchEngine } from "./search-engine.js";
 
 /**
  * The product events (published by every replica's outbox relay after the change committed): product.created,

@@ -1,7 +1,8 @@
 import { describe, expect, it, beforeEach } from "vitest";
 import type { ElasticsearchEngine } from "./elasticsearch.js";
 import { at, loadProducts, mockedEngine, SHOES, type MockPattern } from "./test-mock-elasticsearch.js";
-import { EXACT_COUNT_LIMIT, OPTION_FACET_LIMIT, type SearchQuery } from "./search-engine.js";
+import type { SearchQuery } from "../model.js";
+import { EXACT_COUNT_LIMIT, OPTION_FACET_LIMIT } from "./search-engine.js";
 
 const HATS = "0193a0a0-0000-7000-8000-000000000002";
 

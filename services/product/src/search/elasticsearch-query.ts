@@ -4,7 +4,7 @@
  * reads the other.
  */
 import type { estypes } from "@elastic/elasticsearch";
-import type { Product, SearchSortOrder } from "../model.js";
+import type { Product, SearchQuery, SearchResult, SearchSortOrder } from "../model.js";
 import {
   EXACT_COUNT_LIMIT,
   OPTION_FACET_LIMIT,
@@ -12,8 +12,6 @@ import {
   PRICE_BUCKET_BOUNDS,
   splitOptionKey,
   toOptionFacets,
-  type SearchQuery,
-  type SearchResult,
 } from "./search-engine.js";
 
 /** Field boosts: a word in the name counts most, then the category, then the description. */

@@ -4,7 +4,7 @@
  * reindex.ts.
  */
 import { Client, type estypes } from "@elastic/elasticsearch";
-import type { Product } from "../model.js";
+import type { Product, SearchQuery, SearchResult } from "../model.js";
 import {
   createProductIndex,
   physicalIndexName,
@@ -12,7 +12,7 @@ import {
   type ProductDocument,
 } from "./elasticsearch-index.js";
 import { buildSearchRequest, toSearchResult, type SearchAggregations } from "./elasticsearch-query.js";
-import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js";
+import type { SearchEngine } from "./search-engine.js";
 
 /** How long one request to Elasticsearch may take; the indexer holds its advisory lock while it waits. */
 const REQUEST_TIMEOUT_MS = 10_000;

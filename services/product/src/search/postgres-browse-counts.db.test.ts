@@ -3,7 +3,8 @@ import { databaseBackends } from "@polyscale/tools/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
-import { EXACT_COUNT_LIMIT, type SearchQuery } from "./search-engine.js";
+import type { SearchQuery } from "../model.js";
+import { EXACT_COUNT_LIMIT } from "./search-engine.js";
 import { insertDefaultVariants } from "../repository.js";
 
 /**

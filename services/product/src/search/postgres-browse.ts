@@ -3,7 +3,7 @@
  * product_counts (sql/181_product_counts.sql) where it has them, otherwise counted up to the limit through the btree
  * indexes or estimated from a fixed block sample of the table; the page read by btree index.
  */
-import type { SearchQuery } from "./search-engine.js";
+import type { SearchQuery } from "../model.js";
 import { ORDER_BY, type SearchFilters, type StatementBody } from "./postgres-filters.js";
 
 /** The counting CTEs and the page of a search without text (see StatementBody). */

@@ -3,14 +3,8 @@ import { productColumns, toProduct, type ProductRow } from "../repository.js";
 import { browseStatement } from "./postgres-browse.js";
 import { Parameters, searchFilters } from "./postgres-filters.js";
 import { textSearchStatement } from "./postgres-text-search.js";
-import {
-  OPTION_FACET_LIMIT,
-  PRICE_BUCKET_BOUNDS,
-  toOptionFacets,
-  type SearchEngine,
-  type SearchQuery,
-  type SearchResult,
-} from "./search-engine.js";
+import type { SearchQuery, SearchResult } from "../model.js";
+import { OPTION_FACET_LIMIT, PRICE_BUCKET_BOUNDS, toOptionFacets, type SearchEngine } from "./search-engine.js";
 
 interface SearchRow extends ProductRow {
   total: number;

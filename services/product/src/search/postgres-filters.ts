@@ -3,8 +3,8 @@
  * conditions over a products row (on sale, category, price, options), the sort orders and the page window. Browsing
  * (postgres-browse.ts) and text search (postgres-text-search.ts) build their parts of the statement from these.
  */
-import type { SearchSortOrder } from "../model.js";
-import { EXACT_COUNT_LIMIT, optionKey, type OptionFilter, type SearchQuery } from "./search-engine.js";
+import type { OptionFilter, SearchQuery, SearchSortOrder } from "../model.js";
+import { EXACT_COUNT_LIMIT, optionKey } from "./search-engine.js";
 
 export const ORDER_BY: Record<Exclude<SearchSortOrder, "relevance">, string> = {
   // Minor units compare only within a currency: prices are grouped by currency code (sql/180_search_price_currency.sql).

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertDefaultVariants } from "../repository.js";
 import { migrationsDir } from "../storage.js";
 import { PostgresSearchEngine } from "./postgres-engine.js";
-import type { SearchQuery } from "./search-engine.js";
+import type { SearchQuery } from "../model.js";
 import { searchQuery as query } from "./test-search-query.js";
 import { searchPlan } from "./test-search-plans.js";
 

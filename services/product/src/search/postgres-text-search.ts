@@ -3,7 +3,7 @@
  * their counts and facets, exact or scaled to the whole table, relevance ranking of a bounded head of candidates, and
  * the page, ranked or sorted.
  */
-import type { SearchQuery } from "./search-engine.js";
+import type { SearchQuery } from "../model.js";
 import { ORDER_BY, type Parameters, type SearchFilters, type StatementBody } from "./postgres-filters.js";
 
 /** Text with these characters is a web-search query (quoted phrases, -excluded words, or): websearch_to_tsquery. */

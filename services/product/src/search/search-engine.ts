@@ -1,74 +1,19 @@
-import type { Product, SearchSortOrder } from "../model.js";
+import type { SearchQuery, SearchResult } from "../model.js";
 
 /**
  * One search interface, two engines: PostgreSQL full-text search (the default) and
  * Elasticsearch (when ELASTICSEARCH_URL is set). Engines return the products of the page as the database holds them,
  * the source of truth, so prices and stock are never stale: PostgreSQL in the same statement that finds them,
- * Elasticsearch by loading the ids it found in one query.
+ * Elasticsearch by loading the ids it found in one query. What they are asked and answer (SearchQuery, SearchResult) are
+ * domain types, in model.ts, since the search service hands the result on to the server; this file holds what is the
+ * engines' alone: the interface, the limits both keep and the option keys both read.
  */
-
-/** One option to filter on, e.g. { name: "colour", values: ["red", "blue"] } (folded). */
-export interface OptionFilter {
-  name: string;
-  values: string[];
-}
-
-export interface SearchQuery {
-  /** Free text as typed; empty matches every product. */
-  text: string;
-  /** Products in any of these categories; empty means all. */
-  categoryIds: string[];
-  /**
-   * ISO 4217 code of the price bounds and price facets. Bounds select only products priced in it (minor units of
-   * different currencies are not comparable); price facets count only those; price sorts group by currency code.
-   */
-  currency: string;
-  minPriceCents?: number;
-  maxPriceCents?: number;
-  inStockOnly: boolean;
-  /**
-   * Variant option filters, folded as products.option_keys holds them (search_normalize: lower case, no accents; the
-   * catalog folds what the shopper typed): a product matches when, for every filter, one of its variants has one of
-   * the filter's values. Values of one filter are OR'd, filters AND'd; names are distinct and contain no "=".
-   */
-  options: OptionFilter[];
-  sort: SearchSortOrder;
-  skip: number;
-  take: number;
-}
 
 /**
  * How many matches are counted exactly. Beyond it totalCount and the facet counts are estimates (totalCountIsExact
  * false), so the cost of a search does not grow with the catalogue.
  */
 export const EXACT_COUNT_LIMIT = 1_000;
-
-export interface SearchResult {
-  /** The page, in result order. */
-  products: Product[];
-  /**
-   * Matches over all pages: exact up to EXACT_COUNT_LIMIT, an estimate beyond (never below the matches seen). The
-   * PostgreSQL engine also estimates a filtered count when the words alone match more than EXACT_COUNT_LIMIT.
-   */
-  totalCount: number;
-  /** False when totalCount and the facet counts are estimates. */
-  totalCountIsExact: boolean;
-  /** Matching products per category (products without a category are not counted), largest first. */
-  categoryFacets: Array<{ categoryId: string; count: number }>;
-  /** Matching products priced in the query's currency per price bucket, in PRICE_BUCKET_BOUNDS order, including empty buckets. */
-  priceFacets: Array<{ minCents: number; maxCents?: number; count: number }>;
-  /**
-   * Matching products per option value of their variants, folded (search_normalize), sorted by name, then count
-   * descending, then value: the OPTION_FACET_LIMIT largest. Each option's counts ignore that option's own filter
-   * (so every colour stays offered after picking red) and apply every other filter.
-   */
-  optionFacets: Array<{ name: string; value: string; count: number }>;
-  /**
-   * False when the option facet counts are estimates: over more than EXACT_COUNT_LIMIT products to count from (a
-   * browse of a large catalogue, which has no counter table for options), or of text matches beyond the limit.
-   */
-  optionFacetsAreExact: boolean;
-}
 
 /** How many option values the facets list at most (the largest counts), whatever the catalogue holds. */
 export const OPTION_FACET_LIMIT = 200;

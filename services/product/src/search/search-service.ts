@@ -12,8 +12,8 @@ import {
 import { searchDuration } from "../metrics.js";
 import * as repository from "../repository.js";
 import { MAX_OPTION_VALUE_LENGTH, requireOptionName } from "../variants.js";
-import { SEARCH_SORT_ORDERS, type SearchSortOrder } from "../model.js";
-import type { OptionFilter, SearchEngine, SearchResult } from "./search-engine.js";
+import { type OptionFilter, SEARCH_SORT_ORDERS, type SearchResult, type SearchSortOrder } from "../model.js";
+import type { SearchEngine } from "./search-engine.js";
 
 const MAX_QUERY_LENGTH = 200;
 const MAX_CATEGORY_FILTERS = 100;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SearchResult } from "./search-engine.js";
+import type { SearchResult } from "../model.js";
 import type { SeededProduct, SeedProduct } from "../test-search-seed.js";
 import { idsOf, suiteQuery as query, type SearchEngineFixture } from "./test-search-query.js";
 

@@ -1,6 +1,6 @@
 import type { Database } from "@polyscale/platform";
 import { buildSearchStatement } from "./postgres-engine.js";
-import type { SearchQuery } from "./search-engine.js";
+import type { SearchQuery } from "../model.js";
 
 /** One node of an EXPLAIN (FORMAT JSON) plan, as far as the plan tests read it. */
 export interface PlanNode {

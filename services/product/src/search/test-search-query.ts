@@ -1,5 +1,6 @@
 /** What the search engine behaviour suite's parts share: the fixture an engine's test file gives them, and queries. */
-import type { SearchEngine, SearchQuery, SearchResult } from "./search-engine.js";
+import type { SearchQuery, SearchResult } from "../model.js";
+import type { SearchEngine } from "./search-engine.js";
 import type { SeededProduct, SeedProduct } from "../test-search-seed.js";
 
 export interface SearchEngineFixture {
