@@ -3,7 +3,8 @@
  * then their variants, so concurrent changes do not deadlock, and writes their product.stock_changed events in the
  * statement that changes the stock. A reservation is that one statement alone, committing by itself, so a hot row stays
  * locked only for it and the server-side commit; adjustments and releases are their transaction's last statement
- * (changeStock). Shared by stock.ts and reservations.ts, not part of the repository's interface (not in the barrel).
+ * (changeStock). inventory.ts's alone (its adjustments, reservations and releases), in a file of its own for its size, and
+ * not part of the repository's interface (not in the barrel).
  */
 import { outboxRows, type Queryable } from "@polyscale/platform";
 import { stockChanged } from "../events.js";

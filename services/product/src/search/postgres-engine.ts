@@ -1,5 +1,5 @@
 import type { Database } from "@polyscale/platform";
-import { productColumns, toProduct, type ProductRow } from "../repository.js";
+import { productColumns, toProduct, type ProductRow } from "../repository/rows.js";
 import { browseStatement } from "./postgres-browse.js";
 import { Parameters, searchFilters } from "./postgres-filters.js";
 import { textSearchStatement } from "./postgres-text-search.js";
