@@ -129,7 +129,7 @@ export class CatalogService {
             ],
     };
     await requireConsistentProduct(this.database, product.variants, product.attributes);
-    if (product.categoryId !== null) await requireCategory(this.database, "categoryId", product.categoryId);
+    if (product.categoryId !== null) await requireCategory(this.database, product.categoryId);
     return this.database.transaction(async (tx) => {
       const outcome = await repository.insertProduct(tx, product);
       if (outcome.kind !== "written") {
@@ -163,7 +163,7 @@ export class CatalogService {
       attributes:
         input.attributes === undefined ? undefined : requireOptions("attributes", input.attributes, MAX_ATTRIBUTES),
     };
-    if (changes.categoryId) await requireCategory(this.database, "categoryId", changes.categoryId);
+    if (changes.categoryId) await requireCategory(this.database, changes.categoryId);
     const product = Object.values(changes).every((value) => value === undefined)
       ? await repository.getProduct(this.database, id)
       : await this.database.transaction(async (tx) => {

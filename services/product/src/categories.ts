@@ -40,7 +40,7 @@ export class CategoryService {
       throw invalidArgument("slug", "must be lowercase letters and digits in words joined by hyphens");
     }
     const parentId = input.parentId === "" ? null : requireId("parentId", input.parentId);
-    if (parentId !== null) await requireCategory(this.database, "parentId", parentId);
+    if (parentId !== null) await requireCategory(this.database, parentId, "parentId");
     const category = await repository.insertCategory(this.database, { id, name, slug, parentId });
     if (!category) throw alreadyExists("SLUG_TAKEN", `a category with slug "${slug}" already exists`, "slug");
     return category;

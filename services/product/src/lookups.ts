@@ -8,6 +8,6 @@ import * as repository from "./repository.js";
  */
 
 /** @throws AppError NOT_FOUND CATEGORY_NOT_FOUND naming field when no category has the (checked) id. */
-export async function requireCategory(db: Queryable, field: string, id: string): Promise<void> {
+export async function requireCategory(db: Queryable, id: string, field = "categoryId"): Promise<void> {
   if (!(await repository.categoryExists(db, id))) throw categoryNotFound(id, field);
 }
