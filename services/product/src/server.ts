@@ -60,9 +60,11 @@ function toProtoReservation(reservation: Reservation): ProtoReservation {
 }
 
 /**
- * The gRPC face of the product service: converts messages to and from the domain. Changes to the catalogue and the
- * stock report ask `caller` first: a forwarded end-user token must be an admin's (defence in depth, see CallerCheck).
- * Reservations are not asked: the order service makes them for its own customers.
+ * The gRPC face of the product service: converts messages to and from the domain. Changes to the catalogue, the stock
+ * report and the reservations ask `caller` first: a forwarded end-user token must be an admin's (defence in depth, see
+ * CallerCheck). Reservations are the order service's internal calls, made without a token: the gateway exposes none
+ * of the four RPCs, so a customer's token forwarded to them (by a compromised or mistaken caller) could only be an
+ * attempt to take, free or sell stock outside an order; an admin's passes as for every other admin-only call.
  */
 export function productServiceBinding({
   service,
@@ -151,25 +153,31 @@ export function productServiceBinding({
         await caller.requireAdmin(context);
         return { product: toProtoProduct(await service.adjustStock(request)) };
       },
-      reserveStock: async (request) => ({
-        reservation: toProtoReservation(await service.reserveStock(request)),
-      }),
-      releaseReservation: async (request) => ({
-        reservation: toProtoReservation(await service.releaseReservation(request.orderId)),
-      }),
-      commitReservation: async (request) => ({
-        reservation: toProtoReservation(await service.commitReservation(request.orderId)),
-      }),
-      listReservations: async (request) => ({
-        reservations: (
-          await service.listReservations({
-            status: enumFromProto(protoStatusOf, request.status),
-            createdBefore: request.createdBefore,
-            take: request.take,
-            afterOrderId: request.afterOrderId,
-          })
-        ).map(toProtoReservation),
-      }),
+      reserveStock: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { reservation: toProtoReservation(await service.reserveStock(request)) };
+      },
+      releaseReservation: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { reservation: toProtoReservation(await service.releaseReservation(request.orderId)) };
+      },
+      commitReservation: async (request, context) => {
+        await caller.requireAdmin(context);
+        return { reservation: toProtoReservation(await service.commitReservation(request.orderId)) };
+      },
+      listReservations: async (request, context) => {
+        await caller.requireAdmin(context);
+        return {
+          reservations: (
+            await service.listReservations({
+              status: enumFromProto(protoStatusOf, request.status),
+              createdBefore: request.createdBefore,
+              take: request.take,
+              afterOrderId: request.afterOrderId,
+            })
+          ).map(toProtoReservation),
+        };
+      },
       listStockLevels: async (request, context) => {
         await caller.requireAdmin(context);
         return {
