@@ -14,7 +14,7 @@ import * as repository from "./repository.js";
 /** Most addresses one account's book may hold: more than any customer ships to, few enough to list in one page. */
 export const MAX_ADDRESSES_PER_ACCOUNT = 20;
 
-export interface AddressBookServiceOptions {
+export interface AddressServiceOptions {
   database: Database;
 }
 
@@ -29,10 +29,10 @@ export interface AddressChanges extends Partial<PostalAddress> {
  * default for shipping and one for billing. Every change takes the account's row lock first (repository.lockAccount),
  * so concurrent additions cannot pass the limit and concurrent default changes cannot both win.
  */
-export class AddressBookService {
+export class AddressService {
   private readonly database: Database;
 
-  constructor(options: AddressBookServiceOptions) {
+  constructor(options: AddressServiceOptions) {
     this.database = options.database;
   }
 

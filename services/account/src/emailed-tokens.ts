@@ -35,7 +35,7 @@ export interface EmailedTokenServiceOptions {
 
 /**
  * Emailed tokens: single-use links for a password reset and for verifying an email address, stored hashed, void once
- * the account's email changed. Registration (accounts.ts) sends the first verification email through
+ * the account's email changed. Registration (profiles.ts) sends the first verification email through
  * `sendVerificationLater`.
  */
 export class EmailedTokenService {

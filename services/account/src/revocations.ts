@@ -52,7 +52,7 @@ export interface RevocationServiceOptions {
  * What a gateway asks about access tokens after they were issued, to refuse one whose session ended: the keys that
  * verify them, the state of one token's account and session, and the revocations recorded within an access token's
  * lifetime (the revocation feed's catch-up). Sessions end through revokeSessions above, inside the transaction of
- * the change that ends them (sessions.ts, accounts.ts, emailed-tokens.ts).
+ * the change that ends them (sessions.ts, profiles.ts, emailed-tokens.ts).
  */
 export class RevocationService {
   private readonly database: Database;

@@ -1,6 +1,6 @@
 import type { Database, EnumInput, PostalAddress, RequestContext } from "@polyscale/platform";
-import { AccountsService } from "./accounts.js";
-import { AddressBookService, type AddressChanges } from "./addresses.js";
+import { ProfileService } from "./profiles.js";
+import { AddressService, type AddressChanges } from "./addresses.js";
 import { EmailedTokenService } from "./emailed-tokens.js";
 import type { Mailer } from "./mailer.js";
 import type { Account, Address, RevocationRecord, Role, Session } from "./model.js";
@@ -26,17 +26,18 @@ export interface AccountServiceOptions {
 }
 
 /**
- * Accounts, credentials and sessions, one job a file: accounts and their changes (accounts.ts), sessions and their
- * refresh tokens (sessions.ts), what gateways ask about issued access tokens (revocations.ts), emailed password-reset
- * and verification links (emailed-tokens.ts), address books (addresses.ts). This class builds them from one options
- * object and is what the server and main use. Every input is validated before anything is written.
+ * Accounts, credentials and sessions, one job a file: registration, profiles, roles and disabling (profiles.ts),
+ * sessions and their refresh tokens (sessions.ts), what gateways ask about issued access tokens (revocations.ts),
+ * emailed password-reset and verification links (emailed-tokens.ts), address books (addresses.ts). This class builds
+ * them from one options object and is what the server and main use. Every input is validated before anything is
+ * written.
  */
 export class AccountService {
-  private readonly accounts: AccountsService;
+  private readonly profiles: ProfileService;
   private readonly sessions: SessionService;
   private readonly revocations: RevocationService;
   private readonly emailedTokens: EmailedTokenService;
-  private readonly addressBook: AddressBookService;
+  private readonly addresses: AddressService;
 
   constructor(options: AccountServiceOptions) {
     const { database, signer, refreshTokenTtlSeconds, refreshGraceSeconds } = options;
@@ -44,64 +45,64 @@ export class AccountService {
     this.sessions = new SessionService({ database, signer, refreshTokenTtlSeconds, refreshGraceSeconds, onRevocation });
     this.revocations = new RevocationService({ database, signer });
     this.emailedTokens = new EmailedTokenService({ ...options, sessions: this.sessions, onRevocation });
-    this.accounts = new AccountsService({
+    this.profiles = new ProfileService({
       database,
       sessions: this.sessions,
       emailedTokens: this.emailedTokens,
       onRevocation,
     });
-    this.addressBook = new AddressBookService({ database });
+    this.addresses = new AddressService({ database });
   }
 
-  // ---- Accounts (accounts.ts) ----
+  // ---- Profiles (profiles.ts): registration, profiles, roles, disabling ----
 
   /** An admin operation: email and password are given together or not at all; role defaults to customer. */
   createAccount(input: { name: string; email: string; password: string; role?: EnumInput<Role> }): Promise<Account> {
-    return this.accounts.createAccount(input);
+    return this.profiles.createAccount(input);
   }
 
   getAccount(id: string): Promise<Account> {
-    return this.accounts.getAccount(id);
+    return this.profiles.getAccount(id);
   }
 
   /** The accounts that exist among the ids, in the order asked, each once. */
   getAccounts(ids: readonly string[]): Promise<Account[]> {
-    return this.accounts.getAccounts(ids);
+    return this.profiles.getAccounts(ids);
   }
 
   /** Newest first; with a non-empty email, only the account holding it. */
   listAccounts(request: { skip: number; take: number; email?: string }): Promise<Account[]> {
-    return this.accounts.listAccounts(request);
+    return this.profiles.listAccounts(request);
   }
 
   /** Registers, starts a session and sends a verification email in the background. */
   register(context: RequestContext, input: { name: string; email: string; password: string }): Promise<Session> {
-    return this.accounts.register(context, input);
+    return this.profiles.register(context, input);
   }
 
   /** Changes the name, the email or both; at least one must be given. */
   updateProfile(input: { accountId: string; name?: string; email?: string }): Promise<Account> {
-    return this.accounts.updateProfile(input);
+    return this.profiles.updateProfile(input);
   }
 
   /** Checks the current password, sets the new one, ends every session and starts a fresh one. */
   changePassword(input: { accountId: string; currentPassword: string; newPassword: string }): Promise<Session> {
-    return this.accounts.changePassword(input);
+    return this.profiles.changePassword(input);
   }
 
   /** Changes the role and revokes the access tokens carrying the old one. */
   setRole(input: { accountId: string; role: EnumInput<Role> | undefined }): Promise<Account> {
-    return this.accounts.setRole(input);
+    return this.profiles.setRole(input);
   }
 
   /** Disabling ends every session and refuses logins and refreshes; enabling lets the owner log in again. */
   setDisabled(input: { accountId: string; disabled: boolean }): Promise<Account> {
-    return this.accounts.setDisabled(input);
+    return this.profiles.setDisabled(input);
   }
 
   /** Creates the first admin unless an account already has its email; true when this call created it. */
   ensureAdmin(input: { email: string; password: string }): Promise<boolean> {
-    return this.accounts.ensureAdmin(input);
+    return this.profiles.ensureAdmin(input);
   }
 
   // ---- Sessions (sessions.ts) ----
@@ -182,12 +183,12 @@ export class AccountService {
 
   /** The account's addresses, oldest first. */
   listAddresses(accountId: string): Promise<Address[]> {
-    return this.addressBook.listAddresses(accountId);
+    return this.addresses.listAddresses(accountId);
   }
 
   /** One address of any account; ADDRESS_NOT_FOUND without it. */
   getAddress(id: string): Promise<Address> {
-    return this.addressBook.getAddress(id);
+    return this.addresses.getAddress(id);
   }
 
   /** Adds a validated address; the book's first becomes its default for shipping and billing; at most 20. */
@@ -197,16 +198,16 @@ export class AccountService {
     defaultShipping: boolean;
     defaultBilling: boolean;
   }): Promise<Address> {
-    return this.addressBook.addAddress(input);
+    return this.addresses.addAddress(input);
   }
 
   /** Changes the given fields and default flags of one of the account's addresses, validated as a whole. */
   updateAddress(input: { accountId: string; id: string; changes: AddressChanges }): Promise<Address> {
-    return this.addressBook.updateAddress(input);
+    return this.addresses.updateAddress(input);
   }
 
   /** Deletes one of the account's addresses. */
   deleteAddress(input: { accountId: string; id: string }): Promise<void> {
-    return this.addressBook.deleteAddress(input);
+    return this.addresses.deleteAddress(input);
   }
 }

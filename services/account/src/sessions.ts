@@ -53,7 +53,7 @@ export interface SessionServiceOptions {
 /**
  * Sessions: a session family is a chain of rotated refresh tokens, each access token names its family and the
  * account's token generation. Logging in and out, refreshing (with its grace window and reuse detection), and the
- * purge of expired rows. `startSession`, `issueSession` and `revokeEverySession` are how accounts.ts and
+ * purge of expired rows. `startSession`, `issueSession` and `revokeEverySession` are how profiles.ts and
  * emailed-tokens.ts start and end sessions; what a gateway asks about issued tokens is in revocations.ts.
  */
 export class SessionService {

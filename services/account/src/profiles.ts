@@ -32,7 +32,7 @@ function emailTaken(): AppError {
   return alreadyExists("EMAIL_TAKEN", "an account with this email already exists", "email");
 }
 
-export interface AccountsServiceOptions {
+export interface ProfileServiceOptions {
   database: Database;
   sessions: SessionService;
   emailedTokens: EmailedTokenService;
@@ -41,16 +41,16 @@ export interface AccountsServiceOptions {
 }
 
 /**
- * Accounts: creating and registering them, reading them, and changing a profile, a password, a role or whether the
+ * Profiles: creating and registering accounts, reading them, and changing a profile, a password, a role or whether the
  * account may log in. A change that must end sessions does so through sessions.ts in the same transaction.
  */
-export class AccountsService {
+export class ProfileService {
   private readonly database: Database;
   private readonly sessions: SessionService;
   private readonly emailedTokens: EmailedTokenService;
   private readonly onRevocation: () => void;
 
-  constructor(options: AccountsServiceOptions) {
+  constructor(options: ProfileServiceOptions) {
     this.database = options.database;
     this.sessions = options.sessions;
     this.emailedTokens = options.emailedTokens;

@@ -2,7 +2,7 @@ import { databaseBackends } from "@polyscale/tools/testing";
 import { describe, expect, it } from "vitest";
 import { context, countRows, uniqueEmail, useAccountService } from "./test-account-service.js";
 
-describe.each(databaseBackends())("AccountService accounts on $name", (backend) => {
+describe.each(databaseBackends())("AccountService profiles on $name", (backend) => {
   const bed = useAccountService(backend);
   const { accountCount, register } = bed;
 
