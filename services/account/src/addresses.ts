@@ -18,10 +18,29 @@ export interface AddressServiceOptions {
   database: Database;
 }
 
-/** What an update may change: any field of the address, and the default flags; what is left out stays. */
-export interface AddressChanges extends Partial<PostalAddress> {
+/** AddAddress's input, unchecked. */
+export interface AddAddressInput {
+  accountId: string;
+  address: PostalAddress;
+  defaultShipping: boolean;
+  defaultBilling: boolean;
+}
+
+/**
+ * UpdateAddress's input, unchecked, flat as the contract's request: the address and its account, then what may
+ * change (any field of the address, and the default flags); what is left out (undefined) stays.
+ */
+export interface UpdateAddressInput extends Partial<PostalAddress> {
+  accountId: string;
+  id: string;
   defaultShipping?: boolean;
   defaultBilling?: boolean;
+}
+
+/** DeleteAddress's input, unchecked. */
+export interface DeleteAddressInput {
+  accountId: string;
+  id: string;
 }
 
 /**
@@ -53,12 +72,7 @@ export class AddressService {
    * its default for shipping and billing. ACCOUNT_NOT_FOUND for an unknown account, ADDRESS_BOOK_FULL (failed
    * precondition) when the book holds MAX_ADDRESSES_PER_ACCOUNT already.
    */
-  async addAddress(input: {
-    accountId: string;
-    address: PostalAddress;
-    defaultShipping: boolean;
-    defaultBilling: boolean;
-  }): Promise<Address> {
+  async addAddress(input: AddAddressInput): Promise<Address> {
     const accountId = requireId("accountId", input.accountId);
     const address = requirePostalAddress(input.address);
     return this.database.transaction(async (tx) => {
@@ -86,10 +100,10 @@ export class AddressService {
    * may require a postal code), nothing written if it fails. A default flag set to true takes it from the book's other
    * address; false leaves the book without one. ADDRESS_NOT_FOUND (field id) for an address the account does not have.
    */
-  async updateAddress(input: { accountId: string; id: string; changes: AddressChanges }): Promise<Address> {
-    const accountId = requireId("accountId", input.accountId);
-    const id = requireId("id", input.id);
-    const { defaultShipping, defaultBilling, ...fields } = input.changes;
+  async updateAddress(input: UpdateAddressInput): Promise<Address> {
+    const { accountId: givenAccountId, id: givenId, defaultShipping, defaultBilling, ...fields } = input;
+    const accountId = requireId("accountId", givenAccountId);
+    const id = requireId("id", givenId);
     return this.database.transaction(async (tx) => {
       if (!(await repository.lockAccount(tx, accountId))) throw addressNotFound(id, "id");
       const stored = await repository.findAddress(tx, id, accountId);
@@ -106,7 +120,7 @@ export class AddressService {
   }
 
   /** Deletes one of the account's addresses (ADDRESS_NOT_FOUND, field id, if it has none with this id). */
-  async deleteAddress(input: { accountId: string; id: string }): Promise<void> {
+  async deleteAddress(input: DeleteAddressInput): Promise<void> {
     const accountId = requireId("accountId", input.accountId);
     const id = requireId("id", input.id);
     const deleted = await this.database.transaction(async (tx) => {

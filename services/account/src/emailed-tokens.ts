@@ -19,6 +19,12 @@ import { hashRefreshToken, MAX_REFRESH_TOKEN_LENGTH, newRefreshToken } from "./t
 
 const INVALID_EMAILED_TOKEN = "the link is invalid or has expired; ask for a new one";
 
+/** ResetPassword's input, unchecked: the emailed token and the new password. */
+export interface ResetPasswordInput {
+  token: string;
+  newPassword: string;
+}
+
 export interface EmailedTokenServiceOptions {
   database: Database;
   sessions: SessionService;
@@ -87,7 +93,7 @@ export class EmailedTokenService {
    * Sets a new password with an emailed token (single use, short-lived, void once the email changed), ends every
    * session of the account (refresh and access tokens) and starts a fresh one.
    */
-  async resetPassword(input: { token: string; newPassword: string }): Promise<Session> {
+  async resetPassword(input: ResetPasswordInput): Promise<Session> {
     const tokenHash = hashRefreshToken(requireText("token", input.token, { max: MAX_REFRESH_TOKEN_LENGTH }));
     const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
     // A cheap look first, so that made-up tokens cost no password hash.

@@ -62,6 +62,12 @@ export interface RevocationRecord {
   recordedAt: Date;
 }
 
+/** What GetSessionState answers about one access token: the account's token generation and the session's fate. */
+export interface SessionState {
+  generation: number;
+  sessionRevoked: boolean;
+}
+
 export type AccountTokenPurpose = "password_reset" | "email_verification";
 
 /** What a successful registration, login, refresh or password change hands out. */
@@ -71,6 +77,12 @@ export interface Session {
   accessTokenExpiresAt: Date;
   refreshToken: string;
   refreshTokenExpiresAt: Date;
+}
+
+/** A checked change of a name, an email or both (repository.updateProfile); undefined leaves a field as it is. */
+export interface AccountChanges {
+  name?: string;
+  email?: string;
 }
 
 /** What changing a name or email came to (repository.updateProfile). */

@@ -13,6 +13,7 @@ import {
   type AppError,
   type Database,
   type EnumInput,
+  type Page,
   type RequestContext,
 } from "@polyscale/platform";
 import { accountNotFound } from "./client.js";
@@ -30,6 +31,59 @@ const MAX_IDS_PER_BATCH = 1000;
 
 function emailTaken(): AppError {
   return alreadyExists("EMAIL_TAKEN", "an account with this email already exists", "email");
+}
+
+/** CreateAccount's input, unchecked: email and password both empty or both given; role unset means customer. */
+export interface CreateAccountInput {
+  name: string;
+  email: string;
+  password: string;
+  role?: EnumInput<Role>;
+}
+
+/** ListAccounts' input: the filter and the page, flat, as the contract's request carries them. */
+export interface ListAccountsInput extends Page {
+  /** Non-empty: only the account holding this email. */
+  email?: string;
+}
+
+/** Register's input, unchecked. */
+export interface RegisterInput {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** UpdateProfile's input, unchecked: a field left undefined stays as it is; at least one must be given. */
+export interface UpdateProfileInput {
+  accountId: string;
+  name?: string;
+  email?: string;
+}
+
+/** ChangePassword's input, unchecked. */
+export interface ChangePasswordInput {
+  accountId: string;
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** SetRole's input, unchecked: the role as the server read it from the contract (undefined: unset, refused). */
+export interface SetRoleInput {
+  accountId: string;
+  role: EnumInput<Role> | undefined;
+}
+
+/** SetDisabled's input, unchecked. */
+export interface SetDisabledInput {
+  accountId: string;
+  disabled: boolean;
+}
+
+/** The first admin's credentials, from ADMIN_EMAIL and ADMIN_PASSWORD, unchecked. */
+export interface EnsureAdminInput {
+  email: string;
+  password: string;
 }
 
 export interface ProfileServiceOptions {
@@ -61,12 +115,7 @@ export class ProfileService {
    * An admin operation: email and password are given together or not at all; role defaults to customer.
    * INVALID_ARGUMENT naming the field for a bad name, email, password or role.
    */
-  async createAccount(input: {
-    name: string;
-    email: string;
-    password: string;
-    role?: EnumInput<Role>;
-  }): Promise<Account> {
+  async createAccount(input: CreateAccountInput): Promise<Account> {
     const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
     const role = input.role === undefined ? "customer" : requireOneOf("role", input.role, ACCOUNT_ROLES);
     let email: string | null = null;
@@ -101,13 +150,13 @@ export class ProfileService {
   }
 
   /** Newest first; with a non-empty email, only the account holding it (INVALID_ARGUMENT for a malformed one). */
-  async listAccounts(request: { skip: number; take: number; email?: string }): Promise<Account[]> {
-    const email = request.email ? requireEmail("email", request.email) : undefined;
-    return repository.listAccounts(this.database, normalizePage(request), email);
+  async listAccounts(input: ListAccountsInput): Promise<Account[]> {
+    const email = input.email ? requireEmail("email", input.email) : undefined;
+    return repository.listAccounts(this.database, normalizePage(input), email);
   }
 
   /** Registers and sends a verification email (in the background: a mail fault never fails a registration). */
-  async register(context: RequestContext, input: { name: string; email: string; password: string }): Promise<Session> {
+  async register(context: RequestContext, input: RegisterInput): Promise<Session> {
     const name = requireText("name", input.name, { max: MAX_NAME_LENGTH });
     const email = requireEmail("email", input.email);
     const password = requirePassword("password", input.password, MIN_PASSWORD_LENGTH);
@@ -123,7 +172,7 @@ export class ProfileService {
   }
 
   /** Changes the name, the email or both; at least one must be given. */
-  async updateProfile(input: { accountId: string; name?: string; email?: string }): Promise<Account> {
+  async updateProfile(input: UpdateProfileInput): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
     if (input.name === undefined && input.email === undefined) {
       throw invalidArgument("name", "give a name, an email or both to change");
@@ -148,7 +197,7 @@ export class ProfileService {
    * Checks the current password, sets the new one, revokes every session of the account and starts a fresh one.
    * Wrong current passwords are throttled by the gateway like failed logins.
    */
-  async changePassword(input: { accountId: string; currentPassword: string; newPassword: string }): Promise<Session> {
+  async changePassword(input: ChangePasswordInput): Promise<Session> {
     const accountId = requireId("accountId", input.accountId);
     const currentPassword = requirePassword("currentPassword", input.currentPassword, 1);
     const newPassword = requirePassword("newPassword", input.newPassword, MIN_PASSWORD_LENGTH);
@@ -166,7 +215,7 @@ export class ProfileService {
   }
 
   /** Changes the role; access tokens issued before carry the old one, so they are revoked (a refresh gets the new). */
-  async setRole(input: { accountId: string; role: EnumInput<Role> | undefined }): Promise<Account> {
+  async setRole(input: SetRoleInput): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
     const role = requireOneOf("role", input.role, ACCOUNT_ROLES);
     const account = await this.database.transaction(async (tx) => {
@@ -181,7 +230,7 @@ export class ProfileService {
   }
 
   /** Disabling ends every session and refuses logins and refreshes; enabling lets the owner log in again. */
-  async setDisabled(input: { accountId: string; disabled: boolean }): Promise<Account> {
+  async setDisabled(input: SetDisabledInput): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
     if (!input.disabled) {
       const account = await this.database.transaction(async (tx) =>
@@ -199,7 +248,7 @@ export class ProfileService {
    * Creates the first admin unless an account already has its email. Several replicas may start at once: only one
    * insert wins, the others change nothing. True when this call created it.
    */
-  async ensureAdmin(input: { email: string; password: string }): Promise<boolean> {
+  async ensureAdmin(input: EnsureAdminInput): Promise<boolean> {
     const email = requireEmail("ADMIN_EMAIL", input.email);
     const password = requirePassword("ADMIN_PASSWORD", input.password, MIN_PASSWORD_LENGTH);
     if (await repository.findCredentialsByEmail(this.database, email)) return false;

@@ -1,7 +1,7 @@
 import { recordEvents, requireId, type Database, type Queryable } from "@polyscale/platform";
 import { accountNotFound } from "./client.js";
 import { sessionsRevoked, type SessionsRevokedReason } from "./events.js";
-import type { RevocationRecord } from "./model.js";
+import type { RevocationRecord, SessionState } from "./model.js";
 import * as repository from "./repository.js";
 import type { AccessTokenSigner } from "./tokens.js";
 
@@ -42,6 +42,12 @@ export async function revokeSessions(
   return generation;
 }
 
+/** GetSessionState's input, unchecked: an empty sessionId asks about the account alone. */
+export interface SessionStateInput {
+  accountId: string;
+  sessionId: string;
+}
+
 export interface RevocationServiceOptions {
   database: Database;
   /** Signs access tokens: its keys verify them, its lifetime bounds how long a revocation concerns one. */
@@ -64,10 +70,7 @@ export class RevocationService {
   }
 
   /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
-  async sessionState(input: {
-    accountId: string;
-    sessionId: string;
-  }): Promise<{ generation: number; sessionRevoked: boolean }> {
+  async sessionState(input: SessionStateInput): Promise<SessionState> {
     const accountId = requireId("accountId", input.accountId);
     const sessionId = input.sessionId === "" ? null : requireId("sessionId", input.sessionId);
     const state = await repository.sessionState(this.database, accountId, sessionId);

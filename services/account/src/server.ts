@@ -165,9 +165,9 @@ export function accountServiceBinding({
         const address = fromProtoPostalAddress(request.address);
         return { address: toProtoAddress(await service.addAddress({ ...request, address })) };
       },
-      updateAddress: async ({ accountId, id, ...changes }, context) => {
-        await caller.requireActingFor(context, accountId);
-        return { address: toProtoAddress(await service.updateAddress({ accountId, id, changes })) };
+      updateAddress: async (request, context) => {
+        await caller.requireActingFor(context, request.accountId);
+        return { address: toProtoAddress(await service.updateAddress(request)) };
       },
       deleteAddress: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);

@@ -1,11 +1,21 @@
-import type { Database, EnumInput, PostalAddress, RequestContext } from "@polyscale/platform";
-import { ProfileService } from "./profiles.js";
-import { AddressService, type AddressChanges } from "./addresses.js";
-import { EmailedTokenService } from "./emailed-tokens.js";
+import type { Database, RequestContext } from "@polyscale/platform";
+import { AddressService, type AddAddressInput, type DeleteAddressInput, type UpdateAddressInput } from "./addresses.js";
+import { EmailedTokenService, type ResetPasswordInput } from "./emailed-tokens.js";
 import type { Mailer } from "./mailer.js";
-import type { Account, Address, RevocationRecord, Role, Session } from "./model.js";
-import { RevocationService } from "./revocations.js";
-import { SessionService } from "./sessions.js";
+import type { Account, Address, RevocationRecord, Session, SessionState } from "./model.js";
+import {
+  ProfileService,
+  type ChangePasswordInput,
+  type CreateAccountInput,
+  type EnsureAdminInput,
+  type ListAccountsInput,
+  type RegisterInput,
+  type SetDisabledInput,
+  type SetRoleInput,
+  type UpdateProfileInput,
+} from "./profiles.js";
+import { RevocationService, type SessionStateInput } from "./revocations.js";
+import { SessionService, type LoginInput } from "./sessions.js";
 import type { AccessTokenSigner } from "./tokens.js";
 
 export interface AccountServiceOptions {
@@ -57,7 +67,7 @@ export class AccountService {
   // ---- Profiles (profiles.ts): registration, profiles, roles, disabling ----
 
   /** An admin operation: email and password are given together or not at all; role defaults to customer. */
-  createAccount(input: { name: string; email: string; password: string; role?: EnumInput<Role> }): Promise<Account> {
+  createAccount(input: CreateAccountInput): Promise<Account> {
     return this.profiles.createAccount(input);
   }
 
@@ -71,44 +81,44 @@ export class AccountService {
   }
 
   /** Newest first; with a non-empty email, only the account holding it. */
-  listAccounts(request: { skip: number; take: number; email?: string }): Promise<Account[]> {
-    return this.profiles.listAccounts(request);
+  listAccounts(input: ListAccountsInput): Promise<Account[]> {
+    return this.profiles.listAccounts(input);
   }
 
   /** Registers, starts a session and sends a verification email in the background. */
-  register(context: RequestContext, input: { name: string; email: string; password: string }): Promise<Session> {
+  register(context: RequestContext, input: RegisterInput): Promise<Session> {
     return this.profiles.register(context, input);
   }
 
   /** Changes the name, the email or both; at least one must be given. */
-  updateProfile(input: { accountId: string; name?: string; email?: string }): Promise<Account> {
+  updateProfile(input: UpdateProfileInput): Promise<Account> {
     return this.profiles.updateProfile(input);
   }
 
   /** Checks the current password, sets the new one, ends every session and starts a fresh one. */
-  changePassword(input: { accountId: string; currentPassword: string; newPassword: string }): Promise<Session> {
+  changePassword(input: ChangePasswordInput): Promise<Session> {
     return this.profiles.changePassword(input);
   }
 
   /** Changes the role and revokes the access tokens carrying the old one. */
-  setRole(input: { accountId: string; role: EnumInput<Role> | undefined }): Promise<Account> {
+  setRole(input: SetRoleInput): Promise<Account> {
     return this.profiles.setRole(input);
   }
 
   /** Disabling ends every session and refuses logins and refreshes; enabling lets the owner log in again. */
-  setDisabled(input: { accountId: string; disabled: boolean }): Promise<Account> {
+  setDisabled(input: SetDisabledInput): Promise<Account> {
     return this.profiles.setDisabled(input);
   }
 
   /** Creates the first admin unless an account already has its email; true when this call created it. */
-  ensureAdmin(input: { email: string; password: string }): Promise<boolean> {
+  ensureAdmin(input: EnsureAdminInput): Promise<boolean> {
     return this.profiles.ensureAdmin(input);
   }
 
   // ---- Sessions (sessions.ts) ----
 
   /** A new session for the email and password; failures say only "invalid credentials". */
-  login(input: { email: string; password: string }): Promise<Session> {
+  login(input: LoginInput): Promise<Session> {
     return this.sessions.login(input);
   }
 
@@ -135,10 +145,7 @@ export class AccountService {
   // ---- Revocations (revocations.ts) ----
 
   /** What WatchRevocations would say about one access token: the account's generation and the session's fate. */
-  sessionState(input: {
-    accountId: string;
-    sessionId: string;
-  }): Promise<{ generation: number; sessionRevoked: boolean }> {
+  sessionState(input: SessionStateInput): Promise<SessionState> {
     return this.revocations.sessionState(input);
   }
 
@@ -165,7 +172,7 @@ export class AccountService {
   }
 
   /** Sets a new password with an emailed token, ends every session and starts a fresh one. */
-  resetPassword(input: { token: string; newPassword: string }): Promise<Session> {
+  resetPassword(input: ResetPasswordInput): Promise<Session> {
     return this.emailedTokens.resetPassword(input);
   }
 
@@ -192,22 +199,17 @@ export class AccountService {
   }
 
   /** Adds a validated address; the book's first becomes its default for shipping and billing; at most 20. */
-  addAddress(input: {
-    accountId: string;
-    address: PostalAddress;
-    defaultShipping: boolean;
-    defaultBilling: boolean;
-  }): Promise<Address> {
+  addAddress(input: AddAddressInput): Promise<Address> {
     return this.addresses.addAddress(input);
   }
 
   /** Changes the given fields and default flags of one of the account's addresses, validated as a whole. */
-  updateAddress(input: { accountId: string; id: string; changes: AddressChanges }): Promise<Address> {
+  updateAddress(input: UpdateAddressInput): Promise<Address> {
     return this.addresses.updateAddress(input);
   }
 
   /** Deletes one of the account's addresses. */
-  deleteAddress(input: { accountId: string; id: string }): Promise<void> {
+  deleteAddress(input: DeleteAddressInput): Promise<void> {
     return this.addresses.deleteAddress(input);
   }
 }

@@ -40,6 +40,12 @@ function requireRefreshToken(value: string): string {
   return requireText("refreshToken", value, { max: MAX_REFRESH_TOKEN_LENGTH });
 }
 
+/** Login's input, unchecked. */
+export interface LoginInput {
+  email: string;
+  password: string;
+}
+
 export interface SessionServiceOptions {
   database: Database;
   signer: AccessTokenSigner;
@@ -77,7 +83,7 @@ export class SessionService {
    * Failures say only "invalid credentials", whether or not the email exists, and take as long either way. Guessing is
    * throttled by the gateway, which knows the client's address.
    */
-  async login(input: { email: string; password: string }): Promise<Session> {
+  async login(input: LoginInput): Promise<Session> {
     const email = requireEmail("email", input.email);
     const password = requirePassword("password", input.password, 1);
     const credentials = await repository.findCredentialsByEmail(this.database, email);

@@ -1,6 +1,6 @@
 /** The accounts table: accounts, their credentials and row lock, profile, password, role, status and email check. */
 import { isUniqueViolation, type Page, type Queryable } from "@polyscale/platform";
-import type { Account, AccountCredentials, NewAccount, ProfileUpdate, Role } from "../model.js";
+import type { Account, AccountChanges, AccountCredentials, NewAccount, ProfileUpdate, Role } from "../model.js";
 
 /** Name of the unique constraint on accounts.email, to tell a duplicate email from other failures. */
 const EMAIL_UNIQUE_CONSTRAINT = "accounts_email_unique";
@@ -81,11 +81,7 @@ export async function listAccounts(db: Queryable, page: Page, email?: string): P
  * Sets the given fields; undefined leaves a field as it is. Run it inside a transaction: a taken email is caught at
  * a savepoint, so the transaction stays usable and the outcome says so.
  */
-export async function updateProfile(
-  tx: Queryable,
-  id: string,
-  changes: { name?: string; email?: string },
-): Promise<ProfileUpdate> {
+export async function updateProfile(tx: Queryable, id: string, changes: AccountChanges): Promise<ProfileUpdate> {
   await tx.query("SAVEPOINT update_profile");
   try {
     const result = await tx.query<Account>(

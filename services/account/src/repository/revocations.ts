@@ -3,7 +3,7 @@
  * revoked sessions, recorded for the gateways' revocation feed.
  */
 import type { Queryable } from "@polyscale/platform";
-import type { RevocationRecord } from "../model.js";
+import type { RevocationRecord, SessionState } from "../model.js";
 
 const REVOCATION_COLUMNS = `sequence, account_id AS "accountId", session_id AS "sessionId", generation,
   recorded_at AS "recordedAt"`;
@@ -48,8 +48,8 @@ export async function sessionState(
   db: Queryable,
   accountId: string,
   sessionId: string | null,
-): Promise<{ generation: number; sessionRevoked: boolean } | undefined> {
-  const result = await db.query<{ generation: number; sessionRevoked: boolean }>(
+): Promise<SessionState | undefined> {
+  const result = await db.query<SessionState>(
     `SELECT token_generation AS generation,
        EXISTS (SELECT 1 FROM access_revocations WHERE session_id = $2) AS "sessionRevoked"
      FROM accounts WHERE id = $1`,
