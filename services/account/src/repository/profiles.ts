@@ -1,4 +1,7 @@
-/** The accounts table: accounts, their credentials and row lock, profile, password, role, status and email check. */
+/**
+ * The accounts table, for profiles.ts: accounts, their credentials, profile, password, role, status and email check;
+ * and the account's row lock and credentials, which sessions.ts, emailed-tokens.ts and addresses.ts take too.
+ */
 import { isUniqueViolation, type Page, type Queryable } from "@polyscale/platform";
 import type { Account, AccountChanges, AccountCredentials, NewAccount, ProfileUpdate, Role } from "../model.js";
 

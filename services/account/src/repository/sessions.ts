@@ -1,4 +1,7 @@
-/** Refresh tokens: one row per issued token, in families (sessions), used once, revoked by family or account. */
+/**
+ * For sessions.ts, refresh tokens: one row per issued token, in families (sessions), used once, revoked by family or
+ * account.
+ */
 import type { Queryable } from "@polyscale/platform";
 import type { RefreshTokenRecord, RefreshTokenState } from "../model.js";
 
