@@ -126,5 +126,18 @@ describe.each(databaseBackends())("AccountService emailed tokens on $name", (bac
       await bed.service.updateProfile({ accountId: account.id, email: uniqueEmail() });
       await expect(bed.service.verifyEmail(second)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     });
+
+    // Seen (issue 16 re-check): the refusals named "id", a field RequestEmailVerification's request does not have.
+    it("regression: a verification request for a malformed or unknown account names accountId", async () => {
+      await expect(bed.service.requestEmailVerification("42")).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "accountId",
+      });
+      await expect(bed.service.requestEmailVerification("0190d6a4-8b2c-7c4e-9a1b-2c3d4e5f6a7b")).rejects.toMatchObject({
+        code: "NOT_FOUND",
+        reason: "ACCOUNT_NOT_FOUND",
+        field: "accountId",
+      });
+    });
   });
 });

@@ -137,7 +137,7 @@ export class ProfileService {
   }
 
   getAccount(id: string): Promise<Account> {
-    return requireAccount(this.database, id);
+    return requireAccount(this.database, id, "id");
   }
 
   /** The accounts that exist among the ids, in the order asked, each once. */
