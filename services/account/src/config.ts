@@ -26,6 +26,16 @@ export const accountSettings = {
   refreshGraceSeconds: setting.integer("REFRESH_GRACE_SECONDS", 10, { min: 0, max: 300 }),
   /** How often revocations recorded by other account replicas are looked for (this replica's are sent at once). */
   revocationPollMs: setting.integer("REVOCATION_POLL_MS", 200, { min: 20, max: 10_000 }),
+  /**
+   * How often gateways' revocation streams get a heartbeat. At most the default: a gateway counts a stream silent for
+   * 6 s (3 of these) as down and asks per token meanwhile.
+   */
+  revocationHeartbeatMs: setting.integer("REVOCATION_HEARTBEAT_MS", 2000, { min: 100, max: 2000 }),
+  /** How often rows of expired refresh tokens (and old revocations, expired emailed tokens) are deleted. */
+  refreshTokenPurgeIntervalMs: setting.integer("REFRESH_TOKEN_PURGE_INTERVAL_MS", 3_600_000, {
+    min: 1000,
+    max: 86_400_000,
+  }),
   /** SMTP server for password-reset and verification emails, e.g. smtps://user:password@mail.example.com:465; unset
    * writes each email as a file under DATA_DIR/mail (development). Required in production: without it reset links
    * (bearer credentials) would be written to disk instead of reaching their owners. */

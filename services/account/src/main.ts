@@ -24,12 +24,6 @@ const DEVELOPMENT_KEY_FILE = "keys/account-signing-key.pem";
 /** Emailed links point here when APP_URL is unset (the gateway, in development). */
 const DEFAULT_APP_URL = "http://localhost:4000";
 
-/** How often gateways' revocation streams get a heartbeat (they count a stream silent for 3 of these as down). */
-const REVOCATION_HEARTBEAT_MS = 2000;
-
-/** How often rows of expired refresh tokens are deleted. */
-const REFRESH_TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
-
 async function main(): Promise<void> {
   const config = readConfig(accountSettings);
 
@@ -73,7 +67,7 @@ async function main(): Promise<void> {
   const revocationFeed = new RevocationFeed({
     source: service,
     pollMs: config.revocationPollMs,
-    heartbeatMs: REVOCATION_HEARTBEAT_MS,
+    heartbeatMs: config.revocationHeartbeatMs,
     logger,
   });
   if (await service.ensureAdmin({ email: config.adminEmail, password: config.adminPassword })) {
@@ -95,7 +89,7 @@ async function main(): Promise<void> {
   });
   events.start();
   const purge = new PeriodicPurge({
-    intervalMs: REFRESH_TOKEN_PURGE_INTERVAL_MS,
+    intervalMs: config.refreshTokenPurgeIntervalMs,
     logger,
     what: "expired refresh tokens",
     purge: () => service.purgeExpiredRefreshTokens(),
