@@ -1,5 +1,14 @@
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, readConfig, setting, variablesOf } from "./config.js";
+import {
+  ConfigError,
+  readConfig,
+  setting,
+  settingRule,
+  variablesOf,
+  type SettingRule,
+  type Settings,
+} from "./config.js";
 
 const settings = {
   port: setting.port("SOME_PORT", 4000),
@@ -106,15 +115,61 @@ describe("readConfig", () => {
     });
   });
 
+  it("reads an Ed25519 PEM private key as the key, and refuses any other text or key type without repeating it", () => {
+    const keys = { key: setting.optionalEd25519PrivateKey("SOME_KEY") };
+    const pemOf = (key: KeyObject) => key.export({ type: "pkcs8", format: "pem" }).toString();
+    const ed25519 = pemOf(generateKeyPairSync("ed25519").privateKey);
+    expect(readConfig(keys, {}).key).toBeUndefined();
+    const key = readConfig(keys, { SOME_KEY: ed25519 }).key!;
+    expect(key.asymmetricKeyType).toBe("ed25519");
+    expect(pemOf(key)).toBe(ed25519);
+    // Another curve's key is a well-formed PEM private key, still not one that signs EdDSA.
+    const x25519 = pemOf(generateKeyPairSync("x25519").privateKey);
+    const secretText = "secret garbage that is no key";
+    const problems = [...problemsOf(keys, { SOME_KEY: x25519 }), ...problemsOf(keys, { SOME_KEY: secretText })];
+    expect(problems).toEqual([
+      "SOME_KEY: must be an Ed25519 private key (got x25519 key)",
+      "SOME_KEY: is not a PEM private key",
+    ]);
+    expect(problems.join("\n")).not.toContain(x25519.split("\n")[1]);
+    expect(problems.join("\n")).not.toContain("garbage");
+  });
+
+  it("checks rules between settings with the other problems, once the settings they relate read well", () => {
+    const search = {
+      port: setting.port("SOME_PORT", 4000),
+      engineUrl: setting.optionalHttpUrl("SOME_ENGINE_URL"),
+      eventsUrl: setting.optionalNatsUrls("SOME_EVENTS_URL"),
+    };
+    const rules = [settingRule.needs(search, "engineUrl", "eventsUrl", "the index follows the events")];
+    expect(problemsOf(search, { SOME_PORT: "x", SOME_ENGINE_URL: "http://engine" }, rules)).toEqual([
+      'SOME_PORT: must be a whole number (got "x")',
+      "SOME_ENGINE_URL: needs SOME_EVENTS_URL (the index follows the events)",
+    ]);
+    // Both set, or neither: the rule holds. Without the rules, the same environment is read as it is.
+    const both = { SOME_ENGINE_URL: "http://engine", SOME_EVENTS_URL: "nats://events:4222" };
+    expect(readConfig(search, both, rules).engineUrl).toBe("http://engine");
+    expect(readConfig(search, {}, rules).engineUrl).toBeUndefined();
+    expect(readConfig(search, { SOME_ENGINE_URL: "http://engine" }).eventsUrl).toBeUndefined();
+    // A setting that is bad in itself is reported once, not again as a broken rule.
+    expect(problemsOf(search, { SOME_ENGINE_URL: "http://engine", SOME_EVENTS_URL: "http://x" }, rules)).toEqual([
+      "SOME_EVENTS_URL: must be a nats: or tls: URL",
+    ]);
+  });
+
   it("lists the variables a settings object reads", () => {
     expect(variablesOf(settings)).toEqual(["SOME_PORT", "SOME_DATABASE_URL", "SOME_VERBOSE", "SOME_MODE", "SOME_NAME"]);
   });
 });
 
 /** The problems readConfig reports for an environment (it must refuse it). */
-function problemsOf(settings: Parameters<typeof readConfig>[0], environment: NodeJS.ProcessEnv): string[] {
+function problemsOf<S extends Settings>(
+  settings: S,
+  environment: NodeJS.ProcessEnv,
+  rules: readonly SettingRule<S>[] = [],
+): string[] {
   try {
-    readConfig(settings, environment);
+    readConfig(settings, environment, rules);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;

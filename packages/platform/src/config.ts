@@ -2,6 +2,7 @@
  * Typed configuration from environment variables. Each service declares its settings once (name, type, default);
  * reading them checks every value and reports all problems together, naming each variable.
  */
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import { describeError } from "./error-description.js";
 import { AppError } from "./errors.js";
 import { grpcTlsProblems } from "./grpc-tls.js";
@@ -26,14 +27,35 @@ export class ConfigError extends Error {
   }
 }
 
-type ValuesOf<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+/** A settings object: each key's setting (`accountSettings`, `productSettings`, …). */
+export type Settings = Record<string, Setting<unknown>>;
 
-export function readConfig<S extends Record<string, Setting<unknown>>>(
+/** The values readConfig reads for a settings object, by the same keys. */
+export type ValuesOf<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+
+/**
+ * A rule between settings (product's ELASTICSEARCH_URL needs NATS_URL): readConfig reports its problem with the
+ * others, checked once each setting it relates was read without a problem of its own.
+ */
+export interface SettingRule<S extends Settings> {
+  /** The settings it relates, by key. */
+  readonly keys: readonly (keyof S)[];
+  /** What is wrong with these values together, starting with a variable's name; undefined when they agree. */
+  problem(values: ValuesOf<S>): string | undefined;
+}
+
+/**
+ * Reads every setting from the environment and checks every rule: the settings' own, production's requirements, and
+ * `rules` between settings. Every problem is reported at once, by variable, in one ConfigError (CONFIG_INVALID).
+ */
+export function readConfig<S extends Settings>(
   settings: S,
   environment: NodeJS.ProcessEnv = process.env,
+  rules: readonly SettingRule<S>[] = [],
 ): ValuesOf<S> {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
+  const unread = new Set<string>();
   for (const [key, setting] of Object.entries(settings)) {
     const raw = environment[setting.variable];
     try {
@@ -42,10 +64,17 @@ export function readConfig<S extends Record<string, Setting<unknown>>>(
       // An invalidArgument about the variable (setting.currency's requireCurrency) already starts with its name.
       const named = error instanceof AppError && error.field === setting.variable;
       problems.push(named ? error.message : `${setting.variable}: ${(error as Error).message}`);
+      unread.add(key);
       continue;
     }
     const problem = environment.NODE_ENV === "production" ? setting.productionProblem?.(values[key]) : undefined;
     if (problem) problems.push(`${setting.variable}: ${problem}`);
+  }
+  // A setting that could not be read is reported already; a rule over it would only repeat that (or guess).
+  for (const rule of rules) {
+    if (rule.keys.some((key) => unread.has(key as string))) continue;
+    const problem = rule.problem(values as ValuesOf<S>);
+    if (problem) problems.push(problem);
   }
   // Every process reads the common settings, so every process refuses to start without its service credentials,
   // or with files it cannot read, before anything else happens.
@@ -77,6 +106,20 @@ function parseInteger(raw: string, min: number, max: number): number {
   const value = Number(raw);
   if (value < min || value > max) throw new Error(`must be between ${min} and ${max} (got ${value})`);
   return value;
+}
+
+/** A PEM private key of `type`; the errors never repeat the text, which is a secret. */
+function parsePrivateKey(raw: string, type: "ed25519"): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: raw, format: "pem" });
+  } catch {
+    throw new Error("is not a PEM private key");
+  }
+  if (key.asymmetricKeyType !== type) {
+    throw new Error(`must be an Ed25519 private key (got ${key.asymmetricKeyType ?? "another"} key)`);
+  }
+  return key;
 }
 
 function parseUrl(raw: string, protocols: string[]): string {
@@ -162,6 +205,13 @@ export const setting = {
   optionalHttpUrl(variable: string): Setting<string | undefined> {
     return { variable, read: (raw) => (raw === undefined ? undefined : parseUrl(raw, ["http:", "https:"])) };
   },
+  /**
+   * An Ed25519 private key, PEM (PKCS#8), as the key it is; unset means none. A value that is not one is refused
+   * with the other bad settings, never repeated (account's JWT_PRIVATE_KEY).
+   */
+  optionalEd25519PrivateKey(variable: string): Setting<KeyObject | undefined> {
+    return { variable, read: (raw) => (raw === undefined ? undefined : parsePrivateKey(raw, "ed25519")) };
+  },
   /** An ISO 4217 currency code, uppercased (the platform's requireCurrency). */
   currency(variable: string, fallback: string): Setting<string> {
     return required(variable, (raw) => requireCurrency(variable, raw), fallback);
@@ -181,6 +231,23 @@ export const setting = {
     return {
       ...required(variable, (raw) => raw, fallback),
       productionProblem: (value) => (value === fallback ? `is the development default; ${advice}` : undefined),
+    };
+  },
+};
+
+/** Rules between settings, for readConfig's `rules`. */
+export const settingRule = {
+  /**
+   * The setting at `key`, when set, needs the one at `needed` set too; `why` says what for. E.g. product's
+   * ELASTICSEARCH_URL needs NATS_URL: the search index follows the product events.
+   */
+  needs<S extends Settings>(settings: S, key: keyof S, needed: keyof S, why: string): SettingRule<S> {
+    return {
+      keys: [key, needed],
+      problem: (values) =>
+        values[key] !== undefined && values[needed] === undefined
+          ? `${settings[key]!.variable}: needs ${settings[needed]!.variable} (${why})`
+          : undefined,
     };
   },
 };

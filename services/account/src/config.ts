@@ -15,9 +15,12 @@ export const accountSettings = {
   databaseUrl: setting.databaseUrl("ACCOUNT_DATABASE_URL"),
   /** Where the development signing key is kept (DATA_DIR/keys) when JWT_PRIVATE_KEY is unset. */
   dataDir: setting.string("DATA_DIR", "./data"),
-  /** Ed25519 private key (PKCS#8 PEM) that signs access tokens; unset means a development key kept under DATA_DIR. */
+  /**
+   * Ed25519 private key (PKCS#8 PEM) that signs access tokens, read as the key (text that is not one is refused with
+   * the other bad settings); unset means a development key kept under DATA_DIR.
+   */
   jwtPrivateKey: setting.requiredInProduction(
-    setting.optionalString("JWT_PRIVATE_KEY"),
+    setting.optionalEd25519PrivateKey("JWT_PRIVATE_KEY"),
     "an Ed25519 private key, PKCS#8 PEM",
   ),
   accessTokenTtlSeconds: setting.integer("ACCESS_TOKEN_TTL_SECONDS", 900, { min: 30, max: 86_400 }),

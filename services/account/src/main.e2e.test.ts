@@ -265,6 +265,21 @@ describe("account service start-up in production", () => {
     expect(result.stderr).not.toContain("a strong production secret");
   });
 
+  // Seen (issue 16 re-check): the key's format was checked after readConfig, outside it: a bad key came alone, as an
+  // uncoded line, once every other setting was right.
+  it("regression: a JWT_PRIVATE_KEY that is no Ed25519 key is refused with the other bad settings, never repeated", () => {
+    const result = startInProduction({
+      ADMIN_PASSWORD: "a strong production secret",
+      JWT_PRIVATE_KEY: "secret garbage, not a key",
+      ACCOUNT_PORT: "not-a-port",
+    });
+    expectOneLineStartFailure(
+      result,
+      /^account service cannot start: invalid configuration: ACCOUNT_PORT: .+; JWT_PRIVATE_KEY: is not a PEM private key \[CONFIG_INVALID\]$/,
+    );
+    expect(result.stderr).not.toContain("secret garbage");
+  });
+
   // Seen (issue 12 review): GRPC_TLS_CA=/nonexistent was reported only after the database had been opened and
   // migrated, and "metrics at /metrics" was logged after the fatal line.
   it("regression: an unreadable TLS file is refused before the database is touched, and nothing follows", () => {

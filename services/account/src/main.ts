@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const logger = createLogger("account", config.logLevel);
   const keyFile = path.join(config.dataDir, DEVELOPMENT_KEY_FILE);
   const signer = await AccessTokenSigner.create({
-    privateKeyPem: config.jwtPrivateKey ?? (await developmentSigningKey(keyFile)),
+    privateKey: config.jwtPrivateKey ?? (await developmentSigningKey(keyFile)),
     ttlSeconds: config.accessTokenTtlSeconds,
   });
   if (!config.jwtPrivateKey) {

@@ -1,5 +1,5 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
-import { generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@polyscale/platform";
 import { AccessTokenSigner, hashRefreshToken, newRefreshToken } from "./tokens.js";
@@ -53,24 +53,13 @@ describe("AccessTokenSigner", () => {
 
   it("uses a configured PKCS#8 key, so every process with it signs verifiable tokens with the same kid", async () => {
     const pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const first = await AccessTokenSigner.create({ privateKeyPem: pem, ttlSeconds: 60 });
-    const second = await AccessTokenSigner.create({ privateKeyPem: pem, ttlSeconds: 60 });
+    // Each process reads JWT_PRIVATE_KEY into a key of its own.
+    const first = await AccessTokenSigner.create({ privateKey: createPrivateKey(pem), ttlSeconds: 60 });
+    const second = await AccessTokenSigner.create({ privateKey: createPrivateKey(pem), ttlSeconds: 60 });
     expect(second.jwksJson).toBe(first.jwksJson);
     const { token } = await second.sign({ accountId, role: "customer", sessionId: accountId, generation: 0 });
     await expect(verify(token, first.jwksJson)).resolves.toBeDefined();
     expect(decodeProtectedHeader(token).kid).toBe((JSON.parse(first.jwksJson) as JSONWebKeySet).keys[0]!.kid);
-  });
-
-  it("refuses a key that is not Ed25519, without repeating it", async () => {
-    const rsaPem = generateKeyPairSync("rsa", { modulusLength: 2048 })
-      .privateKey.export({ type: "pkcs8", format: "pem" })
-      .toString();
-    await expect(AccessTokenSigner.create({ privateKeyPem: rsaPem, ttlSeconds: 60 })).rejects.toThrow(
-      "JWT_PRIVATE_KEY must be an Ed25519 key",
-    );
-    await expect(AccessTokenSigner.create({ privateKeyPem: "secret garbage", ttlSeconds: 60 })).rejects.toThrow(
-      /^JWT_PRIVATE_KEY is not a PEM private key$/,
-    );
   });
 });
 

@@ -34,13 +34,11 @@ export class AccessTokenSigner {
   ) {}
 
   /**
-   * From a PKCS#8 PEM Ed25519 private key, or a random key when none is given (development only: tokens then stop
-   * verifying when the process restarts). The error for a bad key never repeats the key.
+   * From an Ed25519 private key (JWT_PRIVATE_KEY, checked by readConfig, or the development key), or a random key
+   * when none is given (tests: tokens then stop verifying when the process restarts).
    */
-  static async create(options: { privateKeyPem?: string; ttlSeconds: number }): Promise<AccessTokenSigner> {
-    const privateKey = options.privateKeyPem
-      ? importEd25519PrivateKey(options.privateKeyPem)
-      : generateKeyPairSync("ed25519").privateKey;
+  static async create(options: { privateKey?: KeyObject; ttlSeconds: number }): Promise<AccessTokenSigner> {
+    const privateKey = options.privateKey ?? generateKeyPairSync("ed25519").privateKey;
     const publicJwk = await exportJWK(createPublicKey(privateKey));
     const keyId = await calculateJwkThumbprint(publicJwk);
     const jwks: JSONWebKeySet = { keys: [{ ...publicJwk, kid: keyId, alg: TOKEN_ALGORITHM, use: "sig" }] };
@@ -75,23 +73,17 @@ export class AccessTokenSigner {
   }
 }
 
-function importEd25519PrivateKey(pem: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: pem, format: "pem" });
-  } catch {
-    throw new Error("JWT_PRIVATE_KEY is not a PEM private key");
-  }
-  if (key.asymmetricKeyType !== "ed25519") throw new Error("JWT_PRIVATE_KEY must be an Ed25519 key");
-  return key;
-}
-
 /**
  * The development signing key kept at `file` (PKCS#8 PEM, readable by the owner only), made on first use, so that
  * access tokens and refresh-grace successors survive a restart of the account service. Never used in production,
  * where JWT_PRIVATE_KEY is required.
  */
-export async function developmentSigningKey(file: string): Promise<string> {
+export async function developmentSigningKey(file: string): Promise<KeyObject> {
+  return createPrivateKey(await developmentSigningKeyPem(file));
+}
+
+/** The PEM text of the development key at `file`, written on first use. */
+async function developmentSigningKeyPem(file: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (error) {
