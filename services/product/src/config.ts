@@ -1,4 +1,4 @@
-import { commonSettings, eventSettings, setting } from "@polyscale/platform";
+import { commonSettings, eventSettings, setting, settingRule } from "@polyscale/platform";
 
 /** Every environment variable the product service reads. */
 export const productSettings = {
@@ -23,3 +23,11 @@ export const productSettings = {
   /** The account service, whose public keys verify the end-user tokens forwarded with catalogue changes. */
   accountServiceAddress: setting.string("ACCOUNT_SERVICE_ADDRESS", "127.0.0.1:50051"),
 };
+
+/**
+ * The rules between product's settings that the service checks beside each setting's own, passed to readConfig by
+ * main.ts. Not by the seed and reindex commands, which read the same settings but follow no events.
+ */
+export const productServiceRules = [
+  settingRule.needs(productSettings, "elasticsearchUrl", "natsUrl", "the search index follows the product events"),
+];

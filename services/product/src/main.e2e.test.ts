@@ -162,4 +162,20 @@ describe("product service start-up failure", () => {
       /^product service cannot start: invalid configuration: PRODUCT_PORT: .+; DEFAULT_CURRENCY: XYZ is not an ISO 4217 currency \[CONFIG_INVALID\]$/,
     );
   });
+
+  // Seen (issue 16 re-check): search/open.ts refused ELASTICSEARCH_URL without NATS_URL itself, after the database
+  // was opened: alone, uncoded, and only once every setting was right.
+  it("regression: ELASTICSEARCH_URL without NATS_URL is reported with the other bad settings, in one coded line", () => {
+    const result = runFailedStart(script, {
+      ...process.env,
+      PRODUCT_PORT: "not-a-port",
+      ELASTICSEARCH_URL: "http://127.0.0.1:1",
+      NATS_URL: "",
+      PRODUCT_DATABASE_URL: "postgres://127.0.0.1:1/product",
+    });
+    expectOneLineStartFailure(
+      result,
+      /^product service cannot start: invalid configuration: PRODUCT_PORT: .+; ELASTICSEARCH_URL: needs NATS_URL \(the search index follows the product events\) \[CONFIG_INVALID\]$/,
+    );
+  });
 });

@@ -8,14 +8,14 @@ import {
 } from "@polyscale/platform";
 import { createAccountClient } from "@polyscale/account";
 import { protoFiles, protoRoot } from "@polyscale/proto";
-import { productSettings } from "./config.js";
+import { productServiceRules, productSettings } from "./config.js";
 import { openSearch } from "./search/open.js";
 import { productServiceBinding } from "./server.js";
 import { ProductService } from "./service.js";
 import { openProductDatabase } from "./storage.js";
 
 async function main(): Promise<void> {
-  const config = readConfig(productSettings);
+  const config = readConfig(productSettings, process.env, productServiceRules);
   const logger = createLogger("product", config.logLevel);
 
   const database = await openProductDatabase(config, logger);

@@ -36,13 +36,14 @@ export interface OpenSearchOptions {
 
 /**
  * Elasticsearch when ELASTICSEARCH_URL is set, kept in step by the indexer that follows the product events (so it
- * needs NATS_URL); PostgreSQL full text otherwise, behind a result cache when NATS_URL is set (the cache is emptied
- * by the product events of every replica) and SEARCH_CACHE_ENTRIES is not 0. Not Elasticsearch: its index follows
- * the same events, so a result cached right after an event could still predate the change in the index.
+ * needs NATS_URL: readConfig refuses ELASTICSEARCH_URL without it, config.ts's productServiceRules); PostgreSQL full
+ * text otherwise, behind a result cache when NATS_URL is set (the cache is emptied by the product events of every
+ * replica) and SEARCH_CACHE_ENTRIES is not 0. Not Elasticsearch: its index follows the same events, so a result
+ * cached right after an event could still predate the change in the index.
  * Connects and builds; starting the job is main.ts's, as for every background job.
  */
 export async function openSearch({ config, database, logger }: OpenSearchOptions): Promise<OpenedSearch> {
-  if (!config.elasticsearchUrl) {
+  if (!config.elasticsearchUrl || !config.natsUrl) {
     const engine = new PostgresSearchEngine({ database });
     if (!config.natsUrl || config.searchCacheEntries === 0) return { engine, job: undefined, closers: [] };
     // Without the events the cache could not know of other replicas' changes: no connection, no cache.
@@ -54,7 +55,6 @@ export async function openSearch({ config, database, logger }: OpenSearchOptions
     const cached = new CachedSearchEngine({ engine, connection, entries: config.searchCacheEntries, logger });
     return { engine: cached, job: cached, closers: [() => connection.close()] };
   }
-  if (!config.natsUrl) throw new Error("ELASTICSEARCH_URL needs NATS_URL: the search index follows the product events");
   // Loaded only when configured, so the default set-up never loads the Elasticsearch client.
   const { createElasticsearchClient, ElasticsearchEngine } = await import("./elasticsearch.js");
   const { SearchIndexer, SEARCH_INDEXER_CONSUMER } = await import("./indexer.js");
