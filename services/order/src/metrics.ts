@@ -9,5 +9,5 @@ const orders = counter({
 
 /** Counts orders placed, or orders that have just moved to a status (after the change was stored). */
 export function countOrderEvent(event: "placed" | OrderStatus, orderCount = 1): void {
-  if (orderCount > 0) orders.inc({ event: event.toLowerCase() }, orderCount);
+  if (orderCount > 0) orders.inc({ event }, orderCount);
 }

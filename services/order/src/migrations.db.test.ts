@@ -103,4 +103,78 @@ describe.each(databaseBackends())("order migrations over existing data on $name"
       await rm(before, { recursive: true, force: true });
     }
   });
+
+  it("260 rewrites upper-case statuses, payment kinds and queued effects into lower snake_case", async () => {
+    const before = await migrationsBefore(260);
+    const { database, close } = await backend.open(before);
+    try {
+      const [accountId, productId, unpaid, paid, expired] = [newId(), newId(), newId(), newId(), newId()];
+      await database.query(
+        `INSERT INTO orders (id, account_id, status, total_cents, currency, payment_due_at)
+         VALUES ($1, $4, 'PENDING_PAYMENT', 500, 'USD', now() + interval '1 hour'), ($2, $4, 'PAID', 500, 'USD', NULL),
+                ($3, $4, 'EXPIRED', 500, 'USD', now() - interval '1 hour')`,
+        [unpaid, paid, expired, accountId],
+      );
+      await database.query(
+        `INSERT INTO order_lines (order_id, line_number, product_id, variant_id, sku, name, description,
+                                  unit_price_cents, quantity, line_total_cents)
+         SELECT id, 1, $2, $2, 'SKU', 'A', 'a', 250, 2, 500 FROM orders WHERE account_id = $1`,
+        [accountId, productId],
+      );
+      await database.query(
+        `INSERT INTO payments (id, order_id, kind, amount_cents, currency, provider, provider_reference)
+         VALUES ($1, $3, 'CAPTURE', 500, 'USD', 'acme', 'r1'), ($2, $3, 'REFUND', 100, 'USD', 'acme', 'r2')`,
+        [newId(), newId(), paid],
+      );
+      await database.query(
+        `INSERT INTO pending_reservation_effects (order_id, effect)
+         VALUES ($1, 'commitReservation'), ($2, 'releaseReservation')`,
+        [paid, expired],
+      );
+
+      expect(await migrate(database, migrationsDir)).toContain(260);
+
+      expect((await repository.findOrder(database, unpaid))?.status).toBe("pending_payment");
+      expect((await repository.findOrder(database, paid))?.payments.map((payment) => payment.kind)).toEqual([
+        "capture",
+        "refund",
+      ]);
+      expect((await repository.findOrderStatuses(database, [paid, expired])).get(expired)).toBe("expired");
+      const claimed = await repository.claimDueReservationEffects(database, 10, 60);
+      expect(new Map(claimed.map((item) => [item.orderId, item.effect]))).toEqual(
+        new Map([
+          [paid, "commit_reservation"],
+          [expired, "release_reservation"],
+        ]),
+      );
+      // The holds function counts the rewritten unpaid order (and only it), under the new value.
+      const holds = await repository.findUnpaidHolds(database, accountId, [productId]);
+      expect(holds).toEqual({ unpaidOrders: 1, unitsByProduct: new Map([[productId, 2]]) });
+      const page = await repository.listOrders(
+        database,
+        { accountId, statuses: ["pending_payment"] },
+        { skip: 0, take: 10 },
+        100,
+      );
+      expect(page.orders.map((order) => order.id)).toEqual([unpaid]);
+      // The constraints take the new values and refuse the old ones.
+      await expect(database.query("UPDATE orders SET status = 'PAID' WHERE id = $1", [unpaid])).rejects.toThrow(
+        /orders_status_check/,
+      );
+      await expect(
+        database.query("UPDATE orders SET status = 'pending_payment', payment_due_at = NULL WHERE id = $1", [paid]),
+      ).rejects.toThrow(/orders_unpaid_due_check/);
+      await expect(database.query("UPDATE payments SET kind = 'CAPTURE' WHERE order_id = $1", [paid])).rejects.toThrow(
+        /payments_kind_check/,
+      );
+      await expect(
+        database.query("UPDATE pending_reservation_effects SET effect = 'releaseReservation' WHERE order_id = $1", [
+          paid,
+        ]),
+      ).rejects.toThrow(/pending_reservation_effects_effect_check/);
+    } finally {
+      await close();
+      await rm(before, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,11 +4,11 @@ import type { Product, Variant } from "@polyscale/product";
 /** The order service's own types; server.ts converts them to and from the generated proto messages. */
 
 /** An order's statuses; which may follow which, and what each change does to the stock, is order-status.ts. */
-export const ORDER_STATUSES = ["PENDING_PAYMENT", "PAID", "FULFILLED", "CANCELLED", "REFUNDED", "EXPIRED"] as const;
+export const ORDER_STATUSES = ["pending_payment", "paid", "fulfilled", "cancelled", "refunded", "expired"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** What a status change does to the order's stock reservation in the product service. */
-export type ReservationEffect = "commitReservation" | "releaseReservation";
+/** What a status change does to the order's stock reservation in the product service (stored in pending_reservation_effects). */
+export type ReservationEffect = "commit_reservation" | "release_reservation";
 
 /** A line's product and the variant of it the line names (the product service's types). */
 export interface ProductVariant {
@@ -89,7 +89,7 @@ export interface OrderLine {
   lineTotalCents: number;
 }
 
-export const PAYMENT_KINDS = ["CAPTURE", "REFUND"] as const;
+export const PAYMENT_KINDS = ["capture", "refund"] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
 export interface Payment {
@@ -113,7 +113,7 @@ export interface Order {
   payments: Payment[];
   createdAt: Date;
   updatedAt: Date;
-  /** When an unpaid order expires; null only for orders that had left PENDING_PAYMENT before windows existed. */
+  /** When an unpaid order expires; null only for orders that had left pending_payment before windows existed. */
   paymentDueAt: Date | null;
   /** Snapshots taken at placement (OrderAddresses). */
   shippingAddress: PostalAddress | null;

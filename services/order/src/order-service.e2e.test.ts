@@ -77,7 +77,7 @@ describe.each(databaseBackends().map((backend) => backend.name))("order service 
     expect((await orders.markFulfilled({ id: order!.id })).order!.status).toBe(OrderStatus.ORDER_STATUS_FULFILLED);
     await expect(orders.cancelOrder({ id: order!.id })).rejects.toMatchObject({
       code: "FAILED_PRECONDITION",
-      message: "cannot move order from FULFILLED to CANCELLED",
+      message: "cannot move order from fulfilled to cancelled",
     });
     expect(await stock(a, b)).toEqual([9, 7]);
 

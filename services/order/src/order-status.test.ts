@@ -9,11 +9,11 @@ const allPairs = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.map((to) => ({ 
 describe("order status transitions", () => {
   it("allows exactly the five transitions of the lifecycle, with their reservation effects", () => {
     expect(ORDER_TRANSITIONS).toEqual([
-      { from: "PENDING_PAYMENT", to: "PAID", effect: "commitReservation" },
-      { from: "PENDING_PAYMENT", to: "CANCELLED", effect: "releaseReservation" },
-      { from: "PENDING_PAYMENT", to: "EXPIRED", effect: "releaseReservation" },
-      { from: "PAID", to: "FULFILLED" },
-      { from: "PAID", to: "REFUNDED" },
+      { from: "pending_payment", to: "paid", effect: "commit_reservation" },
+      { from: "pending_payment", to: "cancelled", effect: "release_reservation" },
+      { from: "pending_payment", to: "expired", effect: "release_reservation" },
+      { from: "paid", to: "fulfilled" },
+      { from: "paid", to: "refunded" },
     ]);
   });
 
@@ -45,12 +45,12 @@ describe("order status transitions", () => {
 
   it("knows what each status means for the stock reservation", () => {
     expect(Object.fromEntries(ORDER_STATUSES.map((status) => [status, reservationEffectOf(status)]))).toEqual({
-      PENDING_PAYMENT: undefined,
-      PAID: "commitReservation",
-      FULFILLED: "commitReservation",
-      CANCELLED: "releaseReservation",
-      REFUNDED: "commitReservation",
-      EXPIRED: "releaseReservation",
+      pending_payment: undefined,
+      paid: "commit_reservation",
+      fulfilled: "commit_reservation",
+      cancelled: "release_reservation",
+      refunded: "commit_reservation",
+      expired: "release_reservation",
     });
   });
 });

@@ -23,12 +23,12 @@ export interface OrderTransition {
 }
 
 export const ORDER_TRANSITIONS: readonly OrderTransition[] = [
-  { from: "PENDING_PAYMENT", to: "PAID", effect: "commitReservation" },
-  { from: "PENDING_PAYMENT", to: "CANCELLED", effect: "releaseReservation" },
+  { from: "pending_payment", to: "paid", effect: "commit_reservation" },
+  { from: "pending_payment", to: "cancelled", effect: "release_reservation" },
   // Not paid within ORDER_PAYMENT_TIMEOUT_SECONDS: the expiry sweep (reconciler.ts) gives the stock back.
-  { from: "PENDING_PAYMENT", to: "EXPIRED", effect: "releaseReservation" },
-  { from: "PAID", to: "FULFILLED" },
-  { from: "PAID", to: "REFUNDED" },
+  { from: "pending_payment", to: "expired", effect: "release_reservation" },
+  { from: "paid", to: "fulfilled" },
+  { from: "paid", to: "refunded" },
 ];
 
 /** The allowed transition from one status to another; FAILED_PRECONDITION for any other pair. */
@@ -41,14 +41,14 @@ export function transitionFor(from: OrderStatus, to: OrderStatus): OrderTransiti
 /** The error for a transition the table does not allow, or one that lost a race to another transition. */
 export function refusedTransition(from: OrderStatus, to: OrderStatus): AppError {
   return failedPrecondition(
-    to === "CANCELLED" ? "ORDER_NOT_CANCELLABLE" : "ORDER_STATUS_CONFLICT",
+    to === "cancelled" ? "ORDER_NOT_CANCELLABLE" : "ORDER_STATUS_CONFLICT",
     `cannot move order from ${from} to ${to}`,
   );
 }
 
 /**
  * What the stock reservation of an order in this status must end up as: the effect of the transition that led out
- * of PENDING_PAYMENT, if any. The reconciler uses it to finish effects whose call to the product service failed.
+ * of pending_payment, if any. The reconciler uses it to finish effects whose call to the product service failed.
  */
 export function reservationEffectOf(status: OrderStatus): ReservationEffect | undefined {
   const into = ORDER_TRANSITIONS.find((transition) => transition.to === status);

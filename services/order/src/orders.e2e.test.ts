@@ -53,18 +53,18 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
       const list = (request: { statuses?: OrderStatus[]; createdFrom?: Date; createdTo?: Date }) =>
         bed.orders.listOrders({ accountId, statuses: [], ...request }, { skip: 0, take: 0 });
       const ids = async (request: Parameters<typeof list>[0]) => (await list(request)).orders.map((order) => order.id);
-      expect(await ids({ statuses: ["CANCELLED"] })).toEqual([placed[1]]);
-      expect(await ids({ statuses: ["PENDING_PAYMENT", "PAID"] })).toEqual([placed[3], placed[2], placed[0]]);
+      expect(await ids({ statuses: ["cancelled"] })).toEqual([placed[1]]);
+      expect(await ids({ statuses: ["pending_payment", "paid"] })).toEqual([placed[3], placed[2], placed[0]]);
       const from = new Date("2031-01-02Z");
       const to = new Date("2031-01-04Z");
       expect(await ids({ createdFrom: from, createdTo: to })).toEqual([placed[2], placed[1]]);
-      expect(await list({ statuses: ["PENDING_PAYMENT"], createdFrom: from })).toMatchObject({ totalCount: 2 });
+      expect(await list({ statuses: ["pending_payment"], createdFrom: from })).toMatchObject({ totalCount: 2 });
       expect(await ids({ createdFrom: from, createdTo: from })).toEqual([]);
       // Every account's orders, filtered the same way (other tests' orders lie outside the range).
       expect(
         (
           await bed.orders.listOrders(
-            { accountId: "", statuses: ["CANCELLED"], createdFrom: from, createdTo: to },
+            { accountId: "", statuses: ["cancelled"], createdFrom: from, createdTo: to },
             {
               skip: 0,
               take: 0,
@@ -79,7 +79,7 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
       const page = { skip: 0, take: 0 };
       const cases: Array<[Partial<OrderListRequest>, string]> = [
         [{ statuses: ["7"] }, "statuses"],
-        [{ statuses: ["PAID", undefined] }, "statuses"],
+        [{ statuses: ["paid", undefined] }, "statuses"],
         [{ createdFrom: new Date(Number.NaN) }, "createdFrom"],
         [{ createdTo: new Date(Number.NaN) }, "createdTo"],
         [{ createdFrom: new Date("2031-01-02Z"), createdTo: new Date("2031-01-01Z") }, "createdFrom"],
@@ -106,7 +106,7 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
           return JSON.stringify(result.rows[0]!["QUERY PLAN"]);
         };
         return {
-          status: await plan("status = $1", ["PAID"]),
+          status: await plan("status = $1", ["paid"]),
           account: await plan("account_id = $1 AND created_at >= $2", [newId(), new Date()]),
           range: await plan("created_at >= $1 AND created_at < $2", [new Date(0), new Date()]),
         };
@@ -150,8 +150,8 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
       const order = await place(await newAccount(), [{ productId, quantity: 3 }]);
       await bed.services.stop("product");
       try {
-        expect((await bed.orders.cancelOrder(context(), order.id)).status).toBe("CANCELLED");
-        expect(await pendingEffects()).toContainEqual({ orderId: order.id, effect: "releaseReservation" });
+        expect((await bed.orders.cancelOrder(context(), order.id)).status).toBe("cancelled");
+        expect(await pendingEffects()).toContainEqual({ orderId: order.id, effect: "release_reservation" });
         const whileDown = await drain();
         expect(whileDown.pending).toBeGreaterThanOrEqual(1);
       } finally {
@@ -176,8 +176,8 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
       try {
         const cancelled = await bed.orders.cancelOrder({ ...context(), deadline }, order.id);
         answeredAt = Date.now();
-        expect(cancelled.status).toBe("CANCELLED");
-        expect(await pendingEffects()).toContainEqual({ orderId: order.id, effect: "releaseReservation" });
+        expect(cancelled.status).toBe("cancelled");
+        expect(await pendingEffects()).toContainEqual({ orderId: order.id, effect: "release_reservation" });
       } finally {
         await bed.services.signal("product", "SIGCONT");
       }

@@ -89,14 +89,14 @@ export class OrdersService {
     return accountIds.map((accountId) => ({ accountId, orders: ordersOf.get(accountId)! }));
   }
 
-  /** Moves a PENDING_PAYMENT order to CANCELLED and releases its stock. */
+  /** Moves a pending_payment order to cancelled and releases its stock. */
   async cancelOrder(context: RequestContext, id: string): Promise<Order> {
-    return this.moveOrder(context, id, "CANCELLED");
+    return this.moveOrder(context, id, "cancelled");
   }
 
-  /** Moves a PAID order to FULFILLED. */
+  /** Moves a paid order to fulfilled. */
   async markFulfilled(context: RequestContext, id: string): Promise<Order> {
-    return this.moveOrder(context, id, "FULFILLED");
+    return this.moveOrder(context, id, "fulfilled");
   }
 
   private async moveOrder(context: RequestContext, id: string, to: OrderStatus): Promise<Order> {

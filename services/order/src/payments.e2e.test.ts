@@ -17,7 +17,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       const order = await place(accountId, [{ productId, quantity }]);
       return { accountId, productId, order };
     }
-    const pay = (kind: "CAPTURE" | "REFUND", orderId: string, amountCents: number, providerReference: string) =>
+    const pay = (kind: "capture" | "refund", orderId: string, amountCents: number, providerReference: string) =>
       bed.orders.recordPayment(context(), {
         orderId,
         kind,
@@ -27,19 +27,19 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
         providerReference,
       });
     const capture = (orderId: string, amountCents: number, reference: string) =>
-      pay("CAPTURE", orderId, amountCents, reference);
+      pay("capture", orderId, amountCents, reference);
     const refund = (orderId: string, amountCents: number, reference: string) =>
-      pay("REFUND", orderId, amountCents, reference);
+      pay("refund", orderId, amountCents, reference);
 
     it("cancels a pending order and gives its stock back", async () => {
       const { productId, order } = await pendingOrder();
       expect(await stock(productId)).toEqual([8]);
-      expect((await bed.orders.cancelOrder(context(), order.id)).status).toBe("CANCELLED");
+      expect((await bed.orders.cancelOrder(context(), order.id)).status).toBe("cancelled");
       expect(await stock(productId)).toEqual([10]);
       expect(await heldReservations()).not.toContain(order.id);
       await expect(bed.orders.cancelOrder(context(), order.id)).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
-        message: "cannot move order from CANCELLED to CANCELLED",
+        message: "cannot move order from cancelled to cancelled",
       });
     });
 
@@ -57,32 +57,32 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       const { order } = await pendingOrder();
       await expect(bed.orders.markFulfilled(context(), order.id)).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
-        message: "cannot move order from PENDING_PAYMENT to FULFILLED",
+        message: "cannot move order from pending_payment to fulfilled",
       });
       await expect(refund(order.id, 100, newId())).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
       await expect(bed.orders.cancelOrder(context(), newId())).rejects.toMatchObject({
         code: "NOT_FOUND",
         field: "id",
       });
-      expect((await bed.orders.getOrder(order.id)).status).toBe("PENDING_PAYMENT");
+      expect((await bed.orders.getOrder(order.id)).status).toBe("pending_payment");
     });
 
     it("becomes PAID when captures cover the total, and commits the reservation", async () => {
       const { productId, order } = await pendingOrder(1000, 2);
       const partial = await capture(order.id, 500, "cap-1-" + order.id);
-      expect(partial.status).toBe("PENDING_PAYMENT");
+      expect(partial.status).toBe("pending_payment");
       const paid = await capture(order.id, 1500, "cap-2-" + order.id);
-      expect(paid.status).toBe("PAID");
+      expect(paid.status).toBe("paid");
       expect(paid.payments.map((payment) => [payment.kind, payment.amountCents])).toEqual([
-        ["CAPTURE", 500],
-        ["CAPTURE", 1500],
+        ["capture", 500],
+        ["capture", 1500],
       ]);
       expect(await heldReservations()).not.toContain(order.id);
       expect(await reservations(ReservationStatus.RESERVATION_STATUS_COMMITTED)).toContain(order.id);
       expect(await stock(productId)).toEqual([8]);
       await expect(bed.orders.cancelOrder(context(), order.id)).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
       await expect(capture(order.id, 1, newId())).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
-      expect((await bed.orders.markFulfilled(context(), order.id)).status).toBe("FULFILLED");
+      expect((await bed.orders.markFulfilled(context(), order.id)).status).toBe("fulfilled");
     });
 
     it("refuses a capture beyond what is outstanding and records nothing", async () => {
@@ -97,7 +97,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
         reason: "CAPTURE_EXCEEDS_OUTSTANDING",
       });
       const after = await bed.orders.getOrder(order.id);
-      expect(after.status).toBe("PENDING_PAYMENT");
+      expect(after.status).toBe("pending_payment");
       expect(after.payments.map((payment) => payment.amountCents)).toEqual([1500]);
     });
 
@@ -147,10 +147,10 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
         code: "FAILED_PRECONDITION",
         field: "amountCents",
       });
-      expect((await refund(order.id, 1000, "ref-1-" + order.id)).status).toBe("PAID");
+      expect((await refund(order.id, 1000, "ref-1-" + order.id)).status).toBe("paid");
       const refunded = await refund(order.id, 2000, "ref-2-" + order.id);
-      expect(refunded.status).toBe("REFUNDED");
-      const refunds = refunded.payments.filter((payment) => payment.kind === "REFUND");
+      expect(refunded.status).toBe("refunded");
+      const refunds = refunded.payments.filter((payment) => payment.kind === "refund");
       expect(refunds.map((payment) => payment.amountCents)).toEqual([1000, 2000]);
       await expect(refund(order.id, 1, newId())).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
     });
@@ -168,7 +168,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       await expect(
         bed.orders.recordPayment(context(), {
           orderId: order.id,
-          kind: "CAPTURE",
+          kind: "capture",
           amountCents: 1000,
           currency: "USD",
           provider: "stripe",
@@ -185,7 +185,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
     const capture = (service: OrderService, orderId: string, amountCents: number) =>
       service.recordPayment(context(), {
         orderId,
-        kind: "CAPTURE",
+        kind: "capture",
         amountCents,
         currency: "USD",
         provider: "stripe",
@@ -202,8 +202,8 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       expect(await stock(productId)).toEqual([5]);
       await sleep(1100);
       expect((await sweep()).expired).toBeGreaterThanOrEqual(1);
-      expect((await bed.orders.getOrder(order.id)).status).toBe("EXPIRED");
-      expect((await bed.orders.getOrder(notDue.id)).status).toBe("PENDING_PAYMENT");
+      expect((await bed.orders.getOrder(order.id)).status).toBe("expired");
+      expect((await bed.orders.getOrder(notDue.id)).status).toBe("pending_payment");
       expect(await stock(productId)).toEqual([9]);
       expect(await heldReservations()).not.toContain(order.id);
       await expect(bed.orders.cancelOrder(context(), order.id)).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
@@ -223,7 +223,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
         message: expect.stringContaining("refund it") as unknown,
       });
       const after = await bed.orders.getOrder(order.id);
-      expect(after.status).toBe("EXPIRED");
+      expect(after.status).toBe("expired");
       expect(after.payments).toEqual([]);
       expect(await stock(productId)).toEqual([10]);
     });
@@ -234,7 +234,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
       await sleep(1100);
       await expect(capture(bed.orders, order.id, 500)).rejects.toMatchObject({ reason: "ORDER_EXPIRED" });
-      expect((await bed.orders.getOrder(order.id)).status).toBe("EXPIRED");
+      expect((await bed.orders.getOrder(order.id)).status).toBe("expired");
       expect(await stock(productId)).toEqual([10]);
       expect((await sweep()).expired).toBe(0);
       expect(await stock(productId)).toEqual([10]);
@@ -244,19 +244,19 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(1000, 10);
       const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
-      expect((await capture(bed.orders, order.id, 400)).status).toBe("PENDING_PAYMENT");
+      expect((await capture(bed.orders, order.id, 400)).status).toBe("pending_payment");
       await sleep(1100);
       await sweep();
       const refunded = await bed.orders.recordPayment(context(), {
         orderId: order.id,
-        kind: "REFUND",
+        kind: "refund",
         amountCents: 400,
         currency: "USD",
         provider: "stripe",
         providerReference: newId(),
       });
-      expect(refunded.status).toBe("EXPIRED");
-      expect(refunded.payments.map((payment) => payment.kind)).toEqual(["CAPTURE", "REFUND"]);
+      expect(refunded.status).toBe("expired");
+      expect(refunded.payments.map((payment) => payment.kind)).toEqual(["capture", "refund"]);
     });
 
     it("expires each of many due orders exactly once when sweeps race", async () => {
@@ -273,7 +273,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       const results = await Promise.all([sweep(), sweep(), sweep()]);
       expect(results.reduce((sum, result) => sum + result.expired, 0)).toBe(30);
       expect(await stock(productId)).toEqual([100]);
-      for (const order of placed) expect((await bed.orders.getOrder(order.id)).status).toBe("EXPIRED");
+      for (const order of placed) expect((await bed.orders.getOrder(order.id)).status).toBe("expired");
     });
   });
 });

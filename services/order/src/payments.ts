@@ -51,7 +51,7 @@ export interface RecordPaymentRequest {
 
 /**
  * The payment ledger of orders: captures and refunds, each recorded once per (provider, providerReference), moving
- * the order to PAID or REFUNDED when the sums say so.
+ * the order to paid or refunded when the sums say so.
  */
 export class PaymentService {
   constructor(private readonly options: PaymentServiceOptions) {}
@@ -73,14 +73,14 @@ export class PaymentService {
       }
       // The window is the window: a capture after it is refused even if no sweep has expired the order yet, so the
       // answer never depends on when the sweep last ran. The order expires here, in this transaction.
-      if (payment.kind === "CAPTURE" && isOverdue(order)) {
-        const transition = transitionFor(order.status, "EXPIRED");
+      if (payment.kind === "capture" && isOverdue(order)) {
+        const transition = transitionFor(order.status, "expired");
         await repository.updateOrderStatus(tx, order.id, transition.from, transition.to);
         await repository.enqueueReservationEffect(tx, order.id, transition.effect!);
         await recordEvents(tx, [orderMoved(order, transition.from, transition.to)]);
         return { effect: transition.effect, expired: order, moved: transition.to };
       }
-      if (payment.kind === "CAPTURE" && order.status === "EXPIRED") return { effect: undefined, expired: order };
+      if (payment.kind === "capture" && order.status === "expired") return { effect: undefined, expired: order };
       if (payment.currency !== order.currency) {
         throw invalidArgument("currency", `must be the order's currency, ${order.currency}`, "CURRENCY_MISMATCH");
       }
@@ -127,7 +127,7 @@ function validatePayment(request: RecordPaymentRequest): NewPayment {
 /** An unpaid order whose payment window has passed, whether or not the sweep has expired it yet. */
 function isOverdue(order: Order): boolean {
   return (
-    order.status === "PENDING_PAYMENT" && order.paymentDueAt !== null && order.paymentDueAt.getTime() <= Date.now()
+    order.status === "pending_payment" && order.paymentDueAt !== null && order.paymentDueAt.getTime() <= Date.now()
   );
 }
 
@@ -160,10 +160,10 @@ function referenceTaken(): AppError {
 
 /** The status a new payment moves the order to, if any; FAILED_PRECONDITION when the order cannot take it. */
 function nextStatusAfterPayment(order: Order, payment: NewPayment): OrderStatus | undefined {
-  const captured = sumOf(order.payments, "CAPTURE");
-  const refunded = sumOf(order.payments, "REFUND");
-  if (payment.kind === "CAPTURE") {
-    if (order.status !== "PENDING_PAYMENT") {
+  const captured = sumOf(order.payments, "capture");
+  const refunded = sumOf(order.payments, "refund");
+  if (payment.kind === "capture") {
+    if (order.status !== "pending_payment") {
       throw failedPrecondition("ORDER_NOT_PAYABLE", `cannot capture a payment for an order that is ${order.status}`);
     }
     // Checked under the order's row lock, so concurrent captures cannot together exceed the total.
@@ -175,10 +175,10 @@ function nextStatusAfterPayment(order: Order, payment: NewPayment): OrderStatus 
         "amountCents",
       );
     }
-    return captured + payment.amountCents === order.totalCents ? "PAID" : undefined;
+    return captured + payment.amountCents === order.totalCents ? "paid" : undefined;
   }
   // An order that expired after a partial capture keeps its status; the ledger records the money given back.
-  if (order.status !== "PAID" && order.status !== "EXPIRED") {
+  if (order.status !== "paid" && order.status !== "expired") {
     throw failedPrecondition("ORDER_NOT_REFUNDABLE", `cannot refund an order that is ${order.status}`);
   }
   const refundable = captured - refunded;
@@ -189,8 +189,8 @@ function nextStatusAfterPayment(order: Order, payment: NewPayment): OrderStatus 
       "amountCents",
     );
   }
-  if (order.status === "EXPIRED") return undefined;
-  return refunded + payment.amountCents === captured ? "REFUNDED" : undefined;
+  if (order.status === "expired") return undefined;
+  return refunded + payment.amountCents === captured ? "refunded" : undefined;
 }
 
 function sumOf(payments: readonly Payment[], kind: PaymentKind): number {

@@ -65,7 +65,7 @@ export function placementSteps({ database, products, effects, policy }: Placemen
       // retry, never the stock; then it is attempted at once.
       compensate: async ({ context, orderId }) => {
         try {
-          await repository.enqueueReservationEffect(database, orderId, "releaseReservation");
+          await repository.enqueueReservationEffect(database, orderId, "release_reservation");
         } catch (error) {
           // The reconciler still finds the reservation: it is held, old, and has no order.
           context.logger.warn(
@@ -74,7 +74,7 @@ export function placementSteps({ database, products, effects, policy }: Placemen
           );
         }
         // Compensation must not inherit a deadline that may be what just failed; it gets the client's own.
-        await effects.attempt({ requestId: context.requestId }, context.logger, orderId, "releaseReservation");
+        await effects.attempt({ requestId: context.requestId }, context.logger, orderId, "release_reservation");
       },
     },
 

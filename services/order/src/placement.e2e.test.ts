@@ -18,7 +18,7 @@ describe.each(databaseBackends())("OrderService placement on $name", (backend) =
       ]);
       expect(order).toMatchObject({
         accountId,
-        status: "PENDING_PAYMENT",
+        status: "pending_payment",
         currency: "USD",
         totalCents: 2 * 1250 + 3 * 399,
         payments: [],

@@ -271,7 +271,7 @@ export class PlacementService {
     return {
       id: orderId,
       accountId: placement.accountId,
-      status: "PENDING_PAYMENT",
+      status: "pending_payment",
       totalCents,
       currency: [...currencies][0]!,
       lines,

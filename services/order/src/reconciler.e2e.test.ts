@@ -44,13 +44,13 @@ describe.each(databaseBackends())("OrderService reconciler on $name", (backend) 
       try {
         const paid = await bed.orders.recordPayment(context(), {
           orderId: order.id,
-          kind: "CAPTURE",
+          kind: "capture",
           amountCents: 100,
           currency: "USD",
           provider: "stripe",
           providerReference: "down-" + order.id,
         });
-        expect(paid.status).toBe("PAID");
+        expect(paid.status).toBe("paid");
       } finally {
         await bed.services.start("product");
       }

@@ -105,12 +105,12 @@ export class Reconciler {
         const moved = await repository.expireDueOrders(tx, EXPIRY_BATCH);
         await recordEvents(
           tx,
-          moved.map((order) => orderMoved(order, "PENDING_PAYMENT", "EXPIRED")),
+          moved.map((order) => orderMoved(order, "pending_payment", "expired")),
         );
         return moved;
       });
       expired += batch.length;
-      countOrderEvent("EXPIRED", batch.length);
+      countOrderEvent("expired", batch.length);
       if (batch.length < EXPIRY_BATCH) return expired;
     }
   }
@@ -136,7 +136,7 @@ export class Reconciler {
       const statuses = await repository.findOrderStatuses(this.options.database, orderIds);
       const missing = orderIds.flatMap((orderId): Array<{ orderId: string; effect: ReservationEffect }> => {
         const status = statuses.get(orderId);
-        const effect = status === undefined ? "releaseReservation" : reservationEffectOf(status);
+        const effect = status === undefined ? "release_reservation" : reservationEffectOf(status);
         return effect ? [{ orderId, effect }] : [];
       });
       orphans += missing.length;

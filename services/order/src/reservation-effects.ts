@@ -95,7 +95,7 @@ export class ReservationEffects {
               return;
             }
             if (outcome === "applied") {
-              if (effect === "releaseReservation") result.released += 1;
+              if (effect === "release_reservation") result.released += 1;
               else result.committed += 1;
             }
             await repository.deleteReservationEffect(this.options.database, orderId);
@@ -114,13 +114,13 @@ export class ReservationEffects {
     effect: ReservationEffect,
   ): Promise<EffectOutcome> {
     try {
-      await this.options.products[effect]({ orderId }, context);
+      await this.options.products[PRODUCT_CALLS[effect]]({ orderId }, context);
       return "applied";
     } catch (error) {
       if (!(error instanceof AppError) || !SETTLED_CODES.has(error.code)) throw error;
       // A release of a reservation that was never made (the reserve call failed) has nothing to do. Anything else here
       // is an order whose stock ended the other way: retrying cannot change it, an operator must look.
-      const nothingToRelease = effect === "releaseReservation" && error.code === "NOT_FOUND";
+      const nothingToRelease = effect === "release_reservation" && error.code === "NOT_FOUND";
       if (!nothingToRelease) {
         logger.error({ orderId, effect, err: describeError(error) }, "reservation effect can never be applied");
       }
@@ -135,6 +135,12 @@ function inlineAttemptDeadline(callerDeadline: Date | undefined): Date {
   const remaining = callerDeadline ? Math.max(0, callerDeadline.getTime() - now) : Number.POSITIVE_INFINITY;
   return new Date(now + Math.min(remaining * INLINE_ATTEMPT_SHARE, INLINE_ATTEMPT_MAX_MS));
 }
+
+/** The product service's call that applies each effect. */
+const PRODUCT_CALLS = {
+  release_reservation: "releaseReservation",
+  commit_reservation: "commitReservation",
+} as const satisfies Record<ReservationEffect, keyof ProductClient>;
 
 /** Answers of the product service that no retry can change. */
 const SETTLED_CODES = new Set(["NOT_FOUND", "FAILED_PRECONDITION"]);

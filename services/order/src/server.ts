@@ -20,17 +20,17 @@ import type { Cart, Order, OrderStatus, PaymentKind } from "./model.js";
 import type { OrderService } from "./service.js";
 
 const protoStatusOf: Record<OrderStatus, ProtoOrderStatus> = {
-  PENDING_PAYMENT: ProtoOrderStatus.ORDER_STATUS_PENDING_PAYMENT,
-  PAID: ProtoOrderStatus.ORDER_STATUS_PAID,
-  FULFILLED: ProtoOrderStatus.ORDER_STATUS_FULFILLED,
-  CANCELLED: ProtoOrderStatus.ORDER_STATUS_CANCELLED,
-  REFUNDED: ProtoOrderStatus.ORDER_STATUS_REFUNDED,
-  EXPIRED: ProtoOrderStatus.ORDER_STATUS_EXPIRED,
+  pending_payment: ProtoOrderStatus.ORDER_STATUS_PENDING_PAYMENT,
+  paid: ProtoOrderStatus.ORDER_STATUS_PAID,
+  fulfilled: ProtoOrderStatus.ORDER_STATUS_FULFILLED,
+  cancelled: ProtoOrderStatus.ORDER_STATUS_CANCELLED,
+  refunded: ProtoOrderStatus.ORDER_STATUS_REFUNDED,
+  expired: ProtoOrderStatus.ORDER_STATUS_EXPIRED,
 };
 
 const protoPaymentKindOf: Record<PaymentKind, ProtoPaymentKind> = {
-  CAPTURE: ProtoPaymentKind.PAYMENT_KIND_CAPTURE,
-  REFUND: ProtoPaymentKind.PAYMENT_KIND_REFUND,
+  capture: ProtoPaymentKind.PAYMENT_KIND_CAPTURE,
+  refund: ProtoPaymentKind.PAYMENT_KIND_REFUND,
 };
 
 function toProtoOrder(order: Order): ProtoOrder {

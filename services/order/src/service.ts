@@ -142,12 +142,12 @@ export class OrderService {
     return this.orders.listOrdersForAccounts(accountIds);
   }
 
-  /** Moves a PENDING_PAYMENT order to CANCELLED and releases its stock. */
+  /** Moves a pending_payment order to cancelled and releases its stock. */
   cancelOrder(context: RequestContext, id: string): Promise<Order> {
     return this.orders.cancelOrder(context, id);
   }
 
-  /** Moves a PAID order to FULFILLED. */
+  /** Moves a paid order to fulfilled. */
   markFulfilled(context: RequestContext, id: string): Promise<Order> {
     return this.orders.markFulfilled(context, id);
   }

@@ -272,7 +272,7 @@ export async function updateOrderStatus(
 }
 
 /**
- * Moves up to `limit` unpaid orders whose payment window has passed to EXPIRED and queues the release of their stock,
+ * Moves up to `limit` unpaid orders whose payment window has passed to expired and queues the release of their stock,
  * in one statement. Rows another transaction holds (a sweep in another replica, a payment being recorded) are
  * skipped, and the UPDATE keeps the status condition, so each order expires exactly once however many replicas sweep.
  * Returns the orders expired.
@@ -283,14 +283,14 @@ export async function expireDueOrders(
 ): Promise<Array<Pick<Order, "id" | "accountId" | "totalCents" | "currency">>> {
   const result = await db.query<Pick<Order, "id" | "accountId" | "totalCents" | "currency">>(
     `WITH due AS (
-       SELECT id FROM orders WHERE status = 'PENDING_PAYMENT' AND payment_due_at <= now()
+       SELECT id FROM orders WHERE status = 'pending_payment' AND payment_due_at <= now()
         ORDER BY payment_due_at LIMIT $1 FOR UPDATE SKIP LOCKED
      ), expired AS (
-       UPDATE orders o SET status = 'EXPIRED', updated_at = now()
-         FROM due WHERE o.id = due.id AND o.status = 'PENDING_PAYMENT'
+       UPDATE orders o SET status = 'expired', updated_at = now()
+         FROM due WHERE o.id = due.id AND o.status = 'pending_payment'
        RETURNING o.id, o.account_id, o.total_cents, o.currency
      ), queued AS (
-       INSERT INTO pending_reservation_effects (order_id, effect) SELECT id, 'releaseReservation' FROM expired
+       INSERT INTO pending_reservation_effects (order_id, effect) SELECT id, 'release_reservation' FROM expired
        ON CONFLICT (order_id) DO NOTHING
      )
      SELECT id, account_id AS "accountId", total_cents AS "totalCents", currency FROM expired`,
