@@ -1,10 +1,7 @@
-/** Payments recorded against orders; (provider, providerReference) is unique. */
+/** The payment ledger (payments.ts): payments recorded against orders, (provider, providerReference) unique. */
 import type { Queryable } from "@polyscale/platform";
-import type { NewPayment, Payment } from "../model.js";
-
-/** The columns of a Payment, named as its fields. */
-export const PAYMENT_COLUMNS = `id, order_id AS "orderId", kind, amount_cents AS "amountCents", currency, provider,
-  provider_reference AS "providerReference", created_at AS "createdAt"`;
+import type { NewPayment, Order, Payment } from "../model.js";
+import { ORDER_COLUMNS, PAYMENT_COLUMNS, withDetails, type OrderRow } from "./rows.js";
 
 /** Records a payment; false when (provider, providerReference) is recorded already. */
 export async function insertPayment(tx: Queryable, payment: NewPayment): Promise<boolean> {
@@ -35,4 +32,10 @@ export async function findPaymentByReference(
     [provider, providerReference],
   );
   return result.rows[0];
+}
+
+/** Locks an order row until the transaction ends, so payments on one order are recorded one at a time. */
+export async function lockOrder(tx: Queryable, id: string): Promise<Order | undefined> {
+  const result = await tx.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, [id]);
+  return (await withDetails(tx, result.rows))[0];
 }

@@ -1,4 +1,4 @@
-/** Fair holds: what an account holds unpaid, read under its holds lock. */
+/** The hold limits (limits.ts): what an account holds unpaid, read under its holds lock. */
 import type { Queryable } from "@polyscale/platform";
 import type { UnpaidHolds } from "../model.js";
 
