@@ -29,4 +29,11 @@ export const orderSettings = {
   maxConcurrentPlacements: setting.integer("ORDER_MAX_CONCURRENT_PLACEMENTS", 8, { min: 1, max: 10_000 }),
   /** A guest cart's token dies this long after the cart's last write (30 days); the sweep then deletes the cart. */
   guestCartTtlSeconds: setting.integer("GUEST_CART_TTL_SECONDS", 30 * 86_400, { min: 60, max: 365 * 86_400 }),
+  /** How often expired guest carts are deleted (their tokens are dead from expiry on; this only frees the rows). */
+  guestCartSweepIntervalMs: setting.integer("GUEST_CART_SWEEP_INTERVAL_MS", 10 * 60_000, {
+    min: 100,
+    max: 86_400_000,
+  }),
+  /** How long the start waits for this process's channels to reach the account and product services. */
+  neighbourWaitMs: setting.integer("NEIGHBOUR_WAIT_MS", 10_000, { min: 0, max: 600_000 }),
 };

@@ -17,12 +17,6 @@ import { Reconciler } from "./reconciler.js";
 import { orderServiceBinding } from "./server.js";
 import { OrderService } from "./service.js";
 
-/** How often expired guest carts are deleted (their tokens are dead from expiry on; this only frees the rows). */
-const GUEST_CART_SWEEP_INTERVAL_MS = 10 * 60_000;
-
-/** How long the start waits for this process's channels to reach the account and product services. */
-const NEIGHBOUR_WAIT_MS = 10_000;
-
 async function main(): Promise<void> {
   const config = readConfig(orderSettings);
   const logger = createLogger("order", config.logLevel);
@@ -64,7 +58,7 @@ async function main(): Promise<void> {
   });
   events.start();
   const guestCartSweep = new PeriodicPurge({
-    intervalMs: GUEST_CART_SWEEP_INTERVAL_MS,
+    intervalMs: config.guestCartSweepIntervalMs,
     logger,
     what: "expired guest carts",
     purge: () => service.sweepExpiredGuestCarts(),
@@ -75,7 +69,7 @@ async function main(): Promise<void> {
   // UNAVAILABLE for a reconnect backoff, so the first checkout after start-up could fail on a healthy system (as the
   // gateway's readiness also asks over its own channels). A neighbour that stays down only delays this start; calls to
   // it then answer UNAVAILABLE, coded, as always.
-  await Promise.all([accounts.isReady(NEIGHBOUR_WAIT_MS), products.isReady(NEIGHBOUR_WAIT_MS)]);
+  await Promise.all([accounts.isReady(config.neighbourWaitMs), products.isReady(config.neighbourWaitMs)]);
   await serveUntilStopped({
     serviceName: "polyscale.order.v1.OrderService",
     host: config.host,
