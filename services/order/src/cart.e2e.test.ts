@@ -12,20 +12,20 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       // Seen: the cart showed total 0 and checkout failed late.
       const accountId = await newAccount();
       const [dollars, yen] = [await newProduct(250, 10), await newProduct(1000, 10, "JPY")];
-      await bed.orders.addCartItem(context(), accountId, { productId: dollars, quantity: 1 });
-      await expect(bed.orders.addCartItem(context(), accountId, { productId: yen, quantity: 1 })).rejects.toMatchObject(
-        {
-          code: "FAILED_PRECONDITION",
-          reason: "CURRENCY_MISMATCH",
-          field: "productId",
-        },
-      );
+      await bed.orders.addCartItem(context(), { owner: accountId, productId: dollars, quantity: 1 });
+      await expect(
+        bed.orders.addCartItem(context(), { owner: accountId, productId: yen, quantity: 1 }),
+      ).rejects.toMatchObject({
+        code: "FAILED_PRECONDITION",
+        reason: "CURRENCY_MISMATCH",
+        field: "productId",
+      });
       expect((await bed.orders.getCart(context(), accountId)).lines.map((line) => line.productId)).toEqual([dollars]);
 
       const racer = await newAccount();
       const results = await Promise.allSettled([
-        bed.orders.addCartItem(context(), racer, { productId: dollars, quantity: 1 }),
-        bed.orders.addCartItem(context(), racer, { productId: yen, quantity: 1 }),
+        bed.orders.addCartItem(context(), { owner: racer, productId: dollars, quantity: 1 }),
+        bed.orders.addCartItem(context(), { owner: racer, productId: yen, quantity: 1 }),
       ]);
       expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
       const cart = await bed.orders.getCart(context(), racer);
@@ -35,8 +35,8 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
     it("shows current names, prices and stock, and totals in cents", async () => {
       const accountId = await newAccount();
       const [a, b] = [await newProduct(250, 10), await newProduct(1000, 1)];
-      await bed.orders.addCartItem(context(), accountId, { productId: a, quantity: 4 });
-      const cart = await bed.orders.addCartItem(context(), accountId, { productId: b, quantity: 2 });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId: a, quantity: 4 });
+      const cart = await bed.orders.addCartItem(context(), { owner: accountId, productId: b, quantity: 2 });
       expect(cart).toMatchObject({
         accountId,
         currency: "USD",
@@ -53,28 +53,30 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
     it("adds to an existing line and keeps every line within 1..1000", async () => {
       const accountId = await newAccount();
       const productId = await newProduct(100, 10);
-      await bed.orders.addCartItem(context(), accountId, { productId, quantity: 600 });
-      const full = await bed.orders.addCartItem(context(), accountId, { productId, quantity: 400 });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 600 });
+      const full = await bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 400 });
       expect(full.lines[0]!.quantity).toBe(1000);
-      await expect(bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 })).rejects.toMatchObject({
+      await expect(
+        bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 1 }),
+      ).rejects.toMatchObject({
         code: "INVALID_ARGUMENT",
         field: "quantity",
       });
       await expect(
-        bed.orders.setCartItemQuantity(context(), accountId, { productId, quantity: 0 }),
+        bed.orders.setCartItemQuantity(context(), { owner: accountId, productId, quantity: 0 }),
       ).rejects.toMatchObject({
         code: "INVALID_ARGUMENT",
         field: "quantity",
       });
       expect((await bed.orders.getCart(context(), accountId)).lines[0]!.quantity).toBe(1000);
-      const set = await bed.orders.setCartItemQuantity(context(), accountId, { productId, quantity: 7 });
+      const set = await bed.orders.setCartItemQuantity(context(), { owner: accountId, productId, quantity: 7 });
       expect(set.lines[0]!.quantity).toBe(7);
     });
 
     it("refuses an unknown product with NOT_FOUND", async () => {
       const accountId = await newAccount();
       await expect(
-        bed.orders.addCartItem(context(), accountId, { productId: newId(), quantity: 1 }),
+        bed.orders.addCartItem(context(), { owner: accountId, productId: newId(), quantity: 1 }),
       ).rejects.toMatchObject({ code: "NOT_FOUND", field: "productId" });
       expect((await bed.orders.getCart(context(), accountId)).lines).toEqual([]);
     });
@@ -83,7 +85,9 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       const accountId = await newAccount();
       const productId = await newProduct(100, 10);
       await Promise.all(
-        Array.from({ length: 20 }, () => bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 })),
+        Array.from({ length: 20 }, () =>
+          bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 1 }),
+        ),
       );
       expect((await bed.orders.getCart(context(), accountId)).lines[0]!.quantity).toBe(20);
     });
@@ -94,7 +98,7 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       const accountId = await newAccount();
       const products = await Promise.all(Array.from({ length: 110 }, () => newProduct(100, 10)));
       const outcomes = await Promise.allSettled(
-        products.map((productId) => bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 })),
+        products.map((productId) => bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 1 })),
       );
       const refused = outcomes.filter((outcome) => outcome.status === "rejected");
       expect(refused).toHaveLength(10);
@@ -105,28 +109,30 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       expect(cart.lines).toHaveLength(100);
       const outside = products.find((productId) => !cart.lines.some((line) => line.productId === productId))!;
       await expect(
-        bed.orders.setCartItemQuantity(context(), accountId, { productId: outside, quantity: 1 }),
+        bed.orders.setCartItemQuantity(context(), { owner: accountId, productId: outside, quantity: 1 }),
       ).rejects.toMatchObject({ reason: "CART_FULL" });
       // Lines already in the full cart still change, and the cart still checks out.
       const inside = cart.lines[0]!.productId;
       expect(
-        (await bed.orders.addCartItem(context(), accountId, { productId: inside, quantity: 2 })).lines,
+        (await bed.orders.addCartItem(context(), { owner: accountId, productId: inside, quantity: 2 })).lines,
       ).toHaveLength(100);
       const count = await bed.database.query("SELECT count(*)::int AS n FROM cart_items WHERE cart_id = $1", [
         accountId,
       ]);
       expect(count.rows[0]!.n).toBe(100);
-      await bed.orders.checkout(context(), accountId, newId());
+      await bed.orders.checkout(context(), { accountId, idempotencyKey: newId() });
       expect((await bed.orders.getCart(context(), accountId)).lines).toEqual([]);
     });
 
     it("removes a line and clears the cart", async () => {
       const accountId = await newAccount();
       const [a, b] = [await newProduct(100, 10), await newProduct(100, 10)];
-      await bed.orders.addCartItem(context(), accountId, { productId: a, quantity: 1 });
-      await bed.orders.addCartItem(context(), accountId, { productId: b, quantity: 1 });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId: a, quantity: 1 });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId: b, quantity: 1 });
       expect(
-        (await bed.orders.removeCartItem(context(), accountId, { productId: a })).lines.map((line) => line.productId),
+        (await bed.orders.removeCartItem(context(), { owner: accountId, productId: a })).lines.map(
+          (line) => line.productId,
+        ),
       ).toEqual([b]);
       expect(await bed.orders.clearCart(context(), accountId)).toEqual({
         accountId,
@@ -140,9 +146,9 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
     it("places an order from the cart and empties it in the same transaction", async () => {
       const accountId = await newAccount();
       const [a, b] = [await newProduct(150, 10), await newProduct(275, 10)];
-      await bed.orders.addCartItem(context(), accountId, { productId: a, quantity: 2 });
-      await bed.orders.addCartItem(context(), accountId, { productId: b, quantity: 1 });
-      const order = await bed.orders.checkout(context(), accountId, "checkout-1");
+      await bed.orders.addCartItem(context(), { owner: accountId, productId: a, quantity: 2 });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId: b, quantity: 1 });
+      const order = await bed.orders.checkout(context(), { accountId, idempotencyKey: "checkout-1" });
       expect(order.totalCents).toBe(2 * 150 + 275);
       expect(order.lines.map((line) => [line.productId, line.quantity])).toEqual([
         [a, 2],
@@ -151,14 +157,16 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       expect((await bed.orders.getCart(context(), accountId)).lines).toEqual([]);
       expect(await stock(a, b)).toEqual([8, 9]);
       // A retry after success returns the same order although the cart is empty now.
-      expect((await bed.orders.checkout(context(), accountId, "checkout-1")).id).toBe(order.id);
-      await expect(bed.orders.checkout(context(), accountId, "")).rejects.toMatchObject({
+      expect((await bed.orders.checkout(context(), { accountId, idempotencyKey: "checkout-1" })).id).toBe(order.id);
+      await expect(bed.orders.checkout(context(), { accountId, idempotencyKey: "" })).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
       });
     });
 
     it("refuses to check out an empty cart: CART_EMPTY naming the cart, not the account", async () => {
-      await expect(bed.orders.checkout(context(), await newAccount(), "")).rejects.toMatchObject({
+      await expect(
+        bed.orders.checkout(context(), { accountId: await newAccount(), idempotencyKey: "" }),
+      ).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
         reason: "CART_EMPTY",
         field: "cart",
@@ -168,12 +176,12 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
     it("turns one cart into one order when checkouts race", async () => {
       const accountId = await newAccount();
       const productId = await newProduct(100, 100);
-      await bed.orders.addCartItem(context(), accountId, { productId, quantity: 5 });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 5 });
       const results = await Promise.allSettled(
-        Array.from({ length: 5 }, () => bed.orders.checkout(context(), accountId, "")),
+        Array.from({ length: 5 }, () => bed.orders.checkout(context(), { accountId, idempotencyKey: "" })),
       );
       expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
-      expect((await bed.orders.listOrders({ accountId, statuses: [] }, { skip: 0, take: 0 })).orders).toHaveLength(1);
+      expect((await bed.orders.listOrders({ accountId, statuses: [], skip: 0, take: 0 })).orders).toHaveLength(1);
       // The losers gave their reservations back.
       expect(await stock(productId)).toEqual([95]);
     });
@@ -181,16 +189,16 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
     it("keeps an archived product's line as unavailable, out of the total, and refuses to add to it (PRODUCT_ARCHIVED)", async () => {
       const accountId = await newAccount();
       const productId = await newProduct(400, 10);
-      await bed.orders.addCartItem(context(), accountId, { productId, quantity: 3 });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 3 });
       await bed.services.products.archiveProduct({ id: productId });
       const cart = await bed.orders.getCart(context(), accountId);
       expect(cart.lines).toMatchObject([{ productId, quantity: 3, inStock: false, availableStock: 0, archived: true }]);
       expect(cart.totalCents).toBe(0);
       const stranger = await newAccount();
       for (const change of [
-        () => bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 }),
-        () => bed.orders.setCartItemQuantity(context(), accountId, { productId, quantity: 4 }),
-        () => bed.orders.addCartItem(context(), stranger, { productId, quantity: 1 }),
+        () => bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 1 }),
+        () => bed.orders.setCartItemQuantity(context(), { owner: accountId, productId, quantity: 4 }),
+        () => bed.orders.addCartItem(context(), { owner: stranger, productId, quantity: 1 }),
       ]) {
         await expect(change()).rejects.toMatchObject({
           code: "FAILED_PRECONDITION",
@@ -200,9 +208,9 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       }
       expect((await bed.orders.getCart(context(), accountId)).lines).toMatchObject([{ productId, quantity: 3 }]);
       // Lowering it works (raising it is refused above), so is removing it.
-      const lowered = await bed.orders.setCartItemQuantity(context(), accountId, { productId, quantity: 1 });
+      const lowered = await bed.orders.setCartItemQuantity(context(), { owner: accountId, productId, quantity: 1 });
       expect(lowered).toMatchObject({ totalCents: 0, lines: [{ productId, quantity: 1, archived: true }] });
-      expect((await bed.orders.removeCartItem(context(), accountId, { productId })).lines).toEqual([]);
+      expect((await bed.orders.removeCartItem(context(), { owner: accountId, productId })).lines).toEqual([]);
     });
 
     it("race: archiving a product while 40 carts holding it check out: each order is placed or refused, sums hold", async () => {
@@ -211,10 +219,12 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
       const buyers = await Promise.all(Array.from({ length: 40 }, () => newAccount()));
       const lateBuyer = await newAccount();
       for (const [index, accountId] of [...buyers, lateBuyer].entries()) {
-        await bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 + (index % 3) });
-        await bed.orders.addCartItem(context(), accountId, { productId: other, quantity: 1 });
+        await bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 1 + (index % 3) });
+        await bed.orders.addCartItem(context(), { owner: accountId, productId: other, quantity: 1 });
       }
-      const checkouts = buyers.map((accountId) => bed.orders.checkout(context(), accountId, newId()));
+      const checkouts = buyers.map((accountId) =>
+        bed.orders.checkout(context(), { accountId, idempotencyKey: newId() }),
+      );
       await bed.services.products.archiveProduct({ id: productId });
       const results = await Promise.allSettled(checkouts);
       const placed = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
@@ -229,7 +239,9 @@ describe.each(databaseBackends())("OrderService cart on $name", (backend) => {
         }
       }
       // A checkout started after the archive returned is refused.
-      await expect(bed.orders.checkout(context(), lateBuyer, newId())).rejects.toMatchObject({
+      await expect(
+        bed.orders.checkout(context(), { accountId: lateBuyer, idempotencyKey: newId() }),
+      ).rejects.toMatchObject({
         reason: "PRODUCT_ARCHIVED",
       });
       // Sums: each product lost exactly the units of the placed orders; refused checkouts hold nothing.

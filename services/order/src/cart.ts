@@ -27,6 +27,31 @@ const GUEST_CART_SWEEP_BATCH = 500;
 
 const CART_LIMITS = { maxQuantity: MAX_LINE_QUANTITY, maxProducts: MAX_ORDER_PRODUCTS };
 
+/** A cart's owner as a cart request names it (the contract's two fields); cartOwnerOf decides which it is. */
+export interface CartOwnerInput {
+  accountId: string;
+  cartToken?: string;
+}
+
+/** AddCartItem as asked, unchecked: whose cart, and the variant and units to add. */
+export interface AddCartItemInput extends RequestedLine {
+  owner: CartOwner;
+}
+
+/** SetCartItemQuantity as asked, unchecked: whose cart, and the variant and its new units. */
+export type SetCartItemQuantityInput = AddCartItemInput;
+
+/** RemoveCartItem as asked, unchecked: whose cart, and the variant whose line goes. */
+export interface RemoveCartItemInput extends Pick<RequestedLine, "productId" | "variantId"> {
+  owner: CartOwner;
+}
+
+/** MergeGuestCart as asked, unchecked: the account whose cart takes the lines, and the guest cart's token. */
+export interface MergeGuestCartInput {
+  accountId: string;
+  cartToken: string;
+}
+
 /** Where a write goes once its owner is resolved: the cart's id, and the token of a guest cart it created. */
 interface WriteTarget {
   cartId: string;
@@ -60,15 +85,15 @@ export class CartService {
   }
 
   /**
-   * Adds units of a variant to the cart (`item.variantId`; absent or empty: the product's default variant). NOT_FOUND
+   * Adds units of a variant to the cart (`input.variantId`; absent or empty: the product's default variant). NOT_FOUND
    * PRODUCT_NOT_FOUND or VARIANT_NOT_FOUND when the product or variant does not exist, FAILED_PRECONDITION
    * PRODUCT_ARCHIVED or VARIANT_ARCHIVED when the product or the variant is archived; the line must stay within 1..1000 units and the cart within as many
    * lines as an order may hold (FAILED_PRECONDITION CART_FULL beyond), all in one currency, the variant's
    * (FAILED_PRECONDITION CURRENCY_MISMATCH, checked under the cart lock). A guest add with an empty token creates the
    * guest cart, whose token the answer carries (Cart.cartToken), once.
    */
-  async addCartItem(context: RequestContext, owner: CartOwner, item: RequestedLine): Promise<Cart> {
-    return this.putCartItem(context, owner, item, "add");
+  async addCartItem(context: RequestContext, input: AddCartItemInput): Promise<Cart> {
+    return this.putCartItem(context, input, "add");
   }
 
   /**
@@ -76,16 +101,12 @@ export class CartService {
    * may still be lowered (not raised: FAILED_PRECONDITION PRODUCT_ARCHIVED or VARIANT_ARCHIVED, as an add), so a shopper
    * can reduce it before removing it; it stays out of the cart's total either way.
    */
-  async setCartItemQuantity(context: RequestContext, owner: CartOwner, item: RequestedLine): Promise<Cart> {
-    return this.putCartItem(context, owner, item, "set");
+  async setCartItemQuantity(context: RequestContext, input: SetCartItemQuantityInput): Promise<Cart> {
+    return this.putCartItem(context, input, "set");
   }
 
   /** Removes the line of a variant (absent or empty variantId: the product's default variant); none is no error. */
-  async removeCartItem(
-    context: RequestContext,
-    owner: CartOwner,
-    item: Pick<RequestedLine, "productId" | "variantId">,
-  ): Promise<Cart> {
+  async removeCartItem(context: RequestContext, { owner, ...item }: RemoveCartItemInput): Promise<Cart> {
     const { variantId } = requireCartLine({ ...item, quantity: 1 });
     return this.write(context, owner, "existing", (tx, cartId) => repository.removeCartItem(tx, cartId, variantId));
   }
@@ -101,7 +122,7 @@ export class CartService {
    * and both carts stay as they were, the token alive. NOT_FOUND CART_NOT_FOUND (field cartToken) for an unknown,
    * expired or already merged token. Returns the account's cart.
    */
-  async mergeGuestCart(context: RequestContext, accountId: string, cartToken: string): Promise<Cart> {
+  async mergeGuestCart(context: RequestContext, { accountId, cartToken }: MergeGuestCartInput): Promise<Cart> {
     requireId("accountId", accountId);
     const hash = cartTokenHash(requireCartToken(cartToken));
     const outcome = await this.options.database.transaction((tx) =>
@@ -124,8 +145,7 @@ export class CartService {
 
   private async putCartItem(
     context: RequestContext,
-    owner: CartOwner,
-    item: RequestedLine,
+    { owner, ...item }: AddCartItemInput,
     mode: "add" | "set",
   ): Promise<Cart> {
     const valid = requireCartLine(item);
@@ -235,7 +255,7 @@ export class CartService {
  * the guest cart of cartToken ("" for none yet). A cart is one or the other: both named is INVALID_ARGUMENT (field
  * cartToken), refused before the caller's authorization is asked about the account.
  */
-export function cartOwnerOf(request: { accountId: string; cartToken?: string }): CartOwner {
+export function cartOwnerOf(request: CartOwnerInput): CartOwner {
   if (request.accountId === "") return { cartToken: request.cartToken ?? "" };
   if (request.cartToken) throw invalidArgument("cartToken", "name an account or a guest cart's token, not both");
   return request.accountId;

@@ -22,9 +22,15 @@ describe.each(databaseBackends())("OrderService limits on $name", (backend) => {
       const limited = withLimits(2, 100);
       const accountId = await newAccount();
       const productId = await newProduct(100, 100);
-      const first = await limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "");
-      await limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "");
-      await expect(limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "")).rejects.toMatchObject({
+      const first = await limited.placeOrder(context(), {
+        accountId,
+        lines: [{ productId, quantity: 1 }],
+        idempotencyKey: "",
+      });
+      await limited.placeOrder(context(), { accountId, lines: [{ productId, quantity: 1 }], idempotencyKey: "" });
+      await expect(
+        limited.placeOrder(context(), { accountId, lines: [{ productId, quantity: 1 }], idempotencyKey: "" }),
+      ).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
         reason: "TOO_MANY_UNPAID_ORDERS",
         field: "accountId",
@@ -32,9 +38,13 @@ describe.each(databaseBackends())("OrderService limits on $name", (backend) => {
       });
       expect(await stock(productId)).toEqual([98]);
       // Another account is not affected.
-      await limited.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
+      await limited.placeOrder(context(), {
+        accountId: await newAccount(),
+        lines: [{ productId, quantity: 1 }],
+        idempotencyKey: "",
+      });
       await limited.cancelOrder(context(), first.id);
-      await limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "");
+      await limited.placeOrder(context(), { accountId, lines: [{ productId, quantity: 1 }], idempotencyKey: "" });
       expect(await stock(productId)).toEqual([97]);
     });
 
@@ -42,19 +52,18 @@ describe.each(databaseBackends())("OrderService limits on $name", (backend) => {
       const limited = withLimits(10, 5);
       const accountId = await newAccount();
       const [productId, other] = [await newProduct(100, 100), await newProduct(100, 100)];
-      await limited.placeOrder(context(), accountId, [{ productId, quantity: 3 }], "");
+      await limited.placeOrder(context(), { accountId, lines: [{ productId, quantity: 3 }], idempotencyKey: "" });
       await expect(
-        limited.placeOrder(
-          context(),
+        limited.placeOrder(context(), {
           accountId,
-          [
+          lines: [
             { productId: other, quantity: 1 },
             { productId, quantity: 3 },
           ],
-          "",
-        ),
+          idempotencyKey: "",
+        }),
       ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", reason: "HOLD_LIMIT_EXCEEDED", field: "quantity" });
-      await limited.placeOrder(context(), accountId, [{ productId, quantity: 2 }], "");
+      await limited.placeOrder(context(), { accountId, lines: [{ productId, quantity: 2 }], idempotencyKey: "" });
       expect(await stock(productId, other)).toEqual([95, 100]);
     });
 
@@ -73,7 +82,9 @@ describe.each(databaseBackends())("OrderService limits on $name", (backend) => {
       const accountId = await newAccount();
       const productId = await newProduct(100, 100);
       const results = await Promise.allSettled(
-        Array.from({ length: 12 }, () => limited.placeOrder(context(), accountId, [{ productId, quantity: 2 }], "")),
+        Array.from({ length: 12 }, () =>
+          limited.placeOrder(context(), { accountId, lines: [{ productId, quantity: 2 }], idempotencyKey: "" }),
+        ),
       );
       expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(3);
       for (const result of results) {
@@ -87,10 +98,10 @@ describe.each(databaseBackends())("OrderService limits on $name", (backend) => {
       const limited = withLimits(1, 1000);
       const accountId = await newAccount();
       const productId = await newProduct(100, 100);
-      await limited.addCartItem(context(), accountId, { productId, quantity: 2 });
+      await limited.addCartItem(context(), { owner: accountId, productId, quantity: 2 });
       const results = await Promise.allSettled([
-        limited.checkout(context(), accountId, ""),
-        limited.placeOrder(context(), accountId, [{ productId, quantity: 1 }], ""),
+        limited.checkout(context(), { accountId, idempotencyKey: "" }),
+        limited.placeOrder(context(), { accountId, lines: [{ productId, quantity: 1 }], idempotencyKey: "" }),
       ]);
       expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
       const refused = results.find((result) => result.status === "rejected");

@@ -87,9 +87,9 @@ export function saleRefusal(
   return undefined;
 }
 
-/** The order with its lines and payments; NOT_FOUND ORDER_NOT_FOUND (field `id`) when there is none. */
-export async function requireOrder(db: Queryable, id: string): Promise<Order> {
+/** The order with its lines and payments; NOT_FOUND ORDER_NOT_FOUND naming `field` when there is none. */
+export async function requireOrder(db: Queryable, id: string, field = "id"): Promise<Order> {
   const order = await repository.findOrder(db, id);
-  if (!order) throw orderNotFound(id, "id");
+  if (!order) throw orderNotFound(id, field);
   return order;
 }

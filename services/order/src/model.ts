@@ -140,9 +140,15 @@ export interface OrderFilter {
 /** One page of a list of orders, newest first, and how many orders match over all pages. */
 export interface OrderPage {
   orders: Order[];
-  /** Exact up to the count limit (orders.ts, MAX_EXACT_ORDER_COUNT); beyond it, the limit. */
+  /** Exact up to the count limit (lifecycle.ts, MAX_EXACT_ORDER_COUNT); beyond it, the limit. */
   totalCount: number;
   totalCountIsExact: boolean;
+}
+
+/** The orders of one account (ListOrdersForAccounts), newest first. */
+export interface AccountOrders {
+  accountId: string;
+  orders: Order[];
 }
 
 /** A cart line as stored, before the catalog's current values are joined to it. */

@@ -10,8 +10,11 @@ import {
 } from "@polyscale/platform";
 import type { OrderAddresses } from "./model.js";
 
-/** An order's addresses as a caller names them: each written out or as an id of the account's address book. */
-export interface AddressInputs {
+/**
+ * An order's addresses as a caller names them, unchecked (the address fields of PlaceOrderInput and CheckoutInput):
+ * each written out or as an id of the account's address book.
+ */
+export interface OrderAddressesInput {
   shippingAddress?: PostalAddress;
   /** "" or absent: none. */
   shippingAddressId?: string;
@@ -43,10 +46,10 @@ function choiceOf(field: "shippingAddress" | "billingAddress", address?: PostalA
  * A shipping address is optional: an order without one (the Go-compatible createOrder, pickup, digital goods) is
  * stored without; the billing address defaults to the shipping address.
  */
-export function requireAddressChoices(inputs: AddressInputs): AddressChoices {
+export function requireAddressChoices(input: OrderAddressesInput): AddressChoices {
   return {
-    shipping: choiceOf("shippingAddress", inputs.shippingAddress, inputs.shippingAddressId),
-    billing: choiceOf("billingAddress", inputs.billingAddress, inputs.billingAddressId),
+    shipping: choiceOf("shippingAddress", input.shippingAddress, input.shippingAddressId),
+    billing: choiceOf("billingAddress", input.billingAddress, input.billingAddressId),
   };
 }
 

@@ -196,9 +196,17 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       // Seen: an unpaid order for all 1,000 units still held them 12 minutes later; nothing ever expired it.
       const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(100, 10);
-      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 4 }], "");
+      const order = await shortWindow.placeOrder(context(), {
+        accountId: await newAccount(),
+        lines: [{ productId, quantity: 4 }],
+        idempotencyKey: "",
+      });
       expect(order.paymentDueAt!.getTime() - order.createdAt.getTime()).toBeCloseTo(1000, -2);
-      const notDue = await bed.orders.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
+      const notDue = await bed.orders.placeOrder(context(), {
+        accountId: await newAccount(),
+        lines: [{ productId, quantity: 1 }],
+        idempotencyKey: "",
+      });
       expect(await stock(productId)).toEqual([5]);
       await sleep(1100);
       expect((await sweep()).expired).toBeGreaterThanOrEqual(1);
@@ -213,7 +221,11 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       // Seen: a late capture would have been accepted on an order whose stock was gone.
       const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(250, 10);
-      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
+      const order = await shortWindow.placeOrder(context(), {
+        accountId: await newAccount(),
+        lines: [{ productId, quantity: 2 }],
+        idempotencyKey: "",
+      });
       await sleep(1100);
       await sweep();
       await expect(capture(bed.orders, order.id, 500)).rejects.toMatchObject({
@@ -231,7 +243,11 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
     it("refuses a capture that arrives after the window even before any sweep, and expires the order", async () => {
       const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(250, 10);
-      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 2 }], "");
+      const order = await shortWindow.placeOrder(context(), {
+        accountId: await newAccount(),
+        lines: [{ productId, quantity: 2 }],
+        idempotencyKey: "",
+      });
       await sleep(1100);
       await expect(capture(bed.orders, order.id, 500)).rejects.toMatchObject({ reason: "ORDER_EXPIRED" });
       expect((await bed.orders.getOrder(order.id)).status).toBe("expired");
@@ -243,7 +259,11 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
     it("records the refund of a partial capture on an order that expired", async () => {
       const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(1000, 10);
-      const order = await shortWindow.placeOrder(context(), await newAccount(), [{ productId, quantity: 1 }], "");
+      const order = await shortWindow.placeOrder(context(), {
+        accountId: await newAccount(),
+        lines: [{ productId, quantity: 1 }],
+        idempotencyKey: "",
+      });
       expect((await capture(bed.orders, order.id, 400)).status).toBe("pending_payment");
       await sleep(1100);
       await sweep();
@@ -265,7 +285,7 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
       const accountId = await newAccount();
       const placed = await Promise.all(
         Array.from({ length: 30 }, () =>
-          shortWindow.placeOrder(context(), accountId, [{ productId, quantity: 2 }], ""),
+          shortWindow.placeOrder(context(), { accountId, lines: [{ productId, quantity: 2 }], idempotencyKey: "" }),
         ),
       );
       expect(await stock(productId)).toEqual([40]);

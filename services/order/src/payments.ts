@@ -39,7 +39,8 @@ export interface PaymentServiceOptions {
   effects: ReservationEffects;
 }
 
-export interface RecordPaymentRequest {
+/** RecordPayment as asked, unchecked. */
+export interface RecordPaymentInput {
   orderId: string;
   /** Required: unset (undefined) or a value the contract does not define is refused. */
   kind: EnumInput<PaymentKind> | undefined;
@@ -61,8 +62,8 @@ export class PaymentService {
    * the order's row lock. A replay of a recorded (provider, providerReference) returns the order unchanged. A payment
    * in another currency than the order's is INVALID_ARGUMENT CURRENCY_MISMATCH (field currency), recording nothing.
    */
-  async recordPayment(context: RequestContext, request: RecordPaymentRequest): Promise<Order> {
-    const payment = validatePayment(request);
+  async recordPayment(context: RequestContext, input: RecordPaymentInput): Promise<Order> {
+    const payment = validatePayment(input);
     const { effect, expired, moved } = await this.options.database.transaction(async (tx) => {
       const order = await repository.lockOrder(tx, payment.orderId);
       if (!order) throw orderNotFound(payment.orderId, "orderId");
@@ -103,22 +104,22 @@ export class PaymentService {
     // The status change is committed; a failure of the effect is logged and retried from the queue.
     if (effect) await this.options.effects.attempt(context, context.logger, payment.orderId, effect);
     if (expired) throw paymentAfterExpiry(expired);
-    return requireOrder(this.options.database, payment.orderId);
+    return requireOrder(this.options.database, payment.orderId, "orderId");
   }
 }
 
-/** The payment a request describes, every field checked (INVALID_ARGUMENT naming it) before anything is read. */
-function validatePayment(request: RecordPaymentRequest): NewPayment {
-  requireId("orderId", request.orderId);
-  const kind = requireOneOf("kind", request.kind, PAYMENT_KINDS);
+/** The payment an input describes, every field checked (INVALID_ARGUMENT naming it) before anything is read. */
+function validatePayment(input: RecordPaymentInput): NewPayment {
+  requireId("orderId", input.orderId);
+  const kind = requireOneOf("kind", input.kind, PAYMENT_KINDS);
   return {
     id: newId(),
-    orderId: request.orderId,
+    orderId: input.orderId,
     kind,
-    amountCents: requireTotal("amountCents", request.amountCents, 1),
-    currency: requireCurrency("currency", request.currency),
-    provider: requireText("provider", request.provider, { max: MAX_PROVIDER_LENGTH }),
-    providerReference: requireText("providerReference", request.providerReference, {
+    amountCents: requireTotal("amountCents", input.amountCents, 1),
+    currency: requireCurrency("currency", input.currency),
+    provider: requireText("provider", input.provider, { max: MAX_PROVIDER_LENGTH }),
+    providerReference: requireText("providerReference", input.providerReference, {
       max: MAX_PROVIDER_REFERENCE_LENGTH,
     }),
   };

@@ -23,7 +23,7 @@ import {
   requireAddressChoices,
   resolveOrderAddresses,
   type AddressChoices,
-  type AddressInputs,
+  type OrderAddressesInput,
 } from "./order-addresses.js";
 import { countOrderEvent } from "./metrics.js";
 import * as repository from "./repository.js";
@@ -48,6 +48,20 @@ export interface PlacementServiceOptions {
   policy: OrderPolicy;
   /** Placements that run at once; the others wait their turn (ORDER_MAX_CONCURRENT_PLACEMENTS, see place()). */
   maxConcurrentPlacements: number;
+}
+
+/**
+ * Checkout as asked, unchecked: the account whose cart becomes the order, its idempotency key ("" for none), and the
+ * order's addresses (optional; billing defaults to shipping).
+ */
+export interface CheckoutInput extends OrderAddressesInput {
+  accountId: string;
+  idempotencyKey: string;
+}
+
+/** PlaceOrder as asked, unchecked: as CheckoutInput, with the order's lines instead of the cart's. */
+export interface PlaceOrderInput extends CheckoutInput {
+  lines: readonly RequestedLine[];
 }
 
 /** What an order is placed from: explicit lines (PlaceOrder) or the account's cart (Checkout). */
@@ -84,14 +98,10 @@ export class PlacementService {
    * Places an order from the account's cart and takes those units out of the cart in the same transaction; the
    * addresses (optional, order-addresses.ts) are stored as snapshots.
    */
-  async checkout(
-    context: RequestContext,
-    accountId: string,
-    idempotencyKey: string,
-    addressInputs: AddressInputs = {},
-  ): Promise<Order> {
+  async checkout(context: RequestContext, input: CheckoutInput): Promise<Order> {
+    const { accountId, idempotencyKey } = input;
     requireId("accountId", accountId);
-    const addresses = requireAddressChoices(addressInputs);
+    const addresses = requireAddressChoices(input);
     return this.place(context, {
       accountId,
       idempotencyKey: normalizeIdempotencyKey(idempotencyKey),
@@ -117,16 +127,11 @@ export class PlacementService {
    * Places an order from explicit lines, each naming a variant (the product's default variant when variantId is
    * absent); lines naming one variant twice are merged. Addresses as for checkout.
    */
-  async placeOrder(
-    context: RequestContext,
-    accountId: string,
-    lines: readonly RequestedLine[],
-    idempotencyKey: string,
-    addressInputs: AddressInputs = {},
-  ): Promise<Order> {
+  async placeOrder(context: RequestContext, input: PlaceOrderInput): Promise<Order> {
+    const { accountId, idempotencyKey } = input;
     requireId("accountId", accountId);
-    const merged = requireOrderLines(lines);
-    const addresses = requireAddressChoices(addressInputs);
+    const merged = requireOrderLines(input.lines);
+    const addresses = requireAddressChoices(input);
     return this.place(context, {
       accountId,
       idempotencyKey: normalizeIdempotencyKey(idempotencyKey),

@@ -11,11 +11,12 @@ import {
   OrderStatus as ProtoOrderStatus,
   PaymentKind as ProtoPaymentKind,
   type Cart as ProtoCart,
+  type CheckoutRequest,
   type Order as ProtoOrder,
-  type PostalAddress as ProtoPostalAddress,
 } from "@polyscale/proto/order/v1/order";
+import type { CartOwnerInput } from "./cart.js";
 import { orderNotFound } from "./client.js";
-import type { AddressInputs } from "./order-addresses.js";
+import type { OrderAddressesInput } from "./order-addresses.js";
 import type { Cart, Order, OrderStatus, PaymentKind } from "./model.js";
 import type { OrderService } from "./service.js";
 
@@ -44,13 +45,8 @@ function toProtoOrder(order: Order): ProtoOrder {
   };
 }
 
-/** The addresses of a Checkout or PlaceOrder request; a message left unset is no address. */
-function addressInputsOf(request: {
-  shippingAddress?: ProtoPostalAddress;
-  shippingAddressId?: string;
-  billingAddress?: ProtoPostalAddress;
-  billingAddressId?: string;
-}): AddressInputs {
+/** The addresses of a Checkout or PlaceOrder request (the same four fields); a message left unset is no address. */
+function orderAddressesOf(request: CheckoutRequest): OrderAddressesInput {
   return {
     shippingAddress: request.shippingAddress && postalAddressOf(request.shippingAddress),
     shippingAddressId: request.shippingAddressId,
@@ -72,7 +68,7 @@ export function orderServiceBinding({ service, caller, logger }: ServiceBindingO
    * Whose cart a cart call is about (the service's rule, cartOwner): an account, which the caller must act for, or a
    * guest cart, whose token is the credential.
    */
-  const ownerOf = async (context: RequestContext, request: { accountId: string; cartToken?: string }) => {
+  const ownerOf = async (context: RequestContext, request: CartOwnerInput) => {
     const owner = service.cartOwner(request);
     if (typeof owner === "string") await caller.requireActingFor(context, owner);
     return owner;
@@ -85,12 +81,18 @@ export function orderServiceBinding({ service, caller, logger }: ServiceBindingO
       }),
       addCartItem: async ({ productId, variantId, quantity, ...request }, context) => ({
         cart: toProtoCart(
-          await service.addCartItem(context, await ownerOf(context, request), { productId, variantId, quantity }),
+          await service.addCartItem(context, {
+            owner: await ownerOf(context, request),
+            productId,
+            variantId,
+            quantity,
+          }),
         ),
       }),
       setCartItemQuantity: async ({ productId, variantId, quantity, ...request }, context) => ({
         cart: toProtoCart(
-          await service.setCartItemQuantity(context, await ownerOf(context, request), {
+          await service.setCartItemQuantity(context, {
+            owner: await ownerOf(context, request),
             productId,
             variantId,
             quantity,
@@ -99,7 +101,7 @@ export function orderServiceBinding({ service, caller, logger }: ServiceBindingO
       }),
       removeCartItem: async ({ productId, variantId, ...request }, context) => ({
         cart: toProtoCart(
-          await service.removeCartItem(context, await ownerOf(context, request), { productId, variantId }),
+          await service.removeCartItem(context, { owner: await ownerOf(context, request), productId, variantId }),
         ),
       }),
       clearCart: async (request, context) => ({
@@ -107,26 +109,23 @@ export function orderServiceBinding({ service, caller, logger }: ServiceBindingO
       }),
       mergeGuestCart: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
-        return { cart: toProtoCart(await service.mergeGuestCart(context, request.accountId, request.cartToken)) };
+        return { cart: toProtoCart(await service.mergeGuestCart(context, request)) };
       },
       checkout: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
-        const addresses = addressInputsOf(request);
+        const { accountId, idempotencyKey } = request;
         return {
-          order: toProtoOrder(await service.checkout(context, request.accountId, request.idempotencyKey, addresses)),
+          order: toProtoOrder(
+            await service.checkout(context, { accountId, idempotencyKey, ...orderAddressesOf(request) }),
+          ),
         };
       },
       placeOrder: async (request, context) => {
         await caller.requireActingFor(context, request.accountId);
+        const { accountId, lines, idempotencyKey } = request;
         return {
           order: toProtoOrder(
-            await service.placeOrder(
-              context,
-              request.accountId,
-              request.lines,
-              request.idempotencyKey,
-              addressInputsOf(request),
-            ),
+            await service.placeOrder(context, { accountId, lines, idempotencyKey, ...orderAddressesOf(request) }),
           ),
         };
       },
@@ -138,16 +137,15 @@ export function orderServiceBinding({ service, caller, logger }: ServiceBindingO
       listOrders: async (request, context) => {
         // All accounts' orders (accountId empty) are an admin's: the empty id matches no customer's token.
         await caller.requireActingFor(context, request.accountId);
-        const { accountId, createdFrom, createdTo } = request;
-        const page = await service.listOrders(
-          {
-            accountId,
-            statuses: request.statuses.map((status) => enumFromProto(protoStatusOf, status)),
-            createdFrom,
-            createdTo,
-          },
-          request,
-        );
+        const { accountId, createdFrom, createdTo, skip, take } = request;
+        const page = await service.listOrders({
+          accountId,
+          statuses: request.statuses.map((status) => enumFromProto(protoStatusOf, status)),
+          createdFrom,
+          createdTo,
+          skip,
+          take,
+        });
         return {
           orders: page.orders.map(toProtoOrder),
           totalCount: page.totalCount,

@@ -156,7 +156,7 @@ export function useOrderService(backend: DatabaseBackend): OrderTestBed {
       ).reservations.map((reservation) => reservation.orderId),
     heldReservations: () => bed.reservations(ReservationStatus.RESERVATION_STATUS_HELD),
     place: (accountId, lines, idempotencyKey = "") =>
-      bed.orders.placeOrder(context(), accountId, lines, idempotencyKey),
+      bed.orders.placeOrder(context(), { accountId, lines, idempotencyKey }),
   };
 
   beforeAll(async () => {

@@ -10,12 +10,12 @@ describe.each(databaseBackends())("OrderService carts and orders of archived var
   it("keeps a variant line of an archived product as unavailable and refuses its checkout", async () => {
     const accountId = await newAccount();
     const { productId, m } = await newTShirt();
-    await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 1 });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: m, quantity: 1 });
     await bed.services.products.archiveProduct({ id: productId });
     expect((await bed.orders.getCart(context(), accountId)).lines).toMatchObject([
       { variantId: m, archived: true, inStock: false, availableStock: 0 },
     ]);
-    await expect(bed.orders.checkout(context(), accountId, "")).rejects.toMatchObject({
+    await expect(bed.orders.checkout(context(), { accountId, idempotencyKey: "" })).rejects.toMatchObject({
       code: "FAILED_PRECONDITION",
       reason: "PRODUCT_ARCHIVED",
     });
@@ -26,9 +26,13 @@ describe.each(databaseBackends())("OrderService carts and orders of archived var
     const accountId = await newAccount();
     const { productId, m, l, tag } = await newTShirt();
     // A past order of M keeps its snapshot through the archive.
-    const past = await bed.orders.placeOrder(context(), accountId, [{ productId, variantId: m, quantity: 1 }], "");
-    await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 1 });
-    await bed.orders.addCartItem(context(), accountId, { productId, variantId: l, quantity: 1 });
+    const past = await bed.orders.placeOrder(context(), {
+      accountId,
+      lines: [{ productId, variantId: m, quantity: 1 }],
+      idempotencyKey: "",
+    });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: m, quantity: 1 });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: l, quantity: 1 });
     await bed.services.products.archiveVariant({ id: m });
     expect((await bed.orders.getCart(context(), accountId)).lines).toMatchObject([
       { variantId: m, sku: `TS-M-${tag}`, archived: true, inStock: false, availableStock: 0 },
@@ -36,11 +40,16 @@ describe.each(databaseBackends())("OrderService carts and orders of archived var
     ]);
     const stranger = await newAccount();
     for (const change of [
-      () => bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 1 }),
-      () => bed.orders.setCartItemQuantity(context(), accountId, { productId, variantId: m, quantity: 2 }),
-      () => bed.orders.addCartItem(context(), stranger, { productId, variantId: m, quantity: 1 }),
-      () => bed.orders.checkout(context(), accountId, ""),
-      () => bed.orders.placeOrder(context(), stranger, [{ productId, variantId: m, quantity: 1 }], ""),
+      () => bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: m, quantity: 1 }),
+      () => bed.orders.setCartItemQuantity(context(), { owner: accountId, productId, variantId: m, quantity: 2 }),
+      () => bed.orders.addCartItem(context(), { owner: stranger, productId, variantId: m, quantity: 1 }),
+      () => bed.orders.checkout(context(), { accountId, idempotencyKey: "" }),
+      () =>
+        bed.orders.placeOrder(context(), {
+          accountId: stranger,
+          lines: [{ productId, variantId: m, quantity: 1 }],
+          idempotencyKey: "",
+        }),
     ]) {
       await expect(change()).rejects.toMatchObject({
         code: "FAILED_PRECONDITION",
@@ -53,22 +62,26 @@ describe.each(databaseBackends())("OrderService carts and orders of archived var
       { variantId: m, sku: `TS-M-${tag}`, quantity: 1, unitPriceCents: 1200 },
     ]);
     // Without the archived line the cart checks out; the stranger buys the default and L.
-    await bed.orders.removeCartItem(context(), accountId, { productId, variantId: m });
-    await bed.orders.checkout(context(), accountId, "");
-    await bed.orders.placeOrder(context(), stranger, [{ productId, quantity: 1 }], "");
+    await bed.orders.removeCartItem(context(), { owner: accountId, productId, variantId: m });
+    await bed.orders.checkout(context(), { accountId, idempotencyKey: "" });
+    await bed.orders.placeOrder(context(), {
+      accountId: stranger,
+      lines: [{ productId, quantity: 1 }],
+      idempotencyKey: "",
+    });
     expect(await variantStock(productId, productId, m, l)).toEqual([4, 2, 3]);
     // Restored, it sells again.
     await bed.services.products.restoreVariant({ id: m });
-    await bed.orders.addCartItem(context(), stranger, { productId, variantId: m, quantity: 2 });
-    await bed.orders.checkout(context(), stranger, "");
+    await bed.orders.addCartItem(context(), { owner: stranger, productId, variantId: m, quantity: 2 });
+    await bed.orders.checkout(context(), { accountId: stranger, idempotencyKey: "" });
     expect(await variantStock(productId, m)).toEqual([0]);
   });
 
   it("totals only what checkout would charge; an archived line is shown, not counted, and may be lowered, not raised", async () => {
     const accountId = await newAccount();
     const { productId, m, l } = await newTShirt({ base: 5, m: 3, l: 1 });
-    await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 2 });
-    await bed.orders.addCartItem(context(), accountId, { productId, variantId: l, quantity: 2 });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: m, quantity: 2 });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: l, quantity: 2 });
     // L is short of stock: still for sale, so counted (checkout would name it rather than charge less).
     expect(await bed.orders.getCart(context(), accountId)).toMatchObject({
       totalCents: 2 * 1200 + 2 * 1300,
@@ -80,7 +93,7 @@ describe.each(databaseBackends())("OrderService carts and orders of archived var
       lines: [{ variantId: m, quantity: 2, lineTotalCents: 2400, archived: true }, { variantId: l }],
     });
     const setM = (quantity: number, owner = accountId) =>
-      bed.orders.setCartItemQuantity(context(), owner, { productId, variantId: m, quantity });
+      bed.orders.setCartItemQuantity(context(), { owner, productId, variantId: m, quantity });
     expect((await setM(1)).lines[0]).toMatchObject({ variantId: m, quantity: 1, archived: true });
     expect((await setM(1)).lines[0]).toMatchObject({ variantId: m, quantity: 1 });
     const archived = { code: "FAILED_PRECONDITION", reason: "VARIANT_ARCHIVED", field: "variantId" };
@@ -97,26 +110,29 @@ describe.each(databaseBackends())("OrderService carts and orders of archived var
     // An archived product: every line of it is out of the total, and may still be lowered.
     await bed.services.products.archiveProduct({ id: productId });
     expect(await bed.orders.getCart(context(), accountId)).toMatchObject({ totalCents: 0, currency: "USD" });
-    const lowered = await bed.orders.setCartItemQuantity(context(), accountId, {
+    const lowered = await bed.orders.setCartItemQuantity(context(), {
+      owner: accountId,
       productId,
       variantId: l,
       quantity: 1,
     });
     expect(lowered.lines[1]).toMatchObject({ variantId: l, quantity: 1, archived: true });
     await expect(
-      bed.orders.setCartItemQuantity(context(), accountId, { productId, variantId: l, quantity: 3 }),
+      bed.orders.setCartItemQuantity(context(), { owner: accountId, productId, variantId: l, quantity: 3 }),
     ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", reason: "PRODUCT_ARCHIVED", field: "productId" });
-    expect((await bed.orders.removeCartItem(context(), accountId, { productId, variantId: m })).lines).toHaveLength(1);
+    expect(
+      (await bed.orders.removeCartItem(context(), { owner: accountId, productId, variantId: m })).lines,
+    ).toHaveLength(1);
   });
 
   it("race: archiving a variant while 30 carts holding it check out: each order is placed or refused, sums hold", async () => {
     const { productId, m, l } = await newTShirt({ base: 5, m: 500, l: 500 });
     const buyers = await Promise.all(Array.from({ length: 30 }, () => newAccount()));
     for (const [index, accountId] of buyers.entries()) {
-      await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 1 + (index % 3) });
-      await bed.orders.addCartItem(context(), accountId, { productId, variantId: l, quantity: 1 });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: m, quantity: 1 + (index % 3) });
+      await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: l, quantity: 1 });
     }
-    const checkouts = buyers.map((accountId) => bed.orders.checkout(context(), accountId, newId()));
+    const checkouts = buyers.map((accountId) => bed.orders.checkout(context(), { accountId, idempotencyKey: newId() }));
     await bed.services.products.archiveVariant({ id: m });
     const results = await Promise.allSettled(checkouts);
     const placed = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));

@@ -17,9 +17,9 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
     const accountId = await newAccount();
     const { productId, m, l, tag } = await newTShirt();
     // No variant id: the default variant, as the Go-compatible addToCart always meant.
-    await bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 });
-    await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 2 });
-    const cart = await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 2 });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 1 });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: m, quantity: 2 });
+    const cart = await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: m, quantity: 2 });
     expect(cart).toMatchObject({
       currency: "USD",
       totalCents: 1000 + 4 * 1200,
@@ -46,17 +46,22 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
         },
       ],
     });
-    const set = await bed.orders.setCartItemQuantity(context(), accountId, { productId, variantId: l, quantity: 2 });
+    const set = await bed.orders.setCartItemQuantity(context(), {
+      owner: accountId,
+      productId,
+      variantId: l,
+      quantity: 2,
+    });
     expect(set.lines.map((line) => [line.variantId, line.quantity])).toEqual([
       [productId, 1],
       [m, 4],
       [l, 2],
     ]);
     // Removing one variant's line leaves the product's others.
-    const removed = await bed.orders.removeCartItem(context(), accountId, { productId, variantId: m });
+    const removed = await bed.orders.removeCartItem(context(), { owner: accountId, productId, variantId: m });
     expect(removed.lines.map((line) => line.variantId)).toEqual([productId, l]);
     expect(
-      (await bed.orders.removeCartItem(context(), accountId, { productId })).lines.map((line) => line.variantId),
+      (await bed.orders.removeCartItem(context(), { owner: accountId, productId })).lines.map((line) => line.variantId),
     ).toEqual([l]);
   });
 
@@ -66,14 +71,18 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
     const other = await newTShirt();
     for (const variantId of [other.m, newId()]) {
       await expect(
-        bed.orders.addCartItem(context(), accountId, { productId, variantId, quantity: 1 }),
+        bed.orders.addCartItem(context(), { owner: accountId, productId, variantId, quantity: 1 }),
       ).rejects.toMatchObject({ code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "variantId" });
     }
     await expect(
-      bed.orders.addCartItem(context(), accountId, { productId, variantId: "not-an-id", quantity: 1 }),
+      bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: "not-an-id", quantity: 1 }),
     ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", field: "variantId" });
     await expect(
-      bed.orders.placeOrder(context(), accountId, [{ productId, variantId: other.l, quantity: 1 }], ""),
+      bed.orders.placeOrder(context(), {
+        accountId,
+        lines: [{ productId, variantId: other.l, quantity: 1 }],
+        idempotencyKey: "",
+      }),
     ).rejects.toMatchObject({ code: "NOT_FOUND", reason: "VARIANT_NOT_FOUND", field: "variantId" });
     expect((await bed.orders.getCart(context(), accountId)).lines).toEqual([]);
     expect(await variantStock(other.productId, other.l)).toEqual([4]);
@@ -89,18 +98,18 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
       currency: "JPY",
       options: { Size: "XL", Colour: "red" },
     });
-    await bed.orders.addCartItem(context(), accountId, { productId, quantity: 1 });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, quantity: 1 });
     await expect(
-      bed.orders.addCartItem(context(), accountId, { productId, variantId: yen, quantity: 1 }),
+      bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: yen, quantity: 1 }),
     ).rejects.toMatchObject({ code: "FAILED_PRECONDITION", reason: "CURRENCY_MISMATCH" });
   });
 
   it("checks out a snapshot of each variant (SKU, options, price) and reserves per variant", async () => {
     const accountId = await newAccount();
     const { productId, m, l, tag } = await newTShirt();
-    await bed.orders.addCartItem(context(), accountId, { productId, variantId: m, quantity: 2 });
-    await bed.orders.addCartItem(context(), accountId, { productId, variantId: l, quantity: 1 });
-    const order = await bed.orders.checkout(context(), accountId, "");
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: m, quantity: 2 });
+    await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId: l, quantity: 1 });
+    const order = await bed.orders.checkout(context(), { accountId, idempotencyKey: "" });
     const expected = [
       {
         productId,
@@ -125,16 +134,15 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
   it("merges placeOrder lines per variant, not per product", async () => {
     const accountId = await newAccount();
     const { productId, m } = await newTShirt();
-    const order = await bed.orders.placeOrder(
-      context(),
+    const order = await bed.orders.placeOrder(context(), {
       accountId,
-      [
+      lines: [
         { productId, variantId: m, quantity: 1 },
         { productId, quantity: 2 },
         { productId, variantId: m, quantity: 1 },
       ],
-      "",
-    );
+      idempotencyKey: "",
+    });
     expect(order.lines.map((line) => [line.variantId, line.quantity])).toEqual([
       [m, 2],
       [productId, 2],
@@ -149,10 +157,12 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
     for (const [index, accountId] of buyers.entries()) {
       // Each buyer wants 1 or 2 units of two of the three variants: 30 × 3 = 90 units asked for, 30 on hand.
       for (const variantId of [variants[index % 3]!, variants[(index + 1) % 3]!]) {
-        await bed.orders.addCartItem(context(), accountId, { productId, variantId, quantity: 1 + (index % 2) });
+        await bed.orders.addCartItem(context(), { owner: accountId, productId, variantId, quantity: 1 + (index % 2) });
       }
     }
-    const results = await Promise.allSettled(buyers.map((accountId) => bed.orders.checkout(context(), accountId, "")));
+    const results = await Promise.allSettled(
+      buyers.map((accountId) => bed.orders.checkout(context(), { accountId, idempotencyKey: "" })),
+    );
     const placed: Order[] = [];
     for (const result of results) {
       if (result.status === "fulfilled") placed.push(result.value);
@@ -184,26 +194,39 @@ describe.each(databaseBackends())("OrderService carts and orders per variant on 
     const accountId = await newAccount();
     const refusal = { code: "FAILED_PRECONDITION", reason: "HOLD_LIMIT_EXCEEDED", field: "quantity" };
     await expect(
-      service.placeOrder(
-        context(),
+      service.placeOrder(context(), {
         accountId,
-        [
+        lines: [
           { productId, variantId: m, quantity: 3 },
           { productId, variantId: l, quantity: 2 },
         ],
-        "",
-      ),
+        idempotencyKey: "",
+      }),
     ).rejects.toMatchObject(refusal);
-    await service.placeOrder(context(), accountId, [{ productId, variantId: m, quantity: 3 }], "");
+    await service.placeOrder(context(), {
+      accountId,
+      lines: [{ productId, variantId: m, quantity: 3 }],
+      idempotencyKey: "",
+    });
     await expect(
-      service.placeOrder(context(), accountId, [{ productId, variantId: l, quantity: 2 }], ""),
+      service.placeOrder(context(), {
+        accountId,
+        lines: [{ productId, variantId: l, quantity: 2 }],
+        idempotencyKey: "",
+      }),
     ).rejects.toMatchObject(refusal);
-    await service.placeOrder(context(), accountId, [{ productId, quantity: 1 }], "");
+    await service.placeOrder(context(), { accountId, lines: [{ productId, quantity: 1 }], idempotencyKey: "" });
 
     // Two orders of one account racing for 3 units each of different variants: the lock lets only one fit under 4.
     const racer = await newAccount();
     const results = await Promise.allSettled(
-      [m, l].map((variantId) => service.placeOrder(context(), racer, [{ productId, variantId, quantity: 3 }], "")),
+      [m, l].map((variantId) =>
+        service.placeOrder(context(), {
+          accountId: racer,
+          lines: [{ productId, variantId, quantity: 3 }],
+          idempotencyKey: "",
+        }),
+      ),
     );
     expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect(results.find((result) => result.status === "rejected")).toMatchObject({ reason: refusal });

@@ -3,7 +3,7 @@ import { databaseBackends } from "@polyscale/tools/testing";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { OrderStatus } from "./model.js";
-import type { OrderListRequest } from "./orders.js";
+import type { ListOrdersInput } from "./lifecycle.js";
 import * as repository from "./repository.js";
 import { context, useOrderService } from "./test-order-service.js";
 
@@ -17,12 +17,12 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
       const productId = await newProduct(100, 10);
       const placed = [];
       for (let i = 0; i < 3; i += 1) placed.push(await place(accountId, [{ productId, quantity: 1 }]));
-      const all = await bed.orders.listOrders({ accountId, statuses: [] }, { skip: 0, take: 0 });
+      const all = await bed.orders.listOrders({ accountId, statuses: [], skip: 0, take: 0 });
       expect(all.orders.map((order) => order.id)).toEqual(placed.map((order) => order.id).reverse());
       expect(all).toMatchObject({ totalCount: 3, totalCountIsExact: true });
-      const secondPage = await bed.orders.listOrders({ accountId, statuses: [] }, { skip: 1, take: 1 });
+      const secondPage = await bed.orders.listOrders({ accountId, statuses: [], skip: 1, take: 1 });
       expect(secondPage).toEqual({ orders: [placed[1]], totalCount: 3, totalCountIsExact: true });
-      expect(await bed.orders.listOrders({ accountId, statuses: [] }, { skip: 5, take: 1 })).toEqual({
+      expect(await bed.orders.listOrders({ accountId, statuses: [], skip: 5, take: 1 })).toEqual({
         orders: [],
         totalCount: 3,
         totalCountIsExact: true,
@@ -32,10 +32,10 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
         repository.listOrders(bed.database, { accountId, statuses: [] }, { skip: 0, take: 1 }, countLimit);
       expect(await counted(3)).toMatchObject({ totalCount: 3, totalCountIsExact: true });
       expect(await counted(2)).toMatchObject({ totalCount: 2, totalCountIsExact: false });
-      expect((await bed.orders.listOrders({ accountId: "", statuses: [] }, { skip: 0, take: 1 })).orders[0]!.id).toBe(
+      expect((await bed.orders.listOrders({ accountId: "", statuses: [], skip: 0, take: 1 })).orders[0]!.id).toBe(
         placed[2]!.id,
       );
-      await expect(bed.orders.listOrders({ accountId, statuses: [] }, { skip: -1, take: 0 })).rejects.toMatchObject({
+      await expect(bed.orders.listOrders({ accountId, statuses: [], skip: -1, take: 0 })).rejects.toMatchObject({
         field: "skip",
       });
     });
@@ -51,7 +51,7 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
       }
       await bed.orders.cancelOrder(context(), placed[1]!);
       const list = (request: { statuses?: OrderStatus[]; createdFrom?: Date; createdTo?: Date }) =>
-        bed.orders.listOrders({ accountId, statuses: [], ...request }, { skip: 0, take: 0 });
+        bed.orders.listOrders({ accountId, statuses: [], ...request, skip: 0, take: 0 });
       const ids = async (request: Parameters<typeof list>[0]) => (await list(request)).orders.map((order) => order.id);
       expect(await ids({ statuses: ["cancelled"] })).toEqual([placed[1]]);
       expect(await ids({ statuses: ["pending_payment", "paid"] })).toEqual([placed[3], placed[2], placed[0]]);
@@ -63,13 +63,14 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
       // Every account's orders, filtered the same way (other tests' orders lie outside the range).
       expect(
         (
-          await bed.orders.listOrders(
-            { accountId: "", statuses: ["cancelled"], createdFrom: from, createdTo: to },
-            {
-              skip: 0,
-              take: 0,
-            },
-          )
+          await bed.orders.listOrders({
+            accountId: "",
+            statuses: ["cancelled"],
+            createdFrom: from,
+            createdTo: to,
+            skip: 0,
+            take: 0,
+          })
         ).orders.map((order) => order.id),
       ).toEqual([placed[1]]);
     });
@@ -77,7 +78,7 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
     it("refuses a status that is not one, an invalid instant and createdFrom after createdTo, naming the field", async () => {
       const accountId = await newAccount();
       const page = { skip: 0, take: 0 };
-      const cases: Array<[Partial<OrderListRequest>, string]> = [
+      const cases: Array<[Partial<ListOrdersInput>, string]> = [
         [{ statuses: ["7"] }, "statuses"],
         [{ statuses: ["paid", undefined] }, "statuses"],
         [{ createdFrom: new Date(Number.NaN) }, "createdFrom"],
@@ -86,7 +87,7 @@ describe.each(databaseBackends())("OrderService order reads and status changes o
         [{ accountId: "not-an-id" }, "accountId"],
       ];
       for (const [request, field] of cases) {
-        await expect(bed.orders.listOrders({ accountId, statuses: [], ...request }, page)).rejects.toMatchObject({
+        await expect(bed.orders.listOrders({ accountId, statuses: [], ...request, ...page })).rejects.toMatchObject({
           code: "INVALID_ARGUMENT",
           field,
         });

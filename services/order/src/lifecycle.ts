@@ -6,12 +6,13 @@ import {
   requireIds,
   type Database,
   type EnumInput,
+  type Page,
   type RequestContext,
 } from "@polyscale/platform";
 import { orderMoved } from "./events.js";
 import { requireOrder } from "./lookups.js";
 import { countOrderEvent } from "./metrics.js";
-import type { Order, OrderPage, OrderStatus } from "./model.js";
+import type { AccountOrders, Order, OrderPage, OrderStatus } from "./model.js";
 import { refusedTransition, requireOrderStatuses, transitionFor } from "./order-status.js";
 import * as repository from "./repository.js";
 import type { ReservationEffects } from "./reservation-effects.js";
@@ -24,8 +25,11 @@ const MAX_BATCH_ACCOUNTS = 1000;
  */
 export const MAX_EXACT_ORDER_COUNT = 10_000;
 
-/** ListOrders as asked, unchecked: a status unset (the contract's zero value) or undefined by it is refused. */
-export interface OrderListRequest {
+/**
+ * ListOrders as asked, unchecked, its filters and its page flat as the contract carries them: a status unset (the
+ * contract's zero value) or undefined by it is refused.
+ */
+export interface ListOrdersInput extends Page {
   /** Empty for every account's orders. */
   accountId: string;
   statuses: ReadonlyArray<EnumInput<OrderStatus> | undefined>;
@@ -33,7 +37,7 @@ export interface OrderListRequest {
   createdTo?: Date;
 }
 
-export interface OrdersServiceOptions {
+export interface LifecycleServiceOptions {
   database: Database;
   /** Releases or commits the order's stock once a status move committed. */
   effects: ReservationEffects;
@@ -43,8 +47,8 @@ export interface OrdersServiceOptions {
  * Placed orders: reading them and moving their status by hand (cancel, fulfil). Moves that payments make are in
  * payments.ts; which moves are allowed, and what each does to the stock, is in order-status.ts.
  */
-export class OrdersService {
-  constructor(private readonly options: OrdersServiceOptions) {}
+export class LifecycleService {
+  constructor(private readonly options: LifecycleServiceOptions) {}
 
   async getOrder(id: string): Promise<Order> {
     requireId("id", id);
@@ -58,10 +62,10 @@ export class OrdersService {
    * INVALID_ARGUMENT for a malformed account id, a value that is not a status (field statuses), an invalid instant,
    * createdFrom after createdTo (field createdFrom), or a negative page.
    */
-  async listOrders(request: OrderListRequest, page: { skip: number; take: number }): Promise<OrderPage> {
-    const { accountId, createdFrom, createdTo } = request;
+  async listOrders(input: ListOrdersInput): Promise<OrderPage> {
+    const { accountId, createdFrom, createdTo } = input;
     if (accountId !== "") requireId("accountId", accountId);
-    const statuses = requireOrderStatuses("statuses", request.statuses);
+    const statuses = requireOrderStatuses("statuses", input.statuses);
     for (const [field, instant] of [
       ["createdFrom", createdFrom],
       ["createdTo", createdTo],
@@ -74,13 +78,13 @@ export class OrdersService {
     return repository.listOrders(
       this.options.database,
       { accountId: accountId === "" ? undefined : accountId, statuses, createdFrom, createdTo },
-      normalizePage(page),
+      normalizePage(input),
       MAX_EXACT_ORDER_COUNT,
     );
   }
 
   /** Every order of each account, in request order, with an empty list for an account without orders. */
-  async listOrdersForAccounts(accountIds: readonly string[]): Promise<Array<{ accountId: string; orders: Order[] }>> {
+  async listOrdersForAccounts(accountIds: readonly string[]): Promise<AccountOrders[]> {
     const ids = requireIds("accountIds", accountIds, { max: MAX_BATCH_ACCOUNTS });
     const ordersOf = new Map<string, Order[]>(ids.map((id) => [id, []]));
     for (const order of await repository.listOrdersOfAccounts(this.options.database, ids)) {
