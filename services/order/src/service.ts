@@ -58,8 +58,8 @@ export class OrderService {
   // A cart's owner is an account id, or a guest cart's token ({ cartToken }; see CartService).
 
   /** Whose cart a request's accountId and cartToken name; both is INVALID_ARGUMENT (see cartOwnerOf). */
-  cartOwner(request: CartOwnerInput): CartOwner {
-    return cartOwnerOf(request);
+  cartOwner(input: CartOwnerInput): CartOwner {
+    return cartOwnerOf(input);
   }
 
   /** The cart with current product names, prices and stock. */
