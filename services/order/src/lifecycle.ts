@@ -118,7 +118,7 @@ export class LifecycleService {
     if (!moved) throw refusedTransition((await requireOrder(database, id)).status, to);
     countOrderEvent(to);
     // The status change is committed; a failure of the effect is logged and retried from the queue.
-    if (transition.effect) await this.options.effects.attempt(context, context.logger, id, transition.effect);
+    if (transition.effect) await this.options.effects.attempt(context, { orderId: id, effect: transition.effect });
     return requireOrder(database, id);
   }
 }

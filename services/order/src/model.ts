@@ -186,10 +186,14 @@ export interface UnpaidHolds {
 /** What storing an order came to: stored with its event, or refused (nothing written) by the holds it would exceed. */
 export type OrderStorage = { kind: "stored"; order: Order } | { kind: "overHolds"; holds: UnpaidHolds };
 
-/** A queued effect on an order's stock reservation and how often it was tried. */
-export interface PendingReservationEffect {
+/** An effect on an order's stock reservation, decided and queued (pending_reservation_effects). */
+export interface QueuedReservationEffect {
   orderId: string;
   effect: ReservationEffect;
+}
+
+/** A queued effect on an order's stock reservation and how often it was tried. */
+export interface PendingReservationEffect extends QueuedReservationEffect {
   attempts: number;
 }
 

@@ -74,7 +74,10 @@ export function placementSteps({ database, products, effects, policy }: Placemen
           );
         }
         // Compensation must not inherit a deadline that may be what just failed; it gets the client's own.
-        await effects.attempt({ requestId: context.requestId }, context.logger, orderId, "release_reservation");
+        await effects.attempt(
+          { requestId: context.requestId, logger: context.logger },
+          { orderId, effect: "release_reservation" },
+        );
       },
     },
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ReservationStatus, type ProductClient } from "@polyscale/product";
 import { describeError, PeriodicJob, recordEvents, type Database, type Logger } from "@polyscale/platform";
 import { orderMoved } from "./events.js";
-import type { ReservationEffect } from "./model.js";
+import type { QueuedReservationEffect } from "./model.js";
 import { reservationEffectOf } from "./order-status.js";
 import { ReservationEffects } from "./reservation-effects.js";
 import { countOrderEvent } from "./metrics.js";
@@ -134,7 +134,7 @@ export class Reconciler {
       scanned += reservations.length;
       const orderIds = reservations.map((reservation) => reservation.orderId);
       const statuses = await repository.findOrderStatuses(this.options.database, orderIds);
-      const missing = orderIds.flatMap((orderId): Array<{ orderId: string; effect: ReservationEffect }> => {
+      const missing = orderIds.flatMap((orderId): QueuedReservationEffect[] => {
         const status = statuses.get(orderId);
         const effect = status === undefined ? "release_reservation" : reservationEffectOf(status);
         return effect ? [{ orderId, effect }] : [];

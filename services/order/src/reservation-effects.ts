@@ -1,6 +1,6 @@
 import type { ProductClient } from "@polyscale/product";
 import { AppError, describeError, type Database, type Logger, type RequestContext } from "@polyscale/platform";
-import type { ReservationEffect } from "./model.js";
+import type { QueuedReservationEffect, ReservationEffect } from "./model.js";
 import * as repository from "./repository.js";
 
 /** Effects claimed per round of a drain. */
@@ -31,6 +31,12 @@ export interface DrainResult {
 }
 
 /**
+ * What an attempt runs under: the request's id and deadline, and its logger. Never an end user's token: the product
+ * service's reservation calls are internal.
+ */
+export type EffectContext = Pick<RequestContext, "requestId" | "deadline" | "logger">;
+
+/**
  * Applies effects on stock reservations (release, commit) that the order service has decided and queued durably in
  * pending_reservation_effects. An effect leaves the queue only once the product service has applied it, or has
  * answered that it never can (the reservation does not exist, or was settled the other way); any other failure
@@ -49,23 +55,14 @@ export class ReservationEffects {
    * One attempt at a queued effect, made by the request that queued it so the stock moves before it answers. Never
    * throws: a failure is logged and the queue keeps the effect for the reconciler.
    */
-  async attempt(
-    context: Pick<RequestContext, "requestId" | "deadline">,
-    logger: Logger,
-    orderId: string,
-    effect: ReservationEffect,
-  ): Promise<EffectOutcome> {
+  async attempt(context: EffectContext, queued: QueuedReservationEffect): Promise<EffectOutcome> {
+    const { orderId, effect } = queued;
     try {
-      const outcome = await this.call(
-        { requestId: context.requestId, deadline: inlineAttemptDeadline(context.deadline) },
-        logger,
-        orderId,
-        effect,
-      );
+      const outcome = await this.call({ ...context, deadline: inlineAttemptDeadline(context.deadline) }, queued);
       if (outcome !== "retry") await repository.deleteReservationEffect(this.options.database, orderId);
       return outcome;
     } catch (error) {
-      logger.warn({ orderId, effect, err: describeError(error) }, "reservation effect failed; it stays queued");
+      context.logger.warn({ orderId, effect, err: describeError(error) }, "reservation effect failed; it stays queued");
       return "retry";
     }
   }
@@ -73,7 +70,7 @@ export class ReservationEffects {
   /** Claims and applies every due effect, batch after batch, until none is due. */
   async drain(logger: Logger): Promise<DrainResult> {
     const result: DrainResult = { released: 0, committed: 0, failed: 0 };
-    const context = { requestId: `reservation-effects-${Date.now()}` };
+    const context = { requestId: `reservation-effects-${Date.now()}`, logger };
     for (;;) {
       const claimed = await repository.claimDueReservationEffects(this.options.database, CLAIM_BATCH, LEASE_SECONDS);
       for (let start = 0; start < claimed.length; start += DRAIN_CONCURRENCY) {
@@ -82,7 +79,7 @@ export class ReservationEffects {
             let outcome: EffectOutcome;
             let failure = "";
             try {
-              outcome = await this.call(context, logger, orderId, effect);
+              outcome = await this.call(context, { orderId, effect });
             } catch (error) {
               outcome = "retry";
               const { type, message } = describeError(error);
@@ -107,14 +104,10 @@ export class ReservationEffects {
   }
 
   /** Calls the product service; throws only for failures worth retrying. */
-  private async call(
-    context: Pick<RequestContext, "requestId" | "deadline">,
-    logger: Logger,
-    orderId: string,
-    effect: ReservationEffect,
-  ): Promise<EffectOutcome> {
+  private async call(context: EffectContext, { orderId, effect }: QueuedReservationEffect): Promise<EffectOutcome> {
     try {
-      await this.options.products[PRODUCT_CALLS[effect]]({ orderId }, context);
+      const { requestId, deadline } = context;
+      await this.options.products[PRODUCT_CALLS[effect]]({ orderId }, { requestId, deadline });
       return "applied";
     } catch (error) {
       if (!(error instanceof AppError) || !SETTLED_CODES.has(error.code)) throw error;
@@ -122,7 +115,7 @@ export class ReservationEffects {
       // is an order whose stock ended the other way: retrying cannot change it, an operator must look.
       const nothingToRelease = effect === "release_reservation" && error.code === "NOT_FOUND";
       if (!nothingToRelease) {
-        logger.error({ orderId, effect, err: describeError(error) }, "reservation effect can never be applied");
+        context.logger.error({ orderId, effect, err: describeError(error) }, "reservation effect can never be applied");
       }
       return "settled";
     }

@@ -1,6 +1,6 @@
 /** The durable queue of effects (release, commit) on stock reservations in the product service. */
 import type { Queryable } from "@polyscale/platform";
-import type { PendingReservationEffect, ReservationEffect } from "../model.js";
+import type { PendingReservationEffect, QueuedReservationEffect, ReservationEffect } from "../model.js";
 
 /** Queues an effect on an order's reservation; an order already holding one keeps it (it has one outcome). */
 export async function enqueueReservationEffect(
@@ -17,7 +17,7 @@ export async function enqueueReservationEffect(
 /** Queues many effects in one statement; returns how many were new. */
 export async function enqueueReservationEffects(
   db: Queryable,
-  effects: ReadonlyArray<{ orderId: string; effect: ReservationEffect }>,
+  effects: readonly QueuedReservationEffect[],
 ): Promise<number> {
   if (effects.length === 0) return 0;
   const result = await db.query(
