@@ -106,7 +106,7 @@ export class EmailedTokenService {
       if (!(await repository.useAccountToken(tx, tokenHash, "password_reset"))) return undefined;
       const tokenGeneration = await revokeSessions(tx, live.accountId, "password_reset", "every_session");
       const account = await repository.setPasswordHash(tx, live.accountId, passwordHash);
-      return this.sessions.issueSession(tx, account, newId(), tokenGeneration);
+      return this.sessions.issueSession(tx, { account, familyId: newId(), tokenGeneration });
     });
     if (!session) throw unauthenticated("EMAILED_TOKEN_INVALID", INVALID_EMAILED_TOKEN);
     this.onRevocation();

@@ -165,7 +165,7 @@ export class ProfileService {
       const account = await repository.insertAccount(tx, { id: newId(), name, email, passwordHash, role: "customer" });
       if (!account) throw emailTaken();
       await recordEvents(tx, [accountRegistered(account)]);
-      return this.sessions.issueSession(tx, account, newId(), 0);
+      return this.sessions.issueSession(tx, { account, familyId: newId(), tokenGeneration: 0 });
     });
     this.emailedTokens.sendVerificationLater(context, session.account);
     return session;
@@ -206,9 +206,13 @@ export class ProfileService {
     const verified = await verifyPassword(credentials.passwordHash, currentPassword);
     if (!verified || !credentials.passwordHash) throw invalidCredentials();
     const newPasswordHash = await hashPassword(newPassword);
-    const session = await this.sessions.startSession(accountId, credentials.passwordHash, async (tx) => {
-      const tokenGeneration = await revokeSessions(tx, accountId, "password_changed", "every_session");
-      return { account: await repository.setPasswordHash(tx, accountId, newPasswordHash), tokenGeneration };
+    const session = await this.sessions.startSession({
+      accountId,
+      verifiedHash: credentials.passwordHash,
+      change: async (tx) => {
+        const tokenGeneration = await revokeSessions(tx, accountId, "password_changed", "every_session");
+        return { account: await repository.setPasswordHash(tx, accountId, newPasswordHash), tokenGeneration };
+      },
     });
     this.onRevocation();
     return session;
@@ -239,9 +243,11 @@ export class ProfileService {
       if (!account) throw accountNotFound(accountId, "accountId");
       return account;
     }
-    return this.sessions.revokeEverySession(accountId, "account_disabled", (tx) =>
-      repository.setDisabled(tx, accountId, true),
-    );
+    return this.sessions.revokeEverySession({
+      accountId,
+      reason: "account_disabled",
+      change: (tx) => repository.setDisabled(tx, accountId, true),
+    });
   }
 
   /**

@@ -56,6 +56,29 @@ export interface SessionServiceOptions {
   onRevocation: () => void;
 }
 
+/** What revokeEverySession ends and changes: the account, why (the event's reason), and the change made under its lock. */
+export interface RevokeEverySessionInput<T> {
+  accountId: string;
+  reason: SessionsRevokedReason;
+  change: (tx: Queryable) => Promise<T>;
+}
+
+/** A session to start for an account whose password was just checked against verifiedHash (see startSession). */
+export interface StartSessionInput {
+  accountId: string;
+  verifiedHash: string;
+  /** Run under the account's lock before the session is issued; returns the account as changed. */
+  change?: (tx: Queryable) => Promise<{ account: Account; tokenGeneration: number }>;
+}
+
+/** A session to issue inside the caller's transaction: a new refresh token of `familyId` (made when not given). */
+export interface IssueSessionInput {
+  account: Account;
+  familyId: string;
+  tokenGeneration: number;
+  refreshToken?: string;
+}
+
 /**
  * Sessions: a session family is a chain of rotated refresh tokens, each access token names its family and the
  * account's token generation. Logging in and out, refreshing (with its grace window and reuse detection), and the
@@ -89,7 +112,7 @@ export class SessionService {
     const credentials = await repository.findCredentialsByEmail(this.database, email);
     const verified = await verifyPassword(credentials?.passwordHash, password);
     if (!verified || !credentials?.passwordHash) throw invalidCredentials();
-    return this.startSession(credentials.account.id, credentials.passwordHash);
+    return this.startSession({ accountId: credentials.account.id, verifiedHash: credentials.passwordHash });
   }
 
   /**
@@ -112,7 +135,12 @@ export class SessionService {
         const successor = successorRefreshToken(this.successorSecret, presentedToken);
         return {
           kind: "rotated",
-          session: await this.issueSession(tx, locked.account, used.familyId, locked.tokenGeneration, successor),
+          session: await this.issueSession(tx, {
+            account: locked.account,
+            familyId: used.familyId,
+            tokenGeneration: locked.tokenGeneration,
+            refreshToken: successor,
+          }),
         } as const;
       }
       const current = await repository.findRefreshTokenState(tx, tokenHash, this.refreshGraceSeconds);
@@ -171,18 +199,18 @@ export class SessionService {
 
   /** Ends every session of the account: refresh tokens revoked, access tokens issued before refused by gateways. */
   async logoutAll(accountId: string): Promise<void> {
-    await this.revokeEverySession(requireId("accountId", accountId), "logout_all", () => Promise.resolve(undefined));
+    await this.revokeEverySession({
+      accountId: requireId("accountId", accountId),
+      reason: "logout_all",
+      change: () => Promise.resolve(undefined),
+    });
   }
 
   /**
    * Under the account's lock: revokes every refresh token, raises the token generation (so gateways refuse every
    * access token issued before) and applies `change`; then tells the revocation feed.
    */
-  async revokeEverySession<T>(
-    accountId: string,
-    reason: SessionsRevokedReason,
-    change: (tx: Queryable) => Promise<T>,
-  ): Promise<T> {
+  async revokeEverySession<T>({ accountId, reason, change }: RevokeEverySessionInput<T>): Promise<T> {
     const result = await this.database.transaction(async (tx) => {
       if (!(await repository.lockAccount(tx, accountId))) return { found: false } as const;
       await revokeSessions(tx, accountId, reason, "every_session");
@@ -216,17 +244,13 @@ export class SessionService {
    * compared again: if the password changed while it was being checked, a session from the old one must not outlive
    * the change. A disabled account gets no session.
    */
-  async startSession(
-    accountId: string,
-    verifiedHash: string,
-    change?: (tx: Queryable) => Promise<{ account: Account; tokenGeneration: number }>,
-  ): Promise<Session> {
+  async startSession({ accountId, verifiedHash, change }: StartSessionInput): Promise<Session> {
     const session = await this.database.transaction(async (tx) => {
       const locked = await repository.lockAccount(tx, accountId);
       if (locked?.passwordHash !== verifiedHash) return undefined;
       if (locked.account.disabled) return "disabled" as const;
       const { account, tokenGeneration } = change ? await change(tx) : locked;
-      return this.issueSession(tx, account, newId(), tokenGeneration);
+      return this.issueSession(tx, { account, familyId: newId(), tokenGeneration });
     });
     if (session === "disabled") throw unauthenticated("ACCOUNT_DISABLED", ACCOUNT_DISABLED);
     if (!session) throw invalidCredentials();
@@ -235,10 +259,7 @@ export class SessionService {
 
   async issueSession(
     tx: Queryable,
-    account: Account,
-    familyId: string,
-    tokenGeneration: number,
-    refreshToken = newRefreshToken(),
+    { account, familyId, tokenGeneration, refreshToken = newRefreshToken() }: IssueSessionInput,
   ): Promise<Session> {
     const refreshTokenExpiresAt = new Date(Date.now() + this.refreshTokenTtlMs);
     await repository.insertRefreshToken(tx, {

@@ -8,6 +8,12 @@ export interface ArchivingServiceOptions {
   database: Database;
 }
 
+/** Which product or variant (`id`) to take off sale (archived true) or put on sale again (false). */
+export interface SetArchivedInput {
+  id: string;
+  archived: boolean;
+}
+
 /** Taking products, or single variants, off sale and putting them back; nothing an order refers to is ever deleted. */
 export class ArchivingService {
   private readonly database: Database;
@@ -23,7 +29,7 @@ export class ArchivingService {
    * deleted. Idempotent: a product already in that state is returned as it is, with no event. NOT_FOUND
    * PRODUCT_NOT_FOUND (field id) for an unknown product.
    */
-  async setArchived(id: string, archived: boolean): Promise<Product> {
+  async setArchived({ id, archived }: SetArchivedInput): Promise<Product> {
     const productId = requireId("id", id);
     const outcome = await this.database.transaction(async (tx) => {
       const change = await repository.setArchived(tx, productId, archived);
@@ -43,7 +49,7 @@ export class ArchivingService {
    * VARIANT_NOT_FOUND (field id); FAILED_PRECONDITION LAST_VARIANT_ON_SALE (field id) for the product's only variant
    * on sale: a product on sale always has something to sell, and archiveProduct takes a whole product off sale.
    */
-  async setVariantArchived(id: string, archived: boolean): Promise<{ product: Product; variant: Variant }> {
+  async setVariantArchived({ id, archived }: SetArchivedInput): Promise<{ product: Product; variant: Variant }> {
     const variantId = requireId("id", id);
     const outcome = await this.database.transaction(async (tx) => {
       const change = await repository.setVariantArchived(tx, variantId, archived);

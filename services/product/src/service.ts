@@ -97,22 +97,22 @@ export class ProductService {
 
   /** Takes a product off sale; idempotent. */
   archiveProduct(id: string): Promise<Product> {
-    return this.archiving.setArchived(id, true);
+    return this.archiving.setArchived({ id, archived: true });
   }
 
   /** Puts an archived product on sale again; idempotent. */
   restoreProduct(id: string): Promise<Product> {
-    return this.archiving.setArchived(id, false);
+    return this.archiving.setArchived({ id, archived: false });
   }
 
   /** Takes one variant off sale (never a product's last on sale); idempotent. */
   archiveVariant(id: string): Promise<{ product: Product; variant: Variant }> {
-    return this.archiving.setVariantArchived(id, true);
+    return this.archiving.setVariantArchived({ id, archived: true });
   }
 
   /** Puts an archived variant on sale again; idempotent. */
   restoreVariant(id: string): Promise<{ product: Product; variant: Variant }> {
-    return this.archiving.setVariantArchived(id, false);
+    return this.archiving.setVariantArchived({ id, archived: false });
   }
 
   // ---- Search (search/search-service.ts) ----
