@@ -85,7 +85,7 @@ describe("gateway end to end: products", () => {
       }
     `);
     expect(byGraphQL.errors?.[0]).toMatchObject({
-      message: "maxPrice: must not be below minPriceCents",
+      message: "maxPrice: must not be below the minimum price",
       extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", field: "maxPrice" },
     });
     const byRest = await rest<{ error: unknown }>("GET", "/products?minPrice=500&maxPrice=100");
@@ -94,7 +94,7 @@ describe("gateway end to end: products", () => {
       code: "BAD_USER_INPUT",
       reason: "INVALID_INPUT",
       field: "maxPrice",
-      message: "maxPrice: must not be below minPriceCents",
+      message: "maxPrice: must not be below the minimum price",
     });
     // A negative bound: GraphQL's decimal reaches the service, which refuses it; REST's schema states the minimum.
     expect(

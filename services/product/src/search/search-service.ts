@@ -73,7 +73,7 @@ export class SearchService {
     const minPriceCents = optionalPrice("minPriceCents", input.minPriceCents);
     const maxPriceCents = optionalPrice("maxPriceCents", input.maxPriceCents);
     if (minPriceCents !== undefined && maxPriceCents !== undefined && maxPriceCents < minPriceCents) {
-      throw invalidArgument("maxPriceCents", "must not be below minPriceCents");
+      throw invalidArgument("maxPriceCents", "must not be below the minimum price");
     }
     const options = await this.requireOptionFilters(input.options ?? []);
     const page = normalizePage(input, { defaultTake: 20, maxTake: 100 });
