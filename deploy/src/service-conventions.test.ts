@@ -2,7 +2,7 @@
  * The in-room conventions of CONTRIBUTING.md ("Service conventions") that a reader checks by eye and a change breaks
  * without noticing, read off the services' production sources with TypeScript's parser: a job class is named from its
  * file, a service method takes the context and one value, a domain enum's values are lower snake_case, and `main.ts`
- * holds no timing constant. Seen (issue 16 re-check): `ArchiveService` in `archiving.ts` beside `AccountsService` and
+ * holds nothing outside main() and no timing constant. Seen (issue 16 re-check): `ArchiveService` in `archiving.ts` beside `AccountsService` and
  * `AddressBookService`; `placeOrder(context, accountId, lines, key, addresses)` beside product's input objects;
  * order's `PENDING_PAYMENT` beside product's `held`; purge intervals as constants in `main.ts` beside settings.
  */
@@ -101,8 +101,15 @@ export function conventionBreaks(file: string, source: string): string[] {
       }
     }
   }
-  // main.ts: timings are settings in config.ts, not constants of the wiring.
+  // main.ts: everything inside main(); timings are settings in config.ts, not constants of the wiring.
   if (stem === "main") {
+    for (const statement of text.statements) {
+      const allowed =
+        ts.isImportDeclaration(statement) ||
+        (ts.isFunctionDeclaration(statement) && statement.name?.text === "main") ||
+        ts.isExpressionStatement(statement);
+      if (!allowed) report(statement, "is at module top level (everything inside main())");
+    }
     const visit = (node: ts.Node): void => {
       if (
         ts.isVariableDeclaration(node) &&
@@ -169,7 +176,13 @@ describe("the services follow CONTRIBUTING's in-room conventions", () => {
     ]);
     const timing = `const REFRESH_TOKEN_PURGE_INTERVAL_MS = 3_600_000;\nasync function main() {}`;
     expect(conventionBreaks("services/account/src/main.ts", timing)).toEqual([
+      "services/account/src/main.ts:1 is at module top level (everything inside main())",
       "services/account/src/main.ts:1 REFRESH_TOKEN_PURGE_INTERVAL_MS is a timing constant (a setting in config.ts)",
+    ]);
+    // The second review's: a default and a key path as constants beside main().
+    const topLevel = `import x from "y";\nconst DEFAULT_APP_URL = "http://localhost:4000";\nasync function main() {}\nmain().catch(f);`;
+    expect(conventionBreaks("services/account/src/main.ts", topLevel)).toEqual([
+      "services/account/src/main.ts:2 is at module top level (everything inside main())",
     ]);
     // What the conventions allow: the facade's own name, a `-service` file, an id alone, reason codes outside model.ts.
     const allowed = `export class SearchService { search(context: RequestContext, input: SearchInput) { return 1; } }`;

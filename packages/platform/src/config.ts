@@ -202,6 +202,10 @@ export const setting = {
               .join(","),
     };
   },
+  /** An http(s) URL, `fallback` when unset. */
+  httpUrl(variable: string, fallback: string): Setting<string> {
+    return required(variable, (raw) => parseUrl(raw, ["http:", "https:"]), fallback);
+  },
   optionalHttpUrl(variable: string): Setting<string | undefined> {
     return { variable, read: (raw) => (raw === undefined ? undefined : parseUrl(raw, ["http:", "https:"])) };
   },

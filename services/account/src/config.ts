@@ -48,7 +48,7 @@ export const accountSettings = {
   ),
   mailFrom: setting.string("MAIL_FROM", "PolyScale <no-reply@polyscale.local>"),
   /** Where the shop's front end is: emailed links point at APP_URL/reset-password and APP_URL/verify-email. */
-  appUrl: setting.optionalHttpUrl("APP_URL"),
+  appUrl: setting.httpUrl("APP_URL", "http://localhost:4000"),
   passwordResetTtlSeconds: setting.integer("PASSWORD_RESET_TTL_SECONDS", 1800, { min: 60, max: 86_400 }),
   emailVerificationTtlSeconds: setting.integer("EMAIL_VERIFICATION_TTL_SECONDS", 172_800, { min: 60, max: 2_592_000 }),
   adminEmail: setting.string("ADMIN_EMAIL", "admin@polyscale.local"),

@@ -16,13 +16,7 @@ import { folderMailer, smtpMailer } from "./mailer.js";
 import { RevocationFeed } from "./revocation-feed.js";
 import { accountServiceBinding } from "./server.js";
 import { AccountService } from "./service.js";
-import { AccessTokenSigner, developmentSigningKey } from "./tokens.js";
-
-/** Where the development signing key is kept, under DATA_DIR (beside, not inside, the embedded database's folder). */
-const DEVELOPMENT_KEY_FILE = "keys/account-signing-key.pem";
-
-/** Emailed links point here when APP_URL is unset (the gateway, in development). */
-const DEFAULT_APP_URL = "http://localhost:4000";
+import { AccessTokenSigner, DEVELOPMENT_KEY_FILE, developmentSigningKey } from "./tokens.js";
 
 async function main(): Promise<void> {
   const config = readConfig(accountSettings);
@@ -60,7 +54,7 @@ async function main(): Promise<void> {
     // Called only by requests, so after the feed below exists: the feed reads what the service records.
     onRevocation: () => revocationFeed.notify(),
     mailer,
-    appUrl: config.appUrl ?? DEFAULT_APP_URL,
+    appUrl: config.appUrl,
     passwordResetTtlSeconds: config.passwordResetTtlSeconds,
     emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
   });

@@ -73,11 +73,15 @@ export class AccessTokenSigner {
   }
 }
 
+/** Where the development signing key is kept, under DATA_DIR (beside, not inside, the embedded database's folder). */
+export const DEVELOPMENT_KEY_FILE = "keys/account-signing-key.pem";
+
 /**
  * The development signing key kept at `file` (PKCS#8 PEM, readable by the owner only), made on first use, so that
  * access tokens and refresh-grace successors survive a restart of the account service. Never used in production,
  * where JWT_PRIVATE_KEY is required.
  */
+
 export async function developmentSigningKey(file: string): Promise<KeyObject> {
   return createPrivateKey(await developmentSigningKeyPem(file));
 }
