@@ -52,7 +52,7 @@ export class LifecycleService {
 
   async getOrder(id: string): Promise<Order> {
     requireId("id", id);
-    return requireOrder(this.options.database, id);
+    return requireOrder(this.options.database, id, "id");
   }
 
   /**
@@ -106,7 +106,7 @@ export class LifecycleService {
   private async moveOrder(context: RequestContext, id: string, to: OrderStatus): Promise<Order> {
     const { database } = this.options;
     requireId("id", id);
-    const order = await requireOrder(database, id);
+    const order = await requireOrder(database, id, "id");
     const transition = transitionFor(order.status, to);
     const moved = await database.transaction(async (tx) => {
       if (!(await repository.updateOrderStatus(tx, id, transition.from, transition.to))) return false;
@@ -115,10 +115,10 @@ export class LifecycleService {
       return true;
     });
     // Another request moved the order first; report the status it left.
-    if (!moved) throw refusedTransition((await requireOrder(database, id)).status, to);
+    if (!moved) throw refusedTransition((await requireOrder(database, id, "id")).status, to);
     countOrderEvent(to);
     // The status change is committed; a failure of the effect is logged and retried from the queue.
     if (transition.effect) await this.options.effects.attempt(context, { orderId: id, effect: transition.effect });
-    return requireOrder(database, id);
+    return requireOrder(database, id, "id");
   }
 }

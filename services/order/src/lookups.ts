@@ -1,5 +1,5 @@
 import { productNotFound, variantNotFound, type Product, type ProductClient, type Variant } from "@polyscale/product";
-import { failedPrecondition, type AppError, type Queryable, type RequestContext } from "@polyscale/platform";
+import { failedPrecondition, requireId, type AppError, type Queryable, type RequestContext } from "@polyscale/platform";
 import { orderNotFound } from "./client.js";
 import type { Order, ProductVariant } from "./model.js";
 import * as repository from "./repository.js";
@@ -87,9 +87,13 @@ export function saleRefusal(
   return undefined;
 }
 
-/** The order with its lines and payments; NOT_FOUND ORDER_NOT_FOUND naming `field` when there is none. */
-export async function requireOrder(db: Queryable, id: string, field = "id"): Promise<Order> {
-  const order = await repository.findOrder(db, id);
+/**
+ * The order with its lines and payments: INVALID_ARGUMENT on a malformed id, NOT_FOUND ORDER_NOT_FOUND without one,
+ * both naming `field`, the contract field the id came in (`orderId` unless the request calls it otherwise, as
+ * GetOrder's `id`).
+ */
+export async function requireOrder(db: Queryable, id: string, field = "orderId"): Promise<Order> {
+  const order = await repository.findOrder(db, requireId(field, id));
   if (!order) throw orderNotFound(id, field);
   return order;
 }

@@ -104,7 +104,7 @@ export class PaymentService {
     // The status change is committed; a failure of the effect is logged and retried from the queue.
     if (effect) await this.options.effects.attempt(context, { orderId: payment.orderId, effect });
     if (expired) throw paymentAfterExpiry(expired);
-    return requireOrder(this.options.database, payment.orderId, "orderId");
+    return requireOrder(this.options.database, payment.orderId);
   }
 }
 

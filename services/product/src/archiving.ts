@@ -1,17 +1,11 @@
 import { failedPrecondition, recordEvents, requireId, type Database } from "@polyscale/platform";
 import { archiveChanged, variantArchiveChanged } from "./events.js";
 import { productNotFound, variantNotFound } from "./client.js";
-import type { Product, Variant } from "./model.js";
+import type { Product, ProductVariant } from "./model.js";
 import * as repository from "./repository.js";
 
 export interface ArchivingServiceOptions {
   database: Database;
-}
-
-/** Which product or variant (`id`) to take off sale (archived true) or put on sale again (false). */
-export interface SetArchivedInput {
-  id: string;
-  archived: boolean;
 }
 
 /** Taking products, or single variants, off sale and putting them back; nothing an order refers to is ever deleted. */
@@ -22,6 +16,26 @@ export class ArchivingService {
     this.database = options.database;
   }
 
+  /** Takes the product off sale; see setArchived. */
+  archiveProduct(id: string): Promise<Product> {
+    return this.setArchived(id, true);
+  }
+
+  /** Puts an archived product on sale again; see setArchived. */
+  restoreProduct(id: string): Promise<Product> {
+    return this.setArchived(id, false);
+  }
+
+  /** Takes one variant off sale; see setVariantArchived. */
+  archiveVariant(id: string): Promise<ProductVariant> {
+    return this.setVariantArchived(id, true);
+  }
+
+  /** Puts an archived variant on sale again; see setVariantArchived. */
+  restoreVariant(id: string): Promise<ProductVariant> {
+    return this.setVariantArchived(id, false);
+  }
+
   /**
    * Takes the product off sale (archived true) or puts it on sale again (false), recording product.archived or
    * product.restored. Archived, it leaves listings and search (both engines follow the event) and reservations refuse
@@ -29,7 +43,7 @@ export class ArchivingService {
    * deleted. Idempotent: a product already in that state is returned as it is, with no event. NOT_FOUND
    * PRODUCT_NOT_FOUND (field id) for an unknown product.
    */
-  async setArchived({ id, archived }: SetArchivedInput): Promise<Product> {
+  private async setArchived(id: string, archived: boolean): Promise<Product> {
     const productId = requireId("id", id);
     const outcome = await this.database.transaction(async (tx) => {
       const change = await repository.setArchived(tx, productId, archived);
@@ -49,7 +63,7 @@ export class ArchivingService {
    * VARIANT_NOT_FOUND (field id); FAILED_PRECONDITION LAST_VARIANT_ON_SALE (field id) for the product's only variant
    * on sale: a product on sale always has something to sell, and archiveProduct takes a whole product off sale.
    */
-  async setVariantArchived({ id, archived }: SetArchivedInput): Promise<{ product: Product; variant: Variant }> {
+  private async setVariantArchived(id: string, archived: boolean): Promise<ProductVariant> {
     const variantId = requireId("id", id);
     const outcome = await this.database.transaction(async (tx) => {
       const change = await repository.setVariantArchived(tx, variantId, archived);

@@ -53,7 +53,7 @@ export class ImageService {
    * MAX_IMAGES; NOT_FOUND VARIANT_NOT_FOUND (field `images[i].variantId`) for a variant that is not one of the
    * product's. NOT_FOUND PRODUCT_NOT_FOUND (field productId) for an unknown product.
    */
-  async setImages(input: SetProductImagesInput): Promise<Product> {
+  async setProductImages(input: SetProductImagesInput): Promise<Product> {
     const productId = requireId("productId", input.productId);
     const images = requireImages(input.images);
     return this.database.transaction(async (tx) => {
@@ -70,7 +70,7 @@ export class ImageService {
   }
 }
 
-/** The images checked and normalised (URLs as the WHATWG parser serialises them), positions from 0; see setImages. */
+/** The images checked and normalised (URLs as the WHATWG parser serialises them), positions from 0; see setProductImages. */
 function requireImages(images: readonly ProductImageInput[]): ProductImage[] {
   if (images.length > MAX_IMAGES) {
     throw invalidArgument("images", `must hold at most ${MAX_IMAGES} images`, "LIMIT_EXCEEDED");

@@ -1,4 +1,4 @@
-import type { Queryable } from "@polyscale/platform";
+import { requireId, type Queryable } from "@polyscale/platform";
 import { categoryNotFound } from "./client.js";
 import * as repository from "./repository.js";
 
@@ -7,7 +7,10 @@ import * as repository from "./repository.js";
  * category's parent (categories.ts).
  */
 
-/** @throws AppError NOT_FOUND CATEGORY_NOT_FOUND naming field when no category has the (checked) id. */
+/**
+ * That the category exists: INVALID_ARGUMENT on a malformed id, NOT_FOUND CATEGORY_NOT_FOUND without one, both naming
+ * `field` (`categoryId` unless the request calls it otherwise, as a new category's `parentId`).
+ */
 export async function requireCategory(db: Queryable, id: string, field = "categoryId"): Promise<void> {
-  if (!(await repository.categoryExists(db, id))) throw categoryNotFound(id, field);
+  if (!(await repository.categoryExists(db, requireId(field, id)))) throw categoryNotFound(id, field);
 }

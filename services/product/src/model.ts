@@ -56,6 +56,12 @@ export interface Product {
   attributes: ProductAttribute[];
 }
 
+/** A variant with the product it belongs to, as the variant calls answer (the product as it is after the call). */
+export interface ProductVariant {
+  product: Product;
+  variant: Variant;
+}
+
 /** One attribute of a product, e.g. { name: "Brand", value: "Acme" }; names are distinct without case. */
 export interface ProductAttribute {
   name: string;

@@ -10,7 +10,7 @@ import {
   type ListStockLevelsInput,
   type ReserveStockInput,
 } from "./inventory.js";
-import type { Category, Product, Reservation, SearchResult, StockLevel, Variant } from "./model.js";
+import type { Category, Product, ProductVariant, Reservation, SearchResult, StockLevel } from "./model.js";
 import type { SearchEngine } from "./search/search-engine.js";
 import { SearchService, type SearchInput } from "./search/search-service.js";
 import { VariantService, type AddVariantInput, type UpdateVariantInput } from "./variants.js";
@@ -77,12 +77,12 @@ export class ProductService {
   // ---- Variants (variants.ts) ----
 
   /** Adds a variant after the product's others; its SKU must be free. */
-  addVariant(input: AddVariantInput): Promise<{ product: Product; variant: Variant }> {
+  addVariant(input: AddVariantInput): Promise<ProductVariant> {
     return this.variants.addVariant(input);
   }
 
   /** Changes the fields of a variant that are set. */
-  updateVariant(input: UpdateVariantInput): Promise<{ product: Product; variant: Variant }> {
+  updateVariant(input: UpdateVariantInput): Promise<ProductVariant> {
     return this.variants.updateVariant(input);
   }
 
@@ -90,29 +90,29 @@ export class ProductService {
 
   /** Replaces a product's images, in order. */
   setProductImages(input: SetProductImagesInput): Promise<Product> {
-    return this.images.setImages(input);
+    return this.images.setProductImages(input);
   }
 
   // ---- Archiving (archiving.ts) ----
 
   /** Takes a product off sale; idempotent. */
   archiveProduct(id: string): Promise<Product> {
-    return this.archiving.setArchived({ id, archived: true });
+    return this.archiving.archiveProduct(id);
   }
 
   /** Puts an archived product on sale again; idempotent. */
   restoreProduct(id: string): Promise<Product> {
-    return this.archiving.setArchived({ id, archived: false });
+    return this.archiving.restoreProduct(id);
   }
 
   /** Takes one variant off sale (never a product's last on sale); idempotent. */
-  archiveVariant(id: string): Promise<{ product: Product; variant: Variant }> {
-    return this.archiving.setVariantArchived({ id, archived: true });
+  archiveVariant(id: string): Promise<ProductVariant> {
+    return this.archiving.archiveVariant(id);
   }
 
   /** Puts an archived variant on sale again; idempotent. */
-  restoreVariant(id: string): Promise<{ product: Product; variant: Variant }> {
-    return this.archiving.setVariantArchived({ id, archived: false });
+  restoreVariant(id: string): Promise<ProductVariant> {
+    return this.archiving.restoreVariant(id);
   }
 
   // ---- Search (search/search-service.ts) ----

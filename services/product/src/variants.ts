@@ -14,7 +14,7 @@ import {
 } from "@polyscale/platform";
 import { productChanged } from "./events.js";
 import { productNotFound, variantNotFound } from "./client.js";
-import type { NewVariant, Product, Variant, VariantChanges, VariantOption } from "./model.js";
+import type { NewVariant, ProductVariant, VariantChanges, VariantOption } from "./model.js";
 import { requireVariantFits } from "./option-names.js";
 import * as repository from "./repository.js";
 
@@ -74,7 +74,7 @@ export class VariantService {
    * INVALID_INPUT when its options are not the product's others' or shadow an attribute (option-names.ts). The
    * contract's `variant` is a message field a request may leave out: undefined is INVALID_ARGUMENT (field variant).
    */
-  async addVariant(input: AddVariantInput): Promise<{ product: Product; variant: Variant }> {
+  async addVariant(input: AddVariantInput): Promise<ProductVariant> {
     const productId = requireId("productId", input.productId);
     if (input.variant === undefined) throw invalidArgument("variant", "is required");
     const variant = newVariant("variant.", input.variant, newId(), this.defaultCurrency);
@@ -92,7 +92,7 @@ export class VariantService {
   }
 
   /** Changes the fields that are set. Errors as createProduct's, and VARIANT_NOT_FOUND (id). */
-  async updateVariant(input: UpdateVariantInput): Promise<{ product: Product; variant: Variant }> {
+  async updateVariant(input: UpdateVariantInput): Promise<ProductVariant> {
     const id = requireId("id", input.id);
     const changes: VariantChanges = {
       sku: input.sku === undefined ? undefined : requireSku("sku", input.sku),
