@@ -192,15 +192,18 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
         providerReference: newId(),
       });
 
-    it("gives an unpaid order a due time and expires it after the window, returning its stock", async () => {
-      // Seen: an unpaid order for all 1,000 units still held them 12 minutes later; nothing ever expired it.
-      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
-      const productId = await newProduct(100, 10);
-      const order = await shortWindow.placeOrder(context(), {
+    /** An order by a new account of `quantity` units of the product, due for payment within one second. */
+    const placeDueInASecond = async (productId: string, quantity: number) =>
+      withPolicy({ paymentWindowSeconds: 1 }).placeOrder(context(), {
         accountId: await newAccount(),
-        lines: [{ productId, quantity: 4 }],
+        lines: [{ productId, quantity }],
         idempotencyKey: "",
       });
+
+    it("gives an unpaid order a due time and expires it after the window, returning its stock", async () => {
+      // Seen: an unpaid order for all 1,000 units still held them 12 minutes later; nothing ever expired it.
+      const productId = await newProduct(100, 10);
+      const order = await placeDueInASecond(productId, 4);
       expect(order.paymentDueAt!.getTime() - order.createdAt.getTime()).toBeCloseTo(1000, -2);
       const notDue = await bed.orders.placeOrder(context(), {
         accountId: await newAccount(),
@@ -219,13 +222,8 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
 
     it("refuses a payment after expiry, records nothing and says to refund it", async () => {
       // Seen: a late capture would have been accepted on an order whose stock was gone.
-      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(250, 10);
-      const order = await shortWindow.placeOrder(context(), {
-        accountId: await newAccount(),
-        lines: [{ productId, quantity: 2 }],
-        idempotencyKey: "",
-      });
+      const order = await placeDueInASecond(productId, 2);
       await sleep(1100);
       await sweep();
       await expect(capture(bed.orders, order.id, 500)).rejects.toMatchObject({
@@ -241,13 +239,8 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
     });
 
     it("refuses a capture that arrives after the window even before any sweep, and expires the order", async () => {
-      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(250, 10);
-      const order = await shortWindow.placeOrder(context(), {
-        accountId: await newAccount(),
-        lines: [{ productId, quantity: 2 }],
-        idempotencyKey: "",
-      });
+      const order = await placeDueInASecond(productId, 2);
       await sleep(1100);
       await expect(capture(bed.orders, order.id, 500)).rejects.toMatchObject({ reason: "ORDER_EXPIRED" });
       expect((await bed.orders.getOrder(order.id)).status).toBe("expired");
@@ -257,13 +250,8 @@ describe.each(databaseBackends())("OrderService payments on $name", (backend) =>
     });
 
     it("records the refund of a partial capture on an order that expired", async () => {
-      const shortWindow = withPolicy({ paymentWindowSeconds: 1 });
       const productId = await newProduct(1000, 10);
-      const order = await shortWindow.placeOrder(context(), {
-        accountId: await newAccount(),
-        lines: [{ productId, quantity: 1 }],
-        idempotencyKey: "",
-      });
+      const order = await placeDueInASecond(productId, 1);
       expect((await capture(bed.orders, order.id, 400)).status).toBe("pending_payment");
       await sleep(1100);
       await sweep();
