@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     source: "account",
     natsUrl: config.natsUrl,
     pollMs: config.outboxPollMs,
+    lingerMs: config.outboxLingerMs,
     logger,
   });
   events.start();

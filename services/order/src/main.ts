@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     source: "order",
     natsUrl: config.natsUrl,
     pollMs: config.outboxPollMs,
+    lingerMs: config.outboxLingerMs,
     logger,
   });
   events.start();

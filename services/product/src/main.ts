@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     source: "product",
     natsUrl: config.natsUrl,
     pollMs: config.outboxPollMs,
+    lingerMs: config.outboxLingerMs,
     logger,
   });
   events.start();

@@ -1,11 +1,13 @@
 /**
- * What `outbox.ts` promises: a change that rolled back writes no event, and a commit wakes this process's relay at once.
+ * What `outbox.ts` promises: a change that rolled back writes no event, and a commit wakes this process's relay at once
+ * (which then lingers for the commits that follow, when told to).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { databaseBackends } from "@polyscale/tools/testing";
 import { newId } from "../ids.js";
 import { recordEvents } from "./outbox.js";
-import { OutboxRelay } from "./relay.js";
+import { OutboxRelay, type RelayReport } from "./relay.js";
 import { logger, placed, readStream, relayTestBed } from "./test-relay.js";
 
 describe.each(databaseBackends())("transactional outbox on $name", (backend) => {
@@ -38,5 +40,36 @@ describe.each(databaseBackends())("transactional outbox on $name", (backend) => 
     await database.transaction((tx) => recordEvents(tx, [placed(orderId)]));
     const received = await readStream(reader, 1, 10_000);
     expect(received.map((message) => message.envelope.subject)).toEqual([orderId]);
+  });
+
+  it("publishes the commits that follow the one that woke it in the same batch while it lingers", async () => {
+    const { database, publisher, reader, relays } = bed;
+    /** Notes the size of every batch it published. */
+    class CountingRelay extends OutboxRelay {
+      readonly batches: number[] = [];
+      protected override async publishBatch(): Promise<RelayReport> {
+        const report = await super.publishBatch();
+        if (report.published > 0) this.batches.push(report.published);
+        return report;
+      }
+    }
+    /** Five events committed `spacingMs` apart while a relay that polls once a minute lingers `lingerMs`. */
+    const batchesOf = async (lingerMs: number, spacingMs: number, publishedBefore: number) => {
+      const relay = new CountingRelay({ database, publisher, logger, pollMs: 60_000, lingerMs });
+      relays.push(relay);
+      relay.start();
+      await sleep(200); // its first look finds nothing
+      for (let index = 0; index < 5; index++) {
+        await database.transaction((tx) => recordEvents(tx, [placed(newId())]));
+        await sleep(spacingMs);
+      }
+      expect(await readStream(reader, publishedBefore + 5, 10_000)).toHaveLength(publishedBefore + 5);
+      await relay.stop();
+      return relay.batches;
+    };
+
+    expect(await batchesOf(1_000, 20, 0)).toEqual([5]);
+    // Without lingering, each commit that finds the relay idle is a batch of its own.
+    expect((await batchesOf(0, 150, 5)).length).toBeGreaterThan(1);
   });
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Database } from "../database.js";
 import { describeError } from "../error-description.js";
@@ -20,6 +21,11 @@ export interface OutboxRelayOptions {
    * the relay sooner.
    */
   pollMs: number;
+  /**
+   * How long the relay waits, once a commit of this process woke it, before it reads: the events committed meanwhile
+   * go out in the same batch, for one read and one round of acknowledgements (Kafka's `linger.ms`). 0 reads at once.
+   */
+  lingerMs?: number;
   /** Rows per batch. */
   batchSize?: number;
   /** How long published rows are kept before they are pruned. */
@@ -35,6 +41,8 @@ export interface RelayReport {
 }
 
 const PRUNE_INTERVAL_MS = 10_000;
+/** Acknowledged rows wait for the next read to be marked sent only when it comes within this; else they are marked. */
+const MARK_WITH_NEXT_READ_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
@@ -61,6 +69,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
  */
 export class OutboxRelay {
   private readonly batchSize: number;
+  private readonly lingerMs: number;
   private readonly sentRetentionMs: number;
   private readonly maxUnpublished: number;
   private loop: Promise<void> | undefined;
@@ -82,6 +91,7 @@ export class OutboxRelay {
     this.publisher = options.publisher;
     this.logger = options.logger;
     this.batchSize = options.batchSize ?? 500;
+    this.lingerMs = options.lingerMs ?? 0;
     this.sentRetentionMs = options.sentRetentionMs ?? 60_000;
     this.maxUnpublished = options.maxUnpublished ?? 10_000;
   }
@@ -143,25 +153,37 @@ export class OutboxRelay {
         continue;
       }
       this.failures = 0;
-      // A full batch means more may be waiting, and so do events committed during this batch: look again at once
-      // (that read marks this batch's rows sent).
-      if (report && (report.published === this.batchSize || (this.committedSince && this.publishedLast))) continue;
-      await this.markAcknowledgedOrResign();
-      await this.pause(this.options.pollMs);
+      // A full batch means more are waiting: look again at once. Events committed during this batch are waiting too,
+      // after the linger. Either read marks this batch's rows sent.
+      if (report && report.published === this.batchSize) continue;
+      if (report && this.committedSince && this.publishedLast) {
+        await this.linger();
+        continue;
+      }
+      // Idle: the next read (a commit's, or the next poll's) marks the rows just acknowledged, unless polls are so far
+      // apart that the backlog would count them as waiting meanwhile.
+      if (this.options.pollMs > MARK_WITH_NEXT_READ_MS) await this.markAcknowledgedOrResign();
+      if (await this.pause(this.options.pollMs)) await this.linger();
     }
   }
 
-  private pause(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
+  /** Resolves after `ms`, or sooner when a commit of this process (or stop) wakes the relay: then with true. */
+  private pause(ms: number): Promise<boolean> {
+    if (this.stopping) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
         this.wakeUp = undefined;
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
+      const timer = setTimeout(() => done(false), ms);
+      this.wakeUp = () => done(true);
     });
+  }
+
+  /** Lets the commits that follow the one that woke the relay join its batch (lingerMs). */
+  private async linger(): Promise<void> {
+    if (this.lingerMs > 0 && !this.stopping) await sleep(this.lingerMs);
   }
 
   /**

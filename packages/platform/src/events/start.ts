@@ -12,6 +12,11 @@ export const eventSettings = {
   natsUrl: setting.optionalNatsUrls("NATS_URL"),
   /** How often the relay looks for new outbox rows when it found none. */
   outboxPollMs: setting.integer("OUTBOX_POLL_MS", 50, { min: 5, max: 60_000 }),
+  /**
+   * How long the relay waits after a commit woke it, so events committed close together share a batch (fewer
+   * statements and broker round trips per event, at up to this much more event lag).
+   */
+  outboxLingerMs: setting.integer("OUTBOX_LINGER_MS", 10, { min: 0, max: 1_000 }),
 };
 
 export interface ServiceEventRelayOptions {
@@ -22,6 +27,8 @@ export interface ServiceEventRelayOptions {
   natsUrl: string | undefined;
   /** How often the relay looks for new outbox rows when it found none. */
   pollMs: number;
+  /** How long the relay waits after a commit woke it, so events committed close together share a batch. */
+  lingerMs: number;
   logger: Logger;
 }
 
@@ -38,7 +45,7 @@ export class ServiceEventRelay {
 
   start(): void {
     if (this.running) return;
-    const { database, source, natsUrl, pollMs, logger } = this.options;
+    const { database, source, natsUrl, pollMs, lingerMs, logger } = this.options;
     const publisher = natsUrl
       ? new JetStreamPublisher({ url: natsUrl, name: `polyscale-${source}`, stream: EVENT_STREAMS[source], logger })
       : undefined;
@@ -47,7 +54,7 @@ export class ServiceEventRelay {
     // A publishing relay has a connection of its own: on the service's pool it waited behind busy requests for one
     // (tens to hundreds of ms at checkout load). The leading replica keeps it, with the relay lock.
     const relayDatabase = publisher ? database.separatePool(1) : database;
-    const relay = new OutboxRelay({ database: relayDatabase, publisher, logger, pollMs });
+    const relay = new OutboxRelay({ database: relayDatabase, publisher, logger, pollMs, lingerMs });
     relay.start();
     this.running = { relay, publisher, relayDatabase };
   }
