@@ -171,8 +171,9 @@ function observabilitySection(env: RunEnvironment, cost: ObservabilityCost): str
     `Throughput below the same round's baseline: events, checkout ${percent(cost.eventsCheckoutCostPercent)}; ` +
       `tracing, checkout ${percent(cost.tracingCheckoutCostPercent)} and point reads ` +
       `${percent(cost.tracingPointReadsCostPercent)}. Event lag (written → received by a subscriber): p50 ` +
-      `${n(cost.eventLagP50)} ms, p99 ${n(cost.eventLagWorstP99)} ms (worst round; the bench's own event-loop delay ` +
-      `in that round, which the subscriber's arrival times include: p99 ${n(cost.benchLoopDelayP99)} ms). ` +
+      `${n(cost.eventLagP50)} ms, p99 ${n(cost.eventLagP99)} ms over every round's events; the worst round's p99 ` +
+      `${n(cost.eventLagWorstP99)} ms, with the bench's own event-loop delay in that round, which the subscriber's ` +
+      `arrival times include, at p99 ${n(cost.benchLoopDelayP99)} ms. ` +
       `${skipped.join(" ")}`.trim(),
   ];
 }
