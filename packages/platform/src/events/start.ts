@@ -14,9 +14,9 @@ export const eventSettings = {
   outboxPollMs: setting.integer("OUTBOX_POLL_MS", 50, { min: 5, max: 60_000 }),
   /**
    * How long the relay waits after a commit woke it, so events committed close together share a batch (fewer
-   * statements and broker round trips per event, at up to this much more event lag).
+   * statements and broker round trips per event, at up to this much more event lag). 0: publish at once.
    */
-  outboxLingerMs: setting.integer("OUTBOX_LINGER_MS", 10, { min: 0, max: 1_000 }),
+  outboxLingerMs: setting.integer("OUTBOX_LINGER_MS", 0, { min: 0, max: 1_000 }),
 };
 
 export interface ServiceEventRelayOptions {
