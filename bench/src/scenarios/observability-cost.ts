@@ -73,11 +73,11 @@ export interface ObservabilityCost {
 /** The hot products' stock in these rounds: about 340 orders per round in quick mode, some 3 s of checkout. */
 const STOCK_PER_HOT_PRODUCT = { quick: 40, full: 200 };
 /**
- * Rounds of every configuration: three in quick mode (CI), else as the run. On a shared 2-core machine one round's
+ * Rounds of every configuration: five in quick mode (CI), else as the run. On a shared 2-core machine one round's
  * throughput moves by ±20 % with the machine alone (bench/results/README.md), twice the cost being judged, so the
- * verdict is the median of three rounds' costs, each against its own round's baseline.
+ * verdict is the median of five rounds' costs, each against its own round's baseline.
  */
-const roundsOf = (settings: BenchContext["settings"]) => (settings.mode === "quick" ? 3 : settings.rounds);
+const roundsOf = (settings: BenchContext["settings"]) => (settings.mode === "quick" ? 5 : settings.rounds);
 /**
  * Units per hot product of the unrecorded checkout that warms each configuration's fresh processes up: the
  * placement, reservation and relay code is compiled and the pools are filled before the measured checkout, as the
