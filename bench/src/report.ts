@@ -154,7 +154,7 @@ function observabilitySection(env: RunEnvironment, cost: ObservabilityCost): str
   const percent = (value: number) => (Number.isFinite(value) ? `${n(value)} %` : "n/a");
   return [
     `## Cost of events and tracing (the system restarted per configuration; ` +
-      `${cost.rounds.filter((r) => r.configuration === "baseline").length} rounds, rotated)`,
+      `${cost.rounds.filter((r) => r.configuration === "baseline").length} rounds, the order reversed every other round)`,
     table(
       ["configuration", "checkout orders/s", "checkout p99 ms", "gateway point reads/s", "point-read p99 ms"],
       (Object.keys(names) as Array<keyof typeof names>).map((name) => {

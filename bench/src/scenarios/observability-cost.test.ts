@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { summarizeLatencies } from "../stats.js";
 import {
+  configurationOrder,
   observabilityTargets,
   summarizeCost,
   type Configuration,
@@ -74,5 +75,18 @@ describe("cost of events and tracing", () => {
       events: "nats-server is not installed",
     });
     expect(observabilityTargets(cost).map((row) => row.verdict)).toEqual(["n/a", "n/a", "n/a"]);
+  });
+
+  it("runs every configuration as often before the baseline as after it", () => {
+    const configurations = ["baseline", "events", "tracing"] as const;
+    for (const measured of ["events", "tracing"] as const) {
+      const after = [1, 2, 3, 4, 5, 6].map((round) => {
+        const order = configurationOrder(configurations, round);
+        return order.indexOf(measured) > order.indexOf("baseline");
+      });
+      expect(after.filter(Boolean)).toHaveLength(3);
+    }
+    // Each round runs each configuration once.
+    expect([...configurationOrder(configurations, 2)].sort()).toEqual([...configurations].sort());
   });
 });
