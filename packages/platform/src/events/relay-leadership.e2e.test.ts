@@ -114,7 +114,12 @@ describe.each(databaseBackends())("relay leadership among replicas on $name", (b
       expect(await leadership.lead()).toBe(true);
       // 2,000 rows published and marked sent: their entries in the unsent-rows index point at dead row versions
       // until a vacuum. Then two new ones.
-      await database.transaction((tx) => recordEvents(tx, Array.from({ length: 2_000 }, () => placed(newId()))));
+      await database.transaction((tx) =>
+        recordEvents(
+          tx,
+          Array.from({ length: 2_000 }, () => placed(newId())),
+        ),
+      );
       for (let rows = await leadership.readUnsent(500); rows.length > 0; rows = await leadership.readUnsent(500)) {
         leadership.acknowledge(rows.map((row) => row.id));
       }
