@@ -85,6 +85,30 @@ export class RelayLeadership {
     ).rows;
   }
 
+  /**
+   * Runs `work` on the leader's connection inside a transaction that gives the planner back the scans lead() turned
+   * off (SET LOCAL): they suit the read of the few unsent rows, not pruning, which reads most of the table once most
+   * rows are sent (a sequential scan there took 93-102 ms for 200,000 rows against 171-176 ms by index). Only while
+   * leading.
+   */
+  async withPlannerDefaults<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
+    const session = this.session;
+    if (!session) throw new Error("the relay prunes on its lock's connection only while it leads");
+    await session.query("BEGIN");
+    try {
+      await session.query(
+        "SELECT set_config('enable_bitmapscan', 'on', true), set_config('enable_seqscan', 'on', true)",
+      );
+      const result = await work(session);
+      await session.query("COMMIT");
+      return result;
+    } catch (error) {
+      // A failed statement makes the relay resign, closing the connection, which ends the transaction anyway.
+      await session.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  }
+
   /** Notes rows the broker acknowledged; the next read or markAcknowledged marks them sent. */
   acknowledge(ids: readonly number[]): void {
     this.acknowledged.push(...ids);

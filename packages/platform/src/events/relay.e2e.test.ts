@@ -45,8 +45,8 @@ describe.each(databaseBackends())("outbox relay to JetStream on $name", (backend
 
   it("under a steady stream of commits sends each event once, and leaves none unmarked once idle or stopped", async () => {
     const { database, publisher, reader, relay } = bed;
-    // A busy relay leaves a batch's acknowledged rows to be marked sent by its next read, which must not read them
-    // again; an idle one marks them before it pauses.
+    // A relay leaves a batch's acknowledged rows to be marked sent by its next read, which must not read them again:
+    // a commit's, or an idle relay's next poll.
     const counting = new CountingPublisher(publisher);
     const busy = relay({ publisher: counting });
     busy.start();

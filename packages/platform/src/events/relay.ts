@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Database } from "../database.js";
 import { describeError } from "../error-description.js";
@@ -61,9 +60,10 @@ const MAX_RETRY_DELAY_MS = 5_000;
  *
  * When to look: at once after a transaction of this process that wrote events commits (so an event is on its way
  * within a round trip or two of its commit, without LISTEN/NOTIFY, whose queue lock serialises commits), and every
- * pollMs for events of other replicas and for retries. While events keep coming (a full batch, or commits during one),
- * the relay looks again at once after a batch, and that read marks the batch's rows sent; before it pauses, stops or
- * gives the lead up, it marks them by themselves.
+ * pollMs for events of other replicas and for retries; woken by a commit, it first lingers lingerMs, if set, so the
+ * commits that follow share the batch. While events keep coming (a full batch, or commits during one), the relay looks
+ * again after a batch. The next read, whenever it comes, marks the last batch's rows sent; before it stops or gives
+ * the lead up, or pauses for more than a second, the relay marks them by themselves.
  *
  * Without a publisher (no NATS_URL) the relay only bounds the table: it keeps the newest maxUnpublished events.
  */
@@ -75,6 +75,7 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
+  private endLinger: (() => void) | undefined;
   private lastPrune = 0;
   private failures = 0;
   /** Events committed since the current batch started: look again without pausing. */
@@ -115,6 +116,7 @@ export class OutboxRelay {
     this.stopping = true;
     this.stopListening?.();
     this.wakeUp?.();
+    this.endLinger?.();
     await this.loop;
     this.loop = undefined;
     await this.leadership
@@ -181,9 +183,18 @@ export class OutboxRelay {
     });
   }
 
-  /** Lets the commits that follow the one that woke the relay join its batch (lingerMs). */
-  private async linger(): Promise<void> {
-    if (this.lingerMs > 0 && !this.stopping) await sleep(this.lingerMs);
+  /** Lets the commits that follow the one that woke the relay join its batch (lingerMs); stop() ends it at once. */
+  private linger(): Promise<void> {
+    if (this.lingerMs === 0 || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endLinger = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.lingerMs);
+      this.endLinger = done;
+    });
   }
 
   /**
@@ -237,10 +248,12 @@ export class OutboxRelay {
 
   /** Deletes sent rows past their retention and, without a publisher, unpublished rows beyond the cap. */
   async prune(): Promise<number> {
-    // A leader's pool may have no other connection than the one it holds.
-    return pruneOutbox(this.leadership.connection ?? this.options.database, {
+    const options = {
       sentRetentionMs: this.sentRetentionMs,
       maxUnpublished: this.publisher ? undefined : this.maxUnpublished,
-    });
+    };
+    // A leader's pool may have no other connection than the one it holds.
+    if (!this.leadership.connection) return pruneOutbox(this.options.database, options);
+    return this.leadership.withPlannerDefaults((db) => pruneOutbox(db, options));
   }
 }
