@@ -81,7 +81,6 @@ export const DEVELOPMENT_KEY_FILE = "keys/account-signing-key.pem";
  * access tokens and refresh-grace successors survive a restart of the account service. Never used in production,
  * where JWT_PRIVATE_KEY is required.
  */
-
 export async function developmentSigningKey(file: string): Promise<KeyObject> {
   return createPrivateKey(await developmentSigningKeyPem(file));
 }

@@ -51,7 +51,6 @@ export class LifecycleService {
   constructor(private readonly options: LifecycleServiceOptions) {}
 
   async getOrder(id: string): Promise<Order> {
-    requireId("id", id);
     return requireOrder(this.options.database, id, "id");
   }
 
@@ -105,7 +104,6 @@ export class LifecycleService {
 
   private async moveOrder(context: RequestContext, id: string, to: OrderStatus): Promise<Order> {
     const { database } = this.options;
-    requireId("id", id);
     const order = await requireOrder(database, id, "id");
     const transition = transitionFor(order.status, to);
     const moved = await database.transaction(async (tx) => {
