@@ -2,9 +2,10 @@
  * The in-room conventions of CONTRIBUTING.md ("Service conventions") that a reader checks by eye and a change breaks
  * without noticing, read off the services' production sources with TypeScript's parser: a job class is named from its
  * file, a service method takes the context and one value, a domain enum's values are lower snake_case, and `main.ts`
- * holds nothing outside main() and no timing constant. Seen (issue 16 re-check): `ArchiveService` in `archiving.ts` beside `AccountsService` and
- * `AddressBookService`; `placeOrder(context, accountId, lines, key, addresses)` beside product's input objects;
- * order's `PENDING_PAYMENT` beside product's `held`; purge intervals as constants in `main.ts` beside settings.
+ * holds nothing outside main() and no timing constant. Seen (issue 16 re-check): `ArchiveService` in `archiving.ts`
+ * beside `AccountsService` and `AddressBookService`; `placeOrder(context, accountId, lines, key, addresses)` beside
+ * product's input objects; order's `PENDING_PAYMENT` beside product's `held`; purge intervals as constants in
+ * `main.ts` beside settings.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";

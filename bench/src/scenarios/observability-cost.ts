@@ -10,7 +10,8 @@
  * - tracing: OTLP over http/protobuf to a sink in the bench (it answers and discards), every trace sampled.
  *
  * The order of the configurations is reversed every other round (see configurationOrder); figures are medians over
- * rounds, and each cost is the median of the per-round drop against that round's baseline. Event lag is read over every event of every events round.
+ * rounds, and each cost is the median of the per-round drop against that round's baseline. Event lag is read over
+ * every event of every events round.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

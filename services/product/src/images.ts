@@ -70,7 +70,10 @@ export class ImageService {
   }
 }
 
-/** The images checked and normalised (URLs as the WHATWG parser serialises them), positions from 0; see setProductImages. */
+/**
+ * The images checked and normalised (URLs as the WHATWG parser serialises them), positions from 0; see
+ * setProductImages.
+ */
 function requireImages(images: readonly ProductImageInput[]): ProductImage[] {
   if (images.length > MAX_IMAGES) {
     throw invalidArgument("images", `must hold at most ${MAX_IMAGES} images`, "LIMIT_EXCEEDED");

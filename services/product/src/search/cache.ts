@@ -54,8 +54,8 @@ export interface CachedSearchEngineOptions {
  * before a commit therefore either finished before the commit (or the event) and is dropped with everything else,
  * or finished after and is not kept. So this replica reads its own writes as soon as the write's call returns; other
  * replicas show it once the event arrives: the relay publishes right after the commit (after OUTBOX_LINGER_MS, 0 by
- * default; at the latest on its next poll, OUTBOX_POLL_MS, 50 ms), plus the NATS delivery. While the connection to NATS is down, nothing is served from
- * or kept in the cache: events may be missed.
+ * default; at the latest on its next poll, OUTBOX_POLL_MS, 50 ms), plus the NATS delivery. While the connection to
+ * NATS is down, nothing is served from or kept in the cache: events may be missed.
  */
 export class CachedSearchEngine implements SearchEngine {
   readonly name: SearchEngine["name"];
