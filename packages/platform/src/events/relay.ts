@@ -74,8 +74,10 @@ export class OutboxRelay {
   private readonly maxUnpublished: number;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** Ends the current wait early: a commit of this process calls it during a pause, not during a linger. */
   private wakeUp: (() => void) | undefined;
-  private endLinger: (() => void) | undefined;
+  /** Ends the current wait, pause or linger, when the relay stops. */
+  private endWait: (() => void) | undefined;
   private lastPrune = 0;
   private failures = 0;
   /** Events committed since the current batch started: look again without pausing. */
@@ -115,8 +117,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopListening?.();
-    this.wakeUp?.();
-    this.endLinger?.();
+    this.endWait?.();
     await this.loop;
     this.loop = undefined;
     await this.leadership
@@ -171,29 +172,27 @@ export class OutboxRelay {
 
   /** Resolves after `ms`, or sooner when a commit of this process (or stop) wakes the relay: then with true. */
   private pause(ms: number): Promise<boolean> {
-    if (this.stopping) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (woken: boolean) => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve(woken);
-      };
-      const timer = setTimeout(() => done(false), ms);
-      this.wakeUp = () => done(true);
-    });
+    return this.wait(ms, { wokenByCommits: true });
   }
 
   /** Lets the commits that follow the one that woke the relay join its batch (lingerMs); stop() ends it at once. */
-  private linger(): Promise<void> {
-    if (this.lingerMs === 0 || this.stopping) return Promise.resolve();
+  private async linger(): Promise<void> {
+    if (this.lingerMs > 0) await this.wait(this.lingerMs, { wokenByCommits: false });
+  }
+
+  /** Resolves after `ms` with false, or with true once ended early (by stop, and by commits if wokenByCommits). */
+  private wait(ms: number, options: { wokenByCommits: boolean }): Promise<boolean> {
+    if (this.stopping) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (ended: boolean) => {
         clearTimeout(timer);
-        this.endLinger = undefined;
-        resolve();
+        this.wakeUp = undefined;
+        this.endWait = undefined;
+        resolve(ended);
       };
-      const timer = setTimeout(done, this.lingerMs);
-      this.endLinger = done;
+      const timer = setTimeout(() => done(false), ms);
+      this.endWait = () => done(true);
+      if (options.wokenByCommits) this.wakeUp = this.endWait;
     });
   }
 
