@@ -142,18 +142,26 @@ async function listenForEvents(url: string) {
  * configuration is measured in steady state, not while it works off a backlog the baseline left behind.
  */
 async function waitForEmptyOutboxes(bench: BenchSystem): Promise<void> {
-  for (const url of [bench.storage.databaseUrls.product, bench.storage.databaseUrls.order]) {
+  const { product, order } = bench.storage.databaseUrls;
+  await onEachDatabase([product, order], async (database) => {
+    const giveUpAt = performance.now() + 120_000;
+    for (;;) {
+      const { rows } = await database.query<{ pending: number }>(
+        "SELECT count(*)::int AS pending FROM event_outbox WHERE sent_at IS NULL",
+      );
+      if (rows[0]!.pending === 0) return;
+      if (performance.now() > giveUpAt) throw new Error(`${rows[0]!.pending} events still unpublished after 2 min`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+}
+
+/** Runs `work` on each database in turn, over a connection of its own that is closed after it. */
+async function onEachDatabase(urls: readonly string[], work: (database: Database) => Promise<void>): Promise<void> {
+  for (const url of urls) {
     const database = await Database.open({ url, poolSize: 1 });
     try {
-      const giveUpAt = performance.now() + 120_000;
-      for (;;) {
-        const { rows } = await database.query<{ pending: number }>(
-          "SELECT count(*)::int AS pending FROM event_outbox WHERE sent_at IS NULL",
-        );
-        if (rows[0]!.pending === 0) break;
-        if (performance.now() > giveUpAt) throw new Error(`${rows[0]!.pending} events still unpublished after 2 min`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await work(database);
     } finally {
       await database.close();
     }
@@ -167,14 +175,9 @@ async function waitForEmptyOutboxes(bench: BenchSystem): Promise<void> {
  * publishes never has such a backlog. Every configuration gets it, so all are measured alike.
  */
 async function vacuumOutboxes(bench: BenchSystem): Promise<void> {
-  for (const url of Object.values(bench.storage.databaseUrls)) {
-    const database = await Database.open({ url, poolSize: 1 });
-    try {
-      await database.query("VACUUM (ANALYZE) event_outbox");
-    } finally {
-      await database.close();
-    }
-  }
+  await onEachDatabase(Object.values(bench.storage.databaseUrls), async (database) => {
+    await database.query("VACUUM (ANALYZE) event_outbox");
+  });
 }
 
 const costPercent = (baseline: number, measured: number) => (100 * (baseline - measured)) / baseline;
