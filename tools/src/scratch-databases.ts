@@ -1,3 +1,7 @@
+import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 /**
@@ -30,4 +34,18 @@ export async function dropScratchDatabase(adminUrl: string, url: string): Promis
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * A new temporary folder holding the outbox table's migrations (every migration named `*_event_outbox*.sql`; every
+ * service's copy is the same, the order service's is taken), for a scratch database that needs only the outbox. The
+ * caller removes the folder.
+ */
+export function outboxMigrations(): string {
+  const source = fileURLToPath(new URL("../../services/order/sql/", import.meta.url));
+  const folder = mkdtempSync(path.join(tmpdir(), "polyscale-outbox-sql-"));
+  for (const migration of readdirSync(source).filter((name) => name.includes("_event_outbox"))) {
+    copyFileSync(path.join(source, migration), path.join(folder, migration));
+  }
+  return folder;
 }

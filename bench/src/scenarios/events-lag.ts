@@ -7,16 +7,14 @@
  *   written (envelope time, just before COMMIT) → committed → the relay's batch starts → its rows are claimed (the
  *   batch's first publish call: pool wait, advisory lock, SELECT) → this event's publish call → JetStream's ack →
  *   received by the subscriber; and ack → the batch done (its last ack in: the relay may read again, and that read
- *   marks the batch's rows sent).
+ *   deletes the batch's rows).
  *
  * Run: `node bench/dist/scenarios/events-lag.js [--seconds 5] [--rate 300] [--buyers 50] [--hot 10] [--pool 10] [--relay-pool 1]`
  * (PostgreSQL from BENCH_DATABASE_URL or 127.0.0.1:5432, a scratch database dropped at the end). Prints one JSON
  * object: p50/p99 of each step in ms, batches and their sizes.
  */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { rmSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import {
   connectNats,
@@ -33,7 +31,7 @@ import {
   type EventPublisher,
   type OutboxMessage,
 } from "@polyscale/platform";
-import { createScratchDatabase, dropScratchDatabase } from "@polyscale/tools/scratch-databases";
+import { createScratchDatabase, dropScratchDatabase, outboxMigrations } from "@polyscale/tools/scratch-databases";
 import { startNatsServer } from "@polyscale/tools/nats-server";
 import { scenarioFlag } from "../settings.js";
 import { summarizeLatencies, type LatencySummary } from "../stats.js";
@@ -81,13 +79,7 @@ export async function measureEventsLag(settings: EventsLagSettings, adminUrl: st
   const timelines = new Map<string, Timeline>();
   const nats = await startNatsServer();
   const url = await createScratchDatabase(adminUrl);
-  const migrations = mkdtempSync(path.join(tmpdir(), "polyscale-events-lag-"));
-  for (const migration of ["140_event_outbox.sql", "190_event_outbox_trace_context.sql"]) {
-    copyFileSync(
-      fileURLToPath(new URL(`../../../services/product/sql/${migration}`, import.meta.url)),
-      path.join(migrations, migration),
-    );
-  }
+  const migrations = outboxMigrations();
   const database = await Database.open({ url, poolSize: settings.poolSize });
   const relayDatabase =
     settings.relayPoolSize === 0 ? database : await Database.open({ url, poolSize: settings.relayPoolSize });

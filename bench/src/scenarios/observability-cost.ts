@@ -146,9 +146,7 @@ async function waitForEmptyOutboxes(bench: BenchSystem): Promise<void> {
   await onEachDatabase([product, order], async (database) => {
     const giveUpAt = performance.now() + 120_000;
     for (;;) {
-      const { rows } = await database.query<{ pending: number }>(
-        "SELECT count(*)::int AS pending FROM event_outbox WHERE sent_at IS NULL",
-      );
+      const { rows } = await database.query<{ pending: number }>("SELECT count(*)::int AS pending FROM event_outbox");
       if (rows[0]!.pending === 0) return;
       if (performance.now() > giveUpAt) throw new Error(`${rows[0]!.pending} events still unpublished after 2 min`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -170,7 +168,7 @@ async function onEachDatabase(urls: readonly string[], work: (database: Database
 
 /**
  * Vacuums the outbox of every service. The configurations without a broker leave up to 10,000 unpublished events per
- * service, which the events configuration publishes and marks sent before it is measured: without this, vacuuming
+ * service, which the events configuration publishes and deletes before it is measured: without this, vacuuming
  * those rows (autovacuum, during the measurement) would be counted as a cost of events, though a deployment that
  * publishes never has such a backlog. Every configuration gets it, so all are measured alike.
  */
@@ -233,7 +231,7 @@ export async function measureObservabilityCost(
           // The warm-up's events are published before the measurement starts.
           if (configuration === "events") {
             await waitForEmptyOutboxes(bench);
-            // A row is marked sent after its ack, which may reach the bench before the subscriber's copy does.
+            // A row is deleted after its ack, which may reach the bench before the subscriber's copy does.
             await new Promise((resolve) => setTimeout(resolve, 200));
           }
           await vacuumOutboxes(bench);

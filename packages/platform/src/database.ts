@@ -18,6 +18,12 @@ export interface Queryable {
 
 /** One connection of a pool, kept until release(): for what lives as long as a session, e.g. an advisory lock. */
 export interface DatabaseSession extends Queryable {
+  /** As Queryable's; options.prepareAs names the statement, as Database.query's does. */
+  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+    options?: { prepareAs?: string },
+  ): Promise<pg.QueryResult<Row>>;
   /**
    * Gives the connection back to the pool; with `close`, ends it instead, and with it everything the session holds
    * (its session-level advisory locks). A session whose connection failed is always ended. Idempotent.
@@ -199,10 +205,14 @@ export class Database implements Queryable {
     let broken = false;
     let released = false;
     return {
-      async query<Row extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+      async query<Row extends pg.QueryResultRow>(
+        text: string,
+        values?: unknown[],
+        options: { prepareAs?: string } = {},
+      ) {
         const done = databaseMetrics.startTimer(sqlOperationOf(text));
         try {
-          return await client.query<Row>(text, values);
+          return await client.query<Row>({ text, values, name: options.prepareAs });
         } catch (error) {
           broken ||= isConnectionFault(error);
           throw unavailableIfConnectionFault(error);

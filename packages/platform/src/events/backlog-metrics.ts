@@ -32,9 +32,7 @@ export function exportOutboxBacklog(database: Queryable, logger: Logger): void {
     help: "Events in the transactional outbox not yet acknowledged by the broker",
     async collect() {
       this.reset();
-      const rows = await read<{ count: number }>(
-        "SELECT count(*)::int AS count FROM event_outbox WHERE sent_at IS NULL",
-      );
+      const rows = await read<{ count: number }>("SELECT count(*)::int AS count FROM event_outbox");
       if (rows) this.set(rows[0]!.count);
     },
   });
@@ -43,10 +41,9 @@ export function exportOutboxBacklog(database: Queryable, logger: Logger): void {
     help: "Seconds since the oldest event not yet acknowledged by the broker was written (0 when none is pending)",
     async collect() {
       this.reset();
-      // The oldest pending row is the first by id: the partial index on unsent ids finds it without a scan.
+      // The oldest pending row is the first by id (published rows are deleted): the primary key finds it.
       const rows = await read<{ age: number }>(
-        `SELECT extract(epoch FROM now() - created_at)::float8 AS age FROM event_outbox
-          WHERE sent_at IS NULL ORDER BY id LIMIT 1`,
+        "SELECT extract(epoch FROM now() - created_at)::float8 AS age FROM event_outbox ORDER BY id LIMIT 1",
       );
       if (rows) this.set(Math.max(0, rows[0]?.age ?? 0));
     },

@@ -7,18 +7,18 @@ import { databaseBackends } from "@polyscale/tools/testing";
 import { newId } from "../ids.js";
 import { recordEvents } from "./outbox.js";
 import type { EventPublisher, OutboxMessage } from "./publisher.js";
-import { moved, placed, readStream, relayTestBed, unsentCount } from "./test-relay.js";
+import { moved, placed, readStream, relayTestBed, pendingCount } from "./test-relay.js";
 
 describe.each(databaseBackends())("publishing a batch of the outbox on $name", (backend) => {
   const bed = relayTestBed(backend);
 
-  it("stores a message once when the relay republishes it after a crash between the ack and marking it sent", async () => {
+  it("stores a message once when the relay republishes it after a crash between the ack and deleting its row", async () => {
     const { database, publisher, reader, relay } = bed;
     const orderId = newId();
     await database.transaction((tx) => recordEvents(tx, [placed(orderId)]));
     const row = (await database.query<OutboxMessage>(`SELECT event_id AS id, subject, body FROM event_outbox`))
       .rows[0]!;
-    await publisher.publish(row); // acknowledged, but the process died before it could mark the row sent
+    await publisher.publish(row); // acknowledged, but the process died before it could delete the row
     await relay().relayBatch();
 
     const received = await readStream(reader, 1);
@@ -75,7 +75,7 @@ describe.each(databaseBackends())("publishing a batch of the outbox on $name", (
         "polyscale.order.fulfilled",
       ]);
     }
-    expect(await unsentCount(database)).toBe(0);
+    expect(await pendingCount(database)).toBe(0);
   });
 
   it("stores the rest of an order's batch once, in order, when an acknowledgement was lost after the broker stored it", async () => {

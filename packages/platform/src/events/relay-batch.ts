@@ -13,7 +13,7 @@ export interface OutboxRow {
 
 /** What became of a batch once every acknowledgement is in. */
 export interface BatchOutcome {
-  /** Outbox ids the broker acknowledged, each aggregate's only up to its first failure: these may be marked sent. */
+  /** Outbox ids the broker acknowledged, each aggregate's only up to its first failure: these may be deleted. */
   sent: number[];
   /** Rows not counted as sent (refused, lost, or after a failure of their aggregate): the next batch sends them. */
   failed: number;

@@ -1,6 +1,6 @@
 /**
  * What `relay-leadership.ts` promises: of several relay replicas one publishes at a time, and when its connection
- * ends another takes over, losing, repeating and reordering nothing; a read does not revisit the rows already sent.
+ * ends another takes over, losing, repeating and reordering nothing; a read does not revisit the rows already deleted.
  */
 import { describe, expect, it, vi } from "vitest";
 import { databaseBackends } from "@polyscale/tools/testing";
@@ -17,7 +17,7 @@ import {
   readStream,
   relayTestBed,
   stream,
-  unsentCount,
+  pendingCount,
 } from "./test-relay.js";
 
 describe.each(databaseBackends())("relay leadership among replicas on $name", (backend) => {
@@ -100,20 +100,20 @@ describe.each(databaseBackends())("relay leadership among replicas on $name", (b
           "polyscale.order.paid",
         ]);
       }
-      await vi.waitFor(async () => expect(await unsentCount(database)).toBe(0));
+      await vi.waitFor(async () => expect(await pendingCount(database)).toBe(0));
     } finally {
       for (const running of relays.splice(0)) await running.stop();
       await second.close();
     }
   });
 
-  it("reads the unsent rows without visiting again every row sent since the last vacuum", async () => {
+  it("reads the outbox without visiting again every row deleted since the last vacuum", async () => {
     const { database } = bed;
     const leadership = new RelayLeadership(database);
     try {
       expect(await leadership.lead()).toBe(true);
-      // 2,000 rows published and marked sent: their entries in the unsent-rows index point at dead row versions
-      // until a vacuum. Then two new ones.
+      // 2,000 rows published and deleted: their entries in the primary key point at dead row versions until a
+      // vacuum. Then two new ones.
       await database.transaction((tx) =>
         recordEvents(
           tx,
@@ -123,7 +123,7 @@ describe.each(databaseBackends())("relay leadership among replicas on $name", (b
       for (let rows = await leadership.readUnsent(500); rows.length > 0; rows = await leadership.readUnsent(500)) {
         leadership.acknowledge(rows.map((row) => row.id));
       }
-      await leadership.markAcknowledged();
+      await leadership.deleteAcknowledged();
       await database.transaction((tx) => recordEvents(tx, [placed(newId()), placed(newId())]));
 
       const leader = leadership.connection!;
@@ -143,7 +143,7 @@ describe.each(databaseBackends())("relay leadership among replicas on $name", (b
         expect(await leadership.readUnsent(500)).toHaveLength(2);
         reads.push((await blocksRead()) - before);
       }
-      // The 2,000 sent rows fill about 150 table blocks, which a bitmap or sequential scan reads again on every read;
+      // The 2,000 deleted rows fill about 150 table blocks, which a bitmap or sequential scan reads again on every read;
       // an index scan flags their entries dead on its first pass and the later reads skip them.
       expect(reads[2]).toBeLessThan(20);
     } finally {

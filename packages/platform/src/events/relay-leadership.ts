@@ -10,19 +10,19 @@ const RELAY_LOCK_KEY = 727_014;
  * connection, which ends the lock) when it stops, loses its broker, or a statement fails; the others try to take the
  * lock at each look, so one takes over at its next look when the leader dies (its connection closes with it).
  *
- * The leader's statements each commit by themselves: reading the unsent rows, and marking the acknowledged ones sent.
- * (A transaction with a transaction-scoped lock per batch cost five round trips, BEGIN, lock, read, mark, COMMIT, and
- * an event committed during a batch waited for all of them: most of the relay's share of the event lag,
- * bench/results/README.md.) Rows the broker acknowledged are kept here until the next read marks them sent in the same
- * statement (a data-modifying CTE; the read leaves them out, as it still sees them unsent), so a busy relay costs one
- * statement per batch; markAcknowledged marks them by themselves. The leader's connection commits asynchronously
- * (synchronous_commit off): a mark lost in a crash only republishes rows JetStream drops as copies, and no batch waits
- * for a WAL flush.
+ * The leader's statements each commit by themselves: reading the outbox, and deleting the rows the broker
+ * acknowledged. (A transaction with a transaction-scoped lock per batch cost five round trips, BEGIN, lock, read,
+ * delete, COMMIT, and an event committed during a batch waited for all of them: most of the relay's share of the event
+ * lag, bench/results/README.md.) Rows the broker acknowledged are kept here until the next read deletes them in the
+ * same statement (a data-modifying CTE; the read leaves them out, as it still sees them), so a busy relay costs one
+ * statement per batch; deleteAcknowledged deletes them by themselves. Every row in the outbox is therefore unpublished
+ * or acknowledged and not deleted yet. The leader's connection commits asynchronously (synchronous_commit off): a
+ * delete lost in a crash only republishes rows JetStream drops as copies, and no batch waits for a WAL flush.
  */
 export class RelayLeadership {
   /** This replica's connection while it holds the relay lock. */
   private session: DatabaseSession | undefined;
-  /** Outbox ids the broker acknowledged that have not been marked sent yet. */
+  /** Outbox ids the broker acknowledged that have not been deleted yet. */
   private acknowledged: number[] = [];
 
   constructor(private readonly database: Database) {}
@@ -45,13 +45,13 @@ export class RelayLeadership {
         return false;
       }
       // Only on this connection, which is closed, never pooled, when it resigns:
-      // - The leader's only writes are marking rows sent and pruning, and losing the last of those in a crash costs a
+      // - The leader's only writes are deleting acknowledged rows, and losing the last of those in a crash costs a
       //   republish that JetStream drops (Nats-Msg-Id): so they need not wait for the WAL to be flushed to disk, which
       //   put a flush in every batch's path.
-      // - Every read walks the unsent-rows index in id order. Its entries for rows marked sent since the last vacuum
-      //   point at dead row versions, and an index scan flags them dead in the index as it passes, so the next read
-      //   skips them; a bitmap or sequential scan flags nothing and visits them all again, every read. The planner
-      //   picked a bitmap scan, which with 10,000 rows sent took 2-4 ms a read instead of 0.1 ms (ARCHITECTURE.md).
+      // - Every read walks the primary key in id order. Its entries for rows deleted since the last vacuum point at
+      //   dead row versions, and an index scan flags them dead in the index as it passes, so the next read skips
+      //   them; a bitmap or sequential scan flags nothing and visits them all again, every read. The planner picked a
+      //   bitmap scan, which with 10,000 rows published took 2-4 ms a read instead of 0.1 ms (ARCHITECTURE.md).
       await session.query(
         `SELECT set_config('synchronous_commit', 'off', false), set_config('enable_bitmapscan', 'off', false),
                 set_config('enable_seqscan', 'off', false)`,
@@ -65,66 +65,44 @@ export class RelayLeadership {
   }
 
   /**
-   * Up to `limit` unsent rows in id order, and marks the acknowledged rows sent in the same statement (which leaves
-   * them out). Only while leading.
+   * Up to `limit` unpublished rows in id order, and deletes the acknowledged rows in the same statement (which leaves
+   * them out). Only while leading. A prepared statement: the relay runs it at every commit under load, and planning it
+   * cost PostgreSQL more than running it.
    */
   async readUnsent(limit: number): Promise<OutboxRow[]> {
     const session = this.session;
     if (!session) throw new Error("the relay reads the outbox only while it leads");
     // Taken before the statement: rows acknowledged while it runs wait for the next one. If it fails, the relay
-    // resigns, and rows it would have marked are republished (and dropped by JetStream as copies).
+    // resigns, and rows it would have deleted are republished (and dropped by JetStream as copies).
     const acknowledged = this.acknowledged;
     this.acknowledged = [];
     return (
       await session.query<OutboxRow>(
-        `WITH sent AS (UPDATE event_outbox SET sent_at = now() WHERE id = ANY($2::bigint[]))
+        `WITH published AS (DELETE FROM event_outbox WHERE id = ANY($2::bigint[]))
          SELECT id, event_id, subject, aggregate_id, body, traceparent, tracestate FROM event_outbox
-          WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
+          WHERE id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
         [limit, acknowledged],
+        { prepareAs: "outbox_relay_read" },
       )
     ).rows;
   }
 
-  /**
-   * Runs `work` on the leader's connection inside a transaction that gives the planner back the scans lead() turned
-   * off (SET LOCAL): they suit the read of the few unsent rows, not pruning, which reads most of the table once most
-   * rows are sent (a sequential scan there took 93-102 ms for 200,000 rows against 171-176 ms by index). Only while
-   * leading.
-   */
-  async withPlannerDefaults<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
-    const session = this.session;
-    if (!session) throw new Error("the relay prunes on its lock's connection only while it leads");
-    await session.query("BEGIN");
-    try {
-      await session.query(
-        "SELECT set_config('enable_bitmapscan', 'on', true), set_config('enable_seqscan', 'on', true)",
-      );
-      const result = await work(session);
-      await session.query("COMMIT");
-      return result;
-    } catch (error) {
-      // A failed statement makes the relay resign, closing the connection, which ends the transaction anyway.
-      await session.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** Notes rows the broker acknowledged; the next read or markAcknowledged marks them sent. */
+  /** Notes rows the broker acknowledged; the next read or deleteAcknowledged deletes them. */
   acknowledge(ids: readonly number[]): void {
     this.acknowledged.push(...ids);
   }
 
-  /** Marks the acknowledged rows sent, on the leader's connection (only the leader has any). */
-  async markAcknowledged(): Promise<void> {
+  /** Deletes the acknowledged rows, on the leader's connection (only the leader has any). */
+  async deleteAcknowledged(): Promise<void> {
     const acknowledged = this.acknowledged;
     if (!this.session || acknowledged.length === 0) return;
     this.acknowledged = [];
-    await this.session.query("UPDATE event_outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", [acknowledged]);
+    await this.session.query("DELETE FROM event_outbox WHERE id = ANY($1::bigint[])", [acknowledged]);
   }
 
   /**
    * Gives the relay lock up by closing the leader's connection (returned to the pool, it would keep the lock). Rows
-   * acknowledged but not marked sent are published again by whichever replica leads next; JetStream drops the copies
+   * acknowledged but not deleted are published again by whichever replica leads next; JetStream drops the copies
    * by their Nats-Msg-Id.
    */
   resign(): void {

@@ -8,7 +8,7 @@ import { Database } from "../database.js";
 import { newId } from "../ids.js";
 import { eventData } from "./catalogue.js";
 import { recordEvents } from "./outbox.js";
-import { CountingPublisher, moved, placed, readStream, relayTestBed, unsentCount } from "./test-relay.js";
+import { CountingPublisher, moved, placed, readStream, relayTestBed, pendingCount } from "./test-relay.js";
 
 describe.each(databaseBackends())("outbox relay to JetStream on $name", (backend) => {
   const bed = relayTestBed(backend);
@@ -38,14 +38,14 @@ describe.each(databaseBackends())("outbox relay to JetStream on $name", (backend
     });
     expect(message!.msgId).toBe(message!.envelope.id);
     expect(eventData("order.placed", message!.envelope)).toEqual(placed(orderId, 4_250).data);
-    expect(await unsentCount(database)).toBe(0);
+    expect(await pendingCount(database)).toBe(0);
     // Nothing left to send.
     expect(await only.relayBatch()).toEqual({ published: 0, failed: 0 });
   });
 
-  it("under a steady stream of commits sends each event once, and leaves none unmarked once idle or stopped", async () => {
+  it("under a steady stream of commits sends each event once, and leaves no published row behind once idle or stopped", async () => {
     const { database, publisher, reader, relay } = bed;
-    // A relay leaves a batch's acknowledged rows to be marked sent by its next read, which must not read them again:
+    // A relay leaves a batch's acknowledged rows to be deleted by its next read, which must not read them again:
     // a commit's, or an idle relay's next poll.
     const counting = new CountingPublisher(publisher);
     const busy = relay({ publisher: counting });
@@ -60,7 +60,7 @@ describe.each(databaseBackends())("outbox relay to JetStream on $name", (backend
     await Promise.all(buyers);
     const received = await readStream(reader, 80);
     expect(received).toHaveLength(80);
-    await vi.waitFor(async () => expect(await unsentCount(database)).toBe(0));
+    await vi.waitFor(async () => expect(await pendingCount(database)).toBe(0));
     expect(counting.sent).toHaveLength(80);
     expect(new Set(counting.sent).size).toBe(80);
     for (const orderId of orders) {
@@ -73,7 +73,7 @@ describe.each(databaseBackends())("outbox relay to JetStream on $name", (backend
     await database.transaction((tx) => recordEvents(tx, [placed(newId())]));
     await readStream(reader, 81);
     await busy.stop();
-    expect(await unsentCount(database)).toBe(0);
+    expect(await pendingCount(database)).toBe(0);
     expect(counting.sent).toHaveLength(81);
   });
 
@@ -134,6 +134,6 @@ describe.each(databaseBackends())("outbox relay to JetStream on $name", (backend
         "polyscale.order.fulfilled",
       ]);
     }
-    await vi.waitFor(async () => expect(await unsentCount(database)).toBe(0));
+    await vi.waitFor(async () => expect(await pendingCount(database)).toBe(0));
   }, 120_000);
 });

@@ -27,8 +27,6 @@ export interface OutboxRelayOptions {
   lingerMs?: number;
   /** Rows per batch. */
   batchSize?: number;
-  /** How long published rows are kept before they are pruned. */
-  sentRetentionMs?: number;
   /** Without a publisher (no NATS_URL), at most this many unpublished events are kept; older ones are dropped. */
   maxUnpublished?: number;
 }
@@ -40,37 +38,36 @@ export interface RelayReport {
 }
 
 const PRUNE_INTERVAL_MS = 10_000;
-/** Acknowledged rows wait for the next read to be marked sent only when it comes within this; else they are marked. */
-const MARK_WITH_NEXT_READ_MS = 1_000;
+/** Acknowledged rows wait for the next read to delete them only when it comes within this; else they are deleted. */
+const DELETE_WITH_NEXT_READ_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
- * Publishes the outbox (see outbox.ts) in id order, which is commit order per aggregate, and marks rows sent only
- * after the broker acknowledged them. This is the loop: when to look, when to pause, retries; the parts are beside it.
+ * Publishes the outbox (see outbox.ts) in id order, which is commit order per aggregate, and deletes rows only after
+ * the broker acknowledged them. This is the loop: when to look, when to pause, retries; the parts are beside it.
  *
  * - Which replica publishes: the leader, the one holding the relay lock (relay-leadership.ts: the lock's session, the
- *   read that marks the last batch's acknowledged rows sent in the same statement, the mark by itself). So nothing is
+ *   read that deletes the last batch's acknowledged rows in the same statement, the delete by itself). So nothing is
  *   sent twice by two replicas. A relay gives the lead up when it stops, loses its broker, or a statement fails.
  * - How a batch is published: pipelined, each aggregate's rows in id order, every later one naming its predecessor as
  *   the message that must have been stored last (relay-batch.ts). So nothing overtakes an earlier event of its
- *   aggregate; rows are marked sent up to the first failure of their aggregate, the rest stay for the next batch. A
- *   crash after the broker stored a message but before it was marked republishes it, and JetStream drops the copy by
+ *   aggregate; rows are deleted up to the first failure of their aggregate, the rest stay for the next batch. A crash
+ *   after the broker stored a message but before its row was deleted republishes it, and JetStream drops the copy by
  *   its Nats-Msg-Id.
- * - Pruning: sent rows after sentRetentionMs, every 10 s (relay-pruning.ts).
  *
  * When to look: at once after a transaction of this process that wrote events commits (so an event is on its way
  * within a round trip or two of its commit, without LISTEN/NOTIFY, whose queue lock serialises commits), and every
  * pollMs for events of other replicas and for retries; woken by a commit, it first lingers lingerMs, if set, so the
  * commits that follow share the batch. While events keep coming (a full batch, or commits during one), the relay looks
- * again after a batch. The next read, whenever it comes, marks the last batch's rows sent; before it stops or gives
- * the lead up, or pauses for more than a second, the relay marks them by themselves.
+ * again after a batch. The next read, whenever it comes, deletes the last batch's rows; before it stops or gives the
+ * lead up, or pauses for more than a second, the relay deletes them by themselves.
  *
- * Without a publisher (no NATS_URL) the relay only bounds the table: it keeps the newest maxUnpublished events.
+ * Without a publisher (no NATS_URL) the relay only bounds the table, every 10 s: it keeps the newest maxUnpublished
+ * events (relay-pruning.ts).
  */
 export class OutboxRelay {
   private readonly batchSize: number;
   private readonly lingerMs: number;
-  private readonly sentRetentionMs: number;
   private readonly maxUnpublished: number;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -95,7 +92,6 @@ export class OutboxRelay {
     this.logger = options.logger;
     this.batchSize = options.batchSize ?? 500;
     this.lingerMs = options.lingerMs ?? 0;
-    this.sentRetentionMs = options.sentRetentionMs ?? 60_000;
     this.maxUnpublished = options.maxUnpublished ?? 10_000;
   }
 
@@ -113,7 +109,7 @@ export class OutboxRelay {
     this.loop = inBackground(() => this.run())();
   }
 
-  /** Stops polling; resolves once the batch in flight, if any, has been published and its rows marked sent. */
+  /** Stops polling; resolves once the batch in flight, if any, has been published and its rows deleted. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopListening?.();
@@ -121,11 +117,11 @@ export class OutboxRelay {
     await this.loop;
     this.loop = undefined;
     await this.leadership
-      .markAcknowledged()
+      .deleteAcknowledged()
       .catch((error: unknown) =>
         this.logger.warn(
           { err: describeError(error) },
-          "could not mark published events sent; they will be republished",
+          "could not delete published events from the outbox; they will be republished",
         ),
       );
     this.leadership.resign();
@@ -139,10 +135,10 @@ export class OutboxRelay {
         // A leader without its broker lets a replica that has one publish.
         if (this.publisher?.isConnected()) report = await this.publishBatch();
         else {
-          await this.markAcknowledgedOrResign();
+          await this.deleteAcknowledgedOrResign();
           this.leadership.resign();
         }
-        if (Date.now() - this.lastPrune >= PRUNE_INTERVAL_MS) {
+        if (!this.publisher && Date.now() - this.lastPrune >= PRUNE_INTERVAL_MS) {
           this.lastPrune = Date.now();
           await this.prune();
         }
@@ -151,21 +147,21 @@ export class OutboxRelay {
       }
       if (report && report.failed > 0) {
         this.failures += 1;
-        await this.markAcknowledgedOrResign();
+        await this.deleteAcknowledgedOrResign();
         await this.pause(Math.min(MAX_RETRY_DELAY_MS, this.options.pollMs * 2 ** this.failures));
         continue;
       }
       this.failures = 0;
       // A full batch means more are waiting: look again at once. Events committed during this batch are waiting too,
-      // after the linger. Either read marks this batch's rows sent.
+      // after the linger. Either read deletes this batch's rows.
       if (report && report.published === this.batchSize) continue;
       if (report && this.committedSince && this.publishedLast) {
         await this.linger();
         continue;
       }
-      // Idle: the next read (a commit's, or the next poll's) marks the rows just acknowledged, unless polls are so far
-      // apart that the backlog would count them as waiting meanwhile.
-      if (this.options.pollMs > MARK_WITH_NEXT_READ_MS) await this.markAcknowledgedOrResign();
+      // Idle: the next read (a commit's, or the next poll's) deletes the rows just acknowledged, unless polls are so
+      // far apart that the backlog would count them as waiting meanwhile.
+      if (this.options.pollMs > DELETE_WITH_NEXT_READ_MS) await this.deleteAcknowledgedOrResign();
       if (await this.pause(this.options.pollMs)) await this.linger();
     }
   }
@@ -197,18 +193,18 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes up to batchSize unsent rows, if no other replica is publishing right now, and marks the acknowledged
-   * ones sent before it returns.
+   * Publishes up to batchSize rows, if no other replica is publishing right now, and deletes the acknowledged ones
+   * before it returns.
    */
   async relayBatch(): Promise<RelayReport> {
     const report = await this.publishBatch();
-    await this.leadership.markAcknowledged();
+    await this.leadership.deleteAcknowledged();
     return report;
   }
 
   /**
-   * relayBatch, except that the rows the broker acknowledged are left to be marked sent by the next batch's read or by
-   * markAcknowledged. What the relay's loop runs (protected so a benchmark can time it).
+   * relayBatch, except that the rows the broker acknowledged are left to be deleted by the next batch's read or by
+   * deleteAcknowledged. What the relay's loop runs (protected so a benchmark can time it).
    */
   protected async publishBatch(): Promise<RelayReport> {
     const publisher = this.publisher;
@@ -228,31 +224,28 @@ export class OutboxRelay {
       }
       return { published: outcome.sent.length, failed: outcome.failed };
     } catch (error) {
-      // Whatever failed (most likely the connection), another replica may take over; rows not marked sent are
+      // Whatever failed (most likely the connection), another replica may take over; rows not deleted are
       // published again, and JetStream drops the copies it stored by their Nats-Msg-Id.
       this.leadership.resign();
       throw error;
     }
   }
 
-  /** Marks the acknowledged rows sent; if that fails (most likely the connection), logs it and gives the lead up. */
-  private async markAcknowledgedOrResign(): Promise<void> {
+  /** Deletes the acknowledged rows; if that fails (most likely the connection), logs it and gives the lead up. */
+  private async deleteAcknowledgedOrResign(): Promise<void> {
     try {
-      await this.leadership.markAcknowledged();
+      await this.leadership.deleteAcknowledged();
     } catch (error) {
       this.leadership.resign();
       this.logger.error({ err: describeError(error) }, "event outbox relay failed");
     }
   }
 
-  /** Deletes sent rows past their retention and, without a publisher, unpublished rows beyond the cap. */
+  /**
+   * Without a publisher, deletes the unpublished rows beyond the newest maxUnpublished and returns how many; with one,
+   * nothing (published rows are deleted as they are acknowledged) and 0.
+   */
   async prune(): Promise<number> {
-    const options = {
-      sentRetentionMs: this.sentRetentionMs,
-      maxUnpublished: this.publisher ? undefined : this.maxUnpublished,
-    };
-    // A leader's pool may have no other connection than the one it holds.
-    if (!this.leadership.connection) return pruneOutbox(this.options.database, options);
-    return this.leadership.withPlannerDefaults((db) => pruneOutbox(db, options));
+    return this.publisher ? 0 : pruneOutbox(this.options.database, this.maxUnpublished);
   }
 }

@@ -5,13 +5,11 @@
  */
 import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { rmSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
 import type { DatabaseBackend, TestDatabase } from "@polyscale/tools/testing";
 import { startNatsServer, type TestNatsServer } from "@polyscale/tools/nats-server";
+import { outboxMigrations } from "@polyscale/tools/scratch-databases";
 import type { Database } from "../database.js";
 import { createLogger } from "../logger.js";
 import { domainEvent, EVENT_STREAMS, type CloudEvent, type DomainEvent } from "./catalogue.js";
@@ -105,11 +103,9 @@ export async function readStream(connection: NatsConnection, count: number, time
   return received;
 }
 
-/** The number of outbox rows not yet marked sent. */
-export async function unsentCount(database: Database): Promise<number> {
-  const result = await database.query<{ count: number }>(
-    "SELECT count(*)::int AS count FROM event_outbox WHERE sent_at IS NULL",
-  );
+/** The number of outbox rows: events not yet published, or published and not yet deleted. */
+export async function pendingCount(database: Database): Promise<number> {
+  const result = await database.query<{ count: number }>("SELECT count(*)::int AS count FROM event_outbox");
   return result.rows[0]!.count;
 }
 
@@ -144,14 +140,8 @@ export function relayTestBed(backend: DatabaseBackend): RelayTestBed {
   const relays: OutboxRelay[] = [];
 
   beforeAll(async () => {
-    // The outbox table exactly as the services' migrations define it (any service's copy; they are the same).
-    migrationsDir = mkdtempSync(path.join(tmpdir(), "polyscale-outbox-sql-"));
-    for (const migration of ["140_event_outbox.sql", "190_event_outbox_trace_context.sql"]) {
-      copyFileSync(
-        fileURLToPath(new URL(`../../../../services/order/sql/${migration}`, import.meta.url)),
-        path.join(migrationsDir, migration),
-      );
-    }
+    // The outbox table exactly as the services' migrations define it.
+    migrationsDir = outboxMigrations();
     nats = await startNatsServer();
   });
   afterAll(async () => {
