@@ -138,6 +138,7 @@ export async function runContendedCheckout(context: BenchContext, round: number)
 
 /** Reservations page size: ListReservations caps `take` at 1000. */
 const RESERVATIONS_PAGE = 1000;
+const BUYERS_PER_ORDER_LISTING = 5;
 
 async function checkIntegrity(
   context: BenchContext,
@@ -178,11 +179,16 @@ async function checkIntegrity(
   );
   const failedButReservedUnits = [...unitsOfFailedOrders.values()].reduce((a, b) => a + b, 0);
 
-  // The order service's own books: open (not cancelled) orders of the buyers, counted on the hot products.
-  const { accounts } = await context.order.listOrdersForAccounts({ accountIds: context.buyerIds });
-  const openOrders: Order[] = accounts
-    .flatMap((entry) => entry.orders)
-    .filter((order) => order.status !== OrderStatus.ORDER_STATUS_CANCELLED);
+  // The order service's own books: open (not cancelled) orders of the buyers, counted on the hot products. A few
+  // buyers per call: each answer holds every order of its buyers since the run began, and all of them passed gRPC's
+  // 4 MiB message limit after some 11,000 orders.
+  const orders: Order[] = [];
+  for (let start = 0; start < context.buyerIds.length; start += BUYERS_PER_ORDER_LISTING) {
+    const accountIds = context.buyerIds.slice(start, start + BUYERS_PER_ORDER_LISTING);
+    const { accounts } = await context.order.listOrdersForAccounts({ accountIds });
+    for (const entry of accounts) orders.push(...entry.orders);
+  }
+  const openOrders = orders.filter((order) => order.status !== OrderStatus.ORDER_STATUS_CANCELLED);
   const recorded = unitsByProduct(
     openOrders.flatMap((order) => order.lines),
     hotIds,
