@@ -71,8 +71,11 @@ export interface ObservabilityCost {
   benchLoopDelayP99: number;
 }
 
-/** The hot products' stock in these rounds: about 340 orders per round in quick mode, some 3 s of checkout. */
-const STOCK_PER_HOT_PRODUCT = { quick: 40, full: 200 };
+/**
+ * The hot products' stock in these rounds: about 700 orders per round in quick mode, some 7 s of checkout (with 3 s, a
+ * burst of the shared machine's own load was a large part of a round).
+ */
+const STOCK_PER_HOT_PRODUCT = { quick: 80, full: 200 };
 /**
  * Rounds of every configuration: six in quick mode (CI), else as the run. On a shared 2-core machine one round's
  * throughput moves by ±20 % with the machine alone (bench/results/README.md), twice the cost being judged, so the
@@ -93,9 +96,11 @@ export function configurationOrder<T>(configurations: readonly T[], round: numbe
 /**
  * Units per hot product of the unrecorded checkout that warms each configuration's fresh processes up: the
  * placement, reservation and relay code is compiled and the pools are filled before the measured checkout, as the
- * point reads' warm-up does for reads (otherwise the first round's few hundred orders measure the JIT).
+ * point reads' warm-up does for reads (otherwise the measured orders include the JIT). About 180 orders: with 45, the
+ * relay and nats.js, which run only at checkout, were still being compiled during the measurement, and events cost
+ * 21 % against 14 % after 180 (bench/results/README.md).
  */
-const WARMUP_STOCK_PER_HOT_PRODUCT = 5;
+const WARMUP_STOCK_PER_HOT_PRODUCT = 20;
 /** How long to wait after a checkout for its last events. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
