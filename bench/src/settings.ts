@@ -1,4 +1,4 @@
-/** How big and how long each scenario runs: `--quick` for CI (well under a minute), the full mode for people. */
+/** How big and how long each scenario runs: `--quick` for CI (about 6 minutes on 2 cores), the full mode for people. */
 export interface BenchSettings {
   mode: "quick" | "full";
   /** Run on the embedded engine even when a PostgreSQL server answers. */
@@ -66,7 +66,7 @@ const full: BenchSettings = {
 };
 
 export const usage = `usage: npm run bench -- [--quick] [--embedded] [--products N] [--rounds N]
-  --quick        every scenario at small sizes, well under a minute (what CI runs)
+  --quick        every scenario at small sizes, about 6 minutes on 2 cores (what CI runs)
   --embedded     use the embedded PostgreSQL (as npm start does) even when a PostgreSQL server answers
   --products N   products to seed (default: 2000 quick, 100000 full)
   --rounds N     interleaved rounds (default: 2 quick, 5 full)
