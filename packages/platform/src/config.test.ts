@@ -51,6 +51,10 @@ describe("readConfig", () => {
     expect(() => readConfig(nats, { SOME_NATS_URL: "nats://a:4222,http://b" })).toThrow(
       "SOME_NATS_URL: must be a nats: or tls: URL",
     );
+    // regression: a URL without a host was accepted, and the services then logged NATS_UNREACHABLE as long as they ran
+    for (const hostless of ["nats://", "nats://a:4222,tls://"]) {
+      expect(() => readConfig(nats, { SOME_NATS_URL: hostless })).toThrow("SOME_NATS_URL: must name a host");
+    }
   });
 
   it("treats an empty variable as unset", () => {

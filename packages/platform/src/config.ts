@@ -133,6 +133,16 @@ function parseUrl(raw: string, protocols: string[]): string {
   return raw;
 }
 
+/**
+ * A nats: or tls: URL that names a host. WHATWG URL parses `nats://` (a scheme it has no rules for) with an empty
+ * host, which no client can reach. (Not required of every URL: a PostgreSQL URL may name a socket instead.)
+ */
+function parseNatsUrl(raw: string): string {
+  parseUrl(raw, ["nats:", "tls:"]);
+  if (new URL(raw).hostname === "") throw new Error("must name a host");
+  return raw;
+}
+
 export const setting = {
   string(variable: string, fallback?: string): Setting<string> {
     return required(variable, (raw) => raw, fallback);
@@ -198,7 +208,7 @@ export const setting = {
           ? undefined
           : raw
               .split(",")
-              .map((url) => parseUrl(url.trim(), ["nats:", "tls:"]))
+              .map((url) => parseNatsUrl(url.trim()))
               .join(","),
     };
   },
