@@ -51,4 +51,18 @@ describe("npm run events:tail", () => {
       tail.kill("SIGTERM");
     }
   });
+
+  it("regression: says where it listens without the password of NATS_URL", async () => {
+    const withPassword = nats.url.replace("nats://", "nats://polyuser:s3cretpw@");
+    const tail = spawn(process.execPath, [script], { env: { ...process.env, NATS_URL: withPassword } });
+    let stderr = "";
+    tail.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await vi.waitFor(() => expect(stderr).toContain(`listening on polyscale.> at ${nats.url}`), { timeout: 15_000 });
+      expect(stderr).not.toContain("s3cretpw");
+      expect(stderr).not.toContain("polyuser");
+    } finally {
+      tail.kill("SIGTERM");
+    }
+  });
 });

@@ -18,6 +18,26 @@ export function formatEvent(subject: string, body: string): string {
   }
 }
 
+/**
+ * The servers of a NATS_URL (comma-separated) as they may be printed: without user name and password (OWASP Logging
+ * Cheat Sheet: never log credentials).
+ */
+export function withoutCredentials(natsUrl: string): string {
+  return natsUrl
+    .split(",")
+    .map((one) => {
+      try {
+        const url = new URL(one.trim());
+        url.username = "";
+        url.password = "";
+        return url.href;
+      } catch {
+        return "(not a URL)";
+      }
+    })
+    .join(",");
+}
+
 async function main(): Promise<void> {
   const url = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
   const subject = process.argv[2] ?? "polyscale.>";
@@ -26,7 +46,7 @@ async function main(): Promise<void> {
   const stop = () => void connection.drain().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  console.error(`listening on ${subject} at ${url} (Ctrl-C to stop)`);
+  console.error(`listening on ${subject} at ${withoutCredentials(url)} (Ctrl-C to stop)`);
   for await (const message of subscription) console.log(formatEvent(message.subject, message.string()));
 }
 
