@@ -218,7 +218,7 @@ export class OutboxRelay {
       this.leadership.acknowledge(outcome.sent);
       if (outcome.failed > 0) {
         this.logger.warn(
-          { err: describeError(outcome.firstError), failed: outcome.failed },
+          { code: "EVENTS_NOT_ACKNOWLEDGED", err: describeError(outcome.firstError), failed: outcome.failed },
           "events not acknowledged by NATS; will retry",
         );
       }
