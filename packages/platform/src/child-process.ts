@@ -26,27 +26,37 @@ export class StartError extends Error {
 /**
  * The one line that says why a process failed, from what it printed: the last JSON log line at error level or worse
  * (its message and error), else the last line naming an Error (Node's report of an uncaught one, without the source
- * excerpt and stack), else the last line. "no output" when it printed nothing.
+ * excerpt and stack), else the last line that is not a log line below error level (a process killed by a signal
+ * printed no reason, and its last info line, e.g. "NATS reachable again", is none). "no output" when it printed
+ * nothing, "no error printed" when it printed only log lines below error level.
  */
 export function reasonIn(printed: string): string {
   const lines = printed
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line.length > 0 && !line.startsWith("at ") && !line.startsWith("Node.js v"));
+  const notLogged: string[] = [];
   for (const line of [...lines].reverse()) {
-    if (!line.startsWith("{")) continue;
-    try {
-      const entry = JSON.parse(line) as { level?: string; msg?: string; err?: { message?: string } };
-      if (entry.level === "error" || entry.level === "fatal") {
-        return [entry.msg, entry.err?.message].filter(Boolean).join(": ");
-      }
-    } catch {
-      // Not a log line.
+    const entry = logEntryIn(line);
+    if (!entry) notLogged.push(line);
+    else if (entry.level === "error" || entry.level === "fatal") {
+      return [entry.msg, entry.err?.message].filter(Boolean).join(": ");
     }
   }
-  const named = [...lines].reverse().find((line) => /^[\w.]*(Error|Exception)\b[^:]*:/.test(line));
-  const reason = named ?? lines.at(-1) ?? "no output";
+  const named = notLogged.find((line) => /^[\w.]*(Error|Exception)\b[^:]*:/.test(line));
+  const reason = named ?? notLogged[0] ?? (lines.length > 0 ? "no error printed" : "no output");
   return reason.length > 300 ? `${reason.slice(0, 300)}…` : reason;
+}
+
+/** The line as a JSON log entry (the platform logger's), or undefined when it is not one. */
+function logEntryIn(line: string): { level?: string; msg?: string; err?: { message?: string } } | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    const entry = JSON.parse(line) as { level?: unknown };
+    return typeof entry.level === "string" ? (entry as { level: string }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What `node --import` loads before a process's own modules: OpenTelemetry, when OTEL_* variables configure it. */
