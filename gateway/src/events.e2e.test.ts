@@ -241,6 +241,57 @@ describe("events after GraphQL mutations", () => {
     for (const accountId of users.values()) expect(counts.filter((id) => id === accountId)).toHaveLength(1);
   }, 120_000);
 
+  // Seen in a trial with NATS: setAccountRole published no account.updated, and calls that changed nothing (the same
+  // role, a second disable, the same name) published events anyway; the same role even revoked the user's sessions.
+  it("regression: a role change publishes account.updated with the role, and a call that changes nothing publishes nothing", async () => {
+    const signedUp = async (label: string) => {
+      const registered = await client.ok<Registered>(
+        `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken account { id } } }`,
+        {
+          input: {
+            name: label,
+            email: `${label}-${Math.random().toString(36).slice(2, 10)}@events.test`,
+            password: PASSWORD,
+          },
+        },
+      );
+      return { id: registered.register.account.id, token: registered.register.accessToken };
+    };
+    const setRole = (id: string, role: string) =>
+      client.ok(`mutation($id: String!) { setAccountRole(id: $id, role: ${role}) { id } }`, { id }, adminToken);
+    const disable = (id: string) =>
+      client.ok(`mutation($id: String!) { setAccountDisabled(id: $id, disabled: true) { id } }`, { id }, adminToken);
+
+    const unchanged = await signedUp("unchanged");
+    await setRole(unchanged.id, "CUSTOMER");
+    await client.ok(`mutation { updateProfile(input: { name: "unchanged" }) { id } }`, {}, unchanged.token);
+    const disabledTwice = await signedUp("disabled-twice");
+    await disable(disabledTwice.id);
+    await disable(disabledTwice.id);
+    const promoted = await signedUp("promoted");
+    await setRole(promoted.id, "ADMIN");
+
+    expect(await theEvent("account.updated", promoted.id)).toEqual({
+      accountId: promoted.id,
+      name: "promoted",
+      email: expect.stringMatching(/^promoted-/) as unknown,
+      role: "ADMIN",
+    });
+    expect(await theEvent("account.sessions_revoked", promoted.id)).toMatchObject({ reason: "role_changed" });
+    // The relay publishes the outbox in order: the earlier calls' events would be there by now.
+    const namesOf = async (accountId: string) =>
+      (await allEvents())
+        .filter((event) => event.envelope.subject === accountId)
+        .map((event) => eventNameOf(event.envelope.type));
+    expect(await namesOf(unchanged.id)).toEqual(["account.registered"]);
+    expect(await namesOf(disabledTwice.id)).toEqual(["account.registered", "account.sessions_revoked"]);
+    expect(await theEvent("account.sessions_revoked", disabledTwice.id)).toMatchObject({ reason: "account_disabled" });
+    // The same-role call kept the session.
+    expect((await client.ok<{ me: { id: string } }>(`{ me { id } }`, {}, unchanged.token)).me).toEqual({
+      id: unchanged.id,
+    });
+  }, 60_000);
+
   it("publishes product and order events, each once, after the matching mutations", async () => {
     const created = await client.ok<{ createProduct: { id: string } }>(
       `mutation($p: ProductInput!) { createProduct(product: $p) { id } }`,

@@ -88,6 +88,8 @@ export interface AccountChanges {
 /** What changing a name or email came to (repository.updateProfile). */
 export type ProfileUpdate =
   | { kind: "updated"; account: Account }
+  /** The account had these values already; nothing was written. */
+  | { kind: "unchanged"; account: Account }
   | { kind: "accountNotFound" }
   /** Another account has the email; nothing changed. */
   | { kind: "emailTaken" };

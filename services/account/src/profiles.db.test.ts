@@ -189,4 +189,76 @@ describe.each(databaseBackends())("AccountService profiles on $name", (backend) 
       expect(session.account.role).toBe("admin");
     });
   });
+
+  // Seen in a trial with NATS: a role change published no account.updated, and calls that changed nothing published
+  // events anyway (a same-role set even revoked the user's sessions).
+  describe("regression: events only for a change, and a role change's account.updated", () => {
+    /** The account's outbox rows, oldest first: event name (subject without the prefix) and payload. */
+    const eventsOf = async (accountId: string) =>
+      (
+        await bed.database.query<{ subject: string; body: string }>(
+          "SELECT subject, body FROM event_outbox WHERE aggregate_id = $1 ORDER BY id",
+          [accountId],
+        )
+      ).rows.map((row) => ({
+        name: row.subject.replace(/^polyscale\./, ""),
+        data: (JSON.parse(row.body) as { data: Record<string, unknown> }).data,
+      }));
+    const namesAfterRegistration = async (accountId: string) =>
+      (await eventsOf(accountId)).map((event) => event.name).filter((name) => name !== "account.registered");
+
+    it("publishes account.updated with the new role and one role_changed revocation for a role change", async () => {
+      const { account } = await register();
+      await bed.service.setRole({ accountId: account.id, role: "admin" });
+      const events = (await eventsOf(account.id)).filter((event) => event.name !== "account.registered");
+      expect(events).toEqual([
+        { name: "account.updated", data: expect.objectContaining({ accountId: account.id, role: "ADMIN" }) as unknown },
+        { name: "account.sessions_revoked", data: expect.objectContaining({ reason: "role_changed" }) as unknown },
+      ]);
+    });
+
+    it("publishes nothing and keeps the sessions when the role is the one the account has", async () => {
+      const session = await register();
+      const same = await bed.service.setRole({ accountId: session.account.id, role: "customer" });
+      expect(same).toEqual(session.account);
+      expect(await namesAfterRegistration(session.account.id)).toEqual([]);
+      expect(await bed.service.sessionState({ accountId: session.account.id, sessionId: "" })).toMatchObject({
+        generation: 0,
+      });
+      await expect(bed.service.refreshToken(context, session.refreshToken)).resolves.toBeDefined();
+    });
+
+    it("disables once: a second disable and an enable of an enabled account publish nothing", async () => {
+      const { account } = await register();
+      await bed.service.setDisabled({ accountId: account.id, disabled: false });
+      const disabled = await bed.service.setDisabled({ accountId: account.id, disabled: true });
+      expect(await bed.service.setDisabled({ accountId: account.id, disabled: true })).toEqual(disabled);
+      expect(await namesAfterRegistration(account.id)).toEqual(["account.sessions_revoked"]);
+      expect(await bed.service.sessionState({ accountId: account.id, sessionId: "" })).toMatchObject({
+        generation: 1,
+      });
+      // Enabling publishes nothing: account.updated carries no disabled state.
+      expect((await bed.service.setDisabled({ accountId: account.id, disabled: false })).disabled).toBe(false);
+      expect(await namesAfterRegistration(account.id)).toEqual(["account.sessions_revoked"]);
+    });
+
+    it("publishes nothing for a profile update to the same name or email, and one account.updated for a change", async () => {
+      const { account } = await register();
+      expect(await bed.service.updateProfile({ accountId: account.id, name: account.name })).toEqual(account);
+      expect(
+        await bed.service.updateProfile({
+          accountId: account.id,
+          name: account.name,
+          email: account.email!.toUpperCase(),
+        }),
+      ).toEqual(account);
+      expect(await namesAfterRegistration(account.id)).toEqual([]);
+      await bed.service.updateProfile({ accountId: account.id, name: "Ada L.", email: account.email! });
+      expect(await eventsOf(account.id)).toContainEqual({
+        name: "account.updated",
+        data: expect.objectContaining({ name: "Ada L.", email: account.email }) as unknown,
+      });
+      expect(await namesAfterRegistration(account.id)).toEqual(["account.updated"]);
+    });
+  });
 });

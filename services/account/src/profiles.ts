@@ -189,6 +189,8 @@ export class ProfileService {
         case "updated":
           await recordEvents(tx, [accountUpdated(outcome.account)]);
           return outcome.account;
+        case "unchanged":
+          return outcome.account;
       }
     });
   }
@@ -218,36 +220,45 @@ export class ProfileService {
     return session;
   }
 
-  /** Changes the role; access tokens issued before carry the old one, so they are revoked (a refresh gets the new). */
+  /**
+   * Changes the role: account.updated carries the new one, and access tokens issued before carry the old one, so
+   * they are revoked (a refresh gets the new). Setting the role the account has changes, publishes and revokes nothing.
+   */
   async setRole(input: SetRoleInput): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
     const role = requireOneOf("role", input.role, ACCOUNT_ROLES);
-    const account = await this.database.transaction(async (tx) => {
-      if (!(await repository.lockAccount(tx, accountId))) return undefined;
+    const outcome = await this.database.transaction(async (tx) => {
+      const locked = await repository.lockAccount(tx, accountId);
+      if (!locked) return undefined;
       const changed = await repository.setRole(tx, accountId, role);
+      if (!changed) return { account: locked.account, revoked: false };
+      await recordEvents(tx, [accountUpdated(changed)]);
       await revokeSessions(tx, accountId, "role_changed", "access_tokens");
-      return changed;
+      return { account: changed, revoked: true };
     });
-    if (!account) throw accountNotFound(accountId, "accountId");
-    this.onRevocation();
-    return account;
+    if (!outcome) throw accountNotFound(accountId, "accountId");
+    if (outcome.revoked) this.onRevocation();
+    return outcome.account;
   }
 
-  /** Disabling ends every session and refuses logins and refreshes; enabling lets the owner log in again. */
+  /**
+   * Disabling ends every session and refuses logins and refreshes; enabling lets the owner log in again. Only a change
+   * of state writes: disabling a disabled account revokes and publishes nothing more. Enabling publishes no event, as
+   * the catalogue's account.updated carries no disabled state.
+   */
   async setDisabled(input: SetDisabledInput): Promise<Account> {
     const accountId = requireId("accountId", input.accountId);
-    if (!input.disabled) {
-      const account = await this.database.transaction(async (tx) =>
-        (await repository.lockAccount(tx, accountId)) ? repository.setDisabled(tx, accountId, false) : undefined,
-      );
-      if (!account) throw accountNotFound(accountId, "accountId");
-      return account;
-    }
-    return this.sessions.revokeEverySession({
-      accountId,
-      reason: "account_disabled",
-      change: (tx) => repository.setDisabled(tx, accountId, true),
+    const outcome = await this.database.transaction(async (tx) => {
+      const locked = await repository.lockAccount(tx, accountId);
+      if (!locked) return undefined;
+      const changed = await repository.setDisabled(tx, accountId, input.disabled);
+      if (!changed) return { account: locked.account, revoked: false };
+      if (input.disabled) await revokeSessions(tx, accountId, "account_disabled", "every_session");
+      return { account: changed, revoked: input.disabled };
     });
+    if (!outcome) throw accountNotFound(accountId, "accountId");
+    if (outcome.revoked) this.onRevocation();
+    return outcome.account;
   }
 
   /**

@@ -82,8 +82,8 @@ export interface IssueSessionInput {
 /**
  * Sessions: a session family is a chain of rotated refresh tokens, each access token names its family and the
  * account's token generation. Logging in and out, refreshing (with its grace window and reuse detection), and the
- * purge of expired rows. `startSession`, `issueSession` and `revokeEverySession` are how profiles.ts and
- * emailed-tokens.ts start and end sessions; what a gateway asks about issued tokens is in revocations.ts.
+ * purge of expired rows. `startSession` and `issueSession` are how profiles.ts and emailed-tokens.ts start sessions
+ * (they end them through revokeSessions); what a gateway asks about issued tokens is in revocations.ts.
  */
 export class SessionService {
   private readonly database: Database;

@@ -87,13 +87,18 @@ export async function listAccounts(db: Queryable, page: Page, email?: string): P
 export async function updateProfile(tx: Queryable, id: string, changes: AccountChanges): Promise<ProfileUpdate> {
   await tx.query("SAVEPOINT update_profile");
   try {
+    // The row is updated only when a value differs, so a call that changes nothing publishes nothing, however
+    // calls race: the WHERE is evaluated on the row's latest version.
     const result = await tx.query<Account>(
       `UPDATE accounts SET name = COALESCE($2, name), email = COALESCE($3, email), updated_at = now(),
          email_verified_at = CASE WHEN $3 IS NULL OR $3 = email THEN email_verified_at END
-       WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+       WHERE id = $1 AND (name IS DISTINCT FROM COALESCE($2, name) OR email IS DISTINCT FROM COALESCE($3, email))
+       RETURNING ${ACCOUNT_COLUMNS}`,
       [id, changes.name ?? null, changes.email ?? null],
     );
-    return result.rows[0] ? { kind: "updated", account: result.rows[0] } : { kind: "accountNotFound" };
+    if (result.rows[0]) return { kind: "updated", account: result.rows[0] };
+    const unchanged = await findAccount(tx, id);
+    return unchanged ? { kind: "unchanged", account: unchanged } : { kind: "accountNotFound" };
   } catch (error) {
     if (!isUniqueViolation(error, EMAIL_UNIQUE_CONSTRAINT)) throw error;
     await tx.query("ROLLBACK TO SAVEPOINT update_profile");
@@ -109,23 +114,24 @@ export async function setPasswordHash(db: Queryable, id: string, passwordHash: s
   );
   return result.rows[0]!;
 }
-/** Only for an account known to exist (callers hold its row lock). */
-export async function setRole(db: Queryable, id: string, role: Role): Promise<Account> {
+/** The account after the change; undefined when it had the role already (nothing written). */
+export async function setRole(db: Queryable, id: string, role: Role): Promise<Account | undefined> {
   const result = await db.query<Account>(
-    `UPDATE accounts SET role = $2, updated_at = now() WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+    `UPDATE accounts SET role = $2, updated_at = now() WHERE id = $1 AND role IS DISTINCT FROM $2
+     RETURNING ${ACCOUNT_COLUMNS}`,
     [id, role],
   );
-  return result.rows[0]!;
+  return result.rows[0];
 }
 
-/** Only for an account known to exist (callers hold its row lock). */
-export async function setDisabled(db: Queryable, id: string, disabled: boolean): Promise<Account> {
+/** The account after the change; undefined when it was disabled (or enabled) already (nothing written). */
+export async function setDisabled(db: Queryable, id: string, disabled: boolean): Promise<Account | undefined> {
   const result = await db.query<Account>(
-    `UPDATE accounts SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END, updated_at = now()
-     WHERE id = $1 RETURNING ${ACCOUNT_COLUMNS}`,
+    `UPDATE accounts SET disabled_at = CASE WHEN $2 THEN now() END, updated_at = now()
+     WHERE id = $1 AND (disabled_at IS NOT NULL) IS DISTINCT FROM $2 RETURNING ${ACCOUNT_COLUMNS}`,
     [id, disabled],
   );
-  return result.rows[0]!;
+  return result.rows[0];
 }
 /** Marks the account's email as verified (kept from the first time); only for an account known to exist. */
 export async function markEmailVerified(db: Queryable, accountId: string): Promise<Account> {
