@@ -10,7 +10,6 @@ import {
   type RequestContext,
 } from "@polyscale/platform";
 import { accountNotFound } from "./client.js";
-import type { SessionsRevokedReason } from "./events.js";
 import type { Account, Session } from "./model.js";
 import { requirePassword, verifyPassword } from "./passwords.js";
 import * as repository from "./repository.js";
@@ -54,13 +53,6 @@ export interface SessionServiceOptions {
   refreshGraceSeconds: number;
   /** Called after a change that revokes access tokens has committed (the revocation feed then looks at once). */
   onRevocation: () => void;
-}
-
-/** What revokeEverySession ends and changes: the account, why (the event's reason), and the change made under its lock. */
-export interface RevokeEverySessionInput<T> {
-  accountId: string;
-  reason: SessionsRevokedReason;
-  change: (tx: Queryable) => Promise<T>;
 }
 
 /** A session to start for an account whose password was just checked against verifiedHash (see startSession). */
@@ -197,28 +189,19 @@ export class SessionService {
     this.onRevocation();
   }
 
-  /** Ends every session of the account: refresh tokens revoked, access tokens issued before refused by gateways. */
-  async logoutAll(accountId: string): Promise<void> {
-    await this.revokeEverySession({
-      accountId: requireId("accountId", accountId),
-      reason: "logout_all",
-      change: () => Promise.resolve(undefined),
-    });
-  }
-
   /**
-   * Under the account's lock: revokes every refresh token, raises the token generation (so gateways refuse every
-   * access token issued before) and applies `change`; then tells the revocation feed.
+   * Ends every session of the account under its lock: refresh tokens revoked, the token generation raised (so gateways
+   * refuse every access token issued before); then tells the revocation feed.
    */
-  async revokeEverySession<T>({ accountId, reason, change }: RevokeEverySessionInput<T>): Promise<T> {
-    const result = await this.database.transaction(async (tx) => {
-      if (!(await repository.lockAccount(tx, accountId))) return { found: false } as const;
-      await revokeSessions(tx, accountId, reason, "every_session");
-      return { found: true, value: await change(tx) } as const;
+  async logoutAll(accountId: string): Promise<void> {
+    const id = requireId("accountId", accountId);
+    const found = await this.database.transaction(async (tx) => {
+      if (!(await repository.lockAccount(tx, id))) return false;
+      await revokeSessions(tx, id, "logout_all", "every_session");
+      return true;
     });
-    if (!result.found) throw accountNotFound(accountId, "accountId");
+    if (!found) throw accountNotFound(id, "accountId");
     this.onRevocation();
-    return result.value;
   }
 
   /**
